@@ -1,0 +1,91 @@
+"""The `kiosk` console script.
+
+Sub-commands live in their own modules and are imported only when called (``LAZY_COMMANDS``),
+so `kiosk config show` does not pay for Kivy or the web server. Every command documented in
+docs/cli.md (tests/test_docs.py checks it).
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from typing import Any
+
+import click
+
+from kiosk import __version__, config
+
+# name -> "module:attribute" of a click command, loaded on first use.
+LAZY_COMMANDS: dict[str, str] = {
+    "doctor": "kiosk.doctor:doctor",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS:
+            module_name, attr = LAZY_COMMANDS[name].split(":")
+            return getattr(importlib.import_module(module_name), attr)
+        return super().get_command(ctx, name)
+
+
+def load_settings(ctx: click.Context) -> config.Settings:
+    """The effective settings for this invocation; a bad file is a plain message, exit 2."""
+    obj = ctx.ensure_object(dict)
+    if "settings" not in obj:
+        try:
+            obj["settings"] = config.load(obj.get("config_path"))
+        except config.ConfigError as err:
+            click.echo(f"Erreur de configuration / configuration error: {err}", err=True)
+            ctx.exit(2)
+        for name in config.unknown_env_vars():
+            logging.getLogger("kiosk.config").warning(
+                "environment variable %s matches no setting (typo?)", name)
+    return obj["settings"]
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              envvar=config.CONFIG_ENV, help="Settings file (TOML). Default: $KIOSK_CONFIG.")
+@click.version_option(__version__, prog_name="kiosk")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
+    """kiosk: self-service terminal for France Services and EPN."""
+    ctx.ensure_object(dict)["config_path"] = config_path
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.group("config")
+def config_group() -> None:
+    """Inspect the settings."""
+
+
+@config_group.command("show")
+@click.option("--all", "show_all", is_flag=True, help="Also show the help text of each setting.")
+@click.pass_context
+def config_show(ctx: click.Context, show_all: bool) -> None:
+    """Print every effective setting with where its value came from."""
+    settings = load_settings(ctx)
+    if settings.file:
+        click.echo(f"# settings file: {settings.file}")
+    section = None
+    for value in settings.values.values():
+        s = value.setting
+        if s.section != section:
+            section = s.section
+            click.echo(f"\n[{section}]")
+        origin = value.source.value + (f" ({value.origin})" if value.origin else "")
+        click.echo(f"{s.key} = {value.display()}    # {origin}")
+        if show_all:
+            click.echo(f"    # {s.help} (env {s.env_var})")
+
+
+def run_main(argv: list[str] | None = None) -> Any:
+    return main.main(args=argv, prog_name="kiosk", standalone_mode=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run_main())

@@ -1,0 +1,227 @@
+"""The anonymised records that may leave a kiosk, shared by the kiosk and the server.
+
+Anonymous by construction (shared/design/stats-events.md): every field is an enum, a bounded
+number, a coarse date or a random id. ``extra="forbid"`` everywhere, so a record that carries an
+unknown field (a name, a typed value) is refused whole; strict enums, so free text cannot hide
+in a field meant for a vocabulary. The kiosk validates before queueing, the server on receipt.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import Enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+SUPPORTED_SCHEMA_VERSIONS: tuple[int, ...] = (1,)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class Language(str, Enum):
+    FR = "fr"
+    EN = "en"
+    AR = "ar"
+
+
+class Accessibility(str, Enum):
+    LARGE_TEXT = "large_text"
+    HIGH_CONTRAST = "high_contrast"
+    READ_ALOUD = "read_aloud"
+
+
+class EndReason(str, Enum):
+    FINISHED = "finished"
+    IDLE_TIMEOUT = "idle_timeout"
+    MEDIATOR = "mediator"
+    REMOTE = "remote"
+    CRASH_RECOVERED = "crash_recovered"
+
+
+class ActivityKind(str, Enum):
+    PRACTICE = "practice"
+    SCAN = "scan"
+    COPY = "copy"
+    PRINT = "print"
+    HELP = "help"
+
+
+class Autonomy(str, Enum):
+    GUIDED = "guided"                        # Avec guidage
+    PARTLY_AUTONOMOUS = "partly_autonomous"  # Autonome avec guidage en cas de besoin
+    AUTONOMOUS = "autonomous"                # Autonome
+
+
+class Theme(str, Enum):
+    """Theme slugs aligned with the Coop de la médiation numérique vocabularies."""
+
+    # médiation numérique
+    DIAGNOSTIC = "diagnostic_numerique"
+    MATERIEL = "prendre_en_main_du_materiel"
+    MAINTENANCE = "maintenance_de_materiel"
+    CONTENUS = "gerer_ses_contenus_numeriques"
+    NAVIGATION = "navigation_sur_internet"
+    EMAIL = "email"
+    BUREAUTIQUE = "bureautique"
+    RESEAUX_SOCIAUX = "reseaux_sociaux_communication"
+    SANTE = "sante"
+    BANQUE_ACHATS = "banque_et_achats_en_ligne"
+    ACCOMPAGNER_PRO = "accompagner_un_professionnel"
+    INSERTION_PRO = "insertion_professionnelle"
+    SECURITE = "prevention_en_securite_numerique"
+    PARENTALITE = "parentalite"
+    SCOLARITE = "scolarite_et_numerique"
+    CREER = "creer_avec_le_numerique"
+    CULTURE = "culture_numerique"
+    IA = "intelligence_artificielle"
+    AIDE_DEMARCHES = "aide_aux_demarches_administratives"
+    # démarches administratives
+    PAPIERS = "papiers_elections_citoyennete"
+    FAMILLE = "famille_scolarite"
+    SOCIAL_SANTE = "social_sante"
+    TRAVAIL = "travail_formation_entreprise"
+    LOGEMENT = "logement"
+    TRANSPORTS = "transports_mobilite"
+    ARGENT_IMPOTS = "argent_impots"
+    JUSTICE = "justice"
+    ETRANGERS = "etrangers_europe"
+    LOISIRS = "loisirs_sports_culture"
+    ASSOCIATIONS = "associations"
+
+
+THEME_LABELS_FR: dict[Theme, str] = {
+    Theme.DIAGNOSTIC: "Diagnostic numérique",
+    Theme.MATERIEL: "Prendre en main du matériel",
+    Theme.MAINTENANCE: "Maintenance de matériel",
+    Theme.CONTENUS: "Gérer ses contenus numériques",
+    Theme.NAVIGATION: "Navigation sur internet",
+    Theme.EMAIL: "E-mail",
+    Theme.BUREAUTIQUE: "Bureautique",
+    Theme.RESEAUX_SOCIAUX: "Réseaux sociaux communication",
+    Theme.SANTE: "Santé",
+    Theme.BANQUE_ACHATS: "Banque et achats en ligne",
+    Theme.ACCOMPAGNER_PRO: "Accompagner un professionnel",
+    Theme.INSERTION_PRO: "Insertion professionnelle",
+    Theme.SECURITE: "Prévention en sécurité numérique",
+    Theme.PARENTALITE: "Parentalité",
+    Theme.SCOLARITE: "Scolarité et numérique",
+    Theme.CREER: "Créer avec le numérique",
+    Theme.CULTURE: "Culture numérique",
+    Theme.IA: "Intelligence artificielle (IA)",
+    Theme.AIDE_DEMARCHES: "Aide aux démarches administratives",
+    Theme.PAPIERS: "Papiers - Élections - Citoyenneté",
+    Theme.FAMILLE: "Famille - Scolarité",
+    Theme.SOCIAL_SANTE: "Social - Santé",
+    Theme.TRAVAIL: "Travail - Formation - Entreprise",
+    Theme.LOGEMENT: "Logement",
+    Theme.TRANSPORTS: "Transports - Mobilité",
+    Theme.ARGENT_IMPOTS: "Argent - Impôts",
+    Theme.JUSTICE: "Justice",
+    Theme.ETRANGERS: "Étrangers - Europe",
+    Theme.LOISIRS: "Loisirs - Sports - Culture",
+    Theme.ASSOCIATIONS: "Associations",
+}
+
+
+class AgeBracket(str, Enum):
+    UNDER_12 = "under_12"      # Moins de 12 ans
+    AGE_12_17 = "12_17"
+    AGE_18_24 = "18_24"
+    AGE_25_39 = "25_39"
+    AGE_40_59 = "40_59"
+    AGE_60_69 = "60_69"
+    AGE_70_PLUS = "70_plus"    # 70 ans et plus
+    NOT_GIVEN = "not_given"    # Non communiqué
+
+
+class SurveyAutonomy(str, Enum):
+    GUIDED = "guided"
+    PARTLY_AUTONOMOUS = "partly_autonomous"
+    AUTONOMOUS = "autonomous"
+    NOT_GIVEN = "not_given"
+
+
+class Satisfaction(str, Enum):
+    UNSATISFIED = "unsatisfied"
+    NEUTRAL = "neutral"
+    SATISFIED = "satisfied"
+    NOT_GIVEN = "not_given"
+
+
+# Catalogue ids are slugs, never free text: lower-case letters, digits, '-' and '_' only.
+ProcedureId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+Count = Annotated[int, Field(ge=0, le=10_000)]
+Steps = Annotated[int, Field(ge=0, le=200)]
+
+
+class Activity(_Strict):
+    kind: ActivityKind
+    procedure_id: ProcedureId | None = None
+    theme: Theme | None = None
+    steps_total: Steps = 0
+    steps_reached: Steps = 0
+    completed: bool = False
+    hints_used: Count = 0
+    errors: Count = 0
+    pages: Count = 0
+    autonomy: Autonomy | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> "Activity":
+        if self.steps_reached > self.steps_total:
+            raise ValueError("steps_reached cannot exceed steps_total")
+        if self.kind is ActivityKind.PRACTICE and self.procedure_id is None:
+            raise ValueError("a practice activity names its procedure_id")
+        return self
+
+
+class Survey(_Strict):
+    age_bracket: AgeBracket = AgeBracket.NOT_GIVEN
+    autonomy: SurveyAutonomy = SurveyAutonomy.NOT_GIVEN
+    satisfaction: Satisfaction = Satisfaction.NOT_GIVEN
+
+
+class SessionRecord(_Strict):
+    """One per session, appended to the outgoing queue when the session ends."""
+
+    event_id: uuid.UUID
+    schema_version: Annotated[int, Field(ge=1, le=100)] = SCHEMA_VERSION
+    day: dt.date
+    hour: Annotated[int, Field(ge=0, le=23)]
+    duration_min: Annotated[int, Field(ge=0, le=24 * 60, multiple_of=5)]
+    language: Language
+    accessibility: frozenset[Accessibility] = frozenset()
+    end_reason: EndReason
+    activities: Annotated[list[Activity], Field(max_length=200)] = []
+    help_requests: Count = 0
+    survey: Survey | None = None
+
+    @field_validator("event_id")
+    @classmethod
+    def _uuid4(cls, value: uuid.UUID) -> uuid.UUID:
+        if value.version != 4:
+            raise ValueError("event_id must be a random UUID (version 4)")
+        return value
+
+    @field_validator("schema_version")
+    @classmethod
+    def _known_version(cls, value: int) -> int:
+        if value not in SUPPORTED_SCHEMA_VERSIONS:
+            raise ValueError(f"schema_version {value} not supported; supported: "
+                             f"{list(SUPPORTED_SCHEMA_VERSIONS)}")
+        return value
+
+    def to_wire(self) -> dict:
+        """JSON-ready dict with a stable order (accessibility sorted)."""
+        data = self.model_dump(mode="json")
+        data["accessibility"] = sorted(data["accessibility"])
+        return data
+
+
+def round_duration_min(seconds: float) -> int:
+    """Duration in minutes rounded to the nearest 5 (coarse on purpose)."""
+    return int(5 * round(max(0.0, seconds) / 300.0))
