@@ -21,15 +21,27 @@ LAZY_COMMANDS: dict[str, str] = {
 }
 
 
+# `kiosk admin <name>`: server-side (sites, kiosks, tokens, users) and kiosk-side (PIN, badges).
+ADMIN_COMMANDS: dict[str, str] = {}
+
+
 class LazyGroup(click.Group):
+    """A group whose sub-commands are imported from a table on first use."""
+
+    table: dict[str, str] = LAZY_COMMANDS
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+        return sorted(set(super().list_commands(ctx)) | set(self.table))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in LAZY_COMMANDS:
-            module_name, attr = LAZY_COMMANDS[name].split(":")
+        if name in self.table:
+            module_name, attr = self.table[name].split(":")
             return getattr(importlib.import_module(module_name), attr)
         return super().get_command(ctx, name)
+
+
+class LazyAdminGroup(LazyGroup):
+    table = ADMIN_COMMANDS
 
 
 def load_settings(ctx: click.Context) -> config.Settings:
@@ -81,6 +93,11 @@ def config_show(ctx: click.Context, show_all: bool) -> None:
         click.echo(f"{s.key} = {value.display()}    # {origin}")
         if show_all:
             click.echo(f"    # {s.help} (env {s.env_var})")
+
+
+@main.group("admin", cls=LazyAdminGroup)
+def admin_group() -> None:
+    """Administer sites, kiosks, tokens, console users, mediator PIN and badges."""
 
 
 def run_main(argv: list[str] | None = None) -> Any:
