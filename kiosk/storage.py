@@ -122,13 +122,13 @@ class LocalStore:
         if not event_ids:
             return
         with self.db.atomic():
-            self.db.executemany("DELETE FROM outbox WHERE event_id = ?", [[e] for e in event_ids])
+            self.db.conn.executemany("DELETE FROM outbox WHERE event_id = ?", [[e] for e in event_ids])
 
     def postpone(self, event_ids: list[str], next_attempt_at: float) -> None:
         if not event_ids:
             return
         with self.db.atomic():
-            self.db.executemany(
+            self.db.conn.executemany(
                 "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE event_id = ?",
                 [[next_attempt_at, e] for e in event_ids],
             )
