@@ -122,6 +122,8 @@ SETTINGS: tuple[Setting, ...] = (
        minimum=1, maximum=86400),
     _s("sync", "heartbeat_s", int, 30, "Seconds between two heartbeats.", minimum=1, maximum=3600),
     _s("sync", "batch_size", int, 200, "Records sent per request.", minimum=1, maximum=500),
+    _s("sync", "timeout_s", int, 10, "Seconds before a request to the server is abandoned.",
+       minimum=1, maximum=300),
     # --- server: the central statistics server -----------------------------------------------
     _s("server", "database_url", str, "",
        "SQLAlchemy URL of the server database; empty uses a SQLite file in data_dir. "
@@ -134,6 +136,11 @@ SETTINGS: tuple[Setting, ...] = (
        "Counts below this are shown as '< N' where survey attributes are crossed.", minimum=1),
     _s("server", "secret_key", str, "",
        "Secret used to sign console cookies; empty generates one per data_dir.", secret=True),
+    _s("server", "max_body_bytes", int, 2_000_000,
+       "Largest request body the API accepts (413 above).", minimum=1024),
+    _s("server", "rate_limit_per_min", int, 120,
+       "Requests a kiosk may make per minute to the API, per server process (429 above).",
+       minimum=1),
 )
 
 _BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -225,3 +225,105 @@ class SessionRecord(_Strict):
 def round_duration_min(seconds: float) -> int:
     """Duration in minutes rounded to the nearest 5 (coarse on purpose)."""
     return int(5 * round(max(0.0, seconds) / 300.0))
+
+
+# --- live status: heartbeat, its reply, help requests (not statistics; no personal data) ------
+
+# Device names and states are slugs from the devices layer ("printer": "paper_out"), not text.
+Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+AppVersion = Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+_-]{0,31}$")]
+
+
+class KioskState(str, Enum):
+    """What a heartbeat says the kiosk is doing (the values of the session core's states)."""
+
+    IDLE = "idle"
+    ACTIVE = "active"
+    IDLE_WARNING = "idle_warning"
+    ENDING = "ending"
+    OUT_OF_ORDER = "out_of_order"
+    MAINTENANCE = "maintenance"
+
+
+class CommandKind(str, Enum):
+    END_SESSION = "end_session"
+    OUT_OF_ORDER = "out_of_order"
+    BACK_IN_SERVICE = "back_in_service"
+
+
+class HelpState(str, Enum):
+    """A help request as the server sees it; a mediator acknowledges it ("J'arrive")."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    CLOSED = "closed"
+
+
+class Heartbeat(_Strict):
+    schema_version: Annotated[int, Field(ge=1, le=100)] = SCHEMA_VERSION
+    state: KioskState
+    procedure_id: ProcedureId | None = None
+    step: Steps | None = None
+    devices: Annotated[dict[Slug, Slug], Field(max_length=16)] = {}
+    app_version: AppVersion
+    queue_length: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    # Commands of earlier replies that this kiosk has applied (confirmation).
+    acked_commands: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=100)] = []
+    # Help requests whose status the kiosk is waiting for.
+    help_requests: Annotated[list[uuid.UUID], Field(max_length=20)] = []
+
+
+class PushedSettings(_Strict):
+    """Settings the server pushes in a heartbeat reply; None leaves the kiosk's own value."""
+
+    idle_timeout_s: Annotated[int, Field(ge=10, le=3600)] | None = None
+    idle_warning_s: Annotated[int, Field(ge=5, le=600)] | None = None
+    print_quota_pages: Annotated[int, Field(ge=0, le=1000)] | None = None
+    enabled_procedures: Annotated[list[ProcedureId], Field(max_length=500)] | None = None
+    # Written by a site manager for residents ("Fermeture à 16 h aujourd'hui"), never by them.
+    banner: Annotated[str, Field(max_length=280)] | None = None
+
+
+class Command(_Strict):
+    id: Annotated[int, Field(ge=1)]
+    kind: CommandKind
+
+
+class HelpRequestStatus(_Strict):
+    request_id: uuid.UUID
+    status: HelpState
+
+
+class HeartbeatReply(_Strict):
+    settings: PushedSettings = PushedSettings()
+    commands: Annotated[list[Command], Field(max_length=100)] = []
+    help_requests: Annotated[list[HelpRequestStatus], Field(max_length=20)] = []
+    server_time: dt.datetime | None = None
+
+
+class HelpRequest(_Strict):
+    """A resident pressed "Appeler un médiateur"; sent at once, outside the session record."""
+
+    request_id: uuid.UUID
+    schema_version: Annotated[int, Field(ge=1, le=100)] = SCHEMA_VERSION
+    procedure_id: ProcedureId | None = None
+    step: Steps | None = None
+
+    @field_validator("request_id")
+    @classmethod
+    def _uuid4(cls, value: uuid.UUID) -> uuid.UUID:
+        if value.version != 4:
+            raise ValueError("request_id must be a random UUID (version 4)")
+        return value
+
+
+class EventBatch(_Strict):
+    """POST /api/v1/events: one batch; one bad record refuses the whole batch."""
+
+    records: Annotated[list[SessionRecord], Field(min_length=1, max_length=500)]
+
+
+class EventBatchReply(_Strict):
+    accepted: list[uuid.UUID]   # every record of the batch is now stored (new or already there)
+    stored: int                 # how many were new
+    duplicates: int             # how many were already stored (a re-send)

@@ -1,0 +1,197 @@
+"""The server's tables, declared once for the query layer (SQLAlchemy Core).
+
+The database itself is created and changed only by the Alembic migrations in
+``kiosk/server/migrations`` (tests check that the migrated schema matches these declarations).
+
+Three groups:
+- tenancy: territories -> sites -> kiosks, kiosk tokens (hashes only), console users;
+- statistics: raw session records and their activities (kept ``server.retention_months``), and
+  the aggregates the console reads, maintained at ingest in the same transaction;
+- live: last heartbeat per kiosk, pending commands, help requests.
+
+Aggregates carry a ``grain``: ``D`` (day x site), ``M`` (month x site) or ``T`` (month x
+territory, ``site_id`` = 0). A national query over 12 months reads the small ``T`` rows; a site's
+exact day range reads ``D`` rows. Dimensions that may be absent are stored as '' (they are part
+of the primary key, which cannot hold NULL).
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+# --- tenancy ------------------------------------------------------------------------------------
+territories = sa.Table(
+    "territories", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(120), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+sites = sa.Table(
+    "sites", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("territory_id", sa.Integer, sa.ForeignKey("territories.id"), nullable=False,
+              index=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("territory_id", "name", name="uq_sites_territory_name"),
+)
+
+kiosks = sa.Table(
+    "kiosks", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.Integer, sa.ForeignKey("sites.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # JSON of kiosk.schema.PushedSettings, sent in every heartbeat reply.
+    sa.Column("pushed_settings", sa.Text, nullable=False, server_default="{}"),
+    sa.UniqueConstraint("site_id", "name", name="uq_kiosks_site_name"),
+)
+
+kiosk_tokens = sa.Table(
+    "kiosk_tokens", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kiosk_id", sa.Integer, sa.ForeignKey("kiosks.id"), nullable=False, index=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),  # sha256 hex
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(120), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),  # argon2id
+    sa.Column("role", sa.String(16), nullable=False),            # admin | manager | mediator
+    # Scope: NULL/NULL = national (admin); a territory; or one site.
+    sa.Column("territory_id", sa.Integer, sa.ForeignKey("territories.id"), nullable=True),
+    sa.Column("site_id", sa.Integer, sa.ForeignKey("sites.id"), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+# --- statistics: raw ------------------------------------------------------------------------
+session_records = sa.Table(
+    "session_records", metadata,
+    sa.Column("event_id", sa.String(36), primary_key=True),
+    sa.Column("kiosk_id", sa.Integer, nullable=False),
+    sa.Column("site_id", sa.Integer, nullable=False),
+    sa.Column("territory_id", sa.Integer, nullable=False),
+    sa.Column("schema_version", sa.SmallInteger, nullable=False),
+    sa.Column("day", sa.Date, nullable=False, index=True),
+    sa.Column("hour", sa.SmallInteger, nullable=False),
+    sa.Column("duration_min", sa.SmallInteger, nullable=False),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("accessibility", sa.String(64), nullable=False),  # sorted, comma-separated enums
+    sa.Column("end_reason", sa.String(24), nullable=False),
+    sa.Column("help_requests", sa.SmallInteger, nullable=False),
+    sa.Column("age_bracket", sa.String(16), nullable=True),
+    sa.Column("autonomy", sa.String(24), nullable=True),
+    sa.Column("satisfaction", sa.String(16), nullable=True),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+activities = sa.Table(
+    "activities", metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("event_id", sa.String(36), nullable=False, index=True),
+    sa.Column("position", sa.SmallInteger, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("procedure_id", sa.String(64), nullable=True),
+    sa.Column("theme", sa.String(48), nullable=True),
+    sa.Column("steps_total", sa.SmallInteger, nullable=False),
+    sa.Column("steps_reached", sa.SmallInteger, nullable=False),
+    sa.Column("completed", sa.Boolean, nullable=False),
+    sa.Column("hints_used", sa.Integer, nullable=False),
+    sa.Column("errors", sa.Integer, nullable=False),
+    sa.Column("pages", sa.Integer, nullable=False),
+    sa.Column("autonomy", sa.String(24), nullable=True),
+)
+
+
+# --- statistics: aggregates -------------------------------------------------------------------
+def _agg(name: str, dims: list[sa.Column], measures: list[str]) -> sa.Table:
+    key = [
+        sa.Column("grain", sa.String(1), primary_key=True),
+        sa.Column("period", sa.Date, primary_key=True),
+        sa.Column("territory_id", sa.Integer, primary_key=True),
+        sa.Column("site_id", sa.Integer, primary_key=True),
+    ]
+    cols = key + dims + [sa.Column(m, sa.BigInteger, nullable=False, server_default="0")
+                         for m in measures]
+    return sa.Table(name, metadata, *cols)
+
+
+def _dim(name: str, length: int) -> sa.Column:
+    return sa.Column(name, sa.String(length), primary_key=True)
+
+
+def _small(name: str) -> sa.Column:
+    return sa.Column(name, sa.SmallInteger, primary_key=True)
+
+
+agg_sessions = _agg(
+    "agg_sessions",
+    [_dim("language", 8), _dim("end_reason", 24), _dim("duration_bucket", 12)],
+    ["sessions", "duration_min", "help_requests", "accessible_sessions"],
+)
+agg_activities = _agg(
+    "agg_activities",
+    [_dim("kind", 16), _dim("procedure_id", 64), _dim("theme", 48)],
+    ["activities", "completed", "pages", "hints_used", "errors"],
+)
+agg_hours = _agg("agg_hours", [_small("weekday"), _small("hour")], ["sessions"])
+agg_funnel = _agg(
+    "agg_funnel",
+    [_dim("procedure_id", 64), _small("steps_total"), _small("steps_reached")],
+    ["activities", "completed"],
+)
+agg_survey = _agg(
+    "agg_survey",
+    [_dim("age_bracket", 16), _dim("autonomy", 24), _dim("satisfaction", 16)],
+    ["sessions"],
+)
+
+AGGREGATES: tuple[sa.Table, ...] = (agg_sessions, agg_activities, agg_hours, agg_funnel,
+                                    agg_survey)
+
+# --- live ---------------------------------------------------------------------------------
+kiosk_status = sa.Table(
+    "kiosk_status", metadata,
+    sa.Column("kiosk_id", sa.Integer, sa.ForeignKey("kiosks.id"), primary_key=True),
+    sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("procedure_id", sa.String(64), nullable=True),
+    sa.Column("step", sa.SmallInteger, nullable=True),
+    sa.Column("devices", sa.Text, nullable=False, server_default="{}"),  # JSON slug -> slug
+    sa.Column("app_version", sa.String(32), nullable=False),
+    sa.Column("queue_length", sa.Integer, nullable=False),
+)
+
+kiosk_commands = sa.Table(
+    "kiosk_commands", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kiosk_id", sa.Integer, sa.ForeignKey("kiosks.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("acked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+help_requests = sa.Table(
+    "help_requests", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("request_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("kiosk_id", sa.Integer, sa.ForeignKey("kiosks.id"), nullable=False, index=True),
+    sa.Column("site_id", sa.Integer, nullable=False, index=True),
+    sa.Column("procedure_id", sa.String(64), nullable=True),
+    sa.Column("step", sa.SmallInteger, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),  # kiosk.schema.HelpState
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("acknowledged_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+)
