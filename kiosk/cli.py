@@ -53,6 +53,9 @@ def load_settings(ctx: click.Context) -> config.Settings:
         except config.ConfigError as err:
             click.echo(f"Erreur de configuration / configuration error: {err}", err=True)
             ctx.exit(2)
+        from kiosk.logs import configure_logging
+
+        configure_logging(obj["settings"])
         for name in config.unknown_env_vars():
             logging.getLogger("kiosk.config").warning(
                 "environment variable %s matches no setting (typo?)", name)
@@ -67,7 +70,9 @@ def load_settings(ctx: click.Context) -> config.Settings:
 def main(ctx: click.Context, config_path: str | None) -> None:
     """kiosk: self-service terminal for France Services and EPN."""
     ctx.ensure_object(dict)["config_path"] = config_path
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from kiosk.logs import FORMAT
+
+    logging.basicConfig(level=logging.INFO, format=FORMAT)
 
 
 @main.group("config")

@@ -115,3 +115,9 @@ def test_bad_settings_file_exits_2_with_plain_message_and_no_traceback(tmp_path)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert str(path) in result.stderr and "idle_timeout_s" in result.stderr
+
+
+def test_log_dir_setting_writes_a_log_file(tmp_path):
+    path = write(tmp_path, f'[kiosk]\nlog_dir = "{tmp_path / "logs"}"\ndata_dir = "{tmp_path / "d"}"\n')
+    result = _kiosk("--config", str(path), "doctor")
+    assert (tmp_path / "logs" / "kiosk.log").exists(), result.stderr
