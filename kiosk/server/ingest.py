@@ -1,0 +1,168 @@
+"""Store a validated batch of session records and maintain the aggregates, in one transaction.
+
+Idempotent by ``event_id``: records already stored are skipped (and not counted again in the
+aggregates). Two server processes receiving the same new record at the same moment: one insert
+wins, the other transaction fails on the primary key and is retried once, now seeing the record
+as a duplicate. Aggregate deltas are summed in Python first, so a batch of 500 records costs a
+handful of ``executemany`` upserts, not thousands of statements.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from kiosk.schema import ActivityKind, SessionRecord
+from kiosk.server import tables as t
+from kiosk.server.db import upsert_add
+from kiosk.server.tenancy import KioskIdentity, now
+
+_MEASURES = {
+    t.agg_sessions: ("sessions", "duration_min", "help_requests", "accessible_sessions"),
+    t.agg_activities: ("activities", "completed", "pages", "hints_used", "errors"),
+    t.agg_hours: ("sessions",),
+    t.agg_funnel: ("activities", "completed"),
+    t.agg_survey: ("sessions",),
+}
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    stored: int
+    duplicates: int
+
+
+def duration_bucket(minutes: int) -> str:
+    """The Coop de la médiation numérique buckets: < 30 min, 30-60, 60-120, 120 and more."""
+    if minutes < 30:
+        return "lt_30"
+    if minutes < 60:
+        return "30_60"
+    if minutes < 120:
+        return "60_120"
+    return "120_plus"
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def ingest(engine: Engine, kiosk: KioskIdentity, records: list[SessionRecord],
+           not_before: dt.date | None = None) -> IngestResult:
+    for attempt in range(3):
+        try:
+            with engine.begin() as conn:
+                return ingest_in(conn, kiosk, records, not_before)
+        except (sa.exc.IntegrityError, sa.exc.OperationalError) as err:
+            # A concurrent process stored the same record, or PostgreSQL chose this transaction
+            # as a deadlock victim: nothing was written, try again.
+            if attempt == 2 or (isinstance(err, sa.exc.OperationalError)
+                                and "deadlock" not in str(err.orig).lower()):
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def ingest_in(conn: Connection, kiosk: KioskIdentity, records: list[SessionRecord],
+              not_before: dt.date | None = None) -> IngestResult:
+    """Store the new records of a batch. Records from before ``not_before`` (the retention
+    cutoff) are acknowledged without being stored: their raw rows may already have been purged,
+    so storing them again could count a re-sent record twice in the aggregates."""
+    by_id = {str(r.event_id): r for r in records  # a batch may repeat a record
+             if not_before is None or r.day >= not_before}
+    existing: set[str] = set()
+    ids = list(by_id)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        existing.update(conn.execute(sa.select(t.session_records.c.event_id)
+                                     .where(t.session_records.c.event_id.in_(chunk))).scalars())
+    new = [r for eid, r in by_id.items() if eid not in existing]
+    if new:
+        received = now()
+        conn.execute(t.session_records.insert(), [_record_row(r, kiosk, received) for r in new])
+        activity_rows = [_activity_row(r, i, a) for r in new for i, a in enumerate(r.activities)]
+        if activity_rows:
+            conn.execute(t.activities.insert(), activity_rows)
+        for table, rows in aggregate_deltas(new, kiosk).items():
+            upsert_add(conn, table, rows, _MEASURES[table])
+    return IngestResult(stored=len(new), duplicates=len(records) - len(new))
+
+
+def _record_row(r: SessionRecord, kiosk: KioskIdentity, received: dt.datetime) -> dict[str, Any]:
+    survey = r.survey
+    return {
+        "event_id": str(r.event_id), "kiosk_id": kiosk.kiosk_id, "site_id": kiosk.site_id,
+        "territory_id": kiosk.territory_id, "schema_version": r.schema_version, "day": r.day,
+        "hour": r.hour, "duration_min": r.duration_min, "language": r.language.value,
+        "accessibility": ",".join(sorted(a.value for a in r.accessibility)),
+        "end_reason": r.end_reason.value, "help_requests": r.help_requests,
+        "age_bracket": survey.age_bracket.value if survey else None,
+        "autonomy": survey.autonomy.value if survey else None,
+        "satisfaction": survey.satisfaction.value if survey else None,
+        "received_at": received,
+    }
+
+
+def _activity_row(r: SessionRecord, position: int, a: Any) -> dict[str, Any]:
+    return {
+        "event_id": str(r.event_id), "position": position, "kind": a.kind.value,
+        "procedure_id": a.procedure_id, "theme": a.theme.value if a.theme else None,
+        "steps_total": a.steps_total, "steps_reached": a.steps_reached,
+        "completed": a.completed, "hints_used": a.hints_used, "errors": a.errors,
+        "pages": a.pages, "autonomy": a.autonomy.value if a.autonomy else None,
+    }
+
+
+def _grains(day: dt.date, kiosk: KioskIdentity, with_day: bool) -> Iterable[tuple]:
+    """The (grain, period, territory_id, site_id) keys a record counts in."""
+    month = month_of(day)
+    if with_day:
+        yield ("D", day, kiosk.territory_id, kiosk.site_id)
+    yield ("M", month, kiosk.territory_id, kiosk.site_id)
+    yield ("T", month, kiosk.territory_id, 0)
+
+
+def aggregate_deltas(records: Iterable[SessionRecord],
+                     kiosk: KioskIdentity) -> dict[sa.Table, list[dict[str, Any]]]:
+    """Per aggregate table, the rows to add (one per key, measures summed)."""
+    acc: dict[sa.Table, dict[tuple, list[int]]] = {
+        table: defaultdict(lambda m=len(measures): [0] * m) for table, measures in _MEASURES.items()
+    }
+    for r in records:
+        bucket = duration_bucket(r.duration_min)
+        weekday = r.day.weekday()
+        accessible = 1 if r.accessibility else 0
+        for key in _grains(r.day, kiosk, with_day=True):
+            v = acc[t.agg_sessions][key + (r.language.value, r.end_reason.value, bucket)]
+            v[0] += 1
+            v[1] += r.duration_min
+            v[2] += r.help_requests
+            v[3] += accessible
+            for a in r.activities:
+                v = acc[t.agg_activities][key + (a.kind.value, a.procedure_id or "",
+                                                 a.theme.value if a.theme else "")]
+                v[0] += 1
+                v[1] += int(a.completed)
+                v[2] += a.pages
+                v[3] += a.hints_used
+                v[4] += a.errors
+        for key in _grains(r.day, kiosk, with_day=False):
+            acc[t.agg_hours][key + (weekday, r.hour)][0] += 1
+            for a in r.activities:
+                if a.kind is ActivityKind.PRACTICE and a.procedure_id:
+                    v = acc[t.agg_funnel][key + (a.procedure_id, a.steps_total, a.steps_reached)]
+                    v[0] += 1
+                    v[1] += int(a.completed)
+            if r.survey is not None:
+                acc[t.agg_survey][key + (r.survey.age_bracket.value, r.survey.autonomy.value,
+                                         r.survey.satisfaction.value)][0] += 1
+    out: dict[sa.Table, list[dict[str, Any]]] = {}
+    for table, rows in acc.items():
+        names = [c.name for c in table.primary_key.columns]
+        measures = _MEASURES[table]
+        out[table] = [dict(zip(names, key)) | dict(zip(measures, values))
+                      for key, values in sorted(rows.items())]  # one lock order for all
+    return out
