@@ -26,7 +26,7 @@ MIGRATIONS = Migrations("kiosk-local")
 
 @MIGRATIONS()
 def m001_outbox(db: sqlite_utils.Database) -> None:
-    db["outbox"].create(
+    db.table("outbox").create(
         {
             "event_id": str,
             "payload": str,        # the record as JSON (kiosk.schema.SessionRecord.to_wire)
@@ -43,7 +43,7 @@ def m001_outbox(db: sqlite_utils.Database) -> None:
 @MIGRATIONS()
 def m002_kv(db: sqlite_utils.Database) -> None:
     # Small key/value settings owned by the kiosk itself (enrolled badge hashes, pushed settings).
-    db["kv"].create({"key": str, "value": str, "updated_at": float}, pk="key")
+    db.table("kv").create({"key": str, "value": str, "updated_at": float}, pk="key")
 
 
 class StoreError(Exception):
