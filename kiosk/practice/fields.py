@@ -1,0 +1,93 @@
+"""Checking one field of a practice page, generically, from its declaration.
+
+Order of checks, as a real site does it: empty or not, the strict format the site demands
+(the ``wrong_format`` trap), the format validators, then "is it the persona's value". Returns
+the first :class:`Problem`, or None. Nothing here stores or logs what was typed.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from kiosk.practice.model import Field, FieldType, Trap
+from kiosk.practice.validators import Problem, check_password, compact, matches, run_validator
+
+TICKED = frozenset({"true", "1", "yes", "oui", "on", "x"})
+
+# Types whose value is checked by a validator even when the procedure names none.
+IMPLICIT_VALIDATORS: dict[FieldType, str] = {FieldType.DATE: "date", FieldType.NUMBER: "number"}
+
+
+def is_ticked(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in TICKED
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value is False
+
+
+def check_field(field: Field, value: Any, *, persona_value: str | None = None,
+                sms_code: str | None = None, page_values: Mapping[str, Any] | None = None,
+                strict_format: Trap | None = None, today: Any = None) -> Problem | None:
+    """The first problem with ``value`` for ``field``, or None when the site would accept it."""
+    kind = field.type
+    if kind in (FieldType.CONSENT, FieldType.SIGNATURE):
+        return Problem("consent.required") if field.required and not is_ticked(value) else None
+    if kind is FieldType.CHECKBOX:
+        if field.expected is not None and is_ticked(value) != is_ticked(field.expected):
+            return Problem("expected.mismatch")
+        return None
+    if is_empty(value):
+        if not field.required:
+            return None
+        if kind is FieldType.CHOICE:
+            return Problem("choice.required")
+        if kind is FieldType.DOCUMENT_UPLOAD:
+            return Problem("document.required")
+        return Problem("required")
+    text = str(value)
+    if kind is FieldType.DOCUMENT_UPLOAD:
+        return None
+    if kind is FieldType.CHOICE:
+        if text not in {o.value for o in field.options}:
+            return Problem("choice.unknown")
+        if persona_value is not None and text != persona_value:
+            return Problem("persona.mismatch")
+        if field.expected is not None and text != field.expected:
+            return Problem("expected.mismatch")
+        return None
+    if kind is FieldType.SMS_CODE:
+        return None if sms_code is not None and compact(text) == sms_code else \
+            Problem("sms_code.wrong")
+    if kind is FieldType.CAPTCHA:
+        return None if text.strip() == (field.expected or "") else Problem("captcha.wrong")
+    if strict_format is not None and strict_format.format \
+            and not re.fullmatch(strict_format.format, text.strip()):
+        return Problem("trap.wrong_format")
+    if kind is FieldType.PASSWORD:
+        problem = check_password(text, field.rules) if field.rules else None
+        if problem:
+            return problem
+        if field.same_as and page_values is not None and text != page_values.get(field.same_as):
+            return Problem("password.confirm")
+        if persona_value is not None and text != persona_value:
+            return Problem("persona.mismatch")  # passwords are exact, case included
+        return None
+    names = [spec for spec in field.validators]
+    implicit = IMPLICIT_VALIDATORS.get(kind)
+    for spec in names:
+        params = dict(spec.params)
+        if spec.name == "date" and today is not None:
+            params.setdefault("today", today)
+        problem = run_validator(spec.name, text, params)
+        if problem:
+            return problem
+    if implicit and not any(spec.name == implicit for spec in names):
+        problem = run_validator(implicit, text, {"today": today} if today else {})
+        if problem:
+            return problem
+    if persona_value is not None and not matches(text, persona_value):
+        return Problem("persona.mismatch")
+    if field.expected is not None and not matches(text, field.expected):
+        return Problem("expected.mismatch")
+    return None

@@ -1,0 +1,218 @@
+"""A practice procedure as typed data: what the loader builds and the engine runs.
+
+The engine knows nothing about any one procedure; everything specific (pages, fields, hints,
+traps, branches, debrief, memo) is here, read from one YAML file per procedure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from kiosk.practice.text import Text
+from kiosk.schema import Theme
+
+
+class FieldType(str, Enum):
+    TEXT = "text"
+    DATE = "date"
+    NUMBER = "number"
+    CHOICE = "choice"
+    CHECKBOX = "checkbox"
+    PASSWORD = "password"
+    SMS_CODE = "sms_code"
+    DOCUMENT_UPLOAD = "document_upload"
+    CONSENT = "consent"
+    SIGNATURE = "signature"
+    CAPTCHA = "captcha"
+
+
+class TrapKind(str, Enum):
+    SESSION_EXPIRED = "session_expired"   # waiting too long on the page loses it
+    WRONG_FORMAT = "wrong_format"         # right value, format the site refuses
+    SCAM_LINK = "scam_link"               # a lookalike link offered on the page
+    # The captcha is a field (type captcha) so it can be placed and hinted like any other.
+
+
+class Level(str, Enum):
+    BEGINNER = "debutant"
+    INTERMEDIATE = "intermediaire"
+    ADVANCED = "avance"
+
+
+LEVEL_LABELS: dict[Level, Text] = {
+    Level.BEGINNER: Text("Débutant", "Beginner", "مبتدئ"),
+    Level.INTERMEDIATE: Text("Intermédiaire", "Intermediate", "متوسط"),
+    Level.ADVANCED: Text("Avancé", "Advanced", "متقدم"),
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class ValidatorSpec:
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A sample document the person can attach instead of a scan of their own."""
+
+    id: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    type: FieldType
+    label: Text
+    help: Text | None = None
+    required: bool = True
+    persona: str | None = None        # key of the persona value to type
+    expected: str | None = None       # a fixed right answer (quiz, captcha text)
+    validators: tuple[ValidatorSpec, ...] = ()
+    rules: dict[str, Any] = field(default_factory=dict)   # password rules
+    same_as: str | None = None        # "confirm your password"
+    options: tuple[Option, ...] = ()
+    samples: tuple[Sample, ...] = ()
+    errors: dict[str, Text] = field(default_factory=dict)  # message key -> override
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Hint:
+    text: Text
+    field: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Trap:
+    kind: TrapKind
+    after_s: float = 0.0              # session_expired
+    restart: str | None = None        # session_expired: page to go back to (default: this one)
+    field: str | None = None          # wrong_format: the field whose format is strict
+    format: str | None = None         # wrong_format: a regular expression the site demands
+    message: Text | None = None       # wrong_format / scam_link explanation
+    link: str | None = None           # scam_link: the lookalike address shown
+    label: Text | None = None         # scam_link: the link's text
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Branch:
+    page: str
+    field: str | None = None
+    equals: str | None = None
+    line: int = 0
+
+    def applies(self, value: Any) -> bool:
+        if self.field is None:
+            return True
+        return str(value if value is not None else "") == str(self.equals)
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[Text, ...]
+    rows: tuple[tuple[Text, ...], ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    title: Text
+    intro: Text | None = None
+    content: tuple[Text, ...] = ()
+    table: Table | None = None
+    fields: tuple[Field, ...] = ()
+    hints: tuple[Hint, ...] = ()
+    traps: tuple[Trap, ...] = ()
+    next: tuple[Branch, ...] = ()
+    end: bool = False
+    button: Text | None = None
+    line: int = 0
+
+    def field(self, field_id: str) -> Field | None:
+        return next((f for f in self.fields if f.id == field_id), None)
+
+    def trap(self, kind: TrapKind) -> Trap | None:
+        return next((t for t in self.traps if t.kind is kind), None)
+
+
+@dataclass(frozen=True)
+class Logo:
+    """A neutral logo we draw ourselves: a shape, initials, a colour. Never a real logo."""
+
+    shape: str
+    initials: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class Operator:
+    name: str
+    tagline: Text
+    primary: str
+    secondary: str
+    text: str
+    logo: Logo
+    address: str            # the fictional site address shown in the fake browser bar
+
+
+@dataclass(frozen=True)
+class PersonaValue:
+    key: str
+    label: Text
+    value: str
+    validators: tuple[ValidatorSpec, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Persona:
+    name: str
+    card: Text
+    values: tuple[PersonaValue, ...]
+
+    def value(self, key: str) -> str | None:
+        found = next((v for v in self.values if v.key == key), None)
+        return found.value if found else None
+
+
+@dataclass(frozen=True)
+class Memo:
+    title: Text
+    steps: tuple[Text, ...]
+    tips: tuple[Text, ...] = ()
+
+
+@dataclass(frozen=True)
+class Procedure:
+    id: str
+    title: Text
+    summary: Text
+    operator: Operator
+    theme: Theme
+    level: Level
+    duration_min: int
+    persona: Persona
+    pages: tuple[Page, ...]
+    start: str
+    remember: tuple[Text, ...]         # debrief: what to remember for the real site
+    memo: Memo
+    keywords: tuple[str, ...] = ()
+    source: Path | None = None
+
+    def page(self, page_id: str) -> Page:
+        for page in self.pages:
+            if page.id == page_id:
+                return page
+        raise KeyError(f"procedure {self.id}: no page {page_id!r}")
