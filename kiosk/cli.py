@@ -18,11 +18,18 @@ from kiosk import __version__, config
 # name -> "module:attribute" of a click command, loaded on first use.
 LAZY_COMMANDS: dict[str, str] = {
     "doctor": "kiosk.doctor:doctor",
+    "server": "kiosk.server.cli:server",
 }
 
 
 # `kiosk admin <name>`: server-side (sites, kiosks, tokens, users) and kiosk-side (PIN, badges).
-ADMIN_COMMANDS: dict[str, str] = {}
+ADMIN_COMMANDS: dict[str, str] = {
+    "territory": "kiosk.server.admin_cli:territory",
+    "site": "kiosk.server.admin_cli:site",
+    "kiosk": "kiosk.server.admin_cli:kiosk",
+    "token": "kiosk.server.admin_cli:token",
+    "user": "kiosk.server.admin_cli:user",
+}
 
 
 class LazyGroup(click.Group):

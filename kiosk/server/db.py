@@ -17,13 +17,17 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection, Engine
 
-from kiosk.config import Settings
+# Alembic is chatty at INFO (a line per plugin on every start); one line per upgrade is enough.
+logging.getLogger("alembic").setLevel(logging.WARNING)
+
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
+from alembic.runtime.migration import MigrationContext  # noqa: E402
+from alembic.script import ScriptDirectory  # noqa: E402
+from sqlalchemy.engine import Connection, Engine  # noqa: E402
+
+from kiosk.config import Settings  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +99,8 @@ def current_revision(engine: Engine) -> str | None:
 def migrate(engine: Engine) -> None:
     """Bring the database to the latest schema (idempotent; safe with concurrent starts)."""
     try:
+        if current_revision(engine) == head_revision():
+            return
         if engine.dialect.name == "postgresql":
             with engine.connect() as lock_conn:
                 lock_conn.exec_driver_sql(f"SELECT pg_advisory_lock({_PG_MIGRATION_LOCK})")
@@ -107,6 +113,7 @@ def migrate(engine: Engine) -> None:
         else:
             with engine.begin() as conn:
                 command.upgrade(_alembic_config(conn), "head")
+        log.info("server database migrated to %s", head_revision())
     except sa.exc.OperationalError as err:
         raise DatabaseError(f"cannot prepare the server database: {err.orig}") from None
 

@@ -1,0 +1,246 @@
+"""`kiosk admin territory|site|kiosk|token|user`: tenancy of the central server.
+
+These commands work directly on the server database (``server.database_url`` or the SQLite file
+in ``kiosk.data_dir``), migrating it first, so they run on the server host. A kiosk token is
+printed once, at creation or rotation, and never again (only its hash is stored).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from typing import Any, Callable, Iterator
+
+import click
+from sqlalchemy.engine import Connection
+
+from kiosk.cli import load_settings
+from kiosk.schema import CommandKind, PushedSettings
+from kiosk.server import db, live, tenancy
+from kiosk.server.tenancy import Role, TenancyError
+
+
+@contextlib.contextmanager
+def _connection(ctx: click.Context) -> Iterator[Connection]:
+    settings = load_settings(ctx)
+    try:
+        engine = db.open_engine(db.database_url(settings))
+        db.migrate(engine)
+    except db.DatabaseError as err:
+        raise click.ClickException(str(err)) from None
+    try:
+        with engine.begin() as conn:
+            yield conn
+    except TenancyError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        engine.dispose()
+
+
+def _run(ctx: click.Context, fn: Callable[[Connection], Any]) -> Any:
+    with _connection(ctx) as conn:
+        return fn(conn)
+
+
+# --- territory --------------------------------------------------------------------------------
+@click.group("territory")
+def territory() -> None:
+    """Territories (a department, an agglomeration): they group sites."""
+
+
+@territory.command("create")
+@click.argument("name")
+@click.pass_context
+def territory_create(ctx: click.Context, name: str) -> None:
+    """Create a territory."""
+    tid = _run(ctx, lambda c: tenancy.create_territory(c, name))
+    click.echo(f"territory {tid} created: {name}")
+
+
+@territory.command("list")
+@click.pass_context
+def territory_list(ctx: click.Context) -> None:
+    """List territories, their sites and kiosks."""
+    for row in _run(ctx, tenancy.list_tree):
+        click.echo("\t".join(str(row[k]) if row[k] is not None else "-" for k in
+                             ("territory_id", "territory", "site_id", "site", "kiosk_id", "kiosk")))
+
+
+# --- site --------------------------------------------------------------------------------------
+@click.group("site")
+def site() -> None:
+    """Sites (a France Services, an EPN): they hold kiosks."""
+
+
+@site.command("create")
+@click.option("--territory", "territory_", required=True, help="Territory id or name.")
+@click.argument("name")
+@click.pass_context
+def site_create(ctx: click.Context, territory_: str, name: str) -> None:
+    """Create a site in a territory."""
+    sid = _run(ctx, lambda c: tenancy.create_site(c, territory_, name))
+    click.echo(f"site {sid} created: {name}")
+
+
+# --- kiosk --------------------------------------------------------------------------------------
+@click.group("kiosk")
+def kiosk() -> None:
+    """Kiosks of a site: create (prints the token once), list, push settings, send commands."""
+
+
+@kiosk.command("create")
+@click.option("--site", "site_", required=True, help="Site id or name.")
+@click.argument("name")
+@click.pass_context
+def kiosk_create(ctx: click.Context, site_: str, name: str) -> None:
+    """Create a kiosk and print its token once (put it in the kiosk's sync.token)."""
+    kid, token = _run(ctx, lambda c: tenancy.create_kiosk(c, site_, name))
+    click.echo(f"kiosk {kid} created: {name}", err=True)
+    click.echo("token (shown once, store it in the kiosk's [sync] token):", err=True)
+    click.echo(token)
+
+
+@kiosk.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def kiosk_list(ctx: click.Context, as_json: bool) -> None:
+    """List kiosks with their last heartbeat."""
+    rows = _run(ctx, lambda c: live.kiosk_statuses(c, load_settings(ctx).get("sync.heartbeat_s")))
+    if as_json:
+        click.echo(json.dumps(rows, default=str, indent=2))
+        return
+    for r in rows:
+        seen = r["last_seen"].isoformat(timespec="seconds") if r["last_seen"] else "never"
+        click.echo(f"{r['kiosk_id']}\t{r['name']}\tsite {r['site_id']}\t"
+                   f"{'online' if r['online'] else 'offline'}\t{r['state'] or '-'}\t{seen}")
+
+
+@kiosk.command("settings")
+@click.argument("kiosk_ref", metavar="KIOSK")
+@click.option("--idle-timeout", type=int, default=None, help="Seconds before the idle warning.")
+@click.option("--idle-warning", type=int, default=None, help="Seconds of idle countdown.")
+@click.option("--print-quota", type=int, default=None, help="Pages a session may print.")
+@click.option("--procedures", default=None,
+              help="Comma-separated procedure ids to enable (empty string: all).")
+@click.option("--banner", default=None, help="Message shown on the kiosk ('' removes it).")
+@click.pass_context
+def kiosk_settings(ctx: click.Context, kiosk_ref: str, idle_timeout: int | None,
+                   idle_warning: int | None, print_quota: int | None, procedures: str | None,
+                   banner: str | None) -> None:
+    """Settings pushed to a kiosk with its next heartbeat reply."""
+    def apply(conn: Connection) -> PushedSettings:
+        kid = tenancy.resolve_kiosk(conn, kiosk_ref)
+        current = tenancy.pushed_settings(conn, kid).model_dump(exclude_none=True)
+        changes: dict[str, Any] = {"idle_timeout_s": idle_timeout, "idle_warning_s": idle_warning,
+                                   "print_quota_pages": print_quota}
+        if procedures is not None:
+            changes["enabled_procedures"] = [p for p in procedures.split(",") if p] or None
+            if changes["enabled_procedures"] is None:
+                current.pop("enabled_procedures", None)
+        if banner is not None:
+            changes["banner"] = banner or None
+            if not banner:
+                current.pop("banner", None)
+        merged = current | {k: v for k, v in changes.items() if v is not None}
+        try:
+            pushed = PushedSettings.model_validate(merged)
+        except ValueError as err:
+            raise click.ClickException(f"invalid settings: {err}") from None
+        tenancy.set_pushed_settings(conn, kid, pushed)
+        return pushed
+    pushed = _run(ctx, apply)
+    click.echo(pushed.model_dump_json(exclude_none=True))
+
+
+@kiosk.command("command")
+@click.argument("kiosk_ref", metavar="KIOSK")
+@click.argument("kind", type=click.Choice([k.value for k in CommandKind]))
+@click.pass_context
+def kiosk_command(ctx: click.Context, kiosk_ref: str, kind: str) -> None:
+    """Queue a command (end_session, out_of_order, back_in_service) for a kiosk."""
+    cid = _run(ctx, lambda c: live.queue_command(c, tenancy.resolve_kiosk(c, kiosk_ref),
+                                                 CommandKind(kind)))
+    click.echo(f"command {cid} queued: {kind} (delivered with the kiosk's next heartbeat)")
+
+
+# --- token ---------------------------------------------------------------------------------
+@click.group("token")
+def token() -> None:
+    """Kiosk tokens: rotate (new token printed once) or revoke (the kiosk gets 401)."""
+
+
+@token.command("rotate")
+@click.argument("kiosk_ref", metavar="KIOSK")
+@click.pass_context
+def token_rotate(ctx: click.Context, kiosk_ref: str) -> None:
+    """Revoke a kiosk's token and print a new one once."""
+    new = _run(ctx, lambda c: tenancy.rotate_token(c, kiosk_ref))
+    click.echo("new token (shown once; the old one no longer works):", err=True)
+    click.echo(new)
+
+
+@token.command("revoke")
+@click.argument("kiosk_ref", metavar="KIOSK")
+@click.pass_context
+def token_revoke(ctx: click.Context, kiosk_ref: str) -> None:
+    """Revoke every token of a kiosk."""
+    n = _run(ctx, lambda c: tenancy.revoke_tokens(c, kiosk_ref))
+    click.echo(f"{n} token(s) revoked")
+
+
+# --- user ----------------------------------------------------------------------------------
+@click.group("user")
+def user() -> None:
+    """Console users: admin (national), manager (territory or site), mediator (site)."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--territory", "territory_", default=None, help="Territory id or name (scope).")
+@click.option("--site", "site_", default=None, help="Site id or name (scope).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_context
+def user_create(ctx: click.Context, username: str, role: str, territory_: str | None,
+                site_: str | None, password_stdin: bool) -> None:
+    """Create a console user (password hashed with argon2)."""
+    password = _read_password(password_stdin)
+    uid = _run(ctx, lambda c: tenancy.create_user(c, username, password, role, territory_, site_))
+    click.echo(f"user {uid} created: {username} ({role})")
+
+
+@user.command("list")
+@click.pass_context
+def user_list(ctx: click.Context) -> None:
+    """List console users and their scope."""
+    for u in _run(ctx, tenancy.list_users):
+        scope = (f"site {u['site_id']}" if u["site_id"] else
+                 f"territory {u['territory_id']}" if u["territory_id"] else "national")
+        state = "disabled" if u["disabled_at"] else "active"
+        click.echo(f"{u['id']}\t{u['username']}\t{u['role']}\t{scope}\t{state}")
+
+
+@user.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_context
+def user_set_password(ctx: click.Context, username: str, password_stdin: bool) -> None:
+    """Change a console user's password."""
+    password = _read_password(password_stdin)
+    _run(ctx, lambda c: tenancy.set_password(c, username, password))
+    click.echo(f"password changed for {username}")
+
+
+@user.command("disable")
+@click.argument("username")
+@click.pass_context
+def user_disable(ctx: click.Context, username: str) -> None:
+    """Disable a console user (they can no longer log in)."""
+    _run(ctx, lambda c: tenancy.disable_user(c, username))
+    click.echo(f"user {username} disabled")
