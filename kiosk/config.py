@@ -110,6 +110,11 @@ SETTINGS: tuple[Setting, ...] = (
        choices=("refuse", "offer")),
     _s("devices", "demo_output_dir", str, "",
        "Where the demo printer writes its PDFs; empty uses data_dir/demo-printer."),
+    _s("devices", "scan_dpi", int, 300,
+       "Resolution of scans and copies (dots per inch).", minimum=75, maximum=600),
+    _s("devices", "hotplug_debounce_ms", int, 500,
+       "Milliseconds to wait after a USB event before looking again at what is plugged in.",
+       minimum=50, maximum=1900),
     # --- practice ----------------------------------------------------------------------------
     _s("practice", "extra_dir", str, "",
        "A folder of this site's own procedures, added to the shipped catalogue."),

@@ -1,0 +1,124 @@
+"""Hotplug backend through udev (pyudev). ``pyudev`` is imported here only, lazily.
+
+A device's kind comes from its USB class codes: 07 printer, 06 still image (scanner; vendor
+class ff counts only when libsane's udev rules tagged it), 0b smart card reader (CCID), 08 mass
+storage; USB keys are also seen as ``block`` disks with ``ID_BUS=usb``. One
+``MonitorObserver`` watches both subsystems; its callback only calls ``on_event`` (which
+schedules a debounced rescan on the main loop) and never touches anything else.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Iterable
+
+from kiosk.devices import errors
+from kiosk.devices.hotplug import DeviceKind, PluggedDevice
+
+log = logging.getLogger(__name__)
+
+# USB class code (bDeviceClass / bInterfaceClass, hex) -> kind.
+USB_CLASSES: dict[str, DeviceKind] = {
+    "07": DeviceKind.PRINTER,
+    "06": DeviceKind.SCANNER,
+    "0b": DeviceKind.READER,
+    "08": DeviceKind.STORAGE,
+}
+VENDOR_CLASS = "ff"
+
+
+def _attr(device: Any, name: str) -> str:
+    try:
+        value = device.attributes.get(name)
+    except (KeyError, AttributeError, OSError):
+        return ""
+    if value is None:
+        return ""
+    return (value.decode(errors="replace") if isinstance(value, bytes) else str(value)).strip()
+
+
+def _interface_classes(device: Any) -> set[str]:
+    """Class codes of a usb_device: its own, ID_USB_INTERFACES (":070104:0b0000:"), children."""
+    classes = {_attr(device, "bDeviceClass").lower()}
+    for chunk in (device.properties.get("ID_USB_INTERFACES") or "").split(":"):
+        if len(chunk) >= 2:
+            classes.add(chunk[:2].lower())
+    for child in device.children:
+        if child.properties.get("DEVTYPE") == "usb_interface":
+            classes.add(_attr(child, "bInterfaceClass").lower())
+    classes.discard("")
+    classes.discard("00")  # "defined at interface level"
+    return classes
+
+
+def classify(device: Any) -> list[DeviceKind]:
+    """The kinds a usb_device is (a multifunction printer is both printer and scanner)."""
+    classes = _interface_classes(device)
+    kinds = [USB_CLASSES[c] for c in sorted(classes) if c in USB_CLASSES]
+    if VENDOR_CLASS in classes and device.properties.get("libsane_matched") == "yes" \
+            and DeviceKind.SCANNER not in kinds:
+        kinds.append(DeviceKind.SCANNER)
+    return kinds
+
+
+def _label(device: Any) -> str:
+    vendor = device.properties.get("ID_VENDOR_FROM_DATABASE") or _attr(device, "manufacturer") \
+        or device.properties.get("ID_VENDOR", "")
+    model = device.properties.get("ID_MODEL_FROM_DATABASE") or _attr(device, "product") \
+        or device.properties.get("ID_MODEL", "")
+    return " ".join(part for part in (vendor, model) if part)
+
+
+def devices_from(usb_devices: Iterable[Any], block_disks: Iterable[Any]) -> list[PluggedDevice]:
+    found: dict[str, PluggedDevice] = {}
+    for device in usb_devices:
+        for kind in classify(device):
+            key = f"{device.sys_path}#{kind.value}"
+            found[key] = PluggedDevice(kind, key, _label(device))
+    for disk in block_disks:
+        if disk.properties.get("ID_BUS") != "usb":
+            continue
+        parent = disk.find_parent("usb", "usb_device")
+        key = f"{parent.sys_path if parent is not None else disk.sys_path}#storage"
+        if key not in found:
+            found[key] = PluggedDevice(DeviceKind.STORAGE, key, _label(disk))
+    return list(found.values())
+
+
+class UdevHotplug:
+    name = "udev"
+
+    def __init__(self) -> None:
+        try:
+            import pyudev  # noqa: PLC0415 - lazily: libudev may be missing
+        except ImportError as err:
+            raise errors.DeviceAbsent("pyudev is not installed") from err
+        self._pyudev: Any = pyudev
+        try:
+            self._context = pyudev.Context()
+        except Exception as err:  # pyudev raises ImportError/OSError when libudev is missing
+            raise errors.DeviceAbsent(f"udev unavailable: {err}") from err
+        self._observer: Any = None
+
+    def scan(self) -> list[PluggedDevice]:
+        ctx = self._context
+        usb = ctx.list_devices(subsystem="usb", DEVTYPE="usb_device")
+        disks = ctx.list_devices(subsystem="block", DEVTYPE="disk")
+        return devices_from(list(usb), list(disks))
+
+    def start(self, on_event: Callable[[], None]) -> None:
+        pyudev = self._pyudev
+        monitor = pyudev.Monitor.from_netlink(self._context)
+        monitor.filter_by("usb")
+        monitor.filter_by("block")
+
+        def callback(device: Any) -> None:
+            on_event()  # nothing else on this thread
+
+        self._observer = pyudev.MonitorObserver(monitor, callback=callback, name="udev-hotplug")
+        self._observer.daemon = True
+        self._observer.start()
+
+    def stop(self) -> None:
+        if self._observer is not None:
+            self._observer.send_stop()
+            self._observer = None

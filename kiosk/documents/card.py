@@ -1,0 +1,137 @@
+"""Find an ID-1 card (85.6 × 54 mm) on a flatbed scan, straighten it and crop it to real size.
+
+A scanner lid is light and even; the card is whatever differs from it. The detection works on a
+reduced grey copy: pixels far from the background colour (estimated on the border of the scan)
+are the card; their principal axis gives its skew, their extent its box. When the detection
+is unsure (nothing found, a shape far from a card) the caller shows the scan and the resident
+adjusts the crop by touch; :func:`crop_card` then takes the adjusted box.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+from kiosk.documents.pdf import mm_to_px
+
+ID1_MM = (85.6, 54.0)
+ID1_RATIO = ID1_MM[0] / ID1_MM[1]
+WORK_WIDTH = 600         # detection runs on a copy this wide: fast and precise enough
+DIFF_THRESHOLD = 40      # grey levels from the background that count as "card"
+MIN_SKEW_DEG = 0.5
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class CardDetection:
+    box: Box                 # in the pixels of the straightened scan
+    angle_deg: float         # rotation applied to straighten the scan (counter-clockwise)
+    confident: bool          # False: show the scan and let the resident adjust
+
+
+def _foreground(grey: np.ndarray) -> np.ndarray:
+    border = np.concatenate([grey[:4].ravel(), grey[-4:].ravel(), grey[:, :4].ravel(),
+                             grey[:, -4:].ravel()])
+    background = float(np.median(border))
+    return np.abs(grey.astype(np.int16) - background) > DIFF_THRESHOLD
+
+
+def _reduced(image: Image.Image) -> tuple[np.ndarray, float]:
+    scale = min(1.0, WORK_WIDTH / image.width)
+    small = image.convert("L")
+    if scale < 1.0:
+        small = small.resize((max(1, round(image.width * scale)),
+                              max(1, round(image.height * scale))), Image.Resampling.BILINEAR)
+    # Open then close: specks of dust go, the card's light areas join its edges.
+    small = small.filter(ImageFilter.MedianFilter(5))
+    return np.asarray(small), scale
+
+
+def _skew(mask: np.ndarray) -> float:
+    ys, xs = np.nonzero(mask)
+    if len(xs) < 50:
+        return 0.0
+    cov = np.cov(np.vstack([xs - xs.mean(), ys - ys.mean()]))
+    evals, evecs = np.linalg.eigh(cov)
+    vx, vy = evecs[:, int(np.argmax(evals))]
+    angle = math.degrees(math.atan2(vy, vx))
+    # Fold onto the nearest axis: a card may lie landscape or portrait.
+    while angle > 45:
+        angle -= 90
+    while angle < -45:
+        angle += 90
+    return angle
+
+
+def _box(mask: np.ndarray) -> Box | None:
+    rows = np.nonzero(mask.sum(axis=1) > max(2, 0.02 * mask.shape[1]))[0]
+    cols = np.nonzero(mask.sum(axis=0) > max(2, 0.02 * mask.shape[0]))[0]
+    if len(rows) == 0 or len(cols) == 0:
+        return None
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+def detect_card(scan: Image.Image) -> CardDetection:
+    """Where the card is on ``scan`` (after straightening by ``angle_deg``)."""
+    grey, scale = _reduced(scan)
+    mask = _foreground(grey)
+    angle = _skew(mask)
+    if abs(angle) >= MIN_SKEW_DEG:
+        # Image.rotate turns counter-clockwise; the skew measured in image coordinates (y down)
+        # is clockwise for a positive angle, so rotate by +angle to straighten it.
+        rotated = Image.fromarray(grey).rotate(angle, resample=Image.Resampling.BILINEAR,
+                                               fillcolor=int(np.median(grey[:4])))
+        mask = _foreground(np.asarray(rotated))
+    else:
+        angle = 0.0
+    small_box = _box(mask)
+    if small_box is None:
+        return CardDetection((0, 0, scan.width, scan.height), 0.0, confident=False)
+    box = tuple(int(round(v / scale)) for v in small_box)
+    left, top, right, bottom = box
+    left, top = max(0, left), max(0, top)
+    right, bottom = min(scan.width, right), min(scan.height, bottom)
+    w, h = right - left, bottom - top
+    ratio = max(w, h) / max(1, min(w, h))
+    confident = abs(ratio - ID1_RATIO) < 0.12 * ID1_RATIO and w * h < 0.8 * scan.width * scan.height
+    return CardDetection((left, top, right, bottom), angle, confident)
+
+
+def straighten(scan: Image.Image, angle_deg: float) -> Image.Image:
+    if angle_deg == 0:
+        return scan
+    fill = scan.convert("RGB").getpixel((0, 0))
+    return scan.rotate(angle_deg, resample=Image.Resampling.BICUBIC, fillcolor=fill)
+
+
+def crop_card(scan: Image.Image, detection: CardDetection, dpi: float,
+              quarter_turns: int = 0) -> Image.Image:
+    """The card alone at real ID-1 size at ``dpi``, landscape, turned by ``quarter_turns`` × 90°.
+
+    The crop is resized to exactly 85.6 × 54 mm: a box a few pixels off (or adjusted by a finger)
+    must not print a card larger or smaller than the real one.
+    """
+    card = straighten(scan.convert("RGB"), detection.angle_deg).crop(detection.box)
+    if card.height > card.width:
+        card = card.transpose(Image.Transpose.ROTATE_90)
+    turns = quarter_turns % 4
+    if turns:
+        card = card.rotate(90 * turns, expand=True)
+        if card.height > card.width:
+            card = card.transpose(Image.Transpose.ROTATE_90)
+    size = (mm_to_px(ID1_MM[0], dpi), mm_to_px(ID1_MM[1], dpi))
+    return card.resize(size, Image.Resampling.LANCZOS)
+
+
+def adjust_box(detection: CardDetection, box: Box, image_size: tuple[int, int]) -> CardDetection:
+    """The resident's corrected crop (from the touch screen), kept inside the scan."""
+    left, top, right, bottom = box
+    width, height = image_size
+    left, right = sorted((max(0, min(width, left)), max(0, min(width, right))))
+    top, bottom = sorted((max(0, min(height, top)), max(0, min(height, bottom))))
+    if right - left < 10 or bottom - top < 10:
+        raise ValueError("crop box too small")
+    return CardDetection((left, top, right, bottom), detection.angle_deg, confident=True)

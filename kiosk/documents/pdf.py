@@ -1,0 +1,57 @@
+"""PDF in and out: page counts of what residents print, image pages of what they scan."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from PIL import Image
+
+from kiosk.devices import errors
+
+A4_MM = (210.0, 297.0)
+MM_PER_INCH = 25.4
+JPEG_QUALITY = 90  # as FiligraneFacile: small files, no visible loss on a printed copy
+
+
+def mm_to_px(mm: float, dpi: float) -> int:
+    return round(mm * dpi / MM_PER_INCH)
+
+
+def a4_size_px(dpi: float) -> tuple[int, int]:
+    return mm_to_px(A4_MM[0], dpi), mm_to_px(A4_MM[1], dpi)
+
+
+def count_pages(pdf: Path) -> int:
+    """Pages of a PDF, or :class:`InvalidDocument` if it is not a readable, non-empty PDF."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        pages = len(PdfReader(str(pdf)).pages)
+    except (PdfReadError, OSError, ValueError, KeyError) as err:
+        raise errors.InvalidDocument(f"{pdf.name}: not a readable PDF: {err}") from err
+    if pages == 0:
+        raise errors.InvalidDocument(f"{pdf.name}: PDF without pages")
+    return pages
+
+
+def images_to_pdf(pages: Sequence[Image.Image], path: Path, dpi: float) -> Path:
+    """One PDF page per image, each page exactly the image's size at ``dpi`` (JPEG inside)."""
+    if not pages:
+        raise ValueError("no page to write")
+    rgb = [p if p.mode in ("RGB", "L") else p.convert("RGB") for p in pages]
+    rgb[0].save(path, "PDF", resolution=float(dpi), save_all=True, append_images=rgb[1:],
+                quality=JPEG_QUALITY)
+    return path
+
+
+def fit_on_a4(image: Image.Image, dpi: float) -> Image.Image:
+    """A scanned page on a white A4 canvas at ``dpi``, scaled down only if it is larger."""
+    size = a4_size_px(dpi)
+    page = Image.new("RGB", size, "white")
+    img = image.convert("RGB")
+    if img.width > size[0] or img.height > size[1]:
+        img = img.copy()
+        img.thumbnail(size, Image.Resampling.LANCZOS)
+    page.paste(img, (0, 0))
+    return page
