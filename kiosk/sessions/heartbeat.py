@@ -1,0 +1,293 @@
+"""The kiosk's heartbeat: live status out, pushed settings and commands back.
+
+Every ``sync.heartbeat_s`` the kiosk posts its state, current procedure and step, device states,
+app version and queue length (``kiosk.schema.Heartbeat``; no personal data). The reply
+(``HeartbeatReply``) carries:
+
+- pushed settings: the idle timeout and warning go straight into the session core; the print
+  quota, enabled procedures and banner are kept in ``pushed`` and handed to settings listeners
+  (the UI, the print service); they are kept in the local store so a restart offline keeps them;
+- commands (end session, out of order, back in service), applied on the UI thread through the
+  injected ``schedule(fn)`` and confirmed in the next heartbeat (``acked_commands``). A command
+  id is applied at most once, even if the server sends it again before it hears the confirmation;
+- help request statuses, passed to the help desk (a mediator answered "J'arrive").
+
+The network runs in a background thread; nothing here touches the session core outside
+``schedule``. ``beat_once()`` is synchronous for tests.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Callable
+
+from kiosk import __version__
+from kiosk.config import Settings
+from kiosk.schema import (
+    Command,
+    CommandKind,
+    EndReason,
+    Heartbeat,
+    HeartbeatReply,
+    KioskState,
+    PushedSettings,
+)
+from kiosk.sessions.help import HelpDesk, Schedule
+from kiosk.sessions.state import InvalidTransition, SessionState
+from kiosk.sessions.sync import LinkError, ServerLink, SyncClient
+from kiosk.storage import LocalStore, StoreError
+
+log = logging.getLogger(__name__)
+
+PUSHED_KV_KEY = "heartbeat.pushed_settings"
+SettingsListener = Callable[[PushedSettings], None]
+
+
+def _now(fn: Callable[[], None]) -> None:
+    fn()
+
+
+class HeartbeatClient:
+    def __init__(
+        self,
+        core: Any,
+        link: ServerLink | None,
+        *,
+        interval_s: float = 30.0,
+        schedule: Schedule | None = None,
+        device_states: Callable[[], dict[str, str]] | None = None,
+        position: Callable[[], tuple[str | None, int | None]] | None = None,
+        queue_length: Callable[[], int] | None = None,
+        help_desk: HelpDesk | None = None,
+        app_version: str = __version__,
+    ) -> None:
+        self.core = core
+        self.link = link
+        self.interval_s = interval_s
+        self.schedule: Schedule = schedule or _now
+        self.device_states = device_states
+        self.position = position
+        self.queue_length = queue_length
+        self.help_desk = help_desk
+        self.app_version = app_version
+        self.pushed = self._load_pushed()
+        self.last_reply: HeartbeatReply | None = None
+        self.last_error: str | None = None
+        self._settings_listeners: list[SettingsListener] = []
+        self._lock = threading.Lock()
+        self._applied: set[int] = set()   # command ids applied (never applied twice)
+        self._to_ack: set[int] = set()    # applied, confirmation not yet sent successfully
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._owner = threading.current_thread()
+        self._local = threading.local()  # the heartbeat thread's own store connection
+        if self.pushed != PushedSettings():
+            self._apply_idle(self.pushed)
+
+    def add_settings_listener(self, listener: SettingsListener) -> None:
+        self._settings_listeners.append(listener)
+
+    # --- one heartbeat -----------------------------------------------------------------------
+    def status(self) -> Heartbeat:
+        """What this heartbeat says (read from the UI thread's objects; simple reads only)."""
+        state = KioskState(getattr(self.core.state, "value", self.core.state))
+        procedure_id, step = (None, None)
+        if self.position is not None and state in (KioskState.ACTIVE, KioskState.IDLE_WARNING):
+            procedure_id, step = self.position()
+        devices = {}
+        if self.device_states is not None:
+            try:
+                devices = {k: v for k, v in self.device_states().items()}
+            except Exception:  # a device layer error must not stop the heartbeat
+                log.exception("device states unavailable for the heartbeat")
+        with self._lock:
+            acked = sorted(self._to_ack)
+        return Heartbeat(
+            state=state, procedure_id=procedure_id, step=step, devices=devices,
+            app_version=self.app_version,
+            queue_length=self._queue_length(),
+            acked_commands=acked,
+            help_requests=self.help_desk.pending_request_ids() if self.help_desk else [],
+        )
+
+    def _queue_length(self) -> int:
+        if self.queue_length is not None:
+            return self.queue_length()
+        store = getattr(self.core, "store", None)
+        if store is None:
+            return 0
+        try:
+            if threading.current_thread() is self._owner:
+                return int(store.queue_length())
+            if str(store.path) == ":memory:":
+                return 0
+            own = getattr(self._local, "store", None)
+            if own is None:
+                own = self._local.store = LocalStore(store.path)
+            return int(own.queue_length())
+        except StoreError as err:
+            log.warning("queue length unavailable: %s", err)
+            return 0
+
+    def beat_once(self, client: Any = None) -> HeartbeatReply | None:
+        """Post one heartbeat and apply its reply; None when the server was not reached."""
+        if self.link is None:
+            return None
+        beat = self.status()
+        try:
+            if client is None:
+                with self.link.client() as own:
+                    answer = ServerLink.call(own, "POST", "/api/v1/heartbeat",
+                                             beat.model_dump(mode="json"))
+            else:
+                answer = ServerLink.call(client, "POST", "/api/v1/heartbeat",
+                                         beat.model_dump(mode="json"))
+            reply = HeartbeatReply.model_validate(answer)
+        except (LinkError, ValueError) as err:
+            self.last_error = str(err)
+            log.info("heartbeat failed: %s", err)
+            return None
+        self.last_error = None
+        self.last_reply = reply
+        with self._lock:
+            self._to_ack -= set(beat.acked_commands)  # the server has recorded them
+        self.schedule(lambda: self.apply(reply))
+        return reply
+
+    # --- applying a reply (UI thread) ----------------------------------------------------------
+    def apply(self, reply: HeartbeatReply) -> None:
+        if reply.settings != self.pushed:
+            self.pushed = reply.settings
+            self._apply_idle(reply.settings)
+            self._save_pushed(reply.settings)
+            for listener in list(self._settings_listeners):
+                try:
+                    listener(reply.settings)
+                except Exception:
+                    log.exception("pushed settings listener failed")
+        for command in reply.commands:
+            self._apply_command(command)
+        if self.help_desk is not None and reply.help_requests:
+            self.help_desk.on_statuses(reply.help_requests)
+
+    def _apply_idle(self, pushed: PushedSettings) -> None:
+        if pushed.idle_timeout_s is not None:
+            self.core.idle.timeout_s = float(pushed.idle_timeout_s)
+        if pushed.idle_warning_s is not None:
+            self.core.idle.warning_s = float(pushed.idle_warning_s)
+
+    def _apply_command(self, command: Command) -> None:
+        with self._lock:
+            if command.id in self._applied:
+                self._to_ack.add(command.id)  # confirm again: the last one may have been lost
+                return
+            self._applied.add(command.id)
+        try:
+            if command.kind is CommandKind.END_SESSION:
+                if self.core.in_session:
+                    self.core.end(EndReason.REMOTE, offer_survey=False)
+                elif self.core.state is SessionState.ENDING:
+                    self.core.complete(None)
+            elif command.kind is CommandKind.OUT_OF_ORDER:
+                self.core.set_out_of_order(EndReason.REMOTE)
+            elif command.kind is CommandKind.BACK_IN_SERVICE:
+                if self.core.state in (SessionState.OUT_OF_ORDER, SessionState.MAINTENANCE):
+                    self.core.back_in_service()
+            log.info("remote command %d applied: %s", command.id, command.kind.value)
+        except (InvalidTransition, RuntimeError) as err:
+            # Confirmed anyway: the server must not resend a command that cannot apply now.
+            log.warning("remote command %d (%s) not applicable: %s", command.id,
+                        command.kind.value, err)
+        with self._lock:
+            self._to_ack.add(command.id)
+
+    # --- persistence of pushed settings ---------------------------------------------------------
+    def _load_pushed(self) -> PushedSettings:
+        store = getattr(self.core, "store", None)
+        if store is None:
+            return PushedSettings()
+        try:
+            return PushedSettings.model_validate(store.kv_get(PUSHED_KV_KEY, {}) or {})
+        except Exception:  # an old or damaged value: start from none
+            return PushedSettings()
+
+    def _save_pushed(self, pushed: PushedSettings) -> None:
+        store = getattr(self.core, "store", None)
+        if store is not None:
+            try:
+                store.kv_set(PUSHED_KV_KEY, pushed.model_dump(mode="json", exclude_none=True))
+            except Exception:
+                log.exception("cannot keep pushed settings in the local store")
+
+    # --- background thread --------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is not None or self.link is None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="kiosk-heartbeat", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        assert self.link is not None
+        with self.link.client() as client:
+            while not self._stop.is_set():
+                try:
+                    self.beat_once(client)
+                except Exception:
+                    log.exception("heartbeat failed")
+                self._stop.wait(self.interval_s)
+
+
+class ServerConnection:
+    """The kiosk's three links to the server, built from the settings and started together."""
+
+    def __init__(self, sync: SyncClient | None, heartbeat: HeartbeatClient,
+                 help_desk: HelpDesk) -> None:
+        self.sync, self.heartbeat, self.help_desk = sync, heartbeat, help_desk
+
+    @property
+    def enabled(self) -> bool:
+        return self.heartbeat.link is not None
+
+    def start(self) -> None:
+        if self.sync is not None:
+            self.sync.start()
+        self.heartbeat.start()
+
+    def stop(self) -> None:
+        self.heartbeat.stop()
+        if self.sync is not None:
+            self.sync.stop()
+        self.help_desk.wait_idle(2.0)
+
+
+def connect_to_server(settings: Settings, core: Any, schedule: Schedule | None = None,
+                      device_states: Callable[[], dict[str, str]] | None = None,
+                      position: Callable[[], tuple[str | None, int | None]] | None = None
+                      ) -> ServerConnection:
+    """Sync, heartbeat and help desk for a session core (not started; call ``start()``).
+
+    With ``sync.server_url`` empty everything still exists: records stay queued locally and
+    help requests report NOT_DELIVERED. Raises SyncConfigError for unusable sync settings.
+    """
+    link = ServerLink.from_settings(settings)
+    help_desk = HelpDesk(core, link, schedule=schedule, position=position)
+    sync = None
+    if core.store is not None:
+        sync = SyncClient(core.store, link, batch_size=settings.get("sync.batch_size"),
+                          interval_s=settings.get("sync.interval_s"))
+
+        def _wake_on_end(old: SessionState, new: SessionState) -> None:
+            if new is SessionState.IDLE and old is SessionState.ENDING:
+                sync.wake()  # the record just queued reaches the server well within an interval
+        core.add_listener(_wake_on_end)
+    heartbeat = HeartbeatClient(core, link, interval_s=settings.get("sync.heartbeat_s"),
+                                schedule=schedule, device_states=device_states,
+                                position=position, help_desk=help_desk)
+    return ServerConnection(sync, heartbeat, help_desk)

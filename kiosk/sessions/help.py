@@ -1,0 +1,159 @@
+"""The resident's "call a mediator" button: the request, its delivery and its status.
+
+Contract used by the help-call screen:
+
+- ``HelpDesk.request()``: counts a help activity in the current session and sends
+  ``POST /api/v1/help-requests`` at once, in a background thread; the status goes SENDING, then
+  SENT (the server has it, mediators see it), or NOT_DELIVERED (offline, refused, or no server
+  configured: the screen then tells the resident to go to the desk).
+- ACKNOWLEDGED when a mediator answered "J'arrive" in the console: learnt from the next
+  heartbeat reply (``on_statuses``) or a poll (``poll()``).
+- ``status`` (None before any request of this session), ``add_listener(fn(status))``; listeners
+  run through the injected ``schedule(fn)`` (the UI thread), never on the network thread.
+- When the session ends the status is cleared: the next resident starts with none.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from enum import Enum
+from typing import Any, Callable
+
+from kiosk.schema import Activity, ActivityKind, HelpRequest, HelpRequestStatus, HelpState
+from kiosk.sessions.state import SessionState
+from kiosk.sessions.sync import LinkError, ServerLink
+
+log = logging.getLogger(__name__)
+
+Schedule = Callable[[Callable[[], None]], Any]
+StatusListener = Callable[["HelpStatus"], None]
+Position = Callable[[], tuple[str | None, int | None]]
+
+
+class HelpStatus(str, Enum):
+    SENDING = "sending"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    NOT_DELIVERED = "not_delivered"
+
+
+def _now(fn: Callable[[], None]) -> None:
+    fn()
+
+
+class HelpDesk:
+    def __init__(self, core: Any, link: ServerLink | None, schedule: Schedule | None = None,
+                 position: Position | None = None) -> None:
+        self.core = core
+        self.link = link
+        self.schedule: Schedule = schedule or _now
+        self.position = position
+        self._status: HelpStatus | None = None
+        self._request_id: uuid.UUID | None = None
+        self._listeners: list[StatusListener] = []
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        core.add_listener(self._on_state)
+
+    # --- contract --------------------------------------------------------------------------
+    @property
+    def status(self) -> HelpStatus | None:
+        return self._status
+
+    @property
+    def request_id(self) -> uuid.UUID | None:
+        return self._request_id
+
+    def add_listener(self, listener: StatusListener) -> None:
+        self._listeners.append(listener)
+
+    def request(self) -> None:
+        """The resident asked for a mediator: count it, send it now, report the status."""
+        if getattr(self.core, "in_session", False):
+            self.core.add_activity(Activity(kind=ActivityKind.HELP))
+        procedure_id, step = self.position() if self.position else (None, None)
+        request_id = uuid.uuid4()
+        with self._lock:
+            self._request_id = request_id
+        self._set(HelpStatus.SENDING, request_id)
+        if self.link is None:
+            self._set(HelpStatus.NOT_DELIVERED, request_id)
+            return
+        payload = HelpRequest(request_id=request_id, procedure_id=procedure_id, step=step)
+        thread = threading.Thread(target=self._deliver, args=(payload,), name="kiosk-help",
+                                  daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+
+    # --- from the network side --------------------------------------------------------------
+    def pending_request_ids(self) -> list[uuid.UUID]:
+        """Requests whose acknowledgement we wait for (sent in each heartbeat)."""
+        with self._lock:
+            if self._request_id is not None and self._status is HelpStatus.SENT:
+                return [self._request_id]
+        return []
+
+    def on_statuses(self, statuses: list[HelpRequestStatus]) -> None:
+        """Statuses from a heartbeat reply or a poll."""
+        for s in statuses:
+            if s.request_id == self._request_id and s.status is not HelpState.OPEN:
+                self._set(HelpStatus.ACKNOWLEDGED, s.request_id)
+
+    def poll(self) -> HelpStatus | None:
+        """Ask the server now (the help screen may call it every few seconds)."""
+        request_id = self._request_id
+        if self.link is None or request_id is None or self._status is not HelpStatus.SENT:
+            return self._status
+        try:
+            with self.link.client() as client:
+                answer = ServerLink.call(client, "GET", f"/api/v1/help-requests/{request_id}")
+            self.on_statuses([HelpRequestStatus.model_validate(answer)])
+        except (LinkError, ValueError) as err:
+            log.info("help request poll failed: %s", err)
+        return self._status
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Tests and shutdown: wait until the deliveries in flight are finished."""
+        for thread in list(self._threads):
+            thread.join(timeout)
+
+    # --- internals --------------------------------------------------------------------------
+    def _deliver(self, payload: HelpRequest) -> None:
+        assert self.link is not None
+        try:
+            with self.link.client() as client:
+                answer = ServerLink.call(client, "POST", "/api/v1/help-requests",
+                                         payload.model_dump(mode="json", exclude_none=True))
+            status = HelpRequestStatus.model_validate(answer)
+        except (LinkError, ValueError) as err:
+            log.warning("help request not delivered: %s", err)
+            self._set(HelpStatus.NOT_DELIVERED, payload.request_id)
+            return
+        self._set(HelpStatus.SENT if status.status is HelpState.OPEN else HelpStatus.ACKNOWLEDGED,
+                  payload.request_id)
+
+    def _set(self, status: HelpStatus, request_id: uuid.UUID) -> None:
+        with self._lock:
+            if request_id != self._request_id:
+                return  # an answer about an older request (or a finished session)
+            if self._status is HelpStatus.ACKNOWLEDGED and status is HelpStatus.SENT:
+                return  # the acknowledgement arrived first; never step back
+            if status == self._status:
+                return
+            self._status = status
+        for listener in list(self._listeners):
+            self.schedule(lambda listener=listener: self._notify(listener, status))
+
+    @staticmethod
+    def _notify(listener: StatusListener, status: HelpStatus) -> None:
+        try:
+            listener(status)
+        except Exception:  # a broken screen must not break the help desk
+            log.exception("help status listener failed")
+
+    def _on_state(self, _old: SessionState, new: SessionState) -> None:
+        if new in (SessionState.IDLE, SessionState.OUT_OF_ORDER, SessionState.MAINTENANCE):
+            with self._lock:
+                self._request_id = None
+                self._status = None

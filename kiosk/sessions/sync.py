@@ -1,0 +1,311 @@
+"""Sending the anonymised session records of the local queue to the central server.
+
+- A record leaves the queue (``LocalStore.acknowledge``) only after the server answered 200 for a
+  batch holding it; ``event_id`` makes every re-send harmless (the server stores it once), so a
+  crash at any moment neither loses nor duplicates anything.
+- Failures (offline, 5xx, 429) postpone the batch with exponential backoff and jitter, per record
+  (``attempts`` in the queue). A batch refused as not following the schema (422) is retried
+  without the refused record(s), which stay queued with a long delay: never deleted, never
+  blocking the others.
+- TLS certificates are verified (``sync.ca_file`` adds a CA bundle); the token travels only in the
+  ``Authorization`` header, and a server URL carrying credentials is refused.
+
+``SyncClient.sync_once()`` is synchronous (tests, ``kiosk doctor``); ``start()``/``stop()`` run it
+in a background thread every ``sync.interval_s``; ``wake()`` asks for a send now (a session just
+ended). The thread opens its own connection to the local store (SQLite connections are not shared
+between threads).
+"""
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Callable
+
+import httpx
+
+from kiosk import __version__
+from kiosk.config import Settings
+from kiosk.storage import LocalStore, QueuedRecord, StoreError
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE_S = 5.0
+BACKOFF_MAX_S = 3600.0
+REFUSED_DELAY_S = 24 * 3600.0  # a record the server refuses waits for a software update
+
+
+class SyncConfigError(Exception):
+    """The sync settings cannot be used (bad URL, credentials in the URL, missing CA file)."""
+
+
+class LinkError(Exception):
+    """A request to the server did not get a usable answer."""
+
+    def __init__(self, message: str, status: int | None = None, retry_after: float | None = None,
+                 body: Any = None) -> None:
+        super().__init__(message)
+        self.status, self.retry_after, self.body = status, retry_after, body
+
+
+@dataclass(frozen=True)
+class ServerLink:
+    """Where the server is and how to talk to it; each thread makes its own client."""
+
+    base_url: str
+    token: str
+    ca_file: str = ""
+    timeout_s: float = 10.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "ServerLink | None":
+        """None when no server is configured (statistics stay queued locally)."""
+        url = settings.get("sync.server_url").strip()
+        if not url:
+            return None
+        return cls.checked(url, settings.get("sync.token"), settings.get("sync.ca_file"),
+                           float(settings.get("sync.timeout_s")))
+
+    @classmethod
+    def checked(cls, url: str, token: str, ca_file: str = "", timeout_s: float = 10.0
+                ) -> "ServerLink":
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise SyncConfigError(f"sync.server_url must be an https:// URL, got {url!r}")
+        if parts.username or parts.password or parts.query or parts.fragment:
+            raise SyncConfigError("sync.server_url must not carry credentials, a query or a "
+                                  "fragment; put the token in sync.token")
+        if parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1"):
+            log.warning("sync.server_url uses plain http: statistics travel unencrypted")
+        if ca_file:
+            try:
+                with open(ca_file, "rb"):
+                    pass
+            except OSError as err:
+                raise SyncConfigError(f"sync.ca_file {ca_file}: {err.strerror}") from None
+        return cls(url.rstrip("/"), token, ca_file, timeout_s)
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.base_url,
+            verify=self.ca_file or True,  # never False: a custom CA is added, not a bypass
+            timeout=self.timeout_s,
+            headers={"Authorization": f"Bearer {self.token}",
+                     "User-Agent": f"kiosk/{__version__}"},
+            follow_redirects=False,
+        )
+
+    @staticmethod
+    def call(client: httpx.Client, method: str, path: str, json: Any = None) -> Any:
+        """One request; the JSON answer, or :class:`LinkError` saying why not."""
+        try:
+            response = client.request(method, path, json=json)
+        except httpx.HTTPError as err:
+            raise LinkError(f"server unreachable: {type(err).__name__}") from None
+        if response.status_code >= 400:
+            retry_after = None
+            if "retry-after" in response.headers:
+                try:
+                    retry_after = float(response.headers["retry-after"])
+                except ValueError:
+                    pass
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            raise LinkError(f"server answered {response.status_code}", response.status_code,
+                            retry_after, body)
+        try:
+            return response.json()
+        except ValueError:
+            raise LinkError("server answered something that is not JSON",
+                            response.status_code) from None
+
+
+class _Next(Enum):
+    GO_ON = "go_on"
+    SMALLER = "smaller"
+    STOP = "stop"
+
+
+class SyncOutcome(str, Enum):
+    IDLE = "idle"                  # nothing due
+    SENT = "sent"                  # everything due was acknowledged
+    OFFLINE = "offline"            # unreachable, 5xx or 429: retried with backoff
+    UNAUTHORIZED = "unauthorized"  # token unknown or revoked: an installer must act
+    REFUSED = "refused"            # some records refused by the server's schema
+    DISABLED = "disabled"          # no server configured
+
+
+@dataclass
+class SyncReport:
+    outcome: SyncOutcome = SyncOutcome.IDLE
+    acknowledged: int = 0
+    postponed: int = 0
+    refused: int = 0
+    batches: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def backoff_delay(attempts: int, rng: random.Random) -> float:
+    """Exponential backoff with jitter (0.5x..1.5x), capped at an hour."""
+    return min(BACKOFF_MAX_S, BACKOFF_BASE_S * (2 ** min(attempts, 20))) * rng.uniform(0.5, 1.5)
+
+
+def _refused_indexes(body: Any, size: int) -> set[int]:
+    """Indexes of records named in a 422 answer (``loc`` = ["body", "records", i, ...])."""
+    found: set[int] = set()
+    details = body.get("details", []) if isinstance(body, dict) else []
+    for d in details if isinstance(details, list) else []:
+        loc = d.get("loc", []) if isinstance(d, dict) else []
+        if len(loc) >= 3 and loc[1] == "records" and str(loc[2]).isdigit() and int(loc[2]) < size:
+            found.add(int(loc[2]))
+    return found
+
+
+class SyncClient:
+    def __init__(self, store: LocalStore, link: ServerLink | None, batch_size: int = 200,
+                 interval_s: float = 60.0, clock: Callable[[], float] = time.time,
+                 rng: random.Random | None = None) -> None:
+        self.store = store
+        self.link = link
+        self.batch_size = batch_size
+        self.interval_s = interval_s
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.last_report = SyncReport(SyncOutcome.DISABLED if link is None else SyncOutcome.IDLE)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- one pass ------------------------------------------------------------------------------
+    def sync_once(self, store: LocalStore | None = None,
+                  client: httpx.Client | None = None) -> SyncReport:
+        """Send every due record in batches until the queue is drained or a send fails."""
+        store = store or self.store
+        report = SyncReport()
+        if self.link is None:
+            report.outcome = SyncOutcome.DISABLED
+            self.last_report = report
+            return report
+        own_client = client is None
+        client = client or self.link.client()
+        try:
+            batch_size = self.batch_size
+            while True:
+                due = store.due(self.clock(), batch_size)
+                if not due:
+                    break
+                report.batches += 1
+                step = self._send(store, client, due, report)
+                if step is _Next.SMALLER:
+                    batch_size = max(1, len(due) // 2)
+                elif step is _Next.STOP:
+                    break
+        finally:
+            if own_client:
+                client.close()
+        if report.outcome is SyncOutcome.IDLE and report.acknowledged:
+            report.outcome = SyncOutcome.SENT
+        self.last_report = report
+        return report
+
+    def _send(self, store: LocalStore, client: httpx.Client, due: list[QueuedRecord],
+              report: SyncReport) -> "_Next":
+        ids = [r.event_id for r in due]
+        try:
+            answer = ServerLink.call(client, "POST", "/api/v1/events",
+                                     {"records": [r.payload for r in due]})
+        except LinkError as err:
+            return self._failed(store, due, err, report)
+        accepted = set(answer.get("accepted", [])) if isinstance(answer, dict) else set()
+        acked = [i for i in ids if i in accepted]
+        store.acknowledge(acked)
+        report.acknowledged += len(acked)
+        missing = [r for r in due if r.event_id not in accepted]
+        if missing:  # a server that did not confirm a record: keep it, try later
+            self._postpone(store, missing, report)
+            return _Next.STOP
+        return _Next.GO_ON
+
+    def _failed(self, store: LocalStore, due: list[QueuedRecord], err: LinkError,
+                report: SyncReport) -> "_Next":
+        report.errors.append(str(err.status) if err.status else str(err))
+        if err.status == 401:
+            report.outcome = SyncOutcome.UNAUTHORIZED
+            log.error("the server refuses this kiosk's token (401): check sync.token")
+            return _Next.STOP
+        if err.status == 413 and len(due) > 1:
+            return _Next.SMALLER
+        if err.status == 422:
+            bad = _refused_indexes(err.body, len(due))
+            if not bad and len(due) > 1:
+                return _Next.SMALLER  # the server did not say which: narrow it down
+            refused = [due[i] for i in sorted(bad)] if bad else due
+            store.postpone([r.event_id for r in refused], self.clock() + REFUSED_DELAY_S)
+            report.refused += len(refused)
+            report.outcome = SyncOutcome.REFUSED
+            log.error("the server refused %d record(s) as not following its schema; they "
+                      "stay queued (an update of the kiosk or server is needed)", len(refused))
+            return _Next.GO_ON  # the others are sent again at once, without them
+        report.outcome = SyncOutcome.OFFLINE
+        self._postpone(store, due, report, err.retry_after)
+        return _Next.STOP
+
+    def _postpone(self, store: LocalStore, records: list[QueuedRecord], report: SyncReport,
+                  at_least: float | None = None) -> None:
+        attempts = max(r.attempts for r in records)
+        delay = max(backoff_delay(attempts, self.rng), at_least or 0.0)
+        store.postpone([r.event_id for r in records], self.clock() + delay)
+        report.postponed += len(records)
+
+    # --- background thread --------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is not None or self.link is None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="kiosk-sync", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Send now rather than at the next interval (e.g. a session has just ended)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        try:
+            store = LocalStore(self.store.path)
+        except StoreError as err:
+            log.error("sync cannot open the local store: %s", err)
+            return
+        assert self.link is not None
+        try:
+            with self.link.client() as client:
+                while not self._stop.is_set():
+                    try:
+                        self.sync_once(store, client)
+                    except StoreError as err:
+                        log.error("sync: local store error: %s", err)
+                    except Exception:  # never let the sync thread die silently
+                        log.exception("sync pass failed")
+                    self._wake.wait(self.interval_s)
+                    self._wake.clear()
+        finally:
+            store.close()
+
+
+def queue_status(store: LocalStore) -> dict[str, Any]:
+    """For doctor and heartbeats: how many records wait, and the oldest one's age."""
+    oldest = next(iter(store.iter_all()), None)
+    return {"queue_length": store.queue_length(),
+            "oldest_age_s": time.time() - oldest.queued_at if oldest else 0.0}
