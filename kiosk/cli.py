@@ -18,6 +18,7 @@ from kiosk import __version__, config
 # name -> "module:attribute" of a click command, loaded on first use.
 LAZY_COMMANDS: dict[str, str] = {
     "doctor": "kiosk.doctor:doctor",
+    "procedures": "kiosk.practice.cli:procedures",
     "server": "kiosk.server.cli:server",
 }
 

@@ -1,0 +1,297 @@
+"""`kiosk procedures check`: everything that can be wrong in a procedure file, with its line.
+
+Checks, in order: YAML syntax and the JSON Schema; unique ids; pages and branches that exist;
+every page reachable from the start; every path ends (no page from which the end cannot be
+reached, no page without a way on); every string translated (fr, en, ar); hints pointing at
+real fields; traps pointing at real fields and pages; every field has its answer on the
+persona card, and the persona values pass the field's own checks. Messages are in French for
+the mediator who writes the file, and each says what to do.
+"""
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from kiosk.i18n import _
+from kiosk.practice.fields import check_field
+from kiosk.practice.loader import Finding, build, parse_file
+from kiosk.practice.messages import message
+from kiosk.practice.model import FieldType, Procedure, TrapKind
+from kiosk.practice.solution import solution
+from kiosk.practice.text import LANGUAGES
+from kiosk.practice.validators import run_validator
+from kiosk.practice.yamlines import LineDict, LineList
+
+PROCEDURE_SUFFIXES = (".yaml", ".yml")
+# Fields whose answer must be on the persona card (or fixed by `expected`).
+NEEDS_ANSWER = {FieldType.TEXT, FieldType.DATE, FieldType.NUMBER, FieldType.PASSWORD}
+LANGUAGE_NAMES = {"fr": "français", "en": "anglais", "ar": "arabe"}
+
+
+@dataclass
+class Report:
+    procedures: list[Procedure] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def procedure_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix in PROCEDURE_SUFFIXES
+                      and p.is_file())
+    return [path]
+
+
+def check_paths(paths: Iterable[Path]) -> Report:
+    report = Report()
+    seen: dict[str, Path] = {}
+    for root in paths:
+        if not root.exists():
+            report.findings.append(Finding(root, 0, _("ce fichier ou dossier n'existe pas")))
+            continue
+        for file in procedure_files(root):
+            report.files += 1
+            procedure, findings = check_file(file)
+            report.findings.extend(findings)
+            if procedure is None:
+                continue
+            if procedure.id in seen:
+                report.findings.append(Finding(file, 1, _(
+                    "l'identifiant « {id} » est déjà pris par {other} : choisissez-en un autre"
+                ).format(id=procedure.id, other=seen[procedure.id])))
+                continue
+            seen[procedure.id] = file
+            if not findings:
+                report.procedures.append(procedure)
+    return report
+
+
+def check_file(file: Path) -> tuple[Procedure | None, list[Finding]]:
+    data, findings = parse_file(file)
+    if data is None or findings:
+        return None, findings
+    findings = list(_translations(data, file))
+    findings += _structure(data, file)
+    if findings:
+        return None, findings
+    procedure = build(data, file)
+    findings += _graph(procedure, data, file)
+    findings += _answers(procedure, file)
+    return procedure, findings
+
+
+# --- translations ---------------------------------------------------------------------------
+def _is_text(node: Any) -> bool:
+    return isinstance(node, LineDict) and "fr" in node and set(node) <= set(LANGUAGES)
+
+
+def _walk(node: Any) -> Iterator[LineDict]:
+    if _is_text(node):
+        yield node
+    elif isinstance(node, LineDict):
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, LineList):
+        for item in node:
+            yield from _walk(item)
+
+
+def _translations(data: Any, file: Path) -> Iterator[Finding]:
+    for text in _walk(data):
+        for lang in LANGUAGES:
+            if not str(text.get(lang) or "").strip():
+                yield Finding(file, text.line, _(
+                    "traduction manquante en {language} ({lang}) pour « {fr} » : ajoutez "
+                    "{lang}: \"...\"").format(language=LANGUAGE_NAMES[lang], lang=lang,
+                                              fr=_short(text["fr"])))
+
+
+def _short(text: str, width: int = 50) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# --- ids and references -----------------------------------------------------------------------
+def _structure(data: Any, file: Path) -> list[Finding]:
+    findings: list[Finding] = []
+    pages = data["pages"]
+    page_ids: dict[str, int] = {}
+    field_ids: dict[str, int] = {}
+    persona_keys = {v["key"] for v in data["persona"]["values"]}
+    for page in pages:
+        if page["id"] in page_ids:
+            findings.append(Finding(file, page.line_of("id"), _(
+                "deux pages s'appellent « {id} » : chaque page a un id différent"
+            ).format(id=page["id"])))
+        page_ids[page["id"]] = page.line
+    for page in pages:
+        local = set()
+        for fld in page.get("fields", ()):
+            if fld["id"] in field_ids:
+                findings.append(Finding(file, fld.line_of("id"), _(
+                    "deux cases s'appellent « {id} » dans cette démarche (ligne {other}) : "
+                    "donnez-leur des id différents").format(id=fld["id"],
+                                                            other=field_ids[fld["id"]])))
+            field_ids[fld["id"]] = fld.line
+            local.add(fld["id"])
+            if fld.get("persona") and fld["persona"] not in persona_keys:
+                findings.append(Finding(file, fld.line_of("persona"), _(
+                    "la case « {id} » renvoie à « {key} », absent de la fiche persona : "
+                    "ajoutez-le dans persona: values:").format(id=fld["id"], key=fld["persona"])))
+            if fld.get("same_as") and fld["same_as"] not in local:
+                findings.append(Finding(file, fld.line_of("same_as"), _(
+                    "same_as: « {ref} » doit nommer une case placée avant, sur la même page"
+                ).format(ref=fld["same_as"])))
+            if fld["type"] == "choice":
+                values = [o["value"] for o in fld["options"]]
+                for key in ("expected",):
+                    if fld.get(key) is not None and fld[key] not in values:
+                        findings.append(Finding(file, fld.line_of(key), _(
+                            "« {value} » n'est pas une des options de la case « {id} »"
+                        ).format(value=fld[key], id=fld["id"])))
+        for hint in page.get("hints", ()):
+            if hint.get("field") and hint["field"] not in local:
+                findings.append(Finding(file, hint.line_of("field"), _(
+                    "l'aide pointe vers la case « {ref} », qui n'est pas sur la page « {page} ». "
+                    "Cases de cette page : {known}").format(
+                        ref=hint["field"], page=page["id"],
+                        known=", ".join(sorted(local)) or _("aucune"))))
+        for trap in page.get("traps", ()):
+            if trap.get("field") and trap["field"] not in local:
+                findings.append(Finding(file, trap.line_of("field"), _(
+                    "le piège vise la case « {ref} », qui n'est pas sur cette page"
+                ).format(ref=trap["field"])))
+            if trap.get("format"):
+                try:
+                    re.compile(trap["format"])
+                except re.error as err:
+                    findings.append(Finding(file, trap.line_of("format"), _(
+                        "format: n'est pas une expression valable ({error})").format(error=err)))
+    refs = [("start", data.line_of("start"), data.get("start"))] if data.get("start") else []
+    for page in pages:
+        nxt = page.get("next")
+        if isinstance(nxt, str):
+            refs.append(("next", page.line_of("next"), nxt))
+        for branch in nxt if isinstance(nxt, list) else ():
+            refs.append(("page", branch.line_of("page"), branch["page"]))
+            if branch.get("field") and branch["field"] not in field_ids:
+                findings.append(Finding(file, branch.line_of("field"), _(
+                    "l'embranchement dépend de la case « {ref} », qui n'existe pas"
+                ).format(ref=branch["field"])))
+        for trap in page.get("traps", ()):
+            if trap.get("restart"):
+                refs.append(("restart", trap.line_of("restart"), trap["restart"]))
+    for _key, line, target in refs:
+        if target not in page_ids:
+            findings.append(Finding(file, line, _(
+                "la page « {ref} » n'existe pas. Pages existantes : {known}").format(
+                    ref=target, known=", ".join(page_ids))))
+    return findings
+
+
+# --- the page graph ---------------------------------------------------------------------------
+def _graph(procedure: Procedure, data: Any, file: Path) -> list[Finding]:
+    findings: list[Finding] = []
+    edges = {p.id: [b.page for b in p.next] for p in procedure.pages}
+    for page in procedure.pages:
+        if page.end and page.next:
+            findings.append(Finding(file, page.line, _(
+                "la page « {id} » est une fin (end: true) mais a aussi next: : enlevez l'un des "
+                "deux").format(id=page.id)))
+        if not page.end and not page.next:
+            findings.append(Finding(file, page.line, _(
+                "la page « {id} » ne mène nulle part : ajoutez next: (la page suivante) ou "
+                "end: true si c'est la dernière").format(id=page.id)))
+        conditional = [b for b in page.next if b.field is not None]
+        if conditional and page.next[-1].field is not None:
+            fld = next((f for p in procedure.pages for f in p.fields
+                        if f.id == conditional[0].field), None)
+            covered = {b.equals for b in conditional if b.field == conditional[0].field}
+            if fld is None or fld.type is not FieldType.CHOICE or \
+                    {o.value for o in fld.options} - covered:
+                findings.append(Finding(file, page.next[-1].line, _(
+                    "sur la page « {id} », si aucune condition n'est vraie la personne est "
+                    "bloquée : terminez la liste next: par une ligne sans condition "
+                    "(- page: ...)").format(id=page.id)))
+    reachable = _reachable(procedure.start, edges)
+    for page in procedure.pages:
+        if page.id not in reachable:
+            findings.append(Finding(file, page.line, _(
+                "la page « {id} » n'est jamais atteinte : aucune page n'y mène. Ajoutez-la "
+                "dans le next: d'une autre page, ou supprimez-la").format(id=page.id)))
+    ends = {p.id for p in procedure.pages if p.end}
+    if not ends:
+        findings.append(Finding(file, data.line_of("pages"), _(
+            "aucune page n'a end: true : la démarche ne se termine jamais")))
+        return findings
+    reverse: dict[str, list[str]] = {p.id: [] for p in procedure.pages}
+    for source, targets in edges.items():
+        for target in targets:
+            reverse.setdefault(target, []).append(source)
+    can_finish = set()
+    for end in ends:
+        can_finish |= _reachable(end, reverse)
+    for page in procedure.pages:
+        if page.id in reachable and page.id not in can_finish and page.next:
+            findings.append(Finding(file, page.line, _(
+                "depuis la page « {id} », on ne peut jamais arriver à la fin (une boucle sans "
+                "sortie) : faites mener un de ses chemins vers une page end: true"
+            ).format(id=page.id)))
+    return findings
+
+
+def _reachable(start: str, edges: dict[str, list[str]]) -> set[str]:
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        for target in edges.get(queue.popleft(), ()):
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return seen
+
+
+# --- the persona card -------------------------------------------------------------------------
+def _answers(procedure: Procedure, file: Path) -> list[Finding]:
+    findings: list[Finding] = []
+    for value in procedure.persona.values:
+        for spec in value.validators:
+            problem = run_validator(spec.name, value.value, spec.params)
+            if problem:
+                findings.append(Finding(file, value.line, _(
+                    "la valeur de la fiche « {key} » ({value}) est refusée par le contrôle "
+                    "{check} : {why}").format(key=value.key, value=value.value,
+                                              check=spec.name, why=message(problem))))
+    for page in procedure.pages:
+        for fld in page.fields:
+            if fld.type in NEEDS_ANSWER and fld.required and not fld.persona \
+                    and fld.expected is None:
+                findings.append(Finding(file, fld.line, _(
+                    "la case « {id} » n'a pas de réponse sur la fiche : ajoutez persona: <clé> "
+                    "(ou expected:) pour que la personne sache quoi taper").format(id=fld.id)))
+                continue
+            answer = solution(fld, procedure, sms_code="000000")
+            if fld.same_as:
+                answer_other = solution(page.field(fld.same_as), procedure)  # type: ignore[arg-type]
+                page_values = {fld.same_as: answer_other}
+            else:
+                page_values = None
+            wrong_format = next((t for t in page.traps if t.kind is TrapKind.WRONG_FORMAT
+                                 and t.field == fld.id), None)
+            problem = check_field(fld, answer, page_values=page_values,
+                                  strict_format=wrong_format, sms_code="000000")
+            if problem:
+                why = (_("elle ne respecte pas le format: du piège")
+                       if problem.key == "trap.wrong_format" else message(problem))
+                findings.append(Finding(file, fld.line, _(
+                    "la réponse de la fiche pour la case « {id} » ({value}) serait refusée : "
+                    "{why}. Corrigez la valeur dans persona: values: ou le contrôle de la case"
+                ).format(id=fld.id, value=answer, why=why)))
+    return findings
