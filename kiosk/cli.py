@@ -30,6 +30,7 @@ ADMIN_COMMANDS: dict[str, str] = {
     "kiosk": "kiosk.server.admin_cli:kiosk",
     "token": "kiosk.server.admin_cli:token",
     "user": "kiosk.server.admin_cli:user",
+    "badge": "kiosk.devices.admin_cli:badge",
 }
 
 

@@ -1,0 +1,124 @@
+"""Scan and copy flows: a document into one PDF, an ID card's two sides onto one A4 page.
+
+Every image and PDF is written through ``core.new_file`` (the session's private directory), so
+the session's wipe removes it; the statistics only get an Activity with a page count.
+Screens drive an :class:`IdCopy` step by step: scan recto, scan verso, rotate or adjust either
+crop, choose the watermark (or none), build the PDF, then print or attach it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from PIL import Image
+
+from kiosk.devices.scanner import ColourMode, Scanner, ScanOptions
+from kiosk.documents.card import Box, CardDetection, adjust_box, crop_card, detect_card
+from kiosk.documents.idcopy import IdPage, compose_id_page
+from kiosk.documents.pdf import fit_on_a4, images_to_pdf
+from kiosk.documents.watermark import Watermark, apply_watermark
+from kiosk.schema import Activity, ActivityKind
+from kiosk.sessions.core import SessionCore
+
+SCAN_LABEL = "scan"
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    pdf: Path
+    pages: int
+
+
+class ScanService:
+    def __init__(self, scanner: Scanner, core: SessionCore, dpi: int = 300) -> None:
+        self.scanner = scanner
+        self.core = core
+        self.dpi = dpi
+
+    def options(self, mode: ColourMode = ColourMode.COLOUR) -> ScanOptions:
+        return ScanOptions(mode=mode, dpi=self.dpi)
+
+    def preview(self) -> Image.Image:
+        return self.scanner.preview(self.options())
+
+    def save_pdf(self, pages: list[Image.Image], kind: ActivityKind) -> ScanResult:
+        path = self.core.new_file(".pdf", SCAN_LABEL)
+        images_to_pdf(pages, path, self.dpi)
+        self.core.add_activity(Activity(kind=kind, pages=len(pages)))
+        return ScanResult(path, len(pages))
+
+    def scan_document(self, pages: int = 1, mode: ColourMode = ColourMode.COLOUR,
+                      feeder: bool = False) -> ScanResult:
+        """One or several pages (flatbed: one per call of the scanner; feeder: all of it)."""
+        options = self.options(mode)
+        if feeder:
+            images = self.scanner.scan_feeder(options)
+        else:
+            images = [self.scanner.scan(options) for _ in range(pages)]
+        return self.save_pdf([fit_on_a4(i, self.dpi) for i in images], ActivityKind.SCAN)
+
+    def id_copy(self) -> "IdCopy":
+        return IdCopy(self)
+
+
+class Side(str, Enum):
+    RECTO = "recto"
+    VERSO = "verso"
+
+
+@dataclass
+class _SideScan:
+    scan: Image.Image
+    detection: CardDetection
+    quarter_turns: int = 0
+
+
+@dataclass
+class IdCopy:
+    """One ID copy in progress. Scans stay in memory; only the final PDF goes to a file."""
+
+    service: ScanService
+    sides: dict[Side, _SideScan] = field(default_factory=dict)
+    watermark: Watermark | None = None
+    rng: random.Random = field(default_factory=random.Random)
+
+    def scan(self, side: Side) -> CardDetection:
+        image = self.service.scanner.scan(self.service.options())
+        return self.use_scan(side, image)
+
+    def use_scan(self, side: Side, image: Image.Image) -> CardDetection:
+        detection = detect_card(image)
+        self.sides[side] = _SideScan(image, detection)
+        return detection
+
+    def rotate(self, side: Side, quarter_turns: int = 1) -> None:
+        self.sides[side].quarter_turns += quarter_turns
+
+    def adjust_crop(self, side: Side, box: Box) -> None:
+        s = self.sides[side]
+        s.detection = adjust_box(s.detection, box, s.scan.size)
+
+    def cropped(self, side: Side) -> Image.Image:
+        s = self.sides[side]
+        return crop_card(s.scan, s.detection, self.service.dpi, s.quarter_turns)
+
+    def set_watermark(self, purpose: str | None, date: dt.date | None = None) -> None:
+        """A purpose (≤ 100 characters), or None for an unmarked copy the resident asked for."""
+        self.watermark = None if purpose is None else Watermark.for_purpose(purpose, date)
+
+    def page(self) -> IdPage:
+        recto = self.cropped(Side.RECTO)
+        verso = self.cropped(Side.VERSO) if Side.VERSO in self.sides else None
+        page = compose_id_page(recto, verso, self.service.dpi)
+        if self.watermark is None:
+            return page
+        marked = apply_watermark(page.page, self.watermark, self.rng)
+        return IdPage(marked, page.recto_box, page.verso_box, page.dpi)
+
+    def build(self) -> ScanResult:
+        result = self.service.save_pdf([self.page().page], ActivityKind.COPY)
+        self.sides.clear()  # the originals go once the output exists (id-copies.md)
+        return result
