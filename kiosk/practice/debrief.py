@@ -1,0 +1,56 @@
+"""The debrief at the end of a practice: what went well, where it went wrong, what to remember.
+
+Built from the run's counts only (never from what was typed), in the person's language.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.practice.engine import PracticeRun
+from kiosk.practice.messages import MESSAGES
+from kiosk.practice.model import Memo, TrapKind
+
+
+@dataclass(frozen=True)
+class Debrief:
+    went_well: tuple[str, ...]
+    to_work_on: tuple[str, ...]
+    remember: tuple[str, ...]
+    memo: Memo
+
+
+def build_debrief(run: PracticeRun, lang: str = "fr") -> Debrief:
+    procedure = run.procedure
+    well: list[str] = []
+    work: list[str] = []
+    if run.completed:
+        well.append(MESSAGES["debrief.no_error" if run.errors == 0 else "debrief.completed"]
+                    .get(lang))
+    else:
+        work.append(MESSAGES["debrief.not_completed"].format(
+            lang, reached=run.steps_reached, total=run.steps_total))
+    if run.hints_used == 0:
+        well.append(MESSAGES["debrief.no_hint"].get(lang))
+    for page in procedure.pages:
+        stats = run.stats.get(page.id)
+        if stats is None:
+            continue
+        title = page.title.get(lang)
+        if page.fields and not stats.field_errors and not stats.hints and not stats.expired \
+                and page.id in run.history:
+            well.append(MESSAGES["debrief.page_ok"].format(lang, page=title))
+        for fld in page.fields:
+            count = stats.field_errors.get(fld.id, 0)
+            if count:
+                work.append(MESSAGES["debrief.field_errors"].format(
+                    lang, page=title, field=fld.label.get(lang), count=count))
+        if stats.hints:
+            work.append(MESSAGES["debrief.hints"].format(lang, page=title, count=stats.hints))
+        if stats.expired:
+            work.append(MESSAGES["debrief.expired"].format(lang, page=title))
+        if page.trap(TrapKind.SCAM_LINK) is not None:
+            key = "debrief.scam" if stats.scam_clicked else "debrief.scam_avoided"
+            (work if stats.scam_clicked else well).append(
+                MESSAGES[key].format(lang, page=title))
+    return Debrief(tuple(well), tuple(work), tuple(t.get(lang) for t in procedure.remember),
+                   procedure.memo)
