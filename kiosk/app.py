@@ -1,0 +1,267 @@
+"""The Kivy App: wires the screens to the KioskRuntime. No business logic here.
+
+Navigation follows the session core: the app listens to SessionState changes and shows the
+matching screen (IDLE: welcome, ACTIVE: home, IDLE_WARNING: overlay, ENDING: end,
+OUT_OF_ORDER: out of order). Locked down: fullscreen without decorations, Escape and window
+close requests refused, keyboard shortcuts swallowed, cursor hidden; only the mediator panel's
+"maintenance" quits.
+
+Practice, scan and print screens belong to other parts: a module ``kiosk.screens.<name>``
+exposing ``build_screen(runtime) -> Screen`` (named ``<name>``) is registered when present
+(names in ``OPTIONAL_SCREENS``); otherwise its home tile stays hidden.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from typing import Any
+
+from kiosk.config import Settings
+
+log = logging.getLogger(__name__)
+
+OPTIONAL_SCREENS = ("practice_catalogue", "scan", "print")
+MEDIATOR_SCREENS = frozenset({"mediator_unlock", "mediator_panel"})
+
+
+def configure_kivy(settings: Settings, headless: bool = False) -> None:
+    """Kiosk settings for Kivy; must run before the window exists (before importing it)."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "0")
+    if headless:
+        os.environ["SDL_VIDEODRIVER"] = "offscreen"
+    from kivy.config import Config
+
+    fullscreen = settings.get("ui.fullscreen") and not headless
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "keyboard_mode", "system")  # our own docked keyboard, never Kivy's
+    Config.set("kivy", "log_level", "warning")
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "borderless", "1" if fullscreen else "0")
+    Config.set("graphics", "width", str(settings.get("ui.width")))
+    Config.set("graphics", "height", str(settings.get("ui.height")))
+    Config.set("graphics", "show_cursor", "1" if settings.get("ui.show_cursor") else "0")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+
+
+def kivy_schedule(fn: Any, delay: float) -> None:
+    """Hand work from device threads to the Kivy main loop."""
+    from kivy.clock import Clock
+
+    Clock.schedule_once(lambda _dt: fn(), delay)
+
+
+def make_runtime(settings: Settings, clock: Any = None) -> Any:
+    from kiosk.runtime import KioskRuntime
+
+    return KioskRuntime(settings, clock=clock, schedule=kivy_schedule)
+
+
+from kivy.app import App  # noqa: E402  (after configure_kivy is defined, before use)
+from kivy.clock import Clock  # noqa: E402
+from kivy.uix.floatlayout import FloatLayout  # noqa: E402
+from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: E402
+
+from kiosk.schema import Accessibility, EndReason, Language  # noqa: E402
+from kiosk.sessions.state import SessionState  # noqa: E402
+
+
+class KioskApp(App):
+    title = "kiosk"
+    use_kivy_settings = False
+
+    def __init__(self, runtime: Any, tick_interval: float | None = 1.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.runtime = runtime
+        self.tick_interval = tick_interval  # None: the caller (tests, demo) ticks the core
+        self.mediator_mode = False
+        self.allow_quit = False
+        self.sm: ScreenManager | None = None
+        self.overlay: Any = None
+
+    # --- Kivy lifecycle ----------------------------------------------------------------------
+    def load_config(self) -> Any:  # no kiosk.ini next to the package: settings are ours
+        from kivy.config import ConfigParser
+
+        self.config = ConfigParser(name="kiosk-app")
+        return self.config
+
+    def open_settings(self, *largs: Any) -> bool:  # F1 must not open Kivy's settings panel
+        return False
+
+    def build(self) -> FloatLayout:
+        from kivy.core.window import Window
+
+        from kiosk.screens import end, help_call, home, idle_warning, mediator_panel, \
+            mediator_unlock, out_of_order, welcome
+        from kiosk.screens.kit import ui
+
+        self.ui = ui
+        ui.reset(self.runtime.core.default_language.value)
+        ui.speak_hook = lambda text: self.runtime.speaker.say(text, ui.language)
+        sm = ScreenManager(transition=NoTransition())
+        for screen in (welcome.WelcomeScreen(), home.HomeScreen(), help_call.HelpCallScreen(),
+                       end.EndScreen(), mediator_unlock.MediatorUnlockScreen(),
+                       mediator_panel.MediatorPanelScreen(), out_of_order.OutOfOrderScreen()):
+            sm.add_widget(screen)
+        for name in OPTIONAL_SCREENS:
+            self._add_optional_screen(sm, name)
+        sm.bind(current=self._screen_changed)
+        self.sm = sm
+        root = FloatLayout()
+        root.add_widget(sm)
+        self.overlay = idle_warning.IdleWarning(self.runtime.core)
+        self.runtime.core.add_listener(self._state_changed)
+        self.runtime.add_help_listener(self._help_changed)
+        self.runtime.on_card_inserted(self._card_inserted)
+        Window.bind(on_touch_down=self._any_input, on_request_close=self._request_close,
+                    on_keyboard=self._on_keyboard)
+        Window.show_cursor = bool(self.runtime.settings.get("ui.show_cursor"))
+        if self.tick_interval:
+            Clock.schedule_interval(self._tick, self.tick_interval)
+        sm.current = self.screen_for(self.runtime.core.state)
+        return root
+
+    def _add_optional_screen(self, sm: ScreenManager, name: str) -> None:
+        try:
+            module = importlib.import_module(f"kiosk.screens.{name}")
+        except ImportError:
+            return
+        builder = getattr(module, "build_screen", None)
+        if builder is None:
+            log.warning("kiosk.screens.%s has no build_screen(runtime); screen skipped", name)
+            return
+        try:
+            screen = builder(self.runtime)
+            screen.name = name
+            sm.add_widget(screen)
+        except Exception:
+            log.exception("screen %s could not be built; its tile is hidden", name)
+
+    def on_stop(self) -> None:
+        self.runtime.close()
+
+    # --- navigation --------------------------------------------------------------------------
+    def has_screen(self, name: str) -> bool:
+        return bool(name) and self.sm is not None and self.sm.has_screen(name)
+
+    def show(self, name: str) -> None:
+        if self.sm is not None and self.sm.current != name:
+            self.sm.current = name
+
+    @property
+    def current_screen(self) -> Any:
+        return self.sm.current_screen if self.sm is not None else None
+
+    def screen_for(self, state: SessionState) -> str:
+        return {SessionState.IDLE: "welcome", SessionState.ACTIVE: "home",
+                SessionState.IDLE_WARNING: "home", SessionState.ENDING: "end",
+                SessionState.OUT_OF_ORDER: "out_of_order",
+                SessionState.MAINTENANCE: "mediator_panel"}[state]
+
+    def _screen_changed(self, *_args: Any) -> None:
+        self.runtime.speaker.stop()  # speech never runs over the next screen
+
+    def _state_changed(self, old: SessionState, new: SessionState) -> None:
+        if new is SessionState.IDLE_WARNING:
+            self._show_overlay()
+            return
+        self._hide_overlay()
+        if new is SessionState.IDLE:
+            self.ui.reset(self.runtime.core.default_language.value)
+        if self.mediator_mode:
+            self.sm.get_screen("mediator_panel").refresh()
+            return
+        if new is SessionState.ACTIVE and old is SessionState.IDLE_WARNING:
+            return  # the resident is back: stay where they were
+        self.show(self.screen_for(new))
+
+    def _show_overlay(self) -> None:
+        if self.overlay.parent is None:
+            self.root.add_widget(self.overlay)
+        self.overlay.shown()
+
+    def _hide_overlay(self) -> None:
+        if self.overlay.parent is not None:
+            self.root.remove_widget(self.overlay)
+
+    def _tick(self, *_args: Any) -> None:
+        self.runtime.core.tick()
+        if self.overlay.parent is not None:
+            self.overlay.update()
+
+    def _help_changed(self, view: Any) -> None:
+        self.sm.get_screen("help_call").help_changed(view)
+
+    # --- the session ---------------------------------------------------------------------------
+    def start_session(self, language: Language, accessibility: set[Accessibility]) -> None:
+        core = self.runtime.core
+        if core.state is not SessionState.IDLE:
+            return
+        core.start(language)
+        if accessibility:
+            core.set_accessibility(accessibility)
+
+    # --- mediator ----------------------------------------------------------------------------
+    def open_mediator_panel(self) -> None:
+        self.mediator_mode = True
+        self._hide_overlay()
+        self.show("mediator_panel")
+
+    def leave_mediator(self) -> None:
+        self.mediator_mode = False
+        self.show(self.screen_for(self.runtime.core.state))
+        if self.runtime.core.state is SessionState.IDLE_WARNING:
+            self._show_overlay()
+
+    def quit_for_maintenance(self) -> None:
+        """The only way out of the kiosk."""
+        self.runtime.core.set_maintenance()
+        self.allow_quit = True
+        self.stop()
+
+    def _card_inserted(self, uid: Any) -> None:
+        current = self.sm.current
+        if current in MEDIATOR_SCREENS:
+            self.sm.current_screen.badge(uid)
+        elif self.runtime.verify_badge(uid):  # a mediator's badge opens the panel anywhere
+            self.open_mediator_panel()
+
+    # --- locked down -------------------------------------------------------------------------
+    def _any_input(self, *_args: Any) -> bool:
+        self.runtime.core.touch()
+        return False  # let the touch reach the widgets
+
+    def _request_close(self, *_args: Any, **_kwargs: Any) -> bool:
+        return not self.allow_quit  # True = refused
+
+    def _on_keyboard(self, _window: Any, key: int, _scancode: int, codepoint: str | None,
+                     _modifiers: list[str]) -> bool:
+        """Every key counts as activity; a PIN may be typed on a real keyboard; nothing else
+        (Escape, F1, Alt+F4 and friends) does anything."""
+        self.runtime.core.touch()
+        if self.sm is not None and self.sm.current == "mediator_unlock":
+            screen = self.sm.current_screen
+            if codepoint and codepoint.isdigit():
+                screen.ids.pin.type_text(codepoint)
+            elif key == 8:
+                screen.ids.pin.backspace()
+            elif key in (13, 271):
+                screen.submit_pin()
+        return True
+
+    # --- tests and the scripted demo -----------------------------------------------------------
+    def reset_for_next_test(self) -> None:
+        """Back to a fresh welcome screen with no session (tests reuse one app per process)."""
+        core = self.runtime.core
+        self.mediator_mode = False
+        if core.in_session:
+            core.end(EndReason.MEDIATOR, offer_survey=False)
+        if core.state is SessionState.ENDING:
+            core.complete(None)
+        if core.state in (SessionState.OUT_OF_ORDER, SessionState.MAINTENANCE):
+            core.back_in_service()
+        self._hide_overlay()
+        self.ui.reset(core.default_language.value)
+        self.show("welcome")

@@ -1,0 +1,42 @@
+"""Help call: says honestly whether a mediator was told, or to go to the desk."""
+from __future__ import annotations
+
+from kivy.properties import StringProperty
+
+from kiosk.i18n import _
+from kiosk.runtime import HelpView
+from kiosk.screens.base import AppScreen, load_screen_kv
+
+
+class HelpCallScreen(AppScreen):
+    view = StringProperty(HelpView.SENDING.value)
+    where = StringProperty("")
+
+    def on_pre_enter(self, *args) -> None:
+        self.where = self.runtime.settings.get("kiosk.where_to_go")
+        self.view = HelpView.SENDING.value
+        self.view = self.runtime.request_help().value
+
+    def help_changed(self, view: HelpView) -> None:
+        self.view = view.value
+        if self.manager is not None and self.manager.current == self.name:
+            self.on_enter()  # read the new status aloud when the option is on
+
+    def status_title(self, view: str) -> str:
+        return {
+            HelpView.SENDING.value: _("Nous prévenons un médiateur…"),
+            HelpView.NOTIFIED.value: _("Un médiateur a été prévenu."),
+            HelpView.COMING.value: _("Un médiateur arrive."),
+            HelpView.GO_TO_DESK.value: _("Nous n'avons pas pu prévenir un médiateur."),
+        }[view]
+
+    def status_body(self, view: str, where: str) -> str:
+        if view == HelpView.GO_TO_DESK.value:
+            return _("Allez à {where} : quelqu'un vous aidera. Vos documents restent ici "
+                     "jusqu'à votre retour.").format(where=where)
+        if view == HelpView.COMING.value:
+            return _("Restez devant la borne : il vient vers vous.")
+        return _("Restez devant la borne : un médiateur va venir vous aider.")
+
+
+load_screen_kv(__file__)

@@ -1,0 +1,48 @@
+"""The idle warning overlay: a countdown and "Je suis encore là"; at zero the core ends the
+session. Shown over whatever screen the resident was on, so nothing is lost if they answer."""
+from __future__ import annotations
+
+import math
+
+from kivy.properties import NumericProperty
+from kivy.uix.floatlayout import FloatLayout
+
+from kiosk.i18n import ngettext
+from kiosk.screens.base import load_screen_kv
+from kiosk.screens.kit import ui
+
+
+class IdleWarning(FloatLayout):
+    seconds = NumericProperty(0)
+
+    def __init__(self, core, **kwargs) -> None:
+        self.core = core
+        super().__init__(**kwargs)
+
+    def update(self) -> None:
+        self.seconds = math.ceil(self.core.warning_remaining())
+
+    def countdown_text(self, seconds: int) -> str:
+        return ngettext("Sans réponse, tout sera effacé dans {n} seconde.",
+                        "Sans réponse, tout sera effacé dans {n} secondes.",
+                        seconds).format(n=seconds)
+
+    def speech_text(self) -> str:
+        return f"{self.ids.title.txt}\n{self.countdown_text(self.seconds)}"
+
+    def still_here(self) -> None:
+        self.core.touch()
+
+    def on_touch_down(self, touch) -> bool:
+        # Modal: nothing underneath reacts; any touch counts as "still here" (core.touch()
+        # from the window binding), the button just makes it obvious.
+        super().on_touch_down(touch)
+        return True
+
+    def shown(self) -> None:
+        self.update()
+        if ui.read_aloud:
+            ui.speak(self.speech_text())
+
+
+load_screen_kv(__file__)

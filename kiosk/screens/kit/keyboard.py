@@ -1,0 +1,111 @@
+"""The docked on-screen keyboard: AZERTY with every French letter, numeric pad, e-mail layout.
+
+It types into the :class:`~kiosk.screens.kit.form.FormField` it is attached to; the field's
+``kind`` chooses the layout (number and PIN fields get the numeric pad, e-mail fields the
+e-mail layout). Keys are big buttons built from the data in ``layouts``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.i18n import N_
+from kiosk.screens.kit.layouts import (
+    BACKSPACE,
+    ENTER,
+    SHIFT,
+    SPACE,
+    TO_LETTERS,
+    TO_NUMBERS,
+    Layout,
+    rows_for,
+)
+from kiosk.screens.kit.text import tr
+from kiosk.screens.kit.widgets import BigButton
+
+# Words on the special keys (French source, translated when drawn).
+KEY_WORDS = {
+    BACKSPACE: N_("Effacer"),
+    SHIFT: N_("Majuscule"),
+    SPACE: N_("Espace"),
+    ENTER: N_("Valider"),
+    TO_NUMBERS: N_("123 ?"),
+    TO_LETTERS: N_("ABC"),
+}
+WIDE_KEYS = {SPACE: 4.0, ENTER: 2.0, BACKSPACE: 1.6, SHIFT: 1.6, TO_NUMBERS: 1.4,
+             TO_LETTERS: 1.4, ".com": 1.4, "gmail": 1.5, "orange": 1.6}
+
+
+class KeyButton(BigButton):
+    key: str = ""
+
+
+class KioskKeyboard(BoxLayout):
+    layout = OptionProperty(Layout.AZERTY.value, options=[m.value for m in Layout])
+    shifted = BooleanProperty(False)
+    numbers = BooleanProperty(False)
+    target = ObjectProperty(None, allownone=True)  # a FormField
+
+    __events__ = ("on_submit",)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.orientation = "vertical"
+        for name in ("layout", "shifted", "numbers"):
+            self.fbind(name, self._rebuild)
+        self._rebuild()
+
+    def attach(self, field: Any) -> None:
+        self.target = field
+        self.numbers = False
+        self.shifted = False
+        self.layout = field.keyboard_layout()
+
+    def _rebuild(self, *_args: Any) -> None:
+        self.clear_widgets()
+        for row in rows_for(Layout(self.layout), self.shifted, self.numbers):
+            line = BoxLayout(orientation="horizontal", spacing=self.spacing,
+                             size_hint_y=None)
+            for key in row:
+                button = KeyButton(kind="primary" if key == ENTER else "secondary",
+                                   size_hint_x=WIDE_KEYS.get(key, 1.0))
+                button.key = key
+                word = KEY_WORDS.get(key)
+                button.txt = tr(word) if word else key
+                button.bind(on_release=self._pressed)
+                line.add_widget(button)
+            line.bind(minimum_height=line.setter("height"))
+            self.add_widget(line)
+
+    def press(self, key: str) -> None:
+        """Type one key into the attached field (also used by tests and the demo)."""
+        field = self.target
+        if key == SHIFT:
+            self.shifted = not self.shifted
+            return
+        if key == TO_NUMBERS:
+            self.numbers = True
+            return
+        if key == TO_LETTERS:
+            self.numbers = False
+            return
+        if key == ENTER:
+            self.dispatch("on_submit")
+            return
+        if field is None:
+            return
+        if key == BACKSPACE:
+            field.backspace()
+        else:
+            field.type_text(" " if key == SPACE else key)
+            if self.shifted:  # one capital, like a phone keyboard
+                self.shifted = False
+
+    def _pressed(self, button: KeyButton) -> None:
+        self.press(button.key)
+
+    def on_submit(self) -> None:
+        if self.target is not None:
+            self.target.dispatch("on_submit")

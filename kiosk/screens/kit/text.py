@@ -1,0 +1,98 @@
+"""Translated, shaped, right-to-left-aware text for the Kivy screens.
+
+``tr`` is the kv-visible translation function: kv files say ``#:import _ kiosk.screens.kit.text.tr``
+and write ``txt: _("Touchez l'écran pour commencer")``. Kivy's kv compiler watches ``_(`` calls
+through ``tr.fbind("_")``; when the language changes every bound expression is re-evaluated at
+once, so the whole screen switches language in one frame.
+
+Arabic needs two more steps that Kivy's text engine does not do: letters must be shaped (joined
+forms, arabic-reshaper) and each *visual line* must be reordered right-to-left (python-bidi).
+Reordering must happen after wrapping, line by line, or a wrapped paragraph reads bottom-up;
+:func:`rtl_lines` wraps with the real font metrics, then reorders each line.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import arabic_reshaper
+from bidi.algorithm import get_display
+from kivy.event import Observable
+
+from kiosk import i18n
+
+FONT_REGULAR = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+FONT_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
+Measure = Callable[[str], float]
+
+
+class Translator(Observable):
+    """Callable like ``_()``; re-evaluates every kv expression that used it on a switch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._observers: list[tuple[Any, Any, Any]] = []
+        i18n.on_language_change(self._language_changed)
+
+    def __call__(self, message: str) -> str:
+        return i18n._(message)
+
+    def fbind(self, name: str, func: Any, *largs: Any, **kwargs: Any) -> Any:
+        if name == "_":
+            self._observers.append((func, largs, kwargs))
+            return len(self._observers)
+        return super().fbind(name, func, *largs, **kwargs)
+
+    def funbind(self, name: str, func: Any, *largs: Any, **kwargs: Any) -> Any:
+        if name == "_":
+            key = (func, largs, kwargs)
+            if key in self._observers:
+                self._observers.remove(key)
+            return None
+        return super().funbind(name, func, *largs, **kwargs)
+
+    def _language_changed(self, _lang: str) -> None:
+        for func, largs, _kwargs in list(self._observers):
+            try:
+                func(*largs, None, None)
+            except ReferenceError:  # the widget that used it is gone
+                self._observers.remove((func, largs, _kwargs))
+
+
+tr = Translator()
+
+
+def shape(line: str) -> str:
+    """Arabic letters joined and the line in visual (left-to-right drawing) order."""
+    return get_display(arabic_reshaper.reshape(line))
+
+
+def wrap_words(paragraph: str, width: float, measure: Measure) -> list[str]:
+    """Greedy word wrap of one paragraph in logical order; a too-long word gets its own line."""
+    lines: list[str] = []
+    current = ""
+    for word in paragraph.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if current and measure(candidate) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    lines.append(current)
+    return lines
+
+
+def rtl_lines(text: str, width: float, measure: Measure) -> list[str]:
+    """Wrap ``text`` to ``width`` (measured on shaped text), then shape and reorder each line."""
+    out: list[str] = []
+    for paragraph in text.split("\n"):
+        def shaped_width(s: str) -> float:
+            return measure(arabic_reshaper.reshape(s))
+        for line in wrap_words(paragraph, width, shaped_width) if width > 0 else [paragraph]:
+            out.append(shape(line))
+    return out
+
+
+def needs_shaping(text: str) -> bool:
+    """True when the text holds right-to-left letters (Arabic, Hebrew blocks)."""
+    return any("\u0590" <= ch <= "\u08ff" or "\ufb1d" <= ch <= "\ufeff" for ch in text)

@@ -1,0 +1,128 @@
+"""The widget kit's basic pieces: labels that translate and shape, big buttons, tiles, toggles,
+a screen header with a read-aloud button, and the base class of every kiosk screen."""
+from __future__ import annotations
+
+from kivy.core.text import Label as CoreLabel
+from kivy.properties import BooleanProperty, OptionProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.uix.screenmanager import Screen
+
+from kiosk.screens.kit.state import ui
+from kiosk.screens.kit.text import needs_shaping, rtl_lines
+
+
+class DirBox(BoxLayout):
+    """A horizontal box that mirrors its children in right-to-left languages."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        ui.fbind("rtl", self._trigger_layout)
+
+    def do_layout(self, *largs) -> None:
+        super().do_layout(*largs)
+        if ui.rtl and self.orientation == "horizontal":
+            for child in self.children:
+                child.x = self.x + (self.right - child.right)
+
+
+class KLabel(Label):
+    """A label fed with logical text (``txt``); wraps and shapes right-to-left text per line."""
+
+    txt = StringProperty("")
+    align = OptionProperty("start", options=["start", "center", "end"])
+    # False: one line, the label takes its text's size (set size_hint to None in kv)
+    wrap = BooleanProperty(True)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        for name in ("txt", "width", "font_size", "font_name", "padding", "align", "wrap"):
+            self.fbind(name, self._refresh)
+        ui.fbind("rtl", self._refresh)
+        self._refresh()
+
+    def _refresh(self, *_args) -> None:
+        rtl = ui.rtl
+        self.text_size = (self.width, None) if self.wrap else (None, None)
+        if self.align == "center":
+            self.halign = "center"
+        else:
+            self.halign = "right" if (rtl == (self.align == "start")) else "left"
+        if rtl and self.wrap and needs_shaping(self.txt):
+            pad = self.padding[0] + self.padding[2] if len(self.padding) == 4 else 0
+            width = max(1.0, self.width - pad)
+            core = CoreLabel(font_size=self.font_size, font_name=self.font_name,
+                             bold=self.bold)
+            self.text = "\n".join(rtl_lines(self.txt, width - 2,
+                                            lambda s: core.get_extents(s)[0]))
+        elif rtl and needs_shaping(self.txt):
+            self.text = "\n".join(rtl_lines(self.txt, 0, len))
+        else:
+            self.text = self.txt
+
+    def overflows(self) -> bool:
+        """True when the rendered text does not fit the label's box (1 px tolerance)."""
+        tw, th = self.texture_size
+        return tw > self.width + 1 or th > self.height + 1
+
+
+class BigButton(ButtonBehavior, KLabel):
+    """A button at least 72 dp tall (more with large text), text wrapped, never clipped."""
+
+    kind = OptionProperty("primary", options=["primary", "secondary", "danger", "help"])
+    icon = StringProperty("")
+
+
+class Tile(ButtonBehavior, BoxLayout):
+    """A home tile: a big icon above one or two words."""
+
+    txt = StringProperty("")
+    icon = StringProperty("")
+    kind = OptionProperty("primary", options=["primary", "secondary", "danger", "help"])
+
+
+class ToggleOption(ButtonBehavior, DirBox):
+    """A comfort option: icon, words, and a visible on/off state."""
+
+    txt = StringProperty("")
+    icon = StringProperty("")
+    active = BooleanProperty(False)
+    state_txt = StringProperty("")
+
+
+class SpeakButton(ButtonBehavior, DirBox):
+    """Reads the screen's main text aloud on demand."""
+
+
+class ScreenHeader(DirBox):
+    title = StringProperty("")
+
+    def parent_screen(self) -> "KioskScreen | None":
+        widget = self.parent
+        while widget is not None and not isinstance(widget, KioskScreen):
+            widget = widget.parent
+        return widget
+
+
+class KioskScreen(Screen):
+    """Base of every kiosk screen: a background and a main text for read aloud."""
+
+    def speech_text(self) -> str:
+        """The main text of the screen, read aloud on demand and on entry when the option is on."""
+        parts = []
+        for key in ("header", "title", "body", "status"):
+            widget = self.ids.get(key)
+            if widget is None:
+                continue
+            text = getattr(widget, "title", "") or getattr(widget, "txt", "")
+            if text:
+                parts.append(text)
+        return "\n".join(parts)
+
+    def read_aloud(self) -> None:
+        ui.speak(self.speech_text())
+
+    def on_enter(self, *args) -> None:
+        if ui.read_aloud:
+            self.read_aloud()

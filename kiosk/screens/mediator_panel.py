@@ -1,0 +1,129 @@
+"""Mediator panel: device states, the current session, out of order, print quota, badges,
+maintenance (the only way out of the app), version and server connection."""
+from __future__ import annotations
+
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.i18n import N_, _
+from kiosk.schema import EndReason
+from kiosk.screens.base import AppScreen, load_screen_kv
+from kiosk.screens.kit import FormField, KioskKeyboard, KLabel, tr
+from kiosk.sessions.badges import MAX_LABEL_CHARS
+from kiosk.sessions.state import SessionState
+
+DEVICE_NAMES = {"printer": N_("Imprimante"), "scanner": N_("Scanner"),
+                "reader": N_("Lecteur de badge"), "hotplug": N_("Ports USB")}
+SERVER_STATES = {"local": N_("pas de serveur configuré (statistiques gardées ici)"),
+                 "connected": N_("connecté"), "unreachable": N_("injoignable"),
+                 "not_started": N_("non démarré"), "unknown": N_("inconnu")}
+SESSION_STATES = {
+    SessionState.IDLE: N_("aucune session"), SessionState.ACTIVE: N_("session en cours"),
+    SessionState.IDLE_WARNING: N_("session en cours (inactive)"),
+    SessionState.ENDING: N_("session terminée, enquête affichée"),
+    SessionState.OUT_OF_ORDER: N_("hors service"), SessionState.MAINTENANCE: N_("maintenance"),
+}
+
+
+class MediatorPanelScreen(AppScreen):
+    session_txt = StringProperty("")
+    server_txt = StringProperty("")
+    notice = StringProperty("")
+    out_of_order = BooleanProperty(False)
+    in_session = BooleanProperty(False)
+    enrolling = BooleanProperty(False)
+
+    _field: FormField | None = None
+
+    def on_pre_enter(self, *args) -> None:
+        self.notice = ""
+        self.stop_enrolment()
+        self.refresh()
+
+    def refresh(self, *_args) -> None:
+        core = self.runtime.core
+        self.in_session = core.in_session
+        self.out_of_order = core.state is SessionState.OUT_OF_ORDER
+        self.session_txt = _("Session : {state}").format(state=_(SESSION_STATES[core.state]))
+        self.server_txt = _("Serveur : {state} · {n} envoi(s) en attente").format(
+            state=_(SERVER_STATES.get(self.runtime.server_state(), "?")),
+            n=self.runtime.queued_records())
+        box = self.ids.devices
+        box.clear_widgets()
+        for line in self.runtime.device_lines():
+            detail = f" ({line.detail})" if line.detail else ""
+            box.add_widget(KLabel(txt=f"{tr(DEVICE_NAMES[line.kind])} : {line.state}{detail}"))
+
+    def end_session(self) -> None:
+        core = self.runtime.core
+        if core.in_session:
+            core.end(EndReason.MEDIATOR, offer_survey=False)
+            self.notice = _("La session a été terminée et effacée.")
+        elif core.state is SessionState.ENDING:
+            core.complete(None)
+        self.refresh()
+
+    def toggle_out_of_order(self) -> None:
+        core = self.runtime.core
+        if core.state is SessionState.OUT_OF_ORDER:
+            core.back_in_service()
+            self.notice = _("La borne est de nouveau en service.")
+        else:
+            core.set_out_of_order()
+            self.notice = _("La borne est hors service.")
+        self.refresh()
+
+    def reset_quota(self) -> None:
+        if self.runtime.reset_print_quota():
+            self.notice = _("Le quota d'impression est remis à zéro.")
+        else:
+            self.notice = _("Le quota d'impression n'est pas géré sur cette borne.")
+
+    def start_enrolment(self) -> None:
+        """Enrolment: a name for the badge (on the docked keyboard), then the badge itself."""
+        if self.enrolling:
+            self.stop_enrolment()
+            return
+        self.enrolling = True
+        field = FormField(label=tr(N_("Nom du badge")), example=tr(N_("Camille, médiatrice")),
+                          max_length=MAX_LABEL_CHARS)
+        field.validator = lambda v: None if v.strip() else _("Écrivez un nom.")
+        field.focused = True
+        keyboard = KioskKeyboard()
+        keyboard.attach(field)
+        area = self.ids.enrol_area
+        area.add_widget(field)
+        area.add_widget(keyboard)
+        self._field = field
+        self.notice = _("Écrivez un nom, puis passez le badge sur le lecteur.")
+
+    def stop_enrolment(self) -> None:
+        self.enrolling = False
+        self.ids.enrol_area.clear_widgets()
+        self._field = None
+
+    def on_leave(self, *args) -> None:
+        self.stop_enrolment()
+
+    def badge(self, uid: object) -> None:
+        """A badge on the reader while the panel is open: enrol it when asked to."""
+        if not self.enrolling or self._field is None:
+            return
+        label = self._field.value.strip()
+        if not label:
+            self.notice = _("Écrivez d'abord un nom pour ce badge.")
+            return
+        problem = self.runtime.enrol_badge(uid, label)
+        if problem is None:
+            self.notice = _("Badge « {name} » enregistré.").format(name=label)
+            self.stop_enrolment()
+        else:
+            self.notice = tr(problem)
+
+    def maintenance(self) -> None:
+        self.app.quit_for_maintenance()
+
+    def close(self) -> None:
+        self.app.leave_mediator()
+
+
+load_screen_kv(__file__)

@@ -1,0 +1,47 @@
+"""Welcome / attract: start a session, pick a language, pick comfort options."""
+from __future__ import annotations
+
+from kiosk import i18n, theme
+from kiosk.schema import Accessibility, Language
+from kiosk.screens.base import AppScreen, load_screen_kv
+from kiosk.screens.kit import ui
+
+
+class WelcomeScreen(AppScreen):
+    languages = list(i18n.LANGUAGES)
+
+    def choose_language(self, lang: str) -> None:
+        ui.set_language(lang)
+        self.runtime.core.set_language(Language(lang))
+        if ui.read_aloud:
+            self.read_aloud()
+
+    def next_text_size(self) -> None:
+        ui.text_scale = theme.next_text_scale(ui.text_scale)
+
+    def toggle_contrast(self) -> None:
+        ui.high_contrast = not ui.high_contrast
+
+    def toggle_read_aloud(self) -> None:
+        ui.read_aloud = not ui.read_aloud
+        if ui.read_aloud:
+            self.read_aloud()
+        else:
+            self.runtime.speaker.stop()
+
+    def accessibility(self) -> set[Accessibility]:
+        chosen = set()
+        if ui.text_scale > 1.0:
+            chosen.add(Accessibility.LARGE_TEXT)
+        if ui.high_contrast:
+            chosen.add(Accessibility.HIGH_CONTRAST)
+        if ui.read_aloud:
+            chosen.add(Accessibility.READ_ALOUD)
+        return chosen
+
+    def start(self) -> None:
+        """Start the session; the app moves to the home screen when the core says ACTIVE."""
+        self.app.start_session(Language(ui.language), self.accessibility())
+
+
+load_screen_kv(__file__)
