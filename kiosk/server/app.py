@@ -81,37 +81,37 @@ class BodySizeLimit:
                     await self._refuse(scope, receive, send)
                     return
         received = 0
-        started = False
+        exceeded = False
+        replaced = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge()
+                    # Stop reading; whatever the app answers to the cut body becomes a 413.
+                    exceeded = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
+        async def guarded_send(message: Message) -> None:
+            nonlocal replaced
+            if exceeded:
+                if not replaced:
+                    replaced = True
+                    await self._refuse(scope, receive, send)
+                return
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._refuse(scope, receive, send)
+        await self.app(scope, limited_receive, guarded_send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = _error(413, "too_large",
                           f"request body larger than {self.max_bytes} bytes; send smaller batches")
         await response(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 _bearer = HTTPBearer(auto_error=False, description="The kiosk's token (kiosk admin kiosk create)")

@@ -1,0 +1,233 @@
+"""Console queries over the aggregates (never over raw records), for dashboards and exports.
+
+A :class:`Scope` is national, a territory or a site; a :class:`Period` is a range of days. Whole
+calendar months read the monthly grains (``T`` rows for national/territory scopes, ``M`` rows for
+a site); other ranges read the daily ``D`` rows. Hour-of-week, funnels and survey answers exist
+per month only: their period is widened to whole months (``Period.months()``).
+
+Small counts: where survey attributes (age bracket, autonomy, satisfaction) are crossed with a
+place and a period, counts below ``server.small_count_threshold`` are returned as
+:class:`Masked` and shown as "< N" by the console and in exports (stats-events.md).
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from kiosk.server import tables as t
+
+
+@dataclass(frozen=True)
+class Scope:
+    territory_id: int | None = None
+    site_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.site_id is not None:
+            return f"site {self.site_id}"
+        if self.territory_id is not None:
+            return f"territory {self.territory_id}"
+        return "national"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date  # inclusive
+
+    @classmethod
+    def last_months(cls, months: int, today: dt.date | None = None) -> "Period":
+        """The ``months`` whole calendar months up to and including the current one."""
+        today = today or dt.date.today()
+        index = today.year * 12 + today.month - 1 - (months - 1)
+        start = dt.date(index // 12, index % 12 + 1, 1)
+        return cls(start, _month_end(today))
+
+    @property
+    def whole_months(self) -> bool:
+        return self.start.day == 1 and self.end == _month_end(self.end)
+
+    def months(self) -> tuple[dt.date, dt.date]:
+        """First days of the first and last months touched."""
+        return self.start.replace(day=1), self.end.replace(day=1)
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+@dataclass(frozen=True)
+class Masked:
+    """A count below the small-count threshold: its value is not disclosed."""
+
+    threshold: int
+
+    def __str__(self) -> str:
+        return f"< {self.threshold}"
+
+
+def mask(count: int, threshold: int) -> int | Masked:
+    return Masked(threshold) if 0 < count < threshold else count
+
+
+def _where(table: sa.Table, scope: Scope, period: Period, monthly_only: bool = False
+           ) -> list[Any]:
+    if monthly_only or period.whole_months:
+        first, last = period.months()
+        grain = "M" if scope.site_id is not None else "T"
+    else:
+        first, last = period.start, period.end
+        grain = "D"
+    conds = [table.c.grain == grain, table.c.period >= first, table.c.period <= last]
+    if scope.site_id is not None:
+        conds.append(table.c.site_id == scope.site_id)
+    if scope.territory_id is not None:
+        conds.append(table.c.territory_id == scope.territory_id)
+    return conds
+
+
+def sessions_summary(conn: Connection, scope: Scope, period: Period) -> dict[str, Any]:
+    """Totals: sessions, minutes, help requests, sessions with an accessibility option."""
+    a = t.agg_sessions
+    row = conn.execute(sa.select(
+        sa.func.coalesce(sa.func.sum(a.c.sessions), 0),
+        sa.func.coalesce(sa.func.sum(a.c.duration_min), 0),
+        sa.func.coalesce(sa.func.sum(a.c.help_requests), 0),
+        sa.func.coalesce(sa.func.sum(a.c.accessible_sessions), 0),
+    ).where(*_where(a, scope, period))).one()
+    return {"sessions": int(row[0]), "duration_min": int(row[1]), "help_requests": int(row[2]),
+            "accessible_sessions": int(row[3])}
+
+
+def sessions_by(conn: Connection, scope: Scope, period: Period, dimension: str
+                ) -> list[dict[str, Any]]:
+    """Sessions split by ``language``, ``end_reason`` or ``duration_bucket``."""
+    a = t.agg_sessions
+    if dimension not in ("language", "end_reason", "duration_bucket"):
+        raise ValueError(f"unknown dimension {dimension}")
+    col = a.c[dimension]
+    q = (sa.select(col, sa.func.sum(a.c.sessions)).where(*_where(a, scope, period))
+         .group_by(col).order_by(sa.func.sum(a.c.sessions).desc()))
+    return [{dimension: r[0], "sessions": int(r[1])} for r in conn.execute(q)]
+
+
+def activities_by_procedure(conn: Connection, scope: Scope, period: Period
+                            ) -> list[dict[str, Any]]:
+    """Per kind x procedure x theme: activities, completed, pages, hints, errors."""
+    a = t.agg_activities
+    q = (sa.select(a.c.kind, a.c.procedure_id, a.c.theme, sa.func.sum(a.c.activities),
+                   sa.func.sum(a.c.completed), sa.func.sum(a.c.pages),
+                   sa.func.sum(a.c.hints_used), sa.func.sum(a.c.errors))
+         .where(*_where(a, scope, period))
+         .group_by(a.c.kind, a.c.procedure_id, a.c.theme)
+         .order_by(sa.func.sum(a.c.activities).desc()))
+    return [{"kind": r[0], "procedure_id": r[1] or None, "theme": r[2] or None,
+             "activities": int(r[3]), "completed": int(r[4]), "pages": int(r[5]),
+             "hints_used": int(r[6]), "errors": int(r[7])} for r in conn.execute(q)]
+
+
+def activities_by_theme(conn: Connection, scope: Scope, period: Period) -> list[dict[str, Any]]:
+    a = t.agg_activities
+    q = (sa.select(a.c.theme, sa.func.sum(a.c.activities), sa.func.sum(a.c.completed))
+         .where(*_where(a, scope, period), a.c.theme != "")
+         .group_by(a.c.theme).order_by(sa.func.sum(a.c.activities).desc()))
+    return [{"theme": r[0], "activities": int(r[1]), "completed": int(r[2])}
+            for r in conn.execute(q)]
+
+
+def device_usage(conn: Connection, scope: Scope, period: Period) -> dict[str, dict[str, int]]:
+    """Scans, copies, prints (activities and pages) and help calls counted in sessions."""
+    a = t.agg_activities
+    q = (sa.select(a.c.kind, sa.func.sum(a.c.activities), sa.func.sum(a.c.pages))
+         .where(*_where(a, scope, period), a.c.kind.in_(("scan", "copy", "print", "help")))
+         .group_by(a.c.kind))
+    out = {k: {"activities": 0, "pages": 0} for k in ("scan", "copy", "print", "help")}
+    for r in conn.execute(q):
+        out[r[0]] = {"activities": int(r[1]), "pages": int(r[2])}
+    return out
+
+
+def daily_sessions(conn: Connection, scope: Scope, period: Period) -> list[dict[str, Any]]:
+    """Sessions per day (daily grain; national scope sums every site's days)."""
+    a = t.agg_sessions
+    conds = [a.c.grain == "D", a.c.period >= period.start, a.c.period <= period.end]
+    if scope.site_id is not None:
+        conds.append(a.c.site_id == scope.site_id)
+    if scope.territory_id is not None:
+        conds.append(a.c.territory_id == scope.territory_id)
+    q = (sa.select(a.c.period, sa.func.sum(a.c.sessions)).where(*conds)
+         .group_by(a.c.period).order_by(a.c.period))
+    return [{"day": r[0], "sessions": int(r[1])} for r in conn.execute(q)]
+
+
+def hour_of_week(conn: Connection, scope: Scope, period: Period) -> list[list[int]]:
+    """7 x 24 matrix of sessions (Monday first) over the months of the period."""
+    a = t.agg_hours
+    grid = [[0] * 24 for _ in range(7)]
+    q = (sa.select(a.c.weekday, a.c.hour, sa.func.sum(a.c.sessions))
+         .where(*_where(a, scope, period, monthly_only=True)).group_by(a.c.weekday, a.c.hour))
+    for weekday, hour, n in conn.execute(q):
+        grid[int(weekday)][int(hour)] = int(n)
+    return grid
+
+
+def funnel(conn: Connection, scope: Scope, period: Period, procedure_id: str
+           ) -> dict[str, Any]:
+    """How many practice attempts reached each step of a procedure (where people drop off)."""
+    a = t.agg_funnel
+    q = (sa.select(a.c.steps_total, a.c.steps_reached, sa.func.sum(a.c.activities),
+                   sa.func.sum(a.c.completed))
+         .where(*_where(a, scope, period, monthly_only=True), a.c.procedure_id == procedure_id)
+         .group_by(a.c.steps_total, a.c.steps_reached))
+    rows = conn.execute(q).all()
+    steps = max((int(r[0]) for r in rows), default=0)
+    reached_exactly = [0] * (steps + 1)
+    attempts = completed = 0
+    for _total, reached, n, done in rows:
+        reached_exactly[min(int(reached), steps)] += int(n)
+        attempts += int(n)
+        completed += int(done)
+    reached = []
+    running = attempts
+    for step in range(1, steps + 1):
+        running -= reached_exactly[step - 1]
+        reached.append({"step": step, "reached": running})
+    return {"procedure_id": procedure_id, "attempts": attempts, "completed": completed,
+            "steps": reached}
+
+
+def survey_breakdown(conn: Connection, scope: Scope, period: Period, attribute: str,
+                     threshold: int) -> list[dict[str, Any]]:
+    """Survey answers for one attribute, small counts masked."""
+    if attribute not in ("age_bracket", "autonomy", "satisfaction"):
+        raise ValueError(f"unknown survey attribute {attribute}")
+    a = t.agg_survey
+    col = a.c[attribute]
+    q = (sa.select(col, sa.func.sum(a.c.sessions))
+         .where(*_where(a, scope, period, monthly_only=True)).group_by(col).order_by(col))
+    return [{attribute: r[0], "sessions": mask(int(r[1]), threshold)} for r in conn.execute(q)]
+
+
+def survey_by_site(conn: Connection, scope: Scope, period: Period, attribute: str,
+                   threshold: int) -> list[dict[str, Any]]:
+    """Survey answers crossed with sites: the cells most at risk, always masked when small."""
+    if attribute not in ("age_bracket", "autonomy", "satisfaction"):
+        raise ValueError(f"unknown survey attribute {attribute}")
+    a = t.agg_survey
+    first, last = period.months()
+    conds = [a.c.grain == "M", a.c.period >= first, a.c.period <= last]
+    if scope.territory_id is not None:
+        conds.append(a.c.territory_id == scope.territory_id)
+    if scope.site_id is not None:
+        conds.append(a.c.site_id == scope.site_id)
+    col = a.c[attribute]
+    q = (sa.select(a.c.site_id, col, sa.func.sum(a.c.sessions)).where(*conds)
+         .group_by(a.c.site_id, col).order_by(a.c.site_id, col))
+    return [{"site_id": int(r[0]), attribute: r[1], "sessions": mask(int(r[2]), threshold)}
+            for r in conn.execute(q)]
