@@ -19,7 +19,7 @@ from kiosk.documents.pdf import mm_to_px
 ID1_MM = (85.6, 54.0)
 ID1_RATIO = ID1_MM[0] / ID1_MM[1]
 WORK_WIDTH = 600         # detection runs on a copy this wide: fast and precise enough
-DIFF_THRESHOLD = 40      # grey levels from the background that count as "card"
+DIFF_THRESHOLD = 14      # colour distance from the lid that counts as "card" (pastel cards)
 MIN_SKEW_DEG = 0.5
 
 Box = tuple[int, int, int, int]
@@ -30,24 +30,28 @@ class CardDetection:
     box: Box                 # in the pixels of the straightened scan
     angle_deg: float         # rotation applied to straighten the scan (counter-clockwise)
     confident: bool          # False: show the scan and let the resident adjust
+    automatic: bool = True   # found by detect_card (refined at full resolution when cropping)
 
 
-def _foreground(grey: np.ndarray) -> np.ndarray:
-    border = np.concatenate([grey[:4].ravel(), grey[-4:].ravel(), grey[:, :4].ravel(),
-                             grey[:, -4:].ravel()])
-    background = float(np.median(border))
-    return np.abs(grey.astype(np.int16) - background) > DIFF_THRESHOLD
+def _background(rgb: np.ndarray) -> np.ndarray:
+    border = np.concatenate([rgb[:4].reshape(-1, 3), rgb[-4:].reshape(-1, 3),
+                             rgb[:, :4].reshape(-1, 3), rgb[:, -4:].reshape(-1, 3)])
+    return np.median(border, axis=0)
 
 
-def _reduced(image: Image.Image) -> tuple[np.ndarray, float]:
+def _foreground(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """Pixels whose colour differs from the lid's in any channel (pastel cards included)."""
+    return (np.abs(rgb.astype(np.int16) - background).max(axis=2) > DIFF_THRESHOLD)
+
+
+def _reduced(image: Image.Image) -> tuple[Image.Image, float]:
     scale = min(1.0, WORK_WIDTH / image.width)
-    small = image.convert("L")
+    small = image.convert("RGB")
     if scale < 1.0:
         small = small.resize((max(1, round(image.width * scale)),
                               max(1, round(image.height * scale))), Image.Resampling.BILINEAR)
-    # Open then close: specks of dust go, the card's light areas join its edges.
-    small = small.filter(ImageFilter.MedianFilter(5))
-    return np.asarray(small), scale
+    # A median filter: specks of dust and scanner noise go, the card's edges stay sharp.
+    return small.filter(ImageFilter.MedianFilter(5)), scale
 
 
 def _skew(mask: np.ndarray) -> float:
@@ -66,9 +70,9 @@ def _skew(mask: np.ndarray) -> float:
     return angle
 
 
-def _box(mask: np.ndarray) -> Box | None:
-    rows = np.nonzero(mask.sum(axis=1) > max(2, 0.02 * mask.shape[1]))[0]
-    cols = np.nonzero(mask.sum(axis=0) > max(2, 0.02 * mask.shape[0]))[0]
+def _box(mask: np.ndarray, fraction: float = 0.02) -> Box | None:
+    rows = np.nonzero(mask.sum(axis=1) > max(2, fraction * mask.shape[1]))[0]
+    cols = np.nonzero(mask.sum(axis=0) > max(2, fraction * mask.shape[0]))[0]
     if len(rows) == 0 or len(cols) == 0:
         return None
     return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
@@ -76,15 +80,17 @@ def _box(mask: np.ndarray) -> Box | None:
 
 def detect_card(scan: Image.Image) -> CardDetection:
     """Where the card is on ``scan`` (after straightening by ``angle_deg``)."""
-    grey, scale = _reduced(scan)
-    mask = _foreground(grey)
+    small, scale = _reduced(scan)
+    rgb = np.asarray(small)
+    background = _background(rgb)
+    mask = _foreground(rgb, background)
     angle = _skew(mask)
     if abs(angle) >= MIN_SKEW_DEG:
         # Image.rotate turns counter-clockwise; the skew measured in image coordinates (y down)
         # is clockwise for a positive angle, so rotate by +angle to straighten it.
-        rotated = Image.fromarray(grey).rotate(angle, resample=Image.Resampling.BILINEAR,
-                                               fillcolor=int(np.median(grey[:4])))
-        mask = _foreground(np.asarray(rotated))
+        fill = tuple(int(v) for v in background)
+        rotated = small.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=fill)
+        mask = _foreground(np.asarray(rotated), background)
     else:
         angle = 0.0
     small_box = _box(mask)
@@ -114,7 +120,10 @@ def crop_card(scan: Image.Image, detection: CardDetection, dpi: float,
     The crop is resized to exactly 85.6 × 54 mm: a box a few pixels off (or adjusted by a finger)
     must not print a card larger or smaller than the real one.
     """
-    card = straighten(scan.convert("RGB"), detection.angle_deg).crop(detection.box)
+    straight = straighten(scan.convert("RGB"), detection.angle_deg)
+    box = refine_box(straight, detection.box) if detection.automatic and detection.confident \
+        else detection.box
+    card = straight.crop(box)
     if card.height > card.width:
         card = card.transpose(Image.Transpose.ROTATE_90)
     turns = quarter_turns % 4
@@ -126,6 +135,20 @@ def crop_card(scan: Image.Image, detection: CardDetection, dpi: float,
     return card.resize(size, Image.Resampling.LANCZOS)
 
 
+def refine_box(image: Image.Image, box: Box, margin: int = 12) -> Box:
+    """The coarse box (found on a reduced copy) made exact on the full-resolution pixels."""
+    left, top, right, bottom = box
+    outer = (max(0, left - margin), max(0, top - margin),
+             min(image.width, right + margin), min(image.height, bottom + margin))
+    region = np.asarray(image.crop(outer).filter(ImageFilter.MedianFilter(3)))
+    background = _background(np.asarray(image.crop((0, 0, image.width, 8))))
+    mask = _foreground(region, background)
+    found = _box(mask)
+    if found is None:
+        return box
+    return (outer[0] + found[0], outer[1] + found[1], outer[0] + found[2], outer[1] + found[3])
+
+
 def adjust_box(detection: CardDetection, box: Box, image_size: tuple[int, int]) -> CardDetection:
     """The resident's corrected crop (from the touch screen), kept inside the scan."""
     left, top, right, bottom = box
@@ -134,4 +157,5 @@ def adjust_box(detection: CardDetection, box: Box, image_size: tuple[int, int]) 
     top, bottom = sorted((max(0, min(height, top)), max(0, min(height, bottom))))
     if right - left < 10 or bottom - top < 10:
         raise ValueError("crop box too small")
-    return CardDetection((left, top, right, bottom), detection.angle_deg, confident=True)
+    return CardDetection((left, top, right, bottom), detection.angle_deg, confident=True,
+                         automatic=False)

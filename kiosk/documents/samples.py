@@ -33,7 +33,7 @@ def qr_image(text: str, module_px: int) -> Image.Image:
 def card_face(side: str, dpi: float) -> Image.Image:
     """One side of a fictional ID card at real size: recto with a photo box and a QR code."""
     w, h = mm_to_px(ID1_MM[0], dpi), mm_to_px(ID1_MM[1], dpi)
-    colour = (198, 216, 236) if side == "recto" else (222, 230, 210)
+    colour = (198, 216, 236) if side == "recto" else (212, 230, 188)
     card = Image.new("RGB", (w, h), colour)
     draw = ImageDraw.Draw(card)
     unit = dpi / 25.4

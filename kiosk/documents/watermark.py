@@ -65,7 +65,8 @@ class WatermarkError(ValueError):
 
 def clean_purpose(text: str) -> str:
     """The purpose as it will be printed, or :class:`WatermarkError`."""
-    cleaned = " ".join("".join(ch for ch in text if unicodedata.category(ch)[0] != "C").split())
+    cleaned = " ".join("".join(" " if unicodedata.category(ch)[0] == "C" else ch
+                               for ch in text).split())
     if not cleaned:
         raise WatermarkError("empty purpose",
                              N_("Écrivez à qui la copie est destinée, ou choisissez dans la liste."))
