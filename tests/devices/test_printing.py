@@ -1,0 +1,142 @@
+"""Printing contract, run against the private cupsd (cups-pdf queue) AND the demo printer."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk import config
+from kiosk.devices import errors
+from kiosk.devices.printer import JobState, PrinterState, PrintOptions
+from kiosk.documents import samples
+from kiosk.documents.pdf import images_to_pdf
+from kiosk.documents.printing import PRINT_JOB, PrintService
+from kiosk.schema import ActivityKind, EndReason
+from kiosk.sessions import open_core
+from kiosk.sessions.workspace import Artefact
+
+from rigs import PrinterRig, cups_printer_rig, demo_printer_rig
+
+
+@pytest.fixture(params=["demo", pytest.param("cups", marks=pytest.mark.cups)])
+def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PrinterRig]:
+    if request.param == "demo":
+        yield demo_printer_rig(tmp_path / "demo-printer")
+        return
+    server = request.getfixturevalue("cups_server")
+    settings = config.defaults().with_overrides({
+        "devices.printer_backend": "cups", "devices.cups_server": server.address,
+        "devices.printer_queue": server.queue})
+    made = cups_printer_rig(server, settings)
+    yield made
+    made.start()
+    made.accept()
+    made.printer.close()
+
+
+def letter_pdf(path: Path, pages: int) -> Path:
+    return images_to_pdf([samples.letter_page(50, i + 1) for i in range(pages)], path, 50)
+
+
+def test_printed_pdf_comes_out_with_its_page_count_and_a_plain_message(rig, core, tmp_path):
+    service = PrintService(rig.printer, core, quota_pages=20)
+    assert rig.printer.state is PrinterState.READY
+    job = service.submit(letter_pdf(tmp_path / "two.pdf", 2))
+    status = service.wait(job, timeout=60)
+    assert status.state is JobState.COMPLETED
+    assert status.message() == "Impression terminée : 2 pages"
+    assert rig.output_pages(job.job_id) == 2
+    assert [(a.kind, a.pages) for a in core.session.activities] == [(ActivityKind.PRINT, 2)]
+    assert Artefact(PRINT_JOB, str(job.job_id), "print") in core.session.artefacts
+
+
+def test_stopped_queue_is_refused_with_its_plain_message(rig, core, tmp_path):
+    service = PrintService(rig.printer, core, quota_pages=20)
+    rig.stop()
+    try:
+        with pytest.raises(errors.PrinterStopped) as err:
+            service.submit(letter_pdf(tmp_path / "one.pdf", 1))
+        assert err.value.shown() == "L'imprimante est arrêtée. Prévenez un médiateur."
+        assert rig.printer.state is PrinterState.STOPPED
+        assert service.used() == 0 and core.session.activities == []
+    finally:
+        rig.start()
+    assert rig.printer.refresh() is PrinterState.READY
+
+
+def test_queue_refusing_jobs_is_refused_with_its_plain_message(rig, core, tmp_path):
+    service = PrintService(rig.printer, core, quota_pages=20)
+    rig.reject()
+    try:
+        with pytest.raises(errors.JobRejected) as err:
+            service.submit(letter_pdf(tmp_path / "one.pdf", 1))
+        assert "refuse les impressions" in err.value.shown()
+        assert rig.printer.state is PrinterState.REJECTING
+    finally:
+        rig.accept()
+
+
+def test_quota_is_counted_before_anything_is_sent(rig, core, tmp_path):
+    service = PrintService(rig.printer, core, quota_pages=3)
+    spool_before = rig.spool_files()
+    with pytest.raises(errors.QuotaExceeded) as err:
+        service.submit(letter_pdf(tmp_path / "two.pdf", 2), PrintOptions(copies=2))
+    assert (err.value.requested, err.value.remaining) == (4, 3)
+    assert "nombre de pages autorisé" in err.value.shown()
+    assert rig.spool_files() == spool_before and core.session.artefacts == []
+    job = service.submit(letter_pdf(tmp_path / "three.pdf", 3))
+    assert service.remaining() == 0 and job.pages == 3
+    with pytest.raises(errors.QuotaExceeded):
+        service.submit(letter_pdf(tmp_path / "one.pdf", 1))
+    service.reset_quota()  # the mediator grants a new quota
+    assert service.remaining() == 3
+    service.wait(job, timeout=60)
+
+
+def test_unreadable_document_is_refused_plainly(rig, core, tmp_path):
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"not a pdf at all")
+    with pytest.raises(errors.InvalidDocument) as err:
+        PrintService(rig.printer, core, quota_pages=20).submit(bad)
+    assert err.value.shown() == "Ce document ne peut pas être imprimé : il est vide ou abîmé."
+
+
+def test_session_end_cancels_and_purges_queued_jobs_leaving_no_job_file(rig, core, tmp_path):
+    service = PrintService(rig.printer, core, quota_pages=20)
+    done = service.submit(letter_pdf(tmp_path / "one.pdf", 1))
+    assert service.wait(done, timeout=60).state is JobState.COMPLETED
+    # A job still waiting when the resident leaves (queue stopped: it stays in the spool).
+    rig.stop()
+    try:
+        waiting = rig.printer.backend.submit(letter_pdf(tmp_path / "w.pdf", 1), "kiosk",
+                                             PrintOptions())
+        core.register(Artefact(PRINT_JOB, str(waiting), "print"))
+        assert rig.spool_files(), "the waiting job's file should be in the spool"
+        summary = core.end(EndReason.FINISHED, offer_survey=False)
+        assert summary.failures == 0 and summary.prints == 2
+        assert rig.spool_files() == []
+        assert rig.printer.job_status(waiting).state is JobState.CANCELED
+    finally:
+        rig.start()
+
+
+def test_crash_recovery_purges_the_jobs_of_the_interrupted_session(rig, tmp_path):
+    settings = config.defaults().with_overrides({
+        "kiosk.data_dir": str(tmp_path / "data"), "kiosk.session_dir": str(tmp_path / "ram")})
+    crashed = open_core(settings)
+    PrintService(rig.printer, crashed, quota_pages=20)
+    crashed.start()
+    rig.stop()
+    try:
+        job_id = rig.printer.backend.submit(letter_pdf(tmp_path / "w.pdf", 1), "kiosk",
+                                            PrintOptions())
+        crashed.register(Artefact(PRINT_JOB, str(job_id), "print"))
+        assert rig.spool_files()
+        # The process dies here; the next start builds the print service, then recovers.
+        restarted = open_core(settings)
+        PrintService(rig.printer, restarted, quota_pages=20)
+        assert restarted.recover() == 1
+        assert rig.spool_files() == []
+    finally:
+        rig.start()
