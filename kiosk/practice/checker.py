@@ -290,8 +290,17 @@ def _answers(procedure: Procedure, file: Path) -> list[Finding]:
             if problem:
                 why = (_("elle ne respecte pas le format: du piège")
                        if problem.key == "trap.wrong_format" else message(problem))
-                findings.append(Finding(file, fld.line, _(
-                    "la réponse de la fiche pour la case « {id} » ({value}) serait refusée : "
-                    "{why}. Corrigez la valeur dans persona: values: ou le contrôle de la case"
-                ).format(id=fld.id, value=answer, why=why)))
+                why = why.rstrip(". ")
+                value = next((v for v in procedure.persona.values if v.key == fld.persona), None)
+                if value is not None:
+                    findings.append(Finding(file, value.line, _(
+                        "la valeur de la fiche « {key} » ({value}), à taper dans la case « {id} » "
+                        "(ligne {line}), serait refusée : {why}. Corrigez la valeur, ou le "
+                        "contrôle de la case").format(key=value.key, value=answer, id=fld.id,
+                                                       line=fld.line, why=why)))
+                else:
+                    findings.append(Finding(file, fld.line, _(
+                        "la réponse attendue pour la case « {id} » ({value}) serait refusée : "
+                        "{why}. Corrigez expected: ou le contrôle de la case").format(
+                            id=fld.id, value=answer, why=why)))
     return findings

@@ -1,0 +1,120 @@
+"""`kiosk procedures check`: passes on the catalogue, names file, line and fix on broken files."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kiosk.cli import main
+from kiosk.practice.catalogue import SHIPPED_DIR, load_catalogue
+from kiosk.practice.checker import check_paths
+from kiosk.practice.loader import schema
+
+BROKEN = Path(__file__).parent / "broken"
+DOCS = Path(__file__).parents[2] / "docs"
+
+# file -> (line, words the message must contain)
+EXPECTED = {
+    "unreachable-page.yaml": [(46, "« oubliee » n'est jamais atteinte")],
+    "missing-translation.yaml": [(27, "traduction manquante en arabe (ar) pour « Prénom de l'enfant »")],
+    "invalid-persona-value.yaml": [(21, "Il n'y a pas de 29 février en 2015")],
+    "hint-without-field.yaml": [(30, "l'aide pointe vers la case « prenom », qui n'est pas sur la page « enfant »")],
+    "branch-never-ends.yaml": [(48, "depuis la page « boucle_a », on ne peut jamais arriver à la fin"),
+                               (51, "depuis la page « boucle_b », on ne peut jamais arriver à la fin")],
+    "unknown-key.yaml": [(32, "il manque « title »"), (33, "« titel » n'est pas un mot connu ici")],
+    "branch-without-default.yaml": [(32, "terminez la liste next: par une ligne sans condition")],
+    "unquoted-value.yaml": [(20, "mettez-la entre guillemets")],
+    "bad-indentation.yaml": [(33, "n'est pas du YAML valide")],
+}
+
+
+def test_shipped_catalogue_passes_the_checker():
+    report = check_paths([SHIPPED_DIR])
+    assert [str(f) for f in report.findings] == []
+    assert report.files == len(report.procedures) >= 4
+
+
+def test_catalogue_has_unique_ids_and_enough_pages():
+    catalogue = load_catalogue()
+    assert len(set(catalogue.ids())) == len(catalogue.ids())
+    for procedure in catalogue.procedures:
+        assert 5 <= len(procedure.pages) <= 14, procedure.id
+
+
+def test_every_broken_example_is_covered_by_an_expectation():
+    assert sorted(p.name for p in BROKEN.glob("*.yaml")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_broken_file_is_refused_with_its_line_and_what_to_do(name):
+    report = check_paths([BROKEN / name])
+    assert not report.ok and report.procedures == []
+    found = [(f.line, f.message) for f in report.findings]
+    for line, words in EXPECTED[name]:
+        assert any(l == line and words in m for l, m in found), (words, found)
+    for finding in report.findings:
+        assert str(finding).startswith(f"{BROKEN / name}:{finding.line}: ")
+
+
+def test_check_command_exits_non_zero_and_prints_file_and_line():
+    result = CliRunner().invoke(main, ["procedures", "check", str(BROKEN / "unreachable-page.yaml")])
+    assert result.exit_code == 1
+    assert f"{BROKEN / 'unreachable-page.yaml'}:46:" in result.output
+    assert "1 problème(s) à corriger" in result.output
+
+
+def test_check_command_without_path_checks_catalogue_and_extra_dir(tmp_path):
+    extra = tmp_path / "site-procedures"
+    extra.mkdir()
+    (extra / "cantine.yaml").write_text(_doc_example(), encoding="utf-8")
+    runner = CliRunner(env={"KIOSK_PRACTICE_EXTRA_DIR": str(extra)})
+    result = runner.invoke(main, ["procedures", "check"])
+    assert result.exit_code == 0, result.output
+    count = len(list(SHIPPED_DIR.glob("*.yaml"))) + 1
+    assert f"{count} fichier(s) vérifié(s) : tout est correct" in result.output
+    (extra / "broken.yaml").write_text((BROKEN / "hint-without-field.yaml").read_text())
+    result = runner.invoke(main, ["procedures", "check"])
+    assert result.exit_code == 1
+    assert "broken.yaml:30:" in result.output
+
+
+def test_a_broken_site_procedure_is_left_out_but_the_catalogue_still_loads(tmp_path):
+    (tmp_path / "broken.yaml").write_text((BROKEN / "missing-translation.yaml").read_text())
+    catalogue = load_catalogue([SHIPPED_DIR, tmp_path])
+    assert "broken-missing-translation" not in catalogue.ids()
+    assert len(catalogue.procedures) == len(list(SHIPPED_DIR.glob("*.yaml")))
+    assert catalogue.skipped and catalogue.skipped[0].line == 27
+
+
+def _doc_example() -> str:
+    doc = (DOCS / "writing-a-procedure.md").read_text(encoding="utf-8")
+    return next(b for b in re.findall(r"```yaml\n(.*?)```", doc, re.S) if b.startswith("format: 1"))
+
+
+def test_the_example_of_the_mediator_guide_passes_the_checker(tmp_path):
+    path = tmp_path / "mairie-cantine.yaml"
+    path.write_text(_doc_example(), encoding="utf-8")
+    report = check_paths([path])
+    assert [str(f) for f in report.findings] == []
+
+
+def test_a_missing_path_is_reported():
+    report = check_paths([Path("/nonexistent/procedures")])
+    assert not report.ok and "n'existe pas" in report.findings[0].message
+
+
+def test_schema_is_valid_json_schema_and_names_every_theme():
+    import jsonschema
+    from kiosk.schema import Theme
+    jsonschema.Draft202012Validator.check_schema(schema())
+    assert set(schema()["properties"]["theme"]["enum"]) == {t.value for t in Theme}
+
+
+def test_catalogue_search_by_word_ignores_accents_and_case():
+    catalogue = load_catalogue()
+    assert "ameli-compte" in [p.id for p in catalogue.search("securite sociale")]
+    assert "impots-premiere-connexion" in [p.id for p in catalogue.search("IMPÔTS")]
+    assert "ants-pre-demande" in [p.id for p in catalogue.search("passport", lang="en")]
+    assert catalogue.search("zzzz") == []
