@@ -265,3 +265,18 @@ class KioskApp(App):
         self._hide_overlay()
         self.ui.reset(core.default_language.value)
         self.show("welcome")
+
+
+def run_kiosk(settings: Settings) -> None:
+    """`kiosk run`: the kiosk window, locked down, until a mediator leaves for maintenance."""
+    configure_kivy(settings)
+    KioskApp(make_runtime(settings)).run()
+
+
+def start_headless(settings: Settings, clock: Any = None) -> KioskApp:
+    """An app on an offscreen window, built and started but not looping: the caller drives
+    frames (tests, scripted demo, benchmarks). Kivy allows one window per process."""
+    configure_kivy(settings, headless=True)
+    app = KioskApp(make_runtime(settings, clock), tick_interval=None)
+    app._run_prepare()  # build, add the root to the window, dispatch on_start
+    return app

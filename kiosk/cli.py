@@ -18,6 +18,8 @@ from kiosk import __version__, config
 # name -> "module:attribute" of a click command, loaded on first use.
 LAZY_COMMANDS: dict[str, str] = {
     "doctor": "kiosk.doctor:doctor",
+    "run": "kiosk.app_cli:run",
+    "demo": "kiosk.app_cli:demo",
     "procedures": "kiosk.practice.cli:procedures",
     "server": "kiosk.server.cli:server",
 }

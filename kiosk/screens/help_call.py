@@ -32,8 +32,7 @@ class HelpCallScreen(AppScreen):
 
     def status_body(self, view: str, where: str) -> str:
         if view == HelpView.GO_TO_DESK.value:
-            return _("Allez à {where} : quelqu'un vous aidera. Vos documents restent ici "
-                     "jusqu'à votre retour.").format(where=where)
+            return _("Allez à {where} : quelqu'un vous aidera.").format(where=where)
         if view == HelpView.COMING.value:
             return _("Restez devant la borne : il vient vers vous.")
         return _("Restez devant la borne : un médiateur va venir vous aider.")

@@ -22,6 +22,7 @@ from kiosk.screens.kit.layouts import (
     Layout,
     rows_for,
 )
+from kiosk.screens.kit.state import ui
 from kiosk.screens.kit.text import tr
 from kiosk.screens.kit.widgets import BigButton
 
@@ -40,6 +41,7 @@ WIDE_KEYS = {SPACE: 4.0, ENTER: 2.0, BACKSPACE: 1.6, SHIFT: 1.6, TO_NUMBERS: 1.4
 
 class KeyButton(BigButton):
     key: str = ""
+    word = BooleanProperty(False)  # a special key showing a word: smaller type
 
 
 class KioskKeyboard(BoxLayout):
@@ -55,6 +57,7 @@ class KioskKeyboard(BoxLayout):
         self.orientation = "vertical"
         for name in ("layout", "shifted", "numbers"):
             self.fbind(name, self._rebuild)
+        ui.fbind("language", self._rebuild)  # the words on special keys
         self._rebuild()
 
     def attach(self, field: Any) -> None:
@@ -69,8 +72,9 @@ class KioskKeyboard(BoxLayout):
             line = BoxLayout(orientation="horizontal", spacing=self.spacing,
                              size_hint_y=None)
             for key in row:
+                wide = WIDE_KEYS.get(key, 1.0) if self.layout != Layout.NUMERIC.value else 1.0
                 button = KeyButton(kind="primary" if key == ENTER else "secondary",
-                                   size_hint_x=WIDE_KEYS.get(key, 1.0))
+                                   size_hint_x=wide, word=key in KEY_WORDS)
                 button.key = key
                 word = KEY_WORDS.get(key)
                 button.txt = tr(word) if word else key

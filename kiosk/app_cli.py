@@ -1,0 +1,43 @@
+"""`kiosk run` and `kiosk demo`: the two ways to start the touch UI."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kiosk.cli import load_settings
+
+
+@click.command("run")
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Start the kiosk (fullscreen, locked down) on the effective settings."""
+    settings = load_settings(ctx)
+    from kiosk.app import run_kiosk
+
+    run_kiosk(settings)
+
+
+@click.command("demo")
+@click.option("--headless", is_flag=True,
+              help="Run offscreen through the scripted walk even when a display is present.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("demo-output"), show_default=True,
+              help="Where the headless walk saves its screenshots.")
+def demo(headless: bool, out_dir: Path) -> None:
+    """Start the kiosk on embedded defaults (demo devices, local SQLite, PIN 1234).
+
+    With a display, opens the kiosk window; without one (or with --headless), walks through
+    every screen offscreen and saves a screenshot of each."""
+    from kiosk import demo as demo_mod
+
+    if headless or not demo_mod.has_display():
+        shots = demo_mod.run_headless(out_dir.resolve())
+        click.echo(f"Parcours de démonstration : {len(shots)} captures d'écran dans "
+                   f"{out_dir.resolve()}")
+        for shot in shots:
+            click.echo(f"  {shot.name}")
+        return
+    data_dir = Path.home() / ".local" / "share" / "kiosk-demo"
+    click.echo(f"Démonstration : données dans {data_dir}, code médiateur {demo_mod.DEMO_PIN}")
+    demo_mod.run_windowed(data_dir)

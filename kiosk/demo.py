@@ -1,0 +1,234 @@
+"""`kiosk demo`: the kiosk on embedded defaults, and the scripted walk over every screen.
+
+Embedded defaults: a demo data directory (local SQLite), the demo device backends, a demo
+mediator PIN (1234) and the demo badge enrolled. With a display the kiosk window opens; without
+one (or with --headless) the kiosk runs offscreen through :func:`tour`, which touches its way
+through every screen like a resident and a mediator would and saves a PNG of each.
+
+No Kivy import here: the UI is reached through kiosk.app and kiosk.screens.driver.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+from kiosk import config
+from kiosk.sessions.clock import ManualClock
+from kiosk.sessions.mediator_pin import hash_pin
+
+log = logging.getLogger(__name__)
+
+DEMO_PIN = "1234"
+DEMO_BADGE_LABEL = "Badge de démonstration"
+OnScreen = Callable[[str, Path], None]
+
+
+def demo_settings(data_dir: Path, windowed: bool = False) -> config.Settings:
+    overrides: dict[str, Any] = {
+        "kiosk.data_dir": str(data_dir),
+        "devices.printer_backend": "demo",
+        "devices.scanner_backend": "demo",
+        "devices.reader_backend": "demo",
+        "devices.hotplug_backend": "demo",
+        "mediator.pin_hash": hash_pin(DEMO_PIN),
+        "ui.show_cursor": True,
+    }
+    if windowed:
+        overrides["ui.fullscreen"] = False
+    return config.defaults().with_overrides(overrides)
+
+
+def start_demo_server_if_any(data_dir: Path) -> Any | None:
+    """The server engineer's demo server (kiosk/server/demo.py), when it exists."""
+    try:
+        from kiosk.server.demo import start_demo_server  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    try:
+        return start_demo_server(data_dir / "server")
+    except Exception:
+        log.exception("demo server could not start; statistics stay on the kiosk")
+        return None
+
+
+def with_server(settings: config.Settings, server: Any | None) -> config.Settings:
+    if server is None:
+        return settings
+    return settings.with_overrides({"sync.server_url": server.url, "sync.token": server.token})
+
+
+def enrol_demo_badge(runtime: Any) -> None:
+    try:
+        from kiosk.devices.demo_reader import DEMO_BADGE_UID
+    except ImportError:
+        return
+    if runtime.badges is not None and not runtime.verify_badge(DEMO_BADGE_UID):
+        runtime.enrol_badge(DEMO_BADGE_UID, DEMO_BADGE_LABEL)
+
+
+def present_demo_badge(runtime: Any) -> bool:
+    """Put the demo badge on the demo reader (as a mediator would), if there is one."""
+    reader = runtime.device("reader")
+    backend = getattr(reader, "backend", None)
+    if backend is None or not hasattr(backend, "present"):
+        return False
+    backend.present()
+    backend.take_away()
+    return True
+
+
+class Tour:
+    """The scripted walk: taps through every screen, a screenshot at each stop."""
+
+    def __init__(self, app: Any, out_dir: Path, on_screen: OnScreen | None = None) -> None:
+        from kiosk.screens.driver import UiDriver
+
+        self.app = app
+        self.runtime = app.runtime
+        self.core = app.runtime.core
+        self.d = UiDriver(app)
+        self.out_dir = out_dir
+        self.on_screen = on_screen
+        self.shots: list[Path] = []
+
+    def ids(self) -> Any:
+        return self.d.screen().ids
+
+    def stop(self, name: str) -> Path:
+        path = self.d.screenshot(self.out_dir / f"{len(self.shots) + 1:02d}-{name}.png")
+        self.shots.append(path)
+        if self.on_screen is not None:
+            self.on_screen(name, path)
+        return path
+
+    def tap_id(self, widget_id: str) -> None:
+        self.d.tap(self.ids()[widget_id])
+
+    # --- parts of the walk ---------------------------------------------------------------------
+    def resident(self, lang: str, tag: str) -> None:
+        """Welcome -> language -> home -> help -> idle warning -> end -> survey -> welcome."""
+        self.app.reset_for_next_test()
+        self.d.frames(2)
+        self.tap_id(f"lang_{lang}")
+        self.stop(f"welcome-{tag}")
+        self.tap_id("start")
+        assert self.d.screen().name == "home", self.d.screen().name
+        self.stop(f"home-{tag}")
+        for name in ("practice_catalogue", "scan", "print"):
+            if self.app.has_screen(name) and name in self._tile_routes():
+                self.app.show(name)
+                self.stop(f"{name}-{tag}")
+                self.app.show("home")
+        self.d.tap(self.ids()["tile_help"])
+        self.stop(f"help-{tag}")
+        self.tap_id("back")
+        # A scanned page, as the scan screen would leave it, so the end screen has something
+        # to report as erased.
+        path = self.core.new_file(".png", label="scan")
+        path.write_bytes(b"demo scan")
+        self.core.clock.advance(self.core.idle.timeout_s)  # type: ignore[attr-defined]
+        self.core.tick()
+        self.app._tick()
+        self.stop(f"idle-warning-{tag}")
+        self.d.tap(self.app.overlay.ids.still_here)
+        self.d.tap(self.ids()["tile_done"])
+        assert self.d.screen().name == "end"
+        self.stop(f"end-{tag}")
+        self.tap_id("answer")
+        self.stop(f"survey-{tag}")
+        for _question in range(3):
+            choices = self.ids()["choices"].children
+            self.d.tap(choices[-1])
+        assert self.d.screen().name == "welcome"
+
+    def _tile_routes(self) -> list[str]:
+        from kiosk.screens.home import TILE_ROUTES
+
+        home = self.app.sm.get_screen("home")
+        return [TILE_ROUTES[t][1] for t in home.visible_tiles()]
+
+    def mediator(self, tag: str) -> None:
+        self.app.reset_for_next_test()
+        self.d.frames(2)
+        self.tap_id("mediator")
+        self.stop(f"mediator-unlock-{tag}")
+        keyboard = self.ids()["keyboard"]
+        for digit in DEMO_PIN:
+            self.d.tap(next(k for k in keyboard.walk() if getattr(k, "key", None) == digit))
+        self.d.tap(next(k for k in keyboard.walk() if getattr(k, "key", None) == "{enter}"))
+        assert self.d.screen().name == "mediator_panel", self.d.screen().name
+        self.stop(f"mediator-panel-{tag}")
+        self.tap_id("out_of_order")
+        self.tap_id("close")
+        assert self.d.screen().name == "out_of_order"
+        self.stop(f"out-of-order-{tag}")
+        if present_demo_badge(self.runtime):
+            self.d.frames(2)
+        else:
+            self.app.open_mediator_panel()
+        self.tap_id("out_of_order")
+        self.tap_id("close")
+
+    def run(self, languages: tuple[str, ...] = ("fr", "en", "ar"),
+            large_text: bool = True) -> list[Path]:
+        for lang in languages:
+            self.resident(lang, lang)
+        self.mediator("fr")
+        if large_text:
+            from kiosk.screens.kit import ui
+
+            self.app.reset_for_next_test()
+            ui.text_scale = 2.0
+            self.stop("welcome-fr-large")
+            self.tap_id("start")
+            ui.text_scale = 2.0
+            self.stop("home-fr-large")
+            self.d.tap(self.ids()["tile_done"])
+            self.stop("end-fr-large")
+            self.tap_id("skip")
+        self.app.reset_for_next_test()
+        return self.shots
+
+
+def run_headless(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
+    """The scripted walk on an offscreen window; returns the screenshots."""
+    from kiosk.app import start_headless
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = data_dir or out_dir / "data"
+    server = start_demo_server_if_any(data_dir)
+    settings = with_server(demo_settings(data_dir), server)
+    app = start_headless(settings, clock=ManualClock())
+    try:
+        enrol_demo_badge(app.runtime)
+        shots = Tour(app, out_dir).run()
+        flush = getattr(app.runtime.sync, "flush", None)
+        if flush is not None:
+            flush()
+    finally:
+        app.runtime.close()
+        if server is not None:
+            server.stop()
+    return shots
+
+
+def run_windowed(data_dir: Path) -> None:
+    """The kiosk window on demo defaults (a mediator's PIN 1234 or the demo badge quits)."""
+    from kiosk.app import KioskApp, configure_kivy, make_runtime
+
+    server = start_demo_server_if_any(data_dir)
+    settings = with_server(demo_settings(data_dir, windowed=True), server)
+    configure_kivy(settings)
+    runtime = make_runtime(settings)
+    enrol_demo_badge(runtime)
+    try:
+        KioskApp(runtime).run()
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

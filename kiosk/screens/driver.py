@@ -1,0 +1,97 @@
+"""Drive the kiosk UI from code: frames, simulated touches, key presses, screenshots.
+
+Used by the scripted demo (`kiosk demo --headless`), the UI tests and the UI benchmark, so the
+three exercise the app the same way a finger does: every tap is a real touch event dispatched
+through Kivy's event loop at the centre of the widget, never a direct method call.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+from kivy.base import EventLoop
+from kivy.clock import Clock
+from kivy.tests.common import UnitTestTouch
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.widget import Widget
+
+
+class UiDriver:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    @property
+    def window(self) -> Any:
+        return EventLoop.window
+
+    def frames(self, n: int = 2) -> None:
+        """Let Kivy run ``n`` frames: clock callbacks, layout, drawing."""
+        for _ in range(n):
+            EventLoop.idle()
+
+    def tick(self) -> None:
+        """Run due clock callbacks (layout, bindings) without drawing a frame."""
+        Clock.tick()
+
+    def tap_at(self, x: float, y: float, draw: bool = True) -> None:
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+        if draw:
+            self.frames(1)
+        else:
+            self.tick()
+
+    def tap(self, widget: Widget, draw: bool = True) -> None:
+        """Touch the centre of a widget, as a finger would."""
+        x, y = widget.to_window(widget.center_x, widget.center_y)
+        self.tap_at(x, y, draw)
+
+    def key(self, key: int, codepoint: str | None = None,
+            modifiers: list[str] | None = None) -> None:
+        self.window.dispatch("on_key_down", key, 0, codepoint, modifiers or [])
+        self.window.dispatch("on_keyboard", key, 0, codepoint, modifiers or [])
+        self.window.dispatch("on_key_up", key, 0)
+
+    def screen(self) -> Any:
+        return self.app.sm.current_screen
+
+    def screenshot(self, path: Path) -> Path:
+        """Save the current frame as a PNG (a few frames first: layout settles)."""
+        self.frames(3)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Kivy inserts a counter into the name; keep the name we were asked for.
+        produced = self.window.screenshot(name=str(path))
+        if produced:
+            Path(produced).replace(path)
+        return path
+
+
+def walk(widget: Widget) -> Iterator[Widget]:
+    yield widget
+    for child in widget.children:
+        yield from walk(child)
+
+
+def visible_widgets(root: Widget) -> Iterator[Widget]:
+    """Widgets drawn on screen: skips hidden (opacity 0 or zero size) subtrees."""
+    def visit(w: Widget) -> Iterator[Widget]:
+        if w.opacity == 0 or w.width <= 0 or w.height <= 0:
+            return
+        yield w
+        for child in w.children:
+            yield from visit(child)
+    yield from visit(root)
+
+
+def touch_targets(root: Widget) -> list[Widget]:
+    """Every visible, enabled thing a finger can press."""
+    return [w for w in visible_widgets(root)
+            if isinstance(w, ButtonBehavior) and not w.disabled]
+
+
+def find(root: Widget, predicate: Any) -> Widget | None:
+    for widget in walk(root):
+        if predicate(widget):
+            return widget
+    return None
