@@ -1,0 +1,115 @@
+"""Kiosk-side tests against a real `kiosk server` (uvicorn subprocess) on SQLite or PostgreSQL,
+and against the in-process app where a test drives every step itself."""
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+warnings.filterwarnings("ignore", message=".*httpx2.*")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from kiosk import config  # noqa: E402
+from kiosk.server.app import create_app  # noqa: E402
+from kiosk.server.demo import ServerProcess, spawn_server  # noqa: E402
+from kiosk.sessions import open_core  # noqa: E402
+from kiosk.sessions.clock import ManualClock  # noqa: E402
+from kiosk.sessions.sync import ServerLink  # noqa: E402
+from server.helpers import Tenant, make_tenant, open_migrated, server_settings  # noqa: E402
+
+
+@dataclass
+class LiveServer:
+    process: ServerProcess
+    engine: sa.Engine
+    tenant: Tenant
+    data_dir: Path
+    database_url: str
+
+    @property
+    def url(self) -> str:
+        return self.process.url
+
+    def link(self) -> ServerLink:
+        return ServerLink.checked(self.url, self.tenant.token, timeout_s=10)
+
+    def stop(self) -> None:
+        self.process.stop()
+
+    def restart(self) -> None:
+        """Start again on the same port (the kiosk's settings do not change)."""
+        port = int(self.url.rsplit(":", 1)[1])
+        self.process = spawn_server(self.data_dir, port=port, database_url=self.database_url)
+
+
+def _database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if getattr(request, "param", "sqlite") == "postgres":
+        return request.getfixturevalue("pg_url")
+    return f"sqlite:///{tmp_path / 'server-data' / 'server.sqlite'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
+    """A running `kiosk server` with one kiosk, on each engine."""
+    yield from _live(request, tmp_path)
+
+
+@pytest.fixture
+def sqlite_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
+    yield from _live(request, tmp_path)
+
+
+def _live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
+    data_dir = tmp_path / "server-data"
+    data_dir.mkdir()
+    url = _database(request, tmp_path)
+    engine = open_migrated(url)
+    tenant = make_tenant(engine)
+    server = LiveServer(spawn_server(data_dir, database_url=url if "postgresql" in url else ""),
+                        engine, tenant, data_dir, url if "postgresql" in url else "")
+    try:
+        yield server
+    finally:
+        server.stop()
+        engine.dispose()
+
+
+@pytest.fixture
+def in_process(tmp_path: Path):
+    """(TestClient, engine, tenant) on SQLite: the kiosk's clients can use the TestClient."""
+    url = f"sqlite:///{tmp_path / 'inproc.sqlite'}"
+    engine = open_migrated(url)
+    tenant = make_tenant(engine)
+    app = create_app(server_settings(tmp_path, url), engine)
+    with TestClient(app, base_url="http://testserver",
+                    headers={"Authorization": f"Bearer {tenant.token}"}) as client:
+        yield client, engine, tenant
+    engine.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(dt.datetime(2026, 11, 16, 8, 0, tzinfo=dt.timezone.utc))  # a Monday
+
+
+@pytest.fixture
+def kiosk_settings(tmp_path: Path) -> config.Settings:
+    return config.defaults().with_overrides({
+        "kiosk.data_dir": str(tmp_path / "kiosk-data"),
+        "kiosk.session_dir": str(tmp_path / "kiosk-sessions"),
+    })
+
+
+@pytest.fixture
+def core(kiosk_settings, clock):
+    core = open_core(kiosk_settings, clock=clock)
+    core.recover()
+    yield core
+    if core.store is not None:
+        core.store.close()

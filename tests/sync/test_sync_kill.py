@@ -1,0 +1,55 @@
+"""The kiosk killed (SIGKILL) during a sync, again and again: no record lost or duplicated."""
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kiosk.schema import Activity, ActivityKind, EndReason
+from kiosk.storage import LocalStore
+from server.helpers import stored_event_ids, total_sessions_aggregated
+
+WORKER = Path(__file__).with_name("sync_worker.py")
+
+
+def start_worker(store_path: Path, server) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, str(WORKER), str(store_path), server.url, server.tenant.token],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=str(Path(__file__).parents[2]))
+
+
+@pytest.mark.slow
+def test_sigkill_during_sync_loses_and_duplicates_nothing(live_server, core, clock):
+    for i in range(250):
+        core.start()
+        core.add_activity(Activity(kind=ActivityKind.SCAN, pages=1 + i % 4))
+        clock.advance(300)
+        core.end(EndReason.FINISHED, offer_survey=False)
+    queued = sorted(r.event_id for r in core.store.iter_all())
+    store_path = core.store.path
+    core.store.close()
+    rng = random.Random(42)
+    kills = 0
+    for _ in range(12):
+        worker = start_worker(store_path, live_server)
+        time.sleep(rng.uniform(0.05, 0.6))  # kill at a random point of the sync
+        if worker.poll() is None:
+            worker.kill()
+            kills += 1
+        worker.wait()
+    final = start_worker(store_path, live_server)
+    assert final.wait(120) == 0
+    assert kills >= 3  # the test really interrupted syncs
+    store = LocalStore(store_path)
+    try:
+        assert store.queue_length() == 0
+        assert store.integrity_ok()
+    finally:
+        store.close()
+    assert sorted(stored_event_ids(live_server.engine)) == queued
+    assert total_sessions_aggregated(live_server.engine) == 250  # none counted twice
