@@ -1,0 +1,80 @@
+"""The help desk: sent at once, acknowledged by a mediator, or honestly not delivered."""
+from __future__ import annotations
+
+import threading
+
+from kiosk.server import live
+from kiosk.sessions.heartbeat import HeartbeatClient
+from kiosk.sessions.help import HelpDesk, HelpStatus
+from kiosk.sessions.sync import ServerLink
+from kiosk.schema import EndReason
+
+
+def test_help_request_is_sent_then_acknowledged_by_a_mediator(live_server, core):
+    statuses: list[HelpStatus] = []
+    done = threading.Event()
+    desk = HelpDesk(core, live_server.link(), position=lambda: ("caf-rsa", 3))
+    desk.add_listener(statuses.append)
+    desk.add_listener(lambda s: s is HelpStatus.SENT and done.set())
+    core.start()
+    desk.request()
+    assert done.wait(15)
+    desk.wait_idle()
+    assert desk.status is HelpStatus.SENT
+    with live_server.engine.begin() as conn:
+        [open_request] = live.open_help_requests(conn)
+        assert (open_request["procedure_id"], open_request["step"]) == ("caf-rsa", 3)
+        assert open_request["request_id"] == str(desk.request_id)
+        live.acknowledge_help(conn, open_request["request_id"])  # "J'arrive" in the console
+    hb = HeartbeatClient(core, live_server.link(), help_desk=desk)
+    assert hb.status().help_requests == [desk.request_id]
+    hb.beat_once()
+    assert desk.status is HelpStatus.ACKNOWLEDGED
+    assert statuses == [HelpStatus.SENDING, HelpStatus.SENT, HelpStatus.ACKNOWLEDGED]
+    core.end(EndReason.FINISHED, offer_survey=False)
+    [record] = list(core.store.iter_all())
+    assert record.payload["help_requests"] == 1
+    assert [a["kind"] for a in record.payload["activities"]] == ["help"]
+    assert desk.status is None  # the next resident starts afresh
+
+
+def test_poll_learns_the_acknowledgement_too(live_server, core):
+    desk = HelpDesk(core, live_server.link())
+    core.start()
+    desk.request()
+    desk.wait_idle()
+    assert desk.poll() is HelpStatus.SENT
+    with live_server.engine.begin() as conn:
+        live.acknowledge_help(conn, str(desk.request_id))
+    assert desk.poll() is HelpStatus.ACKNOWLEDGED
+
+
+def test_no_server_configured_means_not_delivered(core):
+    statuses = []
+    desk = HelpDesk(core, None)
+    desk.add_listener(statuses.append)
+    core.start()
+    desk.request()
+    assert statuses == [HelpStatus.SENDING, HelpStatus.NOT_DELIVERED]
+    assert core.session.help_requests == 1  # still counted in the statistics
+
+
+def test_unreachable_server_means_not_delivered(core):
+    desk = HelpDesk(core, ServerLink.checked("http://127.0.0.1:9", "t", timeout_s=2))
+    core.start()
+    desk.request()
+    desk.wait_idle()
+    assert desk.status is HelpStatus.NOT_DELIVERED
+
+
+def test_listeners_run_through_the_injected_scheduler(core):
+    ran_on: list[str] = []
+    scheduled = []
+    desk = HelpDesk(core, None, schedule=scheduled.append)
+    desk.add_listener(lambda s: ran_on.append(s.value))
+    core.start()
+    desk.request()
+    assert ran_on == [] and len(scheduled) == 2
+    for fn in scheduled:
+        fn()
+    assert ran_on == ["sending", "not_delivered"]
