@@ -1,7 +1,8 @@
 """Checking one field of a practice page, generically, from its declaration.
 
-Order of checks, as a real site does it: empty or not, the strict format the site demands
-(the ``wrong_format`` trap), the format validators, then "is it the persona's value". Returns
+Order of checks, as a real site does it: empty or not, the format validators, the strict
+form the site demands (the ``wrong_format`` trap: a right value typed in a refused form, e.g.
+with spaces), then "is it the persona's value". Returns
 the first :class:`Problem`, or None. Nothing here stores or logs what was typed.
 """
 from __future__ import annotations
@@ -61,9 +62,6 @@ def check_field(field: Field, value: Any, *, persona_value: str | None = None,
             Problem("sms_code.wrong")
     if kind is FieldType.CAPTCHA:
         return None if text.strip() == (field.expected or "") else Problem("captcha.wrong")
-    if strict_format is not None and strict_format.format \
-            and not re.fullmatch(strict_format.format, text.strip()):
-        return Problem("trap.wrong_format")
     if kind is FieldType.PASSWORD:
         problem = check_password(text, field.rules) if field.rules else None
         if problem:
@@ -86,6 +84,10 @@ def check_field(field: Field, value: Any, *, persona_value: str | None = None,
         problem = run_validator(implicit, text, {"today": today} if today else {})
         if problem:
             return problem
+    # Only now the site's strict format: the value is right, only its form is refused.
+    if strict_format is not None and strict_format.format \
+            and not re.fullmatch(strict_format.format, text.strip()):
+        return Problem("trap.wrong_format")
     if persona_value is not None and not matches(text, persona_value):
         return Problem("persona.mismatch")
     if field.expected is not None and not matches(text, field.expected):

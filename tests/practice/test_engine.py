@@ -1,0 +1,309 @@
+"""The practice engine on every procedure of the catalogue, and on the traps of the main ones."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from kiosk.practice.catalogue import load_catalogue
+from kiosk.practice.debrief import build_debrief
+from kiosk.practice.engine import Mode, Outcome, PracticeRun
+from kiosk.practice.messages import MESSAGES, message
+from kiosk.practice.model import FieldType
+from kiosk.practice.solution import page_solution
+from kiosk.schema import ActivityKind, Autonomy
+from kiosk.sessions.clock import ManualClock
+
+from .play import EMPTY_MESSAGE_KEY, empty_value, play_to_end
+
+CATALOGUE = load_catalogue()
+IDS = CATALOGUE.ids()
+
+
+def new_run(procedure_id: str, mode: Mode = Mode.AUTONOMOUS, clock=None) -> PracticeRun:
+    return PracticeRun(CATALOGUE.get(procedure_id), mode, clock=clock or ManualClock(),
+                       rng=random.Random(7))
+
+
+@pytest.mark.parametrize("procedure_id", IDS)
+def test_persona_run_reaches_the_end_without_errors(procedure_id):
+    run = new_run(procedure_id)
+    visited = play_to_end(run)
+    assert run.page.end and visited[-1] == run.page.id
+    activity = run.activity()
+    assert activity.kind is ActivityKind.PRACTICE
+    assert activity.procedure_id == procedure_id
+    assert activity.theme is run.procedure.theme
+    assert activity.completed and activity.steps_reached == activity.steps_total >= 4
+    assert activity.errors == 0 and activity.hints_used == 0
+    assert activity.autonomy is Autonomy.AUTONOMOUS
+
+
+@pytest.mark.parametrize("procedure_id", IDS)
+def test_typical_mistakes_give_plain_messages_and_are_counted(procedure_id):
+    """On every page: validate with everything empty, then a date written with dashes and a
+    typo in a plain text field; each refusal has its plain message and counts as one error."""
+    run = new_run(procedure_id)
+    expected_errors = 0
+    for _ in range(60):
+        if run.completed:
+            break
+        page = run.page
+        solution = page_solution(page, run.procedure, run.sms_code)
+        if page.fields:
+            result = run.submit({f.id: empty_value(f.type) for f in page.fields})
+            refused = {f.id: EMPTY_MESSAGE_KEY.get(f.type, "required")
+                       for f in page.fields if f.required and f.type is not FieldType.CHECKBOX}
+            assert result.outcome is Outcome.ERRORS or not refused
+            assert {k: e.problem.key for k, e in result.errors.items()} == refused
+            for field_id, key in refused.items():
+                assert result.errors[field_id].text("fr") == MESSAGES[key].fr
+            expected_errors += len(refused)
+        for fld in page.fields:
+            if fld.type is FieldType.DATE:
+                wrong = dict(solution, **{fld.id: solution[fld.id].replace("/", "-")})
+                result = run.submit(wrong)
+                assert result.errors[fld.id].text("fr") == MESSAGES["date.format"].fr
+                expected_errors += 1
+            elif fld.type is FieldType.TEXT and fld.persona and not fld.validators \
+                    and not any(t.field == fld.id for t in page.traps):
+                wrong = dict(solution, **{fld.id: solution[fld.id] + "x"})
+                result = run.submit(wrong)
+                assert result.errors[fld.id].text("fr") == MESSAGES["persona.mismatch"].fr
+                assert "Vos informations pour cet exercice" in result.errors[fld.id].text("fr")
+                expected_errors += 1
+        result = run.submit(page_solution(run.page, run.procedure, run.sms_code))
+        assert result.ok, {k: e.text() for k, e in result.errors.items()}
+    activity = run.activity()
+    assert activity.completed
+    assert activity.errors == expected_errors > 0
+    assert activity.hints_used == 0
+
+
+@pytest.mark.parametrize("procedure_id", IDS)
+def test_every_message_and_page_text_exists_in_english_and_arabic(procedure_id):
+    procedure = CATALOGUE.get(procedure_id)
+    for page in procedure.pages:
+        for text in (page.title, *page.content, *(f.label for f in page.fields),
+                     *(h.text for h in page.hints)):
+            assert text.missing() == ()
+    assert procedure.persona.card.missing() == ()
+
+
+@pytest.mark.parametrize("procedure_id", IDS)
+def test_guided_mode_highlights_the_next_field_and_counts_hints(procedure_id):
+    run = new_run(procedure_id, Mode.GUIDED)
+    shown = 0
+    for _ in range(60):
+        if run.completed:
+            break
+        field, hint = run.guide()
+        if run.page.fields:
+            assert field is not None and field.id == run.page.fields[0].id
+            if hint is not None:
+                shown += 1
+                assert hint.field in (None, field.id) or run.page.field(hint.field) is not None
+        run.submit(page_solution(run.page, run.procedure, run.sms_code))
+    activity = run.activity()
+    assert activity.completed and activity.autonomy is Autonomy.GUIDED
+    assert activity.hints_used == shown > 0
+
+
+def test_asking_for_a_hint_alone_makes_the_run_partly_autonomous():
+    run = new_run("ameli-compte")
+    hint = run.request_hint()
+    assert hint is not None and hint.field == "compte"
+    run.request_hint()  # the same hint again is not counted twice
+    play_to_end(run)
+    activity = run.activity()
+    assert activity.hints_used == 1 and activity.autonomy is Autonomy.PARTLY_AUTONOMOUS
+
+
+# --- traps and branches on the main procedures ---------------------------------------------
+def goto(run: PracticeRun, page_id: str) -> None:
+    for _ in range(30):
+        if run.page.id == page_id:
+            return
+        assert run.submit(page_solution(run.page, run.procedure, run.sms_code)).ok
+    raise AssertionError(f"never reached {page_id}")
+
+
+def test_nir_typed_with_spaces_is_refused_with_the_site_rule():
+    run = new_run("ameli-compte")
+    goto(run, "identification")
+    typed = {"nir": "1 79 02 13 055 012 15", "naissance": "17/02/1979", "code_postal": "13005"}
+    result = run.submit(typed)
+    assert result.errors["nir"].text() == ("Ce site refuse les espaces : tapez les 15 chiffres à "
+                                           "la suite, sans espace.")
+    assert "without spaces" in result.errors["nir"].text("en")
+    result = run.submit(dict(typed, nir="179021305501216"))
+    assert result.errors["nir"].text() == message("nir.key")
+    assert run.submit(dict(typed, nir="179021305501215")).ok
+    assert run.activity().errors == 2
+
+
+def test_sms_code_must_be_the_one_on_the_simulated_phone():
+    run = new_run("ameli-compte")
+    goto(run, "code_sms")
+    code = run.sms_code
+    assert code is not None and code in run.sms_inbox[-1].fr and len(code) == 6
+    wrong = "000000" if code != "000000" else "111111"
+    assert run.submit({"code": wrong}).errors["code"].problem.key == "sms_code.wrong"
+    run.send_sms()  # "renvoyer le code": the old one no longer works
+    assert len(run.sms_inbox) == 2
+    if run.sms_code != code:
+        assert run.submit({"code": code}).errors["code"].problem.key == "sms_code.wrong"
+    assert run.submit({"code": run.sms_code}).ok
+
+
+def test_password_rules_are_shown_ticked_live_and_confirmation_must_match():
+    run = new_run("ameli-compte")
+    goto(run, "mot_de_passe")
+    rules = run.password_rules("mot_de_passe", "riviere")
+    assert [(t.fr, ok) for t, ok in rules][:2] == [("Au moins 12 caractères", False),
+                                                  ("Une majuscule", False)]
+    assert all(ok for _, ok in run.password_rules("mot_de_passe", "Riviere-1979!"))
+    result = run.submit({"mot_de_passe": "Riviere-1979!", "confirmation": "Riviere-1979"})
+    assert result.errors["confirmation"].problem.key == "password.confirm"
+    result = run.submit({"mot_de_passe": "Riviere1979", "confirmation": "Riviere1979"})
+    assert result.errors["mot_de_passe"].text() == MESSAGES["password.min_length"].format(n=12)
+
+
+def test_captcha_respects_capitals():
+    run = new_run("ameli-compte")
+    goto(run, "conditions")
+    result = run.submit({"cgu": True, "captcha": "k7mp2"})
+    assert result.errors["captcha"].problem.key == "captcha.wrong"
+    assert run.submit({"cgu": True, "captcha": "K7mP2"}).ok
+
+
+def test_scam_link_is_counted_explained_and_reported_in_the_debrief():
+    run = new_run("ants-pre-demande")
+    goto(run, "timbre")
+    explanation = run.follow_link()
+    assert "piège" in explanation.fr and explanation.missing() == ()
+    assert run.page.id == "timbre"
+    play_to_end(run)
+    assert run.activity().errors == 1
+    debrief = build_debrief(run, "fr")
+    assert any("lien piège" in line for line in debrief.to_work_on)
+
+
+def test_avoided_scam_link_is_praised_in_the_debrief():
+    run = new_run("ants-pre-demande")
+    play_to_end(run)
+    debrief = build_debrief(run, "ar")
+    assert any("لم تلمس الرابط المزيف" in line for line in debrief.went_well)
+    assert debrief.remember and debrief.memo.steps
+
+
+def test_stamp_number_with_spaces_is_refused():
+    run = new_run("ants-pre-demande")
+    goto(run, "timbre")
+    result = run.submit({"timbre": "4417 2069 3821 5570"})
+    assert "sans espace" in result.errors["timbre"].text()
+
+
+def test_choice_that_differs_from_the_persona_card_is_refused():
+    run = new_run("ants-pre-demande")
+    goto(run, "choix")
+    result = run.submit({"titre": "carte_identite", "motif": "renouvellement"})
+    assert result.page.id == "choix"
+    assert result.errors["titre"].text() == MESSAGES["persona.mismatch"].fr
+
+
+def _branching_procedure(tmp_path):
+    from kiosk.practice.loader import load_procedure
+    from .test_checker import _doc_example
+    text = _doc_example().replace("        persona: jours\n", "").replace(
+        "    next: fin\n  - id: fin\n",
+        "    next:\n      - {field: jours, equals: certains, page: detail}\n      - {page: fin}\n"
+        "  - id: detail\n    title: {fr: \"Quels jours\", en: \"Which days\", ar: \"أي أيام\"}\n"
+        "    next: fin\n  - id: fin\n")
+    path = tmp_path / "branching.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_procedure(path)
+
+
+@pytest.mark.parametrize("choice, pages", [("tous", ["enfant", "jours", "fin"]),
+                                           ("certains", ["enfant", "jours", "detail", "fin"])])
+def test_a_free_choice_picks_the_next_page(tmp_path, choice, pages):
+    procedure = _branching_procedure(tmp_path)
+    run = PracticeRun(procedure, Mode.AUTONOMOUS, clock=ManualClock())
+    visited = [run.page.id]
+    run.submit({"enfant": "Yanis", "naissance": "29/02/2016"})
+    visited.append(run.page.id)
+    run.submit({"jours": choice, "reglement": True})
+    visited.append(run.page.id)
+    if not run.completed:
+        run.submit({})
+        visited.append(run.page.id)
+    assert visited == pages and run.completed
+    activity = run.activity()
+    assert activity.steps_total == 4 and activity.steps_reached == 4
+
+
+def test_session_expires_after_waiting_and_the_page_must_be_typed_again():
+    clock = ManualClock()
+    run = new_run("ants-pre-demande", clock=clock)
+    goto(run, "etat_civil")
+    solution = page_solution(run.page, run.procedure)
+    clock.advance(601)
+    result = run.submit(solution)
+    assert result.outcome is Outcome.EXPIRED and result.notice is not None
+    assert "expiré" in result.notice.fr
+    assert run.page.id == "etat_civil" and run.value("nom") is None
+    assert run.submit(solution).ok
+    debrief = build_debrief(run)
+    assert any("la session a expiré" in line for line in debrief.to_work_on)
+
+
+def test_expired_session_sends_back_to_the_login_page():
+    clock = ManualClock()
+    run = new_run("impots-premiere-connexion", clock=clock)
+    goto(run, "creation")
+    clock.advance(901)
+    result = run.submit(page_solution(run.page, run.procedure))
+    assert result.outcome is Outcome.EXPIRED and result.page.id == "accueil"
+
+
+def test_tax_number_length_message_counts_digits():
+    run = new_run("impots-premiere-connexion")
+    result = run.submit({"numero_fiscal": "204781539602"})
+    assert result.errors["numero_fiscal"].text() == (
+        "Le numéro fiscal a 13 chiffres. Vous en avez tapé 12. Il est en haut de votre avis "
+        "d'impôt.")
+
+
+def test_prefilled_amount_declared_right_skips_the_correction_page():
+    run = new_run("impots-premiere-connexion")
+    goto(run, "revenus")
+    assert run.submit({"montant_correct": "oui"}).ok is False  # the card says it is wrong
+    run2 = new_run("impots-premiere-connexion")
+    goto(run2, "revenus")
+    run2.submit({"montant_correct": "non"})
+    assert run2.page.id == "correction"
+
+
+def test_amount_with_euro_sign_is_refused_by_the_site():
+    run = new_run("caf-trimestrielle")
+    goto(run, "salaires")
+    result = run.submit({"salaire_1": "850 €", "salaire_2": "920", "salaire_3": "0"})
+    assert "sans le signe €" in result.errors["salaire_1"].text()
+
+
+def test_back_returns_to_the_previous_page_without_counting():
+    run = new_run("caf-trimestrielle")
+    goto(run, "periode")
+    assert run.back().id == "espace"
+    assert run.activity().errors == 0
+
+
+def test_abandoned_run_reports_the_step_reached():
+    run = new_run("caf-trimestrielle")
+    goto(run, "salaires")
+    activity = run.activity()
+    assert not activity.completed
+    assert activity.steps_reached == run.depths["salaires"] < activity.steps_total
+    debrief = build_debrief(run)
+    assert any("Vous vous êtes arrêté à l'étape" in line for line in debrief.to_work_on)

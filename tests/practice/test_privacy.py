@@ -1,0 +1,88 @@
+"""What a person types in a practice never reaches the store, the queue, the journal or logs.
+
+Every procedure of the catalogue is played inside a REAL session core (SQLite store, journal,
+workspace on disk), with the persona's values and some typical mistakes, then the session
+ends. We then read every byte the kiosk wrote and every log line captured.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import time
+from pathlib import Path
+
+from kiosk import config
+from kiosk.practice.catalogue import load_catalogue
+from kiosk.practice.engine import Mode, PracticeRun
+from kiosk.practice.solution import page_solution
+from kiosk.schema import EndReason, SessionRecord
+from kiosk.sessions import SessionState, open_core
+from kiosk.sessions.clock import ManualClock
+
+from .play import play_to_end
+
+CATALOGUE = load_catalogue()
+
+
+def sensitive_values() -> set[str]:
+    """Persona values long enough to be recognisable (not 'F', 'non', '0')."""
+    values = set()
+    for procedure in CATALOGUE.procedures:
+        for value in procedure.persona.values:
+            if len(value.value) >= 5:
+                values.add(value.value)
+    return values
+
+
+def files_bytes(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_typed_values_never_reach_store_queue_journal_or_logs(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    settings = config.defaults().with_overrides({
+        "kiosk.data_dir": str(tmp_path / "data"), "kiosk.session_dir": str(tmp_path / "ram")})
+    clock = ManualClock()
+    core = open_core(settings, clock=clock)
+    core.recover()
+    core.start()
+    typed_keys = []
+    for procedure in CATALOGUE.procedures:
+        run = PracticeRun(procedure, Mode.AUTONOMOUS, values=core, clock=clock,
+                          rng=random.Random(1))
+        # a typical mistake first: the persona value with a typo, then the right values
+        page = run.page
+        wrong = {f.id: (str(v) + "9" if isinstance(v, str) else v)
+                 for f, v in zip(page.fields, page_solution(page, procedure).values())}
+        run.submit(wrong)
+        play_to_end(run)
+        typed_keys += [f"practice/{procedure.id}/{f.id}" for p in procedure.pages
+                       for f in p.fields]
+        assert any(core.recall(k) is not None for k in typed_keys)  # kept for the session...
+        core.add_activity(run.activity())
+        core.touch()
+    summary = core.end(EndReason.FINISHED, offer_survey=False)
+    assert summary.values > 0
+    assert core.state is SessionState.IDLE
+    assert all(core.recall(k) is None for k in typed_keys)        # ...and wiped at its end
+
+    # the queued record: counts only, validated by the wire schema
+    assert core.store is not None
+    queued = core.store.due(time.time() + 1e9, 100)
+    assert len(queued) == 1
+    record = SessionRecord.model_validate(queued[0].payload)
+    assert {a.procedure_id for a in record.activities} == set(CATALOGUE.ids())
+    assert all(a.completed for a in record.activities)
+
+    # every byte on disk: store (with WAL), journal, workspaces
+    written = files_bytes(tmp_path)
+    assert any(p.suffix == ".sqlite" or "store" in p.name or p.suffix == ".db" for p in written)
+    values = sensitive_values()
+    assert len(values) >= 20
+    for path, data in written.items():
+        for value in values:
+            for variant in {value, value + "9"}:
+                assert variant.encode("utf-8") not in data, f"{variant!r} found in {path}"
+    logs = "\n".join(r.getMessage() for r in caplog.records)
+    for value in values:
+        assert value not in logs, f"{value!r} found in the logs"
