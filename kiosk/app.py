@@ -167,7 +167,12 @@ class KioskApp(App):
         if new is SessionState.IDLE_WARNING:
             self._show_overlay()
             return
-        self._hide_overlay()
+        if old is SessionState.IDLE_WARNING and new is SessionState.ACTIVE:
+            # The touch that woke the session is still being dispatched: let the overlay
+            # swallow it, so it does not also press whatever lies underneath.
+            Clock.schedule_once(lambda _dt: self._hide_overlay_if_active(), 0)
+        else:
+            self._hide_overlay()
         if new is SessionState.IDLE:
             self.ui.reset(self.runtime.core.default_language.value)
         if self.mediator_mode:
@@ -181,6 +186,10 @@ class KioskApp(App):
         if self.overlay.parent is None:
             self.root.add_widget(self.overlay)
         self.overlay.shown()
+
+    def _hide_overlay_if_active(self) -> None:
+        if self.runtime.core.state is not SessionState.IDLE_WARNING:
+            self._hide_overlay()
 
     def _hide_overlay(self) -> None:
         if self.overlay.parent is not None:

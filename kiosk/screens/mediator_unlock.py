@@ -59,6 +59,7 @@ class MediatorUnlockScreen(AppScreen):
 
     def badge(self, uid: object) -> None:
         if self.runtime.verify_badge(uid):
+            self.runtime.pin_gate.reset()
             self.app.open_mediator_panel()
         else:
             self.refused = True

@@ -11,8 +11,9 @@ class WelcomeScreen(AppScreen):
     languages = list(i18n.LANGUAGES)
 
     def choose_language(self, lang: str) -> None:
+        # Only the display changes: the session starts in this language (start()), and the
+        # kiosk's default language (settings) stays for the next resident.
         ui.set_language(lang)
-        self.runtime.core.set_language(Language(lang))
         if ui.read_aloud:
             self.read_aloud()
 

@@ -115,6 +115,13 @@ class PinGate:
         self._save()
         return PinResult.REJECTED
 
+    def reset(self) -> None:
+        """Clear failures and lock-outs (a mediator proved who they are with a badge)."""
+        self.failures = 0
+        self.lockouts = 0
+        self._locked_until = None
+        self._save()
+
     def _matches(self, pin: str) -> bool:
         try:
             return _hasher.verify(self.pin_hash, pin)

@@ -1,0 +1,57 @@
+"""One kiosk app for the whole UI suite (Kivy allows one window per process), reset before
+each test. Real Kivy on an offscreen SDL window (tests/conftest.py sets the environment), the
+real session core and local store on a temporary directory, the demo device backends, and a
+ManualClock so idle timeouts need no sleeping."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+TEST_PIN = "2468"
+
+
+@pytest.fixture(scope="session")
+def kiosk_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from kiosk import config
+    from kiosk.app import start_headless
+    from kiosk.sessions.clock import ManualClock
+    from kiosk.sessions.mediator_pin import hash_pin
+
+    data = tmp_path_factory.mktemp("kiosk-ui")
+    settings = config.defaults().with_overrides({
+        "kiosk.data_dir": str(data / "data"),
+        "kiosk.session_dir": str(data / "sessions"),
+        "devices.printer_backend": "demo",
+        "devices.scanner_backend": "demo",
+        "devices.reader_backend": "demo",
+        "devices.hotplug_backend": "demo",
+        "mediator.pin_hash": hash_pin(TEST_PIN),
+        "ui.fullscreen": False,
+    })
+    app = start_headless(settings, clock=ManualClock())
+    yield app
+    app.runtime.close()
+
+
+@pytest.fixture
+def ui_app(kiosk_app: Any) -> Iterator[Any]:
+    kiosk_app.reset_for_next_test()
+    kiosk_app.runtime.pin_gate.reset()
+    yield kiosk_app
+    kiosk_app.reset_for_next_test()
+
+
+@pytest.fixture
+def driver(ui_app: Any) -> Any:
+    from kiosk.screens.driver import UiDriver
+
+    d = UiDriver(ui_app)
+    d.frames(2)
+    return d
+
+
+@pytest.fixture
+def ui_artifacts(artifacts_dir: Path) -> Path:
+    return artifacts_dir

@@ -1,0 +1,24 @@
+"""Small helpers shared by the UI tests."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def key_button(keyboard: Any, key: str) -> Any:
+    return next(w for w in keyboard.walk() if getattr(w, "key", None) == key)
+
+
+def type_on(driver: Any, keyboard: Any, text: str) -> None:
+    """Type ``text`` by tapping the on-screen keyboard, using shift for capitals."""
+    for ch in text:
+        if ch.isupper() and keyboard.layout == "azerty":
+            driver.tap(key_button(keyboard, "{shift}"))
+            driver.tap(key_button(keyboard, ch))
+        elif ch == " ":
+            driver.tap(key_button(keyboard, "{space}"))
+        else:
+            driver.tap(key_button(keyboard, ch))
+
+
+def queued_records(app: Any) -> list[dict]:
+    return [r.payload for r in app.runtime.core.store.iter_all()]

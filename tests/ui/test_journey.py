@@ -1,0 +1,103 @@
+"""The resident's whole journey, driven by simulated touches on the real app."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk import i18n
+from kiosk.sessions.state import SessionState
+
+from .helpers import queued_records
+
+pytestmark = pytest.mark.display
+
+
+def test_resident_goes_from_welcome_to_everything_erased_by_touch(driver, ui_app):
+    core = ui_app.runtime.core
+    before = len(queued_records(ui_app))
+    ids = driver.screen().ids
+    assert driver.screen().name == "welcome"
+
+    driver.tap(ids.lang_en)
+    assert ids.start.txt == "Touch the screen to start"
+    driver.tap(ids.lang_fr)
+    assert ids.start.txt == "Touchez l'écran pour commencer"
+    driver.tap(ids.large_text)
+    driver.tap(ids.start)
+
+    assert core.state is SessionState.ACTIVE
+    assert driver.screen().name == "home"
+    driver.tap(driver.screen().ids.tile_help)
+    assert driver.screen().name == "help_call"
+    # No help desk is reachable here: the screen says so honestly and sends the resident
+    # to the desk named in the settings.
+    assert driver.screen().ids.status.txt == "Nous n'avons pas pu prévenir un médiateur."
+    assert "l'accueil" in driver.screen().ids.body.txt
+
+    driver.tap(driver.screen().ids.back)
+    scan = core.new_file(".png", label="scan")
+    scan.write_bytes(b"page")
+    driver.tap(driver.screen().ids.tile_done)
+
+    assert driver.screen().name == "end"
+    assert core.state is SessionState.ENDING
+    assert not scan.exists()
+    assert driver.screen().ids.title.txt == "Tout a été effacé"
+    assert "1 document scanné" in driver.screen().ids.body.txt
+
+    driver.tap(driver.screen().ids.answer)
+    for expected_question in ("Quel âge avez-vous ?", "Comment vous êtes-vous débrouillé ?",
+                              "Êtes-vous satisfait de la borne ?"):
+        assert driver.screen().ids.invite.txt == expected_question
+        choices = driver.screen().ids.choices.children
+        driver.tap(choices[0])  # the last choice (children are in reverse order)
+
+    assert driver.screen().name == "welcome"
+    assert core.state is SessionState.IDLE
+    records = queued_records(ui_app)
+    assert len(records) == before + 1
+    record = records[-1]
+    assert record["end_reason"] == "finished"
+    assert record["help_requests"] == 1
+    assert record["accessibility"] == ["large_text"]
+    assert record["survey"] == {"age_bracket": "70_plus", "autonomy": "autonomous",
+                                "satisfaction": "satisfied"}
+    # The next resident gets the defaults back.
+    assert i18n.current_language() == "fr"
+    from kiosk.screens.kit import ui
+    assert ui.text_scale == 1.0
+
+
+def test_survey_can_be_skipped_and_the_record_has_no_answers(driver, ui_app):
+    driver.tap(driver.screen().ids.start)
+    driver.tap(driver.screen().ids.tile_done)
+    driver.tap(driver.screen().ids.skip)
+    assert driver.screen().name == "welcome"
+    assert queued_records(ui_app)[-1]["survey"] is None
+
+
+def test_session_starts_in_the_language_chosen_on_the_welcome_screen(driver, ui_app):
+    driver.tap(driver.screen().ids.lang_ar)
+    driver.tap(driver.screen().ids.start)
+    assert ui_app.runtime.core.session.language.value == "ar"
+    assert driver.screen().ids.header.title == "ماذا تريد أن تفعل؟"
+    driver.tap(driver.screen().ids.tile_done)
+    driver.tap(driver.screen().ids.skip)
+    assert queued_records(ui_app)[-1]["language"] == "ar"
+    assert i18n.current_language() == "fr"
+
+
+def test_switching_language_changes_every_visible_string_at_once(driver, ui_app):
+    from kiosk.screens.driver import walk
+    from kiosk.screens.kit import KLabel
+
+    def texts():
+        return sorted(w.txt for w in walk(driver.screen()) if isinstance(w, KLabel) and w.txt)
+
+    french = texts()
+    driver.tap(driver.screen().ids.lang_en)
+    english = texts()
+    changed = [t for t in french if t not in english]
+    # Everything but the language names (written in their own script) was translated.
+    unchanged = set(french) & set(english)
+    assert unchanged <= set(i18n.NATIVE_NAMES.values()) | {"×1,5", "×2"}
+    assert changed
