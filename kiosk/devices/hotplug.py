@@ -73,16 +73,16 @@ class Hotplug(StatefulDevice[HotplugState]):
         self._change_listeners.append(listener)
 
     def start(self) -> None:
-        """Take stock of what is plugged now, then watch."""
-        self._rescan()
+        """Watch, then take stock of what is plugged now (in this order: nothing is missed)."""
         try:
             self.backend.start(self._on_event)
         except Exception as err:  # a hotplug failure must never stop the kiosk
             self.last_error = str(err)
             log.error("hotplug watching unavailable: %s", err)
             self.set_state(HotplugState.UNAVAILABLE)
-            return
-        self.set_state(HotplugState.WATCHING)
+        else:
+            self.set_state(HotplugState.WATCHING)
+        self._rescan()
 
     def stop(self) -> None:
         self.backend.stop()

@@ -110,6 +110,9 @@ class UdevHotplug:
         monitor = pyudev.Monitor.from_netlink(self._context)
         monitor.filter_by("usb")
         monitor.filter_by("block")
+        # Receive from now on: the observer thread would only start receiving once scheduled,
+        # and a device plugged in between would be missed.
+        monitor.start()
 
         def callback(device: Any) -> None:
             on_event()  # nothing else on this thread
