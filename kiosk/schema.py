@@ -232,6 +232,7 @@ def round_duration_min(seconds: float) -> int:
 # Device names and states are slugs from the devices layer ("printer": "paper_out"), not text.
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 AppVersion = Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+_-]{0,31}$")]
+CommandId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # fits every database's INTEGER
 
 
 class KioskState(str, Enum):
@@ -268,7 +269,7 @@ class Heartbeat(_Strict):
     app_version: AppVersion
     queue_length: Annotated[int, Field(ge=0, le=10_000_000)] = 0
     # Commands of earlier replies that this kiosk has applied (confirmation).
-    acked_commands: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=100)] = []
+    acked_commands: Annotated[list[CommandId], Field(max_length=100)] = []
     # Help requests whose status the kiosk is waiting for.
     help_requests: Annotated[list[uuid.UUID], Field(max_length=20)] = []
 
@@ -285,7 +286,7 @@ class PushedSettings(_Strict):
 
 
 class Command(_Strict):
-    id: Annotated[int, Field(ge=1)]
+    id: CommandId
     kind: CommandKind
 
 

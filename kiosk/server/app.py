@@ -163,7 +163,8 @@ def create_app(settings: Settings, engine: Engine | None = None,
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_r: Request, err: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+        # FastAPI raises a bare 400 only when it cannot parse the body (e.g. nested too deep).
+        codes = {404: "not_found", 405: "method_not_allowed", 400: "bad_json"}
         return _error(err.status_code, codes.get(err.status_code, "http_error"), str(err.detail))
 
     @app.exception_handler(Exception)
