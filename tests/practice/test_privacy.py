@@ -14,6 +14,7 @@ from pathlib import Path
 from kiosk import config
 from kiosk.practice.catalogue import load_catalogue
 from kiosk.practice.engine import Mode, PracticeRun
+from kiosk.practice.model import FieldType
 from kiosk.practice.solution import page_solution
 from kiosk.schema import EndReason, SessionRecord
 from kiosk.sessions import SessionState, open_core
@@ -25,12 +26,16 @@ CATALOGUE = load_catalogue()
 
 
 def sensitive_values() -> set[str]:
-    """Persona values long enough to be recognisable (not 'F', 'non', '0')."""
+    """What a person types from the persona card (not choice values, which are catalogue
+    vocabulary), long enough to be recognisable (not '0' or '850')."""
+    typed = {FieldType.TEXT, FieldType.DATE, FieldType.NUMBER, FieldType.PASSWORD}
     values = set()
     for procedure in CATALOGUE.procedures:
-        for value in procedure.persona.values:
-            if len(value.value) >= 5:
-                values.add(value.value)
+        for page in procedure.pages:
+            for fld in page.fields:
+                value = procedure.persona.value(fld.persona) if fld.persona else None
+                if fld.type in typed and value and len(value) >= 5:
+                    values.add(value)
     return values
 
 
