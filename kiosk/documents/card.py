@@ -45,19 +45,20 @@ def _foreground(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
 
 
 def _reduced(image: Image.Image) -> tuple[Image.Image, float]:
-    scale = min(1.0, WORK_WIDTH / image.width)
+    factor = max(1, math.ceil(image.width / WORK_WIDTH))
     small = image.convert("RGB")
-    if scale < 1.0:
-        small = small.resize((max(1, round(image.width * scale)),
-                              max(1, round(image.height * scale))), Image.Resampling.BILINEAR)
-    # A median filter: specks of dust and scanner noise go, the card's edges stay sharp.
-    return small.filter(ImageFilter.MedianFilter(5)), scale
+    if factor > 1:
+        small = small.reduce(factor)  # box filter: fast, and it averages scanner noise away
+    # A median filter: specks of dust go, the card's edges stay sharp.
+    return small.filter(ImageFilter.MedianFilter(3)), small.width / image.width
 
 
 def _skew(mask: np.ndarray) -> float:
     ys, xs = np.nonzero(mask)
     if len(xs) < 50:
         return 0.0
+    step = max(1, len(xs) // 20000)  # a sample of the pixels gives the same axis
+    xs, ys = xs[::step].astype(float), ys[::step].astype(float)
     cov = np.cov(np.vstack([xs - xs.mean(), ys - ys.mean()]))
     evals, evecs = np.linalg.eigh(cov)
     vx, vy = evecs[:, int(np.argmax(evals))]
@@ -113,6 +114,45 @@ def straighten(scan: Image.Image, angle_deg: float) -> Image.Image:
     return scan.rotate(angle_deg, resample=Image.Resampling.BICUBIC, fillcolor=fill)
 
 
+def straight_region(scan: Image.Image, box: Box, angle_deg: float, margin: int) -> tuple[
+        Image.Image, tuple[int, int]]:
+    """The neighbourhood of ``box`` (in straightened coordinates), straightened.
+
+    Rotating only this neighbourhood instead of the whole page is ~10× cheaper. Returns the
+    region and the straightened-coordinates position of its top-left corner.
+    """
+    left, top, right, bottom = box
+    if angle_deg == 0:
+        outer = (max(0, left - margin), max(0, top - margin),
+                 min(scan.width, right + margin), min(scan.height, bottom + margin))
+        return scan.crop(outer), (outer[0], outer[1])
+    # Image.rotate maps an output pixel p' to the input M (p' - C) + C (C: the image centre);
+    # a rotation about another centre only differs by a translation, so the box's centre,
+    # mapped back into the scan, is the centre to rotate a small neighbourhood about.
+    a = -math.radians(angle_deg)
+    cx, cy = scan.width / 2, scan.height / 2
+    bx, by = (left + right) / 2 - cx, (top + bottom) / 2 - cy
+    sx, sy = math.cos(a) * bx + math.sin(a) * by + cx, -math.sin(a) * bx + math.cos(a) * by + cy
+    half_w = (right - left) / 2 + margin
+    half_h = (bottom - top) / 2 + margin
+    reach = math.hypot(half_w, half_h)  # the rotated window's corners stay inside the crop
+    src = (round(sx - reach), round(sy - reach), round(sx + reach), round(sy + reach))
+    fill = scan.getpixel((0, 0))
+    region = scan.crop(src)  # Pillow pads outside the scan with black: repaint as the lid
+    if src[0] < 0 or src[1] < 0 or src[2] > scan.width or src[3] > scan.height:
+        canvas = Image.new(scan.mode, region.size, fill)
+        inner = scan.crop((max(0, src[0]), max(0, src[1]), min(scan.width, src[2]),
+                           min(scan.height, src[3])))
+        canvas.paste(inner, (max(0, -src[0]), max(0, -src[1])))
+        region = canvas
+    region = region.rotate(angle_deg, resample=Image.Resampling.BICUBIC, fillcolor=fill)
+    rc = region.width / 2, region.height / 2
+    window = (round(rc[0] - half_w), round(rc[1] - half_h), round(rc[0] + half_w),
+              round(rc[1] + half_h))
+    origin = (round((left + right) / 2 - half_w), round((top + bottom) / 2 - half_h))
+    return region.crop(window), origin
+
+
 def crop_card(scan: Image.Image, detection: CardDetection, dpi: float,
               quarter_turns: int = 0) -> Image.Image:
     """The card alone at real ID-1 size at ``dpi``, landscape, turned by ``quarter_turns`` × 90°.
@@ -120,10 +160,14 @@ def crop_card(scan: Image.Image, detection: CardDetection, dpi: float,
     The crop is resized to exactly 85.6 × 54 mm: a box a few pixels off (or adjusted by a finger)
     must not print a card larger or smaller than the real one.
     """
-    straight = straighten(scan.convert("RGB"), detection.angle_deg)
-    box = refine_box(straight, detection.box) if detection.automatic and detection.confident \
-        else detection.box
-    card = straight.crop(box)
+    margin = 12
+    region, (ox, oy) = straight_region(scan.convert("RGB"), detection.box, detection.angle_deg,
+                                       margin)
+    box = (detection.box[0] - ox, detection.box[1] - oy, detection.box[2] - ox,
+           detection.box[3] - oy)
+    if detection.automatic and detection.confident:
+        box = refine_box(region, box, margin)
+    card = region.crop(box)
     if card.height > card.width:
         card = card.transpose(Image.Transpose.ROTATE_90)
     turns = quarter_turns % 4
@@ -141,7 +185,7 @@ def refine_box(image: Image.Image, box: Box, margin: int = 12) -> Box:
     outer = (max(0, left - margin), max(0, top - margin),
              min(image.width, right + margin), min(image.height, bottom + margin))
     region = np.asarray(image.crop(outer).filter(ImageFilter.MedianFilter(3)))
-    background = _background(np.asarray(image.crop((0, 0, image.width, 8))))
+    background = _background(region)
     mask = _foreground(region, background)
     found = _box(mask)
     if found is None:

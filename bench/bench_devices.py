@@ -1,0 +1,143 @@
+"""Device-layer benchmarks.
+
+1. ID copy of one A4 300 dpi colour scan: detect and crop the card, straighten, place it at
+   real size on A4, watermark (with QR detection and the blurred copy), write the PDF. Compared
+   in the same run with the bare Pillow operations on the same image (crop a known box, resize,
+   paste on A4, draw + rotate the same text layer, one composite, save the PDF).
+   Target: ≤ 1.5 × the bare operations; the absolute time is reported too.
+2. Print submission to "completed" on a cups-pdf queue of a private cupsd (started here with
+   the test harness's code; needs root and cups-pdf, else reported as not run): median.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from kiosk.documents import samples
+from kiosk.documents.card import ID1_MM, crop_card, detect_card
+from kiosk.documents.idcopy import compose_id_page, layout
+from kiosk.documents.pdf import a4_size_px, images_to_pdf, mm_to_px
+from kiosk.documents.watermark import ANGLE_DEG, GREY, Watermark, _font, apply_watermark
+
+DPI = 300
+ROUNDS = 5
+PRINT_JOBS = 5
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _median_time(fn, rounds: int = ROUNDS) -> float:
+    fn()  # warm caches (fonts, zbar) out of the measure
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bench_id_copy(out_dir: Path) -> dict:
+    scan = samples.card_on_bed("recto", DPI, offset_mm=(25, 30), angle_deg=2.0)
+    mark = Watermark("Location d'un logement", dt.date(2026, 3, 2))
+    rng = random.Random(1)
+    pdf = out_dir / "pipeline.pdf"
+
+    def pipeline() -> None:
+        detection = detect_card(scan)
+        card = crop_card(scan, detection, DPI)
+        page = compose_id_page(card, None, DPI)
+        marked = apply_watermark(page.page, mark, rng)
+        images_to_pdf([marked], pdf, DPI)
+
+    card_px = (mm_to_px(ID1_MM[0], DPI), mm_to_px(ID1_MM[1], DPI))
+    known_box = (mm_to_px(25, DPI), mm_to_px(30, DPI), mm_to_px(25, DPI) + card_px[0],
+                 mm_to_px(30, DPI) + card_px[1])
+    bare_pdf = out_dir / "bare.pdf"
+
+    def bare() -> None:
+        card = scan.rotate(-2.0, resample=Image.Resampling.BICUBIC).crop(known_box)
+        card = card.resize(card_px, Image.Resampling.LANCZOS)
+        page = Image.new("RGB", a4_size_px(DPI), "white")
+        page.paste(card, layout(DPI)[0][:2])
+        w, h = page.size
+        diag = math.ceil(math.hypot(w, h))
+        layer = Image.new("L", (diag, diag), 0)
+        draw = ImageDraw.Draw(layer)
+        font = _font(round(28 * w / 1240))
+        for i in range(10):
+            draw.text((0, diag / 10 * (i + 0.5)), mark.text() * 6, fill=140, font=font,
+                      anchor="lm")
+        layer = layer.rotate(ANGLE_DEG).crop(((diag - w) // 2, (diag - h) // 2,
+                                              (diag - w) // 2 + w, (diag - h) // 2 + h))
+        page = Image.composite(Image.new("RGB", page.size, GREY), page, layer)
+        page.save(bare_pdf, "PDF", resolution=float(DPI), quality=90)
+
+    value = _median_time(pipeline)
+    baseline = _median_time(bare)
+    ratio = value / baseline
+    return {"name": "ID copy: scan → crop → watermark → PDF (A4 300 dpi colour)",
+            "value": round(value, 3), "unit": "s", "baseline": round(baseline, 3),
+            "ratio": round(ratio, 2), "target": "≤ 1.5 × bare Pillow ops", "met": ratio <= 1.5}
+
+
+def bench_print(out_dir: Path) -> dict:
+    name = "print submission → completed (cups-pdf queue, median of 5)"
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        import os
+        import shutil
+
+        from harness.cups import CupsServer
+
+        cupsd = shutil.which("cupsd") or "/usr/sbin/cupsd"
+        if os.geteuid() != 0 or not Path(cupsd).exists() or \
+                not Path("/usr/lib/cups/backend/cups-pdf").exists():
+            return {"name": name, "value": None, "unit": "s", "target": "report the median",
+                    "met": None, "note": "not run: needs root, cupsd and cups-pdf"}
+        server = CupsServer.start(out_dir, cupsd)
+    finally:
+        sys.path.remove(str(ROOT / "tests"))
+    try:
+        from kiosk.devices.cups_printer import CupsPrinter
+        from kiosk.devices.printer import JobState, Printer, PrintOptions
+
+        printer = Printer(CupsPrinter(server.queue, server.address))
+        pdf = images_to_pdf([samples.letter_page(150)], out_dir / "letter.pdf", 150)
+        times = []
+        for _ in range(PRINT_JOBS):
+            t0 = time.perf_counter()
+            job = printer.submit(pdf, PrintOptions())
+            status = printer.wait(job, timeout=60, poll_s=0.02)
+            times.append(time.perf_counter() - t0)
+            if status.state is not JobState.COMPLETED:
+                raise RuntimeError(f"job {job} ended {status.state.value}")
+        printer.close()
+    finally:
+        server.stop()
+    return {"name": name, "value": round(statistics.median(times), 3), "unit": "s",
+            "target": "report the median", "met": None,
+            "note": f"min {min(times):.3f} s, max {max(times):.3f} s"}
+
+
+def run() -> list[dict]:
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-dev-") as tmp:
+        root = Path(tmp)
+        os_chmod_traversable(root)
+        return [bench_id_copy(root), bench_print(root)]
+
+
+def os_chmod_traversable(path: Path) -> None:
+    import os
+    os.chmod(path, 0o755)  # cupsd's filters run as lp and must reach the spool
+
+
+if __name__ == "__main__":
+    for result in run():
+        print(result)
