@@ -6,7 +6,7 @@ table (see ``cups_printer.PRINTER_STATES``) and raises only :mod:`kiosk.devices.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Protocol
@@ -184,6 +184,8 @@ class Printer(StatefulDevice[PrinterState]):
 
     def job_status(self, job_id: int) -> JobStatus:
         status = self.backend.job_status(job_id)
+        if self.unplugged:
+            status = replace(status, printer_state=PrinterState.OFFLINE)
         self.set_state(status.printer_state)
         return status
 

@@ -142,11 +142,10 @@ class CardReader(StatefulDevice[ReaderState]):
         return self.state
 
     def wait_for_card(self, timeout: float) -> bytes | None:
-        """Block until the next card is presented (CLI enrolment); None after ``timeout``."""
+        """The card on the reader now, or the next one presented within ``timeout`` (CLI
+        enrolment, from any thread but the main loop's); None if none comes."""
         with self._card_event:
-            start = self._latest[0]
-            ok = self._card_event.wait_for(
-                lambda: self._latest[0] > start and self._latest[1] is not None, timeout)
+            ok = self._card_event.wait_for(lambda: self._latest[1] is not None, timeout)
             return self._latest[1] if ok else None
 
     def close(self) -> None:

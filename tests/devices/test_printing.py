@@ -140,3 +140,21 @@ def test_crash_recovery_purges_the_jobs_of_the_interrupted_session(rig, tmp_path
         assert rig.spool_files() == []
     finally:
         rig.start()
+
+
+def test_paper_running_out_during_a_job_is_told_plainly(tmp_path, core):
+    """Demo only: cups-pdf cannot run out of paper; the CUPS side is the state table's test."""
+    from kiosk.devices.demo_printer import DemoPrinter
+    from kiosk.devices.printer import Printer
+
+    demo = DemoPrinter(tmp_path / "out", job_seconds=0.2)
+    service = PrintService(Printer(demo), core, quota_pages=20)
+    job = service.submit(letter_pdf(tmp_path / "one.pdf", 1))
+    demo.inject(PrinterState.PAPER_OUT)
+    status = service.status(job)
+    assert not status.state.finished
+    assert status.message() == "Plus de papier : prévenez un médiateur."
+    with pytest.raises(errors.PaperOut):
+        service.submit(letter_pdf(tmp_path / "two.pdf", 1))
+    demo.inject(None)  # a mediator loads paper: the job comes out
+    assert service.wait(job, timeout=30).state is JobState.COMPLETED
