@@ -36,7 +36,13 @@ def check_cups_privacy(settings: Settings) -> Finding:
     """The system cupsd keeps no job files nor history (deploy/cups/cupsd-kiosk.conf)."""
     if settings.get("devices.printer_backend") == "demo" or settings.get("devices.cups_server"):
         return Finding("print privacy", Status.OK, "not checked (demo printer or remote CUPS)")
-    conf = Path("/etc/cups/cupsd.conf")
+    return privacy_finding(SYSTEM_CUPSD_CONF)
+
+
+SYSTEM_CUPSD_CONF = Path("/etc/cups/cupsd.conf")
+
+
+def privacy_finding(conf: Path) -> Finding:
     try:
         text = conf.read_text()
     except OSError as err:
