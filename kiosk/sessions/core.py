@@ -59,6 +59,7 @@ class SessionCore:
         self.session: Session | None = None
         self.last_summary: WipeSummary | None = None
         self._listeners: list[Listener] = []
+        self._end_hooks: list[Callable[[], None]] = []
         self._last_touch = self.clock.monotonic()
         self._warning_deadline: float | None = None
         self._pending_end: tuple[Session, EndReason, float] | None = None
@@ -69,6 +70,11 @@ class SessionCore:
     # --- state --------------------------------------------------------------------------------
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
+
+    def add_end_hook(self, hook: Callable[[], None]) -> None:
+        """``hook()`` runs at the start of :meth:`end`, while the session is still in progress,
+        so work left half-way (a practice run) can still add its activity before the wipe."""
+        self._end_hooks.append(hook)
 
     def _set_state(self, new: SessionState) -> None:
         """The one place the state changes; listeners hear every change."""
@@ -202,6 +208,11 @@ class SessionCore:
     def end(self, reason: EndReason, offer_survey: bool | None = None) -> WipeSummary:
         """Wipe everything now. With a survey offered, the record waits for :meth:`complete`."""
         session = self._require_session()
+        for hook in list(self._end_hooks):
+            try:
+                hook()
+            except Exception:
+                log.exception("session end hook failed")
         if offer_survey is None:
             offer_survey = reason is EndReason.FINISHED
         duration = self.clock.monotonic() - session.started_mono

@@ -30,7 +30,7 @@ class FormField(BoxLayout):
     message = StringProperty("")
     valid = BooleanProperty(True)
     focused = BooleanProperty(False)
-    kind = OptionProperty("text", options=["text", "number", "pin", "email"])
+    kind = OptionProperty("text", options=["text", "number", "pin", "email", "password"])
     max_length = ObjectProperty(None, allownone=True)
     validator: Validator | None = None
 
@@ -44,7 +44,7 @@ class FormField(BoxLayout):
         return Layout.AZERTY.value
 
     def shown_value(self) -> str:
-        return "●" * len(self.value) if self.kind == "pin" else self.value
+        return "●" * len(self.value) if self.kind in ("pin", "password") else self.value
 
     def type_text(self, text: str) -> None:
         if self.kind in ("number", "pin") and not text.isdigit():
