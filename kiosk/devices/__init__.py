@@ -29,8 +29,14 @@ from kiosk.devices.storage import StoragePolicy, UsbStorage
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-__all__ = ["Devices", "open_devices", "open_printer", "open_scanner", "open_reader",
-           "open_hotplug"]
+__all__ = [
+    "Devices",
+    "open_devices",
+    "open_hotplug",
+    "open_printer",
+    "open_reader",
+    "open_scanner",
+]
 
 
 def _probe(kind: str, setting: str, real_name: str, make_real: Callable[[], T],

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from kiosk.devices import errors
 from kiosk.devices.printer import Capabilities, JobState, JobStatus, PrinterState, PrintOptions
@@ -74,7 +75,7 @@ class CupsPrinter:
 
     def __init__(self, queue: str = "", server: str = "") -> None:
         try:
-            import cups  # noqa: PLC0415 - lazily, so `import kiosk` works without libcups
+            import cups
         except ImportError as err:
             raise errors.DeviceAbsent("pycups is not installed") from err
         self._cups: Any = cups

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Protocol
+from typing import Protocol
 
 from kiosk.devices.base import Schedule, StatefulDevice
 
@@ -78,7 +79,7 @@ class Hotplug(StatefulDevice[HotplugState]):
             self.backend.start(self._on_event)
         except Exception as err:  # a hotplug failure must never stop the kiosk
             self.last_error = str(err)
-            log.error("hotplug watching unavailable: %s", err)
+            log.exception("hotplug watching unavailable")
             self.set_state(HotplugState.UNAVAILABLE)
         else:
             self.set_state(HotplugState.WATCHING)
@@ -104,9 +105,9 @@ class Hotplug(StatefulDevice[HotplugState]):
         self.rescans += 1
         try:
             found = {d.key: d for d in self.backend.scan()}
-        except Exception as err:
+        except Exception as err:  # udev hiccups must not reach the UI loop
             self.last_error = str(err)
-            log.error("hotplug rescan failed: %s", err)
+            log.exception("hotplug rescan failed")
             return
         removed = [d for k, d in self._present.items() if k not in found]
         added = [d for k, d in found.items() if k not in self._present]

@@ -26,7 +26,7 @@ class PcscReader:
 
     def __init__(self) -> None:
         try:
-            from smartcard import scard  # noqa: PLC0415 - lazily: pcsclite may be missing
+            from smartcard import scard
         except ImportError as err:
             raise errors.DeviceAbsent("pyscard is not installed") from err
         self._scard: Any = scard

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from enum import Enum
-from typing import Callable, Protocol
+from typing import Protocol
 
 from kiosk.devices import errors
 from kiosk.devices.base import Schedule, StatefulDevice

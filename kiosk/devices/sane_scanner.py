@@ -64,7 +64,7 @@ class SaneScanner:
     def __init__(self, device: str = "") -> None:
         global _init_count
         try:
-            import sane  # noqa: PLC0415 - lazily, so `import kiosk` works without libsane
+            import sane
         except ImportError as err:
             raise errors.DeviceAbsent("python-sane is not installed") from err
         self._sane: Any = sane

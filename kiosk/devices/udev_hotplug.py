@@ -9,7 +9,8 @@ schedules a debounced rescan on the main loop) and never touches anything else.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from kiosk.devices import errors
 from kiosk.devices.hotplug import DeviceKind, PluggedDevice
@@ -89,7 +90,7 @@ class UdevHotplug:
 
     def __init__(self) -> None:
         try:
-            import pyudev  # noqa: PLC0415 - lazily: libudev may be missing
+            import pyudev
         except ImportError as err:
             raise errors.DeviceAbsent("pyudev is not installed") from err
         self._pyudev: Any = pyudev

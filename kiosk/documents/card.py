@@ -97,7 +97,7 @@ def detect_card(scan: Image.Image) -> CardDetection:
     small_box = _box(mask)
     if small_box is None:
         return CardDetection((0, 0, scan.width, scan.height), 0.0, confident=False)
-    box = tuple(int(round(v / scale)) for v in small_box)
+    box = tuple(round(v / scale) for v in small_box)
     left, top, right, bottom = box
     left, top = max(0, left), max(0, top)
     right, bottom = min(scan.width, right), min(scan.height, bottom)

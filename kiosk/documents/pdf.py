@@ -1,8 +1,8 @@
 """PDF in and out: page counts of what residents print, image pages of what they scan."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from PIL import Image
 

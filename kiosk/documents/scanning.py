@@ -60,7 +60,7 @@ class ScanService:
             images = [self.scanner.scan(options) for _ in range(pages)]
         return self.save_pdf([fit_on_a4(i, self.dpi) for i in images], ActivityKind.SCAN)
 
-    def id_copy(self) -> "IdCopy":
+    def id_copy(self) -> IdCopy:
         return IdCopy(self)
 
 

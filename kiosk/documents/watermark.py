@@ -13,10 +13,10 @@ import datetime as dt
 import math
 import random
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
@@ -82,7 +82,7 @@ class Watermark:
     date: dt.date
 
     @classmethod
-    def for_purpose(cls, purpose: str, date: dt.date | None = None) -> "Watermark":
+    def for_purpose(cls, purpose: str, date: dt.date | None = None) -> Watermark:
         return cls(clean_purpose(purpose), date or dt.date.today())
 
     def text(self) -> str:

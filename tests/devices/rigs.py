@@ -6,9 +6,10 @@ must behave as the real ones do.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kiosk.devices.demo_printer import DemoPrinter
 from kiosk.devices.printer import Printer

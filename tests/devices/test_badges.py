@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from kiosk.sessions.badges import BadgeError, BadgeRegistry, KV_KEY
+from kiosk.sessions.badges import KV_KEY, BadgeError, BadgeRegistry
 from kiosk.storage import LocalStore
 
 UID = bytes.fromhex("04A1B2C3D4E5F6")

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rigs import PrinterRig, cups_printer_rig, demo_printer_rig
 
 from kiosk import config
 from kiosk.devices import errors
@@ -15,8 +16,6 @@ from kiosk.documents.printing import PRINT_JOB, PrintService
 from kiosk.schema import ActivityKind, EndReason
 from kiosk.sessions import open_core
 from kiosk.sessions.workspace import Artefact
-
-from rigs import PrinterRig, cups_printer_rig, demo_printer_rig
 
 
 @pytest.fixture(params=["demo", pytest.param("cups", marks=pytest.mark.cups)])

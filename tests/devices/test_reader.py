@@ -1,9 +1,8 @@
 """Badge reader contract, against pcscd + a virtual card on vpcd AND the demo reader."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 
@@ -77,7 +76,7 @@ def test_enrolled_badge_unlocks_and_unknown_badge_is_refused(rig, tmp_path):
     rig.reader.add_card_listener(lambda uid: verdicts.append(registry.verify(uid)))
     for uid, expected in ((BADGE, [True]), (STRANGER, [True, False])):
         take_away = rig.present(uid)
-        assert rig.scheduler.run_until(lambda: verdicts == expected, 10), verdicts
+        assert rig.scheduler.run_until(lambda want=expected: verdicts == want, 10), verdicts
         take_away()
         assert rig.scheduler.run_until(lambda: rig.reader.state is ReaderState.READY, 10)
     store.close()

@@ -1,9 +1,8 @@
 """Scanner contract, run against SANE's test backend AND the demo scanner."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 

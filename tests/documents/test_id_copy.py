@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import subprocess
 from pathlib import Path
@@ -31,7 +32,7 @@ def coloured_regions(image: Image.Image) -> list[tuple[int, int, int, int]]:
     tinted = (rgb.max(axis=2) - rgb.min(axis=2)) > 20
     rows = np.nonzero(tinted.sum(axis=1) > 50)[0]
     bands, start = [], rows[0]
-    for a, b in zip(rows, rows[1:]):
+    for a, b in itertools.pairwise(rows):
         if b != a + 1:
             bands.append((start, a))
             start = b

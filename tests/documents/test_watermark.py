@@ -11,7 +11,12 @@ from pyzbar.pyzbar import decode
 
 from kiosk.documents import samples
 from kiosk.documents.watermark import (
-    MAX_PURPOSE_CHARS, OPACITY_RANGE, Watermark, WatermarkError, apply_watermark, clean_purpose,
+    MAX_PURPOSE_CHARS,
+    OPACITY_RANGE,
+    Watermark,
+    WatermarkError,
+    apply_watermark,
+    clean_purpose,
     find_qr_zones,
 )
 
