@@ -53,9 +53,23 @@ def schema() -> dict[str, Any]:
     return json.loads(text)
 
 
+def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
+    """The schema with every local ``$ref`` replaced by its definition (the format has no
+    recursion), so validation does not resolve references thousands of times per file."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and len(node) == 1:
+            return _inline_refs(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inline_refs(v, defs) for k, v in node.items() if k != "$defs"}
+    if isinstance(node, list):
+        return [_inline_refs(v, defs) for v in node]
+    return node
+
+
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema())
+    full = schema()
+    return jsonschema.Draft202012Validator(_inline_refs(full, full.get("$defs", {})))
 
 
 # --- schema errors in plain French ----------------------------------------------------------
