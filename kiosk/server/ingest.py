@@ -9,7 +9,6 @@ handful of ``executemany`` upserts, not thousands of statements.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -73,22 +72,31 @@ def ingest_in(conn: Connection, kiosk: KioskIdentity, records: list[SessionRecor
     so storing them again could count a re-sent record twice in the aggregates."""
     by_id = {str(r.event_id): r for r in records  # a batch may repeat a record
              if not_before is None or r.day >= not_before}
-    existing: set[str] = set()
-    ids = list(by_id)
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        existing.update(conn.execute(sa.select(t.session_records.c.event_id)
-                                     .where(t.session_records.c.event_id.in_(chunk))).scalars())
-    new = [r for eid, r in by_id.items() if eid not in existing]
-    if new:
+    new: list[SessionRecord] = []
+    if by_id:
         received = now()
-        conn.execute(t.session_records.insert(), [_record_row(r, kiosk, received) for r in new])
+        # One statement both filters what is already stored and inserts the rest; on
+        # PostgreSQL a concurrent insert of the same id waits for the other transaction.
+        inserted = set(conn.execute(
+            _insert(conn, t.session_records).on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(t.session_records.c.event_id, sort_by_parameter_order=True),
+            [_record_row(r, kiosk, received) for r in by_id.values()]).scalars())
+        new = [r for eid, r in by_id.items() if eid in inserted]
+    if new:
         activity_rows = [_activity_row(r, i, a) for r in new for i, a in enumerate(r.activities)]
         if activity_rows:
             conn.execute(t.activities.insert(), activity_rows)
         for table, rows in aggregate_deltas(new, kiosk).items():
             upsert_add(conn, table, rows, _MEASURES[table])
     return IngestResult(stored=len(new), duplicates=len(records) - len(new))
+
+
+def _insert(conn: Connection, table: sa.Table) -> Any:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
 
 
 def _record_row(r: SessionRecord, kiosk: KioskIdentity, received: dt.datetime) -> dict[str, Any]:
@@ -116,53 +124,52 @@ def _activity_row(r: SessionRecord, position: int, a: Any) -> dict[str, Any]:
     }
 
 
-def _grains(day: dt.date, kiosk: KioskIdentity, with_day: bool) -> Iterable[tuple]:
-    """The (grain, period, territory_id, site_id) keys a record counts in."""
-    month = month_of(day)
-    if with_day:
-        yield ("D", day, kiosk.territory_id, kiosk.site_id)
-    yield ("M", month, kiosk.territory_id, kiosk.site_id)
-    yield ("T", month, kiosk.territory_id, 0)
-
-
 def aggregate_deltas(records: Iterable[SessionRecord],
                      kiosk: KioskIdentity) -> dict[sa.Table, list[dict[str, Any]]]:
     """Per aggregate table, the rows to add (one per key, measures summed)."""
-    acc: dict[sa.Table, dict[tuple, list[int]]] = {
-        table: defaultdict(lambda m=len(measures): [0] * m) for table, measures in _MEASURES.items()
-    }
+    sessions: dict[tuple, list[int]] = {}
+    acts: dict[tuple, list[int]] = {}
+    hours: dict[tuple, list[int]] = {}
+    funnel: dict[tuple, list[int]] = {}
+    survey: dict[tuple, list[int]] = {}
+    territory, site = kiosk.territory_id, kiosk.site_id
+    practice = ActivityKind.PRACTICE
     for r in records:
-        bucket = duration_bucket(r.duration_min)
-        weekday = r.day.weekday()
-        accessible = 1 if r.accessibility else 0
-        for key in _grains(r.day, kiosk, with_day=True):
-            v = acc[t.agg_sessions][key + (r.language.value, r.end_reason.value, bucket)]
-            v[0] += 1
-            v[1] += r.duration_min
-            v[2] += r.help_requests
-            v[3] += accessible
-            for a in r.activities:
-                v = acc[t.agg_activities][key + (a.kind.value, a.procedure_id or "",
-                                                 a.theme.value if a.theme else "")]
-                v[0] += 1
-                v[1] += int(a.completed)
-                v[2] += a.pages
-                v[3] += a.hints_used
-                v[4] += a.errors
-        for key in _grains(r.day, kiosk, with_day=False):
-            acc[t.agg_hours][key + (weekday, r.hour)][0] += 1
-            for a in r.activities:
-                if a.kind is ActivityKind.PRACTICE and a.procedure_id:
-                    v = acc[t.agg_funnel][key + (a.procedure_id, a.steps_total, a.steps_reached)]
-                    v[0] += 1
-                    v[1] += int(a.completed)
-            if r.survey is not None:
-                acc[t.agg_survey][key + (r.survey.age_bracket.value, r.survey.autonomy.value,
-                                         r.survey.satisfaction.value)][0] += 1
+        month = r.day.replace(day=1)
+        grains = (("D", r.day, territory, site), ("M", month, territory, site),
+                  ("T", month, territory, 0))
+        s_dims = (r.language.value, r.end_reason.value, duration_bucket(r.duration_min))
+        s_add = (1, r.duration_min, r.help_requests, 1 if r.accessibility else 0)
+        a_rows = [((a.kind.value, a.procedure_id or "", a.theme.value if a.theme else ""),
+                   (1, int(a.completed), a.pages, a.hints_used, a.errors)) for a in r.activities]
+        for g in grains:
+            _add(sessions, g + s_dims, s_add)
+            for dims, add in a_rows:
+                _add(acts, g + dims, add)
+        hour_key = (r.day.weekday(), r.hour)
+        f_rows = [((a.procedure_id, a.steps_total, a.steps_reached), (1, int(a.completed)))
+                  for a in r.activities if a.kind is practice and a.procedure_id]
+        sv = r.survey
+        for g in grains[1:]:
+            _add(hours, g + hour_key, (1,))
+            for dims, add in f_rows:
+                _add(funnel, g + dims, add)
+            if sv is not None:
+                _add(survey, g + (sv.age_bracket.value, sv.autonomy.value,
+                                  sv.satisfaction.value), (1,))
     out: dict[sa.Table, list[dict[str, Any]]] = {}
-    for table, rows in acc.items():
-        names = [c.name for c in table.primary_key.columns]
-        measures = _MEASURES[table]
-        out[table] = [dict(zip(names, key)) | dict(zip(measures, values))
-                      for key, values in sorted(rows.items())]  # one lock order for all
+    for table, acc in ((t.agg_sessions, sessions), (t.agg_activities, acts), (t.agg_hours, hours),
+                       (t.agg_funnel, funnel), (t.agg_survey, survey)):
+        names = [c.name for c in table.primary_key.columns] + list(_MEASURES[table])
+        out[table] = [dict(zip(names, key + tuple(values)))
+                      for key, values in sorted(acc.items())]  # one lock order for all
     return out
+
+
+def _add(acc: dict[tuple, list[int]], key: tuple, values: tuple[int, ...]) -> None:
+    current = acc.get(key)
+    if current is None:
+        acc[key] = list(values)
+    else:
+        for i, v in enumerate(values):
+            current[i] += v

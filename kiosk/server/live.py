@@ -86,6 +86,16 @@ def commands_of(conn: Connection, kiosk_id: int) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(q)]
 
 
+def pending_commands(conn: Connection, site_ids: list[int]) -> list[dict[str, Any]]:
+    """Commands not yet confirmed by their kiosk, for the console's live view."""
+    q = (sa.select(t.kiosk_commands.c.id, t.kiosk_commands.c.kiosk_id, t.kiosk_commands.c.kind,
+                   t.kiosk_commands.c.created_at, t.kiosk_commands.c.delivered_at)
+         .select_from(t.kiosk_commands.join(t.kiosks))
+         .where(t.kiosks.c.site_id.in_(site_ids), t.kiosk_commands.c.acked_at.is_(None))
+         .order_by(t.kiosk_commands.c.id))
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
 # --- help requests -------------------------------------------------------------------------
 def open_help_request(conn: Connection, kiosk: KioskIdentity, req: HelpRequest) -> HelpState:
     """Store a help request (idempotent by request_id); returns its status."""
@@ -126,6 +136,12 @@ def acknowledge_help(conn: Connection, request_id: str, user_id: int | None = No
                           .values(status=HelpState.ACKNOWLEDGED.value, acknowledged_at=now(),
                                   acknowledged_by=user_id))
     return bool(result.rowcount)
+
+
+def help_request_site(conn: Connection, request_id: str) -> int | None:
+    """The site a help request came from (the console checks it against the user's scope)."""
+    return conn.execute(sa.select(t.help_requests.c.site_id)
+                        .where(t.help_requests.c.request_id == request_id)).scalar_one_or_none()
 
 
 def close_help(conn: Connection, request_id: str) -> bool:

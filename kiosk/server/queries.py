@@ -166,6 +166,15 @@ def daily_sessions(conn: Connection, scope: Scope, period: Period) -> list[dict[
     return [{"day": r[0], "sessions": int(r[1])} for r in conn.execute(q)]
 
 
+def monthly_sessions(conn: Connection, scope: Scope, period: Period) -> list[dict[str, Any]]:
+    """Sessions per month over the months of the period (monthly grains: fast over a year)."""
+    a = t.agg_sessions
+    q = (sa.select(a.c.period, sa.func.sum(a.c.sessions))
+         .where(*_where(a, scope, period, monthly_only=True))
+         .group_by(a.c.period).order_by(a.c.period))
+    return [{"month": r[0], "sessions": int(r[1])} for r in conn.execute(q)]
+
+
 def hour_of_week(conn: Connection, scope: Scope, period: Period) -> list[list[int]]:
     """7 x 24 matrix of sessions (Monday first) over the months of the period."""
     a = t.agg_hours

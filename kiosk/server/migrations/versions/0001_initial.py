@@ -51,6 +51,9 @@ def upgrade() -> None:
     sa.Column('errors', sa.BigInteger(), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'kind', 'procedure_id', 'theme')
     )
+    with op.batch_alter_table('agg_activities', schema=None) as batch_op:
+        batch_op.create_index('ix_agg_activities_site_period', ['grain', 'site_id', 'period'], unique=False)
+
     op.create_table('agg_funnel',
     sa.Column('grain', sa.String(length=1), nullable=False),
     sa.Column('period', sa.Date(), nullable=False),
@@ -63,6 +66,9 @@ def upgrade() -> None:
     sa.Column('completed', sa.BigInteger(), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'procedure_id', 'steps_total', 'steps_reached')
     )
+    with op.batch_alter_table('agg_funnel', schema=None) as batch_op:
+        batch_op.create_index('ix_agg_funnel_site_period', ['grain', 'site_id', 'period'], unique=False)
+
     op.create_table('agg_hours',
     sa.Column('grain', sa.String(length=1), nullable=False),
     sa.Column('period', sa.Date(), nullable=False),
@@ -73,6 +79,9 @@ def upgrade() -> None:
     sa.Column('sessions', sa.BigInteger(), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'weekday', 'hour')
     )
+    with op.batch_alter_table('agg_hours', schema=None) as batch_op:
+        batch_op.create_index('ix_agg_hours_site_period', ['grain', 'site_id', 'period'], unique=False)
+
     op.create_table('agg_sessions',
     sa.Column('grain', sa.String(length=1), nullable=False),
     sa.Column('period', sa.Date(), nullable=False),
@@ -87,6 +96,9 @@ def upgrade() -> None:
     sa.Column('accessible_sessions', sa.BigInteger(), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'language', 'end_reason', 'duration_bucket')
     )
+    with op.batch_alter_table('agg_sessions', schema=None) as batch_op:
+        batch_op.create_index('ix_agg_sessions_site_period', ['grain', 'site_id', 'period'], unique=False)
+
     op.create_table('agg_survey',
     sa.Column('grain', sa.String(length=1), nullable=False),
     sa.Column('period', sa.Date(), nullable=False),
@@ -98,6 +110,9 @@ def upgrade() -> None:
     sa.Column('sessions', sa.BigInteger(), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'age_bracket', 'autonomy', 'satisfaction')
     )
+    with op.batch_alter_table('agg_survey', schema=None) as batch_op:
+        batch_op.create_index('ix_agg_survey_site_period', ['grain', 'site_id', 'period'], unique=False)
+
     op.create_table('session_records',
     sa.Column('event_id', sa.String(length=36), nullable=False),
     sa.Column('kiosk_id', sa.Integer(), nullable=False),
@@ -258,10 +273,25 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_session_records_day'))
 
     op.drop_table('session_records')
+    with op.batch_alter_table('agg_survey', schema=None) as batch_op:
+        batch_op.drop_index('ix_agg_survey_site_period')
+
     op.drop_table('agg_survey')
+    with op.batch_alter_table('agg_sessions', schema=None) as batch_op:
+        batch_op.drop_index('ix_agg_sessions_site_period')
+
     op.drop_table('agg_sessions')
+    with op.batch_alter_table('agg_hours', schema=None) as batch_op:
+        batch_op.drop_index('ix_agg_hours_site_period')
+
     op.drop_table('agg_hours')
+    with op.batch_alter_table('agg_funnel', schema=None) as batch_op:
+        batch_op.drop_index('ix_agg_funnel_site_period')
+
     op.drop_table('agg_funnel')
+    with op.batch_alter_table('agg_activities', schema=None) as batch_op:
+        batch_op.drop_index('ix_agg_activities_site_period')
+
     op.drop_table('agg_activities')
     with op.batch_alter_table('activities', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_activities_event_id'))

@@ -1,0 +1,125 @@
+"""Who may see what: every console route resolves the place it shows through here.
+
+- admin: every territory, site and kiosk; fleet settings.
+- manager: dashboards, exports and the live view of their territory (every site in it) or of
+  their one site.
+- mediator: the live view of their site, its help requests and commands; no dashboards.
+
+An unknown place and a place outside the user's scope get the same refusal, so ids cannot be
+probed. Menus only offer what is allowed, but the check is here, on every request.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from kiosk.server import tables as t
+from kiosk.server.console.auth import ConsoleDenied, ConsoleUser
+from kiosk.server.queries import Scope
+from kiosk.server.tenancy import Role
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place the user asked for, once allowed: its scope for queries and its label."""
+
+    scope: Scope
+    label: str
+    territory_id: int | None
+    site_id: int | None
+
+
+def _site(conn: Connection, site_id: int) -> Any:
+    return conn.execute(sa.select(t.sites.c.id, t.sites.c.territory_id, t.sites.c.name,
+                                  t.territories.c.name.label("territory"))
+                        .select_from(t.sites.join(t.territories))
+                        .where(t.sites.c.id == site_id)).first()
+
+
+def may_see_site(user: ConsoleUser, site_id: int, site_territory_id: int) -> bool:
+    if user.role is Role.ADMIN:
+        return True
+    if user.site_id is not None:
+        return user.site_id == site_id
+    return user.role is Role.MANAGER and user.territory_id == site_territory_id
+
+
+def may_see_territory(user: ConsoleUser, territory_id: int) -> bool:
+    if user.role is Role.ADMIN:
+        return True
+    return (user.role is Role.MANAGER and user.site_id is None
+            and user.territory_id == territory_id)
+
+
+def live_site(conn: Connection, user: ConsoleUser, site_id: int) -> Any:
+    """The site row when the user may watch its kiosks, else ConsoleDenied."""
+    row = _site(conn, site_id)
+    if row is None or not may_see_site(user, row.id, row.territory_id):
+        raise ConsoleDenied()
+    return row
+
+
+def kiosk_of_site(conn: Connection, site_id: int, kiosk_id: int) -> Any:
+    row = conn.execute(sa.select(t.kiosks.c.id, t.kiosks.c.name)
+                       .where(t.kiosks.c.id == kiosk_id, t.kiosks.c.site_id == site_id)).first()
+    if row is None:
+        raise ConsoleDenied()
+    return row
+
+
+def require_admin(user: ConsoleUser) -> None:
+    if user.role is not Role.ADMIN:
+        raise ConsoleDenied("Accès refusé : réservé aux administrateurs.")
+
+
+def stats_place(conn: Connection, user: ConsoleUser, territory_id: int | None,
+                site_id: int | None) -> Place:
+    """The place of a dashboard or an export: asked for, or the user's own scope."""
+    if user.role is Role.MEDIATOR:
+        raise ConsoleDenied("Accès refusé : les tableaux de bord sont réservés aux "
+                            "responsables de site et aux administrateurs.")
+    if site_id is not None:
+        row = _site(conn, site_id)
+        if row is None or not may_see_site(user, row.id, row.territory_id):
+            raise ConsoleDenied()
+        return Place(Scope(site_id=row.id), f"{row.name} ({row.territory})", row.territory_id,
+                     row.id)
+    if territory_id is None:
+        if user.role is Role.ADMIN:
+            return Place(Scope(), "France entière", None, None)
+        if user.site_id is not None:
+            return stats_place(conn, user, None, user.site_id)
+        territory_id = user.territory_id
+    name = conn.execute(sa.select(t.territories.c.name)
+                        .where(t.territories.c.id == territory_id)).scalar_one_or_none()
+    if name is None or territory_id is None or not may_see_territory(user, territory_id):
+        raise ConsoleDenied()
+    return Place(Scope(territory_id=territory_id), f"Territoire : {name}", territory_id, None)
+
+
+def visible_tree(conn: Connection, user: ConsoleUser) -> list[dict[str, Any]]:
+    """Territories with their sites, limited to what the user may choose in filters."""
+    q = (sa.select(t.territories.c.id.label("territory_id"),
+                   t.territories.c.name.label("territory"), t.sites.c.id.label("site_id"),
+                   t.sites.c.name.label("site"))
+         .select_from(t.territories.outerjoin(t.sites))
+         .order_by(t.territories.c.name, t.sites.c.name))
+    out: dict[int, dict[str, Any]] = {}
+    for r in conn.execute(q):
+        whole = may_see_territory(user, r.territory_id)
+        site_ok = r.site_id is not None and may_see_site(user, r.site_id, r.territory_id)
+        if not whole and not site_ok:
+            continue
+        entry = out.setdefault(r.territory_id, {"id": r.territory_id, "name": r.territory,
+                                                "selectable": whole, "sites": []})
+        if site_ok:
+            entry["sites"].append({"id": r.site_id, "name": r.site})
+    return list(out.values())
+
+
+def live_sites(conn: Connection, user: ConsoleUser) -> list[dict[str, Any]]:
+    return [{"id": s["id"], "name": s["name"], "territory": tr["name"]}
+            for tr in visible_tree(conn, user) for s in tr["sites"]]

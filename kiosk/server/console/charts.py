@@ -1,0 +1,77 @@
+"""Charts as SVG, drawn by the server with pygal (no JavaScript library, no CDN).
+
+pygal's default tooltips load a script from the internet: ``js=[]`` turns that off, so a console
+on a network without internet draws exactly the same thing. Each SVG has a ``<title>`` and is
+marked ``role="img"``; the numbers are in the HTML table printed beside it (screen readers,
+copying). Masked small counts are not drawn (a bar would give the value away).
+"""
+from __future__ import annotations
+
+import pygal
+from markupsafe import Markup
+from pygal.style import Style
+
+from kiosk.server.console.figures import Table, is_masked
+
+STYLE = Style(
+    background="transparent", plot_background="transparent",
+    foreground="#1d2433", foreground_strong="#1d2433", foreground_subtle="#5b6475",
+    opacity="0.95", opacity_hover="1", transition="0ms",
+    colors=("#1f5fbf", "#e07b00", "#2a8a4a", "#a23b72", "#5b6475"),
+    font_family="'DejaVu Sans', Arial, sans-serif",
+    label_font_size=13, major_label_font_size=13, value_font_size=12, value_label_font_size=12,
+    title_font_size=16, legend_font_size=13, tooltip_font_size=13,
+)
+
+_COMMON = dict(js=[], disable_xml_declaration=True, style=STYLE, show_legend=False,
+               print_values=False, margin=8, spacing=8, truncate_label=-1,
+               show_y_guides=True, show_x_guides=False, no_data_text="Aucune donnée",
+               explicit_size=False)
+
+
+def _number(cell: object) -> float | None:
+    if is_masked(cell) or cell is None or isinstance(cell, str):
+        return None
+    return float(cell)  # type: ignore[arg-type]
+
+
+def render(table: Table) -> Markup:
+    """The table's chart as inline SVG ('' for tables without a chart)."""
+    if table.chart in ("none", "heat") or table.empty:
+        return Markup("")
+    labels = [str(r[0]) for r in table.rows]
+    values = [_number(r[table.value_col]) for r in table.rows]
+    count = len(labels)
+    if table.chart == "hbar":
+        chart = pygal.HorizontalBar(width=760, height=max(160, 34 * count + 60),
+                                    print_values=True, **{k: v for k, v in _COMMON.items()
+                                                          if k != "print_values"})
+        labels, values = labels[::-1], values[::-1]  # largest at the top
+    elif table.chart == "line":
+        chart = pygal.Line(width=760, height=320, x_label_rotation=35, show_dots=count <= 40,
+                           fill=True, show_minor_x_labels=False,
+                           x_labels_major_every=max(1, count // 10), **_COMMON)
+    else:
+        chart = pygal.Bar(width=760, height=320, x_label_rotation=25 if count > 6 else 0,
+                          print_values=count <= 12, **{k: v for k, v in _COMMON.items()
+                                                       if k != "print_values"})
+    chart.title = None
+    chart.x_labels = labels
+    chart.add(table.columns[table.value_col], values)
+    svg = chart.render(is_unicode=True)
+    # Accessible name; the data are in the table that follows the chart.
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="Graphique : {_attr(table.title)}" ',
+                      1)
+    return Markup(svg)
+
+
+def _attr(text: str) -> str:
+    return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            .replace(">", "&gt;"))
+
+
+def heat_level(value: object, peak: int) -> int:
+    """0..5 shade of a heat-map cell (the number is printed in the cell too)."""
+    if not isinstance(value, int) or value <= 0 or peak <= 0:
+        return 0
+    return min(5, 1 + int(4 * value / peak))

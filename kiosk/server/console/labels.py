@@ -1,0 +1,91 @@
+"""French labels of every code the console shows, aligned with La Coop de la médiation numérique
+where it has a list (themes, age brackets, autonomy levels, duration buckets)."""
+from __future__ import annotations
+
+import functools
+import logging
+
+from kiosk.schema import THEME_LABELS_FR, Theme
+
+log = logging.getLogger(__name__)
+
+DURATION_BUCKETS: dict[str, str] = {
+    "lt_30": "Moins de 30 min",
+    "30_60": "30 min à 1 h",
+    "60_120": "1 h à 2 h",
+    "120_plus": "2 h et plus",
+}
+LANGUAGES = {"fr": "Français", "en": "Anglais", "ar": "Arabe"}
+END_REASONS = {
+    "finished": "Terminée par l'usager",
+    "idle_timeout": "Inactivité",
+    "mediator": "Terminée par un médiateur",
+    "remote": "Terminée à distance",
+    "crash_recovered": "Reprise après incident",
+}
+KINDS = {"practice": "Démarches d'entraînement", "scan": "Numérisations", "copy": "Copies",
+         "print": "Impressions", "help": "Appels à un médiateur"}
+AGE_BRACKETS = {
+    "under_12": "Moins de 12 ans", "12_17": "12-17 ans", "18_24": "18-24 ans",
+    "25_39": "25-39 ans", "40_59": "40-59 ans", "60_69": "60-69 ans",
+    "70_plus": "70 ans et plus", "not_given": "Non communiqué",
+}
+AUTONOMY = {"guided": "Avec guidage",
+            "partly_autonomous": "Autonome avec guidage en cas de besoin",
+            "autonomous": "Autonome", "not_given": "Non communiqué"}
+SATISFACTION = {"unsatisfied": "Pas satisfait", "neutral": "Moyennement satisfait",
+                "satisfied": "Satisfait", "not_given": "Non communiqué"}
+SURVEY_ATTRIBUTES = {"age_bracket": ("Tranche d'âge", AGE_BRACKETS),
+                     "autonomy": ("Autonomie", AUTONOMY),
+                     "satisfaction": ("Satisfaction", SATISFACTION)}
+WEEKDAYS = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"]
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre"]
+KIOSK_STATES = {
+    "idle": "Libre", "active": "En session", "idle_warning": "En session (inactif)",
+    "ending": "Fin de session", "out_of_order": "Hors service", "maintenance": "Maintenance",
+    "offline": "Hors ligne", "never": "Jamais connectée",
+}
+DEVICE_STATES = {"ok": "OK", "paper_out": "plus de papier", "unplugged": "débranché",
+                 "jammed": "bourrage", "offline": "hors ligne", "error": "en erreur",
+                 "busy": "occupé", "toner_low": "encre faible", "absent": "absent"}
+DEVICES = {"printer": "Imprimante", "scanner": "Scanner", "reader": "Lecteur de badge",
+           "camera": "Caméra"}
+
+
+def theme(slug: str | None) -> str:
+    if not slug:
+        return "Sans thématique"
+    try:
+        return THEME_LABELS_FR[Theme(slug)]
+    except ValueError:
+        return slug
+
+
+@functools.lru_cache(maxsize=1)
+def _procedure_titles() -> dict[str, str]:
+    try:
+        from kiosk.practice.catalogue import load_catalogue
+
+        return {p.id: p.title.fr for p in load_catalogue().procedures}
+    except Exception:  # a broken catalogue must not break the console: ids are shown instead
+        log.exception("procedure catalogue unavailable for console labels")
+        return {}
+
+
+def procedure(procedure_id: str | None) -> str:
+    if not procedure_id:
+        return "—"
+    return _procedure_titles().get(procedure_id, procedure_id)
+
+
+def month(day: object) -> str:
+    return f"{MONTHS[day.month - 1]} {day.year}"  # type: ignore[attr-defined]
+
+
+def device_state(slug: str) -> str:
+    return DEVICE_STATES.get(slug, slug.replace("_", " "))
+
+
+def device(slug: str) -> str:
+    return DEVICES.get(slug, slug.replace("_", " "))

@@ -1,0 +1,118 @@
+"""What the mediator's live view shows for one site, computed from kiosk.server.live.
+
+A kiosk is shown "Hors ligne" after 3 missed heartbeats (``sync.heartbeat_s`` each), "Jamais
+connectée" before its first one; otherwise the state of its last heartbeat. Device faults are the
+devices whose state is not ``ok``. Times are sent as ISO timestamps and shown relative ("il y a
+12 s") by the page itself, so the rendered panel only changes when something really changed:
+that is what the server-sent event stream compares to decide whether to push.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from kiosk.schema import HelpState
+from kiosk.server import live
+from kiosk.server.console import labels as L
+
+COMMAND_LABELS = {"end_session": "Terminer la session", "out_of_order": "Mettre hors service",
+                  "back_in_service": "Remettre en service"}
+
+
+@dataclass
+class KioskView:
+    id: int
+    name: str
+    status: str            # idle | active | ... | offline | never
+    status_label: str
+    procedure: str
+    step: int | None
+    faults: list[str]
+    queue_length: int | None
+    app_version: str
+    last_seen: str | None  # ISO
+    pending: list[str] = field(default_factory=list)
+    help_open: bool = False
+
+    @property
+    def in_session(self) -> bool:
+        return self.status in ("active", "idle_warning", "ending")
+
+
+@dataclass
+class HelpView:
+    request_id: str
+    kiosk: str
+    procedure: str
+    step: int | None
+    acknowledged: bool
+    created_at: str
+
+
+@dataclass
+class Snapshot:
+    kiosks: list[KioskView]
+    help: list[HelpView]
+
+    @property
+    def open_help_ids(self) -> list[str]:
+        return [h.request_id for h in self.help if not h.acknowledged]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {"total": len(self.kiosks), "session": 0, "free": 0, "down": 0}
+        for k in self.kiosks:
+            if k.in_session:
+                out["session"] += 1
+            elif k.status == "idle":
+                out["free"] += 1
+            else:
+                out["down"] += 1
+        return out
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite gives naive UTC
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.isoformat(timespec="seconds")
+
+
+def snapshot(conn: Connection, site_id: int, heartbeat_s: int) -> Snapshot:
+    pending: dict[int, list[str]] = {}
+    for c in live.pending_commands(conn, [site_id]):
+        pending.setdefault(c["kiosk_id"], []).append(COMMAND_LABELS.get(c["kind"], c["kind"]))
+    help_rows = live.open_help_requests(conn, [site_id])
+    calling = {h["kiosk_id"] for h in help_rows if h["status"] == HelpState.OPEN.value}
+    kiosks = []
+    for k in live.kiosk_statuses(conn, heartbeat_s, [site_id]):
+        if k["last_seen"] is None:
+            status = "never"
+        elif not k["online"]:
+            status = "offline"
+        else:
+            status = k["state"]
+        faults = [f"{L.device(d)} : {L.device_state(s)}" for d, s in sorted(k["devices"].items())
+                  if s != "ok"]
+        kiosks.append(KioskView(
+            id=k["kiosk_id"], name=k["name"], status=status,
+            status_label=L.KIOSK_STATES.get(status, status),
+            procedure=L.procedure(k["procedure_id"]) if k["procedure_id"] else "",
+            step=k["step"], faults=faults, queue_length=k["queue_length"],
+            app_version=k["app_version"] or "", last_seen=_iso(k["last_seen"]),
+            pending=pending.get(k["kiosk_id"], []), help_open=k["kiosk_id"] in calling))
+    help_views = [HelpView(request_id=h["request_id"], kiosk=h["kiosk_name"],
+                           procedure=L.procedure(h["procedure_id"]) if h["procedure_id"] else "",
+                           step=h["step"],
+                           acknowledged=h["status"] == HelpState.ACKNOWLEDGED.value,
+                           created_at=_iso(h["created_at"]) or "")
+                  for h in help_rows]
+    return Snapshot(kiosks, help_views)
+
+
+def as_event(snap: Snapshot, html: str) -> dict[str, Any]:
+    return {"html": html, "open_help": snap.open_help_ids, "counts": snap.counts}

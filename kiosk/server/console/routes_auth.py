@@ -1,0 +1,85 @@
+"""Log in, log out, and the console's front door."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from kiosk.server.console.auth import ConsoleUser, LoginRequired, new_csrf
+from kiosk.server.console.web import console, home_of, in_thread, page, posted_form, user_of
+from kiosk.server.tenancy import Role, verify_user
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only a path inside the console: never an open redirect to another site.
+    if target and target.startswith("/console/") and not target.startswith("//"):
+        return target
+    return None
+
+
+@router.get("/console", include_in_schema=False)
+@router.get("/console/", include_in_schema=False)
+def front(request: Request) -> Response:
+    try:
+        user = user_of(request)
+    except LoginRequired:
+        return RedirectResponse("/console/login", status_code=303)
+    return RedirectResponse(home_of(user), status_code=303)
+
+
+@router.get("/console/login", include_in_schema=False)
+def login_form(request: Request) -> Response:
+    ctx = console(request)
+    token, new = ctx.sessions.anonymous_csrf(request)
+    response = page(request, "login.html", None, csrf=token, error="", username="",
+                    next=_safe_next(request.query_params.get("next")))
+    if new:
+        ctx.sessions.write(request, response, {"csrf": token})
+    return response
+
+
+@router.post("/console/login", include_in_schema=False)
+async def login(request: Request) -> Response:
+    ctx = console(request)
+    form = await posted_form(request)
+    username = str(form.get("username") or "").strip()[:120]
+    password = str(form.get("password") or "")[:1024]
+    target = _safe_next(str(form.get("next") or ""))
+    error = ""
+    user = None
+    if not username or not password:
+        error = "Indiquez votre identifiant et votre mot de passe."
+    elif ctx.lockout.locked(username):
+        error = ("Trop d'essais infructueux : ce compte est bloqué pendant 15 minutes. "
+                 "Un administrateur peut vous aider.")
+    else:
+        def check() -> dict[str, Any] | None:
+            with ctx.engine.begin() as conn:
+                return verify_user(conn, username, password)
+        user = await in_thread(check)
+        if user is None:
+            ctx.lockout.failed(username)
+            error = "Identifiant ou mot de passe incorrect."
+    if user is None:
+        return page(request, "login.html", None, status=401, next=target, error=error,
+                    username=username, csrf=str(ctx.sessions.read(request).get("csrf")))
+    ctx.lockout.succeeded(username)
+    signed_in = ConsoleUser(id=user["id"], username=user["username"], role=Role(user["role"]),
+                            territory_id=user["territory_id"], site_id=user["site_id"], csrf="")
+    redirect = RedirectResponse(target or home_of(signed_in), status_code=303)
+    # A fresh token at login: a token planted before login (session fixation) is worthless.
+    ctx.sessions.write(request, redirect, {"uid": user["id"], "csrf": new_csrf()})
+    return redirect
+
+
+@router.post("/console/logout", include_in_schema=False)
+async def logout(request: Request) -> Response:
+    user = user_of(request)
+    await posted_form(request, user)
+    response = RedirectResponse("/console/login?msg=bye", status_code=303)
+    console(request).sessions.clear(response)
+    return response

@@ -1,0 +1,144 @@
+"""What every console route shares: the console's context, the signed-in user, CSRF-checked
+forms, French pages for refusals, and the Jinja2 templates."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi.concurrency import run_in_threadpool
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.engine import Engine
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from kiosk.config import Settings
+from kiosk.server.console import charts, labels
+from kiosk.server.console.auth import (
+    ConsoleDenied,
+    ConsoleUser,
+    CsrfRefused,
+    LoginRequired,
+    Lockout,
+    Sessions,
+    check_csrf,
+    load_user,
+)
+from kiosk.server.tenancy import Role
+
+HERE = Path(__file__).parent
+TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
+TEMPLATES.env.globals.update(labels=labels, chart=charts.render, heat_level=charts.heat_level,
+                             Role=Role)
+TEMPLATES.env.filters["fr_number"] = lambda v: (f"{v:,}".replace(",", "\u202f")
+                                                if isinstance(v, int) else str(v))
+
+MESSAGES = {
+    "ack": "C'est noté : la borne affiche « Un médiateur arrive ».",
+    "closed": "Demande d'aide close.",
+    "command": "Commande envoyée : la borne l'applique à son prochain signal (30 s au plus).",
+    "saved": "Enregistré.",
+    "revoked": "Jetons révoqués : la borne ne peut plus se connecter.",
+    "user": "Utilisateur créé.",
+    "disabled": "Compte désactivé.",
+    "bye": "Vous êtes déconnecté.",
+}
+
+
+@dataclass
+class Console:
+    engine: Engine
+    settings: Settings
+    sessions: Sessions
+    lockout: Lockout
+
+    @property
+    def threshold(self) -> int:
+        return int(self.settings.get("server.small_count_threshold"))
+
+    @property
+    def heartbeat_s(self) -> int:
+        return int(self.settings.get("sync.heartbeat_s"))
+
+
+def console(request: Request) -> Console:
+    return request.app.state.console  # type: ignore[no-any-return]
+
+
+def user_of(request: Request) -> ConsoleUser:
+    ctx = console(request)
+    return load_user(ctx.engine, ctx.sessions.read(request))
+
+
+async def posted_form(request: Request, user: ConsoleUser | None = None) -> FormData:
+    """The POSTed form, once its CSRF token matches the session's (else CsrfRefused)."""
+    form = await request.form()
+    given = form.get("csrf") or request.headers.get("x-csrf-token")
+    expected = user.csrf if user is not None else console(request).sessions.read(request).get(
+        "csrf")
+    check_csrf(expected, given if isinstance(given, str) else None)
+    return form
+
+
+async def in_thread(fn: Any, *args: Any) -> Any:
+    return await run_in_threadpool(fn, *args)
+
+
+def page(request: Request, template: str, user: ConsoleUser | None, status: int = 200,
+         **context: Any) -> HTMLResponse:
+    msg = request.query_params.get("msg")
+    context.setdefault("flash", MESSAGES.get(msg or "", ""))
+    response = TEMPLATES.TemplateResponse(request, template, {"user": user, **context},
+                                          status_code=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def done(request: Request, back: str, msg: str, **payload: Any) -> Response:
+    """Answer a POST: JSON for the page's own fetch(), else a redirect (works without JS)."""
+    if request.headers.get("accept", "").startswith("application/json"):
+        return JSONResponse({"ok": True, "message": MESSAGES.get(msg, msg), **payload})
+    sep = "&" if "?" in back else "?"
+    return RedirectResponse(f"{back}{sep}{urlencode({'msg': msg})}", status_code=303)
+
+
+def home_of(user: ConsoleUser) -> str:
+    if user.role is Role.MEDIATOR and user.site_id is not None:
+        return f"/console/live/{user.site_id}"
+    return "/console/stats/synthese"
+
+
+def install_error_pages(app: Any) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _err: LoginRequired) -> Response:
+        if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/console/login?{urlencode({'next': target})}",
+                                    status_code=303)
+        return JSONResponse({"error": "unauthorized",
+                             "message": "Session expirée : reconnectez-vous."}, status_code=401)
+
+    @app.exception_handler(ConsoleDenied)
+    async def _denied(request: Request, err: ConsoleDenied) -> Response:
+        try:
+            user: ConsoleUser | None = user_of(request)
+        except LoginRequired:
+            user = None
+        if request.headers.get("accept", "").startswith("application/json"):
+            return JSONResponse({"error": "forbidden", "message": err.message}, status_code=403)
+        return page(request, "denied.html", user, status=403, message=err.message)
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf(request: Request, _err: CsrfRefused) -> Response:
+        message = ("Formulaire refusé : il a expiré ou ne vient pas de la console. "
+                   "Rechargez la page et recommencez.")
+        if request.headers.get("accept", "").startswith("application/json"):
+            return JSONResponse({"error": "csrf", "message": message}, status_code=403)
+        return page(request, "denied.html", None, status=403, message=message)
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
