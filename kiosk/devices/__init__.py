@@ -129,6 +129,14 @@ class Devices:
                 "reader": self.reader.state.value, "hotplug": self.hotplug.state.value,
                 "usb_storage": self.storage.state.value}
 
+    def refresh_all(self) -> dict[str, str]:
+        """Ask every device for its state now (the UI calls this every few seconds, so that
+        "paper out" shows while nobody prints); returns :meth:`states`."""
+        self.printer.refresh()
+        self.scanner.refresh()
+        self.reader.refresh()
+        return self.states()
+
     # --- hotplug wiring: runs on the main loop (scheduled by the hotplug facade) ------------------
     def on_plug_change(self, kind: DeviceKind, added: bool, device: PluggedDevice) -> None:
         present = bool(self.hotplug.plugged(kind))

@@ -105,6 +105,27 @@ class IdCopy:
         s = self.sides[side]
         return crop_card(s.scan, s.detection, self.service.dpi, s.quarter_turns)
 
+    def preview(self, side: Side, max_width: int = 800) -> tuple[Image.Image, Box]:
+        """The straightened scan, reduced for the screen, and the crop box in its pixels: what
+        the crop screen draws and lets the resident drag (give the box back through
+        :meth:`adjust_crop` after multiplying by ``scan.width / preview.width``)."""
+        s = self.sides[side]
+        factor = max(1, -(-s.scan.width // max_width))
+        small = s.scan.convert("RGB").reduce(factor)
+        if s.detection.angle_deg:
+            small = small.rotate(s.detection.angle_deg, resample=Image.Resampling.BILINEAR,
+                                 fillcolor=small.getpixel((0, 0)))
+        scale = small.width / s.scan.width
+        left, top, right, bottom = s.detection.box
+        return small, (round(left * scale), round(top * scale), round(right * scale),
+                       round(bottom * scale))
+
+    def scale_to_scan(self, side: Side, preview_box: Box, preview_width: int) -> Box:
+        ratio = self.sides[side].scan.width / preview_width
+        left, top, right, bottom = preview_box
+        return (round(left * ratio), round(top * ratio), round(right * ratio),
+                round(bottom * ratio))
+
     def set_watermark(self, purpose: str | None, date: dt.date | None = None) -> None:
         """A purpose (≤ 100 characters), or None for an unmarked copy the resident asked for."""
         self.watermark = None if purpose is None else Watermark.for_purpose(purpose, date)

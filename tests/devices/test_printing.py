@@ -157,3 +157,20 @@ def test_paper_running_out_during_a_job_is_told_plainly(tmp_path, core):
         service.submit(letter_pdf(tmp_path / "two.pdf", 1))
     demo.inject(None)  # a mediator loads paper: the job comes out
     assert service.wait(job, timeout=30).state is JobState.COMPLETED
+
+
+@pytest.mark.cups
+def test_cups_queue_capabilities_are_read_and_unsupported_options_dropped(cups_server, core,
+                                                                          tmp_path):
+    made = cups_printer_rig(cups_server, config.defaults().with_overrides({
+        "devices.printer_backend": "cups", "devices.cups_server": cups_server.address,
+        "devices.printer_queue": cups_server.queue}))
+    caps = made.printer.capabilities()
+    assert caps.colour and not caps.duplex and caps.max_copies == 99  # cups-pdf: simplex
+    service = PrintService(made.printer, core, quota_pages=20)
+    job = service.submit(letter_pdf(tmp_path / "one.pdf", 1),
+                         PrintOptions(copies=2, duplex=True, colour=False))
+    assert job.pages == 2
+    assert service.wait(job, timeout=60).state is JobState.COMPLETED
+    assert made.output_pages(job.job_id) >= 1
+    made.printer.close()

@@ -138,3 +138,17 @@ def test_session_end_wipes_every_scan_and_copy(core):
     from kiosk.schema import EndReason
     core.end(EndReason.FINISHED, offer_survey=False)
     assert not pdf.exists() and not Path(pdf).parent.exists()
+
+
+def test_crop_screen_gets_a_reduced_preview_and_its_box_maps_back(core):
+    copy = ScanService(Scanner(DemoScanner()), core, dpi=DPI).id_copy()
+    copy.use_scan(Side.RECTO, samples.card_on_bed("recto", DPI, offset_mm=(30, 40),
+                                                  angle_deg=3.0))
+    preview, box = copy.preview(Side.RECTO, max_width=800)
+    assert preview.width <= 800
+    card_w_mm = (box[2] - box[0]) / preview.width * 210
+    assert abs(card_w_mm - ID1_MM[0]) < 3  # the box drawn on screen frames the card
+    # The resident drags the box a little; it comes back in scan pixels, still a card.
+    dragged = (box[0] - 2, box[1] - 2, box[2] + 2, box[3] + 2)
+    copy.adjust_crop(Side.RECTO, copy.scale_to_scan(Side.RECTO, dragged, preview.width))
+    assert copy.cropped(Side.RECTO).size == CARD_PX
