@@ -38,6 +38,7 @@ class PluggedDevice:
     kind: DeviceKind
     key: str          # stable while plugged (the USB device's sysfs path)
     label: str = ""   # vendor/model for the mediator panel; never a serial number
+    nodes: tuple[str, ...] = ()  # USB keys: block device nodes (/dev/sdb1...), to find mounts
 
 
 ChangeListener = Callable[[DeviceKind, bool, PluggedDevice], None]  # (kind, added, device)

@@ -80,8 +80,10 @@ def devices_from(usb_devices: Iterable[Any], block_disks: Iterable[Any]) -> list
             continue
         parent = disk.find_parent("usb", "usb_device")
         key = f"{parent.sys_path if parent is not None else disk.sys_path}#storage"
-        if key not in found:
-            found[key] = PluggedDevice(DeviceKind.STORAGE, key, _label(disk))
+        nodes = tuple(n for n in [disk.device_node, *(c.device_node for c in disk.children
+                                                      if c.device_type == "partition")] if n)
+        label = found[key].label if key in found else _label(disk)
+        found[key] = PluggedDevice(DeviceKind.STORAGE, key, label, nodes)
     return list(found.values())
 
 

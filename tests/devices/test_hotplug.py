@@ -140,3 +140,42 @@ def test_observer_thread_never_runs_listeners_itself(rig, make_devices):
     rig.plug(DeviceKind.PRINTER)
     assert scheduler.run_until(lambda: bool(threads), 10)
     assert set(threads) == {threading.current_thread().name}
+
+
+def test_offered_usb_key_receives_the_residents_scan(rig, make_devices, tmp_path):
+    devices, scheduler = make_devices(rig.backend, **{"devices.usb_storage": "offer"})
+    rig.prepare(devices)
+    rig.plug(DeviceKind.STORAGE)
+    assert scheduler.run_until(lambda: devices.storage.state.value == "offered", 10)
+    (key,) = devices.storage.keys.values()
+    if rig.backend == "udev":
+        assert key.nodes and key.nodes[0].startswith("/dev/sd")
+    node = key.nodes[-1] if key.nodes else "/dev/sdz1"
+    if not key.nodes:  # the demo key has no block device: give it one
+        from dataclasses import replace
+        devices.storage.keys[key.key] = replace(key, nodes=(node,))
+    mount = tmp_path / "CLE USB"
+    mount.mkdir()
+    mounts = f"/dev/sda1 / ext4 rw 0 0\n{node} {str(mount).replace(' ', chr(92) + '040')} " \
+             "vfat rw,nosuid 0 0\n"
+    assert devices.storage.mount_points(mounts) == [mount]
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4 resident's scan")
+    saved = devices.storage.save(scan, mount)
+    assert saved.parent == mount and saved.read_bytes() == scan.read_bytes()
+    assert devices.storage.save(scan, mount) != saved  # never overwrites
+
+
+def test_refused_usb_key_is_never_written(rig, make_devices, tmp_path):
+    from kiosk.devices import errors
+
+    devices, scheduler = make_devices(rig.backend)
+    rig.prepare(devices)
+    rig.plug(DeviceKind.STORAGE)
+    assert scheduler.run_until(lambda: devices.storage.state.value == "refused", 10)
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4")
+    with pytest.raises(errors.UnsupportedOption) as err:
+        devices.storage.save(scan, tmp_path)
+    assert err.value.shown().startswith("Les clés USB ne sont pas acceptées")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "scan.pdf"]
