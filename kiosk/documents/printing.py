@@ -18,6 +18,7 @@ from kiosk.devices.printer import JobStatus, Printer, PrintOptions
 from kiosk.documents.pdf import count_pages
 from kiosk.schema import Activity, ActivityKind
 from kiosk.sessions.core import SessionCore
+from kiosk.sessions.state import SessionState
 from kiosk.sessions.workspace import Artefact
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,12 @@ class PrintService:
         self._used: dict[str, int] = {}        # session id -> pages sent
         self._bonus: dict[str, int] = {}       # session id -> pages granted by a mediator
         core.disposers.register(PRINT_JOB, self._dispose)
+        core.add_listener(self._on_session_state)
+
+    def _on_session_state(self, old: SessionState, new: SessionState) -> None:
+        if new is SessionState.IDLE:  # the session is over: its counters go with it
+            self._used.clear()
+            self._bonus.clear()
 
     # --- quota ------------------------------------------------------------------------------------
     def _session_id(self) -> str:

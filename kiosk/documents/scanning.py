@@ -51,14 +51,19 @@ class ScanService:
         return ScanResult(path, len(pages))
 
     def scan_document(self, pages: int = 1, mode: ColourMode = ColourMode.COLOUR,
-                      feeder: bool = False) -> ScanResult:
-        """One or several pages (flatbed: one per call of the scanner; feeder: all of it)."""
+                      feeder: bool = False, watermark: Watermark | None = None,
+                      rng: random.Random | None = None) -> ScanResult:
+        """One or several pages (flatbed: one per call of the scanner; feeder: all of it),
+        watermarked if asked (a proof of address sent to a landlord, for instance)."""
         options = self.options(mode)
         if feeder:
             images = self.scanner.scan_feeder(options)
         else:
             images = [self.scanner.scan(options) for _ in range(pages)]
-        return self.save_pdf([fit_on_a4(i, self.dpi) for i in images], ActivityKind.SCAN)
+        out = [fit_on_a4(i, self.dpi) for i in images]
+        if watermark is not None:
+            out = [apply_watermark(page, watermark, rng) for page in out]
+        return self.save_pdf(out, ActivityKind.SCAN)
 
     def id_copy(self) -> IdCopy:
         return IdCopy(self)
@@ -138,6 +143,11 @@ class IdCopy:
             return page
         marked = apply_watermark(page.page, self.watermark, self.rng)
         return IdPage(marked, page.recto_box, page.verso_box, page.dpi)
+
+    def discard(self) -> None:
+        """Forget the scans (the resident went back, or the session ended mid-copy)."""
+        self.sides.clear()
+        self.watermark = None
 
     def build(self) -> ScanResult:
         result = self.service.save_pdf([self.page().page], ActivityKind.COPY)

@@ -174,3 +174,19 @@ def test_cups_queue_capabilities_are_read_and_unsupported_options_dropped(cups_s
     assert service.wait(job, timeout=60).state is JobState.COMPLETED
     assert made.output_pages(job.job_id) >= 1
     made.printer.close()
+
+
+def test_quota_starts_afresh_for_the_next_resident(tmp_path):
+    from kiosk.devices.demo_printer import DemoPrinter
+    from kiosk.devices.printer import Printer
+
+    settings = config.defaults().with_overrides({
+        "kiosk.data_dir": str(tmp_path / "data"), "kiosk.session_dir": str(tmp_path / "ram")})
+    core = open_core(settings)
+    service = PrintService(Printer(DemoPrinter(tmp_path / "out", 0.05)), core, quota_pages=2)
+    core.start()
+    service.submit(letter_pdf(tmp_path / "two.pdf", 2))
+    assert service.remaining() == 0
+    core.end(EndReason.FINISHED, offer_survey=False)
+    core.start()
+    assert service.remaining() == 2

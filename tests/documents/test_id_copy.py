@@ -19,6 +19,7 @@ from kiosk.documents import samples
 from kiosk.documents.card import ID1_MM, crop_card, detect_card
 from kiosk.documents.pdf import a4_size_px, mm_to_px
 from kiosk.documents.scanning import ScanService, Side
+from kiosk.documents.watermark import Watermark
 from kiosk.schema import ActivityKind
 from kiosk.sessions.workspace import FILE
 
@@ -152,3 +153,20 @@ def test_crop_screen_gets_a_reduced_preview_and_its_box_maps_back(core):
     dragged = (box[0] - 2, box[1] - 2, box[2] + 2, box[3] + 2)
     copy.adjust_crop(Side.RECTO, copy.scale_to_scan(Side.RECTO, dragged, preview.width))
     assert copy.cropped(Side.RECTO).size == CARD_PX
+
+
+def test_a_scanned_document_can_be_watermarked_too(core):
+    service = ScanService(Scanner(DemoScanner()), core, dpi=100)
+    result = service.scan_document(pages=1, watermark=Watermark.for_purpose("Bailleur"),
+                                   rng=random.Random(5))
+    rendered = PdfReader(str(result.pdf)).pages[0].images[0].image
+    lower = np.asarray(rendered.convert("L"))[rendered.height * 3 // 4:]
+    # The letter's ruled lines end well above; the lower quarter only has the watermark.
+    assert (lower < 200).mean() > 0.02
+
+
+def test_discarded_copy_keeps_no_scan_in_memory(core):
+    copy = ScanService(Scanner(DemoScanner()), core, dpi=100).id_copy()
+    copy.use_scan(Side.RECTO, samples.card_on_bed("recto", 100))
+    copy.discard()
+    assert copy.sides == {}
