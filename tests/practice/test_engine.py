@@ -308,3 +308,23 @@ def test_abandoned_run_reports_the_step_reached():
     assert activity.steps_reached == run.depths["salaires"] < activity.steps_total
     debrief = build_debrief(run)
     assert any("Vous vous êtes arrêté à l'étape" in line for line in debrief.to_work_on)
+
+
+def test_wrong_answer_in_the_scam_quiz_explains_why():
+    run = new_run("arnaques-reperer")
+    goto(run, "sms_colis")
+    result = run.submit({"reponse_colis": "vrai"})
+    assert result.errors["reponse_colis"].text().startswith("C'est une arnaque : vous n'attendez")
+    assert "scam" in result.errors["reponse_colis"].text("en")
+    assert run.submit({"reponse_colis": "arnaque"}).ok
+    result = run.submit({"reponse_code": "arnaque"})
+    assert result.errors["reponse_code"].text().startswith("Ce message est vrai")
+
+
+def test_engine_errors_can_be_shown_in_arabic():
+    run = new_run("ameli-compte")
+    goto(run, "identification")
+    result = run.submit({"nir": "", "naissance": "31/04/1979", "code_postal": "1300"})
+    assert result.errors["nir"].text("ar") == MESSAGES["required"].ar
+    assert result.errors["naissance"].text("ar") == MESSAGES["date.no_such_day"].format("ar", day=31)
+    assert result.errors["code_postal"].text("ar") == MESSAGES["postal_code.format"].ar
