@@ -16,7 +16,13 @@ import tempfile
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# One root per test run for every private directory; removed at the end of the run.
+# One root per test run for every private directory; removed at the end of the run. The name
+# carries our PID so that roots left by killed runs can be recognised and removed.
+from harness.cleanup import remove_stale_roots
+from harness.cups import remove_stale_instances
+
+remove_stale_roots(Path(tempfile.gettempdir()))
+remove_stale_instances()
 STACKS_ROOT = Path(tempfile.gettempdir()) / f"kiosk-stacks-{os.getpid()}-{secrets.token_hex(3)}"
 STACKS_ROOT.mkdir(mode=0o755)
 os.chmod(STACKS_ROOT, 0o755)  # the postgres and lp users must traverse it
@@ -36,18 +42,16 @@ PCSCD_DIR = STACKS_ROOT / "pcscd"
 os.environ["PCSCLITE_CSOCK_NAME"] = str(PCSCD_DIR / "run" / "pcscd.comm")
 
 # --- fixtures --------------------------------------------------------------------------------
-import time  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
-from typing import Any  # noqa: E402
+from collections.abc import Callable, Iterator
+from typing import Any
 
-import pytest  # noqa: E402
-
-from harness import cups as cups_stack  # noqa: E402
-from harness import pcsc as pcsc_stack  # noqa: E402
-from harness import postgres as pg_stack  # noqa: E402
-from harness import sane as sane_stack  # noqa: E402
-from harness import udev as udev_stack  # noqa: E402
-from harness.procs import require_binary, require_root  # noqa: E402
+import pytest
+from harness import cups as cups_stack
+from harness import pcsc as pcsc_stack
+from harness import postgres as pg_stack
+from harness import sane as sane_stack
+from harness import udev as udev_stack
+from harness.procs import require_binary, require_root
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -87,17 +91,6 @@ def artifacts_dir(request: pytest.FixtureRequest) -> Path:
 
 
 # --- CUPS ------------------------------------------------------------------------------------
-def _remove_stale_cups_pdf_instances(max_age_s: float = 24 * 3600) -> None:
-    """Instance files of runs that were killed before their teardown."""
-    now = time.time()
-    for path in cups_stack.CUPS_PDF_CONF_DIR.glob("cups-pdf-kiosktest*.conf"):
-        try:
-            if now - path.stat().st_mtime > max_age_s:
-                path.unlink()
-        except OSError:
-            pass
-
-
 @pytest.fixture(scope="session")
 def cups_server(stacks_root: Path) -> Iterator[cups_stack.CupsServer]:
     """A private cupsd with the cups-pdf queue "KioskPDF" (see harness/cups.py)."""
@@ -106,7 +99,7 @@ def cups_server(stacks_root: Path) -> Iterator[cups_stack.CupsServer]:
     require_root("cupsd's cups-pdf backend only runs as root")
     if not Path("/usr/lib/cups/backend/cups-pdf").exists():
         pytest.skip("cups-pdf backend missing (package printer-driver-cups-pdf)")
-    _remove_stale_cups_pdf_instances()
+    cups_stack.remove_stale_instances()
     server = cups_stack.CupsServer.start(stacks_root, cupsd)
     try:
         yield server

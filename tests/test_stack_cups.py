@@ -5,9 +5,8 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
-from pypdf import PdfReader
-
 from harness.cups import IPP_JOB_COMPLETED
+from pypdf import PdfReader
 
 pytestmark = pytest.mark.cups
 

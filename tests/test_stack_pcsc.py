@@ -7,11 +7,10 @@ pytestmark = pytest.mark.pcsc
 
 pytest.importorskip("smartcard", reason="pyscard not installed (extra `hardware`)")
 
-from smartcard.CardRequest import CardRequest  # noqa: E402
-from smartcard.CardType import AnyCardType  # noqa: E402
-from smartcard.System import readers  # noqa: E402
-
-from harness.pcsc import BADGE_ATR  # noqa: E402
+from harness.pcsc import BADGE_ATR
+from smartcard.CardRequest import CardRequest
+from smartcard.CardType import AnyCardType
+from smartcard.System import readers
 
 UID = bytes.fromhex("04A1B2C3D4E5F6")
 

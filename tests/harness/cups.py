@@ -6,6 +6,7 @@ by the backend), so each run writes a uniquely named instance file and removes i
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -19,6 +20,23 @@ CUPS_PDF_PPD = "lsb/usr/cups-pdf/CUPS-PDF_opt.ppd"
 CUPS_PDF_CONF_DIR = Path("/etc/cups")
 IPP_JOB_CANCELED = 7
 IPP_JOB_COMPLETED = 9
+
+
+def remove_stale_instances(max_age_s: float = 24 * 3600) -> None:
+    """cups-pdf instance files left by test runs that were killed before their teardown.
+
+    The name carries the PID of the run that wrote it; a file whose run is gone is removed.
+    """
+    for path in CUPS_PDF_CONF_DIR.glob("cups-pdf-kiosktest*.conf"):
+        match = re.fullmatch(r"cups-pdf-kiosktest(\d+)x[0-9a-f]+\.conf", path.name)
+        try:
+            if match:
+                if not Path(f"/proc/{match.group(1)}").exists():
+                    path.unlink()
+            elif time.time() - path.stat().st_mtime > max_age_s:
+                path.unlink()
+        except OSError:
+            pass
 
 
 def _cupsd_conf(port: int, sock: Path) -> str:
@@ -116,7 +134,7 @@ class CupsServer:
         sock = d / "cups.sock"
         (d / "etc" / "cupsd.conf").write_text(_cupsd_conf(port, sock))
         (d / "etc" / "cups-files.conf").write_text(_cups_files_conf(d))
-        name = f"kiosktest{uuid.uuid4().hex[:10]}"
+        name = f"kiosktest{os.getpid()}x{uuid.uuid4().hex[:8]}"
         instance = CUPS_PDF_CONF_DIR / f"cups-pdf-{name}.conf"
         instance.write_text(_cups_pdf_conf(d / "pdf-out", d / "cups-pdf-spool"))
         server = cls(dir=d, port=port, socket=sock, spool_dir=d / "spool",
@@ -227,5 +245,5 @@ class JobWatcher:
     def close(self) -> None:
         try:
             self._conn.cancelSubscription(self.subscription_id)
-        except Exception:  # the server may already be gone at teardown; nothing to clean then
+        except Exception:  # noqa: BLE001, S110  (cups.IPPError/RuntimeError: server already gone)
             pass

@@ -21,7 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .procs import (
-    Daemon, StackError, free_port_pair, tail, unix_is_listening, wait_until,
+    Daemon,
+    StackError,
+    free_port_pair,
+    tail,
+    unix_is_listening,
+    wait_until,
 )
 
 SYSTEM_SOCKET = Path("/run/pcscd/pcscd.comm")
@@ -45,7 +50,7 @@ def can_use_private_mount_namespace() -> bool:
     try:
         return subprocess.run(
             ["unshare", "-m", "--propagation", "private", "--", "true"],
-            capture_output=True, timeout=10,
+            capture_output=True, timeout=10, check=False,
         ).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
@@ -248,8 +253,13 @@ def connect_card(port: int, uid: bytes, **kwargs: object) -> VirtualCard:
 def card_is_present(reader: str) -> bool:
     """Whether PC/SC reports a card in `reader` (pyscard, through PCSCLITE_CSOCK_NAME)."""
     from smartcard.scard import (
-        SCARD_S_SUCCESS, SCARD_SCOPE_USER, SCARD_STATE_PRESENT, SCARD_STATE_UNAWARE,
-        SCardEstablishContext, SCardGetStatusChange, SCardReleaseContext,
+        SCARD_S_SUCCESS,
+        SCARD_SCOPE_USER,
+        SCARD_STATE_PRESENT,
+        SCARD_STATE_UNAWARE,
+        SCardEstablishContext,
+        SCardGetStatusChange,
+        SCardReleaseContext,
     )
 
     rc, ctx = SCardEstablishContext(SCARD_SCOPE_USER)

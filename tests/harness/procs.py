@@ -5,6 +5,7 @@ Every daemon runs in the foreground as our own child process, so it is stopped b
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import signal
@@ -15,6 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
+
+PR_SET_PDEATHSIG = 1
 
 
 class StackError(RuntimeError):
@@ -100,6 +103,18 @@ def unix_is_listening(path: Path) -> bool:
             return False
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: get SIGTERM if the test process dies (even by SIGKILL).
+
+    Without it, a killed pytest would leave cupsd/pcscd running with their private dirs gone.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: teardown still stops the daemon by PID
+
+
 class Daemon:
     """One foreground daemon, its output in a log file, stopped by PID."""
 
@@ -115,6 +130,7 @@ class Daemon:
             # Its own process group: a Ctrl-C in the terminal reaches pytest, which then
             # stops the daemon in order instead of the daemon dying mid-test.
             start_new_session=True,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509  (fixtures start daemons from the main thread)
         )
 
     @property
@@ -144,7 +160,7 @@ def run(argv: Sequence[str], *, what: str, env: dict[str, str] | None = None,
     """Run a set-up command; a failure raises StackError with its output."""
     try:
         result = subprocess.run(list(argv), capture_output=True, text=True, env=env,
-                                timeout=timeout, stdin=subprocess.DEVNULL)
+                                timeout=timeout, stdin=subprocess.DEVNULL, check=False)
     except subprocess.TimeoutExpired as exc:
         raise StackError(f"{what}: timed out after {timeout:.0f} s: {' '.join(argv)}") from exc
     if result.returncode != 0:
