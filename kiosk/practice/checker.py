@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 from kiosk.i18n import _
 from kiosk.practice.fields import check_field
 from kiosk.practice.loader import Finding, build, parse_file
-from kiosk.practice.messages import message
+from kiosk.practice.messages import MESSAGES, message
 from kiosk.practice.model import FieldType, Procedure, TrapKind
 from kiosk.practice.solution import solution
 from kiosk.practice.text import LANGUAGES
@@ -156,6 +156,17 @@ def _structure(data: Any, file: Path) -> list[Finding]:
                         findings.append(Finding(file, fld.line_of(key), _(
                             "« {value} » n'est pas une des options de la case « {id} »"
                         ).format(value=fld[key], id=fld["id"])))
+        if page.get("fields") and not page.get("hints"):
+            findings.append(Finding(file, page.line_of("fields"), _(
+                "la page « {id} » a des cases mais aucune aide : ajoutez hints: avec au moins "
+                "une aide qui pointe vers une case (le mode guidé l'affiche)").format(id=page["id"])))
+        for fld in page.get("fields", ()):
+            for key in (fld.get("errors") or {}):
+                if key not in MESSAGES:
+                    findings.append(Finding(file, fld["errors"].line_of(key), _(
+                        "« {key} » n'est pas un nom de message connu : voir la liste dans "
+                        "docs/writing-a-procedure.md (par exemple required, persona.mismatch, "
+                        "expected.mismatch, date.format)").format(key=key)))
         for hint in page.get("hints", ()):
             if hint.get("field") and hint["field"] not in local:
                 findings.append(Finding(file, hint.line_of("field"), _(

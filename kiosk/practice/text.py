@@ -11,6 +11,11 @@ from dataclasses import dataclass
 LANGUAGES: tuple[str, ...] = ("fr", "en", "ar")
 
 
+class _KeepMissing(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 @dataclass(frozen=True)
 class Text:
     fr: str
@@ -23,8 +28,15 @@ class Text:
         return value or self.fr
 
     def format(self, lang: str = "fr", **params: object) -> str:
+        """The string with ``{name}`` placeholders filled; a stray brace written by a
+        mediator is shown as is rather than breaking the page."""
         text = self.get(lang)
-        return text.format(**params) if params else text
+        if not params:
+            return text
+        try:
+            return text.format_map(_KeepMissing(params))
+        except (ValueError, IndexError):
+            return text
 
     def missing(self) -> tuple[str, ...]:
         """Languages without a translation."""

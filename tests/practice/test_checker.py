@@ -118,3 +118,24 @@ def test_catalogue_search_by_word_ignores_accents_and_case():
     assert "impots-premiere-connexion" in [p.id for p in catalogue.search("IMPÔTS")]
     assert "ants-pre-demande" in [p.id for p in catalogue.search("passport", lang="en")]
     assert catalogue.search("zzzz") == []
+
+
+def test_unknown_message_name_and_page_without_hint_are_reported(tmp_path):
+    text = _doc_example().replace(
+        "persona: enfant}",
+        "persona: enfant, errors: {persona.mismatch: {fr: \"Non\", en: \"No\", ar: \"لا\"}, "
+        "persona.mismatsh: {fr: \"Non\", en: \"No\", ar: \"لا\"}}}").replace(
+        "    hints:\n      - {field: jours, text: {fr: \"Votre fiche dit : tous les jours.\", "
+        "en: \"Your card says: every day.\", ar: \"تقول بطاقتك: كل الأيام.\"}}\n", "")
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    messages = [f.message for f in check_paths([path]).findings]
+    assert any("« persona.mismatsh » n'est pas un nom de message connu" in m for m in messages)
+    assert any("la page « jours » a des cases mais aucune aide" in m for m in messages)
+    assert len(messages) == 2
+
+
+def test_a_stray_brace_in_a_custom_message_does_not_break_the_page():
+    from kiosk.practice.text import Text
+    assert Text("Tapez {count} chiffres {oops").format("fr", count=3) == "Tapez {count} chiffres {oops"
+    assert Text("Tapez {count} chiffres, {autre}").format("fr", count=3) == "Tapez 3 chiffres, {autre}"
