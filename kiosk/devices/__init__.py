@@ -154,22 +154,30 @@ class Devices:
         self.storage.on_change(kind, added, device)
 
     def _reopen_scanner(self) -> None:
-        """A scanner plugged (back) in: SANE must open it again to see it."""
-        if self.settings is None or self.scanner.backend_name not in ("sane", "none"):
+        """A scanner plugged (back) in: SANE must open it again to see it. With "auto", a
+        kiosk that started on the demo scanner switches to the real one."""
+        if self.settings is None:
             return
-        if self.settings.get("devices.scanner_backend") not in ("auto", "sane"):
+        setting = self.settings.get("devices.scanner_backend")
+        allowed = {"sane": ("sane", "none"), "auto": ("sane", "none", "demo")}.get(setting, ())
+        if self.scanner.backend_name not in allowed:
             return
         from kiosk.devices.sane_scanner import SaneScanner
 
         old = self.scanner.backend
-        if old is not None:
-            old.close()
+        if old is not None and old.name == "sane":
+            old.close()  # its handle points at the device that went away
         try:
-            self.scanner.backend = SaneScanner(self.settings.get("devices.scanner_device"))
+            sane = SaneScanner(self.settings.get("devices.scanner_device"))
+            self.scanner.backend = sane
+            log.info("scanner plugged in: SANE %s", sane.device)
         except errors.DeviceError as err:
-            self.scanner.backend = None
             self.scanner.last_error = err.technical
             log.warning("scanner plugged in but SANE cannot open it: %s", err.technical)
+            if old is not None and old.name == "demo":
+                self.scanner.backend = old  # "auto" keeps its demo until SANE sees one
+            else:
+                self.scanner.backend = None
 
     def close(self) -> None:
         for closing in (self.hotplug.stop, self.reader.close, self.scanner.close,

@@ -179,3 +179,26 @@ def test_refused_usb_key_is_never_written(rig, make_devices, tmp_path):
         devices.storage.save(scan, tmp_path)
     assert err.value.shown().startswith("Les clés USB ne sont pas acceptées")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "scan.pdf"]
+
+
+@pytest.mark.sane
+def test_auto_scanner_switches_from_demo_to_sane_when_a_scanner_is_plugged(
+        tmp_path, sane_config):
+    from kiosk.devices.demo_hotplug import DemoHotplug as Demo
+
+    scheduler = QueueScheduler()
+    devices = open_devices(settings_for(tmp_path, "demo", **{
+        "devices.scanner_backend": "auto", "devices.scanner_device": "test:1"}), scheduler)
+    try:
+        hotplug = devices.hotplug.backend
+        assert isinstance(hotplug, Demo)
+        # SANE sees test:1 from the start here; make the kiosk start on the demo as a kiosk
+        # booted without its scanner would.
+        from kiosk.devices.demo_scanner import DemoScanner
+        devices.scanner.backend.close()
+        devices.scanner.backend = DemoScanner()
+        hotplug.plug(DeviceKind.SCANNER, "/demo/scanner")
+        assert scheduler.run_until(lambda: devices.scanner.backend_name == "sane", 10)
+        assert devices.scanner.state.value == "ready"
+    finally:
+        devices.close()
