@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from kiosk.i18n import _
 from kiosk.practice.fields import check_field
@@ -302,12 +303,12 @@ def _answers(procedure: Procedure, file: Path) -> list[Finding]:
                 why = (_("elle ne respecte pas le format: du piège")
                        if problem.key == "trap.wrong_format" else message(problem))
                 why = why.rstrip(". ")
-                value = next((v for v in procedure.persona.values if v.key == fld.persona), None)
-                if value is not None:
-                    findings.append(Finding(file, value.line, _(
+                card = next((v for v in procedure.persona.values if v.key == fld.persona), None)
+                if card is not None:
+                    findings.append(Finding(file, card.line, _(
                         "la valeur de la fiche « {key} » ({value}), à taper dans la case « {id} » "
                         "(ligne {line}), serait refusée : {why}. Corrigez la valeur, ou le "
-                        "contrôle de la case").format(key=value.key, value=answer, id=fld.id,
+                        "contrôle de la case").format(key=card.key, value=answer, id=fld.id,
                                                        line=fld.line, why=why)))
                 else:
                     findings.append(Finding(file, fld.line, _(

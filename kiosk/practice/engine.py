@@ -13,9 +13,10 @@ counts, never values, and never logs them; the activity holds counts only.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 from kiosk.practice.fields import check_field
 from kiosk.practice.messages import MESSAGES, message

@@ -8,7 +8,8 @@ the first :class:`Problem`, or None. Nothing here stores or logs what was typed.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from kiosk.practice.model import Field, FieldType, Trap
 from kiosk.practice.validators import Problem, check_password, compact, matches, run_validator

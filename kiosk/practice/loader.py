@@ -7,11 +7,12 @@ people writing procedures are mediators). :func:`load_procedure` raises
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
@@ -19,8 +20,24 @@ from jsonschema.exceptions import ValidationError, best_match
 from kiosk.i18n import _
 from kiosk.practice import yamlines
 from kiosk.practice.model import (
-    Branch, Field, FieldType, Hint, Level, Logo, Memo, Operator, Option, Page, Persona,
-    PersonaValue, Procedure, Sample, Table, Trap, TrapKind, ValidatorSpec,
+    Branch,
+    Field,
+    FieldType,
+    Hint,
+    Level,
+    Logo,
+    Memo,
+    Operator,
+    Option,
+    Page,
+    Persona,
+    PersonaValue,
+    Procedure,
+    Sample,
+    Table,
+    Trap,
+    TrapKind,
+    ValidatorSpec,
 )
 from kiosk.practice.text import Text
 from kiosk.schema import Theme

@@ -43,7 +43,7 @@ class Text:
         return tuple(lang for lang in LANGUAGES if not getattr(self, lang).strip())
 
     @classmethod
-    def from_data(cls, data: object) -> "Text":
+    def from_data(cls, data: object) -> Text:
         if isinstance(data, str):
             return cls(fr=data)
         if isinstance(data, dict):

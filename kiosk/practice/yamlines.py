@@ -6,8 +6,9 @@ the 1-based line of themselves and of each entry. Uses libyaml when available (f
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -76,7 +77,7 @@ _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
 
 def load(text: str) -> Any:
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a safe loader subclass
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         raise YamlSyntaxError(str(err.problem or err), (mark.line + 1) if mark else 0) from None
@@ -92,10 +93,7 @@ def line_at(data: Any, path: Iterable[Any]) -> int:
     """The line of the deepest node reachable along ``path`` (keys and indexes)."""
     node, line = data, getattr(data, "line", 0)
     for step in path:
-        if isinstance(node, LineDict) and step in node:
-            line = node.line_of(step)
-            node = node[step]
-        elif isinstance(node, LineList) and isinstance(step, int) and step < len(node):
+        if isinstance(node, LineDict) and step in node or isinstance(node, LineList) and isinstance(step, int) and step < len(node):
             line = node.line_of(step)
             node = node[step]
         else:

@@ -1,7 +1,7 @@
 """Scripted players for practice runs (shared by the engine and privacy tests)."""
 from __future__ import annotations
 
-from kiosk.practice.engine import Outcome, PracticeRun
+from kiosk.practice.engine import PracticeRun
 from kiosk.practice.model import FieldType
 from kiosk.practice.solution import page_solution
 

@@ -90,7 +90,7 @@ def test_a_broken_site_procedure_is_left_out_but_the_catalogue_still_loads(tmp_p
 
 def _doc_example() -> str:
     doc = (DOCS / "writing-a-procedure.md").read_text(encoding="utf-8")
-    return next(b for b in re.findall(r"```yaml\n(.*?)```", doc, re.S) if b.startswith("format: 1"))
+    return next(b for b in re.findall(r"```yaml\n(.*?)```", doc, re.DOTALL) if b.startswith("format: 1"))
 
 
 def test_the_example_of_the_mediator_guide_passes_the_checker(tmp_path):
@@ -107,6 +107,7 @@ def test_a_missing_path_is_reported():
 
 def test_schema_is_valid_json_schema_and_names_every_theme():
     import jsonschema
+
     from kiosk.schema import Theme
     jsonschema.Draft202012Validator.check_schema(schema())
     assert set(schema()["properties"]["theme"]["enum"]) == {t.value for t in Theme}

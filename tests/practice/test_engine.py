@@ -215,6 +215,7 @@ def test_choice_that_differs_from_the_persona_card_is_refused():
 
 def _branching_procedure(tmp_path):
     from kiosk.practice.loader import load_procedure
+
     from .test_checker import _doc_example
     text = _doc_example().replace("        persona: jours\n", "").replace(
         "    next: fin\n  - id: fin\n",

@@ -7,8 +7,18 @@ import pytest
 
 from kiosk.practice.messages import MESSAGES, message
 from kiosk.practice.validators import (
-    check_date, check_email, check_iban, check_nir, check_numero_acces, check_numero_fiscal,
-    check_password, check_phone, check_postal_code, iban_with_check_digits, matches, nir_key,
+    check_date,
+    check_email,
+    check_iban,
+    check_nir,
+    check_numero_acces,
+    check_numero_fiscal,
+    check_password,
+    check_phone,
+    check_postal_code,
+    iban_with_check_digits,
+    matches,
+    nir_key,
     password_rule_status,
 )
 
