@@ -18,10 +18,10 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # One root per test run for every private directory; removed at the end of the run. The name
 # carries our PID so that roots left by killed runs can be recognised and removed.
-from harness.cleanup import remove_stale_roots
+from harness import cleanup  # no kivy, no device library
 from harness.cups import remove_stale_instances
 
-remove_stale_roots(Path(tempfile.gettempdir()))
+cleanup.remove_stale_roots(Path(tempfile.gettempdir()))
 remove_stale_instances()
 STACKS_ROOT = Path(tempfile.gettempdir()) / f"kiosk-stacks-{os.getpid()}-{secrets.token_hex(3)}"
 STACKS_ROOT.mkdir(mode=0o755)
@@ -72,7 +72,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     # Daemons are stopped by their session fixtures before this runs.
-    if os.environ.get("KIOSK_KEEP_STACKS") != "1":
+    if os.environ.get("KIOSK_KEEP_STACKS") == "1":
+        (STACKS_ROOT / cleanup.KEEP_MARK).touch()  # later runs leave it alone
+        print(f"kiosk stacks kept in {STACKS_ROOT}")
+    else:
         shutil.rmtree(STACKS_ROOT, ignore_errors=True)
 
 
@@ -183,6 +186,10 @@ def virtual_card(pcscd: pcsc_stack.Pcscd) -> Iterator[Callable[..., pcsc_stack.V
     yield put
     for card in cards:
         card.remove()
+    try:
+        import smartcard  # noqa: F401  (waiting needs pyscard; putting a card does not)
+    except ImportError:
+        return
     for card in cards:
         card.wait_gone(timeout=10)
 

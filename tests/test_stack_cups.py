@@ -33,6 +33,8 @@ def test_pdf_printed_on_cups_pdf_queue_comes_out_with_every_page(
         watcher.close()
 
     output = cups_server.wait_for_pdf(job_id, timeout=60)
+    # PreserveJobFiles/PreserveJobHistory No: nothing of the finished job stays in the spool.
+    assert not list(cups_server.spool_dir.glob(f"[cd]{job_id:05d}*"))
     assert output.parent == cups_server.pdf_out_dir
     assert len(PdfReader(output).pages) == 3
     (artifacts_dir / "cups-pdf-output.pdf").write_bytes(output.read_bytes())

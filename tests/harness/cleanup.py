@@ -12,6 +12,7 @@ import signal
 from pathlib import Path
 
 ROOT_PREFIX = "kiosk-stacks-"
+KEEP_MARK = "KEEP"  # written when KIOSK_KEEP_STACKS=1 asked to keep a root for inspection
 
 
 def _pid_alive(pid: str) -> bool:
@@ -35,6 +36,6 @@ def _stop_leftover_postmaster(root: Path) -> None:
 def remove_stale_roots(tmp: Path) -> None:
     for root in tmp.glob(f"{ROOT_PREFIX}*-*"):
         pid = root.name[len(ROOT_PREFIX):].split("-")[0]
-        if pid.isdigit() and not _pid_alive(pid):
+        if pid.isdigit() and not _pid_alive(pid) and not (root / KEEP_MARK).exists():
             _stop_leftover_postmaster(root)
             shutil.rmtree(root, ignore_errors=True)
