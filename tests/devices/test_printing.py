@@ -190,3 +190,20 @@ def test_quota_starts_afresh_for_the_next_resident(tmp_path):
     core.end(EndReason.FINISHED, offer_survey=False)
     core.start()
     assert service.remaining() == 2
+
+
+def test_cancelled_job_is_told_plainly_and_leaves_nothing(rig, core, tmp_path):
+    from kiosk.documents.printing import PrintJob
+
+    service = PrintService(rig.printer, core, quota_pages=20)
+    rig.stop()  # held in the queue, so the cancel surely finds it waiting
+    try:
+        job_id = rig.printer.backend.submit(letter_pdf(tmp_path / "one.pdf", 1), "kiosk",
+                                            PrintOptions())
+        service.cancel(PrintJob(job_id, 1))
+        status = rig.printer.job_status(job_id)
+        assert status.state is JobState.CANCELED
+        assert status.message() == "Impression annulée."
+        assert rig.spool_files() == []
+    finally:
+        rig.start()

@@ -88,9 +88,7 @@ def test_wait_for_card_returns_the_next_badge(rig):
     result: list[bytes | None] = []
     waiter = threading.Thread(target=lambda: result.append(rig.reader.wait_for_card(10)))
     waiter.start()
-    import time
-    time.sleep(0.1)  # let the waiter start waiting (ordering only; nothing timed is asserted)
-    take_away = rig.present(BADGE)
+    take_away = rig.present(BADGE)  # before or after the waiter starts: both must work
     waiter.join(15)
     take_away()
     assert result == [BADGE]
