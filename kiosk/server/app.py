@@ -259,6 +259,8 @@ def create_app(settings: Settings, engine: Engine | None = None,
             raise ApiError(404, "not_found", "no such help request for this kiosk")
         return found[0]
 
+    from kiosk.server.console import mount as mount_console  # the web console, under /console
+    mount_console(app, settings, engine)
     return app
 
 

@@ -1,0 +1,161 @@
+"""The mediator's live view: kiosks of a site, help requests, commands; pushed with
+server-sent events.
+
+The stream reads the database every ``POLL_S`` (any server process can serve it: heartbeats may
+arrive through another one) and pushes the re-rendered panel only when it changed, with the ids of
+the open help requests so the page can ring for the new ones. A comment line every
+``KEEPALIVE_S`` keeps proxies from closing an idle stream; the user is checked again every
+``RECHECK_S`` (a disabled account stops receiving).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any, AsyncIterator
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+
+from kiosk.schema import CommandKind
+from kiosk.server import live
+from kiosk.server.console import access
+from kiosk.server.console.auth import ConsoleDenied, ConsoleUser, LoginRequired
+from kiosk.server.console.live_view import COMMAND_LABELS, Snapshot, as_event, snapshot
+from kiosk.server.console.web import (
+    TEMPLATES,
+    Console,
+    console,
+    done,
+    in_thread,
+    page,
+    posted_form,
+    user_of,
+)
+
+router = APIRouter()
+POLL_S = 0.4
+KEEPALIVE_S = 15.0
+RECHECK_S = 10.0
+
+
+def _snapshot(ctx: Console, user: ConsoleUser, site_id: int) -> tuple[Any, Snapshot]:
+    with ctx.engine.connect() as conn:
+        site = access.live_site(conn, user, site_id)
+        return site, snapshot(conn, site_id, ctx.heartbeat_s)
+
+
+def _panel(user: ConsoleUser, site: Any, snap: Snapshot) -> str:
+    return TEMPLATES.get_template("_live_panel.html").render(user=user, site=site, snap=snap,
+                                                             commands=COMMAND_LABELS)
+
+
+@router.get("/console/live", include_in_schema=False)
+def live_index(request: Request) -> Response:
+    user = user_of(request)
+    ctx = console(request)
+    with ctx.engine.connect() as conn:
+        sites = access.live_sites(conn, user)
+    if len(sites) == 1:
+        return RedirectResponse(f"/console/live/{sites[0]['id']}", status_code=303)
+    return page(request, "live_index.html", user, sites=sites, section="live")
+
+
+@router.get("/console/live/{site_id}", include_in_schema=False)
+def live_page(request: Request, site_id: int) -> Response:
+    user = user_of(request)
+    ctx = console(request)
+    site, snap = _snapshot(ctx, user, site_id)
+    return page(request, "live.html", user, site=site, snap=snap, section="live",
+                panel=_panel(user, site, snap), open_help=json.dumps(snap.open_help_ids))
+
+
+@router.get("/console/live/{site_id}/events", include_in_schema=False)
+async def live_events(request: Request, site_id: int) -> Response:
+    user = user_of(request)
+    ctx = console(request)
+    await in_thread(_snapshot, ctx, user, site_id)  # refuse at once if out of scope
+
+    async def stream() -> AsyncIterator[str]:
+        last_html = None
+        last_sent = last_check = time.monotonic()
+        yield "retry: 2000\n\n"
+        while not await request.is_disconnected():
+            now = time.monotonic()
+            if now - last_check > RECHECK_S:
+                try:
+                    await in_thread(user_of, request)
+                except LoginRequired:
+                    yield "event: logout\ndata: {}\n\n"
+                    return
+                last_check = now
+            try:
+                site, snap = await in_thread(_snapshot, ctx, user, site_id)
+            except ConsoleDenied:
+                return
+            html = _panel(user, site, snap)
+            if html != last_html:
+                last_html, last_sent = html, now
+                yield f"event: live\ndata: {json.dumps(as_event(snap, html))}\n\n"
+            elif now - last_sent > KEEPALIVE_S:
+                last_sent = now
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(POLL_S)
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+def _help_in_site(ctx: Console, user: ConsoleUser, site_id: int, request_id: str) -> None:
+    with ctx.engine.connect() as conn:
+        access.live_site(conn, user, site_id)
+        if live.help_request_site(conn, request_id) != site_id:
+            raise ConsoleDenied()
+
+
+@router.post("/console/live/{site_id}/help/{request_id}/ack", include_in_schema=False)
+async def acknowledge(request: Request, site_id: int, request_id: str) -> Response:
+    user = user_of(request)
+    await posted_form(request, user)
+    ctx = console(request)
+
+    def run() -> None:
+        _help_in_site(ctx, user, site_id, request_id)
+        with ctx.engine.begin() as conn:
+            live.acknowledge_help(conn, request_id, user.id)
+    await in_thread(run)
+    return done(request, f"/console/live/{site_id}", "ack")
+
+
+@router.post("/console/live/{site_id}/help/{request_id}/close", include_in_schema=False)
+async def close(request: Request, site_id: int, request_id: str) -> Response:
+    user = user_of(request)
+    await posted_form(request, user)
+    ctx = console(request)
+
+    def run() -> None:
+        _help_in_site(ctx, user, site_id, request_id)
+        with ctx.engine.begin() as conn:
+            live.close_help(conn, request_id)
+    await in_thread(run)
+    return done(request, f"/console/live/{site_id}", "closed")
+
+
+@router.post("/console/live/{site_id}/kiosks/{kiosk_id}/command", include_in_schema=False)
+async def command(request: Request, site_id: int, kiosk_id: int) -> Response:
+    user = user_of(request)
+    form = await posted_form(request, user)
+    ctx = console(request)
+    try:
+        kind = CommandKind(str(form.get("kind") or ""))
+    except ValueError:
+        raise ConsoleDenied("Commande inconnue.") from None
+
+    def run() -> int:
+        with ctx.engine.begin() as conn:
+            access.live_site(conn, user, site_id)
+            access.kiosk_of_site(conn, site_id, kiosk_id)
+            return live.queue_command(conn, kiosk_id, kind, user.id)
+    command_id = await in_thread(run)
+    return done(request, f"/console/live/{site_id}", "command", command_id=command_id)

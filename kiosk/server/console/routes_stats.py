@@ -1,0 +1,163 @@
+"""Dashboards, exports and the printable summary, for managers and admins.
+
+Filters travel in the query string (bookmarkable, shareable with a colleague of the same
+scope): ``periode`` (a preset of figures.PRESETS, or ``perso`` with ``debut``/``fin``),
+``territoire``, ``site``, and per page ``par`` (jour/semaine/mois) or ``demarche``. The place is
+resolved through access.stats_place on every request, exports included.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kiosk.server.console import access, exports, figures
+from kiosk.server.console.access import Place
+from kiosk.server.console.auth import ConsoleDenied, ConsoleUser
+from kiosk.server.console.web import Console, console, page, user_of
+from kiosk.server.queries import Period
+
+router = APIRouter()
+
+
+@dataclass
+class Filters:
+    preset: str
+    start: str
+    end: str
+    territory_id: int | None
+    site_id: int | None
+    extra: dict[str, str]
+
+    def query(self, **changes: Any) -> str:
+        values: dict[str, Any] = {"periode": self.preset, "territoire": self.territory_id,
+                                  "site": self.site_id, **self.extra}
+        if self.preset == "perso":
+            values.update(debut=self.start, fin=self.end)
+        values.update(changes)
+        return urlencode({k: v for k, v in values.items() if v not in (None, "")})
+
+
+def _int(value: str | None) -> int | None:
+    if value is None or value.strip() == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ConsoleDenied("Filtre invalide.") from None
+
+
+def _filters(request: Request) -> Filters:
+    p = request.query_params
+    extra = {k: p[k][:64] for k in ("par", "demarche") if p.get(k)}
+    territory, site = _int(p.get("territoire")), _int(p.get("site"))
+    place = p.get("lieu")
+    if place is not None:  # the filter form's one select: "", "t:<id>" or "s:<id>"
+        territory = _int(place[2:]) if place.startswith("t:") else None
+        site = _int(place[2:]) if place.startswith("s:") else None
+    return Filters(p.get("periode") or "mois", p.get("debut", "")[:10], p.get("fin", "")[:10],
+                   territory, site, extra)
+
+
+def _resolve(ctx: Console, user: ConsoleUser, f: Filters
+             ) -> tuple[Place, Period | None, str, str, list[dict[str, Any]]]:
+    with ctx.engine.connect() as conn:
+        place = access.stats_place(conn, user, f.territory_id, f.site_id)
+        tree = access.visible_tree(conn, user)
+    try:
+        period, period_label = figures.resolve_period(f.preset, f.start, f.end)
+        error = ""
+    except figures.PeriodError as err:
+        period, period_label, error = None, "", str(err)
+    return place, period, period_label, error, tree
+
+
+@router.get("/console/stats", include_in_schema=False)
+@router.get("/console/stats/{name}", include_in_schema=False)
+def stats_page(request: Request, name: str = "synthese") -> Response:
+    if name not in figures.PAGES:
+        raise ConsoleDenied("Cette page n'existe pas.")
+    user = user_of(request)
+    ctx = console(request)
+    f = _filters(request)
+    place, period, period_label, error, tree = _resolve(ctx, user, f)
+    tables: list[figures.Table] = []
+    key_figures: list[tuple[str, Any]] = []
+    procedures: list[str] = []
+    if period is not None:
+        with ctx.engine.connect() as conn:
+            if name == "synthese":
+                key_figures = figures.kpis(conn, place.scope, period)
+            tables = figures.page_tables(conn, name, place.scope, period, ctx.threshold,
+                                         f.extra)
+            if name == "demarches":
+                procedures = figures.practised_procedures(conn, place.scope, period)
+    return page(request, "stats.html", user, section="stats", name=name, pages=figures.PAGES,
+                presets=figures.PRESETS, filters=f, place=place, period=period,
+                period_label=period_label, error=error, tree=tree, tables=tables,
+                key_figures=key_figures, procedures=procedures, threshold=ctx.threshold,
+                status=400 if error else 200)
+
+
+def _export_tables(request: Request) -> tuple[Place, str, list[figures.Table]]:
+    user = user_of(request)
+    ctx = console(request)
+    f = _filters(request)
+    place, period, period_label, error, _tree = _resolve(ctx, user, f)
+    if period is None:
+        raise ConsoleDenied(error)
+    with ctx.engine.connect() as conn:
+        tables = figures.export_tables(conn, place.scope, period, ctx.threshold)
+    label = f"{period_label} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})"
+    return place, label, tables
+
+
+@router.get("/console/export.csv", include_in_schema=False)
+def export_csv(request: Request) -> Response:
+    place, period, tables = _export_tables(request)
+    name = exports.filename("statistiques", place.label, period, "csv")
+    return Response(exports.to_csv(tables, place.label, period),
+                    media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})
+
+
+@router.get("/console/export.xlsx", include_in_schema=False)
+def export_xlsx(request: Request) -> Response:
+    place, period, tables = _export_tables(request)
+    name = exports.filename("statistiques", place.label, period, "xlsx")
+    return Response(exports.to_xlsx(tables, place.label, period),
+                    media_type="application/vnd.openxmlformats-officedocument."
+                               "spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})
+
+
+@router.get("/console/summary", include_in_schema=False)
+def summary(request: Request) -> Response:
+    """One printable page per place and period (print CSS: A4 portrait)."""
+    user = user_of(request)
+    ctx = console(request)
+    f = _filters(request)
+    place, period, period_label, error, _tree = _resolve(ctx, user, f)
+    if period is None:
+        raise ConsoleDenied(error)
+    with ctx.engine.connect() as conn:
+        key_figures = figures.kpis(conn, place.scope, period)
+        tables = [figures.durations(conn, place.scope, period),
+                  figures.top_procedures(conn, place.scope, period, limit=5),
+                  figures.themes(conn, place.scope, period),
+                  figures.devices(conn, place.scope, period),
+                  figures.by_weekday(conn, place.scope, period)]
+    tables[2].rows = tables[2].rows[:5]
+    top = tables[1]  # keep what fits a printed page: name, attempts, completed, rate
+    top.columns = [top.columns[i] for i in (0, 2, 3, 4)]
+    top.rows = [[r[i] for i in (0, 2, 3, 4)] for r in top.rows]
+    return page(request, "summary.html", user, place=place, period=period,
+                period_label=period_label, key_figures=key_figures, tables=tables,
+                filters=f, now_fr=dt.date.today().strftime("%d/%m/%Y"))
