@@ -243,6 +243,7 @@ def _page(data: dict[str, Any]) -> Page:
                     for t in data.get("traps", ())),
         next=_next(data.get("next"), data.line_of("next") if hasattr(data, "line_of") else 0),
         end=bool(data.get("end", False)), button=_opt_text(data.get("button")),
+        qr=data.get("qr"),
         line=_line(data),
     )
 

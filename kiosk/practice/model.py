@@ -138,6 +138,7 @@ class Page:
     next: tuple[Branch, ...] = ()
     end: bool = False
     button: Text | None = None
+    qr: str | None = None             # a fictional code the page shows as a QR code
     line: int = 0
 
     def field(self, field_id: str) -> Field | None:

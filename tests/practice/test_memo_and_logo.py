@@ -56,3 +56,13 @@ def test_each_operator_has_a_drawn_logo_in_its_colour(procedure_id):
     assert pixels[0][3] == 0 or operator.logo.shape == "square"  # transparent corner
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     image.save(ARTIFACTS / f"logo-{procedure_id}.png")
+
+
+def test_pre_application_qr_code_decodes_back_to_the_page_code():
+    from pyzbar.pyzbar import decode
+
+    from kiosk.practice.qr import qr_image
+    page = CATALOGUE.get("ants-pre-demande").page("confirmation")
+    assert page.qr and page.end
+    decoded = decode(qr_image(page.qr))
+    assert [d.data.decode() for d in decoded] == [page.qr]
