@@ -30,7 +30,7 @@ class FormField(BoxLayout):
     message = StringProperty("")
     valid = BooleanProperty(True)
     focused = BooleanProperty(False)
-    kind = OptionProperty("text", options=["text", "number", "pin", "email", "password"])
+    kind = OptionProperty("text", options=["text", "number", "pin", "email", "password", "date"])
     max_length = ObjectProperty(None, allownone=True)
     validator: Validator | None = None
 
@@ -41,6 +41,8 @@ class FormField(BoxLayout):
             return Layout.NUMERIC.value
         if self.kind == "email":
             return Layout.EMAIL.value
+        if self.kind == "date":
+            return Layout.DATE.value
         return Layout.AZERTY.value
 
     def shown_value(self) -> str:
@@ -48,6 +50,8 @@ class FormField(BoxLayout):
 
     def type_text(self, text: str) -> None:
         if self.kind in ("number", "pin") and not text.isdigit():
+            return
+        if self.kind == "date" and not all(c.isdigit() or c == "/" for c in text):
             return
         if self.max_length is not None and len(self.value) + len(text) > self.max_length:
             return

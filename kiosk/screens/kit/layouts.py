@@ -11,6 +11,7 @@ class Layout(str, Enum):
     AZERTY = "azerty"
     NUMERIC = "numeric"
     EMAIL = "email"
+    DATE = "date"
 
 
 BACKSPACE = "{backspace}"
@@ -46,6 +47,15 @@ NUMERIC_ROWS: tuple[tuple[str, ...], ...] = (
     (BACKSPACE, "0", ENTER),
 )
 
+# Dates typed JJ/MM/AAAA: the digits and the slash.
+DATE_ROWS: tuple[tuple[str, ...], ...] = (
+    ("1", "2", "3"),
+    ("4", "5", "6"),
+    ("7", "8", "9"),
+    ("/", "0", BACKSPACE),
+    (ENTER,),
+)
+
 EMAIL_ROWS: tuple[tuple[str, ...], ...] = (
     tuple("1234567890"),
     tuple("azertyuiop"),
@@ -58,6 +68,7 @@ LAYOUTS: dict[Layout, tuple[tuple[str, ...], ...]] = {
     Layout.AZERTY: AZERTY_ROWS,
     Layout.NUMERIC: NUMERIC_ROWS,
     Layout.EMAIL: EMAIL_ROWS,
+    Layout.DATE: DATE_ROWS,
 }
 
 

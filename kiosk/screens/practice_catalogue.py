@@ -1,0 +1,198 @@
+"""Practice catalogue: the procedures by theme, with the fictional operator's look, level and
+duration; search by a word typed on the on-screen keyboard.
+
+This module is the practice plug-in of the app (``build_screen(runtime)``, screen
+``practice_catalogue``); when the catalogue joins the ScreenManager it adds the other practice
+screens (start, page, debrief) beside itself.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
+
+from kivy.metrics import dp
+
+from kiosk.i18n import N_, _
+from kiosk.schema import Theme
+from kiosk.screens.base import AppScreen, load_screen_kv
+from kiosk.screens.kit import BigButton, KioskKeyboard, ui
+from kiosk.screens.practice_flow import PracticeFlow
+from kiosk.screens.practice_widgets import ProcedureCard, dock_keyboard, undock_keyboard
+
+ALL_THEMES = ""
+
+THEME_NAMES: dict[Theme, str] = {
+    Theme.DIAGNOSTIC: N_("Diagnostic numérique"),
+    Theme.MATERIEL: N_("Prendre en main du matériel"),
+    Theme.MAINTENANCE: N_("Maintenance de matériel"),
+    Theme.CONTENUS: N_("Gérer ses contenus numériques"),
+    Theme.NAVIGATION: N_("Navigation sur internet"),
+    Theme.EMAIL: N_("E-mail"),
+    Theme.BUREAUTIQUE: N_("Bureautique"),
+    Theme.RESEAUX_SOCIAUX: N_("Réseaux sociaux communication"),
+    Theme.SANTE: N_("Santé"),
+    Theme.BANQUE_ACHATS: N_("Banque et achats en ligne"),
+    Theme.ACCOMPAGNER_PRO: N_("Accompagner un professionnel"),
+    Theme.INSERTION_PRO: N_("Insertion professionnelle"),
+    Theme.SECURITE: N_("Prévention en sécurité numérique"),
+    Theme.PARENTALITE: N_("Parentalité"),
+    Theme.SCOLARITE: N_("Scolarité et numérique"),
+    Theme.CREER: N_("Créer avec le numérique"),
+    Theme.CULTURE: N_("Culture numérique"),
+    Theme.IA: N_("Intelligence artificielle (IA)"),
+    Theme.AIDE_DEMARCHES: N_("Aide aux démarches administratives"),
+    Theme.PAPIERS: N_("Papiers - Élections - Citoyenneté"),
+    Theme.FAMILLE: N_("Famille - Scolarité"),
+    Theme.SOCIAL_SANTE: N_("Social - Santé"),
+    Theme.TRAVAIL: N_("Travail - Formation - Entreprise"),
+    Theme.LOGEMENT: N_("Logement"),
+    Theme.TRANSPORTS: N_("Transports - Mobilité"),
+    Theme.ARGENT_IMPOTS: N_("Argent - Impôts"),
+    Theme.JUSTICE: N_("Justice"),
+    Theme.ETRANGERS: N_("Étrangers - Europe"),
+    Theme.LOISIRS: N_("Loisirs - Sports - Culture"),
+    Theme.ASSOCIATIONS: N_("Associations"),
+}
+# Screens added beside the catalogue: module name -> screen class name
+SIBLINGS = ("practice_start", "practice_page", "practice_debrief")
+
+
+class PracticeCatalogueScreen(AppScreen):
+    theme = StringProperty(ALL_THEMES)      # the theme chosen, "" for all
+    shown = ListProperty([])                # ids of the procedures listed
+    card_height = NumericProperty(200)      # every card as tall as the tallest one
+    flow: PracticeFlow | None = ObjectProperty(None, allownone=True)
+
+    def __init__(self, runtime: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._runtime = runtime
+        self._cards: dict[str, ProcedureCard] = {}
+        self._card_lang = ""
+        ui.fbind("language", self._language_changed)
+        self.ids.search.bind(on_focus_request=self._search_focused, value=self._search_changed,
+                             on_submit=lambda *_a: self.hide_keyboard())
+        self.keyboard = KioskKeyboard()
+        self.keyboard.bind(on_submit=lambda *_a: self.hide_keyboard())
+
+    # --- wiring --------------------------------------------------------------------------------
+    @property
+    def runtime(self) -> Any:
+        return self._runtime if self._runtime is not None else super().runtime
+
+    def on_manager(self, _inst: Any, manager: Any) -> None:
+        """Joined the ScreenManager: the practice flow and the sibling screens come along."""
+        if manager is None:
+            return
+        if self.flow is None:
+            self.flow = PracticeFlow(self.runtime)
+        import importlib
+
+        for name in SIBLINGS:
+            if not manager.has_screen(name):
+                module = importlib.import_module(f"kiosk.screens.{name}")
+                manager.add_widget(module.build_screen(self.runtime, self.flow))
+
+    @property
+    def catalogue(self) -> Any:
+        return self.runtime.practice
+
+    # --- listing -------------------------------------------------------------------------------
+    def on_pre_enter(self, *args: Any) -> None:
+        self.hide_keyboard()
+        self.ids.search.clear()
+        self.theme = ALL_THEMES
+        self.refresh()
+
+    def themes(self) -> list[Theme]:
+        return list(self.catalogue.by_theme()) if self.catalogue else []
+
+    def _build_theme_chips(self) -> None:
+        box = self.ids.themes
+        box.clear_widgets()
+        chips = [(ALL_THEMES, _("Toutes"))] + [(t.value, _(THEME_NAMES[t])) for t in
+                                                  self.themes()]
+        for value, words in chips:
+            chip = BigButton(txt=words, kind="primary" if value == self.theme else "secondary",
+                             wrap=False, size_hint_x=None)
+            chip.theme_value = value
+            chip.bind(texture_size=lambda c, size: setattr(c, "width", size[0] + 32))
+            chip.bind(on_release=lambda c: self.choose_theme(c.theme_value))
+            box.add_widget(chip)
+
+    def choose_theme(self, value: str) -> None:
+        self.theme = value
+        self.refresh()
+
+    def _search_changed(self, *_args: Any) -> None:
+        self.refresh()
+
+    def matching(self) -> list[Any]:
+        if self.catalogue is None:
+            return []
+        found = self.catalogue.search(self.ids.search.value, ui.language)
+        if self.theme:
+            found = [p for p in found if p.theme.value == self.theme]
+        return found
+
+    def _card(self, procedure: Any) -> ProcedureCard:
+        card = self._cards.get(procedure.id)
+        if card is None or self._card_lang != ui.language:
+            card = ProcedureCard()
+            card.show(procedure, ui.language)
+            card.bind(on_release=lambda c: self.open_procedure(c.procedure_id),
+                      natural_height=self._card_resized)
+            self._cards[procedure.id] = card
+        return card
+
+    def refresh(self) -> None:
+        self._build_theme_chips()
+        grid = self.ids.cards
+        grid.clear_widgets()
+        found = self.matching()
+        for procedure in found:
+            grid.add_widget(self._card(procedure))
+        self._card_lang = ui.language
+        self.shown = [p.id for p in found]
+        self._card_resized()
+        self.ids.none.txt = "" if found else \
+            _("Aucun exercice ne correspond à « {word} ». Essayez un autre mot.").format(
+                word=self.ids.search.value)
+
+    def _card_resized(self, *_args: Any) -> None:
+        heights = [self._cards[i].natural_height for i in self.shown if i in self._cards]
+        self.card_height = max(heights, default=200)
+
+    def _language_changed(self, *_args: Any) -> None:
+        self._cards.clear()
+        if self.manager is not None and self.manager.current == self.name:
+            self.refresh()
+
+    def card(self, procedure_id: str) -> ProcedureCard | None:
+        """The card shown for a procedure, scrolled into view (tests and the demo tap it)."""
+        card = self._cards.get(procedure_id) if procedure_id in self.shown else None
+        if card is not None:
+            self.ids.scroller.scroll_to(card, padding=dp(10), animate=False)
+        return card
+
+    # --- search keyboard -----------------------------------------------------------------------
+    def _search_focused(self, field: Any) -> None:
+        dock_keyboard(self.ids.main, self.keyboard, field)
+
+    def hide_keyboard(self) -> None:
+        self.ids.search.focused = False
+        undock_keyboard(self.keyboard)
+
+    # --- choosing ------------------------------------------------------------------------------
+    def open_procedure(self, procedure_id: str) -> None:
+        self.hide_keyboard()
+        start = self.manager.get_screen("practice_start")
+        start.show_procedure(self.catalogue.get(procedure_id))
+        self.go("practice_start")
+
+
+def build_screen(runtime: Any) -> PracticeCatalogueScreen:
+    return PracticeCatalogueScreen(runtime=runtime, name="practice_catalogue")
+
+
+load_screen_kv(__file__)

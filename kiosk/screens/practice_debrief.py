@@ -1,0 +1,107 @@
+"""The debrief after a practice: what went well, where the person erred or hesitated, what to
+remember for the real site, the memo sheet's steps and a button to print it."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.i18n import _
+from kiosk.practice.debrief import Debrief, build_debrief
+from kiosk.screens.base import AppScreen, load_screen_kv
+from kiosk.screens.kit import KLabel, ui
+from kiosk.screens.practice_flow import PracticeFlow
+from kiosk.screens.practice_widgets import tx
+
+log = logging.getLogger(__name__)
+
+
+class PracticeDebriefScreen(AppScreen):
+    title_txt = StringProperty("")
+    summary = StringProperty("")
+    print_status = StringProperty("")
+    can_print = BooleanProperty(False)
+    printed = BooleanProperty(False)
+
+    def __init__(self, flow: PracticeFlow, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.flow = flow
+        self.debrief: Debrief | None = None
+        ui.fbind("language", self._language_changed)
+
+    def show_run(self) -> None:
+        run = self.flow.run
+        if run is None:
+            return
+        self.debrief = build_debrief(run, ui.language)
+        self.printed = False
+        self.print_status = ""
+        self.can_print = self.flow.can_print()
+        self._fill()
+
+    def _fill(self) -> None:
+        run, debrief = self.flow.run, self.debrief
+        if run is None or debrief is None:
+            return
+        self.title_txt = _("Votre bilan : {title}").format(title=tx(run.procedure.title))
+        if run.completed:
+            self.summary = _("Vous êtes allé jusqu'au bout de l'exercice. Bravo !")
+        else:
+            self.summary = _("Vous vous êtes arrêté à l'étape {reached} sur {total}.").format(
+                reached=run.steps_reached, total=run.steps_total)
+        self._list("well", debrief.went_well, _("Rien à signaler ici cette fois."))
+        self._list("work", debrief.to_work_on, _("Rien : aucune erreur, aucune hésitation."))
+        self._list("remember", debrief.remember, "")
+        memo = debrief.memo
+        self.ids.memo_title.txt = tx(memo.title)
+        self._list("memo", [f"{n}. {tx(step)}" for n, step in enumerate(memo.steps, 1)], "",
+                   bullet="")
+
+    def _list(self, box_id: str, items: Any, empty: str, bullet: str = "• ") -> None:
+        box = self.ids[box_id]
+        box.clear_widgets()
+        for item in items or ([empty] if empty else []):
+            box.add_widget(KLabel(txt=f"{bullet}{item}", padding=(dp(8), dp(2))))
+
+    def _language_changed(self, *_args: Any) -> None:
+        if self.flow.run is not None and self.debrief is not None:
+            self.debrief = build_debrief(self.flow.run, ui.language)
+            self._fill()
+
+    def on_enter(self, *args: Any) -> None:
+        self.ids.scroller.scroll_y = 1
+        super().on_enter(*args)
+
+    def print_memo(self) -> None:
+        """The memo sheet as a PDF (a session file, wiped at the end), sent to the printer."""
+        try:
+            self.flow.print_memo(ui.language)
+        except Exception as err:  # device errors carry a plain message for the resident
+            log.warning("memo sheet not printed: %s", getattr(err, "technical", err))
+            message = getattr(err, "resident_message", None)
+            self.print_status = _(message) if message else \
+                _("La fiche n'a pas pu être imprimée. Demandez à un médiateur.")
+            return
+        self.printed = True
+        self.print_status = _("La fiche mémo est envoyée à l'imprimante. Prenez-la en partant.")
+
+    def again(self) -> None:
+        run = self.flow.run
+        if run is None:
+            return
+        self.flow.start(run.procedure, run.mode)
+        self.manager.get_screen("practice_page").begin()
+        self.go("practice_page")
+
+    def other(self) -> None:
+        self.flow.leave()
+        self.go("practice_catalogue")
+
+
+def build_screen(runtime: Any, flow: PracticeFlow) -> PracticeDebriefScreen:
+    return PracticeDebriefScreen(flow, name="practice_debrief")
+
+
+load_screen_kv(__file__)

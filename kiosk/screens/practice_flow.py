@@ -1,0 +1,126 @@
+"""One resident's practice, between the practice screens and the session core. No Kivy here.
+
+The screens ask this object for the run in progress; it makes sure that
+
+- what the person types goes to the session core only (``core.remember``, wiped at the end),
+  never to a file, a log or the statistics;
+- the engine's :class:`~kiosk.schema.Activity` (counts only) reaches the session record exactly
+  once per run: when the run finishes, when the person leaves it, or when the session ends
+  while it is in progress (then the core's end hook records it before the wipe);
+- the memo sheet is a session file (``core.new_file``), printed through the print service.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk.practice.engine import Mode, PracticeRun
+from kiosk.practice.model import Procedure
+from kiosk.sessions.workspace import FILE
+
+log = logging.getLogger(__name__)
+
+SCAN_LABEL = "scan"
+
+
+@dataclass(frozen=True)
+class ScannedDocument:
+    """A document scanned in this session, offered to an upload field."""
+
+    index: int      # 1, 2, ... in scanning order: what the resident sees
+    path: Path
+
+
+class PracticeFlow:
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+        self.run: PracticeRun | None = None
+        self._recorded = True
+        self._print_service: Any = None
+        hook = getattr(runtime.core, "add_end_hook", None)
+        if hook is not None:
+            hook(self._session_ending)
+
+    @property
+    def core(self) -> Any:
+        return self.runtime.core
+
+    @property
+    def catalogue(self) -> Any:
+        return self.runtime.practice
+
+    # --- a run ---------------------------------------------------------------------------------
+    def start(self, procedure: Procedure, mode: Mode) -> PracticeRun:
+        self.leave()  # a run left half-way still counts in the statistics
+        self.run = PracticeRun(procedure, mode, values=self.core, clock=self.core.clock)
+        self._recorded = False
+        return self.run
+
+    def record(self) -> bool:
+        """Put the run's activity in the session record (once); False if nothing to record."""
+        run = self.run
+        if run is None or self._recorded or not self.core.in_session:
+            return False
+        self.core.add_activity(run.activity())
+        self._recorded = True
+        return True
+
+    def leave(self) -> None:
+        """The person leaves the practice (finished or not): its activity is recorded."""
+        self.record()
+
+    def forget(self) -> None:
+        """Session over: nothing of the run stays in memory."""
+        self.run = None
+        self._recorded = True
+
+    def _session_ending(self) -> None:
+        self.record()
+        self.forget()
+
+    # --- documents -----------------------------------------------------------------------------
+    def scanned_documents(self) -> list[ScannedDocument]:
+        """Documents scanned in this session (files the scan service registered as 'scan')."""
+        session = self.core.session
+        if session is None or not self.core.in_session:
+            return []
+        found = [a for a in session.artefacts if a.kind == FILE and a.label == SCAN_LABEL]
+        return [ScannedDocument(i + 1, Path(a.ref)) for i, a in enumerate(found)
+                if Path(a.ref).exists()]
+
+    # --- memo sheet ----------------------------------------------------------------------------
+    def can_print(self) -> bool:
+        return self.print_service() is not None
+
+    def print_service(self) -> Any:
+        """The runtime's print service, or one built on the printer facade."""
+        service = getattr(self.runtime, "print_service", None)
+        if service is not None:
+            return service
+        if self._print_service is None:
+            printer = self.runtime.device("printer")
+            if printer is None or not self.runtime.settings.get("kiosk.print_enabled"):
+                return None
+            from kiosk.documents.printing import PrintService
+
+            self._print_service = PrintService(
+                printer, self.core, int(self.runtime.settings.get("devices.print_quota_pages")))
+        return self._print_service
+
+    def memo_pdf(self, lang: str) -> Path:
+        """The memo sheet of the current run as a PDF in the session's private directory."""
+        from kiosk.screens.practice_memo import write_memo
+
+        if self.run is None:
+            raise RuntimeError("no practice run")
+        path = self.core.new_file(".pdf", "document")
+        return write_memo(self.run.procedure, path, lang)
+
+    def print_memo(self, lang: str) -> Any:
+        """Build and print the memo; returns the print job. Raises the devices' errors."""
+        service = self.print_service()
+        if service is None:
+            raise RuntimeError("no printer")
+        return service.submit(self.memo_pdf(lang))

@@ -1,0 +1,386 @@
+"""The page renderer: one page of the practice, drawn like the operator's website.
+
+A fake browser (address bar with the fictional address and a back button), the operator's
+banner, a breadcrumb, the page's text, table and form, the site's button; around it the kiosk's
+own help: the permanent SIMULATION ribbon, "Ma fiche" (the persona card), "Aide", the simulated
+phone that receives the SMS code, and "Quitter l'exercice". The on-screen keyboard docks at the
+bottom when a typed field is touched.
+
+Guided mode highlights the next thing to touch and shows its hint (read aloud when the option
+is on); autonomous mode shows a hint only when "Aide" is touched. Traps look as on a real site:
+an alert when the session expired, a captcha, a strict-format error, a tempting lookalike link.
+
+Page views are built once per page and language, then reused (a revisit only reloads values),
+so going back and forth is fast.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk.i18n import _, ngettext
+from kiosk.practice.engine import Mode, Outcome, PracticeRun
+from kiosk.practice.model import Page, TrapKind
+from kiosk.screens.base import AppScreen, load_screen_kv
+from kiosk.screens.kit import BigButton, HintBubble, KioskKeyboard, KLabel, ui
+from kiosk.screens.practice_fields import PageField, TextField, build_field
+from kiosk.screens.practice_flow import PracticeFlow
+from kiosk.screens.practice_widgets import (
+    Notice,
+    Overlay,
+    PageButton,
+    PersonaCard,
+    ScamLink,
+    dock_keyboard,
+    hex_colour,
+    readable_on,
+    tx,
+    undock_keyboard,
+)
+
+
+class PageView(BoxLayout):
+    """The body of one page of the operator's site (built in Python from the procedure)."""
+
+    def __init__(self, screen: "PracticePageScreen", run: PracticeRun, page: Page,
+                 **kwargs: Any) -> None:
+        super().__init__(orientation="vertical", size_hint_y=None, spacing=dp(14),
+                         padding=(dp(32), dp(20), dp(32), dp(28)), **kwargs)
+        self.bind(minimum_height=self.setter("height"))
+        self.page = page
+        procedure = run.procedure
+        operator = procedure.operator
+        self.breadcrumb = Factory.PageSmall()
+        self.add_widget(self.breadcrumb)
+        self.title_label = Factory.PageTitle(txt=tx(page.title))
+        self.add_widget(self.title_label)
+        self.notice = Notice()   # added under the title only when there is something to say
+        if page.intro:
+            self.add_widget(KLabel(txt=tx(page.intro)))
+        for paragraph in page.content:
+            self.add_widget(KLabel(txt=tx(paragraph)))
+        if page.table is not None:
+            self.add_widget(self._table(page))
+        self.scam: ScamLink | None = None
+        trap = page.trap(TrapKind.SCAM_LINK)
+        if trap is not None:
+            self.scam = ScamLink(txt=tx(trap.label) or _("Cliquez ici"),
+                                 address=trap.link or "")
+            self.scam.bind(on_release=lambda _w: screen.follow_scam_link())
+            self.add_widget(self.scam)
+        self.fields: dict[str, PageField] = {}
+        if any(f.required for f in page.fields) and len(page.fields) > 1:
+            self.add_widget(Factory.PageSmall(txt=_("Tous les champs sont obligatoires.")))
+        scanned = screen.flow.scanned_documents() if any(
+            f.type.value == "document_upload" for f in page.fields) else []
+        for fld in page.fields:
+            page_field = build_field(fld, run, screen.field_changed, self.values, scanned)
+            if isinstance(page_field, TextField):
+                page_field.form.bind(on_focus_request=screen.focus_field,
+                                     on_submit=screen.next_field)
+            self.fields[fld.id] = page_field
+            self.add_widget(page_field.frame)
+        self.button: PageButton | BigButton
+        if page.end:
+            self.button = BigButton(txt=_("Terminer l'exercice et voir mon bilan"))
+            self.button.bind(on_release=lambda _w: screen.show_debrief())
+        else:
+            self.button = PageButton(txt=tx(page.button) or _("Continuer"),
+                                     primary=hex_colour(operator.primary),
+                                     ink=readable_on(operator.primary))
+            self.button.bind(on_release=lambda _w: screen.submit())
+        row = BoxLayout(size_hint_y=None, padding=(0, dp(10), 0, 0))
+        self.button.bind(height=lambda _b, h: setattr(row, "height", h + dp(16)))
+        row.height = self.button.height + dp(16)
+        row.add_widget(self.button)
+        self.add_widget(row)
+
+    def _table(self, page: Page) -> GridLayout:
+        table = page.table
+        grid = GridLayout(cols=len(table.header), size_hint_y=None, spacing=dp(2))
+        grid.bind(minimum_height=grid.setter("height"))
+        for cell in table.header:
+            grid.add_widget(Factory.PageBold(txt=tx(cell), padding=(dp(8), dp(6))))
+        for row in table.rows:
+            for cell in row:
+                grid.add_widget(KLabel(txt=tx(cell), padding=(dp(8), dp(6))))
+        return grid
+
+    def values(self) -> dict[str, Any]:
+        return {fid: f.get() for fid, f in self.fields.items()}
+
+    def show_notice(self, text: str, tone: str = "error") -> None:
+        self.notice.txt = text
+        self.notice.tone = tone
+        if text and self.notice.parent is None:
+            index = self.children.index(self.title_label)
+            self.add_widget(self.notice, index=index)   # just under the title
+        elif not text and self.notice.parent is not None:
+            self.remove_widget(self.notice)
+
+
+class PracticePageScreen(AppScreen):
+    mode_txt = StringProperty("")
+    has_sms = BooleanProperty(False)
+
+    def __init__(self, flow: PracticeFlow, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.flow = flow
+        self.views: dict[tuple[str, str], PageView] = {}
+        self.view: PageView | None = None
+        self.keyboard = KioskKeyboard()
+        self.bubble = HintBubble()
+        self.overlay = Overlay()
+        self._loading = False
+        self._guided_for: Any = None
+        self._guide_event = Clock.create_trigger(self._update_guide, 0)
+        ui.fbind("language", self._language_changed)
+        hook = getattr(flow.core, "add_end_hook", None)
+        if hook is not None:
+            hook(self.wipe)
+        self.ids.address.bind(on_back=lambda *_a: self.back())
+        self.ids.phone.bind(on_resend=lambda *_a: self.resend_sms())
+
+    @property
+    def run(self) -> PracticeRun | None:
+        return self.flow.run
+
+    # --- showing a page --------------------------------------------------------------------------
+    def begin(self) -> None:
+        """A new run: forget the views of the previous one, show its first page."""
+        self.wipe()
+        self.show_page()
+
+    def wipe(self) -> None:
+        """Nothing typed stays in a widget: views dropped, keyboard and bubbles gone."""
+        self.dismiss_hint()
+        undock_keyboard(self.keyboard)
+        self.keyboard.target = None
+        if self.overlay.parent is not None:
+            self.overlay.close()
+        self.ids.form.clear_widgets()
+        self.views.clear()
+        self.view = None
+
+    def _view_for(self, page: Page) -> PageView:
+        key = (page.id, ui.language)
+        view = self.views.get(key)
+        if view is None:
+            view = PageView(self, self.run, page)
+            self.views[key] = view
+        return view
+
+    def show_page(self, notice: str = "", tone: str = "error") -> None:
+        run = self.run
+        if run is None:
+            return
+        self.dismiss_hint()
+        undock_keyboard(self.keyboard)
+        page = run.page
+        procedure = run.procedure
+        view = self._view_for(page)
+        if self.view is not view:
+            self.ids.form.clear_widgets()
+            self.ids.form.add_widget(view)
+            self.view = view
+        self._loading = True
+        try:
+            for fid, page_field in view.fields.items():
+                page_field.set(run.value(fid))
+                page_field.show_error("")
+                page_field.frame.highlighted = False
+        finally:
+            self._loading = False
+        if isinstance(view.button, PageButton):
+            view.button.highlighted = False
+        view.show_notice(notice, tone)
+        view.breadcrumb.txt = _("{site} › {page}   ·   Étape {step} sur {total}").format(
+            site=procedure.operator.name, page=tx(page.title), step=run.step,
+            total=run.steps_total)
+        self.ids.operator.show(procedure)
+        address = procedure.operator.address
+        self.ids.address.address = f"https://{address}/{page.id.replace('_', '-')}"
+        self.ids.address.can_go_back = bool(run.history) and not page.end
+        self.mode_txt = _("Mode : avec aide") if run.mode is Mode.GUIDED else \
+            _("Mode : seul (aide sur demande)")
+        self._show_phone()
+        self.ids.scroller.scroll_y = 1
+        self._guided_for = None
+        self._guide_event()
+        if self.manager is not None and self.manager.current == self.name and ui.read_aloud:
+            self.read_aloud()
+
+    def _show_phone(self) -> None:
+        run = self.run
+        self.has_sms = bool(run and run.sms_inbox)
+        self.ids.phone.messages = [m.get(ui.language) for m in run.sms_inbox] if run else []
+
+    def _language_changed(self, *_args: Any) -> None:
+        if self.run is not None and self.view is not None:
+            self.show_page()
+
+    def speech_text(self) -> str:
+        run = self.run
+        if run is None:
+            return ""
+        page = run.page
+        parts = [tx(page.title), tx(page.intro)] + [tx(c) for c in page.content]
+        return "\n".join(p for p in parts if p)
+
+    # --- typing --------------------------------------------------------------------------------
+    def focus_field(self, form: Any) -> None:
+        for page_field in self.view.fields.values() if self.view else []:
+            if isinstance(page_field, TextField) and page_field.form is not form:
+                page_field.form.focused = False
+        dock_keyboard(self.ids.main, self.keyboard, form)
+        Clock.schedule_once(lambda _dt: self._scroll_to(form), 0)
+
+    def next_field(self, form: Any) -> None:
+        """"Valider" on the keyboard: the next typed field, or close the keyboard."""
+        forms = [f.form for f in self.view.fields.values() if isinstance(f, TextField)] \
+            if self.view else []
+        if form in forms and forms.index(form) + 1 < len(forms):
+            self.focus_field(forms[forms.index(form) + 1])
+        else:
+            undock_keyboard(self.keyboard)
+
+    def _scroll_to(self, widget: Any) -> None:
+        if widget.get_parent_window() is not None and self.view is not None:
+            self.ids.scroller.scroll_to(widget, padding=dp(24), animate=False)
+
+    def field_changed(self, _page_field: PageField) -> None:
+        if not self._loading:
+            self._guide_event()
+
+    # --- guided mode and hints -------------------------------------------------------------------
+    def _update_guide(self, *_args: Any) -> None:
+        run, view = self.run, self.view
+        if run is None or view is None or run.mode is not Mode.GUIDED or run.page.end:
+            return
+        fld, hint = run.guide()
+        for page_field in view.fields.values():
+            page_field.frame.highlighted = fld is not None and page_field.id == fld.id
+        view.button.highlighted = fld is None
+        key = (run.page.id, fld.id if fld else None)
+        if key == self._guided_for:
+            return
+        self._guided_for = key
+        target = view.fields[fld.id].target if fld is not None else view.button
+        if fld is not None:
+            self._scroll_to(view.fields[fld.id].frame)
+        else:
+            self._scroll_to(view.button)
+        if hint is not None:
+            Clock.schedule_once(lambda _dt: self._show_hint(target, tx(hint.text)), 0)
+        else:
+            self.dismiss_hint()
+
+    def _show_hint(self, target: Any, text: str) -> None:
+        if self.manager is None or self.manager.current != self.name:
+            return
+        self.bubble.show(target, text, self)
+
+    def ask_hint(self) -> None:
+        """ "Aide": the hint for what to do now (counted as a hint used)."""
+        run, view = self.run, self.view
+        if run is None or view is None:
+            return
+        hint = run.request_hint()
+        if hint is None:
+            self._show_hint(self.ids.help, _("Lisez la page puis touchez le bouton du site "
+                                             "pour continuer."))
+            return
+        target = view.fields[hint.field].target if hint.field in view.fields else view.button
+        self._scroll_to(view.fields[hint.field].frame if hint.field in view.fields
+                        else view.button)
+        Clock.schedule_once(lambda _dt: self._show_hint(target, tx(hint.text)), 0)
+
+    def dismiss_hint(self) -> None:
+        self.bubble.dismiss()
+
+    # --- the site's buttons ----------------------------------------------------------------------
+    def submit(self) -> None:
+        run, view = self.run, self.view
+        if run is None or view is None:
+            return
+        self.dismiss_hint()
+        result = run.submit(view.values())
+        if result.outcome is Outcome.ERRORS:
+            undock_keyboard(self.keyboard)
+            for fid, page_field in view.fields.items():
+                error = result.errors.get(fid)
+                page_field.show_error(error.text(ui.language) if error else "")
+            count = len(result.errors)
+            view.show_notice(ngettext(
+                "Il y a {n} erreur sur la page. Corrigez le champ marqué en rouge.",
+                "Il y a {n} erreurs sur la page. Corrigez les champs marqués en rouge.",
+                count).format(n=count))
+            self.ids.scroller.scroll_y = 1
+            self._guided_for = None
+            self._guide_event()
+            return
+        if result.outcome is Outcome.EXPIRED:
+            notice = result.notice.get(ui.language) if result.notice else ""
+            self.show_page(notice, "warning")
+            return
+        if result.outcome is Outcome.FINISHED:
+            self.flow.record()
+        self.show_page()
+
+    def back(self) -> None:
+        if self.run is None or not self.run.history:
+            return
+        self.run.back()
+        self.show_page()
+
+    def follow_scam_link(self) -> None:
+        """The person touched the lookalike link: counted, and explained right away."""
+        if self.run is None:
+            return
+        explanation = self.run.follow_link()
+        self.dismiss_hint()
+        body = KLabel(txt=explanation.get(ui.language))
+        self.overlay.open(self, _("Attention : ce lien est un piège"), body, tone="warning")
+
+    def resend_sms(self) -> None:
+        if self.run is not None:
+            self.run.send_sms()
+            self._show_phone()
+
+    # --- the kiosk's buttons -----------------------------------------------------------------------
+    def show_persona(self) -> None:
+        if self.run is None:
+            return
+        self.dismiss_hint()
+        card = PersonaCard()
+        card.show(self.run.procedure)
+        self.overlay.open(self, _("Ma fiche"), card)
+
+    def show_debrief(self) -> None:
+        self.flow.record()
+        debrief = self.manager.get_screen("practice_debrief")
+        debrief.show_run()
+        self.go("practice_debrief")
+
+    def quit(self) -> None:
+        """Leave the exercise half-way: what was reached still counts in the statistics."""
+        self.flow.leave()
+        self.wipe()
+        self.go("practice_catalogue")
+
+    def on_leave(self, *args: Any) -> None:
+        self.dismiss_hint()
+        undock_keyboard(self.keyboard)
+
+
+def build_screen(runtime: Any, flow: PracticeFlow) -> PracticePageScreen:
+    return PracticePageScreen(flow, name="practice_page")
+
+
+load_screen_kv(__file__)

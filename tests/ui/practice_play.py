@@ -1,0 +1,107 @@
+"""Playing practice pages on the real app by simulated touches (shared by the practice UI tests).
+
+Every value is typed by tapping the keys of the on-screen keyboard, every option and box is
+touched at its centre, and the site's button is touched to go on: what a finger would do.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.practice.solution import page_solution
+from kiosk.screens.kit.layouts import SHIFT, TO_LETTERS, TO_NUMBERS, SPACE, rows_for, Layout
+from kiosk.screens.practice_fields import ChoiceField, TextField, TickField
+
+from .helpers import key_button
+
+
+def open_practice(driver: Any, app: Any, procedure_id: str, mode: str = "guided") -> Any:
+    """From the home screen to the first page of a procedure, by touch."""
+    driver.tap(driver.screen().ids.tile_practice)
+    catalogue = driver.screen()
+    assert catalogue.name == "practice_catalogue"
+    card = catalogue.card(procedure_id)
+    driver.frames(1)
+    driver.tap(card)
+    start = driver.screen()
+    assert start.name == "practice_start"
+    driver.tap(start.ids.guided if mode == "guided" else start.ids.alone)
+    screen = driver.screen()
+    assert screen.name == "practice_page"
+    driver.frames(2)
+    return screen
+
+
+def visible(driver: Any, screen: Any, widget: Any) -> None:
+    """Scroll the page so ``widget`` is in view (as a finger would swipe)."""
+    if screen.name == "practice_page":
+        screen.ids.scroller.scroll_to(widget, animate=False)
+    driver.frames(1)
+
+
+def _page_of(keyboard: Any, ch: str) -> str:
+    layout = Layout(keyboard.layout)
+    if layout is not Layout.AZERTY:
+        return "same"
+    letters = {k for row in rows_for(layout) for k in row} | \
+        {k for row in rows_for(layout, shifted=True) for k in row}
+    return "letters" if ch in letters or ch == " " else "numbers"
+
+
+def type_on_keyboard(driver: Any, keyboard: Any, text: str) -> None:
+    """Tap each character's key; switches to the number page and uses shift as a person does."""
+    for ch in text:
+        if _page_of(keyboard, ch) == "numbers" and not keyboard.numbers:
+            driver.tap(key_button(keyboard, TO_NUMBERS))
+        elif _page_of(keyboard, ch) == "letters" and keyboard.numbers:
+            driver.tap(key_button(keyboard, TO_LETTERS))
+        if ch == " ":
+            driver.tap(key_button(keyboard, SPACE))
+            continue
+        if ch.isalpha() and ch.isupper() and keyboard.layout == "azerty":
+            driver.tap(key_button(keyboard, SHIFT))
+        driver.tap(key_button(keyboard, ch))
+
+
+def fill_field(driver: Any, screen: Any, page_field: Any, value: Any) -> None:
+    """Give one field its value by touch."""
+    if isinstance(page_field, TextField):
+        visible(driver, screen, page_field.form)
+        driver.tap(page_field.form.ids.box)
+        visible(driver, screen, page_field.form)
+        type_on_keyboard(driver, screen.keyboard, str(value))
+    elif isinstance(page_field, TickField):
+        if bool(value) != page_field.get():
+            visible(driver, screen, page_field.toggle)
+            driver.tap(page_field.toggle)
+    elif isinstance(page_field, ChoiceField):   # choices and uploads
+        option = page_field.option_widget(str(value))
+        visible(driver, screen, option)
+        driver.tap(option)
+    else:
+        raise AssertionError(f"unknown field widget {page_field!r}")
+
+
+def close_keyboard(driver: Any, screen: Any) -> None:
+    if screen.keyboard.parent is not None:
+        driver.tap(key_button(screen.keyboard, "{enter}"))
+        while screen.keyboard.parent is not None:
+            driver.tap(key_button(screen.keyboard, "{enter}"))
+
+
+def press_site_button(driver: Any, screen: Any) -> None:
+    close_keyboard(driver, screen)
+    visible(driver, screen, screen.view.button)
+    driver.tap(screen.view.button)
+    driver.frames(1)
+
+
+def play_page(driver: Any, screen: Any, overrides: dict[str, Any] | None = None) -> None:
+    """Fill the current page with the persona's values (or ``overrides``) and go on."""
+    run = screen.run
+    values = page_solution(run.page, run.procedure, run.sms_code)
+    values.update(overrides or {})
+    for field_id, page_field in screen.view.fields.items():
+        if values.get(field_id) is None:
+            continue
+        fill_field(driver, screen, page_field, values[field_id])
+    press_site_button(driver, screen)

@@ -1,0 +1,294 @@
+"""The site fantôme on the touchscreen, driven by simulated touches on the real app (Kivy
+offscreen, real session core and local store, demo devices): catalogue and search, a whole
+procedure in guided mode, mistakes, traps and hints in autonomous mode, the debrief and the
+memo sheet printed through the print service, and the activity in the session record."""
+from __future__ import annotations
+
+import pytest
+from kivy.metrics import dp
+
+from kiosk import theme
+from kiosk.practice.engine import Mode
+from kiosk.schema import Accessibility, Language
+from kiosk.screens.driver import touch_targets, visible_widgets
+from kiosk.screens.kit import KLabel
+from kiosk.screens.practice_fields import TextField
+from kiosk.sessions.state import SessionState
+
+from .helpers import key_button, queued_records
+from .practice_play import (
+    close_keyboard,
+    fill_field,
+    open_practice,
+    play_page,
+    press_site_button,
+    type_on_keyboard,
+    visible,
+)
+
+pytestmark = pytest.mark.display
+
+GUIDED_PROCEDURE = "caf-trimestrielle"
+
+
+def start_session(app, driver, accessibility=()):
+    app.start_session(Language.FR, set(accessibility))
+    driver.frames(2)
+    assert driver.screen().name == "home"
+
+
+def layout_problems(root) -> list[str]:
+    problems = []
+    for w in visible_widgets(root):
+        if isinstance(w, KLabel) and w.txt and w.overflows():
+            problems.append(f"text overflows its box: {w.txt[:60]!r}")
+    for t in touch_targets(root):
+        if min(t.width, t.height) + 0.5 < dp(theme.MIN_TOUCH_DP):
+            problems.append(f"touch target too small: {getattr(t, 'txt', '') or t!r}")
+    return problems
+
+
+def test_practice_tile_leads_to_the_catalogue_with_every_procedure(driver, ui_app):
+    start_session(ui_app, driver)
+    driver.tap(driver.screen().ids.tile_practice)
+    screen = driver.screen()
+    assert screen.name == "practice_catalogue"
+    assert sorted(screen.shown) == sorted(ui_app.runtime.practice.ids())
+    assert len(screen.shown) >= 12
+
+
+def test_catalogue_search_by_a_word_typed_on_the_keyboard(driver, ui_app, ui_artifacts):
+    start_session(ui_app, driver)
+    driver.tap(driver.screen().ids.tile_practice)
+    screen = driver.screen()
+    driver.tap(screen.ids.search.ids.box)
+    assert screen.keyboard.parent is not None, "the keyboard docks when the search is touched"
+    type_on_keyboard(driver, screen.keyboard, "impôts")
+    driver.screenshot(ui_artifacts / "catalogue-search-fr.png")
+    assert screen.shown == ["impots-premiere-connexion"]
+
+    for _ in "impôts":
+        driver.tap(key_button(screen.keyboard, "{backspace}"))
+    type_on_keyboard(driver, screen.keyboard, "xyzzy")
+    assert screen.shown == []
+    assert "xyzzy" in screen.ids.none.txt
+
+    driver.tap(screen.ids.clear_search)
+    assert len(screen.shown) == len(ui_app.runtime.practice.procedures)
+
+
+def test_catalogue_filters_by_theme(driver, ui_app):
+    start_session(ui_app, driver)
+    driver.tap(driver.screen().ids.tile_practice)
+    screen = driver.screen()
+    chip = next(c for c in screen.ids.themes.children
+                if getattr(c, "theme_value", "") == "papiers_elections_citoyennete")
+    driver.tap(chip)
+    procedures = [ui_app.runtime.practice.get(i) for i in screen.shown]
+    assert procedures and all(p.theme.value == "papiers_elections_citoyennete"
+                              for p in procedures)
+
+
+def test_a_procedure_is_played_to_the_end_by_touch_in_guided_mode(driver, ui_app, ui_artifacts):
+    core = ui_app.runtime.core
+    start_session(ui_app, driver)
+    screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "guided")
+    run = screen.run
+    assert run.mode is Mode.GUIDED
+    hints_seen: set[str] = set()
+    page_number = 0
+    while not run.page.end:
+        page_number += 1
+        driver.frames(2)
+        assert screen.view.page is run.page
+        # Guided: the next thing to touch is highlighted and its hint is shown beside it.
+        pending, hint = run.guide()
+        if pending is not None:
+            frame = screen.view.fields[pending.id].frame
+            assert frame.highlighted, f"{run.page.id}: {pending.id} should be highlighted"
+            if hint is not None:
+                assert screen.bubble.parent is not None
+                assert screen.bubble.txt == hint.text.get("fr")
+                hints_seen.add(hint.text.fr)
+        if page_number == 1:
+            driver.screenshot(ui_artifacts / f"guided-{GUIDED_PROCEDURE}-first-page.png")
+        # Follow the guide: touch what is highlighted, type the persona's value, go on.
+        before = run.page.id
+        play_page(driver, screen)
+        assert run.page.id != before or run.page.end, f"stuck on {before}"
+    driver.screenshot(ui_artifacts / f"guided-{GUIDED_PROCEDURE}-end.png")
+    assert run.completed
+
+    driver.tap(screen.view.button)   # "Terminer l'exercice et voir mon bilan"
+    debrief = driver.screen()
+    assert debrief.name == "practice_debrief"
+    assert debrief.ids.body.txt.startswith("Vous êtes allé jusqu'au bout")
+    assert debrief.ids.remember.children, "what to remember for the real site is listed"
+    driver.screenshot(ui_artifacts / f"debrief-{GUIDED_PROCEDURE}-fr.png")
+
+    # Exactly one activity, with the run's counts, in the session record.
+    practice = [a for a in core.session.activities if a.kind.value == "practice"]
+    assert len(practice) == 1
+    activity = practice[0]
+    assert activity.procedure_id == GUIDED_PROCEDURE
+    assert activity.completed is True
+    assert activity.errors == 0
+    assert activity.autonomy.value == "guided"
+    assert activity.steps_reached == activity.steps_total == run.steps_total
+    assert activity.hints_used == run.hints_used >= len(hints_seen) > 0
+
+    # The memo sheet: a session file, printed through the print service (demo printer here).
+    driver.tap(debrief.ids.print_memo)
+    assert debrief.printed, debrief.print_status
+    prints = [a for a in core.session.activities if a.kind.value == "print"]
+    assert len(prints) == 1 and prints[0].pages >= 1
+    memo_files = [a for a in core.session.artefacts if a.kind == "file"]
+    assert memo_files and all(p.exists() for p in map(lambda a: __import__("pathlib").Path(
+        a.ref), memo_files))
+
+    # Leaving the kiosk: the record carries the practice once, with counts only.
+    before = len(queued_records(ui_app))
+    core.end(__import__("kiosk.schema", fromlist=["EndReason"]).EndReason.FINISHED,
+             offer_survey=False)
+    records = queued_records(ui_app)
+    assert len(records) == before + 1
+    recorded = [a for a in records[-1]["activities"] if a["kind"] == "practice"]
+    assert len(recorded) == 1 and recorded[0]["completed"] is True
+    assert screen.views == {}, "no page view (with what was typed) survives the session"
+
+
+def test_mistakes_show_plain_messages_and_are_counted_in_autonomous_mode(driver, ui_app,
+                                                                         ui_artifacts):
+    core = ui_app.runtime.core
+    start_session(ui_app, driver)
+    screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "autonomous")
+    run = screen.run
+    assert screen.bubble.parent is None, "alone: no hint until asked"
+    assert not any(f.frame.highlighted for f in screen.view.fields.values())
+
+    # A claimant number with a digit missing: a plain message under the field and on top.
+    play_page(driver, screen, {"allocataire": "247581"})
+    assert run.page.id == "connexion"
+    field = screen.view.fields["allocataire"]
+    assert "chiffre" in field.form.message
+    assert "erreur" in screen.view.notice.txt
+    driver.screenshot(ui_artifacts / f"mistake-{GUIDED_PROCEDURE}-fr.png")
+
+    # "Aide" gives the hint for the field to fix, and counts it.
+    driver.tap(screen.ids.help)
+    driver.frames(2)
+    assert screen.bubble.parent is not None and "2475813" in screen.bubble.txt
+    driver.tap(screen.bubble.ids.ok)
+    assert screen.bubble.parent is None
+
+    field.form.value = ""   # the person clears the box (backspace) and types it right
+    play_page(driver, screen)
+    assert run.page.id != "connexion"
+
+    # "Ma fiche" is always reachable and shows the persona's values.
+    driver.tap(screen.ids.persona)
+    assert screen.overlay.parent is not None
+    assert "Sofia Haddad" in screen.overlay.ids.body.children[0].card
+    driver.screenshot(ui_artifacts / "persona-card-fr.png")
+    driver.tap(screen.overlay.ids.close)
+    assert screen.overlay.parent is None
+
+    driver.tap(screen.ids.quit)
+    assert driver.screen().name == "practice_catalogue"
+    activity = [a for a in core.session.activities if a.kind.value == "practice"][-1]
+    assert activity.completed is False
+    assert activity.errors == 1
+    assert activity.hints_used == 1
+    assert activity.autonomy.value == "partly_autonomous"
+    assert 1 < activity.steps_reached < activity.steps_total
+
+
+def test_session_expired_trap_sends_back_with_the_sites_message(driver, ui_app):
+    core = ui_app.runtime.core
+    start_session(ui_app, driver)
+    screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "autonomous")
+    trap = screen.run.page.traps[0]
+    assert trap.kind.value == "session_expired"
+    core.clock.advance(trap.after_s + 1)   # the person waited too long on the page
+    play_page(driver, screen)
+    assert screen.run.page.id == "connexion"
+    assert "expiré" in screen.view.notice.txt
+    assert screen.view.fields["allocataire"].get() == "", "what was typed is lost, as on the site"
+
+
+def test_scam_link_is_explained_and_counted(driver, ui_app, ui_artifacts):
+    catalogue = ui_app.runtime.practice
+    procedure, page = next((p, pg) for p in catalogue.procedures for pg in p.pages
+                           if pg.trap(__import__("kiosk.practice.model", fromlist=["TrapKind"])
+                                      .TrapKind.SCAM_LINK))
+    start_session(ui_app, driver)
+    screen = open_practice(driver, ui_app, procedure.id, "autonomous")
+    for _ in range(30):
+        if screen.run.page.id == page.id:
+            break
+        play_page(driver, screen)
+    assert screen.run.page.id == page.id and screen.view.scam is not None
+    visible(driver, screen, screen.view.scam)
+    driver.screenshot(ui_artifacts / f"scam-link-{procedure.id}-fr.png")
+    driver.tap(screen.view.scam)
+    assert screen.overlay.parent is not None and screen.overlay.tone == "warning"
+    driver.screenshot(ui_artifacts / f"scam-link-explained-{procedure.id}-fr.png")
+    driver.tap(screen.overlay.ids.close)
+    assert screen.run.errors >= 1
+
+
+def test_sms_code_arrives_on_the_simulated_phone_and_is_typed_from_it(driver, ui_app,
+                                                                     ui_artifacts):
+    catalogue = ui_app.runtime.practice
+    procedure, page = next((p, pg) for p in catalogue.procedures for pg in p.pages
+                           if any(f.type.value == "sms_code" for f in pg.fields))
+    start_session(ui_app, driver)
+    screen = open_practice(driver, ui_app, procedure.id, "autonomous")
+    for _ in range(30):
+        if screen.run.page.id == page.id:
+            break
+        play_page(driver, screen)
+    assert screen.run.page.id == page.id
+    assert screen.has_sms and screen.run.sms_code in screen.ids.phone.ids.sms.txt
+    driver.screenshot(ui_artifacts / f"sms-{procedure.id}-fr.png")
+    driver.tap(screen.ids.phone.ids.resend)
+    code = screen.run.sms_code
+    assert code in screen.ids.phone.ids.sms.txt
+    sms_field = next(f for f in screen.view.fields.values()
+                     if f.field.type.value == "sms_code")
+    fill_field(driver, screen, sms_field, code)
+    close_keyboard(driver, screen)
+    for other_id, other in screen.view.fields.items():
+        if other is not sms_field:
+            from kiosk.practice.solution import solution
+            fill_field(driver, screen, other, solution(other.field, procedure, code))
+    press_site_button(driver, screen)
+    assert screen.run.page.id != page.id
+
+
+def test_practice_pages_keep_text_in_boxes_and_targets_big_at_large_text(driver, ui_app):
+    start_session(ui_app, driver, {Accessibility.LARGE_TEXT})
+    ui_app.ui.text_scale = 2.0
+    screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "autonomous")
+    driver.frames(3)
+    assert layout_problems(screen) == []
+
+
+def test_an_abandoned_practice_still_counts_when_the_session_times_out(driver, ui_app):
+    core = ui_app.runtime.core
+    start_session(ui_app, driver)
+    screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "guided")
+    play_page(driver, screen)
+    before = len(queued_records(ui_app))
+    core.clock.advance(core.idle.timeout_s + core.idle.warning_s + 5)
+    core.tick()
+    core.tick()
+    assert core.state in (SessionState.ENDING, SessionState.IDLE)
+    if core.state is SessionState.ENDING:
+        core.complete(None)
+    record = queued_records(ui_app)[before]
+    practice = [a for a in record["activities"] if a["kind"] == "practice"]
+    assert len(practice) == 1
+    assert practice[0]["completed"] is False and practice[0]["steps_reached"] >= 2
+    assert screen.views == {}
+    assert not any(isinstance(f, TextField) for f in [])
