@@ -10,6 +10,9 @@ from kiosk.practice.engine import PracticeRun
 from kiosk.practice.messages import MESSAGES
 from kiosk.practice.model import Memo, TrapKind
 
+# Longer than this on one page counts as hesitation in the debrief (a real page takes ~1 min).
+HESITATION_S = 180.0
+
 
 @dataclass(frozen=True)
 class Debrief:
@@ -46,6 +49,9 @@ def build_debrief(run: PracticeRun, lang: str = "fr") -> Debrief:
                     lang, page=title, field=fld.label.get(lang), count=count))
         if stats.hints:
             work.append(MESSAGES["debrief.hints"].format(lang, page=title, count=stats.hints))
+        if stats.seconds >= HESITATION_S and not stats.expired:
+            work.append(MESSAGES["debrief.slow"].format(
+                lang, page=title, minutes=int(stats.seconds // 60)))
         if stats.expired:
             work.append(MESSAGES["debrief.expired"].format(lang, page=title))
         if page.trap(TrapKind.SCAM_LINK) is not None:

@@ -93,6 +93,7 @@ class PageStats:
     hints: int = 0
     expired: int = 0
     scam_clicked: int = 0
+    seconds: float = 0.0     # time spent on the page, all visits (for "hesitated here")
 
     @property
     def errors(self) -> int:
@@ -166,7 +167,13 @@ class PracticeRun:
     def _stats(self, page_id: str | None = None) -> PageStats:
         return self.stats.setdefault(page_id or self._page_id, PageStats())
 
+    def _leave(self) -> None:
+        """Add the time spent on the current page to its stats."""
+        if getattr(self, "_page_id", None) is not None:
+            self._stats().seconds += max(0.0, self.clock.monotonic() - self._entered_at)
+
     def _enter(self, page_id: str) -> None:
+        self._leave()
         self._page_id = page_id
         self._entered_at = self.clock.monotonic()
         self._stats().visits += 1
@@ -283,6 +290,7 @@ class PracticeRun:
     def back(self) -> Page:
         """The previous page, like the browser's back button (nothing counted)."""
         if self.history:
+            self._leave()
             self._page_id = self.history.pop()
             self._entered_at = self.clock.monotonic()
         return self.page

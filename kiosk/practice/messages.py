@@ -295,6 +295,13 @@ MESSAGES: dict[str, Text] = {
         "Page « {page} » : vous avez demandé {count} aide(s).",
         "Page “{page}”: you asked for help {count} time(s).",
         "صفحة «{page}»: طلبت المساعدة {count} مرة (مرات)."),
+    "debrief.slow": _t(
+        "Page « {page} » : vous avez pris du temps ({minutes} min). C'est normal au début ; "
+        "sur le vrai site, préparez les papiers demandés à cette étape.",
+        "Page “{page}”: you took your time ({minutes} min). That is normal at first; on the "
+        "real site, get the papers for this step ready.",
+        "صفحة «{page}»: استغرقت وقتًا ({minutes} د). هذا طبيعي في البداية؛ في الموقع الحقيقي "
+        "جهّز الأوراق المطلوبة في هذه الخطوة."),
     "debrief.expired": _t(
         "Page « {page} » : la session a expiré. Sur le vrai site, préparez vos papiers avant "
         "de commencer.",

@@ -140,3 +140,10 @@ def test_a_stray_brace_in_a_custom_message_does_not_break_the_page():
     from kiosk.practice.text import Text
     assert Text("Tapez {count} chiffres {oops").format("fr", count=3) == "Tapez {count} chiffres {oops"
     assert Text("Tapez {count} chiffres, {autre}").format("fr", count=3) == "Tapez 3 chiffres, {autre}"
+
+
+def test_list_command_shows_the_catalogue_by_theme():
+    result = CliRunner().invoke(main, ["procedures", "list"])
+    assert result.exit_code == 0, result.output
+    assert "Social - Santé" in result.output
+    assert "ameli-compte" in result.output and "Caisse Santé Commune" in result.output

@@ -329,3 +329,15 @@ def test_engine_errors_can_be_shown_in_arabic():
     assert result.errors["nir"].text("ar") == MESSAGES["required"].ar
     assert result.errors["naissance"].text("ar") == MESSAGES["date.no_such_day"].format("ar", day=31)
     assert result.errors["code_postal"].text("ar") == MESSAGES["postal_code.format"].ar
+
+
+def test_a_long_stay_on_a_page_is_reported_as_hesitation_in_the_debrief():
+    clock = ManualClock()
+    run = new_run("caf-trimestrielle", clock=clock)
+    goto(run, "salaires")
+    clock.advance(200)
+    goto(run, "autres")
+    debrief = build_debrief(run)
+    assert any(line.startswith("Page « Vos salaires » : vous avez pris du temps (3 min)")
+               for line in debrief.to_work_on)
+    assert not any("Mon compte" in line and "temps" in line for line in debrief.to_work_on)
