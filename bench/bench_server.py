@@ -279,6 +279,9 @@ def _rollups(dialect: str) -> list[str]:
               "T": ("'T'", month, "0")}
     out = []
     for g, (gl, period, site) in grains.items():
+        if g == "M":  # sessions and activities are kept at D and T only
+            out += _monthly_only(gl, period, site, proc, total, reached, weekday)
+            continue
         out.append(
             f"INSERT INTO agg_sessions (grain, period, territory_id, site_id, language, end_reason,"
             f" duration_bucket, sessions, duration_min, help_requests, accessible_sessions) "
@@ -293,21 +296,28 @@ def _rollups(dialect: str) -> list[str]:
             f"FROM session_records GROUP BY 1, 2, 3, 4, 5, 6, 7")
         if g == "D":
             continue
-        out.append(
-            f"INSERT INTO agg_hours (grain, period, territory_id, site_id, weekday, hour, sessions)"
-            f" SELECT {gl}, {period}, territory_id, {site}, {weekday}, hour, count(*) "
-            f"FROM session_records GROUP BY 1, 2, 3, 4, 5, 6")
-        out.append(
-            f"INSERT INTO agg_funnel (grain, period, territory_id, site_id, procedure_id, "
-            f"steps_total, steps_reached, activities, completed) "
-            f"SELECT {gl}, {period}, territory_id, {site}, {proc}, {total}, {reached}, count(*), "
-            f"sum(CASE WHEN {reached} = {total} THEN 1 ELSE 0 END) FROM session_records "
-            f"GROUP BY 1, 2, 3, 4, 5, 6, 7")
-        out.append(
-            f"INSERT INTO agg_survey (grain, period, territory_id, site_id, age_bracket, autonomy,"
-            f" satisfaction, sessions) SELECT {gl}, {period}, territory_id, {site}, age_bracket, "
-            f"autonomy, satisfaction, count(*) FROM session_records "
-            f"WHERE age_bracket IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7")
+        out += _monthly_only(gl, period, site, proc, total, reached, weekday)
+    return out
+
+
+def _monthly_only(gl: str, period: str, site: str, proc: str, total: str, reached: str,
+              weekday: str) -> list[str]:
+    out = []
+    out.append(
+        f"INSERT INTO agg_hours (grain, period, territory_id, site_id, weekday, hour, sessions)"
+        f" SELECT {gl}, {period}, territory_id, {site}, {weekday}, hour, count(*) "
+        f"FROM session_records GROUP BY 1, 2, 3, 4, 5, 6")
+    out.append(
+        f"INSERT INTO agg_funnel (grain, period, territory_id, site_id, procedure_id, "
+        f"steps_total, steps_reached, activities, completed) "
+        f"SELECT {gl}, {period}, territory_id, {site}, {proc}, {total}, {reached}, count(*), "
+        f"sum(CASE WHEN {reached} = {total} THEN 1 ELSE 0 END) FROM session_records "
+        f"GROUP BY 1, 2, 3, 4, 5, 6, 7")
+    out.append(
+        f"INSERT INTO agg_survey (grain, period, territory_id, site_id, age_bracket, autonomy,"
+        f" satisfaction, sessions) SELECT {gl}, {period}, territory_id, {site}, age_bracket, "
+        f"autonomy, satisfaction, count(*) FROM session_records "
+        f"WHERE age_bracket IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7")
     return out
 
 

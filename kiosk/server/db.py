@@ -12,9 +12,11 @@
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import sqlite3
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import sqlalchemy as sa
 
@@ -30,6 +32,10 @@ from sqlalchemy.engine import Connection, Engine  # noqa: E402
 from kiosk.config import Settings  # noqa: E402
 
 log = logging.getLogger(__name__)
+
+# Aggregate rows go to the driver directly (upsert_add): dates as ISO text on SQLite, which is
+# what SQLAlchemy's Date type stores there (and no reliance on the adapter deprecated in 3.12).
+sqlite3.register_adapter(dt.date, dt.date.isoformat)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 74_700_001  # arbitrary, constant advisory lock key
@@ -118,24 +124,25 @@ def migrate(engine: Engine) -> None:
         raise DatabaseError(f"cannot prepare the server database: {err.orig}") from None
 
 
-def upsert_add(conn: Connection, table: sa.Table, rows: Iterable[dict[str, Any]],
+def upsert_add(conn: Connection, table: sa.Table, rows: Sequence[Sequence[Any]],
                measures: Iterable[str]) -> None:
-    """Add ``rows``' measures to existing aggregate rows, inserting the missing ones."""
-    rows = list(rows)
+    """Add ``rows``' measures to existing aggregate rows, inserting the missing ones.
+
+    ``rows`` are tuples in the table's column order. The statement is the same on SQLite and
+    PostgreSQL (``ON CONFLICT .. DO UPDATE`` with ``excluded``) and goes through the driver's
+    ``executemany``: for the thousands of aggregate rows of a batch, SQLAlchemy's per-row
+    parameter processing would cost more than the database work.
+    """
     if not rows:
         return
-    measures = list(measures)
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table)
+    columns = [c.name for c in table.columns]
     key = [c.name for c in table.primary_key.columns]
-    stmt = stmt.on_conflict_do_update(
-        index_elements=key,
-        set_={m: table.c[m] + stmt.excluded[m] for m in measures},
-    )
-    conn.execute(stmt, rows)
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+           f"VALUES ({', '.join([mark] * len(columns))}) "
+           f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
+           + ", ".join(f"{m} = {table.name}.{m} + excluded.{m}" for m in measures))
+    conn.exec_driver_sql(sql, list(rows))
 
 
 def insert_ignore(conn: Connection, table: sa.Table, rows: list[dict[str, Any]],

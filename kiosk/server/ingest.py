@@ -83,7 +83,8 @@ def ingest_in(conn: Connection, kiosk: KioskIdentity, records: list[SessionRecor
             [_record_row(r, kiosk, received) for r in by_id.values()]).scalars())
         new = [r for eid, r in by_id.items() if eid in inserted]
     if new:
-        activity_rows = [_activity_row(r, i, a) for r in new for i, a in enumerate(r.activities)]
+        activity_rows = [_activity_row(r, i, a, eid) for eid, r in by_id.items() if eid in inserted
+                         for i, a in enumerate(r.activities)]
         if activity_rows:
             conn.execute(t.activities.insert(), activity_rows)
         for table, rows in aggregate_deltas(new, kiosk).items():
@@ -114,9 +115,10 @@ def _record_row(r: SessionRecord, kiosk: KioskIdentity, received: dt.datetime) -
     }
 
 
-def _activity_row(r: SessionRecord, position: int, a: Any) -> dict[str, Any]:
+def _activity_row(r: SessionRecord, position: int, a: Any,
+                  event_id: str | None = None) -> dict[str, Any]:
     return {
-        "event_id": str(r.event_id), "position": position, "kind": a.kind.value,
+        "event_id": event_id or str(r.event_id), "position": position, "kind": a.kind.value,
         "procedure_id": a.procedure_id, "theme": a.theme.value if a.theme else None,
         "steps_total": a.steps_total, "steps_reached": a.steps_reached,
         "completed": a.completed, "hints_used": a.hints_used, "errors": a.errors,
@@ -125,8 +127,10 @@ def _activity_row(r: SessionRecord, position: int, a: Any) -> dict[str, Any]:
 
 
 def aggregate_deltas(records: Iterable[SessionRecord],
-                     kiosk: KioskIdentity) -> dict[sa.Table, list[dict[str, Any]]]:
-    """Per aggregate table, the rows to add (one per key, measures summed)."""
+                     kiosk: KioskIdentity) -> dict[sa.Table, list[tuple]]:
+    """Per aggregate table, the rows to add (one per key, measures summed), as tuples in the
+    table's column order (key columns, then measures). Enum values are read as ``_value_``:
+    the ``.value`` property costs more than the rest of this loop."""
     sessions: dict[tuple, list[int]] = {}
     acts: dict[tuple, list[int]] = {}
     hours: dict[tuple, list[int]] = {}
@@ -138,11 +142,11 @@ def aggregate_deltas(records: Iterable[SessionRecord],
         month = r.day.replace(day=1)
         grains = (("D", r.day, territory, site), ("M", month, territory, site),
                   ("T", month, territory, 0))
-        s_dims = (r.language.value, r.end_reason.value, duration_bucket(r.duration_min))
+        s_dims = (r.language._value_, r.end_reason._value_, duration_bucket(r.duration_min))
         s_add = (1, r.duration_min, r.help_requests, 1 if r.accessibility else 0)
-        a_rows = [((a.kind.value, a.procedure_id or "", a.theme.value if a.theme else ""),
+        a_rows = [((a.kind._value_, a.procedure_id or "", a.theme._value_ if a.theme else ""),
                    (1, int(a.completed), a.pages, a.hints_used, a.errors)) for a in r.activities]
-        for g in grains:
+        for g in grains[::2]:  # D and T: a site's months are read from its (few) D rows
             _add(sessions, g + s_dims, s_add)
             for dims, add in a_rows:
                 _add(acts, g + dims, add)
@@ -155,15 +159,12 @@ def aggregate_deltas(records: Iterable[SessionRecord],
             for dims, add in f_rows:
                 _add(funnel, g + dims, add)
             if sv is not None:
-                _add(survey, g + (sv.age_bracket.value, sv.autonomy.value,
-                                  sv.satisfaction.value), (1,))
-    out: dict[sa.Table, list[dict[str, Any]]] = {}
-    for table, acc in ((t.agg_sessions, sessions), (t.agg_activities, acts), (t.agg_hours, hours),
-                       (t.agg_funnel, funnel), (t.agg_survey, survey)):
-        names = [c.name for c in table.primary_key.columns] + list(_MEASURES[table])
-        out[table] = [dict(zip(names, key + tuple(values)))
-                      for key, values in sorted(acc.items())]  # one lock order for all
-    return out
+                _add(survey, g + (sv.age_bracket._value_, sv.autonomy._value_,
+                                  sv.satisfaction._value_), (1,))
+    return {table: [key + tuple(values) for key, values in sorted(acc.items())]  # one lock order
+            for table, acc in ((t.agg_sessions, sessions), (t.agg_activities, acts),
+                               (t.agg_hours, hours), (t.agg_funnel, funnel),
+                               (t.agg_survey, survey))}
 
 
 def _add(acc: dict[tuple, list[int]], key: tuple, values: tuple[int, ...]) -> None:

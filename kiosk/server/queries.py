@@ -1,8 +1,8 @@
 """Console queries over the aggregates (never over raw records), for dashboards and exports.
 
 A :class:`Scope` is national, a territory or a site; a :class:`Period` is a range of days. Whole
-calendar months read the monthly grains (``T`` rows for national/territory scopes, ``M`` rows for
-a site); other ranges read the daily ``D`` rows. Hour-of-week, funnels and survey answers exist
+calendar months above site level read the monthly territory rows (``T``); a site or an exact day
+range reads the daily ``D`` rows. Hour-of-week, funnels and survey answers exist
 per month only: their period is widened to whole months (``Period.months()``).
 
 Small counts: where survey attributes (age bracket, autonomy, satisfaction) are crossed with a
@@ -78,9 +78,14 @@ def mask(count: int, threshold: int) -> int | Masked:
 
 def _where(table: sa.Table, scope: Scope, period: Period, monthly_only: bool = False
            ) -> list[Any]:
-    if monthly_only or period.whole_months:
+    """The grain and rows to read (see kiosk.server.tables): monthly-only tables use M for a
+    site and T above; sessions and activities use T for whole months above site level, else D."""
+    if monthly_only:
         first, last = period.months()
         grain = "M" if scope.site_id is not None else "T"
+    elif period.whole_months and scope.site_id is None:
+        first, last = period.months()
+        grain = "T"
     else:
         first, last = period.start, period.end
         grain = "D"

@@ -10,8 +10,10 @@ Three groups:
 - live: last heartbeat per kiosk, pending commands, help requests.
 
 Aggregates carry a ``grain``: ``D`` (day x site), ``M`` (month x site) or ``T`` (month x
-territory, ``site_id`` = 0). A national query over 12 months reads the small ``T`` rows; a site's
-exact day range reads ``D`` rows. Dimensions that may be absent are stored as '' (they are part
+territory, ``site_id`` = 0). A national or territory query over whole months reads the small
+``T`` rows; a site, or an exact day range, reads ``D`` rows (a site has a few per day). Sessions
+and activities are kept at ``D`` and ``T``; hour-of-week, funnels and survey answers, which have
+no daily use, at ``M`` and ``T``. Dimensions that may be absent are stored as '' (they are part
 of the primary key, which cannot hold NULL).
 """
 from __future__ import annotations
