@@ -232,6 +232,7 @@ def _graph(procedure: Procedure, data: Any, file: Path) -> list[Finding]:
                     "sur la page « {id} », si aucune condition n'est vraie la personne est "
                     "bloquée : terminez la liste next: par une ligne sans condition "
                     "(- page: ...)").format(id=page.id)))
+    findings += _branch_values(procedure, edges, file)
     reachable = _reachable(procedure.start, edges)
     for page in procedure.pages:
         if page.id not in reachable:
@@ -256,6 +257,37 @@ def _graph(procedure: Procedure, data: Any, file: Path) -> list[Finding]:
                 "depuis la page « {id} », on ne peut jamais arriver à la fin (une boucle sans "
                 "sortie) : faites mener un de ses chemins vers une page end: true"
             ).format(id=page.id)))
+    return findings
+
+
+def _branch_values(procedure: Procedure, edges: dict[str, list[str]], file: Path
+                   ) -> list[Finding]:
+    """A condition must test a field already filled (this page or one before) against a value
+    the field can take; otherwise that way is never taken."""
+    findings: list[Finding] = []
+    reverse: dict[str, list[str]] = {p.id: [] for p in procedure.pages}
+    for source, targets in edges.items():
+        for target in targets:
+            reverse.setdefault(target, []).append(source)
+    where = {f.id: (p, f) for p in procedure.pages for f in p.fields}
+    for page in procedure.pages:
+        before = _reachable(page.id, reverse)  # this page and every page that can lead here
+        for branch in page.next:
+            if branch.field is None or branch.field not in where:
+                continue
+            owner, fld = where[branch.field]
+            if owner.id not in before:
+                findings.append(Finding(file, branch.line, _(
+                    "la condition teste la case « {ref} », qui est sur la page « {owner} », "
+                    "jamais remplie avant d'arriver ici : testez une case de cette page ou "
+                    "d'une page précédente").format(ref=fld.id, owner=owner.id)))
+            elif fld.type is FieldType.CHOICE and \
+                    branch.equals not in {o.value for o in fld.options}:
+                findings.append(Finding(file, branch.line, _(
+                    "« {value} » n'est pas une des options de la case « {ref} » ({known}) : ce "
+                    "chemin ne serait jamais pris").format(
+                        value=branch.equals, ref=fld.id,
+                        known=", ".join(o.value for o in fld.options))))
     return findings
 
 

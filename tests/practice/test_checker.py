@@ -147,3 +147,25 @@ def test_list_command_shows_the_catalogue_by_theme():
     assert result.exit_code == 0, result.output
     assert "Social - Santé" in result.output
     assert "ameli-compte" in result.output and "Caisse Santé Commune" in result.output
+
+
+def test_branch_on_a_value_the_choice_cannot_take_is_reported(tmp_path):
+    text = (BROKEN / "branch-never-ends.yaml").read_text(encoding="utf-8").replace(
+        "{field: jours, equals: certains, page: boucle_a}",
+        "{field: jours, equals: quelques, page: fin}").replace(
+        "  - id: boucle_a", "  - id: unused_a").replace("next: boucle_a", "next: fin")
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    messages = [(f.line, f.message) for f in check_paths([path]).findings]
+    assert any("« quelques » n'est pas une des options de la case « jours »" in m
+               for _, m in messages), messages
+
+
+def test_branch_on_a_field_of_a_later_page_is_reported(tmp_path):
+    text = _doc_example().replace(
+        "    next: jours\n",
+        "    next:\n      - {field: jours, equals: tous, page: fin}\n      - {page: jours}\n")
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    messages = [f.message for f in check_paths([path]).findings]
+    assert any("jamais remplie avant d'arriver ici" in m for m in messages), messages
