@@ -126,7 +126,12 @@ class KioskApp(App):
     def _add_optional_screen(self, sm: ScreenManager, name: str) -> None:
         try:
             module = importlib.import_module(f"kiosk.screens.{name}")
-        except ImportError:
+        except ModuleNotFoundError as err:
+            if err.name != f"kiosk.screens.{name}":
+                log.exception("screen %s cannot be imported; its tile is hidden", name)
+            return
+        except Exception:  # a broken optional screen must not take the kiosk down
+            log.exception("screen %s cannot be imported; its tile is hidden", name)
             return
         builder = getattr(module, "build_screen", None)
         if builder is None:

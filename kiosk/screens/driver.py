@@ -33,7 +33,16 @@ class UiDriver:
         """Run due clock callbacks (layout, bindings) without drawing a frame."""
         Clock.tick()
 
+    def settle(self) -> None:
+        """Let a screen change finish: the screen manager ignores touches meanwhile."""
+        sm = getattr(self.app, "sm", None)
+        for _ in range(10):
+            if sm is None or not sm.transition.is_active:
+                return
+            self.frames(1)
+
     def tap_at(self, x: float, y: float, draw: bool = True) -> None:
+        self.settle()
         touch = UnitTestTouch(x, y)
         touch.touch_down()
         touch.touch_up()

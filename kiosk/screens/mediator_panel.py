@@ -33,6 +33,7 @@ class MediatorPanelScreen(AppScreen):
     enrolling = BooleanProperty(False)
 
     _field: FormField | None = None
+    _keyboard: KioskKeyboard | None = None
 
     def on_pre_enter(self, *args) -> None:
         self.notice = ""
@@ -88,18 +89,32 @@ class MediatorPanelScreen(AppScreen):
                           max_length=MAX_LABEL_CHARS)
         field.validator = lambda v: None if v.strip() else _("Écrivez un nom.")
         field.focused = True
-        keyboard = KioskKeyboard()
+        keyboard = KioskKeyboard(pos_hint={"top": 1})
         keyboard.attach(field)
-        area = self.ids.enrol_area
-        area.add_widget(field)
-        area.add_widget(keyboard)
+        self.ids.enrol_form.add_widget(field, index=len(self.ids.enrol_form.children))
+        self.ids.enrol_keyboard.add_widget(keyboard)
         self._field = field
+        self._keyboard = keyboard
+        self._show_enrolment(True)
         self.notice = _("Écrivez un nom, puis passez le badge sur le lecteur.")
 
     def stop_enrolment(self) -> None:
         self.enrolling = False
-        self.ids.enrol_area.clear_widgets()
+        if self._field is not None:
+            self.ids.enrol_form.remove_widget(self._field)
+        self.ids.enrol_keyboard.clear_widgets()
         self._field = None
+        self._keyboard = None
+        self._show_enrolment(False)
+
+    def _show_enrolment(self, shown: bool) -> None:
+        """The enrolment form (field + keyboard) takes the place of the panel's content."""
+        for widget, visible in ((self.ids.enrol_area, shown), (self.ids.scroll, not shown)):
+            widget.size_hint_y = 1 if visible else None
+            if not visible:
+                widget.height = 0
+            widget.opacity = 1 if visible else 0
+            widget.disabled = not visible
 
     def on_leave(self, *args) -> None:
         self.stop_enrolment()

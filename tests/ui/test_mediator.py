@@ -72,8 +72,7 @@ def test_mediator_enrols_a_badge_named_on_the_azerty_keyboard(driver, ui_app):
     driver.frames(2)
     panel = driver.screen()
     driver.tap(panel.ids.enrol)
-    area = panel.ids.enrol_area
-    field, keyboard = area.children[1], area.children[0]
+    field, keyboard = panel._field, panel._keyboard
     assert keyboard.layout == "azerty"
     type_on(driver, keyboard, "Zoé")
     assert field.value == "Zoé"

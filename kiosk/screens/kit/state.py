@@ -20,7 +20,8 @@ class UiState(EventDispatcher):
     text_scale = NumericProperty(1.0)
     high_contrast = BooleanProperty(False)
     read_aloud = BooleanProperty(False)
-    palette = ObjectProperty(theme.STANDARD)
+    # rebind: kv expressions like "ui.palette.text" re-evaluate when the palette is replaced
+    palette = ObjectProperty(theme.STANDARD, rebind=True)
     # Set by the app: speak(text) reads aloud in the current language; None when unavailable.
     speak_hook: Callable[[str], None] | None = None
 
