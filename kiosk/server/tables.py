@@ -125,7 +125,8 @@ def _agg(name: str, dims: list[sa.Column], measures: list[str]) -> sa.Table:
                          for m in measures]
     # Site-scoped queries (one site, a range of periods) would otherwise scan every site's rows.
     index = sa.Index(f"ix_{name}_site_period", "grain", "site_id", "period")
-    return sa.Table(name, metadata, *cols, index)
+    # On SQLite, WITHOUT ROWID clusters rows by their key: a period range is read in place.
+    return sa.Table(name, metadata, *cols, index, sqlite_with_rowid=False)
 
 
 def _dim(name: str, length: int) -> sa.Column:

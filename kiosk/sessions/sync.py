@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import random
+import ssl
 import threading
 import time
 import urllib.parse
@@ -83,16 +84,22 @@ class ServerLink:
             log.warning("sync.server_url uses plain http: statistics travel unencrypted")
         if ca_file:
             try:
-                with open(ca_file, "rb"):
-                    pass
+                ssl.create_default_context().load_verify_locations(cafile=ca_file)
+            except ssl.SSLError:  # (a subclass of OSError)
+                raise SyncConfigError(f"sync.ca_file {ca_file}: not a PEM certificate "
+                                      "bundle") from None
             except OSError as err:
                 raise SyncConfigError(f"sync.ca_file {ca_file}: {err.strerror}") from None
         return cls(url.rstrip("/"), token, ca_file, timeout_s)
 
     def client(self) -> httpx.Client:
+        verify: ssl.SSLContext | bool = True  # never False: a custom CA is added, not a bypass
+        if self.ca_file:
+            verify = ssl.create_default_context()
+            verify.load_verify_locations(cafile=self.ca_file)
         return httpx.Client(
             base_url=self.base_url,
-            verify=self.ca_file or True,  # never False: a custom CA is added, not a bypass
+            verify=verify,
             timeout=self.timeout_s,
             headers={"Authorization": f"Bearer {self.token}",
                      "User-Agent": f"kiosk/{__version__}"},

@@ -49,7 +49,8 @@ def upgrade() -> None:
     sa.Column('pages', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('hints_used', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('errors', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'kind', 'procedure_id', 'theme')
+    sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'kind', 'procedure_id', 'theme'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('agg_activities', schema=None) as batch_op:
         batch_op.create_index('ix_agg_activities_site_period', ['grain', 'site_id', 'period'], unique=False)
@@ -64,7 +65,8 @@ def upgrade() -> None:
     sa.Column('steps_reached', sa.SmallInteger(), nullable=False),
     sa.Column('activities', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('completed', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'procedure_id', 'steps_total', 'steps_reached')
+    sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'procedure_id', 'steps_total', 'steps_reached'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('agg_funnel', schema=None) as batch_op:
         batch_op.create_index('ix_agg_funnel_site_period', ['grain', 'site_id', 'period'], unique=False)
@@ -77,7 +79,8 @@ def upgrade() -> None:
     sa.Column('weekday', sa.SmallInteger(), nullable=False),
     sa.Column('hour', sa.SmallInteger(), nullable=False),
     sa.Column('sessions', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'weekday', 'hour')
+    sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'weekday', 'hour'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('agg_hours', schema=None) as batch_op:
         batch_op.create_index('ix_agg_hours_site_period', ['grain', 'site_id', 'period'], unique=False)
@@ -94,7 +97,8 @@ def upgrade() -> None:
     sa.Column('duration_min', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('help_requests', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('accessible_sessions', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'language', 'end_reason', 'duration_bucket')
+    sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'language', 'end_reason', 'duration_bucket'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('agg_sessions', schema=None) as batch_op:
         batch_op.create_index('ix_agg_sessions_site_period', ['grain', 'site_id', 'period'], unique=False)
@@ -108,7 +112,8 @@ def upgrade() -> None:
     sa.Column('autonomy', sa.String(length=24), nullable=False),
     sa.Column('satisfaction', sa.String(length=16), nullable=False),
     sa.Column('sessions', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'age_bracket', 'autonomy', 'satisfaction')
+    sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'age_bracket', 'autonomy', 'satisfaction'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('agg_survey', schema=None) as batch_op:
         batch_op.create_index('ix_agg_survey_site_period', ['grain', 'site_id', 'period'], unique=False)
