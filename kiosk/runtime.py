@@ -74,12 +74,14 @@ class KioskRuntime:
         self.settings = settings
         self.version = __version__
         self.core: SessionCore = open_core(settings, clock=clock)
-        self.recovered = self.core.recover()  # before any screen: leftovers of a crash go first
         self.schedule: Schedule = schedule or _now_schedule
         self.speaker = speaker or Speaker()
         self.pin_gate = PinGate(settings.get("mediator.pin_hash"), clock=self.core.clock,
                                 store=self.core.store)
         self.devices = self._open_devices()
+        # The document desk registers the print-job disposer: it must exist before recovery.
+        self.documents = self._open_documents()
+        self.recovered = self.core.recover()  # before any screen: leftovers of a crash go first
         self._demo_reader = None if self.devices is not None else self._open_demo_reader()
         self.badges = self._open_badges()
         self.help_desk = self._open_help_desk()
@@ -98,6 +100,19 @@ class KioskRuntime:
             return factory(self.settings, self.schedule)
         except Exception:
             log.exception("devices could not be opened; scan, print and badge are hidden")
+            return None
+
+    def _open_documents(self) -> Any | None:
+        """Scan and print services plus the session's documents (kiosk.documents)."""
+        desk_cls = _optional("kiosk.documents.session_documents", "DocumentDesk")
+        if desk_cls is None or self.devices is None:
+            return None
+        try:
+            return desk_cls(self.core, self.device("scanner"), self.device("printer"),
+                            self.settings.get("devices.print_quota_pages"),
+                            self.settings.get("devices.scan_dpi"))
+        except Exception:
+            log.exception("document services could not be opened; scan and print are hidden")
             return None
 
     def _open_demo_reader(self) -> Any | None:
@@ -151,6 +166,11 @@ class KioskRuntime:
             return None
 
     # --- features ----------------------------------------------------------------------------
+    @property
+    def print_service(self) -> Any | None:
+        """The one print service (one quota per session) shared by every screen."""
+        return getattr(self.documents, "prints", None)
+
     def device(self, kind: str) -> Any | None:
         if self.devices is not None:
             return getattr(self.devices, kind, None)
@@ -252,6 +272,11 @@ class KioskRuntime:
         return None
 
     def reset_print_quota(self) -> bool:
+        prints = getattr(self.documents, "prints", None)
+        if prints is not None:
+            if self.core.in_session:
+                prints.reset_quota()
+            return True
         printer = self.device("printer")
         reset = getattr(printer, "reset_quota", None) or getattr(self.devices, "reset_quota", None)
         if reset is None:

@@ -71,6 +71,19 @@ def _skew(mask: np.ndarray) -> float:
     return angle
 
 
+def _filled(mask: np.ndarray) -> np.ndarray:
+    """The mask with its holes filled (between the first and last pixel of each row and of each
+    column). A card's white areas (a QR code's quiet zone, a white photo background) match the
+    lid and leave holes, which tilt the principal axis by several degrees."""
+    def spans(m: np.ndarray) -> np.ndarray:
+        any_ = m.any(axis=1)
+        first = np.argmax(m, axis=1)
+        last = m.shape[1] - 1 - np.argmax(m[:, ::-1], axis=1)
+        idx = np.arange(m.shape[1])
+        return any_[:, None] & (idx >= first[:, None]) & (idx <= last[:, None])
+    return spans(mask) & spans(mask.T).T
+
+
 def _box(mask: np.ndarray, fraction: float = 0.02) -> Box | None:
     rows = np.nonzero(mask.sum(axis=1) > max(2, fraction * mask.shape[1]))[0]
     cols = np.nonzero(mask.sum(axis=0) > max(2, fraction * mask.shape[0]))[0]
@@ -85,7 +98,7 @@ def detect_card(scan: Image.Image) -> CardDetection:
     rgb = np.asarray(small)
     background = _background(rgb)
     mask = _foreground(rgb, background)
-    angle = _skew(mask)
+    angle = _skew(_filled(mask))
     if abs(angle) >= MIN_SKEW_DEG:
         # Image.rotate turns counter-clockwise; the skew measured in image coordinates (y down)
         # is clockwise for a positive angle, so rotate by +angle to straighten it.

@@ -1,0 +1,266 @@
+"""Print: choose a document of this visit (or the sample page), the number of copies, see the
+pages left and the printer's state, print, follow the job to the end ("Impression terminée :
+2 pages"), cancel. Faults (paper out, jam, quota...) in plain words with what to do.
+
+Printing goes through the runtime's one print service (quota counted before sending, job
+registered with the session so its wipe cancels and purges it).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+
+from kiosk.devices import errors
+from kiosk.devices.printer import BLOCKING, JobState, PrintOptions
+from kiosk.i18n import N_, _, ngettext
+from kiosk.screens import device_fault
+from kiosk.screens.base import AppScreen, load_screen_kv
+from kiosk.screens.kit import BigButton, tr
+from kiosk.sessions.state import SessionState
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.4
+MAX_COPIES = 10
+SAMPLE_ID = "sample"
+
+
+class PrintScreen(AppScreen):
+    phase = StringProperty("choose")       # choose -> job
+    selected = StringProperty("")          # doc_id, or SAMPLE_ID
+    copies = NumericProperty(1)
+    doc_txt = StringProperty("")
+    copies_txt = StringProperty("")
+    quota_txt = StringProperty("")
+    printer_txt = StringProperty("")
+    status_txt = StringProperty("")
+    body = StringProperty("")
+    job_running = BooleanProperty(False)
+    job_ok = BooleanProperty(False)
+    has_documents = BooleanProperty(False)
+
+    def __init__(self, runtime: Any, **kwargs: Any) -> None:
+        self._runtime = runtime
+        self._preselected = ""
+        self._job: Any = None
+        self._poll_event: Any = None
+        super().__init__(**kwargs)
+        runtime.core.add_listener(self._session_changed)
+
+    @property
+    def runtime(self) -> Any:
+        return self._runtime
+
+    @property
+    def desk(self) -> Any:
+        return self.runtime.documents
+
+    @property
+    def service(self) -> Any:
+        return getattr(self.desk, "prints", None)
+
+    def on_phase(self, _inst: Any, phase: str) -> None:
+        self.ids.phases.current = phase
+
+    # --- life of the screen -----------------------------------------------------------------------
+    def preselect(self, doc_id: str) -> None:
+        """The scan screen's "Imprimer": open with this document chosen."""
+        self._preselected = doc_id
+
+    def on_pre_enter(self, *args: Any) -> None:
+        if self._job is not None and self.job_running:
+            return  # back to a job still printing: keep following it
+        self.phase = "choose"
+        self.ids.fault.clear()
+        self._stop_polling()
+        self._job = None
+        self.copies = 1
+        self.selected = self._preselected
+        self._preselected = ""
+        self.refresh()
+
+    def _session_changed(self, _old: SessionState, new: SessionState) -> None:
+        if new not in (SessionState.ACTIVE, SessionState.IDLE_WARNING):
+            self._stop_polling()  # the session's wipe cancels and purges the job itself
+            self._job = None
+            self.job_running = False
+            self.phase = "choose"
+            self.selected = ""
+
+    def refresh(self) -> None:
+        """The document list, the choice, copies, pages left and the printer's state."""
+        docs = self.desk.documents() if self.desk is not None else []
+        self.has_documents = any(d.kind.value != "sample" for d in docs)
+        if self.selected and self.selected != SAMPLE_ID and not any(
+                d.doc_id == self.selected for d in docs):
+            self.selected = ""
+        if not self.selected and docs:
+            self.selected = docs[0].doc_id
+        box = self.ids.docs
+        box.clear_widgets()
+        for doc in docs:
+            if doc.kind.value == "sample":
+                continue
+            words = ngettext("{title} ({n} page)", "{title} ({n} pages)", doc.pages).format(
+                title=tr(doc.title), n=doc.pages)
+            box.add_widget(self._doc_button(doc.doc_id, words))
+        box.add_widget(self._doc_button(SAMPLE_ID, _("Une page d'exemple (pour essayer)")))
+        if not self.selected:
+            self.selected = SAMPLE_ID
+        self.body = _("Choisissez le document à imprimer.") if self.has_documents else _(
+            "Vous n'avez pas encore scanné de document. Vous pouvez imprimer une page "
+            "d'exemple pour essayer.")
+        self._update_choice()
+
+    def _doc_button(self, doc_id: str, words: str) -> BigButton:
+        button = BigButton(txt=words, kind="primary" if doc_id == self.selected else "secondary")
+        button.doc_id = doc_id
+        button.bind(on_release=lambda b: self.select(b.doc_id))
+        self.ids[f"doc_{doc_id}"] = button
+        return button
+
+    def select(self, doc_id: str) -> None:
+        self.selected = doc_id
+        for button in self.ids.docs.children:
+            button.kind = "primary" if button.doc_id == doc_id else "secondary"
+        self.ids.fault.clear()
+        self._update_choice()
+
+    def _document(self) -> Any:
+        if self.selected == SAMPLE_ID:
+            return None
+        return self.desk.get(self.selected) if self.desk is not None else None
+
+    def _pages(self) -> int:
+        doc = self._document()
+        return doc.pages if doc is not None else 1
+
+    def _update_choice(self) -> None:
+        doc = self._document()
+        title = tr(doc.title) if doc is not None else _("Page d'exemple")
+        self.doc_txt = title
+        self.copies_txt = ngettext("{n} exemplaire", "{n} exemplaires", self.copies).format(
+            n=self.copies)
+        remaining = self.desk.remaining_pages() if self.desk is not None else None
+        if remaining is None:
+            self.quota_txt = ""
+        else:
+            needed = self._pages() * self.copies
+            self.quota_txt = ngettext("Il vous reste {n} page à imprimer.",
+                                      "Il vous reste {n} pages à imprimer.", remaining).format(
+                n=remaining) + " " + ngettext("Ce choix utilise {n} page.",
+                                              "Ce choix utilise {n} pages.", needed).format(
+                n=needed)
+        printer = self.runtime.device("printer")
+        if printer is not None:
+            printer.refresh()
+            self.printer_txt = printer.message()
+
+    def more(self) -> None:
+        if self.copies < MAX_COPIES:
+            self.copies += 1
+            self._update_choice()
+
+    def fewer(self) -> None:
+        if self.copies > 1:
+            self.copies -= 1
+            self._update_choice()
+
+    # --- printing ---------------------------------------------------------------------------------
+    def print_now(self) -> None:
+        service = self.service
+        if service is None or self.job_running:
+            return
+        self.ids.fault.clear()
+        try:
+            doc = self.desk.sample() if self.selected == SAMPLE_ID else self._document()
+            if doc is None:
+                raise errors.InvalidDocument("document gone")
+            self._job = service.submit(doc.path, PrintOptions(copies=int(self.copies)))
+        except Exception as err:  # device faults and the quota, in plain words
+            self.ids.fault.show(device_fault.describe(err))
+            self._update_choice()
+            return
+        self.phase = "job"
+        self.job_running = True
+        self.job_ok = False
+        self.status_txt = _("Votre impression attend son tour…")
+        self.body = _("Votre document part à l'imprimante. Restez près de l'imprimante.")
+        self._poll_event = Clock.schedule_interval(lambda _dt: self.poll(), POLL_S)
+        self.poll()
+
+    def poll(self) -> None:
+        """Follow the job: its state in plain words, a fault while it waits, its end."""
+        if self._job is None or self.service is None:
+            return
+        try:
+            status = self.service.status(self._job)
+        except Exception as err:
+            self.ids.fault.show(device_fault.describe(err))
+            return
+        self.status_txt = status.message()
+        if not status.state.finished and status.printer_state in BLOCKING:
+            fault = BLOCKING[status.printer_state](f"while printing: {status.printer_state.value}")
+            self.ids.fault.show(device_fault.describe(fault))
+        elif self.ids.fault.message and not status.state.finished:
+            self.ids.fault.clear()  # the mediator fixed it: the job goes on
+        if status.state.finished:
+            self._stop_polling()
+            self.job_running = False
+            self.job_ok = status.state is JobState.COMPLETED
+            self.ids.fault.clear()
+            self.body = _("Vous pouvez reprendre vos feuilles dans l'imprimante.") \
+                if self.job_ok else _("Vous pouvez réessayer ou revenir à l'accueil.")
+            self.on_enter()  # read the outcome aloud when the option is on
+
+    def cancel(self) -> None:
+        if self._job is None or self.service is None:
+            return
+        try:
+            self.service.cancel(self._job)
+        except Exception as err:
+            self.ids.fault.show(device_fault.describe(err))
+            return
+        self._stop_polling()
+        self.job_running = False
+        self.job_ok = False
+        self.status_txt = _("Impression annulée.")
+        self.body = _("Vous pouvez réessayer ou revenir à l'accueil.")
+
+    def again(self) -> None:
+        self._job = None
+        self.phase = "choose"
+        self.copies = 1
+        self.refresh()
+
+    def _stop_polling(self) -> None:
+        if self._poll_event is not None:
+            self._poll_event.cancel()
+            self._poll_event = None
+
+    def retry_after_fault(self) -> None:
+        self.ids.fault.clear()
+        self._update_choice()
+
+    def call_mediator(self) -> None:
+        self.go("help_call")
+
+    def speech_text(self) -> str:
+        parts = [self.ids.header.title, self.body]
+        if self.phase == "job":
+            parts.append(self.status_txt)
+        fault = self.ids.fault
+        if fault.message:
+            parts += [fault.message, fault.advice]
+        return "\n".join(p for p in parts if p)
+
+
+N_("Imprimer")  # the header, also the home tile's word
+load_screen_kv(__file__)
+
+
+def build_screen(runtime: Any) -> PrintScreen:
+    return PrintScreen(runtime, name="print")

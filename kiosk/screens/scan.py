@@ -1,0 +1,410 @@
+"""Scan or copy a document: type -> place it -> scan -> crop/rotate (cards) or add pages ->
+watermark purpose -> result, then print, keep for a procedure, or finish.
+
+The flow itself (no Kivy) is :class:`kiosk.screens.scan_flow.ScanFlow`; this screen draws its
+steps and runs the slow parts (scanning, building the PDF) on a worker thread so the screen
+keeps answering; results come back on the Kivy clock. Device faults are shown in plain words
+by a :class:`~kiosk.screens.device_fault.FaultBox`, never as a stack trace.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Callable
+
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+from kivy.uix.screenmanager import Screen
+
+from kiosk.devices.scanner import ScannerState
+from kiosk.documents.watermark import PURPOSES, UNMARKED_WARNING, WatermarkError
+from kiosk.i18n import N_, _, ngettext
+from kiosk.screens import device_fault, scan_widgets  # noqa: F401  (kv classes)
+from kiosk.screens.base import AppScreen, load_screen_kv
+from kiosk.screens.kit import BigButton, FormField, KioskKeyboard, tr
+from kiosk.screens.scan_flow import DOC_TYPE_WORDS, DocType, ScanFlow, Step
+from kiosk.sessions.state import SessionState
+
+log = logging.getLogger(__name__)
+
+INSTRUCTIONS = {
+    Step.TYPE: N_("Quel document voulez-vous scanner ou copier ?"),
+    Step.WATERMARK: N_("À qui est destinée cette copie ? Ce nom et la date du jour seront "
+                       "écrits en travers de la copie, pour éviter qu'on s'en serve ailleurs."),
+    Step.RESULT: N_("Votre document est prêt. Il sera effacé à la fin de votre visite."),
+}
+PLACE_CARD_FRONT = N_("Posez la carte sur la vitre, face avant contre la vitre, dans le coin "
+                      "de la flèche. Fermez le capot, puis touchez « Scanner ».")
+PLACE_CARD_BACK = N_("Retournez la carte : face arrière contre la vitre, dans le même coin. "
+                     "Puis touchez « Scanner ».")
+PLACE_PAGE = N_("Posez la page {n} sur la vitre, face écrite contre la vitre, dans le coin de "
+                "la flèche. Fermez le capot, puis touchez « Scanner ».")
+CROP_OK = N_("Vérifiez le cadre bleu autour de la carte. Pour l'ajuster, faites glisser les "
+             "ronds. Si l'image est à l'envers, touchez « Tourner ».")
+CROP_UNSURE = N_("Nous n'avons pas bien trouvé la carte : faites glisser les ronds bleus sur "
+                 "ses quatre coins.")
+BUSY_SCAN = N_("Numérisation en cours… Ne soulevez pas le capot.")
+BUSY_BUILD = N_("Préparation de votre document…")
+BUSY_CROP = N_("Un instant…")
+KEPT_FOR_PRACTICE = N_("Votre document est gardé pour cette visite : dans une démarche, il vous "
+                       "sera proposé quand on vous demandera une pièce jointe.")
+
+
+class ScanScreen(AppScreen):
+    step = StringProperty(Step.TYPE.value)
+    body = StringProperty("")
+    busy = BooleanProperty(False)
+    busy_text = StringProperty("")
+    doc_type = StringProperty("")
+    face = StringProperty("front")
+    pages_txt = StringProperty("")
+    can_add_page = BooleanProperty(True)
+    has_feeder = BooleanProperty(False)
+    watermark_on = BooleanProperty(False)
+    purpose = StringProperty("")
+    watermark_txt = StringProperty("")
+    typing = BooleanProperty(False)
+    crop_image = ObjectProperty(None, allownone=True)
+    crop_box = ListProperty([0, 0, 0, 0])
+    cropped_image = ObjectProperty(None, allownone=True)
+    page_image = ObjectProperty(None, allownone=True)
+    result_image = ObjectProperty(None, allownone=True)
+    result_txt = StringProperty("")
+    notice = StringProperty("")
+    can_print = BooleanProperty(False)
+    can_practise = BooleanProperty(False)
+
+    def __init__(self, runtime: Any, **kwargs: Any) -> None:
+        self._runtime = runtime
+        self.flow: ScanFlow | None = None
+        self._preview: Any = None
+        self._generation = 0
+        self._field: FormField | None = None
+        super().__init__(**kwargs)
+        runtime.core.add_listener(self._session_changed)
+        self._build_choices()
+
+    @property
+    def runtime(self) -> Any:  # usable before the app runs (tests of the screen alone)
+        return self._runtime
+
+    # --- building the lists ---------------------------------------------------------------------
+    def _build_choices(self) -> None:
+        grid = self.ids.types
+        grid.clear_widgets()
+        for doc_type in DocType:
+            button = BigButton(txt=tr(DOC_TYPE_WORDS[doc_type]), size_hint_y=1,
+                               kind="primary" if doc_type.is_identity else "secondary")
+            button.doc_type = doc_type.value
+            button.bind(on_release=lambda b: self.choose(b.doc_type))
+            grid.add_widget(button)
+        purposes = self.ids.purposes
+        purposes.clear_widgets()
+        for purpose in PURPOSES:
+            button = BigButton(txt=tr(purpose), kind="secondary")
+            button.purpose = purpose
+            button.bind(on_release=lambda b: self.pick_purpose(tr(b.purpose)))
+            purposes.add_widget(button)
+        other = BigButton(txt=tr(N_("Autre : l'écrire")), kind="secondary")
+        other.bind(on_release=lambda _b: self.start_typing())
+        self.ids["wm_other"] = other
+        purposes.add_widget(other)
+
+    # --- life of the screen -----------------------------------------------------------------------
+    def on_pre_enter(self, *args: Any) -> None:
+        self.reset()
+        self._build_choices()  # in the session's language
+        self.can_print = self.app.has_screen("print") if self.app else False
+        self.can_practise = self.app.has_screen("practice_catalogue") if self.app else False
+
+    def reset(self) -> None:
+        """A fresh flow; whatever was in memory (scans, previews) is dropped."""
+        self._generation += 1
+        if self.flow is not None:
+            self.flow.discard()
+        desk = self.runtime.documents
+        self.flow = ScanFlow(desk) if desk is not None and desk.scans is not None else None
+        self.busy = False
+        self.typing = False
+        self.notice = ""
+        self.crop_image = self.cropped_image = self.page_image = self.result_image = None
+        self._preview = None
+        self.ids.fault.clear()
+        self.ids.purpose_area.clear_widgets()
+        self._field = None
+        self._show(Step.TYPE)
+
+    def _session_changed(self, _old: SessionState, new: SessionState) -> None:
+        if new in (SessionState.ENDING, SessionState.IDLE, SessionState.OUT_OF_ORDER,
+                   SessionState.MAINTENANCE):
+            self.reset()
+
+    def on_leave(self, *args: Any) -> None:
+        if self.step != Step.RESULT.value:
+            self.reset()
+
+    def _show(self, step: Step) -> None:
+        flow = self.flow
+        self.step = step.value
+        if step is Step.PLACE and flow is not None:
+            if flow.idcopy is not None:
+                self.face = "front" if flow.side.value == "recto" else "back"
+                self.body = _(PLACE_CARD_FRONT if self.face == "front" else PLACE_CARD_BACK)
+            else:
+                self.body = _(PLACE_PAGE).format(n=len(flow.pages) + 1)
+            self.has_feeder = flow.idcopy is None and flow.has_feeder and not flow.pages
+        elif step is Step.CROP and flow is not None:
+            self.body = _(CROP_OK if flow.detection_confident() else CROP_UNSURE)
+        elif step is Step.PAGES and flow is not None:
+            n = len(flow.pages)
+            self.pages_txt = ngettext("{n} page scannée", "{n} pages scannées", n).format(n=n)
+            self.body = _("Ajoutez une page, ou touchez « C'est fini ».")
+            self.can_add_page = flow.can_add_page
+        elif step is Step.WATERMARK and flow is not None:
+            self.body = _(INSTRUCTIONS[step])
+            self.watermark_on = flow.watermark_on
+            self._update_watermark_txt()
+        else:
+            self.body = _(INSTRUCTIONS.get(step, ""))
+        self.ids.steps.current = step.value
+        if self.manager is not None and self.manager.current == self.name:
+            self.on_enter()  # read the new step aloud when the option is on
+
+    # --- running slow work ------------------------------------------------------------------------
+    def _run(self, busy_text: str, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        """``work`` on a worker thread, then ``done(result)`` (or the fault) on the UI thread."""
+        generation = self._generation
+        self.busy = True
+        self.busy_text = _(busy_text)
+        self.ids.fault.clear()
+
+        def finish(result: Any, err: BaseException | None) -> None:
+            if generation != self._generation:
+                return  # the flow was reset meanwhile (session ended): drop it
+            self.busy = False
+            if err is not None:
+                self.ids.fault.show(device_fault.describe(err))
+                if self.flow is not None and self.flow.step.value != self.step:
+                    self._show(self.flow.step)
+                return
+            done(result)
+
+        def worker() -> None:
+            try:
+                result, err = work(), None
+            except Exception as exc:  # shown in plain words by finish(); details logged
+                result, err = None, exc
+            Clock.schedule_once(lambda _dt: finish(result, err), 0)
+
+        threading.Thread(target=worker, name="kiosk-scan", daemon=True).start()
+
+    def wait_idle(self, frames: Callable[[], None], limit: int = 3000) -> None:
+        """Let frames run until the worker is done (tests and the scripted demo)."""
+        for _ in range(limit):
+            if not self.busy:
+                return
+            threading.Event().wait(0.01)
+            frames()
+        raise TimeoutError("scan screen still busy")
+
+    # --- steps ------------------------------------------------------------------------------------
+    def choose(self, doc_type: str) -> None:
+        if self.flow is None:
+            self.ids.fault.show(device_fault.describe(_no_scanner()))
+            return
+        self.flow.choose(DocType(doc_type))
+        self.doc_type = doc_type
+        self._show(Step.PLACE)
+
+    def scan(self, feeder: bool = False) -> None:
+        flow = self.flow
+        if flow is None or self.busy:
+            return
+
+        def work() -> Any:
+            flow.scan(feeder)
+            if flow.step is Step.CROP:
+                return flow.crop_preview(), flow.cropped_preview()
+            from kiosk.screens.scan_flow import thumbnail
+            return thumbnail(flow.pages[-1], 900)
+
+        self._run(BUSY_SCAN, work, self._scanned)
+
+    def _scanned(self, result: Any) -> None:
+        assert self.flow is not None
+        if self.flow.step is Step.CROP:
+            self._preview, cropped = result
+            self.crop_image = self._preview.image
+            self.crop_box = list(self._preview.box)
+            self.cropped_image = cropped
+        else:
+            self.page_image = result
+        self._show(self.flow.step)
+
+    def crop_changed(self, box: tuple[int, int, int, int]) -> None:
+        """The resident moved a corner handle: redo the cropped preview."""
+        flow, preview = self.flow, self._preview
+        if flow is None or preview is None:
+            return
+        try:
+            flow.adjust_crop(preview, box)
+        except ValueError:
+            return
+        self._run(BUSY_CROP, flow.cropped_preview, self._set_cropped)
+
+    def rotate(self) -> None:
+        if self.flow is None or self.busy:
+            return
+        self.flow.rotate()
+        self._run(BUSY_CROP, self.flow.cropped_preview, self._set_cropped)
+
+    def _set_cropped(self, image: Any) -> None:
+        self.cropped_image = image
+
+    def accept_crop(self) -> None:
+        if self.flow is None or self.busy:
+            return
+        self.flow.accept_crop()
+        self._show(self.flow.step)
+
+    def retake(self) -> None:
+        if self.flow is None or self.busy:
+            return
+        self.flow.retake()
+        self._show(self.flow.step)
+
+    def add_page(self) -> None:
+        if self.flow is not None:
+            self.flow.add_page()
+            self._show(self.flow.step)
+
+    def pages_done(self) -> None:
+        if self.flow is not None and self.flow.pages:
+            self.flow.pages_done()
+            self._show(self.flow.step)
+
+    # --- watermark --------------------------------------------------------------------------------
+    def toggle_watermark(self) -> None:
+        self.watermark_on = not self.watermark_on
+        if not self.watermark_on:
+            self.stop_typing()
+        self._update_watermark_txt()
+
+    def pick_purpose(self, purpose: str) -> None:
+        self.purpose = purpose
+        self.watermark_on = True
+        self.stop_typing()
+        self.ids.fault.clear()
+        self._update_watermark_txt()
+
+    def start_typing(self) -> None:
+        self.typing = True
+        self.watermark_on = True
+        area = self.ids.purpose_area
+        area.clear_widgets()
+        field = FormField(label=_("Pour qui est cette copie ?"),
+                          example=_("Agence immobilière Dupont"), max_length=100)
+        field.value = ""
+        field.focused = True
+        field.bind(value=lambda _f, v: self._typed(v))
+        keyboard = KioskKeyboard()
+        keyboard.attach(field)
+        keyboard.bind(on_submit=lambda *_a: self.stop_typing())
+        area.add_widget(field)
+        area.add_widget(keyboard)
+        self._field = field
+        self.ids["purpose_field"] = field
+        self.ids["purpose_keyboard"] = keyboard
+
+    def _typed(self, value: str) -> None:
+        self.purpose = value
+        self._update_watermark_txt()
+
+    def stop_typing(self) -> None:
+        self.typing = False
+        self.ids.purpose_area.clear_widgets()
+        self._field = None
+
+    def _update_watermark_txt(self) -> None:
+        if self.flow is None:
+            return
+        if self.watermark_on:
+            self.watermark_txt = _("Sur la copie : « {text} »").format(
+                text=self.flow.watermark_text(self.purpose))
+        else:
+            self.watermark_txt = _("Sans filigrane.")
+
+    def watermark_continue(self) -> None:
+        flow = self.flow
+        if flow is None or self.busy:
+            return
+        try:
+            flow.set_watermark(self.watermark_on, self.purpose)
+        except WatermarkError as err:
+            self.ids.fault.show(device_fault.describe(err))
+            return
+        self.stop_typing()
+        self._run(BUSY_BUILD, flow.build, self._built)
+
+    def _built(self, doc: Any) -> None:
+        assert self.flow is not None
+        self.result_image = self.flow.result_image
+        self.result_txt = ngettext("{title} : {n} page", "{title} : {n} pages", doc.pages).format(
+            title=tr(doc.title), n=doc.pages)
+        if doc.watermarked:
+            self.result_txt += "\n" + _("Avec le filigrane « {purpose} ».").format(
+                purpose=self.flow.purpose)
+        self._show(Step.RESULT)
+
+    # --- after the result ------------------------------------------------------------------------
+    def to_print(self) -> None:
+        flow = self.flow
+        if flow is None or flow.result is None or not self.app.has_screen("print"):
+            return
+        self.app.sm.get_screen("print").preselect(flow.result.doc_id)
+        self.go("print")
+
+    def to_practice(self) -> None:
+        self.notice = _(KEPT_FOR_PRACTICE)
+        if self.can_practise:
+            self.go("practice_catalogue")
+
+    def finish(self) -> None:
+        self.go("home")
+
+    def call_mediator(self) -> None:
+        self.go("help_call")
+
+    def retry_after_fault(self) -> None:
+        self.ids.fault.clear()
+        if self.step == Step.PLACE.value:
+            self.scan()
+
+    def scanner_message(self) -> str:
+        scanner = self.runtime.device("scanner")
+        if scanner is None or scanner.state is ScannerState.READY:
+            return ""
+        return scanner.message()
+
+    def speech_text(self) -> str:
+        parts = [self.ids.header.title, self.busy_text if self.busy else self.body]
+        fault = self.ids.fault
+        if fault.message:
+            parts += [fault.message, fault.advice]
+        return "\n".join(p for p in parts if p)
+
+
+def _no_scanner() -> Exception:
+    from kiosk.devices import errors
+    return errors.DeviceAbsent("no scan service")
+
+
+class StepScreen(Screen):
+    """One step of the scan flow (inside the screen's own step manager)."""
+
+
+load_screen_kv(__file__)
+
+
+def build_screen(runtime: Any) -> ScanScreen:
+    return ScanScreen(runtime, name="scan")

@@ -1,0 +1,329 @@
+"""The scan/copy screens driven by simulated touches on the real app (Kivy offscreen), with the
+demo scanner and the demo printer (the real SANE and CUPS stacks are covered by the device
+tests): an ID copy recto/verso, watermarked and printed; a multi-page document; faults.
+Screenshots of every step are saved as test artifacts."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from kivy.tests.common import UnitTestTouch
+from pypdf import PdfReader
+
+from kiosk.devices import errors
+from kiosk.screens.driver import visible_widgets
+from kiosk.screens.kit import KLabel, ui
+from kiosk.sessions.state import SessionState
+
+from .helpers import type_on
+
+pytestmark = pytest.mark.display
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+def start_session(driver, lang: str = "fr") -> None:
+    driver.tap(driver.screen().ids[f"lang_{lang}"])
+    driver.tap(driver.screen().ids.start)
+    assert driver.screen().name == "home"
+
+
+def wait_ready(driver, screen) -> None:
+    screen.wait_idle(lambda: driver.frames(1))
+    driver.frames(2)
+
+
+def shoot(driver, out: Path, name: str) -> None:
+    shot = driver.screenshot(out / f"{name}.png")
+    assert shot.stat().st_size > 10_000, f"{shot} looks empty"
+    overflowing = [w.txt[:60] for w in visible_widgets(driver.app.root)
+                   if isinstance(w, KLabel) and w.txt and w.overflows()]
+    assert overflowing == [], f"{name}: text overflows its box"
+
+
+def type_button(screen, doc_type: str):
+    return next(b for b in screen.ids.types.children if b.doc_type == doc_type)
+
+
+def purpose_button(screen, purpose: str):
+    return next(b for b in screen.ids.purposes.children if getattr(b, "purpose", "") == purpose)
+
+
+def drag(driver, start: tuple[float, float], end: tuple[float, float], steps: int = 5) -> None:
+    touch = UnitTestTouch(*start)
+    touch.touch_down()
+    for i in range(1, steps + 1):
+        touch.touch_move(start[0] + (end[0] - start[0]) * i / steps,
+                         start[1] + (end[1] - start[1]) * i / steps)
+    touch.touch_up()
+    driver.frames(1)
+
+
+def follow_job(driver, screen, limit: int = 500) -> None:
+    """Let the print screen poll its job until it is finished (the demo printer takes ~0.5 s)."""
+    for _ in range(limit):
+        if not screen.job_running:
+            return
+        time.sleep(0.05)
+        driver.frames(1)
+        screen.poll()
+    raise TimeoutError("print job never finished")
+
+
+def session_files(core) -> list[Path]:
+    root = core.workspace_root
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+@pytest.fixture
+def demo_devices(ui_app):
+    """The demo backends behind the facades, reset to a ready state after the test."""
+    scanner = ui_app.runtime.device("scanner").backend
+    printer = ui_app.runtime.device("printer").backend
+    yield scanner, printer
+    scanner.inject(None)
+    scanner.place("letter")
+    printer.inject(None)
+    ui_app.runtime.device("printer").refresh()
+
+
+# --- the flows --------------------------------------------------------------------------------------
+def copy_id_card(driver, ui_app, demo_devices, out: Path | None, purpose: str = "CAF"):
+    """Home -> scan -> carte d'identité -> recto -> verso -> watermark -> result, by touch."""
+    scanner, _printer = demo_devices
+    driver.tap(driver.screen().ids.tile_scan)
+    screen = driver.screen()
+    assert screen.name == "scan" and screen.step == "type"
+    out and shoot(driver, out, "01-type")
+
+    driver.tap(type_button(screen, "id_card"))
+    assert screen.step == "place" and screen.face == "front"
+    out and shoot(driver, out, "02-place-recto")
+    scanner.place("id_recto")
+    driver.tap(screen.ids.scan_button)
+    wait_ready(driver, screen)
+    assert screen.step == "crop", screen.ids.fault.message
+    out and shoot(driver, out, "03-crop-recto")
+
+    # Move the top-left handle outwards and back by touch: the crop follows the finger.
+    editor = screen.ids.crop_editor
+    before = list(editor.box)
+    tl = editor.to_window(*editor.handle_points()[0])
+    drag(driver, tl, (tl[0] - 20, tl[1] + 20))
+    wait_ready(driver, screen)
+    assert editor.box[0] < before[0] and editor.box[1] < before[1]
+    tl = editor.to_window(*editor.handle_points()[0])
+    drag(driver, tl, (tl[0] + 20, tl[1] - 20))
+    wait_ready(driver, screen)
+    driver.tap(screen.ids.rotate)   # a quarter turn and back: the rotate button works
+    wait_ready(driver, screen)
+    assert screen.flow.idcopy.sides[screen.flow.side].quarter_turns == 1
+    out and shoot(driver, out, "04-crop-recto-rotated")
+    for _ in range(3):
+        driver.tap(screen.ids.rotate)
+        wait_ready(driver, screen)
+    driver.tap(screen.ids.accept)
+
+    assert screen.step == "place" and screen.face == "back"
+    out and shoot(driver, out, "05-place-verso")
+    scanner.place("id_verso")
+    driver.tap(screen.ids.scan_button)
+    wait_ready(driver, screen)
+    assert screen.step == "crop"
+    driver.tap(screen.ids.accept)
+
+    assert screen.step == "watermark"
+    assert screen.watermark_on, "an ID copy is watermarked by default"
+    assert "organismes demandent une copie sans filigrane" in screen.ids.wm_warning.txt \
+        or ui.language != "fr"
+    driver.tap(purpose_button(screen, purpose))
+    out and shoot(driver, out, "06-watermark")
+    driver.tap(screen.ids.wm_continue)
+    wait_ready(driver, screen)
+    assert screen.step == "result", screen.ids.fault.message
+    out and shoot(driver, out, "07-result")
+    return screen
+
+
+def test_id_copy_recto_verso_watermarked_printed_then_wiped(driver, ui_app, demo_devices,
+                                                            artifacts_dir):
+    out = artifacts_dir / "fr"
+    core = ui_app.runtime.core
+    _scanner, printer = demo_devices
+    start_session(driver)
+    screen = copy_id_card(driver, ui_app, demo_devices, out)
+
+    doc = screen.flow.result
+    assert doc.watermarked and doc.pages == 1
+    assert doc.path.parent == core.session.workspace.path  # made through core.new_file
+    assert "CAF" in screen.ids.result_title.txt
+    assert [d.doc_id for d in ui_app.runtime.documents.documents()] == [doc.doc_id]
+
+    driver.tap(screen.ids.to_print)
+    printing = driver.screen()
+    assert printing.name == "print" and printing.selected == doc.doc_id
+    assert "Il vous reste 20 pages" in printing.ids.quota.txt
+    out and shoot(driver, out, "08-print-choose")
+    driver.tap(printing.ids.print_button)
+    job = printing._job
+    follow_job(driver, printing)
+    assert printing.ids.status.txt == "Impression terminée : 1 page"
+    shoot(driver, out, "09-print-done")
+    printed = printer.output_for(job.job_id)
+    assert len(PdfReader(str(printed)).pages) == 1
+    assert printer.spool_files() == []
+
+    driver.tap(printing.ids.home)
+    driver.tap(driver.screen().ids.tile_done)
+    assert core.state is SessionState.ENDING
+    assert session_files(core) == []
+    assert not doc.path.exists()
+    assert ui_app.runtime.documents.documents() == []
+    assert screen.flow.result_image is None and screen.crop_image is None
+
+
+def test_multi_page_document_scan_makes_one_pdf(driver, ui_app, demo_devices, artifacts_dir):
+    out = artifacts_dir / "fr-document"
+    scanner, _printer = demo_devices
+    start_session(driver)
+    driver.tap(driver.screen().ids.tile_scan)
+    screen = driver.screen()
+    driver.tap(type_button(screen, "proof"))
+    assert screen.step == "place"
+    shoot(driver, out, "01-place-page")
+    driver.tap(screen.ids.scan_button)
+    wait_ready(driver, screen)
+    assert screen.step == "pages" and screen.ids.pages_count.txt == "1 page scannée"
+    shoot(driver, out, "02-pages")
+    driver.tap(screen.ids.add_page)
+    driver.tap(screen.ids.scan_button)
+    wait_ready(driver, screen)
+    assert screen.ids.pages_count.txt == "2 pages scannées"
+    driver.tap(screen.ids.pages_done)
+
+    assert screen.step == "watermark" and not screen.watermark_on  # not an ID document
+    shoot(driver, out, "03-watermark-off")
+    driver.tap(screen.ids.wm_continue)
+    wait_ready(driver, screen)
+    assert screen.step == "result"
+    shoot(driver, out, "04-result")
+    doc = screen.flow.result
+    assert doc.pages == 2 and not doc.watermarked
+    assert len(PdfReader(str(doc.path)).pages) == 2
+    # Offered to a practice procedure's upload field: registered as a scan of this session.
+    labels = [a.label for a in ui_app.runtime.core.session.artefacts if a.ref == str(doc.path)]
+    assert labels == ["scan"]
+
+
+def test_watermark_purpose_typed_on_the_keyboard(driver, ui_app, demo_devices):
+    scanner, _printer = demo_devices
+    start_session(driver)
+    driver.tap(driver.screen().ids.tile_scan)
+    screen = driver.screen()
+    driver.tap(type_button(screen, "passport"))
+    driver.tap(screen.ids.scan_button)
+    wait_ready(driver, screen)
+    driver.tap(screen.ids.pages_done)
+    assert screen.watermark_on  # a passport is an ID document
+    driver.tap(screen.ids.wm_continue)  # on, but no purpose yet: a plain message, nothing lost
+    assert screen.step == "watermark"
+    assert screen.ids.fault.message == ("Écrivez à qui la copie est destinée, "
+                                        "ou choisissez dans la liste.")
+    driver.tap(screen.ids.wm_other)
+    type_on(driver, screen.ids.purpose_keyboard, "Agence Léa")
+    assert "Agence Léa" in screen.ids.wm_preview.txt
+    driver.tap(screen.ids.wm_continue)
+    wait_ready(driver, screen)
+    assert screen.step == "result" and screen.flow.result.watermarked
+    assert screen.flow.purpose == "Agence Léa"
+
+
+def test_scanner_without_document_says_what_to_do(driver, ui_app, demo_devices, artifacts_dir):
+    scanner, _printer = demo_devices
+    start_session(driver)
+    driver.tap(driver.screen().ids.tile_scan)
+    screen = driver.screen()
+    driver.tap(type_button(screen, "id_card"))
+    scanner.inject(errors.NoDocument)
+    driver.tap(screen.ids.scan_button)
+    wait_ready(driver, screen)
+    fault = screen.ids.fault
+    assert screen.step == "place"
+    assert fault.message == "Aucun document n'est en place. Posez votre document et réessayez."
+    assert "Réessayer" in fault.advice
+    shoot(driver, artifacts_dir / "fr-faults", "scanner-no-document")
+    scanner.place("id_recto")
+    driver.tap(fault.ids.retry)
+    wait_ready(driver, screen)
+    assert screen.step == "crop" and not fault.message
+
+
+def test_paper_out_is_told_in_plain_words(driver, ui_app, demo_devices, artifacts_dir):
+    _scanner, printer = demo_devices
+    start_session(driver)
+    driver.tap(driver.screen().ids.tile_print)
+    screen = driver.screen()
+    assert screen.name == "print" and screen.selected == "sample"
+    printer.inject(printer_state("PAPER_OUT"))
+    driver.tap(screen.ids.print_button)
+    assert screen.ids.fault.message == "Plus de papier : prévenez un médiateur."
+    assert screen.phase == "choose"  # nothing sent, nothing counted
+    assert ui_app.runtime.documents.remaining_pages() == 20
+    shoot(driver, artifacts_dir / "fr-faults", "printer-paper-out")
+    driver.tap(screen.ids.fault.ids.call)
+    assert driver.screen().name == "help_call"
+
+
+def test_quota_refusal_message(driver, ui_app, demo_devices, artifacts_dir):
+    prints = ui_app.runtime.documents.prints
+    quota = prints.quota_pages
+    prints.quota_pages = 2
+    try:
+        start_session(driver)
+        driver.tap(driver.screen().ids.tile_print)
+        screen = driver.screen()
+        driver.tap(screen.ids.more)
+        driver.tap(screen.ids.more)
+        assert screen.ids.copies.txt == "3 exemplaires"
+        driver.tap(screen.ids.print_button)
+        assert screen.ids.fault.message.startswith(
+            "Vous avez atteint le nombre de pages autorisé pour cette visite.")
+        assert "Il vous reste 2 pages" in screen.ids.quota.txt
+        shoot(driver, artifacts_dir / "fr-faults", "print-quota")
+        driver.tap(screen.ids.fewer)
+        driver.tap(screen.ids.print_button)
+        follow_job(driver, screen)
+        assert screen.ids.status.txt == "Impression terminée : 2 pages"
+    finally:
+        prints.quota_pages = quota
+
+
+def test_print_can_be_cancelled(driver, ui_app, demo_devices):
+    _scanner, printer = demo_devices
+    start_session(driver)
+    driver.tap(driver.screen().ids.tile_print)
+    screen = driver.screen()
+    printer.inject(printer_state("PAPER_JAM"))
+    screen.ids.fault.clear()
+    printer.inject(None)
+    printer.enabled = False  # the queue holds the job: it cannot finish before the cancel
+    try:
+        driver.tap(screen.ids.print_button)
+        assert screen.job_running
+        driver.tap(screen.ids.cancel)
+        assert screen.ids.status.txt == "Impression annulée."
+        assert printer.spool_files() == []
+    finally:
+        printer.enabled = True
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_id_copy_screens_in_other_languages(driver, ui_app, demo_devices, artifacts_dir, lang):
+    start_session(driver, lang)
+    screen = copy_id_card(driver, ui_app, demo_devices, artifacts_dir / lang, purpose="Banque")
+    assert screen.flow.result.watermarked
+
+
+def printer_state(name: str):
+    from kiosk.devices.printer import PrinterState
+    return PrinterState[name]
