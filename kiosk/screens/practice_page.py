@@ -23,6 +23,7 @@ from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, ngettext
 from kiosk.practice.engine import Mode, Outcome, PracticeRun
@@ -144,6 +145,8 @@ class PracticePageScreen(AppScreen):
         hook = getattr(flow.core, "add_end_hook", None)
         if hook is not None:
             hook(self.wipe)
+        self.ids.scroller.bind(scroll_y=self._place_bubble, size=self._place_bubble)
+        self.ids.form.bind(height=self._place_bubble)
         self.ids.address.bind(on_back=lambda *_a: self.back())
         self.ids.phone.bind(on_resend=lambda *_a: self.resend_sms())
 
@@ -188,6 +191,7 @@ class PracticePageScreen(AppScreen):
         if self.view is not view:
             self.ids.form.clear_widgets()
             self.ids.form.add_widget(view)
+            self.ids.form.add_widget(Widget())   # the page starts at the top of the window
             self.view = view
         self._loading = True
         try:
@@ -280,6 +284,11 @@ class PracticePageScreen(AppScreen):
             Clock.schedule_once(lambda _dt: self._show_hint(target, tx(hint.text)), 0)
         else:
             self.dismiss_hint()
+
+    def _place_bubble(self, *_args: Any) -> None:
+        """Keep the hint bubble on its target when the page scrolls or the keyboard docks."""
+        if self.bubble.parent is not None and self.bubble.target is not None:
+            Clock.schedule_once(self.bubble.place, 0)
 
     def _show_hint(self, target: Any, text: str) -> None:
         if self.manager is None or self.manager.current != self.name:

@@ -32,10 +32,18 @@ def open_practice(driver: Any, app: Any, procedure_id: str, mode: str = "guided"
 
 
 def visible(driver: Any, screen: Any, widget: Any) -> None:
-    """Scroll the page so ``widget`` is in view (as a finger would swipe)."""
+    """Scroll the page so ``widget`` is in view (as a finger would swipe); a hint bubble in
+    the way is closed with its "J'ai compris" button, as a person would."""
     if screen.name == "practice_page":
         screen.ids.scroller.scroll_to(widget, animate=False)
-    driver.frames(1)
+    driver.frames(2)
+    bubble = getattr(screen, "bubble", None)
+    if bubble is not None and bubble.parent is not None:
+        box = bubble.ids.box
+        x, y = widget.to_window(widget.center_x, widget.center_y)
+        bx, by = box.to_window(box.x, box.y)
+        if bx <= x <= bx + box.width and by <= y <= by + box.height:
+            driver.tap(bubble.ids.ok)
 
 
 def _page_of(keyboard: Any, ch: str) -> str:

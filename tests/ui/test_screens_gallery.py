@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from kivy.core.text import Label as CoreLabel
 from kivy.metrics import dp
 from kivy.uix.scrollview import ScrollView
 
@@ -33,6 +34,13 @@ def inside_scroll(widget) -> bool:
     return False
 
 
+def word_is_cut(label) -> bool:
+    """Kivy breaks a word that is wider than the label: the text no longer reads."""
+    core = CoreLabel(font_size=label.font_size, font_name=label.font_name, bold=label.bold)
+    room = label.width - label.padding[0] - label.padding[2] + 1
+    return any(core.get_extents(word)[0] > room for word in label.txt.split())
+
+
 def check_tree(root, window, where: str) -> list[str]:
     problems = []
     scale = ui.text_scale
@@ -41,6 +49,8 @@ def check_tree(root, window, where: str) -> list[str]:
             if w.overflows():
                 problems.append(f"{where}: text overflows its box: {w.txt[:50]!r} "
                                 f"(texture {w.texture_size}, box {w.size})")
+            elif w.wrap and not ui.rtl and word_is_cut(w):
+                problems.append(f"{where}: a word is cut over two lines in {w.txt[:50]!r}")
             x, y = w.to_window(w.x, w.y)
             if not inside_scroll(w) and (x < -1 or x + w.width > window.width + 1
                                          or y < -1 or y + w.height > window.height + 1):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty
+from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import N_
@@ -28,13 +28,15 @@ from kiosk.screens.kit.widgets import BigButton
 
 # Words on the special keys (French source, translated when drawn).
 KEY_WORDS = {
-    BACKSPACE: N_("Effacer"),
-    SHIFT: N_("Majuscule"),
+    BACKSPACE: "⌫",  # the signs every phone keyboard uses; words would not fit the keys
+    SHIFT: "⇧",
     SPACE: N_("Espace"),
     ENTER: N_("Valider"),
     TO_NUMBERS: N_("123 ?"),
     TO_LETTERS: N_("ABC"),
 }
+# What read aloud says for a sign-only key.
+SPOKEN = {BACKSPACE: N_("Effacer"), SHIFT: N_("Majuscule")}
 WIDE_KEYS = {SPACE: 4.0, ENTER: 2.0, BACKSPACE: 1.6, SHIFT: 1.6, TO_NUMBERS: 1.4,
              TO_LETTERS: 1.4, ".com": 1.4, "gmail": 1.5, "orange": 1.6}
 
@@ -42,6 +44,7 @@ WIDE_KEYS = {SPACE: 4.0, ENTER: 2.0, BACKSPACE: 1.6, SHIFT: 1.6, TO_NUMBERS: 1.4
 class KeyButton(BigButton):
     key: str = ""
     word = BooleanProperty(False)  # a special key showing a word: smaller type
+    spoken = StringProperty("")
 
 
 class KioskKeyboard(BoxLayout):
@@ -78,6 +81,7 @@ class KioskKeyboard(BoxLayout):
                 button.key = key
                 word = KEY_WORDS.get(key)
                 button.txt = tr(word) if word else key
+                button.spoken = tr(SPOKEN.get(key, "")) or button.txt
                 button.bind(on_release=self._pressed)
                 line.add_widget(button)
             line.bind(minimum_height=line.setter("height"))

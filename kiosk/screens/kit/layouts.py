@@ -37,6 +37,7 @@ AZERTY_ROWS: tuple[tuple[str, ...], ...] = (
 NUMBER_ROWS: tuple[tuple[str, ...], ...] = (
     tuple("1234567890"),
     tuple("/:;()€&@\"?"),
+    tuple("!-_+=*#%$'"),   # what password rules ask for ("un caractère spécial")
     (TO_LETTERS, SPACE, ".", ",", BACKSPACE, ENTER),
 )
 
