@@ -8,7 +8,7 @@ app version and queue length (``kiosk.schema.Heartbeat``; no personal data). The
   quota, enabled procedures and banner are kept in ``pushed`` and handed to settings listeners
   (the UI, the print service); they are kept in the local store so a restart offline keeps them;
 - commands (end session, out of order, back in service), applied on the UI thread through the
-  injected ``schedule(fn)`` and confirmed in the next heartbeat (``acked_commands``). A command
+  injected ``schedule(fn, delay)`` and confirmed in the next heartbeat (``acked_commands``). A command
   id is applied at most once, even if the server sends it again before it hears the confirmation;
 - help request statuses, passed to the help desk (a mediator answered "J'arrive").
 
@@ -43,7 +43,7 @@ PUSHED_KV_KEY = "heartbeat.pushed_settings"
 SettingsListener = Callable[[PushedSettings], None]
 
 
-def _now(fn: Callable[[], None]) -> None:
+def _now(fn: Callable[[], None], _delay: float = 0.0) -> None:
     fn()
 
 
@@ -151,7 +151,7 @@ class HeartbeatClient:
         self.last_reply = reply
         with self._lock:
             self._to_ack -= set(beat.acked_commands)  # the server has recorded them
-        self.schedule(lambda: self.apply(reply))
+        self.schedule(lambda: self.apply(reply), 0)
         return reply
 
     # --- applying a reply (UI thread) ----------------------------------------------------------

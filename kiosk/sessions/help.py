@@ -9,7 +9,8 @@ Contract used by the help-call screen:
 - ACKNOWLEDGED when a mediator answered "J'arrive" in the console: learnt from the next
   heartbeat reply (``on_statuses``) or a poll (``poll()``).
 - ``status`` (None before any request of this session), ``add_listener(fn(status))``; listeners
-  run through the injected ``schedule(fn)`` (the UI thread), never on the network thread.
+  run through the injected ``schedule(fn, delay)`` (the UI thread, as for the devices layer),
+  never on the network thread.
 - When the session ends the status is cleared: the next resident starts with none.
 """
 from __future__ import annotations
@@ -20,13 +21,15 @@ import uuid
 from enum import Enum
 from typing import Any, Callable
 
+from kiosk.config import Settings
 from kiosk.schema import Activity, ActivityKind, HelpRequest, HelpRequestStatus, HelpState
 from kiosk.sessions.state import SessionState
 from kiosk.sessions.sync import LinkError, ServerLink
 
 log = logging.getLogger(__name__)
 
-Schedule = Callable[[Callable[[], None]], Any]
+# The devices layer's convention: schedule(fn, delay_s) runs fn on the UI thread (Kivy Clock).
+Schedule = Callable[[Callable[[], None], float], Any]
 StatusListener = Callable[["HelpStatus"], None]
 Position = Callable[[], tuple[str | None, int | None]]
 
@@ -38,7 +41,7 @@ class HelpStatus(str, Enum):
     NOT_DELIVERED = "not_delivered"
 
 
-def _now(fn: Callable[[], None]) -> None:
+def _now(fn: Callable[[], None], _delay: float = 0.0) -> None:
     fn()
 
 
@@ -54,6 +57,7 @@ class HelpDesk:
         self._listeners: list[StatusListener] = []
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
+        self.heartbeat: Any = None  # set by open_help_desk
         core.add_listener(self._on_state)
 
     # --- contract --------------------------------------------------------------------------
@@ -113,6 +117,13 @@ class HelpDesk:
             log.info("help request poll failed: %s", err)
         return self._status
 
+    def stop(self) -> None:
+        """Stop the heartbeat started by :func:`open_help_desk`, if any."""
+        heartbeat = getattr(self, "heartbeat", None)
+        if heartbeat is not None:
+            heartbeat.stop()
+        self.wait_idle(2.0)
+
     def wait_idle(self, timeout: float = 10.0) -> None:
         """Tests and shutdown: wait until the deliveries in flight are finished."""
         for thread in list(self._threads):
@@ -143,7 +154,7 @@ class HelpDesk:
                 return
             self._status = status
         for listener in list(self._listeners):
-            self.schedule(lambda listener=listener: self._notify(listener, status))
+            self.schedule(lambda listener=listener: self._notify(listener, status), 0)
 
     @staticmethod
     def _notify(listener: StatusListener, status: HelpStatus) -> None:
@@ -157,3 +168,27 @@ class HelpDesk:
             with self._lock:
                 self._request_id = None
                 self._status = None
+
+
+def open_help_desk(settings: Settings, core: Any, schedule: Schedule | None = None,
+                   device_states: Callable[[], dict[str, str]] | None = None,
+                   position: Position | None = None) -> HelpDesk:
+    """The help desk, and (when a server is configured) the heartbeat that brings back its
+    acknowledgements together with the server's pushed settings and commands, started.
+
+    Pass the UI's ``schedule``: without it, replies are applied on the network threads.
+    ``desk.heartbeat`` is the HeartbeatClient (None without a server); ``desk.stop()`` stops it.
+    """
+    from kiosk.sessions.heartbeat import HeartbeatClient  # heartbeat imports this module
+
+    link = ServerLink.from_settings(settings)
+    desk = HelpDesk(core, link, schedule=schedule, position=position)
+    if link is not None:
+        if schedule is None:
+            log.warning("no UI scheduler given: server commands will be applied from the "
+                        "heartbeat thread")
+        desk.heartbeat = HeartbeatClient(core, link, interval_s=settings.get("sync.heartbeat_s"),
+                                         schedule=schedule, device_states=device_states,
+                                         position=position, help_desk=desk)
+        desk.heartbeat.start()
+    return desk

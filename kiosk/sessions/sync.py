@@ -185,6 +185,7 @@ class SyncClient:
         self.clock = clock
         self.rng = rng or random.Random()
         self.last_report = SyncReport(SyncOutcome.DISABLED if link is None else SyncOutcome.IDLE)
+        self._ever_connected: bool | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -218,6 +219,10 @@ class SyncClient:
                 client.close()
         if report.outcome is SyncOutcome.IDLE and report.acknowledged:
             report.outcome = SyncOutcome.SENT
+        if report.outcome in (SyncOutcome.SENT, SyncOutcome.REFUSED):
+            self._ever_connected = True
+        elif report.outcome in (SyncOutcome.OFFLINE, SyncOutcome.UNAUTHORIZED):
+            self._ever_connected = False
         self.last_report = report
         return report
 
@@ -278,6 +283,16 @@ class SyncClient:
         self._thread = threading.Thread(target=self._run, name="kiosk-sync", daemon=True)
         self._thread.start()
 
+    @property
+    def connected(self) -> bool | None:
+        """For the mediator panel: None before any attempt, else whether the server answered."""
+        outcome = self.last_report.outcome
+        if outcome in (SyncOutcome.OFFLINE, SyncOutcome.UNAUTHORIZED):
+            return False
+        if outcome in (SyncOutcome.SENT, SyncOutcome.REFUSED):
+            return True
+        return self._ever_connected
+
     def wake(self) -> None:
         """Send now rather than at the next interval (e.g. a session has just ended)."""
         self._wake.set()
@@ -309,6 +324,19 @@ class SyncClient:
                     self._wake.clear()
         finally:
             store.close()
+
+
+def open_sync(settings: Settings, store: LocalStore) -> SyncClient:
+    """The kiosk's sync, started (records queued in ``store`` go to ``sync.server_url``).
+
+    With no server configured it exists but does nothing (records stay queued locally).
+    Raises SyncConfigError for unusable sync settings.
+    """
+    sync = SyncClient(store, ServerLink.from_settings(settings),
+                      batch_size=settings.get("sync.batch_size"),
+                      interval_s=settings.get("sync.interval_s"))
+    sync.start()
+    return sync
 
 
 def queue_status(store: LocalStore) -> dict[str, Any]:

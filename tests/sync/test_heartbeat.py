@@ -17,7 +17,7 @@ class UiThread:
     def __init__(self) -> None:
         self.pending: list = []
 
-    def __call__(self, fn) -> None:
+    def __call__(self, fn, delay=0) -> None:
         self.pending.append(fn)
 
     def run(self) -> None:

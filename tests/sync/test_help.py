@@ -70,7 +70,7 @@ def test_unreachable_server_means_not_delivered(core):
 def test_listeners_run_through_the_injected_scheduler(core):
     ran_on: list[str] = []
     scheduled = []
-    desk = HelpDesk(core, None, schedule=scheduled.append)
+    desk = HelpDesk(core, None, schedule=lambda fn, delay: scheduled.append(fn))
     desk.add_listener(lambda s: ran_on.append(s.value))
     core.start()
     desk.request()
@@ -78,3 +78,38 @@ def test_listeners_run_through_the_injected_scheduler(core):
     for fn in scheduled:
         fn()
     assert ran_on == ["sending", "not_delivered"]
+
+
+def test_factories_used_by_the_kiosk_runtime_work_end_to_end(live_server, core, kiosk_settings):
+    """open_sync + open_help_desk (what kiosk/runtime.py calls) against a running server."""
+    import time
+
+    from kiosk.schema import CommandKind
+    from kiosk.sessions.help import open_help_desk
+    from kiosk.sessions.state import SessionState
+    from kiosk.sessions.sync import open_sync
+
+    settings = kiosk_settings.with_overrides({
+        "sync.server_url": live_server.url, "sync.token": live_server.tenant.token,
+        "sync.interval_s": 1, "sync.heartbeat_s": 1})
+    ui: list = []
+    with live_server.engine.begin() as conn:
+        live.queue_command(conn, live_server.tenant.kiosk_id, CommandKind.OUT_OF_ORDER)
+    sync = open_sync(settings, core.store)
+    desk = open_help_desk(settings, core, schedule=lambda fn, delay: ui.append(fn))
+    try:
+        core.start()
+        core.end(EndReason.FINISHED, offer_survey=False)
+        for _ in range(300):  # until the heartbeat has brought the command to the "UI"
+            if ui and sync.connected:
+                break
+            time.sleep(0.05)
+        while ui:
+            ui.pop(0)()
+        assert core.state is SessionState.OUT_OF_ORDER
+        assert sync.connected is True
+    finally:
+        desk.stop()
+        sync.stop()
+    from server.helpers import stored_event_ids
+    assert len(stored_event_ids(live_server.engine)) == 1
