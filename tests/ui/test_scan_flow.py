@@ -180,6 +180,7 @@ def test_id_copy_recto_verso_watermarked_printed_then_wiped(driver, ui_app, demo
     assert not doc.path.exists()
     assert ui_app.runtime.documents.documents() == []
     assert screen.flow.result_image is None and screen.crop_image is None
+    assert screen.purpose == "" and screen.result_txt == ""  # nothing typed outlives the visit
 
 
 def test_multi_page_document_scan_makes_one_pdf(driver, ui_app, demo_devices, artifacts_dir):
@@ -303,18 +304,17 @@ def test_print_can_be_cancelled(driver, ui_app, demo_devices):
     start_session(driver)
     driver.tap(driver.screen().ids.tile_print)
     screen = driver.screen()
-    printer.inject(printer_state("PAPER_JAM"))
-    screen.ids.fault.clear()
-    printer.inject(None)
-    printer.enabled = False  # the queue holds the job: it cannot finish before the cancel
+    slow, printer.job_seconds = printer.job_seconds, 3600.0  # a long job, still printing
     try:
         driver.tap(screen.ids.print_button)
         assert screen.job_running
+        assert screen.ids.status.txt in ("Impression en cours…", "Votre impression attend son tour…")
         driver.tap(screen.ids.cancel)
         assert screen.ids.status.txt == "Impression annulée."
+        assert not screen.job_running
         assert printer.spool_files() == []
     finally:
-        printer.enabled = True
+        printer.job_seconds = slow
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])

@@ -1,0 +1,69 @@
+"""The mediator PIN: salted slow hash only, five failures lock entry for a growing delay."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.sessions.clock import ManualClock
+from kiosk.sessions.mediator_pin import (
+    BASE_LOCK_S,
+    MAX_FAILURES,
+    PinFormatError,
+    PinGate,
+    PinResult,
+    hash_pin,
+    lock_delay,
+)
+from kiosk.storage import LocalStore
+
+
+def test_pin_is_stored_only_as_a_salted_argon2_hash():
+    first, second = hash_pin("1234"), hash_pin("1234")
+    assert first.startswith("$argon2id$")
+    assert "1234" not in first
+    assert first != second  # a random salt each time
+
+
+@pytest.mark.parametrize("bad", ["123", "123456789", "12a4", "", "١٢٣٤"])
+def test_pin_must_be_four_to_eight_ascii_digits(bad):
+    with pytest.raises(PinFormatError):
+        hash_pin(bad)
+
+
+def test_five_failures_lock_pin_entry_for_a_growing_delay():
+    clock = ManualClock()
+    gate = PinGate(hash_pin("2468"), clock=clock)
+    for _ in range(MAX_FAILURES - 1):
+        assert gate.check("0000") is PinResult.REJECTED
+    assert gate.check("0000") is PinResult.LOCKED
+    assert gate.locked_for() == pytest.approx(BASE_LOCK_S)
+    assert gate.check("2468") is PinResult.LOCKED
+    clock.advance(BASE_LOCK_S)
+    for _ in range(MAX_FAILURES):
+        gate.check("0000")
+    assert gate.locked_for() == pytest.approx(2 * BASE_LOCK_S)  # longer the second time
+    clock.advance(2 * BASE_LOCK_S)
+    assert gate.check("2468") is PinResult.ACCEPTED
+    assert gate.failures == 0 and gate.lockouts == 0
+
+
+def test_lock_delay_doubles_and_is_capped():
+    assert [lock_delay(n) for n in (1, 2, 3)] == [BASE_LOCK_S, 2 * BASE_LOCK_S, 4 * BASE_LOCK_S]
+    assert lock_delay(50) == 3600.0
+
+
+def test_a_restart_does_not_reset_the_lock(tmp_path):
+    store = LocalStore(tmp_path / "store.db")
+    pin_hash = hash_pin("2468")
+    gate = PinGate(pin_hash, clock=ManualClock(), store=store)
+    for _ in range(MAX_FAILURES):
+        gate.check("0000")
+    restarted = PinGate(pin_hash, clock=ManualClock(), store=store)
+    assert restarted.check("2468") is PinResult.LOCKED
+
+
+def test_no_pin_configured_means_pin_entry_is_refused():
+    assert PinGate("").check("1234") is PinResult.NOT_CONFIGURED
+
+
+def test_a_corrupt_hash_refuses_every_pin():
+    assert PinGate("not-a-hash").check("1234") is PinResult.REJECTED

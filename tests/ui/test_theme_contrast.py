@@ -1,0 +1,38 @@
+"""Contrast of every text/background pair of both themes, computed (WCAG 2.x formula)."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk import theme
+
+
+def test_contrast_formula_matches_known_values():
+    assert theme.contrast_ratio(theme.hex_rgba("#000000"), theme.hex_rgba("#FFFFFF")) == \
+        pytest.approx(21.0)
+    assert theme.contrast_ratio(theme.hex_rgba("#777777"), theme.hex_rgba("#FFFFFF")) == \
+        pytest.approx(4.48, abs=0.01)
+
+
+@pytest.mark.parametrize("palette", theme.PALETTES, ids=lambda p: p.name)
+def test_every_text_pair_meets_its_theme_minimum(palette):
+    failures = [(fg, bg, round(r, 2)) for fg, bg, r in theme.contrast_report(palette)
+                if r < palette.min_ratio]
+    assert failures == []
+
+
+def test_standard_theme_meets_aa_and_high_contrast_meets_aaa():
+    assert theme.STANDARD.min_ratio >= 4.5
+    assert theme.HIGH_CONTRAST.min_ratio >= 7.0
+
+
+def test_every_colour_named_in_a_text_pair_exists_in_both_palettes():
+    names = set(theme.STANDARD.colour_names())
+    for fg, bg in theme.TEXT_PAIRS:
+        assert fg in names and bg in names
+
+
+def test_large_text_has_two_steps_up_to_double_and_wraps_back():
+    assert theme.TEXT_SCALES == (1.0, 1.5, 2.0)
+    assert theme.next_text_scale(1.0) == 1.5
+    assert theme.next_text_scale(1.5) == 2.0
+    assert theme.next_text_scale(2.0) == 1.0
