@@ -34,11 +34,11 @@ INSTRUCTIONS = {
     Step.RESULT: N_("Votre document est prêt. Il sera effacé à la fin de votre visite."),
 }
 PLACE_CARD_FRONT = N_("Posez la carte sur la vitre, face avant contre la vitre, dans le coin "
-                      "de la flèche. Fermez le capot, puis touchez « Scanner ».")
+                      "de la flèche. Fermez le capot, puis touchez « Scanner le document ».")
 PLACE_CARD_BACK = N_("Retournez la carte : face arrière contre la vitre, dans le même coin. "
-                     "Puis touchez « Scanner ».")
+                     "Puis touchez « Scanner le document ».")
 PLACE_PAGE = N_("Posez la page {n} sur la vitre, face écrite contre la vitre, dans le coin de "
-                "la flèche. Fermez le capot, puis touchez « Scanner ».")
+                "la flèche. Fermez le capot, puis touchez « Scanner le document ».")
 CROP_OK = N_("Vérifiez le cadre bleu autour de la carte. Pour l'ajuster, faites glisser les "
              "ronds. Si l'image est à l'envers, touchez « Tourner ».")
 CROP_UNSURE = N_("Nous n'avons pas bien trouvé la carte : faites glisser les ronds bleus sur "
@@ -103,7 +103,9 @@ class ScanScreen(AppScreen):
         for purpose in PURPOSES:
             button = BigButton(txt=tr(purpose), kind="secondary")
             button.purpose = purpose
-            button.bind(on_release=lambda b: self.pick_purpose(tr(b.purpose)))
+            # The purpose is printed in French whatever the screen language: the body
+            # receiving the copy reads French (see Watermark.text).
+            button.bind(on_release=lambda b: self.pick_purpose(b.purpose))
             purposes.add_widget(button)
         other = BigButton(txt=tr(N_("Autre : l'écrire")), kind="secondary")
         other.bind(on_release=lambda _b: self.start_typing())
@@ -127,6 +129,9 @@ class ScanScreen(AppScreen):
         self.busy = False
         self.typing = False
         self.notice = ""
+        # What the resident chose or typed must not outlive the flow (nor reach the next person).
+        self.purpose = self.watermark_txt = self.result_txt = self.doc_type = ""
+        self.watermark_on = False
         self.crop_image = self.cropped_image = self.page_image = self.result_image = None
         self._preview = None
         self.ids.fault.clear()
