@@ -5,6 +5,7 @@ raise only :mod:`kiosk.devices.errors`; this facade turns faults into states for
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Protocol
@@ -98,6 +99,7 @@ class Scanner(StatefulDevice[ScannerState]):
     def __init__(self, backend: ScannerBackend | None) -> None:
         super().__init__(ScannerState.ABSENT)
         self.backend = backend
+        self._scanning = threading.Lock()
         self.refresh()
 
     @property
@@ -108,6 +110,8 @@ class Scanner(StatefulDevice[ScannerState]):
         if self.backend is None or self.unplugged:
             self.set_state(ScannerState.ABSENT)
             return self.state
+        if self.state is ScannerState.BUSY:
+            return self.state  # a scan holds the device; asking now would wait for it
         try:
             self.backend.info()
         except errors.DeviceError as err:
@@ -141,18 +145,21 @@ class Scanner(StatefulDevice[ScannerState]):
         """One page. The state is BUSY meanwhile, then READY, or the fault's state."""
         if self.backend is None:
             raise errors.DeviceAbsent("no scanner")
-        if self.state is ScannerState.BUSY:
+        if not self._scanning.acquire(blocking=False):
             raise errors.DeviceBusy("a scan is already running")
-        options = self._fit(options or ScanOptions())
-        self.set_state(ScannerState.BUSY)
         try:
-            image = self.backend.scan(options)
-        except errors.DeviceError as err:
-            self.last_error = err.technical
-            self.set_state(FAULT_STATES.get(type(err), ScannerState.ERROR))
-            raise
-        self.set_state(ScannerState.READY)
-        return image
+            options = self._fit(options or ScanOptions())
+            self.set_state(ScannerState.BUSY)
+            try:
+                image = self.backend.scan(options)
+            except errors.DeviceError as err:
+                self.last_error = err.technical
+                self.set_state(FAULT_STATES.get(type(err), ScannerState.ERROR))
+                raise
+            self.set_state(ScannerState.READY)
+            return image
+        finally:
+            self._scanning.release()
 
     def preview(self, options: ScanOptions | None = None) -> Image.Image:
         """A quick low-resolution scan of the whole bed, to place and crop the document."""

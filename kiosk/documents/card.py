@@ -76,7 +76,7 @@ def _filled(mask: np.ndarray) -> np.ndarray:
     column). A card's white areas (a QR code's quiet zone, a white photo background) match the
     lid and leave holes, which tilt the principal axis by several degrees."""
     def spans(m: np.ndarray) -> np.ndarray:
-        any_ = m.any(axis=1)
+        any_ = np.asarray(m.any(axis=1))
         first = np.argmax(m, axis=1)
         last = m.shape[1] - 1 - np.argmax(m[:, ::-1], axis=1)
         idx = np.arange(m.shape[1])

@@ -108,3 +108,30 @@ def test_feeder_document_scan_gives_one_pdf_registered_for_wipe(rig, core):
     assert result.pages == 10 and len(PdfReader(str(result.pdf)).pages) == 10
     assert result.pdf.parent == core.session.workspace.path
     assert [(a.kind, a.pages) for a in core.session.activities] == [(ActivityKind.SCAN, 10)]
+
+
+def test_a_second_scan_while_one_runs_is_refused_as_busy(rig):
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    outcome: list[str] = []
+
+    def listener(old, new):
+        if new is ScannerState.BUSY:
+            started.set()
+            release.wait(10)  # hold the first scan here while the second one is tried
+
+    rig.scanner.add_listener(listener)
+    first = threading.Thread(target=lambda: outcome.append(rig.scanner.scan(
+        ScanOptions(dpi=50)).mode))
+    first.start()
+    assert started.wait(10)
+    try:
+        with pytest.raises(errors.DeviceBusy) as err:
+            rig.scanner.scan(ScanOptions(dpi=50))
+        assert err.value.shown() == "L'appareil est occupé. Patientez un instant et réessayez."
+        assert rig.scanner.refresh() is ScannerState.BUSY  # the panel's poll does not block
+    finally:
+        release.set()
+        first.join(30)
+    assert outcome == ["RGB"] and rig.scanner.state is ScannerState.READY
