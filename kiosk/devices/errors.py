@@ -40,6 +40,10 @@ class PaperJam(PrinterError):
     resident_message = N_("Le papier est coincé dans l'imprimante : prévenez un médiateur.")
 
 
+class PrinterCoverOpen(PrinterError):
+    resident_message = N_("Un capot de l'imprimante est ouvert : prévenez un médiateur.")
+
+
 class PrinterStopped(PrinterError):
     resident_message = N_("L'imprimante est arrêtée. Prévenez un médiateur.")
 

@@ -34,7 +34,7 @@ BLOCKING: dict[PrinterState, type[errors.PrinterError]] = {
     PrinterState.REJECTING: errors.JobRejected,
     PrinterState.PAPER_OUT: errors.PaperOut,
     PrinterState.PAPER_JAM: errors.PaperJam,
-    PrinterState.COVER_OPEN: errors.PrinterError,
+    PrinterState.COVER_OPEN: errors.PrinterCoverOpen,
     PrinterState.OFFLINE: errors.PrinterOffline,
     PrinterState.ABSENT: errors.PrinterOffline,
 }
@@ -46,7 +46,7 @@ STATE_MESSAGES: dict[PrinterState, str] = {
     PrinterState.REJECTING: errors.JobRejected.resident_message,
     PrinterState.PAPER_OUT: errors.PaperOut.resident_message,
     PrinterState.PAPER_JAM: errors.PaperJam.resident_message,
-    PrinterState.COVER_OPEN: N_("Un capot de l'imprimante est ouvert : prévenez un médiateur."),
+    PrinterState.COVER_OPEN: errors.PrinterCoverOpen.resident_message,
     PrinterState.OFFLINE: errors.PrinterOffline.resident_message,
     PrinterState.ABSENT: N_("Il n'y a pas d'imprimante sur cette borne."),
 }

@@ -207,3 +207,20 @@ def test_cancelled_job_is_told_plainly_and_leaves_nothing(rig, core, tmp_path):
         assert rig.spool_files() == []
     finally:
         rig.start()
+
+
+@pytest.mark.parametrize("fault, error", [
+    (PrinterState.PAPER_OUT, errors.PaperOut), (PrinterState.PAPER_JAM, errors.PaperJam),
+    (PrinterState.COVER_OPEN, errors.PrinterCoverOpen),
+    (PrinterState.OFFLINE, errors.PrinterOffline)])
+def test_each_printer_fault_refuses_the_job_with_its_own_message(tmp_path, core, fault, error):
+    from kiosk.devices.demo_printer import DemoPrinter
+    from kiosk.devices.printer import STATE_MESSAGES, Printer
+
+    demo = DemoPrinter(tmp_path / "out")
+    printer = Printer(demo)
+    demo.inject(fault)
+    with pytest.raises(error) as err:
+        PrintService(printer, core, quota_pages=20).submit(letter_pdf(tmp_path / "a.pdf", 1))
+    assert err.value.shown() == STATE_MESSAGES[fault] == printer.message()
+    assert core.session.activities == []
