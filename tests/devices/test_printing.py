@@ -224,3 +224,33 @@ def test_each_printer_fault_refuses_the_job_with_its_own_message(tmp_path, core,
         PrintService(printer, core, quota_pages=20).submit(letter_pdf(tmp_path / "a.pdf", 1))
     assert err.value.shown() == STATE_MESSAGES[fault] == printer.message()
     assert core.session.activities == []
+
+
+@pytest.mark.cups
+def test_print_server_going_away_shows_the_printer_offline(cups_server, tmp_path, core):
+    """A second private cupsd, stopped under the kiosk's feet (the shared one stays up)."""
+    import os
+    import shutil
+
+    from harness.cups import CupsServer
+
+    from kiosk.devices import open_printer
+
+    root = tmp_path / "second"
+    root.mkdir()
+    os.chmod(tmp_path, 0o755)
+    os.chmod(root, 0o755)
+    server = CupsServer.start(root, shutil.which("cupsd") or "/usr/sbin/cupsd")
+    try:
+        printer = open_printer(config.defaults().with_overrides({
+            "devices.printer_backend": "cups", "devices.cups_server": server.address,
+            "devices.printer_queue": server.queue}))
+        assert printer.state is PrinterState.READY
+        seen: list[PrinterState] = []
+        printer.add_listener(lambda old, new: seen.append(new))
+    finally:
+        server.stop()
+    assert printer.refresh() is PrinterState.OFFLINE and seen == [PrinterState.OFFLINE]
+    with pytest.raises(errors.PrinterOffline) as err:
+        PrintService(printer, core, quota_pages=20).submit(letter_pdf(tmp_path / "a.pdf", 1))
+    assert err.value.shown() == "L'imprimante n'est pas joignable. Prévenez un médiateur."
