@@ -12,12 +12,13 @@ def type_on(driver: Any, keyboard: Any, text: str) -> None:
     """Type ``text`` by tapping the on-screen keyboard, using shift for capitals."""
     for ch in text:
         if ch.isupper() and keyboard.layout == "azerty":
-            driver.tap(key_button(keyboard, "{shift}"))
-            driver.tap(key_button(keyboard, ch))
+            driver.tap(key_button(keyboard, "{shift}"), draw=False)
+            driver.tap(key_button(keyboard, ch), draw=False)
         elif ch == " ":
-            driver.tap(key_button(keyboard, "{space}"))
+            driver.tap(key_button(keyboard, "{space}"), draw=False)
         else:
-            driver.tap(key_button(keyboard, ch))
+            driver.tap(key_button(keyboard, ch), draw=False)
+    driver.frames(1)
 
 
 def queued_records(app: Any) -> list[dict]:

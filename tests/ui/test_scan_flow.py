@@ -327,3 +327,12 @@ def test_id_copy_screens_in_other_languages(driver, ui_app, demo_devices, artifa
 def printer_state(name: str):
     from kiosk.devices.printer import PrinterState
     return PrinterState[name]
+
+
+def test_id_copy_screens_at_the_largest_text_size(driver, ui_app, demo_devices, artifacts_dir):
+    driver.tap(driver.screen().ids.large_text)
+    driver.tap(driver.screen().ids.large_text)
+    assert ui.text_scale == 2.0
+    start_session(driver)
+    screen = copy_id_card(driver, ui_app, demo_devices, artifacts_dir / "fr-x2")
+    assert screen.flow.result.watermarked

@@ -42,7 +42,8 @@ WIDE_KEYS = {SPACE: 4.0, ENTER: 2.0, BACKSPACE: 1.6, SHIFT: 1.6, TO_NUMBERS: 1.4
 
 
 class KeyButton(BigButton):
-    key: str = ""
+    key: str = ""       # what the key types now (capital when shifted)
+    base_key: str = ""  # the layout's key
     word = BooleanProperty(False)  # a special key showing a word: smaller type
     spoken = StringProperty("")
 
@@ -58,10 +59,14 @@ class KioskKeyboard(BoxLayout):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.orientation = "vertical"
-        for name in ("layout", "shifted", "numbers"):
-            self.fbind(name, self._rebuild)
-        ui.fbind("language", self._rebuild)  # the words on special keys
-        self._rebuild()
+        # Pages of key rows, built once per (layout, number page) and reused: building fifty
+        # buttons takes a while on a small kiosk PC, switching pages must not.
+        self._pages: dict[tuple[str, bool], list[BoxLayout]] = {}
+        self.fbind("layout", self._show_page)
+        self.fbind("numbers", self._show_page)
+        self.fbind("shifted", self._relabel)
+        ui.fbind("language", self._relabel)  # the words on special keys
+        self._show_page()
 
     def attach(self, field: Any) -> None:
         self.target = field
@@ -69,23 +74,41 @@ class KioskKeyboard(BoxLayout):
         self.shifted = False
         self.layout = field.keyboard_layout()
 
-    def _rebuild(self, *_args: Any) -> None:
+    def _show_page(self, *_args: Any) -> None:
+        page = (self.layout, self.numbers and self.layout == Layout.AZERTY.value)
+        if page not in self._pages:
+            self._pages[page] = self._build_rows(*page)
         self.clear_widgets()
-        for row in rows_for(Layout(self.layout), self.shifted, self.numbers):
-            line = BoxLayout(orientation="horizontal", spacing=self.spacing,
-                             size_hint_y=None)
+        for line in self._pages[page]:
+            self.add_widget(line)
+        self._relabel()
+
+    def _build_rows(self, layout: str, numbers: bool) -> list[BoxLayout]:
+        lines = []
+        for row in rows_for(Layout(layout), False, numbers):
+            line = BoxLayout(orientation="horizontal", spacing=self.spacing, size_hint_y=None)
             for key in row:
-                wide = WIDE_KEYS.get(key, 1.0) if self.layout != Layout.NUMERIC.value else 1.0
+                wide = WIDE_KEYS.get(key, 1.0) if layout != Layout.NUMERIC.value else 1.0
                 button = KeyButton(kind="primary" if key == ENTER else "secondary",
                                    size_hint_x=wide, word=key in KEY_WORDS)
-                button.key = key
-                word = KEY_WORDS.get(key)
-                button.txt = tr(word) if word else key
-                button.spoken = tr(SPOKEN.get(key, "")) or button.txt
+                button.base_key = key
                 button.bind(on_release=self._pressed)
                 line.add_widget(button)
             line.bind(minimum_height=line.setter("height"))
-            self.add_widget(line)
+            lines.append(line)
+        return lines
+
+    def _relabel(self, *_args: Any) -> None:
+        """Capitals with shift, words in the current language."""
+        shifted = self.shifted and self.layout == Layout.AZERTY.value and not self.numbers
+        for line in self.children:
+            for button in line.children:
+                base = button.base_key
+                key = base.upper() if shifted and base not in KEY_WORDS else base
+                button.key = key
+                word = KEY_WORDS.get(base)
+                button.txt = tr(word) if word else key
+                button.spoken = tr(SPOKEN.get(base, "")) or button.txt
 
     def press(self, key: str) -> None:
         """Type one key into the attached field (also used by tests and the demo)."""
