@@ -12,6 +12,7 @@ counts, never values, and never logs them; the activity holds counts only.
 """
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from kiosk.practice.text import Text
 from kiosk.practice.validators import Problem, password_rule_status
 from kiosk.schema import Activity, ActivityKind, Autonomy
 from kiosk.sessions.clock import Clock, SystemClock
+
+log = logging.getLogger(__name__)
 
 
 class Mode(str, Enum):
@@ -265,9 +268,14 @@ class PracticeRun:
             stats = self._stats()
             for field_id in errors:
                 stats.field_errors[field_id] = stats.field_errors.get(field_id, 0) + 1
+            # ids and message keys only: never what was typed
+            log.debug("practice %s: page %s refused (%s)", self.procedure.id, page.id,
+                      ", ".join(f"{k}={e.problem.key}" for k, e in errors.items()))
             return SubmitResult(Outcome.ERRORS, page, errors)
         self.history.append(page.id)
         self._enter(self._next_page(page))
+        log.debug("practice %s: page %s accepted, now on %s (step %d/%d)", self.procedure.id,
+                  page.id, self._page_id, self.step, self.steps_total)
         return SubmitResult(Outcome.FINISHED if self.completed else Outcome.NEXT, self.page)
 
     def _expire(self, page: Page, trap: Trap) -> SubmitResult:

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from kiosk import config
+from kiosk.logs import configure_logging
 from kiosk.practice.catalogue import load_catalogue
 from kiosk.practice.engine import Mode, PracticeRun
 from kiosk.practice.model import FieldType
@@ -46,7 +47,25 @@ def files_bytes(root: Path) -> dict[Path, bytes]:
 def test_typed_values_never_reach_store_queue_journal_or_logs(tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     settings = config.defaults().with_overrides({
-        "kiosk.data_dir": str(tmp_path / "data"), "kiosk.session_dir": str(tmp_path / "ram")})
+        "kiosk.data_dir": str(tmp_path / "data"), "kiosk.session_dir": str(tmp_path / "ram"),
+        "kiosk.log_dir": str(tmp_path / "logs"), "kiosk.log_level": "DEBUG"})
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    log_file = configure_logging(settings)   # the kiosk's real rotating log file, at DEBUG
+    try:
+        _play_everything_and_check(tmp_path, settings, caplog)
+        assert log_file is not None
+        logged = log_file.read_text(encoding="utf-8")
+        assert "practice ameli-compte: page accueil refused (compte=choice.unknown)" in logged
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in handlers:
+                root.removeHandler(handler)
+                handler.close()
+        root.setLevel(level)
+
+
+def _play_everything_and_check(tmp_path, settings, caplog) -> None:
     clock = ManualClock()
     core = open_core(settings, clock=clock)
     core.recover()
@@ -79,7 +98,7 @@ def test_typed_values_never_reach_store_queue_journal_or_logs(tmp_path, caplog):
     assert {a.procedure_id for a in record.activities} == set(CATALOGUE.ids())
     assert all(a.completed for a in record.activities)
 
-    # every byte on disk: store (with WAL), journal, workspaces
+    # every byte on disk: store (with WAL), journal, workspaces, the log file
     written = files_bytes(tmp_path)
     assert any(p.suffix == ".sqlite" or "store" in p.name or p.suffix == ".db" for p in written)
     values = sensitive_values()
