@@ -16,7 +16,7 @@ from kiosk.screens.driver import visible_widgets
 from kiosk.screens.kit import KLabel, ui
 from kiosk.sessions.state import SessionState
 
-from .helpers import type_on
+from .helpers import key_button, type_on
 
 pytestmark = pytest.mark.display
 
@@ -232,6 +232,8 @@ def test_watermark_purpose_typed_on_the_keyboard(driver, ui_app, demo_devices):
                                         "ou choisissez dans la liste.")
     driver.tap(screen.ids.wm_other)
     type_on(driver, screen.ids.purpose_keyboard, "Agence Léa")
+    driver.tap(key_button(screen.ids.purpose_keyboard, "{enter}"))
+    assert not screen.typing
     assert "Agence Léa" in screen.ids.wm_preview.txt
     driver.tap(screen.ids.wm_continue)
     wait_ready(driver, screen)
