@@ -3,6 +3,9 @@
 It behaves like a CUPS queue (jobs pending then processing then completed after a short
 delay; a stopped or rejecting queue; paper out/jam) so demos and contract tests see the same
 behaviour as the real backend. Faults are injected with :meth:`DemoPrinter.inject`.
+
+Privacy: a real printout leaves the machine; a demo "printout" would stay on its disk. So the
+purge done at session end (cancel with purge) also empties the demo's output tray of that job.
 """
 from __future__ import annotations
 
@@ -117,6 +120,7 @@ class DemoPrinter:
                 job.state = JobState.CANCELED
             job.spool.unlink(missing_ok=True)
             if purge:
+                self.output_for(job_id).unlink(missing_ok=True)
                 del self._jobs[job_id]
 
     def spool_files(self) -> list[Path]:

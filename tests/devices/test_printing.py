@@ -254,3 +254,16 @@ def test_print_server_going_away_shows_the_printer_offline(cups_server, tmp_path
     with pytest.raises(errors.PrinterOffline) as err:
         PrintService(printer, core, quota_pages=20).submit(letter_pdf(tmp_path / "a.pdf", 1))
     assert err.value.shown() == "L'imprimante n'est pas joignable. Prévenez un médiateur."
+
+
+def test_demo_printouts_do_not_outlive_the_session(tmp_path, core):
+    from kiosk.devices.demo_printer import DemoPrinter
+    from kiosk.devices.printer import Printer
+
+    demo = DemoPrinter(tmp_path / "out", job_seconds=0.05)
+    service = PrintService(Printer(demo), core, quota_pages=20)
+    job = service.submit(letter_pdf(tmp_path / "a.pdf", 1))
+    assert service.wait(job, timeout=30).state is JobState.COMPLETED
+    assert demo.output_for(job.job_id).exists()  # the "paper", visible during the session
+    core.end(EndReason.FINISHED, offer_survey=False)
+    assert not demo.output_for(job.job_id).exists()
