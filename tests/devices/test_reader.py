@@ -92,3 +92,26 @@ def test_wait_for_card_returns_the_next_badge(rig):
     waiter.join(15)
     take_away()
     assert result == [BADGE]
+
+
+@pytest.mark.pcsc
+def test_card_without_a_readable_uid_is_refused_like_an_unknown_badge(pcscd, virtual_card,
+                                                                      tmp_path):
+    scheduler = QueueScheduler()
+    reader = open_reader(config.defaults().with_overrides({"devices.reader_backend": "pcsc"}),
+                         scheduler)
+    store = LocalStore(tmp_path / "kiosk.sqlite")
+    registry = BadgeRegistry(store, tmp_path / "badges.key")
+    registry.enrol(BADGE, "Camille")
+    verdicts: list[tuple[bytes, bool]] = []
+    reader.add_card_listener(lambda uid: verdicts.append((uid, registry.verify(uid))))
+    try:
+        # A bank card, say: it answers "function not supported" to GET UID.
+        card = virtual_card(uid=BADGE, reader=0,
+                            responses={bytes.fromhex("FFCA000000"): bytes.fromhex("6A81")})
+        assert scheduler.run_until(lambda: bool(verdicts), 10)
+        assert verdicts == [(b"", False)]
+        card.remove()
+    finally:
+        reader.close()
+        store.close()
