@@ -169,3 +169,14 @@ def test_branch_on_a_field_of_a_later_page_is_reported(tmp_path):
     path.write_text(text, encoding="utf-8")
     messages = [f.message for f in check_paths([path]).findings]
     assert any("jamais remplie avant d'arriver ici" in m for m in messages), messages
+
+
+def test_mediator_guide_names_every_theme_field_type_validator_and_trap():
+    from kiosk.practice.model import FieldType, TrapKind
+    from kiosk.practice.validators import VALIDATORS
+    from kiosk.schema import Theme
+    guide = (DOCS / "writing-a-procedure.md").read_text(encoding="utf-8")
+    words = [t.value for t in Theme] + [f.value for f in FieldType] + list(VALIDATORS) + \
+        [k.value for k in TrapKind]
+    missing = [w for w in words if f"`{w}`" not in guide]
+    assert missing == []
