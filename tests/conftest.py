@@ -198,9 +198,19 @@ def virtual_card(pcscd: pcsc_stack.Pcscd) -> Iterator[Callable[..., pcsc_stack.V
 
 
 # --- udev (umockdev) -------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def _umockdev_testbeds() -> Iterator[None]:
+    yield
+    udev_stack.release_testbeds()
+
+
 @pytest.fixture
-def umockdev_testbed() -> Iterator[Any]:
-    """A fresh UMockdev.Testbed; add devices with harness.udev.add_usb_*()."""
+def umockdev_testbed(_umockdev_testbeds: None) -> Iterator[Any]:
+    """A fresh UMockdev.Testbed; add devices with harness.udev.add_usb_*().
+
+    Use this fixture rather than UMockdev.Testbed.new(): testbeds are kept alive until the end
+    of the run, because a collected testbed unsets UMOCKDEV_DIR for the whole process.
+    """
     if not udev_stack.under_umockdev_wrapper():
         pytest.skip("needs the process under umockdev-wrapper (LD_PRELOAD has libumockdev-preload)")
     try:

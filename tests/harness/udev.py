@@ -11,6 +11,7 @@ udev's builtins would add, so code may rely on either the sysfs attributes or th
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import string
@@ -27,14 +28,29 @@ def under_umockdev_wrapper() -> bool:
     return PRELOAD_LIBRARY in os.environ.get("LD_PRELOAD", "")
 
 
+# Every testbed made here stays alive until release_testbeds(): a Testbed's finalizer UNSETS
+# UMOCKDEV_DIR, so a previous test's testbed collected by the GC in the middle of a later test
+# would silently point libudev back at the host's /sys.
+_live_testbeds: list[Any] = []
+
+
 def new_testbed() -> Any:
-    """A fresh UMockdev.Testbed (import here: gi is only needed by udev tests)."""
+    """A fresh UMockdev.Testbed, now the one libudev sees (gi is imported only here)."""
     import gi
 
     gi.require_version("UMockdev", "1.0")
     from gi.repository import UMockdev
 
-    return UMockdev.Testbed.new()
+    gc.collect()  # finalize stray testbeds made outside this module BEFORE the new one
+    testbed = UMockdev.Testbed.new()
+    _live_testbeds.append(testbed)
+    return testbed
+
+
+def release_testbeds() -> None:
+    """End of the run: let every testbed go (their /tmp/umockdev.* dirs are removed)."""
+    _live_testbeds.clear()
+    gc.collect()
 
 
 def _flat(pairs: dict[str, str]) -> list[str]:
