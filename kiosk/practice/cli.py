@@ -60,3 +60,47 @@ def list_procedures(ctx: click.Context) -> None:
         click.echo(_("{count} problème(s) : lancez `kiosk procedures check`.")
                    .format(count=len(catalogue.skipped)), err=True)
         ctx.exit(1)
+
+
+@procedures.command("show")
+@click.argument("procedure_id")
+@click.option("--lang", type=click.Choice(["fr", "en", "ar"]), default="fr",
+              help="Language of the texts shown.")
+@click.pass_context
+def show(ctx: click.Context, procedure_id: str, lang: str) -> None:
+    """Print a procedure as a mediator reviews it: persona card, pages, fields, hints, traps."""
+    from kiosk.cli import load_settings
+    from kiosk.practice.catalogue import catalogue_paths, load_catalogue
+    from kiosk.practice.engine import page_depths
+
+    catalogue = load_catalogue(catalogue_paths(load_settings(ctx)))
+    try:
+        p = catalogue.get(procedure_id)
+    except KeyError:
+        click.echo(_("Aucune démarche « {id} ». Démarches : {known}").format(
+            id=procedure_id, known=", ".join(catalogue.ids())), err=True)
+        ctx.exit(1)
+        return
+    depths = page_depths(p)
+    click.echo(f"{p.title.get(lang)} [{p.id}] — {p.operator.name} ({p.operator.address})")
+    click.echo(p.summary.get(lang))
+    click.echo("")
+    click.echo(p.persona.card.get(lang))
+    for label, shown in p.persona_rows(lang):
+        click.echo(f"  {label} : {shown}")
+    for page in p.pages:
+        end = " (fin)" if page.end else ""
+        click.echo(f"\n{_('Étape')} {depths.get(page.id, '?')} — {page.title.get(lang)} "
+                   f"[{page.id}]{end}")
+        for fld in page.fields:
+            answer = p.persona.value(fld.persona) if fld.persona else fld.expected
+            click.echo(f"  - {fld.label.get(lang)} ({fld.type.value})"
+                       + (f" = {answer}" if answer is not None else ""))
+        for hint in page.hints:
+            click.echo(f"    ? {hint.text.get(lang)}")
+        for trap in page.traps:
+            click.echo(f"    ! {trap.kind.value}")
+        targets = ", ".join(b.page if b.field is None else f"{b.field}={b.equals} → {b.page}"
+                            for b in page.next)
+        if targets:
+            click.echo(f"    → {targets}")

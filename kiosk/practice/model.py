@@ -217,3 +217,20 @@ class Procedure:
             if page.id == page_id:
                 return page
         raise KeyError(f"procedure {self.id}: no page {page_id!r}")
+
+    def shown_value(self, key: str, lang: str = "fr") -> str | None:
+        """A persona value as the person sees it on the site: for a choice, the option's
+        label in ``lang`` ("Mardi 17 mars"), not its internal value ("2026-03-17")."""
+        value = self.persona.value(key)
+        for page in self.pages:
+            for fld in page.fields:
+                if fld.persona == key and fld.type is FieldType.CHOICE:
+                    for option in fld.options:
+                        if option.value == value:
+                            return option.label.get(lang)
+        return value
+
+    def persona_rows(self, lang: str = "fr") -> list[tuple[str, str]]:
+        """The persona card's lines (label, value as shown), for the card and the checker."""
+        return [(v.label.get(lang), self.shown_value(v.key, lang) or v.value)
+                for v in self.persona.values]

@@ -180,3 +180,16 @@ def test_mediator_guide_names_every_theme_field_type_validator_and_trap():
         [k.value for k in TrapKind]
     missing = [w for w in words if f"`{w}`" not in guide]
     assert missing == []
+
+
+def test_show_command_prints_persona_pages_answers_and_branches():
+    result = CliRunner().invoke(main, ["procedures", "show", "ants-pre-demande"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Vous êtes Camille Martin" in out and "Numéro du timbre fiscal électronique : 4417206938215570" in out
+    assert "Étape 1 — Connexion à votre espace [connexion]" in out
+    assert "titre=passeport → timbre" in out and "! scam_link" in out
+    arabic = CliRunner().invoke(main, ["procedures", "show", "ants-pre-demande", "--lang", "ar"])
+    assert "الحالة المدنية" in arabic.output
+    missing = CliRunner().invoke(main, ["procedures", "show", "nope"])
+    assert missing.exit_code == 1 and "Aucune démarche « nope »" in missing.output

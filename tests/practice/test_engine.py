@@ -341,3 +341,11 @@ def test_a_long_stay_on_a_page_is_reported_as_hesitation_in_the_debrief():
     assert any(line.startswith("Page « Vos salaires » : vous avez pris du temps (3 min)")
                for line in debrief.to_work_on)
     assert not any("Mon compte" in line and "temps" in line for line in debrief.to_work_on)
+
+
+def test_persona_card_shows_choice_answers_as_the_site_labels_them():
+    procedure = CATALOGUE.get("mairie-rendez-vous")
+    rows = dict(procedure.persona_rows("fr"))
+    assert rows["Jour"] == "Mardi 17 mars" and rows["Motif"] == "Passeport"
+    assert rows["Téléphone portable"] == "06 45 78 12 90"
+    assert dict(procedure.persona_rows("ar"))["اليوم"] == "الثلاثاء 17 مارس"
