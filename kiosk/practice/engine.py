@@ -200,14 +200,9 @@ class PracticeRun:
     def send_sms(self) -> Text:
         """A new code on the simulated phone (also 'resend the code')."""
         self._sms_code = f"{self._rng.randrange(0, 1_000_000):06d}"
-        sms = Text(
-            fr=f"{self.procedure.operator.name} : votre code de confirmation est "
-               f"{self._sms_code}. Ne le communiquez à personne.",
-            en=f"{self.procedure.operator.name}: your confirmation code is {self._sms_code}. "
-               f"Do not share it with anyone.",
-            ar=f"{self.procedure.operator.name}: رمز التأكيد الخاص بك هو {self._sms_code}. "
-               f"لا تعطه لأي شخص.",
-        )
+        template = MESSAGES["sms.code"]
+        sms = Text(*(template.format(lang, operator=self.procedure.operator.name,
+                                     code=self._sms_code) for lang in ("fr", "en", "ar")))
         self.sms_inbox.append(sms)
         return sms
 

@@ -229,6 +229,11 @@ MESSAGES: dict[str, Text] = {
         "The characters do not match the picture. Copy them letter by letter, with the same "
         "capitals.",
         "الحروف لا تطابق الصورة. انسخها حرفًا حرفًا مع احترام الحروف الكبيرة."),
+    # the simulated phone
+    "sms.code": _t(
+        "{operator} : votre code de confirmation est {code}. Ne le communiquez à personne.",
+        "{operator}: your confirmation code is {code}. Do not share it with anyone.",
+        "{operator}: رمز التأكيد الخاص بك هو {code}. لا تعطه لأي شخص."),
     # traps
     "session.expired": _t(
         "Votre session a expiré : vous êtes resté trop longtemps sans rien faire. Sur le vrai "
