@@ -29,14 +29,16 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
 
 from kiosk.schema import SessionRecord
-from kiosk.server import db, queries, tables as t, tenancy
+from kiosk.server import db, queries, tenancy
+from kiosk.server import tables as t
 from kiosk.server.demo import spawn_server
 from kiosk.server.ingest import _activity_row, _record_row
 from kiosk.server.queries import Period, Scope
@@ -103,7 +105,7 @@ class Postgres:
             os.chmod(root, 0o755)
             self.cluster = pg_stack.PgCluster.start(root / "pg", bindir)
             self._root = root
-        except Exception as err:  # the SQLite figures are still worth reporting
+        except Exception as err:  # noqa: BLE001 - the SQLite figures are still worth reporting
             self.reason = f"cannot start PostgreSQL: {err}"
 
     @property
@@ -388,7 +390,7 @@ def bench_queries(label: str, url: str) -> list[dict]:
     out = []
     with engine.connect() as conn:
         for name, fn in standard:
-            p50, p95 = timed(lambda: fn(conn))
+            p50, p95 = timed(lambda fn=fn: fn(conn))
             out.append({
                 "name": f"console query p95: {name} ({label}, {QUERY_RECORDS:,} records)",
                 "value": round(p95 * 1000, 1), "unit": "ms", "target": "p95 ≤ 200 ms",

@@ -13,7 +13,8 @@ import contextlib
 import datetime as dt
 import logging
 import uuid
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Request
@@ -177,7 +178,7 @@ def create_app(settings: Settings, engine: Engine | None = None,
 
     # --- authentication and rate limit --------------------------------------------------------
     def kiosk_identity(request: Request,
-                       creds: HTTPAuthorizationCredentials | None = Depends(_bearer)
+                       creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
                        ) -> KioskIdentity:
         client = request.client.host if request.client else "?"
         if creds is None or creds.scheme.lower() != "bearer":
@@ -199,6 +200,8 @@ def create_app(settings: Settings, engine: Engine | None = None,
             raise ApiError(429, "too_many_requests", "too many requests; slow down",
                            headers={"Retry-After": str(max(1, int(wait + 0.999)))})
 
+    # (Depends as a default, not Annotated: annotations are strings here and kiosk_identity is
+    # local to create_app, so FastAPI could not resolve an Annotated alias.)
     # --- endpoints -----------------------------------------------------------------------------
     responses: dict[int | str, dict[str, Any]] = {
         s: {"description": d} for s, d in ((400, "not JSON"), (401, "bad or revoked token"),
@@ -220,7 +223,8 @@ def create_app(settings: Settings, engine: Engine | None = None,
     @app.post("/api/v1/events", tags=["kiosk"], response_model=EventBatchReply,
               responses=responses)
     def post_events(batch: EventBatch,
-                    kiosk: KioskIdentity = Depends(kiosk_identity)) -> EventBatchReply:
+                    kiosk: KioskIdentity = Depends(kiosk_identity)  # noqa: B008
+                    ) -> EventBatchReply:
         """A batch of anonymised session records; idempotent by ``event_id``. One refused record
         refuses the whole batch (422) and nothing of it is stored."""
         cutoff = retention.cutoff_day(dt.date.today(), retention_months)
@@ -231,7 +235,8 @@ def create_app(settings: Settings, engine: Engine | None = None,
     @app.post("/api/v1/heartbeat", tags=["kiosk"], response_model=HeartbeatReply,
               responses=responses)
     def post_heartbeat(hb: Heartbeat,
-                       kiosk: KioskIdentity = Depends(kiosk_identity)) -> HeartbeatReply:
+                       kiosk: KioskIdentity = Depends(kiosk_identity)  # noqa: B008
+                    ) -> HeartbeatReply:
         """Live status of a kiosk; the reply carries pushed settings and pending commands."""
         with engine.begin() as conn:
             return live.record_heartbeat(conn, kiosk, hb)
@@ -239,7 +244,8 @@ def create_app(settings: Settings, engine: Engine | None = None,
     @app.post("/api/v1/help-requests", tags=["kiosk"], response_model=HelpRequestStatus,
               status_code=201, responses=responses)
     def post_help_request(req: HelpRequest,
-                          kiosk: KioskIdentity = Depends(kiosk_identity)) -> HelpRequestStatus:
+                          kiosk: KioskIdentity = Depends(kiosk_identity)  # noqa: B008
+                    ) -> HelpRequestStatus:
         """A resident asks for a mediator (idempotent by ``request_id``)."""
         try:
             with engine.begin() as conn:
@@ -251,7 +257,8 @@ def create_app(settings: Settings, engine: Engine | None = None,
     @app.get("/api/v1/help-requests/{request_id}", tags=["kiosk"],
              response_model=HelpRequestStatus, responses=responses)
     def get_help_request(request_id: uuid.UUID,
-                         kiosk: KioskIdentity = Depends(kiosk_identity)) -> HelpRequestStatus:
+                         kiosk: KioskIdentity = Depends(kiosk_identity)  # noqa: B008
+                    ) -> HelpRequestStatus:
         """Status of one of this kiosk's help requests (poll)."""
         with engine.connect() as conn:
             found = live.help_statuses(conn, kiosk, [request_id])

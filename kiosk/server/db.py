@@ -15,21 +15,22 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
 # Alembic is chatty at INFO (a line per plugin on every start); one line per upgrade is enough.
 logging.getLogger("alembic").setLevel(logging.WARNING)
 
-from alembic import command  # noqa: E402
-from alembic.config import Config  # noqa: E402
-from alembic.runtime.migration import MigrationContext  # noqa: E402
-from alembic.script import ScriptDirectory  # noqa: E402
-from sqlalchemy.engine import Connection, Engine  # noqa: E402
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
 
-from kiosk.config import Settings  # noqa: E402
+from kiosk.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -143,15 +144,3 @@ def upsert_add(conn: Connection, table: sa.Table, rows: Sequence[Sequence[Any]],
            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
            + ", ".join(f"{m} = {table.name}.{m} + excluded.{m}" for m in measures))
     conn.exec_driver_sql(sql, list(rows))
-
-
-def insert_ignore(conn: Connection, table: sa.Table, rows: list[dict[str, Any]],
-                  key: str) -> None:
-    """Insert rows, silently skipping those whose ``key`` already exists."""
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    conn.execute(insert(table).on_conflict_do_nothing(index_elements=[key]), rows)

@@ -9,10 +9,12 @@ handful of ``executemany`` upserts, not thousands of statements.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk.schema import ActivityKind, SessionRecord
@@ -93,11 +95,9 @@ def ingest_in(conn: Connection, kiosk: KioskIdentity, records: list[SessionRecor
 
 
 def _insert(conn: Connection, table: sa.Table) -> Any:
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+    """The dialect's INSERT, which has ON CONFLICT (same syntax on SQLite and PostgreSQL)."""
+    dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def _record_row(r: SessionRecord, kiosk: KioskIdentity, received: dt.datetime) -> dict[str, Any]:
@@ -156,8 +156,8 @@ def aggregate_deltas(records: Iterable[SessionRecord],
         sv = r.survey
         for g in grains[1:]:
             _add(hours, g + hour_key, (1,))
-            for dims, add in f_rows:
-                _add(funnel, g + dims, add)
+            for f_dims, f_add in f_rows:
+                _add(funnel, g + f_dims, f_add)
             if sv is not None:
                 _add(survey, g + (sv.age_bracket._value_, sv.autonomy._value_,
                                   sv.satisfaction._value_), (1,))

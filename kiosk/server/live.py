@@ -18,11 +18,11 @@ from sqlalchemy.engine import Connection
 from kiosk.schema import (
     Command,
     CommandKind,
+    Heartbeat,
+    HeartbeatReply,
     HelpRequest,
     HelpRequestStatus,
     HelpState,
-    Heartbeat,
-    HeartbeatReply,
 )
 from kiosk.server import tables as t
 from kiosk.server.tenancy import KioskIdentity, TenancyError, now, pushed_settings
@@ -182,7 +182,7 @@ def kiosk_statuses(conn: Connection, heartbeat_s: int = 30,
         row = dict(r._mapping)
         last = row["last_seen"]
         if last is not None and last.tzinfo is None:  # SQLite returns naive UTC
-            last = last.replace(tzinfo=dt.timezone.utc)
+            last = last.replace(tzinfo=dt.UTC)
             row["last_seen"] = last
         row["devices"] = json.loads(row["devices"]) if row["devices"] else {}
         row["online"] = last is not None and current - last <= limit

@@ -42,7 +42,7 @@ class Period:
     end: dt.date  # inclusive
 
     @classmethod
-    def last_months(cls, months: int, today: dt.date | None = None) -> "Period":
+    def last_months(cls, months: int, today: dt.date | None = None) -> Period:
         """The ``months`` whole calendar months up to and including the current one."""
         today = today or dt.date.today()
         index = today.year * 12 + today.month - 1 - (months - 1)

@@ -18,6 +18,8 @@ of the primary key, which cannot hold NULL).
 """
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -114,8 +116,8 @@ activities = sa.Table(
 
 
 # --- statistics: aggregates -------------------------------------------------------------------
-def _agg(name: str, dims: list[sa.Column], measures: list[str]) -> sa.Table:
-    key = [
+def _agg(name: str, dims: list[sa.Column[Any]], measures: list[str]) -> sa.Table:
+    key: list[sa.Column[Any]] = [
         sa.Column("grain", sa.String(1), primary_key=True),
         sa.Column("period", sa.Date, primary_key=True),
         sa.Column("territory_id", sa.Integer, primary_key=True),
@@ -126,14 +128,14 @@ def _agg(name: str, dims: list[sa.Column], measures: list[str]) -> sa.Table:
     # Site-scoped queries (one site, a range of periods) would otherwise scan every site's rows.
     index = sa.Index(f"ix_{name}_site_period", "grain", "site_id", "period")
     # On SQLite, WITHOUT ROWID clusters rows by their key: a period range is read in place.
-    return sa.Table(name, metadata, *cols, index, sqlite_with_rowid=False)
+    return sa.Table(name, metadata, *cols, index, sqlite_with_rowid=False)  # type: ignore[call-overload]
 
 
-def _dim(name: str, length: int) -> sa.Column:
+def _dim(name: str, length: int) -> sa.Column[Any]:
     return sa.Column(name, sa.String(length), primary_key=True)
 
 
-def _small(name: str) -> sa.Column:
+def _small(name: str) -> sa.Column[Any]:
     return sa.Column(name, sa.SmallInteger, primary_key=True)
 
 

@@ -44,7 +44,7 @@ class KioskIdentity:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def hash_token(token: str) -> str:

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kiosk import __version__
 from kiosk.config import Settings
@@ -190,9 +191,9 @@ class HeartbeatClient:
                     self.core.complete(None)
             elif command.kind is CommandKind.OUT_OF_ORDER:
                 self.core.set_out_of_order(EndReason.REMOTE)
-            elif command.kind is CommandKind.BACK_IN_SERVICE:
-                if self.core.state in (SessionState.OUT_OF_ORDER, SessionState.MAINTENANCE):
-                    self.core.back_in_service()
+            elif command.kind is CommandKind.BACK_IN_SERVICE and self.core.state in (
+                    SessionState.OUT_OF_ORDER, SessionState.MAINTENANCE):
+                self.core.back_in_service()
             log.info("remote command %d applied: %s", command.id, command.kind.value)
         except (InvalidTransition, RuntimeError) as err:
             # Confirmed anyway: the server must not resend a command that cannot apply now.
@@ -208,7 +209,7 @@ class HeartbeatClient:
             return PushedSettings()
         try:
             return PushedSettings.model_validate(store.kv_get(PUSHED_KV_KEY, {}) or {})
-        except Exception:  # an old or damaged value: start from none
+        except (StoreError, ValueError):  # an old or damaged value: start from none
             return PushedSettings()
 
     def _save_pushed(self, pushed: PushedSettings) -> None:

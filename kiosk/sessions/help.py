@@ -15,11 +15,13 @@ Contract used by the help-call screen:
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from enum import Enum
-from typing import Any, Callable
+from typing import Any
 
 from kiosk.config import Settings
 from kiosk.schema import Activity, ActivityKind, HelpRequest, HelpRequestStatus, HelpState
@@ -154,7 +156,7 @@ class HelpDesk:
                 return
             self._status = status
         for listener in list(self._listeners):
-            self.schedule(lambda listener=listener: self._notify(listener, status), 0)
+            self.schedule(functools.partial(self._notify, listener, status), 0)
 
     @staticmethod
     def _notify(listener: StatusListener, status: HelpStatus) -> None:

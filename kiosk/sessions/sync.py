@@ -23,9 +23,10 @@ import ssl
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 
@@ -63,7 +64,7 @@ class ServerLink:
     timeout_s: float = 10.0
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "ServerLink | None":
+    def from_settings(cls, settings: Settings) -> ServerLink | None:
         """None when no server is configured (statistics stay queued locally)."""
         url = settings.get("sync.server_url").strip()
         if not url:
@@ -73,7 +74,7 @@ class ServerLink:
 
     @classmethod
     def checked(cls, url: str, token: str, ca_file: str = "", timeout_s: float = 10.0
-                ) -> "ServerLink":
+                ) -> ServerLink:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("https", "http") or not parts.hostname:
             raise SyncConfigError(f"sync.server_url must be an https:// URL, got {url!r}")
@@ -227,7 +228,7 @@ class SyncClient:
         return report
 
     def _send(self, store: LocalStore, client: httpx.Client, due: list[QueuedRecord],
-              report: SyncReport) -> "_Next":
+              report: SyncReport) -> _Next:
         ids = [r.event_id for r in due]
         try:
             answer = ServerLink.call(client, "POST", "/api/v1/events",
@@ -245,7 +246,7 @@ class SyncClient:
         return _Next.GO_ON
 
     def _failed(self, store: LocalStore, due: list[QueuedRecord], err: LinkError,
-                report: SyncReport) -> "_Next":
+                report: SyncReport) -> _Next:
         report.errors.append(str(err.status) if err.status else str(err))
         if err.status == 401:
             report.outcome = SyncOutcome.UNAUTHORIZED
@@ -313,13 +314,18 @@ class SyncClient:
         assert self.link is not None
         try:
             with self.link.client() as client:
-                while not self._stop.is_set():
+                while True:
+                    # The pass after stop() is a last flush: records of the sessions that just
+                    # ended leave before the kiosk shuts down, when the server is reachable.
+                    last = self._stop.is_set()
                     try:
                         self.sync_once(store, client)
                     except StoreError as err:
                         log.error("sync: local store error: %s", err)
                     except Exception:  # never let the sync thread die silently
                         log.exception("sync pass failed")
+                    if last:
+                        break
                     self._wake.wait(self.interval_s)
                     self._wake.clear()
         finally:

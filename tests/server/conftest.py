@@ -10,10 +10,10 @@ import sqlalchemy as sa
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from kiosk.server.app import create_app  # noqa: E402
-from server.helpers import Tenant, make_tenant, open_migrated, server_settings  # noqa: E402
+from kiosk.server.app import create_app
+from server.helpers import Tenant, make_tenant, open_migrated, server_settings
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -11,7 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from kiosk import config
-from kiosk.server import db, tables as t, tenancy
+from kiosk.server import db, tenancy
+from kiosk.server import tables as t
 
 PROCEDURES = [("ants-passeport", "papiers_elections_citoyennete", 6),
               ("caf-rsa", "social_sante", 8),

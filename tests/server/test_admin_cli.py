@@ -6,7 +6,8 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from kiosk.cli import main
-from kiosk.server import tables as t, tenancy
+from kiosk.server import tables as t
+from kiosk.server import tenancy
 from kiosk.server.app import create_app
 from server.helpers import open_migrated, record, server_settings
 

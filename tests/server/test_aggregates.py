@@ -7,7 +7,8 @@ import random
 
 import sqlalchemy as sa
 
-from kiosk.server import queries, retention, tables as t
+from kiosk.server import queries, retention
+from kiosk.server import tables as t
 from kiosk.server.queries import Masked, Period, Scope
 from server.helpers import make_tenant, random_record, record
 

@@ -13,15 +13,15 @@ import sqlalchemy as sa
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
+from server.helpers import Tenant, make_tenant, open_migrated, server_settings
 
-from kiosk import config  # noqa: E402
-from kiosk.server.app import create_app  # noqa: E402
-from kiosk.server.demo import ServerProcess, spawn_server  # noqa: E402
-from kiosk.sessions import open_core  # noqa: E402
-from kiosk.sessions.clock import ManualClock  # noqa: E402
-from kiosk.sessions.sync import ServerLink  # noqa: E402
-from server.helpers import Tenant, make_tenant, open_migrated, server_settings  # noqa: E402
+from kiosk import config
+from kiosk.server.app import create_app
+from kiosk.server.demo import ServerProcess, spawn_server
+from kiosk.sessions import open_core
+from kiosk.sessions.clock import ManualClock
+from kiosk.sessions.sync import ServerLink
 
 
 @dataclass
@@ -95,7 +95,7 @@ def in_process(tmp_path: Path):
 
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock(dt.datetime(2026, 11, 16, 8, 0, tzinfo=dt.timezone.utc))  # a Monday
+    return ManualClock(dt.datetime(2026, 11, 16, 8, 0, tzinfo=dt.UTC))  # a Monday
 
 
 @pytest.fixture

@@ -134,7 +134,7 @@ def test_a_command_is_applied_once_even_if_delivered_twice(core, in_process):
 
 
 def test_heartbeat_reports_state_procedure_devices_and_queue(core, clock, in_process):
-    client, engine, tenant = in_process
+    client, engine, _tenant = in_process
     core.start()
     core.end(EndReason.FINISHED, offer_survey=False)
     core.start()

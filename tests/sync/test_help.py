@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import threading
 
+from kiosk.schema import EndReason
 from kiosk.server import live
 from kiosk.sessions.heartbeat import HeartbeatClient
 from kiosk.sessions.help import HelpDesk, HelpStatus
 from kiosk.sessions.sync import ServerLink
-from kiosk.schema import EndReason
 
 
 def test_help_request_is_sent_then_acknowledged_by_a_mediator(live_server, core):

@@ -1,10 +1,12 @@
 """The kiosk's outgoing queue reaches the server exactly once, whatever happens in between."""
 from __future__ import annotations
 
+import itertools
 import random
 import time
 
 import pytest
+from server.helpers import stored_event_ids, total_sessions_aggregated
 
 from kiosk.schema import Activity, ActivityKind, EndReason, Theme
 from kiosk.sessions.sync import (
@@ -14,7 +16,6 @@ from kiosk.sessions.sync import (
     SyncOutcome,
     backoff_delay,
 )
-from server.helpers import stored_event_ids, total_sessions_aggregated
 
 
 class FakeTime:
@@ -79,7 +80,7 @@ def test_failed_sends_back_off_exponentially_with_jitter(core, clock):
                                     [first.event_id]).fetchone()
         delays.append(row[0] - now.now)
         now.now = row[0]  # jump to the next attempt
-    assert all(later > earlier for earlier, later in zip(delays, delays[1:]))
+    assert all(later > earlier for earlier, later in itertools.pairwise(delays))
     assert core.store.queue_length() == 3  # nothing lost while offline
     rng = random.Random(5)
     samples = {round(backoff_delay(2, rng), 3) for _ in range(20)}
@@ -88,7 +89,7 @@ def test_failed_sends_back_off_exponentially_with_jitter(core, clock):
 
 
 def test_nothing_is_due_before_its_backoff_so_nothing_is_sent(core, clock, in_process):
-    client, engine, _tenant = in_process
+    client, _engine, _tenant = in_process
     now = FakeTime()
     run_sessions(core, clock, 2)
     sync = SyncClient(core.store, ServerLink("http://testserver", "unused"), clock=now)
@@ -163,3 +164,14 @@ def test_no_server_configured_keeps_records_local(core, clock):
     report = SyncClient(core.store, None).sync_once()
     assert report.outcome is SyncOutcome.DISABLED
     assert core.store.queue_length() == 1
+
+
+def test_stopping_the_sync_flushes_the_sessions_that_just_ended(live_server, core, clock):
+    sync = SyncClient(core.store, live_server.link(), interval_s=3600)
+    sync.start()
+    try:
+        ended = run_sessions(core, clock, 3)  # no wake(): only the final flush can send them
+    finally:
+        sync.stop()
+    assert sorted(stored_event_ids(live_server.engine)) == sorted(ended)
+    assert core.store.queue_length() == 0

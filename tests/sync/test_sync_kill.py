@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
+from server.helpers import stored_event_ids, total_sessions_aggregated
 
 from kiosk.schema import Activity, ActivityKind, EndReason
 from kiosk.storage import LocalStore
-from server.helpers import stored_event_ids, total_sessions_aggregated
 
 WORKER = Path(__file__).with_name("sync_worker.py")
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from server.helpers import make_tenant, open_migrated, record, server_settings, stored_event_ids
 
 from kiosk.server.app import create_app
 from kiosk.sessions.sync import ServerLink, SyncClient, SyncConfigError, SyncOutcome
-from server.helpers import make_tenant, open_migrated, record, server_settings, stored_event_ids
 
 
 def openssl(*args: str, cwd: Path) -> None:
