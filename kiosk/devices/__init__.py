@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,6 +37,7 @@ __all__ = [
     "open_printer",
     "open_reader",
     "open_scanner",
+    "state_vocabulary",
 ]
 
 
@@ -186,6 +188,20 @@ class Devices:
                 closing()
             except Exception:
                 log.exception("closing a device failed")
+
+
+def state_vocabulary() -> dict[str, list[str]]:
+    """Every state slug :meth:`Devices.states` can report, by device (for the console's labels)."""
+    from kiosk.devices.hotplug import HotplugState
+    from kiosk.devices.printer import PrinterState
+    from kiosk.devices.reader import ReaderState
+    from kiosk.devices.scanner import ScannerState
+    from kiosk.devices.storage import StorageState
+
+    kinds: dict[str, type[Enum]] = {
+        "printer": PrinterState, "scanner": ScannerState, "reader": ReaderState,
+        "hotplug": HotplugState, "usb_storage": StorageState}
+    return {name: [s.value for s in enum] for name, enum in kinds.items()}
 
 
 def open_devices(settings: Settings, schedule: Schedule | None = None) -> Devices:

@@ -99,3 +99,23 @@ def test_job_messages_are_plain_french():
         "Le papier est coincé dans l'imprimante : prévenez un médiateur."
     assert JobStatus(1, JobState.PENDING, 2).message() == "Votre impression attend son tour…"
     assert JobStatus(1, JobState.CANCELED, 2).message() == "Impression annulée."
+
+
+def test_every_reported_state_is_a_wire_slug_listed_in_the_vocabulary(tmp_path):
+    import re
+
+    from kiosk.devices import state_vocabulary
+    from kiosk.schema import Slug  # noqa: F401  (the wire type of heartbeat device states)
+
+    vocabulary = state_vocabulary()
+    slug = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+    assert all(slug.match(k) and all(slug.match(v) for v in vs) for k, vs in vocabulary.items())
+    scheduler = QueueScheduler()
+    devices = open_devices(settings_for(tmp_path, **{
+        "devices.printer_backend": "demo", "devices.scanner_backend": "demo",
+        "devices.reader_backend": "demo", "devices.hotplug_backend": "demo"}), scheduler)
+    try:
+        for name, state in devices.states().items():
+            assert state in vocabulary[name]
+    finally:
+        devices.close()
