@@ -81,7 +81,7 @@ def ingest_in(conn: Connection, kiosk: KioskIdentity, records: list[SessionRecor
         # PostgreSQL a concurrent insert of the same id waits for the other transaction.
         inserted = set(conn.execute(
             _insert(conn, t.session_records).on_conflict_do_nothing(index_elements=["event_id"])
-            .returning(t.session_records.c.event_id, sort_by_parameter_order=True),
+            .returning(t.session_records.c.event_id),
             [_record_row(r, kiosk, received) for r in by_id.values()]).scalars())
         new = [r for eid, r in by_id.items() if eid in inserted]
     if new:
