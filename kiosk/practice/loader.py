@@ -161,13 +161,24 @@ def schema_findings(data: Any, file: Path) -> list[Finding]:
 def parse_file(path: Path) -> tuple[Any, list[Finding]]:
     """The raw data (with lines) and the syntax/schema findings."""
     try:
-        data = yamlines.load_path(path)
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None, [Finding(path, 0, _("le fichier n'est pas enregistré en UTF-8 : dans votre "
+                                         "éditeur, choisissez « Enregistrer sous » et l'encodage "
+                                         "UTF-8"))]
+    except OSError as err:
+        return None, [Finding(path, 0, _("fichier illisible : {error}").format(error=err))]
+    tabs = [n for n, line in enumerate(text.splitlines(), 1)
+            if "\t" in line[: len(line) - len(line.lstrip())]]
+    if tabs:  # the most common mistake of a hand-edited YAML file, named plainly
+        return None, [Finding(path, n, _("une tabulation sert à décaler cette ligne : remplacez-la "
+                                         "par des espaces (2 par niveau)")) for n in tabs]
+    try:
+        data = yamlines.load(text)
     except yamlines.YamlSyntaxError as err:
         return None, [Finding(path, err.line, _("le fichier n'est pas du YAML valide ({error}) : "
                                                 "vérifiez l'indentation et les deux-points"
                                                 ).format(error=err))]
-    except (OSError, UnicodeDecodeError) as err:
-        return None, [Finding(path, 0, _("fichier illisible : {error}").format(error=err))]
     if not isinstance(data, dict):
         return None, [Finding(path, 1, _("le fichier doit décrire une démarche (des clés "
                                          "id:, title:, pages: ...)"))]

@@ -193,3 +193,16 @@ def test_show_command_prints_persona_pages_answers_and_branches():
     assert "الحالة المدنية" in arabic.output
     missing = CliRunner().invoke(main, ["procedures", "show", "nope"])
     assert missing.exit_code == 1 and "Aucune démarche « nope »" in missing.output
+
+
+def test_tabs_and_wrong_encoding_are_named_plainly(tmp_path):
+    tabbed = tmp_path / "tabs.yaml"
+    text = _doc_example().replace("    title: {fr: \"Jours", "\ttitle: {fr: \"Jours")
+    tabbed.write_text(text, encoding="utf-8")
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("\t"))
+    findings = check_paths([tabbed]).findings
+    assert [f.line for f in findings] == [line] and "tabulation" in findings[0].message
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes(_doc_example().encode("latin-1", errors="replace"))
+    findings = check_paths([latin1]).findings
+    assert len(findings) == 1 and "UTF-8" in findings[0].message
