@@ -13,6 +13,7 @@ import threading
 from typing import Any, Callable
 
 from kivy.clock import Clock
+from kivy.factory import Factory
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
@@ -93,8 +94,8 @@ class ScanScreen(AppScreen):
         grid = self.ids.types
         grid.clear_widgets()
         for doc_type in DocType:
-            button = BigButton(txt=tr(DOC_TYPE_WORDS[doc_type]), size_hint_y=1,
-                               kind="primary" if doc_type.is_identity else "secondary")
+            button = Factory.ChoiceButton(txt=tr(DOC_TYPE_WORDS[doc_type]),
+                                          kind="primary" if doc_type.is_identity else "secondary")
             button.doc_type = doc_type.value
             button.bind(on_release=lambda b: self.choose(b.doc_type))
             grid.add_widget(button)
@@ -307,14 +308,14 @@ class ScanScreen(AppScreen):
         self.watermark_on = True
         area = self.ids.purpose_area
         area.clear_widgets()
-        field = FormField(label=_("Pour qui est cette copie ?"),
-                          example=_("Agence immobilière Dupont"), max_length=100)
+        field = FormField(label=_("Pour qui est cette copie ? Touchez « Valider » quand "
+                                  "c'est écrit."), max_length=100)
         field.value = ""
         field.focused = True
         field.bind(value=lambda _f, v: self._typed(v))
         keyboard = KioskKeyboard()
         keyboard.attach(field)
-        keyboard.bind(on_submit=lambda *_a: self.stop_typing())
+        field.bind(on_submit=lambda *_a: self.stop_typing())
         area.add_widget(field)
         area.add_widget(keyboard)
         self._field = field

@@ -49,6 +49,13 @@ def purpose_button(screen, purpose: str):
     return next(b for b in screen.ids.purposes.children if getattr(b, "purpose", "") == purpose)
 
 
+def tap_scrolled(driver, scroll, widget) -> None:
+    """Scroll until the widget shows (as a finger would), then tap it."""
+    scroll.scroll_to(widget, padding=10, animate=False)
+    driver.frames(2)
+    driver.tap(widget)
+
+
 def drag(driver, start: tuple[float, float], end: tuple[float, float], steps: int = 5) -> None:
     touch = UnitTestTouch(*start)
     touch.touch_down()
@@ -136,7 +143,7 @@ def copy_id_card(driver, ui_app, demo_devices, out: Path | None, purpose: str = 
     assert screen.watermark_on, "an ID copy is watermarked by default"
     assert "organismes demandent une copie sans filigrane" in screen.ids.wm_warning.txt \
         or ui.language != "fr"
-    driver.tap(purpose_button(screen, purpose))
+    tap_scrolled(driver, screen.ids.wm_scroll, purpose_button(screen, purpose))
     out and shoot(driver, out, "06-watermark")
     driver.tap(screen.ids.wm_continue)
     wait_ready(driver, screen)
@@ -230,7 +237,7 @@ def test_watermark_purpose_typed_on_the_keyboard(driver, ui_app, demo_devices):
     assert screen.step == "watermark"
     assert screen.ids.fault.message == ("Écrivez à qui la copie est destinée, "
                                         "ou choisissez dans la liste.")
-    driver.tap(screen.ids.wm_other)
+    tap_scrolled(driver, screen.ids.wm_scroll, screen.ids.wm_other)
     type_on(driver, screen.ids.purpose_keyboard, "Agence Léa")
     driver.tap(key_button(screen.ids.purpose_keyboard, "{enter}"))
     assert not screen.typing
