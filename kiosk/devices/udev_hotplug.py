@@ -58,6 +58,10 @@ def classify(device: Any) -> list[DeviceKind]:
     if VENDOR_CLASS in classes and device.properties.get("libsane_matched") == "yes" \
             and DeviceKind.SCANNER not in kinds:
         kinds.append(DeviceKind.SCANNER)
+    if DeviceKind.STORAGE in kinds and (DeviceKind.PRINTER in kinds or
+                                        DeviceKind.SCANNER in kinds):
+        # A multifunction printer's memory-card slot is not a resident's USB key.
+        kinds.remove(DeviceKind.STORAGE)
     return kinds
 
 
@@ -71,14 +75,20 @@ def _label(device: Any) -> str:
 
 def devices_from(usb_devices: Iterable[Any], block_disks: Iterable[Any]) -> list[PluggedDevice]:
     found: dict[str, PluggedDevice] = {}
+    not_keys: set[str] = set()  # printers/scanners whose card slot shows up as a disk
     for device in usb_devices:
-        for kind in classify(device):
+        kinds = classify(device)
+        if DeviceKind.PRINTER in kinds or DeviceKind.SCANNER in kinds:
+            not_keys.add(device.sys_path)
+        for kind in kinds:
             key = f"{device.sys_path}#{kind.value}"
             found[key] = PluggedDevice(kind, key, _label(device))
     for disk in block_disks:
         if disk.properties.get("ID_BUS") != "usb":
             continue
         parent = disk.find_parent("usb", "usb_device")
+        if parent is not None and parent.sys_path in not_keys:
+            continue
         key = f"{parent.sys_path if parent is not None else disk.sys_path}#storage"
         nodes = tuple(n for n in [disk.device_node, *(c.device_node for c in disk.children
                                                       if c.device_type == "partition")] if n)

@@ -202,3 +202,23 @@ def test_auto_scanner_switches_from_demo_to_sane_when_a_scanner_is_plugged(
         assert devices.scanner.state.value == "ready"
     finally:
         devices.close()
+
+
+@pytest.mark.udev
+def test_multifunction_printer_card_slot_is_not_taken_for_a_usb_key(umockdev_testbed,
+                                                                    make_devices):
+    from harness import udev
+
+    devices, scheduler = make_devices("udev")
+    syspath = udev.add_usb_printer(umockdev_testbed)
+    name = syspath.rsplit("/", 1)[1]
+    # Its second interface: a memory-card reader (mass storage 08), as on many MFPs.
+    umockdev_testbed.add_device(
+        "usb", f"{name}:1.1", syspath,
+        ["bInterfaceClass", "08", "bInterfaceSubClass", "06", "bInterfaceProtocol", "50",
+         "bInterfaceNumber", "01"],
+        ["DEVTYPE", "usb_interface", "INTERFACE", "8/6/80", "DRIVER", "usb-storage"])
+    assert scheduler.run_until(lambda: bool(devices.hotplug.plugged(DeviceKind.PRINTER)), 10)
+    scheduler.run_until(lambda: False, 0.5)  # let any late event be handled too
+    assert devices.hotplug.plugged(DeviceKind.STORAGE) == []
+    assert devices.storage.state.value == "none"
