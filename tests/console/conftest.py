@@ -131,6 +131,6 @@ def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
     page.goto("/console/login")
     page.get_by_label("Identifiant").fill(username)
     page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state("domcontentloaded")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter").click()
     assert "/console/login" not in page.url, page.content()

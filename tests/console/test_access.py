@@ -147,7 +147,7 @@ def test_survey_counts_below_the_threshold_are_shown_masked(console_app: InProce
     lille = console_app.seed.sites["FS Lille"]
     page = console_app.client.get(f"/console/stats/questionnaire?site={lille}&periode=12_mois")
     assert page.status_code == 200
-    cells = re.findall(r"<td>([^<]*)</td>", page.text)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", page.text)
     assert cells, "survey tables are empty"
     for cell in cells:
         value = cell.replace("\u202f", "")

@@ -89,8 +89,8 @@ def test_filters_change_the_figures_to_what_the_seed_says(browser_page, console_
     page.get_by_label("Du", exact=True).fill(start.isoformat())
     page.get_by_label("Au", exact=True).fill(end.isoformat())
     page.get_by_label("Lieu", exact=True).select_option(label="\u00a0\u00a0FS Roubaix")
-    page.get_by_role("button", name="Afficher").click()
-    page.wait_for_load_state("domcontentloaded")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Afficher").click()
     roubaix = seed.sessions(["FS Roubaix"], start, end)
     assert kpi(page, "Sessions") == len(roubaix)
     assert kpi(page, "Numérisations") == sum(
@@ -98,8 +98,8 @@ def test_filters_change_the_figures_to_what_the_seed_says(browser_page, console_
     assert kpi(page, "Impressions") == len(roubaix)
     shot(page, artifacts_dir, console_server, "filter-site")
     page.get_by_label("Lieu", exact=True).select_option(label="Territoire : Nord")
-    page.get_by_role("button", name="Afficher").click()
-    page.wait_for_load_state("domcontentloaded")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Afficher").click()
     nord = seed.sessions(seed.territory_sites("Nord"), start, end)
     assert kpi(page, "Sessions") == len(nord) > len(roubaix)
     assert kpi(page, "Démarches terminées") == sum(
@@ -283,8 +283,8 @@ def test_admin_manages_the_fleet_in_the_browser(browser_page, console_server, ar
     page.get_by_role("link", name="Réglages de la borne").click()
     page.get_by_label("Délai d'inactivité").fill("300")
     page.get_by_label("Message affiché sur la borne").fill("Fermeture à 16 h aujourd'hui")
-    page.get_by_role("button", name="Enregistrer").click()
-    page.wait_for_load_state("domcontentloaded")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer").click()
     assert page.locator(".flash").inner_text() == "Enregistré."
     shot(page, artifacts_dir, console_server, "admin-kiosk")
     reply = page.request.post("/api/v1/heartbeat", data={"state": "idle",
@@ -293,9 +293,9 @@ def test_admin_manages_the_fleet_in_the_browser(browser_page, console_server, ar
     assert reply.json()["settings"]["idle_timeout_s"] == 300
     assert reply.json()["settings"]["banner"] == "Fermeture à 16 h aujourd'hui"
     page.get_by_role("button", name="Révoquer").click()
-    page.locator("dialog#confirm").get_by_role("button", name="Confirmer").click()
-    page.wait_for_load_state("domcontentloaded")
-    page.locator(".flash").wait_for()
+    with page.expect_navigation():
+        page.locator("dialog#confirm").get_by_role("button", name="Confirmer").click()
+    assert "Jetons révoqués" in page.locator(".flash").inner_text()
     again = page.request.post("/api/v1/heartbeat", data={"state": "idle",
                                                          "app_version": "0.1.0"},
                               headers={"Authorization": f"Bearer {token}"})

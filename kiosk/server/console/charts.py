@@ -19,7 +19,7 @@ STYLE = Style(
     opacity="0.95", opacity_hover="1", transition="0ms",
     colors=("#1f5fbf", "#e07b00", "#2a8a4a", "#a23b72", "#5b6475"),
     font_family="'DejaVu Sans', Arial, sans-serif",
-    label_font_size=13, major_label_font_size=13, value_font_size=12, value_label_font_size=12,
+    label_font_size=14, major_label_font_size=14, value_font_size=14, value_label_font_size=14,
     title_font_size=16, legend_font_size=13, tooltip_font_size=13,
 )
 
@@ -43,16 +43,16 @@ def render(table: Table) -> Markup:
     values = [_number(r[table.value_col]) for r in table.rows]
     count = len(labels)
     if table.chart == "hbar":
-        chart = pygal.HorizontalBar(width=760, height=max(160, 34 * count + 60),
+        chart = pygal.HorizontalBar(width=600, height=max(160, 34 * count + 60),
                                     print_values=True, **{k: v for k, v in _COMMON.items()
                                                           if k != "print_values"})
         labels, values = labels[::-1], values[::-1]  # largest at the top
     elif table.chart == "line":
-        chart = pygal.Line(width=760, height=320, x_label_rotation=35, show_dots=count <= 40,
+        chart = pygal.Line(width=600, height=320, x_label_rotation=35, show_dots=count <= 40,
                            fill=True, show_minor_x_labels=False,
                            x_labels_major_every=max(1, count // 10), **_COMMON)
     else:
-        chart = pygal.Bar(width=760, height=320, x_label_rotation=25 if count > 6 else 0,
+        chart = pygal.Bar(width=600, height=320, x_label_rotation=25 if count > 6 else 0,
                           print_values=count <= 12, **{k: v for k, v in _COMMON.items()
                                                        if k != "print_values"})
     chart.title = None

@@ -111,6 +111,10 @@ def kpis(conn: Connection, scope: q.Scope, period: Period) -> list[tuple[str, Ce
     ]
 
 
+def _month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
 def _week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
@@ -123,8 +127,17 @@ def sessions_over_time(conn: Connection, scope: q.Scope, period: Period,
     if grain != "mois" and span > MAX_DAILY_DAYS * 2:
         grain = "mois"  # daily rows over a long period would be slow and unreadable
     if grain == "mois":
-        rows = [[L.month(r["month"]).capitalize(), r["sessions"]]
-                for r in q.monthly_sessions(conn, scope, period)]
+        if scope.site_id is not None:
+            # Sessions are aggregated per day for a site (a few rows a day): sum its months.
+            first, last = period.months()
+            months: dict[dt.date, int] = {}
+            for r in q.daily_sessions(conn, scope, Period(first, _month_end(last))):
+                key = r["day"].replace(day=1)
+                months[key] = months.get(key, 0) + r["sessions"]
+            per_month = [{"month": m, "sessions": n} for m, n in sorted(months.items())]
+        else:
+            per_month = q.monthly_sessions(conn, scope, period)
+        rows = [[L.month(r["month"]).capitalize(), r["sessions"]] for r in per_month]
         title, col = "Sessions par mois", "Mois"
     else:
         days = q.daily_sessions(conn, scope, period)
@@ -167,10 +180,10 @@ def comfort(conn: Connection, scope: q.Scope, period: Period) -> Table:
     s = q.sessions_summary(conn, scope, period)
     if not s["sessions"]:
         return Table("confort", "Options de confort", ["Sessions", "Nombre"], [])
-    rows = [["Avec au moins une option (grands caractères, contraste, lecture à voix haute)",
-             s["accessible_sessions"]],
+    rows = [["Avec une option de confort", s["accessible_sessions"]],
             ["Sans option", s["sessions"] - s["accessible_sessions"]]]
-    return Table("confort", "Options de confort", ["Sessions", "Nombre"], rows, chart="hbar")
+    return Table("confort", "Options de confort", ["Sessions", "Nombre"], rows, chart="hbar",
+                 note="Options : grands caractères, contraste renforcé, lecture à voix haute.")
 
 
 def end_reasons(conn: Connection, scope: q.Scope, period: Period) -> Table:

@@ -27,12 +27,14 @@ from kiosk.server.console.auth import (
     check_csrf,
     load_user,
 )
+from kiosk.server.queries import Masked
 from kiosk.server.tenancy import Role
 
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
 TEMPLATES.env.globals.update(labels=labels, chart=charts.render, heat_level=charts.heat_level,
                              Role=Role)
+TEMPLATES.env.tests["masked"] = lambda v: isinstance(v, Masked)
 TEMPLATES.env.filters["fr_number"] = lambda v: (f"{v:,}".replace(",", "\u202f")
                                                 if isinstance(v, int) else str(v))
 

@@ -83,7 +83,7 @@ function unlockSound() {
   const button = document.getElementById("sound");
   if (button) {
     button.setAttribute("aria-pressed", String(window.kioskConsole.soundOn));
-    button.textContent = window.kioskConsole.soundOn ? "🔔 Alerte sonore activée" : "🔕 Son indisponible";
+    button.textContent = window.kioskConsole.soundOn ? "✓ Alerte sonore activée" : "Son indisponible sur cet appareil";
   }
 }
 function tone() {
@@ -106,7 +106,7 @@ function tone() {
 function alertHelp(count) {
   tone();
   if (navigator.vibrate) navigator.vibrate([200, 100, 200]);
-  document.title = "🔔 (" + count + ") Demande d'aide · Console des bornes";
+  document.title = "(" + count + ") Demande d'aide · Console des bornes";
 }
 
 /* --- live view ---------------------------------------------------------------------------- */
