@@ -1,8 +1,9 @@
 """Hotplug backend through udev (pyudev). ``pyudev`` is imported here only, lazily.
 
 A device's kind comes from its USB class codes: 07 printer, 06 still image (scanner; vendor
-class ff counts only when libsane's udev rules tagged it), 0b smart card reader (CCID), 08 mass
-storage; USB keys are also seen as ``block`` disks with ``ID_BUS=usb``. One
+class ff counts only when libsane's udev rules tagged it), 0b smart card reader (CCID; or any
+device udev tags ``ID_SMARTCARD_READER``), 08 mass storage (unless the device is a printer or
+scanner: a card slot); USB keys are also seen as ``block`` disks with ``ID_BUS=usb``. One
 ``MonitorObserver`` watches both subsystems; its callback only calls ``on_event`` (which
 schedules a debounced rescan on the main loop) and never touches anything else.
 """
@@ -58,6 +59,9 @@ def classify(device: Any) -> list[DeviceKind]:
     if VENDOR_CLASS in classes and device.properties.get("libsane_matched") == "yes" \
             and DeviceKind.SCANNER not in kinds:
         kinds.append(DeviceKind.SCANNER)
+    # Readers with a vendor class (ACR122U...) are tagged by systemd's smart card rules.
+    if device.properties.get("ID_SMARTCARD_READER") == "1" and DeviceKind.READER not in kinds:
+        kinds.append(DeviceKind.READER)
     if DeviceKind.STORAGE in kinds and (DeviceKind.PRINTER in kinds or
                                         DeviceKind.SCANNER in kinds):
         # A multifunction printer's memory-card slot is not a resident's USB key.

@@ -222,3 +222,17 @@ def test_multifunction_printer_card_slot_is_not_taken_for_a_usb_key(umockdev_tes
     scheduler.run_until(lambda: False, 0.5)  # let any late event be handled too
     assert devices.hotplug.plugged(DeviceKind.STORAGE) == []
     assert devices.storage.state.value == "none"
+
+
+@pytest.mark.udev
+def test_vendor_class_reader_tagged_by_udev_counts_as_a_badge_reader(umockdev_testbed,
+                                                                     make_devices):
+    from harness import udev
+
+    devices, scheduler = make_devices("udev")
+    # An ACR122U-like reader: vendor class ff, recognised by udev's smart card rules.
+    udev._add_usb(umockdev_testbed, vendor_id="072f", product_id="2200", vendor="ACS",
+                  model="ACR122U", serial="KIOSKACR0001", interface=("ff", "00", "00"),
+                  driver=None, extra_properties={"ID_SMARTCARD_READER": "1"})
+    assert scheduler.run_until(lambda: bool(devices.hotplug.plugged(DeviceKind.READER)), 10)
+    assert devices.hotplug.plugged(DeviceKind.SCANNER) == []
