@@ -44,6 +44,22 @@ RETRYABLE = (errors.NoDocument, errors.CoverOpen, errors.DeviceBusy, errors.Scan
              errors.QuotaExceeded, WatermarkError)
 
 
+# Device states in plain words for the mediator panel (values of the facades' state Enums).
+STATE_WORDS: dict[str, str] = {
+    "ready": N_("prêt"), "printing": N_("impression en cours"),
+    "stopped": N_("file d'impression arrêtée"), "rejecting": N_("refuse les impressions"),
+    "paper_out": N_("plus de papier"), "paper_jam": N_("papier coincé"),
+    "cover_open": N_("capot ouvert"), "offline": N_("ne répond pas"),
+    "absent": N_("absent ou débranché"), "busy": N_("occupé"), "jammed": N_("papier coincé"),
+    "error": N_("en erreur"),
+}
+
+
+def state_words(state: str) -> str:
+    """A device state for the mediator, translated (unknown states shown as they are)."""
+    return _(STATE_WORDS[state]) if state in STATE_WORDS else state
+
+
 @dataclass(frozen=True)
 class FaultView:
     message: str   # translated

@@ -7,6 +7,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.i18n import N_, _
 from kiosk.schema import EndReason
 from kiosk.screens.base import AppScreen, load_screen_kv
+from kiosk.screens.device_fault import state_words
 from kiosk.screens.kit import FormField, KioskKeyboard, KLabel, tr
 from kiosk.sessions.badges import MAX_LABEL_CHARS
 from kiosk.sessions.state import SessionState
@@ -52,7 +53,12 @@ class MediatorPanelScreen(AppScreen):
         box.clear_widgets()
         for line in self.runtime.device_lines():
             detail = f" ({line.detail})" if line.detail else ""
-            box.add_widget(KLabel(txt=f"{tr(DEVICE_NAMES[line.kind])} : {line.state}{detail}"))
+            box.add_widget(KLabel(
+                txt=f"{tr(DEVICE_NAMES[line.kind])} : {state_words(line.state)}{detail}"))
+        remaining = getattr(self.runtime.documents, "remaining_pages", lambda: None)()
+        if remaining is not None:
+            box.add_widget(KLabel(txt=_("Pages d'impression restantes pour cette session : {n}")
+                                  .format(n=remaining)))
 
     def end_session(self) -> None:
         core = self.runtime.core
@@ -76,6 +82,7 @@ class MediatorPanelScreen(AppScreen):
     def reset_quota(self) -> None:
         if self.runtime.reset_print_quota():
             self.notice = _("Le quota d'impression est remis à zéro.")
+            self.refresh()
         else:
             self.notice = _("Le quota d'impression n'est pas géré sur cette borne.")
 

@@ -146,7 +146,10 @@ class PracticeCatalogueScreen(AppScreen):
         return card
 
     def refresh(self) -> None:
-        self._build_theme_chips()
+        chips_for = (ui.language, self.theme)
+        if getattr(self, "_chips_for", None) != chips_for:
+            self._build_theme_chips()
+            self._chips_for = chips_for
         grid = self.ids.cards
         grid.clear_widgets()
         found = self.matching()

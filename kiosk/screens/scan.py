@@ -154,8 +154,10 @@ class ScanScreen(AppScreen):
         self.step = step.value
         if step is Step.PLACE and flow is not None:
             if flow.idcopy is not None:
-                self.face = "front" if flow.side.value == "recto" else "back"
-                self.body = _(PLACE_CARD_FRONT if self.face == "front" else PLACE_CARD_BACK)
+                front = flow.side.value == "recto"
+                self.face = "front" if front else "back"
+                message = PLACE_CARD_FRONT if front else PLACE_CARD_BACK
+                self.body = _(message)
             else:
                 self.body = _(PLACE_PAGE).format(n=len(flow.pages) + 1)
             self.has_feeder = flow.idcopy is None and flow.has_feeder and not flow.pages
@@ -171,7 +173,8 @@ class ScanScreen(AppScreen):
             self.watermark_on = flow.watermark_on
             self._update_watermark_txt()
         else:
-            self.body = _(INSTRUCTIONS.get(step, ""))
+            message = INSTRUCTIONS.get(step)
+            self.body = _(message) if message else ""
         self.ids.steps.current = step.value
         if self.manager is not None and self.manager.current == self.name:
             self.on_enter()  # read the new step aloud when the option is on

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.practice.solution import page_solution
-from kiosk.screens.kit.layouts import SHIFT, TO_LETTERS, TO_NUMBERS, SPACE, rows_for, Layout
+from kiosk.screens.kit.layouts import BACKSPACE, SHIFT, TO_LETTERS, TO_NUMBERS, SPACE, rows_for, Layout
 from kiosk.screens.practice_fields import ChoiceField, TextField, TickField
 
 from .helpers import key_button
@@ -36,7 +36,8 @@ def visible(driver: Any, screen: Any, widget: Any) -> None:
     the way is closed with its "J'ai compris" button, as a person would."""
     if screen.name == "practice_page":
         screen.ids.scroller.scroll_to(widget, animate=False)
-    driver.frames(2)
+    driver.tick()
+    driver.tick()
     bubble = getattr(screen, "bubble", None)
     if bubble is not None and bubble.parent is not None:
         box = bubble.ids.box
@@ -59,15 +60,17 @@ def type_on_keyboard(driver: Any, keyboard: Any, text: str) -> None:
     """Tap each character's key; switches to the number page and uses shift as a person does."""
     for ch in text:
         if _page_of(keyboard, ch) == "numbers" and not keyboard.numbers:
-            driver.tap(key_button(keyboard, TO_NUMBERS))
+            driver.tap(key_button(keyboard, TO_NUMBERS))   # the keys change: let them settle
         elif _page_of(keyboard, ch) == "letters" and keyboard.numbers:
             driver.tap(key_button(keyboard, TO_LETTERS))
         if ch == " ":
-            driver.tap(key_button(keyboard, SPACE))
+            driver.tap(key_button(keyboard, SPACE), draw=False)
             continue
         if ch.isalpha() and ch.isupper() and keyboard.layout == "azerty":
             driver.tap(key_button(keyboard, SHIFT))
-        driver.tap(key_button(keyboard, ch))
+            driver.tap(key_button(keyboard, ch))   # back to lower case: the keys change
+            continue
+        driver.tap(key_button(keyboard, ch), draw=False)
 
 
 def fill_field(driver: Any, screen: Any, page_field: Any, value: Any) -> None:
@@ -76,6 +79,8 @@ def fill_field(driver: Any, screen: Any, page_field: Any, value: Any) -> None:
         visible(driver, screen, page_field.form)
         driver.tap(page_field.form.ids.box)
         visible(driver, screen, page_field.form)
+        for _ in page_field.form.value:   # what was typed before goes first
+            driver.tap(key_button(screen.keyboard, BACKSPACE), draw=False)
         type_on_keyboard(driver, screen.keyboard, str(value))
     elif isinstance(page_field, TickField):
         if bool(value) != page_field.get():

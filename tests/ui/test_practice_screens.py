@@ -183,8 +183,7 @@ def test_mistakes_show_plain_messages_and_are_counted_in_autonomous_mode(driver,
     driver.tap(screen.bubble.ids.ok)
     assert screen.bubble.parent is None
 
-    field.form.value = ""   # the person clears the box (backspace) and types it right
-    play_page(driver, screen)
+    play_page(driver, screen)   # clears the box with backspace and types it right
     assert run.page.id != "connexion"
 
     # "Ma fiche" is always reachable and shows the persona's values.

@@ -83,7 +83,7 @@ def session_files(core) -> list[Path]:
 
 
 @pytest.fixture
-def demo_devices(ui_app):
+def demo_devices(ui_app):  # also used by test_print_screen.py
     """The demo backends behind the facades, reset to a ready state after the test."""
     scanner = ui_app.runtime.device("scanner").backend
     printer = ui_app.runtime.device("printer").backend
@@ -268,74 +268,11 @@ def test_scanner_without_document_says_what_to_do(driver, ui_app, demo_devices, 
     assert screen.step == "crop" and not fault.message
 
 
-def test_paper_out_is_told_in_plain_words(driver, ui_app, demo_devices, artifacts_dir):
-    _scanner, printer = demo_devices
-    start_session(driver)
-    driver.tap(driver.screen().ids.tile_print)
-    screen = driver.screen()
-    assert screen.name == "print" and screen.selected == "sample"
-    printer.inject(printer_state("PAPER_OUT"))
-    driver.tap(screen.ids.print_button)
-    assert screen.ids.fault.message == "Plus de papier : prévenez un médiateur."
-    assert screen.phase == "choose"  # nothing sent, nothing counted
-    assert ui_app.runtime.documents.remaining_pages() == 20
-    shoot(driver, artifacts_dir / "fr-faults", "printer-paper-out")
-    driver.tap(screen.ids.fault.ids.call)
-    assert driver.screen().name == "help_call"
-
-
-def test_quota_refusal_message(driver, ui_app, demo_devices, artifacts_dir):
-    prints = ui_app.runtime.documents.prints
-    quota = prints.quota_pages
-    prints.quota_pages = 2
-    try:
-        start_session(driver)
-        driver.tap(driver.screen().ids.tile_print)
-        screen = driver.screen()
-        driver.tap(screen.ids.more)
-        driver.tap(screen.ids.more)
-        assert screen.ids.copies.txt == "3 exemplaires"
-        driver.tap(screen.ids.print_button)
-        assert screen.ids.fault.message.startswith(
-            "Vous avez atteint le nombre de pages autorisé pour cette visite.")
-        assert "Il vous reste 2 pages" in screen.ids.quota.txt
-        shoot(driver, artifacts_dir / "fr-faults", "print-quota")
-        driver.tap(screen.ids.fewer)
-        driver.tap(screen.ids.print_button)
-        follow_job(driver, screen)
-        assert screen.ids.status.txt == "Impression terminée : 2 pages"
-    finally:
-        prints.quota_pages = quota
-
-
-def test_print_can_be_cancelled(driver, ui_app, demo_devices):
-    _scanner, printer = demo_devices
-    start_session(driver)
-    driver.tap(driver.screen().ids.tile_print)
-    screen = driver.screen()
-    slow, printer.job_seconds = printer.job_seconds, 3600.0  # a long job, still printing
-    try:
-        driver.tap(screen.ids.print_button)
-        assert screen.job_running
-        assert screen.ids.status.txt in ("Impression en cours…", "Votre impression attend son tour…")
-        driver.tap(screen.ids.cancel)
-        assert screen.ids.status.txt == "Impression annulée."
-        assert not screen.job_running
-        assert printer.spool_files() == []
-    finally:
-        printer.job_seconds = slow
-
-
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_id_copy_screens_in_other_languages(driver, ui_app, demo_devices, artifacts_dir, lang):
     start_session(driver, lang)
     screen = copy_id_card(driver, ui_app, demo_devices, artifacts_dir / lang, purpose="Banque")
     assert screen.flow.result.watermarked
-
-
-def printer_state(name: str):
-    from kiosk.devices.printer import PrinterState
-    return PrinterState[name]
 
 
 def test_id_copy_screens_at_the_largest_text_size(driver, ui_app, demo_devices, artifacts_dir):

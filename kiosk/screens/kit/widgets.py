@@ -2,6 +2,9 @@
 a screen header with a read-aloud button, and the base class of every kiosk screen."""
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
 from kivy.core.text import Label as CoreLabel
 from kivy.properties import BooleanProperty, OptionProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
@@ -11,6 +14,18 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk.screens.kit.state import ui
 from kiosk.screens.kit.text import needs_shaping, rtl_lines
+
+
+_MEASURE_CACHE: dict[tuple[str, float, bool], Any] = {}
+
+
+def _measurer(font_name: str, font_size: float, bold: bool) -> Any:
+    """Width of a string in a font, cached: wrapping Arabic measures many candidate lines."""
+    key = (font_name, float(font_size), bool(bold))
+    if key not in _MEASURE_CACHE:
+        core = CoreLabel(font_size=font_size, font_name=font_name, bold=bold)
+        _MEASURE_CACHE[key] = lru_cache(maxsize=4096)(lambda s: core.get_extents(s)[0])
+    return _MEASURE_CACHE[key]
 
 
 class DirBox(BoxLayout):
@@ -52,10 +67,8 @@ class KLabel(Label):
         if rtl and self.wrap and needs_shaping(self.txt):
             pad = self.padding[0] + self.padding[2] if len(self.padding) == 4 else 0
             width = max(1.0, self.width - pad)
-            core = CoreLabel(font_size=self.font_size, font_name=self.font_name,
-                             bold=self.bold)
-            self.text = "\n".join(rtl_lines(self.txt, width - 2,
-                                            lambda s: core.get_extents(s)[0]))
+            measure = _measurer(self.font_name, self.font_size, self.bold)
+            self.text = "\n".join(rtl_lines(self.txt, width - 2, measure))
         elif rtl and needs_shaping(self.txt):
             self.text = "\n".join(rtl_lines(self.txt, 0, len))
         else:

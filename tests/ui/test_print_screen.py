@@ -1,0 +1,94 @@
+"""The print screen driven by simulated touches on the real app (Kivy offscreen) with the demo
+printer: the job followed to "Impression terminée", cancel, paper out and quota refusal in
+plain words, and the printer's state in plain words on the mediator panel."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.devices.printer import PrinterState
+
+from .test_scan_flow import demo_devices, follow_job, shoot, start_session  # noqa: F401
+
+pytestmark = pytest.mark.display
+
+
+def test_paper_out_is_told_in_plain_words(driver, ui_app, demo_devices, artifacts_dir):
+    _scanner, printer = demo_devices
+    start_session(driver)
+    driver.tap(driver.screen().ids.tile_print)
+    screen = driver.screen()
+    assert screen.name == "print" and screen.selected == "sample"
+    printer.inject(PrinterState.PAPER_OUT)
+    driver.tap(screen.ids.print_button)
+    assert screen.ids.fault.message == "Plus de papier : prévenez un médiateur."
+    assert screen.phase == "choose"  # nothing sent, nothing counted
+    assert ui_app.runtime.documents.remaining_pages() == 20
+    shoot(driver, artifacts_dir / "fr-faults", "printer-paper-out")
+    driver.tap(screen.ids.fault.ids.call)
+    assert driver.screen().name == "help_call"
+
+
+def test_quota_refusal_message(driver, ui_app, demo_devices, artifacts_dir):
+    prints = ui_app.runtime.documents.prints
+    quota = prints.quota_pages
+    prints.quota_pages = 2
+    try:
+        start_session(driver)
+        driver.tap(driver.screen().ids.tile_print)
+        screen = driver.screen()
+        driver.tap(screen.ids.more)
+        driver.tap(screen.ids.more)
+        assert screen.ids.copies.txt == "3 exemplaires"
+        driver.tap(screen.ids.print_button)
+        assert screen.ids.fault.message.startswith(
+            "Vous avez atteint le nombre de pages autorisé pour cette visite.")
+        assert "Il vous reste 2 pages" in screen.ids.quota.txt
+        shoot(driver, artifacts_dir / "fr-faults", "print-quota")
+        driver.tap(screen.ids.fewer)
+        driver.tap(screen.ids.print_button)
+        follow_job(driver, screen)
+        assert screen.ids.status.txt == "Impression terminée : 2 pages"
+    finally:
+        prints.quota_pages = quota
+
+
+def test_print_can_be_cancelled(driver, ui_app, demo_devices):
+    _scanner, printer = demo_devices
+    start_session(driver)
+    driver.tap(driver.screen().ids.tile_print)
+    screen = driver.screen()
+    slow, printer.job_seconds = printer.job_seconds, 3600.0  # a long job, still printing
+    try:
+        driver.tap(screen.ids.print_button)
+        assert screen.job_running
+        assert screen.ids.status.txt in ("Impression en cours…", "Votre impression attend son tour…")
+        driver.tap(screen.ids.cancel)
+        assert screen.ids.status.txt == "Impression annulée."
+        assert not screen.job_running
+        assert printer.spool_files() == []
+    finally:
+        printer.job_seconds = slow
+
+
+def test_mediator_panel_tells_printer_state_and_pages_left(driver, ui_app, demo_devices,
+                                                          artifacts_dir):
+    _scanner, printer = demo_devices
+    start_session(driver)
+    driver.tap(driver.screen().ids.tile_print)
+    screen = driver.screen()
+    driver.tap(screen.ids.print_button)
+    follow_job(driver, screen)
+    printer.inject(PrinterState.PAPER_OUT)
+    ui_app.runtime.device("printer").refresh()
+    ui_app.open_mediator_panel()
+    driver.frames(2)
+    panel = driver.screen()
+    lines = [w.txt for w in panel.ids.devices.children]
+    assert "Imprimante : plus de papier" in lines
+    assert "Pages d'impression restantes pour cette session : 19" in lines
+    shoot(driver, artifacts_dir / "fr", "mediator-panel-paper-out")
+    driver.tap(panel.ids.reset_quota)
+    lines = [w.txt for w in panel.ids.devices.children]
+    assert "Pages d'impression restantes pour cette session : 20" in lines
+    printer.inject(None)
+    driver.tap(panel.ids.close)
