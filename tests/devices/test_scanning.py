@@ -135,3 +135,30 @@ def test_a_second_scan_while_one_runs_is_refused_as_busy(rig):
         release.set()
         first.join(30)
     assert outcome == ["RGB"] and rig.scanner.state is ScannerState.READY
+
+
+@pytest.mark.sane
+def test_id_copy_through_sane_when_detection_is_unsure_uses_the_residents_crop(sane_config,
+                                                                              core):
+    """SANE's test picture is no card: the detection says so, the resident's crop is used."""
+    from pypdf import PdfReader
+
+    from kiosk.documents.card import ID1_MM
+    from kiosk.documents.pdf import mm_to_px
+    from kiosk.documents.scanning import ScanService, Side
+
+    scanner = open_scanner(config.defaults().with_overrides({
+        "devices.scanner_backend": "sane", "devices.scanner_device": "test:0"}))
+    try:
+        scanner.backend.set_raw_option("test_picture", "Color pattern")
+        copy = ScanService(scanner, core, dpi=150).id_copy()
+        detection = copy.scan(Side.RECTO)
+        assert not detection.confident  # a full page of colour bars is not a card
+        copy.adjust_crop(Side.RECTO, (100, 100, 100 + 506, 100 + 319))
+        assert copy.cropped(Side.RECTO).size == (mm_to_px(ID1_MM[0], 150),
+                                                 mm_to_px(ID1_MM[1], 150))
+        copy.set_watermark("CAF")
+        result = copy.build()
+        assert len(PdfReader(str(result.pdf)).pages) == 1
+    finally:
+        scanner.close()
