@@ -180,7 +180,7 @@ class PrintScreen(AppScreen):
             if doc is None:
                 raise errors.InvalidDocument("document gone")
             self._job = service.submit(doc.path, PrintOptions(copies=int(self.copies)))
-        except Exception as err:  # device faults and the quota, in plain words
+        except Exception as err:  # noqa: BLE001  faults and the quota, in plain words
             self.ids.fault.show(device_fault.describe(err))
             self._update_choice()
             return
@@ -198,7 +198,7 @@ class PrintScreen(AppScreen):
             return
         try:
             status = self.service.status(self._job)
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001  shown in plain words, logged by describe()
             self.ids.fault.show(device_fault.describe(err))
             return
         self.status_txt = status.message()
@@ -221,7 +221,7 @@ class PrintScreen(AppScreen):
             return
         try:
             self.service.cancel(self._job)
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001  shown in plain words, logged by describe()
             self.ids.fault.show(device_fault.describe(err))
             return
         self._stop_polling()

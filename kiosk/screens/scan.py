@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kivy.clock import Clock
 from kivy.factory import Factory
@@ -18,7 +19,7 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 from kivy.uix.screenmanager import Screen
 
 from kiosk.devices.scanner import ScannerState
-from kiosk.documents.watermark import PURPOSES, UNMARKED_WARNING, WatermarkError
+from kiosk.documents.watermark import PURPOSES, WatermarkError
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault, scan_widgets  # noqa: F401  (kv classes)
 from kiosk.screens.base import AppScreen, load_screen_kv
@@ -173,8 +174,8 @@ class ScanScreen(AppScreen):
             self.watermark_on = flow.watermark_on
             self._update_watermark_txt()
         else:
-            message = INSTRUCTIONS.get(step)
-            self.body = _(message) if message else ""
+            instruction = INSTRUCTIONS.get(step)
+            self.body = _(instruction) if instruction else ""
         self.ids.steps.current = step.value
         if self.manager is not None and self.manager.current == self.name:
             self.on_enter()  # read the new step aloud when the option is on
@@ -201,7 +202,7 @@ class ScanScreen(AppScreen):
         def worker() -> None:
             try:
                 result, err = work(), None
-            except Exception as exc:  # shown in plain words by finish(); details logged
+            except Exception as exc:  # noqa: BLE001  shown in plain words by finish(), logged
                 result, err = None, exc
             Clock.schedule_once(lambda _dt: finish(result, err), 0)
 
@@ -209,7 +210,7 @@ class ScanScreen(AppScreen):
 
     def wait_idle(self, frames: Callable[[], None], limit: int = 3000) -> None:
         """Let frames run until the worker is done (tests and the scripted demo)."""
-        for _ in range(limit):
+        for _attempt in range(limit):
             if not self.busy:
                 return
             threading.Event().wait(0.01)

@@ -133,7 +133,7 @@ class ScanFlow:
     def has_feeder(self) -> bool:
         try:
             return Source.FEEDER in self.service.scanner.info().sources
-        except Exception:
+        except Exception:  # noqa: BLE001  no answer: offer the glass only
             return False
 
     # --- scanning (may run on a worker thread: no UI here) ------------------------------------------

@@ -7,9 +7,19 @@ import pytest
 
 from kiosk.devices.printer import PrinterState
 
-from .test_scan_flow import demo_devices, follow_job, shoot, start_session  # noqa: F401
+from .test_scan_flow import follow_job, shoot, start_session
 
 pytestmark = pytest.mark.display
+
+
+@pytest.fixture
+def demo_devices(ui_app):
+    """The demo backends behind the facades, reset to a ready state after the test."""
+    scanner = ui_app.runtime.device("scanner").backend
+    printer = ui_app.runtime.device("printer").backend
+    yield scanner, printer
+    printer.inject(None)
+    ui_app.runtime.device("printer").refresh()
 
 
 def test_paper_out_is_told_in_plain_words(driver, ui_app, demo_devices, artifacts_dir):

@@ -83,7 +83,7 @@ def session_files(core) -> list[Path]:
 
 
 @pytest.fixture
-def demo_devices(ui_app):  # also used by test_print_screen.py
+def demo_devices(ui_app):
     """The demo backends behind the facades, reset to a ready state after the test."""
     scanner = ui_app.runtime.device("scanner").backend
     printer = ui_app.runtime.device("printer").backend
@@ -192,7 +192,6 @@ def test_id_copy_recto_verso_watermarked_printed_then_wiped(driver, ui_app, demo
 
 def test_multi_page_document_scan_makes_one_pdf(driver, ui_app, demo_devices, artifacts_dir):
     out = artifacts_dir / "fr-document"
-    scanner, _printer = demo_devices
     start_session(driver)
     driver.tap(driver.screen().ids.tile_scan)
     screen = driver.screen()
@@ -224,7 +223,6 @@ def test_multi_page_document_scan_makes_one_pdf(driver, ui_app, demo_devices, ar
 
 
 def test_watermark_purpose_typed_on_the_keyboard(driver, ui_app, demo_devices):
-    scanner, _printer = demo_devices
     start_session(driver)
     driver.tap(driver.screen().ids.tile_scan)
     screen = driver.screen()
