@@ -11,7 +11,15 @@ from kiosk.practice.solution import page_solution
 from kiosk.screens.kit.layouts import BACKSPACE, SHIFT, TO_LETTERS, TO_NUMBERS, SPACE, rows_for, Layout
 from kiosk.screens.practice_fields import ChoiceField, TextField, TickField
 
-from .helpers import key_button
+from .helpers import key_button as kit_key
+
+
+def key_button(keyboard: Any, key: str) -> Any:
+    try:
+        return kit_key(keyboard, key)
+    except StopIteration:
+        raise AssertionError(f"no key {key!r} on the {keyboard.layout} keyboard "
+                             f"(numbers page: {keyboard.numbers})") from None
 
 
 def open_practice(driver: Any, app: Any, procedure_id: str, mode: str = "guided") -> Any:
@@ -19,9 +27,10 @@ def open_practice(driver: Any, app: Any, procedure_id: str, mode: str = "guided"
     driver.tap(driver.screen().ids.tile_practice)
     catalogue = driver.screen()
     assert catalogue.name == "practice_catalogue"
-    card = catalogue.card(procedure_id)
-    driver.frames(1)
-    driver.tap(card)
+    driver.frames(2)
+    catalogue.card(procedure_id)       # scrolls it into view
+    driver.frames(2)
+    driver.tap(catalogue.card(procedure_id))
     start = driver.screen()
     assert start.name == "practice_start"
     driver.tap(start.ids.guided if mode == "guided" else start.ids.alone)
@@ -59,6 +68,8 @@ def _page_of(keyboard: Any, ch: str) -> str:
 def type_on_keyboard(driver: Any, keyboard: Any, text: str) -> None:
     """Tap each character's key; switches to the number page and uses shift as a person does."""
     for ch in text:
+        if ch == " " and keyboard.layout in ("numeric", "date"):
+            continue   # "06 12 34 56 78" is typed as its digits on the number pad
         if _page_of(keyboard, ch) == "numbers" and not keyboard.numbers:
             driver.tap(key_button(keyboard, TO_NUMBERS))   # the keys change: let them settle
         elif _page_of(keyboard, ch) == "letters" and keyboard.numbers:
