@@ -110,6 +110,12 @@ def bench_live(base: str, ids: dict[str, Any]) -> dict:
     _login(client, "bench-mediator")
 
     def listen() -> None:
+        try:
+            _listen()
+        except httpx.HTTPError:  # the server stopped at the end of the run
+            pass
+
+    def _listen() -> None:
         with client.stream("GET", f"/console/live/{ids['live_site']}/events",
                            timeout=httpx.Timeout(60, read=None)) as stream:
             event = ""

@@ -7,6 +7,9 @@ copying). Masked small counts are not drawn (a bar would give the value away).
 """
 from __future__ import annotations
 
+import math
+import re
+
 import pygal
 from markupsafe import Markup
 from pygal.style import Style
@@ -22,6 +25,8 @@ STYLE = Style(
     label_font_size=14, major_label_font_size=14, value_font_size=14, value_label_font_size=14,
     title_font_size=16, legend_font_size=13, tooltip_font_size=13,
 )
+
+_DATE = re.compile(r"^(?:Semaine du )?(\d\d/\d\d)/\d{4}$")
 
 _COMMON = dict(js=[], disable_xml_declaration=True, style=STYLE, show_legend=False,
                print_values=False, margin=8, spacing=8, truncate_label=-1,
@@ -39,7 +44,8 @@ def render(table: Table) -> Markup:
     """The table's chart as inline SVG ('' for tables without a chart)."""
     if table.chart in ("none", "heat") or table.empty:
         return Markup("")
-    labels = [str(r[0]) for r in table.rows]
+    # Short axis labels (the table keeps the full dates): "Semaine du 31/08/2026" -> "31/08".
+    labels = [_DATE.sub(r"\1", str(r[0])) for r in table.rows]
     values = [_number(r[table.value_col]) for r in table.rows]
     count = len(labels)
     if table.chart == "hbar":
@@ -57,12 +63,26 @@ def render(table: Table) -> Markup:
                                                        if k != "print_values"})
     chart.title = None
     chart.x_labels = labels
+    chart.y_labels = integer_ticks(max((v for v in values if v is not None), default=0))
     chart.add(table.columns[table.value_col], values)
     svg = chart.render(is_unicode=True)
     # Accessible name; the data are in the table that follows the chart.
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="Graphique : {_attr(table.title)}" ',
                       1)
     return Markup(svg)
+
+
+def integer_ticks(peak: float, most: int = 8) -> list[int]:
+    """Counts are whole numbers: ticks 0, step, 2*step... with a round step."""
+    top = max(1, int(math.ceil(peak)))
+    step = 1
+    for candidate in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000):
+        step = candidate
+        if top / candidate <= most:
+            break
+    else:
+        step = int(10 ** math.ceil(math.log10(top / most)))
+    return list(range(0, top + step, step))
 
 
 def _attr(text: str) -> str:

@@ -52,6 +52,29 @@ class Table:
         return not self.rows
 
 
+class MemoConnection:
+    """A connection that runs each distinct statement once per page: several figures share a
+    query (the hour-of-week grid feeds three tables; the totals feed four), and every query is
+    a read of the aggregates, so within one request its answer cannot change."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._memo: dict[tuple[str, str], Any] = {}
+
+    def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs:
+            return self._conn.execute(statement, *args, **kwargs)
+        compiled = statement.compile(dialect=self._conn.dialect)
+        key = (compiled.string, repr(sorted(compiled.params.items(), key=lambda kv: kv[0])))
+        frozen = self._memo.get(key)
+        if frozen is None:
+            frozen = self._memo[key] = self._conn.execute(statement).freeze()
+        return frozen()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
 def resolve_period(preset: str | None, start: str | None, end: str | None,
                    today: dt.date | None = None) -> tuple[Period, str]:
     today = today or dt.date.today()

@@ -90,7 +90,8 @@ def stats_page(request: Request, name: str = "synthese") -> Response:
     key_figures: list[tuple[str, Any]] = []
     procedures: list[str] = []
     if period is not None:
-        with ctx.engine.connect() as conn:
+        with ctx.engine.connect() as raw:
+            conn: Any = figures.MemoConnection(raw)
             if name == "synthese":
                 key_figures = figures.kpis(conn, place.scope, period)
             tables = figures.page_tables(conn, name, place.scope, period, ctx.threshold,
@@ -111,8 +112,9 @@ def _export_tables(request: Request) -> tuple[Place, str, list[figures.Table]]:
     place, period, period_label, error, _tree = _resolve(ctx, user, f)
     if period is None:
         raise ConsoleDenied(error)
-    with ctx.engine.connect() as conn:
-        tables = figures.export_tables(conn, place.scope, period, ctx.threshold)
+    with ctx.engine.connect() as raw:
+        tables = figures.export_tables(figures.MemoConnection(raw), place.scope, period,
+                                       ctx.threshold)
     label = f"{period_label} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})"
     return place, label, tables
 
@@ -147,7 +149,8 @@ def summary(request: Request) -> Response:
     place, period, period_label, error, _tree = _resolve(ctx, user, f)
     if period is None:
         raise ConsoleDenied(error)
-    with ctx.engine.connect() as conn:
+    with ctx.engine.connect() as raw:
+        conn: Any = figures.MemoConnection(raw)
         key_figures = figures.kpis(conn, place.scope, period)
         tables = [figures.durations(conn, place.scope, period),
                   figures.top_procedures(conn, place.scope, period, limit=5),
