@@ -322,12 +322,14 @@ class PracticeRun:
         return None
 
     def _hint_for(self, fld: Field | None) -> tuple[int, Hint] | None:
+        """The hint about ``fld``; else a hint about the page as a whole (no field). When
+        every field is done (``fld`` is None) a hint about a field would point the wrong way."""
         hints = self.page.hints
         for index, hint in enumerate(hints):
             if fld is not None and hint.field == fld.id:
                 return index, hint
         for index, hint in enumerate(hints):
-            if hint.field is None or fld is None:
+            if hint.field is None:
                 return index, hint
         return None
 

@@ -349,3 +349,14 @@ def test_persona_card_shows_choice_answers_as_the_site_labels_them():
     assert rows["Jour"] == "Mardi 17 mars" and rows["Motif"] == "Passeport"
     assert rows["Téléphone portable"] == "06 45 78 12 90"
     assert dict(procedure.persona_rows("ar"))["اليوم"] == "الثلاثاء 17 مارس"
+
+
+def test_guide_points_at_the_button_once_every_field_is_filled():
+    run = new_run("ameli-compte", Mode.GUIDED)
+    goto(run, "contact")
+    run.set_value("email", "karim.benali@courriel.exemple")
+    field, hint = run.guide()
+    assert field is not None and field.id == "telephone" and hint is not None
+    assert hint.field == "telephone"
+    run.set_value("telephone", "06 12 34 56 78")
+    assert run.guide() == (None, None)   # nothing left but the site's button
