@@ -49,7 +49,10 @@ def check_field(field: Field, value: Any, *, persona_value: str | None = None,
         return Problem("required")
     text = str(value)
     if kind is FieldType.DOCUMENT_UPLOAD:
-        return None
+        # "scan:<n>" (scanned in this session) or "sample:<id>" (a sample of the exercise)
+        known = text.startswith("scan:") or text == "sample:document" or \
+            text in {f"sample:{sample.id}" for sample in field.samples}
+        return None if known else Problem("document.required")
     if kind is FieldType.CHOICE:
         if text not in {o.value for o in field.options}:
             return Problem("choice.unknown")

@@ -360,3 +360,13 @@ def test_guide_points_at_the_button_once_every_field_is_filled():
     assert hint.field == "telephone"
     run.set_value("telephone", "06 12 34 56 78")
     assert run.guide() == (None, None)   # nothing left but the site's button
+
+
+def test_document_upload_takes_a_session_scan_or_a_sample():
+    run = new_run("mairie-liste-electorale")
+    goto(run, "justificatifs")
+    result = run.submit({"piece_identite": "", "domicile": "photo.jpg"})
+    assert result.errors["piece_identite"].text() == MESSAGES["document.required"].fr
+    assert result.errors["domicile"].problem.key == "document.required"
+    assert run.submit({"piece_identite": "scan:1",
+                       "domicile": "sample:facture_exemple"}).ok
