@@ -129,3 +129,17 @@ def play_page(driver: Any, screen: Any, overrides: dict[str, Any] | None = None)
             continue
         fill_field(driver, screen, page_field, values[field_id])
     press_site_button(driver, screen)
+
+
+def advance_to(driver: Any, screen: Any, page_id: str, max_pages: int = 30) -> None:
+    """Go quickly to ``page_id``: earlier pages are answered with the persona's values
+    through the engine (they are not what the calling test is about), then shown."""
+    run = screen.run
+    for _ in range(max_pages):
+        if run.page.id == page_id:
+            break
+        result = run.submit(page_solution(run.page, run.procedure, run.sms_code))
+        assert result.ok, (run.page.id, {k: e.text() for k, e in result.errors.items()})
+    assert run.page.id == page_id
+    screen.show_page()
+    driver.frames(2)

@@ -4,19 +4,22 @@ procedure in guided mode, mistakes, traps and hints in autonomous mode, the debr
 memo sheet printed through the print service, and the activity in the session record."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from kivy.metrics import dp
 
 from kiosk import theme
 from kiosk.practice.engine import Mode
-from kiosk.schema import Accessibility, Language
+from kiosk.practice.model import TrapKind
+from kiosk.schema import Accessibility, EndReason, Language
 from kiosk.screens.driver import touch_targets, visible_widgets
 from kiosk.screens.kit import KLabel
-from kiosk.screens.practice_fields import TextField
 from kiosk.sessions.state import SessionState
 
 from .helpers import key_button, queued_records
 from .practice_play import (
+    advance_to,
     close_keyboard,
     fill_field,
     open_practice,
@@ -145,13 +148,11 @@ def test_a_procedure_is_played_to_the_end_by_touch_in_guided_mode(driver, ui_app
     prints = [a for a in core.session.activities if a.kind.value == "print"]
     assert len(prints) == 1 and prints[0].pages >= 1
     memo_files = [a for a in core.session.artefacts if a.kind == "file"]
-    assert memo_files and all(p.exists() for p in map(lambda a: __import__("pathlib").Path(
-        a.ref), memo_files))
+    assert memo_files and all(Path(a.ref).exists() for a in memo_files)
 
     # Leaving the kiosk: the record carries the practice once, with counts only.
     before = len(queued_records(ui_app))
-    core.end(__import__("kiosk.schema", fromlist=["EndReason"]).EndReason.FINISHED,
-             offer_survey=False)
+    core.end(EndReason.FINISHED, offer_survey=False)
     records = queued_records(ui_app)
     assert len(records) == before + 1
     recorded = [a for a in records[-1]["activities"] if a["kind"] == "practice"]
@@ -220,14 +221,10 @@ def test_session_expired_trap_sends_back_with_the_sites_message(driver, ui_app):
 def test_scam_link_is_explained_and_counted(driver, ui_app, ui_artifacts):
     catalogue = ui_app.runtime.practice
     procedure, page = next((p, pg) for p in catalogue.procedures for pg in p.pages
-                           if pg.trap(__import__("kiosk.practice.model", fromlist=["TrapKind"])
-                                      .TrapKind.SCAM_LINK))
+                           if pg.trap(TrapKind.SCAM_LINK))
     start_session(ui_app, driver)
     screen = open_practice(driver, ui_app, procedure.id, "autonomous")
-    for _ in range(30):
-        if screen.run.page.id == page.id:
-            break
-        play_page(driver, screen)
+    advance_to(driver, screen, page.id)
     assert screen.run.page.id == page.id and screen.view.scam is not None
     visible(driver, screen, screen.view.scam)
     driver.screenshot(ui_artifacts / f"scam-link-{procedure.id}-fr.png")
@@ -245,10 +242,7 @@ def test_sms_code_arrives_on_the_simulated_phone_and_is_typed_from_it(driver, ui
                            if any(f.type.value == "sms_code" for f in pg.fields))
     start_session(ui_app, driver)
     screen = open_practice(driver, ui_app, procedure.id, "autonomous")
-    for _ in range(30):
-        if screen.run.page.id == page.id:
-            break
-        play_page(driver, screen)
+    advance_to(driver, screen, page.id)
     assert screen.run.page.id == page.id
     assert screen.has_sms and screen.run.sms_code in screen.ids.phone.ids.sms.txt
     driver.screenshot(ui_artifacts / f"sms-{procedure.id}-fr.png")
@@ -281,8 +275,10 @@ def test_an_abandoned_practice_still_counts_when_the_session_times_out(driver, u
     screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "guided")
     play_page(driver, screen)
     before = len(queued_records(ui_app))
-    core.clock.advance(core.idle.timeout_s + core.idle.warning_s + 5)
+    core.clock.advance(core.idle.timeout_s + 1)
     core.tick()
+    assert core.state is SessionState.IDLE_WARNING
+    core.clock.advance(core.idle.warning_s + 1)
     core.tick()
     assert core.state in (SessionState.ENDING, SessionState.IDLE)
     if core.state is SessionState.ENDING:
@@ -291,5 +287,4 @@ def test_an_abandoned_practice_still_counts_when_the_session_times_out(driver, u
     practice = [a for a in record["activities"] if a["kind"] == "practice"]
     assert len(practice) == 1
     assert practice[0]["completed"] is False and practice[0]["steps_reached"] >= 2
-    assert screen.views == {}
-    assert not any(isinstance(f, TextField) for f in [])
+    assert screen.views == {} and screen.run is None
