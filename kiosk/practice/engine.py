@@ -290,6 +290,13 @@ class PracticeRun:
         raise RuntimeError(f"procedure {self.procedure.id}: page {page.id} leads nowhere "
                            "(run `kiosk procedures check`)")
 
+    def jump_to(self, page_id: str) -> Page:
+        """Show ``page_id`` directly, without answering the pages before it: for guided
+        demonstrations and the screenshots of every page (a normal run never calls this)."""
+        self.procedure.page(page_id)  # KeyError for an unknown page
+        self._enter(page_id)
+        return self.page
+
     def back(self) -> Page:
         """The previous page, like the browser's back button (nothing counted)."""
         if self.history:

@@ -1,0 +1,94 @@
+"""A screenshot of every page of every procedure in French, and of one procedure in English
+and Arabic (test artifacts), with computed checks on each page: the SIMULATION ribbon and the
+operator's name are on screen, no text overflows its box, every touch target is big enough.
+
+Pages are reached along the persona's path (engine answers, then the page is shown), plus the
+pages only a branch leads to; the whole app is real (Kivy offscreen, session core, demo devices).
+"""
+from __future__ import annotations
+
+import pytest
+from kivy.metrics import dp
+
+from kiosk import theme
+from kiosk.practice.engine import Mode
+from kiosk.practice.solution import page_solution
+from kiosk.schema import Language
+from kiosk.screens.driver import touch_targets, visible_widgets
+from kiosk.screens.kit import KLabel
+
+pytestmark = pytest.mark.display
+
+TRANSLATED_PROCEDURE = "ameli-compte"
+
+
+def page_problems(screen, where: str) -> list[str]:
+    problems = []
+    for w in visible_widgets(screen):
+        if isinstance(w, KLabel) and w.txt and w.overflows():
+            problems.append(f"{where}: text overflows its box: {w.txt[:60]!r}")
+    for t in touch_targets(screen):
+        if min(t.width, t.height) + 0.5 < dp(theme.MIN_TOUCH_DP):
+            problems.append(f"{where}: touch target too small: "
+                            f"{getattr(t, 'txt', '') or type(t).__name__}")
+    return problems
+
+
+def pages_in_order(procedure) -> list[str]:
+    """The persona's path, then every page only reachable through another branch."""
+    from kiosk.practice.engine import PracticeRun
+
+    run = PracticeRun(procedure, Mode.AUTONOMOUS)
+    path = [run.page.id]
+    for _ in range(60):
+        if run.completed:
+            break
+        run.submit(page_solution(run.page, procedure, run.sms_code))
+        path.append(run.page.id)
+    return path + [p.id for p in procedure.pages if p.id not in path]
+
+
+def shoot_procedure(driver, app, procedure, lang: str, out) -> list[str]:
+    """Show each page of ``procedure`` on the page screen and save its screenshot."""
+    flow = app.sm.get_screen("practice_catalogue").flow
+    screen = app.sm.get_screen("practice_page")
+    problems: list[str] = []
+    order = pages_in_order(procedure)
+    for number, page_id in enumerate(order, start=1):
+        flow.forget()   # screenshots are not practice: no activity for the session record
+        flow.start(procedure, Mode.AUTONOMOUS).jump_to(page_id)
+        screen.begin()
+        app.show("practice_page")
+        driver.frames(2)
+        where = f"{procedure.id}/{page_id}/{lang}"
+        assert screen.view.page.id == page_id
+        ribbon = screen.ids.ribbon.ids.ribbon_words.text
+        assert ribbon, f"{where}: no SIMULATION ribbon"
+        assert screen.ids.operator.name_txt == procedure.operator.name
+        problems += page_problems(screen, where)
+        driver.screenshot(out / f"{procedure.id}-{number:02d}-{page_id}-{lang}.png")
+    flow.forget()
+    return problems
+
+
+def test_every_page_of_every_procedure_in_french(driver, ui_app, ui_artifacts):
+    ui_app.start_session(Language.FR, set())
+    out = ui_artifacts / "fr"
+    problems: list[str] = []
+    shots = 0
+    for procedure in ui_app.runtime.practice.procedures:
+        problems += shoot_procedure(driver, ui_app, procedure, "fr", out)
+        shots += len(procedure.pages)
+    assert problems == []
+    assert len(list(out.glob("*.png"))) >= shots
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_one_procedure_in_english_and_arabic(driver, ui_app, ui_artifacts, lang):
+    ui_app.start_session(Language(lang), set())
+    ui_app.ui.set_language(lang)
+    procedure = ui_app.runtime.practice.get(TRANSLATED_PROCEDURE)
+    problems = shoot_procedure(driver, ui_app, procedure, lang, ui_artifacts / lang)
+    assert problems == []
+    # The procedure's own strings are in that language (not the French source).
+    assert procedure.pages[0].title.get(lang) != procedure.pages[0].title.fr
