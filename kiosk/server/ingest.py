@@ -154,6 +154,7 @@ def aggregate_deltas(records: Iterable[SessionRecord],
         f_rows = [((a.procedure_id, a.steps_total, a.steps_reached), (1, int(a.completed)))
                   for a in r.activities if a.kind is practice and a.procedure_id]
         sv = r.survey
+        _add(hours, ("N", month, 0, 0) + hour_key, (1,))
         for g in grains[1:]:
             _add(hours, g + hour_key, (1,))
             for f_dims, f_add in f_rows:

@@ -76,13 +76,19 @@ def mask(count: int, threshold: int) -> int | Masked:
     return Masked(threshold) if 0 < count < threshold else count
 
 
-def _where(table: sa.Table, scope: Scope, period: Period, monthly_only: bool = False
-           ) -> list[Any]:
+def _where(table: sa.Table, scope: Scope, period: Period, monthly_only: bool = False,
+           national_grain: bool = False) -> list[Any]:
     """The grain and rows to read (see kiosk.server.tables): monthly-only tables use M for a
-    site and T above; sessions and activities use T for whole months above site level, else D."""
+    site, T for a territory, and N (where kept) or T nationally; sessions and activities use T
+    for whole months above site level, else D."""
     if monthly_only:
         first, last = period.months()
-        grain = "M" if scope.site_id is not None else "T"
+        if scope.site_id is not None:
+            grain = "M"
+        elif scope.territory_id is None and national_grain:
+            grain = "N"
+        else:
+            grain = "T"
     elif period.whole_months and scope.site_id is None:
         first, last = period.months()
         grain = "T"
@@ -185,7 +191,8 @@ def hour_of_week(conn: Connection, scope: Scope, period: Period) -> list[list[in
     a = t.agg_hours
     grid = [[0] * 24 for _ in range(7)]
     q = (sa.select(a.c.weekday, a.c.hour, sa.func.sum(a.c.sessions))
-         .where(*_where(a, scope, period, monthly_only=True)).group_by(a.c.weekday, a.c.hour))
+         .where(*_where(a, scope, period, monthly_only=True, national_grain=True))
+         .group_by(a.c.weekday, a.c.hour))
     for weekday, hour, n in conn.execute(q):
         grid[int(weekday)][int(hour)] = int(n)
     return grid

@@ -9,11 +9,13 @@ Three groups:
   the aggregates the console reads, maintained at ingest in the same transaction;
 - live: last heartbeat per kiosk, pending commands, help requests.
 
-Aggregates carry a ``grain``: ``D`` (day x site), ``M`` (month x site) or ``T`` (month x
-territory, ``site_id`` = 0). A national or territory query over whole months reads the small
-``T`` rows; a site, or an exact day range, reads ``D`` rows (a site has a few per day). Sessions
-and activities are kept at ``D`` and ``T``; hour-of-week, funnels and survey answers, which have
-no daily use, at ``M`` and ``T``. Dimensions that may be absent are stored as '' (they are part
+Aggregates carry a ``grain``: ``D`` (day x site), ``M`` (month x site), ``T`` (month x
+territory, ``site_id`` = 0) or ``N`` (month, national: ``territory_id`` = ``site_id`` = 0). A
+national or territory query over whole months reads the small ``T`` rows; a site, or an exact
+day range, reads ``D`` rows (a site has a few per day). Sessions and activities are kept at ``D``
+and ``T``; hour-of-week, funnels and survey answers, which have no daily use, at ``M`` and
+``T``, and the hour-of-week also at ``N`` (77 cells x territories would be the largest national
+read). Dimensions that may be absent are stored as '' (they are part
 of the primary key, which cannot hold NULL).
 """
 from __future__ import annotations
@@ -118,25 +120,30 @@ activities = sa.Table(
 # --- statistics: aggregates -------------------------------------------------------------------
 def _agg(name: str, dims: list[sa.Column[Any]], measures: list[str]) -> sa.Table:
     key: list[sa.Column[Any]] = [
-        sa.Column("grain", sa.String(1), primary_key=True),
-        sa.Column("period", sa.Date, primary_key=True),
-        sa.Column("territory_id", sa.Integer, primary_key=True),
-        sa.Column("site_id", sa.Integer, primary_key=True),
+        sa.Column("grain", sa.String(1), nullable=False),
+        sa.Column("period", sa.Date, nullable=False),
+        sa.Column("territory_id", sa.Integer, nullable=False),
+        sa.Column("site_id", sa.Integer, nullable=False),
     ]
     cols = key + dims + [sa.Column(m, sa.BigInteger, nullable=False, server_default="0")
                          for m in measures]
-    # Site-scoped queries (one site, a range of periods) would otherwise scan every site's rows.
-    index = sa.Index(f"ix_{name}_site_period", "grain", "site_id", "period")
+    # Key order = how the console reads: one grain, one site (0 above site level), a range of
+    # periods. A territory's sites (and its day ranges) are read through the second index; a
+    # national day range scans the daily rows (the console offers whole months nationally).
+    pk = sa.PrimaryKeyConstraint("grain", "site_id", "period", "territory_id",
+                                 *[c.name for c in dims])
+    index = sa.Index(f"ix_{name}_territory", "grain", "territory_id", "period")
     # On SQLite, WITHOUT ROWID clusters rows by their key: a period range is read in place.
-    return sa.Table(name, metadata, *cols, index, sqlite_with_rowid=False)  # type: ignore[call-overload]
+    return sa.Table(name, metadata, *cols, pk, index,  # type: ignore[call-overload]
+                    sqlite_with_rowid=False)
 
 
 def _dim(name: str, length: int) -> sa.Column[Any]:
-    return sa.Column(name, sa.String(length), primary_key=True)
+    return sa.Column(name, sa.String(length), nullable=False)
 
 
 def _small(name: str) -> sa.Column[Any]:
-    return sa.Column(name, sa.SmallInteger, primary_key=True)
+    return sa.Column(name, sa.SmallInteger, nullable=False)
 
 
 agg_sessions = _agg(

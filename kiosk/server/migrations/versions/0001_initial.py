@@ -48,11 +48,11 @@ def upgrade() -> None:
     sa.Column('pages', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('hints_used', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('errors', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'kind', 'procedure_id', 'theme'),
+    sa.PrimaryKeyConstraint('grain', 'site_id', 'period', 'territory_id', 'kind', 'procedure_id', 'theme'),
     sqlite_with_rowid=False
     )
     with op.batch_alter_table('agg_activities', schema=None) as batch_op:
-        batch_op.create_index('ix_agg_activities_site_period', ['grain', 'site_id', 'period'], unique=False)
+        batch_op.create_index('ix_agg_activities_territory', ['grain', 'territory_id', 'period'], unique=False)
 
     op.create_table('agg_funnel',
     sa.Column('grain', sa.String(length=1), nullable=False),
@@ -64,11 +64,11 @@ def upgrade() -> None:
     sa.Column('steps_reached', sa.SmallInteger(), nullable=False),
     sa.Column('activities', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('completed', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'procedure_id', 'steps_total', 'steps_reached'),
+    sa.PrimaryKeyConstraint('grain', 'site_id', 'period', 'territory_id', 'procedure_id', 'steps_total', 'steps_reached'),
     sqlite_with_rowid=False
     )
     with op.batch_alter_table('agg_funnel', schema=None) as batch_op:
-        batch_op.create_index('ix_agg_funnel_site_period', ['grain', 'site_id', 'period'], unique=False)
+        batch_op.create_index('ix_agg_funnel_territory', ['grain', 'territory_id', 'period'], unique=False)
 
     op.create_table('agg_hours',
     sa.Column('grain', sa.String(length=1), nullable=False),
@@ -78,11 +78,11 @@ def upgrade() -> None:
     sa.Column('weekday', sa.SmallInteger(), nullable=False),
     sa.Column('hour', sa.SmallInteger(), nullable=False),
     sa.Column('sessions', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'weekday', 'hour'),
+    sa.PrimaryKeyConstraint('grain', 'site_id', 'period', 'territory_id', 'weekday', 'hour'),
     sqlite_with_rowid=False
     )
     with op.batch_alter_table('agg_hours', schema=None) as batch_op:
-        batch_op.create_index('ix_agg_hours_site_period', ['grain', 'site_id', 'period'], unique=False)
+        batch_op.create_index('ix_agg_hours_territory', ['grain', 'territory_id', 'period'], unique=False)
 
     op.create_table('agg_sessions',
     sa.Column('grain', sa.String(length=1), nullable=False),
@@ -96,11 +96,11 @@ def upgrade() -> None:
     sa.Column('duration_min', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('help_requests', sa.BigInteger(), server_default='0', nullable=False),
     sa.Column('accessible_sessions', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'language', 'end_reason', 'duration_bucket'),
+    sa.PrimaryKeyConstraint('grain', 'site_id', 'period', 'territory_id', 'language', 'end_reason', 'duration_bucket'),
     sqlite_with_rowid=False
     )
     with op.batch_alter_table('agg_sessions', schema=None) as batch_op:
-        batch_op.create_index('ix_agg_sessions_site_period', ['grain', 'site_id', 'period'], unique=False)
+        batch_op.create_index('ix_agg_sessions_territory', ['grain', 'territory_id', 'period'], unique=False)
 
     op.create_table('agg_survey',
     sa.Column('grain', sa.String(length=1), nullable=False),
@@ -111,11 +111,11 @@ def upgrade() -> None:
     sa.Column('autonomy', sa.String(length=24), nullable=False),
     sa.Column('satisfaction', sa.String(length=16), nullable=False),
     sa.Column('sessions', sa.BigInteger(), server_default='0', nullable=False),
-    sa.PrimaryKeyConstraint('grain', 'period', 'territory_id', 'site_id', 'age_bracket', 'autonomy', 'satisfaction'),
+    sa.PrimaryKeyConstraint('grain', 'site_id', 'period', 'territory_id', 'age_bracket', 'autonomy', 'satisfaction'),
     sqlite_with_rowid=False
     )
     with op.batch_alter_table('agg_survey', schema=None) as batch_op:
-        batch_op.create_index('ix_agg_survey_site_period', ['grain', 'site_id', 'period'], unique=False)
+        batch_op.create_index('ix_agg_survey_territory', ['grain', 'territory_id', 'period'], unique=False)
 
     op.create_table('session_records',
     sa.Column('event_id', sa.String(length=36), nullable=False),
@@ -278,23 +278,23 @@ def downgrade() -> None:
 
     op.drop_table('session_records')
     with op.batch_alter_table('agg_survey', schema=None) as batch_op:
-        batch_op.drop_index('ix_agg_survey_site_period')
+        batch_op.drop_index('ix_agg_survey_territory')
 
     op.drop_table('agg_survey')
     with op.batch_alter_table('agg_sessions', schema=None) as batch_op:
-        batch_op.drop_index('ix_agg_sessions_site_period')
+        batch_op.drop_index('ix_agg_sessions_territory')
 
     op.drop_table('agg_sessions')
     with op.batch_alter_table('agg_hours', schema=None) as batch_op:
-        batch_op.drop_index('ix_agg_hours_site_period')
+        batch_op.drop_index('ix_agg_hours_territory')
 
     op.drop_table('agg_hours')
     with op.batch_alter_table('agg_funnel', schema=None) as batch_op:
-        batch_op.drop_index('ix_agg_funnel_site_period')
+        batch_op.drop_index('ix_agg_funnel_territory')
 
     op.drop_table('agg_funnel')
     with op.batch_alter_table('agg_activities', schema=None) as batch_op:
-        batch_op.drop_index('ix_agg_activities_site_period')
+        batch_op.drop_index('ix_agg_activities_territory')
 
     op.drop_table('agg_activities')
     with op.batch_alter_table('activities', schema=None) as batch_op:
