@@ -74,9 +74,13 @@ def test_hour_of_week_heat_map(client, tenant, engine):
     post(client, tenant, [record(day="2026-11-16", hour=9), record(day="2026-11-16", hour=9),
                           record(day="2026-11-20", hour=14)])
     with engine.connect() as conn:
-        grid = queries.hour_of_week(conn, Scope(), NOV)
-    assert grid[0][9] == 2 and grid[4][14] == 1
-    assert sum(map(sum, grid)) == 3
+        grids = [queries.hour_of_week(conn, scope, NOV) for scope in (
+            Scope(), Scope(territory_id=tenant.territory_id), Scope(site_id=tenant.site_id))]
+        elsewhere = queries.hour_of_week(conn, Scope(territory_id=tenant.territory_id + 1), NOV)
+    for grid in grids:  # national, territory and site grains agree
+        assert grid[0][9] == 2 and grid[4][14] == 1
+        assert sum(map(sum, grid)) == 3
+    assert sum(map(sum, elsewhere)) == 0
 
 
 def test_survey_counts_below_the_threshold_are_masked(client, tenant, engine):
