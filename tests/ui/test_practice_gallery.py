@@ -48,9 +48,18 @@ def pages_in_order(procedure) -> list[str]:
     return path + [p.id for p in procedure.pages if p.id not in path]
 
 
+def practice_screen(app, name: str):
+    """A practice screen (the app builds optional screens on first use)."""
+    if not app.sm.has_screen("practice_catalogue"):
+        builder = getattr(app, "screen", None)
+        if builder is not None:
+            builder("practice_catalogue")   # the catalogue brings its sibling screens
+    return app.sm.get_screen(name)
+
+
 def shoot_procedure(driver, app, procedure, lang: str, out) -> list[str]:
     """Show each page of ``procedure`` on the page screen and save its screenshot."""
-    flow = app.sm.get_screen("practice_catalogue").flow
+    flow = practice_screen(app, "practice_catalogue").flow
     screen = app.sm.get_screen("practice_page")
     problems: list[str] = []
     order = pages_in_order(procedure)
