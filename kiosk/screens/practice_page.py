@@ -29,7 +29,7 @@ from kiosk.i18n import _, ngettext
 from kiosk.practice.engine import Mode, Outcome, PracticeRun
 from kiosk.practice.model import Page, TrapKind
 from kiosk.screens.base import AppScreen, load_screen_kv
-from kiosk.screens.kit import BigButton, HintBubble, KioskKeyboard, KLabel, ui
+from kiosk.screens.kit import BigButton, DirBox, HintBubble, KioskKeyboard, KLabel, ui
 from kiosk.screens.practice_fields import PageField, TextField, build_field
 from kiosk.screens.practice_flow import PracticeFlow
 from kiosk.screens.practice_widgets import (
@@ -96,21 +96,22 @@ class PageView(BoxLayout):
                                      primary=hex_colour(operator.primary),
                                      ink=readable_on(operator.primary))
             self.button.bind(on_release=lambda _w: screen.submit())
-        row = BoxLayout(size_hint_y=None, padding=(0, dp(10), 0, 0))
+        row = DirBox(size_hint_y=None, padding=(0, dp(10), 0, 0))
         self.button.bind(height=lambda _b, h: setattr(row, "height", h + dp(16)))
         row.height = self.button.height + dp(16)
         row.add_widget(self.button)
+        row.add_widget(Widget())   # the site's button sits at the start of the line
         self.add_widget(row)
 
     def _table(self, page: Page) -> GridLayout:
         table = page.table
-        grid = GridLayout(cols=len(table.header), size_hint_y=None, spacing=dp(2))
+        grid = GridLayout(cols=len(table.header), size_hint_y=None, spacing=0)
         grid.bind(minimum_height=grid.setter("height"))
         for cell in table.header:
-            grid.add_widget(Factory.PageBold(txt=tx(cell), padding=(dp(8), dp(6))))
-        for row in table.rows:
+            grid.add_widget(Factory.PageTableHead(txt=tx(cell)))
+        for number, row in enumerate(table.rows):
             for cell in row:
-                grid.add_widget(KLabel(txt=tx(cell), padding=(dp(8), dp(6))))
+                grid.add_widget(Factory.PageTableCell(txt=tx(cell), odd=number % 2 == 1))
         return grid
 
     def values(self) -> dict[str, Any]:
