@@ -111,7 +111,9 @@ class PageView(BoxLayout):
             grid.add_widget(Factory.PageTableHead(txt=tx(cell)))
         for number, row in enumerate(table.rows):
             for cell in row:
-                grid.add_widget(Factory.PageTableCell(txt=tx(cell), odd=number % 2 == 1))
+                table_cell = Factory.PageTableCell(txt=tx(cell))
+                table_cell.odd = number % 2 == 1
+                grid.add_widget(table_cell)
         return grid
 
     def values(self) -> dict[str, Any]:
