@@ -41,6 +41,10 @@ class PrintScreen(AppScreen):
     job_running = BooleanProperty(False)
     job_ok = BooleanProperty(False)
     has_documents = BooleanProperty(False)
+    can_duplex = BooleanProperty(False)    # offered when the queue can and the document has 2+ pages
+    can_colour = BooleanProperty(False)
+    duplex = BooleanProperty(False)
+    colour = BooleanProperty(True)
 
     def __init__(self, runtime: Any, **kwargs: Any) -> None:
         self._runtime = runtime
@@ -78,6 +82,8 @@ class PrintScreen(AppScreen):
         self._stop_polling()
         self._job = None
         self.copies = 1
+        self.duplex = False
+        self.colour = True
         self.selected = self._preselected
         self._preselected = ""
         self.refresh()
@@ -158,6 +164,18 @@ class PrintScreen(AppScreen):
         if printer is not None:
             printer.refresh()
             self.printer_txt = printer.message()
+            try:
+                caps = printer.capabilities()
+            except errors.DeviceError:
+                caps = None
+            self.can_duplex = bool(caps and caps.duplex and self._pages() > 1)
+            self.can_colour = bool(caps and caps.colour)
+
+    def toggle_duplex(self) -> None:
+        self.duplex = not self.duplex
+
+    def toggle_colour(self) -> None:
+        self.colour = not self.colour
 
     def more(self) -> None:
         if self.copies < MAX_COPIES:
@@ -179,7 +197,10 @@ class PrintScreen(AppScreen):
             doc = self.desk.sample() if self.selected == SAMPLE_ID else self._document()
             if doc is None:
                 raise errors.InvalidDocument("document gone")
-            self._job = service.submit(doc.path, PrintOptions(copies=int(self.copies)))
+            options = PrintOptions(copies=int(self.copies),
+                                   duplex=self.duplex and self.can_duplex,
+                                   colour=self.colour or not self.can_colour)
+            self._job = service.submit(doc.path, options)
         except Exception as err:  # noqa: BLE001  faults and the quota, in plain words
             self.ids.fault.show(device_fault.describe(err))
             self._update_choice()

@@ -162,6 +162,7 @@ class ScanScreen(AppScreen):
             else:
                 self.body = _(PLACE_PAGE).format(n=len(flow.pages) + 1)
             self.has_feeder = flow.idcopy is None and flow.has_feeder and not flow.pages
+            self._tell_scanner_state()
         elif step is Step.CROP and flow is not None:
             self.body = _(CROP_OK if flow.detection_confident() else CROP_UNSURE)
         elif step is Step.PAGES and flow is not None:
@@ -390,11 +391,15 @@ class ScanScreen(AppScreen):
         if self.step == Step.PLACE.value:
             self.scan()
 
-    def scanner_message(self) -> str:
+    def _tell_scanner_state(self) -> None:
+        """Before a scan: a scanner left jammed, open or unplugged is said at once."""
         scanner = self.runtime.device("scanner")
-        if scanner is None or scanner.state is ScannerState.READY:
-            return ""
-        return scanner.message()
+        if scanner is None:
+            return
+        state = scanner.refresh()
+        if state in (ScannerState.READY, ScannerState.BUSY):
+            return
+        self.ids.fault.show(device_fault.FaultView(scanner.message(), "", True))
 
     def speech_text(self) -> str:
         parts = [self.ids.header.title, self.busy_text if self.busy else self.body]
