@@ -7,6 +7,7 @@ copying). Masked small counts are not drawn (a bar would give the value away).
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -44,6 +45,17 @@ def render(table: Table) -> Markup:
     """The table's chart as inline SVG ('' for tables without a chart)."""
     if table.chart in ("none", "heat") or table.empty:
         return Markup("")
+    rows = tuple(tuple(str(c) if is_masked(c) else c for c in r) for r in table.rows)
+    return Markup(_render(table.chart, table.title, tuple(table.columns), table.value_col, rows))
+
+
+@functools.lru_cache(maxsize=256)
+def _render(kind: str, title: str, columns: tuple[str, ...], value_col: int,
+            rows: tuple[tuple[object, ...], ...]) -> str:
+    """Drawing is the costly part of a page (~10 ms a chart): many users look at the same
+    figures (this month, their territory), so identical charts are drawn once."""
+    table = Table("", title, list(columns), [list(r) for r in rows], chart=kind,
+                  value_col=value_col)
     # Short axis labels (the table keeps the full dates): "Semaine du 31/08/2026" -> "31/08".
     labels = [_DATE.sub(r"\1", str(r[0])) for r in table.rows]
     values = [_number(r[table.value_col]) for r in table.rows]
@@ -67,9 +79,8 @@ def render(table: Table) -> Markup:
     chart.add(table.columns[table.value_col], values)
     svg = chart.render(is_unicode=True)
     # Accessible name; the data are in the table that follows the chart.
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="Graphique : {_attr(table.title)}" ',
-                      1)
-    return Markup(svg)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="Graphique : {_attr(table.title)}" ',
+                       1)
 
 
 def integer_ticks(peak: float, most: int = 8) -> list[int]:
