@@ -13,6 +13,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from pypdf import PdfReader
 
 from console.conftest import ConsoleServer, log_in
 from kiosk import config
@@ -70,12 +71,20 @@ def test_manager_logs_in_and_every_dashboard_renders_charts_with_their_tables(
         assert page.locator("text=Aucune donnée pour cette période").count() == 0 or \
             code == "questionnaire"
         shot(page, artifacts_dir, console_server, f"stats-{code}")
+    page.set_viewport_size({"width": 768, "height": 1024})
+    page.goto("/console/stats/synthese?periode=3_mois")
+    shot(page, artifacts_dir, console_server, "stats-synthese-tablet-portrait")
+    page.set_viewport_size({"width": 1180, "height": 820})
     page.goto("/console/summary?periode=3_mois")
     assert page.locator("li.kpi").count() == 10
     shot(page, artifacts_dir, console_server, "summary")
     page.emulate_media(media="print")
     assert page.locator(".toolbar").is_hidden()
     shot(page, artifacts_dir, console_server, "summary-print")
+    # "Print or save as PDF": Chromium's own print to PDF fits the summary on one A4 page.
+    pdf = artifacts_dir / f"{engine_name(console_server)}-summary.pdf"
+    page.pdf(path=str(pdf), format="A4", prefer_css_page_size=True)
+    assert len(PdfReader(str(pdf)).pages) == 1
 
 
 def test_filters_change_the_figures_to_what_the_seed_says(browser_page, console_server,
@@ -208,6 +217,8 @@ def test_heartbeat_and_help_request_appear_live_and_the_acknowledgement_reaches_
     [record] = list(kiosk_core.store.iter_all())
     assert record.payload["end_reason"] == EndReason.REMOTE.value
     shot(page, artifacts_dir, console_server, "live-after")
+    page.set_viewport_size({"width": 768, "height": 1024})  # a tablet held upright
+    shot(page, artifacts_dir, console_server, "live-tablet-portrait")
 
 
 def test_a_mediator_cannot_open_another_sites_page_by_url(browser_page, console_server,

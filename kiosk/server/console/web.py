@@ -34,7 +34,8 @@ HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
 TEMPLATES.env.globals.update(labels=labels, chart=charts.render, heat_level=charts.heat_level,
                              Role=Role)
-TEMPLATES.env.tests["masked"] = lambda v: isinstance(v, Masked)
+TEMPLATES.env.tests["numeric"] = lambda v: (
+    isinstance(v, (int, float, Masked)) or (isinstance(v, str) and v.endswith(" %")))
 TEMPLATES.env.filters["fr_number"] = lambda v: (f"{v:,}".replace(",", "\u202f")
                                                 if isinstance(v, int) else str(v))
 
