@@ -124,10 +124,31 @@ class SimulationRibbon(BoxLayout):
 
 
 class AddressBar(BoxLayout):
-    """A fake browser bar: back button and the fictional site's address (never a real URL)."""
+    """A fake browser bar: back button and the fictional site's address (never a real URL).
+
+    One label per address, kept and swapped in: going back and forth between pages then
+    never re-renders text (the slowest part of a frame on a software renderer)."""
 
     address = StringProperty("")
     can_go_back = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._labels: dict[str, Any] = {}
+
+    def on_address(self, _inst: Any, address: str) -> None:
+        from kivy.factory import Factory
+
+        label = self._labels.get(address)
+        if label is None:
+            label = self._labels[address] = Factory.AddressWords(txt=address)
+        box = self.ids.address_box
+        if label.parent is not box:
+            box.clear_widgets()
+            box.add_widget(label)
+
+    def words(self) -> str:
+        return self.address
 
     __events__ = ("on_back",)
 
