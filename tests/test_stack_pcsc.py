@@ -45,3 +45,21 @@ def test_badge_on_second_reader_leaves_first_reader_empty(pcscd, virtual_card):
     card.wait_seen()
     assert card_is_present(pcscd.reader_names[1])
     assert not card_is_present(pcscd.reader_names[0])
+
+
+def test_virtual_card_answers_wrong_length_and_unknown_commands_like_a_badge(pcscd, virtual_card):
+    uid = bytes.fromhex("0A0B0C0D")
+    card = virtual_card(uid=uid, reader=0, responses={bytes.fromhex("FFB0000410"): b"\x00" * 16
+                                                      + b"\x90\x00"})
+    card.wait_seen()
+    reader = next(r for r in readers() if str(r) == pcscd.reader_names[0])
+    connection = reader.createConnection()
+    connection.connect()
+    try:
+        assert connection.transmit([0xFF, 0xCA, 0x00, 0x00, 0x07])[1:] == (0x6C, len(uid))
+        assert connection.transmit([0xFF, 0xCA, 0x00, 0x00, 0x04]) == (list(uid), 0x90, 0x00)
+        assert connection.transmit([0x00, 0xA4, 0x04, 0x00, 0x00])[1:] == (0x6D, 0x00)
+        assert connection.transmit([0xFF, 0xB0, 0x00, 0x04, 0x10]) == ([0] * 16, 0x90, 0x00)
+    finally:
+        connection.disconnect()
+        connection.release()
