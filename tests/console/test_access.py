@@ -4,6 +4,7 @@ refused whatever the menus show."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from console.conftest import InProcess, csrf_of
 from kiosk.server.console import auth
@@ -179,6 +180,13 @@ def test_admin_creates_a_kiosk_whose_token_works_then_revokes_it(console_app: In
     bad = client.post(f"/console/admin/kiosks/{kiosk_id}/settings", data={
         "csrf": csrf, "idle_timeout_s": "3"})
     assert bad.status_code == 400 and "entre 10 et 3600 secondes" in bad.text
+    rotated = client.post(f"/console/admin/kiosks/{kiosk_id}/rotate", data={"csrf": csrf})
+    assert "L'ancien jeton ne fonctionne plus" in unescape(rotated.text)
+    new_token = re.search(r'<code class="token" id="token">([^<]+)</code>', rotated.text).group(1)
+    assert new_token != token
+    assert client.post("/api/v1/heartbeat", json=beat, headers=headers).status_code == 401
+    headers = {"Authorization": f"Bearer {new_token}"}
+    assert client.post("/api/v1/heartbeat", json=beat, headers=headers).status_code == 200
     client.post(f"/console/admin/kiosks/{kiosk_id}/revoke", data={"csrf": csrf})
     assert client.post("/api/v1/heartbeat", json=beat, headers=headers).status_code == 401
 
