@@ -120,8 +120,7 @@ def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
            f"VALUES ({', '.join(['%s'] * len(cols))}) "
            "ON CONFLICT (event_id) DO NOTHING RETURNING event_id")
     inserted: set[str] = set()
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
+    dbapi: Any = conn.connection.dbapi_connection  # a psycopg (3) connection
     with dbapi.cursor() as cur:
         cur.executemany(sql, [tuple(row[c] for c in cols) for row in rows], returning=True)
         while True:
