@@ -49,6 +49,8 @@ def server(ctx: click.Context, host: str | None, port: int | None, migrate_only:
     bound_port = sock.getsockname()[1]
     # Scripts and tests that asked for port 0 read the real one from this line.
     click.echo(f"kiosk server listening on http://{host}:{bound_port}", err=True)
+    # The console's live views are endless event streams: on stop, give requests 5 s to
+    # finish, then close the streams (browsers reconnect to the next server by themselves).
     config = uvicorn.Config(app, log_level="info", access_log=False, proxy_headers=True,
-                            server_header=False)
+                            server_header=False, timeout_graceful_shutdown=5)
     uvicorn.Server(config).run(sockets=[sock])
