@@ -221,6 +221,17 @@ def test_multi_page_document_scan_makes_one_pdf(driver, ui_app, demo_devices, ar
     labels = [a.label for a in ui_app.runtime.core.session.artefacts if a.ref == str(doc.path)]
     assert labels == ["scan"]
 
+    # Two pages on a queue that can print both sides: the choice is offered.
+    driver.tap(screen.ids.to_print)
+    printing = driver.screen()
+    assert printing.can_duplex and printing.can_colour
+    driver.tap(printing.ids.duplex)
+    assert printing.duplex
+    shoot(driver, out, "05-print-two-sided")
+    driver.tap(printing.ids.print_button)
+    follow_job(driver, printing)
+    assert printing.ids.status.txt == "Impression terminée : 2 pages"
+
 
 def test_watermark_purpose_typed_on_the_keyboard(driver, ui_app, demo_devices):
     start_session(driver)
