@@ -75,6 +75,7 @@ class ScanScreen(AppScreen):
     notice = StringProperty("")
     can_print = BooleanProperty(False)
     can_practise = BooleanProperty(False)
+    can_go_back = BooleanProperty(True)
 
     def __init__(self, runtime: Any, **kwargs: Any) -> None:
         self._runtime = runtime
@@ -178,6 +179,7 @@ class ScanScreen(AppScreen):
             instruction = INSTRUCTIONS.get(step)
             self.body = _(instruction) if instruction else ""
         self.ids.steps.current = step.value
+        self.can_go_back = step is Step.TYPE or (flow is not None and flow.can_go_back())
         if self.manager is not None and self.manager.current == self.name:
             self.on_enter()  # read the new step aloud when the option is on
 
@@ -283,6 +285,21 @@ class ScanScreen(AppScreen):
             return
         self.flow.retake()
         self._show(self.flow.step)
+
+    def back(self) -> None:
+        """The "Retour" button: one step back, or home from the first step."""
+        flow = self.flow
+        if self.busy:
+            return
+        if flow is None or flow.step is Step.TYPE:
+            self.go("home")
+            return
+        if not flow.can_go_back():
+            return
+        self.stop_typing()
+        self.ids.fault.clear()
+        flow.back()
+        self._show(flow.step)
 
     def add_page(self) -> None:
         if self.flow is not None:

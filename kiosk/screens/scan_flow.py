@@ -200,6 +200,24 @@ class ScanFlow:
             self.pages.pop()
         self.step = Step.PLACE
 
+    # --- going back one step -----------------------------------------------------------------------
+    def can_go_back(self) -> bool:
+        return self.step in (Step.PLACE, Step.CROP, Step.WATERMARK)
+
+    def back(self) -> None:
+        """One step back, keeping what was already scanned when that step can show it again."""
+        if self.step is Step.PLACE:
+            if self.idcopy is not None and self.side is Side.VERSO:
+                self.side, self.step = Side.RECTO, Step.CROP  # the recto's previews are kept
+            elif self.pages:
+                self.step = Step.PAGES
+            else:
+                self.step = Step.TYPE
+        elif self.step is Step.CROP:
+            self.retake()
+        elif self.step is Step.WATERMARK:
+            self.step = Step.CROP if self.idcopy is not None else Step.PAGES
+
     # --- pages (other documents) ------------------------------------------------------------------
     def add_page(self) -> None:
         self.step = Step.PLACE

@@ -291,3 +291,32 @@ def test_id_copy_screens_at_the_largest_text_size(driver, ui_app, demo_devices, 
     start_session(driver)
     screen = copy_id_card(driver, ui_app, demo_devices, artifacts_dir / "fr-x2")
     assert screen.flow.result.watermarked
+
+
+def test_back_button_goes_one_step_back_and_keeps_what_was_scanned(driver, ui_app, demo_devices):
+    scanner, _printer = demo_devices
+    start_session(driver)
+    driver.tap(driver.screen().ids.tile_scan)
+    screen = driver.screen()
+    driver.tap(type_button(screen, "id_card"))
+    driver.tap(screen.ids.back)
+    assert screen.step == "type"  # wrong document chosen: back to the list
+    driver.tap(type_button(screen, "residence_permit"))
+    scanner.place("id_recto")
+    driver.tap(screen.ids.scan_button)
+    wait_ready(driver, screen)
+    driver.tap(screen.ids.accept)
+    assert screen.step == "place" and screen.face == "back"
+    driver.tap(screen.ids.back)
+    assert screen.step == "crop" and screen.crop_image is not None  # the recto, not rescanned
+    driver.tap(screen.ids.accept)
+    scanner.place("id_verso")
+    driver.tap(screen.ids.scan_button)
+    wait_ready(driver, screen)
+    driver.tap(screen.ids.accept)
+    assert screen.step == "watermark"
+    driver.tap(screen.ids.back)
+    assert screen.step == "crop"
+    driver.tap(screen.ids.accept)
+    assert screen.step == "watermark"
+    assert set(screen.flow.idcopy.sides) == {"recto", "verso"}
