@@ -120,3 +120,44 @@ def test_a_disabled_user_is_logged_out_at_once(console_app: InProcess):
     answer = console_app.client.get(f"/console/live/{site}", follow_redirects=False,
                                     headers={"Accept": "text/html"})
     assert answer.status_code == 303 and "/console/login" in answer.headers["location"]
+
+
+def test_the_server_stops_by_itself_with_a_live_view_open(tmp_path):
+    """An endless event stream must not keep `kiosk server` from stopping (it is closed after
+    the graceful delay); the stop is not forced by the harness's SIGKILL."""
+    import signal
+    import threading
+
+    import httpx
+
+    from console.seed import seed
+    from kiosk.server.demo import spawn_server
+    from server.helpers import open_migrated
+
+    engine = open_migrated(f"sqlite:///{tmp_path / 'server.sqlite'}")
+    data = seed(engine, per_kiosk=2)
+    engine.dispose()
+    server = spawn_server(tmp_path)
+    client = httpx.Client(base_url=server.url, follow_redirects=True)
+    form = client.get("/console/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    client.post("/console/login", data={"username": "med-lille", "csrf": token,
+                                        "password": "motdepasse-solide-1"})
+    streaming = threading.Event()
+
+    def watch() -> None:
+        try:
+            with client.stream("GET", f"/console/live/{data.sites['FS Lille']}/events",
+                               timeout=None) as stream:
+                for _line in stream.iter_lines():
+                    streaming.set()
+        except httpx.HTTPError:
+            pass
+
+    threading.Thread(target=watch, daemon=True).start()
+    assert streaming.wait(10)
+    server.stop(timeout=30)
+    # uvicorn ends on the SIGTERM it was sent (-15) after a clean shutdown; -9 would be the kill.
+    assert server.process.returncode == -signal.SIGTERM, server.output[-5:]
+    assert any("Finished server process" in line for line in server.output)
+    client.close()
