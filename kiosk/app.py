@@ -13,6 +13,7 @@ exposing ``build_screen(runtime) -> Screen`` (named ``<name>``) is registered wh
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import os
 from typing import Any
@@ -23,6 +24,16 @@ log = logging.getLogger(__name__)
 
 OPTIONAL_SCREENS = ("practice_catalogue", "scan", "print")
 MEDIATOR_SCREENS = frozenset({"mediator_unlock", "mediator_panel"})
+# The app's own screens: name -> "module:class" (modules under kiosk.screens).
+SCREENS: dict[str, str] = {
+    "welcome": "welcome:WelcomeScreen",
+    "home": "home:HomeScreen",
+    "help_call": "help_call:HelpCallScreen",
+    "end": "end:EndScreen",
+    "mediator_unlock": "mediator_unlock:MediatorUnlockScreen",
+    "mediator_panel": "mediator_panel:MediatorPanelScreen",
+    "out_of_order": "out_of_order:OutOfOrderScreen",
+}
 
 
 def configure_kivy(settings: Settings, headless: bool = False) -> None:
@@ -53,9 +64,11 @@ def kivy_schedule(fn: Any, delay: float) -> None:
 
 
 def make_runtime(settings: Settings, clock: Any = None) -> Any:
+    """The runtime with only what the welcome screen needs; the app opens the rest (devices,
+    help desk, sync) right after the first frame."""
     from kiosk.runtime import KioskRuntime
 
-    return KioskRuntime(settings, clock=clock, schedule=kivy_schedule)
+    return KioskRuntime(settings, clock=clock, schedule=kivy_schedule, open_parts=False)
 
 
 from kivy.app import App  # noqa: E402  (after configure_kivy is defined, before use)
@@ -65,6 +78,20 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: E402
 
 from kiosk.schema import Accessibility, EndReason, Language  # noqa: E402
 from kiosk.sessions.state import SessionState  # noqa: E402
+
+
+class LazyScreenManager(ScreenManager):
+    """A screen manager that builds a known screen the first time it is asked for."""
+
+    builder: Any = None
+
+    def get_screen(self, name: str) -> Any:
+        if not self.has_screen(name) and self.builder is not None:
+            try:
+                self.builder(name)
+            except KeyError:
+                pass
+        return super().get_screen(name)
 
 
 class KioskApp(App):
@@ -91,45 +118,80 @@ class KioskApp(App):
         return False
 
     def build(self) -> FloatLayout:
+        """Only what the first frame needs: the screen for the current state. The other
+        screens and the devices follow right after (:meth:`finish_start`)."""
         from kivy.core.window import Window
 
-        from kiosk.screens import end, help_call, home, idle_warning, mediator_panel, \
-            mediator_unlock, out_of_order, welcome
+        from kiosk.screens import idle_warning
         from kiosk.screens.kit import ui
 
         self.ui = ui
-        ui.reset(self.runtime.core.default_language.value)
+        ui.reset(self.default_language())
         ui.speak_hook = lambda text: self.runtime.speaker.say(text, ui.language)
-        sm = ScreenManager(transition=NoTransition())
-        for screen in (welcome.WelcomeScreen(), home.HomeScreen(), help_call.HelpCallScreen(),
-                       end.EndScreen(), mediator_unlock.MediatorUnlockScreen(),
-                       mediator_panel.MediatorPanelScreen(), out_of_order.OutOfOrderScreen()):
-            sm.add_widget(screen)
-        for name in OPTIONAL_SCREENS:
-            self._add_optional_screen(sm, name)
-        sm.bind(current=self._screen_changed)
+        sm = LazyScreenManager(transition=NoTransition())
         self.sm = sm
+        self._optional: set[str] = set()
+        sm.builder = self._build_screen
+        self._started = False
+        self.show(self.screen_for(self.runtime.core.state))
+        sm.bind(current=self._screen_changed)
         root = FloatLayout()
         root.add_widget(sm)
         self.overlay = idle_warning.IdleWarning(self.runtime.core)
         self.runtime.core.add_listener(self._state_changed)
-        self.runtime.add_help_listener(self._help_changed)
-        self.runtime.on_card_inserted(self._card_inserted)
         Window.bind(on_touch_down=self._any_input, on_request_close=self._request_close,
                     on_keyboard=self._on_keyboard)
         Window.show_cursor = bool(self.runtime.settings.get("ui.show_cursor"))
         if self.tick_interval:
             Clock.schedule_interval(self._tick, self.tick_interval)
-        sm.current = self.screen_for(self.runtime.core.state)
         return root
+
+    def on_start(self) -> None:
+        if self.tick_interval:  # a real loop: finish once the welcome screen is on the glass
+            Clock.schedule_once(lambda _dt: self.finish_start(), 0.1)
+
+    def finish_start(self) -> None:
+        """Open the devices, help desk and sync, build the other screens of the app and find
+        the optional ones (practice, scan, print). Idempotent."""
+        if self._started:
+            return
+        self._started = True
+        self.runtime.open_parts()
+        self.runtime.add_help_listener(self._help_changed)
+        self.runtime.on_card_inserted(self._card_inserted)
+        for name in SCREENS:
+            self.screen(name)
+        for name in OPTIONAL_SCREENS:
+            if importlib.util.find_spec(f"kiosk.screens.{name}") is not None:
+                self._optional.add(name)  # built on first visit: they are the heaviest
+        if self.sm.current == "home":
+            self.sm.current_screen.refresh_tiles()
+
+    def screen(self, name: str) -> Any:
+        """The screen called ``name``, built on first use (KeyError when there is none)."""
+        if not self.sm.has_screen(name):
+            self._build_screen(name)
+        return self.sm.get_screen(name)
+
+    def _build_screen(self, name: str) -> None:
+        if name in SCREENS:
+            module_name, cls_name = SCREENS[name].split(":")
+            module = importlib.import_module(f"kiosk.screens.{module_name}")
+            self.sm.add_widget(getattr(module, cls_name)())
+        elif name in self._optional:
+            self._add_optional_screen(self.sm, name)
+            if not self.sm.has_screen(name):
+                self._optional.discard(name)
+                raise KeyError(name)
+        else:
+            raise KeyError(name)
+
+    def default_language(self) -> str:
+        return str(self.runtime.settings.get("kiosk.default_language"))
 
     def _add_optional_screen(self, sm: ScreenManager, name: str) -> None:
         try:
             module = importlib.import_module(f"kiosk.screens.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"kiosk.screens.{name}":
-                log.exception("screen %s cannot be imported; its tile is hidden", name)
-            return
         except Exception:  # a broken optional screen must not take the kiosk down
             log.exception("screen %s cannot be imported; its tile is hidden", name)
             return
@@ -149,11 +211,18 @@ class KioskApp(App):
 
     # --- navigation --------------------------------------------------------------------------
     def has_screen(self, name: str) -> bool:
-        return bool(name) and self.sm is not None and self.sm.has_screen(name)
+        return bool(name) and self.sm is not None and (
+            name in SCREENS or name in self._optional or self.sm.has_screen(name))
 
     def show(self, name: str) -> None:
-        if self.sm is not None and self.sm.current != name:
-            self.sm.current = name
+        if self.sm is None or self.sm.current == name:
+            return
+        try:
+            self.screen(name)
+        except KeyError:
+            log.error("no screen called %s; staying on %s", name, self.sm.current)
+            return
+        self.sm.current = name
 
     @property
     def current_screen(self) -> Any:
@@ -179,9 +248,9 @@ class KioskApp(App):
         else:
             self._hide_overlay()
         if new is SessionState.IDLE:
-            self.ui.reset(self.runtime.core.default_language.value)
+            self.ui.reset(self.default_language())
         if self.mediator_mode:
-            self.sm.get_screen("mediator_panel").refresh()
+            self.screen("mediator_panel").refresh()
             return
         if new is SessionState.ACTIVE and old is SessionState.IDLE_WARNING:
             return  # the resident is back: stay where they were
@@ -206,7 +275,7 @@ class KioskApp(App):
             self.overlay.update()
 
     def _help_changed(self, view: Any) -> None:
-        self.sm.get_screen("help_call").help_changed(view)
+        self.screen("help_call").help_changed(view)
 
     # --- the session ---------------------------------------------------------------------------
     def start_session(self, language: Language, accessibility: set[Accessibility]) -> None:
@@ -277,7 +346,7 @@ class KioskApp(App):
         if core.state in (SessionState.OUT_OF_ORDER, SessionState.MAINTENANCE):
             core.back_in_service()
         self._hide_overlay()
-        self.ui.reset(core.default_language.value)
+        self.ui.reset(self.default_language())
         self.show("welcome")
 
 
@@ -287,10 +356,13 @@ def run_kiosk(settings: Settings) -> None:
     KioskApp(make_runtime(settings)).run()
 
 
-def start_headless(settings: Settings, clock: Any = None) -> KioskApp:
+def start_headless(settings: Settings, clock: Any = None, complete: bool = True) -> KioskApp:
     """An app on an offscreen window, built and started but not looping: the caller drives
-    frames (tests, scripted demo, benchmarks). Kivy allows one window per process."""
+    frames (tests, scripted demo, benchmarks). Kivy allows one window per process.
+    ``complete=False`` leaves :meth:`KioskApp.finish_start` to the caller (after a frame)."""
     configure_kivy(settings, headless=True)
     app = KioskApp(make_runtime(settings, clock), tick_interval=None)
     app._run_prepare()  # build, add the root to the window, dispatch on_start
+    if complete:
+        app.finish_start()
     return app

@@ -70,7 +70,8 @@ def _now_schedule(fn: Callable[[], None], delay: float) -> None:
 
 class KioskRuntime:
     def __init__(self, settings: Settings, clock: Clock | None = None,
-                 schedule: Schedule | None = None, speaker: Speaker | None = None) -> None:
+                 schedule: Schedule | None = None, speaker: Speaker | None = None,
+                 open_parts: bool = True) -> None:
         self.settings = settings
         self.version = __version__
         self.core: SessionCore = open_core(settings, clock=clock)
@@ -78,18 +79,45 @@ class KioskRuntime:
         self.speaker = speaker or Speaker()
         self.pin_gate = PinGate(settings.get("mediator.pin_hash"), clock=self.core.clock,
                                 store=self.core.store)
+        self.devices: Any | None = None
+        self.documents: Any | None = None
+        self._demo_reader: Any | None = None
+        self.badges: Any | None = None
+        self.help_desk: Any | None = None
+        self.sync: Any | None = None
+        self._practice: Any | None = None
+        self._practice_loaded = False
+        self.parts_open = False
+        self._help_listeners: list[Callable[[HelpView], None]] = []
+        # Crash leftovers are wiped before any screen shows. What they hold may need the
+        # devices to dispose of (print jobs: the document desk registers that disposer), so
+        # the parts open first when there are leftovers; otherwise after the first frame.
+        if open_parts or self.core.journal.leftovers():
+            self.open_parts()
+        self.recovered = self.core.recover()
+
+    def open_parts(self) -> None:
+        """Devices, badges, help desk and sync. The app calls this just after the first frame
+        of the welcome screen, so a resident sees the kiosk as early as possible."""
+        if self.parts_open:
+            return
+        self.parts_open = True
         self.devices = self._open_devices()
-        # The document desk registers the print-job disposer: it must exist before recovery.
         self.documents = self._open_documents()
-        self.recovered = self.core.recover()  # before any screen: leftovers of a crash go first
         self._demo_reader = None if self.devices is not None else self._open_demo_reader()
         self.badges = self._open_badges()
         self.help_desk = self._open_help_desk()
         self.sync = self._open_sync()
-        self.practice = self._open_practice()
-        self._help_listeners: list[Callable[[HelpView], None]] = []
         if self.help_desk is not None and hasattr(self.help_desk, "add_listener"):
             self.help_desk.add_listener(self._help_changed)
+
+    @property
+    def practice(self) -> Any | None:
+        """The practice catalogue, loaded on first use (it reads and checks every procedure)."""
+        if not self._practice_loaded:
+            self._practice_loaded = True
+            self._practice = self._open_practice()
+        return self._practice
 
     # --- optional parts ----------------------------------------------------------------------
     def _open_devices(self) -> Any | None:
@@ -139,8 +167,10 @@ class KioskRuntime:
         factory = _optional("kiosk.sessions.help", "open_help_desk")
         if factory is None:
             return None
+        states = getattr(self.devices, "states", None)
         try:
-            return factory(self.settings, self.core)
+            return factory(self.settings, self.core, schedule=self.schedule,
+                           device_states=states)
         except Exception:
             log.exception("help desk could not be opened; help shows 'go to the desk'")
             return None
@@ -183,7 +213,9 @@ class KioskRuntime:
         if not self.settings.get(f"kiosk.{feature.value}_enabled"):
             return False
         if feature is Feature.PRACTICE:
-            return self.practice is not None
+            if self._practice_loaded:
+                return self._practice is not None
+            return _optional("kiosk.practice", "load_catalogue") is not None
         if feature is Feature.SCAN:
             return self.device("scanner") is not None
         if feature is Feature.PRINT:
@@ -195,9 +227,11 @@ class KioskRuntime:
         self._help_listeners.append(listener)
 
     def request_help(self) -> HelpView:
-        if self.core.in_session:
-            self.core.add_activity(Activity(kind=ActivityKind.HELP))
+        """Ask for a mediator. The help desk counts the request in the session's record; without
+        one, it is counted here (the resident did ask) and the answer is "go to the desk"."""
         if self.help_desk is None:
+            if self.core.in_session:
+                self.core.add_activity(Activity(kind=ActivityKind.HELP))
             return HelpView.GO_TO_DESK
         try:
             self.help_desk.request()

@@ -1,0 +1,158 @@
+"""The touch UI: cold start, tap-to-frame, memory — each against a bare Kivy app, same run.
+
+- Cold start to the first frame of the interactive welcome screen, vs a bare Kivy app showing
+  one Label (target ≤ 1.3×). Measured from just before the process is spawned to the first
+  buffer flip, on CLOCK_MONOTONIC shared by parent and child; median of 5 each.
+- Tap to the first frame of the next screen (transitions off): median over a journey of taps
+  after each screen's first visit (target ≤ 16 ms).
+- Resident set size after a full journey vs the bare app after its first frame (≤ 1.3×).
+Every measure runs in a fresh subprocess on an offscreen SDL window (real GL, llvmpipe).
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROUNDS = 5
+ROOT = Path(__file__).resolve().parents[1]
+
+PRELUDE = """
+import os, sys, time, json
+from kivy.base import EventLoop
+def rss_mb():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmRSS:'):
+            return int(line.split()[1]) / 1024
+def first_flip():
+    flipped = []
+    EventLoop.window.bind(on_flip=lambda *a: flipped.append(time.monotonic()))
+    while not flipped:
+        EventLoop.idle()
+    return flipped[0]
+"""
+
+BARE = PRELUDE + """
+from kivy.config import Config
+Config.set("graphics", "width", "1280")   # the kiosk's window size, for a fair baseline
+Config.set("graphics", "height", "800")
+from kivy.app import App
+from kivy.uix.label import Label
+class Bare(App):
+    def build(self):
+        return Label(text="Bonjour")
+app = Bare()
+app._run_prepare()
+t = first_flip()
+for _ in range(5):
+    EventLoop.idle()
+print(json.dumps({"first_frame": t, "rss_mb": rss_mb()}))
+"""
+
+KIOSK = PRELUDE + """
+from kiosk import config
+from kiosk.app import start_headless
+from kiosk.sessions.clock import ManualClock
+data = sys.argv[1]
+settings = config.defaults().with_overrides({
+    "kiosk.data_dir": data, "kiosk.session_dir": data + "/sessions",
+    "devices.printer_backend": "demo", "devices.scanner_backend": "demo",
+    "devices.reader_backend": "demo", "devices.hotplug_backend": "demo"})
+app = start_headless(settings, clock=ManualClock(), complete=False)
+t = first_flip()
+out = {"first_frame": t}
+app.finish_start()  # what the running app does right after its first frame
+if "--journey" in sys.argv:
+    from kivy.tests.common import UnitTestTouch
+    taps = []
+    def tap(widget):
+        x, y = widget.to_window(widget.center_x, widget.center_y)
+        flips = []
+        uid = EventLoop.window.fbind("on_flip", lambda *a: flips.append(time.monotonic()))
+        start = time.monotonic()
+        touch = UnitTestTouch(x, y)
+        touch.touch_down(); touch.touch_up()
+        while not flips:
+            EventLoop.idle()
+        EventLoop.window.unbind_uid("on_flip", uid)
+        return flips[0] - start
+    def ids():
+        return app.sm.current_screen.ids
+    for round_ in range(6):
+        seq = []
+        seq.append(tap(ids()["start"]))           # welcome -> home
+        seq.append(tap(ids()["tile_help"]))       # home -> help call
+        seq.append(tap(ids()["back"]))            # help call -> home
+        seq.append(tap(ids()["tile_done"]))       # home -> end
+        seq.append(tap(ids()["skip"]))            # end -> welcome
+        seq.append(tap(ids()["mediator"]))        # welcome -> mediator unlock
+        seq.append(tap(ids()["back"]))            # unlock -> welcome
+        if round_ > 0:                            # after every screen's first visit
+            taps += seq
+        for _ in range(3):
+            EventLoop.idle()
+    out["taps_ms"] = [t * 1000 for t in taps]
+    out["rss_mb"] = rss_mb()
+print(json.dumps(out))
+"""
+
+
+def _env() -> dict[str, str]:
+    home = tempfile.mkdtemp(prefix="kiosk-bench-kivy-")
+    return {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_NO_ARGS": "1",
+            "KIVY_LOG_LEVEL": "error", "KIVY_NO_FILELOG": "1", "KIVY_HOME": home,
+            "PYTHONPATH": str(ROOT)}
+
+
+def _child(script: str, *args: str) -> tuple[float, dict]:
+    env = _env()
+    # A file, not -c: Kivy's App looks up the source file of its class.
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(script)
+    start = time.monotonic()
+    result = subprocess.run([sys.executable, f.name, *args], capture_output=True,
+                            text=True, env=env, timeout=300, cwd=ROOT)
+    os.unlink(f.name)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-2000:])
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    return data["first_frame"] - start, data
+
+
+def run() -> list[dict]:
+    data_root = Path(tempfile.mkdtemp(prefix="kiosk-bench-ui-"))
+    bare_starts, kiosk_starts, bare_rss = [], [], []
+    for i in range(ROUNDS):  # interleaved, so machine load hits both alike
+        seconds, data = _child(BARE)
+        bare_starts.append(seconds)
+        bare_rss.append(data["rss_mb"])
+        seconds, _ = _child(KIOSK, str(data_root / f"start-{i}"))
+        kiosk_starts.append(seconds)
+    _, journey = _child(KIOSK, str(data_root / "journey"), "--journey")
+    bare_start, kiosk_start = statistics.median(bare_starts), statistics.median(kiosk_starts)
+    tap_ms = statistics.median(journey["taps_ms"])
+    rss_bare, rss_kiosk = statistics.median(bare_rss), journey["rss_mb"]
+    return [
+        {"name": "cold start to the first frame of the welcome screen", "value": kiosk_start,
+         "unit": "s", "baseline": bare_start, "ratio": kiosk_start / bare_start,
+         "target": "≤ 1.3× a bare Kivy app with one Label", "met": kiosk_start <= 1.3 * bare_start,
+         "note": f"median of {ROUNDS} cold starts each, offscreen SDL; baseline = bare app"},
+        {"name": "tap to first frame of the next screen (transitions off)", "value": tap_ms,
+         "unit": "ms", "target": "median ≤ 16 ms", "met": tap_ms <= 16.0,
+         "note": f"median of {len(journey['taps_ms'])} taps over 5 journeys after first visits; "
+                 f"max {max(journey['taps_ms']):.1f} ms"},
+        {"name": "resident set size after a full journey", "value": rss_kiosk, "unit": "MB",
+         "baseline": rss_bare, "ratio": rss_kiosk / rss_bare,
+         "target": "≤ 1.3× the bare app", "met": rss_kiosk <= 1.3 * rss_bare,
+         "note": "VmRSS; baseline = bare Kivy app after its first frames"},
+    ]
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
