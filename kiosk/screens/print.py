@@ -53,6 +53,15 @@ class PrintScreen(AppScreen):
         self._poll_event: Any = None
         super().__init__(**kwargs)
         runtime.core.add_listener(self._session_changed)
+        printer = runtime.device("printer")
+        if printer is not None:  # plugged out, paper out...: said as soon as the facade knows
+            printer.add_listener(
+                lambda _old, _new: Clock.schedule_once(lambda _dt: self._printer_changed(), 0))
+
+    def _printer_changed(self) -> None:
+        printer = self.runtime.device("printer")
+        if printer is not None:
+            self.printer_txt = printer.message()
 
     @property
     def runtime(self) -> Any:
