@@ -25,8 +25,9 @@ class DemoHotplug:
     def stop(self) -> None:
         self._on_event = None
 
-    def plug(self, kind: DeviceKind, key: str, label: str = "") -> PluggedDevice:
-        device = PluggedDevice(kind, key, label or f"{kind.value} de démonstration")
+    def plug(self, kind: DeviceKind, key: str, label: str = "",
+             nodes: tuple[str, ...] = ()) -> PluggedDevice:
+        device = PluggedDevice(kind, key, label or f"{kind.value} de démonstration", nodes)
         with self._lock:
             self._devices[key] = device
         if self._on_event:

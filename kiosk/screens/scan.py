@@ -76,6 +76,7 @@ class ScanScreen(AppScreen):
     can_print = BooleanProperty(False)
     can_practise = BooleanProperty(False)
     can_go_back = BooleanProperty(True)
+    usb_ready = BooleanProperty(False)   # a USB key is plugged in and devices.usb_storage offers it
 
     def __init__(self, runtime: Any, **kwargs: Any) -> None:
         self._runtime = runtime
@@ -85,6 +86,10 @@ class ScanScreen(AppScreen):
         self._field: FormField | None = None
         super().__init__(**kwargs)
         runtime.core.add_listener(self._session_changed)
+        storage = getattr(runtime.devices, "storage", None)
+        if storage is not None:
+            storage.add_listener(
+                lambda _old, _new: Clock.schedule_once(lambda _dt: self._storage_changed(), 0))
         self._build_choices()
 
     @property
@@ -121,6 +126,7 @@ class ScanScreen(AppScreen):
         self._build_choices()  # in the session's language
         self.can_print = self.app.has_screen("print") if self.app else False
         self.can_practise = self.app.has_screen("practice_catalogue") if self.app else False
+        self._storage_changed()
 
     def reset(self) -> None:
         """A fresh flow; whatever was in memory (scans, previews) is dropped."""
@@ -396,6 +402,32 @@ class ScanScreen(AppScreen):
         self.notice = _(KEPT_FOR_PRACTICE)
         if self.can_practise:
             self.go("practice_catalogue")
+
+    def _storage_changed(self) -> None:
+        from kiosk.devices.storage import StorageState
+
+        storage = getattr(self.runtime.devices, "storage", None)
+        self.usb_ready = storage is not None and storage.state is StorageState.OFFERED
+
+    def to_usb(self) -> None:
+        """Copy the result onto the resident's own USB key (only when the setting offers it)."""
+        flow = self.flow
+        storage = getattr(self.runtime.devices, "storage", None)
+        if flow is None or flow.result is None or storage is None:
+            return
+        self.ids.fault.clear()
+        mounts = storage.mount_points()
+        if not mounts:
+            self.notice = _("La clé USB n'est pas encore prête. Attendez quelques secondes, "
+                            "puis réessayez.")
+            return
+        try:
+            storage.save(flow.result.path, mounts[0])
+        except Exception as err:  # noqa: BLE001  shown in plain words, logged by describe()
+            self.ids.fault.show(device_fault.describe(err))
+            return
+        self.notice = _("Votre document est enregistré sur votre clé USB. Pensez à la reprendre "
+                        "en partant.")
 
     def finish(self) -> None:
         self.go("home")

@@ -320,3 +320,53 @@ def test_back_button_goes_one_step_back_and_keeps_what_was_scanned(driver, ui_ap
     driver.tap(screen.ids.accept)
     assert screen.step == "watermark"
     assert set(screen.flow.idcopy.sides) == {"recto", "verso"}
+
+
+@pytest.fixture
+def usb_key(ui_app, tmp_path):
+    """A USB key as the automounter leaves it: a real mount (tmpfs named after a block device
+    node) announced through the demo hotplug backend. Needs root (mount), as on the kiosk."""
+    import subprocess
+
+    from kiosk.devices.hotplug import DeviceKind
+    from kiosk.devices.storage import StoragePolicy
+
+    node = "/dev/sdz1"
+    mount_point = tmp_path / "usb-key"
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", node, str(mount_point)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a test key here: {done.stderr.strip()}")
+    devices = ui_app.runtime.devices
+    policy, devices.storage.policy = devices.storage.policy, StoragePolicy.OFFER
+    devices.hotplug.backend.plug(DeviceKind.STORAGE, "usb-key-1", "Clé de test", (node,))
+    yield mount_point
+    devices.hotplug.backend.unplug("usb-key-1")
+    devices.storage.policy = policy
+    subprocess.run(["umount", str(mount_point)], check=False)
+
+
+def test_result_saved_on_the_residents_usb_key_when_offered(driver, ui_app, demo_devices,
+                                                            usb_key, artifacts_dir):
+    start_session(driver)
+    driver.tap(driver.screen().ids.tile_scan)
+    screen = driver.screen()
+    driver.tap(type_button(screen, "other"))
+    driver.tap(screen.ids.scan_button)
+    wait_ready(driver, screen)
+    driver.tap(screen.ids.pages_done)
+    driver.tap(screen.ids.wm_continue)
+    wait_ready(driver, screen)
+    for _ in range(100):  # the hotplug facade debounces, then tells the screen on the clock
+        if screen.usb_ready:
+            break
+        time.sleep(0.02)
+        driver.frames(1)
+    assert screen.usb_ready
+    shoot(driver, artifacts_dir / "fr-document", "06-result-usb-key")
+    driver.tap(screen.ids.to_usb)
+    saved = list(usb_key.iterdir())
+    assert len(saved) == 1 and saved[0].suffix == ".pdf"
+    assert saved[0].read_bytes() == screen.flow.result.path.read_bytes()
+    assert "clé USB" in screen.ids.notice.txt
