@@ -236,6 +236,11 @@ class KioskApp(App):
 
     def _screen_changed(self, *_args: Any) -> None:
         self.runtime.speaker.stop()  # speech never runs over the next screen
+        from kiosk.screens.kit import HintBubble
+
+        for child in list(self.root.children if self.root else []):
+            if isinstance(child, HintBubble):  # a hint belongs to the screen it points into
+                child.dismiss()
 
     def _state_changed(self, old: SessionState, new: SessionState) -> None:
         if new is SessionState.IDLE_WARNING:

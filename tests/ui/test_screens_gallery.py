@@ -106,7 +106,7 @@ def states(app, driver):
         app._test_bubble = bubble
 
     def unlock():
-        getattr(app, "_test_bubble").dismiss()
+        assert app._test_bubble.parent is None, "the hint bubble outlived its screen"
         app.show("mediator_unlock")
 
     def panel():
