@@ -107,3 +107,16 @@ def test_one_print_service_and_quota_for_every_screen(runtime):
     assert runtime.documents.remaining_pages() == 4
     assert runtime.reset_print_quota()
     assert runtime.documents.remaining_pages() == 5
+
+
+def test_a_scanned_document_is_offered_to_a_practice_upload_field(runtime):
+    from kiosk.screens.practice_flow import PracticeFlow
+
+    flow = ScanFlow(runtime.documents)
+    flow.choose(DocType.PROOF)
+    flow.scan()
+    flow.pages_done()
+    flow.set_watermark(False)
+    doc = flow.build()
+    offered = PracticeFlow(runtime).scanned_documents()
+    assert [d.path for d in offered] == [doc.path]
