@@ -17,6 +17,10 @@ class WelcomeScreen(AppScreen):
         if ui.read_aloud:
             self.read_aloud()
 
+    def speech_text(self) -> str:
+        return "\n".join(label.txt for label in (self.ids.start, self.ids.title)
+                         if label.txt)
+
     def next_text_size(self) -> None:
         ui.text_scale = theme.next_text_scale(ui.text_scale)
 

@@ -101,3 +101,30 @@ def test_switching_language_changes_every_visible_string_at_once(driver, ui_app)
     unchanged = set(french) & set(english)
     assert unchanged <= set(i18n.NATIVE_NAMES.values()) | {"×1,5", "×2"}
     assert changed
+
+
+def test_read_aloud_speaks_each_screen_in_the_chosen_language_and_stops_on_change(
+        driver, ui_app):
+    from kiosk.screens.kit import ui
+
+    speaker = ui_app.runtime.speaker
+    said: list[tuple[str, str]] = []
+    hook = ui.speak_hook
+    ui.speak_hook = lambda text: said.append((text, ui.language))
+    try:
+        driver.tap(driver.screen().ids.lang_en)
+        driver.tap(driver.screen().ids.read_aloud)
+        assert said[-1] == ("Touch the screen to start\nWelcome. Here you can practise a "
+                            "procedure, copy a document or call a mediator. At the end, "
+                            "everything is erased.", "en")
+        driver.tap(driver.screen().ids.start)
+        assert said[-1] == ("What would you like to do?", "en")
+        driver.tap(driver.screen().ids.tile_help)
+        assert said[-1][0].startswith("Call a mediator\nWe could not reach a mediator.")
+    finally:
+        ui.speak_hook = hook
+    # The real speaker (espeak-ng) is cut when the screen changes.
+    speaker.say("Une phrase assez longue pour être encore en cours au changement d'écran.",
+                "fr")
+    driver.tap(driver.screen().ids.back)
+    assert not speaker.speaking

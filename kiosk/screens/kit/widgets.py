@@ -124,7 +124,7 @@ class KioskScreen(Screen):
     def speech_text(self) -> str:
         """The main text of the screen, read aloud on demand and on entry when the option is on."""
         parts = []
-        for key in ("header", "title", "body", "status"):
+        for key in ("header", "title", "status", "body"):
             widget = self.ids.get(key)
             if widget is None:
                 continue
