@@ -294,6 +294,10 @@ class SyncClient:
             return True
         return self._ever_connected
 
+    def flush(self) -> SyncReport:
+        """Send everything due now, on the caller's thread (e.g. before the demo stops)."""
+        return self.sync_once()
+
     def wake(self) -> None:
         """Send now rather than at the next interval (e.g. a session has just ended)."""
         self._wake.set()
