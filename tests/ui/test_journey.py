@@ -123,8 +123,15 @@ def test_read_aloud_speaks_each_screen_in_the_chosen_language_and_stops_on_chang
         assert said[-1][0].startswith("Call a mediator\nWe could not reach a mediator.")
     finally:
         ui.speak_hook = hook
-    # The real speaker (espeak-ng) is cut when the screen changes.
+    # The real speaker (espeak-ng): what it was saying is cut when the screen changes, and
+    # with read aloud on, the new screen is read instead.
     speaker.say("Une phrase assez longue pour être encore en cours au changement d'écran.",
                 "fr")
+    first = speaker._process
     driver.tap(driver.screen().ids.back)
+    assert first.poll() is not None  # the old sentence's espeak-ng process was stopped
+    assert speaker.last_text == "What would you like to do?"
+    assert speaker.last_language == "en"
+    ui.read_aloud = False
+    driver.tap(driver.screen().ids.tile_help)
     assert not speaker.speaking
