@@ -41,3 +41,22 @@ def demo(headless: bool, out_dir: Path) -> None:
     data_dir = Path.home() / ".local" / "share" / "kiosk-demo"
     click.echo(f"Démonstration : données dans {data_dir}, code médiateur {demo_mod.DEMO_PIN}")
     demo_mod.run_windowed(data_dir)
+
+
+@click.command("set-pin")
+@click.option("--pin", prompt="Nouveau code médiateur (4 à 8 chiffres)", hide_input=True,
+              confirmation_prompt="Encore une fois", help="The new PIN (asked when missing).")
+def set_pin(pin: str) -> None:
+    """Print the salted hash of a new mediator PIN, for `pin_hash` in [mediator].
+
+    The PIN itself is never stored: put the printed line in the settings file (or in
+    KIOSK_MEDIATOR_PIN_HASH) and restart the kiosk."""
+    from kiosk.sessions.mediator_pin import PinFormatError, hash_pin
+
+    try:
+        hashed = hash_pin(pin)
+    except PinFormatError as err:
+        click.echo(f"Code refusé : {err}", err=True)
+        raise SystemExit(2) from err
+    click.echo("[mediator]")
+    click.echo(f'pin_hash = "{hashed}"')

@@ -33,6 +33,7 @@ ADMIN_COMMANDS: dict[str, str] = {
     "token": "kiosk.server.admin_cli:token",
     "user": "kiosk.server.admin_cli:user",
     "badge": "kiosk.devices.admin_cli:badge",
+    "set-pin": "kiosk.app_cli:set_pin",
 }
 
 

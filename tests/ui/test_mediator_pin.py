@@ -67,3 +67,30 @@ def test_no_pin_configured_means_pin_entry_is_refused():
 
 def test_a_corrupt_hash_refuses_every_pin():
     assert PinGate("not-a-hash").check("1234") is PinResult.REJECTED
+
+
+def test_admin_set_pin_prints_a_hash_that_the_gate_accepts(tmp_path):
+    from click.testing import CliRunner
+
+    from kiosk.cli import main
+
+    result = CliRunner().invoke(main, ["admin", "set-pin", "--pin", "8642"])
+    assert result.exit_code == 0, result.output
+    line = result.output.splitlines()[-1]
+    assert line.startswith('pin_hash = "$argon2id$') and "8642" not in line
+    pin_hash = line.split('"')[1]
+    assert PinGate(pin_hash).check("8642") is PinResult.ACCEPTED
+    # and the settings file accepts it as is
+    (tmp_path / "kiosk.toml").write_text(result.output)
+    from kiosk import config
+    assert config.load(tmp_path / "kiosk.toml").get("mediator.pin_hash") == pin_hash
+
+
+def test_admin_set_pin_refuses_a_bad_pin_in_plain_words():
+    from click.testing import CliRunner
+
+    from kiosk.cli import main
+
+    result = CliRunner().invoke(main, ["admin", "set-pin", "--pin", "12"])
+    assert result.exit_code == 2
+    assert "Code refusé" in result.output
