@@ -35,6 +35,8 @@ from kiosk.config import Settings
 from kiosk.storage import LocalStore, QueuedRecord, StoreError
 
 log = logging.getLogger(__name__)
+# httpx logs every request at INFO: a line per heartbeat is noise in the kiosk's journal.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 BACKOFF_BASE_S = 5.0
 BACKOFF_MAX_S = 3600.0
