@@ -8,11 +8,13 @@ import time
 from pathlib import Path
 
 import pytest
+from kivy.metrics import dp
 from kivy.tests.common import UnitTestTouch
 from pypdf import PdfReader
 
+from kiosk import theme
 from kiosk.devices import errors
-from kiosk.screens.driver import visible_widgets
+from kiosk.screens.driver import touch_targets, visible_widgets
 from kiosk.screens.kit import KLabel, ui
 from kiosk.sessions.state import SessionState
 
@@ -39,6 +41,10 @@ def shoot(driver, out: Path, name: str) -> None:
     overflowing = [w.txt[:60] for w in visible_widgets(driver.app.root)
                    if isinstance(w, KLabel) and w.txt and w.overflows()]
     assert overflowing == [], f"{name}: text overflows its box"
+    minimum = dp(theme.MIN_TOUCH_DP) - 0.5
+    small = [getattr(t, "txt", "") or type(t).__name__ for t in touch_targets(driver.app.root)
+             if t.width < minimum or t.height < minimum]
+    assert small == [], f"{name}: touch targets below {theme.MIN_TOUCH_DP} dp"
 
 
 def type_button(screen, doc_type: str):
@@ -335,7 +341,7 @@ def usb_key(ui_app, tmp_path):
     mount_point = tmp_path / "usb-key"
     mount_point.mkdir()
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", node, str(mount_point)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a test key here: {done.stderr.strip()}")
     devices = ui_app.runtime.devices
