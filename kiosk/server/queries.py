@@ -178,12 +178,23 @@ def daily_sessions(conn: Connection, scope: Scope, period: Period) -> list[dict[
 
 
 def monthly_sessions(conn: Connection, scope: Scope, period: Period) -> list[dict[str, Any]]:
-    """Sessions per month over the months of the period (monthly grains: fast over a year)."""
+    """Sessions per month over the months of the period: the T rows above site level, a site's
+    daily rows (at most a few per day) summed per month."""
     a = t.agg_sessions
-    q = (sa.select(a.c.period, sa.func.sum(a.c.sessions))
-         .where(*_where(a, scope, period, monthly_only=True))
-         .group_by(a.c.period).order_by(a.c.period))
-    return [{"month": r[0], "sessions": int(r[1])} for r in conn.execute(q)]
+    first, last = period.months()
+    if scope.site_id is None:
+        conds = [a.c.grain == "T", a.c.period >= first, a.c.period <= last]
+        if scope.territory_id is not None:
+            conds.append(a.c.territory_id == scope.territory_id)
+    else:
+        conds = [a.c.grain == "D", a.c.site_id == scope.site_id, a.c.period >= first,
+                 a.c.period <= _month_end(last)]
+    per_month: dict[dt.date, int] = {}
+    for day, n in conn.execute(sa.select(a.c.period, sa.func.sum(a.c.sessions)).where(*conds)
+                               .group_by(a.c.period)):
+        month = day.replace(day=1)
+        per_month[month] = per_month.get(month, 0) + int(n)
+    return [{"month": m, "sessions": n} for m, n in sorted(per_month.items())]
 
 
 def hour_of_week(conn: Connection, scope: Scope, period: Period) -> list[list[int]]:
@@ -201,12 +212,25 @@ def hour_of_week(conn: Connection, scope: Scope, period: Period) -> list[list[in
 def funnel(conn: Connection, scope: Scope, period: Period, procedure_id: str
            ) -> dict[str, Any]:
     """How many practice attempts reached each step of a procedure (where people drop off)."""
+    return funnels(conn, scope, period, [procedure_id])[procedure_id]
+
+
+def funnels(conn: Connection, scope: Scope, period: Period, procedure_ids: list[str]
+            ) -> dict[str, dict[str, Any]]:
+    """funnel() of several procedures in one read (the console's "where people stop")."""
     a = t.agg_funnel
-    q = (sa.select(a.c.steps_total, a.c.steps_reached, sa.func.sum(a.c.activities),
-                   sa.func.sum(a.c.completed))
-         .where(*_where(a, scope, period, monthly_only=True), a.c.procedure_id == procedure_id)
-         .group_by(a.c.steps_total, a.c.steps_reached))
-    rows = conn.execute(q).all()
+    q = (sa.select(a.c.procedure_id, a.c.steps_total, a.c.steps_reached,
+                   sa.func.sum(a.c.activities), sa.func.sum(a.c.completed))
+         .where(*_where(a, scope, period, monthly_only=True),
+                a.c.procedure_id.in_(procedure_ids))
+         .group_by(a.c.procedure_id, a.c.steps_total, a.c.steps_reached))
+    by_procedure: dict[str, list[Any]] = {p: [] for p in procedure_ids}
+    for r in conn.execute(q):
+        by_procedure[r[0]].append(r[1:])
+    return {p: _funnel_of(p, rows) for p, rows in by_procedure.items()}
+
+
+def _funnel_of(procedure_id: str, rows: list[Any]) -> dict[str, Any]:
     steps = max((int(r[0]) for r in rows), default=0)
     reached_exactly = [0] * (steps + 1)
     attempts = completed = 0

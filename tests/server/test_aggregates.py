@@ -148,3 +148,15 @@ def test_a_record_older_than_retention_is_acknowledged_but_not_counted_twice(
 def test_cutoff_is_the_first_day_of_the_month_n_months_back():
     assert retention.cutoff_day(dt.date(2026, 11, 22), 24) == dt.date(2024, 11, 1)
     assert retention.cutoff_day(dt.date(2026, 1, 5), 1) == dt.date(2025, 12, 1)
+
+
+def test_monthly_sessions_agree_at_every_scope(client, tenant, engine):
+    post(client, tenant, [record(day="2026-10-05"), record(day="2026-11-16"),
+                          record(day="2026-11-20")])
+    autumn = Period(dt.date(2026, 10, 1), dt.date(2026, 11, 30))
+    with engine.connect() as conn:
+        for scope in (Scope(), Scope(territory_id=tenant.territory_id),
+                      Scope(site_id=tenant.site_id)):
+            assert queries.monthly_sessions(conn, scope, autumn) == [
+                {"month": dt.date(2026, 10, 1), "sessions": 1},
+                {"month": dt.date(2026, 11, 1), "sessions": 2}]
