@@ -288,3 +288,34 @@ def test_an_abandoned_practice_still_counts_when_the_session_times_out(driver, u
     assert len(practice) == 1
     assert practice[0]["completed"] is False and practice[0]["steps_reached"] >= 2
     assert screen.views == {} and screen.run is None
+
+
+def test_upload_offers_the_document_scanned_in_this_session(driver, ui_app, ui_artifacts):
+    from kiosk.documents.scanning import ScanService
+
+    core = ui_app.runtime.core
+    start_session(ui_app, driver)
+    # A real scan with the demo scanner, through the scan service: a session file.
+    scanned = ScanService(ui_app.runtime.device("scanner"), core, dpi=75).scan_document()
+    assert scanned.pdf.exists()
+    catalogue = ui_app.runtime.practice
+    procedure, page = next((p, pg) for p in catalogue.procedures for pg in p.pages
+                           if any(f.type.value == "document_upload" for f in pg.fields))
+    screen = open_practice(driver, ui_app, procedure.id, "autonomous")
+    advance_to(driver, screen, page.id)
+    upload = next(f for f in screen.view.fields.values()
+                  if f.field.type.value == "document_upload")
+    assert "scan:1" in upload.options, "the document scanned here is offered"
+    assert "n° 1" in upload.options["scan:1"].txt
+    driver.screenshot(ui_artifacts / f"upload-{procedure.id}-fr.png")
+    fill_field(driver, screen, upload, "scan:1")
+    for other in screen.view.fields.values():
+        if other is not upload:
+            from kiosk.practice.solution import solution
+            fill_field(driver, screen, other, solution(other.field, procedure,
+                                                       screen.run.sms_code))
+    press_site_button(driver, screen)
+    assert screen.run.page.id != page.id
+    driver.tap(screen.ids.quit)
+    core.end(EndReason.FINISHED, offer_survey=False)
+    assert not scanned.pdf.exists(), "the scan is wiped with the session"
