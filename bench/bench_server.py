@@ -303,6 +303,11 @@ def _rollups(dialect: str) -> list[str]:
             f" sum(CASE WHEN {reached} = {total} THEN 1 ELSE 0 END), 0, count(*), 0 "
             f"FROM session_records GROUP BY 1, 2, 3, 4, 5, 6, 7")
         if g == "D":
+            out.append(
+                "INSERT INTO agg_sessions (grain, period, territory_id, site_id, language, "
+                "end_reason, duration_bucket, sessions, duration_min, help_requests, "
+                "accessible_sessions) SELECT 'E', day, territory_id, 0, '', '', '', count(*), "
+                "sum(duration_min), sum(help_requests), 0 FROM session_records GROUP BY 2, 3")
             continue
         out += _monthly_only(gl, period, site, proc, total, reached, weekday)
     return out
@@ -395,6 +400,9 @@ def bench_queries(label: str, url: str) -> list[dict]:
          lambda c: queries.funnel(c, Scope(), period, "caf-rsa")),
         ("hour-of-week heat map, 12 months national",
          lambda c: queries.hour_of_week(c, Scope(), period)),
+        ("sessions per day, last 60 days national",
+         lambda c: queries.daily_sessions(c, Scope(), Period(dt.date(2026, 10, 1),
+                                                             dt.date(2026, 11, 29)))),
         ("survey age brackets by site, 12 months one territory (small counts masked)",
          lambda c: queries.survey_by_site(c, territory, period, "age_bracket", 5)),
     ]

@@ -184,6 +184,8 @@ def aggregate_deltas(records: Iterable[SessionRecord],
         s_add = (1, r.duration_min, r.help_requests, 1 if r.accessibility else 0)
         a_rows = [((a.kind._value_, a.procedure_id or "", a.theme._value_ if a.theme else ""),
                    (1, int(a.completed), a.pages, a.hints_used, a.errors)) for a in r.activities]
+        # Day x territory totals (no dimensions): the daily series above site level.
+        _add(sessions, ("E", r.day, territory, 0, "", "", ""), s_add)
         for g in grains[::2]:  # D and T: a site's months are read from its (few) D rows
             _add(sessions, g + s_dims, s_add)
             for dims, add in a_rows:

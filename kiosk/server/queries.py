@@ -165,11 +165,15 @@ def device_usage(conn: Connection, scope: Scope, period: Period) -> dict[str, di
 
 
 def daily_sessions(conn: Connection, scope: Scope, period: Period) -> list[dict[str, Any]]:
-    """Sessions per day (daily grain; national scope sums every site's days)."""
+    """Sessions per day: a site's D rows; above site level the E rows (day x territory totals),
+    so a national month of days reads a few thousand rows, not every site's."""
     a = t.agg_sessions
-    conds = [a.c.grain == "D", a.c.period >= period.start, a.c.period <= period.end]
+    grain = "D" if scope.site_id is not None else "E"
+    conds = [a.c.grain == grain, a.c.period >= period.start, a.c.period <= period.end]
     if scope.site_id is not None:
         conds.append(a.c.site_id == scope.site_id)
+    else:
+        conds.append(a.c.site_id == 0)
     if scope.territory_id is not None:
         conds.append(a.c.territory_id == scope.territory_id)
     q = (sa.select(a.c.period, sa.func.sum(a.c.sessions)).where(*conds)

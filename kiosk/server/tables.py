@@ -15,7 +15,8 @@ national or territory query over whole months reads the small ``T`` rows; a site
 day range, reads ``D`` rows (a site has a few per day). Sessions and activities are kept at ``D``
 and ``T``; hour-of-week, funnels and survey answers, which have no daily use, at ``M`` and
 ``T``, and the hour-of-week also at ``N`` (77 cells x territories would be the largest national
-read). Dimensions that may be absent are stored as '' (they are part
+read). Sessions also have ``E`` rows: day x territory totals with empty dimensions, for the daily
+series above site level. Dimensions that may be absent are stored as '' (they are part
 of the primary key, which cannot hold NULL).
 """
 from __future__ import annotations

@@ -160,3 +160,18 @@ def test_monthly_sessions_agree_at_every_scope(client, tenant, engine):
             assert queries.monthly_sessions(conn, scope, autumn) == [
                 {"month": dt.date(2026, 10, 1), "sessions": 1},
                 {"month": dt.date(2026, 11, 1), "sessions": 2}]
+
+
+def test_daily_series_agree_at_every_scope(client, tenant, engine):
+    other = make_tenant(engine, territory="Sud", site="EPN Nice", kiosk="borne-9")
+    post(client, tenant, [record(day="2026-11-16"), record(day="2026-11-16"),
+                          record(day="2026-11-18")])
+    post(client, other, [record(day="2026-11-16")])
+    with engine.connect() as conn:
+        national = queries.daily_sessions(conn, Scope(), NOV)
+        nord = queries.daily_sessions(conn, Scope(territory_id=tenant.territory_id), NOV)
+        site = queries.daily_sessions(conn, Scope(site_id=tenant.site_id), NOV)
+    assert national == [{"day": dt.date(2026, 11, 16), "sessions": 3},
+                        {"day": dt.date(2026, 11, 18), "sessions": 1}]
+    assert nord == site == [{"day": dt.date(2026, 11, 16), "sessions": 2},
+                            {"day": dt.date(2026, 11, 18), "sessions": 1}]
