@@ -213,14 +213,23 @@ class PersonaCard(BoxLayout):
     def show(self, procedure: Procedure) -> None:
         persona = procedure.persona
         self.card = tx(persona.card)
-        self.rows = [(tx(v.label), v.value) for v in persona.values if v.value]
+        # A value chosen from a list is shown with the words of the list, not its code.
+        shown: dict[tuple[str, str], str] = {}
+        for page in procedure.pages:
+            for fld in page.fields:
+                for option in fld.options if fld.persona else ():
+                    shown[(fld.persona, option.value)] = tx(option.label)
+        self.rows = [(tx(v.label), shown.get((v.key, v.value), v.value))
+                     for v in persona.values if v.value]
         table = self.ids.value_grid
         table.clear_widgets()
+        from kivy.factory import Factory
+
         from kiosk.screens.kit import KLabel
 
         for label, value in self.rows:
-            table.add_widget(KLabel(txt=label, font_size=dp(18) * ui.text_scale))
-            table.add_widget(KLabel(txt=value, bold=True, font_size=dp(20) * ui.text_scale))
+            table.add_widget(KLabel(txt=label))
+            table.add_widget(Factory.PageBold(txt=value))
 
 
 class SmsPhone(BoxLayout):
