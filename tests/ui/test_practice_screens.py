@@ -319,3 +319,18 @@ def test_upload_offers_the_document_scanned_in_this_session(driver, ui_app, ui_a
     driver.tap(screen.ids.quit)
     core.end(EndReason.FINISHED, offer_survey=False)
     assert not scanned.pdf.exists(), "the scan is wiped with the session"
+
+
+def test_guided_hint_is_read_aloud_when_the_option_is_on(driver, ui_app):
+    speaker = ui_app.runtime.speaker
+    if not speaker.available:
+        pytest.skip("espeak-ng is not installed")
+    start_session(ui_app, driver, {Accessibility.READ_ALOUD})
+    ui_app.ui.read_aloud = True
+    screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "guided")
+    driver.frames(2)
+    pending, hint = screen.run.guide()
+    assert hint is not None and screen.bubble.parent is not None
+    # Real espeak-ng was started with the hint, in French.
+    assert speaker.last_text == hint.text.fr and speaker.last_language == "fr"
+    speaker.stop()
