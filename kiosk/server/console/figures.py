@@ -248,8 +248,9 @@ def practised_procedures(conn: Connection, scope: q.Scope, period: Period) -> li
             if r["kind"] == "practice" and r["procedure_id"]]
 
 
-def funnel(conn: Connection, scope: q.Scope, period: Period, procedure_id: str) -> Table:
-    f = q.funnel(conn, scope, period, procedure_id)
+def funnel(conn: Connection, scope: q.Scope, period: Period, procedure_id: str,
+           read: dict[str, Any] | None = None) -> Table:
+    f = read if read is not None else q.funnel(conn, scope, period, procedure_id)
     rows: list[list[Cell]] = []
     previous = f["attempts"]
     for s in f["steps"]:
@@ -262,12 +263,14 @@ def funnel(conn: Connection, scope: q.Scope, period: Period, procedure_id: str) 
                  note=procedure_id)
 
 
-def drop_offs(conn: Connection, scope: q.Scope, period: Period, procedure_ids: list[str]
-              ) -> Table:
+def drop_offs(conn: Connection, scope: q.Scope, period: Period, procedure_ids: list[str],
+              read: dict[str, dict[str, Any]] | None = None) -> Table:
     """For each procedure, the step before which most people stop: where to help."""
     rows = []
+    if read is None:
+        read = q.funnels(conn, scope, period, procedure_ids) if procedure_ids else {}
     for pid in procedure_ids:
-        f = funnel(conn, scope, period, pid)
+        f = funnel(conn, scope, period, pid, read[pid])
         if not f.rows:
             continue
         worst = max(f.rows, key=lambda r: r[2])
@@ -339,10 +342,12 @@ def page_tables(conn: Connection, page: str, scope: q.Scope, period: Period, thr
     if page == "demarches":
         practised = practised_procedures(conn, scope, period)
         chosen = options.get("demarche") or (practised[0] if practised else "")
+        wanted = practised[:10] + ([chosen] if chosen and chosen not in practised[:10] else [])
+        read = q.funnels(conn, scope, period, wanted) if wanted else {}  # one read for all
         tables = [top_procedures(conn, scope, period),
-                  drop_offs(conn, scope, period, practised[:10])]
+                  drop_offs(conn, scope, period, practised[:10], read)]
         if chosen:
-            tables.append(funnel(conn, scope, period, chosen))
+            tables.append(funnel(conn, scope, period, chosen, read[chosen]))
         tables.append(themes(conn, scope, period))
         return tables
     if page == "frequentation":
