@@ -116,7 +116,7 @@ def _child() -> dict:
 
 def run() -> list[dict]:
     out = subprocess.run([sys.executable, "-m", "bench.bench_practice_ui", "--child"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+                         cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
     if out.returncode != 0 or not lines:
         raise RuntimeError(f"child failed ({out.returncode}): {out.stderr[-2000:]}")

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
-
 from kivy.metrics import dp
+from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk.i18n import N_, _
 from kiosk.schema import Theme

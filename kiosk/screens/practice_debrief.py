@@ -8,6 +8,7 @@ from typing import Any
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.devices.errors import DeviceError
 from kiosk.i18n import _
 from kiosk.practice.debrief import Debrief, build_debrief
 from kiosk.screens.base import AppScreen, load_screen_kv
@@ -78,11 +79,13 @@ class PracticeDebriefScreen(AppScreen):
         """The memo sheet as a PDF (a session file, wiped at the end), sent to the printer."""
         try:
             self.flow.print_memo(ui.language)
-        except Exception as err:  # device errors carry a plain message for the resident
-            log.warning("memo sheet not printed: %s", getattr(err, "technical", err))
-            message = getattr(err, "resident_message", None)
-            self.print_status = _(message) if message else \
-                _("La fiche n'a pas pu être imprimée. Demandez à un médiateur.")
+        except DeviceError as err:  # the printer's own plain message (quota, paper, offline)
+            log.warning("memo sheet not printed: %s", err.technical)
+            self.print_status = err.shown()
+            return
+        except (OSError, RuntimeError) as err:
+            log.warning("memo sheet not printed: %s", err)
+            self.print_status = _("La fiche n'a pas pu être imprimée. Demandez à un médiateur.")
             return
         self.printed = True
         self.print_status = _("La fiche mémo est envoyée à l'imprimante. Prenez-la en partant.")

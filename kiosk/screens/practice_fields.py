@@ -8,15 +8,17 @@ typed value lives in the session only, and guided mode can move on to the next f
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kivy.factory import Factory
+from kivy.uix.widget import Widget
 
 from kiosk.i18n import N_, _
 from kiosk.practice.engine import PracticeRun
 from kiosk.practice.fields import is_ticked
 from kiosk.practice.model import Field, FieldType, TrapKind
-from kiosk.screens.kit import FormField, KLabel, ToggleOption, ui
+from kiosk.screens.kit import DirBox, FormField, KLabel, ToggleOption, ui
 from kiosk.screens.practice_widgets import CaptchaView, FieldFrame, tx
 
 Changed = Callable[["PageField"], None]
@@ -93,7 +95,10 @@ class TextField(PageField):
         if field.type is FieldType.CAPTCHA:
             self.frame.add_widget(Factory.PageBold(txt=tx(field.label)))
             picture = CaptchaView(text=field.expected or "")
-            self.frame.add_widget(picture)
+            line = DirBox(size_hint_y=None, height=picture.height)
+            line.add_widget(picture)
+            line.add_widget(Widget())   # the picture at the start of the line, as on the site
+            self.frame.add_widget(line)
         self.form = FormField(label="" if field.type is FieldType.CAPTCHA else tx(field.label),
                               example=tx(field.help), kind=text_kind(field, strict))
         self.form.validator = self._live_message

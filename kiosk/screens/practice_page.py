@@ -49,7 +49,7 @@ from kiosk.screens.practice_widgets import (
 class PageView(BoxLayout):
     """The body of one page of the operator's site (built in Python from the procedure)."""
 
-    def __init__(self, screen: "PracticePageScreen", run: PracticeRun, page: Page,
+    def __init__(self, screen: PracticePageScreen, run: PracticeRun, page: Page,
                  **kwargs: Any) -> None:
         super().__init__(orientation="vertical", size_hint_y=None, spacing=dp(14),
                          padding=(dp(32), dp(20), dp(32), dp(28)), **kwargs)
@@ -227,6 +227,10 @@ class PracticePageScreen(AppScreen):
         run = self.run
         self.has_sms = bool(run and run.sms_inbox)
         self.ids.phone.messages = [m.get(ui.language) for m in run.sms_inbox] if run else []
+        if run is not None and any(f.type.value == "sms_code" for f in run.page.fields):
+            # the code is awaited on this page: the phone must be in view, even at large text
+            Clock.schedule_once(lambda _dt: self.ids.side_scroller.scroll_to(
+                self.ids.phone, animate=False), 0)
 
     def _language_changed(self, *_args: Any) -> None:
         if self.run is not None and self.view is not None:

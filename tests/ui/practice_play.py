@@ -8,7 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from kiosk.practice.solution import page_solution
-from kiosk.screens.kit.layouts import BACKSPACE, SHIFT, TO_LETTERS, TO_NUMBERS, SPACE, rows_for, Layout
+from kiosk.screens.kit.layouts import (
+    BACKSPACE,
+    SHIFT,
+    SPACE,
+    TO_LETTERS,
+    TO_NUMBERS,
+    Layout,
+    rows_for,
+)
 from kiosk.screens.practice_fields import ChoiceField, TextField, TickField
 
 from .helpers import key_button as kit_key
@@ -102,7 +110,7 @@ def fill_field(driver: Any, screen: Any, page_field: Any, value: Any) -> None:
         visible(driver, screen, option)
         driver.tap(option)
     else:
-        raise AssertionError(f"unknown field widget {page_field!r}")
+        raise TypeError(f"unknown field widget {page_field!r}")
 
 
 def close_keyboard(driver: Any, screen: Any) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 from kivy.metrics import dp
+from kivy.uix.scrollview import ScrollView
 
 from kiosk import theme
 from kiosk.practice.engine import Mode
@@ -27,11 +28,27 @@ def page_problems(screen, where: str) -> list[str]:
     for w in visible_widgets(screen):
         if isinstance(w, KLabel) and w.txt and w.overflows():
             problems.append(f"{where}: text overflows its box: {w.txt[:60]!r}")
+    window = screen.get_root_window()
     for t in touch_targets(screen):
+        name = getattr(t, "txt", "") or type(t).__name__
         if min(t.width, t.height) + 0.5 < dp(theme.MIN_TOUCH_DP):
-            problems.append(f"{where}: touch target too small: "
-                            f"{getattr(t, 'txt', '') or type(t).__name__}")
+            problems.append(f"{where}: touch target too small: {name}")
+        x, y = t.to_window(t.x, t.y)
+        if not in_scroll(t) and (x < -1 or y < -1 or x + t.width > window.width + 1
+                                 or y + t.height > window.height + 1):
+            problems.append(f"{where}: touch target outside the window: {name}")
     return problems
+
+
+def in_scroll(widget) -> bool:
+    parent = widget.parent
+    for _ in range(100):   # the window is its own parent: bound the walk
+        if parent is None:
+            return False
+        if isinstance(parent, ScrollView):
+            return True
+        parent = parent.parent
+    return False
 
 
 def pages_in_order(procedure) -> list[str]:
@@ -101,3 +118,11 @@ def test_one_procedure_in_english_and_arabic(driver, ui_app, ui_artifacts, lang)
     assert problems == []
     # The procedure's own strings are in that language (not the French source).
     assert procedure.pages[0].title.get(lang) != procedure.pages[0].title.fr
+
+
+def test_one_procedure_at_the_largest_text_size(driver, ui_app, ui_artifacts):
+    ui_app.start_session(Language.FR, set())
+    ui_app.ui.text_scale = 2.0
+    procedure = ui_app.runtime.practice.get(TRANSLATED_PROCEDURE)
+    problems = shoot_procedure(driver, ui_app, procedure, "fr", ui_artifacts / "large-text")
+    assert problems == []

@@ -12,6 +12,7 @@ from kivy.metrics import dp
 from kiosk import theme
 from kiosk.practice.engine import Mode
 from kiosk.practice.model import TrapKind
+from kiosk.practice.solution import solution
 from kiosk.schema import Accessibility, EndReason, Language
 from kiosk.screens.driver import touch_targets, visible_widgets
 from kiosk.screens.kit import KLabel
@@ -253,9 +254,8 @@ def test_sms_code_arrives_on_the_simulated_phone_and_is_typed_from_it(driver, ui
                      if f.field.type.value == "sms_code")
     fill_field(driver, screen, sms_field, code)
     close_keyboard(driver, screen)
-    for other_id, other in screen.view.fields.items():
+    for other in screen.view.fields.values():
         if other is not sms_field:
-            from kiosk.practice.solution import solution
             fill_field(driver, screen, other, solution(other.field, procedure, code))
     press_site_button(driver, screen)
     assert screen.run.page.id != page.id
@@ -311,7 +311,6 @@ def test_upload_offers_the_document_scanned_in_this_session(driver, ui_app, ui_a
     fill_field(driver, screen, upload, "scan:1")
     for other in screen.view.fields.values():
         if other is not upload:
-            from kiosk.practice.solution import solution
             fill_field(driver, screen, other, solution(other.field, procedure,
                                                        screen.run.sms_code))
     press_site_button(driver, screen)
@@ -329,7 +328,7 @@ def test_guided_hint_is_read_aloud_when_the_option_is_on(driver, ui_app):
     ui_app.ui.read_aloud = True
     screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "guided")
     driver.frames(2)
-    pending, hint = screen.run.guide()
+    _pending, hint = screen.run.guide()
     assert hint is not None and screen.bubble.parent is not None
     # Real espeak-ng was started with the hint, in French.
     assert speaker.last_text == hint.text.fr and speaker.last_language == "fr"
