@@ -76,6 +76,7 @@ class ScanScreen(AppScreen):
     can_print = BooleanProperty(False)
     can_practise = BooleanProperty(False)
     can_go_back = BooleanProperty(True)
+    step_intro = StringProperty("")      # the watermark question, inside its scrolling area
     usb_ready = BooleanProperty(False)   # a USB key is plugged in and devices.usb_storage offers it
 
     def __init__(self, runtime: Any, **kwargs: Any) -> None:
@@ -178,7 +179,9 @@ class ScanScreen(AppScreen):
             self.body = _("Ajoutez une page, ou touchez « C'est fini ».")
             self.can_add_page = flow.can_add_page
         elif step is Step.WATERMARK and flow is not None:
-            self.body = _(INSTRUCTIONS[step])
+            # The question scrolls with the choices (step_intro): large text needs the room.
+            self.body = ""
+            self.step_intro = _(INSTRUCTIONS[step])
             self.watermark_on = flow.watermark_on
             self._update_watermark_txt()
         else:
@@ -452,6 +455,8 @@ class ScanScreen(AppScreen):
 
     def speech_text(self) -> str:
         parts = [self.ids.header.title, self.busy_text if self.busy else self.body]
+        if self.step == Step.WATERMARK.value:
+            parts += [self.step_intro, self.ids.wm_warning.txt, self.watermark_txt]
         fault = self.ids.fault
         if fault.message:
             parts += [fault.message, fault.advice]

@@ -57,8 +57,9 @@ def purpose_button(screen, purpose: str):
 
 def tap_scrolled(driver, scroll, widget) -> None:
     """Scroll until the widget shows (as a finger would), then tap it."""
+    driver.frames(3)  # layout settled (large text re-flows the grid) before scrolling
     scroll.scroll_to(widget, padding=10, animate=False)
-    driver.frames(2)
+    driver.frames(3)
     driver.tap(widget)
 
 
@@ -149,6 +150,7 @@ def copy_id_card(driver, ui_app, demo_devices, out: Path | None, purpose: str = 
     assert screen.watermark_on, "an ID copy is watermarked by default"
     assert "organismes demandent une copie sans filigrane" in screen.ids.wm_warning.txt \
         or ui.language != "fr"
+    assert screen.ids.wm_intro.txt and screen.ids.wm_intro.txt in screen.speech_text()
     tap_scrolled(driver, screen.ids.wm_scroll, purpose_button(screen, purpose))
     out and shoot(driver, out, "06-watermark")
     driver.tap(screen.ids.wm_continue)
