@@ -102,3 +102,29 @@ def test_mediator_panel_tells_printer_state_and_pages_left(driver, ui_app, demo_
     assert "Pages d'impression restantes pour cette session : 20" in lines
     printer.inject(None)
     driver.tap(panel.ids.close)
+
+
+@pytest.mark.parametrize("lang,scale", [("ar", 1.0), ("en", 1.0), ("fr", 2.0)])
+def test_print_screens_in_other_languages_and_large_text(driver, ui_app, demo_devices,
+                                                         artifacts_dir, lang, scale):
+    _scanner, printer = demo_devices
+    from kiosk.screens.kit import ui
+
+    out = artifacts_dir / f"{lang}-x{scale}"
+    driver.tap(driver.screen().ids[f"lang_{lang}"])
+    while ui.text_scale < scale:
+        driver.tap(driver.screen().ids.large_text)
+    start_session(driver, lang)
+    driver.tap(driver.screen().ids.tile_print)
+    screen = driver.screen()
+    shoot(driver, out, "print-choose")
+    printer.inject(PrinterState.PAPER_OUT)
+    driver.tap(screen.ids.print_button)
+    assert screen.ids.fault.message
+    shoot(driver, out, "print-paper-out")
+    printer.inject(None)
+    screen.ids.fault.clear()  # a mediator put paper back
+    driver.tap(screen.ids.print_button)
+    follow_job(driver, screen)
+    assert screen.job_ok
+    shoot(driver, out, "print-done")
