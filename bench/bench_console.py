@@ -31,7 +31,8 @@ from typing import Any
 import httpx
 
 from bench.bench_server import Postgres, generate
-from kiosk.server import db, tables as t, tenancy
+from kiosk.server import db, tenancy
+from kiosk.server import tables as t
 from kiosk.server.demo import spawn_server
 
 RECORDS = int(os.environ.get("KIOSK_BENCH_CONSOLE_RECORDS", "1000000"))

@@ -14,12 +14,12 @@ import sqlalchemy as sa
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
+from server.helpers import open_migrated, server_settings
 
-from console.seed import PASSWORD, Seed, seed  # noqa: E402
-from kiosk.server.app import create_app  # noqa: E402
-from kiosk.server.demo import ServerProcess, spawn_server  # noqa: E402
-from server.helpers import open_migrated, server_settings  # noqa: E402
+from console.seed import PASSWORD, Seed, seed
+from kiosk.server.app import create_app
+from kiosk.server.demo import ServerProcess, spawn_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from server.helpers import random_record
 
 from kiosk.schema import SessionRecord
 from kiosk.server import tenancy
 from kiosk.server.ingest import ingest
 from kiosk.server.tenancy import KioskIdentity
-from server.helpers import random_record
 
 PASSWORD = "motdepasse-solide-1"
 USERS = {  # name: (role, territory, site)

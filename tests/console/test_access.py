@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from console.conftest import InProcess, csrf_of
+from console.conftest import InProcess
 from kiosk.server.console import auth
 
 

@@ -149,7 +149,7 @@ def kiosk_core(tmp_path: Path):
         "kiosk.data_dir": str(tmp_path / "kiosk-data"),
         "kiosk.session_dir": str(tmp_path / "kiosk-sessions")})
     core = open_core(settings, clock=ManualClock(dt.datetime(2026, 11, 16, 8, 0,
-                                                             tzinfo=dt.timezone.utc)))
+                                                             tzinfo=dt.UTC)))
     core.recover()
     yield core
     if core.store is not None:

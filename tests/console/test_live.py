@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from console.conftest import InProcess
 from kiosk.schema import CommandKind, Heartbeat, HelpRequest, KioskState
-from kiosk.server import live, tables as t
+from kiosk.server import live
+from kiosk.server import tables as t
 from kiosk.server.tenancy import KioskIdentity
 
 
@@ -38,7 +39,7 @@ def test_states_faults_and_offline_after_three_missed_heartbeats(console_app: In
         live.record_heartbeat(conn, two, Heartbeat(state=KioskState.IDLE, app_version="0.1.0"))
         # borne-2 then fell silent for longer than 3 heartbeats of 30 s.
         conn.execute(t.kiosk_status.update().where(t.kiosk_status.c.kiosk_id == two.kiosk_id)
-                     .values(last_seen=dt.datetime.now(dt.timezone.utc)
+                     .values(last_seen=dt.datetime.now(dt.UTC)
                              - dt.timedelta(seconds=91)))
         live.queue_command(conn, one.kiosk_id, CommandKind.END_SESSION)
     console_app.login("med-lille")
@@ -129,10 +130,10 @@ def test_the_server_stops_by_itself_with_a_live_view_open(tmp_path):
     import threading
 
     import httpx
+    from server.helpers import open_migrated
 
     from console.seed import seed
     from kiosk.server.demo import spawn_server
-    from server.helpers import open_migrated
 
     engine = open_migrated(f"sqlite:///{tmp_path / 'server.sqlite'}")
     data = seed(engine, per_kiosk=2)

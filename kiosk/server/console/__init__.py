@@ -39,8 +39,8 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
 _HEADERS = [
     # Everything comes from this server; pygal's inline SVG styles need inline styles.
     (b"content-security-policy",
-     b"default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-     b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+     (b"default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+      b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'")),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
 ]

@@ -29,10 +29,12 @@ STYLE = Style(
 
 _DATE = re.compile(r"^(?:Semaine du )?(\d\d/\d\d)/\d{4}$")
 
-_COMMON = dict(js=[], disable_xml_declaration=True, style=STYLE, show_legend=False,
-               print_values=False, margin=8, spacing=8, truncate_label=-1,
-               show_y_guides=True, show_x_guides=False, no_data_text="Aucune donnée",
-               explicit_size=False)
+_COMMON: dict[str, object] = {
+    "js": [], "disable_xml_declaration": True, "style": STYLE, "show_legend": False,
+    "print_values": False, "margin": 8, "spacing": 8, "truncate_label": -1,
+    "show_y_guides": True, "show_x_guides": False, "no_data_text": "Aucune donnée",
+    "explicit_size": False,
+}
 
 
 def _number(cell: object) -> float | None:
@@ -85,7 +87,7 @@ def _render(kind: str, title: str, columns: tuple[str, ...], value_col: int,
 
 def integer_ticks(peak: float, most: int = 8) -> list[int]:
     """Counts are whole numbers: ticks 0, step, 2*step... with a round step."""
-    top = max(1, int(math.ceil(peak)))
+    top = max(1, math.ceil(peak))
     step = 1
     for candidate in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000):
         step = candidate

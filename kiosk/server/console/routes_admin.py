@@ -14,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kiosk.schema import PushedSettings
-from kiosk.server import live, tables as t, tenancy
+from kiosk.server import live, tenancy
+from kiosk.server import tables as t
 from kiosk.server.console import access, labels
 from kiosk.server.console.auth import ConsoleDenied, ConsoleUser
 from kiosk.server.console.web import Console, console, done, in_thread, page, posted_form, user_of

@@ -113,8 +113,8 @@ def _export_tables(request: Request) -> tuple[Place, str, list[figures.Table]]:
     if period is None:
         raise ConsoleDenied(error)
     with ctx.engine.connect() as raw:
-        tables = figures.export_tables(figures.MemoConnection(raw), place.scope, period,
-                                       ctx.threshold)
+        conn: Any = figures.MemoConnection(raw)
+        tables = figures.export_tables(conn, place.scope, period, ctx.threshold)
     label = f"{period_label} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})"
     return place, label, tables
 

@@ -21,8 +21,8 @@ from kiosk.server.console.auth import (
     ConsoleDenied,
     ConsoleUser,
     CsrfRefused,
-    LoginRequired,
     Lockout,
+    LoginRequired,
     Sessions,
     check_csrf,
     load_user,
@@ -144,4 +144,4 @@ def install_error_pages(app: Any) -> None:
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
