@@ -85,6 +85,9 @@ class PracticeCatalogueScreen(AppScreen):
             return
         if self.flow is None:
             self.flow = PracticeFlow(self.runtime)
+            hook = getattr(self.runtime.core, "add_end_hook", None)
+            if hook is not None:
+                hook(self._session_ending)
         import importlib
 
         for name in SIBLINGS:
@@ -95,6 +98,12 @@ class PracticeCatalogueScreen(AppScreen):
     @property
     def catalogue(self) -> Any:
         return self.runtime.practice
+
+    def _session_ending(self) -> None:
+        """The word the resident searched for goes with the session, like everything typed."""
+        self.hide_keyboard()
+        self.keyboard.target = None
+        self.ids.search.clear()
 
     # --- listing -------------------------------------------------------------------------------
     def on_pre_enter(self, *args: Any) -> None:

@@ -82,6 +82,12 @@ def test_catalogue_search_by_a_word_typed_on_the_keyboard(driver, ui_app, ui_art
     driver.tap(screen.ids.clear_search)
     assert len(screen.shown) == len(ui_app.runtime.practice.procedures)
 
+    driver.tap(screen.ids.search.ids.box)
+    type_on_keyboard(driver, screen.keyboard, "caf")
+    assert screen.ids.search.value == "caf"
+    ui_app.runtime.core.end(EndReason.FINISHED, offer_survey=False)
+    assert screen.ids.search.value == "", "the searched word goes with the session"
+
 
 def test_catalogue_filters_by_theme(driver, ui_app):
     start_session(ui_app, driver)
