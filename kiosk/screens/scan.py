@@ -62,6 +62,8 @@ class ScanScreen(AppScreen):
     pages_txt = StringProperty("")
     can_add_page = BooleanProperty(True)
     has_feeder = BooleanProperty(False)
+    colour = BooleanProperty(True)
+    can_choose_colour = BooleanProperty(False)  # documents, before their first page
     watermark_on = BooleanProperty(False)
     purpose = StringProperty("")
     watermark_txt = StringProperty("")
@@ -170,6 +172,7 @@ class ScanScreen(AppScreen):
             else:
                 self.body = _(PLACE_PAGE).format(n=len(flow.pages) + 1)
             self.has_feeder = flow.idcopy is None and flow.has_feeder and not flow.pages
+            self.can_choose_colour = flow.idcopy is None and not flow.pages
             self._tell_scanner_state()
         elif step is Step.CROP and flow is not None:
             self.body = _(CROP_OK if flow.detection_confident() else CROP_UNSURE)
@@ -236,7 +239,13 @@ class ScanScreen(AppScreen):
             return
         self.flow.choose(DocType(doc_type))
         self.doc_type = doc_type
+        self.colour = self.flow.colour
         self._show(Step.PLACE)
+
+    def toggle_colour(self) -> None:
+        if self.flow is not None:
+            self.flow.colour = not self.flow.colour
+            self.colour = self.flow.colour
 
     def scan(self, feeder: bool = False) -> None:
         flow = self.flow

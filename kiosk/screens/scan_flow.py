@@ -19,7 +19,7 @@ from enum import Enum
 
 from PIL import Image
 
-from kiosk.devices.scanner import Source
+from kiosk.devices.scanner import ColourMode, Source
 from kiosk.documents.card import Box, straighten
 from kiosk.documents.pdf import fit_on_a4
 from kiosk.documents.scanning import IdCopy, ScanService, Side
@@ -115,6 +115,7 @@ class ScanFlow:
         self.pages: list[Image.Image] = []
         self.watermark_on = False
         self.purpose = ""
+        self.colour = True   # documents may be scanned in grey (smaller files); cards stay in colour
         self.result: SessionDocument | None = None
         self.result_image: Image.Image | None = None
 
@@ -139,7 +140,8 @@ class ScanFlow:
     # --- scanning (may run on a worker thread: no UI here) ------------------------------------------
     def scan(self, feeder: bool = False) -> None:
         """Scan what is on the glass (or every sheet in the feeder); raises device errors."""
-        options = self.service.options()
+        options = self.service.options(ColourMode.COLOUR if self.colour or self.idcopy is not None
+                                       else ColourMode.GREY)
         if self.idcopy is not None:
             self.idcopy.scan(self.side)
             self.step = Step.CROP
@@ -254,6 +256,8 @@ class ScanFlow:
             pages = [fit_on_a4(p, self.service.dpi) for p in self.pages]
             if mark is not None:
                 pages = [apply_watermark(p, mark, self.rng) for p in pages]
+            if not self.colour:  # grey in, grey out: a third of the size, as legible
+                pages = [p.convert("L") for p in pages]
             result = self.service.save_pdf(pages, ActivityKind.SCAN)
             self.pages = []
             preview_src = pages[:1]

@@ -120,3 +120,16 @@ def test_a_scanned_document_is_offered_to_a_practice_upload_field(runtime):
     doc = flow.build()
     offered = PracticeFlow(runtime).scanned_documents()
     assert [d.path for d in offered] == [doc.path]
+
+
+def test_documents_may_be_scanned_in_grey_cards_stay_in_colour(runtime):
+    flow = ScanFlow(runtime.documents)
+    flow.choose(DocType.OTHER)
+    flow.colour = False
+    flow.scan()
+    assert flow.pages[0].mode == "L"
+    flow.choose(DocType.ID_CARD)
+    flow.colour = False
+    runtime.device("scanner").backend.place("id_recto")
+    flow.scan()
+    assert flow.idcopy.sides[flow.side].scan.mode == "RGB"

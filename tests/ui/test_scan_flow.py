@@ -205,6 +205,8 @@ def test_multi_page_document_scan_makes_one_pdf(driver, ui_app, demo_devices, ar
     screen = driver.screen()
     driver.tap(type_button(screen, "proof"))
     assert screen.step == "place"
+    driver.tap(screen.ids.colour)  # a letter in grey: smaller, as legible
+    assert not screen.flow.colour
     shoot(driver, out, "01-place-page")
     driver.tap(screen.ids.scan_button)
     wait_ready(driver, screen)
@@ -224,6 +226,7 @@ def test_multi_page_document_scan_makes_one_pdf(driver, ui_app, demo_devices, ar
     shoot(driver, out, "04-result")
     doc = screen.flow.result
     assert doc.pages == 2 and not doc.watermarked
+    assert PdfReader(str(doc.path)).pages[0].images[0].image.mode == "L"  # scanned in grey
     assert len(PdfReader(str(doc.path)).pages) == 2
     # Offered to a practice procedure's upload field: registered as a scan of this session.
     labels = [a.label for a in ui_app.runtime.core.session.artefacts if a.ref == str(doc.path)]
