@@ -141,13 +141,14 @@ class PracticeCatalogueScreen(AppScreen):
         found = self.catalogue.search(self.ids.search.value, ui.language)
         if self.theme:
             found = [p for p in found if p.theme.value == self.theme]
-        return found
+        order = {theme: n for n, theme in enumerate(self.themes())}
+        return sorted(found, key=lambda p: order.get(p.theme, len(order)))  # by theme
 
     def _card(self, procedure: Any) -> ProcedureCard:
         card = self._cards.get(procedure.id)
         if card is None or self._card_lang != ui.language:
             card = ProcedureCard()
-            card.show(procedure, ui.language)
+            card.show(procedure, ui.language, _(THEME_NAMES[procedure.theme]))
             card.bind(on_release=lambda c: self.open_procedure(c.procedure_id),
                       natural_height=self._card_resized)
             self._cards[procedure.id] = card

@@ -190,11 +190,12 @@ class ProcedureCard(ButtonBehavior, BoxLayout):
     initials = StringProperty("")
     natural_height = NumericProperty(0)   # what its text needs; the grid gives a row the max
 
-    def show(self, procedure: Procedure, lang: str) -> None:
+    def show(self, procedure: Procedure, lang: str, theme: str = "") -> None:
         self.procedure_id = procedure.id
         self.title = procedure.title.get(lang)
         self.operator = procedure.operator.name
-        self.details = level_and_duration(procedure, lang)
+        details = level_and_duration(procedure, lang)
+        self.details = f"{theme}\n{details}" if theme else details
         self.primary = hex_colour(procedure.operator.primary)
         self.ink = readable_on(procedure.operator.primary)
         self.logo_shape = procedure.operator.logo.shape
