@@ -46,6 +46,20 @@ def test_wrong_password_is_refused_in_french_and_five_failures_lock_the_account(
     assert "Traceback" not in locked.text
 
 
+def test_many_logins_from_one_address_are_slowed_down(console_app: InProcess):
+    client = console_app.client
+    form = client.get("/console/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    codes = []
+    for i in range(12):  # a different user name each time: the per-name lockout never trips
+        codes.append(client.post("/console/login", data={
+            "username": f"inconnu-{i}", "password": "pas le bon", "csrf": token}).status_code)
+    assert codes[:10] == [401] * 10 and 429 in codes[10:]
+    refused = client.post("/console/login", data={
+        "username": "admin", "password": "motdepasse-solide-1", "csrf": token})
+    assert refused.status_code == 429 and "patientez une minute" in refused.text
+
+
 def test_login_without_the_forms_csrf_token_is_refused(console_app: InProcess):
     answer = console_app.client.post("/console/login", data={
         "username": "admin", "password": "motdepasse-solide-1"}, follow_redirects=False)

@@ -51,6 +51,12 @@ async def login(request: Request) -> Response:
     target = _safe_next(str(form.get("next") or ""))
     error = ""
     user = None
+    client = request.client.host if request.client else "?"
+    allowed, _wait = ctx.login_limiter.allow(f"login:{client}")
+    if not allowed:
+        return page(request, "login.html", None, status=429, next=target, username=username,
+                    error="Trop de tentatives depuis cet appareil : patientez une minute.",
+                    csrf=str(ctx.sessions.read(request).get("csrf")))
     if not username or not password:
         error = "Indiquez votre identifiant et votre mot de passe."
     elif ctx.lockout.locked(username):

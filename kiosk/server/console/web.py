@@ -3,7 +3,7 @@ forms, French pages for refusals, and the Jinja2 templates."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -28,6 +28,7 @@ from kiosk.server.console.auth import (
     load_user,
 )
 from kiosk.server.queries import Masked
+from kiosk.server.ratelimit import RateLimiter
 from kiosk.server.tenancy import Role
 
 HERE = Path(__file__).parent
@@ -57,6 +58,8 @@ class Console:
     settings: Settings
     sessions: Sessions
     lockout: Lockout
+    # Password spraying over many user names from one address: 20 tries a minute, burst 10.
+    login_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(20, burst=10))
 
     @property
     def threshold(self) -> int:
