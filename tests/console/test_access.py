@@ -240,3 +240,21 @@ def test_custom_period_with_bad_dates_is_explained_in_french(console_app: InProc
     page = console_app.client.get("/console/stats/synthese?periode=perso&debut=2026-10-10"
                                   "&fin=2026-10-01")
     assert page.status_code == 400 and "La fin de la période est avant son début" in page.text
+
+
+def test_a_page_that_cannot_be_built_gets_a_french_page_and_the_api_keeps_json(
+        console_app: InProcess):
+    console_app.login("admin")
+    # The database disappears under the running app (a dropped table stands for an outage).
+    with console_app.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE agg_sessions RENAME TO agg_sessions_gone")
+    try:
+        page = console_app.client.get("/console/stats/synthese")
+        assert page.status_code == 503 and "Réessayez dans un moment" in page.text
+        assert "Traceback" not in page.text
+        api = console_app.client.post("/api/v1/events", json={"records": []},
+                                      headers={"Authorization": "Bearer x"})
+        assert api.headers["content-type"].startswith("application/json")
+    finally:
+        with console_app.engine.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE agg_sessions_gone RENAME TO agg_sessions")

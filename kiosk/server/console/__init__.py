@@ -23,7 +23,7 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
     """Add the console's routes, static files and error pages to the server app."""
     from kiosk.server.console import routes_admin, routes_auth, routes_live, routes_stats
     from kiosk.server.console.auth import Lockout, Sessions, console_secret
-    from kiosk.server.console.web import HERE, Console, install_error_pages
+    from kiosk.server.console.web import HERE, Console, install_crash_page, install_error_pages
 
     app.state.console = Console(engine=engine, settings=settings,
                                 sessions=Sessions(console_secret(settings)), lockout=Lockout())
@@ -32,6 +32,7 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")),
               name="console-static")
     install_error_pages(app)
+    install_crash_page(app)
 
     app.add_middleware(SecurityHeaders)
 

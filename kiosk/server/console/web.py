@@ -3,6 +3,7 @@ forms, French pages for refusals, and the Jinja2 templates."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from kiosk.server.queries import Masked
 from kiosk.server.ratelimit import RateLimiter
 from kiosk.server.tenancy import Role
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
 TEMPLATES.env.globals.update(labels=labels, chart=charts.render, heat_level=charts.heat_level,
@@ -144,6 +146,30 @@ def install_error_pages(app: Any) -> None:
         if request.headers.get("accept", "").startswith("application/json"):
             return JSONResponse({"error": "csrf", "message": message}, status_code=403)
         return page(request, "denied.html", None, status=403, message=message)
+
+
+def install_crash_page(app: Any) -> None:
+    """Console pages that fail (database down...) get a French page; the API keeps its JSON."""
+    api_handler = app.exception_handlers.get(Exception)
+
+    async def _crash(request: Request, err: Exception) -> Response:
+        if not request.url.path.startswith("/console") or api_handler is None:
+            if api_handler is None:
+                raise err
+            return await api_handler(request, err)
+        log.exception("console page failed")
+        message = ("La console ne peut pas afficher cette page pour l'instant (base de données "
+                   "indisponible ou erreur interne). Réessayez dans un moment ; si cela dure, "
+                   "prévenez l'administrateur.")
+        if request.headers.get("accept", "").startswith("application/json"):
+            return JSONResponse({"error": "unavailable", "message": message}, status_code=503)
+        response = TEMPLATES.TemplateResponse(
+            request, "denied.html", {"user": None, "message": message, "flash": "",
+                                     "title": "Service indisponible"}, status_code=503)
+        response.headers["Retry-After"] = "30"
+        return response
+
+    app.exception_handlers[Exception] = _crash
 
 
 def now_iso() -> str:
