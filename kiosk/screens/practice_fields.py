@@ -114,7 +114,7 @@ class TextField(PageField):
     def _live_message(self, value: str) -> str | None:
         error = self.run.problem(self.field.id, value, self.values())
         if error is None or error.problem.key in ("persona.mismatch", "expected.mismatch",
-                                                  "password.confirm"):
+                                                  "password.confirm", "trap.wrong_format"):
             return None  # said on "Continuer", as the real site does, not at every key
         return error.text(ui.language)
 

@@ -339,3 +339,17 @@ def test_guided_hint_is_read_aloud_when_the_option_is_on(driver, ui_app):
     # Real espeak-ng was started with the hint, in French.
     assert speaker.last_text == hint.text.fr and speaker.last_language == "fr"
     speaker.stop()
+
+
+def test_wrong_format_trap_is_refused_on_continue_with_the_sites_message(driver, ui_app):
+    start_session(ui_app, driver)
+    screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "autonomous")
+    advance_to(driver, screen, "salaires")
+    trap = screen.run.page.trap(TrapKind.WRONG_FORMAT)
+    field = screen.view.fields[trap.field]
+    fill_field(driver, screen, field, "850 €")    # right amount, in a form the site refuses
+    assert field.form.message == "", "no warning while typing: the site says it on Continuer"
+    play_page(driver, screen, {trap.field: "850 €"})
+    assert screen.run.page.id == "salaires"
+    assert field.form.message == trap.message.get("fr")
+    assert screen.run.stats["salaires"].field_errors == {trap.field: 1}
