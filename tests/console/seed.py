@@ -76,6 +76,11 @@ def seed(engine: sa.Engine, per_kiosk: int = 120, days: int = 80, rng_seed: int 
         identity = KioskIdentity(kiosk_id, out.sites[site], territory_id, _name)
         records = [random_record(rng, today - dt.timedelta(days=rng.randint(0, days)))
                    for _ in range(per_kiosk)]
+        if (site, _name) == ("FS Lille", "borne-1"):
+            # Two answers in a bracket nobody else gives: a small count the console must mask.
+            for r in records[:2]:
+                r["survey"] = {"age_bracket": "70_plus", "autonomy": "autonomous",
+                               "satisfaction": "neutral"}
         for i in range(0, len(records), 200):
             ingest(engine, identity, [SessionRecord.model_validate(r)
                                       for r in records[i:i + 200]])

@@ -171,6 +171,11 @@ def test_survey_counts_below_the_threshold_are_shown_masked(console_app: InProce
     for cell in cells:
         value = cell.replace("\u202f", "")
         assert value == "&lt; 5" or int(value) >= 5, cell
+    assert re.search(r"<th scope=\"row\">70 ans et plus</th><td class=\"num\">&lt; 5</td>",
+                     page.text)
+    exported = console_app.client.get(f"/console/export.csv?site={lille}&periode=12_mois")
+    lines = exported.content.decode("utf-8-sig").splitlines()
+    assert "Questionnaire : tranche d'âge;70 ans et plus;< 5" in lines
 
 
 def test_admin_creates_a_kiosk_whose_token_works_then_revokes_it(console_app: InProcess):

@@ -55,6 +55,14 @@ def test_manager_logs_in_and_every_dashboard_renders_charts_with_their_tables(
         assert page.get_by_role("heading", level=1).inner_text() == f"Statistiques · {label}"
         figures = page.locator("section.figure")
         assert figures.count() >= 3, code
+        if code == "questionnaire":  # two answers in one bracket: shown masked, not drawn
+            masked = page.locator("#table-enquete_age_bracket tr").filter(
+                has_text="70 ans et plus")
+            assert masked.locator("td").inner_text() == "< 5"
+            svg = page.locator("#figure-enquete_age_bracket svg")
+            assert "70 ans et plus" in svg.inner_html()
+            assert svg.locator(".series rect").count() == page.locator(
+                "#table-enquete_age_bracket tbody tr").count() - 1
         if code == "frequentation":
             assert page.locator("table.heat tbody tr").count() == 7
             assert page.locator("table.heat td.h5").count() >= 1  # the peak hour is shaded
