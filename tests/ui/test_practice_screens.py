@@ -353,3 +353,33 @@ def test_wrong_format_trap_is_refused_on_continue_with_the_sites_message(driver,
     assert screen.run.page.id == "salaires"
     assert field.form.message == trap.message.get("fr")
     assert screen.run.stats["salaires"].field_errors == {trap.field: 1}
+
+
+def test_random_touches_on_the_practice_screens_break_nothing_and_leave_nothing(driver, ui_app):
+    import random
+
+    core = ui_app.runtime.core
+    rng = random.Random(2024)
+    start_session(ui_app, driver)
+    procedures = ui_app.runtime.practice.ids()
+    window = driver.window
+    for round_number in range(8):
+        if not driver.screen().name.startswith("practice_"):
+            if driver.screen().name != "home":
+                ui_app.show("home")
+                driver.frames(1)
+            open_practice(driver, ui_app, rng.choice(procedures),
+                          rng.choice(["guided", "autonomous"]))
+        for _ in range(50):
+            driver.tap_at(rng.uniform(0, window.width), rng.uniform(0, window.height),
+                          draw=rng.random() < 0.2)
+            if core.state is not SessionState.ACTIVE:   # a stray "J'ai terminé" or idle
+                break
+        if core.state is not SessionState.ACTIVE:
+            break
+    driver.frames(2)
+    if core.in_session:
+        core.end(EndReason.FINISHED, offer_survey=False)
+    page = ui_app.sm.get_screen("practice_page")
+    assert page.views == {} and page.run is None
+    assert core.state in (SessionState.IDLE, SessionState.ENDING)
