@@ -37,6 +37,7 @@ from kiosk.screens.practice_widgets import (
     Overlay,
     PageButton,
     PersonaCard,
+    QrView,
     ScamLink,
     dock_keyboard,
     hex_colour,
@@ -68,6 +69,13 @@ class PageView(BoxLayout):
             self.add_widget(KLabel(txt=tx(paragraph)))
         if page.table is not None:
             self.add_widget(self._table(page))
+        self.qr: QrView | None = None
+        if page.qr:
+            self.qr = QrView(data=page.qr, size_hint=(None, None), size=(dp(220), dp(220)))
+            line = DirBox(size_hint_y=None, height=dp(220))
+            line.add_widget(self.qr)
+            line.add_widget(Widget())
+            self.add_widget(line)
         self.scam: ScamLink | None = None
         trap = page.trap(TrapKind.SCAM_LINK)
         if trap is not None:

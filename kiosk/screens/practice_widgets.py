@@ -291,6 +291,47 @@ class CaptchaView(Widget):
                 PopMatrix()
 
 
+class QrView(Widget):
+    """A QR code the page shows (the pré-demande number to bring to the town hall): drawn from
+    segno's matrix, square modules, white quiet zone, so a phone (or pyzbar) can read it."""
+
+    data = StringProperty("")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._texture: Any = None
+        for name in ("pos", "size", "data"):
+            self.fbind(name, self._redraw)
+        self._redraw()
+
+    def _make_texture(self) -> Any:
+        import segno
+        from kivy.graphics.texture import Texture
+
+        rows = list(segno.make_qr(self.data, error="m").matrix_iter(scale=1, border=4))
+        side = len(rows)
+        # RGBA: 4 bytes a pixel keeps every row aligned for OpenGL whatever the size
+        pixels = bytes(c for row in reversed(rows) for dark in row
+                       for c in ((0, 0, 0, 255) if dark else (255, 255, 255, 255)))
+        texture = Texture.create(size=(side, side), colorfmt="rgba")
+        texture.blit_buffer(pixels, colorfmt="rgba", bufferfmt="ubyte")
+        texture.mag_filter = "nearest"
+        texture.min_filter = "nearest"
+        return texture
+
+    def _redraw(self, *_args: Any) -> None:
+        self.canvas.clear()
+        if not self.data:
+            return
+        if self._texture is None or getattr(self, "_for", None) != self.data:
+            self._texture, self._for = self._make_texture(), self.data
+        side = min(self.width, self.height)
+        with self.canvas:
+            Color(1, 1, 1, 1)
+            Rectangle(texture=self._texture, size=(side, side),
+                      pos=(self.center_x - side / 2, self.center_y - side / 2))
+
+
 class FieldFrame(BoxLayout):
     """Holds one field of a practice page; draws the guided-mode highlight around it."""
 

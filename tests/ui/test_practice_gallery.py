@@ -126,3 +126,23 @@ def test_one_procedure_at_the_largest_text_size(driver, ui_app, ui_artifacts):
     procedure = ui_app.runtime.practice.get(TRANSLATED_PROCEDURE)
     problems = shoot_procedure(driver, ui_app, procedure, "fr", ui_artifacts / "large-text")
     assert problems == []
+
+
+def test_the_qr_code_a_page_shows_can_be_read_from_the_screen(driver, ui_app, ui_artifacts):
+    from PIL import Image
+    from pyzbar.pyzbar import decode
+
+    ui_app.start_session(Language.FR, set())
+    procedure, page = next((p, pg) for p in ui_app.runtime.practice.procedures
+                           for pg in p.pages if pg.qr)
+    flow = practice_screen(ui_app, "practice_catalogue").flow
+    screen = ui_app.sm.get_screen("practice_page")
+    flow.forget()
+    flow.start(procedure, Mode.AUTONOMOUS).jump_to(page.id)
+    screen.begin()
+    ui_app.show("practice_page")
+    screen.ids.scroller.scroll_to(screen.view.qr, animate=False)
+    shot = driver.screenshot(ui_artifacts / f"qr-{procedure.id}-{page.id}.png")
+    flow.forget()
+    decoded = [d.data.decode() for d in decode(Image.open(shot))]
+    assert page.qr in decoded
