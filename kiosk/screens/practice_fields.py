@@ -229,7 +229,8 @@ class UploadField(ChoiceField):
         self.value = None
         choices: list[tuple[str, str]] = [
             (f"scan:{doc.index}", _("Mon document scanné n° {n} (scanné sur cette borne)")
-             .format(n=doc.index)) for doc in scanned]
+             .format(n=doc.index) + (f" : {_(doc.title)}" if doc.title else ""))
+            for doc in scanned]
         choices += [(f"sample:{s.id}", _("Document d'exemple : {name}").format(
             name=tx(s.label))) for s in field.samples]
         if not field.samples:

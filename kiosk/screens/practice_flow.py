@@ -27,10 +27,11 @@ SCAN_LABEL = "scan"
 
 @dataclass(frozen=True)
 class ScannedDocument:
-    """A document scanned in this session, offered to an upload field."""
+    """A document scanned or copied in this session, offered to an upload field."""
 
     index: int      # 1, 2, ... in scanning order: what the resident sees
     path: Path
+    title: str = ""   # what it is ("Copie de pièce d'identité"), French source, translated when shown
 
 
 class PracticeFlow:
@@ -82,7 +83,13 @@ class PracticeFlow:
 
     # --- documents -----------------------------------------------------------------------------
     def scanned_documents(self) -> list[ScannedDocument]:
-        """Documents scanned in this session (files the scan service registered as 'scan')."""
+        """Documents scanned or copied in this session, oldest first: the runtime's document
+        desk when there is one, else the session's files registered as scans."""
+        desk = getattr(self.runtime, "documents", None)
+        if desk is not None and hasattr(desk, "documents"):
+            docs = [d for d in reversed(desk.documents())
+                    if getattr(d.kind, "value", d.kind) != "sample"]
+            return [ScannedDocument(i + 1, d.path, d.title) for i, d in enumerate(docs)]
         session = self.core.session
         if session is None or not self.core.in_session:
             return []

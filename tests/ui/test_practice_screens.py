@@ -301,8 +301,16 @@ def test_upload_offers_the_document_scanned_in_this_session(driver, ui_app, ui_a
 
     core = ui_app.runtime.core
     start_session(ui_app, driver)
-    # A real scan with the demo scanner, through the scan service: a session file.
-    scanned = ScanService(ui_app.runtime.device("scanner"), core, dpi=75).scan_document()
+    # A real scan with the demo scanner, through the scan service: a session file, listed
+    # with the session's documents as the scan screen does.
+    desk = getattr(ui_app.runtime, "documents", None)
+    if desk is not None:
+        from kiosk.documents.session_documents import DocumentKind
+
+        scanned = desk.scans.scan_document()
+        desk.add(scanned, DocumentKind.SCAN, "Document scanné")
+    else:
+        scanned = ScanService(ui_app.runtime.device("scanner"), core, dpi=75).scan_document()
     assert scanned.pdf.exists()
     catalogue = ui_app.runtime.practice
     procedure, page = next((p, pg) for p in catalogue.procedures for pg in p.pages
