@@ -162,6 +162,16 @@ def open_help_requests(conn: Connection, site_ids: list[int] | None = None) -> l
     return [dict(r._mapping) for r in conn.execute(q)]
 
 
+def help_request_times(conn: Connection, site_ids: list[int], start: dt.datetime,
+                       end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime | None]]:
+    """(asked, acknowledged) of the help requests of some sites in [start, end) (dashboards:
+    how fast mediators answer). Read through the site index: a site has a few a day."""
+    q = (sa.select(t.help_requests.c.created_at, t.help_requests.c.acknowledged_at)
+         .where(t.help_requests.c.site_id.in_(site_ids),
+                t.help_requests.c.created_at >= start, t.help_requests.c.created_at < end))
+    return [(r[0], r[1]) for r in conn.execute(q)]
+
+
 # --- live view -------------------------------------------------------------------------------
 def kiosk_statuses(conn: Connection, heartbeat_s: int = 30,
                    site_ids: list[int] | None = None) -> list[dict[str, Any]]:

@@ -162,3 +162,34 @@ def test_the_server_stops_by_itself_with_a_live_view_open(tmp_path):
     assert server.process.returncode == -signal.SIGTERM, server.output[-5:]
     assert any("Finished server process" in line for line in server.output)
     client.close()
+
+
+def test_dashboard_shows_how_fast_help_calls_were_answered(console_app: InProcess):
+    seed = console_app.seed
+    lille = _identity(console_app, "FS Lille", "borne-1")
+    asked = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=1)
+    waits = [30, 90, 400]  # seconds before "J'arrive"; a fourth call is never answered
+    ids = [uuid.uuid4() for _ in range(4)]
+    with console_app.engine.begin() as conn:
+        for rid in ids:
+            live.open_help_request(conn, lille, HelpRequest(request_id=rid))
+        for rid, wait in zip(ids, waits + [None]):
+            values: dict = {"created_at": asked}
+            if wait is not None:
+                values.update(status="acknowledged",
+                              acknowledged_at=asked + dt.timedelta(seconds=wait))
+            conn.execute(t.help_requests.update()
+                         .where(t.help_requests.c.request_id == str(rid)).values(**values))
+    console_app.login("resp-nord")
+    page = unescape(console_app.client.get(
+        f"/console/stats/synthese?site={seed.sites['FS Lille']}&periode=30_jours").text)
+    section = page[page.index('id="figure-reponses"'):]
+    section = section[:section.index("</section>")]
+    cells = re.findall(r"<th scope=\"row\">([^<]+)</th><td[^>]*>([^<]+)</td>", section)
+    assert dict(cells) == {"Appels reçus par la console": "4", "Appels pris en charge": "3",
+                           "Délai médian de réponse": "1 min 30 s",
+                           "Appels pris en charge en moins de 2 min": "67 %"}
+    # Another site of the same manager: none of Lille's calls.
+    roubaix = console_app.client.get(
+        f"/console/stats/synthese?site={seed.sites['FS Roubaix']}&periode=30_jours").text
+    assert "Délai médian" not in roubaix

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from kiosk.server import live
 from kiosk.server import queries as q
 from kiosk.server.console import labels as L
 from kiosk.server.queries import Masked, Period
@@ -222,6 +223,30 @@ def help_requests(conn: Connection, scope: q.Scope, period: Period) -> Table:
     return Table("aide", "Appels à un médiateur", ["Indicateur", "Nombre"], rows, chart="none")
 
 
+def help_answers(conn: Connection, site_ids: list[int], period: Period) -> Table:
+    """How fast a mediator answered "J'arrive" (live help requests, not statistics records)."""
+    start = dt.datetime.combine(period.start, dt.time(), dt.UTC)
+    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), dt.UTC)
+    times = live.help_request_times(conn, site_ids, start, end) if site_ids else []
+    waits = sorted((acked - asked).total_seconds() for asked, acked in times if acked)
+    if not times:
+        return Table("reponses", "Réponse aux appels (« J'arrive »)", ["Indicateur", "Valeur"],
+                     [], chart="none")
+    rows: list[list[Cell]] = [["Appels reçus par la console", len(times)],
+                              ["Appels pris en charge", len(waits)]]
+    if waits:
+        rows.append(["Délai médian de réponse", _duration(waits[len(waits) // 2])])
+        rows.append(["Appels pris en charge en moins de 2 min",
+                     pct(sum(1 for w in waits if w < 120), len(waits))])
+    return Table("reponses", "Réponse aux appels (« J'arrive »)", ["Indicateur", "Valeur"],
+                 rows, chart="none")
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
+
+
 # --- procedures ------------------------------------------------------------------------------
 def top_procedures(conn: Connection, scope: q.Scope, period: Period, limit: int = 15) -> Table:
     rows = []
@@ -333,12 +358,17 @@ PAGES: dict[str, str] = {
 
 
 def page_tables(conn: Connection, page: str, scope: q.Scope, period: Period, threshold: int,
-                options: dict[str, str]) -> list[Table]:
+                options: dict[str, str], site_ids: list[int] | None = None) -> list[Table]:
+    """``site_ids``: the sites of a site or territory scope (None nationally), for the live
+    help requests, which are kept per site."""
     if page == "synthese":
-        return [sessions_over_time(conn, scope, period, options.get("par")),
-                durations(conn, scope, period), devices(conn, scope, period),
-                help_requests(conn, scope, period), languages(conn, scope, period),
-                comfort(conn, scope, period), end_reasons(conn, scope, period)]
+        tables = [sessions_over_time(conn, scope, period, options.get("par")),
+                  durations(conn, scope, period), devices(conn, scope, period),
+                  help_requests(conn, scope, period)]
+        if site_ids is not None:
+            tables.append(help_answers(conn, site_ids, period))
+        return tables + [languages(conn, scope, period), comfort(conn, scope, period),
+                         end_reasons(conn, scope, period)]
     if page == "demarches":
         practised = practised_procedures(conn, scope, period)
         chosen = options.get("demarche") or (practised[0] if practised else "")
@@ -359,8 +389,8 @@ def page_tables(conn: Connection, page: str, scope: q.Scope, period: Period, thr
     raise KeyError(page)
 
 
-def export_tables(conn: Connection, scope: q.Scope, period: Period, threshold: int
-                  ) -> list[Table]:
+def export_tables(conn: Connection, scope: q.Scope, period: Period, threshold: int,
+                  site_ids: list[int] | None = None) -> list[Table]:
     """Everything, for CSV/XLSX: key figures first, then each page's tables."""
     totals = Table("totaux", "Totaux", ["Indicateur", "Valeur"],
                    [[k, v] for k, v in kpis(conn, scope, period)])
@@ -372,4 +402,6 @@ def export_tables(conn: Connection, scope: q.Scope, period: Period, threshold: i
               end_reasons(conn, scope, period), by_weekday(conn, scope, period),
               by_hour(conn, scope, period)]
     tables += [survey(conn, scope, period, a, threshold) for a in L.SURVEY_ATTRIBUTES]
+    if site_ids is not None:
+        tables.append(help_answers(conn, site_ids, period))
     return tables

@@ -95,7 +95,7 @@ def stats_page(request: Request, name: str = "synthese") -> Response:
             if name == "synthese":
                 key_figures = figures.kpis(conn, place.scope, period)
             tables = figures.page_tables(conn, name, place.scope, period, ctx.threshold,
-                                         f.extra)
+                                         f.extra, _site_ids(place, tree))
             if name == "demarches":
                 procedures = figures.practised_procedures(conn, place.scope, period)
     return page(request, "stats.html", user, section="stats", name=name, pages=figures.PAGES,
@@ -105,16 +105,25 @@ def stats_page(request: Request, name: str = "synthese") -> Response:
                 status=400 if error else 200)
 
 
+def _site_ids(place: Place, tree: list[dict[str, Any]]) -> list[int] | None:
+    if place.site_id is not None:
+        return [place.site_id]
+    if place.territory_id is not None:
+        return [s["id"] for tr in tree if tr["id"] == place.territory_id for s in tr["sites"]]
+    return None
+
+
 def _export_tables(request: Request) -> tuple[Place, str, list[figures.Table]]:
     user = user_of(request)
     ctx = console(request)
     f = _filters(request)
-    place, period, period_label, error, _tree = _resolve(ctx, user, f)
+    place, period, period_label, error, tree = _resolve(ctx, user, f)
     if period is None:
         raise ConsoleDenied(error)
     with ctx.engine.connect() as raw:
         conn: Any = figures.MemoConnection(raw)
-        tables = figures.export_tables(conn, place.scope, period, ctx.threshold)
+        tables = figures.export_tables(conn, place.scope, period, ctx.threshold,
+                                       _site_ids(place, tree))
     label = f"{period_label} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})"
     return place, label, tables
 
