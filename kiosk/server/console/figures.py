@@ -365,8 +365,9 @@ def page_tables(conn: Connection, page: str, scope: q.Scope, period: Period, thr
         tables = [sessions_over_time(conn, scope, period, options.get("par")),
                   durations(conn, scope, period), devices(conn, scope, period),
                   help_requests(conn, scope, period)]
-        if site_ids is not None:
-            tables.append(help_answers(conn, site_ids, period))
+        answers = help_answers(conn, site_ids, period) if site_ids is not None else None
+        if answers is not None and not answers.empty:  # shown once there were live calls
+            tables.append(answers)
         return tables + [languages(conn, scope, period), comfort(conn, scope, period),
                          end_reasons(conn, scope, period)]
     if page == "demarches":
