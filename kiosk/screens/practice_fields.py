@@ -8,6 +8,7 @@ typed value lives in the session only, and guided mode can move on to the next f
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -45,7 +46,7 @@ def text_kind(field: Field, strict: bool) -> str:
     return "text"
 
 
-class PageField:
+class PageField(ABC):
     def __init__(self, field: Field, run: PracticeRun, changed: Changed) -> None:
         self.field = field
         self.run = run
@@ -57,11 +58,13 @@ class PageField:
     def id(self) -> str:
         return self.field.id
 
+    @abstractmethod
     def get(self) -> Any:
-        raise NotImplementedError
+        """The value shown in the field, as the engine expects it."""
 
+    @abstractmethod
     def set(self, value: Any) -> None:
-        raise NotImplementedError
+        """Show a value (a revisit, or the persona's value in a demo)."""
 
     def show_error(self, message: str) -> None:
         self.frame.error = message
