@@ -113,8 +113,9 @@ HIGH_CONTRAST = Palette(
     on_help=hex_rgba("#000000"),
     error=hex_rgba("#FF9E9E"),
     ok=hex_rgba("#9CFF9C"),
-    bubble=hex_rgba("#FFFF00"),
-    on_bubble=hex_rgba("#000000"),
+    # Not yellow: the bubble holds a yellow (primary) button, which must stand out from it.
+    bubble=hex_rgba("#1B1B5E"),
+    on_bubble=hex_rgba("#FFFFFF"),
     overlay=hex_rgba("#000000", 0.85),
     focus=hex_rgba("#FFFF00"),
     min_ratio=MIN_CONTRAST_HIGH,
@@ -132,6 +133,14 @@ TEXT_PAIRS: tuple[tuple[str, str], ...] = (
     ("ok", "background"), ("ok", "surface"),
     ("on_bubble", "bubble"),
 )
+
+
+# (control colour, surface it is drawn on): a control must stand out from what surrounds it
+# (WCAG 1.4.11 non-text contrast, 3:1), e.g. the "J'ai compris" button inside a hint bubble.
+CONTROL_PAIRS: tuple[tuple[str, str], ...] = (
+    ("primary", "bubble"),
+)
+MIN_CONTROL_CONTRAST = 3.0
 
 
 def palette_for(high_contrast: bool) -> Palette:

@@ -20,6 +20,14 @@ def test_every_text_pair_meets_its_theme_minimum(palette):
     assert failures == []
 
 
+@pytest.mark.parametrize("palette", theme.PALETTES, ids=lambda p: p.name)
+def test_controls_stand_out_from_the_surface_they_sit_on(palette):
+    failures = [(control, surface, round(r, 2)) for control, surface in theme.CONTROL_PAIRS
+                if (r := theme.contrast_ratio(getattr(palette, control), getattr(palette, surface)))
+                < theme.MIN_CONTROL_CONTRAST]
+    assert failures == []
+
+
 def test_standard_theme_meets_aa_and_high_contrast_meets_aaa():
     assert theme.STANDARD.min_ratio >= 4.5
     assert theme.HIGH_CONTRAST.min_ratio >= 7.0
