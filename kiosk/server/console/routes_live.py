@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import APIRouter
+from sqlalchemy import Connection
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
@@ -115,8 +116,9 @@ def _help_in_site(ctx: Console, user: ConsoleUser, site_id: int, request_id: str
             raise ConsoleDenied()
 
 
-@router.post("/console/live/{site_id}/help/{request_id}/ack", include_in_schema=False)
-async def acknowledge(request: Request, site_id: int, request_id: str) -> Response:
+async def _answer_help(request: Request, site_id: int, request_id: str,
+                       change: Callable[[Connection, ConsoleUser], object], flash: str) -> Response:
+    """A mediator's answer to a help request of their site: checked, applied, redirected."""
     user = user_of(request)
     await posted_form(request, user)
     ctx = console(request)
@@ -124,23 +126,23 @@ async def acknowledge(request: Request, site_id: int, request_id: str) -> Respon
     def run() -> None:
         _help_in_site(ctx, user, site_id, request_id)
         with ctx.engine.begin() as conn:
-            live.acknowledge_help(conn, request_id, user.id)
+            change(conn, user)
     await in_thread(run)
-    return done(request, f"/console/live/{site_id}", "ack")
+    return done(request, f"/console/live/{site_id}", flash)
+
+
+@router.post("/console/live/{site_id}/help/{request_id}/ack", include_in_schema=False)
+async def acknowledge(request: Request, site_id: int, request_id: str) -> Response:
+    return await _answer_help(
+        request, site_id, request_id,
+        lambda conn, user: live.acknowledge_help(conn, request_id, user.id), "ack")
 
 
 @router.post("/console/live/{site_id}/help/{request_id}/close", include_in_schema=False)
 async def close(request: Request, site_id: int, request_id: str) -> Response:
-    user = user_of(request)
-    await posted_form(request, user)
-    ctx = console(request)
-
-    def run() -> None:
-        _help_in_site(ctx, user, site_id, request_id)
-        with ctx.engine.begin() as conn:
-            live.close_help(conn, request_id)
-    await in_thread(run)
-    return done(request, f"/console/live/{site_id}", "closed")
+    return await _answer_help(
+        request, site_id, request_id,
+        lambda conn, user: live.close_help(conn, request_id), "closed")
 
 
 @router.post("/console/live/{site_id}/kiosks/{kiosk_id}/command", include_in_schema=False)
