@@ -183,6 +183,9 @@ kiosk_status = sa.Table(
     sa.Column("devices", sa.Text, nullable=False, server_default="{}"),  # JSON slug -> slug
     sa.Column("app_version", sa.String(32), nullable=False),
     sa.Column("queue_length", sa.Integer, nullable=False),
+    # When the current session began (server time, from the heartbeat's session_seconds), so the
+    # live view can show "en session depuis 12 min". NULL when idle or out of order.
+    sa.Column("session_started_at", sa.DateTime(timezone=True), nullable=True),
 )
 
 kiosk_commands = sa.Table(
