@@ -268,6 +268,10 @@ class Heartbeat(_Strict):
     devices: Annotated[dict[Slug, Slug], Field(max_length=16)] = {}
     app_version: AppVersion
     queue_length: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    # Seconds since the current session began (None when not in session): the mediator's "en
+    # session depuis 12 min". A duration, not a time of day; optional, so schema version 1 still
+    # reads heartbeats without it.
+    session_seconds: Annotated[int, Field(ge=0, le=86_400, strict=True)] | None = None
     # Commands of earlier replies that this kiosk has applied (confirmation).
     acked_commands: Annotated[list[CommandId], Field(max_length=100)] = []
     # Help requests whose status the kiosk is waiting for.

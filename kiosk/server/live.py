@@ -36,6 +36,9 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat) -> H
         "last_seen": at, "state": hb.state.value, "procedure_id": hb.procedure_id,
         "step": hb.step, "devices": json.dumps(hb.devices, sort_keys=True),
         "app_version": hb.app_version, "queue_length": hb.queue_length,
+        # The kiosk sends a duration (its clock may be wrong); the start is placed on ours.
+        "session_started_at": (at - dt.timedelta(seconds=hb.session_seconds)
+                               if hb.session_seconds is not None else None),
     }
     updated = conn.execute(t.kiosk_status.update()
                            .where(t.kiosk_status.c.kiosk_id == kiosk.kiosk_id).values(**values))
@@ -175,12 +178,13 @@ def help_request_times(conn: Connection, site_ids: list[int], start: dt.datetime
 # --- live view -------------------------------------------------------------------------------
 def kiosk_statuses(conn: Connection, heartbeat_s: int = 30,
                    site_ids: list[int] | None = None) -> list[dict[str, Any]]:
-    """Every kiosk with its last heartbeat; ``online`` False after 3 missed heartbeats."""
+    """Every kiosk with its last heartbeat; ``online`` False after 3 missed heartbeats;
+    ``session_started_at`` (server time) while its last heartbeat said it was in session."""
     q = (sa.select(t.kiosks.c.id.label("kiosk_id"), t.kiosks.c.name, t.kiosks.c.site_id,
                    t.kiosk_status.c.last_seen, t.kiosk_status.c.state,
                    t.kiosk_status.c.procedure_id, t.kiosk_status.c.step,
                    t.kiosk_status.c.devices, t.kiosk_status.c.app_version,
-                   t.kiosk_status.c.queue_length)
+                   t.kiosk_status.c.queue_length, t.kiosk_status.c.session_started_at)
          .select_from(t.kiosks.outerjoin(t.kiosk_status))
          .order_by(t.kiosks.c.site_id, t.kiosks.c.id))
     if site_ids is not None:
@@ -190,10 +194,11 @@ def kiosk_statuses(conn: Connection, heartbeat_s: int = 30,
     out = []
     for r in conn.execute(q):
         row = dict(r._mapping)
+        for column in ("last_seen", "session_started_at"):
+            value = row[column]
+            if value is not None and value.tzinfo is None:  # SQLite returns naive UTC
+                row[column] = value.replace(tzinfo=dt.UTC)
         last = row["last_seen"]
-        if last is not None and last.tzinfo is None:  # SQLite returns naive UTC
-            last = last.replace(tzinfo=dt.UTC)
-            row["last_seen"] = last
         row["devices"] = json.loads(row["devices"]) if row["devices"] else {}
         row["online"] = last is not None and current - last <= limit
         out.append(row)

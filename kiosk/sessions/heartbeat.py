@@ -1,7 +1,8 @@
 """The kiosk's heartbeat: live status out, pushed settings and commands back.
 
-Every ``sync.heartbeat_s`` the kiosk posts its state, current procedure and step, device states,
-app version and queue length (``kiosk.schema.Heartbeat``; no personal data). The reply
+Every ``sync.heartbeat_s`` the kiosk posts its state, current procedure and step, how long the
+current session has lasted, device states, app version and queue length
+(``kiosk.schema.Heartbeat``; no personal data). The reply
 (``HeartbeatReply``) carries:
 
 - pushed settings: the idle timeout and warning go straight into the session core; the print
@@ -41,6 +42,8 @@ from kiosk.storage import LocalStore, StoreError
 log = logging.getLogger(__name__)
 
 PUSHED_KV_KEY = "heartbeat.pushed_settings"
+IN_SESSION_STATES = frozenset({KioskState.ACTIVE, KioskState.IDLE_WARNING, KioskState.ENDING})
+MAX_SESSION_SECONDS = 86_400  # the schema's bound; a longer session is shown as "1 day"
 SettingsListener = Callable[[PushedSettings], None]
 
 
@@ -107,9 +110,19 @@ class HeartbeatClient:
             state=state, procedure_id=procedure_id, step=step, devices=devices,
             app_version=self.app_version,
             queue_length=self._queue_length(),
+            session_seconds=self._session_seconds(state),
             acked_commands=acked,
             help_requests=self.help_desk.pending_request_ids() if self.help_desk else [],
         )
+
+    def _session_seconds(self, state: KioskState) -> int | None:
+        """How long the current session has lasted, from the core's injected clock (monotonic:
+        a wall clock set back or forward during a session does not change it)."""
+        session = getattr(self.core, "session", None)
+        if session is None or state not in IN_SESSION_STATES:
+            return None
+        elapsed = self.core.clock.monotonic() - session.started_mono
+        return min(MAX_SESSION_SECONDS, max(0, int(elapsed)))
 
     def _queue_length(self) -> int:
         if self.queue_length is not None:

@@ -1,10 +1,12 @@
 """What the mediator's live view shows for one site, computed from kiosk.server.live.
 
 A kiosk is shown "Hors ligne" after 3 missed heartbeats (``sync.heartbeat_s`` each), "Jamais
-connectée" before its first one; otherwise the state of its last heartbeat. Device faults are the
-devices whose state is not ``ok``. Times are sent as ISO timestamps and shown relative ("il y a
-12 s") by the page itself, so the rendered panel only changes when something really changed:
-that is what the server-sent event stream compares to decide whether to push.
+connectée" before its first one; otherwise the state of its last heartbeat, with the time in
+session ("en session depuis 12 min") counted from the start the server placed on its own clock.
+Device faults are the devices whose state is not ``ok``. Times are sent as ISO timestamps and shown
+relative ("il y a 12 s") by the page itself, so the rendered panel only changes when something
+really changed (the time in session is rendered to the minute): that is what the server-sent
+event stream compares to decide whether to push.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from kiosk.schema import HelpState
 from kiosk.server import live
 from kiosk.server.console import labels as L
 
+IN_SESSION = ("active", "idle_warning", "ending")
 COMMAND_LABELS = {"end_session": "Terminer la session", "out_of_order": "Mettre hors service",
                   "back_in_service": "Remettre en service"}
 
@@ -36,10 +39,13 @@ class KioskView:
     last_seen: str | None  # ISO
     pending: list[str] = field(default_factory=list)
     help_open: bool = False
+    session_since: str | None = None   # ISO, server time; only while in session
+    session_for: str = ""              # "12 min", refreshed every second by the page
+
 
     @property
     def in_session(self) -> bool:
-        return self.status in ("active", "idle_warning", "ending")
+        return self.status in IN_SESSION
 
 
 @dataclass
@@ -82,7 +88,21 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat(timespec="seconds")
 
 
-def snapshot(conn: Connection, site_id: int, heartbeat_s: int) -> Snapshot:
+def session_duration(seconds: float) -> str:
+    """How long a session has lasted, for a mediator glancing at a tablet: "moins d'une
+    minute", "12 min", "1 h 05". Minutes only, so the panel (and its event stream) changes
+    once a minute at most; console.js keeps the same wording."""
+    minutes = int(max(0.0, seconds) // 60)
+    if minutes < 1:
+        return "moins d'une minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d}"
+
+
+def snapshot(conn: Connection, site_id: int, heartbeat_s: int,
+             at: dt.datetime | None = None) -> Snapshot:
+    current = at or dt.datetime.now(dt.UTC)
     pending: dict[int, list[str]] = {}
     for c in live.pending_commands(conn, [site_id]):
         pending.setdefault(c["kiosk_id"], []).append(COMMAND_LABELS.get(c["kind"], c["kind"]))
@@ -98,13 +118,18 @@ def snapshot(conn: Connection, site_id: int, heartbeat_s: int) -> Snapshot:
             status = k["state"]
         faults = [f"{L.device(d)} : {L.device_state(s)}" for d, s in sorted(k["devices"].items())
                   if s != "ok"]
+        started = k["session_started_at"]
+        in_session = status in IN_SESSION and started is not None
         kiosks.append(KioskView(
             id=k["kiosk_id"], name=k["name"], status=status,
             status_label=L.KIOSK_STATES.get(status, status),
             procedure=L.procedure(k["procedure_id"]) if k["procedure_id"] else "",
             step=k["step"], faults=faults, queue_length=k["queue_length"],
             app_version=k["app_version"] or "", last_seen=_iso(k["last_seen"]),
-            pending=pending.get(k["kiosk_id"], []), help_open=k["kiosk_id"] in calling))
+            pending=pending.get(k["kiosk_id"], []), help_open=k["kiosk_id"] in calling,
+            session_since=_iso(started) if in_session else None,
+            session_for=(session_duration((current - started).total_seconds())
+                         if in_session else "")))
     help_views = [HelpView(request_id=h["request_id"], kiosk=h["kiosk_name"],
                            procedure=L.procedure(h["procedure_id"]) if h["procedure_id"] else "",
                            step=h["step"],

@@ -10,10 +10,21 @@ function relative(iso) {
   if (s < 86400) return "il y a " + Math.floor(s / 3600) + " h";
   return "le " + new Date(iso).toLocaleDateString("fr-FR");
 }
+/* Time in session, worded as live_view.session_duration() words it on the server. */
+function sessionFor(iso) {
+  const m = Math.floor(Math.max(0, Date.now() - Date.parse(iso)) / 60000);
+  if (m < 1) return "moins d'une minute";
+  if (m < 60) return m + " min";
+  return Math.floor(m / 60) + " h " + String(m % 60).padStart(2, "0");
+}
 function refreshTimes() {
   document.querySelectorAll("time[data-since]").forEach(function (t) {
     const iso = t.getAttribute("data-since");
     if (iso) { t.textContent = relative(iso); t.title = new Date(iso).toLocaleString("fr-FR"); }
+  });
+  document.querySelectorAll("time[data-session-since]").forEach(function (t) {
+    const iso = t.getAttribute("data-session-since");
+    if (iso) { t.textContent = sessionFor(iso); t.title = "depuis " + new Date(iso).toLocaleTimeString("fr-FR"); }
   });
 }
 

@@ -1,0 +1,69 @@
+"""The live view in Debian's Chromium against a running `kiosk server`: a real kiosk session core
+sends its heartbeats through the kiosk's own HeartbeatClient; the mediator's page shows how long
+the session has lasted and which devices are at fault, without reloading.
+
+Screenshots go to test-artifacts/test_live_browser/.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from console.conftest import log_in
+from kiosk import config
+from kiosk.schema import EndReason
+from kiosk.sessions import open_core
+from kiosk.sessions.clock import ManualClock
+from kiosk.sessions.heartbeat import HeartbeatClient
+from kiosk.sessions.sync import ServerLink
+
+pytestmark = [pytest.mark.browser]
+
+LIVE_WITHIN_MS = 2000
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path):
+    settings = config.defaults().with_overrides({
+        "kiosk.data_dir": str(tmp_path / "kiosk-data"),
+        "kiosk.session_dir": str(tmp_path / "kiosk-sessions")})
+    clock = ManualClock(dt.datetime(2026, 11, 16, 8, 0, tzinfo=dt.UTC))
+    core = open_core(settings, clock=clock)
+    core.recover()
+    yield core, clock
+    if core.store is not None:
+        core.store.close()
+
+
+def _engine(server) -> str:
+    return "postgres" if server.database_url.startswith("postgresql") else "sqlite"
+
+
+def test_mediator_sees_the_time_in_session_arrive_and_go(browser_page, console_server, kiosk,
+                                                        artifacts_dir):
+    core, clock = kiosk
+    page = browser_page
+    seed = console_server.seed
+    kiosk_id, token = seed.kiosks[("FS Lille", "borne-1")]
+    log_in(page, "med-lille")
+    page.wait_for_selector('#live-status[data-state="live"]')
+    beats = HeartbeatClient(core, ServerLink.checked(console_server.url, token, timeout_s=10),
+                            position=lambda: ("caf-trimestrielle", 2))
+    core.start()
+    clock.advance(12 * 60 + 30)  # the resident has been at it for 12 and a half minutes
+    assert beats.beat_once() is not None
+
+    card = page.locator(f'li.kiosk[data-kiosk="{kiosk_id}"]')
+    since = card.locator(".session-time")
+    since.wait_for(timeout=LIVE_WITHIN_MS)  # pushed by the event stream, no reload
+    assert since.inner_text() == "en session depuis 12 min"
+    page.screenshot(path=str(artifacts_dir / f"{_engine(console_server)}-live-session-time.png"),
+                    full_page=True)
+
+    core.end(EndReason.FINISHED, offer_survey=False)
+    assert beats.beat_once() is not None
+    page.locator(f'li.kiosk[data-kiosk="{kiosk_id}"][data-status="idle"]').wait_for(
+        timeout=LIVE_WITHIN_MS)
+    assert card.locator(".session-time").count() == 0
