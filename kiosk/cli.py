@@ -32,6 +32,7 @@ ADMIN_COMMANDS: dict[str, str] = {
     "kiosk": "kiosk.server.admin_cli:kiosk",
     "token": "kiosk.server.admin_cli:token",
     "user": "kiosk.server.admin_cli:user",
+    "rebuild-aggregates": "kiosk.server.admin_cli:rebuild_aggregates",
     "badge": "kiosk.devices.admin_cli:badge",
     "set-pin": "kiosk.app_cli:set_pin",
 }

@@ -1,4 +1,5 @@
-"""`kiosk admin territory|site|kiosk|token|user`: tenancy of the central server.
+"""`kiosk admin territory|site|kiosk|token|user`: tenancy of the central server;
+`kiosk admin rebuild-aggregates`: recompute the console's aggregates from the raw records.
 
 These commands work directly on the server database (``server.database_url`` or the SQLite file
 in ``kiosk.data_dir``), migrating it first, so they run on the server host. A kiosk token is
@@ -7,17 +8,19 @@ printed once, at creation or rotation, and never again (only its hash is stored)
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kiosk.cli import load_settings
 from kiosk.schema import CommandKind, PushedSettings
-from kiosk.server import db, live, tenancy
+from kiosk.server import db, live, rebuild, retention, tenancy
 from kiosk.server.tenancy import Role, TenancyError
 
 
@@ -245,3 +248,35 @@ def user_disable(ctx: click.Context, username: str) -> None:
     """Disable a console user (they can no longer log in)."""
     _run(ctx, lambda c: tenancy.disable_user(c, username))
     click.echo(f"user {username} disabled")
+
+
+# --- aggregates ------------------------------------------------------------------------------
+@click.command("rebuild-aggregates")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="First day to rebuild (YYYY-MM-DD; widened to its month). Default: the "
+                   "oldest raw record kept.")
+@click.pass_context
+def rebuild_aggregates(ctx: click.Context, since: dt.datetime | None) -> None:
+    """Recompute the console's aggregates from the raw records (after an upgrade or a fix).
+
+    Periods whose raw records were purged by retention keep their aggregates untouched."""
+    settings = load_settings(ctx)
+    cutoff = retention.cutoff_day(dt.date.today(), settings.get("server.retention_months"))
+    first = since.date() if since else None
+    try:
+        engine = db.open_engine(db.database_url(settings))
+    except db.DatabaseError as err:
+        raise click.ClickException(str(err)) from None
+    try:
+        db.migrate(engine)
+        with engine.begin() as conn:
+            start = rebuild.rebuild_start(conn, first, cutoff)
+            records = rebuild.rebuild_in(conn, first, cutoff)
+    except (db.DatabaseError, sa.exc.OperationalError) as err:
+        raise click.ClickException(f"cannot rebuild the aggregates: {err}") from None
+    finally:
+        engine.dispose()
+    if start is None:
+        click.echo("no raw records: nothing to rebuild")
+    else:
+        click.echo(f"aggregates rebuilt from {start.isoformat()}: {records} session records")

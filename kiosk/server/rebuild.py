@@ -1,0 +1,213 @@
+"""Recompute every aggregate table from the raw records, in SQL, in one transaction.
+
+Ingest maintains the aggregates incrementally (kiosk.server.ingest.aggregate_deltas); this module
+says the same thing set-based, as ``INSERT .. SELECT .. GROUP BY`` over ``session_records`` and
+``activities``, for when aggregates must be rebuilt: a new aggregate or dimension added by a
+migration, a bug fixed in ingest, a benchmark's generated data. Tests check that both ways yield
+the same rows, on SQLite and PostgreSQL.
+
+Retention: raw records older than ``server.retention_months`` are gone but their aggregates are
+kept, so a rebuild never touches periods before the oldest raw day still stored (nor before
+``not_before``, the retention cutoff, in case a purge stopped half-way through a month). Monthly
+rows need every day of their month: the rebuilt range always starts on the first of a month.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from kiosk.server import tables as t
+
+log = logging.getLogger(__name__)
+
+r = t.session_records
+a = t.activities
+
+Expr = Any  # a SQLAlchemy column expression
+
+
+@dataclass(frozen=True)
+class Grain:
+    """One grain of an aggregate: its code, period and place columns as expressions of a raw
+    row (see kiosk.server.tables for what each grain is for)."""
+
+    code: str
+    period: Callable[[Connection], Expr]
+    territory: bool
+    site: bool
+    kiosk: bool
+
+
+def _day(_conn: Connection) -> Expr:
+    return r.c.day
+
+
+def _month(conn: Connection) -> Expr:
+    if conn.dialect.name == "postgresql":
+        return sa.cast(sa.func.date_trunc("month", r.c.day), sa.Date)
+    # SQLite stores a Date as ISO text: 'YYYY-MM-' + '01'.
+    return sa.func.substr(r.c.day, 1, 8).concat("01")
+
+
+def _weekday(conn: Connection) -> Expr:
+    """Monday = 0, as Python's date.weekday() used at ingest."""
+    if conn.dialect.name == "postgresql":
+        return sa.cast(sa.extract("isodow", r.c.day), sa.Integer) - 1
+    return (sa.cast(sa.func.strftime("%w", r.c.day), sa.Integer) + 6) % 7
+
+
+DAY_SITE = Grain("D", _day, territory=True, site=True, kiosk=True)
+MONTH_SITE = Grain("M", _month, territory=True, site=True, kiosk=True)
+MONTH_TERRITORY = Grain("T", _month, territory=True, site=False, kiosk=False)
+MONTH_NATIONAL = Grain("N", _month, territory=False, site=False, kiosk=False)
+DAY_TERRITORY_TOTAL = Grain("E", _day, territory=True, site=False, kiosk=False)
+
+
+def _int_true(column: Expr) -> Expr:
+    return sa.case((column, 1), else_=0)
+
+
+def _duration_bucket() -> Expr:
+    """Same buckets as kiosk.server.ingest.duration_bucket (La Coop's)."""
+    m = r.c.duration_min
+    return sa.case((m < 30, "lt_30"), (m < 60, "30_60"), (m < 120, "60_120"),
+                   else_="120_plus")
+
+
+@dataclass(frozen=True)
+class Source:
+    """What one aggregate is made of: its grains, its dimensions and measures (in the table's
+    column order), the raw rows it reads and which of them count."""
+
+    table: sa.Table
+    grains: tuple[Grain, ...]
+    dims: Callable[[Connection], list[Expr]]
+    measures: Callable[[], list[Expr]]
+    with_activities: bool = False
+    where: Callable[[], list[Expr]] = lambda: []
+    empty_dims: bool = False  # the E grain: day x territory totals, dimensions all ''
+
+
+def _session_measures() -> list[Expr]:
+    return [sa.func.count(), sa.func.sum(r.c.duration_min), sa.func.sum(r.c.help_requests),
+            sa.func.sum(sa.case((r.c.accessibility != "", 1), else_=0))]
+
+
+def _session_dims(_conn: Connection) -> list[Expr]:
+    return [r.c.language, r.c.end_reason, _duration_bucket()]
+
+
+SOURCES: tuple[Source, ...] = (
+    Source(t.agg_sessions, (DAY_SITE, MONTH_TERRITORY), _session_dims, _session_measures),
+    Source(t.agg_sessions, (DAY_TERRITORY_TOTAL,), _session_dims, _session_measures,
+           empty_dims=True),
+    Source(t.agg_activities, (DAY_SITE, MONTH_TERRITORY),
+           lambda _c: [a.c.kind, sa.func.coalesce(a.c.procedure_id, ""),
+                       sa.func.coalesce(a.c.theme, "")],
+           lambda: [sa.func.count(), sa.func.sum(_int_true(a.c.completed)),
+                    sa.func.sum(a.c.pages), sa.func.sum(a.c.hints_used), sa.func.sum(a.c.errors)],
+           with_activities=True),
+    Source(t.agg_hours, (MONTH_NATIONAL, MONTH_SITE, MONTH_TERRITORY),
+           lambda c: [_weekday(c), r.c.hour], lambda: [sa.func.count()]),
+    Source(t.agg_funnel, (MONTH_SITE, MONTH_TERRITORY),
+           lambda _c: [a.c.procedure_id, a.c.steps_total, a.c.steps_reached],
+           lambda: [sa.func.count(), sa.func.sum(_int_true(a.c.completed))],
+           with_activities=True,
+           where=lambda: [a.c.kind == "practice", a.c.procedure_id.is_not(None),
+                          a.c.procedure_id != ""]),
+    Source(t.agg_survey, (MONTH_SITE, MONTH_TERRITORY),
+           lambda _c: [r.c.age_bracket, r.c.autonomy, r.c.satisfaction],
+           lambda: [sa.func.count()],
+           where=lambda: [r.c.age_bracket.is_not(None)]),
+)
+
+
+def _key_columns(table: sa.Table) -> list[str]:
+    return [c.name for c in table.columns if c.name in ("grain", "period", "territory_id",
+                                                        "site_id", "kiosk_id")]
+
+
+def _insert_select(conn: Connection, source: Source, grain: Grain, start: dt.date) -> Any:
+    table = source.table
+    key_names = _key_columns(table)
+    place: dict[str, tuple[bool, Expr]] = {
+        "territory_id": (grain.territory, r.c.territory_id),
+        "site_id": (grain.site, r.c.site_id),
+        "kiosk_id": (grain.kiosk, r.c.kiosk_id),
+    }
+    dims = ([sa.literal_column("''")] * len(source.dims(conn)) if source.empty_dims
+            else source.dims(conn))
+    columns: list[Expr] = [sa.literal_column(f"'{grain.code}'"), grain.period(conn)]
+    columns += [expr if kept else sa.literal_column("0")
+                for kept, expr in (place[k] for k in key_names[2:])]
+    columns += dims
+    # GROUP BY the select's positions: the same expression written twice would carry two
+    # different bound parameters, which PostgreSQL does not see as the same expression.
+    grouped = [i + 1 for i, expr in enumerate(columns)
+               if i == 1 or (i >= 2 and i < len(key_names) and place[key_names[i]][0])
+               or (i >= len(key_names) and not source.empty_dims)]
+    from_: Any = r.join(a, a.c.event_id == r.c.event_id) if source.with_activities else r
+    select = (sa.select(*columns, *source.measures()).select_from(from_)
+              .where(r.c.day >= start, *source.where())
+              .group_by(*[sa.literal_column(str(i)) for i in grouped]))
+    return table.insert().from_select([c.name for c in table.columns], select)
+
+
+def rebuild_aggregates(engine: Engine, since: dt.date | None = None,
+                       not_before: dt.date | None = None) -> int:
+    """Delete the aggregate rows of the periods from ``since`` (default: the oldest raw day
+    stored) and recompute them from the raw records; returns how many session records were
+    aggregated. ``not_before``: never rebuild before this day (the retention cutoff)."""
+    with engine.begin() as conn:
+        return rebuild_in(conn, since, not_before)
+
+
+def rebuild_in(conn: Connection, since: dt.date | None = None,
+               not_before: dt.date | None = None) -> int:
+    """rebuild_aggregates() inside the caller's transaction (used by migrations)."""
+    if conn.dialect.name == "postgresql":
+        # Ingest and retention write session_records first: they wait until this transaction
+        # ends, so no record can be stored between the aggregates' delete and their insert.
+        conn.exec_driver_sql("LOCK TABLE session_records IN SHARE MODE")
+    start = rebuild_start(conn, since, not_before)
+    if start is None:
+        log.info("aggregates: no raw records to rebuild from")
+        return 0
+    for table in t.AGGREGATES:
+        conn.execute(table.delete().where(table.c.period >= start))
+    for source in SOURCES:
+        for grain in source.grains:
+            conn.execute(_insert_select(conn, source, grain, start))
+    records = int(conn.execute(sa.select(sa.func.count()).select_from(r)
+                               .where(r.c.day >= start)).scalar_one())
+    log.info("aggregates rebuilt from %s: %d session records", start, records)
+    return records
+
+
+def rebuild_start(conn: Connection, since: dt.date | None = None,
+                  not_before: dt.date | None = None) -> dt.date | None:
+    """First day of the first month to rebuild, or None when there is nothing to rebuild from.
+
+    Never before the oldest raw day (older raw rows were purged: their aggregates are all that
+    is left), nor before ``not_before``.
+    """
+    oldest = conn.execute(sa.select(sa.func.min(r.c.day))).scalar_one_or_none()
+    if oldest is None:
+        return None
+    if isinstance(oldest, str):  # pragma: no cover - SQLite without type processing
+        oldest = dt.date.fromisoformat(oldest)
+    start = max(d for d in (oldest, since, not_before) if d is not None)
+    if not_before is not None and start.replace(day=1) < not_before:
+        # The month of the cutoff may be only partly stored: start with the next month.
+        return _next_month(start)
+    return start.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
