@@ -67,3 +67,30 @@ def test_mediator_sees_the_time_in_session_arrive_and_go(browser_page, console_s
     page.locator(f'li.kiosk[data-kiosk="{kiosk_id}"][data-status="idle"]').wait_for(
         timeout=LIVE_WITHIN_MS)
     assert card.locator(".session-time").count() == 0
+
+
+def test_a_device_fault_is_flagged_live_and_cleared_when_fixed(browser_page, console_server,
+                                                               kiosk, artifacts_dir):
+    core, _clock = kiosk
+    page = browser_page
+    seed = console_server.seed
+    kiosk_id, token = seed.kiosks[("FS Lille", "borne-2")]
+    devices = {"printer": "paper_out", "scanner": "ready", "reader": "ready",
+               "hotplug": "watching", "usb_storage": "none"}
+    beats = HeartbeatClient(core, ServerLink.checked(console_server.url, token, timeout_s=10),
+                            device_states=lambda: dict(devices))
+    log_in(page, "med-lille")
+    page.wait_for_selector('#live-status[data-state="live"]')
+    assert beats.beat_once() is not None
+    flagged = page.locator(f'li.kiosk.has-fault[data-kiosk="{kiosk_id}"]')
+    flagged.wait_for(timeout=LIVE_WITHIN_MS)
+    assert flagged.locator(".devices .fault").inner_text() == "⚠ Imprimante : plus de papier"
+    assert "avec un équipement en panne" in page.locator(".counts").inner_text()
+    page.screenshot(path=str(artifacts_dir / f"{_engine(console_server)}-live-fault.png"),
+                    full_page=True)
+
+    devices["printer"] = "ready"  # someone put paper in
+    assert beats.beat_once() is not None
+    flagged.wait_for(state="detached", timeout=LIVE_WITHIN_MS)
+    card = page.locator(f'li.kiosk[data-kiosk="{kiosk_id}"]')
+    assert card.locator(".devices").inner_text() == "tout fonctionne"

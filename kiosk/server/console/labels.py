@@ -46,11 +46,48 @@ KIOSK_STATES = {
     "ending": "Fin de session", "out_of_order": "Hors service", "maintenance": "Maintenance",
     "offline": "Hors ligne", "never": "Jamais connectée",
 }
-DEVICE_STATES = {"ok": "OK", "paper_out": "plus de papier", "unplugged": "débranché",
-                 "jammed": "bourrage", "offline": "hors ligne", "error": "en erreur",
-                 "busy": "occupé", "toner_low": "encre faible", "absent": "absent"}
+# Device states as kiosks report them (kiosk.devices.state_vocabulary(), one Enum per device),
+# in a mediator's words, shown as "Imprimante : plus de papier". FAULT: something a mediator
+# must go and fix (flagged red on the live view); NOTICE: worth knowing, maybe normal on a kiosk
+# built without that device (no badge reader); OK: not shown. A test keeps this table complete.
+OK, NOTICE, FAULT = "ok", "notice", "fault"
+DEVICE_STATES: dict[str, dict[str, tuple[str, str]]] = {
+    "printer": {
+        "ready": ("prête", OK), "printing": ("impression en cours", OK),
+        "stopped": ("file d'impression arrêtée", FAULT),
+        "rejecting": ("refuse les impressions", FAULT),
+        "paper_out": ("plus de papier", FAULT), "paper_jam": ("papier coincé", FAULT),
+        "cover_open": ("capot ouvert", FAULT), "offline": ("ne répond pas", FAULT),
+        "absent": ("débranchée ou introuvable", FAULT),
+    },
+    "scanner": {
+        "ready": ("prêt", OK), "busy": ("numérisation en cours", OK),
+        "jammed": ("papier coincé", FAULT), "cover_open": ("capot ouvert", FAULT),
+        "error": ("en panne", FAULT), "absent": ("débranché", FAULT),
+    },
+    "reader": {
+        "ready": ("prêt", OK), "card_present": ("badge posé", OK), "busy": ("occupé", OK),
+        "error": ("ne répond pas (service arrêté)", FAULT), "absent": ("débranché", NOTICE),
+    },
+    "hotplug": {
+        "watching": ("active", OK), "stopped": ("arrêtée", NOTICE),
+        "unavailable": ("indisponible : brancher un appareil demande un redémarrage", NOTICE),
+    },
+    "usb_storage": {
+        "none": ("aucune", OK), "offered": ("branchée", OK),
+        "refused": ("refusée (appareil non autorisé)", NOTICE),
+    },
+}
+# Any device, and kiosks of an older version: a generic word for a few common slugs.
+GENERIC_DEVICE_STATES: dict[str, tuple[str, str]] = {
+    "ok": ("OK", OK), "ready": ("prêt", OK), "absent": ("absent ou débranché", FAULT),
+    "unplugged": ("débranché", FAULT), "offline": ("ne répond pas", FAULT),
+    "error": ("en erreur", FAULT), "paper_out": ("plus de papier", FAULT),
+    "jammed": ("papier coincé", FAULT), "busy": ("occupé", OK),
+    "toner_low": ("encre faible", NOTICE),
+}
 DEVICES = {"printer": "Imprimante", "scanner": "Scanner", "reader": "Lecteur de badge",
-           "camera": "Caméra"}
+           "camera": "Caméra", "hotplug": "Détection USB", "usb_storage": "Clé USB"}
 
 
 def theme(slug: str | None) -> str:
@@ -83,8 +120,15 @@ def month(day: object) -> str:
     return f"{MONTHS[day.month - 1]} {day.year}"  # type: ignore[attr-defined]
 
 
-def device_state(slug: str) -> str:
-    return DEVICE_STATES.get(slug, slug.replace("_", " "))
+def device_state(slug: str, device: str | None = None) -> str:
+    return device_state_level(device, slug)[0]
+
+
+def device_state_level(device: str | None, slug: str) -> tuple[str, str]:
+    """(words, OK | NOTICE | FAULT) of a device's state. A state this console does not know (a
+    newer kiosk) is shown as it came and counted as a notice, never hidden."""
+    known = DEVICE_STATES.get(device or "", {}).get(slug) or GENERIC_DEVICE_STATES.get(slug)
+    return known or (slug.replace("_", " "), NOTICE)
 
 
 def device(slug: str) -> str:

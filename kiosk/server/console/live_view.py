@@ -3,7 +3,8 @@
 A kiosk is shown "Hors ligne" after 3 missed heartbeats (``sync.heartbeat_s`` each), "Jamais
 connectée" before its first one; otherwise the state of its last heartbeat, with the time in
 session ("en session depuis 12 min") counted from the start the server placed on its own clock.
-Device faults are the devices whose state is not ``ok``. Times are sent as ISO timestamps and shown
+Device states come in words from kiosk.server.console.labels: faults (a mediator must act, the
+card is flagged) and notices (shown quietly). Times are sent as ISO timestamps and shown
 relative ("il y a 12 s") by the page itself, so the rendered panel only changes when something
 really changed (the time in session is rendered to the minute): that is what the server-sent
 event stream compares to decide whether to push.
@@ -33,7 +34,7 @@ class KioskView:
     status_label: str
     procedure: str
     step: int | None
-    faults: list[str]
+    faults: list[str]      # "Imprimante : plus de papier": a mediator must act
     queue_length: int | None
     app_version: str
     last_seen: str | None  # ISO
@@ -41,6 +42,13 @@ class KioskView:
     help_open: bool = False
     session_since: str | None = None   # ISO, server time; only while in session
     session_for: str = ""              # "12 min", refreshed every second by the page
+    notices: list[str] = field(default_factory=list)  # worth knowing, maybe normal
+
+    @property
+    def has_fault(self) -> bool:
+        """Flagged on the card: faults of a kiosk that is still talking (an offline kiosk's
+        last device states may be stale; the card is already red for being offline)."""
+        return bool(self.faults) and self.status not in ("offline", "never")
 
 
     @property
@@ -69,7 +77,8 @@ class Snapshot:
 
     @property
     def counts(self) -> dict[str, int]:
-        out = {"total": len(self.kiosks), "session": 0, "free": 0, "down": 0}
+        out = {"total": len(self.kiosks), "session": 0, "free": 0, "down": 0,
+               "faulty": sum(1 for k in self.kiosks if k.has_fault)}
         for k in self.kiosks:
             if k.in_session:
                 out["session"] += 1
@@ -86,6 +95,19 @@ def _iso(value: dt.datetime | None) -> str | None:
     if value.tzinfo is None:  # SQLite gives naive UTC
         value = value.replace(tzinfo=dt.UTC)
     return value.isoformat(timespec="seconds")
+
+
+def device_problems(devices: dict[str, str]) -> tuple[list[str], list[str]]:
+    """(faults, notices) of a heartbeat's device states, in words, in a stable order."""
+    faults: list[str] = []
+    notices: list[str] = []
+    for device, slug in sorted(devices.items()):
+        words, level = L.device_state_level(device, slug)
+        if level == L.FAULT:
+            faults.append(f"{L.device(device)} : {words}")
+        elif level == L.NOTICE:
+            notices.append(f"{L.device(device)} : {words}")
+    return faults, notices
 
 
 def session_duration(seconds: float) -> str:
@@ -116,15 +138,14 @@ def snapshot(conn: Connection, site_id: int, heartbeat_s: int,
             status = "offline"
         else:
             status = k["state"]
-        faults = [f"{L.device(d)} : {L.device_state(s)}" for d, s in sorted(k["devices"].items())
-                  if s != "ok"]
+        faults, notices = device_problems(k["devices"])
         started = k["session_started_at"]
         in_session = status in IN_SESSION and started is not None
         kiosks.append(KioskView(
             id=k["kiosk_id"], name=k["name"], status=status,
             status_label=L.KIOSK_STATES.get(status, status),
             procedure=L.procedure(k["procedure_id"]) if k["procedure_id"] else "",
-            step=k["step"], faults=faults, queue_length=k["queue_length"],
+            step=k["step"], faults=faults, notices=notices, queue_length=k["queue_length"],
             app_version=k["app_version"] or "", last_seen=_iso(k["last_seen"]),
             pending=pending.get(k["kiosk_id"], []), help_open=k["kiosk_id"] in calling,
             session_since=_iso(started) if in_session else None,
