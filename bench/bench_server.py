@@ -7,15 +7,13 @@ queries on a large generated dataset; on SQLite and PostgreSQL.
   transaction per 500) into the same database in the same run. Target ratio ≥ 0.3.
 - Backlog: ~1,500 sessions (30 days of a busy kiosk) in a kiosk's local queue, delivered by the
   real SyncClient (batches of sync.batch_size = 200) after reconnection. Target ≤ 2 s on SQLite.
-- Console queries: KIOSK_BENCH_SERVER_RECORDS session records (default 2,000,000; the issue's
-  national year is 10,000,000: set the variable to run it) spread over 3,000 sites in 100
-  territories and 12 months, generated with SQL (recursive CTE on SQLite, generate_series on
-  PostgreSQL); aggregates built from them with INSERT .. SELECT .. GROUP BY at each grain (what
-  ingest maintains incrementally). Each activity dimension is derived from the record (one
-  practice activity per session), since the console reads only aggregates. Reported p50/p95 of
-  each standard query over 30 runs; target p95 ≤ 200 ms.
+- Console queries: KIOSK_BENCH_SERVER_RECORDS session records (default 10,000,000: the
+  issue's national year) with 1-3 activities each, over ~2,000 sites in 13 territories and the
+  12 months up to today, made by bench/generate.py; the aggregates are built from those raw rows
+  by kiosk.server.rebuild (bench/datasets.py; the dataset is cached between runs). Reported
+  p50/p95 of each standard query over 30 runs; target p95 ≤ 200 ms.
 
-PostgreSQL: KIOSK_BENCH_PG_URL if set, else a throwaway cluster started like the test harness
+PostgreSQL: KIOSK_BENCH_PG_URL if set, else the persistent bench cluster of bench/datasets.py
 (needs root and the postgresql package); without either the PostgreSQL rows say so.
 """
 from __future__ import annotations
@@ -25,7 +23,6 @@ import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -36,6 +33,8 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from bench import datasets
+from bench.datasets import Postgres
 from kiosk.schema import SessionRecord
 from kiosk.server import db, queries, tenancy
 from kiosk.server import tables as t
@@ -48,9 +47,9 @@ from kiosk.storage import LocalStore
 ROOT = Path(__file__).resolve().parents[1]
 INGEST_BATCHES = int(os.environ.get("KIOSK_BENCH_INGEST_BATCHES", "10"))
 BACKLOG_SESSIONS = 1500
-QUERY_RECORDS = int(os.environ.get("KIOSK_BENCH_SERVER_RECORDS", "2000000"))
+QUERY_RECORDS = int(os.environ.get("KIOSK_BENCH_SERVER_RECORDS", "10000000"))
 QUERY_RUNS = 30
-SITES, TERRITORIES = 3000, 100
+FUNNEL_PROCEDURE = "caf-trimestrielle"  # the most used procedure of the generated year
 PROCEDURES = [("ants-passeport", "papiers_elections_citoyennete", 6),
               ("caf-rsa", "social_sante", 8), ("impots-declaration", "argent_impots", 10),
               ("ameli-compte", "social_sante", 5), ("france-travail", "travail_formation_entreprise", 7),
@@ -90,44 +89,6 @@ def batches(rng: random.Random, n_batches: int, size: int = 500) -> list[list[di
 
 
 # --- engines -------------------------------------------------------------------------------
-class Postgres:
-    """A PostgreSQL to bench against: the given URL, or a throwaway cluster."""
-
-    def __init__(self) -> None:
-        self.cluster: Any = None
-        self.base_url = os.environ.get("KIOSK_BENCH_PG_URL", "")
-        self.reason = ""
-        if self.base_url:
-            return
-        sys.path.insert(0, str(ROOT / "tests"))
-        try:
-            from harness import postgres as pg_stack
-            bindir = pg_stack.find_pg_bindir()
-            if bindir is None or os.geteuid() != 0 or not pg_stack.server_user_exists():
-                self.reason = "no PostgreSQL binaries / not root / no postgres user"
-                return
-            root = Path(tempfile.mkdtemp(prefix="kiosk-bench-pg-"))
-            os.chmod(root, 0o755)
-            self.cluster = pg_stack.PgCluster.start(root / "pg", bindir)
-            self._root = root
-        except Exception as err:  # noqa: BLE001 - the SQLite figures are still worth reporting
-            self.reason = f"cannot start PostgreSQL: {err}"
-
-    @property
-    def available(self) -> bool:
-        return bool(self.base_url or self.cluster)
-
-    def fresh_url(self) -> str:
-        if self.cluster is not None:
-            return self.cluster.url(self.cluster.create_database())
-        return self.base_url
-
-    def stop(self) -> None:
-        if self.cluster is not None:
-            self.cluster.stop()
-            shutil.rmtree(self._root, ignore_errors=True)
-
-
 def reset(engine: sa.Engine) -> None:
     """Empty the statistics tables (when benching against a given PostgreSQL URL)."""
     with engine.begin() as conn:
@@ -234,133 +195,6 @@ def bench_backlog(workdir: Path) -> dict:
 
 
 # --- console queries ---------------------------------------------------------------------------
-_SQLITE_GENERATE = """
-WITH RECURSIVE n(i) AS (SELECT :offset + 1 UNION ALL SELECT i + 1 FROM n WHERE i < :offset + :count)
-INSERT INTO session_records (event_id, kiosk_id, site_id, territory_id, schema_version, day, hour,
-  duration_min, language, accessibility, end_reason, help_requests, age_bracket, autonomy,
-  satisfaction, received_at)
-SELECT printf('%036d', i), 0, (i * 7919) % :sites + 1, ((i * 7919) % :sites) % :territories + 1,
-  1, date(:start, '+' || ((i * 104729) % 365) || ' days'), 8 + (i * 13) % 11, 5 * (1 + i % 24),
-  CASE i % 5 WHEN 3 THEN 'en' WHEN 4 THEN 'ar' ELSE 'fr' END, '',
-  CASE i % 4 WHEN 2 THEN 'idle_timeout' WHEN 3 THEN 'mediator' ELSE 'finished' END, i % 2,
-  CASE WHEN i % 2 = 0 THEN CASE i % 7 WHEN 0 THEN '25_39' WHEN 1 THEN '40_59'
-       WHEN 2 THEN '60_69' ELSE '70_plus' END END,
-  CASE WHEN i % 2 = 0 THEN 'guided' END, CASE WHEN i % 2 = 0 THEN 'satisfied' END,
-  datetime('now')
-FROM n
-"""
-
-_PG_GENERATE = """
-INSERT INTO session_records (event_id, kiosk_id, site_id, territory_id, schema_version, day, hour,
-  duration_min, language, accessibility, end_reason, help_requests, age_bracket, autonomy,
-  satisfaction, received_at)
-SELECT lpad(i::text, 36, '0'), 0, (i * 7919) % :sites + 1, ((i * 7919) % :sites) % :territories + 1,
-  1, CAST(:start AS date) + ((i * 104729) % 365)::int, 8 + (i * 13) % 11, 5 * (1 + i % 24),
-  CASE i % 5 WHEN 3 THEN 'en' WHEN 4 THEN 'ar' ELSE 'fr' END, '',
-  CASE i % 4 WHEN 2 THEN 'idle_timeout' WHEN 3 THEN 'mediator' ELSE 'finished' END, i % 2,
-  CASE WHEN i % 2 = 0 THEN CASE i % 7 WHEN 0 THEN '25_39' WHEN 1 THEN '40_59'
-       WHEN 2 THEN '60_69' ELSE '70_plus' END END,
-  CASE WHEN i % 2 = 0 THEN 'guided' END, CASE WHEN i % 2 = 0 THEN 'satisfied' END,
-  now()
-FROM (SELECT g + :offset AS i FROM generate_series(CAST(1 AS bigint), :count) AS g) AS s
-"""
-
-
-def _rollups(dialect: str) -> list[str]:
-    """INSERT .. SELECT .. GROUP BY building each aggregate at each grain from raw rows.
-    One practice activity per session: procedure = event number mod 6, steps from it."""
-    month = ("date(day, 'start of month')" if dialect == "sqlite"
-             else "CAST(date_trunc('month', day) AS date)")
-    weekday = ("(CAST(strftime('%w', day) AS INTEGER) + 6) % 7" if dialect == "sqlite"
-               else "(CAST(extract(isodow FROM day) AS INTEGER) - 1)")
-    num = "CAST(event_id AS INTEGER)" if dialect == "sqlite" else "CAST(event_id AS BIGINT)"
-    procs = " ".join(f"WHEN {i} THEN '{p}'" for i, (p, _t, _s) in enumerate(PROCEDURES))
-    themes = " ".join(f"WHEN {i} THEN '{th}'" for i, (_p, th, _s) in enumerate(PROCEDURES))
-    steps = " ".join(f"WHEN {i} THEN {s}" for i, (_p, _t, s) in enumerate(PROCEDURES))
-    proc = f"CASE {num} % 6 {procs} END"
-    theme = f"CASE {num} % 6 {themes} END"
-    total = f"CASE {num} % 6 {steps} END"
-    reached = f"({num} / 6) % ({total} + 1)"
-    bucket = ("CASE WHEN duration_min < 30 THEN 'lt_30' WHEN duration_min < 60 THEN '30_60' "
-              "WHEN duration_min < 120 THEN '60_120' ELSE '120_plus' END")
-    grains = {"D": ("'D'", "day", "site_id"), "M": ("'M'", month, "site_id"),
-              "T": ("'T'", month, "0")}
-    out = []
-    for g, (gl, period, site) in grains.items():
-        if g == "M":  # sessions and activities are kept at D and T only
-            out += _monthly_only(gl, period, site, proc, total, reached, weekday)
-            continue
-        out.append(
-            f"INSERT INTO agg_sessions (grain, period, territory_id, site_id, language, end_reason,"
-            f" duration_bucket, sessions, duration_min, help_requests, accessible_sessions) "
-            f"SELECT {gl}, {period}, territory_id, {site}, language, end_reason, {bucket}, "
-            f"count(*), sum(duration_min), sum(help_requests), 0 FROM session_records "
-            f"GROUP BY 1, 2, 3, 4, 5, 6, 7")
-        out.append(
-            f"INSERT INTO agg_activities (grain, period, territory_id, site_id, kind, procedure_id,"
-            f" theme, activities, completed, pages, hints_used, errors) "
-            f"SELECT {gl}, {period}, territory_id, {site}, 'practice', {proc}, {theme}, count(*),"
-            f" sum(CASE WHEN {reached} = {total} THEN 1 ELSE 0 END), 0, count(*), 0 "
-            f"FROM session_records GROUP BY 1, 2, 3, 4, 5, 6, 7")
-        if g == "D":
-            out.append(
-                "INSERT INTO agg_sessions (grain, period, territory_id, site_id, language, "
-                "end_reason, duration_bucket, sessions, duration_min, help_requests, "
-                "accessible_sessions) SELECT 'E', day, territory_id, 0, '', '', '', count(*), "
-                "sum(duration_min), sum(help_requests), 0 FROM session_records GROUP BY 2, 3")
-            continue
-        out += _monthly_only(gl, period, site, proc, total, reached, weekday)
-    return out
-
-
-def _monthly_only(gl: str, period: str, site: str, proc: str, total: str, reached: str,
-              weekday: str) -> list[str]:
-    out = []
-    out.append(
-        f"INSERT INTO agg_hours (grain, period, territory_id, site_id, weekday, hour, sessions)"
-        f" SELECT {gl}, {period}, territory_id, {site}, {weekday}, hour, count(*) "
-        f"FROM session_records GROUP BY 1, 2, 3, 4, 5, 6")
-    if gl == "'T'":  # the national grain, from the same rows
-        out.append(
-            f"INSERT INTO agg_hours (grain, period, territory_id, site_id, weekday, hour, "
-            f"sessions) SELECT 'N', {period}, 0, 0, {weekday}, hour, count(*) "
-            f"FROM session_records GROUP BY 1, 2, 3, 4, 5, 6")
-    out.append(
-        f"INSERT INTO agg_funnel (grain, period, territory_id, site_id, procedure_id, "
-        f"steps_total, steps_reached, activities, completed) "
-        f"SELECT {gl}, {period}, territory_id, {site}, {proc}, {total}, {reached}, count(*), "
-        f"sum(CASE WHEN {reached} = {total} THEN 1 ELSE 0 END) FROM session_records "
-        f"GROUP BY 1, 2, 3, 4, 5, 6, 7")
-    out.append(
-        f"INSERT INTO agg_survey (grain, period, territory_id, site_id, age_bracket, autonomy,"
-        f" satisfaction, sessions) SELECT {gl}, {period}, territory_id, {site}, age_bracket, "
-        f"autonomy, satisfaction, count(*) FROM session_records "
-        f"WHERE age_bracket IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6, 7")
-    return out
-
-
-def generate(engine: sa.Engine, count: int, start: dt.date) -> float:
-    t0 = time.perf_counter()
-    sql = _SQLITE_GENERATE if engine.dialect.name == "sqlite" else _PG_GENERATE
-    chunk = 1_000_000
-    with engine.begin() as conn:
-        done = 0
-        while done < count:
-            n = min(chunk, count - done)
-            conn.execute(sa.text(sql), {"count": n, "offset": done, "sites": SITES,
-                                        "territories": TERRITORIES, "start": start.isoformat()})
-            done += n
-        for statement in _rollups(engine.dialect.name):
-            conn.execute(sa.text(statement))
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text("VACUUM ANALYZE"))
-    else:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE")
-    return time.perf_counter() - t0
-
-
 def timed(fn: Callable[[], Any], runs: int = QUERY_RUNS) -> tuple[float, float]:
     fn()  # warm cache
     samples = []
@@ -372,20 +206,16 @@ def timed(fn: Callable[[], Any], runs: int = QUERY_RUNS) -> tuple[float, float]:
     return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
 
 
-def bench_queries(label: str, url: str) -> list[dict]:
-    engine = db.open_engine(url)
+def bench_queries(label: str, dataset: datasets.Dataset) -> list[dict]:
+    engine = db.open_engine(dataset.url)
     db.migrate(engine)
-    if url.startswith("postgresql"):
-        reset(engine)
-    start = dt.date(2025, 12, 1)
-    gen_s = generate(engine, QUERY_RECORDS, start)
-    period = Period(start, dt.date(2026, 11, 30))
+    today = dt.date.today()
+    period = Period.last_months(12, today)
     with engine.connect() as conn:
-        agg_rows = {tb.name: conn.execute(sa.select(sa.func.count()).select_from(tb)).scalar_one()
-                    for tb in t.AGGREGATES}
         national_total = queries.sessions_summary(conn, Scope(), period)["sessions"]
-    assert national_total == QUERY_RECORDS, (national_total, QUERY_RECORDS)
-    territory, site = Scope(territory_id=7), Scope(site_id=123)
+        territory_id, site_id = datasets.busiest(conn)
+    assert national_total == dataset.records, (national_total, dataset.records)
+    territory, site = Scope(territory_id=territory_id), Scope(site_id=site_id)
     standard: list[tuple[str, Callable[[Connection], Any]]] = [
         ("12 months national: sessions + per procedure",
          lambda c: (queries.sessions_summary(c, Scope(), period),
@@ -397,12 +227,12 @@ def bench_queries(label: str, url: str) -> list[dict]:
          lambda c: (queries.sessions_summary(c, site, period),
                     queries.activities_by_procedure(c, site, period))),
         ("funnel of one procedure, 12 months national",
-         lambda c: queries.funnel(c, Scope(), period, "caf-rsa")),
+         lambda c: queries.funnel(c, Scope(), period, FUNNEL_PROCEDURE)),
         ("hour-of-week heat map, 12 months national",
          lambda c: queries.hour_of_week(c, Scope(), period)),
         ("sessions per day, last 60 days national",
-         lambda c: queries.daily_sessions(c, Scope(), Period(dt.date(2026, 10, 1),
-                                                             dt.date(2026, 11, 29)))),
+         lambda c: queries.daily_sessions(c, Scope(), Period(today - dt.timedelta(days=59),
+                                                             today))),
         ("survey age brackets by site, 12 months one territory (small counts masked)",
          lambda c: queries.survey_by_site(c, territory, period, "age_bracket", 5)),
     ]
@@ -411,12 +241,13 @@ def bench_queries(label: str, url: str) -> list[dict]:
         for name, fn in standard:
             p50, p95 = timed(lambda fn=fn: fn(conn))
             out.append({
-                "name": f"console query p95: {name} ({label}, {QUERY_RECORDS:,} records)",
+                "name": f"console query p95: {name} ({label}, {dataset.records:,} records)",
                 "value": round(p95 * 1000, 1), "unit": "ms", "target": "p95 ≤ 200 ms",
                 "met": p95 <= 0.2,
-                "note": f"p50 {p50 * 1000:.1f} ms over {QUERY_RUNS} runs; dataset generated with "
-                        f"SQL in {gen_s:.0f} s: {QUERY_RECORDS:,} raw records, aggregate rows "
-                        + ", ".join(f"{k} {v:,}" for k, v in agg_rows.items()),
+                "note": f"p50 {p50 * 1000:.1f} ms over {QUERY_RUNS} runs; one territory = the "
+                        f"busiest ({territory_id}), one site = the busiest ({site_id}); "
+                        f"{dataset.how}; aggregate rows "
+                        + ", ".join(f"{k} {v:,}" for k, v in dataset.aggregate_rows.items()),
             })
     engine.dispose()
     return out
@@ -436,9 +267,9 @@ def run() -> list[dict]:
         if pg.available:
             results += bench_ingest("PostgreSQL", pg.fresh_url(), workdir)
         results.append(bench_backlog(workdir))
-        results += bench_queries("SQLite", f"sqlite:///{workdir / 'queries.sqlite'}")
+        results += bench_queries("SQLite", datasets.sqlite_dataset(QUERY_RECORDS))
         if pg.available:
-            results += bench_queries("PostgreSQL", pg.fresh_url())
+            results += bench_queries("PostgreSQL", pg.dataset(QUERY_RECORDS))
         if not pg.available:
             results.append({"name": "PostgreSQL benchmarks", "value": None, "unit": "",
                             "target": "", "met": None, "note": f"not run: {pg.reason}"})

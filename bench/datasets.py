@@ -1,0 +1,306 @@
+"""Generated national datasets for the server and console benchmarks, cached between runs.
+
+A dataset = bench/generate.py's raw rows + the aggregates ``kiosk.server.rebuild`` builds from
+them. Generating 10 million records and aggregating them takes many minutes, so a finished
+dataset is kept under KIOSK_BENCH_CACHE (default /var/tmp/kiosk-bench) and reused while its key
+holds: size, seed, first month of the 12 (the console's "12 derniers mois" move every month),
+the Alembic head, and the source of the generator, the rebuild and the table declarations.
+A dataset of another key is deleted when a new one is made (disk: ~5 GB per engine at 10M).
+
+- SQLite: ``sqlite-<key>.sqlite`` (+ its ``.json`` description), written under a temporary name
+  and renamed once complete, so an interrupted generation is never reused.
+- PostgreSQL: a persistent cluster in ``<cache>/pg`` (started for the run, stopped after;
+  durability off like the test clusters: a crashed host means regenerating, nothing else) with
+  one database ``bench_<key>``; ``pg-<key>.json`` is written last and marks it complete.
+  With KIOSK_BENCH_PG_URL the given database is emptied and filled on every run instead.
+
+Benchmarks may add users, a kiosk and live rows to a cached dataset; they never write records.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from bench import generate as gen
+from kiosk.server import db
+from kiosk.server import tables as t
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE_DIR = Path(os.environ.get("KIOSK_BENCH_CACHE", "/var/tmp/kiosk-bench"))
+SEED = 1
+_KEY_SOURCES = (ROOT / "bench" / "generate.py", ROOT / "kiosk" / "server" / "rebuild.py",
+                ROOT / "kiosk" / "server" / "tables.py")
+
+
+@dataclass
+class Dataset:
+    """A ready dataset: where it is and how it was made."""
+
+    url: str
+    key: str
+    records: int
+    activities: int
+    first_day: str
+    last_day: str
+    generate_s: float
+    rebuild_s: float
+    aggregate_rows: dict[str, int]
+    made_at: str
+    reused: bool = False
+
+    @property
+    def how(self) -> str:
+        made = (f"generated in {self.generate_s:.0f} s + aggregates rebuilt in "
+                f"{self.rebuild_s:.0f} s")
+        return (f"{self.records:,} records and {self.activities:,} activities "
+                f"{self.first_day} to {self.last_day}, {made}"
+                + (f" (cached dataset of {self.made_at})" if self.reused else ""))
+
+
+def dataset_key(records: int, seed: int = SEED, today: dt.date | None = None) -> str:
+    first, _last = gen.period_days(today or dt.date.today())
+    digest = hashlib.sha256(f"{records}|{seed}|{first}|{db.head_revision()}|"
+                            f"{gen.GENERATOR_VERSION}".encode())
+    for path in _KEY_SOURCES:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _say(message: str) -> None:
+    print(f"bench dataset: {message}", file=sys.stderr, flush=True)
+
+
+def _fill(engine: sa.Engine, records: int, seed: int, url: str, key: str) -> Dataset:
+    """Generate and aggregate into an empty migrated database."""
+    from kiosk.server.rebuild import rebuild_aggregates
+
+    step = max(records // 10, 1)
+
+    def progress(done: int) -> None:
+        if done % step < gen.CHUNK or done == records:
+            _say(f"{done:,}/{records:,} records")
+
+    made = gen.generate(engine, records, seed, progress=progress)
+    _say(f"raw rows in {made.seconds:.0f} s; rebuilding the aggregates")
+    t0 = time.perf_counter()
+    rebuilt = rebuild_aggregates(engine)
+    assert rebuilt == records, (rebuilt, records)
+    _analyze(engine)
+    rebuild_s = time.perf_counter() - t0
+    with engine.connect() as conn:
+        agg_rows = {tb.name: conn.execute(sa.select(sa.func.count()).select_from(tb))
+                    .scalar_one() for tb in t.AGGREGATES}
+    _say(f"aggregates in {rebuild_s:.0f} s: {agg_rows}")
+    return Dataset(url=url, key=key, records=records, activities=made.activities,
+                   first_day=made.first_day.isoformat(), last_day=made.last_day.isoformat(),
+                   generate_s=round(made.seconds, 1), rebuild_s=round(rebuild_s, 1),
+                   aggregate_rows=agg_rows,
+                   made_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def _analyze(engine: sa.Engine) -> None:
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in t.AGGREGATES:
+                conn.exec_driver_sql(f"VACUUM ANALYZE {table.name}")
+    else:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+
+
+def _load(meta: Path) -> Dataset | None:
+    try:
+        data = json.loads(meta.read_text())
+        data["reused"] = True
+        return Dataset(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _save(meta: Path, dataset: Dataset) -> None:
+    data = asdict(dataset)
+    data.pop("reused")
+    tmp = meta.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2))
+    tmp.replace(meta)
+
+
+# --- SQLite ------------------------------------------------------------------------------------
+def sqlite_dataset(records: int, seed: int = SEED, cache: Path | None = None) -> Dataset:
+    cache = cache or CACHE_DIR
+    cache.mkdir(parents=True, exist_ok=True)
+    key = dataset_key(records, seed)
+    path, meta = cache / f"sqlite-{key}.sqlite", cache / f"sqlite-{key}.json"
+    if path.exists() and (found := _load(meta)) is not None:
+        _say(f"SQLite: reusing {path}")
+        return found
+    for stale in cache.glob("sqlite-*"):
+        _say(f"SQLite: removing stale {stale.name}")
+        stale.unlink()
+    partial = cache / f"sqlite-{key}.partial"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    _say(f"SQLite: generating {records:,} records into {path}")
+    engine = db.open_engine(f"sqlite:///{partial}")
+    db.migrate(engine)
+    dataset = _fill(engine, records, seed, f"sqlite:///{path}", key)
+    engine.dispose()
+    con = sqlite3.connect(partial)  # the write-ahead log into the file, before it is renamed
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    partial.rename(path)
+    _save(meta, dataset)
+    return Dataset(**{**asdict(dataset), "reused": False})
+
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+class Postgres:
+    """The PostgreSQL the benchmarks use: KIOSK_BENCH_PG_URL, or the persistent bench cluster
+    (created on first use; needs root, the postgresql package and the postgres user)."""
+
+    OPTIONS = ("-c listen_addresses='' -c fsync=off -c synchronous_commit=off "
+               "-c full_page_writes=off -c shared_buffers=256MB -c work_mem=32MB "
+               "-c maintenance_work_mem=256MB -c max_wal_size=4GB")
+
+    def __init__(self, cache: Path | None = None) -> None:
+        self.cache = cache or CACHE_DIR
+        self.cluster: Any = None
+        self.base_url = os.environ.get("KIOSK_BENCH_PG_URL", "")
+        self.reason = ""
+        self._scratch: list[str] = []
+        if self.base_url:
+            return
+        sys.path.insert(0, str(ROOT / "tests"))
+        try:
+            from harness import postgres as pg_stack
+            bindir = pg_stack.find_pg_bindir()
+            if bindir is None or os.geteuid() != 0 or not pg_stack.server_user_exists():
+                self.reason = "no PostgreSQL binaries / not root / no postgres user"
+                return
+            self.cluster = self._start(pg_stack, bindir)
+        except Exception as err:  # noqa: BLE001 - the SQLite figures are still worth reporting
+            self.reason = f"cannot start PostgreSQL: {err}"
+
+    def _start(self, pg_stack: Any, bindir: Path) -> Any:
+        from harness.procs import free_port, run, unix_is_listening, wait_until
+
+        directory = self.cache / "pg"
+        self.cache.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.cache, 0o755)
+        if not (directory / "data" / "PG_VERSION").exists():
+            shutil.rmtree(directory, ignore_errors=True)
+            cluster = pg_stack.PgCluster.start(directory, bindir)  # initdb + start
+            cluster.stop()
+        cluster = pg_stack.PgCluster(dir=directory, socket_dir=directory / "sock",
+                                     port=free_port(), bindir=bindir)
+        run(["runuser", "-u", pg_stack.SERVER_USER, "--", str(bindir / "pg_ctl"),
+             "-D", str(cluster.data_dir), "-o",
+             f"-k {cluster.socket_dir} -p {cluster.port} {self.OPTIONS}",
+             "-l", str(cluster.log), "-w", "-t", "120", "start"],
+            what="pg_ctl start (bench cluster)", timeout=180)
+        cluster._running = True
+        wait_until(lambda: unix_is_listening(cluster.socket_dir / f".s.PGSQL.{cluster.port}"),
+                   timeout=60, what="postgres socket", log=cluster.log)
+        return cluster
+
+    @property
+    def available(self) -> bool:
+        return bool(self.base_url or self.cluster)
+
+    def fresh_url(self) -> str:
+        """An empty database for one run (dropped at stop)."""
+        if self.cluster is not None:
+            name = self.cluster.create_database(f"scratch_{os.getpid()}_{len(self._scratch)}")
+            self._scratch.append(name)
+            return self.cluster.url(name)
+        return self.base_url
+
+    def dataset(self, records: int, seed: int = SEED) -> Dataset:
+        key = dataset_key(records, seed)
+        if self.cluster is None:  # a given database: emptied and filled every run
+            engine = db.open_engine(self.base_url)
+            db.migrate(engine)
+            _empty(engine)
+            try:
+                return _fill(engine, records, seed, self.base_url, key)
+            finally:
+                engine.dispose()
+        name, meta = f"bench_{key}", self.cache / f"pg-{key}.json"
+        existing = self._databases()
+        if name in existing and (found := _load(meta)) is not None:
+            _say(f"PostgreSQL: reusing database {name}")
+            return found
+        for stale in [d for d in existing if d.startswith(("bench_", "scratch_"))]:
+            _say(f"PostgreSQL: dropping stale database {stale}")
+            self._admin(f'DROP DATABASE "{stale}"')
+        for stale_meta in self.cache.glob("pg-*.json"):
+            stale_meta.unlink()
+        self.cluster.create_database(name)
+        url = self.cluster.url(name)
+        _say(f"PostgreSQL: generating {records:,} records into database {name}")
+        engine = db.open_engine(url)
+        db.migrate(engine)
+        try:
+            dataset = _fill(engine, records, seed, url, key)
+        finally:
+            engine.dispose()
+        _save(meta, dataset)
+        return dataset
+
+    def _databases(self) -> list[str]:
+        import psycopg
+
+        with psycopg.connect(self.cluster.dsn(), autocommit=True) as conn:
+            return [r[0] for r in conn.execute("SELECT datname FROM pg_database")]
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.cluster.dsn(), autocommit=True) as conn:
+            conn.execute(sql)
+
+    def stop(self) -> None:
+        if self.cluster is None:
+            return
+        for name in self._scratch:
+            try:
+                self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except Exception as err:  # noqa: BLE001 - a left-over one is dropped next run
+                _say(f"PostgreSQL: scratch database {name} left: {err}")
+        self.cluster.stop()
+        self.cluster = None
+
+
+def busiest(conn: sa.engine.Connection) -> tuple[int, int]:
+    """The territory and the site with the most sessions: the largest "one territory" and "one
+    site" reads of the console (its worst cases)."""
+    s = t.agg_sessions
+    territory = conn.execute(
+        sa.select(s.c.territory_id).where(s.c.grain == "T").group_by(s.c.territory_id)
+        .order_by(sa.func.sum(s.c.sessions).desc()).limit(1)).scalar_one()
+    site = conn.execute(
+        sa.select(s.c.site_id).where(s.c.grain == "D").group_by(s.c.site_id)
+        .order_by(sa.func.sum(s.c.sessions).desc()).limit(1)).scalar_one()
+    return int(territory), int(site)
+
+
+def _empty(engine: sa.Engine) -> None:
+    """A given PostgreSQL (KIOSK_BENCH_PG_URL) may hold an earlier run."""
+    with engine.begin() as conn:
+        for table in (t.help_requests, t.kiosk_commands, t.kiosk_status, t.users, t.activities,
+                      t.session_records, *t.AGGREGATES, t.kiosk_tokens, t.kiosks, t.sites,
+                      t.territories):
+            conn.execute(table.delete())
