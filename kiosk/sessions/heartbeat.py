@@ -10,7 +10,13 @@ current session has lasted, device states, app version and queue length
   (the UI, the print service); they are kept in the local store so a restart offline keeps them;
 - commands (end session, out of order, back in service), applied on the UI thread through the
   injected ``schedule(fn, delay)`` and confirmed in the next heartbeat (``acked_commands``). A command
-  id is applied at most once, even if the server sends it again before it hears the confirmation;
+  id is applied at most once, even if the server sends it again before it hears the confirmation,
+  and even across a restart: the ids applied but not yet confirmed are written to the local store
+  (``APPLIED_KV_KEY``) *before* the command runs, reloaded at start and confirmed by the first
+  heartbeat, then forgotten once the server has recorded the confirmation. Without that, a kiosk
+  restarted between applying "end session" and confirming it would end the NEXT resident's session;
+  the price is "at most once": a crash between writing the id and running the command loses it
+  (the mediator sees the kiosk's real state and can send it again);
 - help request statuses, passed to the help desk (a mediator answered "J'arrive").
 
 The network runs in a background thread; nothing here touches the session core outside
@@ -42,6 +48,8 @@ from kiosk.storage import LocalStore, StoreError
 log = logging.getLogger(__name__)
 
 PUSHED_KV_KEY = "heartbeat.pushed_settings"
+APPLIED_KV_KEY = "heartbeat.unconfirmed_commands"
+MAX_ACKS_PER_BEAT = 100  # the schema's bound on Heartbeat.acked_commands; the rest go next time
 IN_SESSION_STATES = frozenset({KioskState.ACTIVE, KioskState.IDLE_WARNING, KioskState.ENDING})
 MAX_SESSION_SECONDS = 86_400  # the schema's bound; a longer session is shown as "1 day"
 SettingsListener = Callable[[PushedSettings], None]
@@ -79,12 +87,16 @@ class HeartbeatClient:
         self.last_error: str | None = None
         self._settings_listeners: list[SettingsListener] = []
         self._lock = threading.Lock()
-        self._applied: set[int] = set()   # command ids applied (never applied twice)
-        self._to_ack: set[int] = set()    # applied, confirmation not yet sent successfully
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._owner = threading.current_thread()
         self._local = threading.local()  # the heartbeat thread's own store connection
+        # Command ids applied or being applied whose confirmation the server has not recorded:
+        # kept in the local store too, so that a restart does not apply them again.
+        unconfirmed = self._load_unconfirmed()
+        self._applied: set[int] = set(unconfirmed)   # command ids applied (never applied twice)
+        self._to_ack: set[int] = set(unconfirmed)    # applied, confirmation not yet recorded
+        self._applying: set[int] = set()             # written down, running on the UI thread
         if self.pushed != PushedSettings():
             self._apply_idle(self.pushed)
 
@@ -105,7 +117,7 @@ class HeartbeatClient:
             except Exception:  # a device layer error must not stop the heartbeat
                 log.exception("device states unavailable for the heartbeat")
         with self._lock:
-            acked = sorted(self._to_ack)
+            acked = sorted(self._to_ack)[:MAX_ACKS_PER_BEAT]
         return Heartbeat(
             state=state, procedure_id=procedure_id, step=step, devices=devices,
             app_version=self.app_version,
@@ -124,21 +136,26 @@ class HeartbeatClient:
         elapsed = self.core.clock.monotonic() - session.started_mono
         return min(MAX_SESSION_SECONDS, max(0, int(elapsed)))
 
+    def _thread_store(self) -> LocalStore | None:
+        """The local store through a connection this thread may use (SQLite connections are
+        not shared between threads); None without a store, or for an in-memory store seen from
+        another thread. Raises StoreError when it cannot be opened."""
+        store = getattr(self.core, "store", None)
+        if store is None or threading.current_thread() is self._owner:
+            return store
+        if str(store.path) == ":memory:":
+            return None
+        own = getattr(self._local, "store", None)
+        if own is None:
+            own = self._local.store = LocalStore(store.path)
+        return own
+
     def _queue_length(self) -> int:
         if self.queue_length is not None:
             return self.queue_length()
-        store = getattr(self.core, "store", None)
-        if store is None:
-            return 0
         try:
-            if threading.current_thread() is self._owner:
-                return int(store.queue_length())
-            if str(store.path) == ":memory:":
-                return 0
-            own = getattr(self._local, "store", None)
-            if own is None:
-                own = self._local.store = LocalStore(store.path)
-            return int(own.queue_length())
+            store = self._thread_store()
+            return 0 if store is None else int(store.queue_length())
         except StoreError as err:
             log.warning("queue length unavailable: %s", err)
             return 0
@@ -163,8 +180,10 @@ class HeartbeatClient:
             return None
         self.last_error = None
         self.last_reply = reply
-        with self._lock:
-            self._to_ack -= set(beat.acked_commands)  # the server has recorded them
+        if beat.acked_commands:
+            with self._lock:
+                self._to_ack -= set(beat.acked_commands)  # the server has recorded them
+                self._save_unconfirmed()
         self.schedule(lambda: self.apply(reply), 0)
         return reply
 
@@ -193,9 +212,15 @@ class HeartbeatClient:
     def _apply_command(self, command: Command) -> None:
         with self._lock:
             if command.id in self._applied:
-                self._to_ack.add(command.id)  # confirm again: the last one may have been lost
+                # Confirm again: the last confirmation may have been lost (or, after a restart,
+                # never sent). Not while it is still running: it is confirmed when done.
+                if command.id not in self._applying and command.id not in self._to_ack:
+                    self._to_ack.add(command.id)
+                    self._save_unconfirmed()
                 return
             self._applied.add(command.id)
+            self._applying.add(command.id)
+            self._save_unconfirmed()  # written down before it runs: never twice, even restarted
         try:
             if command.kind is CommandKind.END_SESSION:
                 if self.core.in_session:
@@ -213,7 +238,31 @@ class HeartbeatClient:
             log.warning("remote command %d (%s) not applicable: %s", command.id,
                         command.kind.value, err)
         with self._lock:
+            self._applying.discard(command.id)
             self._to_ack.add(command.id)
+
+    # --- persistence of applied commands --------------------------------------------------------
+    def _load_unconfirmed(self) -> set[int]:
+        store = getattr(self.core, "store", None)
+        if store is None:
+            return set()
+        try:
+            raw = store.kv_get(APPLIED_KV_KEY, []) or []
+            return {int(i) for i in raw if isinstance(i, int) and not isinstance(i, bool)}
+        except (StoreError, TypeError, ValueError) as err:  # damaged: start from none
+            log.warning("applied commands not readable from the local store: %s", err)
+            return set()
+
+    def _save_unconfirmed(self) -> None:
+        """Write the applied-but-unconfirmed ids (call with ``self._lock`` held, so two threads
+        never write an older set over a newer one)."""
+        try:
+            store = self._thread_store()
+            if store is not None:
+                store.kv_set(APPLIED_KV_KEY, sorted(self._to_ack | self._applying))
+        except Exception:
+            # The command still runs at most once in this process; only a restart could repeat it.
+            log.exception("cannot keep applied commands in the local store")
 
     # --- persistence of pushed settings ---------------------------------------------------------
     def _load_pushed(self) -> PushedSettings:
@@ -249,13 +298,19 @@ class HeartbeatClient:
 
     def _run(self) -> None:
         assert self.link is not None
-        with self.link.client() as client:
-            while not self._stop.is_set():
-                try:
-                    self.beat_once(client)
-                except Exception:
-                    log.exception("heartbeat failed")
-                self._stop.wait(self.interval_s)
+        try:
+            with self.link.client() as client:
+                while not self._stop.is_set():
+                    try:
+                        self.beat_once(client)
+                    except Exception:
+                        log.exception("heartbeat failed")
+                    self._stop.wait(self.interval_s)
+        finally:
+            own = getattr(self._local, "store", None)
+            if own is not None:
+                own.close()
+                self._local.store = None
 
 
 class ServerConnection:
