@@ -2,16 +2,20 @@
 
 A dataset = bench/generate.py's raw rows + the aggregates ``kiosk.server.rebuild`` builds from
 them. Generating 10 million records and aggregating them takes many minutes, so a finished
-dataset is kept under KIOSK_BENCH_CACHE (default /var/tmp/kiosk-bench) and reused while its key
-holds: size, seed, first month of the 12 (the console's "12 derniers mois" move every month),
-the Alembic head, and the source of the generator, the rebuild and the table declarations.
-A dataset of another key is deleted when a new one is made (disk: ~5 GB per engine at 10M).
+dataset is kept under KIOSK_BENCH_CACHE (default /var/tmp/kiosk-bench) and reused. Two keys:
 
-- SQLite: ``sqlite-<key>.sqlite`` (+ its ``.json`` description), written under a temporary name
-  and renamed once complete, so an interrupted generation is never reused.
+- the raw key (size, seed, first month of the 12 -- the console's "12 derniers mois" move every
+  month --, the generator's source): another raw key means new raw rows; a dataset of another
+  raw key is deleted when a new one is made (disk: ~5 GB per engine at 10M);
+- the aggregates key (Alembic head, source of kiosk/server/rebuild.py and tables.py): when only
+  it changed, the cached database is migrated like a deployed one and its aggregates rebuilt,
+  which is what a real server does after such a change.
+
+- SQLite: ``sqlite-<raw key>.sqlite`` (+ its ``.json`` description), written under a temporary
+  name and renamed once complete, so an interrupted generation is never reused.
 - PostgreSQL: a persistent cluster in ``<cache>/pg`` (started for the run, stopped after;
   durability off like the test clusters: a crashed host means regenerating, nothing else) with
-  one database ``bench_<key>``; ``pg-<key>.json`` is written last and marks it complete.
+  one database ``bench_<raw key>``; ``pg-<raw key>.json`` is written last and marks it complete.
   With KIOSK_BENCH_PG_URL the given database is emptied and filled on every run instead.
 
 Benchmarks may add users, a kiosk and live rows to a cached dataset; they never write records.
@@ -39,8 +43,8 @@ from kiosk.server import tables as t
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = Path(os.environ.get("KIOSK_BENCH_CACHE", "/var/tmp/kiosk-bench"))
 SEED = 1
-_KEY_SOURCES = (ROOT / "bench" / "generate.py", ROOT / "kiosk" / "server" / "rebuild.py",
-                ROOT / "kiosk" / "server" / "tables.py")
+_AGGREGATES_SOURCES = (ROOT / "kiosk" / "server" / "rebuild.py",
+                       ROOT / "kiosk" / "server" / "tables.py")
 
 
 @dataclass
@@ -49,6 +53,7 @@ class Dataset:
 
     url: str
     key: str
+    aggregates_key: str
     records: int
     activities: int
     first_day: str
@@ -69,10 +74,16 @@ class Dataset:
 
 
 def dataset_key(records: int, seed: int = SEED, today: dt.date | None = None) -> str:
+    """The raw rows' key."""
     first, _last = gen.period_days(today or dt.date.today())
-    digest = hashlib.sha256(f"{records}|{seed}|{first}|{db.head_revision()}|"
-                            f"{gen.GENERATOR_VERSION}".encode())
-    for path in _KEY_SOURCES:
+    digest = hashlib.sha256(f"{records}|{seed}|{first}|{gen.GENERATOR_VERSION}".encode())
+    digest.update((ROOT / "bench" / "generate.py").read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def aggregates_key() -> str:
+    digest = hashlib.sha256(db.head_revision().encode())
+    for path in _AGGREGATES_SOURCES:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -83,8 +94,6 @@ def _say(message: str) -> None:
 
 def _fill(engine: sa.Engine, records: int, seed: int, url: str, key: str) -> Dataset:
     """Generate and aggregate into an empty migrated database."""
-    from kiosk.server.rebuild import rebuild_aggregates
-
     step = max(records // 10, 1)
 
     def progress(done: int) -> None:
@@ -92,21 +101,66 @@ def _fill(engine: sa.Engine, records: int, seed: int, url: str, key: str) -> Dat
             _say(f"{done:,}/{records:,} records")
 
     made = gen.generate(engine, records, seed, progress=progress)
-    _say(f"raw rows in {made.seconds:.0f} s; rebuilding the aggregates")
+    _say(f"raw rows in {made.seconds:.0f} s")
+    dataset = Dataset(url=url, key=key, aggregates_key="", records=records,
+                      activities=made.activities, first_day=made.first_day.isoformat(),
+                      last_day=made.last_day.isoformat(), generate_s=round(made.seconds, 1),
+                      rebuild_s=0.0, aggregate_rows={}, made_at=_now())
+    _rebuild(engine, dataset)
+    return dataset
+
+
+def _rebuild(engine: sa.Engine, dataset: Dataset) -> None:
+    """(Re)build the aggregates of a migrated database from its raw rows."""
+    from kiosk.server.rebuild import rebuild_aggregates
+
+    _say("rebuilding the aggregates from the raw rows")
     t0 = time.perf_counter()
     rebuilt = rebuild_aggregates(engine)
-    assert rebuilt == records, (rebuilt, records)
+    assert rebuilt == dataset.records, (rebuilt, dataset.records)
     _analyze(engine)
-    rebuild_s = time.perf_counter() - t0
+    dataset.rebuild_s = round(time.perf_counter() - t0, 1)
     with engine.connect() as conn:
-        agg_rows = {tb.name: conn.execute(sa.select(sa.func.count()).select_from(tb))
-                    .scalar_one() for tb in t.AGGREGATES}
-    _say(f"aggregates in {rebuild_s:.0f} s: {agg_rows}")
-    return Dataset(url=url, key=key, records=records, activities=made.activities,
-                   first_day=made.first_day.isoformat(), last_day=made.last_day.isoformat(),
-                   generate_s=round(made.seconds, 1), rebuild_s=round(rebuild_s, 1),
-                   aggregate_rows=agg_rows,
-                   made_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+        dataset.aggregate_rows = {
+            tb.name: conn.execute(sa.select(sa.func.count()).select_from(tb)).scalar_one()
+            for tb in t.AGGREGATES}
+    dataset.aggregates_key = aggregates_key()
+    _say(f"aggregates in {dataset.rebuild_s:.0f} s: {dataset.aggregate_rows}")
+
+
+def _refresh(dataset: Dataset, save: Path) -> Dataset:
+    """A cached dataset, migrated, with aggregates rebuilt if their key changed."""
+    engine = _open(dataset.url)
+    try:
+        db.migrate(engine)
+        if dataset.aggregates_key != aggregates_key():
+            _rebuild(engine, dataset)
+            dataset.reused = False
+            _save(save, dataset)
+    finally:
+        engine.dispose()
+    return dataset
+
+
+def _open(url: str) -> sa.Engine:
+    """The server's engine, with more memory for the big GROUP BYs of a rebuild (a bench
+    machine's generation, not a setting of the server)."""
+    engine = db.open_engine(url)
+
+    @sa.event.listens_for(engine, "connect")
+    def _more_memory(dbapi_conn: Any, _record: Any) -> None:
+        if engine.dialect.name == "sqlite":
+            dbapi_conn.execute("PRAGMA cache_size=-524288")  # 512 MB
+        else:
+            with dbapi_conn.cursor() as cur:
+                cur.execute("SET work_mem = '512MB'")
+            dbapi_conn.commit()
+
+    return engine
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _analyze(engine: sa.Engine) -> None:
@@ -144,7 +198,7 @@ def sqlite_dataset(records: int, seed: int = SEED, cache: Path | None = None) ->
     path, meta = cache / f"sqlite-{key}.sqlite", cache / f"sqlite-{key}.json"
     if path.exists() and (found := _load(meta)) is not None:
         _say(f"SQLite: reusing {path}")
-        return found
+        return _refresh(found, meta)
     for stale in cache.glob("sqlite-*"):
         _say(f"SQLite: removing stale {stale.name}")
         stale.unlink()
@@ -152,7 +206,7 @@ def sqlite_dataset(records: int, seed: int = SEED, cache: Path | None = None) ->
     for suffix in ("", "-wal", "-shm"):
         Path(f"{partial}{suffix}").unlink(missing_ok=True)
     _say(f"SQLite: generating {records:,} records into {path}")
-    engine = db.open_engine(f"sqlite:///{partial}")
+    engine = _open(f"sqlite:///{partial}")
     db.migrate(engine)
     dataset = _fill(engine, records, seed, f"sqlite:///{path}", key)
     engine.dispose()
@@ -231,7 +285,7 @@ class Postgres:
     def dataset(self, records: int, seed: int = SEED) -> Dataset:
         key = dataset_key(records, seed)
         if self.cluster is None:  # a given database: emptied and filled every run
-            engine = db.open_engine(self.base_url)
+            engine = _open(self.base_url)
             db.migrate(engine)
             _empty(engine)
             try:
@@ -242,7 +296,7 @@ class Postgres:
         existing = self._databases()
         if name in existing and (found := _load(meta)) is not None:
             _say(f"PostgreSQL: reusing database {name}")
-            return found
+            return _refresh(found, meta)
         for stale in [d for d in existing if d.startswith(("bench_", "scratch_"))]:
             _say(f"PostgreSQL: dropping stale database {stale}")
             self._admin(f'DROP DATABASE "{stale}"')
@@ -251,7 +305,7 @@ class Postgres:
         self.cluster.create_database(name)
         url = self.cluster.url(name)
         _say(f"PostgreSQL: generating {records:,} records into database {name}")
-        engine = db.open_engine(url)
+        engine = _open(url)
         db.migrate(engine)
         try:
             dataset = _fill(engine, records, seed, url, key)

@@ -15,13 +15,13 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import datasets  # noqa: E402
-from bench.generate import Fleet, catalogue_procedures, generate, period_days  # noqa: E402
-from kiosk.schema import SessionRecord  # noqa: E402
-from kiosk.server import queries  # noqa: E402
-from kiosk.server import tables as t  # noqa: E402
-from kiosk.server.queries import Period, Scope  # noqa: E402
-from kiosk.server.rebuild import rebuild_aggregates  # noqa: E402
+from bench import datasets
+from bench.generate import Fleet, catalogue_procedures, generate, period_days
+from kiosk.schema import SessionRecord
+from kiosk.server import queries
+from kiosk.server import tables as t
+from kiosk.server.queries import Period, Scope
+from kiosk.server.rebuild import rebuild_aggregates
 
 RECORDS = 2000
 TODAY = dt.date(2026, 11, 22)
@@ -127,6 +127,13 @@ def test_a_finished_dataset_is_reused_and_a_stale_one_removed(tmp_path: Path) ->
     assert not first.reused and first.aggregate_rows["agg_sessions"] > 0
     again = datasets.sqlite_dataset(300, cache=tmp_path)
     assert again.reused and again.key == first.key and again.url == first.url
+    # The aggregates' code or schema changed: same raw rows, aggregates rebuilt.
+    meta = tmp_path / f"sqlite-{first.key}.json"
+    meta.write_text(meta.read_text().replace(first.aggregates_key, "changed"))
+    rebuilt = datasets.sqlite_dataset(300, cache=tmp_path)
+    assert not rebuilt.reused and rebuilt.aggregates_key == first.aggregates_key
+    assert rebuilt.aggregate_rows == first.aggregate_rows
+    assert datasets.sqlite_dataset(300, cache=tmp_path).reused
     other = datasets.sqlite_dataset(400, cache=tmp_path)
     assert other.key != first.key
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"sqlite-{other.key}.json",
