@@ -28,6 +28,8 @@ _MEASURES = {
     t.agg_hours: ("sessions",),
     t.agg_funnel: ("activities", "completed"),
     t.agg_survey: ("sessions",),
+    t.agg_autonomy: ("activities",),
+    t.agg_comfort: ("sessions",),
 }
 
 
@@ -168,44 +170,57 @@ def aggregate_deltas(records: Iterable[SessionRecord],
                      kiosk: KioskIdentity) -> dict[sa.Table, list[tuple]]:
     """Per aggregate table, the rows to add (one per key, measures summed), as tuples in the
     table's column order (key columns, then measures). Enum values are read as ``_value_``:
-    the ``.value`` property costs more than the rest of this loop."""
+    the ``.value`` property costs more than the rest of this loop. kiosk.server.rebuild says
+    the same in SQL; keep the two in step (tests compare them)."""
     sessions: dict[tuple, list[int]] = {}
     acts: dict[tuple, list[int]] = {}
     hours: dict[tuple, list[int]] = {}
     funnel: dict[tuple, list[int]] = {}
     survey: dict[tuple, list[int]] = {}
-    territory, site = kiosk.territory_id, kiosk.site_id
+    autonomy: dict[tuple, list[int]] = {}
+    comfort: dict[tuple, list[int]] = {}
+    territory, site, kiosk_id = kiosk.territory_id, kiosk.site_id, kiosk.kiosk_id
     practice = ActivityKind.PRACTICE
     for r in records:
         month = r.day.replace(day=1)
-        grains = (("D", r.day, territory, site), ("M", month, territory, site),
-                  ("T", month, territory, 0))
+        grains = (("D", r.day, territory, site, kiosk_id), ("M", month, territory, site, kiosk_id),
+                  ("T", month, territory, 0, 0))
+        daily = grains[::2]  # D and T: a site's months are read from its (few) D rows
+        monthly = grains[1:]
         s_dims = (r.language._value_, r.end_reason._value_, duration_bucket(r.duration_min))
         s_add = (1, r.duration_min, r.help_requests, 1 if r.accessibility else 0)
         a_rows = [((a.kind._value_, a.procedure_id or "", a.theme._value_ if a.theme else ""),
                    (1, int(a.completed), a.pages, a.hints_used, a.errors)) for a in r.activities]
+        options = [o._value_ for o in r.accessibility]
         # Day x territory totals (no dimensions): the daily series above site level.
-        _add(sessions, ("E", r.day, territory, 0, "", "", ""), s_add)
-        for g in grains[::2]:  # D and T: a site's months are read from its (few) D rows
+        _add(sessions, ("E", r.day, territory, 0, 0, "", "", ""), s_add)
+        for g in daily:
             _add(sessions, g + s_dims, s_add)
             for dims, add in a_rows:
                 _add(acts, g + dims, add)
+            for option in options:
+                _add(comfort, g + (option,), (1,))
         hour_key = (r.day.weekday(), r.hour)
+        practised = [a for a in r.activities if a.kind is practice and a.procedure_id]
         f_rows = [((a.procedure_id, a.steps_total, a.steps_reached), (1, int(a.completed)))
-                  for a in r.activities if a.kind is practice and a.procedure_id]
+                  for a in practised]
+        levels = [(a.procedure_id, a.autonomy._value_ if a.autonomy else "") for a in practised]
         sv = r.survey
-        _add(hours, ("N", month, 0, 0) + hour_key, (1,))
-        for g in grains[1:]:
+        _add(hours, ("N", month, 0, 0, 0) + hour_key, (1,))
+        for g in monthly:
             _add(hours, g + hour_key, (1,))
             for f_dims, f_add in f_rows:
                 _add(funnel, g + f_dims, f_add)
+            for level in levels:
+                _add(autonomy, g + level, (1,))
             if sv is not None:
                 _add(survey, g + (sv.age_bracket._value_, sv.autonomy._value_,
                                   sv.satisfaction._value_), (1,))
     return {table: [key + tuple(values) for key, values in sorted(acc.items())]  # one lock order
             for table, acc in ((t.agg_sessions, sessions), (t.agg_activities, acts),
                                (t.agg_hours, hours), (t.agg_funnel, funnel),
-                               (t.agg_survey, survey))}
+                               (t.agg_survey, survey), (t.agg_autonomy, autonomy),
+                               (t.agg_comfort, comfort))}
 
 
 def _add(acc: dict[tuple, list[int]], key: tuple, values: tuple[int, ...]) -> None:

@@ -1,9 +1,10 @@
 """Console queries over the aggregates (never over raw records), for dashboards and exports.
 
-A :class:`Scope` is national, a territory or a site; a :class:`Period` is a range of days. Whole
-calendar months above site level read the monthly territory rows (``T``); a site or an exact day
-range reads the daily ``D`` rows. Hour-of-week, funnels and survey answers exist
-per month only: their period is widened to whole months (``Period.months()``).
+A :class:`Scope` is national, a territory, a site or one kiosk of a site; a :class:`Period` is a
+range of days. Whole calendar months above site level read the monthly territory rows (``T``);
+a site, a kiosk or an exact day range reads the daily per-kiosk ``D`` rows (a site's are summed
+over its kiosks). Hour-of-week, funnels, autonomy per procedure and survey answers exist per
+month only: their period is widened to whole months (``Period.months()``).
 
 Small counts: where survey attributes (age bracket, autonomy, satisfaction) are crossed with a
 place and a period, counts below ``server.small_count_threshold`` are returned as
@@ -19,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from kiosk.schema import Accessibility, Autonomy
 from kiosk.server import tables as t
 
 
@@ -26,9 +28,16 @@ from kiosk.server import tables as t
 class Scope:
     territory_id: int | None = None
     site_id: int | None = None
+    kiosk_id: int | None = None  # with its site_id: the rows are keyed by site first
+
+    def __post_init__(self) -> None:
+        if self.kiosk_id is not None and self.site_id is None:
+            raise ValueError("a kiosk scope names the kiosk's site")
 
     @property
     def label(self) -> str:
+        if self.kiosk_id is not None:
+            return f"kiosk {self.kiosk_id}"
         if self.site_id is not None:
             return f"site {self.site_id}"
         if self.territory_id is not None:
@@ -95,9 +104,16 @@ def _where(table: sa.Table, scope: Scope, period: Period, monthly_only: bool = F
     else:
         first, last = period.start, period.end
         grain = "D"
-    conds = [table.c.grain == grain, table.c.period >= first, table.c.period <= last]
+    return [table.c.grain == grain, table.c.period >= first, table.c.period <= last,
+            *_place(table, scope)]
+
+
+def _place(table: sa.Table, scope: Scope) -> list[Any]:
+    conds = []
     if scope.site_id is not None:
         conds.append(table.c.site_id == scope.site_id)
+    if scope.kiosk_id is not None:
+        conds.append(table.c.kiosk_id == scope.kiosk_id)
     if scope.territory_id is not None:
         conds.append(table.c.territory_id == scope.territory_id)
     return conds
@@ -169,13 +185,10 @@ def daily_sessions(conn: Connection, scope: Scope, period: Period) -> list[dict[
     so a national month of days reads a few thousand rows, not every site's."""
     a = t.agg_sessions
     grain = "D" if scope.site_id is not None else "E"
-    conds = [a.c.grain == grain, a.c.period >= period.start, a.c.period <= period.end]
-    if scope.site_id is not None:
-        conds.append(a.c.site_id == scope.site_id)
-    else:
+    conds = [a.c.grain == grain, a.c.period >= period.start, a.c.period <= period.end,
+             *_place(a, scope)]
+    if scope.site_id is None:
         conds.append(a.c.site_id == 0)
-    if scope.territory_id is not None:
-        conds.append(a.c.territory_id == scope.territory_id)
     q = (sa.select(a.c.period, sa.func.sum(a.c.sessions)).where(*conds)
          .group_by(a.c.period).order_by(a.c.period))
     return [{"day": r[0], "sessions": int(r[1])} for r in conn.execute(q)]
@@ -191,8 +204,8 @@ def monthly_sessions(conn: Connection, scope: Scope, period: Period) -> list[dic
         if scope.territory_id is not None:
             conds.append(a.c.territory_id == scope.territory_id)
     else:
-        conds = [a.c.grain == "D", a.c.site_id == scope.site_id, a.c.period >= first,
-                 a.c.period <= _month_end(last)]
+        conds = [a.c.grain == "D", a.c.period >= first, a.c.period <= _month_end(last),
+                 *_place(a, scope)]
     per_month: dict[dt.date, int] = {}
     for day, n in conn.execute(sa.select(a.c.period, sa.func.sum(a.c.sessions)).where(*conds)
                                .group_by(a.c.period)):
@@ -270,13 +283,53 @@ def survey_by_site(conn: Connection, scope: Scope, period: Period, attribute: st
         raise ValueError(f"unknown survey attribute {attribute}")
     a = t.agg_survey
     first, last = period.months()
-    conds = [a.c.grain == "M", a.c.period >= first, a.c.period <= last]
-    if scope.territory_id is not None:
-        conds.append(a.c.territory_id == scope.territory_id)
-    if scope.site_id is not None:
-        conds.append(a.c.site_id == scope.site_id)
+    conds = [a.c.grain == "M", a.c.period >= first, a.c.period <= last, *_place(a, scope)]
     col = a.c[attribute]
     q = (sa.select(a.c.site_id, col, sa.func.sum(a.c.sessions)).where(*conds)
          .group_by(a.c.site_id, col).order_by(a.c.site_id, col))
     return [{"site_id": int(r[0]), attribute: r[1], "sessions": mask(int(r[2]), threshold)}
             for r in conn.execute(q)]
+
+
+def comfort_options(conn: Connection, scope: Scope, period: Period) -> dict[str, int]:
+    """Sessions per comfort option (large text, high contrast, read aloud); a session that used
+    two options counts under each. Every option is present, 0 when unused."""
+    a = t.agg_comfort
+    q = (sa.select(a.c.comfort_option, sa.func.sum(a.c.sessions))
+         .where(*_where(a, scope, period)).group_by(a.c.comfort_option))
+    found = {r[0]: int(r[1]) for r in conn.execute(q)}
+    return {o.value: found.get(o.value, 0) for o in Accessibility}
+
+
+AUTONOMY_LEVELS = tuple(level.value for level in Autonomy) + ("",)  # '': not assessed
+
+
+def autonomy_by_procedure(conn: Connection, scope: Scope, period: Period, threshold: int
+                          ) -> list[dict[str, Any]]:
+    """Practice attempts per procedure and autonomy level (Coop's three levels; '' when the
+    kiosk assessed none), most practised first. Levels cross a place, a period and how a person
+    managed, so small counts are masked like survey answers; when one cell of a procedure is
+    masked, the next smallest is too, so the total cannot give it away."""
+    a = t.agg_autonomy
+    q = (sa.select(a.c.procedure_id, a.c.autonomy, sa.func.sum(a.c.activities))
+         .where(*_where(a, scope, period, monthly_only=True))
+         .group_by(a.c.procedure_id, a.c.autonomy))
+    counts: dict[str, dict[str, int]] = {}
+    for procedure_id, level, n in conn.execute(q):
+        counts.setdefault(procedure_id, dict.fromkeys(AUTONOMY_LEVELS, 0))[level] = int(n)
+    rows = [{"procedure_id": p, "attempts": sum(levels.values()),
+             "levels": mask_together(levels, threshold)} for p, levels in counts.items()]
+    rows.sort(key=lambda row: (-row["attempts"], row["procedure_id"]))
+    return rows
+
+
+def mask_together(counts: dict[str, int], threshold: int) -> dict[str, int | Masked]:
+    """mask() each count; if exactly one is masked, also mask the smallest other non-zero count
+    (secondary suppression: with the total shown, one hidden cell would be a subtraction)."""
+    out: dict[str, int | Masked] = {k: mask(v, threshold) for k, v in counts.items()}
+    hidden = [k for k, v in out.items() if isinstance(v, Masked)]
+    if len(hidden) == 1:
+        others = sorted((v, k) for k, v in counts.items() if v > 0 and k not in hidden)
+        if others:
+            out[others[0][1]] = Masked(threshold)
+    return out

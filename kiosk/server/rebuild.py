@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from kiosk.schema import Accessibility
 from kiosk.server import tables as t
 
 log = logging.getLogger(__name__)
@@ -90,8 +91,26 @@ class Source:
     dims: Callable[[Connection], list[Expr]]
     measures: Callable[[], list[Expr]]
     with_activities: bool = False
-    where: Callable[[], list[Expr]] = lambda: []
+    where: Callable[[Connection], list[Expr]] = lambda _c: []
     empty_dims: bool = False  # the E grain: day x territory totals, dimensions all ''
+    with_comfort_options: bool = False  # one row per session and comfort option it used
+
+
+# The comfort options as a relation (UNION ALL of literals: SQLite has no VALUES with column
+# names), joined to the sessions whose comma-separated list holds them.
+_options = sa.union_all(*[sa.select(sa.literal_column(f"'{o.value}'").label("comfort_option"))
+                          for o in Accessibility]).subquery("o")
+
+
+def _uses_option(conn: Connection) -> list[Expr]:
+    listed = sa.literal_column("','").concat(r.c.accessibility).concat(",")
+    wanted = sa.literal_column("','").concat(_options.c.comfort_option).concat(",")
+    find = sa.func.strpos if conn.dialect.name == "postgresql" else sa.func.instr
+    return [find(listed, wanted) > 0]
+
+
+def _practised(_conn: Connection) -> list[Expr]:
+    return [a.c.kind == "practice", a.c.procedure_id.is_not(None), a.c.procedure_id != ""]
 
 
 def _session_measures() -> list[Expr]:
@@ -119,12 +138,17 @@ SOURCES: tuple[Source, ...] = (
            lambda _c: [a.c.procedure_id, a.c.steps_total, a.c.steps_reached],
            lambda: [sa.func.count(), sa.func.sum(_int_true(a.c.completed))],
            with_activities=True,
-           where=lambda: [a.c.kind == "practice", a.c.procedure_id.is_not(None),
-                          a.c.procedure_id != ""]),
+           where=_practised),
     Source(t.agg_survey, (MONTH_SITE, MONTH_TERRITORY),
            lambda _c: [r.c.age_bracket, r.c.autonomy, r.c.satisfaction],
            lambda: [sa.func.count()],
-           where=lambda: [r.c.age_bracket.is_not(None)]),
+           where=lambda _c: [r.c.age_bracket.is_not(None)]),
+    Source(t.agg_autonomy, (MONTH_SITE, MONTH_TERRITORY),
+           lambda _c: [a.c.procedure_id, sa.func.coalesce(a.c.autonomy, "")],
+           lambda: [sa.func.count()], with_activities=True, where=_practised),
+    Source(t.agg_comfort, (DAY_SITE, MONTH_TERRITORY),
+           lambda _c: [_options.c.comfort_option], lambda: [sa.func.count()],
+           where=_uses_option, with_comfort_options=True),
 )
 
 
@@ -152,9 +176,13 @@ def _insert_select(conn: Connection, source: Source, grain: Grain, start: dt.dat
     grouped = [i + 1 for i, expr in enumerate(columns)
                if i == 1 or (i >= 2 and i < len(key_names) and place[key_names[i]][0])
                or (i >= len(key_names) and not source.empty_dims)]
-    from_: Any = r.join(a, a.c.event_id == r.c.event_id) if source.with_activities else r
+    from_: Any = r
+    if source.with_activities:
+        from_ = r.join(a, a.c.event_id == r.c.event_id)
+    elif source.with_comfort_options:
+        from_ = r.join(_options, sa.true())
     select = (sa.select(*columns, *source.measures()).select_from(from_)
-              .where(r.c.day >= start, *source.where())
+              .where(r.c.day >= start, *source.where(conn))
               .group_by(*[sa.literal_column(str(i)) for i in grouped]))
     return table.insert().from_select([c.name for c in table.columns], select)
 
@@ -195,18 +223,28 @@ def rebuild_start(conn: Connection, since: dt.date | None = None,
     """First day of the first month to rebuild, or None when there is nothing to rebuild from.
 
     Never before the oldest raw day (older raw rows were purged: their aggregates are all that
-    is left), nor before ``not_before``.
+    is left), nor before ``not_before``; and not from a month whose raw records are fewer than
+    the sessions its aggregates count: a purge stopped half-way through it.
     """
-    oldest = conn.execute(sa.select(sa.func.min(r.c.day))).scalar_one_or_none()
+    oldest, newest = conn.execute(sa.select(sa.func.min(r.c.day), sa.func.max(r.c.day))).one()
     if oldest is None:
         return None
-    if isinstance(oldest, str):  # pragma: no cover - SQLite without type processing
-        oldest = dt.date.fromisoformat(oldest)
-    start = max(d for d in (oldest, since, not_before) if d is not None)
-    if not_before is not None and start.replace(day=1) < not_before:
-        # The month of the cutoff may be only partly stored: start with the next month.
-        return _next_month(start)
-    return start.replace(day=1)
+    start = max(d for d in (oldest, since, not_before) if d is not None).replace(day=1)
+    if not_before is not None and start < not_before:
+        start = _next_month(start)  # the cutoff's month may be only partly stored
+    while start <= newest and _partly_purged(conn, start):
+        start = _next_month(start)
+    return start if start <= newest else None
+
+
+def _partly_purged(conn: Connection, month: dt.date) -> bool:
+    following = _next_month(month)
+    raw = conn.execute(sa.select(sa.func.count()).select_from(r)
+                       .where(r.c.day >= month, r.c.day < following)).scalar_one()
+    s = t.agg_sessions
+    counted = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(s.c.sessions), 0))
+                           .where(s.c.grain == "T", s.c.period == month)).scalar_one()
+    return int(raw) < int(counted)
 
 
 def _next_month(day: dt.date) -> dt.date:

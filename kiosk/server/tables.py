@@ -9,15 +9,21 @@ Three groups:
   the aggregates the console reads, maintained at ingest in the same transaction;
 - live: last heartbeat per kiosk, pending commands, help requests.
 
-Aggregates carry a ``grain``: ``D`` (day x site), ``M`` (month x site), ``T`` (month x
-territory, ``site_id`` = 0) or ``N`` (month, national: ``territory_id`` = ``site_id`` = 0). A
-national or territory query over whole months reads the small ``T`` rows; a site, or an exact
-day range, reads ``D`` rows (a site has a few per day). Sessions and activities are kept at ``D``
-and ``T``; hour-of-week, funnels and survey answers, which have no daily use, at ``M`` and
-``T``, and the hour-of-week also at ``N`` (77 cells x territories would be the largest national
-read). Sessions also have ``E`` rows: day x territory totals with empty dimensions, for the daily
-series above site level. Dimensions that may be absent are stored as '' (they are part
-of the primary key, which cannot hold NULL).
+Aggregates carry a ``grain``: ``D`` (day x kiosk), ``M`` (month x kiosk), ``T`` (month x
+territory, ``site_id`` = ``kiosk_id`` = 0) or ``N`` (month, national: every place id 0). The
+finest rows are per kiosk, with their site and territory beside: a site's figures are the sum of
+its few kiosks' rows (read through the same key prefix, ``grain, site_id, period``), a kiosk's
+are those rows filtered by ``kiosk_id``, so the kiosk filter costs no extra rows at ingest. Rows
+from before the kiosk dimension existed whose raw records were already purged keep
+``kiosk_id`` = 0 (site known, kiosk not). A national or territory query over whole months reads
+the small ``T`` rows; a site or kiosk, or an exact day range, reads ``D`` rows (a kiosk has a
+few per day). Sessions, activities and comfort options are kept at ``D`` and ``T``;
+hour-of-week, funnels, autonomy per procedure and survey answers, which have no daily use, at
+``M`` and ``T``, and the hour-of-week also at ``N`` (77 cells x territories would be the largest
+national read). Sessions also have ``E`` rows: day x territory totals with empty dimensions, for
+the daily series above site level. Dimensions that may be absent are stored as '' (they are
+part of the primary key, which cannot hold NULL). kiosk.server.rebuild recomputes every
+aggregate from the raw records; its tests check it agrees with ingest.
 """
 from __future__ import annotations
 
@@ -125,13 +131,15 @@ def _agg(name: str, dims: list[sa.Column[Any]], measures: list[str]) -> sa.Table
         sa.Column("period", sa.Date, nullable=False),
         sa.Column("territory_id", sa.Integer, nullable=False),
         sa.Column("site_id", sa.Integer, nullable=False),
+        sa.Column("kiosk_id", sa.Integer, nullable=False),
     ]
     cols = key + dims + [sa.Column(m, sa.BigInteger, nullable=False, server_default="0")
                          for m in measures]
     # Key order = how the console reads: one grain, one site (0 above site level), a range of
-    # periods. A territory's sites (and its day ranges) are read through the second index; a
-    # national day range scans the daily rows (the console offers whole months nationally).
-    pk = sa.PrimaryKeyConstraint("grain", "site_id", "period", "territory_id",
+    # periods, then the site's kiosks. A territory's sites (and its day ranges) are read through
+    # the second index; a national day range scans the daily rows (the console offers whole
+    # months nationally). kiosk_id after period: a site's period range stays one key range.
+    pk = sa.PrimaryKeyConstraint("grain", "site_id", "period", "territory_id", "kiosk_id",
                                  *[c.name for c in dims])
     index = sa.Index(f"ix_{name}_territory", "grain", "territory_id", "period")
     # On SQLite, WITHOUT ROWID clusters rows by their key: a period range is read in place.
@@ -168,9 +176,14 @@ agg_survey = _agg(
     [_dim("age_bracket", 16), _dim("autonomy", 24), _dim("satisfaction", 16)],
     ["sessions"],
 )
+# Practice attempts per procedure and derived autonomy level ('' when the kiosk sent none).
+agg_autonomy = _agg("agg_autonomy", [_dim("procedure_id", 64), _dim("autonomy", 24)],
+                    ["activities"])
+# Sessions per comfort option: a session with two options counts once under each.
+agg_comfort = _agg("agg_comfort", [_dim("comfort_option", 16)], ["sessions"])
 
 AGGREGATES: tuple[sa.Table, ...] = (agg_sessions, agg_activities, agg_hours, agg_funnel,
-                                    agg_survey)
+                                    agg_survey, agg_autonomy, agg_comfort)
 
 # --- live ---------------------------------------------------------------------------------
 kiosk_status = sa.Table(

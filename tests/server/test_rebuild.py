@@ -48,6 +48,9 @@ def varied_record(rng: random.Random, day: dt.date) -> dict[str, Any]:
         r["survey"] = {"age_bracket": rng.choice(["18_24", "40_59", "70_plus", "not_given"]),
                        "autonomy": rng.choice(["guided", "autonomous", "not_given"]),
                        "satisfaction": rng.choice(["satisfied", "neutral", "not_given"])}
+    for activity in r["activities"]:
+        if activity["kind"] == "practice" and rng.random() < 0.8:
+            activity["autonomy"] = rng.choice(["guided", "partly_autonomous", "autonomous"])
     if rng.random() < 0.1:
         r["activities"] = []
     elif rng.random() < 0.3:
@@ -122,6 +125,23 @@ def test_a_rebuild_stops_at_the_retention_cutoff(client, tenant, engine):
         assert queries.sessions_summary(conn, Scope(), oct_2025)["sessions"] == 41
 
 
+def test_a_month_partly_purged_is_not_rebuilt_from_what_is_left(client, tenant, engine):
+    """Without the cutoff: a month with fewer raw records than its aggregates counted lost some
+    to a purge that stopped half-way; its figures stay, later months are rebuilt."""
+    post(client, tenant, [record(day="2026-09-20") for _ in range(3)]
+         + [record(day="2026-10-02")])
+    with engine.begin() as conn:
+        one = conn.execute(sa.select(t.session_records.c.event_id)
+                           .where(t.session_records.c.day == dt.date(2026, 9, 20))).scalars().first()
+        conn.execute(t.activities.delete().where(t.activities.c.event_id == one))
+        conn.execute(t.session_records.delete().where(t.session_records.c.event_id == one))
+    maintained = snapshot(engine)
+
+    assert rebuild.rebuild_aggregates(engine) == 1
+
+    assert snapshot(engine) == maintained
+
+
 def test_nothing_to_rebuild_from_changes_nothing(client, tenant, engine):
     assert rebuild.rebuild_aggregates(engine) == 0
     assert all(rows == [] for rows in snapshot(engine).values())
@@ -136,7 +156,8 @@ def test_admin_command_rebuilds_from_the_given_month(monkeypatch, tmp_path, db_u
     post(client, tenant, [record(day="2026-10-03"), record(day="2026-11-05")])
     maintained = snapshot(engine)
     with engine.begin() as conn:  # a wrong figure in November, a marker in October
-        conn.execute(t.agg_sessions.update().values(sessions=t.agg_sessions.c.sessions + 7))
+        conn.execute(t.agg_activities.update()
+                     .values(activities=t.agg_activities.c.activities + 7))
     monkeypatch.setenv("KIOSK_KIOSK_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("KIOSK_SERVER_DATABASE_URL", db_url)
     monkeypatch.delenv("KIOSK_CONFIG", raising=False)
@@ -146,11 +167,11 @@ def test_admin_command_rebuilds_from_the_given_month(monkeypatch, tmp_path, db_u
     assert result.exit_code == 0, result.output
     assert "from 2026-11-01: 1 session records" in result.output
     with engine.connect() as conn:
-        nov = queries.sessions_summary(conn, Scope(), Period(dt.date(2026, 11, 1),
-                                                             dt.date(2026, 11, 30)))
-        octo = queries.sessions_summary(conn, Scope(), Period(dt.date(2026, 10, 1),
-                                                              dt.date(2026, 10, 31)))
-    assert (nov["sessions"], octo["sessions"]) == (1, 8)
+        nov = queries.device_usage(conn, Scope(), Period(dt.date(2026, 11, 1),
+                                                         dt.date(2026, 11, 30)))
+        octo = queries.device_usage(conn, Scope(), Period(dt.date(2026, 10, 1),
+                                                          dt.date(2026, 10, 31)))
+    assert (nov["scan"]["activities"], octo["scan"]["activities"]) == (1, 8)
     bad = CliRunner().invoke(main, ["admin", "rebuild-aggregates", "--since", "20/11/2026"])
     assert bad.exit_code == 2 and "'20/11/2026' does not match" in bad.output
     assert CliRunner().invoke(main, ["admin", "rebuild-aggregates"]).exit_code == 0
