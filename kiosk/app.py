@@ -16,7 +16,7 @@ import importlib
 import importlib.util
 import logging
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Settings
 
@@ -64,11 +64,13 @@ def kivy_schedule(fn: Any, delay: float) -> None:
 
 
 def make_runtime(settings: Settings, clock: Any = None) -> Any:
-    """The runtime with only what the welcome screen needs; the app opens the rest (devices,
-    help desk, sync) right after the first frame."""
+    """The runtime with only what the welcome screen needs; the app opens the rest (session
+    core and store, devices, help desk, sync) right after the first frame — at once when a
+    crashed session left something to wipe."""
     from kiosk.runtime import KioskRuntime
 
-    return KioskRuntime(settings, clock=clock, schedule=kivy_schedule, open_parts=False)
+    return KioskRuntime(settings, clock=clock, schedule=kivy_schedule, open_parts=False,
+                        defer_core=True)
 
 
 from kivy.app import App  # noqa: E402  (after configure_kivy is defined, before use)
@@ -76,8 +78,10 @@ from kivy.clock import Clock  # noqa: E402
 from kivy.uix.floatlayout import FloatLayout  # noqa: E402
 from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: E402
 
-from kiosk.schema import Accessibility, EndReason, Language  # noqa: E402
 from kiosk.sessions.state import SessionState  # noqa: E402
+
+if TYPE_CHECKING:  # the wire schema (pydantic) is not needed before the first frame
+    from kiosk.schema import Accessibility, Language
 
 
 class LazyScreenManager(ScreenManager):
@@ -105,7 +109,8 @@ class KioskApp(App):
         self.mediator_mode = False
         self.allow_quit = False
         self.sm: ScreenManager | None = None
-        self.overlay: Any = None
+        self._overlay: Any = None
+        self._started = False
 
     # --- Kivy lifecycle ----------------------------------------------------------------------
     def load_config(self) -> Any:  # no kiosk.ini next to the package: settings are ours
@@ -118,11 +123,11 @@ class KioskApp(App):
         return False
 
     def build(self) -> FloatLayout:
-        """Only what the first frame needs: the screen for the current state. The other
-        screens and the devices follow right after (:meth:`finish_start`)."""
+        """Only what the first frame needs: the screen for the current state (the welcome
+        screen, unless crash recovery already opened the core). The session core, the devices
+        and the other screens follow right after (:meth:`finish_start`)."""
         from kivy.core.window import Window
 
-        from kiosk.screens import idle_warning
         from kiosk.screens.kit import ui
 
         self.ui = ui
@@ -132,13 +137,12 @@ class KioskApp(App):
         self.sm = sm
         self._optional: set[str] = set()
         sm.builder = self._build_screen
-        self._started = False
-        self.show(self.screen_for(self.runtime.core.state))
+        core_ready = self.runtime.core_ready
+        self.show(self.screen_for(self.runtime.core.state) if core_ready else "welcome")
         sm.bind(current=self._screen_changed)
         root = FloatLayout()
         root.add_widget(sm)
-        self.overlay = idle_warning.IdleWarning(self.runtime.core)
-        self.runtime.core.add_listener(self._state_changed)
+        self.runtime.when_core_ready(self._core_opened)
         Window.bind(on_touch_down=self._any_input, on_request_close=self._request_close,
                     on_keyboard=self._on_keyboard)
         Window.show_cursor = bool(self.runtime.settings.get("ui.show_cursor"))
@@ -151,21 +155,39 @@ class KioskApp(App):
             Clock.schedule_once(lambda _dt: self.finish_start(), 0.1)
 
     def finish_start(self) -> None:
-        """Open the devices, help desk and sync, build the other screens of the app and find
-        the optional ones (practice, scan, print). Idempotent."""
+        """Open the session core, devices, help desk and sync, build the resident's next
+        screen and find the optional ones (practice, scan, print). The other screens are
+        built on their first visit. Idempotent; the first touch calls it if the clock has not
+        yet."""
         if self._started:
             return
         self._started = True
-        self.runtime.open_parts()
+        self.runtime.open_parts()  # opens the session core first (see _core_opened)
         self.runtime.add_help_listener(self._help_changed)
         self.runtime.on_card_inserted(self._card_inserted)
-        for name in SCREENS:
-            self.screen(name)
         for name in OPTIONAL_SCREENS:
             if importlib.util.find_spec(f"kiosk.screens.{name}") is not None:
                 self._optional.add(name)  # built on first visit: they are the heaviest
+        self.screen("home")  # the first tap's screen: ready before the resident touches
         if self.sm.current == "home":
             self.sm.current_screen.refresh_tiles()
+
+    def _core_opened(self, core: Any) -> None:
+        core.add_listener(self._state_changed)
+        if core.state is not SessionState.IDLE:  # only ever when recovery opened it early
+            self.show(self.screen_for(core.state))
+
+    @property
+    def overlay(self) -> Any:
+        """The idle warning overlay, built the first time it is needed."""
+        if self._overlay is None:
+            from kiosk.screens import idle_warning
+
+            self._overlay = idle_warning.IdleWarning(self.runtime.core)
+        return self._overlay
+
+    def _overlay_shown(self) -> bool:
+        return self._overlay is not None and self._overlay.parent is not None
 
     def screen(self, name: str) -> Any:
         """The screen called ``name``, built on first use (KeyError when there is none)."""
@@ -271,12 +293,14 @@ class KioskApp(App):
             self._hide_overlay()
 
     def _hide_overlay(self) -> None:
-        if self.overlay.parent is not None:
-            self.root.remove_widget(self.overlay)
+        if self._overlay_shown():
+            self.root.remove_widget(self._overlay)
 
     def _tick(self, *_args: Any) -> None:
+        if not self.runtime.core_ready:
+            return  # nothing to time before the core opens (just after the first frame)
         self.runtime.core.tick()
-        if self.overlay.parent is not None:
+        if self._overlay_shown():
             self.overlay.update()
 
     def _help_changed(self, view: Any) -> None:
@@ -318,6 +342,7 @@ class KioskApp(App):
 
     # --- locked down -------------------------------------------------------------------------
     def _any_input(self, *_args: Any) -> bool:
+        self.finish_start()  # a touch before the scheduled start: open everything now
         self.runtime.core.touch()
         return False  # let the touch reach the widgets
 
@@ -328,6 +353,7 @@ class KioskApp(App):
                      _modifiers: list[str]) -> bool:
         """Every key counts as activity; a PIN may be typed on a real keyboard; nothing else
         (Escape, F1, Alt+F4 and friends) does anything."""
+        self.finish_start()
         self.runtime.core.touch()
         if self.sm is not None and self.sm.current == "mediator_unlock":
             screen = self.sm.current_screen
@@ -342,6 +368,8 @@ class KioskApp(App):
     # --- tests and the scripted demo -----------------------------------------------------------
     def reset_for_next_test(self) -> None:
         """Back to a fresh welcome screen with no session (tests reuse one app per process)."""
+        from kiosk.schema import EndReason
+
         core = self.runtime.core
         self.mediator_mode = False
         if core.in_session:

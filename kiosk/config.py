@@ -126,6 +126,10 @@ SETTINGS: tuple[Setting, ...] = (
     _s("sync", "interval_s", int, 60, "Seconds between two sends of queued records.",
        minimum=1, maximum=86400),
     _s("sync", "heartbeat_s", int, 30, "Seconds between two heartbeats.", minimum=1, maximum=3600),
+    _s("sync", "help_poll_s", int, 3,
+       "While a resident's help request waits for a mediator, seconds between two asks of its "
+       "status (so \"Un médiateur arrive\" shows without waiting for a heartbeat).",
+       minimum=1, maximum=60),
     _s("sync", "batch_size", int, 200, "Records sent per request.", minimum=1, maximum=500),
     _s("sync", "timeout_s", int, 10, "Seconds before a request to the server is abandoned.",
        minimum=1, maximum=300),

@@ -15,17 +15,18 @@ import importlib
 import logging
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from kiosk import __version__
 from kiosk.config import Settings
 from kiosk.i18n import N_
-from kiosk.schema import Activity, ActivityKind
-from kiosk.sessions import open_core
-from kiosk.sessions.clock import Clock
-from kiosk.sessions.core import SessionCore
-from kiosk.sessions.mediator_pin import PinGate
+from kiosk.sessions import has_leftovers
 from kiosk.speech import Speaker
+
+if TYPE_CHECKING:  # imported when used: the welcome screen's first frame needs none of them
+    from kiosk.sessions.clock import Clock
+    from kiosk.sessions.core import SessionCore
+    from kiosk.sessions.mediator_pin import PinGate
 
 log = logging.getLogger(__name__)
 
@@ -69,16 +70,23 @@ def _now_schedule(fn: Callable[[], None], delay: float) -> None:
 
 
 class KioskRuntime:
+    """``defer_core=True`` (the touch UI): the session core, its store and the PIN gate are
+    opened on first use, normally just after the first frame of the welcome screen, so that
+    frame costs only a look at the session journals. When a crashed session left something
+    behind, everything opens at once and the leftovers are wiped before any screen shows."""
+
     def __init__(self, settings: Settings, clock: Clock | None = None,
                  schedule: Schedule | None = None, speaker: Speaker | None = None,
-                 open_parts: bool = True) -> None:
+                 open_parts: bool = True, defer_core: bool = False) -> None:
         self.settings = settings
         self.version = __version__
-        self.core: SessionCore = open_core(settings, clock=clock)
+        self._clock = clock
         self.schedule: Schedule = schedule or _now_schedule
         self.speaker = speaker or Speaker()
-        self.pin_gate = PinGate(settings.get("mediator.pin_hash"), clock=self.core.clock,
-                                store=self.core.store)
+        self._core: SessionCore | None = None
+        self._pin_gate: PinGate | None = None
+        self._core_listeners: list[Callable[[SessionCore], None]] = []
+        self.recovered = 0
         self.devices: Any | None = None
         self.documents: Any | None = None
         self._demo_reader: Any | None = None
@@ -89,17 +97,60 @@ class KioskRuntime:
         self._practice_loaded = False
         self.parts_open = False
         self._help_listeners: list[Callable[[HelpView], None]] = []
+        if not defer_core or has_leftovers(settings):
+            self._open_core(open_parts)
+
+    # --- the session core --------------------------------------------------------------------
+    @property
+    def core(self) -> SessionCore:
+        """The session core, opened on first use."""
+        if self._core is None:
+            self._open_core(open_parts=False)
+        assert self._core is not None
+        return self._core
+
+    @property
+    def core_ready(self) -> bool:
+        return self._core is not None
+
+    def when_core_ready(self, listener: Callable[[SessionCore], None]) -> None:
+        """``listener(core)`` now if the core is open, else as soon as it opens."""
+        if self._core is not None:
+            listener(self._core)
+        else:
+            self._core_listeners.append(listener)
+
+    def _open_core(self, open_parts: bool) -> None:
+        from kiosk.sessions import open_core
+
+        self._core = open_core(self.settings, clock=self._clock)
         # Crash leftovers are wiped before any screen shows. What they hold may need the
         # devices to dispose of (print jobs: the document desk registers that disposer), so
         # the parts open first when there are leftovers; otherwise after the first frame.
-        if open_parts or self.core.journal.leftovers():
+        if open_parts or self._core.journal.leftovers():
             self.open_parts()
-        self.recovered = self.core.recover()
+        self.recovered = self._core.recover()
+        listeners, self._core_listeners = self._core_listeners, []
+        for listener in listeners:
+            listener(self._core)
+
+    @property
+    def pin_gate(self) -> PinGate:
+        """The mediator PIN gate (argon2), opened on first use."""
+        if self._pin_gate is None:
+            from kiosk.sessions.mediator_pin import PinGate
+
+            self._pin_gate = PinGate(self.settings.get("mediator.pin_hash"),
+                                     clock=self.core.clock, store=self.core.store)
+        return self._pin_gate
 
     def open_parts(self) -> None:
         """Devices, badges, help desk and sync. The app calls this just after the first frame
         of the welcome screen, so a resident sees the kiosk as early as possible."""
         if self.parts_open:
+            return
+        if self._core is None:
+            self._open_core(open_parts=True)  # the parts need the core (and maybe recovery)
             return
         self.parts_open = True
         self.devices = self._open_devices()
@@ -176,8 +227,10 @@ class KioskRuntime:
             return None
 
     def _open_sync(self) -> Any | None:
+        if not self.settings.get("sync.server_url"):  # local only: no HTTP stack to load
+            return None
         factory = _optional("kiosk.sessions.sync", "open_sync")
-        if factory is None or not self.settings.get("sync.server_url"):
+        if factory is None:
             return None
         try:
             return factory(self.settings, self.core.store)
@@ -230,6 +283,8 @@ class KioskRuntime:
         """Ask for a mediator. The help desk counts the request in the session's record; without
         one, it is counted here (the resident did ask) and the answer is "go to the desk"."""
         if self.help_desk is None:
+            from kiosk.schema import Activity, ActivityKind
+
             if self.core.in_session:
                 self.core.add_activity(Activity(kind=ActivityKind.HELP))
             return HelpView.GO_TO_DESK
@@ -336,5 +391,5 @@ class KioskRuntime:
                     stop()
                 except Exception:
                     log.exception("error while stopping %s", type(part).__name__)
-        if self.core.store is not None:
-            self.core.store.close()
+        if self._core is not None and self._core.store is not None:
+            self._core.store.close()

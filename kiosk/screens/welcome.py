@@ -1,10 +1,14 @@
 """Welcome / attract: start a session, pick a language, pick comfort options."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kiosk import i18n, theme
-from kiosk.schema import Accessibility, Language
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import ui
+
+if TYPE_CHECKING:  # the wire schema (pydantic) loads after the first frame
+    from kiosk.schema import Accessibility
 
 
 class WelcomeScreen(AppScreen):
@@ -35,6 +39,8 @@ class WelcomeScreen(AppScreen):
             self.runtime.speaker.stop()
 
     def accessibility(self) -> set[Accessibility]:
+        from kiosk.schema import Accessibility
+
         chosen = set()
         if ui.text_scale > 1.0:
             chosen.add(Accessibility.LARGE_TEXT)
@@ -46,6 +52,8 @@ class WelcomeScreen(AppScreen):
 
     def start(self) -> None:
         """Start the session; the app moves to the home screen when the core says ACTIVE."""
+        from kiosk.schema import Language
+
         self.app.start_session(Language(ui.language), self.accessibility())
 
 

@@ -1,24 +1,44 @@
-"""Session lifecycle, inactivity, wipe, anonymised records and their sync. No Kivy here."""
+"""Session lifecycle, inactivity, wipe, anonymised records and their sync. No Kivy here.
+
+The package's names are resolved lazily (PEP 562): ``from kiosk.sessions.state import
+SessionState`` or ``kiosk.sessions.journal`` must not pull in the session core's imports (the
+pydantic wire schema, sqlite-utils), which the touch UI only needs after its first frame.
+"""
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Settings
-from kiosk.schema import Language
-from kiosk.sessions.clock import Clock
-from kiosk.sessions.core import IdlePolicy, SessionCore
-from kiosk.sessions.state import SessionState
-from kiosk.sessions.workspace import pick_session_root
-from kiosk.storage import LocalStore, StoreError, store_path
+
+if TYPE_CHECKING:
+    from kiosk.sessions.clock import Clock
+    from kiosk.sessions.core import IdlePolicy, SessionCore
+    from kiosk.sessions.state import SessionState
+    from kiosk.storage import LocalStore
 
 log = logging.getLogger(__name__)
 
 __all__ = ["SessionCore", "SessionState", "IdlePolicy", "open_store", "open_core"]
 
+_LAZY = {"SessionCore": "kiosk.sessions.core", "IdlePolicy": "kiosk.sessions.core",
+         "SessionState": "kiosk.sessions.state"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kiosk.sessions' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 def open_store(settings: Settings) -> LocalStore | None:
     """The local store, or None (logged) when it cannot be opened: sessions still run."""
+    from kiosk.storage import LocalStore, StoreError, store_path
+
     try:
         return LocalStore(store_path(settings.data_dir))
     except StoreError as err:
@@ -29,10 +49,15 @@ def open_store(settings: Settings) -> LocalStore | None:
 def open_core(settings: Settings, clock: Clock | None = None,
               store: LocalStore | None = None) -> SessionCore:
     """A session core wired to the settings, with crash leftovers already wiped."""
+    from kiosk.schema import Language
+    from kiosk.sessions.core import IdlePolicy, SessionCore
+    from kiosk.sessions.workspace import pick_session_root
+    from kiosk.storage import store_path
+
     data_dir: Path = settings.data_dir
     core = SessionCore(
         store=store if store is not None else open_store(settings),
-        journal_dir=data_dir / "journal",
+        journal_dir=journal_dir(settings),
         workspace_root=pick_session_root(settings.get("kiosk.session_dir"), data_dir),
         clock=clock,
         idle=IdlePolicy(settings.get("session.idle_timeout_s"),
@@ -42,3 +67,16 @@ def open_core(settings: Settings, clock: Clock | None = None,
     if core.store is None:
         core.faults.append(f"local store unavailable at {store_path(data_dir)}")
     return core
+
+
+def journal_dir(settings: Settings) -> Path:
+    """Where the session journals live (read before the first frame: crash leftovers)."""
+    return settings.data_dir / "journal"
+
+
+def has_leftovers(settings: Settings) -> bool:
+    """True when a crashed session left something to wipe. Cheap (no store, no schema): the
+    UI asks this before its first frame, and only then opens the session core that early."""
+    from kiosk.sessions.journal import Journal
+
+    return bool(Journal(journal_dir(settings)).leftovers())

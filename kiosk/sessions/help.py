@@ -6,8 +6,9 @@ Contract used by the help-call screen:
   ``POST /api/v1/help-requests`` at once, in a background thread; the status goes SENDING, then
   SENT (the server has it, mediators see it), or NOT_DELIVERED (offline, refused, or no server
   configured: the screen then tells the resident to go to the desk).
-- ACKNOWLEDGED when a mediator answered "J'arrive" in the console: learnt from the next
-  heartbeat reply (``on_statuses``) or a poll (``poll()``).
+- ACKNOWLEDGED when a mediator answered "J'arrive" in the console: learnt from a short poll
+  that runs in its own thread every ``poll_interval_s`` (``sync.help_poll_s``) while the
+  request waits, or from the next heartbeat reply (``on_statuses``), whichever comes first.
 - ``status`` (None before any request of this session), ``add_listener(fn(status))``; listeners
   run through the injected ``schedule(fn, delay)`` (the UI thread, as for the devices layer),
   never on the network thread.
@@ -21,12 +22,14 @@ import threading
 import uuid
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Settings
 from kiosk.schema import Activity, ActivityKind, HelpRequest, HelpRequestStatus, HelpState
 from kiosk.sessions.state import SessionState
-from kiosk.sessions.sync import LinkError, ServerLink
+
+if TYPE_CHECKING:  # the HTTP stack (httpx) is only imported when a server is configured
+    from kiosk.sessions.sync import ServerLink
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +52,15 @@ def _now(fn: Callable[[], None], _delay: float = 0.0) -> None:
 
 class HelpDesk:
     def __init__(self, core: Any, link: ServerLink | None, schedule: Schedule | None = None,
-                 position: Position | None = None) -> None:
+                 position: Position | None = None, poll_interval_s: float | None = None) -> None:
         self.core = core
         self.link = link
         self.schedule: Schedule = schedule or _now
         self.position = position
+        # None: no polling thread (acknowledgements come with heartbeats or explicit polls).
+        self.poll_interval_s = poll_interval_s
+        self._poller: threading.Thread | None = None
+        self._stopping = threading.Event()
         self._status: HelpStatus | None = None
         self._request_id: uuid.UUID | None = None
         self._listeners: list[StatusListener] = []
@@ -111,6 +118,8 @@ class HelpDesk:
         request_id = self._request_id
         if self.link is None or request_id is None or self._status is not HelpStatus.SENT:
             return self._status
+        from kiosk.sessions.sync import LinkError, ServerLink
+
         try:
             with self.link.client() as client:
                 answer = ServerLink.call(client, "GET", f"/api/v1/help-requests/{request_id}")
@@ -120,10 +129,14 @@ class HelpDesk:
         return self._status
 
     def stop(self) -> None:
-        """Stop the heartbeat started by :func:`open_help_desk`, if any."""
+        """Stop the status poll and the heartbeat started by :func:`open_help_desk`, if any."""
+        self._stopping.set()
         heartbeat = getattr(self, "heartbeat", None)
         if heartbeat is not None:
             heartbeat.stop()
+        poller = self._poller
+        if poller is not None:
+            poller.join(2.0)
         self.wait_idle(2.0)
 
     def wait_idle(self, timeout: float = 10.0) -> None:
@@ -134,6 +147,8 @@ class HelpDesk:
     # --- internals --------------------------------------------------------------------------
     def _deliver(self, payload: HelpRequest) -> None:
         assert self.link is not None
+        from kiosk.sessions.sync import LinkError, ServerLink
+
         try:
             with self.link.client() as client:
                 answer = ServerLink.call(client, "POST", "/api/v1/help-requests",
@@ -155,8 +170,28 @@ class HelpDesk:
             if status == self._status:
                 return
             self._status = status
+        if status is HelpStatus.SENT:
+            self._start_polling(request_id)
         for listener in list(self._listeners):
             self.schedule(functools.partial(self._notify, listener, status), 0)
+
+    def _start_polling(self, request_id: uuid.UUID) -> None:
+        """Ask the server about this request every few seconds until a mediator answers, the
+        session ends or the desk stops. Its own thread: the UI loop never waits on the network."""
+        if self.poll_interval_s is None or self.link is None or self._stopping.is_set():
+            return
+        thread = threading.Thread(target=self._poll_while_pending, args=(request_id,),
+                                  name="kiosk-help-poll", daemon=True)
+        self._poller = thread
+        thread.start()
+
+    def _poll_while_pending(self, request_id: uuid.UUID) -> None:
+        assert self.poll_interval_s is not None
+        while not self._stopping.wait(self.poll_interval_s):
+            with self._lock:
+                if self._request_id != request_id or self._status is not HelpStatus.SENT:
+                    return  # answered, or the session is over
+            self.poll()
 
     @staticmethod
     def _notify(listener: StatusListener, status: HelpStatus) -> None:
@@ -181,10 +216,14 @@ def open_help_desk(settings: Settings, core: Any, schedule: Schedule | None = No
     Pass the UI's ``schedule``: without it, replies are applied on the network threads.
     ``desk.heartbeat`` is the HeartbeatClient (None without a server); ``desk.stop()`` stops it.
     """
+    if not settings.get("sync.server_url").strip():  # no server: no HTTP stack to load
+        return HelpDesk(core, None, schedule=schedule, position=position)
     from kiosk.sessions.heartbeat import HeartbeatClient  # heartbeat imports this module
+    from kiosk.sessions.sync import ServerLink
 
     link = ServerLink.from_settings(settings)
-    desk = HelpDesk(core, link, schedule=schedule, position=position)
+    desk = HelpDesk(core, link, schedule=schedule, position=position,
+                    poll_interval_s=float(settings.get("sync.help_poll_s")))
     if link is not None:
         if schedule is None:
             log.warning("no UI scheduler given: server commands will be applied from the "

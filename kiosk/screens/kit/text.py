@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import arabic_reshaper
-from bidi.algorithm import get_display
 from kivy.event import Observable
 
 from kiosk import i18n
@@ -62,9 +60,19 @@ class Translator(Observable):
 tr = Translator()
 
 
+def _reshape(text: str) -> str:
+    # Imported on first Arabic text: arabic-reshaper pulls in fontTools, which French and
+    # English sessions never need (start-up time and memory).
+    import arabic_reshaper
+
+    return str(arabic_reshaper.reshape(text))
+
+
 def shape(line: str) -> str:
     """Arabic letters joined and the line in visual (left-to-right drawing) order."""
-    return get_display(arabic_reshaper.reshape(line))
+    from bidi.algorithm import get_display
+
+    return str(get_display(_reshape(line)))
 
 
 def wrap_words(paragraph: str, width: float, measure: Measure) -> list[str]:
@@ -87,7 +95,7 @@ def rtl_lines(text: str, width: float, measure: Measure) -> list[str]:
     out: list[str] = []
     for paragraph in text.split("\n"):
         def shaped_width(s: str) -> float:
-            return measure(arabic_reshaper.reshape(s))
+            return measure(_reshape(s))
         for line in wrap_words(paragraph, width, shaped_width) if width > 0 else [paragraph]:
             out.append(shape(line))
     return out
