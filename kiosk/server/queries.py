@@ -317,10 +317,9 @@ def autonomy_by_procedure(conn: Connection, scope: Scope, period: Period, thresh
     counts: dict[str, dict[str, int]] = {}
     for procedure_id, level, n in conn.execute(q):
         counts.setdefault(procedure_id, dict.fromkeys(AUTONOMY_LEVELS, 0))[level] = int(n)
-    rows = [{"procedure_id": p, "attempts": sum(levels.values()),
-             "levels": mask_together(levels, threshold)} for p, levels in counts.items()]
-    rows.sort(key=lambda row: (-row["attempts"], row["procedure_id"]))
-    return rows
+    ordered = sorted(counts.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+    return [{"procedure_id": p, "attempts": sum(levels.values()),
+             "levels": mask_together(levels, threshold)} for p, levels in ordered]
 
 
 def mask_together(counts: dict[str, int], threshold: int) -> dict[str, int | Masked]:

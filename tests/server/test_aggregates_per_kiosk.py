@@ -10,7 +10,6 @@ from alembic import command
 
 from kiosk.schema import SessionRecord
 from kiosk.server import db, queries, retention
-from kiosk.server import tables as t
 from kiosk.server.ingest import ingest_in
 from kiosk.server.queries import Masked, Period, Scope
 from kiosk.server.tenancy import authenticate, create_kiosk

@@ -17,6 +17,8 @@ order, each on the schema its predecessors left).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -27,7 +29,8 @@ depends_on = None
 
 # Frozen copy of the aggregate tables as this revision leaves them: (dimensions, measures).
 _S, _I = sa.String, sa.SmallInteger
-TABLES: dict[str, tuple[list[tuple[str, sa.types.TypeEngine]], list[str]]] = {
+Dims = Sequence[tuple[str, sa.types.TypeEngine]]
+TABLES: dict[str, tuple[Dims, list[str]]] = {
     'agg_sessions': ([('language', _S(8)), ('end_reason', _S(24)), ('duration_bucket', _S(12))],
                      ['sessions', 'duration_min', 'help_requests', 'accessible_sessions']),
     'agg_activities': ([('kind', _S(16)), ('procedure_id', _S(64)), ('theme', _S(48))],
@@ -38,13 +41,13 @@ TABLES: dict[str, tuple[list[tuple[str, sa.types.TypeEngine]], list[str]]] = {
     'agg_survey': ([('age_bracket', _S(16)), ('autonomy', _S(24)), ('satisfaction', _S(16))],
                    ['sessions']),
 }
-NEW_TABLES = {
+NEW_TABLES: dict[str, tuple[Dims, list[str]]] = {
     'agg_autonomy': ([('procedure_id', _S(64)), ('autonomy', _S(24))], ['activities']),
     'agg_comfort': ([('comfort_option', _S(16))], ['sessions']),
 }
 
 
-def _create(name: str, dims: list[tuple[str, sa.types.TypeEngine]], measures: list[str],
+def _create(name: str, dims: Dims, measures: list[str],
             with_kiosk: bool = True) -> None:
     place = ['territory_id', 'site_id'] + (['kiosk_id'] if with_kiosk else [])
     op.create_table(
@@ -65,7 +68,7 @@ def _index(name: str) -> None:
                     unique=False)
 
 
-def _swap(name: str, dims: list[tuple[str, sa.types.TypeEngine]], measures: list[str],
+def _swap(name: str, dims: Dims, measures: list[str],
           with_kiosk_after: bool) -> None:
     """Recreate ``name`` with (or, going down, without) kiosk_id, keeping its rows."""
     bind = op.get_bind()
