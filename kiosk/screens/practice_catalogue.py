@@ -17,7 +17,8 @@ from kiosk.schema import Theme
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, KioskKeyboard, ui
 from kiosk.screens.practice_flow import PracticeFlow
-from kiosk.screens.practice_widgets import ProcedureCard, dock_keyboard, undock_keyboard
+from kiosk.screens.practice_operator import ProcedureCard
+from kiosk.screens.practice_widgets import dock_keyboard, undock_keyboard
 
 ALL_THEMES = ""
 

@@ -10,131 +10,35 @@ Guided mode highlights the next thing to touch and shows its hint (read aloud wh
 is on); autonomous mode shows a hint only when "Aide" is touched. Traps look as on a real site:
 an alert when the session expired, a captcha, a strict-format error, a tempting lookalike link.
 
-Page views are built once per page and language, then reused (a revisit only reloads values),
-so going back and forth is fast.
+Page views (:class:`~kiosk.screens.practice_page_view.PageView`) are built once per page and
+language, then reused (a revisit only reloads values), so going back and forth is fast.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.factory import Factory
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, ngettext
 from kiosk.practice.engine import Mode, Outcome, PracticeRun
-from kiosk.practice.model import Page, TrapKind
+from kiosk.practice.model import Page
+from kiosk.screens import practice_operator  # noqa: F401  (kv classes: address bar, banner)
 from kiosk.screens.base import AppScreen, load_screen_kv
-from kiosk.screens.kit import BigButton, DirBox, HintBubble, KioskKeyboard, KLabel, ui
-from kiosk.screens.practice_fields import PageField, TextField, build_field
+from kiosk.screens.kit import HintBubble, KioskKeyboard, KLabel, ui
+from kiosk.screens.practice_fields import PageField, TextField
 from kiosk.screens.practice_flow import PracticeFlow
+from kiosk.screens.practice_page_view import PageView
 from kiosk.screens.practice_widgets import (
-    Notice,
     Overlay,
     PageButton,
     PersonaCard,
-    QrView,
-    ScamLink,
     dock_keyboard,
-    hex_colour,
-    readable_on,
     tx,
     undock_keyboard,
 )
-
-
-class PageView(BoxLayout):
-    """The body of one page of the operator's site (built in Python from the procedure)."""
-
-    def __init__(self, screen: PracticePageScreen, run: PracticeRun, page: Page,
-                 **kwargs: Any) -> None:
-        super().__init__(orientation="vertical", size_hint_y=None, spacing=dp(14),
-                         padding=(dp(32), dp(20), dp(32), dp(28)), **kwargs)
-        self.bind(minimum_height=self.setter("height"))
-        self.page = page
-        procedure = run.procedure
-        operator = procedure.operator
-        self.breadcrumb = Factory.PageSmall()
-        self.add_widget(self.breadcrumb)
-        self.title_label = Factory.PageTitle(txt=tx(page.title))
-        self.add_widget(self.title_label)
-        self.notice = Notice()   # added under the title only when there is something to say
-        if page.intro:
-            self.add_widget(KLabel(txt=tx(page.intro)))
-        for paragraph in page.content:
-            self.add_widget(KLabel(txt=tx(paragraph)))
-        if page.table is not None:
-            self.add_widget(self._table(page))
-        self.qr: QrView | None = None
-        if page.qr:
-            self.qr = QrView(data=page.qr, size_hint=(None, None), size=(dp(220), dp(220)))
-            line = DirBox(size_hint_y=None, height=dp(220))
-            line.add_widget(self.qr)
-            line.add_widget(Widget())
-            self.add_widget(line)
-        self.scam: ScamLink | None = None
-        trap = page.trap(TrapKind.SCAM_LINK)
-        if trap is not None:
-            self.scam = ScamLink(txt=tx(trap.label) or _("Cliquez ici"),
-                                 address=trap.link or "")
-            self.scam.bind(on_release=lambda _w: screen.follow_scam_link())
-            self.add_widget(self.scam)
-        self.fields: dict[str, PageField] = {}
-        if any(f.required for f in page.fields) and len(page.fields) > 1:
-            self.add_widget(Factory.PageSmall(txt=_("Tous les champs sont obligatoires.")))
-        scanned = screen.flow.scanned_documents() if any(
-            f.type.value == "document_upload" for f in page.fields) else []
-        for fld in page.fields:
-            page_field = build_field(fld, run, screen.field_changed, self.values, scanned)
-            if isinstance(page_field, TextField):
-                page_field.form.bind(on_focus_request=screen.focus_field,
-                                     on_submit=screen.next_field)
-            self.fields[fld.id] = page_field
-            self.add_widget(page_field.frame)
-        self.button: PageButton | BigButton
-        if page.end:
-            self.button = BigButton(txt=_("Terminer l'exercice et voir mon bilan"))
-            self.button.bind(on_release=lambda _w: screen.show_debrief())
-        else:
-            self.button = PageButton(txt=tx(page.button) or _("Continuer"),
-                                     primary=hex_colour(operator.primary),
-                                     ink=readable_on(operator.primary))
-            self.button.bind(on_release=lambda _w: screen.submit())
-        row = DirBox(size_hint_y=None, padding=(0, dp(10), 0, 0))
-        self.button.bind(height=lambda _b, h: setattr(row, "height", h + dp(16)))
-        row.height = self.button.height + dp(16)
-        row.add_widget(self.button)
-        row.add_widget(Widget())   # the site's button sits at the start of the line
-        self.add_widget(row)
-
-    def _table(self, page: Page) -> GridLayout:
-        table = page.table
-        grid = GridLayout(cols=len(table.header), size_hint_y=None, spacing=0)
-        grid.bind(minimum_height=grid.setter("height"))
-        for cell in table.header:
-            grid.add_widget(Factory.PageTableHead(txt=tx(cell)))
-        for number, row in enumerate(table.rows):
-            for cell in row:
-                table_cell = Factory.PageTableCell(txt=tx(cell))
-                table_cell.odd = number % 2 == 1
-                grid.add_widget(table_cell)
-        return grid
-
-    def values(self) -> dict[str, Any]:
-        return {fid: f.get() for fid, f in self.fields.items()}
-
-    def show_notice(self, text: str, tone: str = "error") -> None:
-        self.notice.txt = text
-        self.notice.tone = tone
-        if text and self.notice.parent is None:
-            index = self.children.index(self.title_label)
-            self.add_widget(self.notice, index=index)   # just under the title
-        elif not text and self.notice.parent is not None:
-            self.remove_widget(self.notice)
 
 
 class PracticePageScreen(AppScreen):
@@ -182,11 +86,11 @@ class PracticePageScreen(AppScreen):
         self.views.clear()
         self.view = None
 
-    def _view_for(self, page: Page) -> PageView:
+    def _view_for(self, run: PracticeRun, page: Page) -> PageView:
         key = (page.id, ui.language)
         view = self.views.get(key)
         if view is None:
-            view = PageView(self, self.run, page)
+            view = PageView(self, run, page)
             self.views[key] = view
         return view
 
@@ -198,7 +102,7 @@ class PracticePageScreen(AppScreen):
         undock_keyboard(self.keyboard)
         page = run.page
         procedure = run.procedure
-        view = self._view_for(page)
+        view = self._view_for(run, page)
         if self.view is not view:
             self.ids.form.clear_widgets()
             self.ids.form.add_widget(view)

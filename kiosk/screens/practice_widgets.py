@@ -1,15 +1,17 @@
-"""Widgets that only the practice screens need: the fictional operator's look (logo, header,
-fake address bar), the SIMULATION ribbon, procedure cards, the persona card, the simulated
-phone, the captcha picture, and a frame that highlights the next thing to touch.
+"""Widgets that only the practice pages need: the SIMULATION ribbon, the persona card, the
+simulated phone, the captcha and QR pictures, the site's button and alert boxes, the overlay,
+and a frame that highlights the next thing to touch.
 
-Generic pieces (labels, buttons, toggles, form fields, keyboard, hint bubble) come from the kit.
+The fictional operator's look (logo, banner, address bar, catalogue card) is in
+:mod:`kiosk.screens.practice_operator`; generic pieces (labels, buttons, form fields, keyboard,
+hint bubble) come from the kit.
 """
 from __future__ import annotations
 
 import random
 from typing import Any
 
-from kivy.graphics import Color, Ellipse, Line, Mesh, Rectangle, RoundedRectangle, Triangle
+from kivy.graphics import Color, Line, Rectangle
 from kivy.properties import (
     BooleanProperty,
     ColorProperty,
@@ -22,34 +24,15 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.widget import Widget
 
-from kiosk.practice.model import LEVEL_LABELS, Procedure
+from kiosk.practice.model import Procedure
 from kiosk.practice.text import Text
 from kiosk.screens.base import load_screen_kv
 from kiosk.screens.kit import ui
-from kiosk.theme import contrast_ratio, hex_rgba
-
-
-def hex_colour(code: str) -> list[float]:
-    return list(hex_rgba(code))
-
-
-def readable_on(code: str) -> list[float]:
-    """Black or white, whichever reads better on the colour ``code``."""
-    bg = hex_rgba(code)
-    white, black = (1.0, 1.0, 1.0, 1.0), (0.08, 0.08, 0.08, 1.0)
-    return list(white if contrast_ratio(white, bg) >= contrast_ratio(black, bg) else black)
 
 
 def tx(text: Text | None, lang: str | None = None) -> str:
     """A procedure's string in the person's language (French when missing)."""
     return text.get(lang or ui.language) if text is not None else ""
-
-
-def level_and_duration(procedure: Procedure, lang: str) -> str:
-    from kiosk.i18n import translate_to
-
-    minutes = translate_to(lang, "{n} min").format(n=procedure.duration_min)
-    return f"{LEVEL_LABELS[procedure.level].get(lang)} · {minutes}"
 
 
 def dock_keyboard(container: Any, keyboard: Any, field: Any) -> None:
@@ -67,139 +50,8 @@ def undock_keyboard(keyboard: Any) -> None:
         keyboard.parent.remove_widget(keyboard)
 
 
-class OperatorLogo(Widget):
-    """A neutral logo we draw ourselves: a plain shape in the operator's colour with initials.
-    Never an official emblem."""
-
-    shape = StringProperty("rounded")
-    colour = ColorProperty([0.2, 0.2, 0.4, 1])
-    initials = StringProperty("")
-    ink = ColorProperty([1, 1, 1, 1])
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        for name in ("pos", "size", "shape", "colour"):
-            self.fbind(name, self._redraw)
-        self._redraw()
-
-    def _redraw(self, *_args: Any) -> None:
-        self.canvas.before.clear()
-        side = min(self.width, self.height)
-        x = self.center_x - side / 2
-        y = self.center_y - side / 2
-        with self.canvas.before:
-            Color(*self.colour)
-            if self.shape == "circle":
-                Ellipse(pos=(x, y), size=(side, side))
-            elif self.shape == "square":
-                Rectangle(pos=(x, y), size=(side, side))
-            elif self.shape == "triangle":
-                Triangle(points=[x, y, x + side, y, x + side / 2, y + side])
-            elif self.shape == "hexagon":
-                import math
-                r = side / 2
-                pts = []
-                for i in range(6):
-                    a = math.pi / 6 + i * math.pi / 3
-                    pts += [self.center_x + r * math.cos(a), self.center_y + r * math.sin(a)]
-                vertices = [self.center_x, self.center_y, 0, 0]
-                for i in range(0, 12, 2):
-                    vertices += [pts[i], pts[i + 1], 0, 0]
-                vertices += [pts[0], pts[1], 0, 0]
-                Mesh(vertices=vertices, indices=list(range(8)), mode="triangle_fan")
-            elif self.shape == "shield":
-                RoundedRectangle(pos=(x, y + side * 0.35), size=(side, side * 0.65),
-                                 radius=[(side * 0.12, side * 0.12)] * 2 + [(0, 0)] * 2)
-                Triangle(points=[x, y + side * 0.36, x + side, y + side * 0.36,
-                                 x + side / 2, y])
-            else:
-                RoundedRectangle(pos=(x, y), size=(side, side), radius=[side * 0.22])
-
-
 class SimulationRibbon(BoxLayout):
     """The permanent "SIMULATION — rien n'est envoyé" band on every practice page."""
-
-
-class AddressBar(BoxLayout):
-    """A fake browser bar: back button and the fictional site's address (never a real URL).
-
-    One label per address, kept and swapped in: going back and forth between pages then
-    never re-renders text (the slowest part of a frame on a software renderer)."""
-
-    address = StringProperty("")
-    can_go_back = BooleanProperty(False)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._labels: dict[str, Any] = {}
-
-    def on_address(self, _inst: Any, address: str) -> None:
-        from kivy.factory import Factory
-
-        label = self._labels.get(address)
-        if label is None:
-            label = self._labels[address] = Factory.AddressWords(txt=address)
-        box = self.ids.address_box
-        if label.parent is not box:
-            box.clear_widgets()
-            box.add_widget(label)
-
-    def words(self) -> str:
-        return self.address
-
-    __events__ = ("on_back",)
-
-    def on_back(self) -> None:
-        pass
-
-
-class OperatorHeader(BoxLayout):
-    """The operator's banner: logo, name and tagline in its colours."""
-
-    name_txt = StringProperty("")
-    tagline = StringProperty("")
-    primary = ColorProperty([0, 0, 0.5, 1])
-    ink = ColorProperty([1, 1, 1, 1])
-    logo_shape = StringProperty("rounded")
-    logo_colour = ColorProperty([0, 0, 0.5, 1])
-    initials = StringProperty("")
-
-    def show(self, procedure: Procedure) -> None:
-        op = procedure.operator
-        self.name_txt = op.name
-        self.tagline = tx(op.tagline)
-        self.primary = hex_colour(op.primary)
-        self.ink = hex_colour(op.text) if contrast_ratio(
-            hex_rgba(op.text), hex_rgba(op.primary)) >= 4.5 else readable_on(op.primary)
-        self.logo_shape = op.logo.shape
-        self.logo_colour = hex_colour("#ffffff") if op.logo.colour.lower() == \
-            op.primary.lower() else hex_colour(op.logo.colour)
-        self.initials = op.logo.initials
-
-
-class ProcedureCard(ButtonBehavior, BoxLayout):
-    """One procedure in the catalogue: the operator's look, title, level and duration."""
-
-    procedure_id = StringProperty("")
-    title = StringProperty("")
-    operator = StringProperty("")
-    details = StringProperty("")
-    primary = ColorProperty([0, 0, 0.5, 1])
-    ink = ColorProperty([1, 1, 1, 1])
-    logo_shape = StringProperty("rounded")
-    initials = StringProperty("")
-    natural_height = NumericProperty(0)   # what its text needs; the grid gives a row the max
-
-    def show(self, procedure: Procedure, lang: str, theme: str = "") -> None:
-        self.procedure_id = procedure.id
-        self.title = procedure.title.get(lang)
-        self.operator = procedure.operator.name
-        details = level_and_duration(procedure, lang)
-        self.details = f"{theme}\n{details}" if theme else details
-        self.primary = hex_colour(procedure.operator.primary)
-        self.ink = readable_on(procedure.operator.primary)
-        self.logo_shape = procedure.operator.logo.shape
-        self.initials = procedure.operator.logo.initials
 
 
 class PersonaCard(BoxLayout):
@@ -215,8 +67,9 @@ class PersonaCard(BoxLayout):
         shown: dict[tuple[str, str], str] = {}
         for page in procedure.pages:
             for fld in page.fields:
-                for option in fld.options if fld.persona else ():
-                    shown[(fld.persona, option.value)] = tx(option.label)
+                if fld.persona:
+                    for option in fld.options:
+                        shown[(fld.persona, option.value)] = tx(option.label)
         self.rows = [(tx(v.label), shown.get((v.key, v.value), v.value))
                      for v in persona.values if v.value]
         table = self.ids.value_grid

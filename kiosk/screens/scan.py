@@ -2,9 +2,12 @@
 watermark purpose -> result, then print, keep for a procedure, or finish.
 
 The flow itself (no Kivy) is :class:`kiosk.screens.scan_flow.ScanFlow`; this screen draws its
-steps and runs the slow parts (scanning, building the PDF) on a worker thread so the screen
-keeps answering; results come back on the Kivy clock. Device faults are shown in plain words
-by a :class:`~kiosk.screens.device_fault.FaultBox`, never as a stack trace.
+steps and runs the slow parts (scanning, building the PDF) on a worker thread
+(:mod:`kiosk.screens.scan_worker`) so the screen keeps answering; results come back on the Kivy
+clock. The watermark step and the result's actions are in :mod:`kiosk.screens.scan_watermark`
+and :mod:`kiosk.screens.scan_result`; the drawings in :mod:`kiosk.screens.scan_widgets`.
+Device faults are shown in plain words by a :class:`~kiosk.screens.device_fault.FaultBox`,
+never as a stack trace.
 """
 from __future__ import annotations
 
@@ -19,12 +22,14 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 from kivy.uix.screenmanager import Screen
 
 from kiosk.devices.scanner import ScannerState
-from kiosk.documents.watermark import PURPOSES, WatermarkError
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault, scan_widgets  # noqa: F401  (kv classes)
 from kiosk.screens.base import AppScreen, load_screen_kv
-from kiosk.screens.kit import BigButton, FormField, KioskKeyboard, tr
+from kiosk.screens.kit import FormField, tr
 from kiosk.screens.scan_flow import DOC_TYPE_WORDS, DocType, ScanFlow, Step
+from kiosk.screens.scan_result import ResultActions
+from kiosk.screens.scan_watermark import WatermarkStep
+from kiosk.screens.scan_worker import BackgroundWork
 from kiosk.sessions.state import SessionState
 
 log = logging.getLogger(__name__)
@@ -46,13 +51,10 @@ CROP_OK = N_("Vérifiez le cadre bleu autour de la carte. Pour l'ajuster, faites
 CROP_UNSURE = N_("Nous n'avons pas bien trouvé la carte : faites glisser les ronds bleus sur "
                  "ses quatre coins.")
 BUSY_SCAN = N_("Numérisation en cours… Ne soulevez pas le capot.")
-BUSY_BUILD = N_("Préparation de votre document…")
 BUSY_CROP = N_("Un instant…")
-KEPT_FOR_PRACTICE = N_("Votre document est gardé pour cette visite : dans une démarche, il vous "
-                       "sera proposé quand on vous demandera une pièce jointe.")
 
 
-class ScanScreen(AppScreen):
+class ScanScreen(WatermarkStep, ResultActions, AppScreen):
     step = StringProperty(Step.TYPE.value)
     body = StringProperty("")
     busy = BooleanProperty(False)
@@ -85,7 +87,7 @@ class ScanScreen(AppScreen):
         self._runtime = runtime
         self.flow: ScanFlow | None = None
         self._preview: Any = None
-        self._generation = 0
+        self._worker = BackgroundWork("kiosk-scan")
         self._field: FormField | None = None
         super().__init__(**kwargs)
         runtime.core.add_listener(self._session_changed)
@@ -109,20 +111,7 @@ class ScanScreen(AppScreen):
             button.doc_type = doc_type.value
             button.bind(on_release=lambda b: self.choose(b.doc_type))
             grid.add_widget(button)
-        purposes = self.ids.purposes
-        purposes.clear_widgets()
-        for purpose in PURPOSES:
-            button = BigButton(txt=tr(purpose), kind="secondary")
-            button.purpose = purpose
-            # The purpose is printed in French whatever the screen language: the body
-            # receiving the copy reads French (see Watermark.text).
-            button.bind(on_release=lambda b: self.pick_purpose(b.purpose))
-            purposes.add_widget(button)
-        other = BigButton(txt=tr(N_("Autre : l'écrire")), kind="secondary")
-        other.bind(on_release=lambda _b: self.start_typing())
-        self.ids["wm_other"] = other
-        purposes.add_widget(other)
-
+        self._build_purposes()
     # --- life of the screen -----------------------------------------------------------------------
     def on_pre_enter(self, *args: Any) -> None:
         self.reset()
@@ -133,7 +122,7 @@ class ScanScreen(AppScreen):
 
     def reset(self) -> None:
         """A fresh flow; whatever was in memory (scans, previews) is dropped."""
-        self._generation += 1
+        self._worker.forget_in_flight()
         if self.flow is not None:
             self.flow.discard()
         desk = self.runtime.documents
@@ -198,30 +187,21 @@ class ScanScreen(AppScreen):
     # --- running slow work ------------------------------------------------------------------------
     def _run(self, busy_text: str, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
         """``work`` on a worker thread, then ``done(result)`` (or the fault) on the UI thread."""
-        generation = self._generation
         self.busy = True
         self.busy_text = _(busy_text)
         self.ids.fault.clear()
 
-        def finish(result: Any, err: BaseException | None) -> None:
-            if generation != self._generation:
-                return  # the flow was reset meanwhile (session ended): drop it
+        def finished(result: Any) -> None:
             self.busy = False
-            if err is not None:
-                self.ids.fault.show(device_fault.describe(err))
-                if self.flow is not None and self.flow.step.value != self.step:
-                    self._show(self.flow.step)
-                return
             done(result)
 
-        def worker() -> None:
-            try:
-                result, err = work(), None
-            except Exception as exc:  # noqa: BLE001  shown in plain words by finish(), logged
-                result, err = None, exc
-            Clock.schedule_once(lambda _dt: finish(result, err), 0)
+        self._worker.start(work, finished, self._failed)
 
-        threading.Thread(target=worker, name="kiosk-scan", daemon=True).start()
+    def _failed(self, err: BaseException) -> None:
+        self.busy = False
+        self.ids.fault.show(device_fault.describe(err))
+        if self.flow is not None and self.flow.step.value != self.step:
+            self._show(self.flow.step)
 
     def wait_idle(self, frames: Callable[[], None], limit: int = 3000) -> None:
         """Let frames run until the worker is done (tests and the scripted demo)."""
@@ -328,121 +308,6 @@ class ScanScreen(AppScreen):
         if self.flow is not None and self.flow.pages:
             self.flow.pages_done()
             self._show(self.flow.step)
-
-    # --- watermark --------------------------------------------------------------------------------
-    def toggle_watermark(self) -> None:
-        self.watermark_on = not self.watermark_on
-        if not self.watermark_on:
-            self.stop_typing()
-        self._update_watermark_txt()
-
-    def pick_purpose(self, purpose: str) -> None:
-        self.purpose = purpose
-        self.watermark_on = True
-        self.stop_typing()
-        self.ids.fault.clear()
-        self._update_watermark_txt()
-
-    def start_typing(self) -> None:
-        self.typing = True
-        self.watermark_on = True
-        area = self.ids.purpose_area
-        area.clear_widgets()
-        field = FormField(label=_("Pour qui est cette copie ? Touchez « Valider » quand "
-                                  "c'est écrit."), max_length=100)
-        field.value = ""
-        field.focused = True
-        field.bind(value=lambda _f, v: self._typed(v))
-        keyboard = KioskKeyboard()
-        keyboard.attach(field)
-        field.bind(on_submit=lambda *_a: self.stop_typing())
-        area.add_widget(field)
-        area.add_widget(keyboard)
-        self._field = field
-        self.ids["purpose_field"] = field
-        self.ids["purpose_keyboard"] = keyboard
-
-    def _typed(self, value: str) -> None:
-        self.purpose = value
-        self._update_watermark_txt()
-
-    def stop_typing(self) -> None:
-        self.typing = False
-        self.ids.purpose_area.clear_widgets()
-        self._field = None
-
-    def _update_watermark_txt(self) -> None:
-        if self.flow is None:
-            return
-        if self.watermark_on:
-            self.watermark_txt = _("Sur la copie : « {text} »").format(
-                text=self.flow.watermark_text(self.purpose))
-        else:
-            self.watermark_txt = _("Sans filigrane.")
-
-    def watermark_continue(self) -> None:
-        flow = self.flow
-        if flow is None or self.busy:
-            return
-        try:
-            flow.set_watermark(self.watermark_on, self.purpose)
-        except WatermarkError as err:
-            self.ids.fault.show(device_fault.describe(err))
-            return
-        self.stop_typing()
-        self._run(BUSY_BUILD, flow.build, self._built)
-
-    def _built(self, doc: Any) -> None:
-        assert self.flow is not None
-        self.result_image = self.flow.result_image
-        self.result_txt = ngettext("{title} : {n} page", "{title} : {n} pages", doc.pages).format(
-            title=tr(doc.title), n=doc.pages)
-        if doc.watermarked:
-            self.result_txt += "\n" + _("Avec le filigrane « {purpose} ».").format(
-                purpose=self.flow.purpose)
-        self._show(Step.RESULT)
-
-    # --- after the result ------------------------------------------------------------------------
-    def to_print(self) -> None:
-        flow = self.flow
-        if flow is None or flow.result is None or not self.app.has_screen("print"):
-            return
-        self.app.sm.get_screen("print").preselect(flow.result.doc_id)
-        self.go("print")
-
-    def to_practice(self) -> None:
-        self.notice = _(KEPT_FOR_PRACTICE)
-        if self.can_practise:
-            self.go("practice_catalogue")
-
-    def _storage_changed(self) -> None:
-        from kiosk.devices.storage import StorageState
-
-        storage = getattr(self.runtime.devices, "storage", None)
-        self.usb_ready = storage is not None and storage.state is StorageState.OFFERED
-
-    def to_usb(self) -> None:
-        """Copy the result onto the resident's own USB key (only when the setting offers it)."""
-        flow = self.flow
-        storage = getattr(self.runtime.devices, "storage", None)
-        if flow is None or flow.result is None or storage is None:
-            return
-        self.ids.fault.clear()
-        mounts = storage.mount_points()
-        if not mounts:
-            self.notice = _("La clé USB n'est pas encore prête. Attendez quelques secondes, "
-                            "puis réessayez.")
-            return
-        try:
-            storage.save(flow.result.path, mounts[0])
-        except Exception as err:  # noqa: BLE001  shown in plain words, logged by describe()
-            self.ids.fault.show(device_fault.describe(err))
-            return
-        self.notice = _("Votre document est enregistré sur votre clé USB. Pensez à la reprendre "
-                        "en partant.")
-
-    def finish(self) -> None:
-        self.go("home")
 
     def call_mediator(self) -> None:
         self.go("help_call")

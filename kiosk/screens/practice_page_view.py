@@ -1,0 +1,115 @@
+"""The body of one practice page, built in Python from the procedure: breadcrumb, title,
+text, table, QR code, the lookalike link of the scam trap, the form's fields and the site's
+button. The page screen (:mod:`kiosk.screens.practice_page`) keeps one per page and language
+and only reloads its values on a revisit.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kivy.factory import Factory
+from kivy.metrics import dp
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
+
+from kiosk.i18n import _
+from kiosk.practice.engine import PracticeRun
+from kiosk.practice.model import Page, Table, TrapKind
+from kiosk.screens.kit import BigButton, DirBox, KLabel
+from kiosk.screens.practice_fields import PageField, TextField, build_field
+from kiosk.screens.practice_operator import hex_colour, readable_on
+from kiosk.screens.practice_widgets import Notice, PageButton, QrView, ScamLink, tx
+
+if TYPE_CHECKING:
+    from kiosk.screens.practice_page import PracticePageScreen
+
+
+class PageView(BoxLayout):
+    """The body of one page of the operator's site (built in Python from the procedure)."""
+
+    def __init__(self, screen: PracticePageScreen, run: PracticeRun, page: Page,
+                 **kwargs: Any) -> None:
+        super().__init__(orientation="vertical", size_hint_y=None, spacing=dp(14),
+                         padding=(dp(32), dp(20), dp(32), dp(28)), **kwargs)
+        self.bind(minimum_height=self.setter("height"))
+        self.page = page
+        procedure = run.procedure
+        operator = procedure.operator
+        self.breadcrumb = Factory.PageSmall()
+        self.add_widget(self.breadcrumb)
+        self.title_label = Factory.PageTitle(txt=tx(page.title))
+        self.add_widget(self.title_label)
+        self.notice = Notice()   # added under the title only when there is something to say
+        if page.intro:
+            self.add_widget(KLabel(txt=tx(page.intro)))
+        for paragraph in page.content:
+            self.add_widget(KLabel(txt=tx(paragraph)))
+        if page.table is not None:
+            self.add_widget(self._table(page.table))
+        self.qr: QrView | None = None
+        if page.qr:
+            self.qr = QrView(data=page.qr, size_hint=(None, None), size=(dp(220), dp(220)))
+            line = DirBox(size_hint_y=None, height=dp(220))
+            line.add_widget(self.qr)
+            line.add_widget(Widget())
+            self.add_widget(line)
+        self.scam: ScamLink | None = None
+        trap = page.trap(TrapKind.SCAM_LINK)
+        if trap is not None:
+            self.scam = ScamLink(txt=tx(trap.label) or _("Cliquez ici"),
+                                 address=trap.link or "")
+            self.scam.bind(on_release=lambda _w: screen.follow_scam_link())
+            self.add_widget(self.scam)
+        self.fields: dict[str, PageField] = {}
+        if any(f.required for f in page.fields) and len(page.fields) > 1:
+            self.add_widget(Factory.PageSmall(txt=_("Tous les champs sont obligatoires.")))
+        scanned = screen.flow.scanned_documents() if any(
+            f.type.value == "document_upload" for f in page.fields) else []
+        for fld in page.fields:
+            page_field = build_field(fld, run, screen.field_changed, self.values, scanned)
+            if isinstance(page_field, TextField):
+                page_field.form.bind(on_focus_request=screen.focus_field,
+                                     on_submit=screen.next_field)
+            self.fields[fld.id] = page_field
+            self.add_widget(page_field.frame)
+        self.button: PageButton | BigButton
+        if page.end:
+            self.button = BigButton(txt=_("Terminer l'exercice et voir mon bilan"))
+            self.button.bind(on_release=lambda _w: screen.show_debrief())
+        else:
+            self.button = PageButton(txt=tx(page.button) or _("Continuer"),
+                                     primary=hex_colour(operator.primary),
+                                     ink=readable_on(operator.primary))
+            self.button.bind(on_release=lambda _w: screen.submit())
+        row = DirBox(size_hint_y=None, padding=(0, dp(10), 0, 0))
+        self.button.bind(height=lambda _b, h: setattr(row, "height", h + dp(16)))
+        row.height = self.button.height + dp(16)
+        row.add_widget(self.button)
+        row.add_widget(Widget())   # the site's button sits at the start of the line
+        self.add_widget(row)
+
+    @staticmethod
+    def _table(table: Table) -> GridLayout:
+        grid = GridLayout(cols=len(table.header), size_hint_y=None, spacing=0)
+        grid.bind(minimum_height=grid.setter("height"))
+        for cell in table.header:
+            grid.add_widget(Factory.PageTableHead(txt=tx(cell)))
+        for number, row in enumerate(table.rows):
+            for cell in row:
+                table_cell = Factory.PageTableCell(txt=tx(cell))
+                table_cell.odd = number % 2 == 1
+                grid.add_widget(table_cell)
+        return grid
+
+    def values(self) -> dict[str, Any]:
+        return {fid: f.get() for fid, f in self.fields.items()}
+
+    def show_notice(self, text: str, tone: str = "error") -> None:
+        self.notice.txt = text
+        self.notice.tone = tone
+        if text and self.notice.parent is None:
+            index = self.children.index(self.title_label)
+            self.add_widget(self.notice, index=index)   # just under the title
+        elif not text and self.notice.parent is not None:
+            self.remove_widget(self.notice)
