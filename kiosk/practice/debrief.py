@@ -1,12 +1,15 @@
 """The debrief at the end of a practice: what went well, where it went wrong, what to remember.
 
 Built from the run's counts only (never from what was typed), in the person's language.
+Hints are worded by mode: alone, a hint was asked for ("vous avez demandé 2 aides"); guided,
+hints were shown without asking, so the debrief says the guide was followed and suggests
+trying alone next time, and a page is still "réussie du premier coup" when no try was refused.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.practice.engine import PracticeRun
+from kiosk.practice.engine import Mode, PracticeRun
 from kiosk.practice.messages import MESSAGES
 from kiosk.practice.model import Memo, TrapKind
 
@@ -32,14 +35,18 @@ def build_debrief(run: PracticeRun, lang: str = "fr") -> Debrief:
     else:
         work.append(MESSAGES["debrief.not_completed"].format(
             lang, reached=run.steps_reached, total=run.steps_total))
-    if run.hints_used == 0:
+    guided = run.mode is Mode.GUIDED
+    if guided:
+        well.append(MESSAGES["debrief.guided"].get(lang))
+    elif run.hints_used == 0:
         well.append(MESSAGES["debrief.no_hint"].get(lang))
     for page in procedure.pages:
         stats = run.stats.get(page.id)
         if stats is None:
             continue
         title = page.title.get(lang)
-        if page.fields and not stats.field_errors and not stats.hints and not stats.expired \
+        asked = stats.hints if not guided else 0
+        if page.fields and not stats.field_errors and not asked and not stats.expired \
                 and page.id in run.history:
             well.append(MESSAGES["debrief.page_ok"].format(lang, page=title))
         for fld in page.fields:
@@ -47,8 +54,8 @@ def build_debrief(run: PracticeRun, lang: str = "fr") -> Debrief:
             if count:
                 work.append(MESSAGES["debrief.field_errors"].format(
                     lang, page=title, field=fld.label.get(lang), count=count))
-        if stats.hints:
-            work.append(MESSAGES["debrief.hints"].format(lang, page=title, count=stats.hints))
+        if asked:
+            work.append(MESSAGES["debrief.hints"].format(lang, page=title, count=asked))
         if stats.seconds >= HESITATION_S and not stats.expired:
             work.append(MESSAGES["debrief.slow"].format(
                 lang, page=title, minutes=int(stats.seconds // 60)))
@@ -58,5 +65,7 @@ def build_debrief(run: PracticeRun, lang: str = "fr") -> Debrief:
             key = "debrief.scam" if stats.scam_clicked else "debrief.scam_avoided"
             (work if stats.scam_clicked else well).append(
                 MESSAGES[key].format(lang, page=title))
+    if guided:
+        work.append(MESSAGES["debrief.try_alone"].get(lang))
     return Debrief(tuple(well), tuple(work), tuple(t.get(lang) for t in procedure.remember),
                    procedure.memo)

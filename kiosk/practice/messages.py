@@ -300,6 +300,17 @@ MESSAGES: dict[str, Text] = {
         "Page « {page} » : vous avez demandé {count} aide(s).",
         "Page “{page}”: you asked for help {count} time(s).",
         "صفحة «{page}»: طلبت المساعدة {count} مرة (مرات)."),
+    # guided mode: hints were shown without being asked, so nobody "asked" for them
+    "debrief.guided": _t(
+        "Vous avez fait l'exercice avec aide : chaque étape vous était montrée, sans avoir à "
+        "la demander.",
+        "You practised with help: each step was shown to you without your asking.",
+        "تدربت مع المساعدة: كانت كل خطوة تُعرض عليك دون أن تطلبها."),
+    "debrief.try_alone": _t(
+        "La prochaine fois, essayez « Seul » : l'aide ne s'affiche que si vous la demandez, "
+        "comme sur le vrai site.",
+        "Next time, try “On my own”: help only appears if you ask for it, as on the real site.",
+        "في المرة القادمة جرّب «وحدي»: لا تظهر المساعدة إلا إذا طلبتها، كما في الموقع الحقيقي."),
     "debrief.slow": _t(
         "Page « {page} » : vous avez pris du temps ({minutes} min). C'est normal au début ; "
         "sur le vrai site, préparez les papiers demandés à cette étape.",
