@@ -35,6 +35,7 @@ import sqlalchemy as sa
 
 from bench import datasets
 from bench.datasets import Postgres
+from bench.generate import catalogue_procedures
 from kiosk.schema import SessionRecord
 from kiosk.server import db, queries, tenancy
 from kiosk.server import tables as t
@@ -50,10 +51,8 @@ BACKLOG_SESSIONS = 1500
 QUERY_RECORDS = int(os.environ.get("KIOSK_BENCH_SERVER_RECORDS", "10000000"))
 QUERY_RUNS = 30
 FUNNEL_PROCEDURE = "caf-trimestrielle"  # the most used procedure of the generated year
-PROCEDURES = [("ants-passeport", "papiers_elections_citoyennete", 6),
-              ("caf-rsa", "social_sante", 8), ("impots-declaration", "argent_impots", 10),
-              ("ameli-compte", "social_sante", 5), ("france-travail", "travail_formation_entreprise", 7),
-              ("mairie-etat-civil", "famille_scolarite", 4)]
+# The shipped catalogue's procedures (id, theme, steps), as the kiosks report them.
+PROCEDURES = [(p.id, p.theme, p.steps_total) for p in catalogue_procedures()]
 
 
 # --- data ----------------------------------------------------------------------------------
