@@ -35,6 +35,7 @@ class Seed:
     site_territory: dict[str, str] = field(default_factory=dict)
     kiosks: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)  # id, token
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)       # per site
+    kiosk_records: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     users: dict[str, int] = field(default_factory=dict)
 
     def sessions(self, sites: list[str] | None = None, start: dt.date | None = None,
@@ -85,4 +86,5 @@ def seed(engine: sa.Engine, per_kiosk: int = 120, days: int = 80, rng_seed: int 
             ingest(engine, identity, [SessionRecord.model_validate(r)
                                       for r in records[i:i + 200]])
         out.records.setdefault(site, []).extend(records)
+        out.kiosk_records[(site, _name)] = records
     return out

@@ -48,16 +48,19 @@ def render(table: Table) -> Markup:
     if table.chart in ("none", "heat") or table.empty:
         return Markup("")
     rows = tuple(tuple(str(c) if is_masked(c) else c for c in r) for r in table.rows)
-    return Markup(_render(table.chart, table.title, tuple(table.columns), table.value_col, rows))
+    return Markup(_render(table.chart, table.title, tuple(table.columns), table.value_col, rows,
+                          table.series))
 
 
 @functools.lru_cache(maxsize=256)
 def _render(kind: str, title: str, columns: tuple[str, ...], value_col: int,
-            rows: tuple[tuple[object, ...], ...]) -> str:
+            rows: tuple[tuple[object, ...], ...], series: int = 1) -> str:
     """Drawing is the costly part of a page (~10 ms a chart): many users look at the same
     figures (this month, their territory), so identical charts are drawn once."""
     table = Table("", title, list(columns), [list(r) for r in rows], chart=kind,
-                  value_col=value_col)
+                  value_col=value_col, series=series)
+    if kind == "stack":
+        return _stack(table)
     # Short axis labels (the table keeps the full dates): "Semaine du 31/08/2026" -> "31/08".
     labels = [_DATE.sub(r"\1", str(r[0])) for r in table.rows]
     values = [_number(r[table.value_col]) for r in table.rows]
@@ -81,6 +84,23 @@ def _render(kind: str, title: str, columns: tuple[str, ...], value_col: int,
     chart.add(table.columns[table.value_col], values)
     svg = chart.render(is_unicode=True)
     # Accessible name; the data are in the table that follows the chart.
+    return svg.replace("<svg ", f'<svg role="img" aria-label="Graphique : {_attr(table.title)}" ',
+                       1)
+
+
+def _stack(table: Table) -> str:
+    """Horizontal stacked bars, one per row, one colour per stacked column, with a legend."""
+    labels = [str(r[0]) for r in table.rows][::-1]  # first row at the top
+    cols = range(table.value_col, table.value_col + table.series)
+    chart = pygal.HorizontalStackedBar(
+        width=600, height=max(180, 34 * len(labels) + 110), legend_at_bottom=True,
+        legend_at_bottom_columns=2, **{k: v for k, v in _COMMON.items() if k != "show_legend"})
+    chart.x_labels = labels
+    totals = [sum(_number(r[c]) or 0 for c in cols) for r in table.rows]
+    chart.y_labels = integer_ticks(max(totals, default=0))
+    for c in cols:  # a masked cell is not drawn: its bar would give the value away
+        chart.add(table.columns[c], [_number(r[c]) for r in table.rows][::-1])
+    svg = chart.render(is_unicode=True)
     return svg.replace("<svg ", f'<svg role="img" aria-label="Graphique : {_attr(table.title)}" ',
                        1)
 

@@ -26,6 +26,7 @@ from kiosk.server.console.figures_overview import (
 )
 from kiosk.server.console.figures_period import MAX_SPAN_DAYS, PRESETS, PeriodError, resolve_period
 from kiosk.server.console.figures_procedures import (
+    autonomy,
     drop_offs,
     funnel,
     practised_procedures,
@@ -37,7 +38,7 @@ from kiosk.server.queries import Period
 
 __all__ = [
     "MAX_DAILY_DAYS", "MAX_SPAN_DAYS", "PAGES", "PRESETS", "Cell", "MemoConnection",
-    "PeriodError", "Table", "by_hour", "by_weekday", "comfort", "devices", "drop_offs",
+    "PeriodError", "Table", "autonomy", "by_hour", "by_weekday", "comfort", "devices", "drop_offs",
     "durations", "end_reasons", "export_tables", "funnel", "heat_map", "help_answers",
     "help_requests", "is_masked", "kpis", "languages", "page_tables", "pct",
     "practised_procedures", "resolve_period", "sessions_over_time", "survey", "themes",
@@ -72,6 +73,7 @@ def page_tables(conn: Connection, page: str, scope: q.Scope, period: Period, thr
         wanted = practised[:10] + ([chosen] if chosen and chosen not in practised[:10] else [])
         read = q.funnels(conn, scope, period, wanted) if wanted else {}  # one read for all
         tables = [top_procedures(conn, scope, period),
+                  autonomy(conn, scope, period, threshold),
                   drop_offs(conn, scope, period, practised[:10], read)]
         if chosen:
             tables.append(funnel(conn, scope, period, chosen, read[chosen]))
@@ -93,7 +95,8 @@ def export_tables(conn: Connection, scope: q.Scope, period: Period, threshold: i
                    [[k, v] for k, v in kpis(conn, scope, period)])
     practised = practised_procedures(conn, scope, period)
     tables = [totals, sessions_over_time(conn, scope, period), durations(conn, scope, period),
-              top_procedures(conn, scope, period, limit=500), themes(conn, scope, period),
+              top_procedures(conn, scope, period, limit=500),
+              autonomy(conn, scope, period, threshold, limit=500), themes(conn, scope, period),
               drop_offs(conn, scope, period, practised[:50]), devices(conn, scope, period),
               languages(conn, scope, period), comfort(conn, scope, period),
               end_reasons(conn, scope, period), by_weekday(conn, scope, period),

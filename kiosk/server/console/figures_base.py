@@ -20,8 +20,9 @@ class Table:
     title: str
     columns: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
-    chart: str = "bar"          # bar | hbar | line | heat | none
-    value_col: int = 1          # the column the chart draws
+    chart: str = "bar"          # bar | hbar | stack | line | heat | none
+    value_col: int = 1          # the column the chart draws (the first one for a stack)
+    series: int = 1             # stack: how many columns from value_col are stacked
     note: str = ""
 
     @property

@@ -104,13 +104,17 @@ def languages(conn: Connection, scope: q.Scope, period: Period) -> Table:
 
 
 def comfort(conn: Connection, scope: q.Scope, period: Period) -> Table:
+    """Each comfort option on its own (a session may use several), then with/without any."""
     s = q.sessions_summary(conn, scope, period)
+    columns = ["Option de confort", "Sessions"]
     if not s["sessions"]:
-        return Table("confort", "Options de confort", ["Sessions", "Nombre"], [])
-    rows = [["Avec une option de confort", s["accessible_sessions"]],
-            ["Sans option", s["sessions"] - s["accessible_sessions"]]]
-    return Table("confort", "Options de confort", ["Sessions", "Nombre"], rows, chart="hbar",
-                 note="Options : grands caractères, contraste renforcé, lecture à voix haute.")
+        return Table("confort", "Options de confort", columns, [])
+    per_option = q.comfort_options(conn, scope, period)
+    rows: list[list[Cell]] = [[L.COMFORT_OPTIONS.get(o, o), n] for o, n in per_option.items()]
+    rows += [["Au moins une option", s["accessible_sessions"]],
+             ["Aucune option", s["sessions"] - s["accessible_sessions"]]]
+    return Table("confort", "Options de confort", columns, rows, chart="hbar",
+                 note="Une session qui a utilisé plusieurs options compte pour chacune.")
 
 
 def end_reasons(conn: Connection, scope: q.Scope, period: Period) -> Table:

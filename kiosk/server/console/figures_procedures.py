@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 
 from kiosk.server import queries as q
 from kiosk.server.console import labels as L
-from kiosk.server.console.figures_base import Cell, Table, pct
+from kiosk.server.console.figures_base import Cell, Table, is_masked, pct
 from kiosk.server.queries import Period
 
 
@@ -69,3 +69,22 @@ def drop_offs(conn: Connection, scope: q.Scope, period: Period, procedure_ids: l
     return Table("arrets", "Où les gens s'arrêtent",
                  ["Démarche", "Tentatives", "Étape où l'on s'arrête le plus", "Arrêts",
                   "Part des tentatives"], rows, chart="none")
+
+
+def autonomy(conn: Connection, scope: q.Scope, period: Period, threshold: int,
+             limit: int = 15) -> Table:
+    """Autonomy per procedure, in La Coop's three levels, as the kiosk assessed each attempt
+    (hints asked, errors made). Small counts are masked like survey answers."""
+    levels = [k for k in L.PRACTICE_AUTONOMY]
+    rows: list[list[Cell]] = []
+    for r in q.autonomy_by_procedure(conn, scope, period, threshold)[:limit]:
+        cells = [r["levels"][k] for k in levels]
+        alone = r["levels"]["autonomous"]
+        share = "—" if is_masked(alone) else pct(int(alone), r["attempts"])
+        rows.append([L.procedure(r["procedure_id"]), r["attempts"], *cells, share])
+    return Table("autonomie", "Autonomie par démarche",
+                 ["Démarche", "Tentatives", *L.PRACTICE_AUTONOMY.values(), "Part « Autonome »"],
+                 rows, chart="stack", value_col=2, series=len(levels),
+                 note=f"Niveaux de La Coop de la médiation numérique, évalués par la borne "
+                      f"(indices demandés, erreurs). Les effectifs inférieurs à {threshold} "
+                      f"sont affichés « < {threshold} ».")

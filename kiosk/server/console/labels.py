@@ -33,6 +33,12 @@ AGE_BRACKETS = {
 AUTONOMY = {"guided": "Avec guidage",
             "partly_autonomous": "Autonome avec guidage en cas de besoin",
             "autonomous": "Autonome", "not_given": "Non communiqué"}
+# The autonomy a kiosk derives for a practice attempt (hints and errors), in La Coop's 3 levels.
+PRACTICE_AUTONOMY = {"guided": "Avec guidage",
+                     "partly_autonomous": "Autonome avec guidage en cas de besoin",
+                     "autonomous": "Autonome", "": "Non évaluée"}
+COMFORT_OPTIONS = {"large_text": "Grands caractères", "high_contrast": "Contraste renforcé",
+                   "read_aloud": "Lecture à voix haute"}
 SATISFACTION = {"unsatisfied": "Pas satisfait", "neutral": "Moyennement satisfait",
                 "satisfied": "Satisfait", "not_given": "Non communiqué"}
 SURVEY_ATTRIBUTES = {"age_bracket": ("Tranche d'âge", AGE_BRACKETS),

@@ -2,25 +2,29 @@
 
 Filters travel in the query string (bookmarkable, shareable with a colleague of the same
 scope): ``periode`` (a preset of figures.PRESETS, or ``perso`` with ``debut``/``fin``),
-``territoire``, ``site``, and per page ``par`` (jour/semaine/mois) or ``demarche``. The place is
-resolved through access.stats_place on every request, exports included.
+``territoire``, ``site``, ``borne`` (a kiosk), and per page ``par`` (jour/semaine/mois) or
+``demarche``. The place is resolved through access.stats_place on every request, exports
+included; a kiosk is allowed exactly when its site is.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
+import sqlalchemy as sa
 from fastapi import APIRouter
+from sqlalchemy.engine import Connection
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kiosk.server import tables as t
 from kiosk.server.console import access, exports, figures
 from kiosk.server.console.access import Place
 from kiosk.server.console.auth import ConsoleDenied, ConsoleUser
 from kiosk.server.console.web import Console, console, page, user_of
-from kiosk.server.queries import Period
+from kiosk.server.queries import Period, Scope
 
 router = APIRouter()
 
@@ -33,10 +37,11 @@ class Filters:
     territory_id: int | None
     site_id: int | None
     extra: dict[str, str]
+    kiosk_id: int | None = None
 
     def query(self, **changes: Any) -> str:
         values: dict[str, Any] = {"periode": self.preset, "territoire": self.territory_id,
-                                  "site": self.site_id, **self.extra}
+                                  "site": self.site_id, "borne": self.kiosk_id, **self.extra}
         if self.preset == "perso":
             values.update(debut=self.start, fin=self.end)
         values.update(changes)
@@ -56,19 +61,48 @@ def _filters(request: Request) -> Filters:
     p = request.query_params
     extra = {k: p[k][:64] for k in ("par", "demarche") if p.get(k)}
     territory, site = _int(p.get("territoire")), _int(p.get("site"))
+    kiosk = _int(p.get("borne"))
     place = p.get("lieu")
-    if place is not None:  # the filter form's one select: "", "t:<id>" or "s:<id>"
+    if place is not None:  # the filter form's one select: "", "t:<id>", "s:<id>" or "k:<id>"
         territory = _int(place[2:]) if place.startswith("t:") else None
         site = _int(place[2:]) if place.startswith("s:") else None
+        kiosk = _int(place[2:]) if place.startswith("k:") else None
     return Filters(p.get("periode") or "mois", p.get("debut", "")[:10], p.get("fin", "")[:10],
-                   territory, site, extra)
+                   territory, site, extra, kiosk)
+
+
+def _place(conn: Connection, user: ConsoleUser, f: Filters) -> Place:
+    """The place asked for; a kiosk through its site, so a kiosk outside the user's scope, an
+    unknown one, or one named with another site get the same refusal as a forbidden site."""
+    if f.kiosk_id is None:
+        return access.stats_place(conn, user, f.territory_id, f.site_id)
+    kiosk = conn.execute(sa.select(t.kiosks.c.site_id, t.kiosks.c.name)
+                         .where(t.kiosks.c.id == f.kiosk_id)).first()
+    if kiosk is None or (f.site_id is not None and f.site_id != kiosk.site_id):
+        raise ConsoleDenied()
+    site = access.stats_place(conn, user, None, kiosk.site_id)
+    return replace(site, scope=Scope(site_id=kiosk.site_id, kiosk_id=f.kiosk_id),
+                   label=f"Borne {kiosk.name} · {site.label}")
+
+
+def _with_kiosks(conn: Connection, tree: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The filter's places with each visible site's kiosks (the only ones a user may pick)."""
+    sites = {s["id"]: s for tr in tree for s in tr["sites"]}
+    for s in sites.values():
+        s["kiosks"] = []
+    if sites:
+        for row in conn.execute(sa.select(t.kiosks.c.id, t.kiosks.c.site_id, t.kiosks.c.name)
+                                .where(t.kiosks.c.site_id.in_(list(sites)))
+                                .order_by(t.kiosks.c.name)):
+            sites[row.site_id]["kiosks"].append({"id": row.id, "name": row.name})
+    return tree
 
 
 def _resolve(ctx: Console, user: ConsoleUser, f: Filters
              ) -> tuple[Place, Period | None, str, str, list[dict[str, Any]]]:
     with ctx.engine.connect() as conn:
-        place = access.stats_place(conn, user, f.territory_id, f.site_id)
-        tree = access.visible_tree(conn, user)
+        place = _place(conn, user, f)
+        tree = _with_kiosks(conn, access.visible_tree(conn, user))
     try:
         period, period_label = figures.resolve_period(f.preset, f.start, f.end)
         error = ""
@@ -106,6 +140,10 @@ def stats_page(request: Request, name: str = "synthese") -> Response:
 
 
 def _site_ids(place: Place, tree: list[dict[str, Any]]) -> list[int] | None:
+    """The sites whose live help calls the figures count; None nationally and for one kiosk
+    (help calls are timed per site: a kiosk's figure would be its site's)."""
+    if place.scope.kiosk_id is not None:
+        return None
     if place.site_id is not None:
         return [place.site_id]
     if place.territory_id is not None:

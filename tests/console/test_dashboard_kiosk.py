@@ -1,0 +1,175 @@
+"""Dashboards filtered by kiosk, comfort options one by one, autonomy per procedure: on the
+pages, in the CSV and XLSX exports, from figures the tests compute from what they ingested;
+a kiosk outside the user's scope is refused whatever the URL (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import uuid
+
+import openpyxl
+
+from console.conftest import InProcess
+from kiosk.schema import SessionRecord
+from kiosk.server.ingest import ingest
+from kiosk.server.tenancy import KioskIdentity
+
+KPI = re.compile(r'data-kpi="([^"]+)"><span class="value">([^<]+)</span>')
+
+
+def kpis(html: str) -> dict[str, int]:
+    return {k: int(v.replace("\u202f", "").replace(" ", "")) for k, v in KPI.findall(html)}
+
+
+def table_rows(html: str, key: str) -> dict[str, list[str]]:
+    """The rows of the figure's table: label -> its cells as shown."""
+    body = re.search(rf'<table class="data" id="table-{key}">.*?<tbody>(.*?)</tbody>', html,
+                     re.S)
+    assert body, f"no table {key}"
+    out = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S):
+        label = re.search(r'<th scope="row">(.*?)</th>', row).group(1)
+        out[label] = [c.replace("\u202f", "").replace("&lt;", "<")
+                      for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+    return out
+
+
+def this_month(seed) -> str:
+    return f"periode=perso&debut={seed.today.replace(day=1)}&fin={seed.today}"
+
+
+def test_the_kiosk_filter_shows_one_kiosks_figures(console_app: InProcess):
+    seed = console_app.seed
+    console_app.login("resp-nord")
+    start = seed.today - dt.timedelta(days=60)
+    period = f"periode=perso&debut={start}&fin={seed.today}"
+    for name in ("borne-1", "borne-2"):
+        kiosk_id = seed.kiosks[("FS Lille", name)][0]
+        page = console_app.client.get(f"/console/stats/synthese?{period}&lieu=k:{kiosk_id}")
+        assert page.status_code == 200, page.text
+        mine = [r for r in seed.kiosk_records[("FS Lille", name)]
+                if start <= dt.date.fromisoformat(r["day"]) <= seed.today]
+        figures = kpis(page.text)
+        assert figures["Sessions"] == len(mine)
+        assert figures["Appels à un médiateur"] == sum(r["help_requests"] for r in mine)
+        assert figures["Démarches terminées"] == sum(
+            a["completed"] for r in mine for a in r["activities"] if a["kind"] == "practice")
+        assert f"Borne {name} · FS Lille (Nord)" in page.text
+        assert f'<option value="k:{kiosk_id}" selected>' in page.text
+    whole = console_app.client.get(f"/console/stats/synthese?{period}"
+                                   f"&lieu=s:{seed.sites['FS Lille']}")
+    assert kpis(whole.text)["Sessions"] == len(seed.sessions(["FS Lille"], start, seed.today))
+
+
+def test_the_filter_offers_only_the_kiosks_in_the_users_scope(console_app: InProcess):
+    seed = console_app.seed
+    console_app.login("resp-lille")
+    page = console_app.client.get("/console/stats/synthese").text
+    offered = set(map(int, re.findall(r'<option value="k:(\d+)"', page)))
+    assert offered == {seed.kiosks[("FS Lille", "borne-1")][0],
+                       seed.kiosks[("FS Lille", "borne-2")][0]}
+    console_app.client.cookies.clear()
+    console_app.login("resp-nord")
+    page = console_app.client.get("/console/stats/synthese").text
+    offered = set(map(int, re.findall(r'<option value="k:(\d+)"', page)))
+    assert offered == {kid for (site, _n), (kid, _tok) in seed.kiosks.items()
+                       if seed.site_territory[site] == "Nord"}
+
+
+def test_a_kiosk_outside_the_users_scope_is_refused_by_url(console_app: InProcess):
+    seed = console_app.seed
+    client = console_app.client
+    rennes_kiosk = seed.kiosks[("FS Rennes", "borne-1")][0]
+    roubaix_kiosk = seed.kiosks[("FS Roubaix", "borne-1")][0]
+    lille_kiosk = seed.kiosks[("FS Lille", "borne-1")][0]
+    console_app.login("resp-nord")
+    for query in (f"borne={rennes_kiosk}", f"lieu=k:{rennes_kiosk}", "borne=99999",
+                  f"site={seed.sites['FS Lille']}&borne={roubaix_kiosk}",  # not that site's
+                  "borne=abc"):
+        for path in ("/console/stats/synthese", "/console/stats/demarches",
+                     "/console/export.csv", "/console/export.xlsx", "/console/summary"):
+            answer = client.get(f"{path}?{query}")
+            assert answer.status_code == 403, (path, query)
+            assert "FS Rennes" not in answer.text
+    assert client.get(f"/console/export.csv?borne={roubaix_kiosk}").status_code == 200
+    client.cookies.clear()
+    console_app.login("resp-lille")  # a site manager: their site's kiosks only
+    assert client.get(f"/console/stats/synthese?borne={roubaix_kiosk}").status_code == 403
+    assert client.get(f"/console/export.xlsx?borne={roubaix_kiosk}").status_code == 403
+    assert client.get(f"/console/stats/synthese?borne={lille_kiosk}").status_code == 200
+    client.cookies.clear()
+    console_app.login("med-lille")  # a mediator: no dashboards, even of their own kiosk
+    assert client.get(f"/console/stats/synthese?borne={lille_kiosk}").status_code == 403
+    assert client.get(f"/console/export.csv?borne={lille_kiosk}").status_code == 403
+
+
+def practice(procedure: str, autonomy: str | None) -> dict:
+    activity = {"kind": "practice", "procedure_id": procedure, "theme": "social_sante",
+                "steps_total": 4, "steps_reached": 4, "completed": True}
+    if autonomy:
+        activity["autonomy"] = autonomy
+    return activity
+
+
+def session(day: dt.date, options: list[str], activities: list[dict]) -> SessionRecord:
+    return SessionRecord.model_validate({
+        "event_id": str(uuid.uuid4()), "day": str(day), "hour": 10, "duration_min": 20,
+        "language": "fr", "accessibility": options, "end_reason": "finished",
+        "activities": activities})
+
+
+def test_comfort_options_and_autonomy_per_procedure_on_the_page_and_in_exports(
+        console_app: InProcess):
+    """A fresh site's kiosk: 3 sessions with large text + read aloud, 2 with high contrast,
+    1 with none; autonomy on caf-rsa: 8 autonomous, 6 partly, 2 guided (small: masked, and
+    partly with it, as the total is shown)."""
+    seed = console_app.seed
+    from kiosk.server import tenancy
+
+    with console_app.engine.begin() as conn:
+        site = tenancy.create_site(conn, seed.territories["Nord"], "EPN Tourcoing")
+        kiosk_id, _token = tenancy.create_kiosk(conn, site, "borne-1")
+    who = KioskIdentity(kiosk_id, site, seed.territories["Nord"], "borne-1")
+    day = seed.today
+    levels = ["autonomous"] * 8 + ["partly_autonomous"] * 6 + ["guided"] * 2
+    options = ([["large_text", "read_aloud"]] * 3 + [["high_contrast"]] * 2 + [[]] * 11)
+    ingest(console_app.engine, who, [session(day, o, [practice("caf-rsa", level)])
+                                     for o, level in zip(options, levels, strict=True)])
+    console_app.login("resp-nord")
+    query = f"{this_month(seed)}&lieu=k:{kiosk_id}"
+
+    synthese = console_app.client.get(f"/console/stats/synthese?{query}").text
+    comfort = table_rows(synthese, "confort")
+    assert {k: v[0] for k, v in comfort.items()} == {
+        "Grands caractères": "3", "Contraste renforcé": "2", "Lecture à voix haute": "3",
+        "Au moins une option": "5", "Aucune option": "11"}
+    demarches = console_app.client.get(f"/console/stats/demarches?{query}").text
+    autonomy = table_rows(demarches, "autonomie")
+    title = next(iter(autonomy))
+    assert autonomy[title] == ["16", "< 5", "< 5", "8", "0", "50 %"]
+    assert "Avec guidage" in demarches and "Autonome avec guidage en cas de besoin" in demarches
+    chart = re.search(r'id="figure-autonomie".*?</svg>', demarches, re.S).group(0)
+    assert 'role="img"' in chart and "Autonome" in chart
+
+    csv_lines = console_app.client.get(f"/console/export.csv?{query}").content.decode(
+        "utf-8-sig").splitlines()
+    assert ("Autonomie par démarche;Démarche;Tentatives;Avec guidage;"
+            "Autonome avec guidage en cas de besoin;Autonome;Non évaluée;"
+            "Part « Autonome »") in csv_lines
+    assert f"Autonomie par démarche;{title};16;< 5;< 5;8;0;50 %" in csv_lines
+    assert "Options de confort;Lecture à voix haute;3" in csv_lines
+    assert "Options de confort;Au moins une option;5" in csv_lines
+
+    book = openpyxl.load_workbook(io.BytesIO(
+        console_app.client.get(f"/console/export.xlsx?{query}").content), read_only=True)
+    sheet = [row for row in book["Autonomie par démarche"].iter_rows(values_only=True)]
+    assert sheet[0][:6] == ("Démarche", "Tentatives", "Avec guidage",
+                            "Autonome avec guidage en cas de besoin", "Autonome", "Non évaluée")
+    assert sheet[1][:5] == (title, 16, "< 5", "< 5", 8)
+    comfort_sheet = {row[0]: row[1] for row in
+                     book["Options de confort"].iter_rows(values_only=True) if row[0]}
+    assert comfort_sheet["Contraste renforcé"] == 2
+    totals = {row[0]: row[1] for row in book["Totaux"].iter_rows(values_only=True) if row[0]}
+    assert totals["Lieu"] == "Borne borne-1 · EPN Tourcoing (Nord)"
+    assert totals["Sessions"] == 16
