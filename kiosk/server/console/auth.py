@@ -6,7 +6,11 @@
   ``proxy_headers``, so a TLS reverse proxy counts), limited to ``MAX_AGE_S``. Nothing else is
   kept on the server, so any server process answers any console request as long as they share
   the secret (set ``server.secret_key`` when several processes serve one database).
-- The user is read from the database on every request: a disabled user is out at once.
+- The user is read from the database on every request: a disabled user is out at once, and a
+  changed role or scope applies at the next request. The cookie also carries ``pw``, a stamp of
+  the user's password hash (``password_stamp``, added by ``Sessions.write``): when an admin resets
+  the password, every session opened with the old one ends. (Re-enabling a disabled account lets
+  its unexpired sessions back in; for a compromised account, reset the password too.)
 - CSRF: every POST must carry the session's token (form field ``csrf`` or header
   ``X-CSRF-Token``), compared in constant time. The login form has one too (login CSRF).
 - Lockout: ``LOCK_AFTER`` failed logins for a user name within ``LOCK_WINDOW_S`` lock that name
@@ -14,6 +18,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import secrets
@@ -107,6 +112,9 @@ class Sessions:
         return data if isinstance(data, dict) else {}
 
     def write(self, request: Request, response: Response, data: dict[str, Any]) -> None:
+        uid = data.get("uid")
+        if isinstance(uid, int) and "pw" not in data:
+            data = {**data, "pw": _stamp_of(request.app.state.console.engine, uid)}
         response.set_cookie(COOKIE, self._signer.dumps(data), max_age=MAX_AGE_S, path="/",
                             httponly=True, samesite="strict",
                             secure=request.url.scheme == "https")
@@ -121,6 +129,19 @@ class Sessions:
         if isinstance(token, str) and token:
             return token, False
         return secrets.token_urlsafe(24), True
+
+
+def password_stamp(password_hash: str) -> str:
+    """A short fingerprint of a password hash (argon2, salted: it changes with every new
+    password). It only tells whether the password changed; the cookie is signed, not secret."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def _stamp_of(engine: Engine, user_id: int) -> str:
+    with engine.connect() as conn:
+        found = conn.execute(sa.select(t.users.c.password_hash)
+                             .where(t.users.c.id == user_id)).scalar_one_or_none()
+    return password_stamp(found) if found else ""
 
 
 def new_csrf() -> str:
@@ -140,6 +161,10 @@ def load_user(engine: Engine, session: dict[str, Any]) -> ConsoleUser:
         row = conn.execute(sa.select(t.users).where(t.users.c.id == uid)).first()
     if row is None or row.disabled_at is not None:
         raise LoginRequired()
+    stamp = session.get("pw")
+    if not isinstance(stamp, str) or not hmac.compare_digest(stamp,
+                                                             password_stamp(row.password_hash)):
+        raise LoginRequired()  # the password was reset since this session began
     return ConsoleUser(id=row.id, username=row.username, role=Role(row.role),
                        territory_id=row.territory_id, site_id=row.site_id, csrf=csrf)
 

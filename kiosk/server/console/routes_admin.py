@@ -1,5 +1,7 @@
-"""Fleet settings, for admins only: territories, sites, kiosks and their tokens, console users,
-and the settings pushed to kiosks with each heartbeat reply (kiosk.server.tenancy does the work).
+"""Fleet settings, for admins only: territories, sites, kiosks and their tokens, console users
+(created here, edited through kiosk.server.console.accounts), and the settings pushed to kiosks
+with each heartbeat reply (kiosk.server.tenancy does the work). Every route checks the admin role
+and every POST its CSRF token.
 
 A new or rotated token is shown once, on a page that is never cached; only its hash is kept.
 """
@@ -16,7 +18,7 @@ from starlette.responses import Response
 from kiosk.schema import PushedSettings
 from kiosk.server import live, tenancy
 from kiosk.server import tables as t
-from kiosk.server.console import access, labels
+from kiosk.server.console import access, accounts, labels
 from kiosk.server.console.auth import ConsoleDenied, ConsoleUser
 from kiosk.server.console.web import Console, console, done, in_thread, page, posted_form, user_of
 from kiosk.server.tenancy import Role, TenancyError
@@ -244,19 +246,69 @@ async def create_user(request: Request) -> Response:
     return done(request, "/console/admin", "user")
 
 
+# --- one console account: role and scope, disable / re-enable, password reset ---------------
+def _account_page(request: Request, user: ConsoleUser, ctx: Console, user_id: int,
+                  error: str = "", status: int = 200) -> Response:
+    try:
+        with ctx.engine.connect() as conn:
+            account = accounts.get_account(conn, user_id)
+    except accounts.AccountError as err:
+        raise ConsoleDenied(err.message) from None
+    return page(request, "admin_user.html", user, status=status, section="admin", error=error,
+                account=account, roles=accounts.ROLE_LABELS,
+                territories=_fleet(ctx)["territories"])
+
+
+@router.get("/console/admin/users/{user_id}", include_in_schema=False)
+def user_page(request: Request, user_id: int) -> Response:
+    user, ctx = _admin(request)
+    return _account_page(request, user, ctx, user_id)
+
+
+async def _change_account(request: Request, user_id: int, change: Any, msg: str,
+                          answer: Any = None) -> Response:
+    """Apply ``change(conn, admin, form)`` to an account in one transaction; a refused change
+    shows the account's page again with the reason, in French. ``answer(admin, result)``, if
+    given, builds the reply once the change is committed."""
+    user, ctx = _admin(request)
+    form = await posted_form(request, user)
+
+    def run() -> Any:
+        with ctx.engine.begin() as conn:
+            return change(conn, user, form)
+    try:
+        result = await in_thread(run)
+    except accounts.AccountError as err:
+        return _account_page(request, user, ctx, user_id, error=err.message, status=400)
+    if answer is not None:
+        return answer(user, result)  # type: ignore[no-any-return]
+    return done(request, f"/console/admin/users/{user_id}", msg)
+
+
+@router.post("/console/admin/users/{user_id}", include_in_schema=False)
+async def edit_user(request: Request, user_id: int) -> Response:
+    return await _change_account(request, user_id, lambda conn, admin, form: (
+        accounts.change_role_and_scope(conn, admin, user_id, str(form.get("role") or ""),
+                                       str(form.get("place") or ""))), "saved")
+
+
 @router.post("/console/admin/users/{user_id}/disable", include_in_schema=False)
 async def disable_user(request: Request, user_id: int) -> Response:
-    user, ctx = _admin(request)
-    await posted_form(request, user)
-    if user_id == user.id:
-        raise ConsoleDenied("Vous ne pouvez pas désactiver votre propre compte.")
+    return await _change_account(request, user_id, lambda conn, admin, _form: (
+        accounts.set_enabled(conn, admin, user_id, enabled=False)), "disabled")
 
-    def run() -> None:
-        with ctx.engine.begin() as conn:
-            name = conn.execute(sa.select(t.users.c.username)
-                                .where(t.users.c.id == user_id)).scalar_one_or_none()
-            if name is None:
-                raise ConsoleDenied("Utilisateur introuvable.")
-            tenancy.disable_user(conn, name)
-    await in_thread(run)
-    return done(request, "/console/admin", "disabled")
+
+@router.post("/console/admin/users/{user_id}/enable", include_in_schema=False)
+async def enable_user(request: Request, user_id: int) -> Response:
+    return await _change_account(request, user_id, lambda conn, admin, _form: (
+        accounts.set_enabled(conn, admin, user_id, enabled=True)), "saved")
+
+
+@router.post("/console/admin/users/{user_id}/password", include_in_schema=False)
+async def reset_password(request: Request, user_id: int) -> Response:
+    def shown_once(admin: ConsoleUser, result: tuple[accounts.Account, str]) -> Response:
+        # Shown once, on this never-cached page, after the commit; only its hash is kept.
+        return page(request, "admin_password.html", admin, section="admin",
+                    account=result[0], password=result[1])
+    return await _change_account(request, user_id, lambda conn, admin, _form: (
+        accounts.reset_password(conn, admin, user_id)), "", answer=shown_once)

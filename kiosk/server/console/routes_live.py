@@ -5,7 +5,7 @@ The stream reads the database every ``POLL_S`` (any server process can serve it:
 arrive through another one) and pushes the re-rendered panel only when it changed, with the ids of
 the open help requests so the page can ring for the new ones. A comment line every
 ``KEEPALIVE_S`` keeps proxies from closing an idle stream; the user is checked again every
-``RECHECK_S`` (a disabled account stops receiving).
+``RECHECK_S`` (a disabled account stops receiving, a mediator moved to another site too).
 """
 from __future__ import annotations
 
@@ -80,6 +80,7 @@ async def live_events(request: Request, site_id: int) -> Response:
     await in_thread(_snapshot, ctx, user, site_id)  # refuse at once if out of scope
 
     async def stream() -> AsyncIterator[str]:
+        nonlocal user
         last_html = None
         last_sent = last_check = time.monotonic()
         yield "retry: 2000\n\n"
@@ -87,14 +88,17 @@ async def live_events(request: Request, site_id: int) -> Response:
             now = time.monotonic()
             if now - last_check > RECHECK_S:
                 try:
-                    await in_thread(user_of, request)
+                    # The user as the database says now: an admin may have moved them to
+                    # another site, and the scope check below must use the new scope.
+                    user = await in_thread(user_of, request)
                 except LoginRequired:
                     yield "event: logout\ndata: {}\n\n"
                     return
                 last_check = now
             try:
                 site, snap = await in_thread(_snapshot, ctx, user, site_id)
-            except ConsoleDenied:
+            except ConsoleDenied:  # no longer in scope: the page reloads into "Accès refusé"
+                yield "event: logout\ndata: {}\n\n"
                 return
             html = _panel(user, site, snap)
             if html != last_html:
