@@ -25,10 +25,10 @@ def kpis(html: str) -> dict[str, int]:
 def table_rows(html: str, key: str) -> dict[str, list[str]]:
     """The rows of the figure's table: label -> its cells as shown."""
     body = re.search(rf'<table class="data" id="table-{key}">.*?<tbody>(.*?)</tbody>', html,
-                     re.S)
+                     re.DOTALL)
     assert body, f"no table {key}"
     out = {}
-    for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S):
+    for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.DOTALL):
         label = re.search(r'<th scope="row">(.*?)</th>', row).group(1)
         out[label] = [c.replace("\u202f", "").replace("&lt;", "<")
                       for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
@@ -149,7 +149,7 @@ def test_comfort_options_and_autonomy_per_procedure_on_the_page_and_in_exports(
     title = next(iter(autonomy))
     assert autonomy[title] == ["16", "< 5", "< 5", "8", "0", "50 %"]
     assert "Avec guidage" in demarches and "Autonome avec guidage en cas de besoin" in demarches
-    chart = re.search(r'id="figure-autonomie".*?</svg>', demarches, re.S).group(0)
+    chart = re.search(r'id="figure-autonomie".*?</svg>', demarches, re.DOTALL).group(0)
     assert 'role="img"' in chart and "Autonome" in chart
 
     csv_lines = console_app.client.get(f"/console/export.csv?{query}").content.decode(
