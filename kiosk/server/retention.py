@@ -1,8 +1,10 @@
 """Retention: raw session records older than ``server.retention_months`` are deleted.
 
 Aggregates are maintained in the same transaction as the raw insert, so every raw record is
-already aggregated when it is stored; deleting old raw rows never changes a console figure.
-Idempotent, so any server process may run it (each does at start and then daily).
+already aggregated when it is stored; deleting old raw rows never changes a console figure, and
+kiosk.server.rebuild never rebuilds a purged period (nor a month this purge left half-done: it
+deletes in chunks, one transaction each). Idempotent, so any server process may run it (each
+does at start and then daily).
 """
 from __future__ import annotations
 
