@@ -86,5 +86,5 @@ def autonomy(conn: Connection, scope: q.Scope, period: Period, threshold: int,
                  ["Démarche", "Tentatives", *L.PRACTICE_AUTONOMY.values(), "Part « Autonome »"],
                  rows, chart="stack", value_col=2, series=len(levels),
                  note=f"Niveaux de La Coop de la médiation numérique, évalués par la borne "
-                      f"(indices demandés, erreurs). Les effectifs inférieurs à {threshold} "
-                      f"sont affichés « < {threshold} ».")
+                      f"(indices demandés, erreurs), sur les mois entiers de la période. Les "
+                      f"effectifs inférieurs à {threshold} sont affichés « < {threshold} ».")
