@@ -3,7 +3,9 @@
 A kiosk never receives a connection from the server: commands wait in ``kiosk_commands`` and ride
 on the reply to the kiosk's next heartbeat; the kiosk confirms them (``acked_commands``) in the
 heartbeat after it applied them. Until confirmed, a command is sent again (the kiosk applies a
-command id at most once). Everything is in the database, so any server process can answer.
+command id at most once, and remembers it across a restart). An "end session" queued before the
+kiosk's current session began is closed without being delivered: it was meant for an earlier
+resident. Everything is in the database, so any server process can answer.
 """
 from __future__ import annotations
 
@@ -28,6 +30,10 @@ from kiosk.server import tables as t
 from kiosk.server.tenancy import KioskIdentity, TenancyError, now, pushed_settings
 
 OFFLINE_AFTER_HEARTBEATS = 3
+# An "end session" queued this long before the kiosk's current session began was meant for an
+# earlier session (the kiosk was offline or restarted meanwhile): it is not delivered. The margin
+# covers the start's estimate (whole seconds, plus the heartbeat's travel time).
+STALE_END_SESSION_MARGIN = dt.timedelta(seconds=5)
 
 
 def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat) -> HeartbeatReply:
@@ -55,6 +61,8 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat) -> H
                             t.kiosk_commands.c.id.in_(hb.acked_commands),
                             t.kiosk_commands.c.acked_at.is_(None))
                      .values(acked_at=at))
+    if values["session_started_at"] is not None:
+        _retire_stale_end_session(conn, kiosk.kiosk_id, values["session_started_at"], at)
     pending = conn.execute(sa.select(t.kiosk_commands.c.id, t.kiosk_commands.c.kind)
                            .where(t.kiosk_commands.c.kiosk_id == kiosk.kiosk_id,
                                   t.kiosk_commands.c.acked_at.is_(None))
@@ -70,6 +78,19 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat) -> H
         help_requests=help_statuses(conn, kiosk, hb.help_requests),
         server_time=at,
     )
+
+
+def _retire_stale_end_session(conn: Connection, kiosk_id: int, session_started_at: dt.datetime,
+                              at: dt.datetime) -> None:
+    """Close, undelivered, the "end session" commands meant for an earlier session than the one
+    in progress: the resident now at the kiosk is not the one the mediator wanted to stop."""
+    conn.execute(t.kiosk_commands.update()
+                 .where(t.kiosk_commands.c.kiosk_id == kiosk_id,
+                        t.kiosk_commands.c.acked_at.is_(None),
+                        t.kiosk_commands.c.kind == CommandKind.END_SESSION.value,
+                        t.kiosk_commands.c.created_at
+                        < session_started_at - STALE_END_SESSION_MARGIN)
+                 .values(acked_at=at))
 
 
 def queue_command(conn: Connection, kiosk_id: int, kind: CommandKind,

@@ -124,3 +124,46 @@ def test_a_damaged_memory_of_commands_is_ignored(core):
     assert HeartbeatClient(core, None).status().acked_commands == []
     core.store.kv_set(APPLIED_KV_KEY, [3, "4", True, None])
     assert HeartbeatClient(core, None).status().acked_commands == [3]
+
+
+def test_end_session_meant_for_an_earlier_session_is_not_delivered(core, clock, in_process):
+    """The mediator asked to end a session; the kiosk went offline, that session ended, a new
+    resident started one: the old command must not end the new session."""
+    import datetime as dt
+
+    from kiosk.server import tables as t
+
+    client, engine, tenant = in_process
+    with engine.begin() as conn:
+        stale = live.queue_command(conn, tenant.kiosk_id, CommandKind.END_SESSION)
+        conn.execute(t.kiosk_commands.update().where(t.kiosk_commands.c.id == stale).values(
+            created_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)))
+        out_of_order = live.queue_command(conn, tenant.kiosk_id, CommandKind.OUT_OF_ORDER)
+        conn.execute(t.kiosk_commands.update().where(t.kiosk_commands.c.id == out_of_order)
+                     .values(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)))
+    core.start()
+    clock.advance(120)  # the new session began 2 minutes ago
+    beats = HeartbeatClient(core, ServerLink("http://testserver", "the TestClient has it"))
+    reply = beats.beat_once(client)
+    # Only the stale "end session" is held back; "out of order" still applies whenever.
+    assert [c.id for c in reply.commands] == [out_of_order]
+    assert core.state is SessionState.OUT_OF_ORDER
+    with engine.connect() as conn:
+        commands = {c["id"]: c for c in live.commands_of(conn, tenant.kiosk_id)}
+    assert commands[stale]["acked_at"] is not None and commands[stale]["delivered_at"] is None
+
+
+def test_end_session_asked_during_the_current_session_is_delivered(core, clock, in_process):
+    client, engine, tenant = in_process
+    core.start()
+    clock.advance(600)
+    command_id = _command_in_process(engine, tenant)
+    beats = HeartbeatClient(core, ServerLink("http://testserver", "the TestClient has it"))
+    reply = beats.beat_once(client)
+    assert [c.id for c in reply.commands] == [command_id]
+    assert core.state is SessionState.IDLE
+
+
+def _command_in_process(engine, tenant) -> int:
+    with engine.begin() as conn:
+        return live.queue_command(conn, tenant.kiosk_id, CommandKind.END_SESSION)
