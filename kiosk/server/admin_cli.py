@@ -277,6 +277,6 @@ def rebuild_aggregates(ctx: click.Context, since: dt.datetime | None) -> None:
     finally:
         engine.dispose()
     if start is None:
-        click.echo("no raw records: nothing to rebuild")
+        click.echo("nothing to rebuild: no raw records kept from that month on")
     else:
         click.echo(f"aggregates rebuilt from {start.isoformat()}: {records} session records")

@@ -176,3 +176,33 @@ def test_admin_command_rebuilds_from_the_given_month(monkeypatch, tmp_path, db_u
     assert bad.exit_code == 2 and "'20/11/2026' does not match" in bad.output
     assert CliRunner().invoke(main, ["admin", "rebuild-aggregates"]).exit_code == 0
     assert snapshot(engine) == maintained
+
+
+def test_a_rebuild_while_kiosks_send_records_loses_and_doubles_nothing(client, tenant, engine):
+    """Ingest keeps running during a rebuild (another thread, its own connections): every
+    record is counted once, whichever transaction went first."""
+    import threading
+
+    rng = random.Random(5)
+    days = [dt.date(2026, 10, 1) + dt.timedelta(days=i) for i in range(60)]
+    post(client, tenant, [varied_record(rng, rng.choice(days)) for _ in range(400)])
+    later = [[varied_record(rng, rng.choice(days)) for _ in range(50)] for _ in range(6)]
+    errors: list[Exception] = []
+
+    def send() -> None:
+        try:
+            for batch in later:
+                post(client, tenant, batch)
+        except (AssertionError, OSError, RuntimeError) as err:  # the main thread reports it
+            errors.append(err)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    rebuilt = [rebuild.rebuild_aggregates(engine) for _ in range(3)]
+    sender.join()
+    assert errors == []
+    assert all(400 <= n <= 700 for n in rebuilt)
+    after = snapshot(engine)
+
+    assert rebuild.rebuild_aggregates(engine) == 700
+    assert snapshot(engine) == after
