@@ -259,17 +259,6 @@ MESSAGES: dict[str, Text] = {
     "rule.special": _t("Un caractère spécial (! ? # …)", "A special character (! ? # …)",
                        "رمز خاص (! ? # …)"),
     "rule.no_spaces": _t("Pas d'espace", "No spaces", "بدون مسافات"),
-    # memo sheet
-    "memo.simulation": _t(
-        "Fiche d'entraînement — site fictif « {operator} ». Sur le vrai site, l'adresse et le "
-        "logo sont différents.",
-        "Practice sheet — fictional site “{operator}”. On the real site, the address and the "
-        "logo are different.",
-        "بطاقة تدريب — موقع وهمي «{operator}». في الموقع الحقيقي العنوان والشعار مختلفان."),
-    "memo.steps": _t("Les étapes", "The steps", "الخطوات"),
-    "memo.tips": _t("Conseils", "Tips", "نصائح"),
-    "memo.remember": _t("À retenir pour le vrai site", "To remember for the real site",
-                        "ما يجب تذكره للموقع الحقيقي"),
     # debrief
     "debrief.no_error": _t(
         "Vous êtes allé jusqu'au bout sans aucune erreur.",

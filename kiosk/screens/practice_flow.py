@@ -39,6 +39,7 @@ class PracticeFlow:
         self.runtime = runtime
         self.run: PracticeRun | None = None
         self._recorded = True
+        self._active = False   # the person is in the run (a page or its debrief), not gone
         self._print_service: Any = None
         hook = getattr(runtime.core, "add_end_hook", None)
         if hook is not None:
@@ -57,7 +58,16 @@ class PracticeFlow:
         self.leave()  # a run left half-way still counts in the statistics
         self.run = PracticeRun(procedure, mode, values=self.core, clock=self.core.clock)
         self._recorded = False
+        self._active = True
         return self.run
+
+    def position(self) -> tuple[str | None, int | None]:
+        """(procedure id, step) while the person is in a run, else (None, None): what a help
+        request tells the mediator (counts only, nothing typed)."""
+        run = self.run
+        if run is None or not self._active:
+            return None, None
+        return run.procedure.id, run.step
 
     def record(self) -> bool:
         """Put the run's activity in the session record (once); False if nothing to record."""
@@ -71,11 +81,13 @@ class PracticeFlow:
     def leave(self) -> None:
         """The person leaves the practice (finished or not): its activity is recorded."""
         self.record()
+        self._active = False
 
     def forget(self) -> None:
         """Session over: nothing of the run stays in memory."""
         self.run = None
         self._recorded = True
+        self._active = False
 
     def _session_ending(self) -> None:
         self.record()
@@ -118,7 +130,7 @@ class PracticeFlow:
 
     def memo_pdf(self, lang: str) -> Path:
         """The memo sheet of the current run as a PDF in the session's private directory."""
-        from kiosk.screens.practice_memo import write_memo
+        from kiosk.practice.memo import write_memo
 
         if self.run is None:
             raise RuntimeError("no practice run")

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from kiosk.practice.catalogue import load_catalogue
 from kiosk.practice.logo import draw_logo
-from kiosk.practice.memo import memo_pdf
+from kiosk.practice.memo import write_memo
 
 CATALOGUE = load_catalogue()
 ARTIFACTS = Path(os.environ.get("KIOSK_TEST_ARTIFACTS", "test-artifacts")) / "practice"
@@ -22,9 +22,9 @@ def _flat(text: str) -> str:
 @pytest.mark.parametrize("procedure_id", CATALOGUE.ids())
 def test_memo_sheet_lists_every_step_in_french(tmp_path, procedure_id):
     procedure = CATALOGUE.get(procedure_id)
-    path = memo_pdf(procedure, "fr", tmp_path / "memo.pdf")
+    path = write_memo(procedure, tmp_path / "memo.pdf", "fr")
     text = _flat(" ".join(page.extract_text() for page in PdfReader(path).pages))
-    assert "site fictif" in text and procedure.operator.name in text
+    assert "entraînement fictif" in text and procedure.operator.name in text
     for number, step in enumerate(procedure.memo.steps, 1):
         assert _flat(f"{number}. {step.fr}")[:40] in text
     for item in procedure.remember:
@@ -35,7 +35,7 @@ def test_memo_sheet_lists_every_step_in_french(tmp_path, procedure_id):
 def test_memo_sheet_in_english_and_arabic_is_a_readable_pdf(tmp_path, lang):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     procedure = CATALOGUE.get("ameli-compte")
-    path = memo_pdf(procedure, lang, ARTIFACTS / f"memo-ameli-compte-{lang}.pdf")
+    path = write_memo(procedure, ARTIFACTS / f"memo-ameli-compte-{lang}.pdf", lang)
     reader = PdfReader(path)
     text = "".join(page.extract_text() for page in reader.pages)
     assert len(reader.pages) >= 1 and text.strip()

@@ -13,7 +13,7 @@ from kiosk.documents.pdf import count_pages
 from kiosk.documents.printing import PrintService
 from kiosk.practice import load_catalogue
 from kiosk.schema import ActivityKind, EndReason, Language
-from kiosk.screens.practice_memo import write_memo
+from kiosk.practice.memo import write_memo
 from kiosk.sessions import open_core
 
 
