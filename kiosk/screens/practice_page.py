@@ -2,8 +2,9 @@
 
 A fake browser (address bar with the fictional address and a back button), the operator's
 banner, a breadcrumb, the page's text, table and form, the site's button; around it the kiosk's
-own help: the permanent SIMULATION ribbon, "Ma fiche" (the persona card), "Aide", the simulated
-phone that receives the SMS code, and "Quitter l'exercice". The on-screen keyboard docks at the
+own help: the permanent SIMULATION ribbon, "Ma fiche" (the persona card), "Aide", "Appeler un
+médiateur" (without leaving the page: :mod:`kiosk.screens.practice_help`), the simulated phone
+that receives the SMS code, and "Quitter l'exercice". The on-screen keyboard docks at the
 bottom when a typed field is touched.
 
 Guided mode highlights the next thing to touch and shows its hint (read aloud when the option
@@ -30,6 +31,7 @@ from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import HintBubble, KioskKeyboard, KLabel, ui
 from kiosk.screens.practice_fields import PageField, TextField
 from kiosk.screens.practice_flow import PracticeFlow
+from kiosk.screens.practice_help import PracticeHelpCall
 from kiosk.screens.practice_page_view import PageView
 from kiosk.screens.practice_widgets import (
     Overlay,
@@ -44,6 +46,7 @@ from kiosk.screens.practice_widgets import (
 class PracticePageScreen(AppScreen):
     mode_txt = StringProperty("")
     has_sms = BooleanProperty(False)
+    help_status = StringProperty("")   # where the call to a mediator stands, once made
 
     def __init__(self, flow: PracticeFlow, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -56,10 +59,11 @@ class PracticePageScreen(AppScreen):
         self._loading = False
         self._guided_for: Any = None
         self._guide_event = Clock.create_trigger(self._update_guide, 0)
+        self.help_call = PracticeHelpCall(self, flow)
         ui.fbind("language", self._language_changed)
         hook = getattr(flow.core, "add_end_hook", None)
         if hook is not None:
-            hook(self.wipe)
+            hook(self._session_ending)
         self.ids.scroller.bind(scroll_y=self._place_bubble, size=self._place_bubble)
         self.ids.form.bind(height=self._place_bubble)
         self.ids.address.bind(on_back=lambda *_a: self.back())
@@ -71,9 +75,14 @@ class PracticePageScreen(AppScreen):
 
     # --- showing a page --------------------------------------------------------------------------
     def begin(self) -> None:
-        """A new run: forget the views of the previous one, show its first page."""
+        """A new run: forget the views of the previous one, show its first page (a mediator
+        already called is still coming: the help status stays until the session ends)."""
         self.wipe()
         self.show_page()
+
+    def _session_ending(self) -> None:
+        self.wipe()
+        self.help_call.forget()
 
     def wipe(self) -> None:
         """Nothing typed stays in a widget: views dropped, keyboard and bubbles gone."""
@@ -147,6 +156,7 @@ class PracticePageScreen(AppScreen):
     def _language_changed(self, *_args: Any) -> None:
         if self.run is not None and self.view is not None:
             self.show_page()
+        self.help_call.language_changed()
 
     def speech_text(self) -> str:
         run = self.run
@@ -295,6 +305,12 @@ class PracticePageScreen(AppScreen):
         debrief = self.manager.get_screen("practice_debrief")
         debrief.show_run()
         self.go("practice_debrief")
+
+    def call_mediator(self) -> None:
+        """ "Appeler un médiateur": the call goes out, the page stays as it is."""
+        self.dismiss_hint()
+        undock_keyboard(self.keyboard)
+        self.help_call.request()
 
     def quit(self) -> None:
         """Leave the exercise half-way: what was reached still counts in the statistics."""
