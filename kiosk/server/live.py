@@ -38,13 +38,14 @@ STALE_END_SESSION_MARGIN = dt.timedelta(seconds=5)
 
 def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat) -> HeartbeatReply:
     at = now()
+    # The kiosk sends a duration (its clock may be wrong); the start is placed on ours.
+    started = (at - dt.timedelta(seconds=hb.session_seconds)
+               if hb.session_seconds is not None else None)
     values = {
         "last_seen": at, "state": hb.state.value, "procedure_id": hb.procedure_id,
         "step": hb.step, "devices": json.dumps(hb.devices, sort_keys=True),
         "app_version": hb.app_version, "queue_length": hb.queue_length,
-        # The kiosk sends a duration (its clock may be wrong); the start is placed on ours.
-        "session_started_at": (at - dt.timedelta(seconds=hb.session_seconds)
-                               if hb.session_seconds is not None else None),
+        "session_started_at": started,
     }
     updated = conn.execute(t.kiosk_status.update()
                            .where(t.kiosk_status.c.kiosk_id == kiosk.kiosk_id).values(**values))
@@ -61,8 +62,8 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat) -> H
                             t.kiosk_commands.c.id.in_(hb.acked_commands),
                             t.kiosk_commands.c.acked_at.is_(None))
                      .values(acked_at=at))
-    if values["session_started_at"] is not None:
-        _retire_stale_end_session(conn, kiosk.kiosk_id, values["session_started_at"], at)
+    if started is not None:
+        _retire_stale_end_session(conn, kiosk.kiosk_id, started, at)
     pending = conn.execute(sa.select(t.kiosk_commands.c.id, t.kiosk_commands.c.kind)
                            .where(t.kiosk_commands.c.kiosk_id == kiosk.kiosk_id,
                                   t.kiosk_commands.c.acked_at.is_(None))

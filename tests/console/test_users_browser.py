@@ -141,5 +141,5 @@ def test_a_manager_cannot_reach_account_pages_by_url(browser_page, console_serve
                                    form={"csrf": token, **form})
         assert answer.status == 403, path
     with console_server.engine.connect() as conn:
-        row = [u for u in tenancy.list_users(conn) if u["id"] == target][0]
+        row = next(u for u in tenancy.list_users(conn) if u["id"] == target)
     assert row["role"] == "mediator" and row["disabled_at"] is None
