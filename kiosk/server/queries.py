@@ -332,3 +332,18 @@ def mask_together(counts: dict[str, int], threshold: int) -> dict[str, int | Mas
         if others:
             out[others[0][1]] = Masked(threshold)
     return out
+
+
+def sessions_by_kiosk(conn: Connection, scope: Scope, period: Period) -> list[dict[str, Any]]:
+    """A site's sessions split by kiosk (its daily per-kiosk rows), most used first; kiosk 0
+    holds days aggregated before kiosks were told apart and since purged from the raw records."""
+    if scope.site_id is None:
+        raise ValueError("sessions by kiosk are read for one site")
+    a = t.agg_sessions
+    q = (sa.select(a.c.kiosk_id, sa.func.sum(a.c.sessions), sa.func.sum(a.c.duration_min),
+                   sa.func.sum(a.c.help_requests))
+         .where(a.c.grain == "D", a.c.period >= period.start, a.c.period <= period.end,
+                *_place(a, scope))
+         .group_by(a.c.kiosk_id).order_by(sa.func.sum(a.c.sessions).desc(), a.c.kiosk_id))
+    return [{"kiosk_id": int(r[0]), "sessions": int(r[1]), "duration_min": int(r[2]),
+             "help_requests": int(r[3])} for r in conn.execute(q)]

@@ -173,3 +173,24 @@ def test_comfort_options_and_autonomy_per_procedure_on_the_page_and_in_exports(
     totals = {row[0]: row[1] for row in book["Totaux"].iter_rows(values_only=True) if row[0]}
     assert totals["Lieu"] == "Borne borne-1 · EPN Tourcoing (Nord)"
     assert totals["Sessions"] == 16
+
+
+def test_a_sites_page_puts_its_kiosks_side_by_side(console_app: InProcess):
+    seed = console_app.seed
+    console_app.login("resp-lille")
+    start = seed.today - dt.timedelta(days=30)
+    query = f"periode=perso&debut={start}&fin={seed.today}&site={seed.sites['FS Lille']}"
+    page = console_app.client.get(f"/console/stats/synthese?{query}").text
+    rows = table_rows(page, "bornes")
+    for name in ("borne-1", "borne-2"):
+        mine = [r for r in seed.kiosk_records[("FS Lille", name)]
+                if start <= dt.date.fromisoformat(r["day"]) <= seed.today]
+        assert rows[name][0] == str(len(mine))
+        assert rows[name][2] == str(sum(r["help_requests"] for r in mine))
+    lines = console_app.client.get(f"/console/export.csv?{query}").content.decode(
+        "utf-8-sig").splitlines()
+    assert any(line.startswith(f"Sessions par borne;borne-1;{rows['borne-1'][0]};")
+               for line in lines)
+    one_kiosk = console_app.client.get(
+        f"/console/stats/synthese?{query}&borne={seed.kiosks[('FS Lille', 'borne-1')][0]}").text
+    assert 'id="table-bornes"' not in one_kiosk

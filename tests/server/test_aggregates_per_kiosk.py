@@ -64,6 +64,19 @@ def test_a_kiosk_scope_counts_only_that_kiosks_sessions(client, tenant, engine):
             {"age_bracket": "60_69", "sessions": 5}]
 
 
+def test_a_sites_sessions_split_by_kiosk(client, tenant, engine):
+    other = second_kiosk(engine, tenant)
+    post(client, tenant, [record(duration_min=20, help_requests=0)])
+    post(client, other, [record(duration_min=10, help_requests=2) for _ in range(2)])
+    with engine.connect() as conn:
+        rows = queries.sessions_by_kiosk(conn, Scope(site_id=tenant.site_id), NOV)
+        with pytest.raises(ValueError):
+            queries.sessions_by_kiosk(conn, Scope(territory_id=tenant.territory_id), NOV)
+    assert rows == [
+        {"kiosk_id": other.kiosk_id, "sessions": 2, "duration_min": 20, "help_requests": 4},
+        {"kiosk_id": tenant.kiosk_id, "sessions": 1, "duration_min": 20, "help_requests": 0}]
+
+
 def test_a_kiosk_scope_needs_its_site():
     with pytest.raises(ValueError):
         Scope(kiosk_id=3)

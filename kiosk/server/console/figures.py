@@ -20,6 +20,7 @@ from kiosk.server.console.figures_overview import (
     end_reasons,
     help_answers,
     help_requests,
+    kiosks,
     kpis,
     languages,
     sessions_over_time,
@@ -40,7 +41,7 @@ __all__ = [
     "MAX_DAILY_DAYS", "MAX_SPAN_DAYS", "PAGES", "PRESETS", "Cell", "MemoConnection",
     "PeriodError", "Table", "autonomy", "by_hour", "by_weekday", "comfort", "devices", "drop_offs",
     "durations", "end_reasons", "export_tables", "funnel", "heat_map", "help_answers",
-    "help_requests", "is_masked", "kpis", "languages", "page_tables", "pct",
+    "help_requests", "is_masked", "kiosks", "kpis", "languages", "page_tables", "pct",
     "practised_procedures", "resolve_period", "sessions_over_time", "survey", "themes",
     "top_procedures",
 ]
@@ -65,6 +66,8 @@ def page_tables(conn: Connection, page: str, scope: q.Scope, period: Period, thr
         answers = help_answers(conn, site_ids, period) if site_ids is not None else None
         if answers is not None and not answers.empty:  # shown once there were live calls
             tables.append(answers)
+        if scope.site_id is not None and scope.kiosk_id is None:
+            tables.append(kiosks(conn, scope, period))
         return tables + [languages(conn, scope, period), comfort(conn, scope, period),
                          end_reasons(conn, scope, period)]
     if page == "demarches":
@@ -102,6 +105,8 @@ def export_tables(conn: Connection, scope: q.Scope, period: Period, threshold: i
               end_reasons(conn, scope, period), by_weekday(conn, scope, period),
               by_hour(conn, scope, period)]
     tables += [survey(conn, scope, period, a, threshold) for a in L.SURVEY_ATTRIBUTES]
+    if scope.site_id is not None and scope.kiosk_id is None:
+        tables.insert(3, kiosks(conn, scope, period))
     if site_ids is not None:
         tables.append(help_answers(conn, site_ids, period))
     return tables

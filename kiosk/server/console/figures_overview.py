@@ -5,10 +5,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kiosk.server import live
 from kiosk.server import queries as q
+from kiosk.server import tables as t
 from kiosk.server.console import labels as L
 from kiosk.server.console.figures_base import Cell, Table, pct
 from kiosk.server.queries import Period
@@ -115,6 +117,18 @@ def comfort(conn: Connection, scope: q.Scope, period: Period) -> Table:
              ["Aucune option", s["sessions"] - s["accessible_sessions"]]]
     return Table("confort", "Options de confort", columns, rows, chart="hbar",
                  note="Une session qui a utilisé plusieurs options compte pour chacune.")
+
+
+def kiosks(conn: Connection, scope: q.Scope, period: Period) -> Table:
+    """A site's kiosks side by side (which one is used, which one calls for help)."""
+    rows = q.sessions_by_kiosk(conn, scope, period) if scope.site_id is not None else []
+    names = dict(conn.execute(sa.select(t.kiosks.c.id, t.kiosks.c.name)
+                              .where(t.kiosks.c.site_id == scope.site_id)).all()) if rows else {}
+    return Table("bornes", "Sessions par borne",
+                 ["Borne", "Sessions", "Durée moyenne (min)", "Appels à un médiateur"],
+                 [[names.get(r["kiosk_id"], "Borne non identifiée (données anciennes)"),
+                   r["sessions"], round(r["duration_min"] / r["sessions"]) if r["sessions"] else 0,
+                   r["help_requests"]] for r in rows], chart="hbar")
 
 
 def end_reasons(conn: Connection, scope: q.Scope, period: Period) -> Table:
