@@ -324,7 +324,10 @@ def autonomy_by_procedure(conn: Connection, scope: Scope, period: Period, thresh
 
 def mask_together(counts: dict[str, int], threshold: int) -> dict[str, int | Masked]:
     """mask() each count; if exactly one is masked, also mask the smallest other non-zero count
-    (secondary suppression: with the total shown, one hidden cell would be a subtraction)."""
+    (secondary suppression: with the total shown, one hidden cell would be a subtraction). A
+    total itself below the threshold hides every cell, zeros included ("all 3 were guided")."""
+    if 0 < sum(counts.values()) < threshold:
+        return {k: Masked(threshold) for k in counts}
     out: dict[str, int | Masked] = {k: mask(v, threshold) for k, v in counts.items()}
     hidden = [k for k, v in out.items() if isinstance(v, Masked)]
     if len(hidden) == 1:

@@ -121,6 +121,15 @@ def test_autonomy_per_procedure_masks_small_counts_and_their_complement(client, 
     assert big[0]["levels"] == {"guided": 2, "partly_autonomous": 6, "autonomous": 7, "": 0}
 
 
+def test_autonomy_cells_of_a_rarely_practised_procedure_are_all_hidden():
+    assert queries.mask_together({"guided": 3, "autonomous": 0}, 5) == {
+        "guided": Masked(5), "autonomous": Masked(5)}
+    assert queries.mask_together({"guided": 0, "autonomous": 0}, 5) == {
+        "guided": 0, "autonomous": 0}
+    assert queries.mask_together({"guided": 4, "autonomous": 9, "": 0}, 5) == {
+        "guided": Masked(5), "autonomous": Masked(5), "": 0}
+
+
 def test_migration_0003_gives_existing_figures_their_kiosks(client, tenant, engine):
     """Down to 0002 (per-kiosk rows summed per site), then up again: the data step rebuilds
     what raw records are left; purged periods keep their site figures under kiosk 0."""
