@@ -112,6 +112,7 @@ def _fill(engine: sa.Engine, records: int, seed: int, url: str, key: str) -> Dat
 
 def _rebuild(engine: sa.Engine, dataset: Dataset) -> None:
     """(Re)build the aggregates of a migrated database from its raw rows."""
+    key = aggregates_key()  # before the import: the code that runs is the code keyed
     from kiosk.server.rebuild import rebuild_aggregates
 
     _say("rebuilding the aggregates from the raw rows")
@@ -124,7 +125,7 @@ def _rebuild(engine: sa.Engine, dataset: Dataset) -> None:
         dataset.aggregate_rows = {
             tb.name: conn.execute(sa.select(sa.func.count()).select_from(tb)).scalar_one()
             for tb in t.AGGREGATES}
-    dataset.aggregates_key = aggregates_key()
+    dataset.aggregates_key = key
     _say(f"aggregates in {dataset.rebuild_s:.0f} s: {dataset.aggregate_rows}")
 
 
