@@ -2,11 +2,14 @@
 
 Procedures carry their translations inline (``{fr: ..., en: ..., ar: ...}``) so a mediator
 writes one file per procedure and the checker can tell exactly which string lacks which
-language. Engine messages use the same type (kiosk.practice.messages).
+language. The engine's own messages (kiosk.practice.messages) are :class:`CatalogueText`: the
+same interface, translated by the kiosk's gettext catalogues like every other kiosk string.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from kiosk.i18n import translate_to
 
 LANGUAGES: tuple[str, ...] = ("fr", "en", "ar")
 
@@ -50,3 +53,18 @@ class Text:
             return cls(fr=str(data.get("fr", "")), en=str(data.get("en", "") or ""),
                        ar=str(data.get("ar", "") or ""))
         raise TypeError(f"not a translatable string: {data!r}")
+
+
+@dataclass(frozen=True)
+class CatalogueText(Text):
+    """A kiosk string whose translations are in the gettext catalogues (kiosk/locale), not
+    inline: ``en`` and ``ar`` stay empty here and :meth:`get` asks the catalogue."""
+
+    def get(self, lang: str = "fr") -> str:
+        if lang == "fr" or lang not in LANGUAGES:
+            return self.fr
+        return translate_to(lang, self.fr)
+
+    def missing(self) -> tuple[str, ...]:
+        """Languages whose catalogue has no translation (gettext then gives the source back)."""
+        return tuple(lang for lang in LANGUAGES if lang != "fr" and self.get(lang) == self.fr)

@@ -1,0 +1,45 @@
+"""The practice engine's messages are translated in the kiosk's gettext catalogues (one place
+for translators), not inline; procedures keep their own inline translations."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from kiosk.i18n import translate_to
+from kiosk.practice.catalogue import load_catalogue
+from kiosk.practice.messages import MESSAGES, message
+from kiosk.practice.text import CatalogueText, Text
+
+LOCALE = Path(__file__).resolve().parents[2] / "kiosk" / "locale"
+
+
+def catalogue_ids(path: Path) -> set[str]:
+    with path.open("rb") as f:
+        return {m.id for m in read_po(f) if isinstance(m.id, str) and m.id}
+
+
+def test_engine_messages_take_their_translations_from_the_catalogues():
+    text = MESSAGES["postal_code.format"]
+    assert isinstance(text, CatalogueText)
+    assert (text.en, text.ar) == ("", ""), "nothing inline"
+    assert text.get("en") == translate_to("en", text.fr) == \
+        "The postcode has 5 digits, for example 69003."
+    assert message("postal_code.format", "ar") == "الرمز البريدي يتكون من 5 أرقام، مثلًا 69003."
+
+
+def test_every_engine_message_is_in_the_template_and_both_catalogues():
+    sources = {text.fr for text in MESSAGES.values()}
+    for path in (LOCALE / "kiosk.pot", LOCALE / "en" / "LC_MESSAGES" / "kiosk.po",
+                 LOCALE / "ar" / "LC_MESSAGES" / "kiosk.po"):
+        assert sources <= catalogue_ids(path), (path, sorted(sources - catalogue_ids(path)))
+
+
+def test_a_language_the_kiosk_does_not_have_falls_back_to_french():
+    assert MESSAGES["required"].get("de") == MESSAGES["required"].fr
+
+
+def test_procedures_keep_their_own_inline_translations():
+    procedure = load_catalogue().get("caf-trimestrielle")
+    title = procedure.pages[0].title
+    assert type(title) is Text and title.en and title.ar
