@@ -31,8 +31,8 @@ class HelpCallScreen(AppScreen):
         }[view]
 
     def status_body(self, view: str, where: str) -> str:
-        if view == HelpView.GO_TO_DESK.value:
-            return _("Allez à {where} : quelqu'un vous aidera.").format(where=where)
+        if view == HelpView.GO_TO_DESK.value:  # the place in the resident's language if known
+            return _("Allez à {where} : quelqu'un vous aidera.").format(where=_(where))
         if view == HelpView.COMING.value:
             return _("Restez devant la borne : il vient vers vous.")
         return _("Restez devant la borne : un médiateur va venir vous aider.")

@@ -1,0 +1,86 @@
+"""A pending help request is polled every few seconds: "Un médiateur arrive" shows as soon as a
+mediator answers in the console, not at the next heartbeat (30 s by default)."""
+from __future__ import annotations
+
+import threading
+import time
+
+from kiosk.schema import EndReason
+from kiosk.server import live
+from kiosk.sessions.help import HelpStatus, open_help_desk
+
+
+def _wait(predicate, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+def test_acknowledgement_reaches_the_kiosk_without_waiting_for_a_heartbeat(
+        live_server, core, kiosk_settings):
+    settings = kiosk_settings.with_overrides({
+        "sync.server_url": live_server.url, "sync.token": live_server.tenant.token,
+        "sync.heartbeat_s": 3600,  # the next heartbeat is an hour away
+        "sync.help_poll_s": 1})
+    on_ui_thread: list = []
+    ui_lock = threading.Lock()
+
+    def schedule(fn, _delay):  # what the Kivy clock does: run later, on the UI thread
+        with ui_lock:
+            on_ui_thread.append(fn)
+
+    seen: list[HelpStatus] = []
+    desk = open_help_desk(settings, core, schedule=schedule)
+    desk.add_listener(seen.append)
+    try:
+        # The heartbeat's first beat goes at start; wait for it, so that it cannot be the one
+        # that brings the acknowledgement.
+        assert _wait(lambda: desk.heartbeat.last_reply is not None)
+        core.start()
+        desk.request()
+        assert _wait(lambda: desk.status is HelpStatus.SENT)
+        with live_server.engine.begin() as conn:
+            assert live.acknowledge_help(conn, str(desk.request_id))  # "J'arrive" in the console
+        assert _wait(lambda: desk.status is HelpStatus.ACKNOWLEDGED, timeout=15)
+        # The listeners were handed to the UI thread, never called on the network thread.
+        assert seen == []
+        with ui_lock:
+            pending, on_ui_thread[:] = list(on_ui_thread), []
+        for fn in pending:
+            fn()
+        assert seen == [HelpStatus.SENDING, HelpStatus.SENT, HelpStatus.ACKNOWLEDGED]
+        poller = desk._poller
+        assert poller is not None and _wait(lambda: not poller.is_alive(), timeout=5)
+    finally:
+        desk.stop()
+    core.end(EndReason.FINISHED, offer_survey=False)
+
+
+def test_polling_stops_when_the_session_ends(live_server, core, kiosk_settings):
+    settings = kiosk_settings.with_overrides({
+        "sync.server_url": live_server.url, "sync.token": live_server.tenant.token,
+        "sync.heartbeat_s": 3600, "sync.help_poll_s": 1})
+    desk = open_help_desk(settings, core)
+    try:
+        core.start()
+        desk.request()
+        assert _wait(lambda: desk.status is HelpStatus.SENT)
+        poller = desk._poller
+        assert poller is not None and poller.is_alive()
+        core.end(EndReason.FINISHED, offer_survey=False)
+        assert desk.status is None  # the next resident starts afresh
+        assert _wait(lambda: not poller.is_alive(), timeout=5)
+    finally:
+        desk.stop()
+
+
+def test_without_a_server_there_is_no_poll_and_no_http_stack(core, kiosk_settings):
+    desk = open_help_desk(kiosk_settings, core)
+    core.start()
+    desk.request()
+    assert desk.status is HelpStatus.NOT_DELIVERED
+    assert desk._poller is None and desk.heartbeat is None
+    core.end(EndReason.FINISHED, offer_survey=False)
