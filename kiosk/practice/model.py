@@ -10,7 +10,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from kiosk.practice.text import Text
+from kiosk.i18n import N_
+from kiosk.practice.text import CatalogueText, Text
 from kiosk.schema import Theme
 
 
@@ -41,10 +42,11 @@ class Level(str, Enum):
     ADVANCED = "avance"
 
 
+# Translated in the kiosk's gettext catalogues, like the engine's messages.
 LEVEL_LABELS: dict[Level, Text] = {
-    Level.BEGINNER: Text("Débutant", "Beginner", "مبتدئ"),
-    Level.INTERMEDIATE: Text("Intermédiaire", "Intermediate", "متوسط"),
-    Level.ADVANCED: Text("Avancé", "Advanced", "متقدم"),
+    Level.BEGINNER: CatalogueText(N_("Débutant")),
+    Level.INTERMEDIATE: CatalogueText(N_("Intermédiaire")),
+    Level.ADVANCED: CatalogueText(N_("Avancé")),
 }
 
 

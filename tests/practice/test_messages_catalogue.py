@@ -43,3 +43,12 @@ def test_procedures_keep_their_own_inline_translations():
     procedure = load_catalogue().get("caf-trimestrielle")
     title = procedure.pages[0].title
     assert type(title) is Text and title.en and title.ar
+
+
+def test_level_labels_are_translated_by_the_catalogues_too():
+    from kiosk.practice.model import LEVEL_LABELS, Level
+
+    beginner = LEVEL_LABELS[Level.BEGINNER]
+    assert isinstance(beginner, CatalogueText)
+    assert [beginner.get(lang) for lang in ("fr", "en", "ar")] == ["Débutant", "Beginner", "مبتدئ"]
+    assert all(label.missing() == () for label in LEVEL_LABELS.values())
