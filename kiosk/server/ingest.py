@@ -9,7 +9,8 @@ handful of ``executemany`` upserts, not thousands of statements.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import operator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,61 +170,69 @@ def _activity_row(r: SessionRecord, position: int, a: Any,
 def aggregate_deltas(records: Iterable[SessionRecord],
                      kiosk: KioskIdentity) -> dict[sa.Table, list[tuple]]:
     """Per aggregate table, the rows to add (one per key, measures summed), as tuples in the
-    table's column order (key columns, then measures). Enum values are read as ``_value_``:
-    the ``.value`` property costs more than the rest of this loop. kiosk.server.rebuild says
-    the same in SQL; keep the two in step (tests compare them)."""
-    sessions: dict[tuple, list[int]] = {}
-    acts: dict[tuple, list[int]] = {}
-    hours: dict[tuple, list[int]] = {}
-    funnel: dict[tuple, list[int]] = {}
-    survey: dict[tuple, list[int]] = {}
-    autonomy: dict[tuple, list[int]] = {}
-    comfort: dict[tuple, list[int]] = {}
-    territory, site, kiosk_id = kiosk.territory_id, kiosk.site_id, kiosk.kiosk_id
+    table's column order (key columns, then measures). kiosk.server.rebuild says the same in
+    SQL; keep the two in step (tests compare them).
+
+    A batch comes from one kiosk, so its D (day x kiosk) and E (day x territory) rows carry the
+    same sums, and so do its M (month x kiosk) and T (month x territory) rows: each sum is made
+    once per day or month and copied to its grains, and the daily ones are folded into months
+    for T. Enum values are read as ``_value_``: the ``.value`` property costs more than the rest
+    of this loop."""
+    daily: dict[sa.Table, dict[tuple, list[int]]] = {
+        t.agg_sessions: {}, t.agg_activities: {}, t.agg_comfort: {}}
+    monthly: dict[sa.Table, dict[tuple, list[int]]] = {
+        t.agg_hours: {}, t.agg_funnel: {}, t.agg_survey: {}, t.agg_autonomy: {}}
+    sessions, acts, comfort = daily.values()
+    hours, funnel, survey, autonomy = monthly.values()
     practice = ActivityKind.PRACTICE
     for r in records:
-        month = r.day.replace(day=1)
-        grains = (("D", r.day, territory, site, kiosk_id), ("M", month, territory, site, kiosk_id),
-                  ("T", month, territory, 0, 0))
-        daily = grains[::2]  # D and T: a site's months are read from its (few) D rows
-        monthly = grains[1:]
-        s_dims = (r.language._value_, r.end_reason._value_, duration_bucket(r.duration_min))
-        s_add = (1, r.duration_min, r.help_requests, 1 if r.accessibility else 0)
-        a_rows = [((a.kind._value_, a.procedure_id or "", a.theme._value_ if a.theme else ""),
-                   (1, int(a.completed), a.pages, a.hints_used, a.errors)) for a in r.activities]
-        options = [o._value_ for o in r.accessibility]
-        # Day x territory totals (no dimensions): the daily series above site level.
-        _add(sessions, ("E", r.day, territory, 0, 0, "", "", ""), s_add)
-        for g in daily:
-            _add(sessions, g + s_dims, s_add)
-            for dims, add in a_rows:
-                _add(acts, g + dims, add)
-            for option in options:
-                _add(comfort, g + (option,), (1,))
-        hour_key = (r.day.weekday(), r.hour)
-        practised = [a for a in r.activities if a.kind is practice and a.procedure_id]
-        f_rows = [((a.procedure_id, a.steps_total, a.steps_reached), (1, int(a.completed)))
-                  for a in practised]
-        levels = [(a.procedure_id, a.autonomy._value_ if a.autonomy else "") for a in practised]
+        day = r.day
+        month = day.replace(day=1)
+        _add(sessions, (day, r.language._value_, r.end_reason._value_,
+                        duration_bucket(r.duration_min)),
+             (1, r.duration_min, r.help_requests, 1 if r.accessibility else 0))
+        for o in r.accessibility:
+            _add(comfort, (day, o._value_), (1,))
+        _add(hours, (month, day.weekday(), r.hour), (1,))
+        for a in r.activities:
+            _add(acts, (day, a.kind._value_, a.procedure_id or "",
+                        a.theme._value_ if a.theme else ""),
+                 (1, int(a.completed), a.pages, a.hints_used, a.errors))
+            if a.kind is practice and a.procedure_id:
+                _add(funnel, (month, a.procedure_id, a.steps_total, a.steps_reached),
+                     (1, int(a.completed)))
+                _add(autonomy, (month, a.procedure_id,
+                                a.autonomy._value_ if a.autonomy else ""), (1,))
         sv = r.survey
-        _add(hours, ("N", month, 0, 0, 0) + hour_key, (1,))
-        for g in monthly:
-            _add(hours, g + hour_key, (1,))
-            for f_dims, f_add in f_rows:
-                _add(funnel, g + f_dims, f_add)
-            for level in levels:
-                _add(autonomy, g + level, (1,))
-            if sv is not None:
-                _add(survey, g + (sv.age_bracket._value_, sv.autonomy._value_,
-                                  sv.satisfaction._value_), (1,))
-    return {table: [key + tuple(values) for key, values in sorted(acc.items())]  # one lock order
-            for table, acc in ((t.agg_sessions, sessions), (t.agg_activities, acts),
-                               (t.agg_hours, hours), (t.agg_funnel, funnel),
-                               (t.agg_survey, survey), (t.agg_autonomy, autonomy),
-                               (t.agg_comfort, comfort))}
+        if sv is not None:
+            _add(survey, (month, sv.age_bracket._value_, sv.autonomy._value_,
+                          sv.satisfaction._value_), (1,))
+    territory, site, kiosk_id = kiosk.territory_id, kiosk.site_id, kiosk.kiosk_id
+    out: dict[sa.Table, list[tuple]] = {}
+    for table, acc in daily.items():
+        per_month: dict[tuple, list[int]] = {}
+        rows: list[tuple] = []
+        for (day, *dims), values in acc.items():
+            rows.append(("D", day, territory, site, kiosk_id, *dims, *values))
+            rows.append(("E", day, territory, 0, 0, *dims, *values))
+            _add(per_month, (day.replace(day=1), *dims), values)
+        rows += [("T", month, territory, 0, 0, *dims, *values)
+                 for (month, *dims), values in per_month.items()]
+        out[table] = rows
+    for table, acc in monthly.items():
+        rows = []
+        for (month, *dims), values in acc.items():
+            rows.append(("M", month, territory, site, kiosk_id, *dims, *values))
+            rows.append(("T", month, territory, 0, 0, *dims, *values))
+            if table is t.agg_hours:  # the national heat map
+                rows.append(("N", month, 0, 0, 0, *dims, *values))
+        out[table] = rows
+    # Sorted by key: concurrent transactions lock rows in one order (no deadlock).
+    return {table: sorted(rows, key=operator.itemgetter(
+        slice(0, len(table.primary_key.columns)))) for table, rows in out.items()}
 
 
-def _add(acc: dict[tuple, list[int]], key: tuple, values: tuple[int, ...]) -> None:
+def _add(acc: dict[tuple, list[int]], key: tuple, values: Sequence[int]) -> None:
     current = acc.get(key)
     if current is None:
         acc[key] = list(values)

@@ -88,8 +88,10 @@ def mask(count: int, threshold: int) -> int | Masked:
 def _where(table: sa.Table, scope: Scope, period: Period, monthly_only: bool = False,
            national_grain: bool = False) -> list[Any]:
     """The grain and rows to read (see kiosk.server.tables): monthly-only tables use M for a
-    site, T for a territory, and N (where kept) or T nationally; sessions and activities use T
-    for whole months above site level, else D."""
+    site, T for a territory, and N (where kept) or T nationally; sessions, activities and comfort
+    options use D for a site or a kiosk, and above site level T for whole months, else E (day x
+    territory). Rows above site level have site_id 0: saying so keeps a national read on the
+    key's (grain, site_id, period) prefix."""
     if monthly_only:
         first, last = period.months()
         if scope.site_id is not None:
@@ -98,13 +100,17 @@ def _where(table: sa.Table, scope: Scope, period: Period, monthly_only: bool = F
             grain = "N"
         else:
             grain = "T"
-    elif period.whole_months and scope.site_id is None:
+    elif scope.site_id is not None:
+        first, last = period.start, period.end
+        grain = "D"
+    elif period.whole_months:
         first, last = period.months()
         grain = "T"
     else:
         first, last = period.start, period.end
-        grain = "D"
-    return [table.c.grain == grain, table.c.period >= first, table.c.period <= last,
+        grain = "E"
+    above_site = [table.c.site_id == 0] if scope.site_id is None else []
+    return [table.c.grain == grain, *above_site, table.c.period >= first, table.c.period <= last,
             *_place(table, scope)]
 
 
@@ -181,8 +187,8 @@ def device_usage(conn: Connection, scope: Scope, period: Period) -> dict[str, di
 
 
 def daily_sessions(conn: Connection, scope: Scope, period: Period) -> list[dict[str, Any]]:
-    """Sessions per day: a site's D rows; above site level the E rows (day x territory totals),
-    so a national month of days reads a few thousand rows, not every site's."""
+    """Sessions per day: a site's D rows; above site level the E rows (day x territory), so a
+    national month of days reads a few thousand rows, not every kiosk's."""
     a = t.agg_sessions
     grain = "D" if scope.site_id is not None else "E"
     conds = [a.c.grain == grain, a.c.period >= period.start, a.c.period <= period.end,

@@ -67,7 +67,7 @@ DAY_SITE = Grain("D", _day, territory=True, site=True, kiosk=True)
 MONTH_SITE = Grain("M", _month, territory=True, site=True, kiosk=True)
 MONTH_TERRITORY = Grain("T", _month, territory=True, site=False, kiosk=False)
 MONTH_NATIONAL = Grain("N", _month, territory=False, site=False, kiosk=False)
-DAY_TERRITORY_TOTAL = Grain("E", _day, territory=True, site=False, kiosk=False)
+DAY_TERRITORY = Grain("E", _day, territory=True, site=False, kiosk=False)
 
 
 def _int_true(column: Expr) -> Expr:
@@ -92,7 +92,6 @@ class Source:
     measures: Callable[[], list[Expr]]
     with_activities: bool = False
     where: Callable[[Connection], list[Expr]] = lambda _c: []
-    empty_dims: bool = False  # the E grain: day x territory totals, dimensions all ''
     with_comfort_options: bool = False  # one row per session and comfort option it used
 
 
@@ -123,10 +122,9 @@ def _session_dims(_conn: Connection) -> list[Expr]:
 
 
 SOURCES: tuple[Source, ...] = (
-    Source(t.agg_sessions, (DAY_SITE, MONTH_TERRITORY), _session_dims, _session_measures),
-    Source(t.agg_sessions, (DAY_TERRITORY_TOTAL,), _session_dims, _session_measures,
-           empty_dims=True),
-    Source(t.agg_activities, (DAY_SITE, MONTH_TERRITORY),
+    Source(t.agg_sessions, (DAY_SITE, DAY_TERRITORY, MONTH_TERRITORY), _session_dims,
+           _session_measures),
+    Source(t.agg_activities, (DAY_SITE, DAY_TERRITORY, MONTH_TERRITORY),
            lambda _c: [a.c.kind, sa.func.coalesce(a.c.procedure_id, ""),
                        sa.func.coalesce(a.c.theme, "")],
            lambda: [sa.func.count(), sa.func.sum(_int_true(a.c.completed)),
@@ -146,7 +144,7 @@ SOURCES: tuple[Source, ...] = (
     Source(t.agg_autonomy, (MONTH_SITE, MONTH_TERRITORY),
            lambda _c: [a.c.procedure_id, sa.func.coalesce(a.c.autonomy, "")],
            lambda: [sa.func.count()], with_activities=True, where=_practised),
-    Source(t.agg_comfort, (DAY_SITE, MONTH_TERRITORY),
+    Source(t.agg_comfort, (DAY_SITE, DAY_TERRITORY, MONTH_TERRITORY),
            lambda _c: [_options.c.comfort_option], lambda: [sa.func.count()],
            where=_uses_option, with_comfort_options=True),
 )
@@ -165,8 +163,7 @@ def _insert_select(conn: Connection, source: Source, grain: Grain, start: dt.dat
         "site_id": (grain.site, r.c.site_id),
         "kiosk_id": (grain.kiosk, r.c.kiosk_id),
     }
-    dims = ([sa.literal_column("''")] * len(source.dims(conn)) if source.empty_dims
-            else source.dims(conn))
+    dims = source.dims(conn)
     columns: list[Expr] = [sa.literal_column(f"'{grain.code}'"), grain.period(conn)]
     columns += [expr if kept else sa.literal_column("0")
                 for kept, expr in (place[k] for k in key_names[2:])]
@@ -175,7 +172,7 @@ def _insert_select(conn: Connection, source: Source, grain: Grain, start: dt.dat
     # different bound parameters, which PostgreSQL does not see as the same expression.
     grouped = [i + 1 for i, expr in enumerate(columns)
                if i == 1 or (i >= 2 and i < len(key_names) and place[key_names[i]][0])
-               or (i >= len(key_names) and not source.empty_dims)]
+               or i >= len(key_names)]
     from_: Any = r
     if source.with_activities:
         from_ = r.join(a, a.c.event_id == r.c.event_id)

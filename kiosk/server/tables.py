@@ -9,21 +9,20 @@ Three groups:
   the aggregates the console reads, maintained at ingest in the same transaction;
 - live: last heartbeat per kiosk, pending commands, help requests.
 
-Aggregates carry a ``grain``: ``D`` (day x kiosk), ``M`` (month x kiosk), ``T`` (month x
-territory, ``site_id`` = ``kiosk_id`` = 0) or ``N`` (month, national: every place id 0). The
-finest rows are per kiosk, with their site and territory beside: a site's figures are the sum of
-its few kiosks' rows (read through the same key prefix, ``grain, site_id, period``), a kiosk's
+Aggregates carry a ``grain``: ``D`` (day x kiosk), ``M`` (month x kiosk), ``E`` (day x
+territory), ``T`` (month x territory; ``site_id`` = ``kiosk_id`` = 0 for both) or ``N`` (month,
+national: every place id 0). The finest rows are per kiosk, with their site and territory
+beside: a site's figures are the sum of its few kiosks' rows (read through the same key prefix, ``grain, site_id, period``), a kiosk's
 are those rows filtered by ``kiosk_id``, so the kiosk filter costs no extra rows at ingest. Rows
 from before the kiosk dimension existed whose raw records were already purged keep
 ``kiosk_id`` = 0 (site known, kiosk not). A national or territory query over whole months reads
-the small ``T`` rows; a site or kiosk, or an exact day range, reads ``D`` rows (a kiosk has a
-few per day). Sessions, activities and comfort options are kept at ``D`` and ``T``;
-hour-of-week, funnels, autonomy per procedure and survey answers, which have no daily use, at
-``M`` and ``T``, and the hour-of-week also at ``N`` (77 cells x territories would be the largest
-national read). Sessions also have ``E`` rows: day x territory totals with empty dimensions, for
-the daily series above site level. Dimensions that may be absent are stored as '' (they are
-part of the primary key, which cannot hold NULL). kiosk.server.rebuild recomputes every
-aggregate from the raw records; its tests check it agrees with ingest.
+the small ``T`` rows, over an exact day range the ``E`` rows (day x territory); a site or a
+kiosk reads ``D`` rows (a kiosk has a few per day). Sessions, activities and comfort options
+are kept at ``D``, ``E`` and ``T``; hour-of-week, funnels, autonomy per procedure and survey
+answers, which have no daily use, at ``M`` and ``T``, and the hour-of-week also at ``N`` (77
+cells x territories would be the largest national read). Dimensions that may be absent are
+stored as '' (they are part of the primary key, which cannot hold NULL). kiosk.server.rebuild
+recomputes every aggregate from the raw records; its tests check it agrees with ingest.
 """
 from __future__ import annotations
 

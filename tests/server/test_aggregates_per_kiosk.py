@@ -131,8 +131,9 @@ def test_autonomy_cells_of_a_rarely_practised_procedure_are_all_hidden():
 
 
 def test_migration_0003_gives_existing_figures_their_kiosks(client, tenant, engine):
-    """Down to 0002 (per-kiosk rows summed per site), then up again: the data step rebuilds
-    what raw records are left; purged periods keep their site figures under kiosk 0."""
+    """Down to 0002 (per-kiosk rows summed per site), then up again: 0003 rebuilds what raw
+    records are left, purged periods keep their site figures under kiosk 0, and 0004 derives
+    the day x territory rows from the daily ones."""
     other = second_kiosk(engine, tenant)
     post(client, tenant, [record(day="2026-11-16", accessibility=["read_aloud"])
                           for _ in range(3)])
@@ -166,6 +167,11 @@ def test_migration_0003_gives_existing_figures_their_kiosks(client, tenant, engi
         jan = Period(dt.date(2024, 1, 1), dt.date(2024, 1, 31))
         assert queries.sessions_summary(conn, Scope(site_id=tenant.site_id), jan)["sessions"] == 4
         assert queries.sessions_summary(conn, Scope(), jan)["sessions"] == 4
+        # A day range above site level reads the E rows, derived from D for purged days too.
+        mid_jan = Period(dt.date(2024, 1, 10), dt.date(2024, 1, 20))
+        assert queries.sessions_summary(conn, Scope(), mid_jan)["sessions"] == 4
+        assert queries.device_usage(conn, Scope(territory_id=tenant.territory_id),
+                                    mid_jan)["scan"]["activities"] == 4
         assert queries.comfort_options(conn, Scope(site_id=tenant.site_id,
                                                    kiosk_id=tenant.kiosk_id), NOV) == {
             "large_text": 0, "high_contrast": 0, "read_aloud": 3}
