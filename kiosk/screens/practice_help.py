@@ -34,8 +34,8 @@ KEEP_GOING = N_("Votre exercice vous attend : vous pouvez continuer en attendant
 
 def status_words(view: HelpView, where: str) -> tuple[str, str]:
     """(title, what to do), in the current language."""
-    if view is HelpView.GO_TO_DESK:
-        body = _(GO_TO_DESK).format(where=where)
+    if view is HelpView.GO_TO_DESK:  # the place in the resident's language when known
+        body = _(GO_TO_DESK).format(where=_(where))
     elif view is HelpView.COMING:
         body = _(COMING)
     else:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from server.helpers import make_tenant, open_migrated
 
+from kiosk.i18n import translate_to
 from kiosk.schema import EndReason, Language
 from kiosk.screens.practice_fields import TextField
 from kiosk.server import live
@@ -137,7 +138,7 @@ def test_mediator_is_called_from_the_page_with_where_the_resident_is_and_comes(
 
 def test_when_the_server_cannot_be_reached_the_resident_is_sent_to_the_desk(
         driver, ui_app, help_server, help_desk, ui_artifacts):
-    where = ui_app.runtime.settings.get("kiosk.where_to_go")
+    where = translate_to("en", ui_app.runtime.settings.get("kiosk.where_to_go"))
     screen = start_practice(driver, ui_app, Language.EN)
     help_server.process.stop()         # the network or the server is down
 
