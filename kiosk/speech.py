@@ -4,6 +4,10 @@ The UI calls :meth:`Speaker.say` with the main text of a screen or a hint (autom
 the read-aloud option is on, or when the resident taps the speaker button) and
 :meth:`Speaker.stop` whenever the screen changes, so speech never talks over the next screen.
 :func:`synthesise_to_wav` renders the same speech to a file (tests, benchmarks).
+
+Playback: espeak-ng writes the speech as WAV to a pipe and sox's ``play`` sends it to the
+sound system (ALSA or PulseAudio; ``AUDIODEV``/``AUDIODRIVER`` pick another output, e.g. a USB
+speaker). Without sox, espeak-ng plays by itself. Both processes stop together.
 """
 from __future__ import annotations
 
@@ -29,6 +33,11 @@ def espeak_binary() -> str | None:
     return shutil.which("espeak-ng") or shutil.which("espeak")
 
 
+def player_binary() -> str | None:
+    """sox's ``play``: drains its output properly and honours AUDIODEV (Debian package sox)."""
+    return shutil.which("play")
+
+
 def _command(text: str, language: str, extra: list[str]) -> list[str]:
     binary = espeak_binary()
     if binary is None:
@@ -52,7 +61,7 @@ class Speaker:
     """Says one thing at a time; a new sentence or a screen change cuts the previous one."""
 
     def __init__(self) -> None:
-        self._process: subprocess.Popen[bytes] | None = None
+        self._processes: list[subprocess.Popen[bytes]] = []
         self.last_text: str = ""
         self.last_language: str = ""
         self.available = espeak_binary() is not None
@@ -67,22 +76,48 @@ class Speaker:
             return False
         self.last_text, self.last_language = text, language
         try:
-            self._process = subprocess.Popen(
-                _command(text, language, []), stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self._processes = self._start(text, language)
         except (OSError, SpeechError) as err:
             log.warning("read aloud failed: %s", err)
+            self.stop()
             return False
         return True
 
+    def _start(self, text: str, language: str) -> list[subprocess.Popen[bytes]]:
+        player = player_binary()
+        quiet = {"stdin": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        if player is None:
+            return [subprocess.Popen(_command(text, language, []), stdout=subprocess.DEVNULL,
+                                     **quiet)]
+        synth = subprocess.Popen(_command(text, language, ["--stdout"]), stdout=subprocess.PIPE,
+                                 **quiet)
+        assert synth.stdout is not None
+        try:
+            play = subprocess.Popen([player, "-q", "-t", "wav", "-"], stdin=synth.stdout,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:
+            synth.kill()
+            synth.wait()
+            raise
+        finally:
+            synth.stdout.close()  # play holds the pipe now; espeak-ng sees it close with play
+        return [synth, play]
+
     @property
     def speaking(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return any(p.poll() is None for p in self._processes)
+
+    @property
+    def processes(self) -> list[subprocess.Popen[bytes]]:
+        """The processes of the current speech (synthesiser, then player when there is one)."""
+        return list(self._processes)
 
     def stop(self) -> None:
-        process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
+        processes, self._processes = self._processes, []
+        for process in reversed(processes):  # the player first: silence at once
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
             try:
                 process.wait(timeout=2)
             except subprocess.TimeoutExpired:
