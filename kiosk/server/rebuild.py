@@ -35,25 +35,21 @@ Expr = Any  # a SQLAlchemy column expression
 
 @dataclass(frozen=True)
 class Grain:
-    """One grain of an aggregate: its code, period and place columns as expressions of a raw
-    row (see kiosk.server.tables for what each grain is for)."""
+    """One grain of an aggregate: its code, whether its period is a month, and which place
+    columns it keeps (see kiosk.server.tables for what each grain is for)."""
 
     code: str
-    period: Callable[[Connection], Expr]
+    monthly: bool
     territory: bool
     site: bool
     kiosk: bool
 
 
-def _day(_conn: Connection) -> Expr:
-    return r.c.day
-
-
-def _month(conn: Connection) -> Expr:
+def _month_of(conn: Connection, day: Expr) -> Expr:
     if conn.dialect.name == "postgresql":
-        return sa.cast(sa.func.date_trunc("month", r.c.day), sa.Date)
+        return sa.cast(sa.func.date_trunc("month", day), sa.Date)
     # SQLite stores a Date as ISO text: 'YYYY-MM-' + '01'.
-    return sa.func.substr(r.c.day, 1, 8).concat("01")
+    return sa.func.substr(day, 1, 8).concat("01")
 
 
 def _weekday(conn: Connection) -> Expr:
@@ -63,11 +59,11 @@ def _weekday(conn: Connection) -> Expr:
     return (sa.cast(sa.func.strftime("%w", r.c.day), sa.Integer) + 6) % 7
 
 
-DAY_SITE = Grain("D", _day, territory=True, site=True, kiosk=True)
-MONTH_SITE = Grain("M", _month, territory=True, site=True, kiosk=True)
-MONTH_TERRITORY = Grain("T", _month, territory=True, site=False, kiosk=False)
-MONTH_NATIONAL = Grain("N", _month, territory=False, site=False, kiosk=False)
-DAY_TERRITORY = Grain("E", _day, territory=True, site=False, kiosk=False)
+DAY_SITE = Grain("D", monthly=False, territory=True, site=True, kiosk=True)
+DAY_TERRITORY = Grain("E", monthly=False, territory=True, site=False, kiosk=False)
+MONTH_SITE = Grain("M", monthly=True, territory=True, site=True, kiosk=True)
+MONTH_TERRITORY = Grain("T", monthly=True, territory=True, site=False, kiosk=False)
+MONTH_NATIONAL = Grain("N", monthly=True, territory=False, site=False, kiosk=False)
 
 
 def _int_true(column: Expr) -> Expr:
@@ -83,8 +79,9 @@ def _duration_bucket() -> Expr:
 
 @dataclass(frozen=True)
 class Source:
-    """What one aggregate is made of: its grains, its dimensions and measures (in the table's
-    column order), the raw rows it reads and which of them count."""
+    """What one aggregate is made of: its grains (the first, the finest, read from the raw
+    records; the others summed from it), its dimensions and measures (in the table's column
+    order), the raw rows it reads and which of them count."""
 
     table: sa.Table
     grains: tuple[Grain, ...]
@@ -130,7 +127,7 @@ SOURCES: tuple[Source, ...] = (
            lambda: [sa.func.count(), sa.func.sum(_int_true(a.c.completed)),
                     sa.func.sum(a.c.pages), sa.func.sum(a.c.hints_used), sa.func.sum(a.c.errors)],
            with_activities=True),
-    Source(t.agg_hours, (MONTH_NATIONAL, MONTH_SITE, MONTH_TERRITORY),
+    Source(t.agg_hours, (MONTH_SITE, MONTH_TERRITORY, MONTH_NATIONAL),
            lambda c: [_weekday(c), r.c.hour], lambda: [sa.func.count()]),
     Source(t.agg_funnel, (MONTH_SITE, MONTH_TERRITORY),
            lambda _c: [a.c.procedure_id, a.c.steps_total, a.c.steps_reached],
@@ -155,24 +152,26 @@ def _key_columns(table: sa.Table) -> list[str]:
                                                         "site_id", "kiosk_id")]
 
 
-def _insert_select(conn: Connection, source: Source, grain: Grain, start: dt.date) -> Any:
+def _grouped(columns: list[Expr], key_names: list[str], grain: Grain) -> list[Expr]:
+    """GROUP BY the select's positions (period, the place columns the grain keeps, the
+    dimensions): the same expression written twice would carry two different bound
+    parameters, which PostgreSQL does not see as the same expression."""
+    kept = {"territory_id": grain.territory, "site_id": grain.site, "kiosk_id": grain.kiosk}
+    return [sa.literal_column(str(i + 1)) for i in range(1, len(columns))
+            if i == 1 or i >= len(key_names) or kept[key_names[i]]]
+
+
+def _from_raw(conn: Connection, source: Source, grain: Grain, start: dt.date) -> Any:
+    """INSERT the grain's rows summed from the raw records."""
     table = source.table
     key_names = _key_columns(table)
-    place: dict[str, tuple[bool, Expr]] = {
-        "territory_id": (grain.territory, r.c.territory_id),
-        "site_id": (grain.site, r.c.site_id),
-        "kiosk_id": (grain.kiosk, r.c.kiosk_id),
-    }
-    dims = source.dims(conn)
-    columns: list[Expr] = [sa.literal_column(f"'{grain.code}'"), grain.period(conn)]
+    place = {"territory_id": (grain.territory, r.c.territory_id),
+             "site_id": (grain.site, r.c.site_id), "kiosk_id": (grain.kiosk, r.c.kiosk_id)}
+    columns: list[Expr] = [sa.literal_column(f"'{grain.code}'"),
+                           _month_of(conn, r.c.day) if grain.monthly else r.c.day]
     columns += [expr if kept else sa.literal_column("0")
                 for kept, expr in (place[k] for k in key_names[2:])]
-    columns += dims
-    # GROUP BY the select's positions: the same expression written twice would carry two
-    # different bound parameters, which PostgreSQL does not see as the same expression.
-    grouped = [i + 1 for i, expr in enumerate(columns)
-               if i == 1 or (i >= 2 and i < len(key_names) and place[key_names[i]][0])
-               or i >= len(key_names)]
+    columns += source.dims(conn)
     from_: Any = r
     if source.with_activities:
         from_ = r.join(a, a.c.event_id == r.c.event_id)
@@ -180,7 +179,28 @@ def _insert_select(conn: Connection, source: Source, grain: Grain, start: dt.dat
         from_ = r.join(_options, sa.true())
     select = (sa.select(*columns, *source.measures()).select_from(from_)
               .where(r.c.day >= start, *source.where(conn))
-              .group_by(*[sa.literal_column(str(i)) for i in grouped]))
+              .group_by(*_grouped(columns, key_names, grain)))
+    return table.insert().from_select([c.name for c in table.columns], select)
+
+
+def _from_finer(conn: Connection, source: Source, grain: Grain, finer: Grain,
+                start: dt.date) -> Any:
+    """INSERT the grain's rows summed from the rows of a finer grain of the same table (a few
+    rows per kiosk and day instead of every raw record and activity)."""
+    table = source.table
+    key_names = _key_columns(table)
+    key = {c.name for c in table.primary_key.columns}
+    measures = [c for c in table.columns if c.name not in key]
+    dims = [c for c in table.columns if c.name in key and c.name not in key_names]
+    period = (_month_of(conn, table.c.period) if grain.monthly and not finer.monthly
+              else table.c.period)
+    kept = {"territory_id": grain.territory, "site_id": grain.site, "kiosk_id": grain.kiosk}
+    columns: list[Expr] = [sa.literal_column(f"'{grain.code}'"), period]
+    columns += [table.c[k] if kept[k] else sa.literal_column("0") for k in key_names[2:]]
+    columns += dims
+    select = (sa.select(*columns, *[sa.func.sum(m) for m in measures])
+              .where(table.c.grain == finer.code, table.c.period >= start)
+              .group_by(*_grouped(columns, key_names, grain)))
     return table.insert().from_select([c.name for c in table.columns], select)
 
 
@@ -207,8 +227,10 @@ def rebuild_in(conn: Connection, since: dt.date | None = None,
     for table in t.AGGREGATES:
         conn.execute(table.delete().where(table.c.period >= start))
     for source in SOURCES:
-        for grain in source.grains:
-            conn.execute(_insert_select(conn, source, grain, start))
+        finest, *coarser = source.grains
+        conn.execute(_from_raw(conn, source, finest, start))
+        for grain in coarser:
+            conn.execute(_from_finer(conn, source, grain, finest, start))
     records = int(conn.execute(sa.select(sa.func.count()).select_from(r)
                                .where(r.c.day >= start)).scalar_one())
     log.info("aggregates rebuilt from %s: %d session records", start, records)
