@@ -11,9 +11,10 @@ is recomputed from them (kiosk.server.rebuild), which fills the kiosk ids and th
 Older periods (raw records purged by retention) keep their site figures with ``kiosk_id`` = 0
 and have no autonomy or comfort-option rows.
 
-The rebuild uses the query layer's current table declarations: a later migration that changes
-an aggregate table must run after this one's data step, which it does (Alembic runs them in
-order, each on the schema its predecessors left).
+The rebuild uses the query layer's current table declarations (kiosk.server.tables), which
+match the schema this revision leaves as long as no later migration changes an aggregate
+table's columns. A migration that does must freeze a copy of the rebuild here first (or this
+revision's upgrade from 0002 would insert into columns that do not exist yet).
 """
 from __future__ import annotations
 
