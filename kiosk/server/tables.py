@@ -4,7 +4,8 @@ The database itself is created and changed only by the Alembic migrations in
 ``kiosk/server/migrations`` (tests check that the migrated schema matches these declarations).
 
 Three groups:
-- tenancy: territories -> sites -> kiosks, kiosk tokens (hashes only), console users;
+- tenancy: territories -> sites -> kiosks, kiosk tokens (hashes only), console users and the
+  places (territories, sites) each is given;
 - statistics: raw session records and their activities (kept ``server.retention_months``), and
   the aggregates the console reads, maintained at ingest in the same transaction;
 - live: last heartbeat per kiosk, pending commands, help requests.
@@ -76,11 +77,25 @@ users = sa.Table(
     sa.Column("username", sa.String(120), nullable=False, unique=True),
     sa.Column("password_hash", sa.String(255), nullable=False),  # argon2id
     sa.Column("role", sa.String(16), nullable=False),            # admin | manager | mediator
-    # Scope: NULL/NULL = national (admin); a territory; or one site.
-    sa.Column("territory_id", sa.Integer, sa.ForeignKey("territories.id"), nullable=True),
-    sa.Column("site_id", sa.Integer, sa.ForeignKey("sites.id"), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+# The places a console user is given: territories and sites for a manager, sites for a
+# mediator, none for an admin (national). Exactly one of territory_id / site_id per row; the two
+# unique constraints forbid giving the same place twice (NULLs are distinct in both engines, so
+# a site row never collides with a territory row). The first place (lowest id) is the user's
+# default dashboard.
+user_places = sa.Table(
+    "user_places", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("territory_id", sa.Integer, sa.ForeignKey("territories.id"), nullable=True),
+    sa.Column("site_id", sa.Integer, sa.ForeignKey("sites.id"), nullable=True),
+    sa.CheckConstraint("(territory_id IS NULL) <> (site_id IS NULL)",
+                       name="ck_user_places_one_place"),
+    sa.UniqueConstraint("user_id", "territory_id", name="uq_user_places_territory"),
+    sa.UniqueConstraint("user_id", "site_id", name="uq_user_places_site"),
 )
 
 # --- statistics: raw ------------------------------------------------------------------------
