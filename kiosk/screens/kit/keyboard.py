@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
@@ -62,20 +63,33 @@ class KioskKeyboard(BoxLayout):
         # Pages of key rows, built once per (layout, number page) and reused: building fifty
         # buttons takes a while on a small kiosk PC, switching pages must not.
         self._pages: dict[tuple[str, bool], list[BoxLayout]] = {}
+        self._page: tuple[str, bool] | None = None
         self.fbind("layout", self._show_page)
         self.fbind("numbers", self._show_page)
         self.fbind("shifted", self._relabel)
         ui.fbind("language", self._relabel)  # the words on special keys
-        self._show_page()
+        # No page yet: the screen usually attaches a field (or its kv sets the layout) right
+        # after creating the keyboard, and a PIN pad must not cost a full AZERTY page (fifty
+        # buttons, their textures). Whatever is still unbuilt by the next frame is built then.
+        Clock.schedule_once(lambda _dt: self._ensure_page(), 0)
 
     def attach(self, field: Any) -> None:
         self.target = field
         self.numbers = False
         self.shifted = False
         self.layout = field.keyboard_layout()
+        self._ensure_page()
+
+    def _current_page(self) -> tuple[str, bool]:
+        return (self.layout, self.numbers and self.layout == Layout.AZERTY.value)
+
+    def _ensure_page(self) -> None:
+        if self._page != self._current_page():
+            self._show_page()
 
     def _show_page(self, *_args: Any) -> None:
-        page = (self.layout, self.numbers and self.layout == Layout.AZERTY.value)
+        page = self._current_page()
+        self._page = page
         if page not in self._pages:
             self._pages[page] = self._build_rows(*page)
         self.clear_widgets()
