@@ -195,7 +195,7 @@ def token_revoke(ctx: click.Context, kiosk_ref: str) -> None:
 # --- user ----------------------------------------------------------------------------------
 @click.group("user")
 def user() -> None:
-    """Console users: admin (national), manager (territory or site), mediator (site)."""
+    """Console users: admin (national), manager (territories and sites), mediator (sites)."""
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -204,30 +204,78 @@ def _read_password(from_stdin: bool) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
+def _describe(places: list[tenancy.UserPlace]) -> str:
+    return ",".join(p.code for p in places) or "national"
+
+
 @user.command("create")
 @click.argument("username")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--territory", "territory_", default=None, help="Territory id or name (scope).")
-@click.option("--site", "site_", default=None, help="Site id or name (scope).")
+@click.option("--territory", "territories", multiple=True,
+              help="Territory id or name given to a manager (repeatable).")
+@click.option("--site", "sites", multiple=True,
+              help="Site id or name given to a manager or a mediator (repeatable).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.pass_context
-def user_create(ctx: click.Context, username: str, role: str, territory_: str | None,
-                site_: str | None, password_stdin: bool) -> None:
-    """Create a console user (password hashed with argon2)."""
+def user_create(ctx: click.Context, username: str, role: str, territories: tuple[str, ...],
+                sites: tuple[str, ...], password_stdin: bool) -> None:
+    """Create a console user with their places (password hashed with argon2)."""
     password = _read_password(password_stdin)
-    uid = _run(ctx, lambda c: tenancy.create_user(c, username, password, role, territory_, site_))
+    uid = _run(ctx, lambda c: tenancy.create_user(c, username, password, role,
+                                                  territories=territories, sites=sites))
     click.echo(f"user {uid} created: {username} ({role})")
 
 
 @user.command("list")
 @click.pass_context
 def user_list(ctx: click.Context) -> None:
-    """List console users and their scope."""
+    """List console users, their places (t:<territory id>, s:<site id>) and state."""
     for u in _run(ctx, tenancy.list_users):
-        scope = (f"site {u['site_id']}" if u["site_id"] else
-                 f"territory {u['territory_id']}" if u["territory_id"] else "national")
         state = "disabled" if u["disabled_at"] else "active"
-        click.echo(f"{u['id']}\t{u['username']}\t{u['role']}\t{scope}\t{state}")
+        click.echo(f"{u['id']}\t{u['username']}\t{u['role']}\t{_describe(u['places'])}\t{state}")
+
+
+@user.group("places")
+def places() -> None:
+    """Give or take a place (territory or site) of a manager or a mediator."""
+
+
+def _place_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--site", "site_", default=None, help="Site id or name.")(fn)
+    return click.option("--territory", "territory_", default=None,
+                        help="Territory id or name.")(fn)
+
+
+def _one_place(conn: Connection, territory_: str | None, site_: str | None) -> tenancy.UserPlace:
+    if (territory_ is None) == (site_ is None):
+        raise click.UsageError("give exactly one of --territory or --site")
+    found = tenancy.resolve_places(conn, [territory_] if territory_ else [],
+                                   [site_] if site_ else [])
+    return found[0]
+
+
+@places.command("add")
+@click.argument("username")
+@_place_option
+@click.pass_context
+def places_add(ctx: click.Context, username: str, territory_: str | None,
+               site_: str | None) -> None:
+    """Give a place to a user (a mediator: sites only); it applies at their next request."""
+    now_has = _run(ctx, lambda c: tenancy.add_place(c, username,
+                                                    _one_place(c, territory_, site_)))
+    click.echo(f"{username}: {_describe(now_has)}")
+
+
+@places.command("remove")
+@click.argument("username")
+@_place_option
+@click.pass_context
+def places_remove(ctx: click.Context, username: str, territory_: str | None,
+                  site_: str | None) -> None:
+    """Take a place from a user (never their last one); it applies at their next request."""
+    now_has = _run(ctx, lambda c: tenancy.remove_place(c, username,
+                                                       _one_place(c, territory_, site_)))
+    click.echo(f"{username}: {_describe(now_has)}")
 
 
 @user.command("set-password")
@@ -245,9 +293,18 @@ def user_set_password(ctx: click.Context, username: str, password_stdin: bool) -
 @click.argument("username")
 @click.pass_context
 def user_disable(ctx: click.Context, username: str) -> None:
-    """Disable a console user (they can no longer log in)."""
+    """Disable a console user (they can no longer log in; open sessions end)."""
     _run(ctx, lambda c: tenancy.disable_user(c, username))
     click.echo(f"user {username} disabled")
+
+
+@user.command("enable")
+@click.argument("username")
+@click.pass_context
+def user_enable(ctx: click.Context, username: str) -> None:
+    """Re-enable a disabled console user (same password and places)."""
+    _run(ctx, lambda c: tenancy.enable_user(c, username))
+    click.echo(f"user {username} enabled")
 
 
 # --- aggregates ------------------------------------------------------------------------------

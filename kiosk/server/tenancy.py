@@ -193,34 +193,181 @@ def pushed_settings(conn: Connection, kiosk_id: int) -> PushedSettings:
 _hasher = PasswordHasher()
 
 
+class PlaceKind(str, Enum):
+    TERRITORY = "t"
+    SITE = "s"
+
+
+@dataclass(frozen=True)
+class UserPlace:
+    """A place given to a console user: a whole territory, or one site."""
+
+    kind: PlaceKind
+    id: int
+
+    @property
+    def code(self) -> str:
+        """As forms and the audit log write it: "t:<id>" or "s:<id>"."""
+        return f"{self.kind.value}:{self.id}"
+
+    @classmethod
+    def parse(cls, code: str) -> UserPlace:
+        kind, _, number = code.strip().partition(":")
+        if kind not in ("t", "s") or not number.isdigit():
+            raise PlaceError("bad_place", f"not a place: {code!r} (t:<id> or s:<id>)")
+        return cls(PlaceKind(kind), int(number))
+
+
+class PlaceError(TenancyError):
+    """A place that cannot be given or taken; ``code`` lets the console say it in French."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def user_places(conn: Connection, user_id: int) -> list[UserPlace]:
+    """The user's places, first given first (the first one is their default dashboard)."""
+    return places_by_user(conn, [user_id]).get(user_id, [])
+
+
+def places_by_user(conn: Connection, user_ids: list[int] | None = None
+                   ) -> dict[int, list[UserPlace]]:
+    p = t.user_places
+    q = sa.select(p.c.user_id, p.c.territory_id, p.c.site_id).order_by(p.c.id)
+    if user_ids is not None:
+        q = q.where(p.c.user_id.in_(user_ids))
+    out: dict[int, list[UserPlace]] = {}
+    for r in conn.execute(q):
+        place = (UserPlace(PlaceKind.SITE, r.site_id) if r.site_id is not None
+                 else UserPlace(PlaceKind.TERRITORY, r.territory_id))
+        out.setdefault(r.user_id, []).append(place)
+    return out
+
+
+def check_places(role: Role, places: list[UserPlace]) -> None:
+    """The rules of the issue: an admin has no place (everything); a manager one or more
+    territories and sites; a mediator one or more sites."""
+    if role is Role.ADMIN and places:
+        raise PlaceError("admin_places", "an admin sees everything and has no places")
+    if role is Role.MEDIATOR and (not places or any(p.kind is PlaceKind.TERRITORY
+                                                    for p in places)):
+        raise PlaceError("mediator_sites", "a mediator is attached to one or more sites "
+                                           "(--site), never to a whole territory")
+    if role is Role.MANAGER and not places:
+        raise PlaceError("manager_place", "a manager is attached to a territory or a site")
+
+
+def _existing(conn: Connection, place: UserPlace) -> UserPlace:
+    table = t.territories if place.kind is PlaceKind.TERRITORY else t.sites
+    found = conn.execute(sa.select(table.c.id).where(table.c.id == place.id)).first()
+    if found is None:
+        what = "territory" if place.kind is PlaceKind.TERRITORY else "site"
+        raise PlaceError(f"unknown_{what}", f"unknown {what}: {place.id}")
+    return place
+
+
+def resolve_places(conn: Connection, territories: list[int | str] | tuple[int | str, ...] = (),
+                   sites: list[int | str] | tuple[int | str, ...] = ()) -> list[UserPlace]:
+    """Places from ids or names, in the order given (territories first), without repeats."""
+    out: list[UserPlace] = []
+    for ref in territories:
+        place = UserPlace(PlaceKind.TERRITORY, resolve_territory(conn, ref))
+        if place not in out:
+            out.append(place)
+    for ref in sites:
+        place = UserPlace(PlaceKind.SITE, resolve_site(conn, ref))
+        if place not in out:
+            out.append(place)
+    return out
+
+
+def _insert_place(conn: Connection, user_id: int, place: UserPlace) -> None:
+    column = "territory_id" if place.kind is PlaceKind.TERRITORY else "site_id"
+    conn.execute(t.user_places.insert().values(user_id=user_id, **{column: place.id}))
+
+
+def _user_row(conn: Connection, user: int | str) -> Any:
+    """A user by id or user name."""
+    q = sa.select(t.users.c.id, t.users.c.username, t.users.c.role, t.users.c.disabled_at)
+    if isinstance(user, int):
+        q = q.where(t.users.c.id == user)
+    else:
+        q = q.where(t.users.c.username == user.strip())
+    row = conn.execute(q).first()
+    if row is None:
+        raise TenancyError(f"unknown user: {user}")
+    return row
+
+
+def add_place(conn: Connection, user: int | str, place: UserPlace) -> list[UserPlace]:
+    """Give one more place to a manager or a mediator; returns their places."""
+    row = _user_row(conn, user)
+    current = user_places(conn, row.id)
+    if place in current:
+        raise PlaceError("duplicate", f"{row.username} already has {place.code}")
+    check_places(Role(row.role), [*current, _existing(conn, place)])
+    _insert_place(conn, row.id, place)
+    return [*current, place]
+
+
+def remove_place(conn: Connection, user: int | str, place: UserPlace) -> list[UserPlace]:
+    """Take a place away (effective at the user's next request); never their last one."""
+    row = _user_row(conn, user)
+    current = user_places(conn, row.id)
+    if place not in current:
+        raise PlaceError("not_given", f"{row.username} does not have {place.code}")
+    left = [p for p in current if p != place]
+    if not left and Role(row.role) is not Role.ADMIN:
+        raise PlaceError("last_place", f"{place.code} is the last place of {row.username}: "
+                                       "give another one first, or disable the account")
+    column = t.user_places.c.territory_id if place.kind is PlaceKind.TERRITORY \
+        else t.user_places.c.site_id
+    conn.execute(t.user_places.delete().where(t.user_places.c.user_id == row.id,
+                                              column == place.id))
+    return left
+
+
+def set_role_and_places(conn: Connection, user_id: int, role: Role,
+                        places: list[UserPlace]) -> None:
+    """Replace a user's role and places at once (checked against the rules)."""
+    for place in places:
+        _existing(conn, place)
+    check_places(role, places)
+    conn.execute(t.users.update().where(t.users.c.id == user_id).values(role=role.value))
+    conn.execute(t.user_places.delete().where(t.user_places.c.user_id == user_id))
+    for place in places:
+        _insert_place(conn, user_id, place)
+
+
 def create_user(conn: Connection, username: str, password: str, role: Role | str,
-                territory: int | str | None = None, site: int | str | None = None) -> int:
+                territory: int | str | None = None, site: int | str | None = None, *,
+                territories: list[int | str] | tuple[int | str, ...] = (),
+                sites: list[int | str] | tuple[int | str, ...] = ()) -> int:
+    """A console user with their places: ``territory``/``site`` for one, ``territories``/
+    ``sites`` for several (a manager may have both kinds, a mediator sites only)."""
     role = Role(role)
     username = username.strip()
     if not username:
         raise TenancyError("a user needs a name")
     if len(password) < 10:
         raise TenancyError("the password must have at least 10 characters")
-    territory_id = resolve_territory(conn, territory) if territory is not None else None
-    site_id = resolve_site(conn, site) if site is not None else None
-    if role is Role.MEDIATOR and site_id is None:
-        raise TenancyError("a mediator is attached to a site (--site)")
-    if role is Role.MANAGER and site_id is None and territory_id is None:
-        raise TenancyError("a manager is attached to a territory or a site")
-    if site_id is not None:
-        site_territory = conn.execute(sa.select(t.sites.c.territory_id)
-                                      .where(t.sites.c.id == site_id)).scalar_one()
-        if territory_id is not None and territory_id != site_territory:
-            raise TenancyError("that site is not in that territory")
-        territory_id = site_territory
+    places = resolve_places(conn, [*([territory] if territory is not None else []), *territories],
+                            [*([site] if site is not None else []), *sites])
+    if role is Role.ADMIN:
+        places = []  # an admin's scope is everything, whatever was given
+    check_places(role, places)
     try:
         with conn.begin_nested():
-            return int(conn.execute(t.users.insert().values(
+            user_id = int(conn.execute(t.users.insert().values(
                 username=username, password_hash=_hasher.hash(password), role=role.value,
-                territory_id=territory_id, site_id=site_id, created_at=now(),
+                created_at=now(),
             ).returning(t.users.c.id)).scalar_one())
     except sa.exc.IntegrityError:
         raise TenancyError(f"user {username!r} already exists") from None
+    for place in places:
+        _insert_place(conn, user_id, place)
+    return user_id
 
 
 def verify_user(conn: Connection, username: str, password: str) -> dict[str, Any] | None:
@@ -261,13 +408,21 @@ def set_password(conn: Connection, username: str, password: str) -> None:
 
 
 def disable_user(conn: Connection, username: str) -> None:
-    result = conn.execute(t.users.update().where(t.users.c.username == username)
-                          .values(disabled_at=now()))
-    if not result.rowcount:
-        raise TenancyError(f"unknown user: {username}")
+    """The user can no longer log in; their open console sessions end at the next request."""
+    row = _user_row(conn, username)
+    if row.disabled_at is None:
+        conn.execute(t.users.update().where(t.users.c.id == row.id).values(disabled_at=now()))
+
+
+def enable_user(conn: Connection, username: str) -> None:
+    """Let a disabled user log in again (with their current password and places)."""
+    row = _user_row(conn, username)
+    conn.execute(t.users.update().where(t.users.c.id == row.id).values(disabled_at=None))
 
 
 def list_users(conn: Connection) -> list[dict[str, Any]]:
-    q = sa.select(t.users.c.id, t.users.c.username, t.users.c.role, t.users.c.territory_id,
-                  t.users.c.site_id, t.users.c.disabled_at).order_by(t.users.c.id)
-    return [dict(r._mapping) for r in conn.execute(q)]
+    """Every console user with ``places`` (list of UserPlace, first given first)."""
+    q = sa.select(t.users.c.id, t.users.c.username, t.users.c.role,
+                  t.users.c.disabled_at).order_by(t.users.c.id)
+    places = places_by_user(conn)
+    return [{**r._mapping, "places": places.get(r.id, [])} for r in conn.execute(q)]

@@ -1,12 +1,17 @@
 """Who may see what: every console route resolves the place it shows through here.
 
 - admin: every territory, site and kiosk; fleet settings.
-- manager: dashboards, exports and the live view of their territory (every site in it) or of
-  their one site.
-- mediator: the live view of their site, its help requests and commands; no dashboards.
+- manager: dashboards, exports and the live view of the places given to them: whole
+  territories (every site in them) and single sites, in any mix (a site outside their
+  territories included).
+- mediator: the live view of their sites (one or more), their help requests and commands; no
+  dashboards.
 
-An unknown place and a place outside the user's scope get the same refusal, so ids cannot be
-probed. Menus only offer what is allowed, but the check is here, on every request.
+The places are read from the database with the user on every request (``auth.load_user``), so
+a place given or taken away applies at the user's next request. A dashboard shows one place at a
+time, chosen among the user's places; by default the first one given. An unknown place and a
+place outside the user's places get the same refusal, so ids cannot be probed. Menus only offer
+what is allowed, but the check is here, on every request.
 """
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from sqlalchemy.engine import Connection
 from kiosk.server import tables as t
 from kiosk.server.console.auth import ConsoleDenied, ConsoleUser
 from kiosk.server.queries import Scope
-from kiosk.server.tenancy import Role
+from kiosk.server.tenancy import PlaceKind, Role
 
 
 @dataclass(frozen=True)
@@ -42,16 +47,16 @@ def _site(conn: Connection, site_id: int) -> Any:
 def may_see_site(user: ConsoleUser, site_id: int, site_territory_id: int) -> bool:
     if user.role is Role.ADMIN:
         return True
-    if user.site_id is not None:
-        return user.site_id == site_id
-    return user.role is Role.MANAGER and user.territory_id == site_territory_id
+    if site_id in user.site_ids:
+        return True
+    return user.role is Role.MANAGER and site_territory_id in user.territory_ids
 
 
 def may_see_territory(user: ConsoleUser, territory_id: int) -> bool:
+    """The whole territory (its dashboards): an admin, or a manager given that territory."""
     if user.role is Role.ADMIN:
         return True
-    return (user.role is Role.MANAGER and user.site_id is None
-            and user.territory_id == territory_id)
+    return user.role is Role.MANAGER and territory_id in user.territory_ids
 
 
 def live_site(conn: Connection, user: ConsoleUser, site_id: int) -> Any:
@@ -77,7 +82,8 @@ def require_admin(user: ConsoleUser) -> None:
 
 def stats_place(conn: Connection, user: ConsoleUser, territory_id: int | None,
                 site_id: int | None) -> Place:
-    """The place of a dashboard or an export: asked for, or the user's own scope."""
+    """The place of a dashboard or an export: the one asked for if the user may see it, or
+    by default the user's first place (an admin: France entière)."""
     if user.role is Role.MEDIATOR:
         raise ConsoleDenied("Accès refusé : les tableaux de bord sont réservés aux "
                             "responsables de site et aux administrateurs.")
@@ -90,9 +96,13 @@ def stats_place(conn: Connection, user: ConsoleUser, territory_id: int | None,
     if territory_id is None:
         if user.role is Role.ADMIN:
             return Place(Scope(), "France entière", None, None)
-        if user.site_id is not None:
-            return stats_place(conn, user, None, user.site_id)
-        territory_id = user.territory_id
+        if not user.places:
+            raise ConsoleDenied("Accès refusé : aucun lieu ne vous est attribué. Demandez à un "
+                                "administrateur.")
+        first = user.places[0]  # the default dashboard: the first place given
+        if first.kind is PlaceKind.SITE:
+            return stats_place(conn, user, None, first.id)
+        territory_id = first.id
     name = conn.execute(sa.select(t.territories.c.name)
                         .where(t.territories.c.id == territory_id)).scalar_one_or_none()
     if name is None or territory_id is None or not may_see_territory(user, territory_id):
@@ -121,5 +131,6 @@ def visible_tree(conn: Connection, user: ConsoleUser) -> list[dict[str, Any]]:
 
 
 def live_sites(conn: Connection, user: ConsoleUser) -> list[dict[str, Any]]:
+    """Every site whose kiosks the user may watch, by territory then name."""
     return [{"id": s["id"], "name": s["name"], "territory": tr["name"]}
             for tr in visible_tree(conn, user) for s in tr["sites"]]

@@ -1,8 +1,12 @@
-"""Editing console accounts (admins only): role and scope, disable and re-enable, password reset.
+"""Editing console accounts (admins only): role and places, disable and re-enable, password
+reset.
 
-Rules, checked here whatever the page offered:
-- an admin sees everything (scope: national); a manager has a territory or one site; a mediator
-  one site (the site's territory is stored with it, as ``tenancy.create_user`` does);
+Rules, checked here whatever the page offered (the same as ``tenancy.check_places``):
+- an admin sees everything and has no place; a manager has one or more places, whole
+  territories and single sites in any mix; a mediator one or more sites;
+- places are given and taken one at a time on the account's page; the last place of a manager
+  or a mediator cannot be taken (disable the account instead). Changing the role may replace
+  every place by one chosen in the same form, or keep them when they suit the new role;
 - an admin cannot change their own role, disable their own account or reset their own password
   here (the console would lock them out halfway; ``kiosk admin user set-password`` exists);
 - a reset password is generated here (16 characters from an alphabet without look-alikes, about
@@ -11,7 +15,7 @@ Rules, checked here whatever the page offered:
   session cookie carries a stamp of the password hash: see ``auth.password_stamp``).
 
 Every change is written to the ``kiosk.server.console.audit`` log: who (admin id and name), what,
-to whom, old and new values; never a password.
+to whom, old and new values (places as "t:<id>" / "s:<id>"); never a password.
 """
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ from sqlalchemy.engine import Connection
 from kiosk.server import tables as t
 from kiosk.server import tenancy
 from kiosk.server.console.auth import ConsoleUser
-from kiosk.server.tenancy import Role
+from kiosk.server.tenancy import Role, UserPlace
 
 audit = logging.getLogger("kiosk.server.console.audit")
 
@@ -48,61 +52,67 @@ class Account:
     id: int
     username: str
     role: Role
-    territory_id: int | None
-    site_id: int | None
+    places: tuple[UserPlace, ...]
     disabled: bool
 
     @property
-    def place(self) -> str:
-        """The scope as the forms write it: "", "t:<id>" or "s:<id>"."""
-        if self.site_id is not None:
-            return f"s:{self.site_id}"
-        if self.territory_id is not None:
-            return f"t:{self.territory_id}"
-        return ""
+    def place_codes(self) -> str:
+        """The places as the audit log writes them: "t:1,s:4" ("" for an admin)."""
+        return ",".join(p.code for p in self.places)
+
+
+_PLACE_FR = {
+    "bad_place": "Lieu invalide.",
+    "unknown_site": "Ce site n'existe pas.",
+    "unknown_territory": "Ce territoire n'existe pas.",
+    "admin_places": "Un administrateur voit tout : il n'a pas de lieux à recevoir.",
+    "mediator_sites": "Un médiateur suit un ou plusieurs sites : choisissez un site (pas un "
+                      "territoire entier).",
+    "manager_place": "Un responsable est rattaché à au moins un territoire ou un site.",
+    "duplicate": "Ce lieu lui est déjà attribué.",
+    "not_given": "Ce lieu ne lui est pas attribué.",
+    "last_place": "C'est son dernier lieu : donnez-lui d'abord un autre lieu, ou désactivez "
+                  "le compte.",
+}
+
+
+def place_error_fr(err: tenancy.PlaceError) -> str:
+    return _PLACE_FR.get(err.code, "Opération impossible.")
+
+
+def _french(err: tenancy.PlaceError) -> AccountError:
+    return AccountError(place_error_fr(err))
 
 
 def get_account(conn: Connection, user_id: int) -> Account:
     row = conn.execute(sa.select(t.users.c.id, t.users.c.username, t.users.c.role,
-                                 t.users.c.territory_id, t.users.c.site_id,
                                  t.users.c.disabled_at)
                        .where(t.users.c.id == user_id)).first()
     if row is None:
         raise AccountError("Utilisateur introuvable.")
-    return Account(row.id, row.username, Role(row.role), row.territory_id, row.site_id,
-                   row.disabled_at is not None)
+    return Account(row.id, row.username, Role(row.role),
+                   tuple(tenancy.user_places(conn, row.id)), row.disabled_at is not None)
 
 
-def parse_place(place: str) -> tuple[int | None, int | None]:
-    """(territory id, site id) of a form's "", "t:<id>" or "s:<id>"."""
-    kind, _, number = place.partition(":")
-    if not place:
-        return None, None
-    if kind in ("t", "s") and number.isdigit():
-        return (int(number), None) if kind == "t" else (None, int(number))
-    raise AccountError("Périmètre invalide.")
+def parse_place(place: str) -> UserPlace | None:
+    """The place of a form's "", "t:<id>" or "s:<id>" (None for "")."""
+    if not place.strip():
+        return None
+    try:
+        return UserPlace.parse(place)
+    except tenancy.PlaceError as err:
+        raise _french(err) from None
 
 
-def scope_for(conn: Connection, role: Role, place: str) -> tuple[int | None, int | None]:
-    """The (territory_id, site_id) to store for a role and a chosen place, or AccountError."""
-    territory_id, site_id = parse_place(place)
-    if role is Role.ADMIN:
-        return None, None  # an admin's scope is everything, whatever was chosen
-    if site_id is not None:
-        territory_id = conn.execute(sa.select(t.sites.c.territory_id)
-                                    .where(t.sites.c.id == site_id)).scalar_one_or_none()
-        if territory_id is None:
-            raise AccountError("Ce site n'existe pas.")
-        return territory_id, site_id
-    if role is Role.MEDIATOR:
-        raise AccountError("Un médiateur est rattaché à un site : choisissez un site.")
-    if territory_id is None:
-        raise AccountError("Un responsable est rattaché à un territoire ou à un site.")
-    exists = conn.execute(sa.select(t.territories.c.id)
-                          .where(t.territories.c.id == territory_id)).first()
-    if exists is None:
-        raise AccountError("Ce territoire n'existe pas.")
-    return territory_id, None
+def place_names(conn: Connection) -> dict[str, str]:
+    """"t:<id>" / "s:<id>" -> words for a page ("Territoire : Nord", "FS Lille (Nord)")."""
+    names = {f"t:{r.id}": f"Territoire : {r.name}"
+             for r in conn.execute(sa.select(t.territories.c.id, t.territories.c.name))}
+    for r in conn.execute(sa.select(t.sites.c.id, t.sites.c.name,
+                                    t.territories.c.name.label("territory"))
+                          .select_from(t.sites.join(t.territories))):
+        names[f"s:{r.id}"] = f"{r.name} ({r.territory})"
+    return names
 
 
 def _log(actor: ConsoleUser, action: str, target: Account, **details: Any) -> None:
@@ -113,6 +123,8 @@ def _log(actor: ConsoleUser, action: str, target: Account, **details: Any) -> No
 
 def change_role_and_scope(conn: Connection, actor: ConsoleUser, user_id: int, role: str,
                           place: str) -> Account:
+    """A new role; ``place`` ("t:<id>"/"s:<id>") replaces every place by that one, "" keeps the
+    current places when they suit the new role (an admin's are dropped: they see everything)."""
     target = get_account(conn, user_id)
     try:
         new_role = Role(role)
@@ -121,13 +133,48 @@ def change_role_and_scope(conn: Connection, actor: ConsoleUser, user_id: int, ro
     if target.id == actor.id and new_role is not target.role:
         raise AccountError("Vous ne pouvez pas changer votre propre rôle : demandez à un autre "
                            "administrateur.")
-    territory_id, site_id = scope_for(conn, new_role, place)
-    conn.execute(t.users.update().where(t.users.c.id == user_id)
-                 .values(role=new_role.value, territory_id=territory_id, site_id=site_id))
-    _log(actor, "changed", target,
-         role=(target.role.value, new_role.value),
-         scope=(target.place, Account(0, "", new_role, territory_id, site_id, False).place))
-    return get_account(conn, user_id)
+    chosen = parse_place(place)
+    places = [] if new_role is Role.ADMIN else [chosen] if chosen else list(target.places)
+    try:
+        tenancy.set_role_and_places(conn, user_id, new_role, places)
+    except tenancy.PlaceError as err:
+        raise _french(err) from None
+    changed = get_account(conn, user_id)
+    _log(actor, "changed", target, role=(target.role.value, new_role.value),
+         places=(target.place_codes, changed.place_codes))
+    return changed
+
+
+def give_place(conn: Connection, actor: ConsoleUser, user_id: int, place: str) -> Account:
+    """One more place for a manager (territory or site) or a mediator (site)."""
+    target = get_account(conn, user_id)
+    chosen = parse_place(place)
+    if chosen is None:
+        raise AccountError("Choisissez un lieu.")
+    try:
+        tenancy.add_place(conn, user_id, chosen)
+    except tenancy.PlaceError as err:
+        raise _french(err) from None
+    changed = get_account(conn, user_id)
+    _log(actor, "gave a place to", target, place=chosen.code,
+         places=(target.place_codes, changed.place_codes))
+    return changed
+
+
+def take_place(conn: Connection, actor: ConsoleUser, user_id: int, place: str) -> Account:
+    """Take a place away; the user loses it at their next request (and their live streams)."""
+    target = get_account(conn, user_id)
+    chosen = parse_place(place)
+    if chosen is None:
+        raise AccountError("Choisissez un lieu.")
+    try:
+        tenancy.remove_place(conn, user_id, chosen)
+    except tenancy.PlaceError as err:
+        raise _french(err) from None
+    changed = get_account(conn, user_id)
+    _log(actor, "took a place from", target, place=chosen.code,
+         places=(target.place_codes, changed.place_codes))
+    return changed
 
 
 def set_enabled(conn: Connection, actor: ConsoleUser, user_id: int, enabled: bool) -> Account:

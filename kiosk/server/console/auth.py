@@ -7,7 +7,7 @@
   kept on the server, so any server process answers any console request as long as they share
   the secret (set ``server.secret_key`` when several processes serve one database).
 - The user is read from the database on every request: a disabled user is out at once, and a
-  changed role or scope applies at the next request. The cookie also carries ``pw``, a stamp of
+  changed role or place (given or taken away) applies at the next request. The cookie also carries ``pw``, a stamp of
   the user's password hash (``password_stamp``, added by ``Sessions.write``): when an admin resets
   the password, every session opened with the old one ends. (Re-enabling a disabled account lets
   its unexpired sessions back in; for a compromised account, reset the password too.)
@@ -36,7 +36,7 @@ from starlette.responses import Response
 
 from kiosk.config import Settings
 from kiosk.server import tables as t
-from kiosk.server.tenancy import Role
+from kiosk.server.tenancy import PlaceKind, Role, UserPlace, user_places
 
 COOKIE = "kiosk_console"
 MAX_AGE_S = 10 * 3600          # one working day; then log in again
@@ -64,16 +64,26 @@ class CsrfRefused(Exception):
 
 @dataclass(frozen=True)
 class ConsoleUser:
+    """The signed-in user as the database says now, with the places they were given (an admin
+    has none: everything)."""
+
     id: int
     username: str
     role: Role
-    territory_id: int | None
-    site_id: int | None
+    places: tuple[UserPlace, ...]
     csrf: str
 
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+    @property
+    def territory_ids(self) -> frozenset[int]:
+        return frozenset(p.id for p in self.places if p.kind is PlaceKind.TERRITORY)
+
+    @property
+    def site_ids(self) -> frozenset[int]:
+        return frozenset(p.id for p in self.places if p.kind is PlaceKind.SITE)
 
 
 def console_secret(settings: Settings) -> str:
@@ -159,14 +169,23 @@ def load_user(engine: Engine, session: dict[str, Any]) -> ConsoleUser:
         raise LoginRequired()
     with engine.connect() as conn:
         row = conn.execute(sa.select(t.users).where(t.users.c.id == uid)).first()
-    if row is None or row.disabled_at is not None:
-        raise LoginRequired()
-    stamp = session.get("pw")
-    if not isinstance(stamp, str) or not hmac.compare_digest(stamp,
-                                                             password_stamp(row.password_hash)):
-        raise LoginRequired()  # the password was reset since this session began
+        if row is None or row.disabled_at is not None:
+            raise LoginRequired()
+        stamp = session.get("pw")
+        if not isinstance(stamp, str) or not hmac.compare_digest(
+                stamp, password_stamp(row.password_hash)):
+            raise LoginRequired()  # the password was reset since this session began
+        places = user_places(conn, row.id)
     return ConsoleUser(id=row.id, username=row.username, role=Role(row.role),
-                       territory_id=row.territory_id, site_id=row.site_id, csrf=csrf)
+                       places=tuple(places), csrf=csrf)
+
+
+def signed_in_user(engine: Engine, user: dict[str, Any]) -> ConsoleUser:
+    """The user ``tenancy.verify_user`` just accepted, with their places (no CSRF token yet)."""
+    with engine.connect() as conn:
+        places = user_places(conn, int(user["id"]))
+    return ConsoleUser(id=int(user["id"]), username=str(user["username"]),
+                       role=Role(user["role"]), places=tuple(places), csrf="")
 
 
 class Lockout:

@@ -1,5 +1,6 @@
 """Fleet settings, for admins only: territories, sites, kiosks and their tokens, console users
-(created here, edited through kiosk.server.console.accounts), and the settings pushed to kiosks
+(created here with their first places, edited through kiosk.server.console.accounts: role,
+places given and taken, disable, password), and the settings pushed to kiosks
 with each heartbeat reply (kiosk.server.tenancy does the work). Every route checks the admin role
 and every POST its CSRF token.
 
@@ -37,6 +38,8 @@ _TENANCY_FR = [
 
 
 def french(err: TenancyError) -> str:
+    if isinstance(err, tenancy.PlaceError):
+        return accounts.place_error_fr(err)
     text = str(err)
     return next((fr for en, fr in _TENANCY_FR if en in text), "Opération impossible.")
 
@@ -52,6 +55,7 @@ def _fleet(ctx: Console) -> dict[str, Any]:
         tree = tenancy.list_tree(conn)
         statuses = {k["kiosk_id"]: k for k in live.kiosk_statuses(conn, ctx.heartbeat_s)}
         users = tenancy.list_users(conn)
+        names = accounts.place_names(conn)
     territories: dict[int, dict[str, Any]] = {}
     for r in tree:
         tr = territories.setdefault(r["territory_id"], {"id": r["territory_id"],
@@ -68,7 +72,7 @@ def _fleet(ctx: Console) -> dict[str, Any]:
                                    "state": labels.KIOSK_STATES.get(state, state)})
     for tr in territories.values():
         tr["sites"] = list(tr["sites"].values())
-    return {"territories": list(territories.values()), "users": users}
+    return {"territories": list(territories.values()), "users": users, "place_names": names}
 
 
 @router.get("/console/admin", include_in_schema=False)
@@ -224,29 +228,35 @@ async def revoke(request: Request, kiosk_id: int) -> Response:
 
 @router.post("/console/admin/users", include_in_schema=False)
 async def create_user(request: Request) -> Response:
+    """A new account with its first place(s) ("t:<id>" / "s:<id>"); more are given on its
+    page, where the admin lands."""
     user, ctx = _admin(request)
     form = await posted_form(request, user)
     role = str(form.get("role") or "")
-    place = str(form.get("place") or "")  # "", "t:<id>" or "s:<id>"
-    territory = int(place[2:]) if place.startswith("t:") and place[2:].isdigit() else None
-    site = int(place[2:]) if place.startswith("s:") and place[2:].isdigit() else None
+    codes = [str(c) for c in form.getlist("place") if str(c).strip()]
 
-    def run() -> None:
+    def run() -> int:
         if role not in {r.value for r in Role}:
             raise TenancyError("unknown role")
+        places = [tenancy.UserPlace.parse(c) for c in codes]
         with ctx.engine.begin() as conn:
-            tenancy.create_user(conn, str(form.get("username") or "")[:120],
-                                str(form.get("password") or ""), role,
-                                territory=territory, site=site)
+            new_id = tenancy.create_user(
+                conn, str(form.get("username") or "")[:120], str(form.get("password") or ""),
+                role, territories=[p.id for p in places if p.kind is tenancy.PlaceKind.TERRITORY],
+                sites=[p.id for p in places if p.kind is tenancy.PlaceKind.SITE])
+            accounts.audit.info("admin %s (id %d) created user %s (id %d) role=%r places=%r",
+                                user.username, user.id, str(form.get("username") or "").strip(),
+                                new_id, role, ",".join(codes))
+            return new_id
     try:
-        await in_thread(run)
+        new_id = await in_thread(run)
     except TenancyError as err:
         return page(request, "admin.html", user, status=400, section="admin",
                     error=french(err), **_fleet(ctx))
-    return done(request, "/console/admin", "user")
+    return done(request, f"/console/admin/users/{new_id}", "user")
 
 
-# --- one console account: role and scope, disable / re-enable, password reset ---------------
+# --- one console account: role and places, disable / re-enable, password reset --------------
 def _account_page(request: Request, user: ConsoleUser, ctx: Console, user_id: int,
                   error: str = "", status: int = 200) -> Response:
     try:
@@ -254,9 +264,10 @@ def _account_page(request: Request, user: ConsoleUser, ctx: Console, user_id: in
             account = accounts.get_account(conn, user_id)
     except accounts.AccountError as err:
         raise ConsoleDenied(err.message) from None
+    fleet = _fleet(ctx)
     return page(request, "admin_user.html", user, status=status, section="admin", error=error,
-                account=account, roles=accounts.ROLE_LABELS,
-                territories=_fleet(ctx)["territories"])
+                account=account, roles=accounts.ROLE_LABELS, territories=fleet["territories"],
+                place_names=fleet["place_names"])
 
 
 @router.get("/console/admin/users/{user_id}", include_in_schema=False)
@@ -312,3 +323,17 @@ async def reset_password(request: Request, user_id: int) -> Response:
                     account=result[0], password=result[1])
     return await _change_account(request, user_id, lambda conn, admin, _form: (
         accounts.reset_password(conn, admin, user_id)), "", answer=shown_once)
+
+
+@router.post("/console/admin/users/{user_id}/places/add", include_in_schema=False)
+async def give_place(request: Request, user_id: int) -> Response:
+    return await _change_account(request, user_id, lambda conn, admin, form: (
+        accounts.give_place(conn, admin, user_id, str(form.get("place") or ""))),
+        "place_added")
+
+
+@router.post("/console/admin/users/{user_id}/places/remove", include_in_schema=False)
+async def take_place(request: Request, user_id: int) -> Response:
+    return await _change_account(request, user_id, lambda conn, admin, form: (
+        accounts.take_place(conn, admin, user_id, str(form.get("place") or ""))),
+        "place_removed")

@@ -7,9 +7,9 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from kiosk.server.console.auth import ConsoleUser, LoginRequired, new_csrf
+from kiosk.server.console.auth import LoginRequired, new_csrf, signed_in_user
 from kiosk.server.console.web import console, home_of, in_thread, page, posted_form, user_of
-from kiosk.server.tenancy import Role, verify_user
+from kiosk.server.tenancy import verify_user
 
 router = APIRouter()
 
@@ -74,8 +74,7 @@ async def login(request: Request) -> Response:
         return page(request, "login.html", None, status=401, next=target, error=error,
                     username=username, csrf=str(ctx.sessions.read(request).get("csrf")))
     ctx.lockout.succeeded(username)
-    signed_in = ConsoleUser(id=user["id"], username=user["username"], role=Role(user["role"]),
-                            territory_id=user["territory_id"], site_id=user["site_id"], csrf="")
+    signed_in = await in_thread(signed_in_user, ctx.engine, user)
     redirect = RedirectResponse(target or home_of(signed_in), status_code=303)
     # A fresh token at login: a token planted before login (session fixation) is worthless.
     ctx.sessions.write(request, redirect, {"uid": user["id"], "csrf": new_csrf()})

@@ -48,7 +48,9 @@ MESSAGES = {
     "command": "Commande envoyée : la borne l'applique à son prochain signal (30 s au plus).",
     "saved": "Enregistré.",
     "revoked": "Jetons révoqués : la borne ne peut plus se connecter.",
-    "user": "Utilisateur créé.",
+    "user": "Utilisateur créé. Vous pouvez lui donner d'autres lieux ci-dessous.",
+    "place_added": "Lieu ajouté : il s'applique dès la page suivante de la personne.",
+    "place_removed": "Lieu retiré : la personne n'y a plus accès dès sa page suivante.",
     "disabled": "Compte désactivé.",
     "bye": "Vous êtes déconnecté.",
 }
@@ -114,8 +116,11 @@ def done(request: Request, back: str, msg: str, **payload: Any) -> Response:
 
 
 def home_of(user: ConsoleUser) -> str:
-    if user.role is Role.MEDIATOR and user.site_id is not None:
-        return f"/console/live/{user.site_id}"
+    """A mediator lands on the live view (their one site, or all their sites together); the
+    others on the dashboards."""
+    if user.role is Role.MEDIATOR:
+        sites = sorted(user.site_ids)
+        return f"/console/live/{sites[0]}" if len(sites) == 1 else "/console/live"
     return "/console/stats/synthese"
 
 
