@@ -93,6 +93,8 @@ def test_a_kiosk_outside_the_users_scope_is_refused_by_url(console_app: InProces
             assert answer.status_code == 403, (path, query)
             assert "FS Rennes" not in answer.text
     assert client.get(f"/console/export.csv?borne={roubaix_kiosk}").status_code == 200
+    summary = client.get(f"/console/summary?borne={roubaix_kiosk}")
+    assert summary.status_code == 200 and "Borne borne-1 · FS Roubaix (Nord)" in summary.text
     client.cookies.clear()
     console_app.login("resp-lille")  # a site manager: their site's kiosks only
     assert client.get(f"/console/stats/synthese?borne={roubaix_kiosk}").status_code == 403
