@@ -206,9 +206,8 @@ def monthly_sessions(conn: Connection, scope: Scope, period: Period) -> list[dic
     a = t.agg_sessions
     first, last = period.months()
     if scope.site_id is None:
-        conds = [a.c.grain == "T", a.c.period >= first, a.c.period <= last]
-        if scope.territory_id is not None:
-            conds.append(a.c.territory_id == scope.territory_id)
+        conds = [a.c.grain == "T", a.c.site_id == 0, a.c.period >= first, a.c.period <= last,
+                 *_place(a, scope)]
     else:
         conds = [a.c.grain == "D", a.c.period >= first, a.c.period <= _month_end(last),
                  *_place(a, scope)]
