@@ -127,9 +127,10 @@ def test_read_aloud_speaks_each_screen_in_the_chosen_language_and_stops_on_chang
     # with read aloud on, the new screen is read instead.
     speaker.say("Une phrase assez longue pour être encore en cours au changement d'écran.",
                 "fr")
-    first = speaker._process
+    first = speaker.processes  # espeak-ng, and sox's play when installed
+    assert first
     driver.tap(driver.screen().ids.back)
-    assert first.poll() is not None  # the old sentence's espeak-ng process was stopped
+    assert all(p.poll() is not None for p in first)  # the old sentence's speech was stopped
     assert speaker.last_text == "What would you like to do?"
     assert speaker.last_language == "en"
     ui.read_aloud = False

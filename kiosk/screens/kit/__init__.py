@@ -1,21 +1,22 @@
 """The widget kit every kiosk screen uses (practice and scan screens included).
 
 Importing it registers the DejaVu Sans font (it has Arabic glyphs; Kivy's Roboto does not) as
-Kivy's default font and loads ``kit.kv`` once.
+Kivy's default font and loads the basic widgets' rules (``kit.kv``) once. The input widgets
+(form fields, on-screen keyboard, hint bubble) are imported, with their rules, the first time
+something names them (``from kiosk.screens.kit import FormField`` or a kv file): the welcome
+screen's first frame does not pay for them.
 """
 from __future__ import annotations
 
+import importlib
 import sys
-from pathlib import Path
+from typing import Any
 
 from kivy.core.text import DEFAULT_FONT, LabelBase
 from kivy.factory import Factory
-from kivy.lang import Builder
 
-from kiosk.screens.kit.form import FieldBox, FormField
-from kiosk.screens.kit.hint import HintBubble
 from kiosk.screens.kit.icons import IconView
-from kiosk.screens.kit.keyboard import KeyButton, KioskKeyboard
+from kiosk.screens.kit.rules import BASIC_KV, load_kv
 from kiosk.screens.kit.state import UiState, ui
 from kiosk.screens.kit.text import FONT_BOLD, FONT_REGULAR, tr
 from kiosk.screens.kit.widgets import (
@@ -31,25 +32,31 @@ from kiosk.screens.kit.widgets import (
 
 __all__ = ["BigButton", "DirBox", "FieldBox", "FormField", "HintBubble", "IconView", "KeyButton",
            "KioskKeyboard", "KioskScreen", "KLabel", "ScreenHeader", "SpeakButton", "Tile",
-           "ToggleOption", "UiState", "ui", "tr", "load_kv"]
+           "ToggleOption", "UiState", "ui", "tr", "load_kv", "FONT_BOLD", "FONT_REGULAR"]
 
-KV_FILE = Path(__file__).with_name("kit.kv")
+# Input widgets: name -> module under kiosk.screens.kit, imported on first use.
+LAZY_WIDGETS = {"FieldBox": "form", "FormField": "form", "KioskKeyboard": "keyboard",
+                "KeyButton": "keyboard", "HintBubble": "hint"}
 
 LabelBase.register(DEFAULT_FONT, FONT_REGULAR, fn_bold=FONT_BOLD)
 for _cls in (DirBox, KLabel, BigButton, Tile, ToggleOption, SpeakButton, ScreenHeader, KioskScreen,
-             FieldBox, FormField, KioskKeyboard, KeyButton, HintBubble, IconView):
+             IconView):
     if _cls.__name__ not in Factory.classes:
         Factory.register(_cls.__name__, cls=_cls)
+for _name, _module in LAZY_WIDGETS.items():
+    if _name not in Factory.classes:  # kv files naming them import the module (and its rules)
+        Factory.register(_name, module=f"kiosk.screens.kit.{_module}")
 
 
-def load_kv(path: Path) -> None:
-    """Load a kv file once (screens call this for their own .kv)."""
-    if str(path) not in Builder.files:
-        Builder.load_file(str(path))
+def __getattr__(name: str) -> Any:
+    module = LAZY_WIDGETS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kiosk.screens.kit' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"kiosk.screens.kit.{module}"), name)
 
 
 # kit.kv imports names from this package ("#:import ui kiosk.screens.kit.state.ui"); Kivy
 # resolves those with getattr from the top package, which would fail while this module is
 # still being imported, so expose the package on its parent before loading the kv.
 setattr(sys.modules["kiosk.screens"], "kit", sys.modules[__name__])
-load_kv(KV_FILE)
+load_kv(BASIC_KV)

@@ -13,6 +13,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.screens.kit.layouts import Layout
+from kiosk.screens.kit.rules import load_input_rules
 
 # A validator returns None when the value is fine, else a plain message (already translated).
 Validator = Callable[[str], "str | None"]
@@ -80,3 +81,6 @@ class FormField(BoxLayout):
 
     def on_focus_request(self) -> None:
         pass
+
+
+load_input_rules()  # the rules of the kit's input widgets (kit_input.kv), once

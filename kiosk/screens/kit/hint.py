@@ -6,6 +6,7 @@ from typing import Any
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 
+from kiosk.screens.kit.rules import load_input_rules
 from kiosk.screens.kit.state import ui
 
 ARROW_DP = 18
@@ -52,3 +53,6 @@ class HintBubble(FloatLayout):
         if self.parent is not None:
             self.parent.remove_widget(self)
         self.target = None
+
+
+load_input_rules()  # the rules of the kit's input widgets (kit_input.kv), once

@@ -23,6 +23,7 @@ from kiosk.screens.kit.layouts import (
     Layout,
     rows_for,
 )
+from kiosk.screens.kit.rules import load_input_rules
 from kiosk.screens.kit.state import ui
 from kiosk.screens.kit.text import tr
 from kiosk.screens.kit.widgets import BigButton
@@ -154,3 +155,6 @@ class KioskKeyboard(BoxLayout):
     def on_submit(self) -> None:
         if self.target is not None:
             self.target.dispatch("on_submit")
+
+
+load_input_rules()  # the rules of the kit's input widgets (kit_input.kv), once

@@ -1,0 +1,25 @@
+"""The kit's kv rules, each file loaded once.
+
+``kit.kv`` (labels, buttons, tiles, toggles, header, screen background) loads with the kit;
+``kit_input.kv`` (form fields, keyboard, hint bubble) loads with the modules of those widgets,
+so the welcome screen's first frame parses only what it draws.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+
+HERE = Path(__file__).parent
+BASIC_KV = HERE / "kit.kv"
+INPUT_KV = HERE / "kit_input.kv"
+
+
+def load_kv(path: Path) -> None:
+    """Load a kv file once (screens call this for their own .kv)."""
+    if str(path) not in Builder.files:
+        Builder.load_file(str(path))
+
+
+def load_input_rules() -> None:
+    load_kv(INPUT_KV)
