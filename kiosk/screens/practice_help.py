@@ -58,6 +58,7 @@ class PracticeHelpCall:
         self._tell_position(runtime)
         self.view = runtime.request_help()
         self._show(open_card=True)
+        self._say()
         return self.view
 
     def forget(self) -> None:
@@ -81,9 +82,14 @@ class PracticeHelpCall:
             return  # nothing asked from this page this session, or nothing new
         self.view = view
         self._show(open_card=False)
-        if ui.read_aloud and self.screen.manager is not None \
-                and self.screen.manager.current == self.screen.name:
-            ui.speak("\n".join(status_words(view, self._where())))
+        self._say()
+
+    def _say(self) -> None:
+        """Read the status aloud when that option is on and the page is in front."""
+        manager = self.screen.manager
+        if self.view is not None and ui.read_aloud and manager is not None \
+                and manager.current == self.screen.name:
+            ui.speak("\n".join(status_words(self.view, self._where())))
 
     def _where(self) -> str:
         return str(self.flow.runtime.settings.get("kiosk.where_to_go"))

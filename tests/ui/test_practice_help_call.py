@@ -13,6 +13,7 @@ from server.helpers import make_tenant, open_migrated
 
 from kiosk.i18n import translate_to
 from kiosk.schema import EndReason, Language
+from kiosk.screens.kit import ui
 from kiosk.screens.practice_fields import TextField
 from kiosk.server import live
 from kiosk.server.demo import spawn_server
@@ -142,9 +143,16 @@ def test_when_the_server_cannot_be_reached_the_resident_is_sent_to_the_desk(
     screen = start_practice(driver, ui_app, Language.EN)
     help_server.process.stop()         # the network or the server is down
 
-    driver.tap(screen.ids.call_mediator)
-    help_desk.wait_idle()
-    driver.frames(3)
+    said: list[str] = []
+    hook, aloud = ui.speak_hook, ui.read_aloud
+    ui.speak_hook, ui.read_aloud = said.append, True
+    try:
+        driver.tap(screen.ids.call_mediator)
+        help_desk.wait_idle()
+        driver.frames(3)
+    finally:
+        ui.speak_hook, ui.read_aloud = hook, aloud
+    assert said[-1].startswith(f"We could not reach a mediator.\nGo to {where}"), said
     assert screen.overlay.title == "We could not reach a mediator."
     assert where in screen.help_call._card.txt
     assert screen.overlay.tone == "warning"
