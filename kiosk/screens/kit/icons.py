@@ -2,10 +2,18 @@
 
 Each icon is a list of primitives in a unit square (0..1, origin bottom-left), scaled to the
 widget. Shapes are bold and plain so they read at a glance, with the word always beside them.
+
+An icon is drawn once per (name, size, colour, direction) into a small offscreen texture and
+shown as one textured rectangle: thick round-capped lines are many triangles, and redrawing
+them at every frame made each frame slow and, with software GL (llvmpipe), grew the memory
+of the renderer with every redraw.
 """
 from __future__ import annotations
 
-from kivy.graphics import Color, Ellipse, Line, Rectangle
+from collections import OrderedDict
+from typing import Any
+
+from kivy.graphics import ClearBuffers, ClearColor, Color, Ellipse, Fbo, Line, Rectangle
 from kivy.properties import ListProperty, NumericProperty, StringProperty
 from kivy.uix.widget import Widget
 
@@ -62,6 +70,62 @@ ICONS: dict[str, list[tuple]] = {
 DIRECTIONAL = frozenset({"back", "done"})
 
 
+# Rendered icons, least recently used first out; a few dozen exist (icons x text sizes x
+# palettes), each at most a few tens of kilobytes.
+_RENDERED: OrderedDict[tuple[Any, ...], Fbo] = OrderedDict()
+MAX_RENDERED = 96
+
+
+def _draw_shapes(shapes: list[tuple], side: float, flip: bool) -> None:
+    """The icon's primitives on the current canvas, in a side x side square at the origin."""
+    width = max(1.2, side / 36)
+
+    def px(u: float) -> float:
+        return (1 - u if flip else u) * side
+
+    def py(v: float) -> float:
+        return v * side
+
+    for kind, *n in shapes:
+        if kind == "line":
+            pts = [px(v) if i % 2 == 0 else py(v) for i, v in enumerate(n)]
+            Line(points=pts, width=width, joint="round", cap="round")
+        elif kind == "rect":
+            x0, x1 = sorted((px(n[0]), px(n[0] + n[2])))
+            Rectangle(pos=(x0, py(n[1])), size=(x1 - x0, n[3] * side))
+        elif kind == "disc":
+            r = n[2] * side
+            Ellipse(pos=(px(n[0]) - r, py(n[1]) - r), size=(2 * r, 2 * r))
+        elif kind == "circle":
+            Line(circle=(px(n[0]), py(n[1]), n[2] * side), width=width)
+        elif kind == "half":
+            r = n[2] * side
+            Ellipse(pos=(px(n[0]) - r, py(n[1]) - r), size=(2 * r, 2 * r),
+                    angle_start=0, angle_end=180)
+        elif kind == "arc":
+            Line(circle=(px(n[0]), py(n[1]), n[2] * side, n[3], n[4]), width=width)
+
+
+def rendered_icon(name: str, side: int, colour: tuple[float, ...], flip: bool) -> Any:
+    """The texture of an icon, drawn offscreen the first time it is asked for."""
+    key = (name, side, colour, flip)
+    fbo = _RENDERED.get(key)
+    if fbo is not None:
+        _RENDERED.move_to_end(key)
+        return fbo.texture
+    fbo = Fbo(size=(side, side))
+    with fbo:
+        ClearColor(0, 0, 0, 0)
+        ClearBuffers()
+        Color(*colour)
+        _draw_shapes(ICONS[name], side, flip)
+    fbo.draw()
+    _RENDERED[key] = fbo
+    while len(_RENDERED) > MAX_RENDERED:
+        _RENDERED.popitem(last=False)
+    return fbo.texture
+
+
 class IconView(Widget):
     name = StringProperty("")
     colour = ListProperty([0, 0, 0, 1])
@@ -82,35 +146,13 @@ class IconView(Widget):
         shapes = ICONS.get(self.name)
         if not shapes:
             return
-        side = min(self.width, self.height, self.max_side or 1e9)
-        ox = self.x + (self.width - side) / 2
-        oy = self.y + (self.height - side) / 2
+        side = int(min(self.width, self.height, self.max_side or 1e9))
+        if side < 1:
+            return
+        ox = round(self.x + (self.width - side) / 2)
+        oy = round(self.y + (self.height - side) / 2)
         flip = self.mirrored == "yes" and self.name in DIRECTIONAL
-        width = max(1.2, side / 36)
-
-        def px(u: float) -> float:
-            return ox + (1 - u if flip else u) * side
-
-        def py(v: float) -> float:
-            return oy + v * side
-
+        texture = rendered_icon(self.name, side, tuple(round(c, 4) for c in self.colour), flip)
         with self.canvas:
-            Color(*self.colour)
-            for kind, *n in shapes:
-                if kind == "line":
-                    pts = [px(v) if i % 2 == 0 else py(v) for i, v in enumerate(n)]
-                    Line(points=pts, width=width, joint="round", cap="round")
-                elif kind == "rect":
-                    x0, x1 = sorted((px(n[0]), px(n[0] + n[2])))
-                    Rectangle(pos=(x0, py(n[1])), size=(x1 - x0, n[3] * side))
-                elif kind == "disc":
-                    r = n[2] * side
-                    Ellipse(pos=(px(n[0]) - r, py(n[1]) - r), size=(2 * r, 2 * r))
-                elif kind == "circle":
-                    Line(circle=(px(n[0]), py(n[1]), n[2] * side), width=width)
-                elif kind == "half":
-                    r = n[2] * side
-                    Ellipse(pos=(px(n[0]) - r, py(n[1]) - r), size=(2 * r, 2 * r),
-                            angle_start=0, angle_end=180)
-                elif kind == "arc":
-                    Line(circle=(px(n[0]), py(n[1]), n[2] * side, n[3], n[4]), width=width)
+            Color(1, 1, 1, 1)
+            Rectangle(texture=texture, pos=(ox, oy), size=(side, side))
