@@ -1,0 +1,86 @@
+"""What the kiosk does before the first frame of its welcome screen, in a fresh process each
+(real Kivy on an offscreen window): only what that screen needs — unless a crashed session left
+something behind, which is wiped first."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.display
+
+ROOT = Path(__file__).resolve().parents[2]
+# Heavy modules of the other layers: none is needed to show the welcome screen.
+HEAVY = ["pydantic", "kiosk.schema", "sqlite_utils", "kiosk.storage", "numpy", "httpx",
+         "argon2", "arabic_reshaper", "kiosk.devices", "kiosk.screens.kit.keyboard"]
+
+SCRIPT = """
+import json, sys
+from kivy.base import EventLoop
+from kiosk import config
+from kiosk.app import start_headless
+data = sys.argv[1]
+settings = config.defaults().with_overrides({
+    "kiosk.data_dir": data, "kiosk.session_dir": data + "/sessions",
+    "devices.printer_backend": "demo", "devices.scanner_backend": "demo",
+    "devices.reader_backend": "demo", "devices.hotplug_backend": "demo"})
+app = start_headless(settings, complete=False)
+flipped = []
+EventLoop.window.bind(on_flip=lambda *a: flipped.append(1))
+while not flipped:
+    EventLoop.idle()
+out = {"screen": app.sm.current, "core_ready": app.runtime.core_ready,
+       "recovered": app.runtime.recovered,
+       "loaded": [m for m in json.loads(sys.argv[2]) if m in sys.modules]}
+app.finish_start()
+out["after"] = {"core_ready": app.runtime.core_ready, "parts_open": app.runtime.parts_open,
+                "state": app.runtime.core.state.value}
+app.runtime.close()
+print(json.dumps(out))
+"""
+
+
+def first_frame(data: Path) -> dict:
+    result = subprocess.run([sys.executable, "-c", SCRIPT, str(data), json.dumps(HEAVY)],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_first_frame_of_the_welcome_screen_loads_nothing_it_does_not_show(tmp_path):
+    out = first_frame(tmp_path / "data")
+    assert out["screen"] == "welcome"
+    assert out["core_ready"] is False
+    assert out["loaded"] == []
+    # Right after the first frame everything is opened, as the running app does.
+    assert out["after"] == {"core_ready": True, "parts_open": True, "state": "idle"}
+
+
+def test_crash_leftovers_are_wiped_before_the_first_frame(tmp_path):
+    from kiosk import config
+    from kiosk.sessions import open_core
+
+    data = tmp_path / "data"
+    settings = config.defaults().with_overrides({
+        "kiosk.data_dir": str(data), "kiosk.session_dir": str(data / "sessions")})
+    crashed = open_core(settings)
+    crashed.recover()
+    crashed.start()
+    scan = crashed.new_file(".png", label="scan")
+    scan.write_bytes(b"a resident's document")
+    crashed.store.close()  # the process dies here: no end(), the journal stays
+
+    out = first_frame(data)
+    assert out["core_ready"] is True and out["recovered"] == 1
+    assert out["screen"] == "welcome"
+    assert not scan.exists()
+    reopened = open_core(settings)
+    try:
+        [record] = [r.payload for r in reopened.store.iter_all()]
+        assert record["end_reason"] == "crash_recovered"
+        assert reopened.journal.leftovers() == []
+    finally:
+        reopened.store.close()
