@@ -3,9 +3,9 @@
 The purpose (≤ 100 characters) and the date are repeated along about ten lines over a square
 layer as large as the page diagonal, rotated 25° (text rising to the right, as FiligraneFacile's
 canvas rotation of −25°), in dark grey at an opacity drawn between 0.52 and 0.60, over a
-blurred copy of itself so that it resists "cleaning". Areas holding a QR code are left clear
-so that the code still scans; zones found by the caller (a 2D-Doc, which zbar cannot read) can
-be added.
+blurred copy of itself so that it resists "cleaning". Areas holding a QR code or a 2D-Doc
+seal (DataMatrix), found by kiosk.documents.codes, are left clear so that the code still scans
+and verifies; zones found by the caller can be added.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from kiosk.documents.codes import Box, CodeKind, find_code_zones
 from kiosk.i18n import N_
 
 MAX_PURPOSE_CHARS = 100
@@ -29,7 +30,6 @@ OPACITY_RANGE = (0.52, 0.60)
 GREY = (64, 64, 64)
 REFERENCE_WIDTH_PX = 1240  # A4 at 150 dpi: font size 28 px at that width
 REFERENCE_FONT_PX = 28
-QR_MARGIN_RATIO = 0.12  # quiet zone kept clear around a detected code, relative to its size
 FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
@@ -51,9 +51,6 @@ PURPOSES: tuple[str, ...] = (
 
 UNMARKED_WARNING = N_("Le filigrane protège votre copie. Certains organismes demandent une "
                       "copie sans filigrane : dans ce cas, vous pouvez le retirer.")
-
-Box = tuple[int, int, int, int]  # left, top, right, bottom in pixels
-
 
 class WatermarkError(ValueError):
     """A purpose that cannot be used; ``resident_message`` says why in plain French."""
@@ -98,23 +95,9 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size)
 
 
-def find_qr_zones(image: Image.Image, scale: float = 0.5) -> list[Box]:
-    """Boxes around the QR codes zbar finds (on a reduced copy: a page is large)."""
-    from pyzbar.pyzbar import ZBarSymbol, decode
-
-    grey = image.convert("L")
-    if scale != 1.0:
-        grey = grey.resize((max(1, int(grey.width * scale)), max(1, int(grey.height * scale))),
-                           Image.Resampling.BILINEAR)
-    zones: list[Box] = []
-    for symbol in decode(grey, symbols=[ZBarSymbol.QRCODE]):
-        xs = [p.x for p in symbol.polygon] or [symbol.rect.left]
-        ys = [p.y for p in symbol.polygon] or [symbol.rect.top]
-        left, top, right, bottom = min(xs), min(ys), max(xs), max(ys)
-        margin = QR_MARGIN_RATIO * max(right - left, bottom - top) + 2
-        zones.append((int((left - margin) / scale), int((top - margin) / scale),
-                      math.ceil((right + margin) / scale), math.ceil((bottom + margin) / scale)))
-    return zones
+def find_qr_zones(image: Image.Image) -> list[Box]:
+    """Boxes around the QR codes only (the watermark keeps every code clear: find_code_zones)."""
+    return [zone.box for zone in find_code_zones(image) if zone.kind is CodeKind.QR]
 
 
 def text_mask(size: tuple[int, int], text: str) -> Image.Image:
@@ -139,8 +122,15 @@ def text_mask(size: tuple[int, int], text: str) -> Image.Image:
 
 
 def apply_watermark(image: Image.Image, mark: Watermark, rng: random.Random | None = None,
-                    clear_zones: Iterable[Box] = (), detect_qr: bool = True) -> Image.Image:
-    """A new RGB image with the watermark merged into its pixels."""
+                    clear_zones: Iterable[Box] = (), detect_codes: bool = True, *,
+                    detect_qr: bool | None = None) -> Image.Image:
+    """A new RGB image with the watermark merged into its pixels.
+
+    With ``detect_codes`` the QR codes and 2D-Doc seals found on the page are left clear, as
+    are ``clear_zones``. ``detect_qr`` is that switch's former name, kept for older callers.
+    """
+    if detect_qr is not None:
+        detect_codes = detect_qr
     rng = rng or random.Random()
     page = image.convert("RGB")
     # The text layer is drawn at 150 dpi A4 size (FiligraneFacile's own raster) and enlarged:
@@ -154,8 +144,8 @@ def apply_watermark(image: Image.Image, mark: Watermark, rng: random.Random | No
         mask = small.resize(page.size, Image.Resampling.BILINEAR)
         under = under_small.resize(page.size, Image.Resampling.BILINEAR)
     zones: list[Box] = list(clear_zones)
-    if detect_qr:
-        zones.extend(find_qr_zones(page))
+    if detect_codes:
+        zones.extend(zone.box for zone in find_code_zones(page))
     opacity = rng.uniform(*OPACITY_RANGE)
     # The blurred copy at half the opacity, then the sharp text on top.
     alpha_under = under.point(lambda v: round(v * opacity * 0.5))
