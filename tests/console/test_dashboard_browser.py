@@ -84,3 +84,20 @@ def test_another_territorys_kiosk_by_url_is_refused(browser_page, console_server
     shot(page, artifacts_dir, console_server, "stats-kiosk-refused")
     answer = page.request.get(f"/console/export.xlsx?borne={rennes_kiosk}")
     assert answer.status == 403
+
+
+def test_a_site_manager_sees_the_sites_kiosks_side_by_side(browser_page, console_server,
+                                                            artifacts_dir):
+    seed = console_server.seed
+    page = browser_page
+    log_in(page, "resp-lille")
+    start, end = seed.today - dt.timedelta(days=30), seed.today
+    page.goto(f"/console/stats/synthese?periode=perso&debut={start}&fin={end}")
+    figure = page.locator("#figure-bornes")
+    assert figure.locator(".chart svg .series rect").count() == 2
+    for name in ("borne-1", "borne-2"):
+        row = figure.locator("tbody tr").filter(has_text=name)
+        shown = int(row.locator("td").first.inner_text().replace("\u202f", ""))
+        assert shown == sum(1 for r in seed.kiosk_records[("FS Lille", name)]
+                            if start <= dt.date.fromisoformat(r["day"]) <= end)
+    shot(page, artifacts_dir, console_server, "stats-synthese-site-kiosks")
