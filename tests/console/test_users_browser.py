@@ -61,11 +61,12 @@ def test_admin_moves_a_mediator_who_then_sees_the_new_site_only(
     admin.goto("/console/admin")
     admin.get_by_role("row", name="med-demenage").get_by_role("link", name="Modifier").click()
     assert admin.url.endswith(f"/console/admin/users/{uid}")
-    admin.get_by_label("Périmètre").select_option(label="\u00a0\u00a0Site : FS Rennes")
+    admin.get_by_label("Lieux").select_option(
+        label="\u00a0\u00a0Remplacer par le site : FS Rennes")
     with admin.expect_navigation():
         admin.get_by_role("button", name="Enregistrer").click()
     assert admin.locator(".flash").inner_text() == "Enregistré."
-    assert admin.get_by_label("Périmètre").input_value() == f"s:{rennes}"
+    assert admin.locator("#places li span").all_inner_texts() == ["FS Rennes (Bretagne)"]
     _shot(admin, artifacts_dir, console_server, "admin-user")
 
     # The mediator's tablet: the old site is refused, the live index leads to the new one only.
