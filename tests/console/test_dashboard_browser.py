@@ -25,8 +25,11 @@ def test_choosing_a_kiosk_changes_the_figures_to_that_kiosks_sessions(
     page.get_by_label("Du", exact=True).fill(start.isoformat())
     page.get_by_label("Au", exact=True).fill(end.isoformat())
     place = page.get_by_label("Lieu", exact=True)
+    place.select_option(label="\u00a0\u00a0FS Lille")  # a kiosk is chosen within its site
+    with page.expect_navigation():
+        page.get_by_role("button", name="Afficher").click()
     offered = place.locator("option").all_inner_texts()
-    assert not any("Rennes" in o for o in offered)  # another territory's kiosks are not offered
+    assert not any("Rennes" in o for o in offered)  # another territory is not offered
     place.select_option(label="\u00a0\u00a0\u00a0\u00a0Borne borne-2 (FS Lille)")
     with page.expect_navigation():
         page.get_by_role("button", name="Afficher").click()

@@ -62,19 +62,27 @@ def test_the_kiosk_filter_shows_one_kiosks_figures(console_app: InProcess):
     assert kpis(whole.text)["Sessions"] == len(seed.sessions(["FS Lille"], start, seed.today))
 
 
-def test_the_filter_offers_only_the_kiosks_in_the_users_scope(console_app: InProcess):
+def test_the_filter_offers_the_kiosks_of_the_site_in_view_only_within_scope(
+        console_app: InProcess):
     seed = console_app.seed
-    console_app.login("resp-lille")
-    page = console_app.client.get("/console/stats/synthese").text
-    offered = set(map(int, re.findall(r'<option value="k:(\d+)"', page)))
-    assert offered == {seed.kiosks[("FS Lille", "borne-1")][0],
-                       seed.kiosks[("FS Lille", "borne-2")][0]}
+
+    def offered(path: str) -> set[int]:
+        return set(map(int, re.findall(r'<option value="k:(\d+)"',
+                                       console_app.client.get(path).text)))
+
+    lille = {seed.kiosks[("FS Lille", "borne-1")][0], seed.kiosks[("FS Lille", "borne-2")][0]}
+    console_app.login("resp-lille")  # one site: its kiosks at once
+    assert offered("/console/stats/synthese") == lille
     console_app.client.cookies.clear()
-    console_app.login("resp-nord")
+    console_app.login("resp-nord")  # a territory: a site's kiosks once that site is shown
     page = console_app.client.get("/console/stats/synthese").text
-    offered = set(map(int, re.findall(r'<option value="k:(\d+)"', page)))
-    assert offered == {kid for (site, _n), (kid, _tok) in seed.kiosks.items()
-                       if seed.site_territory[site] == "Nord"}
+    assert offered("/console/stats/synthese") == set()
+    assert "choisissez d'abord son site" in page
+    assert offered(f"/console/stats/synthese?site={seed.sites['FS Lille']}") == lille
+    roubaix = seed.kiosks[("FS Roubaix", "borne-1")][0]
+    assert offered(f"/console/stats/synthese?borne={roubaix}") == {roubaix}
+    rennes = seed.sites["FS Rennes"]
+    assert console_app.client.get(f"/console/stats/synthese?site={rennes}").status_code == 403
 
 
 def test_a_kiosk_outside_the_users_scope_is_refused_by_url(console_app: InProcess):

@@ -85,16 +85,20 @@ def _place(conn: Connection, user: ConsoleUser, f: Filters) -> Place:
                    label=f"Borne {kiosk.name} · {site.label}")
 
 
-def _with_kiosks(conn: Connection, tree: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The filter's places with each visible site's kiosks (the only ones a user may pick)."""
+def _with_kiosks(conn: Connection, tree: list[dict[str, Any]], place: Place
+                 ) -> list[dict[str, Any]]:
+    """The filter's places, with the kiosks of the site in focus (the site shown, or the shown
+    kiosk's site; a user's only site): a kiosk is chosen within its site, and a national list
+    of every kiosk would weigh more than the page."""
     sites = {s["id"]: s for tr in tree for s in tr["sites"]}
     for s in sites.values():
         s["kiosks"] = []
-    if sites:
-        for row in conn.execute(sa.select(t.kiosks.c.id, t.kiosks.c.site_id, t.kiosks.c.name)
-                                .where(t.kiosks.c.site_id.in_(list(sites)))
-                                .order_by(t.kiosks.c.name)):
-            sites[row.site_id]["kiosks"].append({"id": row.id, "name": row.name})
+    focus = place.site_id if place.site_id in sites else (
+        next(iter(sites)) if len(sites) == 1 else None)
+    if focus is not None:
+        for row in conn.execute(sa.select(t.kiosks.c.id, t.kiosks.c.name)
+                                .where(t.kiosks.c.site_id == focus).order_by(t.kiosks.c.name)):
+            sites[focus]["kiosks"].append({"id": row.id, "name": row.name})
     return tree
 
 
@@ -102,7 +106,7 @@ def _resolve(ctx: Console, user: ConsoleUser, f: Filters
              ) -> tuple[Place, Period | None, str, str, list[dict[str, Any]]]:
     with ctx.engine.connect() as conn:
         place = _place(conn, user, f)
-        tree = _with_kiosks(conn, access.visible_tree(conn, user))
+        tree = _with_kiosks(conn, access.visible_tree(conn, user), place)
     try:
         period, period_label = figures.resolve_period(f.preset, f.start, f.end)
         error = ""
