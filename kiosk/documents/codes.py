@@ -60,8 +60,8 @@ def find_code_zones(image: Image.Image, max_width_px: int = DETECT_MAX_WIDTH_PX
                     ) -> list[CodeZone]:
     """The codes on ``image``, each with the box to keep clear (image coordinates).
 
-    If the reader library is missing the page is still watermarked (its codes with it): a
-    copy without a protected code is better than no copy; the log says so.
+    If the reader library is missing or fails, the page is still watermarked (its codes with
+    it): the resident still gets a protected copy, and the log says what went wrong.
     """
     try:
         import zxingcpp
@@ -78,8 +78,12 @@ def find_code_zones(image: Image.Image, max_width_px: int = DETECT_MAX_WIDTH_PX
     # try_rotate only matters for linear codes turned a quarter; matrix codes are found at any
     # angle. Light-on-dark codes do not occur on paper documents: try_invert off.
     # return_errors: a code that is found but fails its checksum is kept clear too.
-    results = zxingcpp.read_barcodes(grey, formats=formats, try_rotate=False, try_invert=False,
-                                     return_errors=True)
+    try:
+        results = zxingcpp.read_barcodes(grey, formats=formats, try_rotate=False,
+                                         try_invert=False, return_errors=True)
+    except (ValueError, RuntimeError, TypeError) as err:  # the reader's own failure
+        log.error("code detection failed, codes on this page are not kept clear: %s", err)
+        return []
     zones = [CodeZone(_kind(zxingcpp, r), _box(_corners(r.position), scale, grey.size))
              for r in results]
     if zones:

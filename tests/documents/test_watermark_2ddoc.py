@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import logging
 import random
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -169,6 +171,18 @@ def test_without_code_detection_the_watermark_runs_over_the_2d_doc():
     marked = apply_watermark(scan, MARK, random.Random(5), detect_codes=False)
     region = (left, top, right + 1, bottom + 1)
     assert not np.array_equal(np.asarray(marked.crop(region)), np.asarray(scan.crop(region)))
+
+
+def test_without_the_code_reader_the_page_is_still_watermarked_and_the_log_says_so(
+        monkeypatch, caplog):
+    # An installation missing zxing-cpp: the resident still gets a marked copy.
+    monkeypatch.setitem(sys.modules, "zxingcpp", None)  # makes `import zxingcpp` fail
+    page = Image.new("RGB", a4_size_px(100), "white")
+    with caplog.at_level(logging.ERROR, logger="kiosk.documents.codes"):
+        assert find_code_zones(page) == []
+        marked = apply_watermark(page, MARK, random.Random(7))
+    assert (np.asarray(marked.convert("L")) < 200).mean() > 0.02
+    assert "zxing-cpp is not installed" in caplog.text
 
 
 def test_damaged_2d_doc_that_cannot_be_decoded_is_still_kept_clear():
