@@ -173,6 +173,27 @@ def test_a_manager_of_a_territory_and_a_site_outside_it_sees_both_and_nothing_el
     assert ["Totaux", "Sessions", str(len(seed.sessions(["FS Lille"])))] in lines
 
 
+def test_a_managers_default_dashboard_is_the_first_place_given_and_shown_selected(
+        console_app: InProcess):
+    seed = console_app.seed
+    lille = seed.sites["FS Lille"]
+    uid = _user(console_app, "resp-lille-bzh", "manager", sites=("FS Lille",))
+    with console_app.engine.begin() as conn:  # given second: not the default
+        tenancy.add_place(conn, uid, tenancy.UserPlace.parse(
+            f"t:{seed.territories['Bretagne']}"))
+    manager, _ = _as(console_app, "resp-lille-bzh")
+    page = manager.client.get("/console/stats/synthese")
+    assert page.status_code == 200 and "FS Lille (Nord)" in page.text
+    [selected] = re.findall(r'<option value="([^"]*)" selected>', page.text.split('id="lieu"')[1]
+                            .split("</select>")[0])
+    assert selected == f"s:{lille}"
+    territory = manager.client.get(
+        f"/console/stats/synthese?territoire={seed.territories['Bretagne']}")
+    [selected] = re.findall(r'<option value="([^"]*)" selected>',
+                            territory.text.split('id="lieu"')[1].split("</select>")[0])
+    assert selected == f"t:{seed.territories['Bretagne']}"
+
+
 def test_an_admin_gives_and_takes_places_which_apply_at_the_next_request(
         console_app: InProcess, caplog):
     seed = console_app.seed
