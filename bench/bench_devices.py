@@ -36,14 +36,18 @@ PRINT_JOBS = 5
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _median_time(fn, rounds: int = ROUNDS) -> float:
-    fn()  # warm caches (fonts, the code reader) out of the measure
-    times = []
+def _median_times(*fns, rounds: int = ROUNDS) -> list[float]:
+    """Median time of each function, their rounds interleaved so that a load on the machine
+    that comes and goes weighs on all of them alike."""
+    for fn in fns:
+        fn()  # warm caches (fonts, the code reader) out of the measure
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(rounds):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for fn, spent in zip(fns, times, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - t0)
+    return [statistics.median(spent) for spent in times]
 
 
 def card_with_seal_on_bed() -> Image.Image:
@@ -103,8 +107,7 @@ def bench_id_copy(out_dir: Path) -> dict:
         page = Image.composite(Image.new("RGB", page.size, GREY), page, layer)
         page.save(bare_pdf, "PDF", resolution=float(DPI), quality=90)
 
-    value = _median_time(pipeline)
-    baseline = _median_time(bare)
+    value, baseline = _median_times(pipeline, bare)
     ratio = value / baseline
     return {"name": "ID copy: scan → crop → watermark → PDF (A4 300 dpi colour)",
             "value": round(value, 3), "unit": "s", "baseline": round(baseline, 3),
