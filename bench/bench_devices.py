@@ -113,7 +113,8 @@ def bench_id_copy(out_dir: Path) -> dict:
             "value": round(value, 3), "unit": "s", "baseline": round(baseline, 3),
             "ratio": round(ratio, 2), "target": "≤ 1.5 × bare Pillow ops", "met": ratio <= 1.5,
             "note": "input: a generated 300 dpi A4 scan of a card lying 2° askew, carrying a QR "
-                    "code and a 2D-Doc seal (both found by zxing-cpp and kept clear); the scanner's "
+                    "code and a 2D-Doc seal (both found by zxing-cpp and kept clear); pipeline and "
+                    "bare rounds interleaved; the scanner's "
                     "own read time is in neither figure (SANE test backend: ~0.1 s); the bare "
                     "ops rotate the whole page where the pipeline rotates the card's region"}
 
