@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Callable
 
 import click
 
@@ -111,6 +111,30 @@ def check_server(settings: config.Settings) -> Finding:
     return Finding("server", Status.OK, f"{url} answers")
 
 
+def check_code_reader(settings: config.Settings) -> Finding:
+    """zxing-cpp finds QR codes and 2D-Doc seals so the ID-copy watermark leaves them clear."""
+    try:
+        import zxingcpp  # noqa: F401
+    except ImportError as err:
+        return Finding("code reader", Status.WARN,
+                       f"zxing-cpp is missing ({err}): watermarked copies will cover QR codes "
+                       "and 2D-Doc seals, which then no longer verify. pip install zxing-cpp")
+    return Finding("code reader", Status.OK,
+                   "zxing-cpp finds QR codes and 2D-Doc seals to keep them clear")
+
+
+def check_speech(settings: config.Settings) -> Finding:
+    """Read aloud needs espeak-ng; sox's play, when present, drains the speech to the card."""
+    if shutil.which("espeak-ng") is None and shutil.which("espeak") is None:
+        return Finding("read aloud", Status.WARN,
+                       "espeak-ng not found: the read-aloud option will stay silent "
+                       "(apt install espeak-ng sox)")
+    if shutil.which("play") is None:
+        return Finding("read aloud", Status.OK,
+                       "espeak-ng plays by itself (sox's play not found; AUDIODEV is ignored)")
+    return Finding("read aloud", Status.OK, "espeak-ng and sox's play are installed")
+
+
 def device_checks() -> list[Check]:
     """Checks provided by the device layer (printer, scanner, readers, udev)."""
     try:
@@ -122,7 +146,7 @@ def device_checks() -> list[Check]:
 
 def all_checks() -> list[Check]:
     return [check_settings, check_store, check_session_dir, check_display, *device_checks(),
-            check_server]
+            check_code_reader, check_speech, check_server]
 
 
 def run_checks(settings: config.Settings) -> list[Finding]:
@@ -130,7 +154,7 @@ def run_checks(settings: config.Settings) -> list[Finding]:
     for check in all_checks():
         try:
             findings.append(check(settings))
-        except Exception as err:  # a check must never crash the doctor
+        except Exception as err:  # noqa: BLE001 - a check must never crash the doctor
             findings.append(Finding(check.__name__.removeprefix("check_"), Status.FAIL,
                                     f"check failed: {err}"))
     return findings
