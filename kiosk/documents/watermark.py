@@ -122,15 +122,12 @@ def text_mask(size: tuple[int, int], text: str) -> Image.Image:
 
 
 def apply_watermark(image: Image.Image, mark: Watermark, rng: random.Random | None = None,
-                    clear_zones: Iterable[Box] = (), detect_codes: bool = True, *,
-                    detect_qr: bool | None = None) -> Image.Image:
+                    clear_zones: Iterable[Box] = (), detect_codes: bool = True) -> Image.Image:
     """A new RGB image with the watermark merged into its pixels.
 
     With ``detect_codes`` the QR codes and 2D-Doc seals found on the page are left clear, as
-    are ``clear_zones``. ``detect_qr`` is that switch's former name, kept for older callers.
+    are ``clear_zones``.
     """
-    if detect_qr is not None:
-        detect_codes = detect_qr
     rng = rng or random.Random()
     page = image.convert("RGB")
     # The text layer is drawn at 150 dpi A4 size (FiligraneFacile's own raster) and enlarged:

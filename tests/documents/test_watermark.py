@@ -92,11 +92,11 @@ def test_qr_code_on_the_card_still_decodes_and_stays_unmarked(page):
 
 def test_without_qr_detection_the_code_area_is_marked_too(page):
     zone = find_qr_zones(page)[0]
-    marked = apply_watermark(page, MARK, random.Random(3), detect_qr=False)
+    marked = apply_watermark(page, MARK, random.Random(3), detect_codes=False)
     assert not np.array_equal(np.asarray(marked.crop(zone)), np.asarray(page.crop(zone)))
 
 
 def test_caller_marked_zone_is_left_clear(page):
     zone = (10, 10, 400, 400)
-    marked = apply_watermark(page, MARK, random.Random(4), clear_zones=[zone], detect_qr=False)
+    marked = apply_watermark(page, MARK, random.Random(4), clear_zones=[zone], detect_codes=False)
     assert np.array_equal(np.asarray(marked.crop(zone)), np.asarray(page.convert("RGB").crop(zone)))
