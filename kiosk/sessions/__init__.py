@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["SessionCore", "SessionState", "IdlePolicy", "open_store", "open_core"]
+__all__ = ["IdlePolicy", "SessionCore", "SessionState", "has_leftovers", "journal_dir", "open_core",
+           "open_store"]
 
 _LAZY = {"SessionCore": "kiosk.sessions.core", "IdlePolicy": "kiosk.sessions.core",
          "SessionState": "kiosk.sessions.state"}

@@ -30,9 +30,28 @@ from kiosk.screens.kit.widgets import (
     ToggleOption,
 )
 
-__all__ = ["BigButton", "DirBox", "FieldBox", "FormField", "HintBubble", "IconView", "KeyButton",
-           "KioskKeyboard", "KioskScreen", "KLabel", "ScreenHeader", "SpeakButton", "Tile",
-           "ToggleOption", "UiState", "ui", "tr", "load_kv", "FONT_BOLD", "FONT_REGULAR"]
+__all__ = [
+    "FONT_BOLD",
+    "FONT_REGULAR",
+    "BigButton",
+    "DirBox",
+    "FieldBox",
+    "FormField",
+    "HintBubble",
+    "IconView",
+    "KLabel",
+    "KeyButton",
+    "KioskKeyboard",
+    "KioskScreen",
+    "ScreenHeader",
+    "SpeakButton",
+    "Tile",
+    "ToggleOption",
+    "UiState",
+    "load_kv",
+    "tr",
+    "ui",
+]
 
 # Input widgets: name -> module under kiosk.screens.kit, imported on first use.
 LAZY_WIDGETS = {"FieldBox": "form", "FormField": "form", "KioskKeyboard": "keyboard",
