@@ -11,15 +11,38 @@ a no-op (this is what makes crash recovery and re-sends exactly-once).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-import sqlite_utils
-from sqlite_utils import Migrations
+
+@contextlib.contextmanager
+def _without_numpy() -> Iterator[None]:
+    """sqlite-utils imports numpy (and pandas) when installed, only to accept their types in
+    inserts. The store writes plain values; numpy would cost the kiosk ~15 MB of memory and
+    ~0.1 s at start, although only an ID copy's card detection needs it, later. A None entry in
+    sys.modules makes that optional import fail; it is removed at once, so a later
+    `import numpy` works as usual."""
+    blocked = [name for name in ("numpy", "pandas") if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in blocked:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+
+
+with _without_numpy():
+    import sqlite_utils
+    from sqlite_utils import Migrations
 
 MIGRATIONS = Migrations("kiosk-local")
 
@@ -74,7 +97,7 @@ class LocalStore:
             raise StoreError(f"local store {path}: {err}") from err
 
     @classmethod
-    def in_memory(cls) -> "LocalStore":
+    def in_memory(cls) -> LocalStore:
         return cls(":memory:")
 
     def close(self) -> None:

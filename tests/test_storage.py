@@ -73,3 +73,15 @@ def test_kv_round_trips_json_values(tmp_path):
     assert store.kv_get("quota") == {"pages": 10}
     assert store.kv_get("missing", 5) == 5
     assert isinstance(store.db.conn, sqlite3.Connection)
+
+
+def test_opening_the_store_does_not_load_numpy_but_numpy_still_works_after():
+    # sqlite-utils would import numpy (~15 MB) for nothing: the kiosk's memory budget.
+    import subprocess
+    import sys
+    code = ("import sys, kiosk.storage as s; st = s.LocalStore.in_memory(); "
+            "assert 'numpy' not in sys.modules, 'numpy loaded by the store'; "
+            "import numpy; print(numpy.zeros(2).sum())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "0.0"

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
-from kiosk.documents.pdf import mm_to_px
+from kiosk.documents.pdf import ID1_MM, mm_to_px
 
-ID1_MM = (85.6, 54.0)
 ID1_RATIO = ID1_MM[0] / ID1_MM[1]
 WORK_WIDTH = 600         # detection runs on a copy this wide: fast and precise enough
 DIFF_THRESHOLD = 14      # colour distance from the lid that counts as "card" (pastel cards)

@@ -9,6 +9,7 @@ from PIL import Image
 from kiosk.devices import errors
 
 A4_MM = (210.0, 297.0)
+ID1_MM = (85.6, 54.0)  # ISO/IEC 7810 ID-1: carte d'identité, titre de séjour, carte Vitale
 MM_PER_INCH = 25.4
 JPEG_QUALITY = 90  # as FiligraneFacile: small files, no visible loss on a printed copy
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.documents.card import ID1_MM
-from kiosk.documents.pdf import a4_size_px, mm_to_px
+# Not from card.py: that one needs numpy, which the demo scanner should not load before a scan.
+from kiosk.documents.pdf import ID1_MM, a4_size_px, mm_to_px
 
 DEMO_QR_TEXT = "KIOSK-DEMO-2D-DOC-0001"
 BED_COLOUR = (246, 246, 244)   # a scanner lid: light and even
