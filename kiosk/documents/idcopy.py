@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw
 
-from kiosk.documents.card import ID1_MM, Box
-from kiosk.documents.pdf import A4_MM, a4_size_px, mm_to_px
+from kiosk.documents.pdf import A4_MM, ID1_MM, a4_size_px, mm_to_px
+
+if TYPE_CHECKING:
+    from kiosk.documents.card import Box
 
 TOP_MM = 40.0   # room above the recto (a stamp, "copie certifiée" by the receiving body)
 GAP_MM = 25.0   # between recto and verso

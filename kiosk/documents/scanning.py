@@ -12,16 +12,19 @@ import random
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
 from kiosk.devices.scanner import ColourMode, Scanner, ScanOptions
-from kiosk.documents.card import Box, CardDetection, adjust_box, crop_card, detect_card
 from kiosk.documents.idcopy import IdPage, compose_id_page
 from kiosk.documents.pdf import fit_on_a4, images_to_pdf
 from kiosk.documents.watermark import Watermark, apply_watermark
 from kiosk.schema import Activity, ActivityKind
 from kiosk.sessions.core import SessionCore
+
+if TYPE_CHECKING:
+    from kiosk.documents.card import Box, CardDetection
 
 SCAN_LABEL = "scan"
 
@@ -95,6 +98,9 @@ class IdCopy:
         return self.use_scan(side, image)
 
     def use_scan(self, side: Side, image: Image.Image) -> CardDetection:
+        # Card detection needs numpy (~15 MB): loaded at the first ID scan, not at start.
+        from kiosk.documents.card import detect_card
+
         detection = detect_card(image)
         self.sides[side] = _SideScan(image, detection)
         return detection
@@ -104,10 +110,14 @@ class IdCopy:
 
     def adjust_crop(self, side: Side, box: Box) -> None:
         s = self.sides[side]
+        from kiosk.documents.card import adjust_box
+
         s.detection = adjust_box(s.detection, box, s.scan.size)
 
     def cropped(self, side: Side) -> Image.Image:
         s = self.sides[side]
+        from kiosk.documents.card import crop_card
+
         return crop_card(s.scan, s.detection, self.service.dpi, s.quarter_turns)
 
     def preview(self, side: Side, max_width: int = 800) -> tuple[Image.Image, Box]:
