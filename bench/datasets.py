@@ -6,7 +6,7 @@ dataset is kept under KIOSK_BENCH_CACHE (default /var/tmp/kiosk-bench) and reuse
 
 - the raw key (size, seed, first month of the 12 -- the console's "12 derniers mois" move every
   month --, the generator's source): another raw key means new raw rows; a dataset of another
-  raw key is deleted when a new one is made (disk: ~5 GB per engine at 10M);
+  raw key is deleted when a new one is made (disk at 10M: ~8 GB SQLite, ~15 GB PostgreSQL);
 - the aggregates key (Alembic head, aggregate tables' columns, kiosk/server/rebuild.py's code
   without docstrings and comments): when only it changed, the cached database is migrated like
   a deployed one and its aggregates rebuilt, which is what a real server does after such a
