@@ -79,7 +79,7 @@ def main(argv: list[str]) -> int:
     for area in areas:
         print(f"bench: {area} ...", file=sys.stderr, flush=True)
         results.extend(run_area(area))
-    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     RESULTS.mkdir(parents=True, exist_ok=True)
     for area in areas:
         mine = [r for r in results if r["area"] == area]

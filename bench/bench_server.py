@@ -232,8 +232,10 @@ def bench_queries(label: str, dataset: datasets.Dataset) -> list[dict]:
         ("sessions per day, last 60 days national",
          lambda c: queries.daily_sessions(c, Scope(), Period(today - dt.timedelta(days=59),
                                                              today))),
-        ("survey age brackets by site, 12 months one territory (small counts masked)",
-         lambda c: queries.survey_by_site(c, territory, period, "age_bracket", 5)),
+        # The console never crosses survey answers with sites (the riskiest crossing for small
+        # counts): a manager chooses one place, and its answers are read as below.
+        ("survey age brackets, 12 months one territory (small counts masked)",
+         lambda c: queries.survey_breakdown(c, territory, period, "age_bracket", 5)),
     ]
     out = []
     with engine.connect() as conn:

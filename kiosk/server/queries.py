@@ -281,21 +281,6 @@ def survey_breakdown(conn: Connection, scope: Scope, period: Period, attribute: 
     return [{attribute: r[0], "sessions": mask(int(r[1]), threshold)} for r in conn.execute(q)]
 
 
-def survey_by_site(conn: Connection, scope: Scope, period: Period, attribute: str,
-                   threshold: int) -> list[dict[str, Any]]:
-    """Survey answers crossed with sites: the cells most at risk, always masked when small."""
-    if attribute not in ("age_bracket", "autonomy", "satisfaction"):
-        raise ValueError(f"unknown survey attribute {attribute}")
-    a = t.agg_survey
-    first, last = period.months()
-    conds = [a.c.grain == "M", a.c.period >= first, a.c.period <= last, *_place(a, scope)]
-    col = a.c[attribute]
-    q = (sa.select(a.c.site_id, col, sa.func.sum(a.c.sessions)).where(*conds)
-         .group_by(a.c.site_id, col).order_by(a.c.site_id, col))
-    return [{"site_id": int(r[0]), attribute: r[1], "sessions": mask(int(r[2]), threshold)}
-            for r in conn.execute(q)]
-
-
 def comfort_options(conn: Connection, scope: Scope, period: Period) -> dict[str, int]:
     """Sessions per comfort option (large text, high contrast, read aloud); a session that used
     two options counts under each. Every option is present, 0 when unused."""

@@ -32,8 +32,6 @@ def every_query(conn: sa.Connection, scope: Scope, period: Period) -> None:
     queries.hour_of_week(conn, scope, period)
     queries.funnels(conn, scope, period, ["caf-rsa", "ants-passeport"])
     queries.survey_breakdown(conn, scope, period, "age_bracket", 5)
-    if scope != Scope():  # every site of France: not a console view (territories, sites)
-        queries.survey_by_site(conn, scope, period, "autonomy", 5)
     queries.comfort_options(conn, scope, period)
     queries.autonomy_by_procedure(conn, scope, period, 5)
     if scope.site_id is not None:
