@@ -11,11 +11,11 @@ document it in docs/configuration.md (tests/test_docs.py checks that).
 from __future__ import annotations
 
 import os
-import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 ENV_PREFIX = "KIOSK_"
 CONFIG_ENV = "KIOSK_CONFIG"
@@ -183,7 +183,7 @@ def _coerce(setting: Setting, raw: Any, where: str) -> Any:
             else:
                 raise ValueError
         elif setting.type is int:
-            if isinstance(raw, bool) or isinstance(raw, float):
+            if isinstance(raw, (bool, float)):
                 raise ValueError
             value = int(raw)
         elif setting.type is float:
@@ -214,7 +214,7 @@ def _coerce(setting: Setting, raw: Any, where: str) -> Any:
 class Section:
     """Attribute access to one section: ``settings.session.idle_timeout_s``."""
 
-    def __init__(self, settings: "Settings", name: str) -> None:
+    def __init__(self, settings: Settings, name: str) -> None:
         self._settings = settings
         self._name = name
 
@@ -238,7 +238,7 @@ class Settings:
             return Section(self, section)
         raise AttributeError(section)
 
-    def with_overrides(self, overrides: Mapping[str, Any]) -> "Settings":
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Settings:
         """A copy with some values replaced (pushed settings, tests); values are checked."""
         values = dict(self.values)
         for name, raw in overrides.items():
@@ -254,6 +254,10 @@ class Settings:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    # Imported here: without a settings file (the demo, most tests) the kiosk's cold start does
+    # not pay for the TOML parser (~25 ms on a small machine).
+    import tomllib
+
     try:
         with path.open("rb") as f:
             return tomllib.load(f)
