@@ -73,12 +73,12 @@ def make_runtime(settings: Settings, clock: Any = None) -> Any:
                         defer_core=True)
 
 
-from kivy.app import App  # noqa: E402  (after configure_kivy is defined, before use)
-from kivy.clock import Clock  # noqa: E402
-from kivy.uix.floatlayout import FloatLayout  # noqa: E402
-from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: E402
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk.sessions.state import SessionState  # noqa: E402
+from kiosk.sessions.state import SessionState
 
 if TYPE_CHECKING:  # the wire schema (pydantic) is not needed before the first frame
     from kiosk.schema import Accessibility, Language

@@ -9,8 +9,8 @@ resident at a time. Listeners (the UI) are told when it changes so every string 
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 DOMAIN = "kiosk"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -38,7 +38,7 @@ def set_language(lang: str) -> None:
     if lang == _current:
         return
     _current = lang
-    for listener in list(_listeners):
+    for listener in _listeners:
         listener(lang)
 
 

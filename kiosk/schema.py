@@ -171,7 +171,7 @@ class Activity(_Strict):
     autonomy: Autonomy | None = None
 
     @model_validator(mode="after")
-    def _coherent(self) -> "Activity":
+    def _coherent(self) -> Activity:
         if self.steps_reached > self.steps_total:
             raise ValueError("steps_reached cannot exceed steps_total")
         if self.kind is ActivityKind.PRACTICE and self.procedure_id is None:

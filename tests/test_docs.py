@@ -35,14 +35,14 @@ def test_every_setting_is_documented_with_its_section():
 
 def test_documented_settings_all_exist():
     text = (DOCS / "configuration.md").read_text(encoding="utf-8")
-    documented = set(re.findall(r"^\| ([a-z]+\.[a-z0-9_]+) \|", text, flags=re.M))
+    documented = set(re.findall(r"^\| ([a-z]+\.[a-z0-9_]+) \|", text, flags=re.MULTILINE))
     known = {s.name for s in config.SETTINGS}
     assert documented - known == set(), "docs/configuration.md documents settings that do not exist"
 
 
 def test_every_cli_command_is_documented():
     text = (DOCS / "cli.md").read_text(encoding="utf-8")
-    headings = set(re.findall(r"^###\s+(kiosk[^\n]*?)\s*$", text, flags=re.M))
+    headings = set(re.findall(r"^###\s+(kiosk[^\n]*?)\s*$", text, flags=re.MULTILINE))
     missing = [c for c in all_commands(main) if c not in headings]
     assert missing == [], f"commands missing from docs/cli.md (as '### <command>'): {missing}"
 

@@ -6,8 +6,9 @@ through Kivy's event loop at the centre of the widget, never a direct method cal
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from kivy.base import EventLoop
 from kivy.clock import Clock

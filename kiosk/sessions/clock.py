@@ -25,7 +25,7 @@ class ManualClock:
 
     def __init__(self, start: dt.datetime | None = None) -> None:
         self._mono = 1000.0
-        self._start = start or dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone.utc)
+        self._start = start or dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 
     def monotonic(self) -> float:
         return self._mono

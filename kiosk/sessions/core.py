@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kiosk.schema import Accessibility, Activity, ActivityKind, EndReason, Language, Survey
 from kiosk.sessions.clock import Clock, SystemClock

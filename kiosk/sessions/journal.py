@@ -34,7 +34,7 @@ class JournalEntry:
         return self.__dict__.copy()
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "JournalEntry":
+    def from_json(cls, data: dict[str, Any]) -> JournalEntry:
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 

@@ -35,7 +35,7 @@ class Session:
 
     @classmethod
     def new(cls, workspace_root: Any, started_at: dt.datetime, started_mono: float,
-            language: Language) -> "Session":
+            language: Language) -> Session:
         session_id = uuid.uuid4().hex
         return cls(
             session_id=session_id,

@@ -11,9 +11,9 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ class Artefact:
         return {"kind": self.kind, "ref": self.ref, "label": self.label}
 
     @classmethod
-    def from_json(cls, data: dict[str, str]) -> "Artefact":
+    def from_json(cls, data: dict[str, str]) -> Artefact:
         return cls(data["kind"], data["ref"], data.get("label", ""))
 
 

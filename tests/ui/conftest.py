@@ -4,8 +4,9 @@ real session core and local store on a temporary directory, the demo device back
 ManualClock so idle timeouts need no sleeping."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

@@ -25,8 +25,9 @@ def test_numeric_pad_has_only_digits_and_email_layout_has_the_usual_endings():
 @pytest.mark.display
 class TestOnScreen:
     def make(self, ui_app, driver, kind, validator=None, example=""):
-        from kiosk.screens.kit import FormField, KioskKeyboard
         from kivy.uix.boxlayout import BoxLayout
+
+        from kiosk.screens.kit import FormField, KioskKeyboard
 
         box = BoxLayout(orientation="vertical")
         field = FormField(label="Votre nom", example=example, kind=kind)

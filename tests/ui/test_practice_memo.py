@@ -12,8 +12,8 @@ from kiosk.devices.printer import JobState
 from kiosk.documents.pdf import count_pages
 from kiosk.documents.printing import PrintService
 from kiosk.practice import load_catalogue
-from kiosk.schema import ActivityKind, EndReason, Language
 from kiosk.practice.memo import write_memo
+from kiosk.schema import ActivityKind, EndReason, Language
 from kiosk.sessions import open_core
 
 

@@ -6,7 +6,7 @@ text size or contrast re-evaluates every bound widget at once.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty

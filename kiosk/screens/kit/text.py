@@ -12,7 +12,8 @@ Reordering must happen after wrapping, line by line, or a wrapped paragraph read
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kivy.event import Observable
 

@@ -15,7 +15,6 @@ from kivy.uix.screenmanager import Screen
 from kiosk.screens.kit.state import ui
 from kiosk.screens.kit.text import needs_shaping, rtl_lines
 
-
 _MEASURE_CACHE: dict[tuple[str, float, bool], Any] = {}
 
 
@@ -111,7 +110,7 @@ class SpeakButton(ButtonBehavior, DirBox):
 class ScreenHeader(DirBox):
     title = StringProperty("")
 
-    def parent_screen(self) -> "KioskScreen | None":
+    def parent_screen(self) -> KioskScreen | None:
         widget = self.parent
         while widget is not None and not isinstance(widget, KioskScreen):
             widget = widget.parent
