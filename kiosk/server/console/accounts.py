@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,32 +148,28 @@ def change_role_and_scope(conn: Connection, actor: ConsoleUser, user_id: int, ro
 
 def give_place(conn: Connection, actor: ConsoleUser, user_id: int, place: str) -> Account:
     """One more place for a manager (territory or site) or a mediator (site)."""
-    target = get_account(conn, user_id)
-    chosen = parse_place(place)
-    if chosen is None:
-        raise AccountError("Choisissez un lieu.")
-    try:
-        tenancy.add_place(conn, user_id, chosen)
-    except tenancy.PlaceError as err:
-        raise _french(err) from None
-    changed = get_account(conn, user_id)
-    _log(actor, "gave a place to", target, place=chosen.code,
-         places=(target.place_codes, changed.place_codes))
-    return changed
+    return _change_place(conn, actor, user_id, place, tenancy.add_place, "gave a place to")
 
 
 def take_place(conn: Connection, actor: ConsoleUser, user_id: int, place: str) -> Account:
     """Take a place away; the user loses it at their next request (and their live streams)."""
+    return _change_place(conn, actor, user_id, place, tenancy.remove_place,
+                         "took a place from")
+
+
+def _change_place(conn: Connection, actor: ConsoleUser, user_id: int, place: str,
+                  change: Callable[[Connection, int, UserPlace], object],
+                  verb: str) -> Account:
     target = get_account(conn, user_id)
     chosen = parse_place(place)
     if chosen is None:
         raise AccountError("Choisissez un lieu.")
     try:
-        tenancy.remove_place(conn, user_id, chosen)
+        change(conn, user_id, chosen)
     except tenancy.PlaceError as err:
         raise _french(err) from None
     changed = get_account(conn, user_id)
-    _log(actor, "took a place from", target, place=chosen.code,
+    _log(actor, verb, target, place=chosen.code,
          places=(target.place_codes, changed.place_codes))
     return changed
 

@@ -109,24 +109,30 @@ async def live_together_events(request: Request) -> Response:
     ctx = console(request)
 
     async def frames() -> AsyncIterator[tuple[str, dict[str, Any]] | None]:
-        nonlocal user
-        last_check = time.monotonic()
-        while True:
-            if time.monotonic() - last_check > RECHECK_S:
-                try:
-                    user = await in_thread(user_of, request)
-                except LoginRequired:
-                    yield None
-                    return
-                last_check = time.monotonic()
-            _sites, panels = await in_thread(_together, ctx, user)
+        async for now_user in _current_users(request, user):
+            _sites, panels = await in_thread(_together, ctx, now_user)
             if not panels:  # down to one site (or none, or too many): the page reloads
-                yield None
-                return
-            html = _together_panel(user, panels)
+                break
+            html = _together_panel(now_user, panels)
             yield html, _together_event(panels, html)
+        yield None
 
     return _event_stream(request, frames())
+
+
+async def _current_users(request: Request, user: ConsoleUser) -> AsyncIterator[ConsoleUser]:
+    """The user before each frame of a stream, read again from the database every RECHECK_S:
+    an admin may have changed their places (the scope checks must use the new ones) or
+    disabled the account. Ends when they may no longer log in."""
+    last_check = time.monotonic()
+    while True:
+        if time.monotonic() - last_check > RECHECK_S:
+            try:
+                user = await in_thread(user_of, request)
+            except LoginRequired:
+                return
+            last_check = time.monotonic()
+        yield user
 
 
 def _event_stream(request: Request,
@@ -174,25 +180,14 @@ async def live_events(request: Request, site_id: int) -> Response:
     await in_thread(_snapshot, ctx, user, site_id)  # refuse at once if out of scope
 
     async def frames() -> AsyncIterator[tuple[str, dict[str, Any]] | None]:
-        nonlocal user
-        last_check = time.monotonic()
-        while True:
-            if time.monotonic() - last_check > RECHECK_S:
-                try:
-                    # The user as the database says now: an admin may have taken this site
-                    # away, and the scope check below must use the new places.
-                    user = await in_thread(user_of, request)
-                except LoginRequired:
-                    yield None
-                    return
-                last_check = time.monotonic()
+        async for now_user in _current_users(request, user):
             try:
-                site, snap = await in_thread(_snapshot, ctx, user, site_id)
+                site, snap = await in_thread(_snapshot, ctx, now_user, site_id)
             except ConsoleDenied:  # no longer in scope: the page reloads into "Accès refusé"
-                yield None
-                return
-            html = _panel(user, site, snap)
+                break
+            html = _panel(now_user, site, snap)
             yield html, as_event(snap, html)
+        yield None
 
     return _event_stream(request, frames())
 
