@@ -170,8 +170,10 @@ class HelpDesk:
             if status == self._status:
                 return
             self._status = status
-        if status is HelpStatus.SENT:
-            self._start_polling(request_id)
+            if status is HelpStatus.SENT:
+                # Under the lock: whoever sees SENT also sees its poll running (the poll thread
+                # waits an interval before it takes the lock).
+                self._start_polling(request_id)
         for listener in list(self._listeners):
             self.schedule(functools.partial(self._notify, listener, status), 0)
 
