@@ -42,6 +42,7 @@ PCSCD_DIR = STACKS_ROOT / "pcscd"
 os.environ["PCSCLITE_CSOCK_NAME"] = str(PCSCD_DIR / "run" / "pcscd.comm")
 
 # --- fixtures --------------------------------------------------------------------------------
+import signal
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -50,6 +51,7 @@ from harness import cups as cups_stack
 from harness import pcsc as pcsc_stack
 from harness import postgres as pg_stack
 from harness import sane as sane_stack
+from harness import signals
 from harness import udev as udev_stack
 from harness.procs import require_binary, require_root
 
@@ -77,6 +79,21 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         print(f"kiosk stacks kept in {STACKS_ROOT}")
     else:
         shutil.rmtree(STACKS_ROOT, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _sigpipe_stays_ignored() -> Iterator[None]:
+    """Every test leaves SIGPIPE ignored, as CPython sets it up.
+
+    A C library that resets it (SANE's reader threads did) turns the next write to a closed pipe or
+    socket, in any later test, into the death of the whole run (exit 141, no report): this names
+    the test that let it happen instead, and puts the disposition back for the tests after it.
+    """
+    yield
+    if not signals.sigpipe_ignored():
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        pytest.fail("SIGPIPE was left at its default action: a write to a closed pipe or socket "
+                    "would now kill the process")
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,12 @@ kiosk's device errors. Option names and values differ between backends ("Color"/
 """
 from __future__ import annotations
 
+import ctypes
 import logging
+import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PIL import Image
@@ -43,6 +47,30 @@ SOURCE_WORDS: dict[Source, tuple[str, ...]] = {
 
 _init_lock = threading.Lock()
 _init_count = 0
+
+
+@contextmanager
+def _sigpipe_kept_ignored() -> Iterator[None]:
+    """Give SIGPIPE back to "ignored" after a call into SANE.
+
+    Python ignores SIGPIPE, so a write to a closed pipe or socket raises BrokenPipeError. SANE's
+    reader threads (sanei_thread, used by the test backend and by many hardware backends) set
+    SIGPIPE to its default action when a scan ends, for the whole process: from then on one
+    write to a server that dropped the connection, or to a helper that exited, would kill the
+    kiosk on the spot, mid-session, with nothing in its log. libc's signal() is called rather
+    than signal.signal(), which only works on the main thread: scans run on a worker thread.
+    """
+    try:
+        yield
+    finally:
+        _libc_signal(signal.SIGPIPE, _SIG_IGN)
+
+
+_SIG_IGN = 1  # (void (*)(int)) 1 in <signal.h>
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc_signal = _libc.signal
+_libc_signal.restype = ctypes.c_void_p
+_libc_signal.argtypes = (ctypes.c_int, ctypes.c_void_p)
 
 
 def map_sane_error(err: Exception, doing: str) -> errors.DeviceError:
@@ -151,7 +179,8 @@ class SaneScanner:
             self._set(dev, "br_x", float(options.width_mm))
             self._set(dev, "br_y", float(options.height_mm))
             try:
-                image = dev.scan()
+                with _sigpipe_kept_ignored():
+                    image = dev.scan()
             except self._sane._sane.error as err:
                 raise map_sane_error(err, "scan") from err
             except (OSError, RuntimeError) as err:
@@ -163,7 +192,8 @@ class SaneScanner:
         dev = self._dev
         if dev is not None:
             try:
-                dev.cancel()
+                with _sigpipe_kept_ignored():
+                    dev.cancel()
             except self._sane._sane.error as err:
                 log.debug("SANE cancel: %s", err)
 
@@ -174,14 +204,16 @@ class SaneScanner:
         self._closed = True
         if self._dev is not None:
             try:
-                self._dev.close()
+                with _sigpipe_kept_ignored():
+                    self._dev.close()
             except self._sane._sane.error:
                 pass
             self._dev = None
         with _init_lock:
             _init_count -= 1
             if _init_count == 0:
-                self._sane.exit()
+                with _sigpipe_kept_ignored():
+                    self._sane.exit()
 
     # Options the test backend (and only it) has, to inject faults in tests and demos.
     def set_raw_option(self, name: str, value: Any) -> None:
