@@ -74,7 +74,16 @@ def render(results: list[dict], when: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    areas = argv or discover()
+    known = discover()
+    if any(arg in ("-h", "--help") for arg in argv):
+        print(f"usage: python -m bench [AREA ...]\nareas: {' '.join(known)}")
+        return 0
+    unknown = [arg for arg in argv if arg not in known]
+    if unknown:
+        print(f"bench: unknown area(s) {' '.join(unknown)}; known areas: {' '.join(known)}",
+              file=sys.stderr)
+        return 2
+    areas = argv or known
     results: list[dict] = []
     for area in areas:
         print(f"bench: {area} ...", file=sys.stderr, flush=True)
