@@ -153,8 +153,11 @@ def _agg(name: str, dims: list[sa.Column[Any]], measures: list[str]) -> sa.Table
     # periods, then the site's kiosks. A territory's sites (and its day ranges) are read through
     # the second index; a national day range scans the daily rows (the console offers whole
     # months nationally). kiosk_id after period: a site's period range stays one key range.
+    # On PostgreSQL the key's index also carries the measures (INCLUDE, migration 0006): the
+    # heap is in insert order, so a site's rows are on as many pages as rows; from the index,
+    # a read is an index-only scan of one contiguous range, as on SQLite (below).
     pk = sa.PrimaryKeyConstraint("grain", "site_id", "period", "territory_id", "kiosk_id",
-                                 *[c.name for c in dims])
+                                 *[c.name for c in dims], postgresql_include=measures)
     index = sa.Index(f"ix_{name}_territory", "grain", "territory_id", "period")
     # On SQLite, WITHOUT ROWID clusters rows by their key: a period range is read in place.
     return sa.Table(name, metadata, *cols, pk, index,  # type: ignore[call-overload]
