@@ -6,14 +6,19 @@ widget. Shapes are bold and plain so they read at a glance, with the word always
 An icon is drawn once per (name, size, colour, direction) into a small offscreen texture and
 shown as one textured rectangle: thick round-capped lines are many triangles, and redrawing
 them at every frame made each frame slow and, with software GL (llvmpipe), grew the memory
-of the renderer with every redraw.
+of the renderer with every redraw. One offscreen framebuffer draws them all and each drawing is
+copied into a texture of its own: every Kivy Fbo compiles its own shader program, which the GL
+driver keeps with its compiled variants (about 1 MB each with llvmpipe), so an Fbo per icon
+cost the kiosk ~30 MB for some forty icons.
 """
 from __future__ import annotations
 
 from collections import OrderedDict
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.graphics import ClearBuffers, ClearColor, Color, Ellipse, Fbo, Line, Rectangle
+from kivy.graphics.texture import Texture
 from kivy.properties import ListProperty, NumericProperty, StringProperty
 from kivy.uix.widget import Widget
 
@@ -72,8 +77,9 @@ DIRECTIONAL = frozenset({"back", "done"})
 
 # Rendered icons, least recently used first out; a few dozen exist (icons x text sizes x
 # palettes), each at most a few tens of kilobytes.
-_RENDERED: OrderedDict[tuple[Any, ...], Fbo] = OrderedDict()
+_RENDERED: OrderedDict[tuple[Any, ...], Texture] = OrderedDict()
 MAX_RENDERED = 96
+_canvas: Fbo | None = None  # the one framebuffer every icon is drawn in, resized as needed
 
 
 def _draw_shapes(shapes: list[tuple], side: float, flip: bool) -> None:
@@ -106,24 +112,33 @@ def _draw_shapes(shapes: list[tuple], side: float, flip: bool) -> None:
             Line(circle=(px(n[0]), py(n[1]), n[2] * side, n[3], n[4]), width=width)
 
 
-def rendered_icon(name: str, side: int, colour: tuple[float, ...], flip: bool) -> Any:
+def rendered_icon(name: str, side: int, colour: tuple[float, ...], flip: bool) -> Texture:
     """The texture of an icon, drawn offscreen the first time it is asked for."""
+    global _canvas
     key = (name, side, colour, flip)
-    fbo = _RENDERED.get(key)
-    if fbo is not None:
+    texture = _RENDERED.get(key)
+    if texture is not None:
         _RENDERED.move_to_end(key)
-        return fbo.texture
-    fbo = Fbo(size=(side, side))
+        return texture
+    if _canvas is None:
+        _canvas = Fbo(size=(side, side), with_depthbuffer=False)
+    elif tuple(_canvas.size) != (side, side):
+        _canvas.size = (side, side)
+    fbo = _canvas
+    fbo.clear()
     with fbo:
         ClearColor(0, 0, 0, 0)
         ClearBuffers()
         Color(*colour)
         _draw_shapes(ICONS[name], side, flip)
     fbo.draw()
-    _RENDERED[key] = fbo
+    texture = Texture.create(size=(side, side), colorfmt="rgba")
+    texture.blit_buffer(fbo.pixels, colorfmt="rgba", bufferfmt="ubyte")
+    fbo.clear()  # the shapes' vertices are not needed any more
+    _RENDERED[key] = texture
     while len(_RENDERED) > MAX_RENDERED:
         _RENDERED.popitem(last=False)
-    return fbo.texture
+    return texture
 
 
 class IconView(Widget):
@@ -134,25 +149,27 @@ class IconView(Widget):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.fbind("pos", self._redraw)
-        self.fbind("size", self._redraw)
-        self.fbind("name", self._redraw)
-        self.fbind("colour", self._redraw)
-        self.fbind("mirrored", self._redraw)
-        self.fbind("max_side", self._redraw)
-
-    def _redraw(self, *_args) -> None:
-        self.canvas.clear()
-        shapes = ICONS.get(self.name)
-        if not shapes:
-            return
-        side = int(min(self.width, self.height, self.max_side or 1e9))
-        if side < 1:
-            return
-        ox = round(self.x + (self.width - side) / 2)
-        oy = round(self.y + (self.height - side) / 2)
-        flip = self.mirrored == "yes" and self.name in DIRECTIONAL
-        texture = rendered_icon(self.name, side, tuple(round(c, 4) for c in self.colour), flip)
+        # One quad, updated in place: a new quad per change would be a new vertex buffer each
+        # time (the GL driver keeps memory per upload), and a layout pass changes pos and
+        # size one after the other, so the redraw waits for the frame (once, with the final
+        # geometry, never an icon drawn at a size it is only passing through).
         with self.canvas:
             Color(1, 1, 1, 1)
-            Rectangle(texture=texture, pos=(ox, oy), size=(side, side))
+            self._quad = Rectangle(size=(0, 0))
+        self._trigger_redraw = Clock.create_trigger(self._redraw, -1)
+        for prop in ("pos", "size", "name", "colour", "mirrored", "max_side"):
+            self.fbind(prop, self._trigger_redraw)
+        self._trigger_redraw()
+
+    def _redraw(self, *_args) -> None:
+        quad = self._quad
+        side = int(min(self.width, self.height, self.max_side or 1e9))
+        if not ICONS.get(self.name) or side < 1:
+            quad.texture, quad.size = None, (0, 0)
+            return
+        flip = self.mirrored == "yes" and self.name in DIRECTIONAL
+        quad.texture = rendered_icon(self.name, side, tuple(round(c, 4) for c in self.colour),
+                                     flip)
+        quad.pos = (round(self.x + (self.width - side) / 2),
+                    round(self.y + (self.height - side) / 2))
+        quad.size = (side, side)
