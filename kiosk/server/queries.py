@@ -125,29 +125,50 @@ def _place(table: sa.Table, scope: Scope) -> list[Any]:
     return conds
 
 
+SESSION_MEASURES = ("sessions", "duration_min", "help_requests", "accessible_sessions")
+SESSION_SPLITS = ("kiosk_id", "language", "end_reason", "duration_bucket")
+
+
+def session_cells(conn: Connection, scope: Scope, period: Period) -> list[dict[str, Any]]:
+    """The scope's sessions per kiosk x language x end reason x duration bucket, with every
+    measure: the one read that the totals, the splits by dimension and by kiosk are sums of.
+    On a console page (figures_base.MemoConnection) it runs once for all of them, where each
+    used to re-read the same rows (six reads of a site's ~20,000 daily rows per Synthèse page);
+    a few hundred cells for a site, fewer above (one kiosk 0 per row there)."""
+    a = t.agg_sessions
+    q = (sa.select(*[a.c[c] for c in SESSION_SPLITS],
+                   *[sa.func.sum(a.c[m]) for m in SESSION_MEASURES])
+         .where(*_where(a, scope, period)).group_by(*[a.c[c] for c in SESSION_SPLITS]))
+    return [dict(zip(SESSION_SPLITS + SESSION_MEASURES,
+                     (*r[:len(SESSION_SPLITS)], *map(int, r[len(SESSION_SPLITS):])),
+                     strict=True))
+            for r in conn.execute(q)]
+
+
+def _sum_by(cells: list[dict[str, Any]], key: str, measures: tuple[str, ...]
+            ) -> dict[Any, dict[str, int]]:
+    out: dict[Any, dict[str, int]] = {}
+    for cell in cells:
+        sums = out.setdefault(cell[key], dict.fromkeys(measures, 0))
+        for m in measures:
+            sums[m] += cell[m]
+    return out
+
+
 def sessions_summary(conn: Connection, scope: Scope, period: Period) -> dict[str, Any]:
     """Totals: sessions, minutes, help requests, sessions with an accessibility option."""
-    a = t.agg_sessions
-    row = conn.execute(sa.select(
-        sa.func.coalesce(sa.func.sum(a.c.sessions), 0),
-        sa.func.coalesce(sa.func.sum(a.c.duration_min), 0),
-        sa.func.coalesce(sa.func.sum(a.c.help_requests), 0),
-        sa.func.coalesce(sa.func.sum(a.c.accessible_sessions), 0),
-    ).where(*_where(a, scope, period))).one()
-    return {"sessions": int(row[0]), "duration_min": int(row[1]), "help_requests": int(row[2]),
-            "accessible_sessions": int(row[3])}
+    cells = session_cells(conn, scope, period)
+    return {m: sum(cell[m] for cell in cells) for m in SESSION_MEASURES}
 
 
 def sessions_by(conn: Connection, scope: Scope, period: Period, dimension: str
                 ) -> list[dict[str, Any]]:
-    """Sessions split by ``language``, ``end_reason`` or ``duration_bucket``."""
-    a = t.agg_sessions
+    """Sessions split by ``language``, ``end_reason`` or ``duration_bucket``, most first."""
     if dimension not in ("language", "end_reason", "duration_bucket"):
         raise ValueError(f"unknown dimension {dimension}")
-    col = a.c[dimension]
-    q = (sa.select(col, sa.func.sum(a.c.sessions)).where(*_where(a, scope, period))
-         .group_by(col).order_by(sa.func.sum(a.c.sessions).desc()))
-    return [{dimension: r[0], "sessions": int(r[1])} for r in conn.execute(q)]
+    split = _sum_by(session_cells(conn, scope, period), dimension, ("sessions",))
+    ordered = sorted(split.items(), key=lambda item: (-item[1]["sessions"], item[0]))
+    return [{dimension: value, "sessions": sums["sessions"]} for value, sums in ordered]
 
 
 def activities_by_procedure(conn: Connection, scope: Scope, period: Period
@@ -166,23 +187,26 @@ def activities_by_procedure(conn: Connection, scope: Scope, period: Period
 
 
 def activities_by_theme(conn: Connection, scope: Scope, period: Period) -> list[dict[str, Any]]:
-    a = t.agg_activities
-    q = (sa.select(a.c.theme, sa.func.sum(a.c.activities), sa.func.sum(a.c.completed))
-         .where(*_where(a, scope, period), a.c.theme != "")
-         .group_by(a.c.theme).order_by(sa.func.sum(a.c.activities).desc()))
-    return [{"theme": r[0], "activities": int(r[1]), "completed": int(r[2])}
-            for r in conn.execute(q)]
+    """Activities and completed ones per theme, most first: sums of activities_by_procedure()
+    (one read for a page that shows both)."""
+    split: dict[str, dict[str, int]] = {}
+    for r in activities_by_procedure(conn, scope, period):
+        if r["theme"]:
+            sums = split.setdefault(r["theme"], {"activities": 0, "completed": 0})
+            sums["activities"] += r["activities"]
+            sums["completed"] += r["completed"]
+    ordered = sorted(split.items(), key=lambda item: (-item[1]["activities"], item[0]))
+    return [{"theme": theme, **sums} for theme, sums in ordered]
 
 
 def device_usage(conn: Connection, scope: Scope, period: Period) -> dict[str, dict[str, int]]:
-    """Scans, copies, prints (activities and pages) and help calls counted in sessions."""
-    a = t.agg_activities
-    q = (sa.select(a.c.kind, sa.func.sum(a.c.activities), sa.func.sum(a.c.pages))
-         .where(*_where(a, scope, period), a.c.kind.in_(("scan", "copy", "print", "help")))
-         .group_by(a.c.kind))
+    """Scans, copies, prints (activities and pages) and help calls counted in sessions: sums of
+    activities_by_procedure() (the page's key figures read both)."""
     out = {k: {"activities": 0, "pages": 0} for k in ("scan", "copy", "print", "help")}
-    for r in conn.execute(q):
-        out[r[0]] = {"activities": int(r[1]), "pages": int(r[2])}
+    for r in activities_by_procedure(conn, scope, period):
+        if r["kind"] in out:
+            out[r["kind"]]["activities"] += r["activities"]
+            out[r["kind"]]["pages"] += r["pages"]
     return out
 
 
@@ -332,11 +356,7 @@ def sessions_by_kiosk(conn: Connection, scope: Scope, period: Period) -> list[di
     holds days aggregated before kiosks were told apart and since purged from the raw records."""
     if scope.site_id is None:
         raise ValueError("sessions by kiosk are read for one site")
-    a = t.agg_sessions
-    q = (sa.select(a.c.kiosk_id, sa.func.sum(a.c.sessions), sa.func.sum(a.c.duration_min),
-                   sa.func.sum(a.c.help_requests))
-         .where(a.c.grain == "D", a.c.period >= period.start, a.c.period <= period.end,
-                *_place(a, scope))
-         .group_by(a.c.kiosk_id).order_by(sa.func.sum(a.c.sessions).desc(), a.c.kiosk_id))
-    return [{"kiosk_id": int(r[0]), "sessions": int(r[1]), "duration_min": int(r[2]),
-             "help_requests": int(r[3])} for r in conn.execute(q)]
+    split = _sum_by(session_cells(conn, scope, period), "kiosk_id",
+                    ("sessions", "duration_min", "help_requests"))
+    ordered = sorted(split.items(), key=lambda item: (-item[1]["sessions"], item[0]))
+    return [{"kiosk_id": int(kiosk_id), **sums} for kiosk_id, sums in ordered]
