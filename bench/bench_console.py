@@ -101,6 +101,7 @@ def bench_pages(base: str, ids: dict[str, Any], dataset: Dataset, label: str) ->
         client.get("/console/stats/synthese")  # load the procedure catalogue (labels) once
         for page in ("synthese", "demarches", "frequentation", "questionnaire"):
             for scope, query in scopes.items():
+                load = os.getloadavg()[0]  # other work on the host shows in the p95
                 p50, p95, first = _timed_get(client,
                                              f"/console/stats/{page}?periode=12_mois{query}")
                 out.append({
@@ -110,7 +111,8 @@ def bench_pages(base: str, ids: dict[str, Any], dataset: Dataset, label: str) ->
                     "met": p95 <= 0.3,
                     "note": f"p50 {p50 * 1000:.1f} ms over {RUNS} requests through a running "
                             f"`kiosk server` (charts of figures already drawn are reused); "
-                            f"first view {first * 1000:.0f} ms; one territory = the busiest "
+                            f"first view {first * 1000:.0f} ms; host load average "
+                            f"{load:.1f} on {os.cpu_count()} CPUs; one territory = the busiest "
                             f"({ids['territory']}), one site = the busiest ({ids['site']}); "
                             f"{dataset.how}",
                 })
