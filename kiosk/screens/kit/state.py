@@ -6,12 +6,43 @@ text size or contrast re-evaluates every bound widget at once.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk import i18n, theme
+
+
+# A pressed button shows its colour under a 35 % grey veil.
+PRESSED_VEIL = (0.5, 0.5, 0.5, 0.35)
+
+
+def pressed(rgba: tuple[float, ...] | list[float]) -> tuple[float, ...]:
+    """An opaque colour as it looks under the pressed veil (what blending the veil over it
+    gives), so a button draws one quad whether pressed or not."""
+    *veil, alpha = PRESSED_VEIL
+    return (*(c * (1 - alpha) + v * alpha for c, v in zip(rgba[:3], veil)), rgba[3])
+
+
+def outline(pos: tuple[float, float] | list[float], size: tuple[float, float] | list[float],
+            radius: float, segments: int = 6) -> list[float]:
+    """The points of a closed rounded-rectangle outline (for ``Line(points=..., close=True)``).
+
+    A Line given ``[]`` draws nothing at all, so an outline shown only in some modes costs no
+    draw call when hidden (a transparent Line still would, at every frame)."""
+    x, y = pos
+    w, h = size
+    r = max(0.0, min(radius, w / 2, h / 2))
+    corners = ((x + w - r, y + h - r, 0), (x + r, y + h - r, 90), (x + r, y + r, 180),
+               (x + w - r, y + r, 270))
+    points: list[float] = []
+    for cx, cy, start in corners:
+        for i in range(segments + 1):
+            a = math.radians(start + 90 * i / segments)
+            points += [cx + r * math.cos(a), cy + r * math.sin(a)]
+    return points
 
 
 class UiState(EventDispatcher):
