@@ -135,10 +135,19 @@ def test_covering_keys_migration_goes_down_and_up_keeping_every_row(pg_url: str)
                 "ON c.oid = i.indrelid WHERE i.indisprimary AND left(c.relname, 4) = 'agg_'"
             ).scalar_one()
 
+    def vacuum_options() -> set[str]:
+        with engine.connect() as conn:
+            return {option for (options,) in conn.exec_driver_sql(
+                "SELECT reloptions FROM pg_class WHERE relkind = 'r' "
+                "AND left(relname, 4) = 'agg_'") for option in options or []}
+
     before = snapshot()
+    assert vacuum_options() == {"autovacuum_vacuum_scale_factor=0.01",
+                                "autovacuum_vacuum_insert_scale_factor=0.01"}
     with engine.begin() as conn:
         command.downgrade(db._alembic_config(conn), "0005")
     assert db.current_revision(engine) == "0005" and included() == 0
+    assert vacuum_options() == set()
     db.migrate(engine)
     assert db.current_revision(engine) == db.head_revision() and included() > 0
     assert snapshot() == before
