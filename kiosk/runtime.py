@@ -377,7 +377,7 @@ class KioskRuntime:
     def on_card_inserted(self, listener: Callable[[Any], None]) -> bool:
         """Listen for badges (listener gets the card UID); False when there is no reader."""
         reader = self.device("reader")
-        if hasattr(reader, "add_card_listener"):
+        if reader is not None and hasattr(reader, "add_card_listener"):
             reader.add_card_listener(on_card_inserted=listener)
             return True
         return False

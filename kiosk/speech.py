@@ -85,12 +85,12 @@ class Speaker:
 
     def _start(self, text: str, language: str) -> list[subprocess.Popen[bytes]]:
         player = player_binary()
-        quiet = {"stdin": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        quiet = subprocess.DEVNULL
         if player is None:
-            return [subprocess.Popen(_command(text, language, []), stdout=subprocess.DEVNULL,
-                                     **quiet)]
+            return [subprocess.Popen(_command(text, language, []), stdout=quiet, stdin=quiet,
+                                     stderr=quiet)]
         synth = subprocess.Popen(_command(text, language, ["--stdout"]), stdout=subprocess.PIPE,
-                                 **quiet)
+                                 stdin=quiet, stderr=quiet)
         assert synth.stdout is not None
         try:
             play = subprocess.Popen([player, "-q", "-t", "wav", "-"], stdin=synth.stdout,
