@@ -91,7 +91,7 @@ def test_unknown_kiosk_variables_are_reported_as_likely_typos():
 
 def _kiosk(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], capture_output=True,
-                          text=True, env=env, timeout=60)
+                          text=True, env=env, timeout=60, check=False)
 
 
 def test_config_show_prints_value_and_source(tmp_path):

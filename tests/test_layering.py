@@ -58,7 +58,7 @@ def test_non_ui_modules_import_without_kivy_or_device_libraries():
     code = BLOCKER % (BLOCKED,) + "\nimport importlib\nfor m in %r:\n    importlib.import_module(m)\n" % (
         non_ui_modules(),)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120)
+                            timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
 
 

@@ -21,7 +21,7 @@ def test_unit_passes_systemd_analyze_verify(unit, tmp_path):
     copy = tmp_path / unit.name
     copy.write_text(unit.read_text().replace(INSTALLED_BIN, str(here_bin)))
     result = subprocess.run(["systemd-analyze", "verify", str(copy)], capture_output=True,
-                            text=True, timeout=60)
+                            text=True, timeout=60, check=False)
     problems = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     assert result.returncode == 0 and not problems, "\n".join(problems)
 
