@@ -99,13 +99,15 @@ def check_server(settings: config.Settings) -> Finding:
     url = settings.get("sync.server_url")
     if not url:
         return Finding("server", Status.WARN, "no server URL (sync.server_url): statistics stay local")
-    import httpx
+    from kiosk.sessions.https_client import HttpError, HttpsClient
 
-    verify: str | bool = settings.get("sync.ca_file") or True
     try:
-        response = httpx.get(url.rstrip("/") + "/api/v1/health", timeout=5, verify=verify)
-    except httpx.HTTPError as err:
+        with HttpsClient(url, timeout_s=5, ca_file=settings.get("sync.ca_file")) as client:
+            response = client.request("GET", "/api/v1/health")
+    except (HttpError, ValueError) as err:  # ValueError: not an http(s) URL
         return Finding("server", Status.FAIL, f"{url} does not answer: {err}")
+    except OSError as err:  # sync.ca_file unreadable or not PEM
+        return Finding("server", Status.FAIL, f"sync.ca_file cannot be used: {err}")
     if response.status_code != 200:
         return Finding("server", Status.FAIL, f"{url} answered HTTP {response.status_code}")
     return Finding("server", Status.OK, f"{url} answers")
