@@ -16,6 +16,7 @@ import importlib
 import importlib.util
 import logging
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Settings
@@ -258,10 +259,12 @@ class KioskApp(App):
 
     def _screen_changed(self, *_args: Any) -> None:
         self.runtime.speaker.stop()  # speech never runs over the next screen
-        from kiosk.screens.kit import HintBubble
-
+        hint = sys.modules.get("kiosk.screens.kit.hint")
+        if hint is None:  # no hint bubble was ever made: do not load the input widgets for it
+            return
+        bubble = hint.HintBubble
         for child in list(self.root.children if self.root else []):
-            if isinstance(child, HintBubble):  # a hint belongs to the screen it points into
+            if isinstance(child, bubble):  # a hint belongs to the screen it points into
                 child.dismiss()
 
     def _state_changed(self, old: SessionState, new: SessionState) -> None:

@@ -67,7 +67,7 @@ def return_freed_memory() -> None:
         gc.collect()
         if _MALLOC_TRIM is not None:
             _MALLOC_TRIM(0)
-    except Exception:  # noqa: BLE001 - memory housekeeping must not break the session's end
+    except Exception:
         log.debug("returning freed memory failed", exc_info=True)
 
 

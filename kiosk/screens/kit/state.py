@@ -14,7 +14,6 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 
 from kiosk import i18n, theme
 
-
 # A pressed button shows its colour under a 35 % grey veil.
 PRESSED_VEIL = (0.5, 0.5, 0.5, 0.35)
 
