@@ -3,13 +3,13 @@
 Each icon is a list of primitives in a unit square (0..1, origin bottom-left), scaled to the
 widget. Shapes are bold and plain so they read at a glance, with the word always beside them.
 
-An icon is drawn once per (name, size, colour, direction) into a small offscreen texture and
-shown as one textured rectangle: thick round-capped lines are many triangles, and redrawing
-them at every frame made each frame slow and, with software GL (llvmpipe), grew the memory
-of the renderer with every redraw. One offscreen framebuffer draws them all and each drawing is
-copied into a texture of its own: every Kivy Fbo compiles its own shader program, which the GL
-driver keeps with its compiled variants (about 1 MB each with llvmpipe), so an Fbo per icon
-cost the kiosk ~30 MB for some forty icons.
+An icon is drawn once per (name, size, colour, direction) into a texture of its own and shown as
+one textured rectangle: thick round-capped lines are many triangles, and redrawing them at every
+frame made each frame slow and, with software GL (llvmpipe), grew the memory of the renderer with
+every redraw. The drawing is done by Pillow (already loaded by Kivy's image provider) on a 4x
+larger image scaled down (anti-aliased edges), not by the GPU: a Kivy Fbo compiles a shader
+program of its own, which the GL driver keeps with its compiled variants (about 1 MB each with
+llvmpipe) - an Fbo per icon cost the kiosk ~30 MB, and even one shared Fbo ~3 MB.
 """
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from collections import OrderedDict
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.graphics import ClearBuffers, ClearColor, Color, Ellipse, Fbo, Line, Rectangle
+from kivy.graphics import Color, Rectangle
 from kivy.graphics.texture import Texture
 from kivy.properties import ListProperty, NumericProperty, StringProperty
 from kivy.uix.widget import Widget
+from PIL import Image, ImageDraw
 
 # (kind, *numbers): "rect" x y w h | "line" x1 y1 x2 y2 ... | "circle" cx cy r | "disc" cx cy r
 # | "arc" cx cy r start end  (angles in degrees, clockwise from 12 o'clock, Kivy's convention)
@@ -79,62 +80,62 @@ DIRECTIONAL = frozenset({"back", "done"})
 # palettes), each at most a few tens of kilobytes.
 _RENDERED: OrderedDict[tuple[Any, ...], Texture] = OrderedDict()
 MAX_RENDERED = 96
-_canvas: Fbo | None = None  # the one framebuffer every icon is drawn in, resized as needed
+SUPERSAMPLE = 4  # drawn this many times larger, then scaled down: smooth edges
 
 
-def _draw_shapes(shapes: list[tuple], side: float, flip: bool) -> None:
-    """The icon's primitives on the current canvas, in a side x side square at the origin."""
-    width = max(1.2, side / 36)
+def draw_icon(shapes: list[tuple], side: int, colour: tuple[float, ...],
+              flip: bool) -> Image.Image:
+    """The icon's primitives on a transparent side x side RGBA image (top row first)."""
+    s = side * SUPERSAMPLE
+    img = Image.new("RGBA", (s, s), (0, 0, 0, 0))
+    pen = ImageDraw.Draw(img)
+    fill = tuple(round(max(0.0, min(1.0, c)) * 255) for c in colour)
+    half = max(1.2, side / 36) * SUPERSAMPLE  # half a stroke, as Kivy's Line width was
 
-    def px(u: float) -> float:
-        return (1 - u if flip else u) * side
+    def pt(u: float, v: float) -> tuple[float, float]:
+        return u * s, (1 - v) * s  # unit square with its origin bottom-left -> image rows
 
-    def py(v: float) -> float:
-        return v * side
+    def dot(x: float, y: float, r: float) -> None:
+        pen.ellipse((x - r, y - r, x + r, y + r), fill=fill)
 
     for kind, *n in shapes:
         if kind == "line":
-            pts = [px(v) if i % 2 == 0 else py(v) for i, v in enumerate(n)]
-            Line(points=pts, width=width, joint="round", cap="round")
+            pts = [pt(n[i], n[i + 1]) for i in range(0, len(n), 2)]
+            pen.line(pts, fill=fill, width=round(2 * half))
+            for x, y in pts:  # round joints and caps
+                dot(x, y, half)
         elif kind == "rect":
-            x0, x1 = sorted((px(n[0]), px(n[0] + n[2])))
-            Rectangle(pos=(x0, py(n[1])), size=(x1 - x0, n[3] * side))
+            (x0, y1), (x1, y0) = pt(n[0], n[1]), pt(n[0] + n[2], n[1] + n[3])
+            pen.rectangle((x0, y0, x1, y1), fill=fill)
         elif kind == "disc":
-            r = n[2] * side
-            Ellipse(pos=(px(n[0]) - r, py(n[1]) - r), size=(2 * r, 2 * r))
-        elif kind == "circle":
-            Line(circle=(px(n[0]), py(n[1]), n[2] * side), width=width)
-        elif kind == "half":
-            r = n[2] * side
-            Ellipse(pos=(px(n[0]) - r, py(n[1]) - r), size=(2 * r, 2 * r),
-                    angle_start=0, angle_end=180)
-        elif kind == "arc":
-            Line(circle=(px(n[0]), py(n[1]), n[2] * side, n[3], n[4]), width=width)
+            dot(*pt(n[0], n[1]), n[2] * s)
+        elif kind == "half":  # the right half of a disc
+            x, y = pt(n[0], n[1])
+            r = n[2] * s
+            pen.pieslice((x - r, y - r, x + r, y + r), -90, 90, fill=fill)
+        elif kind in ("circle", "arc"):
+            x, y = pt(n[0], n[1])
+            r = n[2] * s + half  # Pillow strokes inwards from the box: centre it on the radius
+            # angles clockwise from 12 o'clock; Pillow's start at 3 o'clock
+            start, end = (n[3], n[4]) if kind == "arc" else (0, 360)
+            pen.arc((x - r, y - r, x + r, y + r), start - 90, end - 90, fill=fill,
+                    width=round(2 * half))
+    img = img.resize((side, side), Image.Resampling.LANCZOS)
+    return img.transpose(Image.Transpose.FLIP_LEFT_RIGHT) if flip else img
 
 
 def rendered_icon(name: str, side: int, colour: tuple[float, ...], flip: bool) -> Texture:
-    """The texture of an icon, drawn offscreen the first time it is asked for."""
-    global _canvas
+    """The texture of an icon, drawn the first time it is asked for."""
     key = (name, side, colour, flip)
     texture = _RENDERED.get(key)
     if texture is not None:
         _RENDERED.move_to_end(key)
         return texture
-    if _canvas is None:
-        _canvas = Fbo(size=(side, side), with_depthbuffer=False)
-    elif tuple(_canvas.size) != (side, side):
-        _canvas.size = (side, side)
-    fbo = _canvas
-    fbo.clear()
-    with fbo:
-        ClearColor(0, 0, 0, 0)
-        ClearBuffers()
-        Color(*colour)
-        _draw_shapes(ICONS[name], side, flip)
-    fbo.draw()
+    img = draw_icon(ICONS[name], side, colour, flip)
     texture = Texture.create(size=(side, side), colorfmt="rgba")
-    texture.blit_buffer(fbo.pixels, colorfmt="rgba", bufferfmt="ubyte")
-    fbo.clear()  # the shapes' vertices are not needed any more
+    # Kivy's textures start with the bottom row
+    texture.blit_buffer(img.transpose(Image.Transpose.FLIP_TOP_BOTTOM).tobytes(),
+                        colorfmt="rgba", bufferfmt="ubyte")
     _RENDERED[key] = texture
     while len(_RENDERED) > MAX_RENDERED:
         _RENDERED.popitem(last=False)
