@@ -175,8 +175,21 @@ class KioskApp(App):
 
     def _core_opened(self, core: Any) -> None:
         core.add_listener(self._state_changed)
+        core.release_memory = self._release_memory_after_frame(core.release_memory)
         if core.state is not SessionState.IDLE:  # only ever when recovery opened it early
             self.show(self.screen_for(core.state))
+
+    @staticmethod
+    def _release_memory_after_frame(release: Any) -> Any:
+        """The finished session's memory goes back to the system once the welcome screen's
+        frame is on the glass: the collection takes tens of ms, the resident must not wait."""
+        from kivy.core.window import Window
+
+        def after_flip(*_args: Any) -> None:
+            Window.unbind(on_flip=after_flip)
+            Clock.schedule_once(lambda _dt: release(), 0)
+
+        return lambda: Window.bind(on_flip=after_flip)
 
     @property
     def overlay(self) -> Any:

@@ -98,6 +98,9 @@ class SessionCore:
         self._pending_end: tuple[Session, EndReason, float] | None = None
         # Records that could not be queued (store unwritable): kept and retried, never dropped.
         self.unqueued: list[tuple[str, dict[str, Any]]] = []
+        # Called once a session is over and the kiosk idle again; the app replaces it with a
+        # deferred call so the welcome screen's frame is not held up (~50 ms of collection).
+        self.release_memory: Callable[[], None] = return_freed_memory
         self.faults: list[str] = []
 
     # --- state --------------------------------------------------------------------------------
@@ -274,7 +277,7 @@ class SessionCore:
         self._pending_end = None
         self.session = None
         self._set_state(SessionState.IDLE)
-        return_freed_memory()  # after the listeners: the finished session's screens let go
+        self.release_memory()  # after the listeners: the finished session's screens let go
 
     def _wipe(self, session: Session) -> WipeSummary:
         counts = {"scan": 0, "print": 0, "document": 0}
