@@ -5,7 +5,8 @@ calls). httpx did it well but cost the kiosk ~10 MB of resident memory (httpx, h
 anyio, idna...) for features it does not use; ``http.client`` keeps what matters:
 
 - one keep-alive connection per client; before it is reused, a connection the server has
-  closed meanwhile (idle timeout) is noticed and replaced, so no request is ever sent twice,
+  closed meanwhile (idle timeout) is noticed and replaced; a request is never resent by the
+  client itself (a failure is reported; the caller's retry policy decides),
 - a timeout on connecting and on every read,
 - TLS always verified (system CAs, plus the configured private CA, never a bypass),
 - no redirects followed (a server that moved must be reconfigured, not guessed),
