@@ -175,7 +175,9 @@ class KioskApp(App):
 
     def _core_opened(self, core: Any) -> None:
         core.add_listener(self._state_changed)
-        core.release_memory = self._release_memory_after_frame(core.release_memory)
+        from kiosk.sessions.core import return_freed_memory  # loaded with the core, after frame 1
+
+        core.release_memory = self._release_memory_after_frame(return_freed_memory)
         if core.state is not SessionState.IDLE:  # only ever when recovery opened it early
             self.show(self.screen_for(core.state))
 

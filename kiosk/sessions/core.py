@@ -55,20 +55,31 @@ def _malloc_trim() -> Callable[[int], int] | None:
 _MALLOC_TRIM = _malloc_trim()
 
 
-def return_freed_memory() -> None:
-    """Give the memory a finished session used back to the system.
+def trim_freed_memory() -> None:
+    """Give the memory a finished session freed back to the system.
 
-    A kiosk runs for weeks, one session after another. What a session's screens, documents and
-    decoded images allocated is freed at the wipe, but glibc keeps freed heap pages for reuse,
-    so the process's resident memory only ever grows to its high-water mark; a full collection
-    (reference cycles of widgets) then ``malloc_trim(0)`` hands the free pages back (a few MB
-    after each session). Best effort: never lets the wipe fail."""
+    A kiosk runs for weeks, one session after another. What a session's documents, decoded
+    images and typed values allocated is freed at the wipe, but glibc keeps freed heap pages for
+    reuse, so the process's resident memory would only ever grow to its busiest session's
+    high-water mark; ``malloc_trim(0)`` hands the free pages back (a fraction of a millisecond).
+    Best effort: never lets the wipe fail."""
     try:
-        gc.collect()
         if _MALLOC_TRIM is not None:
             _MALLOC_TRIM(0)
     except Exception:
         log.debug("returning freed memory failed", exc_info=True)
+
+
+def return_freed_memory() -> None:
+    """A full collection first (the reference cycles of a finished session's widgets), then
+    :func:`trim_freed_memory`. The collection costs in proportion to everything the process holds
+    (~50 ms in the kiosk app, a second in a long test run): the app calls this once the welcome
+    screen's frame is shown, the core alone only trims."""
+    try:
+        gc.collect()
+    except Exception:
+        log.debug("collection failed", exc_info=True)
+    trim_freed_memory()
 
 
 class SessionCore:
@@ -99,8 +110,8 @@ class SessionCore:
         # Records that could not be queued (store unwritable): kept and retried, never dropped.
         self.unqueued: list[tuple[str, dict[str, Any]]] = []
         # Called once a session is over and the kiosk idle again; the app replaces it with a
-        # deferred call so the welcome screen's frame is not held up (~50 ms of collection).
-        self.release_memory: Callable[[], None] = return_freed_memory
+        # full collection deferred past the welcome screen's frame (return_freed_memory).
+        self.release_memory: Callable[[], None] = trim_freed_memory
         self.faults: list[str] = []
 
     # --- state --------------------------------------------------------------------------------
