@@ -10,7 +10,6 @@ from PIL import Image
 
 from kiosk.devices import errors
 from kiosk.devices.scanner import ColourMode, ScannerInfo, ScanOptions, Source
-from kiosk.documents import samples
 from kiosk.documents.pdf import mm_to_px
 
 
@@ -43,6 +42,10 @@ class DemoScanner:
         if self._fault is not None:
             fault, self._fault = self._fault, None
             raise fault("demo scanner: injected fault")
+        # The sample pictures (Pillow's drawing and fonts, segno: ~10 MB resident) load at the
+        # first scan: a demo kiosk whose residents never scan does not carry them.
+        from kiosk.documents import samples
+
         dpi = options.dpi
         if options.source is Source.FEEDER:
             if self.feeder_pages <= 0:
