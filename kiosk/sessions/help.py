@@ -28,7 +28,7 @@ from kiosk.config import Settings
 from kiosk.schema import Activity, ActivityKind, HelpRequest, HelpRequestStatus, HelpState
 from kiosk.sessions.state import SessionState
 
-if TYPE_CHECKING:  # the HTTP stack (httpx) is only imported when a server is configured
+if TYPE_CHECKING:  # the HTTP client (kiosk.sessions.https_client) is only imported when a server is configured
     from kiosk.sessions.sync import ServerLink
 
 log = logging.getLogger(__name__)
