@@ -117,12 +117,22 @@ def chromium() -> Iterator[Any]:
 @pytest.fixture
 def browser_page(chromium: Any, console_server: ConsoleServer) -> Iterator[Any]:
     """A fresh browser context (its own cookies), tablet-sized, on the running server."""
+    yield from _device_page(chromium, console_server)
+
+
+@pytest.fixture
+def tablet(chromium: Any, console_server: ConsoleServer) -> Iterator[Any]:
+    """A second device with its own cookies: the mediator's tablet beside the admin's PC
+    (browser_page)."""
+    yield from _device_page(chromium, console_server)
+
+
+def _device_page(chromium: Any, console_server: ConsoleServer) -> Iterator[Any]:
     context = chromium.new_context(base_url=console_server.url, accept_downloads=True,
                                    viewport={"width": 1180, "height": 820}, locale="fr-FR",
                                    has_touch=True)
-    page = context.new_page()
     try:
-        yield page
+        yield context.new_page()
     finally:
         context.close()
 

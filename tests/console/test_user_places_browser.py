@@ -39,17 +39,6 @@ def _new_user(server: Any, name: str, role: str, sites: tuple[str, ...] = (),
                                    territories=[server.seed.territories[t] for t in territories])
 
 
-@pytest.fixture
-def tablet(chromium: Any, console_server: Any) -> Any:
-    """The mediator's tablet (its own cookies), beside the admin's PC (browser_page)."""
-    context = chromium.new_context(base_url=console_server.url, locale="fr-FR",
-                                   viewport={"width": 1180, "height": 820}, has_touch=True)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
 def _kiosk_call(page: Any, server: Any, site: str) -> str:
     """What the kiosk's HelpDesk sends: its own token, the kiosk API."""
     rid = str(uuid.uuid4())

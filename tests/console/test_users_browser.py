@@ -31,28 +31,16 @@ def _new_user(server, name: str, site: str = "FS Lille") -> int:
         return tenancy.create_user(conn, name, PASSWORD, "mediator", site=server.seed.sites[site])
 
 
-@pytest.fixture
-def second_page(chromium, console_server):
-    """Another device (its own cookies): the mediator's tablet beside the admin's PC."""
-    context = chromium.new_context(base_url=console_server.url, locale="fr-FR",
-                                   viewport={"width": 1180, "height": 820}, has_touch=True)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
 def _confirm(page: Any) -> None:
     with page.expect_navigation():
         page.locator("dialog#confirm").get_by_role("button", name="Confirmer").click()
 
 
 def test_admin_moves_a_mediator_who_then_sees_the_new_site_only(
-        browser_page, second_page, console_server, artifacts_dir):
+        browser_page, tablet, console_server, artifacts_dir):
     seed = console_server.seed
     lille, rennes = seed.sites["FS Lille"], seed.sites["FS Rennes"]
     uid = _new_user(console_server, "med-demenage")
-    tablet = second_page
     log_in(tablet, "med-demenage")
     assert tablet.url.endswith(f"/console/live/{lille}")
 
@@ -78,7 +66,7 @@ def test_admin_moves_a_mediator_who_then_sees_the_new_site_only(
 
 
 def test_a_disabled_user_cannot_log_in_and_a_re_enabled_one_can(
-        browser_page, second_page, console_server, artifacts_dir):
+        browser_page, tablet, console_server, artifacts_dir):
     uid = _new_user(console_server, "med-absent")
     admin = browser_page
     log_in(admin, "admin")
@@ -89,7 +77,6 @@ def test_a_disabled_user_cannot_log_in_and_a_re_enabled_one_can(
     assert "Compte désactivé" in admin.locator(".flash").inner_text()
     assert "désactivé" in admin.get_by_role("heading", level=1).inner_text()
 
-    tablet = second_page
     tablet.goto("/console/login")
     tablet.get_by_label("Identifiant").fill("med-absent")
     tablet.get_by_label("Mot de passe").fill(PASSWORD)
@@ -106,9 +93,8 @@ def test_a_disabled_user_cannot_log_in_and_a_re_enabled_one_can(
 
 
 def test_a_reset_password_is_shown_once_and_replaces_the_old_one(
-        browser_page, second_page, console_server, artifacts_dir):
+        browser_page, tablet, console_server, artifacts_dir):
     uid = _new_user(console_server, "med-oublie")
-    tablet = second_page
     log_in(tablet, "med-oublie")
     admin = browser_page
     log_in(admin, "admin")
