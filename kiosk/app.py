@@ -79,24 +79,11 @@ from kivy.clock import Clock
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk.screens.screen_manager import LazyScreenManager, after_next_frame
 from kiosk.sessions.state import SessionState
 
 if TYPE_CHECKING:  # the wire schema (pydantic) is not needed before the first frame
     from kiosk.schema import Accessibility, Language
-
-
-class LazyScreenManager(ScreenManager):
-    """A screen manager that builds a known screen the first time it is asked for."""
-
-    builder: Any = None
-
-    def get_screen(self, name: str) -> Any:
-        if not self.has_screen(name) and self.builder is not None:
-            try:
-                self.builder(name)
-            except KeyError:
-                pass
-        return super().get_screen(name)
 
 
 class KioskApp(App):
@@ -177,21 +164,10 @@ class KioskApp(App):
         core.add_listener(self._state_changed)
         from kiosk.sessions.core import return_freed_memory  # loaded with the core, after frame 1
 
-        core.release_memory = self._release_memory_after_frame(return_freed_memory)
+        # The finished session's memory goes back once the welcome screen is on the glass.
+        core.release_memory = after_next_frame(return_freed_memory)
         if core.state is not SessionState.IDLE:  # only ever when recovery opened it early
             self.show(self.screen_for(core.state))
-
-    @staticmethod
-    def _release_memory_after_frame(release: Any) -> Any:
-        """The finished session's memory goes back to the system once the welcome screen's
-        frame is on the glass: the collection takes tens of ms, the resident must not wait."""
-        from kivy.core.window import Window
-
-        def after_flip(*_args: Any) -> None:
-            Window.unbind(on_flip=after_flip)
-            Clock.schedule_once(lambda _dt: release(), 0)
-
-        return lambda: Window.bind(on_flip=after_flip)
 
     @property
     def overlay(self) -> Any:
