@@ -5,18 +5,36 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: all install demo test test-fast bench lint i18n clean run server
+.PHONY: all install lock demo test test-fast bench lint i18n clean run server
 
 all: test
 
+# Installs come from the locks in requirements/ (exact versions and hashes), never from the open
+# ranges of pyproject.toml: a fresh clone installs the same thing on any later day. `make lock`
+# re-resolves them (uv), for a deliberate upgrade.
+LOCK   ?= requirements/dev.lock
+
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q --require-hashes -r requirements/build.lock
 
-$(STAMP): pyproject.toml scripts/install-system.sh scripts/system-packages.txt | $(VENV)/bin/python
+$(STAMP): pyproject.toml $(LOCK) requirements/build.lock scripts/install-system.sh scripts/system-packages.txt | $(VENV)/bin/python
 	bash scripts/install-system.sh
-	$(PY) -m pip install -q -e ".[hardware,test]"
+	$(PY) -m pip install -q --require-hashes -r requirements/build.lock
+	$(PY) -m pip install -q --require-hashes -r $(LOCK)
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Re-resolve every lock (needs network access to PyPI): the development set, a terminal's and a
+# server's runtime sets, and the build tools. Universal: one lock serves Python 3.11 to 3.13.
+lock:
+	$(PYTHON) -m pip install -q "uv==0.13.9"
+	$(PYTHON) -m uv pip compile pyproject.toml --extra hardware --extra server --extra test $(UVFLAGS) -o requirements/dev.lock
+	$(PYTHON) -m uv pip compile pyproject.toml --extra hardware $(UVFLAGS) -o requirements/terminal.lock
+	$(PYTHON) -m uv pip compile pyproject.toml --extra server $(UVFLAGS) -o requirements/server.lock
+	$(PYTHON) -m uv pip compile requirements/build.in $(UVFLAGS) -o requirements/build.lock
+
+UVFLAGS = --universal --python-version 3.11 --generate-hashes --no-header --quiet
 
 install: $(STAMP) i18n
 

@@ -132,5 +132,5 @@ def visible_tree(conn: Connection, user: ConsoleUser) -> list[dict[str, Any]]:
 
 def live_sites(conn: Connection, user: ConsoleUser) -> list[dict[str, Any]]:
     """Every site whose kiosks the user may watch, by territory then name."""
-    return [{"id": s["id"], "name": s["name"], "territory": tr["name"]}
-            for tr in visible_tree(conn, user) for s in tr["sites"]]
+    return [{"id": s["id"], "name": s["name"], "territory": terr["name"]}
+            for terr in visible_tree(conn, user) for s in terr["sites"]]

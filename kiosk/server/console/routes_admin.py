@@ -58,11 +58,11 @@ def _fleet(ctx: Console) -> dict[str, Any]:
         names = accounts.place_names(conn)
     territories: dict[int, dict[str, Any]] = {}
     for r in tree:
-        tr = territories.setdefault(r["territory_id"], {"id": r["territory_id"],
+        terr = territories.setdefault(r["territory_id"], {"id": r["territory_id"],
                                                          "name": r["territory"], "sites": {}})
         if r["site_id"] is None:
             continue
-        site = tr["sites"].setdefault(r["site_id"], {"id": r["site_id"], "name": r["site"],
+        site = terr["sites"].setdefault(r["site_id"], {"id": r["site_id"], "name": r["site"],
                                                      "kiosks": []})
         if r["kiosk_id"] is not None:
             st = statuses.get(r["kiosk_id"], {})
@@ -70,8 +70,8 @@ def _fleet(ctx: Console) -> dict[str, Any]:
                      st["state"] if st.get("online") else "offline")
             site["kiosks"].append({"id": r["kiosk_id"], "name": r["kiosk"],
                                    "state": labels.KIOSK_STATES.get(state, state)})
-    for tr in territories.values():
-        tr["sites"] = list(tr["sites"].values())
+    for terr in territories.values():
+        terr["sites"] = list(terr["sites"].values())
     return {"territories": list(territories.values()), "users": users, "place_names": names}
 
 

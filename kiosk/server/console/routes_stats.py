@@ -90,7 +90,7 @@ def _with_kiosks(conn: Connection, tree: list[dict[str, Any]], place: Place
     """The filter's places, with the kiosks of the site in focus (the site shown, or the shown
     kiosk's site; a user's only site): a kiosk is chosen within its site, and a national list
     of every kiosk would weigh more than the page."""
-    sites = {s["id"]: s for tr in tree for s in tr["sites"]}
+    sites = {s["id"]: s for terr in tree for s in terr["sites"]}
     for s in sites.values():
         s["kiosks"] = []
     focus = place.site_id if place.site_id in sites else (
@@ -151,7 +151,7 @@ def _site_ids(place: Place, tree: list[dict[str, Any]]) -> list[int] | None:
     if place.site_id is not None:
         return [place.site_id]
     if place.territory_id is not None:
-        return [s["id"] for tr in tree if tr["id"] == place.territory_id for s in tr["sites"]]
+        return [s["id"] for terr in tree if terr["id"] == place.territory_id for s in terr["sites"]]
     return None
 
 
