@@ -25,12 +25,12 @@ $(STAMP): pyproject.toml $(LOCK) requirements/build.lock scripts/install-system.
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# Re-resolve every lock (needs network access to PyPI): the development set, a terminal's and a
-# server's runtime sets, and the build tools. Universal: one lock serves Python 3.11 to 3.13.
+# Re-resolve every lock (needs network access to PyPI): the development set, a terminal's runtime
+# (no server library) and a server's (no Kivy, no device binding), and the build tools. Universal: one lock serves Python 3.11 to 3.13.
 lock:
 	$(PYTHON) -m pip install -q "uv==0.13.9"
-	$(PYTHON) -m uv pip compile pyproject.toml --extra hardware --extra server --extra test $(UVFLAGS) -o requirements/dev.lock
-	$(PYTHON) -m uv pip compile pyproject.toml --extra hardware $(UVFLAGS) -o requirements/terminal.lock
+	$(PYTHON) -m uv pip compile pyproject.toml --extra terminal --extra hardware --extra server --extra test $(UVFLAGS) -o requirements/dev.lock
+	$(PYTHON) -m uv pip compile pyproject.toml --extra terminal --extra hardware $(UVFLAGS) -o requirements/terminal.lock
 	$(PYTHON) -m uv pip compile pyproject.toml --extra server $(UVFLAGS) -o requirements/server.lock
 	$(PYTHON) -m uv pip compile requirements/build.in $(UVFLAGS) -o requirements/build.lock
 
@@ -49,7 +49,7 @@ run: install
 	$(VENV)/bin/kiosk run
 
 server: install
-	$(VENV)/bin/kiosk server
+	$(VENV)/bin/kiosk-server run
 
 test: install
 	bash scripts/run-tests.sh

@@ -1,11 +1,11 @@
-"""Web console benchmarks, against a running `kiosk server` (uvicorn subprocess).
+"""Web console benchmarks, against a running `kiosk-server run` (uvicorn subprocess).
 
 On SQLite, and on PostgreSQL when bench.datasets.Postgres finds one (KIOSK_BENCH_PG_URL, or the
 persistent bench cluster, which keeps the generated dataset).
 
 - Dashboard pages: KIOSK_BENCH_CONSOLE_RECORDS session records (default: the value of
   KIOSK_BENCH_SERVER_RECORDS, else 10,000,000, the issue's national year): the dataset of
-  bench/datasets.py (raw rows from bench/generate.py, aggregates from kiosk.server.rebuild),
+  bench/datasets.py (raw rows from bench/generate.py, aggregates from kiosk_server.rebuild),
   shared with the server benchmark and cached between runs. An admin logs in through the login
   form; each dashboard page (Synthèse, Démarches, Fréquentation, Questionnaire) is fetched over
   HTTP for 12 months nationally, for the busiest territory and for the busiest site: server
@@ -31,9 +31,9 @@ import httpx
 import sqlalchemy as sa
 
 from bench.datasets import Dataset, Postgres, busiest, sqlite_dataset
-from kiosk.server import db, tenancy
-from kiosk.server import tables as t
-from kiosk.server.demo import spawn_server
+from kiosk_server import db, tenancy
+from kiosk_server import tables as t
+from kiosk_server.demo import spawn_server
 
 RECORDS = int(os.environ.get("KIOSK_BENCH_CONSOLE_RECORDS",
                              os.environ.get("KIOSK_BENCH_SERVER_RECORDS", "10000000")))
@@ -110,7 +110,7 @@ def bench_pages(base: str, ids: dict[str, Any], dataset: Dataset, label: str) ->
                     "value": round(p95 * 1000, 1), "unit": "ms", "target": "p95 ≤ 300 ms",
                     "met": p95 <= 0.3,
                     "note": f"p50 {p50 * 1000:.1f} ms over {RUNS} requests through a running "
-                            f"`kiosk server` (charts of figures already drawn are reused); "
+                            f"`kiosk-server run` (charts of figures already drawn are reused); "
                             f"first view {first * 1000:.0f} ms; host load average "
                             f"{load:.1f} on {os.cpu_count()} CPUs; one territory = the busiest "
                             f"({ids['territory']}), one site = the busiest ({ids['site']}); "

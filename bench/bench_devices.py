@@ -166,7 +166,7 @@ def hotplug_probe() -> list[float]:
     sys.path.insert(0, str(ROOT / "tests"))
     from harness import udev
 
-    from kiosk import config
+    from kiosk_wire import config
     from kiosk.devices import open_devices
     from kiosk.devices.scheduling import QueueScheduler
 

@@ -1,7 +1,7 @@
 """Central server benchmarks: HTTP ingest vs raw inserts, a kiosk's 30-day backlog, console
 queries on a large generated dataset; on SQLite and PostgreSQL.
 
-- Ingest: batches of 500 records (3 activities each) POSTed to a running `kiosk server`
+- Ingest: batches of 500 records (3 activities each) POSTed to a running `kiosk-server run`
   (uvicorn subprocess: validation, auth, idempotence check, raw rows and every aggregate in one
   transaction) vs raw inserts of the same rows (session_records + activities, executemany, one
   transaction per 500) into the same database in the same run. Target ratio ≥ 0.3.
@@ -10,7 +10,7 @@ queries on a large generated dataset; on SQLite and PostgreSQL.
 - Console queries: KIOSK_BENCH_SERVER_RECORDS session records (default 10,000,000: the
   issue's national year) with 1-3 activities each, over ~2,000 sites in 13 territories and the
   12 months up to today, made by bench/generate.py; the aggregates are built from those raw rows
-  by kiosk.server.rebuild (bench/datasets.py; the dataset is cached between runs). Reported
+  by kiosk_server.rebuild (bench/datasets.py; the dataset is cached between runs). Reported
   p50/p95 of each standard query over 30 runs; target p95 ≤ 200 ms.
 
 PostgreSQL: KIOSK_BENCH_PG_URL if set, else the persistent bench cluster of bench/datasets.py
@@ -36,12 +36,12 @@ import sqlalchemy as sa
 from bench import datasets
 from bench.datasets import Postgres
 from bench.generate import catalogue_procedures
-from kiosk.schema import SessionRecord
-from kiosk.server import db, queries, tenancy
-from kiosk.server import tables as t
-from kiosk.server.demo import spawn_server
-from kiosk.server.ingest import _activity_row, _record_row
-from kiosk.server.queries import Period, Scope
+from kiosk_wire.schema import SessionRecord
+from kiosk_server import db, queries, tenancy
+from kiosk_server import tables as t
+from kiosk_server.demo import spawn_server
+from kiosk_server.ingest import _activity_row, _record_row
+from kiosk_server.queries import Period, Scope
 from kiosk.sessions.sync import ServerLink, SyncClient
 from kiosk.storage import LocalStore
 
@@ -153,7 +153,7 @@ def bench_ingest(label: str, url: str, workdir: Path) -> list[dict]:
         "value": round(http_rate), "unit": "sessions/s", "baseline": round(raw_rate),
         "ratio": round(http_rate / raw_rate, 3), "target": "ratio ≥ 0.3",
         "met": http_rate / raw_rate >= 0.3,
-        "note": f"{n} sessions through a running `kiosk server` (auth, validation, idempotence "
+        "note": f"{n} sessions through a running `kiosk-server run` (auth, validation, idempotence "
                 f"check, raw rows + 5 aggregate tables at 2-3 grains, one transaction per "
                 f"batch); each batch = 10 days of one busy kiosk (50 sessions/day); baseline = "
                 f"executemany of the same raw rows only, same database, batches interleaved "
@@ -190,7 +190,7 @@ def bench_backlog(workdir: Path) -> dict:
                     "after reconnection (SQLite)",
             "value": round(elapsed, 3), "unit": "s", "target": "≤ 2 s", "met": elapsed <= 2.0,
             "note": f"real SyncClient, batches of 200, {report.batches} requests, to a running "
-                    "`kiosk server` on SQLite"}
+                    "`kiosk-server run` on SQLite"}
 
 
 # --- console queries ---------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from kiosk import config
-from kiosk.schema import EndReason
+from kiosk_wire import config
+from kiosk_wire.schema import EndReason
 from kiosk.sessions import open_core
 from kiosk.sessions.workspace import Artefact
 

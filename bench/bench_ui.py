@@ -56,7 +56,7 @@ print(json.dumps({"first_frame": t, "rss_mb": rss_mb()}))
 """
 
 KIOSK = PRELUDE + """
-from kiosk import config
+from kiosk_wire import config
 from kiosk.app import start_headless
 from kiosk.sessions.clock import ManualClock
 data = sys.argv[1]

@@ -1,13 +1,13 @@
 """Generated national datasets for the server and console benchmarks, cached between runs.
 
-A dataset = bench/generate.py's raw rows + the aggregates ``kiosk.server.rebuild`` builds from
+A dataset = bench/generate.py's raw rows + the aggregates ``kiosk_server.rebuild`` builds from
 them. Generating 10 million records and aggregating them takes many minutes, so a finished
 dataset is kept under KIOSK_BENCH_CACHE (default /var/tmp/kiosk-bench) and reused. Two keys:
 
 - the raw key (size, seed, first month of the 12 -- the console's "12 derniers mois" move every
   month --, the generator's source): another raw key means new raw rows; a dataset of another
   raw key is deleted when a new one is made (disk at 10M: ~8 GB SQLite, ~15 GB PostgreSQL);
-- the aggregates key (Alembic head, aggregate tables' columns, kiosk/server/rebuild.py's code
+- the aggregates key (Alembic head, aggregate tables' columns, kiosk_server/rebuild.py's code
   without docstrings and comments): when only it changed, the cached database is migrated like
   a deployed one and its aggregates rebuilt, which is what a real server does after such a
   change. Migrations that only change indexes (INDEX_ONLY_REVISIONS) are not part of the key:
@@ -40,8 +40,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench import generate as gen
-from kiosk.server import db
-from kiosk.server import tables as t
+from kiosk_server import db
+from kiosk_server import tables as t
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = Path(os.environ.get("KIOSK_BENCH_CACHE", "/var/tmp/kiosk-bench"))
@@ -96,7 +96,7 @@ def aggregates_key() -> str:
     for table in t.AGGREGATES:
         digest.update(repr((table.name, [(c.name, str(c.type), c.primary_key)
                                          for c in table.columns])).encode())
-    digest.update(_code_only(ROOT / "kiosk" / "server" / "rebuild.py").encode())
+    digest.update(_code_only(ROOT / "kiosk_server" / "rebuild.py").encode())
     return digest.hexdigest()[:12]
 
 
@@ -150,7 +150,7 @@ def _fill(engine: sa.Engine, records: int, seed: int, url: str, key: str) -> Dat
 def _rebuild(engine: sa.Engine, dataset: Dataset) -> None:
     """(Re)build the aggregates of a migrated database from its raw rows."""
     key = aggregates_key()  # before the import: the code that runs is the code keyed
-    from kiosk.server.rebuild import rebuild_aggregates
+    from kiosk_server.rebuild import rebuild_aggregates
 
     _say("rebuilding the aggregates from the raw rows")
     t0 = time.perf_counter()

@@ -3,7 +3,7 @@
 What a real fleet would have sent: 13 territories, ~2,000 sites, ~5,000 kiosks, and N session
 records over the 12 calendar months up to today, with 1-3 activities each (plus one ``help``
 activity per help request, as the kiosk records them). Every value comes from the vocabularies
-of kiosk/schema.py and the shipped practice catalogue (ids, themes, step counts), so the
+of kiosk_wire/schema.py and the shipped practice catalogue (ids, themes, step counts), so the
 console renders them and a record read back validates as a ``SessionRecord``.
 
 Distributions are plausible rather than measured: busy and quiet sites (log-normal), weekdays
@@ -17,7 +17,7 @@ synchronous off for the generation only) or ``COPY`` (PostgreSQL). Event ids are
 whose first 12 hex digits count up, so the primary key grows in order (no random B-tree
 inserts). Same seed, same rows on both engines.
 
-The aggregates the console reads are NOT built here: ``kiosk.server.rebuild.rebuild_aggregates``
+The aggregates the console reads are NOT built here: ``kiosk_server.rebuild.rebuild_aggregates``
 builds them from these raw rows (see bench/datasets.py).
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from kiosk.schema import Accessibility, AgeBracket, Satisfaction, SurveyAutonomy
+from kiosk_wire.schema import Accessibility, AgeBracket, Satisfaction, SurveyAutonomy
 
 CHUNK = 250_000
 GENERATOR_VERSION = 1  # bump when the rows change, so cached datasets are rebuilt
@@ -313,7 +313,7 @@ def generate(engine: sa.Engine, records: int, seed: int = 1, today: dt.date | No
     rng = np.random.default_rng(seed)
     when = dt.datetime.now(dt.UTC).replace(microsecond=0)
     territories, sites, kiosks, kiosk_weight = _tenancy(rng, fleet, when)
-    from kiosk.server import tables as t
+    from kiosk_server import tables as t
 
     with engine.begin() as conn:
         for table in (t.territories, t.session_records):

@@ -5,4 +5,6 @@ those are imported lazily by the backend or UI module that needs them.
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from kiosk_wire import __version__
+
+__all__ = ["__version__"]

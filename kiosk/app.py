@@ -19,7 +19,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from kiosk.config import Settings
+from kiosk_wire.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ from kiosk.screens.screen_manager import LazyScreenManager, after_next_frame
 from kiosk.sessions.state import SessionState
 
 if TYPE_CHECKING:  # the wire schema (pydantic) is not needed before the first frame
-    from kiosk.schema import Accessibility, Language
+    from kiosk_wire.schema import Accessibility, Language
 
 
 class KioskApp(App):
@@ -362,7 +362,7 @@ class KioskApp(App):
     # --- tests and the scripted demo -----------------------------------------------------------
     def reset_for_next_test(self) -> None:
         """Back to a fresh welcome screen with no session (tests reuse one app per process)."""
-        from kiosk.schema import EndReason
+        from kiosk_wire.schema import EndReason
 
         core = self.runtime.core
         self.mediator_mode = False

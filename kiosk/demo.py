@@ -9,13 +9,19 @@ No Kivy import here: the UI is reached through kiosk.app and kiosk.screens.drive
 """
 from __future__ import annotations
 
+import importlib.util
+import json
 import logging
 import os
+import select
+import subprocess
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk import config
+from kiosk_wire import config
 from kiosk.sessions.clock import ManualClock
 from kiosk.sessions.mediator_pin import hash_pin
 
@@ -41,20 +47,47 @@ def demo_settings(data_dir: Path, windowed: bool = False) -> config.Settings:
     return config.defaults().with_overrides(overrides)
 
 
-def start_demo_server_if_any(data_dir: Path) -> Any | None:
-    """The server engineer's demo server (kiosk/server/demo.py), when it exists."""
-    try:
-        from kiosk.server.demo import start_demo_server  # type: ignore[import-not-found]
-    except ImportError:
+@dataclass
+class DemoServerLink:
+    """The central server's demo, run as its own program (the terminal never imports the server):
+    ``python -m kiosk_server.demo DIR`` prints one JSON line with its URL and the demo kiosk's
+    token, then serves until it is terminated."""
+
+    process: subprocess.Popen[str]
+    url: str
+    token: str
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout)
+
+
+def start_demo_server_if_any(data_dir: Path, timeout: float = 60.0) -> DemoServerLink | None:
+    """The central server's demo when it is installed on this machine, else None (statistics
+    then stay on the kiosk)."""
+    if importlib.util.find_spec("kiosk_server") is None:
         return None
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk_server.demo", str(data_dir / "server")],
+        stdout=subprocess.PIPE, text=True, start_new_session=True)
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], timeout)
+    line = process.stdout.readline() if ready else ""
     try:
-        return start_demo_server(data_dir / "server")
-    except Exception:
-        log.exception("demo server could not start; statistics stay on the kiosk")
+        info = json.loads(line)
+        return DemoServerLink(process, str(info["url"]), str(info["token"]))
+    except (ValueError, KeyError, TypeError):
+        log.error("demo server could not start; statistics stay on the kiosk")
+        DemoServerLink(process, "", "").stop()
         return None
 
 
-def with_server(settings: config.Settings, server: Any | None) -> config.Settings:
+def with_server(settings: config.Settings, server: DemoServerLink | None) -> config.Settings:
     if server is None:
         return settings
     return settings.with_overrides({"sync.server_url": server.url, "sync.token": server.token})

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from kiosk import config
+from kiosk_wire import config
 from kiosk.storage import LocalStore, StoreError, store_path
 
 

@@ -19,7 +19,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__
-from kiosk.config import Settings
+from kiosk_wire.config import Settings
 from kiosk.i18n import N_
 from kiosk.sessions import has_leftovers
 from kiosk.speech import Speaker
@@ -284,7 +284,7 @@ class KioskRuntime:
         """Ask for a mediator. The help desk counts the request in the session's record; without
         one, it is counted here (the resident did ask) and the answer is "go to the desk"."""
         if self.help_desk is None:
-            from kiosk.schema import Activity, ActivityKind
+            from kiosk_wire.schema import Activity, ActivityKind
 
             if self.core.in_session:
                 self.core.add_activity(Activity(kind=ActivityKind.HELP))

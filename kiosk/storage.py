@@ -5,7 +5,7 @@
   survives a power cut.
 - Multi-step writes go through ``db.atomic()``.
 
-The outbox holds anonymised session records (already validated against kiosk.schema) until the
+The outbox holds anonymised session records (already validated against kiosk_wire.schema) until the
 server acknowledges them; ``event_id`` is the primary key, so inserting the same record twice is
 a no-op (this is what makes crash recovery and re-sends exactly-once).
 """
@@ -52,7 +52,7 @@ def m001_outbox(db: sqlite_utils.Database) -> None:
     db.table("outbox").create(
         {
             "event_id": str,
-            "payload": str,        # the record as JSON (kiosk.schema.SessionRecord.to_wire)
+            "payload": str,        # the record as JSON (kiosk_wire.schema.SessionRecord.to_wire)
             "queued_at": float,    # unix time, for the backlog age shown in doctor/heartbeat
             "attempts": int,
             "next_attempt_at": float,

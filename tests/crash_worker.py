@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import sys
 
-from kiosk import config
-from kiosk.schema import Activity, ActivityKind, EndReason
+from kiosk_wire import config
+from kiosk_wire.schema import Activity, ActivityKind, EndReason
 from kiosk.sessions import open_core
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import config
+from kiosk_wire import config
 
 
 def write(tmp_path: Path, text: str) -> Path:

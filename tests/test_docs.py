@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from kiosk import config
+from kiosk_wire import config
 from kiosk.cli import main
+from kiosk_server.cli import main as server_main
 
 DOCS = Path(__file__).parents[1] / "docs"
 
@@ -43,7 +44,8 @@ def test_documented_settings_all_exist():
 def test_every_cli_command_is_documented():
     text = (DOCS / "cli.md").read_text(encoding="utf-8")
     headings = set(re.findall(r"^###\s+(kiosk[^\n]*?)\s*$", text, flags=re.MULTILINE))
-    missing = [c for c in all_commands(main) if c not in headings]
+    commands = all_commands(main) + all_commands(server_main, "kiosk-server")
+    missing = [c for c in commands if c not in headings]
     assert missing == [], f"commands missing from docs/cli.md (as '### <command>'): {missing}"
 
 
@@ -51,3 +53,6 @@ def test_fixed_commands_of_the_product_exist():
     commands = set(all_commands(main))
     for fixed in ("kiosk config show", "kiosk doctor"):
         assert fixed in commands
+    server_commands = set(all_commands(server_main, "kiosk-server"))
+    for fixed in ("kiosk-server run", "kiosk-server config show", "kiosk-server admin kiosk create"):
+        assert fixed in server_commands

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from kiosk import config, doctor
+from kiosk_wire import config, doctor
 
 
 def test_code_reader_is_found_when_installed():

@@ -4,6 +4,9 @@
   pcscd or udev bindings: device libraries are imported lazily by their backend only.
 - Kivy is imported only by kiosk/app.py and kiosk/screens/.
 - Each device library is imported by exactly one backend module.
+- Two programs, one shared part: the terminal (kiosk/) never imports the server (kiosk_server/)
+  nor its web and database libraries; the server imports nothing of the terminal but the shared
+  kiosk_wire/, and neither Kivy nor a device library; kiosk_wire/ imports neither program.
 """
 from __future__ import annotations
 
@@ -12,7 +15,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).parents[1] / "kiosk"
+ROOT = Path(__file__).parents[1]
+PACKAGE = ROOT / "kiosk"
+SERVER = ROOT / "kiosk_server"
+WIRE = ROOT / "kiosk_wire"
+# What only a server installs (the `server` extra).
+SERVER_LIBS = ("fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "psycopg", "jinja2",
+               "openpyxl", "pygal", "itsdangerous", "multipart", "python_multipart", "httpx")
 UI_MODULES = ("kiosk/app.py", "kiosk/screens/")
 DEVICE_LIBS = ("cups", "sane", "smartcard", "pyudev")
 BLOCKED = ("kivy", *DEVICE_LIBS, "gi")
@@ -39,7 +48,21 @@ def imported_roots(path: Path) -> set[str]:
 
 
 def rel(path: Path) -> str:
-    return str(path.relative_to(PACKAGE.parent))
+    return str(path.relative_to(ROOT))
+
+
+def module_name(path: Path) -> str:
+    return rel(path)[:-3].replace("/", ".").removesuffix(".__init__")
+
+
+def importers(package: Path, roots: tuple[str, ...]) -> dict[str, set[str]]:
+    """Files of ``package`` that import one of ``roots``, with what they import."""
+    found = {}
+    for path in sorted(package.rglob("*.py")):
+        hit = imported_roots(path) & set(roots)
+        if hit:
+            found[rel(path)] = hit
+    return found
 
 
 def non_ui_modules() -> list[str]:
@@ -73,3 +96,34 @@ def test_each_device_library_is_imported_by_one_backend_module_only():
         users = [rel(p) for p in PACKAGE.rglob("*.py") if lib in imported_roots(p)]
         assert len(users) <= 1, f"{lib} imported by {users}"
         assert all(u.startswith("kiosk/devices/") for u in users), users
+
+
+def test_the_terminal_never_imports_the_server_nor_its_libraries():
+    assert importers(PACKAGE, ("kiosk_server", *SERVER_LIBS)) == {}
+
+
+def test_the_server_imports_only_the_shared_part_of_the_terminal_side():
+    assert importers(SERVER, ("kiosk", "kivy", *DEVICE_LIBS)) == {}
+
+
+def test_the_shared_part_imports_neither_program_nor_their_libraries():
+    assert importers(WIRE, ("kiosk", "kiosk_server", "kivy", *DEVICE_LIBS, *SERVER_LIBS)) == {}
+
+
+def test_every_server_module_imports_without_the_terminal_kivy_or_device_libraries():
+    modules = [module_name(p) for p in sorted(SERVER.rglob("*.py")) if "/migrations/" not in rel(p)]
+    modules += [module_name(p) for p in sorted(WIRE.rglob("*.py"))]
+    code = BLOCKER % (("kiosk", *BLOCKED),) + (
+        "\nimport importlib\nfor m in %r:\n    importlib.import_module(m)\n" % (modules,))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_terminal_modules_import_without_the_server_libraries():
+    code = BLOCKER % ((*BLOCKED, *SERVER_LIBS, "kiosk_server"),) + (
+        "\nimport importlib\nfor m in %r:\n    importlib.import_module(m)\n" % (
+            non_ui_modules(),))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]

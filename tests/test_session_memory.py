@@ -14,8 +14,8 @@ from kiosk.sessions import core as core_module
 
 SESSION = """
 import json, sys
-from kiosk import config
-from kiosk.schema import EndReason
+from kiosk_wire import config
+from kiosk_wire.schema import EndReason
 from kiosk.sessions import core as core_module, open_core
 
 def rss_mb():

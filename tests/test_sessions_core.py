@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import config
-from kiosk.schema import (
+from kiosk_wire import config
+from kiosk_wire.schema import (
     Accessibility,
     Activity,
     ActivityKind,

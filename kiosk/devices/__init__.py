@@ -18,7 +18,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from kiosk.config import Settings
+from kiosk_wire.config import Settings
 from kiosk.devices import errors
 from kiosk.devices.base import Schedule
 from kiosk.devices.hotplug import DeviceKind, Hotplug, PluggedDevice

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kiosk.config import Settings
+from kiosk_wire.config import Settings
 from kiosk.devices import errors
 from kiosk.doctor import Finding, Status
 

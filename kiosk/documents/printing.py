@@ -16,7 +16,7 @@ from pathlib import Path
 from kiosk.devices import errors
 from kiosk.devices.printer import JobStatus, Printer, PrintOptions
 from kiosk.documents.pdf import count_pages
-from kiosk.schema import Activity, ActivityKind
+from kiosk_wire.schema import Activity, ActivityKind
 from kiosk.sessions.core import SessionCore
 from kiosk.sessions.state import SessionState
 from kiosk.sessions.workspace import Artefact

@@ -11,11 +11,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.config import Settings
+from kiosk_wire.config import Settings
 from kiosk.practice.checker import check_paths
 from kiosk.practice.loader import Finding
 from kiosk.practice.model import Procedure
-from kiosk.schema import Theme
+from kiosk_wire.schema import Theme
 
 log = logging.getLogger(__name__)
 

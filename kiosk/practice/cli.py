@@ -47,7 +47,7 @@ def list_procedures(ctx: click.Context) -> None:
     """List the procedures the kiosk offers, by theme."""
     from kiosk.cli import load_settings
     from kiosk.practice.catalogue import catalogue_paths, load_catalogue
-    from kiosk.schema import THEME_LABELS_FR
+    from kiosk_wire.schema import THEME_LABELS_FR
 
     catalogue = load_catalogue(catalogue_paths(load_settings(ctx)))
     for theme, items in sorted(catalogue.by_theme().items(), key=lambda kv: kv[0].value):

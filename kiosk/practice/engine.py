@@ -24,7 +24,7 @@ from kiosk.practice.messages import MESSAGES, message
 from kiosk.practice.model import Field, FieldType, Hint, Page, Procedure, Trap, TrapKind
 from kiosk.practice.text import Text
 from kiosk.practice.validators import Problem, password_rule_status
-from kiosk.schema import Activity, ActivityKind, Autonomy
+from kiosk_wire.schema import Activity, ActivityKind, Autonomy
 from kiosk.sessions.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)

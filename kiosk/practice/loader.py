@@ -40,7 +40,7 @@ from kiosk.practice.model import (
     ValidatorSpec,
 )
 from kiosk.practice.text import Text
-from kiosk.schema import Theme
+from kiosk_wire.schema import Theme
 
 SCHEMA_FILE = "procedure.schema.json"
 

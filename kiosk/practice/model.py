@@ -12,7 +12,7 @@ from typing import Any
 
 from kiosk.i18n import N_
 from kiosk.practice.text import CatalogueText, Text
-from kiosk.schema import Theme
+from kiosk_wire.schema import Theme
 
 
 class FieldType(str, Enum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.i18n import N_, _, ngettext
-from kiosk.schema import AgeBracket, Satisfaction, Survey, SurveyAutonomy
+from kiosk_wire.schema import AgeBracket, Satisfaction, Survey, SurveyAutonomy
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, tr, ui
 from kiosk.sessions.session import WipeSummary

@@ -3,7 +3,7 @@ its device is present and its screen is installed."""
 from __future__ import annotations
 
 from kiosk.runtime import Feature
-from kiosk.schema import EndReason
+from kiosk_wire.schema import EndReason
 from kiosk.screens.base import AppScreen, load_screen_kv
 
 # tile id -> (feature, screen it leads to)

@@ -10,7 +10,7 @@ from kivy.properties import StringProperty
 from kiosk.i18n import N_
 from kiosk.screens.base import AppScreen, load_screen_kv
 
-# The default of kiosk.where_to_go (kiosk/config.py), so that it is in the catalogues.
+# The default of kiosk.where_to_go (kiosk_wire/config.py), so that it is in the catalogues.
 DEFAULT_WHERE = N_("l'accueil")
 
 

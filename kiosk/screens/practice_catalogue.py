@@ -13,7 +13,7 @@ from kivy.metrics import dp
 from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk.i18n import N_, _
-from kiosk.schema import Theme
+from kiosk_wire.schema import Theme
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, KioskKeyboard, ui
 from kiosk.screens.practice_flow import PracticeFlow

@@ -4,7 +4,7 @@ The screens ask this object for the run in progress; it makes sure that
 
 - what the person types goes to the session core only (``core.remember``, wiped at the end),
   never to a file, a log or the statistics;
-- the engine's :class:`~kiosk.schema.Activity` (counts only) reaches the session record exactly
+- the engine's :class:`~kiosk_wire.schema.Activity` (counts only) reaches the session record exactly
   once per run: when the run finishes, when the person leaves it, or when the session ends
   while it is in progress (then the core's end hook records it before the wipe);
 - the memo sheet is a session file (``core.new_file``), printed through the print service.

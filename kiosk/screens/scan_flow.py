@@ -26,7 +26,7 @@ from kiosk.documents.scanning import IdCopy, ScanService, Side
 from kiosk.documents.session_documents import DocumentDesk, DocumentKind, SessionDocument
 from kiosk.documents.watermark import Watermark, apply_watermark, clean_purpose
 from kiosk.i18n import N_
-from kiosk.schema import ActivityKind
+from kiosk_wire.schema import ActivityKind
 
 PREVIEW_MAX_PX = 1400   # scans are shown from a copy at most this wide
 MAX_PAGES = 20

@@ -8,7 +8,7 @@ from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import ui
 
 if TYPE_CHECKING:  # the wire schema (pydantic) loads after the first frame
-    from kiosk.schema import Accessibility
+    from kiosk_wire.schema import Accessibility
 
 
 class WelcomeScreen(AppScreen):
@@ -39,7 +39,7 @@ class WelcomeScreen(AppScreen):
             self.runtime.speaker.stop()
 
     def accessibility(self) -> set[Accessibility]:
-        from kiosk.schema import Accessibility
+        from kiosk_wire.schema import Accessibility
 
         chosen = set()
         if ui.text_scale > 1.0:
@@ -52,7 +52,7 @@ class WelcomeScreen(AppScreen):
 
     def start(self) -> None:
         """Start the session; the app moves to the home screen when the core says ACTIVE."""
-        from kiosk.schema import Language
+        from kiosk_wire.schema import Language
 
         self.app.start_session(Language(ui.language), self.accessibility())
 

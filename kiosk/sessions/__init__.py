@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.config import Settings
+from kiosk_wire.config import Settings
 
 if TYPE_CHECKING:
     from kiosk.sessions.clock import Clock
@@ -50,7 +50,7 @@ def open_store(settings: Settings) -> LocalStore | None:
 def open_core(settings: Settings, clock: Clock | None = None,
               store: LocalStore | None = None) -> SessionCore:
     """A session core wired to the settings, with crash leftovers already wiped."""
-    from kiosk.schema import Language
+    from kiosk_wire.schema import Language
     from kiosk.sessions.core import IdlePolicy, SessionCore
     from kiosk.sessions.workspace import pick_session_root
     from kiosk.storage import store_path

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.schema import Accessibility, Activity, ActivityKind, EndReason, Language, Survey
+from kiosk_wire.schema import Accessibility, Activity, ActivityKind, EndReason, Language, Survey
 from kiosk.sessions.clock import Clock, SystemClock
 from kiosk.sessions.journal import Journal, JournalEntry
 from kiosk.sessions.session import Session, WipeSummary, build_record

@@ -2,7 +2,7 @@
 
 Every ``sync.heartbeat_s`` the kiosk posts its state, current procedure and step, how long the
 current session has lasted, device states, app version and queue length
-(``kiosk.schema.Heartbeat``; no personal data). The reply
+(``kiosk_wire.schema.Heartbeat``; no personal data). The reply
 (``HeartbeatReply``) carries:
 
 - pushed settings: the idle timeout and warning go straight into the session core; the print
@@ -30,8 +30,8 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk import __version__
-from kiosk.config import Settings
-from kiosk.schema import (
+from kiosk_wire.config import Settings
+from kiosk_wire.schema import (
     Command,
     CommandKind,
     EndReason,

@@ -24,8 +24,8 @@ from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from kiosk.config import Settings
-from kiosk.schema import Activity, ActivityKind, HelpRequest, HelpRequestStatus, HelpState
+from kiosk_wire.config import Settings
+from kiosk_wire.schema import Activity, ActivityKind, HelpRequest, HelpRequestStatus, HelpState
 from kiosk.sessions.state import SessionState
 
 if TYPE_CHECKING:  # the HTTP client (kiosk.sessions.https_client) is only imported when a server is configured

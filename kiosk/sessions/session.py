@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.schema import (
+from kiosk_wire.schema import (
     Accessibility,
     Activity,
     EndReason,

@@ -29,7 +29,7 @@ from enum import Enum
 from typing import Any
 
 from kiosk import __version__
-from kiosk.config import Settings
+from kiosk_wire.config import Settings
 from kiosk.sessions.https_client import HttpError, HttpsClient
 from kiosk.storage import LocalStore, QueuedRecord, StoreError
 

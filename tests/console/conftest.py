@@ -1,4 +1,4 @@
-"""Console fixtures: a seeded server (in process, or `kiosk server` in its own process) on SQLite
+"""Console fixtures: a seeded server (in process, or `kiosk-server run` in its own process) on SQLite
 and PostgreSQL, and Debian's Chromium driven by Playwright (never a downloaded browser)."""
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from server.helpers import open_migrated, server_settings
 
 from console.seed import PASSWORD, Seed, seed
-from kiosk.server.app import create_app
-from kiosk.server.demo import ServerProcess, spawn_server
+from kiosk_server.app import create_app
+from kiosk_server.demo import ServerProcess, spawn_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -69,7 +69,7 @@ def console_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[InPr
     engine.dispose()
 
 
-# --- a running `kiosk server` and Chromium ---------------------------------------------------
+# --- a running `kiosk-server run` and Chromium ---------------------------------------------------
 @dataclass
 class ConsoleServer:
     process: ServerProcess

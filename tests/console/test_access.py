@@ -7,7 +7,7 @@ import re
 from html import unescape
 
 from console.conftest import InProcess
-from kiosk.server.console import auth
+from kiosk_server.console import auth
 
 
 def test_login_with_the_right_password_opens_the_users_home_page(console_app: InProcess):
@@ -47,7 +47,7 @@ def test_wrong_password_is_refused_in_french_and_five_failures_lock_the_account(
 
 
 def test_many_logins_from_one_address_are_slowed_down(console_app: InProcess):
-    from kiosk.server.ratelimit import RateLimiter
+    from kiosk_server.ratelimit import RateLimiter
 
     client = console_app.client
     # The same limit with a stopped clock: no token comes back while the test runs.
@@ -89,7 +89,7 @@ def test_pages_need_a_session(console_app: InProcess):
 
 
 def test_posts_without_csrf_token_are_refused_and_change_nothing(console_app: InProcess):
-    from kiosk.server import live
+    from kiosk_server import live
 
     console_app.login("med-lille")
     site = console_app.seed.sites["FS Lille"]
@@ -233,7 +233,7 @@ def test_admin_creates_users_with_scopes_and_refuses_weak_passwords(console_app:
 
 
 def test_every_period_preset_renders(console_app: InProcess):
-    from kiosk.server.console.figures import PRESETS
+    from kiosk_server.console.figures import PRESETS
 
     console_app.login("admin")
     for preset in PRESETS:

@@ -1,4 +1,4 @@
-"""The console in a real browser: Debian's Chromium driven by Playwright against `kiosk server`
+"""The console in a real browser: Debian's Chromium driven by Playwright against `kiosk-server run`
 (uvicorn in its own process) seeded with generated data, on SQLite and on PostgreSQL.
 
 Every page visited is saved as a screenshot in test-artifacts/test_browser/.
@@ -16,10 +16,10 @@ import pytest
 from pypdf import PdfReader
 
 from console.conftest import ConsoleServer, log_in
-from kiosk import config
-from kiosk.schema import EndReason
-from kiosk.server import live
-from kiosk.server.console.figures import PAGES
+from kiosk_wire import config
+from kiosk_wire.schema import EndReason
+from kiosk_server import live
+from kiosk_server.console.figures import PAGES
 from kiosk.sessions import open_core
 from kiosk.sessions.clock import ManualClock
 from kiosk.sessions.heartbeat import HeartbeatClient

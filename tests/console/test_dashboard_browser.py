@@ -1,5 +1,5 @@
 """The kiosk filter and the new figures in a real browser: Debian's Chromium driven by Playwright
-against `kiosk server` seeded with generated data, on SQLite and PostgreSQL. Screenshots go to
+against `kiosk-server run` seeded with generated data, on SQLite and PostgreSQL. Screenshots go to
 test-artifacts/test_dashboard_browser/."""
 from __future__ import annotations
 

@@ -11,9 +11,9 @@ import uuid
 import openpyxl
 
 from console.conftest import InProcess
-from kiosk.schema import SessionRecord
-from kiosk.server.ingest import ingest
-from kiosk.server.tenancy import KioskIdentity
+from kiosk_wire.schema import SessionRecord
+from kiosk_server.ingest import ingest
+from kiosk_server.tenancy import KioskIdentity
 
 KPI = re.compile(r'data-kpi="([^"]+)"><span class="value">([^<]+)</span>')
 
@@ -135,7 +135,7 @@ def test_comfort_options_and_autonomy_per_procedure_on_the_page_and_in_exports(
     1 with none; autonomy on caf-rsa: 8 autonomous, 6 partly, 2 guided (small: masked, and
     partly with it, as the total is shown)."""
     seed = console_app.seed
-    from kiosk.server import tenancy
+    from kiosk_server import tenancy
 
     with console_app.engine.begin() as conn:
         site = tenancy.create_site(conn, seed.territories["Nord"], "EPN Tourcoing")

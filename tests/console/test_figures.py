@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from console.conftest import InProcess
-from kiosk.server.console import figures
-from kiosk.server.queries import Period, Scope
+from kiosk_server.console import figures
+from kiosk_server.queries import Period, Scope
 
 
 def _total(table: figures.Table, col: int = 1) -> int:

@@ -11,10 +11,10 @@ from html import unescape
 import sqlalchemy as sa
 
 from console.conftest import InProcess
-from kiosk.schema import CommandKind, Heartbeat, HelpRequest, KioskState
-from kiosk.server import live
-from kiosk.server import tables as t
-from kiosk.server.tenancy import KioskIdentity
+from kiosk_wire.schema import CommandKind, Heartbeat, HelpRequest, KioskState
+from kiosk_server import live
+from kiosk_server import tables as t
+from kiosk_server.tenancy import KioskIdentity
 
 
 def _identity(app: InProcess, site: str, kiosk: str) -> KioskIdentity:
@@ -111,7 +111,7 @@ def test_event_stream_sends_the_panel_and_the_open_calls(console_app: InProcess)
 
 
 def test_a_disabled_user_is_logged_out_at_once(console_app: InProcess):
-    from kiosk.server import tenancy
+    from kiosk_server import tenancy
 
     console_app.login("med-lille")
     site = console_app.seed.sites["FS Lille"]
@@ -124,7 +124,7 @@ def test_a_disabled_user_is_logged_out_at_once(console_app: InProcess):
 
 
 def test_the_server_stops_by_itself_with_a_live_view_open(tmp_path):
-    """An endless event stream must not keep `kiosk server` from stopping (it is closed after
+    """An endless event stream must not keep `kiosk-server run` from stopping (it is closed after
     the graceful delay); the stop is not forced by the harness's SIGKILL."""
     import signal
     import threading
@@ -133,7 +133,7 @@ def test_the_server_stops_by_itself_with_a_live_view_open(tmp_path):
     from server.helpers import open_migrated
 
     from console.seed import seed
-    from kiosk.server.demo import spawn_server
+    from kiosk_server.demo import spawn_server
 
     engine = open_migrated(f"sqlite:///{tmp_path / 'server.sqlite'}")
     data = seed(engine, per_kiosk=2)

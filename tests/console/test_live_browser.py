@@ -1,4 +1,4 @@
-"""The live view in Debian's Chromium against a running `kiosk server`: a real kiosk session core
+"""The live view in Debian's Chromium against a running `kiosk-server run`: a real kiosk session core
 sends its heartbeats through the kiosk's own HeartbeatClient; the mediator's page shows how long
 the session has lasted and which devices are at fault, without reloading.
 
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from console.conftest import log_in
-from kiosk import config
-from kiosk.schema import EndReason
+from kiosk_wire import config
+from kiosk_wire.schema import EndReason
 from kiosk.sessions import open_core
 from kiosk.sessions.clock import ManualClock
 from kiosk.sessions.heartbeat import HeartbeatClient

@@ -20,9 +20,9 @@ from fastapi.testclient import TestClient
 
 from console.conftest import InProcess
 from console.seed import PASSWORD
-from kiosk.server import tables as t
-from kiosk.server import tenancy
-from kiosk.server.console import routes_live
+from kiosk_server import tables as t
+from kiosk_server import tenancy
+from kiosk_server.console import routes_live
 
 
 def _as(app: InProcess, username: str) -> tuple[InProcess, str]:
@@ -205,7 +205,7 @@ def test_an_admin_gives_and_takes_places_which_apply_at_the_next_request(
     csrf = console_app.login("admin")
     page = console_app.client.get(f"/console/admin/users/{uid}")
     assert page.status_code == 200 and 'id="places"' in page.text
-    with caplog.at_level(logging.INFO, logger="kiosk.server.console.audit"):
+    with caplog.at_level(logging.INFO, logger="kiosk_server.console.audit"):
         given = console_app.client.post(f"/console/admin/users/{uid}/places/add",
                                         data={"csrf": csrf, "place": f"s:{rennes}"},
                                         follow_redirects=False)

@@ -1,4 +1,4 @@
-"""Users with several places in Debian's Chromium against a running `kiosk server` (SQLite, and
+"""Users with several places in Debian's Chromium against a running `kiosk-server run` (SQLite, and
 PostgreSQL with -m postgres): a mediator of two sites sees both on one live page, a call from the
 second site appears without reloading and "J'arrive" reaches that kiosk; another site is refused
 by URL; an admin takes a site away and the mediator's open page follows; a manager of a territory
@@ -15,7 +15,7 @@ import pytest
 
 from console.conftest import log_in
 from console.seed import PASSWORD
-from kiosk.server import tenancy
+from kiosk_server import tenancy
 
 pytestmark = [pytest.mark.browser]
 

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from console.conftest import InProcess
 from console.seed import PASSWORD
-from kiosk.server import tables as t
-from kiosk.server import tenancy
-from kiosk.server.console import routes_live
+from kiosk_server import tables as t
+from kiosk_server import tenancy
+from kiosk_server.console import routes_live
 
 
 def _user(app: InProcess, name: str):
@@ -60,7 +60,7 @@ def test_admin_moves_a_mediator_to_another_site_which_applies_at_once(console_ap
     page = console_app.client.get(f"/console/admin/users/{uid}")
     assert page.status_code == 200 and "Compte med-mobile" in page.text
     assert page.headers["cache-control"] == "no-store"
-    with caplog.at_level(logging.INFO, logger="kiosk.server.console.audit"):
+    with caplog.at_level(logging.INFO, logger="kiosk_server.console.audit"):
         saved = console_app.client.post(f"/console/admin/users/{uid}", data={
             "csrf": csrf, "role": "mediator", "place": f"s:{rennes}"}, follow_redirects=False)
     assert saved.status_code == 303

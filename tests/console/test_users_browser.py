@@ -1,4 +1,4 @@
-"""Console accounts edited by an admin in Debian's Chromium against a running `kiosk server`
+"""Console accounts edited by an admin in Debian's Chromium against a running `kiosk-server run`
 (SQLite, and PostgreSQL with -m postgres): the mediator moved to another site sees only the new
 one; a disabled account cannot log in, a re-enabled one can; a reset password is shown once and
 works; a manager cannot reach these pages by URL.
@@ -13,7 +13,7 @@ import pytest
 
 from console.conftest import log_in
 from console.seed import PASSWORD
-from kiosk.server import tenancy
+from kiosk_server import tenancy
 
 pytestmark = [pytest.mark.browser]
 

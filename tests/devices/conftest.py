@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import config
+from kiosk_wire import config
 from kiosk.sessions import open_core
 from kiosk.sessions.core import SessionCore
 

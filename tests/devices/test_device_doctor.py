@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from harness.procs import free_port
 
-from kiosk import config
+from kiosk_wire import config
 from kiosk.devices import doctor
 from kiosk.doctor import Status
 

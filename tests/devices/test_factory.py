@@ -8,7 +8,7 @@ import sys
 
 from harness.procs import free_port
 
-from kiosk import config
+from kiosk_wire import config
 from kiosk.devices import open_devices, open_printer, open_scanner
 from kiosk.devices.cups_printer import map_printer_state
 from kiosk.devices.printer import JobState, JobStatus, PrinterState
@@ -105,7 +105,7 @@ def test_every_reported_state_is_a_wire_slug_listed_in_the_vocabulary(tmp_path):
     from pydantic import TypeAdapter
 
     from kiosk.devices import state_vocabulary
-    from kiosk.schema import Slug  # the wire type of heartbeat device names and states
+    from kiosk_wire.schema import Slug  # the wire type of heartbeat device names and states
 
     vocabulary = state_vocabulary()
     wire = TypeAdapter(Slug)

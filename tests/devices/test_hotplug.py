@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from kiosk import config
+from kiosk_wire import config
 from kiosk.devices import Devices, open_devices
 from kiosk.devices.demo_hotplug import DemoHotplug
 from kiosk.devices.hotplug import DeviceKind

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from kiosk import config
+from kiosk_wire import config
 from kiosk.devices import open_reader
 from kiosk.devices.demo_reader import DemoReader
 from kiosk.devices.reader import CardReader, ReaderState

@@ -12,7 +12,7 @@ import textwrap
 import pytest
 from harness.signals import sigpipe_ignored
 
-from kiosk import config
+from kiosk_wire import config
 from kiosk.devices import open_scanner
 from kiosk.devices.scanner import ColourMode, ScanOptions
 
@@ -35,7 +35,7 @@ def test_after_a_sane_scan_a_closed_pipe_is_an_error_not_the_death_of_the_proces
     # In a child process: if the disposition were wrong, the write would kill the test run itself.
     child = textwrap.dedent(f"""
         import os
-        from kiosk import config
+        from kiosk_wire import config
         from kiosk.devices import open_scanner
         from kiosk.devices.scanner import ColourMode, ScanOptions
         scanner = open_scanner(config.defaults().with_overrides({SANE_SETTINGS!r}))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from kiosk import config
+from kiosk_wire import config
 from kiosk.devices import errors, open_scanner
 from kiosk.devices.demo_scanner import DemoScanner
 from kiosk.devices.scanner import ColourMode, Scanner, ScannerState, ScanOptions, Source
@@ -101,7 +101,7 @@ def test_feeder_document_scan_gives_one_pdf_registered_for_wipe(rig, core):
     from pypdf import PdfReader
 
     from kiosk.documents.scanning import ScanService
-    from kiosk.schema import ActivityKind
+    from kiosk_wire.schema import ActivityKind
 
     result = ScanService(rig.scanner, core, dpi=50).scan_document(feeder=True,
                                                                   mode=ColourMode.GREY)

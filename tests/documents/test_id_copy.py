@@ -20,7 +20,7 @@ from kiosk.documents.card import ID1_MM, crop_card, detect_card
 from kiosk.documents.pdf import a4_size_px, mm_to_px
 from kiosk.documents.scanning import ScanService, Side
 from kiosk.documents.watermark import Watermark
-from kiosk.schema import ActivityKind
+from kiosk_wire.schema import ActivityKind
 from kiosk.sessions.workspace import FILE
 
 DPI = 300
@@ -136,7 +136,7 @@ def test_session_end_wipes_every_scan_and_copy(core):
     service = ScanService(Scanner(DemoScanner()), core, dpi=100)
     pdf = service.scan_document(pages=1).pdf
     assert pdf.exists()
-    from kiosk.schema import EndReason
+    from kiosk_wire.schema import EndReason
     core.end(EndReason.FINISHED, offer_survey=False)
     assert not pdf.exists() and not Path(pdf).parent.exists()
 

@@ -108,7 +108,7 @@ def test_a_missing_path_is_reported():
 def test_schema_is_valid_json_schema_and_names_every_theme():
     import jsonschema
 
-    from kiosk.schema import Theme
+    from kiosk_wire.schema import Theme
     jsonschema.Draft202012Validator.check_schema(schema())
     assert set(schema()["properties"]["theme"]["enum"]) == {t.value for t in Theme}
 
@@ -174,7 +174,7 @@ def test_branch_on_a_field_of_a_later_page_is_reported(tmp_path):
 def test_mediator_guide_names_every_theme_field_type_validator_and_trap():
     from kiosk.practice.model import FieldType, TrapKind
     from kiosk.practice.validators import VALIDATORS
-    from kiosk.schema import Theme
+    from kiosk_wire.schema import Theme
     guide = (DOCS / "writing-a-procedure.md").read_text(encoding="utf-8")
     words = [t.value for t in Theme] + [f.value for f in FieldType] + list(VALIDATORS) + \
         [k.value for k in TrapKind]

@@ -11,7 +11,7 @@ from kiosk.practice.engine import Mode, Outcome, PracticeRun
 from kiosk.practice.messages import MESSAGES, message
 from kiosk.practice.model import FieldType
 from kiosk.practice.solution import page_solution
-from kiosk.schema import ActivityKind, Autonomy
+from kiosk_wire.schema import ActivityKind, Autonomy
 from kiosk.sessions.clock import ManualClock
 
 from .play import EMPTY_MESSAGE_KEY, empty_value, play_to_end

@@ -11,13 +11,13 @@ import random
 import time
 from pathlib import Path
 
-from kiosk import config
-from kiosk.logs import configure_logging
+from kiosk_wire import config
+from kiosk_wire.logs import configure_logging
 from kiosk.practice.catalogue import load_catalogue
 from kiosk.practice.engine import Mode, PracticeRun
 from kiosk.practice.model import FieldType
 from kiosk.practice.solution import page_solution
-from kiosk.schema import EndReason, SessionRecord
+from kiosk_wire.schema import EndReason, SessionRecord
 from kiosk.sessions import SessionState, open_core
 from kiosk.sessions.clock import ManualClock
 

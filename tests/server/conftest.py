@@ -12,7 +12,7 @@ warnings.filterwarnings("ignore", message=".*httpx2.*")
 
 from fastapi.testclient import TestClient
 
-from kiosk.server.app import create_app
+from kiosk_server.app import create_app
 from server.helpers import Tenant, make_tenant, open_migrated, server_settings
 
 

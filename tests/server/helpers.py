@@ -10,9 +10,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from kiosk import config
-from kiosk.server import db, tenancy
-from kiosk.server import tables as t
+from kiosk_wire import config
+from kiosk_server import db, tenancy
+from kiosk_server import tables as t
 
 PROCEDURES = [("ants-passeport", "papiers_elections_citoyennete", 6),
               ("caf-rsa", "social_sante", 8),

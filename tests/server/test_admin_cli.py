@@ -1,14 +1,14 @@
-"""`kiosk admin territory|site|kiosk|token|user` on both engines, checked through the API."""
+"""`kiosk-server admin territory|site|kiosk|token|user` on both engines, checked through the API."""
 from __future__ import annotations
 
 import sqlalchemy as sa
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from kiosk.cli import main
-from kiosk.server import tables as t
-from kiosk.server import tenancy
-from kiosk.server.app import create_app
+from kiosk_server.cli import main
+from kiosk_server import tables as t
+from kiosk_server import tenancy
+from kiosk_server.app import create_app
 from server.helpers import open_migrated, record, server_settings
 
 

@@ -7,9 +7,9 @@ import random
 
 import sqlalchemy as sa
 
-from kiosk.server import queries, retention
-from kiosk.server import tables as t
-from kiosk.server.queries import Masked, Period, Scope
+from kiosk_server import queries, retention
+from kiosk_server import tables as t
+from kiosk_server.queries import Masked, Period, Scope
 from server.helpers import make_tenant, random_record, record
 
 NOV = Period(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
@@ -111,9 +111,9 @@ def test_retention_deletes_old_raw_records_but_not_the_figures(client, tenant, e
     recent = [record(day="2026-11-15") for _ in range(2)]
     post(client, tenant, recent)
     with engine.begin() as conn:  # old records stored directly: the API refuses nothing here
-        from kiosk.schema import SessionRecord
-        from kiosk.server.ingest import ingest_in
-        from kiosk.server.tenancy import authenticate
+        from kiosk_wire.schema import SessionRecord
+        from kiosk_server.ingest import ingest_in
+        from kiosk_server.tenancy import authenticate
         ingest_in(conn, authenticate(conn, tenant.token),
                   [SessionRecord.model_validate(r) for r in old])
     jan = Period(dt.date(2024, 1, 1), dt.date(2024, 1, 31))

@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from kiosk.schema import SessionRecord
-from kiosk.server import db, queries, retention
-from kiosk.server.ingest import ingest_in
-from kiosk.server.queries import Masked, Period, Scope
-from kiosk.server.tenancy import authenticate, create_kiosk
+from kiosk_wire.schema import SessionRecord
+from kiosk_server import db, queries, retention
+from kiosk_server.ingest import ingest_in
+from kiosk_server.queries import Masked, Period, Scope
+from kiosk_server.tenancy import authenticate, create_kiosk
 from server.helpers import Tenant, record
 from server.test_rebuild import post, snapshot
 

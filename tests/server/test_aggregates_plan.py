@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from kiosk.server import queries
-from kiosk.server.queries import Period, Scope
+from kiosk_server import queries
+from kiosk_server.queries import Period, Scope
 from server.helpers import open_migrated
 
 SCOPES = {"national": Scope(), "territory": Scope(territory_id=1), "site": Scope(site_id=3),

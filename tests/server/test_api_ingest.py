@@ -9,8 +9,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from kiosk.server import tables as t
-from kiosk.server import tenancy
+from kiosk_server import tables as t
+from kiosk_server import tenancy
 from server.helpers import count, record, stored_event_ids, total_sessions_aggregated
 
 

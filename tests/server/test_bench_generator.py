@@ -1,6 +1,6 @@
 """The benchmarks' national dataset generator (bench/generate.py, bench/datasets.py), at a tiny
 size, on both engines: what it writes is what kiosks could have sent, and the aggregates built
-from it by kiosk.server.rebuild are what the console reads."""
+from it by kiosk_server.rebuild are what the console reads."""
 from __future__ import annotations
 
 import datetime as dt
@@ -17,11 +17,11 @@ if str(ROOT) not in sys.path:
 
 from bench import datasets
 from bench.generate import Fleet, catalogue_procedures, generate, period_days
-from kiosk.schema import SessionRecord
-from kiosk.server import queries
-from kiosk.server import tables as t
-from kiosk.server.queries import Period, Scope
-from kiosk.server.rebuild import rebuild_aggregates
+from kiosk_wire.schema import SessionRecord
+from kiosk_server import queries
+from kiosk_server import tables as t
+from kiosk_server.queries import Period, Scope
+from kiosk_server.rebuild import rebuild_aggregates
 
 RECORDS = 2000
 TODAY = dt.date(2026, 11, 22)
@@ -107,7 +107,7 @@ def test_rebuild_of_the_generated_rows_fills_every_aggregate(engine: sa.Engine) 
 
 
 def test_same_seed_same_rows(tmp_path: Path) -> None:
-    from kiosk.server import db
+    from kiosk_server import db
 
     rows = []
     for name in ("a", "b"):

@@ -10,7 +10,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from kiosk.server.app import create_app
+from kiosk_server.app import create_app
 from server.helpers import make_tenant, server_settings
 
 EXAMPLES_PER_OPERATION = 60

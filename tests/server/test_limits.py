@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from kiosk.server.app import create_app
-from kiosk.server.ratelimit import RateLimiter
+from kiosk_server.app import create_app
+from kiosk_server.ratelimit import RateLimiter
 from server.helpers import record, server_settings, stored_event_ids
 
 

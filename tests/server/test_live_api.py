@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import uuid
 
-from kiosk.schema import CommandKind, HelpState, PushedSettings
-from kiosk.server import live, tenancy
+from kiosk_wire.schema import CommandKind, HelpState, PushedSettings
+from kiosk_server import live, tenancy
 
 BEAT = {"state": "active", "procedure_id": "caf-rsa", "step": 3,
         "devices": {"printer": "paper_out", "scanner": "ready"}, "app_version": "0.1.0",

@@ -8,7 +8,7 @@ import datetime as dt
 import sqlalchemy as sa
 from alembic import command
 
-from kiosk.server import db
+from kiosk_server import db
 
 NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
 

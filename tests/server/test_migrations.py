@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from kiosk.server import db, tables
+from kiosk_server import db, tables
 
 
 def test_migrated_schema_matches_the_declared_tables(engine):

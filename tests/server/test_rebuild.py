@@ -8,12 +8,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from kiosk.schema import SessionRecord
-from kiosk.server import queries, rebuild, retention
-from kiosk.server import tables as t
-from kiosk.server.ingest import ingest_in
-from kiosk.server.queries import Period, Scope
-from kiosk.server.tenancy import authenticate
+from kiosk_wire.schema import SessionRecord
+from kiosk_server import queries, rebuild, retention
+from kiosk_server import tables as t
+from kiosk_server.ingest import ingest_in
+from kiosk_server.queries import Period, Scope
+from kiosk_server.tenancy import authenticate
 from server.helpers import make_tenant, random_record, record
 
 
@@ -151,7 +151,7 @@ def test_admin_command_rebuilds_from_the_given_month(monkeypatch, tmp_path, db_u
                                                       tenant, engine):
     from click.testing import CliRunner
 
-    from kiosk.cli import main
+    from kiosk_server.cli import main
 
     post(client, tenant, [record(day="2026-10-03"), record(day="2026-11-05")])
     maintained = snapshot(engine)

@@ -1,4 +1,4 @@
-"""The same flows against `kiosk server` as deployed (uvicorn in its own process), on SQLite and
+"""The same flows against `kiosk-server run` as deployed (uvicorn in its own process), on SQLite and
 PostgreSQL; and two server processes sharing one PostgreSQL database."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import random
 import httpx
 import pytest
 
-from kiosk.server.demo import spawn_server, start_demo_server
+from kiosk_server.demo import spawn_server, start_demo_server
 from server.helpers import (
     make_tenant,
     open_migrated,
@@ -83,8 +83,8 @@ def test_two_server_processes_share_one_postgresql(tmp_path, pg_url):
         assert sorted(stored_event_ids(engine)) == expected
         assert total_sessions_aggregated(engine) == len(expected) == 800
         # A heartbeat through one process, the command queued, the reply through the other.
-        from kiosk.schema import CommandKind
-        from kiosk.server import live
+        from kiosk_wire.schema import CommandKind
+        from kiosk_server import live
         with engine.begin() as conn:
             cid = live.queue_command(conn, tenants[0].kiosk_id, CommandKind.END_SESSION)
         beat = {"state": "active", "app_version": "0.1.0"}

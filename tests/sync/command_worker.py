@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-from kiosk import config
+from kiosk_wire import config
 from kiosk.sessions import open_core
 from kiosk.sessions.heartbeat import HeartbeatClient
 from kiosk.sessions.sync import ServerLink

@@ -1,4 +1,4 @@
-"""Kiosk-side tests against a real `kiosk server` (uvicorn subprocess) on SQLite or PostgreSQL,
+"""Kiosk-side tests against a real `kiosk-server run` (uvicorn subprocess) on SQLite or PostgreSQL,
 and against the in-process app where a test drives every step itself."""
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ warnings.filterwarnings("ignore", message=".*httpx2.*")
 from fastapi.testclient import TestClient
 from server.helpers import Tenant, make_tenant, open_migrated, server_settings
 
-from kiosk import config
-from kiosk.server.app import create_app
-from kiosk.server.demo import ServerProcess, spawn_server
+from kiosk_wire import config
+from kiosk_server.app import create_app
+from kiosk_server.demo import ServerProcess, spawn_server
 from kiosk.sessions import open_core
 from kiosk.sessions.clock import ManualClock
 from kiosk.sessions.sync import ServerLink
@@ -56,7 +56,7 @@ def _database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def live_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
-    """A running `kiosk server` with one kiosk, on each engine."""
+    """A running `kiosk-server run` with one kiosk, on each engine."""
     yield from _live(request, tmp_path)
 
 

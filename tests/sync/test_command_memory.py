@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kiosk.schema import Command, CommandKind, EndReason, HeartbeatReply
-from kiosk.server import live
+from kiosk_wire.schema import Command, CommandKind, EndReason, HeartbeatReply
+from kiosk_server import live
 from kiosk.sessions import open_core
 from kiosk.sessions.heartbeat import APPLIED_KV_KEY, HeartbeatClient
 from kiosk.sessions.state import SessionState
@@ -131,7 +131,7 @@ def test_end_session_meant_for_an_earlier_session_is_not_delivered(core, clock, 
     resident started one: the old command must not end the new session."""
     import datetime as dt
 
-    from kiosk.server import tables as t
+    from kiosk_server import tables as t
 
     client, engine, tenant = in_process
     with engine.begin() as conn:

@@ -1,8 +1,8 @@
 """Pushed settings and commands from a heartbeat reply change the kiosk's behaviour."""
 from __future__ import annotations
 
-from kiosk.schema import CommandKind, EndReason, PushedSettings
-from kiosk.server import live, tenancy
+from kiosk_wire.schema import CommandKind, EndReason, PushedSettings
+from kiosk_server import live, tenancy
 from kiosk.sessions import open_core
 from kiosk.sessions.heartbeat import HeartbeatClient
 from kiosk.sessions.state import SessionState

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import threading
 
-from kiosk.schema import EndReason
-from kiosk.server import live
+from kiosk_wire.schema import EndReason
+from kiosk_server import live
 from kiosk.sessions.heartbeat import HeartbeatClient
 from kiosk.sessions.help import HelpDesk, HelpStatus
 from kiosk.sessions.sync import ServerLink
@@ -84,7 +84,7 @@ def test_factories_used_by_the_kiosk_runtime_work_end_to_end(live_server, core, 
     """open_sync + open_help_desk (what kiosk/runtime.py calls) against a running server."""
     import time
 
-    from kiosk.schema import CommandKind
+    from kiosk_wire.schema import CommandKind
     from kiosk.sessions.help import open_help_desk
     from kiosk.sessions.state import SessionState
     from kiosk.sessions.sync import open_sync

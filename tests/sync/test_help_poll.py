@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
-from kiosk.schema import EndReason
-from kiosk.server import live
+from kiosk_wire.schema import EndReason
+from kiosk_server import live
 from kiosk.sessions.help import HelpStatus, open_help_desk
 
 

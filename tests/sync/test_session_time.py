@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 from pydantic import ValidationError
 
-from kiosk.schema import EndReason, Heartbeat, KioskState
-from kiosk.server import tables as t
+from kiosk_wire.schema import EndReason, Heartbeat, KioskState
+from kiosk_server import tables as t
 from kiosk.sessions.heartbeat import HeartbeatClient
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from server.helpers import stored_event_ids, total_sessions_aggregated
 
-from kiosk.schema import Activity, ActivityKind, EndReason, Theme
+from kiosk_wire.schema import Activity, ActivityKind, EndReason, Theme
 from kiosk.sessions.sync import (
     ServerLink,
     SyncClient,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import select
 import subprocess
 import sys
 import time
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from server.helpers import stored_event_ids, total_sessions_aggregated
 
-from kiosk.schema import Activity, ActivityKind, EndReason
+from kiosk_wire.schema import Activity, ActivityKind, EndReason
 from kiosk.storage import LocalStore
 
 WORKER = Path(__file__).with_name("sync_worker.py")
@@ -19,8 +20,14 @@ WORKER = Path(__file__).with_name("sync_worker.py")
 def start_worker(store_path: Path, server) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(WORKER), str(store_path), server.url, server.tenant.token],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         cwd=str(Path(__file__).parents[2]))
+
+
+def first_pass_done(worker: subprocess.Popen, timeout: float = 30.0) -> bool:
+    """Whether the worker finished one pass of its sync (it prints a line per pass)."""
+    ready, _, _ = select.select([worker.stdout], [], [], timeout)
+    return bool(ready) and bool(worker.stdout.readline())
 
 
 @pytest.mark.slow
@@ -37,7 +44,11 @@ def test_sigkill_during_sync_loses_and_duplicates_nothing(live_server, core, clo
     kills = 0
     for _ in range(12):
         worker = start_worker(store_path, live_server)
-        time.sleep(rng.uniform(0.05, 0.6))  # kill at a random point of the sync
+        # Kill at a random point of the sync, once it has started: a whole queue drains in a
+        # fraction of a second on a fast machine, so a delay counted from the process start
+        # could let the first workers empty it and leave nothing to interrupt.
+        if first_pass_done(worker):
+            time.sleep(rng.uniform(0.0, 0.03))
         if worker.poll() is None:
             worker.kill()
             kills += 1

@@ -12,7 +12,7 @@ import pytest
 import uvicorn
 from server.helpers import make_tenant, open_migrated, record, server_settings, stored_event_ids
 
-from kiosk.server.app import create_app
+from kiosk_server.app import create_app
 from kiosk.sessions.sync import ServerLink, SyncClient, SyncConfigError, SyncOutcome
 
 

@@ -15,7 +15,7 @@ TEST_PIN = "2468"
 
 @pytest.fixture(scope="session")
 def kiosk_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from kiosk import config
+    from kiosk_wire import config
     from kiosk.app import start_headless
     from kiosk.sessions.clock import ManualClock
     from kiosk.sessions.mediator_pin import hash_pin

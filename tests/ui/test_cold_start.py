@@ -14,13 +14,13 @@ pytestmark = pytest.mark.display
 
 ROOT = Path(__file__).resolve().parents[2]
 # Heavy modules of the other layers: none is needed to show the welcome screen.
-HEAVY = ["pydantic", "kiosk.schema", "sqlite_utils", "kiosk.storage", "numpy", "httpx",
+HEAVY = ["pydantic", "kiosk_wire.schema", "sqlite_utils", "kiosk.storage", "numpy", "httpx",
          "argon2", "arabic_reshaper", "kiosk.devices", "kiosk.screens.kit.keyboard"]
 
 SCRIPT = """
 import json, sys
 from kivy.base import EventLoop
-from kiosk import config
+from kiosk_wire import config
 from kiosk.app import start_headless
 data = sys.argv[1]
 settings = config.defaults().with_overrides({
@@ -61,7 +61,7 @@ def test_first_frame_of_the_welcome_screen_loads_nothing_it_does_not_show(tmp_pa
 
 
 def test_crash_leftovers_are_wiped_before_the_first_frame(tmp_path):
-    from kiosk import config
+    from kiosk_wire import config
     from kiosk.sessions import open_core
 
     data = tmp_path / "data"

@@ -1,4 +1,4 @@
-"""« Appeler un médiateur » on the real app against a real `kiosk server` (uvicorn subprocess on
+"""« Appeler un médiateur » on the real app against a real `kiosk-server run` (uvicorn subprocess on
 SQLite): when a mediator answers "J'arrive" in the console, the help-call screen says "Un
 médiateur arrive." within a few seconds — from the help desk's poll, with no heartbeat at all —
 and the UI loop never waits on the network meanwhile."""
@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from server.helpers import make_tenant, open_migrated
 
-from kiosk.server import live
-from kiosk.server.demo import spawn_server
+from kiosk_server import live
+from kiosk_server.demo import spawn_server
 from kiosk.sessions.help import HelpDesk, HelpStatus
 from kiosk.sessions.sync import ServerLink
 

@@ -36,7 +36,7 @@ import sys
 from kivy.base import EventLoop, runTouchApp
 from kivy.clock import Clock
 from kivy.tests.common import UnitTestTouch
-from kiosk import config
+from kiosk_wire import config
 from kiosk.app import start_headless
 
 settings = config.defaults().with_overrides({
@@ -83,7 +83,7 @@ def test_escape_and_close_do_not_quit_but_the_mediator_panel_does(tmp_path):
 
 
 def test_fullscreen_and_borderless_are_set_for_run(tmp_path):
-    from kiosk import config
+    from kiosk_wire import config
     from kiosk.app import configure_kivy
 
     saved = {k: Config.get("graphics", k) for k in ("fullscreen", "borderless")}

@@ -82,7 +82,7 @@ def test_admin_set_pin_prints_a_hash_that_the_gate_accepts(tmp_path):
     assert PinGate(pin_hash).check("8642") is PinResult.ACCEPTED
     # and the settings file accepts it as is
     (tmp_path / "kiosk.toml").write_text(result.output)
-    from kiosk import config
+    from kiosk_wire import config
     assert config.load(tmp_path / "kiosk.toml").get("mediator.pin_hash") == pin_hash
 
 

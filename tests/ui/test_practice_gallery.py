@@ -14,7 +14,7 @@ from kivy.uix.scrollview import ScrollView
 from kiosk import theme
 from kiosk.practice.engine import Mode
 from kiosk.practice.solution import page_solution
-from kiosk.schema import Language
+from kiosk_wire.schema import Language
 from kiosk.screens.driver import touch_targets, visible_widgets
 from kiosk.screens.kit import KLabel
 

@@ -1,5 +1,5 @@
 """« Appeler un médiateur » from inside a practice page, by touch on the real app (Kivy
-offscreen), against a real `kiosk server` (uvicorn subprocess on SQLite): the request carries
+offscreen), against a real `kiosk-server run` (uvicorn subprocess on SQLite): the request carries
 the procedure and the step, the resident is told honestly what happened, and the procedure
 stays where it was, with what was typed."""
 from __future__ import annotations
@@ -12,11 +12,11 @@ import pytest
 from server.helpers import make_tenant, open_migrated
 
 from kiosk.i18n import translate_to
-from kiosk.schema import EndReason, Language
+from kiosk_wire.schema import EndReason, Language
 from kiosk.screens.kit import ui
 from kiosk.screens.practice_fields import TextField
-from kiosk.server import live
-from kiosk.server.demo import spawn_server
+from kiosk_server import live
+from kiosk_server.demo import spawn_server
 from kiosk.sessions.help import HelpDesk
 from kiosk.sessions.sync import ServerLink
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import config
+from kiosk_wire import config
 from kiosk.devices.printer import JobState
 from kiosk.documents.pdf import count_pages
 from kiosk.documents.printing import PrintService
 from kiosk.practice import load_catalogue
 from kiosk.practice.memo import write_memo
-from kiosk.schema import ActivityKind, EndReason, Language
+from kiosk_wire.schema import ActivityKind, EndReason, Language
 from kiosk.sessions import open_core
 
 

@@ -13,7 +13,7 @@ from kiosk import theme
 from kiosk.practice.engine import Mode
 from kiosk.practice.model import TrapKind
 from kiosk.practice.solution import solution
-from kiosk.schema import Accessibility, EndReason, Language
+from kiosk_wire.schema import Accessibility, EndReason, Language
 from kiosk.screens.driver import touch_targets, visible_widgets
 from kiosk.screens.kit import KLabel
 from kiosk.sessions.state import SessionState

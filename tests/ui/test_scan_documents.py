@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import config
+from kiosk_wire import config
 from kiosk.documents.session_documents import DocumentKind
 from kiosk.documents.watermark import WatermarkError
 from kiosk.runtime import KioskRuntime
-from kiosk.schema import EndReason
+from kiosk_wire.schema import EndReason
 from kiosk.screens.scan_flow import DocType, ScanFlow, Step
 from kiosk.sessions.clock import ManualClock
 

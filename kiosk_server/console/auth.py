@@ -1,0 +1,220 @@
+"""Console accounts on the wire: the signed session cookie, CSRF tokens, login lockout.
+
+- The session is a cookie signed with itsdangerous (``server.secret_key``, or a random key kept
+  in ``<data_dir>/console-secret``): ``{"uid": user id, "csrf": token}``. HTTP-only,
+  SameSite=Strict, Secure whenever the request came over HTTPS (uvicorn runs with
+  ``proxy_headers``, so a TLS reverse proxy counts), limited to ``MAX_AGE_S``. Nothing else is
+  kept on the server, so any server process answers any console request as long as they share
+  the secret (set ``server.secret_key`` when several processes serve one database).
+- The user is read from the database on every request: a disabled user is out at once, and a
+  changed role or place (given or taken away) applies at the next request. The cookie also carries ``pw``, a stamp of
+  the user's password hash (``password_stamp``, added by ``Sessions.write``): when an admin resets
+  the password, every session opened with the old one ends. (Re-enabling a disabled account lets
+  its unexpired sessions back in; for a compromised account, reset the password too.)
+- CSRF: every POST must carry the session's token (form field ``csrf`` or header
+  ``X-CSRF-Token``), compared in constant time. The login form has one too (login CSRF).
+- Lockout: ``LOCK_AFTER`` failed logins for a user name within ``LOCK_WINDOW_S`` lock that name
+  for ``LOCK_FOR_S``, whatever the password; kept per server process (like the API rate limiter).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.engine import Engine
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kiosk_wire.config import Settings
+from kiosk_server import tables as t
+from kiosk_server.tenancy import PlaceKind, Role, UserPlace, user_places
+
+COOKIE = "kiosk_console"
+MAX_AGE_S = 10 * 3600          # one working day; then log in again
+LOCK_AFTER = 5
+LOCK_WINDOW_S = 15 * 60
+LOCK_FOR_S = 15 * 60
+
+
+class ConsoleDenied(Exception):
+    """The user may not see or do this (403); ``message`` is French, for the user."""
+
+    def __init__(self, message: str = "Accès refusé : cette page ne fait pas partie de votre "
+                                      "périmètre.") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class LoginRequired(Exception):
+    """No valid session: the browser is sent to the login page."""
+
+
+class CsrfRefused(Exception):
+    """A POST without the session's CSRF token (403)."""
+
+
+@dataclass(frozen=True)
+class ConsoleUser:
+    """The signed-in user as the database says now, with the places they were given (an admin
+    has none: everything)."""
+
+    id: int
+    username: str
+    role: Role
+    places: tuple[UserPlace, ...]
+    csrf: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def territory_ids(self) -> frozenset[int]:
+        return frozenset(p.id for p in self.places if p.kind is PlaceKind.TERRITORY)
+
+    @property
+    def site_ids(self) -> frozenset[int]:
+        return frozenset(p.id for p in self.places if p.kind is PlaceKind.SITE)
+
+
+def console_secret(settings: Settings) -> str:
+    configured = settings.get("server.secret_key")
+    if configured:
+        return str(configured)
+    path = Path(settings.data_dir) / "console-secret"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting together agree on whichever file was written first.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secret)
+    return secret
+
+
+class Sessions:
+    def __init__(self, secret: str) -> None:
+        self._signer = URLSafeTimedSerializer(secret, salt="kiosk-console-session")
+
+    def read(self, request: Request) -> dict[str, Any]:
+        raw = request.cookies.get(COOKIE)
+        if not raw:
+            return {}
+        try:
+            data = self._signer.loads(raw, max_age=MAX_AGE_S)
+        except BadSignature:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def write(self, request: Request, response: Response, data: dict[str, Any]) -> None:
+        uid = data.get("uid")
+        if isinstance(uid, int) and "pw" not in data:
+            data = {**data, "pw": _stamp_of(request.app.state.console.engine, uid)}
+        response.set_cookie(COOKIE, self._signer.dumps(data), max_age=MAX_AGE_S, path="/",
+                            httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")
+
+    @staticmethod
+    def clear(response: Response) -> None:
+        response.delete_cookie(COOKIE, path="/")
+
+    def anonymous_csrf(self, request: Request) -> tuple[str, bool]:
+        """The CSRF token of the login form: the cookie's, or a new one (True: set it)."""
+        token = self.read(request).get("csrf")
+        if isinstance(token, str) and token:
+            return token, False
+        return secrets.token_urlsafe(24), True
+
+
+def password_stamp(password_hash: str) -> str:
+    """A short fingerprint of a password hash (argon2, salted: it changes with every new
+    password). It only tells whether the password changed; the cookie is signed, not secret."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def _stamp_of(engine: Engine, user_id: int) -> str:
+    with engine.connect() as conn:
+        found = conn.execute(sa.select(t.users.c.password_hash)
+                             .where(t.users.c.id == user_id)).scalar_one_or_none()
+    return password_stamp(found) if found else ""
+
+
+def new_csrf() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def check_csrf(expected: str | None, given: str | None) -> None:
+    if not expected or not given or not hmac.compare_digest(expected, given):
+        raise CsrfRefused()
+
+
+def load_user(engine: Engine, session: dict[str, Any]) -> ConsoleUser:
+    uid, csrf = session.get("uid"), session.get("csrf")
+    if not isinstance(uid, int) or not isinstance(csrf, str):
+        raise LoginRequired()
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(t.users).where(t.users.c.id == uid)).first()
+        if row is None or row.disabled_at is not None:
+            raise LoginRequired()
+        stamp = session.get("pw")
+        if not isinstance(stamp, str) or not hmac.compare_digest(
+                stamp, password_stamp(row.password_hash)):
+            raise LoginRequired()  # the password was reset since this session began
+        places = user_places(conn, row.id)
+    return ConsoleUser(id=row.id, username=row.username, role=Role(row.role),
+                       places=tuple(places), csrf=csrf)
+
+
+def signed_in_user(engine: Engine, user: dict[str, Any]) -> ConsoleUser:
+    """The user ``tenancy.verify_user`` just accepted, with their places (no CSRF token yet)."""
+    with engine.connect() as conn:
+        places = user_places(conn, int(user["id"]))
+    return ConsoleUser(id=int(user["id"]), username=str(user["username"]),
+                       role=Role(user["role"]), places=tuple(places), csrf="")
+
+
+class Lockout:
+    """Failed logins per user name (lower-cased), per process."""
+
+    def __init__(self, clock: Any = time.monotonic) -> None:
+        self._clock = clock
+        self._failures: dict[str, list[float]] = {}
+        self._locked_until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def locked(self, username: str) -> bool:
+        key = username.strip().lower()
+        with self._lock:
+            return self._locked_until.get(key, 0.0) > self._clock()
+
+    def failed(self, username: str) -> None:
+        key = username.strip().lower()
+        now = self._clock()
+        with self._lock:
+            recent = [f for f in self._failures.get(key, []) if now - f < LOCK_WINDOW_S]
+            recent.append(now)
+            if len(recent) >= LOCK_AFTER:
+                self._locked_until[key] = now + LOCK_FOR_S
+                recent = []
+            self._failures[key] = recent
+            if len(self._failures) > 10_000:  # a flood of invented names must not grow memory
+                self._failures.clear()
+
+    def succeeded(self, username: str) -> None:
+        with self._lock:
+            self._failures.pop(username.strip().lower(), None)

@@ -1,0 +1,61 @@
+"""What every dashboard figure is made of: a :class:`Table` (title, columns, rows of French labels
+and numbers), drawn as a chart and always shown beside it as a table, and exported; the
+connection wrapper a page reads through. Counts below the small-count threshold arrive from the
+queries as :class:`Masked` and stay masked everywhere ("< 5")."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from kiosk_server.queries import Masked
+
+Cell = Any  # str | int | float | Masked | None
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    chart: str = "bar"          # bar | hbar | stack | line | heat | none
+    value_col: int = 1          # the column the chart draws (the first one for a stack)
+    series: int = 1             # stack: how many columns from value_col are stacked
+    note: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+
+class MemoConnection:
+    """A connection that runs each distinct statement once per page: several figures share a
+    query (the hour-of-week grid feeds three tables; the totals feed four), and every query is
+    a read of the aggregates, so within one request its answer cannot change."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._memo: dict[tuple[str, str], Any] = {}
+
+    def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs:
+            return self._conn.execute(statement, *args, **kwargs)
+        compiled = statement.compile(dialect=self._conn.dialect)
+        key = (compiled.string, repr(sorted(compiled.params.items(), key=lambda kv: kv[0])))
+        frozen = self._memo.get(key)
+        if frozen is None:
+            frozen = self._memo[key] = self._conn.execute(statement).freeze()
+        return frozen()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+def pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f} %" if whole else "—"
+
+
+def is_masked(cell: Cell) -> bool:
+    return isinstance(cell, Masked)

@@ -1,0 +1,168 @@
+"""Figures of the "Synthèse" page: key figures, sessions over time, durations (Coop buckets),
+scans/copies/prints, languages, comfort options one by one, how sessions end, help calls."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from kiosk_server import live
+from kiosk_server import queries as q
+from kiosk_server import tables as t
+from kiosk_server.console import labels as L
+from kiosk_server.console.figures_base import Cell, Table, pct
+from kiosk_server.queries import Period
+
+MAX_DAILY_DAYS = 92  # longer periods are drawn per week or per month
+
+
+def kpis(conn: Connection, scope: q.Scope, period: Period) -> list[tuple[str, Cell]]:
+    s = q.sessions_summary(conn, scope, period)
+    dev = q.device_usage(conn, scope, period)
+    practice = [r for r in q.activities_by_procedure(conn, scope, period)
+                if r["kind"] == "practice"]
+    attempts = sum(r["activities"] for r in practice)
+    done = sum(r["completed"] for r in practice)
+    mean = round(s["duration_min"] / s["sessions"]) if s["sessions"] else 0
+    return [
+        ("Sessions", s["sessions"]),
+        ("Durée moyenne (min)", mean),
+        ("Appels à un médiateur", s["help_requests"]),
+        ("Sessions avec une option de confort", s["accessible_sessions"]),
+        ("Démarches d'entraînement", attempts),
+        ("Démarches terminées", done),
+        ("Numérisations", dev["scan"]["activities"]),
+        ("Copies", dev["copy"]["activities"]),
+        ("Impressions", dev["print"]["activities"]),
+        ("Pages imprimées ou copiées", dev["print"]["pages"] + dev["copy"]["pages"]),
+    ]
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def sessions_over_time(conn: Connection, scope: q.Scope, period: Period,
+                       grain: str | None = None) -> Table:
+    span = (period.end - period.start).days + 1
+    grain = grain if grain in ("jour", "semaine", "mois") else (
+        "jour" if span <= 62 else "semaine" if span <= MAX_DAILY_DAYS else "mois")
+    if grain != "mois" and span > MAX_DAILY_DAYS * 2:
+        grain = "mois"  # daily rows over a long period would be slow and unreadable
+    if grain == "mois":
+        if scope.site_id is not None:
+            # Sessions are aggregated per day for a site (a few rows a day): sum its months.
+            first, last = period.months()
+            months: dict[dt.date, int] = {}
+            for r in q.daily_sessions(conn, scope, Period(first, _month_end(last))):
+                key = r["day"].replace(day=1)
+                months[key] = months.get(key, 0) + r["sessions"]
+            per_month = [{"month": m, "sessions": n} for m, n in sorted(months.items())]
+        else:
+            per_month = q.monthly_sessions(conn, scope, period)
+        rows = [[L.month(r["month"]).capitalize(), r["sessions"]] for r in per_month]
+        title, col = "Sessions par mois", "Mois"
+    else:
+        days = q.daily_sessions(conn, scope, period)
+        if grain == "semaine":
+            weeks: dict[dt.date, int] = {}
+            for r in days:
+                weeks[_week_start(r["day"])] = weeks.get(_week_start(r["day"]), 0) + r["sessions"]
+            rows = [[f"Semaine du {w:%d/%m/%Y}", n] for w, n in sorted(weeks.items())]
+            title, col = "Sessions par semaine", "Semaine"
+        else:
+            rows = [[f"{r['day']:%d/%m/%Y}", r["sessions"]] for r in days]
+            title, col = "Sessions par jour", "Jour"
+    return Table("sessions_temps", title, [col, "Sessions"], rows,
+                 chart="line" if len(rows) > 14 else "bar", note=grain)
+
+
+def durations(conn: Connection, scope: q.Scope, period: Period) -> Table:
+    found = {r["duration_bucket"]: r["sessions"]
+             for r in q.sessions_by(conn, scope, period, "duration_bucket")}
+    rows = [[label, found.get(code, 0)] for code, label in L.DURATION_BUCKETS.items()]
+    return Table("durees", "Durée des sessions", ["Durée", "Sessions"],
+                 rows if any(r[1] for r in rows) else [])
+
+
+def devices(conn: Connection, scope: q.Scope, period: Period) -> Table:
+    dev = q.device_usage(conn, scope, period)
+    rows = [[L.KINDS[k], dev[k]["activities"], dev[k]["pages"]]
+            for k in ("scan", "copy", "print")]
+    return Table("equipements", "Numérisations, copies et impressions",
+                 ["Usage", "Nombre", "Pages"], rows if any(r[1] for r in rows) else [])
+
+
+def languages(conn: Connection, scope: q.Scope, period: Period) -> Table:
+    rows = [[L.LANGUAGES.get(r["language"], r["language"]), r["sessions"]]
+            for r in q.sessions_by(conn, scope, period, "language")]
+    return Table("langues", "Langues utilisées", ["Langue", "Sessions"], rows, chart="hbar")
+
+
+def comfort(conn: Connection, scope: q.Scope, period: Period) -> Table:
+    """Each comfort option on its own (a session may use several), then with/without any."""
+    s = q.sessions_summary(conn, scope, period)
+    columns = ["Option de confort", "Sessions"]
+    if not s["sessions"]:
+        return Table("confort", "Options de confort", columns, [])
+    per_option = q.comfort_options(conn, scope, period)
+    rows: list[list[Cell]] = [[L.COMFORT_OPTIONS.get(o, o), n] for o, n in per_option.items()]
+    rows += [["Au moins une option", s["accessible_sessions"]],
+             ["Aucune option", s["sessions"] - s["accessible_sessions"]]]
+    return Table("confort", "Options de confort", columns, rows, chart="hbar",
+                 note="Une session qui a utilisé plusieurs options compte pour chacune.")
+
+
+def kiosks(conn: Connection, scope: q.Scope, period: Period) -> Table:
+    """A site's kiosks side by side (which one is used, which one calls for help)."""
+    rows = q.sessions_by_kiosk(conn, scope, period) if scope.site_id is not None else []
+    names = dict(conn.execute(sa.select(t.kiosks.c.id, t.kiosks.c.name)
+                              .where(t.kiosks.c.site_id == scope.site_id)).all()) if rows else {}
+    return Table("bornes", "Sessions par borne",
+                 ["Borne", "Sessions", "Durée moyenne (min)", "Appels à un médiateur"],
+                 [[names.get(r["kiosk_id"], "Borne non identifiée (données anciennes)"),
+                   r["sessions"], round(r["duration_min"] / r["sessions"]) if r["sessions"] else 0,
+                   r["help_requests"]] for r in rows], chart="hbar")
+
+
+def end_reasons(conn: Connection, scope: q.Scope, period: Period) -> Table:
+    rows = [[L.END_REASONS.get(r["end_reason"], r["end_reason"]), r["sessions"]]
+            for r in q.sessions_by(conn, scope, period, "end_reason")]
+    return Table("fins", "Fin des sessions", ["Fin", "Sessions"], rows, chart="hbar")
+
+
+def help_requests(conn: Connection, scope: q.Scope, period: Period) -> Table:
+    s = q.sessions_summary(conn, scope, period)
+    rows = [["Appels à un médiateur pendant une session", s["help_requests"]],
+            ["Sessions", s["sessions"]]] if s["sessions"] else []
+    return Table("aide", "Appels à un médiateur", ["Indicateur", "Nombre"], rows, chart="none")
+
+
+def help_answers(conn: Connection, site_ids: list[int], period: Period) -> Table:
+    """How fast a mediator answered "J'arrive" (live help requests, not statistics records)."""
+    start = dt.datetime.combine(period.start, dt.time(), dt.UTC)
+    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), dt.UTC)
+    times = live.help_request_times(conn, site_ids, start, end) if site_ids else []
+    waits = sorted((acked - asked).total_seconds() for asked, acked in times if acked)
+    if not times:
+        return Table("reponses", "Réponse aux appels (« J'arrive »)", ["Indicateur", "Valeur"],
+                     [], chart="none")
+    rows: list[list[Cell]] = [["Appels reçus par la console", len(times)],
+                              ["Appels pris en charge", len(waits)]]
+    if waits:
+        rows.append(["Délai médian de réponse", _duration(waits[len(waits) // 2])])
+        rows.append(["Appels pris en charge en moins de 2 min",
+                     pct(sum(1 for w in waits if w < 120), len(waits))])
+    return Table("reponses", "Réponse aux appels (« J'arrive »)", ["Indicateur", "Valeur"],
+                 rows, chart="none")
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"

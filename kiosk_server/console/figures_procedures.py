@@ -1,0 +1,90 @@
+"""Figures of the "Démarches" page: most practised procedures and their completion, themes,
+autonomy per procedure, and the funnels that show at which step people stop."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from kiosk_server import queries as q
+from kiosk_server.console import labels as L
+from kiosk_server.console.figures_base import Cell, Table, is_masked, pct
+from kiosk_server.queries import Period
+
+
+def top_procedures(conn: Connection, scope: q.Scope, period: Period, limit: int = 15) -> Table:
+    rows = []
+    for r in q.activities_by_procedure(conn, scope, period):
+        if r["kind"] != "practice" or not r["procedure_id"]:
+            continue
+        rows.append([L.procedure(r["procedure_id"]), L.theme(r["theme"]), r["activities"],
+                     r["completed"], pct(r["completed"], r["activities"]), r["hints_used"],
+                     r["errors"]])
+    return Table("demarches", "Démarches les plus pratiquées",
+                 ["Démarche", "Thématique", "Tentatives", "Terminées", "Taux de réussite",
+                  "Indices demandés", "Erreurs"], rows[:limit], chart="hbar", value_col=2)
+
+
+def themes(conn: Connection, scope: q.Scope, period: Period) -> Table:
+    rows = [[L.theme(r["theme"]), r["activities"], r["completed"]]
+            for r in q.activities_by_theme(conn, scope, period)]
+    return Table("thematiques", "Thématiques", ["Thématique", "Activités", "Terminées"], rows,
+                 chart="hbar")
+
+
+def practised_procedures(conn: Connection, scope: q.Scope, period: Period) -> list[str]:
+    return [r["procedure_id"] for r in q.activities_by_procedure(conn, scope, period)
+            if r["kind"] == "practice" and r["procedure_id"]]
+
+
+def funnel(conn: Connection, scope: q.Scope, period: Period, procedure_id: str,
+           read: dict[str, Any] | None = None) -> Table:
+    f = read if read is not None else q.funnel(conn, scope, period, procedure_id)
+    rows: list[list[Cell]] = []
+    previous = f["attempts"]
+    for s in f["steps"]:
+        rows.append([f"Étape {s['step']}", s["reached"], previous - s["reached"]])
+        previous = s["reached"]
+    if f["attempts"]:
+        rows.append(["Démarche terminée", f["completed"], previous - f["completed"]])
+    return Table("parcours", f"Parcours : {L.procedure(procedure_id)}",
+                 ["Étape", "Personnes arrivées", "Arrêts avant cette étape"], rows,
+                 note=procedure_id)
+
+
+def drop_offs(conn: Connection, scope: q.Scope, period: Period, procedure_ids: list[str],
+              read: dict[str, dict[str, Any]] | None = None) -> Table:
+    """For each procedure, the step before which most people stop: where to help."""
+    rows = []
+    if read is None:
+        read = q.funnels(conn, scope, period, procedure_ids) if procedure_ids else {}
+    for pid in procedure_ids:
+        f = funnel(conn, scope, period, pid, read[pid])
+        if not f.rows:
+            continue
+        worst = max(f.rows, key=lambda r: r[2])
+        attempts = f.rows[0][1] + f.rows[0][2]
+        rows.append([L.procedure(pid), attempts, worst[0], worst[2], pct(worst[2], attempts)])
+    rows.sort(key=lambda r: -r[3])
+    return Table("arrets", "Où les gens s'arrêtent",
+                 ["Démarche", "Tentatives", "Étape où l'on s'arrête le plus", "Arrêts",
+                  "Part des tentatives"], rows, chart="none")
+
+
+def autonomy(conn: Connection, scope: q.Scope, period: Period, threshold: int,
+             limit: int = 15) -> Table:
+    """Autonomy per procedure, in La Coop's three levels, as the kiosk assessed each attempt
+    (hints asked, errors made). Small counts are masked like survey answers."""
+    levels = [k for k in L.PRACTICE_AUTONOMY]
+    rows: list[list[Cell]] = []
+    for r in q.autonomy_by_procedure(conn, scope, period, threshold)[:limit]:
+        cells = [r["levels"][k] for k in levels]
+        alone = r["levels"]["autonomous"]
+        share = "—" if is_masked(alone) else pct(int(alone), r["attempts"])
+        rows.append([L.procedure(r["procedure_id"]), r["attempts"], *cells, share])
+    return Table("autonomie", "Autonomie par démarche",
+                 ["Démarche", "Tentatives", *L.PRACTICE_AUTONOMY.values(), "Part « Autonome »"],
+                 rows, chart="stack", value_col=2, series=len(levels),
+                 note=f"Niveaux de La Coop de la médiation numérique, évalués par la borne "
+                      f"(indices demandés, erreurs), sur les mois entiers de la période. Les "
+                      f"effectifs inférieurs à {threshold} sont affichés « < {threshold} ».")

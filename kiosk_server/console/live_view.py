@@ -1,0 +1,164 @@
+"""What the mediator's live view shows for one site, computed from kiosk_server.live.
+
+A kiosk is shown "Hors ligne" after 3 missed heartbeats (``sync.heartbeat_s`` each), "Jamais
+connectée" before its first one; otherwise the state of its last heartbeat, with the time in
+session ("en session depuis 12 min") counted from the start the server placed on its own clock.
+Device states come in words from kiosk_server.console.labels: faults (a mediator must act, the
+card is flagged) and notices (shown quietly). Times are sent as ISO timestamps and shown
+relative ("il y a 12 s") by the page itself, so the rendered panel only changes when something
+really changed (the time in session is rendered to the minute): that is what the server-sent
+event stream compares to decide whether to push.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from kiosk_wire.schema import HelpState
+from kiosk_server import live
+from kiosk_server.console import labels as L
+
+IN_SESSION = ("active", "idle_warning", "ending")
+COMMAND_LABELS = {"end_session": "Terminer la session", "out_of_order": "Mettre hors service",
+                  "back_in_service": "Remettre en service"}
+
+
+@dataclass
+class KioskView:
+    id: int
+    name: str
+    status: str            # idle | active | ... | offline | never
+    status_label: str
+    procedure: str
+    step: int | None
+    faults: list[str]      # "Imprimante : plus de papier": a mediator must act
+    queue_length: int | None
+    app_version: str
+    last_seen: str | None  # ISO
+    pending: list[str] = field(default_factory=list)
+    help_open: bool = False
+    session_since: str | None = None   # ISO, server time; only while in session
+    session_for: str = ""              # "12 min", refreshed every second by the page
+    notices: list[str] = field(default_factory=list)  # worth knowing, maybe normal
+
+    @property
+    def has_fault(self) -> bool:
+        """Flagged on the card: faults of a kiosk that is still talking (an offline kiosk's
+        last device states may be stale; the card is already red for being offline)."""
+        return bool(self.faults) and self.status not in ("offline", "never")
+
+
+    @property
+    def in_session(self) -> bool:
+        return self.status in IN_SESSION
+
+
+@dataclass
+class HelpView:
+    request_id: str
+    kiosk: str
+    procedure: str
+    step: int | None
+    acknowledged: bool
+    created_at: str
+
+
+@dataclass
+class Snapshot:
+    kiosks: list[KioskView]
+    help: list[HelpView]
+
+    @property
+    def open_help_ids(self) -> list[str]:
+        return [h.request_id for h in self.help if not h.acknowledged]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {"total": len(self.kiosks), "session": 0, "free": 0, "down": 0,
+               "faulty": sum(1 for k in self.kiosks if k.has_fault)}
+        for k in self.kiosks:
+            if k.in_session:
+                out["session"] += 1
+            elif k.status == "idle":
+                out["free"] += 1
+            else:
+                out["down"] += 1
+        return out
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite gives naive UTC
+        value = value.replace(tzinfo=dt.UTC)
+    return value.isoformat(timespec="seconds")
+
+
+def device_problems(devices: dict[str, str]) -> tuple[list[str], list[str]]:
+    """(faults, notices) of a heartbeat's device states, in words, in a stable order."""
+    faults: list[str] = []
+    notices: list[str] = []
+    for device, slug in sorted(devices.items()):
+        words, level = L.device_state_level(device, slug)
+        if level == L.FAULT:
+            faults.append(f"{L.device(device)} : {words}")
+        elif level == L.NOTICE:
+            notices.append(f"{L.device(device)} : {words}")
+    return faults, notices
+
+
+def session_duration(seconds: float) -> str:
+    """How long a session has lasted, for a mediator glancing at a tablet: "moins d'une
+    minute", "12 min", "1 h 05". Minutes only, so the panel (and its event stream) changes
+    once a minute at most; console.js keeps the same wording."""
+    minutes = int(max(0.0, seconds) // 60)
+    if minutes < 1:
+        return "moins d'une minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d}"
+
+
+def snapshot(conn: Connection, site_id: int, heartbeat_s: int,
+             at: dt.datetime | None = None) -> Snapshot:
+    current = at or dt.datetime.now(dt.UTC)
+    pending: dict[int, list[str]] = {}
+    for c in live.pending_commands(conn, [site_id]):
+        pending.setdefault(c["kiosk_id"], []).append(COMMAND_LABELS.get(c["kind"], c["kind"]))
+    help_rows = live.open_help_requests(conn, [site_id])
+    calling = {h["kiosk_id"] for h in help_rows if h["status"] == HelpState.OPEN.value}
+    kiosks = []
+    for k in live.kiosk_statuses(conn, heartbeat_s, [site_id]):
+        if k["last_seen"] is None:
+            status = "never"
+        elif not k["online"]:
+            status = "offline"
+        else:
+            status = k["state"]
+        faults, notices = device_problems(k["devices"])
+        started = k["session_started_at"]
+        in_session = status in IN_SESSION and started is not None
+        kiosks.append(KioskView(
+            id=k["kiosk_id"], name=k["name"], status=status,
+            status_label=L.KIOSK_STATES.get(status, status),
+            procedure=L.procedure(k["procedure_id"]) if k["procedure_id"] else "",
+            step=k["step"], faults=faults, notices=notices, queue_length=k["queue_length"],
+            app_version=k["app_version"] or "", last_seen=_iso(k["last_seen"]),
+            pending=pending.get(k["kiosk_id"], []), help_open=k["kiosk_id"] in calling,
+            session_since=_iso(started) if in_session else None,
+            session_for=(session_duration((current - started).total_seconds())
+                         if in_session else "")))
+    help_views = [HelpView(request_id=h["request_id"], kiosk=h["kiosk_name"],
+                           procedure=L.procedure(h["procedure_id"]) if h["procedure_id"] else "",
+                           step=h["step"],
+                           acknowledged=h["status"] == HelpState.ACKNOWLEDGED.value,
+                           created_at=_iso(h["created_at"]) or "")
+                  for h in help_rows]
+    return Snapshot(kiosks, help_views)
+
+
+def as_event(snap: Snapshot, html: str) -> dict[str, Any]:
+    return {"html": html, "open_help": snap.open_help_ids, "counts": snap.counts}

@@ -1,0 +1,247 @@
+"""The mediator's live view: kiosks of a site, help requests, commands; pushed with
+server-sent events.
+
+Two pages: one site (``/console/live/<site id>``), and all the user's sites together
+(``/console/live``) when they may watch between 2 and ``TOGETHER_MAX`` sites: a mediator of two
+sites sees both sites' kiosks and help calls on one tablet, and answers either. With one site
+``/console/live`` leads to it; with more than ``TOGETHER_MAX`` (a big territory, an admin) it
+lists them to choose from.
+
+The stream reads the database every ``POLL_S`` (any server process can serve it: heartbeats may
+arrive through another one) and pushes the re-rendered panel only when it changed, with the ids of
+the open help requests so the page can ring for the new ones. A comment line every
+``KEEPALIVE_S`` keeps proxies from closing an idle stream; the user and their places are read
+again every ``RECHECK_S``: a disabled account stops receiving; a site taken away from the user
+ends its one-site stream (the page reloads into "Accès refusé") and leaves the all-sites panel
+at the next push, and a site given appears in it.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy import Connection
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+
+from kiosk_wire.schema import CommandKind
+from kiosk_server import live
+from kiosk_server.console import access
+from kiosk_server.console.auth import ConsoleDenied, ConsoleUser, LoginRequired
+from kiosk_server.console.live_view import COMMAND_LABELS, Snapshot, as_event, snapshot
+from kiosk_server.console.web import (
+    TEMPLATES,
+    Console,
+    console,
+    done,
+    in_thread,
+    page,
+    posted_form,
+    user_of,
+)
+
+router = APIRouter()
+POLL_S = 0.4
+KEEPALIVE_S = 15.0
+RECHECK_S = 10.0
+TOGETHER_MAX = 8  # sites on one live page; beyond, the user picks a site
+
+
+def _snapshot(ctx: Console, user: ConsoleUser, site_id: int) -> tuple[Any, Snapshot]:
+    with ctx.engine.connect() as conn:
+        site = access.live_site(conn, user, site_id)
+        return site, snapshot(conn, site_id, ctx.heartbeat_s)
+
+
+def _panel(user: ConsoleUser, site: Any, snap: Snapshot) -> str:
+    return TEMPLATES.get_template("_live_panel.html").render(user=user, site=site, snap=snap,
+                                                             commands=COMMAND_LABELS)
+
+
+def _together(ctx: Console, user: ConsoleUser) -> tuple[list[dict[str, Any]],
+                                                       list[tuple[Any, Snapshot]]]:
+    """The user's sites and, when there are 2 to TOGETHER_MAX of them, each one's snapshot."""
+    with ctx.engine.connect() as conn:
+        sites = access.live_sites(conn, user)
+        if not 2 <= len(sites) <= TOGETHER_MAX:
+            return sites, []
+        return sites, [(site, snapshot(conn, site.id, ctx.heartbeat_s))
+                       for site in (access.live_site(conn, user, s["id"]) for s in sites)]
+
+
+def _together_panel(user: ConsoleUser, panels: list[tuple[Any, Snapshot]]) -> str:
+    return TEMPLATES.get_template("_live_sites.html").render(user=user, panels=panels,
+                                                             commands=COMMAND_LABELS)
+
+
+def _together_event(panels: list[tuple[Any, Snapshot]], html: str) -> dict[str, Any]:
+    """One event for every site: the open help requests of all, the counts summed."""
+    counts: dict[str, int] = {}
+    for _site, snap in panels:
+        for key, value in snap.counts.items():
+            counts[key] = counts.get(key, 0) + value
+    return {"html": html, "open_help": [h for _s, snap in panels for h in snap.open_help_ids],
+            "counts": counts}
+
+
+@router.get("/console/live", include_in_schema=False)
+def live_index(request: Request) -> Response:
+    user = user_of(request)
+    ctx = console(request)
+    sites, panels = _together(ctx, user)
+    if len(sites) == 1:
+        return RedirectResponse(f"/console/live/{sites[0]['id']}", status_code=303)
+    if not panels:
+        return page(request, "live_index.html", user, sites=sites, section="live")
+    return page(request, "live_together.html", user, sites=sites, section="live",
+                panel=_together_panel(user, panels),
+                open_help=json.dumps(_together_event(panels, "")["open_help"]))
+
+
+@router.get("/console/live/events", include_in_schema=False)
+async def live_together_events(request: Request) -> Response:
+    """The stream of the all-sites page; its sites follow the user's places."""
+    user = user_of(request)
+    ctx = console(request)
+
+    async def frames() -> AsyncIterator[tuple[str, dict[str, Any]] | None]:
+        async for now_user in _current_users(request, user):
+            _sites, panels = await in_thread(_together, ctx, now_user)
+            if not panels:  # down to one site (or none, or too many): the page reloads
+                break
+            html = _together_panel(now_user, panels)
+            yield html, _together_event(panels, html)
+        yield None
+
+    return _event_stream(request, frames())
+
+
+async def _current_users(request: Request, user: ConsoleUser) -> AsyncIterator[ConsoleUser]:
+    """The user before each frame of a stream, read again from the database every RECHECK_S:
+    an admin may have changed their places (the scope checks must use the new ones) or
+    disabled the account. Ends when they may no longer log in."""
+    last_check = time.monotonic()
+    while True:
+        if time.monotonic() - last_check > RECHECK_S:
+            try:
+                user = await in_thread(user_of, request)
+            except LoginRequired:
+                return
+            last_check = time.monotonic()
+        yield user
+
+
+def _event_stream(request: Request,
+                  frames: AsyncIterator[tuple[str, dict[str, Any]] | None]) -> Response:
+    """Server-sent events from ``frames`` (html, event) polled every POLL_S: pushed when the
+    html changed, a keep-alive comment now and then; ``None`` ends the stream with "logout"
+    (the page reloads, into whatever the user may now see)."""
+    async def stream() -> AsyncIterator[str]:
+        last_html = None
+        last_sent = time.monotonic()
+        yield "retry: 2000\n\n"
+        async for frame in frames:
+            if await request.is_disconnected():
+                return
+            if frame is None:
+                yield "event: logout\ndata: {}\n\n"
+                return
+            html, event = frame
+            now = time.monotonic()
+            if html != last_html:
+                last_html, last_sent = html, now
+                yield f"event: live\ndata: {json.dumps(event)}\n\n"
+            elif now - last_sent > KEEPALIVE_S:
+                last_sent = now
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(POLL_S)
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+@router.get("/console/live/{site_id}", include_in_schema=False)
+def live_page(request: Request, site_id: int) -> Response:
+    user = user_of(request)
+    ctx = console(request)
+    site, snap = _snapshot(ctx, user, site_id)
+    return page(request, "live.html", user, site=site, snap=snap, section="live",
+                panel=_panel(user, site, snap), open_help=json.dumps(snap.open_help_ids))
+
+
+@router.get("/console/live/{site_id}/events", include_in_schema=False)
+async def live_events(request: Request, site_id: int) -> Response:
+    user = user_of(request)
+    ctx = console(request)
+    await in_thread(_snapshot, ctx, user, site_id)  # refuse at once if out of scope
+
+    async def frames() -> AsyncIterator[tuple[str, dict[str, Any]] | None]:
+        async for now_user in _current_users(request, user):
+            try:
+                site, snap = await in_thread(_snapshot, ctx, now_user, site_id)
+            except ConsoleDenied:  # no longer in scope: the page reloads into "Accès refusé"
+                break
+            html = _panel(now_user, site, snap)
+            yield html, as_event(snap, html)
+        yield None
+
+    return _event_stream(request, frames())
+
+
+def _help_in_site(ctx: Console, user: ConsoleUser, site_id: int, request_id: str) -> None:
+    with ctx.engine.connect() as conn:
+        access.live_site(conn, user, site_id)
+        if live.help_request_site(conn, request_id) != site_id:
+            raise ConsoleDenied()
+
+
+async def _answer_help(request: Request, site_id: int, request_id: str,
+                       change: Callable[[Connection, ConsoleUser], object], flash: str) -> Response:
+    """A mediator's answer to a help request of their site: checked, applied, redirected."""
+    user = user_of(request)
+    await posted_form(request, user)
+    ctx = console(request)
+
+    def run() -> None:
+        _help_in_site(ctx, user, site_id, request_id)
+        with ctx.engine.begin() as conn:
+            change(conn, user)
+    await in_thread(run)
+    return done(request, f"/console/live/{site_id}", flash)
+
+
+@router.post("/console/live/{site_id}/help/{request_id}/ack", include_in_schema=False)
+async def acknowledge(request: Request, site_id: int, request_id: str) -> Response:
+    return await _answer_help(
+        request, site_id, request_id,
+        lambda conn, user: live.acknowledge_help(conn, request_id, user.id), "ack")
+
+
+@router.post("/console/live/{site_id}/help/{request_id}/close", include_in_schema=False)
+async def close(request: Request, site_id: int, request_id: str) -> Response:
+    return await _answer_help(
+        request, site_id, request_id,
+        lambda conn, user: live.close_help(conn, request_id), "closed")
+
+
+@router.post("/console/live/{site_id}/kiosks/{kiosk_id}/command", include_in_schema=False)
+async def command(request: Request, site_id: int, kiosk_id: int) -> Response:
+    user = user_of(request)
+    form = await posted_form(request, user)
+    ctx = console(request)
+    try:
+        kind = CommandKind(str(form.get("kind") or ""))
+    except ValueError:
+        raise ConsoleDenied("Commande inconnue.") from None
+
+    def run() -> int:
+        with ctx.engine.begin() as conn:
+            access.live_site(conn, user, site_id)
+            access.kiosk_of_site(conn, site_id, kiosk_id)
+            return live.queue_command(conn, kiosk_id, kind, user.id)
+    command_id = await in_thread(run)
+    return done(request, f"/console/live/{site_id}", "command", command_id=command_id)

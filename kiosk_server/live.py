@@ -1,0 +1,227 @@
+"""The live side of the server: heartbeats, commands to kiosks, help requests.
+
+A kiosk never receives a connection from the server: commands wait in ``kiosk_commands`` and ride
+on the reply to the kiosk's next heartbeat; the kiosk confirms them (``acked_commands``) in the
+heartbeat after it applied them. Until confirmed, a command is sent again (the kiosk applies a
+command id at most once, and remembers it across a restart). An "end session" queued before the
+kiosk's current session began is closed without being delivered: it was meant for an earlier
+resident. Everything is in the database, so any server process can answer.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from kiosk_wire.schema import (
+    Command,
+    CommandKind,
+    Heartbeat,
+    HeartbeatReply,
+    HelpRequest,
+    HelpRequestStatus,
+    HelpState,
+)
+from kiosk_server import tables as t
+from kiosk_server.tenancy import KioskIdentity, TenancyError, now, pushed_settings
+
+OFFLINE_AFTER_HEARTBEATS = 3
+# An "end session" queued this long before the kiosk's current session began was meant for an
+# earlier session (the kiosk was offline or restarted meanwhile): it is not delivered. The margin
+# covers the start's estimate (whole seconds, plus the heartbeat's travel time).
+STALE_END_SESSION_MARGIN = dt.timedelta(seconds=5)
+
+
+def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat) -> HeartbeatReply:
+    at = now()
+    # The kiosk sends a duration (its clock may be wrong); the start is placed on ours.
+    started = (at - dt.timedelta(seconds=hb.session_seconds)
+               if hb.session_seconds is not None else None)
+    values = {
+        "last_seen": at, "state": hb.state.value, "procedure_id": hb.procedure_id,
+        "step": hb.step, "devices": json.dumps(hb.devices, sort_keys=True),
+        "app_version": hb.app_version, "queue_length": hb.queue_length,
+        "session_started_at": started,
+    }
+    updated = conn.execute(t.kiosk_status.update()
+                           .where(t.kiosk_status.c.kiosk_id == kiosk.kiosk_id).values(**values))
+    if not updated.rowcount:
+        try:
+            with conn.begin_nested():
+                conn.execute(t.kiosk_status.insert().values(kiosk_id=kiosk.kiosk_id, **values))
+        except sa.exc.IntegrityError:  # another process inserted it first
+            conn.execute(t.kiosk_status.update()
+                         .where(t.kiosk_status.c.kiosk_id == kiosk.kiosk_id).values(**values))
+    if hb.acked_commands:
+        conn.execute(t.kiosk_commands.update()
+                     .where(t.kiosk_commands.c.kiosk_id == kiosk.kiosk_id,
+                            t.kiosk_commands.c.id.in_(hb.acked_commands),
+                            t.kiosk_commands.c.acked_at.is_(None))
+                     .values(acked_at=at))
+    if started is not None:
+        _retire_stale_end_session(conn, kiosk.kiosk_id, started, at)
+    pending = conn.execute(sa.select(t.kiosk_commands.c.id, t.kiosk_commands.c.kind)
+                           .where(t.kiosk_commands.c.kiosk_id == kiosk.kiosk_id,
+                                  t.kiosk_commands.c.acked_at.is_(None))
+                           .order_by(t.kiosk_commands.c.id).limit(100)).all()
+    if pending:
+        conn.execute(t.kiosk_commands.update()
+                     .where(t.kiosk_commands.c.id.in_([p.id for p in pending]),
+                            t.kiosk_commands.c.delivered_at.is_(None))
+                     .values(delivered_at=at))
+    return HeartbeatReply(
+        settings=pushed_settings(conn, kiosk.kiosk_id),
+        commands=[Command(id=p.id, kind=CommandKind(p.kind)) for p in pending],
+        help_requests=help_statuses(conn, kiosk, hb.help_requests),
+        server_time=at,
+    )
+
+
+def _retire_stale_end_session(conn: Connection, kiosk_id: int, session_started_at: dt.datetime,
+                              at: dt.datetime) -> None:
+    """Close, undelivered, the "end session" commands meant for an earlier session than the one
+    in progress: the resident now at the kiosk is not the one the mediator wanted to stop."""
+    conn.execute(t.kiosk_commands.update()
+                 .where(t.kiosk_commands.c.kiosk_id == kiosk_id,
+                        t.kiosk_commands.c.acked_at.is_(None),
+                        t.kiosk_commands.c.kind == CommandKind.END_SESSION.value,
+                        t.kiosk_commands.c.created_at
+                        < session_started_at - STALE_END_SESSION_MARGIN)
+                 .values(acked_at=at))
+
+
+def queue_command(conn: Connection, kiosk_id: int, kind: CommandKind,
+                  user_id: int | None = None) -> int:
+    """A command for a kiosk, delivered with its next heartbeat reply."""
+    exists = conn.execute(sa.select(t.kiosks.c.id).where(t.kiosks.c.id == kiosk_id)).first()
+    if exists is None:
+        raise TenancyError(f"unknown kiosk: {kiosk_id}")
+    return int(conn.execute(t.kiosk_commands.insert().values(
+        kiosk_id=kiosk_id, kind=CommandKind(kind).value, created_at=now(), created_by=user_id,
+    ).returning(t.kiosk_commands.c.id)).scalar_one())
+
+
+def commands_of(conn: Connection, kiosk_id: int) -> list[dict[str, Any]]:
+    q = (sa.select(t.kiosk_commands).where(t.kiosk_commands.c.kiosk_id == kiosk_id)
+         .order_by(t.kiosk_commands.c.id))
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def pending_commands(conn: Connection, site_ids: list[int]) -> list[dict[str, Any]]:
+    """Commands not yet confirmed by their kiosk, for the console's live view."""
+    q = (sa.select(t.kiosk_commands.c.id, t.kiosk_commands.c.kiosk_id, t.kiosk_commands.c.kind,
+                   t.kiosk_commands.c.created_at, t.kiosk_commands.c.delivered_at)
+         .select_from(t.kiosk_commands.join(t.kiosks))
+         .where(t.kiosks.c.site_id.in_(site_ids), t.kiosk_commands.c.acked_at.is_(None))
+         .order_by(t.kiosk_commands.c.id))
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+# --- help requests -------------------------------------------------------------------------
+def open_help_request(conn: Connection, kiosk: KioskIdentity, req: HelpRequest) -> HelpState:
+    """Store a help request (idempotent by request_id); returns its status."""
+    rid = str(req.request_id)
+    row = conn.execute(sa.select(t.help_requests.c.status, t.help_requests.c.kiosk_id)
+                       .where(t.help_requests.c.request_id == rid)).first()
+    if row is not None and row.kiosk_id == kiosk.kiosk_id:
+        return HelpState(row.status)
+    if row is not None:  # a request id is random: another kiosk's id means a forged request
+        raise TenancyError("request_id already used")
+    try:
+        with conn.begin_nested():
+            conn.execute(t.help_requests.insert().values(
+                request_id=rid, kiosk_id=kiosk.kiosk_id, site_id=kiosk.site_id,
+                procedure_id=req.procedure_id, step=req.step, status=HelpState.OPEN.value,
+                created_at=now()))
+    except sa.exc.IntegrityError:  # the same request arrived through another process
+        pass
+    return HelpState.OPEN
+
+
+def help_statuses(conn: Connection, kiosk: KioskIdentity,
+                  request_ids: list[uuid.UUID]) -> list[HelpRequestStatus]:
+    if not request_ids:
+        return []
+    rows = conn.execute(sa.select(t.help_requests.c.request_id, t.help_requests.c.status)
+                        .where(t.help_requests.c.kiosk_id == kiosk.kiosk_id,
+                               t.help_requests.c.request_id.in_([str(r) for r in request_ids])))
+    return [HelpRequestStatus(request_id=uuid.UUID(r.request_id), status=HelpState(r.status))
+            for r in rows]
+
+
+def acknowledge_help(conn: Connection, request_id: str, user_id: int | None = None) -> bool:
+    """A mediator answered "J'arrive": the kiosk learns it at its next heartbeat or poll."""
+    result = conn.execute(t.help_requests.update()
+                          .where(t.help_requests.c.request_id == request_id,
+                                 t.help_requests.c.status == HelpState.OPEN.value)
+                          .values(status=HelpState.ACKNOWLEDGED.value, acknowledged_at=now(),
+                                  acknowledged_by=user_id))
+    return bool(result.rowcount)
+
+
+def help_request_site(conn: Connection, request_id: str) -> int | None:
+    """The site a help request came from (the console checks it against the user's scope)."""
+    return conn.execute(sa.select(t.help_requests.c.site_id)
+                        .where(t.help_requests.c.request_id == request_id)).scalar_one_or_none()
+
+
+def close_help(conn: Connection, request_id: str) -> bool:
+    result = conn.execute(t.help_requests.update()
+                          .where(t.help_requests.c.request_id == request_id,
+                                 t.help_requests.c.status != HelpState.CLOSED.value)
+                          .values(status=HelpState.CLOSED.value, closed_at=now()))
+    return bool(result.rowcount)
+
+
+def open_help_requests(conn: Connection, site_ids: list[int] | None = None) -> list[dict[str, Any]]:
+    q = (sa.select(t.help_requests, t.kiosks.c.name.label("kiosk_name"))
+         .select_from(t.help_requests.join(t.kiosks))
+         .where(t.help_requests.c.status != HelpState.CLOSED.value)
+         .order_by(t.help_requests.c.created_at))
+    if site_ids is not None:
+        q = q.where(t.help_requests.c.site_id.in_(site_ids))
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def help_request_times(conn: Connection, site_ids: list[int], start: dt.datetime,
+                       end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime | None]]:
+    """(asked, acknowledged) of the help requests of some sites in [start, end) (dashboards:
+    how fast mediators answer). Read through the site index: a site has a few a day."""
+    q = (sa.select(t.help_requests.c.created_at, t.help_requests.c.acknowledged_at)
+         .where(t.help_requests.c.site_id.in_(site_ids),
+                t.help_requests.c.created_at >= start, t.help_requests.c.created_at < end))
+    return [(r[0], r[1]) for r in conn.execute(q)]
+
+
+# --- live view -------------------------------------------------------------------------------
+def kiosk_statuses(conn: Connection, heartbeat_s: int = 30,
+                   site_ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """Every kiosk with its last heartbeat; ``online`` False after 3 missed heartbeats;
+    ``session_started_at`` (server time) while its last heartbeat said it was in session."""
+    q = (sa.select(t.kiosks.c.id.label("kiosk_id"), t.kiosks.c.name, t.kiosks.c.site_id,
+                   t.kiosk_status.c.last_seen, t.kiosk_status.c.state,
+                   t.kiosk_status.c.procedure_id, t.kiosk_status.c.step,
+                   t.kiosk_status.c.devices, t.kiosk_status.c.app_version,
+                   t.kiosk_status.c.queue_length, t.kiosk_status.c.session_started_at)
+         .select_from(t.kiosks.outerjoin(t.kiosk_status))
+         .order_by(t.kiosks.c.site_id, t.kiosks.c.id))
+    if site_ids is not None:
+        q = q.where(t.kiosks.c.site_id.in_(site_ids))
+    limit = dt.timedelta(seconds=heartbeat_s * OFFLINE_AFTER_HEARTBEATS)
+    current = now()
+    out = []
+    for r in conn.execute(q):
+        row = dict(r._mapping)
+        for column in ("last_seen", "session_started_at"):
+            value = row[column]
+            if value is not None and value.tzinfo is None:  # SQLite returns naive UTC
+                row[column] = value.replace(tzinfo=dt.UTC)
+        last = row["last_seen"]
+        row["devices"] = json.loads(row["devices"]) if row["devices"] else {}
+        row["online"] = last is not None and current - last <= limit
+        out.append(row)
+    return out

@@ -1,0 +1,44 @@
+"""Retention: raw session records older than ``server.retention_months`` are deleted.
+
+Aggregates are maintained in the same transaction as the raw insert, so every raw record is
+already aggregated when it is stored; deleting old raw rows never changes a console figure, and
+kiosk_server.rebuild never rebuilds a purged period (nor a month this purge left half-done: it
+deletes in chunks, one transaction each). Idempotent, so any server process may run it (each
+does at start and then daily).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from kiosk_server import tables as t
+
+log = logging.getLogger(__name__)
+
+
+def cutoff_day(today: dt.date, months: int) -> dt.date:
+    """First day of the month ``months`` months before today's month: older rows go."""
+    index = today.year * 12 + (today.month - 1) - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def purge(engine: Engine, months: int, today: dt.date | None = None,
+          chunk: int = 5000) -> int:
+    """Delete raw records (and their activities) older than the cutoff; returns how many."""
+    cutoff = cutoff_day(today or dt.date.today(), months)
+    deleted = 0
+    while True:
+        with engine.begin() as conn:
+            ids = conn.execute(sa.select(t.session_records.c.event_id)
+                               .where(t.session_records.c.day < cutoff).limit(chunk)).scalars().all()
+            if not ids:
+                break
+            conn.execute(t.activities.delete().where(t.activities.c.event_id.in_(ids)))
+            conn.execute(t.session_records.delete().where(t.session_records.c.event_id.in_(ids)))
+            deleted += len(ids)
+    if deleted:
+        log.info("retention: deleted %d raw session records before %s", deleted, cutoff)
+    return deleted

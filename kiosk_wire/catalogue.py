@@ -1,0 +1,37 @@
+"""The shipped practice catalogue as the server knows it: each procedure's id, French title and
+theme, from ``catalogue.json`` beside this module.
+
+The server never reads procedure files (they are the terminal's, with the practice engine that
+checks them); it needs only their ids, to refuse anything else in a record, and their titles, for
+the console. ``kiosk procedures manifest`` writes the file from the shipped procedures, and
+tests/practice/test_catalogue_manifest.py fails when it is out of date.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+MANIFEST = Path(__file__).with_name("catalogue.json")
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    id: str
+    title_fr: str
+    theme: str
+
+
+def entries_to_json(entries: list[CatalogueEntry]) -> str:
+    rows = [{"id": e.id, "title_fr": e.title_fr, "theme": e.theme}
+            for e in sorted(entries, key=lambda e: e.id)]
+    return json.dumps({"procedures": rows}, ensure_ascii=False, indent=1) + "\n"
+
+
+@functools.lru_cache(maxsize=1)
+def shipped() -> dict[str, CatalogueEntry]:
+    """The shipped procedures by id."""
+    data = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    return {row["id"]: CatalogueEntry(row["id"], row["title_fr"], row["theme"])
+            for row in data["procedures"]}
