@@ -42,7 +42,8 @@ from kiosk_server import tables as t
 from kiosk_server.demo import spawn_server
 from kiosk_server.ingest import _activity_row, _record_row
 from kiosk_server.queries import Period, Scope
-from kiosk.sessions.sync import ServerLink, SyncClient
+from kiosk.sync.link import ServerLink
+from kiosk.sync.outbox import SyncClient
 from kiosk.storage import LocalStore
 
 ROOT = Path(__file__).resolve().parents[1]

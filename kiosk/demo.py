@@ -104,7 +104,7 @@ def enrol_demo_badge(runtime: Any) -> None:
 
 def present_demo_badge(runtime: Any) -> bool:
     """Put the demo badge on the demo reader (as a mediator would), if there is one."""
-    reader = runtime.device("reader")
+    reader = runtime.reader
     backend = getattr(reader, "backend", None)
     if backend is None or not hasattr(backend, "present"):
         return False

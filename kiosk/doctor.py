@@ -99,7 +99,7 @@ def check_server(settings: config.Settings) -> Finding:
     url = settings.get("sync.server_url")
     if not url:
         return Finding("server", Status.WARN, "no server URL (sync.server_url): statistics stay local")
-    from kiosk.sessions.https_client import HttpError, HttpsClient
+    from kiosk.sync.https_client import HttpError, HttpsClient
 
     try:
         with HttpsClient(url, timeout_s=5, ca_file=settings.get("sync.ca_file")) as client:

@@ -2,36 +2,47 @@
 
 The app (kiosk/app.py) wires screens to this one object and nothing else: the session core
 (crash leftovers wiped by :meth:`SessionCore.recover` *before* the welcome screen shows), the
-devices, the help desk and sync when those parts are installed, the practice catalogue, the
-mediator PIN gate and badge registry, and the read-aloud speaker. No Kivy here: the UI passes
-its own ``schedule`` so device threads hand their callbacks to the Kivy clock.
-
-Parts written by other teams are looked up by name and used when present; each missing part
-is logged once and the matching feature is hidden or shown as unavailable, never faked.
+devices, the document desk, the badge registry, the connection to the server (sync, heartbeat,
+help desk), the practice catalogue, the mediator PIN gate and the read-aloud speaker. Each part
+is a typed field; a part that cannot open is logged once and its feature hidden or shown as
+unavailable, never faked. No Kivy here: the UI passes its own ``schedule`` so device and network
+threads hand their callbacks to the Kivy clock.
 """
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kiosk import __version__
-from kiosk_wire.config import Settings
 from kiosk.i18n import N_
+from kiosk.scheduling import Schedule, run_now
 from kiosk.sessions import has_leftovers
 from kiosk.speech import Speaker
+from kiosk.sync.help import HelpStatus
+from kiosk_wire.config import Settings
 
 if TYPE_CHECKING:  # imported when used: the welcome screen's first frame needs none of them
+    from kiosk.devices import Devices
+    from kiosk.devices.printer import Printer
+    from kiosk.devices.reader import CardReader
+    from kiosk.devices.scanner import Scanner
+    from kiosk.documents.printing import PrintService
+    from kiosk.documents.session_documents import DocumentDesk
+    from kiosk.practice.catalogue import Catalogue
+    from kiosk.sessions.badges import BadgeRegistry
     from kiosk.sessions.clock import Clock
     from kiosk.sessions.core import SessionCore
     from kiosk.sessions.mediator_pin import PinGate
+    from kiosk.sync import ServerConnection
+    from kiosk.sync.help import HelpDesk
+    from kiosk.sync.outbox import SyncClient
 
 log = logging.getLogger(__name__)
 
-Schedule = Callable[[Callable[[], None], float], None]
+__all__ = ["DeviceLine", "Feature", "HelpView", "KioskRuntime", "Schedule", "ServerState"]
 
 
 class Feature(str, Enum):
@@ -50,24 +61,28 @@ class HelpView(str, Enum):
     GO_TO_DESK = "go_to_desk"    # offline or not delivered: go to the desk
 
 
+HELP_VIEWS: dict[HelpStatus | None, HelpView] = {
+    HelpStatus.SENDING: HelpView.SENDING,
+    HelpStatus.SENT: HelpView.NOTIFIED,
+    HelpStatus.ACKNOWLEDGED: HelpView.COMING,
+}
+
+
+class ServerState(str, Enum):
+    """The link to the central server, as the mediator panel shows it."""
+
+    LOCAL = "local"                  # no server configured: statistics stay on the kiosk
+    NOT_STARTED = "not_started"      # configured, but the sync could not start
+    CONNECTING = "connecting"        # started, no answer yet either way
+    CONNECTED = "connected"
+    UNREACHABLE = "unreachable"
+
+
 @dataclass(frozen=True)
 class DeviceLine:
     kind: str      # printer, scanner, reader, hotplug
     state: str     # the facade's state Enum value
     detail: str    # the facade's technical message, for the mediator
-
-
-def _optional(module: str, attr: str) -> Any | None:
-    """An attribute of a module that another team may not have written yet."""
-    try:
-        return getattr(importlib.import_module(module), attr, None)
-    except ImportError as err:
-        log.info("%s not available (%s)", module, err)
-        return None
-
-
-def _now_schedule(fn: Callable[[], None], delay: float) -> None:
-    fn()
 
 
 class KioskRuntime:
@@ -82,19 +97,17 @@ class KioskRuntime:
         self.settings = settings
         self.version = __version__
         self._clock = clock
-        self.schedule: Schedule = schedule or _now_schedule
+        self.schedule: Schedule = schedule or run_now
         self.speaker = speaker or Speaker()
         self._core: SessionCore | None = None
         self._pin_gate: PinGate | None = None
         self._core_listeners: list[Callable[[SessionCore], None]] = []
         self.recovered = 0
-        self.devices: Any | None = None
-        self.documents: Any | None = None
-        self._demo_reader: Any | None = None
-        self.badges: Any | None = None
-        self.help_desk: Any | None = None
-        self.sync: Any | None = None
-        self._practice: Any | None = None
+        self.devices: Devices | None = None
+        self.documents: DocumentDesk | None = None
+        self.badges: BadgeRegistry | None = None
+        self.connection: ServerConnection | None = None
+        self._practice: Catalogue | None = None
         self._practice_loaded = False
         self.parts_open = False
         self._help_listeners: list[Callable[[HelpView], None]] = []
@@ -146,8 +159,8 @@ class KioskRuntime:
         return self._pin_gate
 
     def open_parts(self) -> None:
-        """Devices, badges, help desk and sync. The app calls this just after the first frame
-        of the welcome screen, so a resident sees the kiosk as early as possible."""
+        """Devices, documents, badges and the server connection. The app calls this just after
+        the first frame of the welcome screen, so a resident sees the kiosk as early as possible."""
         if self.parts_open:
             return
         if self._core is None:
@@ -156,124 +169,113 @@ class KioskRuntime:
         self.parts_open = True
         self.devices = self._open_devices()
         self.documents = self._open_documents()
-        self._demo_reader = None if self.devices is not None else self._open_demo_reader()
         self.badges = self._open_badges()
-        self.help_desk = self._open_help_desk()
-        self.sync = self._open_sync()
-        if self.help_desk is not None and hasattr(self.help_desk, "add_listener"):
-            self.help_desk.add_listener(self._help_changed)
+        self.connection = self._connect()
+        if self.connection is not None:
+            self.connection.help_desk.add_listener(self._help_changed)
 
     @property
-    def practice(self) -> Any | None:
+    def practice(self) -> Catalogue | None:
         """The practice catalogue, loaded on first use (it reads and checks every procedure)."""
         if not self._practice_loaded:
             self._practice_loaded = True
             self._practice = self._open_practice()
         return self._practice
 
-    # --- optional parts ----------------------------------------------------------------------
-    def _open_devices(self) -> Any | None:
-        factory = _optional("kiosk.devices", "open_devices")
-        if factory is None:
-            return None
+    # --- the parts ---------------------------------------------------------------------------
+    def _open_devices(self) -> Devices | None:
+        from kiosk.devices import open_devices
+
         try:
-            return factory(self.settings, self.schedule)
+            return open_devices(self.settings, self.schedule)
         except Exception:
             log.exception("devices could not be opened; scan, print and badge are hidden")
             return None
 
-    def _open_documents(self) -> Any | None:
+    def _open_documents(self) -> DocumentDesk | None:
         """Scan and print services plus the session's documents (kiosk.documents)."""
-        desk_cls = _optional("kiosk.documents.session_documents", "DocumentDesk")
-        if desk_cls is None or self.devices is None:
+        if self.devices is None:
             return None
+        from kiosk.documents.session_documents import DocumentDesk
+
         try:
-            return desk_cls(self.core, self.device("scanner"), self.device("printer"),
-                            self.settings.get("devices.print_quota_pages"),
-                            self.settings.get("devices.scan_dpi"))
+            return DocumentDesk(self.core, self.scanner, self.printer,
+                                self.settings.get("devices.print_quota_pages"),
+                                self.settings.get("devices.scan_dpi"))
         except Exception:
             log.exception("document services could not be opened; scan and print are hidden")
             return None
 
-    def _open_demo_reader(self) -> Any | None:
-        """Without the device factory, badges still work through the demo reader backend."""
-        reader_cls = _optional("kiosk.devices.reader", "CardReader")
-        demo_cls = _optional("kiosk.devices.demo_reader", "DemoReader")
-        if reader_cls is None or demo_cls is None:
+    def _open_badges(self) -> BadgeRegistry | None:
+        if self.core.store is None:
             return None
-        log.info("no device factory: using the demo badge reader")
-        return reader_cls(demo_cls(), self.schedule)
+        from kiosk.sessions.badges import BadgeRegistry, badge_key_path
 
-    def _open_badges(self) -> Any | None:
-        registry = _optional("kiosk.sessions.badges", "BadgeRegistry")
-        key_path = _optional("kiosk.sessions.badges", "badge_key_path")
-        if registry is None or key_path is None or self.core.store is None:
-            return None
         try:
-            return registry(self.core.store, key_path(self.settings.data_dir))
+            return BadgeRegistry(self.core.store, badge_key_path(self.settings.data_dir))
         except Exception:
             log.exception("badge registry could not be opened; PIN only")
             return None
 
-    def _open_help_desk(self) -> Any | None:
-        factory = _optional("kiosk.sessions.help", "open_help_desk")
-        if factory is None:
-            return None
-        states = getattr(self.devices, "states", None)
+    def _connect(self) -> ServerConnection | None:
+        from kiosk.sync import connect
+
+        states = self.devices.states if self.devices is not None else None
         try:
-            return factory(self.settings, self.core, schedule=self.schedule,
-                           device_states=states)
+            connection = connect(self.settings, self.core, schedule=self.schedule,
+                                 device_states=states)
+            connection.start()
+            return connection
         except Exception:
-            log.exception("help desk could not be opened; help shows 'go to the desk'")
+            log.exception("the server connection could not be started; records stay queued "
+                          "locally and help shows 'go to the desk'")
             return None
 
-    def _open_sync(self) -> Any | None:
-        if not self.settings.get("sync.server_url"):  # local only: no HTTP stack to load
-            return None
-        factory = _optional("kiosk.sessions.sync", "open_sync")
-        if factory is None:
-            return None
-        try:
-            return factory(self.settings, self.core.store)
-        except Exception:
-            log.exception("sync could not be started; records stay queued locally")
-            return None
+    def _open_practice(self) -> Catalogue | None:
+        from kiosk.practice import load_catalogue
 
-    def _open_practice(self) -> Any | None:
-        loader = _optional("kiosk.practice", "load_catalogue")
-        if loader is None:
-            return None
         try:
-            return loader(self.settings)
+            return load_catalogue(self.settings)
         except Exception:
             log.exception("practice catalogue could not be loaded; practice tile hidden")
             return None
 
+    @property
+    def help_desk(self) -> HelpDesk | None:
+        return self.connection.help_desk if self.connection is not None else None
+
+    @property
+    def sync(self) -> SyncClient | None:
+        return self.connection.sync if self.connection is not None else None
+
     # --- features ----------------------------------------------------------------------------
     @property
-    def print_service(self) -> Any | None:
+    def print_service(self) -> PrintService | None:
         """The one print service (one quota per session) shared by every screen."""
-        return getattr(self.documents, "prints", None)
+        return self.documents.prints if self.documents is not None else None
 
-    def device(self, kind: str) -> Any | None:
-        if self.devices is not None:
-            return getattr(self.devices, kind, None)
-        if kind == "reader":
-            return self._demo_reader
-        return None
+    @property
+    def printer(self) -> Printer | None:
+        return self.devices.printer if self.devices is not None else None
+
+    @property
+    def scanner(self) -> Scanner | None:
+        return self.devices.scanner if self.devices is not None else None
+
+    @property
+    def reader(self) -> CardReader | None:
+        return self.devices.reader if self.devices is not None else None
 
     def feature_available(self, feature: Feature) -> bool:
         """Switched on in the settings and backed by what it needs."""
         if not self.settings.get(f"kiosk.{feature.value}_enabled"):
             return False
         if feature is Feature.PRACTICE:
-            if self._practice_loaded:
-                return self._practice is not None
-            return _optional("kiosk.practice", "load_catalogue") is not None
+            return self._practice is not None if self._practice_loaded else True
         if feature is Feature.SCAN:
-            return self.device("scanner") is not None
+            return self.scanner is not None
         if feature is Feature.PRINT:
-            return self.device("printer") is not None
+            return self.printer is not None
         return True  # help: always possible, at worst "go to the desk"
 
     # --- help --------------------------------------------------------------------------------
@@ -283,27 +285,27 @@ class KioskRuntime:
     def request_help(self) -> HelpView:
         """Ask for a mediator. The help desk counts the request in the session's record; without
         one, it is counted here (the resident did ask) and the answer is "go to the desk"."""
-        if self.help_desk is None:
+        desk = self.help_desk
+        if desk is None:
             from kiosk_wire.schema import Activity, ActivityKind
 
             if self.core.in_session:
                 self.core.add_activity(Activity(kind=ActivityKind.HELP))
             return HelpView.GO_TO_DESK
         try:
-            self.help_desk.request()
+            desk.request()
         except Exception:
             log.exception("help request failed")
             return HelpView.GO_TO_DESK
         return self.help_view()
 
     def help_view(self) -> HelpView:
-        if self.help_desk is None:
+        desk = self.help_desk
+        if desk is None:
             return HelpView.GO_TO_DESK
-        status = getattr(getattr(self.help_desk, "status", None), "name", "")
-        return {"SENDING": HelpView.SENDING, "SENT": HelpView.NOTIFIED,
-                "ACKNOWLEDGED": HelpView.COMING}.get(status, HelpView.GO_TO_DESK)
+        return HELP_VIEWS.get(desk.status, HelpView.GO_TO_DESK)
 
-    def _help_changed(self, *_args: Any) -> None:
+    def _help_changed(self, _status: HelpStatus) -> None:
         view = self.help_view()
 
         def tell() -> None:
@@ -313,33 +315,29 @@ class KioskRuntime:
 
     # --- mediator ----------------------------------------------------------------------------
     def device_lines(self) -> list[DeviceLine]:
-        lines = []
-        for kind in ("printer", "scanner", "reader", "hotplug"):
-            dev = self.device(kind)
-            if dev is None:
-                lines.append(DeviceLine(kind, "absent", ""))
-                continue
-            state = getattr(dev, "state", None)
-            lines.append(DeviceLine(kind, getattr(state, "value", str(state)),
-                                    str(getattr(dev, "last_error", "") or "")))
-        return lines
+        if self.devices is None:
+            return [DeviceLine(kind, "absent", "") for kind in ("printer", "scanner", "reader",
+                                                                 "hotplug")]
+        devices = self.devices
+        return [DeviceLine(kind, dev.state.value, dev.last_error or "")
+                for kind, dev in (("printer", devices.printer), ("scanner", devices.scanner),
+                                  ("reader", devices.reader), ("hotplug", devices.hotplug))]
 
-    def server_state(self) -> str:
-        """'local only', 'connected', 'unreachable' or 'not started', for the mediator panel."""
+    def server_state(self) -> ServerState:
         if not self.settings.get("sync.server_url"):
-            return "local"
+            return ServerState.LOCAL
         if self.sync is None:
-            return "not_started"
-        connected = getattr(self.sync, "connected", None)
+            return ServerState.NOT_STARTED
+        connected = self.sync.connected
         if connected is None:
-            return "unknown"
-        return "connected" if connected else "unreachable"
+            return ServerState.CONNECTING
+        return ServerState.CONNECTED if connected else ServerState.UNREACHABLE
 
     def queued_records(self) -> int:
         store = self.core.store
         return store.queue_length() if store is not None else len(self.core.unqueued)
 
-    def verify_badge(self, uid: str) -> bool:
+    def verify_badge(self, uid: bytes) -> bool:
         if self.badges is None:
             return False
         try:
@@ -348,49 +346,45 @@ class KioskRuntime:
             log.exception("badge check failed")
             return False
 
-    def enrol_badge(self, uid: Any, label: str) -> str | None:
+    def enrol_badge(self, uid: bytes, label: str) -> str | None:
         """Enrol a mediator badge; None when done, else a plain message for the mediator."""
         if self.badges is None:
             return N_("Les badges ne sont pas disponibles sur cette borne.")
+        from kiosk.sessions.badges import BadgeError
+
         try:
             self.badges.enrol(uid, label)
-        except ValueError as err:  # BadgeError carries the mediator's message
-            return getattr(err, "resident_message", N_("Ce badge n'a pas pu être enregistré."))
+        except BadgeError as err:  # it carries the mediator's message
+            return err.resident_message
         except Exception:
             log.exception("badge enrolment failed")
             return N_("Ce badge n'a pas pu être enregistré.")
         return None
 
     def reset_print_quota(self) -> bool:
-        prints = getattr(self.documents, "prints", None)
-        if prints is not None:
-            if self.core.in_session:
-                prints.reset_quota()
-            return True
-        printer = self.device("printer")
-        reset = getattr(printer, "reset_quota", None) or getattr(self.devices, "reset_quota", None)
-        if reset is None:
+        prints = self.print_service
+        if prints is None:
             return False
-        reset()
+        if self.core.in_session:
+            prints.reset_quota()
         return True
 
-    def on_card_inserted(self, listener: Callable[[Any], None]) -> bool:
+    def on_card_inserted(self, listener: Callable[[bytes], None]) -> bool:
         """Listen for badges (listener gets the card UID); False when there is no reader."""
-        reader = self.device("reader")
-        if reader is not None and hasattr(reader, "add_card_listener"):
-            reader.add_card_listener(on_card_inserted=listener)
-            return True
-        return False
+        if self.reader is None:
+            return False
+        self.reader.add_card_listener(on_card_inserted=listener)
+        return True
 
     # --- life --------------------------------------------------------------------------------
     def close(self) -> None:
         self.speaker.stop()
-        for part in (self.sync, self.help_desk, self.devices):
-            stop = getattr(part, "stop", None) or getattr(part, "close", None)
+        for name, stop in (("connection", self.connection.stop if self.connection else None),
+                           ("devices", self.devices.close if self.devices else None)):
             if stop is not None:
                 try:
                     stop()
                 except Exception:
-                    log.exception("error while stopping %s", type(part).__name__)
+                    log.exception("error while stopping the %s", name)
         if self._core is not None and self._core.store is not None:
             self._core.store.close()

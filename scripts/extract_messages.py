@@ -5,6 +5,9 @@ Python files: babel's extractor with the keywords _, N_, ngettext (and tr for th
 translator). kv files: ``_("...")`` literals, found by :func:`extract_kv` (Kivy's kv language
 is not Python, so babel cannot parse it). Run: ``.venv/bin/python scripts/extract_messages.py``
 then translate the new empty entries and run ``make i18n``.
+
+References name files without line numbers: a change elsewhere in a file does not rewrite the
+catalogues (and branches merge without conflicts over line numbers).
 """
 from __future__ import annotations
 
@@ -72,7 +75,7 @@ def build_template() -> Catalog:
 def main() -> int:
     template = build_template()
     with (LOCALE / "kiosk.pot").open("wb") as f:
-        write_po(f, template, width=100, omit_header=False)
+        write_po(f, template, width=100, omit_header=False, include_lineno=False)
     for lang in LANGUAGES:
         po_path = LOCALE / lang / "LC_MESSAGES" / "kiosk.po"
         po_path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,7 +86,7 @@ def main() -> int:
             catalog = Catalog(locale=lang, project="kiosk")
         catalog.update(template, no_fuzzy_matching=True)
         with po_path.open("wb") as f:
-            write_po(f, catalog, width=100, ignore_obsolete=True)
+            write_po(f, catalog, width=100, ignore_obsolete=True, include_lineno=False)
         missing = sum(1 for m in catalog if m.id and not (
             all(m.string) if isinstance(m.string, tuple) else m.string))
         print(f"{lang}: {len(catalog)} messages, {missing} untranslated", file=sys.stderr)

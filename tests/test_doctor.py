@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import sys
 
-from kiosk_wire import config, doctor
+from kiosk import doctor
+from kiosk_wire import config
 
 
 def test_code_reader_is_found_when_installed():

@@ -7,12 +7,16 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Generic, TypeVar
 
+# schedule(fn, delay_s): run fn later on the UI's main loop (Kivy Clock), never on our thread.
+from kiosk.scheduling import Schedule
+
+__all__ = ["Schedule", "StatefulDevice"]
+
 log = logging.getLogger(__name__)
 
 S = TypeVar("S", bound=Enum)
 StateListener = Callable[[S, S], None]
 # schedule(fn, delay_s): run fn later on the UI's main loop (Kivy Clock), never on our thread.
-Schedule = Callable[[Callable[[], None], float], None]
 
 
 class StatefulDevice(Generic[S]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.i18n import N_, _
+from kiosk.runtime import ServerState
 from kiosk_wire.schema import EndReason
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.device_fault import state_words
@@ -14,9 +15,10 @@ from kiosk.sessions.state import SessionState
 
 DEVICE_NAMES = {"printer": N_("Imprimante"), "scanner": N_("Scanner"),
                 "reader": N_("Lecteur de badge"), "hotplug": N_("Ports USB")}
-SERVER_STATES = {"local": N_("pas de serveur configuré (statistiques gardées ici)"),
-                 "connected": N_("connecté"), "unreachable": N_("injoignable"),
-                 "not_started": N_("non démarré"), "unknown": N_("inconnu")}
+SERVER_STATES = {ServerState.LOCAL: N_("pas de serveur configuré (statistiques gardées ici)"),
+                 ServerState.CONNECTED: N_("connecté"), ServerState.UNREACHABLE: N_("injoignable"),
+                 ServerState.NOT_STARTED: N_("non démarré"),
+                 ServerState.CONNECTING: N_("connexion en cours")}
 SESSION_STATES = {
     SessionState.IDLE: N_("aucune session"), SessionState.ACTIVE: N_("session en cours"),
     SessionState.IDLE_WARNING: N_("session en cours (inactive)"),
@@ -47,7 +49,7 @@ class MediatorPanelScreen(AppScreen):
         self.out_of_order = core.state is SessionState.OUT_OF_ORDER
         self.session_txt = _("Session : {state}").format(state=_(SESSION_STATES[core.state]))
         self.server_txt = _("Serveur : {state} · {n} envoi(s) en attente").format(
-            state=_(SERVER_STATES.get(self.runtime.server_state(), "?")),
+            state=_(SERVER_STATES[self.runtime.server_state()]),
             n=self.runtime.queued_records())
         box = self.ids.devices
         box.clear_widgets()

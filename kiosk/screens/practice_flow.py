@@ -119,7 +119,7 @@ class PracticeFlow:
         if service is not None:
             return service
         if self._print_service is None:
-            printer = self.runtime.device("printer")
+            printer = self.runtime.printer
             if printer is None or not self.runtime.settings.get("kiosk.print_enabled"):
                 return None
             from kiosk.documents.printing import PrintService

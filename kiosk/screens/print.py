@@ -53,13 +53,13 @@ class PrintScreen(AppScreen):
         self._poll_event: Any = None
         super().__init__(**kwargs)
         runtime.core.add_listener(self._session_changed)
-        printer = runtime.device("printer")
+        printer = runtime.printer
         if printer is not None:  # plugged out, paper out...: said as soon as the facade knows
             printer.add_listener(
                 lambda _old, _new: Clock.schedule_once(lambda _dt: self._printer_changed(), 0))
 
     def _printer_changed(self) -> None:
-        printer = self.runtime.device("printer")
+        printer = self.runtime.printer
         if printer is not None:
             self.printer_txt = printer.message()
 
@@ -169,7 +169,7 @@ class PrintScreen(AppScreen):
                 n=remaining) + " " + ngettext("Ce choix utilise {n} page.",
                                               "Ce choix utilise {n} pages.", needed).format(
                 n=needed)
-        printer = self.runtime.device("printer")
+        printer = self.runtime.printer
         if printer is not None:
             printer.refresh()
             self.printer_txt = printer.message()

@@ -319,7 +319,7 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
 
     def _tell_scanner_state(self) -> None:
         """Before a scan: a scanner left jammed, open or unplugged is said at once."""
-        scanner = self.runtime.device("scanner")
+        scanner = self.runtime.scanner
         if scanner is None:
             return
         state = scanner.refresh()

@@ -22,10 +22,10 @@ from kiosk_server import live
 from kiosk_server.console.figures import PAGES
 from kiosk.sessions import open_core
 from kiosk.sessions.clock import ManualClock
-from kiosk.sessions.heartbeat import HeartbeatClient
-from kiosk.sessions.help import HelpDesk, HelpStatus
+from kiosk.sync.heartbeat import HeartbeatClient
+from kiosk.sync.help import HelpDesk, HelpStatus
 from kiosk.sessions.state import SessionState
-from kiosk.sessions.sync import ServerLink
+from kiosk.sync.link import ServerLink
 
 pytestmark = [pytest.mark.browser]
 

@@ -16,8 +16,8 @@ from kiosk_wire import config
 from kiosk_wire.schema import EndReason
 from kiosk.sessions import open_core
 from kiosk.sessions.clock import ManualClock
-from kiosk.sessions.heartbeat import HeartbeatClient
-from kiosk.sessions.sync import ServerLink
+from kiosk.sync.heartbeat import HeartbeatClient
+from kiosk.sync.link import ServerLink
 
 pytestmark = [pytest.mark.browser]
 

@@ -9,8 +9,8 @@ import time
 
 from kiosk_wire import config
 from kiosk.sessions import open_core
-from kiosk.sessions.heartbeat import HeartbeatClient
-from kiosk.sessions.sync import ServerLink
+from kiosk.sync.heartbeat import HeartbeatClient
+from kiosk.sync.link import ServerLink
 
 
 def main(data_dir: str, session_dir: str, url: str, token: str) -> None:

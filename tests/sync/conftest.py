@@ -21,7 +21,7 @@ from kiosk_server.app import create_app
 from kiosk_server.demo import ServerProcess, spawn_server
 from kiosk.sessions import open_core
 from kiosk.sessions.clock import ManualClock
-from kiosk.sessions.sync import ServerLink
+from kiosk.sync.link import ServerLink
 
 
 @dataclass

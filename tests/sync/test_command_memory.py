@@ -11,9 +11,9 @@ from pathlib import Path
 from kiosk_wire.schema import Command, CommandKind, EndReason, HeartbeatReply
 from kiosk_server import live
 from kiosk.sessions import open_core
-from kiosk.sessions.heartbeat import APPLIED_KV_KEY, HeartbeatClient
+from kiosk.sync.heartbeat import APPLIED_KV_KEY, HeartbeatClient
 from kiosk.sessions.state import SessionState
-from kiosk.sessions.sync import ServerLink
+from kiosk.sync.link import ServerLink
 
 WORKER = Path(__file__).with_name("command_worker.py")
 

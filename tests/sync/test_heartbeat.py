@@ -4,9 +4,9 @@ from __future__ import annotations
 from kiosk_wire.schema import CommandKind, EndReason, PushedSettings
 from kiosk_server import live, tenancy
 from kiosk.sessions import open_core
-from kiosk.sessions.heartbeat import HeartbeatClient
+from kiosk.sync.heartbeat import HeartbeatClient
 from kiosk.sessions.state import SessionState
-from kiosk.sessions.sync import ServerLink
+from kiosk.sync.link import ServerLink
 
 LINK = ServerLink("http://testserver", "unused: the TestClient carries the token")
 

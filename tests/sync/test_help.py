@@ -5,9 +5,9 @@ import threading
 
 from kiosk_wire.schema import EndReason
 from kiosk_server import live
-from kiosk.sessions.heartbeat import HeartbeatClient
-from kiosk.sessions.help import HelpDesk, HelpStatus
-from kiosk.sessions.sync import ServerLink
+from kiosk.sync.heartbeat import HeartbeatClient
+from kiosk.sync.help import HelpDesk, HelpStatus
+from kiosk.sync.link import ServerLink
 
 
 def test_help_request_is_sent_then_acknowledged_by_a_mediator(live_server, core):
@@ -80,14 +80,14 @@ def test_listeners_run_through_the_injected_scheduler(core):
     assert ran_on == ["sending", "not_delivered"]
 
 
-def test_factories_used_by_the_kiosk_runtime_work_end_to_end(live_server, core, kiosk_settings):
-    """open_sync + open_help_desk (what kiosk/runtime.py calls) against a running server."""
+def test_the_connection_the_kiosk_runtime_builds_works_end_to_end(live_server, core,
+                                                                   kiosk_settings):
+    """kiosk.sync.connect (what kiosk/runtime.py calls) against a running server."""
     import time
 
-    from kiosk_wire.schema import CommandKind
-    from kiosk.sessions.help import open_help_desk
     from kiosk.sessions.state import SessionState
-    from kiosk.sessions.sync import open_sync
+    from kiosk.sync import connect
+    from kiosk_wire.schema import CommandKind
 
     settings = kiosk_settings.with_overrides({
         "sync.server_url": live_server.url, "sync.token": live_server.tenant.token,
@@ -95,8 +95,10 @@ def test_factories_used_by_the_kiosk_runtime_work_end_to_end(live_server, core, 
     ui: list = []
     with live_server.engine.begin() as conn:
         live.queue_command(conn, live_server.tenant.kiosk_id, CommandKind.OUT_OF_ORDER)
-    sync = open_sync(settings, core.store)
-    desk = open_help_desk(settings, core, schedule=lambda fn, delay: ui.append(fn))
+    connection = connect(settings, core, schedule=lambda fn, delay: ui.append(fn))
+    connection.start()
+    sync = connection.sync
+    assert sync is not None
     try:
         core.start()
         core.end(EndReason.FINISHED, offer_survey=False)
@@ -109,7 +111,6 @@ def test_factories_used_by_the_kiosk_runtime_work_end_to_end(live_server, core, 
         assert core.state is SessionState.OUT_OF_ORDER
         assert sync.connected is True
     finally:
-        desk.stop()
-        sync.stop()
+        connection.stop()
     from server.helpers import stored_event_ids
     assert len(stored_event_ids(live_server.engine)) == 1

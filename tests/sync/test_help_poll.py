@@ -7,7 +7,8 @@ import time
 
 from kiosk_wire.schema import EndReason
 from kiosk_server import live
-from kiosk.sessions.help import HelpStatus, open_help_desk
+from kiosk.sync import connect
+from kiosk.sync.help import HelpStatus
 
 
 def _wait(predicate, timeout: float = 20.0) -> bool:
@@ -33,12 +34,14 @@ def test_acknowledgement_reaches_the_kiosk_without_waiting_for_a_heartbeat(
             on_ui_thread.append(fn)
 
     seen: list[HelpStatus] = []
-    desk = open_help_desk(settings, core, schedule=schedule)
+    connection = connect(settings, core, schedule=schedule)
+    connection.start()
+    desk = connection.help_desk
     desk.add_listener(seen.append)
     try:
         # The heartbeat's first beat goes at start; wait for it, so that it cannot be the one
         # that brings the acknowledgement.
-        assert _wait(lambda: desk.heartbeat.last_reply is not None)
+        assert _wait(lambda: connection.heartbeat.last_reply is not None)
         core.start()
         desk.request()
         assert _wait(lambda: desk.status is HelpStatus.SENT)
@@ -55,7 +58,7 @@ def test_acknowledgement_reaches_the_kiosk_without_waiting_for_a_heartbeat(
         poller = desk._poller
         assert poller is not None and _wait(lambda: not poller.is_alive(), timeout=5)
     finally:
-        desk.stop()
+        connection.stop()
     core.end(EndReason.FINISHED, offer_survey=False)
 
 
@@ -63,7 +66,9 @@ def test_polling_stops_when_the_session_ends(live_server, core, kiosk_settings):
     settings = kiosk_settings.with_overrides({
         "sync.server_url": live_server.url, "sync.token": live_server.tenant.token,
         "sync.heartbeat_s": 3600, "sync.help_poll_s": 1})
-    desk = open_help_desk(settings, core)
+    connection = connect(settings, core)
+    connection.start()
+    desk = connection.help_desk
     try:
         core.start()
         desk.request()
@@ -74,13 +79,14 @@ def test_polling_stops_when_the_session_ends(live_server, core, kiosk_settings):
         assert desk.status is None  # the next resident starts afresh
         assert _wait(lambda: not poller.is_alive(), timeout=5)
     finally:
-        desk.stop()
+        connection.stop()
 
 
 def test_without_a_server_there_is_no_poll_and_no_http_stack(core, kiosk_settings):
-    desk = open_help_desk(kiosk_settings, core)
+    connection = connect(kiosk_settings, core)
+    desk = connection.help_desk
     core.start()
     desk.request()
     assert desk.status is HelpStatus.NOT_DELIVERED
-    assert desk._poller is None and desk.heartbeat is None
+    assert desk._poller is None and connection.heartbeat is None and connection.sync is None
     core.end(EndReason.FINISHED, offer_survey=False)

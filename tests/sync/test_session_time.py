@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from kiosk_wire.schema import EndReason, Heartbeat, KioskState
 from kiosk_server import tables as t
-from kiosk.sessions.heartbeat import HeartbeatClient
+from kiosk.sync.heartbeat import HeartbeatClient
 
 
 def _beat(**fields) -> Heartbeat:

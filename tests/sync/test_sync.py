@@ -10,13 +10,8 @@ import pytest
 from server.helpers import stored_event_ids, total_sessions_aggregated
 
 from kiosk_wire.schema import Activity, ActivityKind, EndReason, Theme
-from kiosk.sessions.sync import (
-    ServerLink,
-    SyncClient,
-    SyncConfigError,
-    SyncOutcome,
-    backoff_delay,
-)
+from kiosk.sync.link import ServerLink, SyncConfigError
+from kiosk.sync.outbox import SyncClient, SyncOutcome, backoff_delay
 from sync.http_recorder import Recorder, serve
 
 
@@ -137,11 +132,11 @@ def test_revoked_token_stops_the_sync_and_keeps_the_records(core, clock, live_se
 
 def test_background_thread_sends_a_session_soon_after_it_ends(live_server, core, clock,
                                                              kiosk_settings):
-    from kiosk.sessions.heartbeat import connect_to_server
+    from kiosk.sync import connect
     settings = kiosk_settings.with_overrides({"sync.server_url": live_server.url,
                                               "sync.token": live_server.tenant.token,
                                               "sync.interval_s": 3600})
-    connection = connect_to_server(settings, core)
+    connection = connect(settings, core)
     connection.start()
     try:
         [event_id] = run_sessions(core, clock, 1)  # ending wakes the sync thread

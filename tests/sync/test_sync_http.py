@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from kiosk.sessions.https_client import HttpError, HttpsClient
-from kiosk.sessions.sync import LinkError, ServerLink
+from kiosk.sync.https_client import HttpError, HttpsClient
+from kiosk.sync.link import LinkError, ServerLink
 from sync.http_recorder import Recorder, serve
 
 

@@ -24,10 +24,16 @@ def start_worker(store_path: Path, server) -> subprocess.Popen:
         cwd=str(Path(__file__).parents[2]))
 
 
-def first_pass_done(worker: subprocess.Popen, timeout: float = 30.0) -> bool:
-    """Whether the worker finished one pass of its sync (it prints a line per pass)."""
-    ready, _, _ = select.select([worker.stdout], [], [], timeout)
-    return bool(ready) and bool(worker.stdout.readline())
+def passes_done(worker: subprocess.Popen, passes: int, timeout: float = 30.0) -> int:
+    """Wait until the worker got ``passes`` answers from the server (it prints a line each),
+    or stopped; how many it got."""
+    done = 0
+    while done < passes:
+        ready, _, _ = select.select([worker.stdout], [], [], timeout)
+        if not ready or not worker.stdout.readline():
+            break
+        done += 1
+    return done
 
 
 @pytest.mark.slow
@@ -44,11 +50,11 @@ def test_sigkill_during_sync_loses_and_duplicates_nothing(live_server, core, clo
     kills = 0
     for _ in range(12):
         worker = start_worker(store_path, live_server)
-        # Kill at a random point of the sync, once it has started: a whole queue drains in a
-        # fraction of a second on a fast machine, so a delay counted from the process start
-        # could let the first workers empty it and leave nothing to interrupt.
-        if first_pass_done(worker):
-            time.sleep(rng.uniform(0.0, 0.03))
+        # Kill at a random point of the sync, counted in batches answered (a line each) and a
+        # little time: a whole queue drains in a fraction of a second on a fast machine, so a
+        # delay counted from the process start could let the first workers empty it.
+        if passes_done(worker, rng.randint(1, 4)):
+            time.sleep(rng.uniform(0.0, 0.005))
         if worker.poll() is None:
             worker.kill()
             kills += 1

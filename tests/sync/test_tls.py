@@ -13,7 +13,8 @@ import uvicorn
 from server.helpers import make_tenant, open_migrated, record, server_settings, stored_event_ids
 
 from kiosk_server.app import create_app
-from kiosk.sessions.sync import ServerLink, SyncClient, SyncConfigError, SyncOutcome
+from kiosk.sync.link import ServerLink, SyncConfigError
+from kiosk.sync.outbox import SyncClient, SyncOutcome
 
 
 def openssl(*args: str, cwd: Path) -> None:

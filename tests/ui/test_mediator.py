@@ -26,7 +26,7 @@ def enter_pin(driver, screen, pin):
 
 
 def present(app, uid):
-    backend = app.runtime.device("reader").backend
+    backend = app.runtime.reader.backend
     backend.present(uid)
     backend.take_away()
 

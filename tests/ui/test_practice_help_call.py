@@ -17,8 +17,9 @@ from kiosk.screens.kit import ui
 from kiosk.screens.practice_fields import TextField
 from kiosk_server import live
 from kiosk_server.demo import spawn_server
-from kiosk.sessions.help import HelpDesk
-from kiosk.sessions.sync import ServerLink
+from kiosk.sync import ServerConnection
+from kiosk.sync.help import HelpDesk
+from kiosk.sync.link import ServerLink
 
 from .helpers import queued_records
 from .practice_play import advance_to, fill_field, open_practice
@@ -64,15 +65,15 @@ def help_server(tmp_path: Path) -> Iterator[HelpServer]:
 def help_desk(ui_app: Any, help_server: HelpServer) -> Iterator[HelpDesk]:
     """The app's help desk, linked to the running server (the UI suite's app has none)."""
     runtime = ui_app.runtime
-    before = runtime.help_desk
+    before = runtime.connection
     desk = HelpDesk(runtime.core, help_server.link(), schedule=runtime.schedule)
     desk.add_listener(runtime._help_changed)   # what KioskRuntime.open_parts wires
-    runtime.help_desk = desk
+    runtime.connection = ServerConnection(desk)
     try:
         yield desk
     finally:
         desk.wait_idle()
-        runtime.help_desk = before
+        runtime.connection = before
 
 
 def start_practice(driver: Any, app: Any, lang: Language = Language.FR) -> Any:

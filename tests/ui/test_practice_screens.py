@@ -310,7 +310,7 @@ def test_upload_offers_the_document_scanned_in_this_session(driver, ui_app, ui_a
         scanned = desk.scans.scan_document()
         desk.add(scanned, DocumentKind.SCAN, "Document scanné")
     else:
-        scanned = ScanService(ui_app.runtime.device("scanner"), core, dpi=75).scan_document()
+        scanned = ScanService(ui_app.runtime.scanner, core, dpi=75).scan_document()
     assert scanned.pdf.exists()
     catalogue = ui_app.runtime.practice
     procedure, page = next((p, pg) for p in catalogue.procedures for pg in p.pages

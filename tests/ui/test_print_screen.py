@@ -15,11 +15,11 @@ pytestmark = pytest.mark.display
 @pytest.fixture
 def demo_devices(ui_app):
     """The demo backends behind the facades, reset to a ready state after the test."""
-    scanner = ui_app.runtime.device("scanner").backend
-    printer = ui_app.runtime.device("printer").backend
+    scanner = ui_app.runtime.scanner.backend
+    printer = ui_app.runtime.printer.backend
     yield scanner, printer
     printer.inject(None)
-    ui_app.runtime.device("printer").refresh()
+    ui_app.runtime.printer.refresh()
 
 
 def test_paper_out_is_told_in_plain_words(driver, ui_app, demo_devices, artifacts_dir):
@@ -89,7 +89,7 @@ def test_mediator_panel_tells_printer_state_and_pages_left(driver, ui_app, demo_
     driver.tap(screen.ids.print_button)
     follow_job(driver, screen)
     printer.inject(PrinterState.PAPER_OUT)
-    ui_app.runtime.device("printer").refresh()
+    ui_app.runtime.printer.refresh()
     ui_app.open_mediator_panel()
     driver.frames(2)
     panel = driver.screen()

@@ -35,7 +35,7 @@ def runtime(tmp_path: Path):
 
 
 def test_card_copy_goes_recto_crop_verso_crop_watermark_result(runtime):
-    scanner = runtime.device("scanner").backend
+    scanner = runtime.scanner.backend
     flow = ScanFlow(runtime.documents)
     flow.choose(DocType.RESIDENCE_PERMIT)
     assert flow.step is Step.PLACE and flow.watermark_on
@@ -59,7 +59,7 @@ def test_card_copy_goes_recto_crop_verso_crop_watermark_result(runtime):
 
 
 def test_crop_preview_maps_back_to_the_scan_pixels(runtime):
-    runtime.device("scanner").backend.place("id_recto")
+    runtime.scanner.backend.place("id_recto")
     flow = ScanFlow(runtime.documents)
     flow.choose(DocType.ID_CARD)
     flow.scan()
@@ -130,6 +130,6 @@ def test_documents_may_be_scanned_in_grey_cards_stay_in_colour(runtime):
     assert flow.pages[0].mode == "L"
     flow.choose(DocType.ID_CARD)
     flow.colour = False
-    runtime.device("scanner").backend.place("id_recto")
+    runtime.scanner.backend.place("id_recto")
     flow.scan()
     assert flow.idcopy.sides[flow.side].scan.mode == "RGB"

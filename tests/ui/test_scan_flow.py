@@ -92,13 +92,13 @@ def session_files(core) -> list[Path]:
 @pytest.fixture
 def demo_devices(ui_app):
     """The demo backends behind the facades, reset to a ready state after the test."""
-    scanner = ui_app.runtime.device("scanner").backend
-    printer = ui_app.runtime.device("printer").backend
+    scanner = ui_app.runtime.scanner.backend
+    printer = ui_app.runtime.printer.backend
     yield scanner, printer
     scanner.inject(None)
     scanner.place("letter")
     printer.inject(None)
-    ui_app.runtime.device("printer").refresh()
+    ui_app.runtime.printer.refresh()
 
 
 # --- the flows --------------------------------------------------------------------------------------

@@ -30,7 +30,11 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk import __version__
-from kiosk_wire.config import Settings
+from kiosk.scheduling import Schedule, run_now
+from kiosk.sessions.state import InvalidTransition, SessionState
+from kiosk.storage import LocalStore, StoreError
+from kiosk.sync.help import HelpDesk
+from kiosk.sync.link import LinkError, ServerLink
 from kiosk_wire.schema import (
     Command,
     CommandKind,
@@ -40,10 +44,6 @@ from kiosk_wire.schema import (
     KioskState,
     PushedSettings,
 )
-from kiosk.sessions.help import HelpDesk, Schedule
-from kiosk.sessions.state import InvalidTransition, SessionState
-from kiosk.sessions.sync import LinkError, ServerLink, SyncClient
-from kiosk.storage import LocalStore, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +53,6 @@ MAX_ACKS_PER_BEAT = 100  # the schema's bound on Heartbeat.acked_commands; the r
 IN_SESSION_STATES = frozenset({KioskState.ACTIVE, KioskState.IDLE_WARNING, KioskState.ENDING})
 MAX_SESSION_SECONDS = 86_400  # the schema's bound; a longer session is shown as "1 day"
 SettingsListener = Callable[[PushedSettings], None]
-
-
-def _now(fn: Callable[[], None], _delay: float = 0.0) -> None:
-    fn()
 
 
 class HeartbeatClient:
@@ -76,7 +72,7 @@ class HeartbeatClient:
         self.core = core
         self.link = link
         self.interval_s = interval_s
-        self.schedule: Schedule = schedule or _now
+        self.schedule: Schedule = schedule or run_now
         self.device_states = device_states
         self.position = position
         self.queue_length = queue_length
@@ -311,52 +307,3 @@ class HeartbeatClient:
             if own is not None:
                 own.close()
                 self._local.store = None
-
-
-class ServerConnection:
-    """The kiosk's three links to the server, built from the settings and started together."""
-
-    def __init__(self, sync: SyncClient | None, heartbeat: HeartbeatClient,
-                 help_desk: HelpDesk) -> None:
-        self.sync, self.heartbeat, self.help_desk = sync, heartbeat, help_desk
-
-    @property
-    def enabled(self) -> bool:
-        return self.heartbeat.link is not None
-
-    def start(self) -> None:
-        if self.sync is not None:
-            self.sync.start()
-        self.heartbeat.start()
-
-    def stop(self) -> None:
-        self.heartbeat.stop()
-        if self.sync is not None:
-            self.sync.stop()
-        self.help_desk.wait_idle(2.0)
-
-
-def connect_to_server(settings: Settings, core: Any, schedule: Schedule | None = None,
-                      device_states: Callable[[], dict[str, str]] | None = None,
-                      position: Callable[[], tuple[str | None, int | None]] | None = None
-                      ) -> ServerConnection:
-    """Sync, heartbeat and help desk for a session core (not started; call ``start()``).
-
-    With ``sync.server_url`` empty everything still exists: records stay queued locally and
-    help requests report NOT_DELIVERED. Raises SyncConfigError for unusable sync settings.
-    """
-    link = ServerLink.from_settings(settings)
-    help_desk = HelpDesk(core, link, schedule=schedule, position=position)
-    sync = None
-    if core.store is not None:
-        sync = SyncClient(core.store, link, batch_size=settings.get("sync.batch_size"),
-                          interval_s=settings.get("sync.interval_s"))
-
-        def _wake_on_end(old: SessionState, new: SessionState) -> None:
-            if new is SessionState.IDLE and old is SessionState.ENDING:
-                sync.wake()  # the record just queued reaches the server well within an interval
-        core.add_listener(_wake_on_end)
-    heartbeat = HeartbeatClient(core, link, interval_s=settings.get("sync.heartbeat_s"),
-                                schedule=schedule, device_states=device_states,
-                                position=position, help_desk=help_desk)
-    return ServerConnection(sync, heartbeat, help_desk)

@@ -7,8 +7,7 @@
   (``attempts`` in the queue). A batch refused as not following the schema (422) is retried
   without the refused record(s), which stay queued with a long delay: never deleted, never
   blocking the others.
-- TLS certificates are verified (``sync.ca_file`` adds a CA bundle); the token travels only in the
-  ``Authorization`` header, and a server URL carrying credentials is refused.
+- The connection is the :class:`~kiosk.sync.link.ServerLink`'s (TLS verified, token in a header).
 
 ``SyncClient.sync_once()`` is synchronous (tests, ``kiosk doctor``); ``start()``/``stop()`` run it
 in a background thread every ``sync.interval_s``; ``wake()`` asks for a send now (a session just
@@ -19,112 +18,21 @@ from __future__ import annotations
 
 import logging
 import random
-import ssl
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from kiosk import __version__
-from kiosk_wire.config import Settings
-from kiosk.sessions.https_client import HttpError, HttpsClient
 from kiosk.storage import LocalStore, QueuedRecord, StoreError
+from kiosk.sync.link import LinkError, ServerLink
 
 log = logging.getLogger(__name__)
 
 BACKOFF_BASE_S = 5.0
 BACKOFF_MAX_S = 3600.0
 REFUSED_DELAY_S = 24 * 3600.0  # a record the server refuses waits for a software update
-
-
-class SyncConfigError(Exception):
-    """The sync settings cannot be used (bad URL, credentials in the URL, missing CA file)."""
-
-
-class LinkError(Exception):
-    """A request to the server did not get a usable answer."""
-
-    def __init__(self, message: str, status: int | None = None, retry_after: float | None = None,
-                 body: Any = None) -> None:
-        super().__init__(message)
-        self.status, self.retry_after, self.body = status, retry_after, body
-
-
-@dataclass(frozen=True)
-class ServerLink:
-    """Where the server is and how to talk to it; each thread makes its own client."""
-
-    base_url: str
-    token: str
-    ca_file: str = ""
-    timeout_s: float = 10.0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ServerLink | None:
-        """None when no server is configured (statistics stay queued locally)."""
-        url = settings.get("sync.server_url").strip()
-        if not url:
-            return None
-        return cls.checked(url, settings.get("sync.token"), settings.get("sync.ca_file"),
-                           float(settings.get("sync.timeout_s")))
-
-    @classmethod
-    def checked(cls, url: str, token: str, ca_file: str = "", timeout_s: float = 10.0
-                ) -> ServerLink:
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("https", "http") or not parts.hostname:
-            raise SyncConfigError(f"sync.server_url must be an https:// URL, got {url!r}")
-        if parts.username or parts.password or parts.query or parts.fragment:
-            raise SyncConfigError("sync.server_url must not carry credentials, a query or a "
-                                  "fragment; put the token in sync.token")
-        if parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1"):
-            log.warning("sync.server_url uses plain http: statistics travel unencrypted")
-        if ca_file:
-            try:
-                ssl.create_default_context().load_verify_locations(cafile=ca_file)
-            except ssl.SSLError:  # (a subclass of OSError)
-                raise SyncConfigError(f"sync.ca_file {ca_file}: not a PEM certificate "
-                                      "bundle") from None
-            except OSError as err:
-                raise SyncConfigError(f"sync.ca_file {ca_file}: {err.strerror}") from None
-        return cls(url.rstrip("/"), token, ca_file, timeout_s)
-
-    def client(self) -> HttpsClient:
-        """A client with one persistent connection (TLS verified, a custom CA added, never
-        a bypass); close it, or use it in a ``with`` block."""
-        return HttpsClient(self.base_url, timeout_s=self.timeout_s, ca_file=self.ca_file,
-                           headers={"Authorization": f"Bearer {self.token}",
-                                    "User-Agent": f"kiosk/{__version__}"})
-
-    @staticmethod
-    def call(client: Any, method: str, path: str, json: Any = None) -> Any:
-        """One request; the JSON answer, or :class:`LinkError` saying why not. ``client`` is
-        :meth:`client`'s, or anything with the same ``request`` (FastAPI's TestClient)."""
-        try:
-            response = client.request(method, path, json=json)
-        except HttpError as err:
-            raise LinkError(f"server unreachable: {err}") from None
-        if response.status_code >= 400:
-            retry_after = None
-            if "retry-after" in response.headers:
-                try:
-                    retry_after = float(response.headers["retry-after"])
-                except ValueError:
-                    pass
-            try:
-                body = response.json()
-            except ValueError:
-                body = None
-            raise LinkError(f"server answered {response.status_code}", response.status_code,
-                            retry_after, body)
-        try:
-            return response.json()
-        except ValueError:
-            raise LinkError("server answered something that is not JSON",
-                            response.status_code) from None
 
 
 class _Next(Enum):
@@ -327,19 +235,6 @@ class SyncClient:
                     self._wake.clear()
         finally:
             store.close()
-
-
-def open_sync(settings: Settings, store: LocalStore) -> SyncClient:
-    """The kiosk's sync, started (records queued in ``store`` go to ``sync.server_url``).
-
-    With no server configured it exists but does nothing (records stay queued locally).
-    Raises SyncConfigError for unusable sync settings.
-    """
-    sync = SyncClient(store, ServerLink.from_settings(settings),
-                      batch_size=settings.get("sync.batch_size"),
-                      interval_s=settings.get("sync.interval_s"))
-    sync.start()
-    return sync
 
 
 def queue_status(store: LocalStore) -> dict[str, Any]:

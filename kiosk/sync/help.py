@@ -24,17 +24,15 @@ from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from kiosk_wire.config import Settings
-from kiosk_wire.schema import Activity, ActivityKind, HelpRequest, HelpRequestStatus, HelpState
+from kiosk.scheduling import Schedule, run_now
 from kiosk.sessions.state import SessionState
+from kiosk_wire.schema import Activity, ActivityKind, HelpRequest, HelpRequestStatus, HelpState
 
-if TYPE_CHECKING:  # the HTTP client (kiosk.sessions.https_client) is only imported when a server is configured
-    from kiosk.sessions.sync import ServerLink
+if TYPE_CHECKING:  # the HTTP client is only imported when a server is configured
+    from kiosk.sync.link import ServerLink
 
 log = logging.getLogger(__name__)
 
-# The devices layer's convention: schedule(fn, delay_s) runs fn on the UI thread (Kivy Clock).
-Schedule = Callable[[Callable[[], None], float], Any]
 StatusListener = Callable[["HelpStatus"], None]
 Position = Callable[[], tuple[str | None, int | None]]
 
@@ -46,16 +44,12 @@ class HelpStatus(str, Enum):
     NOT_DELIVERED = "not_delivered"
 
 
-def _now(fn: Callable[[], None], _delay: float = 0.0) -> None:
-    fn()
-
-
 class HelpDesk:
     def __init__(self, core: Any, link: ServerLink | None, schedule: Schedule | None = None,
                  position: Position | None = None, poll_interval_s: float | None = None) -> None:
         self.core = core
         self.link = link
-        self.schedule: Schedule = schedule or _now
+        self.schedule: Schedule = schedule or run_now
         self.position = position
         # None: no polling thread (acknowledgements come with heartbeats or explicit polls).
         self.poll_interval_s = poll_interval_s
@@ -66,7 +60,6 @@ class HelpDesk:
         self._listeners: list[StatusListener] = []
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
-        self.heartbeat: Any = None  # set by open_help_desk
         core.add_listener(self._on_state)
 
     # --- contract --------------------------------------------------------------------------
@@ -118,7 +111,7 @@ class HelpDesk:
         request_id = self._request_id
         if self.link is None or request_id is None or self._status is not HelpStatus.SENT:
             return self._status
-        from kiosk.sessions.sync import LinkError, ServerLink
+        from kiosk.sync.link import LinkError, ServerLink
 
         try:
             with self.link.client() as client:
@@ -129,11 +122,8 @@ class HelpDesk:
         return self._status
 
     def stop(self) -> None:
-        """Stop the status poll and the heartbeat started by :func:`open_help_desk`, if any."""
+        """Stop the status poll, waiting briefly for a request on its way."""
         self._stopping.set()
-        heartbeat = getattr(self, "heartbeat", None)
-        if heartbeat is not None:
-            heartbeat.stop()
         poller = self._poller
         if poller is not None:
             poller.join(2.0)
@@ -147,7 +137,7 @@ class HelpDesk:
     # --- internals --------------------------------------------------------------------------
     def _deliver(self, payload: HelpRequest) -> None:
         assert self.link is not None
-        from kiosk.sessions.sync import LinkError, ServerLink
+        from kiosk.sync.link import LinkError, ServerLink
 
         try:
             with self.link.client() as client:
@@ -207,31 +197,3 @@ class HelpDesk:
             with self._lock:
                 self._request_id = None
                 self._status = None
-
-
-def open_help_desk(settings: Settings, core: Any, schedule: Schedule | None = None,
-                   device_states: Callable[[], dict[str, str]] | None = None,
-                   position: Position | None = None) -> HelpDesk:
-    """The help desk, and (when a server is configured) the heartbeat that brings back its
-    acknowledgements together with the server's pushed settings and commands, started.
-
-    Pass the UI's ``schedule``: without it, replies are applied on the network threads.
-    ``desk.heartbeat`` is the HeartbeatClient (None without a server); ``desk.stop()`` stops it.
-    """
-    if not settings.get("sync.server_url").strip():  # no server: no HTTP stack to load
-        return HelpDesk(core, None, schedule=schedule, position=position)
-    from kiosk.sessions.heartbeat import HeartbeatClient  # heartbeat imports this module
-    from kiosk.sessions.sync import ServerLink
-
-    link = ServerLink.from_settings(settings)
-    desk = HelpDesk(core, link, schedule=schedule, position=position,
-                    poll_interval_s=float(settings.get("sync.help_poll_s")))
-    if link is not None:
-        if schedule is None:
-            log.warning("no UI scheduler given: server commands will be applied from the "
-                        "heartbeat thread")
-        desk.heartbeat = HeartbeatClient(core, link, interval_s=settings.get("sync.heartbeat_s"),
-                                         schedule=schedule, device_states=device_states,
-                                         position=position, help_desk=desk)
-        desk.heartbeat.start()
-    return desk

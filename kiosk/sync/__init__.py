@@ -1,0 +1,95 @@
+"""The kiosk's link to the central server, built in one place: :func:`connect`.
+
+- :mod:`kiosk.sync.link`: where the server is (``ServerLink``, checked settings) and one request.
+- :mod:`kiosk.sync.outbox`: the outbox reader, sending queued session records (``SyncClient``).
+- :mod:`kiosk.sync.heartbeat`: the heartbeat, bringing back pushed settings, commands and help
+  acknowledgements (``HeartbeatClient``).
+- :mod:`kiosk.sync.help`: the resident's help request and its status (``HelpDesk``).
+- :mod:`kiosk.sync.https_client`: the HTTP client (standard library), loaded only with a server.
+
+Data flows one way: the session core queues records in the local store; this package reads them
+and sends them. The server reaches the kiosk only through the replies to the kiosk's own requests.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kiosk.scheduling import Schedule
+from kiosk.sessions.state import SessionState
+from kiosk.sync.help import HelpDesk, Position
+from kiosk_wire.config import Settings
+
+if TYPE_CHECKING:  # the HTTP stack is imported only when a server is configured
+    from kiosk.sessions.core import SessionCore
+    from kiosk.sync.heartbeat import HeartbeatClient
+    from kiosk.sync.outbox import SyncClient
+
+log = logging.getLogger(__name__)
+
+DeviceStates = Callable[[], dict[str, str]]
+
+
+@dataclass
+class ServerConnection:
+    """The kiosk's three links to the server. Without a server (``sync.server_url`` empty) only
+    the help desk exists: records stay queued locally and help requests say "go to the desk"."""
+
+    help_desk: HelpDesk
+    sync: SyncClient | None = None
+    heartbeat: HeartbeatClient | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.heartbeat is not None
+
+    def start(self) -> None:
+        if self.sync is not None:
+            self.sync.start()
+        if self.heartbeat is not None:
+            self.heartbeat.start()
+
+    def stop(self) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
+        if self.sync is not None:
+            self.sync.stop()
+        self.help_desk.stop()
+
+
+def connect(settings: Settings, core: SessionCore, schedule: Schedule | None = None,
+            device_states: DeviceStates | None = None, position: Position | None = None
+            ) -> ServerConnection:
+    """Sync, heartbeat and help desk for a session core, not started (call ``start()``).
+
+    Pass the UI's ``schedule``: without it, replies are applied on the network threads.
+    Raises :class:`~kiosk.sync.link.SyncConfigError` for unusable sync settings.
+    """
+    if not settings.get("sync.server_url").strip():  # no server: no HTTP stack to load
+        return ServerConnection(HelpDesk(core, None, schedule=schedule, position=position))
+    from kiosk.sync.heartbeat import HeartbeatClient
+    from kiosk.sync.link import ServerLink
+    from kiosk.sync.outbox import SyncClient
+
+    link = ServerLink.from_settings(settings)
+    if schedule is None:
+        log.warning("no UI scheduler given: server commands will be applied from the "
+                    "heartbeat thread")
+    help_desk = HelpDesk(core, link, schedule=schedule, position=position,
+                         poll_interval_s=float(settings.get("sync.help_poll_s")))
+    sync = None
+    if core.store is not None:
+        sync = SyncClient(core.store, link, batch_size=settings.get("sync.batch_size"),
+                          interval_s=settings.get("sync.interval_s"))
+        outbox = sync
+
+        def wake_on_end(old: SessionState, new: SessionState) -> None:
+            if new is SessionState.IDLE and old is SessionState.ENDING:
+                outbox.wake()  # the record just queued reaches the server well within an interval
+        core.add_listener(wake_on_end)
+    heartbeat = HeartbeatClient(core, link, interval_s=settings.get("sync.heartbeat_s"),
+                                schedule=schedule, device_states=device_states,
+                                position=position, help_desk=help_desk)
+    return ServerConnection(help_desk, sync, heartbeat)
