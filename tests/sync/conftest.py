@@ -3,6 +3,11 @@ and against the in-process app where a test drives every step itself."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import socket
+import subprocess
+import threading
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import uvicorn
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 
@@ -113,3 +119,49 @@ def core(kiosk_settings, clock):
     yield core
     if core.store is not None:
         core.store.close()
+
+
+# --- TLS with a private CA (test_tls, test_proxy) ----------------------------------------------
+def openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture
+def private_ca(tmp_path: Path) -> Path:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    d = tmp_path / "pki"
+    d.mkdir()
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+            "/CN=kiosk test CA", "-keyout", "ca.key", "-out", "ca.pem", cwd=d)
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+            "-keyout", "server.key", "-out", "server.csr", cwd=d)
+    (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", "server.pem", cwd=d)
+    return d
+
+
+@pytest.fixture
+def https_server(tmp_path: Path, private_ca: Path):
+    url = f"sqlite:///{tmp_path / 'tls.sqlite'}"
+    engine = open_migrated(url)
+    tenant = make_tenant(engine)
+    app = create_app(server_settings(tmp_path, url), engine)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(
+        app, ssl_certfile=str(private_ca / "server.pem"), ssl_keyfile=str(private_ca / "server.key"),
+        log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    assert server.started
+    yield f"https://127.0.0.1:{port}", tenant, engine
+    server.should_exit = True
+    thread.join(10)
+    engine.dispose()
