@@ -16,6 +16,7 @@ import importlib
 import importlib.util
 import logging
 import os
+import signal
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -141,6 +142,11 @@ class KioskApp(App):
     def on_start(self) -> None:
         if self.tick_interval:  # a real loop: finish once the welcome screen is on the glass
             Clock.schedule_once(lambda _dt: self.finish_start(), 0.1)
+            # SDL turns SIGTERM into a window-close request, which the kiosk refuses: systemctl
+            # stop (and every shutdown) would wait for its timeout, then SIGKILL. SIGTERM is the
+            # system's, not a resident's: the kiosk stops at once (a live session's files are
+            # wiped at the next start, as after any interruption).
+            signal.signal(signal.SIGTERM, self._terminated)
 
     def finish_start(self) -> None:
         """Open the session core, devices, help desk and sync, build the resident's next
@@ -150,6 +156,7 @@ class KioskApp(App):
         if self._started:
             return
         self._started = True
+        self.runtime.watchdog.ready()  # the welcome screen is on the glass
         self.runtime.open_parts()  # opens the session core first (see _core_opened)
         self.runtime.add_help_listener(self._help_changed)
         self.runtime.on_card_inserted(self._card_inserted)
@@ -291,6 +298,7 @@ class KioskApp(App):
             self.root.remove_widget(self._overlay)
 
     def _tick(self, *_args: Any) -> None:
+        self.runtime.watchdog.tick()  # from the UI thread: a frozen UI stops the pings
         if not self.runtime.core_ready:
             return  # nothing to time before the core opens (just after the first frame)
         self.runtime.core.tick()
@@ -324,6 +332,13 @@ class KioskApp(App):
     def quit_for_maintenance(self) -> None:
         """The only way out of the kiosk."""
         self.runtime.core.set_maintenance()
+        self.allow_quit = True
+        self.stop()
+
+    def _terminated(self, *_args: Any) -> None:
+        Clock.schedule_once(lambda _dt: self._stop_for_the_system(), 0)
+
+    def _stop_for_the_system(self) -> None:
         self.allow_quit = True
         self.stop()
 

@@ -22,6 +22,7 @@ from kiosk.scheduling import Schedule, run_now
 from kiosk.sessions import has_leftovers
 from kiosk.speech import Speaker
 from kiosk.sync.help import HelpStatus
+from kiosk.watchdog import UiWatchdog
 from kiosk_wire.config import Settings
 
 if TYPE_CHECKING:  # imported when used: the welcome screen's first frame needs none of them
@@ -99,6 +100,7 @@ class KioskRuntime:
         self._clock = clock
         self.schedule: Schedule = schedule or run_now
         self.speaker = speaker or Speaker()
+        self.watchdog = UiWatchdog()  # systemd's, fed by the UI loop (a no-op outside systemd)
         self._core: SessionCore | None = None
         self._pin_gate: PinGate | None = None
         self._core_listeners: list[Callable[[SessionCore], None]] = []
@@ -378,6 +380,7 @@ class KioskRuntime:
 
     # --- life --------------------------------------------------------------------------------
     def close(self) -> None:
+        self.watchdog.stopping()
         self.speaker.stop()
         for name, stop in (("connection", self.connection.stop if self.connection else None),
                            ("devices", self.devices.close if self.devices else None)):

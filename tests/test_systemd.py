@@ -29,7 +29,17 @@ def test_unit_passes_systemd_analyze_verify(unit, tmp_path):
 def test_units_restart_run_unprivileged_and_are_hardened():
     for unit in UNITS:
         text = unit.read_text()
-        assert "Restart=" in text
-        assert "User=kiosk" in text or "DynamicUser=yes" in text
+        if "Type=oneshot" not in text:  # the services; a oneshot helper runs and ends
+            assert "Restart=" in text
+            assert "User=kiosk" in text or "DynamicUser=yes" in text
         for option in ("NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes"):
             assert option in text, f"{unit.name} lacks {option}"
+
+
+def test_the_kiosk_is_watched_and_a_crash_loop_backs_off_instead_of_giving_up():
+    text = (UNITS[0].parent / "kiosk.service").read_text()
+    for option in ("Type=notify", "NotifyAccess=main", "WatchdogSec=", "StartLimitBurst=",
+                   "OnFailure=kiosk-backoff.service"):
+        assert option in text
+    backoff = (UNITS[0].parent / "kiosk-backoff.service").read_text()
+    assert "reset-failed kiosk.service" in backoff and "start --no-block kiosk.service" in backoff
