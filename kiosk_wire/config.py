@@ -115,6 +115,10 @@ SETTINGS: tuple[Setting, ...] = (
     _s("devices", "hotplug_debounce_ms", int, 500,
        "Milliseconds to wait after a USB event before looking again at what is plugged in.",
        minimum=50, maximum=1900),
+    _s("devices", "reprobe_s", int, 30,
+       "Seconds between two looks for a device whose service (cupsd, SANE, pcscd) was missing: "
+       "it becomes ready without restarting the kiosk (a USB plug also triggers a look).",
+       minimum=5, maximum=3600),
     # --- practice ----------------------------------------------------------------------------
     _s("practice", "extra_dir", str, "",
        "A folder of this site's own procedures, added to the shipped catalogue."),

@@ -4,10 +4,13 @@
     devices.printer.state, devices.scanner.scan(...), devices.reader.add_card_listener(...)
     devices.states()                              # {"printer": "ready", ...} for heartbeats
 
-Each kind's backend setting is "auto" (probe the real stack, fall back to the demo backend
-with a log line), the real backend's name (use it even when it does not answer yet: the
-device shows as offline/absent, never silently replaced by a demo), or "demo". Device
-libraries (cups, sane, smartcard, pyudev) are imported only inside their backend modules.
+Each kind's backend setting is "auto" or the real backend's name (the real stack: CUPS, SANE,
+PC/SC, udev), or "demo" (only when asked for: ``kiosk demo`` sets it). A real stack that is not
+there yet never becomes a demo: the device shows a fault in plain words (absent, offline) and is
+probed again on every hotplug event and every ``devices.reprobe_s`` seconds, so it becomes
+ready without restarting the kiosk. :meth:`Devices.backends` names each device's backend for
+the heartbeat (the console shows a demo device as such). Device libraries (cups, sane,
+smartcard, pyudev) are imported only inside their backend modules.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from typing import Any, TypeVar
 
 from kiosk_wire.config import Settings
 from kiosk.devices import errors
-from kiosk.devices.base import Schedule
+from kiosk.devices.base import Schedule, StatefulDevice
 from kiosk.devices.hotplug import DeviceKind, Hotplug, PluggedDevice
 from kiosk.devices.printer import Printer
 from kiosk.devices.reader import CardReader
@@ -29,6 +32,7 @@ from kiosk.devices.storage import StoragePolicy, UsbStorage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+D = TypeVar("D", bound=StatefulDevice[Any])
 
 __all__ = [
     "Devices",
@@ -42,25 +46,29 @@ __all__ = [
 
 
 def _probe(kind: str, setting: str, real_name: str, make_real: Callable[[], T],
-           make_demo: Callable[[], T], check: Callable[[T], None] | None = None) -> T | None:
-    """The backend for one kind. None: the real backend was asked for and is not there."""
+           make_demo: Callable[[], T], quiet: bool = False) -> tuple[T | None, str]:
+    """The backend for one kind: the demo one only when the setting says "demo"; else the real
+    one, or None while it is not there (the facade then shows a fault, and :class:`Devices`
+    probes again). The second value says why there is none."""
     if setting == "demo":
         log.info("%s: demo backend (devices.%s_backend = demo)", kind, kind)
-        return make_demo()
+        return make_demo(), ""
     try:
         backend = make_real()
-        if check is not None:
-            check(backend)
         log.info("%s: %s backend", kind, real_name)
-        return backend
+        return backend, ""
     except errors.DeviceError as err:
-        if setting == "auto":
-            log.warning("%s: %s unavailable (%s); using the demo %s instead",
-                        kind, real_name, err.technical, kind)
-            return make_demo()
-        log.error("%s: %s unavailable (%s); the %s shows as absent until it answers",
-                  kind, real_name, err.technical, kind)
-        return None
+        if not quiet:
+            log.error("%s: %s unavailable (%s); shown as a fault until it answers "
+                      "(probed again at each plug and every devices.reprobe_s)",
+                      kind, real_name, err.technical)
+        return None, err.technical
+
+
+def _faulted(device: D, why: str) -> D:
+    if why:
+        device.last_error = why
+    return device
 
 
 def _demo_output(settings: Settings) -> Path:
@@ -76,32 +84,37 @@ def open_printer(settings: Settings) -> Printer:
         return CupsPrinter(settings.get("devices.printer_queue"),
                            settings.get("devices.cups_server"))
 
-    setting = settings.get("devices.printer_backend")
-    check = (lambda b: b.query_state()) if setting == "auto" else None
-    return Printer(_probe("printer", setting, "CUPS", real,
-                          lambda: DemoPrinter(_demo_output(settings)), check))
+    # A CUPS backend exists even while cupsd does not answer: each state query reconnects, so
+    # the printer shows "offline" and becomes ready by itself when cupsd is back.
+    backend, why = _probe("printer", settings.get("devices.printer_backend"), "CUPS", real,
+                          lambda: DemoPrinter(_demo_output(settings)))
+    return _faulted(Printer(backend), why)
+
+
+def _real_scanner(settings: Settings) -> Any:
+    from kiosk.devices.sane_scanner import SaneScanner
+    return SaneScanner(settings.get("devices.scanner_device"))
+
+
+def _real_reader() -> Any:
+    from kiosk.devices.pcsc_reader import PcscReader
+    return PcscReader()
 
 
 def open_scanner(settings: Settings) -> Scanner:
     from kiosk.devices.demo_scanner import DemoScanner
 
-    def real() -> Any:
-        from kiosk.devices.sane_scanner import SaneScanner
-        return SaneScanner(settings.get("devices.scanner_device"))
-
-    return Scanner(_probe("scanner", settings.get("devices.scanner_backend"), "SANE", real,
-                          DemoScanner))
+    backend, why = _probe("scanner", settings.get("devices.scanner_backend"), "SANE",
+                          lambda: _real_scanner(settings), DemoScanner)
+    return _faulted(Scanner(backend), why)
 
 
 def open_reader(settings: Settings, schedule: Schedule) -> CardReader:
     from kiosk.devices.demo_reader import DemoReader
 
-    def real() -> Any:
-        from kiosk.devices.pcsc_reader import PcscReader
-        return PcscReader()
-
-    return CardReader(_probe("reader", settings.get("devices.reader_backend"), "PC/SC", real,
-                             DemoReader), schedule)
+    backend, why = _probe("reader", settings.get("devices.reader_backend"), "PC/SC",
+                          _real_reader, DemoReader)
+    return _faulted(CardReader(backend, schedule), why)
 
 
 def open_hotplug(settings: Settings, schedule: Schedule) -> Hotplug:
@@ -111,9 +124,26 @@ def open_hotplug(settings: Settings, schedule: Schedule) -> Hotplug:
         from kiosk.devices.udev_hotplug import UdevHotplug
         return UdevHotplug()
 
-    backend = _probe("hotplug", settings.get("devices.hotplug_backend"), "udev", real,
-                     DemoHotplug) or DemoHotplug()
+    backend, _why = _probe("hotplug", settings.get("devices.hotplug_backend"), "udev", real,
+                           DemoHotplug)
+    if backend is None:  # no udev: nothing tells of plugs (the timer still re-probes devices)
+        backend = NoHotplug()
     return Hotplug(backend, schedule, settings.get("devices.hotplug_debounce_ms") / 1000.0)
+
+
+class NoHotplug:
+    """Where udev cannot be read: no plug events, and the hotplug facade says "unavailable"."""
+
+    name = "none"
+
+    def scan(self) -> list[PluggedDevice]:
+        return []
+
+    def start(self, on_event: Callable[[], None]) -> None:
+        raise errors.DeviceAbsent("udev is not available: plugged devices are not watched")
+
+    def stop(self) -> None:
+        pass
 
 
 @dataclass
@@ -124,12 +154,74 @@ class Devices:
     hotplug: Hotplug
     storage: UsbStorage
     settings: Settings | None = None
+    _closed: bool = False
 
     def states(self) -> dict[str, str]:
         """Every device's state by kind, for the heartbeat and the mediator panel."""
         return {"printer": self.printer.state.value, "scanner": self.scanner.state.value,
                 "reader": self.reader.state.value, "hotplug": self.hotplug.state.value,
                 "usb_storage": self.storage.state.value}
+
+    def backends(self) -> dict[str, str]:
+        """Which backend drives each device ("cups", "sane", "pcsc", "udev", "demo", or "none"
+        while the real stack is missing), for the heartbeat: the console shows demo devices."""
+        return {"printer": self.printer.backend_name, "scanner": self.scanner.backend_name,
+                "reader": self.reader.backend_name, "hotplug": self.hotplug.backend_name}
+
+    # --- probing again: what was missing at start becomes ready without a restart -----------
+    def reprobe(self) -> None:
+        """Open the real backend of each device that has none yet (its stack was missing), and
+        refresh the others. Runs on the main loop (timer, hotplug)."""
+        if self.settings is None:
+            return
+        if self.printer.backend_name == "none" and self._wants_real("printer"):
+            printer, _why = _probe("printer", "auto", "CUPS", self._real_printer, _no_demo,
+                                   quiet=True)
+            self.printer.attach(printer)
+        if self.scanner.backend is None and self._wants_real("scanner"):
+            scanner, why = _probe("scanner", "auto", "SANE", lambda: _real_scanner(self._settings),
+                                  _no_demo, quiet=True)
+            self.scanner.backend = scanner
+            if scanner is not None:
+                log.info("scanner: SANE %s found", getattr(scanner, "device", ""))
+            else:
+                self.scanner.last_error = why
+        if self.reader.backend is None and self._wants_real("reader"):
+            reader, why = _probe("reader", "auto", "PC/SC", _real_reader, _no_demo, quiet=True)
+            if reader is not None:
+                log.info("reader: PC/SC found")
+                self.reader.attach(reader)
+            else:
+                self.reader.last_error = why
+        self.refresh_all()
+
+    def start_reprobing(self, schedule: Schedule, interval_s: float) -> None:
+        """Call :meth:`reprobe` every ``interval_s`` through the UI's ``schedule``."""
+        self._reprobe_every = interval_s
+        self._reprobe_schedule = schedule
+
+        def tick() -> None:
+            if self._closed:
+                return
+            try:
+                self.reprobe()
+            except Exception:
+                log.exception("probing the devices again failed")
+            schedule(tick, interval_s)
+        schedule(tick, interval_s)
+
+    @property
+    def _settings(self) -> Settings:
+        assert self.settings is not None
+        return self.settings
+
+    def _wants_real(self, kind: str) -> bool:
+        return self._settings.get(f"devices.{kind}_backend") != "demo"
+
+    def _real_printer(self) -> Any:
+        from kiosk.devices.cups_printer import CupsPrinter
+        return CupsPrinter(self._settings.get("devices.printer_queue"),
+                           self._settings.get("devices.cups_server"))
 
     def refresh_all(self) -> dict[str, str]:
         """Ask every device for its state now (the UI calls this every few seconds, so that
@@ -154,20 +246,17 @@ class Devices:
             self.reader.unplugged = not present
             self.reader.refresh()
         self.storage.on_change(kind, added, device)
+        if added:  # a device whose stack was missing may be there now
+            self.reprobe()
 
     def _reopen_scanner(self) -> None:
-        """A scanner plugged (back) in: SANE must open it again to see it. With "auto", a
-        kiosk that started on the demo scanner switches to the real one."""
-        if self.settings is None:
-            return
-        setting = self.settings.get("devices.scanner_backend")
-        allowed = {"sane": ("sane", "none"), "auto": ("sane", "none", "demo")}.get(setting, ())
-        if self.scanner.backend_name not in allowed:
+        """A scanner plugged (back) in: SANE must open it again to see it."""
+        if self.settings is None or not self._wants_real("scanner"):
             return
         from kiosk.devices.sane_scanner import SaneScanner
 
         old = self.scanner.backend
-        if old is not None and old.name == "sane":
+        if old is not None:
             old.close()  # its handle points at the device that went away
         try:
             sane = SaneScanner(self.settings.get("devices.scanner_device"))
@@ -176,12 +265,10 @@ class Devices:
         except errors.DeviceError as err:
             self.scanner.last_error = err.technical
             log.warning("scanner plugged in but SANE cannot open it: %s", err.technical)
-            if old is not None and old.name == "demo":
-                self.scanner.backend = old  # "auto" keeps its demo until SANE sees one
-            else:
-                self.scanner.backend = None
+            self.scanner.backend = None
 
     def close(self) -> None:
+        self._closed = True
         for closing in (self.hotplug.stop, self.reader.close, self.scanner.close,
                         self.printer.close):
             try:
@@ -219,4 +306,9 @@ def open_devices(settings: Settings, schedule: Schedule | None = None) -> Device
     )
     devices.hotplug.add_change_listener(devices.on_plug_change)
     devices.hotplug.start()
+    devices.start_reprobing(schedule, settings.get("devices.reprobe_s"))
     return devices
+
+
+def _no_demo() -> Any:
+    raise AssertionError("re-probing only ever opens a real backend")

@@ -40,6 +40,12 @@ def enrol(ctx: click.Context, label: str, timeout: float) -> None:
     settings, registry = _registry(ctx)
     scheduler = TimerScheduler()
     reader = open_reader(settings, scheduler)
+    if reader.backend is None:  # never enrol on a demo reader behind the installer's back
+        scheduler.cancel_all()
+        raise click.ClickException(
+            "pas de lecteur de badges : le service PC/SC (pcscd) ne répond pas ou aucun lecteur "
+            "n'est branché ; lancez `kiosk doctor`" + (f" ({reader.last_error})"
+                                                       if reader.last_error else ""))
     try:
         click.echo(f"Présentez le badge sur le lecteur ({reader.backend_name}, "
                    f"{timeout:.0f} s)…")

@@ -90,7 +90,11 @@ class CupsPrinter:
 
     @property
     def queue(self) -> str:
-        """The configured queue, else CUPS's default one (asked when first needed)."""
+        """The configured queue, else CUPS's default one (asked when first needed).
+
+        It takes the connection's lock: read it *before* :meth:`_call`, never inside the
+        function given to it (the lock is not re-entrant; the default-queue lookup inside a
+        request hung the printer's first state query, and so ``kiosk doctor``)."""
         if not self._queue:
             self._queue = self._call(lambda c: c.getDefault()) or ""
             if not self._queue:
@@ -127,7 +131,8 @@ class CupsPrinter:
 
     # --- facade protocol --------------------------------------------------------------------------
     def _attributes(self) -> dict[str, Any]:
-        return self._call(lambda c: c.getPrinterAttributes(self.queue))
+        queue = self.queue
+        return self._call(lambda c: c.getPrinterAttributes(queue))
 
     def query_state(self) -> PrinterState:
         try:
@@ -159,7 +164,8 @@ class CupsPrinter:
                        # The job name goes to logs; never the document's own name.
                        "job-name": title}
         self._subscribe()
-        job_id = int(self._call(lambda c: c.printFile(self.queue, str(pdf), title, ipp_options)))
+        queue = self.queue
+        job_id = int(self._call(lambda c: c.printFile(queue, str(pdf), title, ipp_options)))
         self._pages[job_id] = pages * options.copies
         return job_id
 
@@ -170,8 +176,9 @@ class CupsPrinter:
         if self._subscription is not None:
             return
         try:
+            uri = f"ipp://localhost/printers/{self.queue}"
             self._subscription = int(self._call(lambda c: c.createSubscription(
-                f"ipp://localhost/printers/{self.queue}",
+                uri,
                 events=["job-state-changed", "job-completed"], lease_duration=86400)))
             self._seq = 0
         except errors.DeviceError as err:

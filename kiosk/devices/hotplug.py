@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
+from kiosk.devices import errors
 from kiosk.devices.base import Schedule, StatefulDevice
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,10 @@ class Hotplug(StatefulDevice[HotplugState]):
         """Watch, then take stock of what is plugged now (in this order: nothing is missed)."""
         try:
             self.backend.start(self._on_event)
+        except errors.DeviceError as err:  # no udev here: said once, plainly
+            self.last_error = err.technical
+            log.warning("hotplug watching unavailable: %s", err.technical)
+            self.set_state(HotplugState.UNAVAILABLE)
         except Exception as err:  # a hotplug failure must never stop the kiosk
             self.last_error = str(err)
             log.exception("hotplug watching unavailable")

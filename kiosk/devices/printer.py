@@ -138,6 +138,12 @@ class Printer(StatefulDevice[PrinterState]):
     def backend_name(self) -> str:
         return self._backend.name if self._backend else "none"
 
+    def attach(self, backend: PrinterBackend | None) -> None:
+        """The real backend found after start (re-probing); None changes nothing."""
+        if backend is not None:
+            self._backend = backend
+            self.refresh()
+
     def refresh(self) -> PrinterState:
         """Ask the backend for the printer's state now (hotplug, polling, before printing)."""
         if self._backend is None:

@@ -66,12 +66,17 @@ class CardReader(StatefulDevice[ReaderState]):
         self._latest: tuple[int, bytes | None] = (0, None)  # (event number, uid) for wait_for_card
         self.reader_names: list[str] = []
         if backend is not None:
-            backend.start(_Bridge(self))
-            self.readers_changed(backend.readers())
+            self.attach(backend)
 
     @property
     def backend_name(self) -> str:
         return self.backend.name if self.backend else "none"
+
+    def attach(self, backend: ReaderBackend) -> None:
+        """Start listening to ``backend`` (at start, or when re-probing found PC/SC)."""
+        self.backend = backend
+        backend.start(_Bridge(self))
+        self.readers_changed(backend.readers())
 
     def add_card_listener(self, on_card_inserted: InsertedListener | None = None,
                           on_card_removed: RemovedListener | None = None) -> None:

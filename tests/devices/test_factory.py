@@ -1,5 +1,6 @@
-"""The factory: probes each kind, falls back to the demo backend with a log line ("auto"),
-never swaps a demo in for an explicitly configured real backend; libraries stay lazy."""
+"""The factory: "auto" and a real backend's name open the real stack, shown as a fault while it
+does not answer and never replaced by a demo device; "demo" only when asked for; libraries stay
+lazy. (Stacks missing at start then started: test_device_reprobe.py.)"""
 from __future__ import annotations
 
 import logging
@@ -20,14 +21,11 @@ def settings_for(tmp_path, **overrides):
                                              **overrides})
 
 
-def test_auto_printer_falls_back_to_demo_with_a_clear_log_line(tmp_path, caplog):
+def test_auto_printer_without_cupsd_is_offline_in_plain_words_not_a_demo(tmp_path):
     nobody = f"127.0.0.1:{free_port()}"  # no cupsd listens there
-    caplog.set_level(logging.WARNING, "kiosk.devices")
-    printer = open_printer(settings_for(tmp_path, **{"devices.cups_server": nobody,
-                                                     "devices.printer_queue": "Accueil"}))
-    assert printer.backend_name == "demo" and printer.state is PrinterState.READY
-    assert any("printer: CUPS unavailable" in r.getMessage() and "using the demo printer"
-               in r.getMessage() for r in caplog.records)
+    printer = open_printer(settings_for(tmp_path, **{"devices.cups_server": nobody}))
+    assert printer.backend_name == "cups" and printer.state is PrinterState.OFFLINE
+    assert printer.message() == "L'imprimante n'est pas joignable. Prévenez un médiateur."
 
 
 def test_explicit_cups_that_does_not_answer_shows_offline_not_a_demo(tmp_path):
@@ -41,11 +39,13 @@ def test_explicit_cups_that_does_not_answer_shows_offline_not_a_demo(tmp_path):
     assert printer.message() == "L'imprimante n'est pas joignable. Prévenez un médiateur."
 
 
-def test_auto_scanner_without_the_configured_device_falls_back_to_demo(tmp_path, caplog):
-    caplog.set_level(logging.WARNING, "kiosk.devices")
+def test_auto_scanner_without_the_configured_device_is_absent_with_a_log_line(tmp_path, caplog):
+    caplog.set_level(logging.ERROR, "kiosk.devices")
     scanner = open_scanner(settings_for(tmp_path, **{"devices.scanner_device": "nothing:9"}))
-    assert scanner.backend_name == "demo"
-    assert any("using the demo scanner" in r.getMessage() for r in caplog.records)
+    assert scanner.backend_name == "none" and scanner.state.value == "absent"
+    assert "nothing:9" in scanner.last_error
+    assert any("scanner: SANE unavailable" in r.getMessage() and "shown as a fault"
+               in r.getMessage() for r in caplog.records)
 
 
 def test_explicit_sane_without_the_device_shows_the_scanner_absent(tmp_path):
