@@ -106,19 +106,29 @@ class SaneScanner:
         self._lock = threading.Lock()
         self._dev: Any = None
         self._closed = False
+        if device:
+            # A named device is opened directly: listing devices asks every backend of the
+            # system's SANE configuration (network ones included), which can take 20 s.
+            self.device, self.model = device, ""
+            try:
+                self._open()  # proves it is there; opened again at the first scan
+                self._dev.close()
+                self._dev = None
+            except errors.DeviceError as err:
+                self.close()
+                raise errors.DeviceAbsent(f"SANE device {device!r} not found ({err.technical})") \
+                    from err
+            return
         try:
             devices = sane.get_devices(localOnly=True)
         except sane._sane.error as err:
             self.close()
             raise map_sane_error(err, "listing devices") from err
         names = [d[0] for d in devices]
-        if device and device not in names:
-            self.close()
-            raise errors.DeviceAbsent(f"SANE device {device!r} not found (found: {names})")
         if not names:
             self.close()
             raise errors.DeviceAbsent("SANE finds no scanner")
-        self.device = device or names[0]
+        self.device = names[0]
         self.model = next((f"{d[1]} {d[2]}" for d in devices if d[0] == self.device), "")
 
     def _open(self) -> Any:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from harness.procs import free_port
 
+from kiosk.doctor import devices as doctor
+from kiosk.doctor.findings import Status
 from kiosk_wire import config
-from kiosk.devices import doctor
-from kiosk.doctor import Status
 
 DEPLOY_CONF = Path(__file__).resolve().parents[2] / "deploy" / "cups" / "cupsd-kiosk.conf"
 
@@ -22,21 +22,30 @@ def settings(**overrides):
 def test_printer_check_names_the_queue_and_its_state(cups_server):
     finding = doctor.check_printer(settings(**{"devices.cups_server": cups_server.address,
                                                "devices.printer_queue": cups_server.queue}))
+    assert finding.status is Status.OK and finding.required
+    assert finding.message.startswith("file CUPS 'KioskPDF' : ready")
+
+
+@pytest.mark.cups
+def test_printer_check_on_the_shipped_default_uses_the_cups_default_queue(cups_server):
+    """No devices.printer_queue (the default): CUPS's default queue, answered, not a hang."""
+    finding = doctor.check_printer(settings(**{"devices.cups_server": cups_server.address}))
     assert finding.status is Status.OK
-    assert finding.message.startswith("CUPS queue 'KioskPDF' is ready")
+    assert finding.message.startswith(f"file CUPS {cups_server.queue!r} : ready")
 
 
 def test_printer_check_says_plainly_when_cups_does_not_answer():
     finding = doctor.check_printer(settings(**{"devices.cups_server": f"127.0.0.1:{free_port()}",
                                                "devices.printer_queue": "Accueil"}))
-    assert finding.status is Status.FAIL and "failed to connect" in finding.message
+    assert finding.status is Status.FAIL and finding.required
+    assert "cupsd tourne-t-il" in finding.message and "failed to connect" in finding.message
 
 
 @pytest.mark.sane
 def test_scanner_check_lists_the_sane_device(sane_config):
     finding = doctor.check_scanner(settings(**{"devices.scanner_device": "test:0"}))
     assert finding.status is Status.OK and finding.message.startswith("SANE test:0")
-    assert "colour" in finding.message and "feeder" in finding.message
+    assert "colour" in finding.message and "feeder" in finding.message and "ppp" in finding.message
 
 
 @pytest.mark.pcsc
@@ -67,4 +76,4 @@ def test_a_stock_cupsd_conf_is_flagged(tmp_path):
     stock.write_text("LogLevel warn\nListen localhost:631\n")
     finding = doctor.privacy_finding(stock)
     assert finding.status is Status.WARN
-    assert "PreserveJobFiles No and PreserveJobHistory No" in finding.message
+    assert "PreserveJobFiles No ni PreserveJobHistory No" in finding.message

@@ -69,7 +69,7 @@ def test_states_of_every_device_for_the_heartbeat(tmp_path):
 
 
 def test_importing_the_device_layer_loads_no_device_library():
-    code = ("import sys, kiosk, kiosk.devices, kiosk.devices.doctor, kiosk.documents.printing, "
+    code = ("import sys, kiosk, kiosk.devices, kiosk.doctor.devices, kiosk.documents.printing, "
             "kiosk.documents.scanning, kiosk.sessions.badges; "
             "print(sorted(m for m in ('cups', 'sane', 'smartcard', 'pyudev', 'kivy') "
             "if m in sys.modules))")
