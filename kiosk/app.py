@@ -80,6 +80,7 @@ from kivy.clock import Clock
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk.exit_codes import ExitCode
 from kiosk.screens.screen_manager import LazyScreenManager, after_next_frame
 from kiosk.sessions.state import SessionState
 
@@ -97,6 +98,7 @@ class KioskApp(App):
         self.tick_interval = tick_interval  # None: the caller (tests, demo) ticks the core
         self.mediator_mode = False
         self.allow_quit = False
+        self.left_for_maintenance = False
         self.sm: ScreenManager | None = None
         self._overlay: Any = None
         self._started = False
@@ -329,9 +331,16 @@ class KioskApp(App):
         if self.runtime.core.state is SessionState.IDLE_WARNING:
             self._show_overlay()
 
+    @property
+    def exit_code(self) -> ExitCode:
+        """What `kiosk run` tells systemd once the app has stopped."""
+        return ExitCode.MAINTENANCE if self.left_for_maintenance else ExitCode.OK
+
     def quit_for_maintenance(self) -> None:
-        """The only way out of the kiosk."""
+        """The only way out of the kiosk a person has (`kiosk run` then exits with
+        ExitCode.MAINTENANCE, and systemd leaves it stopped)."""
         self.runtime.core.set_maintenance()
+        self.left_for_maintenance = True
         self.allow_quit = True
         self.stop()
 
@@ -392,10 +401,13 @@ class KioskApp(App):
         self.show("welcome")
 
 
-def run_kiosk(settings: Settings) -> None:
-    """`kiosk run`: the kiosk window, locked down, until a mediator leaves for maintenance."""
+def run_kiosk(settings: Settings) -> ExitCode:
+    """`kiosk run`: the kiosk window, locked down, until a mediator leaves for maintenance
+    (:attr:`ExitCode.MAINTENANCE`) or the system stops it (:attr:`ExitCode.OK`)."""
     configure_kivy(settings)
-    KioskApp(make_runtime(settings)).run()
+    app = KioskApp(make_runtime(settings))
+    app.run()
+    return app.exit_code
 
 
 def start_headless(settings: Settings, clock: Any = None, complete: bool = True) -> KioskApp:

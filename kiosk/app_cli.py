@@ -11,11 +11,23 @@ from kiosk.cli import load_settings
 @click.command("run")
 @click.pass_context
 def run(ctx: click.Context) -> None:
-    """Start the kiosk (fullscreen, locked down) on the effective settings."""
+    """Start the kiosk (fullscreen, locked down) on the effective settings.
+
+    Exit codes: 0 stopped by the system, 10 left for maintenance by a mediator, 78 refused to
+    start (the message says why; `kiosk doctor` too)."""
     settings = load_settings(ctx)
+    from kiosk.exit_codes import ExitCode
+    from kiosk.sessions.workspace import HostileSessionRoot, ensure_private_root, pick_session_root
+
+    try:  # before any window: residents' files must have a safe place
+        ensure_private_root(pick_session_root(settings.get("kiosk.session_dir"),
+                                              settings.data_dir))
+    except HostileSessionRoot as err:
+        click.echo(f"La borne ne démarre pas : {err}", err=True)
+        ctx.exit(ExitCode.REFUSED_TO_START)
     from kiosk.app import run_kiosk
 
-    run_kiosk(settings)
+    ctx.exit(run_kiosk(settings))
 
 
 @click.command("demo")
@@ -25,7 +37,7 @@ def run(ctx: click.Context) -> None:
               default=Path("demo-output"), show_default=True,
               help="Where the headless walk saves its screenshots.")
 def demo(headless: bool, out_dir: Path) -> None:
-    """Start the kiosk on embedded defaults (demo devices, local SQLite, PIN 1234).
+    """Start the kiosk on embedded defaults (demo devices, local SQLite, PIN 123456).
 
     With a display, opens the kiosk window; without one (or with --headless), walks through
     every screen offscreen and saves a screenshot of each."""
@@ -44,7 +56,7 @@ def demo(headless: bool, out_dir: Path) -> None:
 
 
 @click.command("set-pin")
-@click.option("--pin", prompt="Nouveau code médiateur (4 à 8 chiffres)", hide_input=True,
+@click.option("--pin", prompt="Nouveau code médiateur (6 à 8 chiffres)", hide_input=True,
               confirmation_prompt="Encore une fois", help="The new PIN (asked when missing).")
 def set_pin(pin: str) -> None:
     """Print the salted hash of a new mediator PIN, for `pin_hash` in [mediator].

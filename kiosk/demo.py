@@ -1,7 +1,7 @@
 """`kiosk demo`: the kiosk on embedded defaults, and the scripted walk over every screen.
 
 Embedded defaults: a demo data directory (local SQLite), the demo device backends, a demo
-mediator PIN (1234) and the demo badge enrolled. With a display the kiosk window opens; without
+mediator PIN (123456) and the demo badge enrolled. With a display the kiosk window opens; without
 one (or with --headless) the kiosk runs offscreen through :func:`tour`, which touches its way
 through every screen like a resident and a mediator would and saves a PNG of each.
 
@@ -27,7 +27,7 @@ from kiosk.sessions.mediator_pin import hash_pin
 
 log = logging.getLogger(__name__)
 
-DEMO_PIN = "1234"
+DEMO_PIN = "123456"
 DEMO_BADGE_LABEL = "Badge de démonstration"
 OnScreen = Callable[[str, Path], None]
 
@@ -249,7 +249,7 @@ def run_headless(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
 
 
 def run_windowed(data_dir: Path) -> None:
-    """The kiosk window on demo defaults (a mediator's PIN 1234 or the demo badge quits)."""
+    """The kiosk window on demo defaults (a mediator's PIN 123456 or the demo badge quits)."""
     from kiosk.app import KioskApp, configure_kivy, make_runtime
 
     server = start_demo_server_if_any(data_dir)

@@ -66,14 +66,37 @@ def check_display(settings: config.Settings) -> Finding:
 
 
 def check_session_dir(settings: config.Settings) -> Finding:
-    from kiosk.sessions.workspace import pick_session_root
+    from kiosk.sessions.workspace import pick_session_root, root_problem
 
     root = pick_session_root(settings.get("kiosk.session_dir"), settings.data_dir)
+    problem = root_problem(root)
+    if problem:
+        return Finding("session_files", "fichiers de session", Status.FAIL,
+                       f"{problem} (la borne refuse de démarrer tant qu'il est là)",
+                       required=True)
     ram = str(root).startswith(("/dev/shm", "/run"))
     msg = f"les fichiers des sessions vont dans {root}" + (" (en mémoire vive)" if ram
                                                          else " (sur disque)")
     return Finding("session_files", "fichiers de session", Status.OK if ram else Status.WARN,
                    msg, required=True)
+
+
+def check_mediator_pin(settings: config.Settings) -> Finding:
+    from kiosk.sessions.mediator_pin import PIN_MIN_DIGITS, is_legacy_hash
+
+    title = "code médiateur"
+    pin_hash = settings.get("mediator.pin_hash")
+    if not pin_hash:
+        return Finding("mediator_pin", title, Status.WARN,
+                       "pas de code médiateur (mediator.pin_hash) : seuls les badges ouvrent le "
+                       "panneau ; `kiosk admin set-pin`")
+    if is_legacy_hash(pin_hash):
+        return Finding("mediator_pin", title, Status.WARN,
+                       f"code choisi avant la règle des {PIN_MIN_DIGITS} chiffres (peut-être 4, "
+                       "trouvable en quelques minutes si le fichier de réglages fuit) : "
+                       "choisissez-en un nouveau avec `kiosk admin set-pin`")
+    return Finding("mediator_pin", title, Status.OK,
+                   f"code de {PIN_MIN_DIGITS} chiffres ou plus, gardé haché (argon2)")
 
 
 def check_server(settings: config.Settings) -> Finding:
@@ -129,6 +152,7 @@ FIRST_CHECKS: list[tuple[Check, str, str]] = [
     (check_store, "local_store", "stockage local"),
     (check_session_dir, "session_files", "fichiers de session"),
     (check_display, "display", "écran"),
+    (check_mediator_pin, "mediator_pin", "code médiateur"),
 ]
 LAST_CHECKS: list[tuple[Check, str, str]] = [
     (check_code_reader, "code_reader", "lecteur de codes"),

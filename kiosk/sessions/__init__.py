@@ -52,14 +52,16 @@ def open_core(settings: Settings, clock: Clock | None = None,
     """A session core wired to the settings, with crash leftovers already wiped."""
     from kiosk_wire.schema import Language
     from kiosk.sessions.core import IdlePolicy, SessionCore
-    from kiosk.sessions.workspace import pick_session_root
+    from kiosk.sessions.workspace import ensure_private_root, pick_session_root
     from kiosk.storage import store_path
 
     data_dir: Path = settings.data_dir
+    root = pick_session_root(settings.get("kiosk.session_dir"), data_dir)
+    ensure_private_root(root)  # HostileSessionRoot: no session may start there
     core = SessionCore(
         store=store if store is not None else open_store(settings),
         journal_dir=journal_dir(settings),
-        workspace_root=pick_session_root(settings.get("kiosk.session_dir"), data_dir),
+        workspace_root=root,
         clock=clock,
         idle=IdlePolicy(settings.get("session.idle_timeout_s"),
                         settings.get("session.idle_warning_s")),

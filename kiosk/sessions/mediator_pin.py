@@ -6,6 +6,11 @@ memory-hard), produced by :func:`hash_pin`. :class:`PinGate` checks attempts and
 lock-out (``BASE_LOCK_S``, ``2*BASE_LOCK_S``... up to ``MAX_LOCK_S``). The clock is injected,
 so tests need no sleeping. The failure count is kept in the local store when one is given, so
 switching the kiosk off and on does not reset it.
+
+A PIN has 6 to 8 digits: if the settings file leaks, a 4-digit PIN falls to an offline search
+of its hash in minutes; 6 digits take a hundred times longer, 8 digits ten thousand. Hashes made
+since then carry the ``kiosk-pin-6:`` mark; an older hash (perhaps of 4 digits) still opens the
+panel, and `kiosk doctor` asks for a new PIN (:func:`is_legacy_hash`).
 """
 from __future__ import annotations
 
@@ -23,15 +28,16 @@ log = logging.getLogger(__name__)
 MAX_FAILURES = 5
 BASE_LOCK_S = 30.0
 MAX_LOCK_S = 3600.0
-PIN_MIN_DIGITS = 4
+PIN_MIN_DIGITS = 6
 PIN_MAX_DIGITS = 8
+HASH_MARK = "kiosk-pin-6:"  # hashes of PINs checked to have PIN_MIN_DIGITS or more
 _STORE_KEY = "mediator_pin_failures"
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended cost parameters
 
 
 class PinFormatError(ValueError):
-    """A PIN that is not 4 to 8 digits."""
+    """A PIN that is not 6 to 8 digits; the message is in French, for whoever chose it."""
 
 
 class PinResult(str, Enum):
@@ -50,13 +56,19 @@ class _KV(Protocol):
 def check_format(pin: str) -> str:
     if not (pin.isdigit() and pin.isascii() and PIN_MIN_DIGITS <= len(pin) <= PIN_MAX_DIGITS):
         raise PinFormatError(
-            f"a mediator PIN is {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits")
+            f"un code médiateur a de {PIN_MIN_DIGITS} à {PIN_MAX_DIGITS} chiffres")
     return pin
 
 
 def hash_pin(pin: str) -> str:
     """The value to put in ``mediator.pin_hash``."""
-    return _hasher.hash(check_format(pin))
+    return HASH_MARK + _hasher.hash(check_format(pin))
+
+
+def is_legacy_hash(pin_hash: str) -> bool:
+    """A hash set before PINs had 6 digits or more (it may be of a 4-digit PIN)."""
+    pin_hash = pin_hash.strip()
+    return bool(pin_hash) and not pin_hash.startswith(HASH_MARK)
 
 
 def lock_delay(lockouts: int) -> float:
@@ -124,7 +136,7 @@ class PinGate:
 
     def _matches(self, pin: str) -> bool:
         try:
-            return _hasher.verify(self.pin_hash, pin)
+            return _hasher.verify(self.pin_hash.removeprefix(HASH_MARK), pin)
         except VerifyMismatchError:
             return False
         except (VerificationError, InvalidHashError) as err:

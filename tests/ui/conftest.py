@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-TEST_PIN = "2468"
+TEST_PIN = "246810"
 
 
 @pytest.fixture(scope="session")

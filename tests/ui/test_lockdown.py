@@ -5,6 +5,8 @@ import pytest
 from kivy.base import EventLoop
 from kivy.config import Config
 
+from kiosk.exit_codes import ExitCode
+
 pytestmark = pytest.mark.display
 
 
@@ -62,6 +64,7 @@ def try_to_leave(dt):
 
 Clock.schedule_once(try_to_leave, 0.3)
 runTouchApp()
+print("exit code", int(app.exit_code), flush=True)
 print("stopped in state", app.runtime.core.state.value, flush=True)
 """
 
@@ -80,6 +83,14 @@ def test_escape_and_close_do_not_quit_but_the_mediator_panel_does(tmp_path):
     assert "close refused: True" in lines
     assert "still running: started" in lines
     assert lines[-1] == "stopped in state maintenance"
+    assert f"exit code {int(ExitCode.MAINTENANCE)}" in lines  # systemd leaves it stopped
+
+
+def test_the_unit_does_not_restart_a_kiosk_left_for_maintenance():
+    from pathlib import Path
+
+    unit = Path(__file__).parents[2] / "deploy" / "systemd" / "kiosk.service"
+    assert f"RestartPreventExitStatus={int(ExitCode.MAINTENANCE)}\n" in unit.read_text()
 
 
 def test_fullscreen_and_borderless_are_set_for_run(tmp_path):
