@@ -90,8 +90,10 @@ def run(ctx: click.Context, host: str | None, port: int | None, migrate_only: bo
     click.echo(f"kiosk server listening on http://{host}:{bound_port}", err=True)
     # The console's live views are endless event streams: on stop, give requests 5 s to
     # finish, then close the streams (browsers reconnect to the next server by themselves).
+    # log_config=None: uvicorn's lines go through the root logger's handlers, which mask the
+    # settings' secrets (kiosk_wire.secrets), instead of handlers of its own.
     config = uvicorn.Config(app, log_level="info", access_log=False, proxy_headers=True,
-                            server_header=False, timeout_graceful_shutdown=5)
+                            server_header=False, timeout_graceful_shutdown=5, log_config=None)
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -31,6 +31,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk_wire.config import Settings
+from kiosk_wire.secrets import mask_url
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def open_engine(url: str) -> Engine:
         else:
             engine = sa.create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
     except (sa.exc.ArgumentError, ImportError) as err:
-        raise DatabaseError(f"server.database_url is not usable: {err}") from None
+        raise DatabaseError(f"server.database_url is not usable: {mask_url(str(err))}") from None
     return engine
 
 
@@ -122,7 +123,8 @@ def migrate(engine: Engine) -> None:
                 command.upgrade(_alembic_config(conn), "head")
         log.info("server database migrated to %s", head_revision())
     except sa.exc.OperationalError as err:
-        raise DatabaseError(f"cannot prepare the server database: {err.orig}") from None
+        raise DatabaseError(f"cannot prepare the server database: {mask_url(str(err.orig))}") \
+            from None
 
 
 def upsert_add(conn: Connection, table: sa.Table, rows: Sequence[Sequence[Any]],

@@ -172,9 +172,26 @@ class Value:
     origin: str = ""  # file path or variable name
 
     def display(self) -> str:
-        if self.setting.secret and self.value:
-            return "********"
-        return repr(self.value) if isinstance(self.value, str) else str(self.value)
+        """The value as TOML, secrets masked (a secret setting whole, a URL's password)."""
+        from kiosk_wire.secrets import MASK, mask_url
+
+        value = self.value
+        if self.setting.secret and value:
+            value = MASK
+        elif isinstance(value, str):
+            value = mask_url(value)
+        return toml_literal(value)
+
+
+def toml_literal(value: Any) -> str:
+    """A TOML value: true/false, numbers, basic strings (JSON's escapes are TOML's too)."""
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(str(value), ensure_ascii=False)
 
 
 def _coerce(setting: Setting, raw: Any, where: str) -> Any:
@@ -245,6 +262,22 @@ class Settings:
         if section in SECTIONS:
             return Section(self, section)
         raise AttributeError(section)
+
+    def secrets(self) -> list[str]:
+        """Every secret value of these settings (to mask in logs and outputs): the secret
+        settings and the passwords inside URL settings."""
+        import urllib.parse
+
+        found = [str(v.value) for v in self.values.values() if v.setting.secret and v.value]
+        for v in self.values.values():
+            if isinstance(v.value, str) and "://" in v.value:
+                try:
+                    password = urllib.parse.urlsplit(v.value).password
+                except ValueError:
+                    continue
+                if password:
+                    found.append(password)
+        return found
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Settings:
         """A copy with some values replaced (pushed settings, tests); values are checked."""

@@ -106,7 +106,7 @@ def test_config_show_masks_secrets(tmp_path):
     path = write(tmp_path, '[sync]\ntoken = "s3cr3t-token"\n')
     result = _kiosk("--config", str(path), "config", "show")
     assert "s3cr3t-token" not in result.stdout
-    assert "token = ********" in result.stdout
+    assert 'token = "********"' in result.stdout
 
 
 def test_bad_settings_file_exits_2_with_plain_message_and_no_traceback(tmp_path):
