@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kiosk_server.cli import load_settings
+from kiosk_server.cli_table import format_option, render
 from kiosk_wire.schema import CommandKind, PushedSettings
 from kiosk_server import db, live, rebuild, retention, tenancy
 from kiosk_server.tenancy import Role, TenancyError
@@ -62,12 +63,13 @@ def territory_create(ctx: click.Context, name: str) -> None:
 
 
 @territory.command("list")
+@format_option()
 @click.pass_context
-def territory_list(ctx: click.Context) -> None:
+def territory_list(ctx: click.Context, fmt: str) -> None:
     """List territories, their sites and kiosks."""
-    for row in _run(ctx, tenancy.list_tree):
-        click.echo("\t".join(str(row[k]) if row[k] is not None else "-" for k in
-                             ("territory_id", "territory", "site_id", "site", "kiosk_id", "kiosk")))
+    click.echo(render(_run(ctx, tenancy.list_tree), [
+        ("territory_id", "territoire"), ("territory", "nom du territoire"), ("site_id", "site"),
+        ("site", "nom du site"), ("kiosk_id", "borne"), ("kiosk", "nom de la borne")], fmt))
 
 
 # --- site --------------------------------------------------------------------------------------
@@ -105,18 +107,20 @@ def kiosk_create(ctx: click.Context, site_: str, name: str) -> None:
 
 
 @kiosk.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@format_option()
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json (every field).")
 @click.pass_context
-def kiosk_list(ctx: click.Context, as_json: bool) -> None:
+def kiosk_list(ctx: click.Context, fmt: str, as_json: bool) -> None:
     """List kiosks with their last heartbeat."""
     rows = _run(ctx, lambda c: live.kiosk_statuses(c, load_settings(ctx).get("sync.heartbeat_s")))
     if as_json:
         click.echo(json.dumps(rows, default=str, indent=2))
         return
     for r in rows:
-        seen = r["last_seen"].isoformat(timespec="seconds") if r["last_seen"] else "never"
-        click.echo(f"{r['kiosk_id']}\t{r['name']}\tsite {r['site_id']}\t"
-                   f"{'online' if r['online'] else 'offline'}\t{r['state'] or '-'}\t{seen}")
+        r["link"] = "en ligne" if r["online"] else "hors ligne"
+    click.echo(render(rows, [("kiosk_id", "borne"), ("name", "nom"), ("site_id", "site"),
+                             ("link", "liaison"), ("state", "état"),
+                             ("last_seen", "dernier signal")], fmt))
 
 
 @kiosk.command("settings")
@@ -227,12 +231,15 @@ def user_create(ctx: click.Context, username: str, role: str, territories: tuple
 
 
 @user.command("list")
+@format_option()
 @click.pass_context
-def user_list(ctx: click.Context) -> None:
+def user_list(ctx: click.Context, fmt: str) -> None:
     """List console users, their places (t:<territory id>, s:<site id>) and state."""
-    for u in _run(ctx, tenancy.list_users):
-        state = "disabled" if u["disabled_at"] else "active"
-        click.echo(f"{u['id']}\t{u['username']}\t{u['role']}\t{_describe(u['places'])}\t{state}")
+    rows = [{**u, "where": _describe(u["places"]),
+             "state": "disabled" if u["disabled_at"] else "active"}
+            for u in _run(ctx, tenancy.list_users)]
+    click.echo(render(rows, [("id", "id"), ("username", "identifiant"), ("role", "rôle"),
+                             ("where", "lieux"), ("state", "état")], fmt))
 
 
 @user.group("places")

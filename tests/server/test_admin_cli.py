@@ -106,3 +106,23 @@ def test_pushed_settings_and_commands_from_the_cli(monkeypatch, tmp_path, db_url
     assert reply["settings"]["banner"] == "Fermé lundi"
     assert [c["kind"] for c in reply["commands"]] == ["out_of_order"]
     engine.dispose()
+
+
+def test_listings_have_a_header_for_people_and_tsv_or_json_for_scripts(monkeypatch, tmp_path,
+                                                                       db_url):
+    import json
+
+    run(monkeypatch, tmp_path, db_url, "territory", "create", "Nord")
+    run(monkeypatch, tmp_path, db_url, "site", "create", "--territory", "Nord", "FS Lille")
+    run(monkeypatch, tmp_path, db_url, "kiosk", "create", "--site", "FS Lille", "borne-1")
+    table = run(monkeypatch, tmp_path, db_url, "kiosk", "list").output.splitlines()
+    assert table[0].split() == ["borne", "nom", "site", "liaison", "état", "dernier", "signal"]
+    assert set(table[1]) <= {"-", " "} and "borne-1" in table[2] and "hors ligne" in table[2]
+    tree = run(monkeypatch, tmp_path, db_url, "territory", "list", "--format", "tsv").output
+    header, first = tree.splitlines()[:2]
+    assert header.split("\t")[:2] == ["territoire", "nom du territoire"]
+    assert first.split("\t")[1:4] == ["Nord", "1", "FS Lille"]
+    users = run(monkeypatch, tmp_path, db_url, "user", "list", "--format", "json").output
+    assert json.loads(users) == []
+    empty = run(monkeypatch, tmp_path, db_url, "user", "list").output
+    assert "identifiant" in empty and "(aucune ligne)" in empty

@@ -43,7 +43,7 @@ def test_a_mediator_gets_several_sites_and_places_are_given_and_taken(monkeypatc
                "--site", "FS Lille", "--site", "3", "--password-stdin", input=PASSWORD)
     assert made.exit_code == 0, made.output
     assert _places(db_url, "marie") == ["s:1", "s:3"]
-    listing = run(monkeypatch, tmp_path, db_url, "user", "list")
+    listing = run(monkeypatch, tmp_path, db_url, "user", "list", "--format", "tsv")
     assert "marie\tmediator\ts:1,s:3\tactive" in listing.output
 
     added = run(monkeypatch, tmp_path, db_url, "user", "places", "add", "marie", "--site",
@@ -84,7 +84,7 @@ def test_a_manager_gets_territories_and_sites_and_an_admin_none(monkeypatch, tmp
                 "--site", "FS Lille", "--password-stdin", input=PASSWORD)
     assert admin.exit_code == 0 and _places(db_url, "alice") == []
     assert "alice\tadmin\tnational\tactive" in run(monkeypatch, tmp_path, db_url, "user",
-                                                   "list").output
+                                                   "list", "--format", "tsv").output
     refused = run(monkeypatch, tmp_path, db_url, "user", "places", "add", "alice", "--site", "1")
     assert refused.exit_code == 1 and "has no places" in refused.output
     no_place = run(monkeypatch, tmp_path, db_url, "user", "create", "zoe", "--role", "manager",
