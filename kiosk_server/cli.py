@@ -93,6 +93,7 @@ def run(ctx: click.Context, host: str | None, port: int | None, migrate_only: bo
     # log_config=None: uvicorn's lines go through the root logger's handlers, which mask the
     # settings' secrets (kiosk_wire.secrets), instead of handlers of its own.
     config = uvicorn.Config(app, log_level="info", access_log=False, proxy_headers=True,
+                            forwarded_allow_ips=settings.get("server.forwarded_allow_ips"),
                             server_header=False, timeout_graceful_shutdown=5, log_config=None)
     uvicorn.Server(config).run(sockets=[sock])
 

@@ -216,6 +216,9 @@ kiosk_status = sa.Table(
     # When the current session began (server time, from the heartbeat's session_seconds), so the
     # live view can show "en session depuis 12 min". NULL when idle or out of order.
     sa.Column("session_started_at", sa.DateTime(timezone=True), nullable=True),
+    # JSON device -> backend ("cups", "sane", "pcsc", "udev", "demo", "none"): a demo device
+    # shows as such in the console.
+    sa.Column("device_backends", sa.Text, nullable=False, server_default="{}"),
 )
 
 kiosk_commands = sa.Table(
@@ -227,6 +230,23 @@ kiosk_commands = sa.Table(
     sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
     sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("acked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+# --- console sign-ins and failed logins, shared by every server process --------------------------
+console_sessions = sa.Table(
+    "console_sessions", metadata,
+    sa.Column("sid_hash", sa.String(64), primary_key=True),  # SHA-256 of the cookie's random id
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+login_failures = sa.Table(
+    "login_failures", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(160), nullable=False),  # "user:<name>" or "ip:<address>"
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_login_failures_key_at", "key", "at"),
 )
 
 help_requests = sa.Table(

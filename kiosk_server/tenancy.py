@@ -405,6 +405,7 @@ def set_password(conn: Connection, username: str, password: str) -> None:
                           .values(password_hash=_hasher.hash(password)))
     if not result.rowcount:
         raise TenancyError(f"unknown user: {username}")
+    _end_sign_ins(conn, _user_row(conn, username).id)  # every session of the old password
 
 
 def disable_user(conn: Connection, username: str) -> None:
@@ -412,6 +413,12 @@ def disable_user(conn: Connection, username: str) -> None:
     row = _user_row(conn, username)
     if row.disabled_at is None:
         conn.execute(t.users.update().where(t.users.c.id == row.id).values(disabled_at=now()))
+    _end_sign_ins(conn, row.id)
+
+
+def _end_sign_ins(conn: Connection, user_id: int) -> None:
+    """The user's console sign-ins end now (their cookies, copies included, stop working)."""
+    conn.execute(t.console_sessions.delete().where(t.console_sessions.c.user_id == user_id))
 
 
 def enable_user(conn: Connection, username: str) -> None:

@@ -151,6 +151,10 @@ SETTINGS: tuple[Setting, ...] = (
        "Secret used to sign console cookies; empty generates one per data_dir.", secret=True),
     _s("server", "max_body_bytes", int, 2_000_000,
        "Largest request body the API accepts (413 above).", minimum=1024),
+    _s("server", "forwarded_allow_ips", str, "127.0.0.1",
+       "Addresses of the reverse proxies whose X-Forwarded-For/-Proto headers are believed "
+       "(comma-separated; '*' for any): the client address then is the real one, for login "
+       "limits and logs, and cookies get Secure behind a TLS proxy."),
     _s("server", "rate_limit_per_min", int, 120,
        "Requests a kiosk may make per minute to the API, per server process (429 above).",
        minimum=1),

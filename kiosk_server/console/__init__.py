@@ -26,7 +26,8 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
     from kiosk_server.console.web import HERE, Console, install_crash_page, install_error_pages
 
     app.state.console = Console(engine=engine, settings=settings,
-                                sessions=Sessions(console_secret(settings)), lockout=Lockout())
+                                sessions=Sessions(console_secret(settings)),
+                                lockout=Lockout(engine))
     for module in (routes_auth, routes_live, routes_stats, routes_admin):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")),

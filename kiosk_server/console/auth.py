@@ -1,11 +1,13 @@
 """Console accounts on the wire: the signed session cookie, CSRF tokens, login lockout.
 
 - The session is a cookie signed with itsdangerous (``server.secret_key``, or a random key kept
-  in ``<data_dir>/console-secret``): ``{"uid": user id, "csrf": token}``. HTTP-only,
-  SameSite=Strict, Secure whenever the request came over HTTPS (uvicorn runs with
-  ``proxy_headers``, so a TLS reverse proxy counts), limited to ``MAX_AGE_S``. Nothing else is
-  kept on the server, so any server process answers any console request as long as they share
-  the secret (set ``server.secret_key`` when several processes serve one database).
+  in ``<data_dir>/console-secret``): ``{"uid": user id, "sid": random id, "csrf": token}``.
+  HTTP-only, SameSite=Strict, Secure whenever the request came over HTTPS (uvicorn runs with
+  ``proxy_headers``, so a TLS reverse proxy counts), limited to ``MAX_AGE_S``. The sign-in
+  itself lives in the database (``console_sessions``, the SHA-256 of ``sid``): logging out, a
+  password change or reset and disabling the account delete it, so a copied cookie stops
+  working at once. Any server process answers any console request as long as they share the
+  secret (set ``server.secret_key`` when several processes serve one database).
 - The user is read from the database on every request: a disabled user is out at once, and a
   changed role or place (given or taken away) applies at the next request. The cookie also carries ``pw``, a stamp of
   the user's password hash (``password_stamp``, added by ``Sessions.write``): when an admin resets
@@ -13,17 +15,19 @@
   its unexpired sessions back in; for a compromised account, reset the password too.)
 - CSRF: every POST must carry the session's token (form field ``csrf`` or header
   ``X-CSRF-Token``), compared in constant time. The login form has one too (login CSRF).
-- Lockout: ``LOCK_AFTER`` failed logins for a user name within ``LOCK_WINDOW_S`` lock that name
-  for ``LOCK_FOR_S``, whatever the password; kept per server process (like the API rate limiter).
+- Lockout: ``LOCK_AFTER`` failed logins for a user name within ``LOCK_WINDOW_S`` lock that name,
+  whatever the password, until they are older than the window; ``IP_LOCK_AFTER`` from one client
+  address lock that address (the real client's: behind a reverse proxy, see
+  ``server.forwarded_allow_ips``). Counted in the database (``login_failures``), so every server
+  process sees the same count.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import os
 import secrets
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,8 +45,8 @@ from kiosk_server.tenancy import PlaceKind, Role, UserPlace, user_places
 COOKIE = "kiosk_console"
 MAX_AGE_S = 10 * 3600          # one working day; then log in again
 LOCK_AFTER = 5
+IP_LOCK_AFTER = 20
 LOCK_WINDOW_S = 15 * 60
-LOCK_FOR_S = 15 * 60
 
 
 class ConsoleDenied(Exception):
@@ -163,11 +167,45 @@ def check_csrf(expected: str | None, given: str | None) -> None:
         raise CsrfRefused()
 
 
+def _sid_hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def open_console_session(engine: Engine, user_id: int) -> str:
+    """A new sign-in of ``user_id``: its random id, for the cookie (only its hash is kept)."""
+    sid = secrets.token_urlsafe(32)
+    now = _now()
+    with engine.begin() as conn:
+        conn.execute(t.console_sessions.delete().where(t.console_sessions.c.expires_at < now))
+        conn.execute(t.console_sessions.insert().values(
+            sid_hash=_sid_hash(sid), user_id=user_id, created_at=now,
+            expires_at=now + dt.timedelta(seconds=MAX_AGE_S)))
+    return sid
+
+
+def end_console_session(engine: Engine, session: dict[str, Any]) -> None:
+    """Log out: this sign-in ends on the server (its cookie, or a copy, no longer works)."""
+    sid = session.get("sid")
+    if isinstance(sid, str) and sid:
+        with engine.begin() as conn:
+            conn.execute(t.console_sessions.delete()
+                         .where(t.console_sessions.c.sid_hash == _sid_hash(sid)))
+
+
 def load_user(engine: Engine, session: dict[str, Any]) -> ConsoleUser:
-    uid, csrf = session.get("uid"), session.get("csrf")
-    if not isinstance(uid, int) or not isinstance(csrf, str):
+    uid, csrf, sid = session.get("uid"), session.get("csrf"), session.get("sid")
+    if not isinstance(uid, int) or not isinstance(csrf, str) or not isinstance(sid, str):
         raise LoginRequired()
     with engine.connect() as conn:
+        live = conn.execute(sa.select(t.console_sessions.c.user_id).where(
+            t.console_sessions.c.sid_hash == _sid_hash(sid),
+            t.console_sessions.c.expires_at > _now())).scalar_one_or_none()
+        if live != uid:
+            raise LoginRequired()  # logged out, ended by a password change, or expired
         row = conn.execute(sa.select(t.users).where(t.users.c.id == uid)).first()
         if row is None or row.disabled_at is not None:
             raise LoginRequired()
@@ -189,32 +227,39 @@ def signed_in_user(engine: Engine, user: dict[str, Any]) -> ConsoleUser:
 
 
 class Lockout:
-    """Failed logins per user name (lower-cased), per process."""
+    """Failed logins by user name (lower-cased) and by client address, in the database."""
 
-    def __init__(self, clock: Any = time.monotonic) -> None:
-        self._clock = clock
-        self._failures: dict[str, list[float]] = {}
-        self._locked_until: dict[str, float] = {}
-        self._lock = threading.Lock()
+    def __init__(self, engine: Engine, clock: Any = None) -> None:
+        self.engine = engine
+        self._clock = clock or _now
+
+    def _count(self, key: str) -> int:
+        since = self._clock() - dt.timedelta(seconds=LOCK_WINDOW_S)
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(t.login_failures)
+                                    .where(t.login_failures.c.key == key,
+                                           t.login_failures.c.at > since)).scalar_one())
 
     def locked(self, username: str) -> bool:
-        key = username.strip().lower()
-        with self._lock:
-            return self._locked_until.get(key, 0.0) > self._clock()
+        return self._count(_user_key(username)) >= LOCK_AFTER
 
-    def failed(self, username: str) -> None:
-        key = username.strip().lower()
+    def address_locked(self, address: str) -> bool:
+        return self._count(f"ip:{address}") >= IP_LOCK_AFTER
+
+    def failed(self, username: str, address: str) -> None:
         now = self._clock()
-        with self._lock:
-            recent = [f for f in self._failures.get(key, []) if now - f < LOCK_WINDOW_S]
-            recent.append(now)
-            if len(recent) >= LOCK_AFTER:
-                self._locked_until[key] = now + LOCK_FOR_S
-                recent = []
-            self._failures[key] = recent
-            if len(self._failures) > 10_000:  # a flood of invented names must not grow memory
-                self._failures.clear()
+        with self.engine.begin() as conn:
+            conn.execute(t.login_failures.insert(), [
+                {"key": _user_key(username), "at": now}, {"key": f"ip:{address}", "at": now}])
+            # Old failures no longer count: keep the table small.
+            conn.execute(t.login_failures.delete().where(
+                t.login_failures.c.at < now - dt.timedelta(seconds=2 * LOCK_WINDOW_S)))
 
     def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(username.strip().lower(), None)
+        with self.engine.begin() as conn:
+            conn.execute(t.login_failures.delete()
+                         .where(t.login_failures.c.key == _user_key(username)))
+
+
+def _user_key(username: str) -> str:
+    return "user:" + username.strip().lower()[:150]

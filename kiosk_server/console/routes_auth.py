@@ -7,7 +7,13 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from kiosk_server.console.auth import LoginRequired, new_csrf, signed_in_user
+from kiosk_server.console.auth import (
+    LoginRequired,
+    end_console_session,
+    new_csrf,
+    open_console_session,
+    signed_in_user,
+)
 from kiosk_server.console.web import console, home_of, in_thread, page, posted_form, user_of
 from kiosk_server.tenancy import verify_user
 
@@ -59,7 +65,10 @@ async def login(request: Request) -> Response:
                     csrf=str(ctx.sessions.read(request).get("csrf")))
     if not username or not password:
         error = "Indiquez votre identifiant et votre mot de passe."
-    elif ctx.lockout.locked(username):
+    elif await in_thread(ctx.lockout.address_locked, client):
+        error = ("Trop d'essais infructueux depuis cet appareil : réessayez dans 15 minutes. "
+                 "Un administrateur peut vous aider.")
+    elif await in_thread(ctx.lockout.locked, username):
         error = ("Trop d'essais infructueux : ce compte est bloqué pendant 15 minutes. "
                  "Un administrateur peut vous aider.")
     else:
@@ -68,16 +77,17 @@ async def login(request: Request) -> Response:
                 return verify_user(conn, username, password)
         user = await in_thread(check)
         if user is None:
-            ctx.lockout.failed(username)
+            await in_thread(ctx.lockout.failed, username, client)
             error = "Identifiant ou mot de passe incorrect."
     if user is None:
         return page(request, "login.html", None, status=401, next=target, error=error,
                     username=username, csrf=str(ctx.sessions.read(request).get("csrf")))
-    ctx.lockout.succeeded(username)
+    await in_thread(ctx.lockout.succeeded, username)
     signed_in = await in_thread(signed_in_user, ctx.engine, user)
+    sid = await in_thread(open_console_session, ctx.engine, int(user["id"]))
     redirect = RedirectResponse(target or home_of(signed_in), status_code=303)
     # A fresh token at login: a token planted before login (session fixation) is worthless.
-    ctx.sessions.write(request, redirect, {"uid": user["id"], "csrf": new_csrf()})
+    ctx.sessions.write(request, redirect, {"uid": user["id"], "sid": sid, "csrf": new_csrf()})
     return redirect
 
 
@@ -85,6 +95,14 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     user = user_of(request)
     await posted_form(request, user)
+    ctx = console(request)
+    await in_thread(end_console_session, ctx.engine, ctx.sessions.read(request))
     response = RedirectResponse("/console/login?msg=bye", status_code=303)
-    console(request).sessions.clear(response)
+    ctx.sessions.clear(response)
     return response
+
+
+@router.get("/", include_in_schema=False)
+def server_root() -> Response:
+    """A manager who types the server's address lands on the console (its login if needed)."""
+    return RedirectResponse("/console/", status_code=303)
