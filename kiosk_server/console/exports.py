@@ -6,6 +6,11 @@ into the reports they already file.
 - CSV: one file, ``;``-separated with a UTF-8 BOM (what French spreadsheet software opens
   directly); columns ``Rubrique;Libellé;<value columns>``, one line per table row.
 Masked small counts are written "< 5", never their value.
+
+Names typed by people (sites, kiosks, territories) reach the manager's spreadsheet: a text that
+starts like a formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is neutralised, in
+CSV by a leading apostrophe (OWASP's advice: the spreadsheet shows it as text), in XLSX by
+writing it as a string cell, never a formula. Numbers stay numbers.
 """
 from __future__ import annotations
 
@@ -22,22 +27,40 @@ from openpyxl.utils import get_column_letter
 from kiosk_server.console.figures import Table, is_masked
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> Any:
     return str(value) if is_masked(value) else value
+
+
+def csv_safe(value: Any) -> Any:
+    """A CSV cell that no spreadsheet takes for a formula."""
+    value = _cell(value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _strings_stay_strings(row: Any) -> None:
+    """openpyxl stores a str starting with '=' as a formula: make each such cell a string."""
+    for cell in row:
+        if isinstance(cell.value, str) and cell.data_type == "f":
+            cell.data_type = "s"
 
 
 def to_csv(tables: list[Table], place: str, period: str) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Lieu", place])
-    writer.writerow(["Période", period])
+    writer.writerow(["Lieu", csv_safe(place)])
+    writer.writerow(["Période", csv_safe(period)])
     writer.writerow([])
     width = max(len(t.columns) for t in tables)
     writer.writerow(["Rubrique", "Libellé"] + [f"Valeur {i}" for i in range(1, width)])
     for table in tables:
-        writer.writerow([table.title, *table.columns])
+        writer.writerow([csv_safe(table.title), *[csv_safe(c) for c in table.columns]])
         for row in table.rows:
-            writer.writerow([table.title, *[_cell(c) for c in row]])
+            writer.writerow([csv_safe(table.title), *[csv_safe(c) for c in row]])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -72,6 +95,8 @@ def to_xlsx(tables: list[Table], place: str, period: str) -> bytes:
             c.font, c.fill = bold, head_fill
         for row in table.rows:
             ws.append([_cell(c) for c in row])
+        for row in ws.iter_rows():
+            _strings_stay_strings(row)
         if table.note:
             ws.append([])
             ws.append([table.note])
