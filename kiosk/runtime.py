@@ -223,9 +223,10 @@ class KioskRuntime:
         from kiosk.sync import connect
 
         states = self.devices.states if self.devices is not None else None
+        backends = self.devices.backends if self.devices is not None else None
         try:
             connection = connect(self.settings, self.core, schedule=self.schedule,
-                                 device_states=states)
+                                 device_states=states, device_backends=backends)
             connection.start()
             return connection
         except Exception:

@@ -44,6 +44,7 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat) -> H
     values = {
         "last_seen": at, "state": hb.state.value, "procedure_id": hb.procedure_id,
         "step": hb.step, "devices": json.dumps(hb.devices, sort_keys=True),
+        "device_backends": json.dumps(hb.device_backends, sort_keys=True),
         "app_version": hb.app_version, "queue_length": hb.queue_length,
         "session_started_at": started,
     }
@@ -205,7 +206,8 @@ def kiosk_statuses(conn: Connection, heartbeat_s: int = 30,
     q = (sa.select(t.kiosks.c.id.label("kiosk_id"), t.kiosks.c.name, t.kiosks.c.site_id,
                    t.kiosk_status.c.last_seen, t.kiosk_status.c.state,
                    t.kiosk_status.c.procedure_id, t.kiosk_status.c.step,
-                   t.kiosk_status.c.devices, t.kiosk_status.c.app_version,
+                   t.kiosk_status.c.devices, t.kiosk_status.c.device_backends,
+                   t.kiosk_status.c.app_version,
                    t.kiosk_status.c.queue_length, t.kiosk_status.c.session_started_at)
          .select_from(t.kiosks.outerjoin(t.kiosk_status))
          .order_by(t.kiosks.c.site_id, t.kiosks.c.id))
@@ -222,6 +224,7 @@ def kiosk_statuses(conn: Connection, heartbeat_s: int = 30,
                 row[column] = value.replace(tzinfo=dt.UTC)
         last = row["last_seen"]
         row["devices"] = json.loads(row["devices"]) if row["devices"] else {}
+        row["device_backends"] = json.loads(row["device_backends"] or "{}")
         row["online"] = last is not None and current - last <= limit
         out.append(row)
     return out

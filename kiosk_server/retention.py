@@ -41,4 +41,30 @@ def purge(engine: Engine, months: int, today: dt.date | None = None,
             deleted += len(ids)
     if deleted:
         log.info("retention: deleted %d raw session records before %s", deleted, cutoff)
+    purge_live(engine)
     return deleted
+
+
+LIVE_RETENTION_DAYS = 30
+
+
+def purge_live(engine: Engine, now: dt.datetime | None = None) -> dict[str, int]:
+    """The live tables' rules: help requests and kiosk commands are kept LIVE_RETENTION_DAYS
+    (the console shows today's; the dashboards count help calls from the session records, not
+    from here), expired console sign-ins and failed logins older than a day go."""
+    now = now or dt.datetime.now(dt.UTC)
+    old = now - dt.timedelta(days=LIVE_RETENTION_DAYS)
+    with engine.begin() as conn:
+        counts = {
+            "help_requests": conn.execute(t.help_requests.delete()
+                                          .where(t.help_requests.c.created_at < old)).rowcount,
+            "kiosk_commands": conn.execute(t.kiosk_commands.delete()
+                                           .where(t.kiosk_commands.c.created_at < old)).rowcount,
+            "console_sessions": conn.execute(t.console_sessions.delete().where(
+                t.console_sessions.c.expires_at < now)).rowcount,
+            "login_failures": conn.execute(t.login_failures.delete().where(
+                t.login_failures.c.at < now - dt.timedelta(days=1))).rowcount,
+        }
+    if any(counts.values()):
+        log.info("retention: deleted %s", ", ".join(f"{n} {k}" for k, n in counts.items() if n))
+    return counts

@@ -151,6 +151,12 @@ SETTINGS: tuple[Setting, ...] = (
        "Secret used to sign console cookies; empty generates one per data_dir.", secret=True),
     _s("server", "max_body_bytes", int, 2_000_000,
        "Largest request body the API accepts (413 above).", minimum=1024),
+    _s("server", "local_procedures", str, "",
+       "Ids of this deployment's own practice procedures (comma-separated), accepted in records "
+       "beside the shipped catalogue's; any other id is refused."),
+    _s("server", "clock_skew_days", int, 1,
+       "How many days ahead of the server's date a kiosk's record may be dated (a kiosk clock "
+       "a little fast); later ones are refused.", minimum=0, maximum=7),
     _s("server", "forwarded_allow_ips", str, "127.0.0.1",
        "Addresses of the reverse proxies whose X-Forwarded-For/-Proto headers are believed "
        "(comma-separated; '*' for any): the client address then is the real one, for login "

@@ -191,7 +191,7 @@ class SessionRecord(_Strict):
     event_id: uuid.UUID
     schema_version: Annotated[int, Field(ge=1, le=100)] = SCHEMA_VERSION
     day: dt.date
-    hour: Annotated[int, Field(ge=0, le=23)]
+    hour: Annotated[int, Field(ge=0, le=23, strict=True)]
     duration_min: Annotated[int, Field(ge=0, le=24 * 60, multiple_of=5)]
     language: Language
     accessibility: frozenset[Accessibility] = frozenset()
@@ -229,9 +229,55 @@ def round_duration_min(seconds: float) -> int:
 
 # --- live status: heartbeat, its reply, help requests (not statistics; no personal data) ------
 
-# Device names and states are slugs from the devices layer ("printer": "paper_out"), not text.
-Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
-AppVersion = Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z.+_-]{0,31}$")]
+class Device(str, Enum):
+    """The devices a heartbeat reports (kiosk.devices.Devices.states)."""
+
+    PRINTER = "printer"
+    SCANNER = "scanner"
+    READER = "reader"
+    HOTPLUG = "hotplug"
+    USB_STORAGE = "usb_storage"
+
+
+class DeviceState(str, Enum):
+    """Every state a device facade can be in (kiosk.devices: PrinterState, ScannerState...);
+    tests/devices check the two lists agree."""
+
+    READY = "ready"
+    PRINTING = "printing"
+    BUSY = "busy"
+    STOPPED = "stopped"
+    REJECTING = "rejecting"
+    PAPER_OUT = "paper_out"
+    PAPER_JAM = "paper_jam"
+    JAMMED = "jammed"
+    COVER_OPEN = "cover_open"
+    OFFLINE = "offline"
+    ABSENT = "absent"
+    ERROR = "error"
+    CARD_PRESENT = "card_present"
+    WATCHING = "watching"
+    UNAVAILABLE = "unavailable"
+    NONE = "none"
+    REFUSED = "refused"
+    OFFERED = "offered"
+
+
+class DeviceBackend(str, Enum):
+    """What drives a device: the real stack, the demo one (only in `kiosk demo` or when set),
+    or none while the real stack is missing."""
+
+    CUPS = "cups"
+    SANE = "sane"
+    PCSC = "pcsc"
+    UDEV = "udev"
+    DEMO = "demo"
+    NONE = "none"
+
+
+# A release number ("0.1.0", "1.2", "2.0.1rc1", "1.0.post2"), nothing free-form beside it.
+AppVersion = Annotated[str, Field(
+    pattern=r"^[0-9]{1,3}\.[0-9]{1,3}(\.[0-9]{1,3})?((a|b|rc)[0-9]{1,3}|\.(dev|post)[0-9]{1,3})?$")]
 CommandId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # fits every database's INTEGER
 
 
@@ -265,7 +311,8 @@ class Heartbeat(_Strict):
     state: KioskState
     procedure_id: ProcedureId | None = None
     step: Steps | None = None
-    devices: Annotated[dict[Slug, Slug], Field(max_length=16)] = {}
+    devices: Annotated[dict[Device, DeviceState], Field(max_length=16)] = {}
+    device_backends: Annotated[dict[Device, DeviceBackend], Field(max_length=16)] = {}
     app_version: AppVersion
     queue_length: Annotated[int, Field(ge=0, le=10_000_000)] = 0
     # Seconds since the current session began (None when not in session): the mediator's "en

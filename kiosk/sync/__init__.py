@@ -60,8 +60,8 @@ class ServerConnection:
 
 
 def connect(settings: Settings, core: SessionCore, schedule: Schedule | None = None,
-            device_states: DeviceStates | None = None, position: Position | None = None
-            ) -> ServerConnection:
+            device_states: DeviceStates | None = None, position: Position | None = None,
+            device_backends: DeviceStates | None = None) -> ServerConnection:
     """Sync, heartbeat and help desk for a session core, not started (call ``start()``).
 
     Pass the UI's ``schedule``: without it, replies are applied on the network threads.
@@ -91,5 +91,6 @@ def connect(settings: Settings, core: SessionCore, schedule: Schedule | None = N
         core.add_listener(wake_on_end)
     heartbeat = HeartbeatClient(core, link, interval_s=settings.get("sync.heartbeat_s"),
                                 schedule=schedule, device_states=device_states,
-                                position=position, help_desk=help_desk)
+                                device_backends=device_backends, position=position,
+                                help_desk=help_desk)
     return ServerConnection(help_desk, sync, heartbeat)

@@ -64,6 +64,7 @@ class HeartbeatClient:
         interval_s: float = 30.0,
         schedule: Schedule | None = None,
         device_states: Callable[[], dict[str, str]] | None = None,
+        device_backends: Callable[[], dict[str, str]] | None = None,
         position: Callable[[], tuple[str | None, int | None]] | None = None,
         queue_length: Callable[[], int] | None = None,
         help_desk: HelpDesk | None = None,
@@ -74,6 +75,7 @@ class HeartbeatClient:
         self.interval_s = interval_s
         self.schedule: Schedule = schedule or run_now
         self.device_states = device_states
+        self.device_backends = device_backends
         self.position = position
         self.queue_length = queue_length
         self.help_desk = help_desk
@@ -106,16 +108,20 @@ class HeartbeatClient:
         procedure_id, step = (None, None)
         if self.position is not None and state in (KioskState.ACTIVE, KioskState.IDLE_WARNING):
             procedure_id, step = self.position()
-        devices = {}
-        if self.device_states is not None:
-            try:
-                devices = {k: v for k, v in self.device_states().items()}
-            except Exception:  # a device layer error must not stop the heartbeat
-                log.exception("device states unavailable for the heartbeat")
+        devices: dict[str, str] = {}
+        backends: dict[str, str] = {}
+        try:
+            if self.device_states is not None:
+                devices = dict(self.device_states())
+            if self.device_backends is not None:
+                backends = dict(self.device_backends())
+        except Exception:  # a device layer error must not stop the heartbeat
+            log.exception("device states unavailable for the heartbeat")
         with self._lock:
             acked = sorted(self._to_ack)[:MAX_ACKS_PER_BEAT]
         return Heartbeat(
             state=state, procedure_id=procedure_id, step=step, devices=devices,
+            device_backends=backends,
             app_version=self.app_version,
             queue_length=self._queue_length(),
             session_seconds=self._session_seconds(state),

@@ -151,6 +151,9 @@ class HttpsClient:
             _shorten_timeout(conn, deadline, self.timeout_s)
             chunk = answer.read1(64 * 1024)
             if not chunk:
+                # read1 leaves a length-delimited answer open at its end; closed, the kept-alive
+                # connection can carry the next request.
+                answer.close()
                 return b"".join(chunks)
             size += len(chunk)
             if size > self.max_response_bytes:

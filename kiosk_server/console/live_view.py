@@ -97,8 +97,10 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat(timespec="seconds")
 
 
-def device_problems(devices: dict[str, str]) -> tuple[list[str], list[str]]:
-    """(faults, notices) of a heartbeat's device states, in words, in a stable order."""
+def device_problems(devices: dict[str, str], backends: dict[str, str] | None = None
+                    ) -> tuple[list[str], list[str]]:
+    """(faults, notices) of a heartbeat's device states, in words, in a stable order; a demo
+    device is a notice of its own (it only pretends: nothing is printed or scanned)."""
     faults: list[str] = []
     notices: list[str] = []
     for device, slug in sorted(devices.items()):
@@ -107,6 +109,9 @@ def device_problems(devices: dict[str, str]) -> tuple[list[str], list[str]]:
             faults.append(f"{L.device(device)} : {words}")
         elif level == L.NOTICE:
             notices.append(f"{L.device(device)} : {words}")
+    for device, backend in sorted((backends or {}).items()):
+        if backend == "demo":
+            notices.append(f"{L.device(device)} : de démonstration (rien de réel)")
     return faults, notices
 
 
@@ -138,7 +143,7 @@ def snapshot(conn: Connection, site_id: int, heartbeat_s: int,
             status = "offline"
         else:
             status = k["state"]
-        faults, notices = device_problems(k["devices"])
+        faults, notices = device_problems(k["devices"], k["device_backends"])
         started = k["session_started_at"]
         in_session = status in IN_SESSION and started is not None
         kiosks.append(KioskView(

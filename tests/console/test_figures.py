@@ -51,9 +51,9 @@ def test_funnel_shows_where_attempts_stop(console_app: InProcess):
     period = Period.last_months(12, seed.today)
     site = "FS Roubaix"
     attempts = [a for r in seed.sessions([site]) for a in r["activities"]
-                if a["kind"] == "practice" and a["procedure_id"] == "caf-rsa"]
+                if a["kind"] == "practice" and a["procedure_id"] == "caf-trimestrielle"]
     with console_app.engine.connect() as conn:
-        table = figures.funnel(conn, Scope(site_id=seed.sites[site]), period, "caf-rsa")
+        table = figures.funnel(conn, Scope(site_id=seed.sites[site]), period, "caf-trimestrielle")
     steps = attempts[0]["steps_total"]
     assert [r[0] for r in table.rows] == [f"Étape {i}" for i in range(1, steps + 1)] + [
         "Démarche terminée"]

@@ -35,7 +35,7 @@ def test_states_faults_and_offline_after_three_missed_heartbeats(console_app: In
     with console_app.engine.begin() as conn:
         live.record_heartbeat(conn, one, Heartbeat(
             state=KioskState.ACTIVE, procedure_id="cv-guide", step=2, app_version="0.1.0",
-            devices={"printer": "paper_out", "scanner": "ok"}, queue_length=3))
+            devices={"printer": "paper_out", "scanner": "ready"}, queue_length=3))
         live.record_heartbeat(conn, two, Heartbeat(state=KioskState.IDLE, app_version="0.1.0"))
         # borne-2 then fell silent for longer than 3 heartbeats of 30 s.
         conn.execute(t.kiosk_status.update().where(t.kiosk_status.c.kiosk_id == two.kiosk_id)

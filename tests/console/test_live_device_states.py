@@ -81,3 +81,20 @@ def test_live_view_flags_kiosks_with_a_fault(console_app: InProcess):
     assert "Scanner" not in _text(faulty)                     # a ready device is not listed
     assert "tout fonctionne" in _text(fine)
     assert "1 borne avec un équipement en panne" in _text(html)
+
+
+def test_a_demo_device_is_shown_as_such_in_the_live_view(console_app: InProcess):
+    seed = console_app.seed
+    kiosk = seed.kiosks[("FS Lille", "borne-1")][0]
+    site, territory = seed.sites["FS Lille"], seed.territories["Nord"]
+    with console_app.engine.begin() as conn:
+        live.record_heartbeat(conn, KioskIdentity(kiosk, site, territory, "borne-1"), Heartbeat(
+            state=KioskState.IDLE, app_version="0.1.0",
+            devices={"printer": "ready", "scanner": "absent"},
+            device_backends={"printer": "demo", "scanner": "none"}))
+        stored = live.kiosk_statuses(conn, site_ids=[site])
+    assert [k["device_backends"] for k in stored if k["kiosk_id"] == kiosk] == [
+        {"printer": "demo", "scanner": "none"}]
+    console_app.login("med-lille")
+    card = _card(console_app.client.get(f"/console/live/{site}").text, kiosk)
+    assert "Imprimante : de démonstration (rien de réel)" in _text(card)

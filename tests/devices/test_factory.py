@@ -101,17 +101,13 @@ def test_job_messages_are_plain_french():
     assert JobStatus(1, JobState.CANCELED, 2).message() == "Impression annulée."
 
 
-def test_every_reported_state_is_a_wire_slug_listed_in_the_vocabulary(tmp_path):
-    from pydantic import TypeAdapter
-
+def test_every_reported_device_state_and_backend_is_in_the_wire_enums(tmp_path):
     from kiosk.devices import state_vocabulary
-    from kiosk_wire.schema import Slug  # the wire type of heartbeat device names and states
+    from kiosk_wire.schema import Device, DeviceBackend, DeviceState
 
     vocabulary = state_vocabulary()
-    wire = TypeAdapter(Slug)
-    for name, states in vocabulary.items():
-        assert wire.validate_python(name) == name
-        assert [wire.validate_python(s) for s in states] == states
+    assert set(vocabulary) == {d.value for d in Device}
+    assert {s for states in vocabulary.values() for s in states} == {s.value for s in DeviceState}
     scheduler = QueueScheduler()
     devices = open_devices(settings_for(tmp_path, **{
         "devices.printer_backend": "demo", "devices.scanner_backend": "demo",
@@ -119,5 +115,6 @@ def test_every_reported_state_is_a_wire_slug_listed_in_the_vocabulary(tmp_path):
     try:
         for name, state in devices.states().items():
             assert state in vocabulary[name]
+        assert {DeviceBackend(b) for b in devices.backends().values()} == {DeviceBackend.DEMO}
     finally:
         devices.close()

@@ -14,9 +14,9 @@ from kiosk_wire import config
 from kiosk_server import db, tenancy
 from kiosk_server import tables as t
 
-PROCEDURES = [("ants-passeport", "papiers_elections_citoyennete", 6),
-              ("caf-rsa", "social_sante", 8),
-              ("impots-declaration", "argent_impots", 10)]
+PROCEDURES = [("ants-pre-demande", "papiers_elections_citoyennete", 6),
+              ("caf-trimestrielle", "social_sante", 8),
+              ("impots-premiere-connexion", "argent_impots", 10)]
 
 
 def record(day: dt.date | str = "2026-11-20", hour: int = 10, **overrides: Any) -> dict[str, Any]:
@@ -26,7 +26,7 @@ def record(day: dt.date | str = "2026-11-20", hour: int = 10, **overrides: Any) 
         "duration_min": 15, "language": "fr", "accessibility": ["large_text"],
         "end_reason": "finished", "help_requests": 1,
         "activities": [
-            {"kind": "practice", "procedure_id": "ants-passeport",
+            {"kind": "practice", "procedure_id": "ants-pre-demande",
              "theme": "papiers_elections_citoyennete", "steps_total": 6, "steps_reached": 4,
              "completed": False, "hints_used": 2, "errors": 1, "pages": 0,
              "autonomy": "partly_autonomous"},
@@ -80,7 +80,9 @@ def make_tenant(engine: sa.Engine, territory: str = "Nord", site: str = "FS Lill
 
 
 def server_settings(data_dir: Path, database_url: str = "", **overrides: Any) -> config.Settings:
-    values = {"kiosk.data_dir": str(data_dir), "server.database_url": database_url}
+    values = {"kiosk.data_dir": str(data_dir), "server.database_url": database_url,
+              # a site's own procedure, declared as an installer would
+              "server.local_procedures": "mairie-de-lille-rdv"}
     values.update(overrides)
     return config.defaults().with_overrides(values)
 

@@ -47,7 +47,7 @@ def test_aggregates_equal_a_recount_of_the_raw_records(client, tenant, engine):
     assert days["sessions"] == raw_days  # a day range reads the daily grain
     assert national["duration_min"] == raw_minutes
     all_records = mine + theirs
-    for proc in ("ants-passeport", "caf-rsa", "impots-declaration"):
+    for proc in ("ants-pre-demande", "caf-trimestrielle", "impots-premiere-connexion"):
         practised = [a for r in all_records for a in r["activities"]
                      if a.get("procedure_id") == proc]
         assert by_proc[("practice", proc)]["activities"] == len(practised)
@@ -59,12 +59,12 @@ def test_aggregates_equal_a_recount_of_the_raw_records(client, tenant, engine):
 
 def test_funnel_counts_how_many_reached_each_step(client, tenant, engine):
     def attempt(reached, total=4):
-        return record(activities=[{"kind": "practice", "procedure_id": "caf-rsa",
+        return record(activities=[{"kind": "practice", "procedure_id": "caf-trimestrielle",
                                    "theme": "social_sante", "steps_total": total,
                                    "steps_reached": reached, "completed": reached == total}])
     post(client, tenant, [attempt(4), attempt(4), attempt(2), attempt(1), attempt(0)])
     with engine.connect() as conn:
-        f = queries.funnel(conn, Scope(site_id=tenant.site_id), NOV, "caf-rsa")
+        f = queries.funnel(conn, Scope(site_id=tenant.site_id), NOV, "caf-trimestrielle")
     assert f["attempts"] == 5 and f["completed"] == 2
     assert [s["reached"] for s in f["steps"]] == [4, 3, 2, 2]
 

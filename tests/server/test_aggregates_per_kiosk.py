@@ -57,7 +57,7 @@ def test_a_kiosk_scope_counts_only_that_kiosks_sessions(client, tenant, engine):
         grid = queries.hour_of_week(conn, theirs, NOV)
         assert grid[0][9] == 1 and grid[2][15] == 1 and sum(map(sum, grid)) == 2
         assert queries.device_usage(conn, mine, NOV)["scan"] == {"activities": 3, "pages": 6}
-        assert queries.funnel(conn, theirs, NOV, "ants-passeport")["attempts"] == 2
+        assert queries.funnel(conn, theirs, NOV, "ants-pre-demande")["attempts"] == 2
         ages = queries.survey_breakdown(conn, mine, NOV, "age_bracket", threshold=5)
         assert ages == [{"age_bracket": "60_69", "sessions": Masked(5)}]
         assert queries.survey_breakdown(conn, site, NOV, "age_bracket", threshold=5) == [
@@ -98,20 +98,20 @@ def test_comfort_options_are_counted_one_by_one(client, tenant, engine):
 
 
 def test_autonomy_per_procedure_masks_small_counts_and_their_complement(client, tenant, engine):
-    records = ([record(activities=[practice("caf-rsa", "autonomous")]) for _ in range(7)]
-               + [record(activities=[practice("caf-rsa", "guided", completed=False)])
+    records = ([record(activities=[practice("caf-trimestrielle", "autonomous")]) for _ in range(7)]
+               + [record(activities=[practice("caf-trimestrielle", "guided", completed=False)])
                   for _ in range(2)]
-               + [record(activities=[practice("caf-rsa", "partly_autonomous")])
+               + [record(activities=[practice("caf-trimestrielle", "partly_autonomous")])
                   for _ in range(6)]
-               + [record(activities=[practice("ants-passeport", "autonomous")])
+               + [record(activities=[practice("ants-pre-demande", "autonomous")])
                   for _ in range(5)]
-               + [record(activities=[practice("ants-passeport", None)]) for _ in range(5)])
+               + [record(activities=[practice("ants-pre-demande", None)]) for _ in range(5)])
     post(client, tenant, records)
     with engine.connect() as conn:
         rows = queries.autonomy_by_procedure(conn, Scope(site_id=tenant.site_id), NOV,
                                              threshold=5)
         big = queries.autonomy_by_procedure(conn, Scope(), NOV, threshold=2)
-    assert [r["procedure_id"] for r in rows] == ["caf-rsa", "ants-passeport"]
+    assert [r["procedure_id"] for r in rows] == ["caf-trimestrielle", "ants-pre-demande"]
     caf, ants = rows
     assert caf["attempts"] == 15
     # guided (2) is small; the next smallest (6) is hidden with it, or 15 - 7 - 6 = 2.

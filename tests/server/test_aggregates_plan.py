@@ -30,7 +30,7 @@ def every_query(conn: sa.Connection, scope: Scope, period: Period) -> None:
     queries.daily_sessions(conn, scope, period)
     queries.monthly_sessions(conn, scope, period)
     queries.hour_of_week(conn, scope, period)
-    queries.funnels(conn, scope, period, ["caf-rsa", "ants-passeport"])
+    queries.funnels(conn, scope, period, ["caf-trimestrielle", "ants-pre-demande"])
     queries.survey_breakdown(conn, scope, period, "age_bracket", 5)
     queries.comfort_options(conn, scope, period)
     queries.autonomy_by_procedure(conn, scope, period, 5)

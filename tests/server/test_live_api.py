@@ -6,7 +6,7 @@ import uuid
 from kiosk_wire.schema import CommandKind, HelpState, PushedSettings
 from kiosk_server import live, tenancy
 
-BEAT = {"state": "active", "procedure_id": "caf-rsa", "step": 3,
+BEAT = {"state": "active", "procedure_id": "caf-trimestrielle", "step": 3,
         "devices": {"printer": "paper_out", "scanner": "ready"}, "app_version": "0.1.0",
         "queue_length": 12}
 
@@ -20,7 +20,7 @@ def test_heartbeat_state_is_stored_for_the_live_view(client, tenant, engine):
     with engine.connect() as conn:
         [status] = live.kiosk_statuses(conn, heartbeat_s=30)
     assert status["online"] is True
-    assert (status["state"], status["procedure_id"], status["step"]) == ("active", "caf-rsa", 3)
+    assert (status["state"], status["procedure_id"], status["step"]) == ("active", "caf-trimestrielle", 3)
     assert status["devices"] == {"printer": "paper_out", "scanner": "ready"}
     assert status["queue_length"] == 12
 
@@ -40,11 +40,11 @@ def test_heartbeat_with_free_text_is_refused(client, tenant):
 def test_reply_carries_pushed_settings(client, tenant, engine):
     with engine.begin() as conn:
         tenancy.set_pushed_settings(conn, tenant.kiosk_id, PushedSettings(
-            idle_timeout_s=60, print_quota_pages=5, enabled_procedures=["caf-rsa"],
+            idle_timeout_s=60, print_quota_pages=5, enabled_procedures=["caf-trimestrielle"],
             banner="Fermeture à 16 h"))
     settings = beat(client, tenant).json()["settings"]
     assert settings == {"idle_timeout_s": 60, "idle_warning_s": None, "print_quota_pages": 5,
-                        "enabled_procedures": ["caf-rsa"], "banner": "Fermeture à 16 h"}
+                        "enabled_procedures": ["caf-trimestrielle"], "banner": "Fermeture à 16 h"}
 
 
 def test_commands_are_resent_until_the_kiosk_confirms_them(client, tenant, engine):
@@ -73,7 +73,7 @@ def test_a_kiosk_cannot_confirm_another_kiosks_commands(client, tenant, engine):
 def test_help_request_is_stored_once_and_its_acknowledgement_reaches_the_kiosk(
         client, tenant, engine):
     rid = str(uuid.uuid4())
-    body = {"request_id": rid, "procedure_id": "caf-rsa", "step": 2}
+    body = {"request_id": rid, "procedure_id": "caf-trimestrielle", "step": 2}
     first = client.post("/api/v1/help-requests", json=body, headers=tenant.headers)
     again = client.post("/api/v1/help-requests", json=body, headers=tenant.headers)
     assert (first.status_code, again.status_code) == (201, 201)

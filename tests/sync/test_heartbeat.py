@@ -67,13 +67,13 @@ def test_other_pushed_settings_reach_listeners_and_survive_a_restart(core, in_pr
                                                                     kiosk_settings, clock):
     client, engine, tenant = in_process
     push(engine, tenant, idle_timeout_s=45, print_quota_pages=3,
-         enabled_procedures=["caf-rsa"], banner="Fermeture à 16 h")
+         enabled_procedures=["caf-trimestrielle"], banner="Fermeture à 16 h")
     seen = []
     hb = heartbeat(core)
     hb.add_settings_listener(seen.append)
     hb.beat_once(client)
     assert seen[-1].print_quota_pages == 3 and seen[-1].banner == "Fermeture à 16 h"
-    assert hb.pushed.enabled_procedures == ["caf-rsa"]
+    assert hb.pushed.enabled_procedures == ["caf-trimestrielle"]
     restarted = open_core(kiosk_settings, clock=clock, store=core.store)
     offline = HeartbeatClient(restarted, None)
     assert offline.pushed.print_quota_pages == 3
@@ -139,11 +139,11 @@ def test_heartbeat_reports_state_procedure_devices_and_queue(core, clock, in_pro
     core.end(EndReason.FINISHED, offer_survey=False)
     core.start()
     hb = heartbeat(core, device_states=lambda: {"printer": "paper_out"},
-                   position=lambda: ("caf-rsa", 2))
+                   position=lambda: ("caf-trimestrielle", 2))
     hb.beat_once(client)
     with engine.connect() as conn:
         [status] = live.kiosk_statuses(conn)
-    assert (status["state"], status["procedure_id"], status["step"]) == ("active", "caf-rsa", 2)
+    assert (status["state"], status["procedure_id"], status["step"]) == ("active", "caf-trimestrielle", 2)
     assert status["devices"] == {"printer": "paper_out"}
     assert status["queue_length"] == 1
     assert status["online"] is True

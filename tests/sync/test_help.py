@@ -13,7 +13,7 @@ from kiosk.sync.link import ServerLink
 def test_help_request_is_sent_then_acknowledged_by_a_mediator(live_server, core):
     statuses: list[HelpStatus] = []
     done = threading.Event()
-    desk = HelpDesk(core, live_server.link(), position=lambda: ("caf-rsa", 3))
+    desk = HelpDesk(core, live_server.link(), position=lambda: ("caf-trimestrielle", 3))
     desk.add_listener(statuses.append)
     desk.add_listener(lambda s: s is HelpStatus.SENT and done.set())
     core.start()
@@ -23,7 +23,7 @@ def test_help_request_is_sent_then_acknowledged_by_a_mediator(live_server, core)
     assert desk.status is HelpStatus.SENT
     with live_server.engine.begin() as conn:
         [open_request] = live.open_help_requests(conn)
-        assert (open_request["procedure_id"], open_request["step"]) == ("caf-rsa", 3)
+        assert (open_request["procedure_id"], open_request["step"]) == ("caf-trimestrielle", 3)
         assert open_request["request_id"] == str(desk.request_id)
         live.acknowledge_help(conn, open_request["request_id"])  # "J'arrive" in the console
     hb = HeartbeatClient(core, live_server.link(), help_desk=desk)

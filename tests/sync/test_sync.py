@@ -40,7 +40,7 @@ def run_sessions(core, clock, n: int) -> list[str]:
     for i in range(n):
         session = core.start()
         ended.append(session.event_id)
-        core.add_activity(Activity(kind=ActivityKind.PRACTICE, procedure_id="caf-rsa",
+        core.add_activity(Activity(kind=ActivityKind.PRACTICE, procedure_id="caf-trimestrielle",
                                    theme=Theme.SOCIAL_SANTE, steps_total=5, steps_reached=i % 6,
                                    completed=i % 6 == 5))
         core.add_activity(Activity(kind=ActivityKind.PRINT, pages=1 + i % 3))

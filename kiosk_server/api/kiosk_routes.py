@@ -1,0 +1,137 @@
+"""The kiosks' API under /api/v1 (module-level router): health, session records, heartbeats,
+help requests. Each endpoint authenticates the kiosk by its bearer token, rate-limits it, checks
+its ids (kiosk_server.api.identifiers) and answers JSON; one refused part refuses the whole
+request and nothing of it is stored."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from kiosk_server import live, retention
+from kiosk_server.api import identifiers
+from kiosk_server.api.errors import ApiError
+from kiosk_server.ingest import ingest
+from kiosk_server.tenancy import KioskIdentity, TenancyError, authenticate
+from kiosk_wire import __version__
+from kiosk_wire.schema import (
+    SUPPORTED_SCHEMA_VERSIONS,
+    EventBatch,
+    EventBatchReply,
+    Heartbeat,
+    HeartbeatReply,
+    HelpRequest,
+    HelpRequestStatus,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["kiosk"])
+
+_bearer = HTTPBearer(auto_error=False,
+                     description="The kiosk's token (kiosk-server admin kiosk create)")
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    s: {"description": d} for s, d in ((400, "not JSON"), (401, "bad or revoked token"),
+                                       (413, "body too large"), (422, "not in the schema"),
+                                       (429, "rate limited"))}
+
+
+def _limit(request: Request, key: str) -> None:
+    allowed, wait = request.app.state.limiter.allow(key)
+    if not allowed:
+        raise ApiError(429, "too_many_requests", "too many requests; slow down",
+                       headers={"Retry-After": str(max(1, int(wait + 0.999)))})
+
+
+def kiosk_identity(request: Request,
+                   creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+                   ) -> KioskIdentity:
+    client = request.client.host if request.client else "?"
+    if creds is None or creds.scheme.lower() != "bearer":
+        _limit(request, f"ip:{client}")
+        raise ApiError(401, "unauthorized", "missing bearer token",
+                       headers={"WWW-Authenticate": "Bearer"})
+    with request.app.state.engine.connect() as conn:
+        kiosk = authenticate(conn, creds.credentials)
+    if kiosk is None:
+        _limit(request, f"ip:{client}")
+        raise ApiError(401, "unauthorized", "unknown or revoked token",
+                       headers={"WWW-Authenticate": "Bearer"})
+    _limit(request, f"kiosk:{kiosk.kiosk_id}")
+    return kiosk
+
+
+Kiosk = Annotated[KioskIdentity, Depends(kiosk_identity)]
+
+
+def _refuse_if(problems: list[dict[str, object]]) -> None:
+    if problems:
+        raise ApiError(422, "invalid", "refused: an id or a date the server does not accept; "
+                       "nothing of it was stored", problems)
+
+
+@router.get("/health")
+def health(request: Request) -> dict[str, Any]:
+    """Liveness, and which record schema versions this server accepts."""
+    engine = request.app.state.engine
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        raise ApiError(503, "unavailable", "database unavailable") from None
+    return {"status": "ok", "server_version": __version__,
+            "schema_versions": list(SUPPORTED_SCHEMA_VERSIONS), "database": engine.dialect.name}
+
+
+@router.post("/events", response_model=EventBatchReply, responses=RESPONSES)
+def post_events(request: Request, batch: EventBatch, kiosk: Kiosk) -> Response:
+    """A batch of anonymised session records; idempotent by ``event_id``. One refused record
+    refuses the whole batch (422) and nothing of it is stored."""
+    state = request.app.state
+    today = dt.date.today()
+    _refuse_if(identifiers.batch_problems(batch, state.known_procedures, today,
+                                          state.settings.get("server.clock_skew_days")))
+    cutoff = retention.cutoff_day(today, state.settings.get("server.retention_months"))
+    result = ingest(state.engine, kiosk, batch.records, not_before=cutoff)
+    reply = EventBatchReply(accepted=[r.event_id for r in batch.records],
+                            stored=result.stored, duplicates=result.duplicates)
+    # Serialised by pydantic directly: FastAPI's generic encoder would walk 500 UUIDs in
+    # Python on every batch. The documented response model stays EventBatchReply.
+    return Response(reply.model_dump_json(), media_type="application/json")
+
+
+@router.post("/heartbeat", response_model=HeartbeatReply, responses=RESPONSES)
+def post_heartbeat(request: Request, hb: Heartbeat, kiosk: Kiosk) -> HeartbeatReply:
+    """Live status of a kiosk; the reply carries pushed settings and pending commands."""
+    _refuse_if(identifiers.heartbeat_problems(hb, request.app.state.known_procedures))
+    with request.app.state.engine.begin() as conn:
+        return live.record_heartbeat(conn, kiosk, hb)
+
+
+@router.post("/help-requests", response_model=HelpRequestStatus, status_code=201,
+             responses=RESPONSES)
+def post_help_request(request: Request, req: HelpRequest, kiosk: Kiosk) -> HelpRequestStatus:
+    """A resident asks for a mediator (idempotent by ``request_id``)."""
+    _refuse_if(identifiers.help_problems(req, request.app.state.known_procedures))
+    try:
+        with request.app.state.engine.begin() as conn:
+            status = live.open_help_request(conn, kiosk, req)
+    except TenancyError as err:
+        raise ApiError(422, "invalid", str(err)) from None
+    return HelpRequestStatus(request_id=req.request_id, status=status)
+
+
+@router.get("/help-requests/{request_id}", response_model=HelpRequestStatus,
+            responses=RESPONSES)
+def get_help_request(request: Request, request_id: uuid.UUID, kiosk: Kiosk
+                     ) -> HelpRequestStatus:
+    """Status of one of this kiosk's help requests (poll)."""
+    with request.app.state.engine.connect() as conn:
+        found = live.help_statuses(conn, kiosk, [request_id])
+    if not found:
+        raise ApiError(404, "not_found", "no such help request for this kiosk")
+    return found[0]
