@@ -1,0 +1,168 @@
+"""The attack suite, kept as the server grows: every route of the app is listed from the app
+itself and must be classified here (a new route fails until it is). For each: anonymous,
+wrong-role and other-place access refused; every console POST without the session's CSRF token
+refused; security headers on every console page. In process, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from console.conftest import InProcess
+
+PUBLIC, KIOSK, SIGNED_IN, MEDIATOR, STATS, ADMIN = ("public", "kiosk token", "signed in",
+                                                     "a site's live view", "dashboards", "admin")
+ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/openapi.json"): PUBLIC,
+    ("GET", "/api/v1/health"): PUBLIC,
+    ("POST", "/api/v1/events"): KIOSK,
+    ("POST", "/api/v1/heartbeat"): KIOSK,
+    ("POST", "/api/v1/help-requests"): KIOSK,
+    ("GET", "/api/v1/help-requests/{request_id}"): KIOSK,
+    ("GET", "/"): PUBLIC,
+    ("GET", "/console"): PUBLIC,
+    ("GET", "/console/"): PUBLIC,
+    ("GET", "/console/login"): PUBLIC,
+    ("POST", "/console/login"): PUBLIC,
+    ("POST", "/console/logout"): SIGNED_IN,
+    ("GET", "/console/live"): SIGNED_IN,
+    ("GET", "/console/live/events"): SIGNED_IN,
+    ("GET", "/console/live/{site_id}"): MEDIATOR,
+    ("GET", "/console/live/{site_id}/events"): MEDIATOR,
+    ("POST", "/console/live/{site_id}/help/{request_id}/ack"): MEDIATOR,
+    ("POST", "/console/live/{site_id}/help/{request_id}/close"): MEDIATOR,
+    ("POST", "/console/live/{site_id}/kiosks/{kiosk_id}/command"): MEDIATOR,
+    ("GET", "/console/stats"): STATS,
+    ("GET", "/console/stats/{name}"): STATS,
+    ("GET", "/console/export.csv"): STATS,
+    ("GET", "/console/export.xlsx"): STATS,
+    ("GET", "/console/summary"): STATS,
+    ("GET", "/console/admin"): ADMIN,
+    ("POST", "/console/admin/territories"): ADMIN,
+    ("POST", "/console/admin/sites"): ADMIN,
+    ("POST", "/console/admin/kiosks"): ADMIN,
+    ("GET", "/console/admin/kiosks/{kiosk_id}"): ADMIN,
+    ("POST", "/console/admin/kiosks/{kiosk_id}/settings"): ADMIN,
+    ("POST", "/console/admin/kiosks/{kiosk_id}/rotate"): ADMIN,
+    ("POST", "/console/admin/kiosks/{kiosk_id}/revoke"): ADMIN,
+    ("POST", "/console/admin/users"): ADMIN,
+    ("GET", "/console/admin/users/{user_id}"): ADMIN,
+    ("POST", "/console/admin/users/{user_id}"): ADMIN,
+    ("POST", "/console/admin/users/{user_id}/disable"): ADMIN,
+    ("POST", "/console/admin/users/{user_id}/enable"): ADMIN,
+    ("POST", "/console/admin/users/{user_id}/password"): ADMIN,
+    ("POST", "/console/admin/users/{user_id}/places/add"): ADMIN,
+    ("POST", "/console/admin/users/{user_id}/places/remove"): ADMIN,
+}
+
+
+def app_routes(app: Any) -> Iterator[tuple[str, str]]:
+    def walk(routes: list[Any]) -> Iterator[Any]:
+        for route in routes:
+            if hasattr(route, "original_router"):  # an included router
+                yield from walk(route.original_router.routes)
+            else:
+                yield route
+    for route in walk(app.router.routes):
+        for method in sorted(getattr(route, "methods", None) or []):
+            if method != "HEAD":
+                yield method, route.path
+
+
+def url_for(path: str, console_app: InProcess, site: str = "FS Lille") -> str:
+    seed = console_app.seed
+    values = {"site_id": seed.sites[site], "kiosk_id": seed.kiosks[(site, "borne-1")][0],
+              "user_id": seed.users["resp-lille"], "request_id": uuid.uuid4(),
+              "name": "synthese"}
+    return path.format(**values)
+
+
+def call(client: TestClient, method: str, url: str, csrf: str | None = None) -> Any:
+    if method == "GET":
+        return client.get(url, follow_redirects=False)
+    data = {"csrf": csrf} if csrf else {}
+    return client.post(url, data=data, follow_redirects=False)
+
+
+def refused(answer: Any) -> bool:
+    if answer.status_code in (401, 403, 404):
+        return True
+    return answer.status_code in (302, 303, 307) and "/console/login" in answer.headers.get(
+        "location", "")
+
+
+def test_every_route_of_the_app_is_classified(console_app: InProcess):
+    found = set(app_routes(console_app.client.app))
+    assert found - set(ROUTES) == set(), "classify the new routes in ROUTES"
+    assert set(ROUTES) - found == set(), "ROUTES lists routes that no longer exist"
+
+
+def test_anonymous_access_is_refused_everywhere_but_the_public_routes(console_app: InProcess):
+    anonymous = TestClient(console_app.client.app, base_url="http://testserver")
+    for (method, path), rule in ROUTES.items():
+        if rule == PUBLIC:
+            continue
+        answer = call(anonymous, method, url_for(path, console_app))
+        assert refused(answer), (method, path, answer.status_code)
+
+
+def test_a_wrong_role_is_refused(console_app: InProcess):
+    csrf = console_app.login("med-lille")  # a mediator: no dashboards, no administration
+    for (method, path), rule in ROUTES.items():
+        if rule in (ADMIN, STATS):
+            answer = call(console_app.client, method, url_for(path, console_app), csrf)
+            assert answer.status_code == 403, (method, path, answer.status_code)
+    console_app.client.cookies.clear()
+    csrf = console_app.login("resp-nord")  # a manager: no administration
+    for (method, path), rule in ROUTES.items():
+        if rule == ADMIN:
+            answer = call(console_app.client, method, url_for(path, console_app), csrf)
+            assert answer.status_code == 403, (method, path, answer.status_code)
+
+
+def test_another_place_is_refused(console_app: InProcess):
+    csrf = console_app.login("med-lille")
+    for (method, path), rule in ROUTES.items():
+        if rule == MEDIATOR:
+            answer = call(console_app.client, method, url_for(path, console_app, "FS Rennes"),
+                          csrf)
+            assert answer.status_code == 403, (method, path, answer.status_code)
+    console_app.client.cookies.clear()
+    console_app.login("resp-lille")  # a site's manager asks for another site's figures
+    rennes = console_app.seed.sites["FS Rennes"]
+    for (method, path), rule in ROUTES.items():
+        if rule == STATS and method == "GET":
+            answer = call(console_app.client, method,
+                          url_for(path, console_app) + f"?lieu=s:{rennes}")
+            assert answer.status_code == 403, (method, path, answer.status_code)
+
+
+def test_every_console_post_without_the_csrf_token_is_refused(console_app: InProcess):
+    console_app.login("admin")
+    for (method, path), _rule in ROUTES.items():
+        if method == "POST" and path.startswith("/console/") and path != "/console/login":
+            answer = call(console_app.client, method, url_for(path, console_app))
+            assert answer.status_code == 403, (path, answer.status_code)
+            forged = call(console_app.client, method, url_for(path, console_app), "forged")
+            assert forged.status_code == 403, (path, forged.status_code)
+
+
+@pytest.mark.parametrize("who", ["admin", "med-lille"])
+def test_security_headers_on_every_console_page(console_app: InProcess, who: str):
+    console_app.login(who)
+    for (method, path), rule in ROUTES.items():
+        if method != "GET" or not path.startswith("/console") or path.endswith("events"):
+            continue
+        answer = console_app.client.get(url_for(path, console_app), follow_redirects=False)
+        headers = answer.headers
+        csp = headers.get("content-security-policy", "")
+        assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp, path
+        script = next((d for d in csp.split(";") if d.strip().startswith("script-src")), "")
+        assert "unsafe-inline" not in script and "unsafe-eval" not in csp, path
+        assert headers.get("x-content-type-options") == "nosniff", path
+        assert headers.get("referrer-policy") in ("same-origin", "no-referrer"), path
+        if answer.status_code == 200 and "text/html" in headers.get("content-type", ""):
+            assert "<script>" not in answer.text and " onclick=" not in answer.text, path
