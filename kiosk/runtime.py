@@ -21,7 +21,6 @@ from kiosk.i18n import N_
 from kiosk.scheduling import Schedule, run_now
 from kiosk.sessions import has_leftovers
 from kiosk.speech import Speaker
-from kiosk.sync.help import HelpStatus
 from kiosk.watchdog import UiWatchdog
 from kiosk_wire.config import Settings
 
@@ -38,7 +37,7 @@ if TYPE_CHECKING:  # imported when used: the welcome screen's first frame needs 
     from kiosk.sessions.core import SessionCore
     from kiosk.sessions.mediator_pin import PinGate
     from kiosk.sync import ServerConnection
-    from kiosk.sync.help import HelpDesk
+    from kiosk.sync.help import HelpDesk, HelpStatus
     from kiosk.sync.outbox import SyncClient
 
 log = logging.getLogger(__name__)
@@ -62,10 +61,12 @@ class HelpView(str, Enum):
     GO_TO_DESK = "go_to_desk"    # offline or not delivered: go to the desk
 
 
-HELP_VIEWS: dict[HelpStatus | None, HelpView] = {
-    HelpStatus.SENDING: HelpView.SENDING,
-    HelpStatus.SENT: HelpView.NOTIFIED,
-    HelpStatus.ACKNOWLEDGED: HelpView.COMING,
+# By kiosk.sync.help.HelpStatus value: that module (and the wire schema it loads) is imported
+# with the help desk, after the welcome screen's first frame.
+HELP_VIEWS: dict[str, HelpView] = {
+    "sending": HelpView.SENDING,
+    "sent": HelpView.NOTIFIED,
+    "acknowledged": HelpView.COMING,
 }
 
 
@@ -306,7 +307,9 @@ class KioskRuntime:
         desk = self.help_desk
         if desk is None:
             return HelpView.GO_TO_DESK
-        return HELP_VIEWS.get(desk.status, HelpView.GO_TO_DESK)
+        status = desk.status
+        return HELP_VIEWS.get(status.value, HelpView.GO_TO_DESK) if status else \
+            HelpView.GO_TO_DESK
 
     def _help_changed(self, _status: HelpStatus) -> None:
         view = self.help_view()

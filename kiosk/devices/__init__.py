@@ -155,6 +155,7 @@ class Devices:
     storage: UsbStorage
     settings: Settings | None = None
     _closed: bool = False
+    _in_reprobe_tick: bool = False
 
     def states(self) -> dict[str, str]:
         """Every device's state by kind, for the heartbeat and the mediator panel."""
@@ -201,13 +202,19 @@ class Devices:
         self._reprobe_schedule = schedule
 
         def tick() -> None:
-            if self._closed:
+            # A schedule that runs at once (tests, tools: kiosk.scheduling.run_now) would call
+            # tick from tick: probe once there, never recurse.
+            if self._closed or self._in_reprobe_tick:
                 return
+            self._in_reprobe_tick = True
             try:
                 self.reprobe()
             except Exception:
                 log.exception("probing the devices again failed")
-            schedule(tick, interval_s)
+            try:
+                schedule(tick, interval_s)
+            finally:
+                self._in_reprobe_tick = False
         schedule(tick, interval_s)
 
     @property

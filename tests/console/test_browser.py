@@ -178,7 +178,7 @@ def test_heartbeat_and_help_request_appear_live_and_the_acknowledgement_reaches_
     desk = HelpDesk(kiosk_core, link, position=lambda: ("caf-trimestrielle", 3))
     beats = HeartbeatClient(kiosk_core, link, help_desk=desk,
                             position=lambda: ("caf-trimestrielle", 3),
-                            device_states=lambda: {"printer": "paper_out", "scanner": "ok"})
+                            device_states=lambda: {"printer": "paper_out", "scanner": "ready"})
     kiosk_core.start()
     assert beats.beat_once() is not None
     card = page.locator(f'li.kiosk[data-kiosk="{kiosk_id}"]')
