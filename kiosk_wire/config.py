@@ -1,7 +1,8 @@
 """Every setting of the kiosk and its server, declared once (type, default, help).
 
 Values come, lowest precedence first, from: the defaults below, a TOML file (``--config`` or
-``KIOSK_CONFIG``), then environment variables ``KIOSK_<SECTION>_<KEY>``. ``kiosk config show``
+``KIOSK_CONFIG``), credential files (systemd ``LoadCredential=``: ``$CREDENTIALS_DIRECTORY/<name>``
+for the secrets listed in ``CREDENTIALS``), then environment variables ``KIOSK_<SECTION>_<KEY>``. ``kiosk config show``
 prints each effective value with where it came from. Errors name the file and the key and are
 raised as :class:`ConfigError`, which the CLI turns into a plain message and exit code 2.
 
@@ -19,6 +20,14 @@ from typing import Any
 
 ENV_PREFIX = "KIOSK_"
 CONFIG_ENV = "KIOSK_CONFIG"
+CREDENTIALS_ENV = "CREDENTIALS_DIRECTORY"
+# Settings that may come from a credential file named after them (``server.secret_key``...):
+# the unit passes them with LoadCredential= from a root-only file, so the settings file itself
+# need not hold them (nor be readable by the service's dynamic user).
+CREDENTIALS: tuple[str, ...] = ("server.secret_key", "server.database_url", "sync.token")
+# A unit loading a whole directory (``LoadCredential=kiosk:/etc/kiosk-server/credentials``) gets
+# each file as ``kiosk_<file name>``: both spellings are read.
+CREDENTIAL_DIR_PREFIX = "kiosk_"
 
 
 class ConfigError(Exception):
@@ -28,6 +37,7 @@ class ConfigError(Exception):
 class Source(str, Enum):
     DEFAULT = "default"
     FILE = "file"
+    CREDENTIAL = "credential"
     ENV = "env"
     OVERRIDE = "override"
 
@@ -143,6 +153,10 @@ SETTINGS: tuple[Setting, ...] = (
        "Use postgresql+psycopg://... at scale."),
     _s("server", "host", str, "127.0.0.1", "Address the server listens on."),
     _s("server", "port", int, 8470, "Port the server listens on.", minimum=1, maximum=65535),
+    _s("server", "workers", int, 1,
+       "Server processes serving the one listening socket (uvicorn workers); 1 serves in the "
+       "`kiosk-server run` process itself. More use more CPU cores against one PostgreSQL "
+       "database (not SQLite).", minimum=1, maximum=64),
     _s("server", "retention_months", int, 24,
        "Raw session records older than this are deleted once aggregated.", minimum=1),
     _s("server", "small_count_threshold", int, 5,
@@ -323,7 +337,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def load(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Effective settings: defaults, then the TOML file, then ``KIOSK_*`` variables."""
+    """Effective settings: defaults, then the TOML file, then credential files, then
+    ``KIOSK_*`` variables."""
     env = os.environ if environ is None else environ
     values = {s.name: Value(s, s.default, Source.DEFAULT) for s in SETTINGS}
     file: Path | None = None
@@ -349,6 +364,7 @@ def load(path: str | Path | None = None, environ: Mapping[str, str] | None = Non
                 values[setting.name] = Value(
                     setting, _coerce(setting, raw, str(file)), Source.FILE, str(file)
                 )
+    values.update(_credentials(env))
     for setting in SETTINGS:
         raw_env = env.get(setting.env_var)
         if raw_env is not None:
@@ -356,6 +372,28 @@ def load(path: str | Path | None = None, environ: Mapping[str, str] | None = Non
                 setting, _coerce(setting, raw_env, setting.env_var), Source.ENV, setting.env_var
             )
     return Settings(values, file)
+
+
+def _credentials(env: Mapping[str, str]) -> dict[str, Value]:
+    """The credential files present in ``$CREDENTIALS_DIRECTORY`` (one value per file, its
+    trailing newline dropped); none when the variable is unset."""
+    directory = env.get(CREDENTIALS_ENV)
+    if not directory:
+        return {}
+    found: dict[str, Value] = {}
+    for name in CREDENTIALS:
+        path = Path(directory) / name
+        if not path.exists():
+            path = Path(directory) / f"{CREDENTIAL_DIR_PREFIX}{name}"
+        try:
+            raw = path.read_text(encoding="utf-8").rstrip("\r\n")
+        except FileNotFoundError:
+            continue
+        except (PermissionError, UnicodeDecodeError) as err:
+            raise ConfigError(f"{path}: credential cannot be read ({type(err).__name__}).") from None
+        setting = _BY_NAME[name]
+        found[name] = Value(setting, _coerce(setting, raw, str(path)), Source.CREDENTIAL, str(path))
+    return found
 
 
 def defaults() -> Settings:
