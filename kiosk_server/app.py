@@ -26,7 +26,7 @@ from kiosk_server.ratelimit import RateLimiter
 from kiosk_wire import __version__
 from kiosk_wire.config import Settings
 
-__all__ = ["ApiError", "create_app"]
+__all__ = ["ApiError", "app_from_environment", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,17 @@ def create_app(settings: Settings, engine: Engine | None = None,
     from kiosk_server.console import mount as mount_console  # the web console, under /console
     mount_console(app, settings, engine)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app built from the settings file (``KIOSK_CONFIG``), credentials and ``KIOSK_*``
+    variables: the factory each uvicorn worker process calls when ``server.workers`` > 1
+    (``kiosk-server run`` has migrated the database before starting them)."""
+    from kiosk_wire import config, logs
+
+    settings = config.load()
+    logs.mask_secrets_in_logs(settings)
+    return create_app(settings, run_migrations=False)
 
 
 async def _retention_loop(engine: Engine, months: int) -> None:
