@@ -116,8 +116,7 @@ def _run_workers(settings: config.Settings, sock: Any, workers: int,
         os.environ[config.CONFIG_ENV] = str(settings.file)
     uvicorn_config = uvicorn.Config("kiosk_server.app:app_from_environment", factory=True,
                                     workers=workers, **options)
-    server = uvicorn.Server(uvicorn_config)
-    Multiprocess(uvicorn_config, target=server.run, sockets=[sock]).run()
+    Multiprocess(uvicorn_config, sockets=[sock]).run()
 
 
 def run_main(argv: list[str] | None = None) -> Any:
