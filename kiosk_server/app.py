@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 
 from kiosk_server import db, retention
-from kiosk_server.api import errors, identifiers, kiosk_routes
+from kiosk_server.api import errors, identifiers, kiosk_routes, metrics
 from kiosk_server.api.errors import ApiError
 from kiosk_server.api.middleware import BodySizeLimit
 from kiosk_server.ratelimit import RateLimiter
@@ -59,9 +59,12 @@ def create_app(settings: Settings, engine: Engine | None = None,
     app.state.settings = settings
     app.state.limiter = RateLimiter(settings.get("server.rate_limit_per_min"))
     app.state.known_procedures = identifiers.known_procedures(settings)
+    app.state.counters = metrics.Counters()
     app.add_middleware(BodySizeLimit, max_bytes=settings.get("server.max_body_bytes"))
+    app.add_middleware(metrics.CountRequests, counters=app.state.counters)  # outermost: sees 413s
     errors.install(app)
     app.include_router(kiosk_routes.router)
+    app.include_router(metrics.router)
 
     from kiosk_server.console import mount as mount_console  # the web console, under /console
     mount_console(app, settings, engine)

@@ -175,6 +175,9 @@ SETTINGS: tuple[Setting, ...] = (
        "Addresses of the reverse proxies whose X-Forwarded-For/-Proto headers are believed "
        "(comma-separated; '*' for any): the client address then is the real one, for login "
        "limits and logs, and cookies get Secure behind a TLS proxy."),
+    _s("server", "metrics_allow_ips", str, "127.0.0.1",
+       "Addresses or networks (comma-separated) allowed to read GET /metrics (Prometheus); "
+       "empty turns it off. Never public."),
     _s("server", "rate_limit_per_min", int, 120,
        "Requests a kiosk may make per minute to the API, per server process (429 above).",
        minimum=1),
