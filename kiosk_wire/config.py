@@ -72,6 +72,10 @@ SETTINGS: tuple[Setting, ...] = (
     _s("kiosk", "name", str, "borne-1", "Name of this kiosk shown to mediators (no personal data)."),
     _s("kiosk", "data_dir", str, "~/.local/share/kiosk",
        "Directory of the local store (SQLite) and the session journal; must survive reboots."),
+    _s("kiosk", "credentials_dir", str, "",
+       "Directory of root-only secret files named after their setting (server.secret_key, "
+       "server.database_url, sync.token), read when $CREDENTIALS_DIRECTORY is not set; a file "
+       "other users may read is refused."),
     _s("kiosk", "session_dir", str, "auto",
        "Where session files (scans, PDFs) live until wiped. 'auto' picks a RAM-backed "
        "filesystem (/dev/shm, $XDG_RUNTIME_DIR) when one is writable, else data_dir."),
@@ -367,7 +371,10 @@ def load(path: str | Path | None = None, environ: Mapping[str, str] | None = Non
                 values[setting.name] = Value(
                     setting, _coerce(setting, raw, str(file)), Source.FILE, str(file)
                 )
-    values.update(_credentials(env))
+    configured_dir = str(values["kiosk.credentials_dir"].value)
+    if env.get("KIOSK_KIOSK_CREDENTIALS_DIR") is not None:
+        configured_dir = env["KIOSK_KIOSK_CREDENTIALS_DIR"]
+    values.update(_credentials(env, os.path.expanduser(configured_dir) if configured_dir else ""))
     for setting in SETTINGS:
         raw_env = env.get(setting.env_var)
         if raw_env is not None:
@@ -377,10 +384,14 @@ def load(path: str | Path | None = None, environ: Mapping[str, str] | None = Non
     return Settings(values, file)
 
 
-def _credentials(env: Mapping[str, str]) -> dict[str, Value]:
-    """The credential files present in ``$CREDENTIALS_DIRECTORY`` (one value per file, its
-    trailing newline dropped); none when the variable is unset."""
+def _credentials(env: Mapping[str, str], configured_dir: str) -> dict[str, Value]:
+    """The credential files present in ``$CREDENTIALS_DIRECTORY`` (systemd makes them readable
+    by the service alone), else in ``kiosk.credentials_dir`` (whose files must be readable by
+    their owner only): one value per file, its trailing newline dropped."""
     directory = env.get(CREDENTIALS_ENV)
+    from_setting = not directory
+    if from_setting:
+        directory = configured_dir
     if not directory:
         return {}
     found: dict[str, Value] = {}
@@ -389,6 +400,9 @@ def _credentials(env: Mapping[str, str]) -> dict[str, Value]:
         if not path.exists():
             path = Path(directory) / f"{CREDENTIAL_DIR_PREFIX}{name}"
         try:
+            if from_setting and path.stat().st_mode & 0o077:
+                raise ConfigError(f"{path}: other users may read this secret; "
+                                  f"make it readable by its owner only (chmod 600).")
             raw = path.read_text(encoding="utf-8").rstrip("\r\n")
         except FileNotFoundError:
             continue

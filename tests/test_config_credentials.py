@@ -64,3 +64,20 @@ def test_an_unreadable_credential_is_a_config_error_naming_the_file(tmp_path):
     (directory / "sync.token").write_bytes(b"\xff\xfe not utf-8")
     with pytest.raises(config.ConfigError, match="sync.token"):
         config.load(environ={"CREDENTIALS_DIRECTORY": str(directory)})
+
+
+def test_a_configured_credentials_dir_is_read_when_systemd_gives_none(tmp_path):
+    directory = credentials(tmp_path, **{"sync.token": "tok-456\n"})
+    (directory / "sync.token").chmod(0o600)
+    settings_file = tmp_path / "kiosk.toml"
+    settings_file.write_text(f'[kiosk]\ncredentials_dir = "{directory}"\n', encoding="utf-8")
+    settings = config.load(settings_file, environ={})
+    assert settings.get("sync.token") == "tok-456"
+    assert settings.values["sync.token"].source is config.Source.CREDENTIAL
+
+
+def test_a_secret_file_other_users_may_read_is_refused(tmp_path):
+    directory = credentials(tmp_path, **{"sync.token": "tok-456\n"})
+    (directory / "sync.token").chmod(0o644)
+    with pytest.raises(config.ConfigError, match="chmod 600"):
+        config.load(environ={"KIOSK_KIOSK_CREDENTIALS_DIR": str(directory)})
