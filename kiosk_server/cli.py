@@ -91,10 +91,10 @@ def run(ctx: click.Context, host: str | None, port: int | None, migrate_only: bo
     # finish, then close the streams (browsers reconnect to the next server by themselves).
     # log_config=None: uvicorn's lines go through the root logger's handlers, which mask the
     # settings' secrets (kiosk_wire.secrets), instead of handlers of its own.
-    options: dict[str, Any] = dict(
-        log_level="info", access_log=False, proxy_headers=True,
-        forwarded_allow_ips=settings.get("server.forwarded_allow_ips"),
-        server_header=False, timeout_graceful_shutdown=5, log_config=None)
+    options: dict[str, Any] = {
+        "log_level": "info", "access_log": False, "proxy_headers": True,
+        "forwarded_allow_ips": settings.get("server.forwarded_allow_ips"),
+        "server_header": False, "timeout_graceful_shutdown": 5, "log_config": None}
     workers: int = settings.get("server.workers")
     if workers == 1:
         app = create_app(settings, engine, run_migrations=False)
