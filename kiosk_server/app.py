@@ -19,14 +19,14 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 
 from kiosk_server import db, retention
-from kiosk_server.api import errors, identifiers, kiosk_routes
+from kiosk_server.api import errors, identifiers, kiosk_routes, metrics
 from kiosk_server.api.errors import ApiError
 from kiosk_server.api.middleware import BodySizeLimit
 from kiosk_server.ratelimit import RateLimiter
 from kiosk_wire import __version__
 from kiosk_wire.config import Settings
 
-__all__ = ["ApiError", "create_app"]
+__all__ = ["ApiError", "app_from_environment", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +59,27 @@ def create_app(settings: Settings, engine: Engine | None = None,
     app.state.settings = settings
     app.state.limiter = RateLimiter(settings.get("server.rate_limit_per_min"))
     app.state.known_procedures = identifiers.known_procedures(settings)
+    app.state.counters = metrics.Counters()
     app.add_middleware(BodySizeLimit, max_bytes=settings.get("server.max_body_bytes"))
+    app.add_middleware(metrics.CountRequests, counters=app.state.counters)  # outermost: sees 413s
     errors.install(app)
     app.include_router(kiosk_routes.router)
+    app.include_router(metrics.router)
 
     from kiosk_server.console import mount as mount_console  # the web console, under /console
     mount_console(app, settings, engine)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app built from the settings file (``KIOSK_CONFIG``), credentials and ``KIOSK_*``
+    variables: the factory each uvicorn worker process calls when ``server.workers`` > 1
+    (``kiosk-server run`` has migrated the database before starting them)."""
+    from kiosk_wire import config, logs
+
+    settings = config.load()
+    logs.mask_secrets_in_logs(settings)
+    return create_app(settings, run_migrations=False)
 
 
 async def _retention_loop(engine: Engine, months: int) -> None:

@@ -73,7 +73,6 @@ def run(ctx: click.Context, host: str | None, port: int | None, migrate_only: bo
     if migrate_only:
         click.echo(f"database at revision {db.current_revision(engine)}")
         return
-    app = create_app(settings, engine, run_migrations=False)
     host = host or settings.get("server.host")
     port = settings.get("server.port") if port is None else port
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
@@ -92,10 +91,32 @@ def run(ctx: click.Context, host: str | None, port: int | None, migrate_only: bo
     # finish, then close the streams (browsers reconnect to the next server by themselves).
     # log_config=None: uvicorn's lines go through the root logger's handlers, which mask the
     # settings' secrets (kiosk_wire.secrets), instead of handlers of its own.
-    config = uvicorn.Config(app, log_level="info", access_log=False, proxy_headers=True,
-                            forwarded_allow_ips=settings.get("server.forwarded_allow_ips"),
-                            server_header=False, timeout_graceful_shutdown=5, log_config=None)
-    uvicorn.Server(config).run(sockets=[sock])
+    options: dict[str, Any] = {
+        "log_level": "info", "access_log": False, "proxy_headers": True,
+        "forwarded_allow_ips": settings.get("server.forwarded_allow_ips"),
+        "server_header": False, "timeout_graceful_shutdown": 5, "log_config": None}
+    workers: int = settings.get("server.workers")
+    if workers == 1:
+        app = create_app(settings, engine, run_migrations=False)
+        uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
+        return
+    _run_workers(settings, sock, workers, options)
+
+
+def _run_workers(settings: config.Settings, sock: Any, workers: int,
+                 options: dict[str, Any]) -> None:
+    """Serve ``sock`` from ``workers`` processes, each building its app from the same settings
+    (the file is passed on as KIOSK_CONFIG; credentials and KIOSK_* variables are inherited)."""
+    import os
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    if settings.file is not None:
+        os.environ[config.CONFIG_ENV] = str(settings.file)
+    uvicorn_config = uvicorn.Config("kiosk_server.app:app_from_environment", factory=True,
+                                    workers=workers, **options)
+    Multiprocess(uvicorn_config, sockets=[sock]).run()
 
 
 def run_main(argv: list[str] | None = None) -> Any:

@@ -1,7 +1,8 @@
 """Every setting of the kiosk and its server, declared once (type, default, help).
 
 Values come, lowest precedence first, from: the defaults below, a TOML file (``--config`` or
-``KIOSK_CONFIG``), then environment variables ``KIOSK_<SECTION>_<KEY>``. ``kiosk config show``
+``KIOSK_CONFIG``), credential files (systemd ``LoadCredential=``: ``$CREDENTIALS_DIRECTORY/<name>``
+for the secrets listed in ``CREDENTIALS``), then environment variables ``KIOSK_<SECTION>_<KEY>``. ``kiosk config show``
 prints each effective value with where it came from. Errors name the file and the key and are
 raised as :class:`ConfigError`, which the CLI turns into a plain message and exit code 2.
 
@@ -28,6 +29,7 @@ class ConfigError(Exception):
 class Source(str, Enum):
     DEFAULT = "default"
     FILE = "file"
+    CREDENTIAL = "credential"
     ENV = "env"
     OVERRIDE = "override"
 
@@ -62,6 +64,10 @@ SETTINGS: tuple[Setting, ...] = (
     _s("kiosk", "name", str, "borne-1", "Name of this kiosk shown to mediators (no personal data)."),
     _s("kiosk", "data_dir", str, "~/.local/share/kiosk",
        "Directory of the local store (SQLite) and the session journal; must survive reboots."),
+    _s("kiosk", "credentials_dir", str, "",
+       "Directory of root-only secret files named after their setting (server.secret_key, "
+       "server.database_url, sync.token), read when $CREDENTIALS_DIRECTORY is not set; a file "
+       "other users may read is refused."),
     _s("kiosk", "session_dir", str, "auto",
        "Where session files (scans, PDFs) live until wiped. 'auto' picks a RAM-backed "
        "filesystem (/dev/shm, $XDG_RUNTIME_DIR) when one is writable, else data_dir."),
@@ -143,6 +149,10 @@ SETTINGS: tuple[Setting, ...] = (
        "Use postgresql+psycopg://... at scale."),
     _s("server", "host", str, "127.0.0.1", "Address the server listens on."),
     _s("server", "port", int, 8470, "Port the server listens on.", minimum=1, maximum=65535),
+    _s("server", "workers", int, 1,
+       "Server processes serving the one listening socket (uvicorn workers); 1 serves in the "
+       "`kiosk-server run` process itself. More use more CPU cores against one PostgreSQL "
+       "database (not SQLite).", minimum=1, maximum=64),
     _s("server", "retention_months", int, 24,
        "Raw session records older than this are deleted once aggregated.", minimum=1),
     _s("server", "small_count_threshold", int, 5,
@@ -161,6 +171,9 @@ SETTINGS: tuple[Setting, ...] = (
        "Addresses of the reverse proxies whose X-Forwarded-For/-Proto headers are believed "
        "(comma-separated; '*' for any): the client address then is the real one, for login "
        "limits and logs, and cookies get Secure behind a TLS proxy."),
+    _s("server", "metrics_allow_ips", str, "127.0.0.1",
+       "Addresses or networks (comma-separated) allowed to read GET /metrics (Prometheus); "
+       "empty turns it off. Never public."),
     _s("server", "rate_limit_per_min", int, 120,
        "Requests a kiosk may make per minute to the API, per server process (429 above).",
        minimum=1),
@@ -323,7 +336,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def load(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
-    """Effective settings: defaults, then the TOML file, then ``KIOSK_*`` variables."""
+    """Effective settings: defaults, then the TOML file, then credential files, then
+    ``KIOSK_*`` variables."""
     env = os.environ if environ is None else environ
     values = {s.name: Value(s, s.default, Source.DEFAULT) for s in SETTINGS}
     file: Path | None = None
@@ -349,6 +363,10 @@ def load(path: str | Path | None = None, environ: Mapping[str, str] | None = Non
                 values[setting.name] = Value(
                     setting, _coerce(setting, raw, str(file)), Source.FILE, str(file)
                 )
+    configured_dir = str(values["kiosk.credentials_dir"].value)
+    if env.get("KIOSK_KIOSK_CREDENTIALS_DIR") is not None:
+        configured_dir = env["KIOSK_KIOSK_CREDENTIALS_DIR"]
+    values.update(_credentials(env, os.path.expanduser(configured_dir) if configured_dir else ""))
     for setting in SETTINGS:
         raw_env = env.get(setting.env_var)
         if raw_env is not None:
@@ -356,6 +374,14 @@ def load(path: str | Path | None = None, environ: Mapping[str, str] | None = Non
                 setting, _coerce(setting, raw_env, setting.env_var), Source.ENV, setting.env_var
             )
     return Settings(values, file)
+
+
+def _credentials(env: Mapping[str, str], configured_dir: str) -> dict[str, Value]:
+    from kiosk_wire import credentials
+
+    return {name: Value(_BY_NAME[name], _coerce(_BY_NAME[name], raw, str(path)),
+                        Source.CREDENTIAL, str(path))
+            for name, (raw, path) in credentials.read(env, configured_dir).items()}
 
 
 def defaults() -> Settings:

@@ -18,7 +18,8 @@ def test_unit_passes_systemd_analyze_verify(unit, tmp_path):
     # verify checks that ExecStart exists: point it at this checkout's console script.
     here_bin = Path(sys.executable).with_name("kiosk")
     assert here_bin.exists(), "the package is not installed in this venv"
-    copy = tmp_path / unit.name
+    # A template (name@.service) is verified as one of its instances, here port 8471.
+    copy = tmp_path / unit.name.replace("@.", "@8471.")
     copy.write_text(unit.read_text().replace(INSTALLED_BIN, str(here_bin)))
     result = subprocess.run(["systemd-analyze", "verify", str(copy)], capture_output=True,
                             text=True, timeout=60, check=False)

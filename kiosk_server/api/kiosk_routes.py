@@ -97,6 +97,7 @@ def post_events(request: Request, batch: EventBatch, kiosk: Kiosk) -> Response:
                                           state.settings.get("server.clock_skew_days")))
     cutoff = retention.cutoff_day(today, state.settings.get("server.retention_months"))
     result = ingest(state.engine, kiosk, batch.records, not_before=cutoff)
+    state.counters.ingested(result.stored)
     reply = EventBatchReply(accepted=[r.event_id for r in batch.records],
                             stored=result.stored, duplicates=result.duplicates)
     # Serialised by pydantic directly: FastAPI's generic encoder would walk 500 UUIDs in
@@ -109,7 +110,9 @@ def post_heartbeat(request: Request, hb: Heartbeat, kiosk: Kiosk) -> HeartbeatRe
     """Live status of a kiosk; the reply carries pushed settings and pending commands."""
     _refuse_if(identifiers.heartbeat_problems(hb, request.app.state.known_procedures))
     with request.app.state.engine.begin() as conn:
-        return live.record_heartbeat(conn, kiosk, hb)
+        reply = live.record_heartbeat(conn, kiosk, hb)
+    request.app.state.counters.heartbeat()
+    return reply
 
 
 @router.post("/help-requests", response_model=HelpRequestStatus, status_code=201,

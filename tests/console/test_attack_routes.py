@@ -15,6 +15,8 @@ from console.conftest import InProcess
 
 PUBLIC, KIOSK, SIGNED_IN, MEDIATOR, STATS, ADMIN = ("public", "kiosk token", "signed in",
                                                      "a site's live view", "dashboards", "admin")
+# Readable only from server.metrics_allow_ips (the test client's address is not among them).
+MONITORING = "monitoring addresses"
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/api/v1/health"): PUBLIC,
@@ -22,6 +24,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/heartbeat"): KIOSK,
     ("POST", "/api/v1/help-requests"): KIOSK,
     ("GET", "/api/v1/help-requests/{request_id}"): KIOSK,
+    ("GET", "/metrics"): MONITORING,
     ("GET", "/"): PUBLIC,
     ("GET", "/console"): PUBLIC,
     ("GET", "/console/"): PUBLIC,
@@ -166,3 +169,11 @@ def test_security_headers_on_every_console_page(console_app: InProcess, who: str
         assert headers.get("referrer-policy") in ("same-origin", "no-referrer"), path
         if answer.status_code == 200 and "text/html" in headers.get("content-type", ""):
             assert "<script>" not in answer.text and " onclick=" not in answer.text, path
+
+
+def test_monitoring_routes_are_refused_even_to_a_signed_in_admin(console_app: InProcess):
+    console_app.login("admin")  # a console role gives no access to the monitoring figures
+    for (method, path), rule in ROUTES.items():
+        if rule == MONITORING:
+            answer = call(console_app.client, method, url_for(path, console_app))
+            assert answer.status_code == 404, (method, path, answer.status_code)
