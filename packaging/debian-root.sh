@@ -4,7 +4,7 @@
 #   packaging/debian-root.sh TARBALL
 #
 # Builds TARBALL (debootstrap --variant=minbase + systemd, dbus) unless it already exists: the
-# root takes ~1 min to make and is reused between test runs (tests/packaging/ keeps it under
+# root takes ~1 min to make and is reused between test runs (tests/packages/ keeps it under
 # /var/tmp/kiosk-packaging). The mirror is the host's (/etc/apt/sources.list.d/debian.sources).
 set -euo pipefail
 tarball=$1
