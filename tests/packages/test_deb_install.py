@@ -13,6 +13,9 @@ from .container import DebianContainer
 pytestmark = [pytest.mark.slow, pytest.mark.packaging]
 
 APT_INSTALL = ["apt-get", "install", "-y", "-q", "--no-install-recommends"]
+TRANSLATE_PRINT = ("import gettext, kiosk, pathlib; "
+                   "d = pathlib.Path(kiosk.__file__).parent / 'locale'; "
+                   "print(gettext.translation('kiosk', d, ['en']).gettext('Imprimer'))")
 HEALTH = ("import sys, urllib.request; "
           "print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())")
 
@@ -121,10 +124,7 @@ def test_terminal_package_installs_is_set_up_upgrades_and_purges(debian, debs):
     assert debian.run(["runuser", "-u", "nobody", "--", "cat", "/etc/kiosk/kiosk.toml"],
                       check=False).returncode != 0
     # The installed catalogues translate (compiled .mo in the package).
-    english = debian.run(["/opt/kiosk/bin/python", "-c",
-                          "import gettext, kiosk, pathlib; "
-                          "d = pathlib.Path(kiosk.__file__).parent / 'locale'; "
-                          "print(gettext.translation('kiosk', d, ['en']).gettext('Imprimer'))"])
+    english = debian.run(["/opt/kiosk/bin/python", "-c", TRANSLATE_PRINT])
     assert english.stdout.strip() == "Print"
     debian.run(["runuser", "-u", "kiosk", "--", "sh", "-c", "echo kept > /var/lib/kiosk/marker"])
 
