@@ -7,6 +7,7 @@ import json
 import time
 
 import pytest
+from harness.procs import free_port
 
 from .container import DebianContainer
 
@@ -72,7 +73,7 @@ def test_server_package_installs_runs_upgrades_and_purges(debian, debs):
     assert debian.sh("systemctl is-enabled kiosk-server") == "enabled"
     # The host's network is shared: move the server off the default port, as an admin would
     # edit the settings; the edit must survive the upgrade (a conffile).
-    port = 18000 + int(time.time()) % 1000
+    port = free_port()
     debian.sh(f"sed -i 's/^port = .*/port = {port}/' /etc/kiosk-server/kiosk-server.toml")
     debian.run(["systemctl", "restart", "kiosk-server"])
     assert wait_until_active(debian, "kiosk-server") == "active"
