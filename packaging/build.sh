@@ -17,8 +17,10 @@ work=$repo/build/deb
 src=$work/kiosk-$upstream
 rm -rf "$work"
 mkdir -p "$src"
-git -C "$repo" ls-files -co --exclude-standard -z \
-  | (cd "$repo" && xargs -0 cp --parents -t "$src" 2>/dev/null || true)
+# (files deleted but not yet committed are listed by git and skipped here)
+(cd "$repo" && git ls-files -co --exclude-standard -z \
+  | while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\0' "$f"; done \
+  | xargs -0 cp --parents -t "$src")
 rm -rf "$src/debian"
 cp -r "$repo/packaging/debian" "$src/debian"
 cp "$repo/deploy/systemd/kiosk.service" "$src/debian/kiosk.service"

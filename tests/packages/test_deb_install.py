@@ -102,6 +102,7 @@ def test_server_package_installs_runs_upgrades_and_purges(debian, debs):
                      "/usr/bin/kiosk-server 2>/dev/null || true") == ""
     assert "kiosk-server" not in debian.sh("dpkg-statoverride --list")
     assert debian.run(["systemctl", "cat", "kiosk-server"], check=False).returncode != 0
+    assert debian.sh("find /etc/systemd /var/lib/systemd -name 'kiosk-server*'") == ""
 
 
 def test_terminal_package_installs_is_set_up_upgrades_and_purges(debian, debs):
@@ -140,3 +141,4 @@ def test_terminal_package_installs_is_set_up_upgrades_and_purges(debian, debs):
     assert debian.run(["getent", "group", "kiosk"], check=False).returncode == 2
     assert debian.sh("ls -d /etc/kiosk /var/lib/kiosk /var/log/kiosk /opt/kiosk /usr/bin/kiosk "
                      "2>/dev/null || true") == ""
+    assert debian.sh("find /etc/systemd /var/lib/systemd -name 'kiosk.*'") == ""
