@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: all install lock demo test test-fast bench lint i18n clean run server
+.PHONY: all install lock demo test test-fast bench lint i18n clean run server package
 
 all: test
 
@@ -57,6 +57,13 @@ test: install
 test-fast: install
 	$(PY) -m pytest -q -m "not slow and not browser"
 
+# The two Debian packages, kiosk (terminal) and kiosk-server, in dist/ (packaging/build.sh:
+# a venv under /opt/<package> from each lock, maintainer scripts, the systemd units).
+DIST ?= dist
+package:
+	bash scripts/install-system.sh
+	bash packaging/build.sh $(DIST)
+
 bench: install
 	$(PY) -m bench
 
@@ -65,4 +72,4 @@ lint: install
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) demo-output test-artifacts .pytest_cache build *.egg-info
+	rm -rf $(VENV) demo-output test-artifacts .pytest_cache build dist *.egg-info

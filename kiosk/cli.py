@@ -21,6 +21,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "run": "kiosk.app_cli:run",
     "demo": "kiosk.app_cli:demo",
     "procedures": "kiosk.practice.cli:procedures",
+    "setup": "kiosk.setup_cli:setup",
 }
 
 # `kiosk admin <name>`: this terminal's mediator PIN and badges.

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 UNITS = sorted((Path(__file__).parents[1] / "deploy" / "systemd").glob("*.service"))
-INSTALLED_BIN = "/opt/kiosk/.venv/bin/kiosk"
+# Where the Debian packages put each program's venv (packaging/venv.sh).
+INSTALLED_BIN_DIRS = ("/opt/kiosk/bin/", "/opt/kiosk-server/bin/")
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
@@ -20,7 +21,10 @@ def test_unit_passes_systemd_analyze_verify(unit, tmp_path):
     assert here_bin.exists(), "the package is not installed in this venv"
     # A template (name@.service) is verified as one of its instances, here port 8471.
     copy = tmp_path / unit.name.replace("@.", "@8471.")
-    copy.write_text(unit.read_text().replace(INSTALLED_BIN, str(here_bin)))
+    text = unit.read_text()
+    for installed in INSTALLED_BIN_DIRS:
+        text = text.replace(installed, f"{here_bin.parent}/")
+    copy.write_text(text)
     result = subprocess.run(["systemd-analyze", "verify", str(copy)], capture_output=True,
                             text=True, timeout=60, check=False)
     problems = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
