@@ -4,11 +4,11 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from argon2 import PasswordHasher
 from click.testing import CliRunner
 
 from kiosk.cli import main
 from kiosk_wire import config
+from kiosk.sessions.mediator_pin import PinGate, PinResult
 
 ANSWERS = ["--server-url", "https://stats.example.fr/", "--token", "tok-123",
            "--name", "Borne accueil", "--pin", "482915", "--no-start"]
@@ -28,7 +28,7 @@ def test_setup_writes_a_private_settings_file_the_kiosk_reads(tmp_path):
     assert settings.get("sync.token") == "tok-123"
     assert settings.get("kiosk.name") == "Borne accueil"
     assert settings.get("kiosk.data_dir") == "/var/lib/kiosk"
-    assert PasswordHasher().verify(settings.get("mediator.pin_hash"), "482915")
+    assert PinGate(settings.get("mediator.pin_hash")).check("482915") is PinResult.ACCEPTED
     assert "482915" not in path.read_text()
 
 
@@ -49,7 +49,7 @@ def test_setup_asks_the_questions_when_no_option_is_given(tmp_path):
     assert result.exit_code == 0, result.output
     settings = config.load(path, environ={})
     assert (settings.get("sync.token"), settings.get("kiosk.name")) == ("tok-9", "Borne 2")
-    assert PasswordHasher().verify(settings.get("mediator.pin_hash"), "135792")
+    assert PinGate(settings.get("mediator.pin_hash")).check("135792") is PinResult.ACCEPTED
 
 
 def test_setup_refuses_a_short_pin_or_a_bad_url_and_changes_nothing(tmp_path):

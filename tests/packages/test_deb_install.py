@@ -122,7 +122,7 @@ def test_terminal_package_installs_is_set_up_upgrades_and_purges(debian, debs):
                 "--name", "Borne accueil", "--pin", "482915", "--no-start"])
     assert owner_mode(debian, "/etc/kiosk/kiosk.toml") == "root:kiosk 640"
     shown = debian.sh("runuser -u kiosk -- kiosk config show")  # the service's user reads it
-    assert "'Borne accueil'" in shown and "https://stats.example.fr" in shown
+    assert '"Borne accueil"' in shown and "https://stats.example.fr" in shown
     assert debian.run(["runuser", "-u", "nobody", "--", "cat", "/etc/kiosk/kiosk.toml"],
                       check=False).returncode != 0
     # The installed catalogues translate (compiled .mo in the package).
@@ -132,7 +132,7 @@ def test_terminal_package_installs_is_set_up_upgrades_and_purges(debian, debs):
 
     apt_install(debian, f"/debs/second/{second.deb('kiosk').name}")
     assert version_of(debian, "kiosk") == second.version
-    assert "'Borne accueil'" in debian.sh("kiosk config show")
+    assert '"Borne accueil"' in debian.sh("kiosk config show")
     assert owner_mode(debian, "/etc/kiosk/kiosk.toml") == "root:kiosk 640"
     assert debian.sh("cat /var/lib/kiosk/marker") == "kept"
 
