@@ -11,8 +11,8 @@
 - The user is read from the database on every request: a disabled user is out at once, and a
   changed role or place (given or taken away) applies at the next request. The cookie also carries ``pw``, a stamp of
   the user's password hash (``password_stamp``, added by ``Sessions.write``): when an admin resets
-  the password, every session opened with the old one ends. (Re-enabling a disabled account lets
-  its unexpired sessions back in; for a compromised account, reset the password too.)
+  the password, every session opened with the old one ends (the sign-in rows are deleted too, as
+  they are when the account is disabled: re-enabling it lets no old session back in).
 - CSRF: every POST must carry the session's token (form field ``csrf`` or header
   ``X-CSRF-Token``), compared in constant time. The login form has one too (login CSRF).
 - Lockout: ``LOCK_AFTER`` failed logins for a user name within ``LOCK_WINDOW_S`` lock that name,
