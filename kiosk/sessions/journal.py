@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,9 @@ class Journal:
         """Durably replace the entry. Raises OSError (disk full...) for the caller to log."""
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         final = self._path(entry.session_id)
-        tmp = final.with_suffix(".tmp")
+        # One temporary file per writer: two threads journaling the same session at once
+        # (a touch and a help call) must not rename each other's file away.
+        tmp = final.with_name(f"{final.stem}.{threading.get_ident()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             os.write(fd, json.dumps(entry.to_json()).encode())
