@@ -8,8 +8,9 @@ reconnection storm. Figures:
 - heartbeat p95 (target ≤ 100 ms) and live update p95, heartbeat to page (target ≤ 1 s);
 - kiosks per server CPU core at one heartbeat per 30 s (target ≥ 5,000): heartbeats per second
   x 30 / the server processes' CPU (PostgreSQL's own CPU reported beside);
-- PostgreSQL transactions per second with PAGES pages open / with 1 page (target ≤ 1.2: the
-  change feed makes the pages' database work follow the changes, not the pages);
+- PostgreSQL transactions per heartbeat served with PAGES pages open / with 1 page (target ≤ 1.2:
+  the change feed makes the pages' database work follow the changes, not the pages; per
+  heartbeat because on a shared machine the two phases may not serve the same rate);
 - the storm: records lost, stored twice, answers other than 200/201/429/503, drain time.
 
 Sizes: KIOSK_BENCH_FLEET_KIOSKS, _PAGES, _HEARTBEAT_S, _LIVE_S, _BACKLOG. For an installer's
@@ -66,12 +67,17 @@ def results(phases: dict[str, dict[str, float]], storm: dict[str, Any], plan: Fl
                   + " on this 2-core machine shared with other work")},
     ]
     if "pg_transactions_per_s" in many:
-        ratio = many["pg_transactions_per_s"] / max(one["pg_transactions_per_s"], 1e-9)
-        out.append({"name": f"PostgreSQL transactions/s, {pages} vs 1 page, {size}",
-                    "value": many["pg_transactions_per_s"],
-                    "baseline": one["pg_transactions_per_s"], "ratio": ratio, "unit": "tx/s",
-                    "target": "ratio ≤ 1.2", "met": ratio <= 1.2,
-                    "note": (f"rows read/s {many['pg_rows_read_per_s']:,.0f} vs "
+        # Per heartbeat served: on a shared machine the two phases may not serve the same
+        # number of heartbeats a second; per heartbeat, the pages' own share is what is left.
+        ratio = (many["pg_transactions_per_heartbeat"]
+                 / max(one["pg_transactions_per_heartbeat"], 1e-9))
+        out.append({"name": f"PostgreSQL transactions per heartbeat, {pages} vs 1 page, {size}",
+                    "value": many["pg_transactions_per_heartbeat"],
+                    "baseline": one["pg_transactions_per_heartbeat"], "ratio": ratio,
+                    "unit": "tx", "target": "ratio ≤ 1.2", "met": ratio <= 1.2,
+                    "note": (f"transactions/s {many['pg_transactions_per_s']:,.0f} vs "
+                             f"{one['pg_transactions_per_s']:,.0f}, rows read/s "
+                             f"{many['pg_rows_read_per_s']:,.0f} vs "
                              f"{one['pg_rows_read_per_s']:,.0f}")})
     bad = {k: v for k, v in storm["answers"].items()
            if not k.endswith((" 200", " 201", " 429", " 503"))}
