@@ -125,6 +125,7 @@ class Pages:
         self.tasks: list[asyncio.Task[None]] = []
         self.latencies: list[float] = []
         self.events = 0
+        self.ready = 0  # pages that received their first frame
 
     async def login(self, username: str) -> httpx.AsyncClient:
         client = httpx.AsyncClient(base_url=self.base_url, timeout=60,
@@ -146,6 +147,7 @@ class Pages:
     async def _read(self, client: httpx.AsyncClient, site_id: int) -> None:
         kind = ""
         shown = -1  # the probe marker this page shows; -1 before its first frame
+        first = True
         try:
             async with client.stream("GET", f"/console/live/{site_id}/events",
                                      timeout=httpx.Timeout(60, read=None)) as answer:
@@ -154,6 +156,8 @@ class Pages:
                         kind = line[6:].strip()
                     elif line.startswith("data:") and kind == "live":
                         self.events += 1
+                        self.ready += first
+                        first = False
                         shown = self._seen(site_id, line, time.perf_counter(), shown)
         except (httpx.HTTPError, asyncio.CancelledError):
             return
@@ -299,7 +303,11 @@ async def _run(plan: FleetPlan, workdir: Path, report: FleetReport) -> None:
                 if (client_, i) != (logged[0][0], 0) and opened < plan.pages:
                     pages.open(client_, site)
                     opened += 1
-        await asyncio.sleep(2.0)  # the pages' first frames
+        for _ in range(600):  # every page has its first frame: opening is not measured
+            if pages.ready >= opened:
+                break
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(1.0)
         await _live_phase(f"{opened} pages", kiosks, pages, plan, engine, server.pid, pg_pid,
                           report)
         await pages.close()

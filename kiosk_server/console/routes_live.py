@@ -20,6 +20,7 @@ the all-sites panel at the next push, and a site given appears in it.
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -55,9 +56,10 @@ from kiosk_server.console.web import (
 router = APIRouter()
 TICK_S = 5.0
 KEEPALIVE_S = 15.0
-# The user is read again on every change of accounts (the feed says so); at least this often
-# for changes made behind the console's back (SQL by hand).
-RECHECK_S = 60.0
+# The user is read again on every change of accounts or places (the feed says so); at least
+# this often for what is not marked (a sign-out elsewhere, SQL by hand). The only database work
+# a page costs by itself: a few reads every RECHECK_S, each page at its own moment.
+RECHECK_S = 300.0
 TOGETHER_MAX = 8  # sites on one live page; beyond, the user picks a site
 
 
@@ -158,7 +160,8 @@ async def _current_users(request: Request, user: ConsoleUser, watch: Watch
     feed. The user is read again from the database when accounts or places changed, and every
     RECHECK_S: an admin may have changed their places (the scope checks must use the new ones)
     or disabled the account. Ends when they may no longer log in."""
-    last_check = time.monotonic()
+    # Pages opened together (a server restart reconnects them all) recheck at spread moments.
+    last_check = time.monotonic() - random.uniform(0.0, RECHECK_S)
     fresh = True
     while True:
         yield user, fresh
