@@ -25,9 +25,9 @@ from bench.datasets import Postgres
 from bench.fleet import FleetPlan, run_fleet
 
 KIOSKS = int(os.environ.get("KIOSK_BENCH_FLEET_KIOSKS", "1000"))
-PAGES = int(os.environ.get("KIOSK_BENCH_FLEET_PAGES", "100"))
-HEARTBEAT_S = float(os.environ.get("KIOSK_BENCH_FLEET_HEARTBEAT_S", "10"))
-LIVE_S = float(os.environ.get("KIOSK_BENCH_FLEET_LIVE_S", "30"))
+PAGES = int(os.environ.get("KIOSK_BENCH_FLEET_PAGES", "300"))
+HEARTBEAT_S = float(os.environ.get("KIOSK_BENCH_FLEET_HEARTBEAT_S", "30"))
+LIVE_S = float(os.environ.get("KIOSK_BENCH_FLEET_LIVE_S", "40"))
 BACKLOG = int(os.environ.get("KIOSK_BENCH_FLEET_BACKLOG", "20"))
 
 
