@@ -92,7 +92,7 @@ def provision(engine: sa.Engine, plan: FleetPlan) -> tuple[list[tuple[str, int]]
         mediators = []
         count = min(MAX_MEDIATORS, len(set(watched)))
         for m in range(count):
-            mine = sorted(set(watched[m::count]))
+            mine: list[int | str] = sorted(set(watched[m::count]))
             tenancy.create_user(conn, f"mediateur-{m + 1}", PASSWORD, "mediator", sites=mine)
             mediators.append((f"mediateur-{m + 1}", watched[m::count]))
     return kiosks, mediators

@@ -20,7 +20,7 @@ from kiosk_server import tables as t
 ACCOUNTS = 0
 
 
-def mark(conn: Connection, site_ids: Iterable[int]) -> None:
+def mark(conn: Connection, site_ids: Iterable[int | None]) -> None:
     """Count one change for each site (in the caller's transaction). Sorted: two transactions
     marking the same sites lock their rows in one order."""
     ids = sorted({int(s) for s in site_ids if s is not None})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from console.live_helpers import StatementCount
+
 from kiosk_server import tables as t
 
 IN_SESSION = {"state": "active", "procedure_id": "caf-trimestrielle", "step": 3,
@@ -15,7 +16,7 @@ IN_SESSION = {"state": "active", "procedure_id": "caf-trimestrielle", "step": 3,
 
 def _writes(counter: StatementCount) -> list[str]:
     return [" ".join(s.split()) for s in counter.sql
-            if re.match(r"\s*(INSERT|UPDATE|DELETE)", s, re.I)]
+            if re.match(r"\s*(INSERT|UPDATE|DELETE)", s, re.IGNORECASE)]
 
 
 def _live_mark(engine, site_id: int) -> int:
