@@ -5,7 +5,8 @@ would wait longer than the kiosks' timeouts and be sent again, which is more loa
 ``server.max_in_flight`` requests in progress, a request to ``/api/v1`` is refused at once with
 503 and ``Retry-After`` (``server.shed_retry_after_s``): it costs microseconds, nothing of it is
 read or stored, and the kiosk comes back later (its backoff adds jitter; a batch is re-sent by
-its record ids, stored once). ``/api/v1/health`` is never refused (probes), nor the console.
+its record ids, stored once). Never refused: ``/api/v1/health`` (probes), help requests and
+their status (a resident is waiting for a person; they are few), and the console.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from kiosk_server.api.errors import error_response
 
 PREFIX = "/api/v1/"
-EXEMPT = frozenset({"/api/v1/health"})
+EXEMPT = ("/api/v1/health", "/api/v1/help-requests")
 
 
 class LoadShedding:
@@ -25,7 +26,7 @@ class LoadShedding:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith(PREFIX) or path in EXEMPT:
+        if scope["type"] != "http" or not path.startswith(PREFIX) or path.startswith(EXEMPT):
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.max_in_flight:

@@ -54,15 +54,16 @@ def _hold_the_only_slot(url: str, token: str) -> socket.socket:
                   f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
                   "Content-Length: 1000\r\n\r\n{").encode())
     for _ in range(100):  # until the server has it in progress
-        answer = httpx.get(f"{url}/api/v1/help-requests/00000000-0000-4000-8000-000000000000",
-                           headers={"Authorization": f"Bearer {token}"})
+        answer = httpx.post(f"{url}/api/v1/heartbeat", headers={"Authorization": f"Bearer {token}"},
+                            json={"state": "idle", "app_version": "0.1.0"})
         if answer.status_code == 503:
             return sock
         time.sleep(0.05)
     raise AssertionError("the held request never filled the server")
 
 
-def test_a_shed_request_says_when_to_come_back_and_health_still_answers(busy_server):
+def test_a_shed_request_says_when_to_come_back_and_health_and_help_calls_still_pass(
+        busy_server):
     url, token, _engine = busy_server
     held = _hold_the_only_slot(url, token)
     try:
@@ -72,6 +73,10 @@ def test_a_shed_request_says_when_to_come_back_and_health_still_answers(busy_ser
         assert answer.headers["retry-after"] == str(RETRY_AFTER)
         assert answer.json()["error"] == "overloaded" and "Traceback" not in answer.text
         assert httpx.get(f"{url}/api/v1/health").status_code == 200  # probes are never shed
+        # Nor a resident waiting for a mediator.
+        call = httpx.post(f"{url}/api/v1/help-requests", headers={"Authorization": f"Bearer {token}"},
+                          json={"request_id": "00000000-0000-4000-8000-000000000001"})
+        assert call.status_code == 201
     finally:
         held.close()
     # Freed: served again.
