@@ -53,19 +53,27 @@ class Catalogue:
     def ids(self) -> list[str]:
         return [p.id for p in self.procedures]
 
-    def by_theme(self) -> dict[Theme, list[Procedure]]:
+    def offered(self, drafts: bool = False) -> list[Procedure]:
+        """What the catalogue screen lists: the ready procedures, plus the drafts in a
+        mediator's test mode."""
+        return [*self.procedures, *self.drafts] if drafts else list(self.procedures)
+
+    def is_draft(self, procedure_id: str) -> bool:
+        return any(p.id == procedure_id for p in self.drafts)
+
+    def by_theme(self, drafts: bool = False) -> dict[Theme, list[Procedure]]:
         themes: dict[Theme, list[Procedure]] = {}
-        for procedure in self.procedures:
+        for procedure in self.offered(drafts):
             themes.setdefault(procedure.theme, []).append(procedure)
         return themes
 
-    def search(self, word: str, lang: str = "fr") -> list[Procedure]:
+    def search(self, word: str, lang: str = "fr", drafts: bool = False) -> list[Procedure]:
         """Procedures whose title, summary, operator or keywords contain ``word``."""
         needle = _fold(word.strip())
         if not needle:
-            return list(self.procedures)
+            return self.offered(drafts)
         found = []
-        for p in self.procedures:
+        for p in self.offered(drafts):
             haystack = " ".join([p.title.get(lang), p.title.fr, p.summary.get(lang),
                                  p.operator.name, *p.keywords])
             if needle in _fold(haystack):
