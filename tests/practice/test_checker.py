@@ -29,11 +29,11 @@ EXPECTED = {
     "unknown-validator.yaml": [(28, "« datte » n'est pas un contrôle connu. Contrôles possibles : nir,")],
     "typographic-quotes.yaml": [(33, "ce texte est entouré de guillemets typographiques (“ ” ou ‘ ’")],
     "typographic-quote-key.yaml": [(33, "« “title” » est entouré de guillemets typographiques")],
-    "shifted-block.yaml": [(19, "« values » est bien un mot des fichiers de démarche, mais pas à cet "
-                                "endroit : la ligne est sans doute mal décalée")],
+    "shifted-block.yaml": [(19, ("« values » est bien un mot des fichiers de démarche, mais pas à "
+                                 "cet endroit : la ligne est sans doute mal décalée"))],
     "string-label.yaml": [(33, 'un texte affiché doit être traduit : écrivez {fr: "...", en: "...", ar: "..."}')],
-    "duplicate-persona-key.yaml": [(22, "« enfant » apparaît deux fois comme clé de la fiche persona "
-                                        "(key:) (la première fois ligne 20)")],
+    "duplicate-persona-key.yaml": [(22, ("« enfant » apparaît deux fois comme clé de la fiche "
+                                         "persona (key:) (la première fois ligne 20)"))],
     "colon-in-text.yaml": [(45, "un deux-points de trop sur cette ligne")],
 }
 DRAFTS = Path(__file__).parent / "drafts"
@@ -116,7 +116,7 @@ def test_an_empty_folder_or_a_folder_of_txt_files_is_an_error(tmp_path):
 
 def test_a_site_file_reusing_a_shipped_id_is_refused_when_checked_alone(tmp_path):
     text = _doc_example()
-    own_id = re.search(r"^id: (\S+)$", text, re.M).group(1)
+    own_id = re.search(r"^id: (\S+)$", text, re.MULTILINE).group(1)
     path = tmp_path / "p.yaml"
     path.write_text(text.replace(f"id: {own_id}", "id: ameli-compte"), encoding="utf-8")
     result = CliRunner().invoke(main, ["procedures", "check", str(path)])
