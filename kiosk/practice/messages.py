@@ -86,6 +86,12 @@ MESSAGES: dict[str, Text] = {
                               "informations pour cet exercice » pour la relire.")),
     "expected.mismatch": _m(N_("Ce n'est pas la bonne réponse : relisez la page et essayez "
                                "encore.")),
+    "value.almost": _m(N_("Presque ! Un point, un tiret ou un espace est différent : le vrai "
+                          "site demande de l'écrire exactement. Comparez avec votre fiche, "
+                          "caractère par caractère.")),
+    "email.almost": _m(N_("Presque ! Dans une adresse e-mail, chaque point et chaque tiret "
+                          "compte : sans eux, c'est l'adresse de quelqu'un d'autre. Recopiez-la "
+                          "exactement comme sur votre fiche.")),
     "choice.required": _m(N_("Choisissez une réponse dans la liste.")),
     "choice.unknown": _m(N_("Cette réponse n'est pas dans la liste : choisissez-en une "
                             "proposée.")),

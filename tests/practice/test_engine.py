@@ -370,3 +370,79 @@ def test_document_upload_takes_a_session_scan_or_a_sample():
     assert result.errors["domicile"].problem.key == "document.required"
     assert run.submit({"piece_identite": "scan:1",
                        "domicile": "sample:facture_exemple"}).ok
+
+
+def test_a_wrong_choice_with_its_own_page_leads_there_and_counts_as_an_error():
+    """The pages that explain a wrong choice are reachable: the real site follows the choice."""
+    run = new_run("caf-trimestrielle")
+    goto(run, "periode")
+    solution = page_solution(run.page, run.procedure)
+    result = run.submit({**solution, "changement": "oui"})
+    assert result.ok and run.page.id == "changement_info"
+    assert run.stats["periode"].field_errors == {"changement": 1}
+    assert run.activity().errors == 1
+
+
+def test_every_page_of_every_procedure_can_be_reached_by_some_answer():
+    """No explanation page left unreachable (it would count in steps and funnels for nothing)."""
+    for procedure in CATALOGUE.procedures:
+        fields = {f.id: f for p in procedure.pages for f in p.fields}
+        for page in procedure.pages:
+            for branch in page.next:
+                if branch.field is None:
+                    continue
+                run = new_run(procedure.id)
+                goto(run, page.id)
+                values = page_solution(run.page, run.procedure, run.sms_code)
+                if branch.field in values:
+                    values[branch.field] = branch.equals
+                elif fields[branch.field].persona or fields[branch.field].expected:
+                    continue  # tested on an earlier page: the choice was made there
+                run.submit(values)
+                assert run.page.id == branch.page, (procedure.id, page.id, branch)
+
+
+def test_the_expiry_counts_from_the_last_thing_done_on_the_page():
+    clock = ManualClock()
+    run = new_run("ants-pre-demande", clock=clock)
+    goto(run, "etat_civil")
+    solution = page_solution(run.page, run.procedure)
+    clock.advance(400)
+    wrong = run.submit({**solution, "taille": "1m65"})  # a retry after 400 s of work
+    assert wrong.outcome is Outcome.ERRORS
+    clock.advance(500)  # 900 s on the page, but 500 s since the site last heard of it
+    assert run.submit(solution).outcome is Outcome.NEXT
+    goto_back = new_run("ants-pre-demande", clock=clock)
+    goto(goto_back, "etat_civil")
+    clock.advance(601)  # really nothing done for 10 minutes
+    assert goto_back.submit(solution).outcome is Outcome.EXPIRED
+
+
+def test_going_back_from_the_end_page_undoes_the_completion():
+    run = new_run("caf-trimestrielle")
+    play_to_end(run)
+    assert run.completed
+    run.back()
+    assert not run.completed and not run.activity().completed
+    run.submit(page_solution(run.page, run.procedure, run.sms_code))
+    assert run.completed
+
+
+def test_an_empty_scan_id_is_no_document():
+    from kiosk.practice.fields import check_field
+    from kiosk.practice.model import Field
+    from kiosk.practice.text import Text
+
+    upload = Field(id="piece", type=FieldType.DOCUMENT_UPLOAD, label=Text("Pièce"))
+    assert check_field(upload, "scan:").key == "document.required"
+    assert check_field(upload, "scan:3") is None
+
+
+def test_an_email_typed_without_its_dot_is_almost_right_not_right():
+    run = new_run("ameli-compte")
+    goto(run, "contact")
+    solution = page_solution(run.page, run.procedure)
+    result = run.submit({**solution, "email": solution["email"].replace(".", "", 1)})
+    assert result.errors["email"].problem.key == "email.almost"
+    assert result.errors["email"].text().startswith("Presque ! Dans une adresse e-mail")
+    assert run.submit(solution).ok
