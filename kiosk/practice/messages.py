@@ -99,6 +99,8 @@ MESSAGES: dict[str, Text] = {
                               "ne vous laisse pas continuer.")),
     "document.required": _m(N_("Ajoutez le document demandé : un document scanné ici ou un "
                                "exemple.")),
+    "email_code.wrong": _m(N_("Ce code n'est pas celui reçu par e-mail. Ouvrez l'e-mail sur le "
+                              "téléphone à l'écran et recopiez les 6 chiffres.")),
     "sms_code.wrong": _m(N_("Ce code n'est pas celui reçu par SMS. Regardez le téléphone à "
                             "l'écran et recopiez les 6 chiffres.")),
     "captcha.wrong": _m(N_("Les caractères ne correspondent pas à l'image. Recopiez-les lettre "
@@ -106,6 +108,9 @@ MESSAGES: dict[str, Text] = {
     # the simulated phone
     "sms.code": _m(N_("{operator} : votre code de confirmation est {code}. Ne le communiquez à "
                       "personne.")),
+    "email.code": _m(N_("E-mail de {operator} : pour confirmer votre adresse, tapez le code "
+                        "{code} sur le site. Il est valable 8 heures. Si vous n'avez rien "
+                        "demandé, ignorez ce message.")),
     # traps
     "session.expired": _m(N_("Votre session a expiré : vous êtes resté trop longtemps sans "
                              "rien faire. Sur le vrai site aussi, il faut alors recommencer "

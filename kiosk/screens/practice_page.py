@@ -25,7 +25,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, ngettext
 from kiosk.practice.engine import Mode, Outcome, PracticeRun
-from kiosk.practice.model import Page
+from kiosk.practice.model import FieldType, Page
 from kiosk.screens import practice_operator  # noqa: F401  (kv classes: address bar, banner)
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import HintBubble, KioskKeyboard, KLabel, ui
@@ -148,7 +148,8 @@ class PracticePageScreen(AppScreen):
         run = self.run
         self.has_sms = bool(run and run.sms_inbox)
         self.ids.phone.messages = [m.get(ui.language) for m in run.sms_inbox] if run else []
-        if run is not None and any(f.type.value == "sms_code" for f in run.page.fields):
+        if run is not None and any(f.type in (FieldType.SMS_CODE, FieldType.EMAIL_CODE)
+                                   for f in run.page.fields):
             # the code is awaited on this page: the phone must be in view, even at large text
             Clock.schedule_once(lambda _dt: self.ids.side_scroller.scroll_to(
                 self.ids.phone, animate=False), 0)

@@ -129,23 +129,39 @@ def goto(run: PracticeRun, page_id: str) -> None:
     raise AssertionError(f"never reached {page_id}")
 
 
-def test_nir_typed_with_spaces_is_refused_with_the_site_rule():
+def test_nir_is_asked_without_its_key_and_without_spaces_as_ameli_does():
     run = new_run("ameli-compte")
     goto(run, "identification")
-    typed = {"nir": "1 79 02 13 055 012 15", "naissance": "17/02/1979", "code_postal": "13005"}
+    typed = {"nir": "1 79 02 13 055 012", "naissance": "17/02/1979", "code_postal": "13005"}
     result = run.submit(typed)
-    assert result.errors["nir"].text() == ("Ce site refuse les espaces : tapez les 15 chiffres à "
+    assert result.errors["nir"].text() == ("Ce site refuse les espaces : tapez les 13 chiffres à "
                                            "la suite, sans espace.")
     assert "without spaces" in result.errors["nir"].text("en")
-    result = run.submit(dict(typed, nir="179021305501216"))
-    assert result.errors["nir"].text() == message("nir.key")
-    assert run.submit(dict(typed, nir="179021305501215")).ok
+    result = run.submit(dict(typed, nir="179021305501215"))  # the whole number, key included
+    assert result.errors["nir"].text().startswith("Le site demande 13 chiffres : les 13 premiers")
+    assert run.submit(dict(typed, nir="1790213055012")).ok
     assert run.activity().errors == 2
+    assert run.page.id == "verification"
+
+
+def test_ameli_checks_identity_with_the_rib_and_confirms_the_address_by_email():
+    run = new_run("ameli-compte")
+    goto(run, "verification")
+    result = run.submit({"verification": "rib", "iban": "FR76 3000 6000 0112 3456 7890 180"})
+    assert result.errors["iban"].problem.key.startswith("iban")
+    goto(run, "code_email")
+    code = run.sms_code
+    assert code is not None and len(code) == 6
+    assert run.sms_inbox[-1].fr.startswith("E-mail de Caisse Santé Commune") and code in run.sms_inbox[-1].fr
+    wrong = "000000" if code != "000000" else "111111"
+    error = run.submit({"code": wrong}).errors["code"]
+    assert error.problem.key == "email_code.wrong" and "reçu par e-mail" in error.text()
+    assert run.submit({"code": code}).ok
 
 
 def test_sms_code_must_be_the_one_on_the_simulated_phone():
-    run = new_run("ameli-compte")
-    goto(run, "code_sms")
+    run = new_run("rendez-vous-medical")
+    goto(run, "code")
     code = run.sms_code
     assert code is not None and code in run.sms_inbox[-1].fr and len(code) == 6
     wrong = "000000" if code != "000000" else "111111"
