@@ -305,9 +305,9 @@ def test_prefilled_amount_declared_right_skips_the_correction_page():
 
 def test_amount_with_euro_sign_is_refused_by_the_site():
     run = new_run("caf-trimestrielle")
-    goto(run, "salaires")
-    result = run.submit({"salaire_1": "850 €", "salaire_2": "920", "salaire_3": "0"})
-    assert "sans le signe €" in result.errors["salaire_1"].text()
+    goto(run, "correction")
+    result = run.submit({"salaire_2": "920 €"})
+    assert "sans le signe €" in result.errors["salaire_2"].text()
 
 
 def test_back_returns_to_the_previous_page_without_counting():
@@ -315,6 +315,22 @@ def test_back_returns_to_the_previous_page_without_counting():
     goto(run, "periode")
     assert run.back().id == "espace"
     assert run.activity().errors == 0
+
+
+def test_caf_salaries_come_prefilled_and_a_wrong_month_is_corrected():
+    run = new_run("caf-trimestrielle")
+    goto(run, "salaires")
+    assert [cell.fr for row in run.page.table.rows for cell in row][3] == "902 €"
+    refused = run.submit({"montants_justes": "oui"})  # validating without comparing
+    assert refused.errors["montants_justes"].problem.key == "persona.mismatch"
+    assert run.submit({"montants_justes": "non"}).ok and run.page.id == "correction"
+    assert run.submit({"salaire_2": "920"}).ok and run.page.id == "autres"
+
+
+def test_caf_login_is_the_social_security_number_and_a_six_digit_code():
+    run = new_run("caf-trimestrielle")
+    assert [f.id for f in run.page.fields] == ["nir", "code"]
+    assert run.submit({"nir": "2910775112034", "code": "482915"}).ok
 
 
 def test_abandoned_run_reports_the_step_reached():
@@ -354,7 +370,7 @@ def test_a_long_stay_on_a_page_is_reported_as_hesitation_in_the_debrief():
     clock.advance(200)
     goto(run, "autres")
     debrief = build_debrief(run)
-    assert any(line.startswith("Page « Vos salaires » : vous avez pris du temps (3 min)")
+    assert any(line.startswith("Page « Vos salaires déjà remplis » : vous avez pris du temps (3 min)")
                for line in debrief.to_work_on)
     assert not any("Mon compte" in line and "temps" in line for line in debrief.to_work_on)
 
