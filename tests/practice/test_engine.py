@@ -287,6 +287,7 @@ def test_expired_session_sends_back_to_the_login_page():
 
 def test_tax_number_length_message_counts_digits():
     run = new_run("impots-premiere-connexion")
+    goto(run, "accueil")
     result = run.submit({"numero_fiscal": "204781539602"})
     assert result.errors["numero_fiscal"].text() == (
         "Le numéro fiscal a 13 chiffres. Vous en avez tapé 12. Il est en haut de votre avis "
@@ -331,6 +332,18 @@ def test_caf_login_is_the_social_security_number_and_a_six_digit_code():
     run = new_run("caf-trimestrielle")
     assert [f.id for f in run.page.fields] == ["nir", "code"]
     assert run.submit({"nir": "2910775112034", "code": "482915"}).ok
+
+
+def test_impots_offers_franceconnect_and_activates_the_space_by_email():
+    run = new_run("impots-premiere-connexion")
+    assert {o.value for o in run.page.fields[0].options} == {"franceconnect", "numero_fiscal"}
+    assert run.submit({"connexion": "franceconnect"}).ok and run.page.id == "franceconnect"
+    assert "FranceConnect" in run.page.content[0].fr
+    goto(run, "creation")
+    assert "déclaration de revenus" in run.page.fields[0].help.fr
+    goto(run, "activation")
+    assert run.page.fields[0].type is FieldType.EMAIL_CODE
+    assert "8 heures" in run.page.intro.fr and run.sms_inbox[-1].fr.startswith("E-mail de")
 
 
 def test_abandoned_run_reports_the_step_reached():
