@@ -16,7 +16,7 @@ from kiosk.i18n import N_, _
 from kiosk_wire.schema import Theme
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, KioskKeyboard, ui
-from kiosk.screens.practice_flow import PracticeFlow
+from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.practice_operator import ProcedureCard
 from kiosk.screens.practice_widgets import dock_keyboard, undock_keyboard
 

@@ -13,7 +13,7 @@ from kiosk.i18n import _
 from kiosk.practice.debrief import Debrief, build_debrief
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import KLabel, ui
-from kiosk.screens.practice_flow import PracticeFlow
+from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.practice_widgets import tx
 
 log = logging.getLogger(__name__)

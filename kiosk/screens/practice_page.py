@@ -3,7 +3,7 @@
 A fake browser (address bar with the fictional address and a back button), the operator's
 banner, a breadcrumb, the page's text, table and form, the site's button; around it the kiosk's
 own help: the permanent SIMULATION ribbon, "Ma fiche" (the persona card), "Aide", "Appeler un
-médiateur" (without leaving the page: :mod:`kiosk.screens.practice_help`), the simulated phone
+médiateur" (without leaving the page: :mod:`kiosk.screens.practice_help_call`), the simulated phone
 that receives the SMS code, and "Quitter l'exercice". The on-screen keyboard docks at the
 bottom when a typed field is touched.
 
@@ -30,8 +30,8 @@ from kiosk.screens import practice_operator  # noqa: F401  (kv classes: address 
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import HintBubble, KioskKeyboard, KLabel, ui
 from kiosk.screens.practice_fields import PageField, TextField
-from kiosk.screens.practice_flow import PracticeFlow
-from kiosk.screens.practice_help import PracticeHelpCall
+from kiosk.practice.flow import PracticeFlow
+from kiosk.screens.practice_help_call import PracticeHelpCall
 from kiosk.screens.practice_page_view import PageView
 from kiosk.screens.practice_widgets import (
     Overlay,

@@ -1,7 +1,7 @@
 """Scan or copy a document: type -> place it -> scan -> crop/rotate (cards) or add pages ->
 watermark purpose -> result, then print, keep for a procedure, or finish.
 
-The flow itself (no Kivy) is :class:`kiosk.screens.scan_flow.ScanFlow`; this screen draws its
+The flow itself (no Kivy) is :class:`kiosk.documents.scan_flow.ScanFlow`; this screen draws its
 steps and runs the slow parts (scanning, building the PDF) on a worker thread
 (:mod:`kiosk.screens.scan_worker`) so the screen keeps answering; results come back on the Kivy
 clock. The watermark step and the result's actions are in :mod:`kiosk.screens.scan_watermark`
@@ -26,7 +26,7 @@ from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault, scan_widgets  # noqa: F401  (kv classes)
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import FormField, tr
-from kiosk.screens.scan_flow import DOC_TYPE_WORDS, DocType, ScanFlow, Step
+from kiosk.documents.scan_flow import DOC_TYPE_WORDS, DocType, ScanFlow, Step
 from kiosk.screens.scan_result import ResultActions
 from kiosk.screens.scan_watermark import WatermarkStep
 from kiosk.screens.scan_worker import BackgroundWork
@@ -236,7 +236,7 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
             flow.scan(feeder)
             if flow.step is Step.CROP:
                 return flow.crop_preview(), flow.cropped_preview()
-            from kiosk.screens.scan_flow import thumbnail
+            from kiosk.documents.scan_flow import thumbnail
             return thumbnail(flow.pages[-1], 900)
 
         self._run(BUSY_SCAN, work, self._scanned)

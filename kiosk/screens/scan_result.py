@@ -13,7 +13,7 @@ from typing import Any
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault
 from kiosk.screens.kit import tr
-from kiosk.screens.scan_flow import ScanFlow, Step
+from kiosk.documents.scan_flow import ScanFlow, Step
 
 KEPT_FOR_PRACTICE = N_("Votre document est gardé pour cette visite : dans une démarche, il vous "
                        "sera proposé quand on vous demandera une pièce jointe.")

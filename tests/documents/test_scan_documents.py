@@ -12,7 +12,7 @@ from kiosk.documents.session_documents import DocumentKind
 from kiosk.documents.watermark import WatermarkError
 from kiosk.runtime import KioskRuntime
 from kiosk_wire.schema import EndReason
-from kiosk.screens.scan_flow import DocType, ScanFlow, Step
+from kiosk.documents.scan_flow import DocType, ScanFlow, Step
 from kiosk.sessions.clock import ManualClock
 
 
@@ -110,7 +110,7 @@ def test_one_print_service_and_quota_for_every_screen(runtime):
 
 
 def test_a_scanned_document_is_offered_to_a_practice_upload_field(runtime):
-    from kiosk.screens.practice_flow import PracticeFlow
+    from kiosk.practice.flow import PracticeFlow
 
     flow = ScanFlow(runtime.documents)
     flow.choose(DocType.PROOF)
