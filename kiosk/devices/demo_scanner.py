@@ -10,7 +10,7 @@ from PIL import Image
 
 from kiosk.devices import errors
 from kiosk.devices.scanner import ColourMode, ScannerInfo, ScanOptions, Source
-from kiosk.documents.pdf import mm_to_px
+from kiosk.media.paper import mm_to_px
 
 
 class DemoScanner:
@@ -44,7 +44,7 @@ class DemoScanner:
             raise fault("demo scanner: injected fault")
         # The sample pictures (Pillow's drawing and fonts, segno: ~10 MB resident) load at the
         # first scan: a demo kiosk whose residents never scan does not carry them.
-        from kiosk.documents import samples
+        from kiosk.media import samples
 
         dpi = options.dpi
         if options.source is Source.FEEDER:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
-from kiosk.documents.pdf import ID1_MM, mm_to_px
+from kiosk.media.paper import ID1_MM, mm_to_px
 
 ID1_RATIO = ID1_MM[0] / ID1_MM[1]
 WORK_WIDTH = 600         # detection runs on a copy this wide: fast and precise enough

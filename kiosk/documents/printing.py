@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.devices import errors
-from kiosk.devices.printer import JobStatus, Printer, PrintOptions
-from kiosk.documents.pdf import count_pages
+from kiosk.devices.printer import JobStatus, Printer, PrintOptions, pdf_pages
 from kiosk_wire.schema import Activity, ActivityKind
 from kiosk.sessions.core import SessionCore
 from kiosk.sessions.state import SessionState
@@ -71,7 +70,7 @@ class PrintService:
         """Check the quota and the printer, then send; raises device errors with plain messages."""
         options = options or PrintOptions()
         sid = self._session_id()
-        pages = count_pages(pdf) * max(1, options.copies)
+        pages = pdf_pages(pdf) * max(1, options.copies)
         remaining = self.remaining()
         if pages > remaining:
             raise errors.QuotaExceeded(requested=pages, remaining=remaining)

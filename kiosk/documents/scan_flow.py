@@ -21,7 +21,7 @@ from PIL import Image
 
 from kiosk.devices.scanner import ColourMode, Source
 from kiosk.documents.card import Box, straighten
-from kiosk.documents.pdf import fit_on_a4
+from kiosk.media.pdf import fit_on_a4
 from kiosk.documents.scanning import IdCopy, ScanService, Side
 from kiosk.documents.session_documents import DocumentDesk, DocumentKind, SessionDocument
 from kiosk.documents.watermark import Watermark, apply_watermark, clean_purpose

@@ -18,7 +18,7 @@ from PIL import Image
 
 from kiosk.devices.scanner import ColourMode, Scanner, ScanOptions
 from kiosk.documents.idcopy import IdPage, compose_id_page
-from kiosk.documents.pdf import fit_on_a4, images_to_pdf
+from kiosk.media.pdf import fit_on_a4, images_to_pdf
 from kiosk.documents.watermark import Watermark, apply_watermark
 from kiosk_wire.schema import Activity, ActivityKind
 from kiosk.sessions.core import SessionCore

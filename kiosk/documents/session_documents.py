@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kiosk.devices.printer import Printer
 from kiosk.devices.scanner import Scanner
-from kiosk.documents.pdf import images_to_pdf
+from kiosk.media.pdf import images_to_pdf
 from kiosk.documents.printing import PrintService
 from kiosk.documents.scanning import ScanResult, ScanService
 from kiosk.i18n import N_
@@ -80,7 +80,7 @@ class DocumentDesk:
 
     def sample(self) -> SessionDocument:
         """A one-page demonstration letter to print, made for this session (and wiped)."""
-        from kiosk.documents.samples import letter_page
+        from kiosk.media.samples import letter_page
 
         existing = next((d for d in self.documents() if d.kind is DocumentKind.SAMPLE), None)
         if existing is not None:

@@ -25,7 +25,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, ngettext
 from kiosk.practice.engine import Mode, Outcome, PracticeRun
-from kiosk.practice.model import Page
+from kiosk.practice.model import FieldType, Page
 from kiosk.screens import practice_operator  # noqa: F401  (kv classes: address bar, banner)
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import HintBubble, KioskKeyboard, KLabel, ui
@@ -99,7 +99,14 @@ class PracticePageScreen(AppScreen):
         key = (page.id, ui.language)
         view = self.views.get(key)
         if view is None:
-            view = PageView(self, run, page)
+            uploads = any(f.type is FieldType.DOCUMENT_UPLOAD for f in page.fields)
+            view = PageView(run, page, self.flow.scanned_documents() if uploads else [])
+            view.bind(on_submit=lambda _v: self.submit(),
+                      on_finish=lambda _v: self.show_debrief(),
+                      on_scam_link=lambda _v: self.follow_scam_link(),
+                      on_field_changed=lambda _v, page_field: self.field_changed(page_field),
+                      on_focus_request=lambda _v, form: self.focus_field(form),
+                      on_field_submit=lambda _v, form: self.next_field(form))
             self.views[key] = view
         return view
 
@@ -148,7 +155,7 @@ class PracticePageScreen(AppScreen):
         run = self.run
         self.has_sms = bool(run and run.sms_inbox)
         self.ids.phone.messages = [m.get(ui.language) for m in run.sms_inbox] if run else []
-        if run is not None and any(f.type.value == "sms_code" for f in run.page.fields):
+        if run is not None and any(f.type is FieldType.SMS_CODE for f in run.page.fields):
             # the code is awaited on this page: the phone must be in view, even at large text
             Clock.schedule_once(lambda _dt: self.ids.side_scroller.scroll_to(
                 self.ids.phone, animate=False), 0)

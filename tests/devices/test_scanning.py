@@ -144,7 +144,7 @@ def test_id_copy_through_sane_when_detection_is_unsure_uses_the_residents_crop(s
     from pypdf import PdfReader
 
     from kiosk.documents.card import ID1_MM
-    from kiosk.documents.pdf import mm_to_px
+    from kiosk.media.paper import mm_to_px
     from kiosk.documents.scanning import ScanService, Side
 
     scanner = open_scanner(config.defaults().with_overrides({

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from pyzbar.pyzbar import decode
 
-from kiosk.documents import samples
+from kiosk.media import samples
 from kiosk.documents.watermark import (
     MAX_PURPOSE_CHARS,
     OPACITY_RANGE,

@@ -9,7 +9,7 @@ import pytest
 
 from kiosk_wire import config
 from kiosk.devices.printer import JobState
-from kiosk.documents.pdf import count_pages
+from kiosk.media.pdf import count_pages
 from kiosk.documents.printing import PrintService
 from kiosk.practice import load_catalogue
 from kiosk.practice.memo import write_memo

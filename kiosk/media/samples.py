@@ -7,7 +7,7 @@ import segno
 from PIL import Image, ImageDraw, ImageFont
 
 # Not from card.py: that one needs numpy, which the demo scanner should not load before a scan.
-from kiosk.documents.pdf import ID1_MM, a4_size_px, mm_to_px
+from kiosk.media.paper import ID1_MM, a4_size_px, mm_to_px
 
 DEMO_QR_TEXT = "KIOSK-DEMO-2D-DOC-0001"
 BED_COLOUR = (246, 246, 244)   # a scanner lid: light and even
