@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 from kivy.metrics import dp
-from kivy.tests.common import UnitTestTouch
 from pypdf import PdfReader
 
 from kiosk import theme
 from kiosk.devices import errors
-from kiosk.screens.driver import touch_targets, visible_widgets
+from kiosk.screens.driver import FingerTouch, touch_targets, visible_widgets
 from kiosk.screens.kit import KLabel, ui
 from kiosk.sessions.state import SessionState
 
@@ -64,12 +63,12 @@ def tap_scrolled(driver, scroll, widget) -> None:
 
 
 def drag(driver, start: tuple[float, float], end: tuple[float, float], steps: int = 5) -> None:
-    touch = UnitTestTouch(*start)
-    touch.touch_down()
+    touch = FingerTouch(*start)
+    touch.down()
     for i in range(1, steps + 1):
-        touch.touch_move(start[0] + (end[0] - start[0]) * i / steps,
-                         start[1] + (end[1] - start[1]) * i / steps)
-    touch.touch_up()
+        touch.move_to(start[0] + (end[0] - start[0]) * i / steps,
+                      start[1] + (end[1] - start[1]) * i / steps)
+    touch.up()
     driver.frames(1)
 
 
