@@ -14,11 +14,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.practice.engine import Mode, PracticeRun
 from kiosk.practice.model import Procedure
 from kiosk.sessions.workspace import FILE
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +38,7 @@ class ScannedDocument:
 
 
 class PracticeFlow:
-    def __init__(self, runtime: Any) -> None:
+    def __init__(self, runtime: KioskRuntime) -> None:
         self.runtime = runtime
         self.run: PracticeRun | None = None
         self._recorded = True

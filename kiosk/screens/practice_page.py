@@ -16,7 +16,7 @@ language, then reused (a revisit only reloads values), so going back and forth i
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.metrics import dp
@@ -41,6 +41,9 @@ from kiosk.screens.practice_widgets import (
     tx,
     undock_keyboard,
 )
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
 
 
 class PracticePageScreen(AppScreen):
@@ -330,7 +333,7 @@ class PracticePageScreen(AppScreen):
         undock_keyboard(self.keyboard)
 
 
-def build_screen(runtime: Any, flow: PracticeFlow) -> PracticePageScreen:
+def build_screen(runtime: KioskRuntime, flow: PracticeFlow) -> PracticePageScreen:
     return PracticePageScreen(flow, name="practice_page")
 
 

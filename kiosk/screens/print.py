@@ -8,7 +8,7 @@ registered with the session so its wipe cancels and purges it).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
@@ -20,6 +20,9 @@ from kiosk.screens import device_fault
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, tr
 from kiosk.sessions.state import SessionState
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +49,7 @@ class PrintScreen(AppScreen):
     duplex = BooleanProperty(False)
     colour = BooleanProperty(True)
 
-    def __init__(self, runtime: Any, **kwargs: Any) -> None:
+    def __init__(self, runtime: KioskRuntime, **kwargs: Any) -> None:
         self._runtime = runtime
         self._preselected = ""
         self._job: Any = None
@@ -64,7 +67,7 @@ class PrintScreen(AppScreen):
             self.printer_txt = printer.message()
 
     @property
-    def runtime(self) -> Any:
+    def runtime(self) -> KioskRuntime:
         return self._runtime
 
     @property
@@ -292,5 +295,5 @@ N_("Imprimer")  # the header, also the home tile's word
 load_screen_kv(__file__)
 
 
-def build_screen(runtime: Any) -> PrintScreen:
+def build_screen(runtime: KioskRuntime) -> PrintScreen:
     return PrintScreen(runtime, name="print")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.factory import Factory
@@ -31,6 +31,9 @@ from kiosk.screens.scan_result import ResultActions
 from kiosk.screens.scan_watermark import WatermarkStep
 from kiosk.screens.scan_worker import BackgroundWork
 from kiosk.sessions.state import SessionState
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +86,7 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
     step_intro = StringProperty("")      # the watermark question, inside its scrolling area
     usb_ready = BooleanProperty(False)   # a USB key is plugged in and devices.usb_storage offers it
 
-    def __init__(self, runtime: Any, **kwargs: Any) -> None:
+    def __init__(self, runtime: KioskRuntime, **kwargs: Any) -> None:
         self._runtime = runtime
         self.flow: ScanFlow | None = None
         self._preview: Any = None
@@ -98,7 +101,7 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
         self._build_choices()
 
     @property
-    def runtime(self) -> Any:  # usable before the app runs (tests of the screen alone)
+    def runtime(self) -> KioskRuntime:  # usable before the app runs (tests of the screen alone)
         return self._runtime
 
     # --- building the lists ---------------------------------------------------------------------
@@ -349,5 +352,5 @@ class StepScreen(Screen):
 load_screen_kv(__file__)
 
 
-def build_screen(runtime: Any) -> ScanScreen:
+def build_screen(runtime: KioskRuntime) -> ScanScreen:
     return ScanScreen(runtime, name="scan")

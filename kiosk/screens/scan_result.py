@@ -8,12 +8,15 @@ here (``result_image``, ``result_txt``, ``notice``, ``can_practise``, ``usb_read
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault
 from kiosk.screens.kit import tr
 from kiosk.documents.scan_flow import ScanFlow, Step
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
 
 KEPT_FOR_PRACTICE = N_("Votre document est gardé pour cette visite : dans une démarche, il vous "
                        "sera proposé quand on vous demandera une pièce jointe.")
@@ -23,7 +26,7 @@ class ResultActions:
     # Declared by ScanScreen (Kivy properties, the flow, kv ids, navigation).
     ids: Any
     app: Any
-    runtime: Any
+    runtime: KioskRuntime
     flow: ScanFlow | None
     result_image: Any
     result_txt: str
