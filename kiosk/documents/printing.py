@@ -18,7 +18,7 @@ from kiosk.devices.printer import JobStatus, Printer, PrintOptions, pdf_pages
 from kiosk_wire.schema import Activity, ActivityKind
 from kiosk.sessions.core import SessionCore
 from kiosk.sessions.state import SessionState
-from kiosk.sessions.workspace import Artefact
+from kiosk.sessions.workspace import Artefact, ArtefactLabel
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class PrintService:
             raise errors.QuotaExceeded(requested=pages, remaining=remaining)
         job_id = self.printer.submit(pdf, options, title=JOB_TITLE)
         # Registered at once: from now on the session's wipe (or crash recovery) purges it.
-        self.core.register(Artefact(PRINT_JOB, str(job_id), "print"))
+        self.core.register(Artefact(PRINT_JOB, str(job_id), ArtefactLabel.PRINT))
         self._used[sid] = self._used.get(sid, 0) + pages
         self.core.add_activity(Activity(kind=ActivityKind.PRINT, pages=pages))
         return PrintJob(job_id, pages)

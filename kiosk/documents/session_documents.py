@@ -21,6 +21,7 @@ from kiosk.documents.scanning import ScanResult, ScanService
 from kiosk.i18n import N_
 from kiosk.sessions.core import SessionCore
 from kiosk.sessions.state import SessionState
+from kiosk.sessions.workspace import ArtefactLabel
 
 SAMPLE_DPI = 150
 
@@ -85,7 +86,7 @@ class DocumentDesk:
         existing = next((d for d in self.documents() if d.kind is DocumentKind.SAMPLE), None)
         if existing is not None:
             return existing
-        path = self.core.new_file(".pdf", "document")
+        path = self.core.new_file(".pdf", ArtefactLabel.DOCUMENT)
         images_to_pdf([letter_page(SAMPLE_DPI)], path, SAMPLE_DPI)
         return self.add(ScanResult(path, 1), DocumentKind.SAMPLE, N_("Page d'exemple"))
 

@@ -15,6 +15,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.devices import errors
 from kiosk.devices.printer import BLOCKING, JobState, PrintOptions
+from kiosk.documents.session_documents import DocumentKind
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault
 from kiosk.screens.base import AppScreen, load_screen_kv
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 
 POLL_S = 0.4
 MAX_COPIES = 10
-SAMPLE_ID = "sample"
+SAMPLE_ID = DocumentKind.SAMPLE.value  # the sample page's entry in the list (never a doc id)
 
 
 class PrintScreen(AppScreen):
@@ -111,7 +112,7 @@ class PrintScreen(AppScreen):
     def refresh(self) -> None:
         """The document list, the choice, copies, pages left and the printer's state."""
         docs = self.desk.documents() if self.desk is not None else []
-        self.has_documents = any(d.kind.value != "sample" for d in docs)
+        self.has_documents = any(d.kind is not DocumentKind.SAMPLE for d in docs)
         if self.selected and self.selected != SAMPLE_ID and not any(
                 d.doc_id == self.selected for d in docs):
             self.selected = ""
@@ -120,7 +121,7 @@ class PrintScreen(AppScreen):
         box = self.ids.docs
         box.clear_widgets()
         for doc in docs:
-            if doc.kind.value == "sample":
+            if doc.kind is DocumentKind.SAMPLE:
                 continue
             words = ngettext("{title} ({n} page)", "{title} ({n} pages)", doc.pages).format(
                 title=tr(doc.title), n=doc.pages)

@@ -27,6 +27,7 @@ from kiosk.screens import device_fault, scan_widgets  # noqa: F401  (kv classes)
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import FormField, tr
 from kiosk.documents.scan_flow import DOC_TYPE_WORDS, DocType, ScanFlow, Step
+from kiosk.documents.scanning import Side
 from kiosk.screens.scan_result import ResultActions
 from kiosk.screens.scan_watermark import WatermarkStep
 from kiosk.screens.scan_worker import BackgroundWork
@@ -94,7 +95,7 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
         self._field: FormField | None = None
         super().__init__(**kwargs)
         runtime.core.add_listener(self._session_changed)
-        storage = getattr(runtime.devices, "storage", None)
+        storage = getattr(runtime.devices, "usb_storage", None)
         if storage is not None:
             storage.add_listener(
                 lambda _old, _new: Clock.schedule_once(lambda _dt: self._storage_changed(), 0))
@@ -157,7 +158,7 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
         self.step = step.value
         if step is Step.PLACE and flow is not None:
             if flow.idcopy is not None:
-                front = flow.side.value == "recto"
+                front = flow.side is Side.RECTO
                 self.face = "front" if front else "back"
                 message = PLACE_CARD_FRONT if front else PLACE_CARD_BACK
                 self.body = _(message)

@@ -59,15 +59,15 @@ class ResultActions:
             self.go("practice_catalogue")
 
     def _storage_changed(self) -> None:
-        from kiosk.devices.storage import StorageState
+        from kiosk.devices.usb_storage import StorageState
 
-        storage = getattr(self.runtime.devices, "storage", None)
+        storage = getattr(self.runtime.devices, "usb_storage", None)
         self.usb_ready = storage is not None and storage.state is StorageState.OFFERED
 
     def to_usb(self) -> None:
         """Copy the result onto the resident's own USB key (only when the setting offers it)."""
         flow = self.flow
-        storage = getattr(self.runtime.devices, "storage", None)
+        storage = getattr(self.runtime.devices, "usb_storage", None)
         if flow is None or flow.result is None or storage is None:
             return
         self.ids.fault.clear()

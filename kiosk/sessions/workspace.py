@@ -19,6 +19,7 @@ import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -27,11 +28,19 @@ SESSIONS_SUBDIR = "kiosk-sessions"
 FILE = "file"
 
 
+class ArtefactLabel(StrEnum):
+    """What an artefact was, counted in "Tout a été effacé"; written in the session journal."""
+
+    SCAN = "scan"
+    PRINT = "print"
+    DOCUMENT = "document"
+
+
 @dataclass(frozen=True)
 class Artefact:
     kind: str   # "file", "print_job", ...: a disposer is registered per kind
     ref: str    # a path, a job id: never personal data (file names are generated here)
-    label: str = ""  # what it was, for "Tout a été effacé": "scan", "print", "document"
+    label: str = ""  # an ArtefactLabel (a str: the journal stores its value), "" when none
 
     def to_json(self) -> dict[str, str]:
         return {"kind": self.kind, "ref": self.ref, "label": self.label}

@@ -339,7 +339,7 @@ def usb_key(ui_app, tmp_path):
     import subprocess
 
     from kiosk.devices.hotplug import DeviceKind
-    from kiosk.devices.storage import StoragePolicy
+    from kiosk.devices.usb_storage import StoragePolicy
 
     node = "/dev/sdz1"
     mount_point = tmp_path / "usb-key"
@@ -349,11 +349,11 @@ def usb_key(ui_app, tmp_path):
     if done.returncode != 0:
         pytest.skip(f"cannot mount a test key here: {done.stderr.strip()}")
     devices = ui_app.runtime.devices
-    policy, devices.storage.policy = devices.storage.policy, StoragePolicy.OFFER
+    policy, devices.usb_storage.policy = devices.usb_storage.policy, StoragePolicy.OFFER
     devices.hotplug.backend.plug(DeviceKind.STORAGE, "usb-key-1", "Clé de test", (node,))
     yield mount_point
     devices.hotplug.backend.unplug("usb-key-1")
-    devices.storage.policy = policy
+    devices.usb_storage.policy = policy
     subprocess.run(["umount", str(mount_point)], check=False)
 
 
