@@ -186,8 +186,8 @@ class KioskApp(App):
             if entry.optional and importlib.util.find_spec(entry.module_path) is not None:
                 self._optional.add(name)  # built on first visit: they are the heaviest
         self.screen("home")  # the first tap's screen: ready before the resident touches
-        if self.sm.current == "home":
-            self.sm.current_screen.refresh_tiles()
+        if self.screens.current == "home":
+            self.screens.current_screen.refresh_tiles()
 
     def _core_opened(self, core: Any) -> None:
         core.add_listener(self._state_changed)
@@ -210,11 +210,18 @@ class KioskApp(App):
     def _overlay_shown(self) -> bool:
         return self._overlay is not None and self._overlay.parent is not None
 
+    @property
+    def screens(self) -> ScreenManager:
+        """The screen manager, once :meth:`build` made it (the app's methods run after)."""
+        if self.sm is None:
+            raise RuntimeError("the app is not built yet")
+        return self.sm
+
     def screen(self, name: str) -> Any:
         """The screen called ``name``, built on first use (KeyError when there is none)."""
-        if not self.sm.has_screen(name):
+        if not self.screens.has_screen(name):
             self._build_screen(name)
-        return self.sm.get_screen(name)
+        return self.screens.get_screen(name)
 
     def _build_screen(self, name: str) -> None:
         entry = SCREENS.get(name)
@@ -222,10 +229,10 @@ class KioskApp(App):
             raise KeyError(name)
         if not entry.optional:
             module = importlib.import_module(entry.module_path)
-            self.sm.add_widget(getattr(module, entry.builder)())
+            self.screens.add_widget(getattr(module, entry.builder)())
         elif name in self._optional:
-            self._add_optional_screen(self.sm, name)
-            if not self.sm.has_screen(name):
+            self._add_optional_screen(self.screens, name)
+            if not self.screens.has_screen(name):
                 self._optional.discard(name)
                 raise KeyError(name)
         else:
@@ -376,10 +383,10 @@ class KioskApp(App):
         self.allow_quit = True
         self.stop()
 
-    def _card_inserted(self, uid: Any) -> None:
-        current = self.sm.current
+    def _card_inserted(self, uid: bytes) -> None:
+        current = self.screens.current
         if current in MEDIATOR_SCREENS:
-            self.sm.current_screen.badge(uid)
+            self.screens.current_screen.badge(uid)
         elif self.runtime.verify_badge(uid):  # a mediator's badge opens the panel anywhere
             self.open_mediator_panel()
 

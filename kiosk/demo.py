@@ -163,7 +163,7 @@ class Tour:
         # to report as erased.
         path = self.core.new_file(".png", label=ArtefactLabel.SCAN)
         path.write_bytes(b"demo scan")
-        self.core.clock.advance(self.core.idle.timeout_s)  # type: ignore[attr-defined]
+        self.core.clock.advance(self.core.idle.timeout_s)
         self.core.tick()
         self.app._tick()
         self.stop(f"idle-warning-{tag}")

@@ -172,7 +172,7 @@ class LocalStore:
 
     # --- health -------------------------------------------------------------------------------
     def integrity_ok(self) -> bool:
-        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return bool(self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
     def schema_migrations(self) -> list[str]:
         return [m.name for m in MIGRATIONS.applied(self.db)]

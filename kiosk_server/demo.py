@@ -30,7 +30,7 @@ class ServerStartError(Exception):
 
 @dataclass
 class ServerProcess:
-    process: subprocess.Popen
+    process: subprocess.Popen[str]
     url: str
     output: list[str] = field(default_factory=list)
 
@@ -113,7 +113,7 @@ def spawn_server(data_dir: Path, port: int = 0, database_url: str = "",
         time.sleep(0.05)
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def _stop(proc: subprocess.Popen[str]) -> None:
     if proc.poll() is None:
         proc.kill()
         proc.wait(10)

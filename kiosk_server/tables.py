@@ -160,7 +160,7 @@ def _agg(name: str, dims: list[sa.Column[Any]], measures: list[str]) -> sa.Table
                                  *[c.name for c in dims], postgresql_include=measures)
     index = sa.Index(f"ix_{name}_territory", "grain", "territory_id", "period")
     # On SQLite, WITHOUT ROWID clusters rows by their key: a period range is read in place.
-    return sa.Table(name, metadata, *cols, pk, index,  # type: ignore[call-overload]
+    return sa.Table(name, metadata, *cols, pk, index,
                     sqlite_with_rowid=False)
 
 

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
 from kiosk_wire import config
+
+if TYPE_CHECKING:
+    from click.decorators import FC
 
 
 class LazyGroup(click.Group):
@@ -64,7 +69,7 @@ def start(ctx: click.Context, config_path: str | None, program: str) -> None:
     logging.basicConfig(level=logging.INFO, format=FORMAT)
 
 
-def config_option() -> click.Option:
+def config_option() -> Callable[[FC], FC]:
     return click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
                         envvar=config.CONFIG_ENV,
                         help="Settings file (TOML). Default: $KIOSK_CONFIG.")

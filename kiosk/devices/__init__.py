@@ -223,7 +223,7 @@ class Devices:
         return self.settings
 
     def _wants_real(self, kind: str) -> bool:
-        return self._settings.get(f"devices.{kind}_backend") != "demo"
+        return bool(self._settings.get(f"devices.{kind}_backend") != "demo")
 
     def _real_printer(self) -> Any:
         from kiosk.devices.cups_printer import CupsPrinter

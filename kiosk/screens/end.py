@@ -2,6 +2,7 @@
 anonymous survey (age bracket, autonomy, satisfaction) in the statistics vocabularies."""
 from __future__ import annotations
 
+from typing import Any
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.i18n import N_, _, ngettext
@@ -62,7 +63,7 @@ class EndScreen(AppScreen):
     erased = StringProperty("")
     question = StringProperty("")
 
-    def on_pre_enter(self, *args) -> None:
+    def on_pre_enter(self, *args: Any) -> None:
         self.answers: dict[str, object] = {}
         self.erased = erased_text(self.runtime.core.last_summary)
         self.show_step(0)

@@ -2,6 +2,7 @@
 maintenance (the only way out of the app), version and server connection."""
 from __future__ import annotations
 
+from typing import Any
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.i18n import N_, _
@@ -38,12 +39,12 @@ class MediatorPanelScreen(AppScreen):
     _field: FormField | None = None
     _keyboard: KioskKeyboard | None = None
 
-    def on_pre_enter(self, *args) -> None:
+    def on_pre_enter(self, *args: Any) -> None:
         self.notice = ""
         self.stop_enrolment()
         self.refresh()
 
-    def refresh(self, *_args) -> None:
+    def refresh(self, *_args: Any) -> None:
         core = self.runtime.core
         self.in_session = core.in_session
         self.out_of_order = core.state is SessionState.OUT_OF_ORDER
@@ -125,10 +126,10 @@ class MediatorPanelScreen(AppScreen):
             widget.opacity = 1 if visible else 0
             widget.disabled = not visible
 
-    def on_leave(self, *args) -> None:
+    def on_leave(self, *args: Any) -> None:
         self.stop_enrolment()
 
-    def badge(self, uid: object) -> None:
+    def badge(self, uid: bytes) -> None:
         """A badge on the reader while the panel is open: enrol it when asked to."""
         if not self.enrolling or self._field is None:
             return

@@ -26,8 +26,10 @@ class ResultActions:
     # Declared by ScanScreen (Kivy properties, the flow, kv ids, navigation).
     ids: Any
     app: Any
-    runtime: KioskRuntime
     flow: ScanFlow | None
+    if TYPE_CHECKING:  # AppScreen's, after this mixin in ScanScreen's bases
+        @property
+        def runtime(self) -> KioskRuntime: ...
     result_image: Any
     result_txt: str
     notice: str

@@ -73,7 +73,7 @@ def is_legacy_hash(pin_hash: str) -> bool:
 
 def lock_delay(lockouts: int) -> float:
     """How long the n-th lock-out (1-based) lasts."""
-    return min(MAX_LOCK_S, BASE_LOCK_S * 2 ** max(0, lockouts - 1))
+    return float(min(MAX_LOCK_S, BASE_LOCK_S * 2 ** max(0, lockouts - 1)))
 
 
 class PinGate:

@@ -38,6 +38,9 @@ from kiosk.sync.link import LinkError, ServerLink
 from kiosk_wire.schema import (
     Command,
     CommandKind,
+    Device,
+    DeviceBackend,
+    DeviceState,
     EndReason,
     Heartbeat,
     HeartbeatReply,
@@ -108,13 +111,14 @@ class HeartbeatClient:
         procedure_id, step = (None, None)
         if self.position is not None and state in (KioskState.ACTIVE, KioskState.IDLE_WARNING):
             procedure_id, step = self.position()
-        devices: dict[str, str] = {}
-        backends: dict[str, str] = {}
+        devices: dict[Device, DeviceState] = {}
+        backends: dict[Device, DeviceBackend] = {}
         try:
             if self.device_states is not None:
-                devices = dict(self.device_states())
+                devices = {Device(k): DeviceState(v) for k, v in self.device_states().items()}
             if self.device_backends is not None:
-                backends = dict(self.device_backends())
+                backends = {Device(k): DeviceBackend(v)
+                            for k, v in self.device_backends().items()}
         except Exception:  # a device layer error must not stop the heartbeat
             log.exception("device states unavailable for the heartbeat")
         with self._lock:

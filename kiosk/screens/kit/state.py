@@ -6,6 +6,7 @@ text size or contrast re-evaluates every bound widget at once.
 """
 from __future__ import annotations
 
+from typing import Any
 import math
 from collections.abc import Callable
 
@@ -55,7 +56,7 @@ class UiState(EventDispatcher):
     # Set by the app: speak(text) reads aloud in the current language; None when unavailable.
     speak_hook: Callable[[str], None] | None = None
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         i18n.on_language_change(self._on_i18n_language)
 
@@ -68,7 +69,7 @@ class UiState(EventDispatcher):
         self.language = lang
         self.rtl = i18n.is_rtl(lang)
 
-    def on_high_contrast(self, _inst, value: bool) -> None:
+    def on_high_contrast(self, _inst: Any, value: bool) -> None:
         self.palette = theme.palette_for(value)
 
     def speak(self, text: str) -> None:
