@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk_wire import config
 from kiosk.sessions.clock import ManualClock
 from kiosk.sessions.mediator_pin import hash_pin
 from kiosk.sessions.workspace import ArtefactLabel
+from kiosk_wire import config
 
 log = logging.getLogger(__name__)
 

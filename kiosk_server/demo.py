@@ -76,7 +76,8 @@ def spawn_server(data_dir: Path, port: int = 0, database_url: str = "",
     """Start `kiosk-server run` and wait until /api/v1/health answers."""
     data_dir.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kiosk_server.cli", "run", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "kiosk_server.cli", "run", "--host", "127.0.0.1",
+         "--port", str(port)],
         env=_server_env(data_dir, database_url, env), stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True, start_new_session=True,
     )

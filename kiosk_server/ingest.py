@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from kiosk_wire.schema import ActivityKind, SessionRecord
 from kiosk_server import tables as t
 from kiosk_server.db import upsert_add
 from kiosk_server.tenancy import KioskIdentity, now
+from kiosk_wire.schema import ActivityKind, SessionRecord
 
 _MEASURES = {
     t.agg_sessions: ("sessions", "duration_min", "help_requests", "accessible_sessions"),
@@ -97,7 +97,8 @@ def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
 
     On PostgreSQL one statement both filters what is already stored and inserts the rest
     (``ON CONFLICT DO NOTHING RETURNING``): a concurrent insert of the same id waits for the other
-    transaction, then does nothing. It goes through psycopg's pipelined ``executemany(returning=True)``
+    transaction, then does nothing. It goes through psycopg's pipelined
+    ``executemany(returning=True)``
     (one parsed statement): SQLAlchemy's multi-row VALUES form makes psycopg re-parse a query
     of 8,000 placeholders per batch, which cost more than the inserts themselves.
     """

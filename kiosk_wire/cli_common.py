@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import click
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 class LazyGroup(click.Group):
     """A group whose sub-commands are imported from a table ("module:attribute") on first use."""
 
-    table: dict[str, str] = {}
+    table: ClassVar[dict[str, str]] = {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(self.table))
@@ -83,7 +83,8 @@ def add_config_group(main: click.Group, sections: tuple[str, ...]) -> None:
         """Inspect the settings."""
 
     @config_group.command("show")
-    @click.option("--all", "show_all", is_flag=True, help="Also show the help text of each setting.")
+    @click.option("--all", "show_all", is_flag=True,
+                  help="Also show the help text of each setting.")
     @click.pass_context
     def config_show(ctx: click.Context, show_all: bool) -> None:
         """Print every effective setting with where its value came from."""

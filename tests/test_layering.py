@@ -30,10 +30,22 @@ BLOCKER = """
 import importlib.abc, sys
 class Block(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
-        if name.split('.')[0] in %r:
+        if name.split('.')[0] in {blocked!r}:
             raise ImportError('blocked for this test: ' + name)
 sys.meta_path.insert(0, Block())
+import importlib
+for m in {modules!r}:
+    importlib.import_module(m)
 """
+
+
+def import_all_with_blocked(modules: list[str], blocked: tuple[str, ...]) -> None:
+    """Import ``modules`` in a fresh interpreter where the ``blocked`` top-level packages are
+    unimportable; fails with the interpreter's traceback."""
+    code = BLOCKER.format(blocked=blocked, modules=modules)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
 
 
 def imported_roots(path: Path) -> set[str]:
@@ -100,11 +112,7 @@ def non_ui_modules() -> list[str]:
 
 
 def test_non_ui_modules_import_without_kivy_or_device_libraries():
-    code = BLOCKER % (BLOCKED,) + "\nimport importlib\nfor m in %r:\n    importlib.import_module(m)\n" % (
-        non_ui_modules(),)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
+    import_all_with_blocked(non_ui_modules(), BLOCKED)
 
 
 def test_kivy_is_imported_only_by_the_ui():
@@ -135,20 +143,11 @@ def test_the_shared_part_imports_neither_program_nor_their_libraries():
 def test_every_server_module_imports_without_the_terminal_kivy_or_device_libraries():
     modules = [module_name(p) for p in sorted(SERVER.rglob("*.py")) if "/migrations/" not in rel(p)]
     modules += [module_name(p) for p in sorted(WIRE.rglob("*.py"))]
-    code = BLOCKER % (("kiosk", *BLOCKED),) + (
-        "\nimport importlib\nfor m in %r:\n    importlib.import_module(m)\n" % (modules,))
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
+    import_all_with_blocked(modules, ("kiosk", *BLOCKED))
 
 
 def test_terminal_modules_import_without_the_server_libraries():
-    code = BLOCKER % ((*BLOCKED, *SERVER_LIBS, "kiosk_server"),) + (
-        "\nimport importlib\nfor m in %r:\n    importlib.import_module(m)\n" % (
-            non_ui_modules(),))
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
+    import_all_with_blocked(non_ui_modules(), (*BLOCKED, *SERVER_LIBS, "kiosk_server"))
 
 
 # The kiosk's own layers: what each part must never import (above it, or beside it).

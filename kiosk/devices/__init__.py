@@ -21,7 +21,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from kiosk_wire.config import Settings
 from kiosk.devices import errors
 from kiosk.devices.base import Schedule, StatefulDevice
 from kiosk.devices.hotplug import DeviceKind, Hotplug, PluggedDevice
@@ -29,6 +28,7 @@ from kiosk.devices.printer import Printer
 from kiosk.devices.reader import CardReader
 from kiosk.devices.scanner import Scanner
 from kiosk.devices.usb_storage import StoragePolicy, UsbStorage
+from kiosk_wire.config import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

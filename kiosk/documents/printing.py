@@ -15,10 +15,10 @@ from pathlib import Path
 
 from kiosk.devices import errors
 from kiosk.devices.printer import JobStatus, Printer, PrintOptions, pdf_pages
-from kiosk_wire.schema import Activity, ActivityKind
 from kiosk.sessions.core import SessionCore
 from kiosk.sessions.state import SessionState
 from kiosk.sessions.workspace import Artefact, ArtefactLabel
+from kiosk_wire.schema import Activity, ActivityKind
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,12 @@ from PIL import Image
 
 from kiosk.devices.scanner import ColourMode, Scanner, ScanOptions
 from kiosk.documents.idcopy import IdPage, compose_id_page
-from kiosk.media.pdf import fit_on_a4, images_to_pdf
 from kiosk.documents.watermark import Watermark, apply_watermark
-from kiosk_wire.schema import Activity, ActivityKind
 from kiosk.media.paper import Side as Side  # re-exported: a card copy's side
+from kiosk.media.pdf import fit_on_a4, images_to_pdf
 from kiosk.sessions.core import SessionCore
 from kiosk.sessions.workspace import ArtefactLabel
+from kiosk_wire.schema import Activity, ActivityKind
 
 if TYPE_CHECKING:
     from kiosk.documents.card import Box, CardDetection

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from kiosk.devices.printer import Printer
 from kiosk.devices.scanner import Scanner
-from kiosk.media.pdf import images_to_pdf
 from kiosk.documents.printing import PrintService
 from kiosk.documents.scanning import ScanResult, ScanService
 from kiosk.i18n import N_
+from kiosk.media.pdf import images_to_pdf
 from kiosk.sessions.core import SessionCore
 from kiosk.sessions.state import SessionState
 from kiosk.sessions.workspace import ArtefactLabel

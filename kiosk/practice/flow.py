@@ -33,7 +33,8 @@ class ScannedDocument:
 
     index: int      # 1, 2, ... in scanning order: what the resident sees
     path: Path
-    title: str = ""   # what it is ("Copie de pièce d'identité"), French source, translated when shown
+    # what it is ("Copie de pièce d'identité"), French source, translated when shown
+    title: str = ""
 
 
 class PracticeFlow:

@@ -93,7 +93,8 @@ def line_at(data: Any, path: Iterable[Any]) -> int:
     """The line of the deepest node reachable along ``path`` (keys and indexes)."""
     node, line = data, getattr(data, "line", 0)
     for step in path:
-        if isinstance(node, LineDict) and step in node or isinstance(node, LineList) and isinstance(step, int) and step < len(node):
+        if (isinstance(node, LineDict) and step in node) or (
+                isinstance(node, LineList) and isinstance(step, int) and step < len(node)):
             line = node.line_of(step)
             node = node[step]
         else:

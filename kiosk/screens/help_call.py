@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+
 from kivy.properties import StringProperty
 
 from kiosk.i18n import _

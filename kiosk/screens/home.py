@@ -3,9 +3,10 @@ its device is present and its screen is installed."""
 from __future__ import annotations
 
 from typing import Any
+
 from kiosk.runtime import Feature
-from kiosk_wire.schema import EndReason
 from kiosk.screens.base import AppScreen, load_screen_kv
+from kiosk_wire.schema import EndReason
 
 # tile id -> (feature, screen it leads to)
 TILE_ROUTES: dict[str, tuple[Feature | None, str]] = {
@@ -42,7 +43,7 @@ class HomeScreen(AppScreen):
         self.refresh_tiles()
 
     def open_tile(self, name: str) -> None:
-        feature, screen = TILE_ROUTES[name]
+        _feature, screen = TILE_ROUTES[name]
         if name == "done":
             self.runtime.core.end(EndReason.FINISHED)
         else:

@@ -2,8 +2,8 @@
 session. Shown over whatever screen the resident was on, so nothing is lost if they answer."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
 import math
+from typing import TYPE_CHECKING, Any
 
 from kivy.properties import NumericProperty
 from kivy.uix.floatlayout import FloatLayout

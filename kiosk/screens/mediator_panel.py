@@ -3,16 +3,17 @@ maintenance (the only way out of the app), version and server connection."""
 from __future__ import annotations
 
 from typing import Any
+
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.i18n import N_, _
 from kiosk.runtime import ServerState
-from kiosk_wire.schema import EndReason
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.device_fault import state_words
 from kiosk.screens.kit import FormField, KioskKeyboard, KLabel, tr
 from kiosk.sessions.badges import MAX_LABEL_CHARS
 from kiosk.sessions.state import SessionState
+from kiosk_wire.schema import EndReason
 
 DEVICE_NAMES = {"printer": N_("Imprimante"), "scanner": N_("Scanner"),
                 "reader": N_("Lecteur de badge"), "hotplug": N_("Ports USB")}

@@ -4,8 +4,8 @@ A refused badge is refused without saying why (unknown, revoked...): the message
 """
 from __future__ import annotations
 
-from typing import Any
 import math
+from typing import Any
 
 from kivy.properties import BooleanProperty, StringProperty
 

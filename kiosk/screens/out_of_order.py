@@ -6,6 +6,7 @@ place the site typed itself has no translation and is shown as typed."""
 from __future__ import annotations
 
 from typing import Any
+
 from kivy.properties import StringProperty
 
 from kiosk.i18n import N_

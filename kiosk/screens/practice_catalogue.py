@@ -13,12 +13,12 @@ from kivy.metrics import dp
 from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk.i18n import N_, _
-from kiosk_wire.schema import Theme
+from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, KioskKeyboard, ui
-from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.practice_operator import ProcedureCard
 from kiosk.screens.practice_widgets import dock_keyboard, undock_keyboard
+from kiosk_wire.schema import Theme
 
 if TYPE_CHECKING:
     from kiosk.runtime import KioskRuntime

@@ -11,9 +11,9 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.devices.errors import DeviceError
 from kiosk.i18n import _
 from kiosk.practice.debrief import Debrief, build_debrief
+from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import KLabel, ui
-from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.practice_widgets import tx
 
 if TYPE_CHECKING:

@@ -25,12 +25,12 @@ from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, ngettext
 from kiosk.practice.engine import Mode, Outcome, PracticeRun
+from kiosk.practice.flow import PracticeFlow
 from kiosk.practice.model import FieldType, Page
 from kiosk.screens import practice_operator  # noqa: F401  (kv classes: address bar, banner)
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import HintBubble, KioskKeyboard, KLabel, ui
 from kiosk.screens.practice_fields import PageField, TextField
-from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.practice_help_call import PracticeHelpCall
 from kiosk.screens.practice_page_view import PageView
 from kiosk.screens.practice_widgets import (
@@ -301,7 +301,7 @@ class PracticePageScreen(AppScreen):
             self.run.send_sms()
             self._show_phone()
 
-    # --- the kiosk's buttons -----------------------------------------------------------------------
+    # --- the kiosk's buttons ----------------------------------------------------------------------
     def show_persona(self) -> None:
         if self.run is None:
             return

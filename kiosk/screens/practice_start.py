@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 from kivy.properties import ObjectProperty, StringProperty
 
 from kiosk.practice.engine import Mode
+from kiosk.practice.flow import PracticeFlow
 from kiosk.practice.model import Procedure
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import ui
-from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.practice_operator import level_and_duration
 from kiosk.screens.practice_widgets import tx
 

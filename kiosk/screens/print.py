@@ -45,7 +45,8 @@ class PrintScreen(AppScreen):
     job_running = BooleanProperty(False)
     job_ok = BooleanProperty(False)
     has_documents = BooleanProperty(False)
-    can_duplex = BooleanProperty(False)    # offered when the queue can and the document has 2+ pages
+    # offered when the queue can and the document has 2+ pages
+    can_duplex = BooleanProperty(False)
     can_colour = BooleanProperty(False)
     duplex = BooleanProperty(False)
     colour = BooleanProperty(True)

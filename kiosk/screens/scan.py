@@ -22,12 +22,12 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 from kivy.uix.screenmanager import Screen
 
 from kiosk.devices.scanner import ScannerState
+from kiosk.documents.scan_flow import DOC_TYPE_WORDS, DocType, ScanFlow, Step
+from kiosk.documents.scanning import Side
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault, scan_widgets  # noqa: F401  (kv classes)
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import FormField, tr
-from kiosk.documents.scan_flow import DOC_TYPE_WORDS, DocType, ScanFlow, Step
-from kiosk.documents.scanning import Side
 from kiosk.screens.scan_result import ResultActions
 from kiosk.screens.scan_watermark import WatermarkStep
 from kiosk.screens.scan_worker import BackgroundWork

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from kiosk.documents.scan_flow import ScanFlow, Step
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault
 from kiosk.screens.kit import tr
-from kiosk.documents.scan_flow import ScanFlow, Step
 
 if TYPE_CHECKING:
     from kiosk.runtime import KioskRuntime

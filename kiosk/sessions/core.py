@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk_wire.schema import Accessibility, Activity, ActivityKind, EndReason, Language, Survey
 from kiosk.sessions.clock import Clock, SystemClock
 from kiosk.sessions.journal import Journal, JournalEntry
 from kiosk.sessions.session import Session, WipeSummary, build_record
@@ -34,6 +33,7 @@ from kiosk.sessions.workspace import (
     sweep_orphans,
 )
 from kiosk.storage import LocalStore, StoreError
+from kiosk_wire.schema import Accessibility, Activity, ActivityKind, EndReason, Language, Survey
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,8 @@ when it is a real directory (not a link), owned by the kiosk's account and close
 in the shared /dev/shm another account could have planted a link (session files sent off RAM,
 the start-up sweep deleting the link's target) or a directory of its own (every session
 blocked). The private runtime directories come first (systemd's ``RuntimeDirectory=``, then
-``$XDG_RUNTIME_DIR``), where nobody else can create anything; /dev/shm only after them. Everything else a session creates (print job
+``$XDG_RUNTIME_DIR``), where nobody else can create anything; /dev/shm only after them. Everything
+else a session creates (print job
 ids, ...) is registered as an :class:`Artefact` of a kind; a *disposer* per kind destroys it.
 Device layers register their own disposers (``"print_job"`` by the printer facade).
 """

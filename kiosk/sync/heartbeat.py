@@ -9,7 +9,8 @@ current session has lasted, device states, app version and queue length
   quota, enabled procedures and banner are kept in ``pushed`` and handed to settings listeners
   (the UI, the print service); they are kept in the local store so a restart offline keeps them;
 - commands (end session, out of order, back in service), applied on the UI thread through the
-  injected ``schedule(fn, delay)`` and confirmed in the next heartbeat (``acked_commands``). A command
+  injected ``schedule(fn, delay)`` and confirmed in the next heartbeat (``acked_commands``). A
+  command
   id is applied at most once, even if the server sends it again before it hears the confirmation,
   and even across a restart: the ids applied but not yet confirmed are written to the local store
   (``APPLIED_KV_KEY``) *before* the command runs, reloaded at start and confirmed by the first

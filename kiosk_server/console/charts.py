@@ -94,7 +94,8 @@ def _stack(table: Table) -> str:
     cols = range(table.value_col, table.value_col + table.series)
     chart = pygal.HorizontalStackedBar(
         width=600, height=max(180, 34 * len(labels) + 110), legend_at_bottom=True,
-        legend_at_bottom_columns=2, truncate_legend=-1, **{k: v for k, v in _COMMON.items() if k != "show_legend"})
+        legend_at_bottom_columns=2, truncate_legend=-1,
+        **{k: v for k, v in _COMMON.items() if k != "show_legend"})
     chart.x_labels = labels
     totals = [sum(_number(r[c]) or 0 for c in cols) for r in table.rows]
     chart.y_labels = integer_ticks(max(totals, default=0))

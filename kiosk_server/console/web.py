@@ -17,7 +17,6 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from kiosk_wire.config import Settings
 from kiosk_server.console import charts, labels
 from kiosk_server.console.auth import (
     ConsoleDenied,
@@ -32,6 +31,7 @@ from kiosk_server.console.auth import (
 from kiosk_server.queries import Masked
 from kiosk_server.ratelimit import RateLimiter
 from kiosk_server.tenancy import Role
+from kiosk_wire.config import Settings
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent

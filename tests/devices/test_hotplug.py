@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from kiosk_wire import config
 from kiosk.devices import Devices, open_devices
 from kiosk.devices.demo_hotplug import DemoHotplug
 from kiosk.devices.hotplug import DeviceKind
 from kiosk.devices.scheduling import QueueScheduler
+from kiosk_wire import config
 
 KINDS = [DeviceKind.PRINTER, DeviceKind.SCANNER, DeviceKind.READER, DeviceKind.STORAGE]
 

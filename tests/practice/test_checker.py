@@ -18,11 +18,14 @@ DOCS = Path(__file__).parents[2] / "docs"
 # file -> (line, words the message must contain)
 EXPECTED = {
     "unreachable-page.yaml": [(46, "« oubliee » n'est jamais atteinte")],
-    "missing-translation.yaml": [(27, "traduction manquante en arabe (ar) pour « Prénom de l'enfant »")],
+    "missing-translation.yaml": [
+        (27, "traduction manquante en arabe (ar) pour « Prénom de l'enfant »")],
     "invalid-persona-value.yaml": [(21, "Il n'y a pas de 29 février en 2015")],
-    "hint-without-field.yaml": [(30, "l'aide pointe vers la case « prenom », qui n'est pas sur la page « enfant »")],
-    "branch-never-ends.yaml": [(48, "depuis la page « boucle_a », on ne peut jamais arriver à la fin"),
-                               (51, "depuis la page « boucle_b », on ne peut jamais arriver à la fin")],
+    "hint-without-field.yaml": [
+        (30, "l'aide pointe vers la case « prenom », qui n'est pas sur la page « enfant »")],
+    "branch-never-ends.yaml": [
+        (48, "depuis la page « boucle_a », on ne peut jamais arriver à la fin"),
+        (51, "depuis la page « boucle_b », on ne peut jamais arriver à la fin")],
     "unknown-key.yaml": [(32, "il manque « title »"), (33, "« titel » n'est pas un mot connu ici")],
     "branch-without-default.yaml": [(32, "terminez la liste next: par une ligne sans condition")],
     "unquoted-value.yaml": [(20, "mettez-la entre guillemets")],
@@ -53,13 +56,14 @@ def test_broken_file_is_refused_with_its_line_and_what_to_do(name):
     assert not report.ok and report.procedures == []
     found = [(f.line, f.message) for f in report.findings]
     for line, words in EXPECTED[name]:
-        assert any(l == line and words in m for l, m in found), (words, found)
+        assert any(n == line and words in m for n, m in found), (words, found)
     for finding in report.findings:
         assert str(finding).startswith(f"{BROKEN / name}:{finding.line}: ")
 
 
 def test_check_command_exits_non_zero_and_prints_file_and_line():
-    result = CliRunner().invoke(main, ["procedures", "check", str(BROKEN / "unreachable-page.yaml")])
+    result = CliRunner().invoke(main, ["procedures", "check",
+                                       str(BROKEN / "unreachable-page.yaml")])
     assert result.exit_code == 1
     assert f"{BROKEN / 'unreachable-page.yaml'}:46:" in result.output
     assert "1 problème(s) à corriger" in result.output
@@ -90,7 +94,8 @@ def test_a_broken_site_procedure_is_left_out_but_the_catalogue_still_loads(tmp_p
 
 def _doc_example() -> str:
     doc = (DOCS / "writing-a-procedure.md").read_text(encoding="utf-8")
-    return next(b for b in re.findall(r"```yaml\n(.*?)```", doc, re.DOTALL) if b.startswith("format: 1"))
+    return next(b for b in re.findall(r"```yaml\n(.*?)```", doc, re.DOTALL)
+                if b.startswith("format: 1"))
 
 
 def test_the_example_of_the_mediator_guide_passes_the_checker(tmp_path):
@@ -138,8 +143,10 @@ def test_unknown_message_name_and_page_without_hint_are_reported(tmp_path):
 
 def test_a_stray_brace_in_a_custom_message_does_not_break_the_page():
     from kiosk.practice.text import Text
-    assert Text("Tapez {count} chiffres {oops").format("fr", count=3) == "Tapez {count} chiffres {oops"
-    assert Text("Tapez {count} chiffres, {autre}").format("fr", count=3) == "Tapez 3 chiffres, {autre}"
+    assert Text("Tapez {count} chiffres {oops").format("fr", count=3) \
+        == "Tapez {count} chiffres {oops"
+    assert Text("Tapez {count} chiffres, {autre}").format("fr", count=3) \
+        == "Tapez 3 chiffres, {autre}"
 
 
 def test_list_command_shows_the_catalogue_by_theme():
@@ -186,7 +193,8 @@ def test_show_command_prints_persona_pages_answers_and_branches():
     result = CliRunner().invoke(main, ["procedures", "show", "ants-pre-demande"])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Vous êtes Camille Martin" in out and "Numéro du timbre fiscal électronique : 4417206938215570" in out
+    assert "Vous êtes Camille Martin" in out
+    assert "Numéro du timbre fiscal électronique : 4417206938215570" in out
     assert "Étape 1 — Connexion à votre espace [connexion]" in out
     assert "titre=passeport → timbre" in out and "! scam_link" in out
     arabic = CliRunner().invoke(main, ["procedures", "show", "ants-pre-demande", "--lang", "ar"])

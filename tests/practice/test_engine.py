@@ -11,8 +11,8 @@ from kiosk.practice.engine import Mode, Outcome, PracticeRun
 from kiosk.practice.messages import MESSAGES, message
 from kiosk.practice.model import FieldType
 from kiosk.practice.solution import page_solution
-from kiosk_wire.schema import ActivityKind, Autonomy
 from kiosk.sessions.clock import ManualClock
+from kiosk_wire.schema import ActivityKind, Autonomy
 
 from .play import EMPTY_MESSAGE_KEY, empty_value, play_to_end
 
@@ -327,7 +327,8 @@ def test_engine_errors_can_be_shown_in_arabic():
     goto(run, "identification")
     result = run.submit({"nir": "", "naissance": "31/04/1979", "code_postal": "1300"})
     assert result.errors["nir"].text("ar") == MESSAGES["required"].get("ar")
-    assert result.errors["naissance"].text("ar") == MESSAGES["date.no_such_day"].format("ar", day=31)
+    assert result.errors["naissance"].text("ar") \
+        == MESSAGES["date.no_such_day"].format("ar", day=31)
     assert result.errors["code_postal"].text("ar") == MESSAGES["postal_code.format"].get("ar")
 
 

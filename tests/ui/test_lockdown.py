@@ -94,8 +94,8 @@ def test_the_unit_does_not_restart_a_kiosk_left_for_maintenance():
 
 
 def test_fullscreen_and_borderless_are_set_for_run(tmp_path):
-    from kiosk_wire import config
     from kiosk.app import configure_kivy
+    from kiosk_wire import config
 
     saved = {k: Config.get("graphics", k) for k in ("fullscreen", "borderless")}
     try:

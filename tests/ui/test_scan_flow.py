@@ -22,7 +22,7 @@ from .helpers import key_button, type_on
 pytestmark = pytest.mark.display
 
 
-# --- helpers ---------------------------------------------------------------------------------------
+# --- helpers --------------------------------------------------------------------------------------
 def start_session(driver, lang: str = "fr") -> None:
     driver.tap(driver.screen().ids[f"lang_{lang}"])
     driver.tap(driver.screen().ids.start)
@@ -100,7 +100,7 @@ def demo_devices(ui_app):
     ui_app.runtime.printer.refresh()
 
 
-# --- the flows --------------------------------------------------------------------------------------
+# --- the flows ------------------------------------------------------------------------------------
 def copy_id_card(driver, ui_app, demo_devices, out: Path | None, purpose: str = "CAF"):
     """Home -> scan -> carte d'identité -> recto -> verso -> watermark -> result, by touch."""
     scanner, _printer = demo_devices

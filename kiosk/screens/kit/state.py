@@ -6,9 +6,9 @@ text size or contrast re-evaluates every bound widget at once.
 """
 from __future__ import annotations
 
-from typing import Any
 import math
 from collections.abc import Callable
+from typing import Any
 
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
@@ -23,7 +23,7 @@ def pressed(rgba: tuple[float, ...] | list[float]) -> tuple[float, ...]:
     """An opaque colour as it looks under the pressed veil (what blending the veil over it
     gives), so a button draws one quad whether pressed or not."""
     *veil, alpha = PRESSED_VEIL
-    return (*(c * (1 - alpha) + v * alpha for c, v in zip(rgba[:3], veil)), rgba[3])
+    return (*(c * (1 - alpha) + v * alpha for c, v in zip(rgba[:3], veil, strict=True)), rgba[3])
 
 
 def outline(pos: tuple[float, float] | list[float], size: tuple[float, float] | list[float],
