@@ -24,8 +24,8 @@ from kiosk.practice.messages import MESSAGES, message
 from kiosk.practice.model import Field, FieldType, Hint, Page, Procedure, Trap, TrapKind
 from kiosk.practice.text import Text
 from kiosk.practice.validators import Problem, password_rule_status
-from kiosk_wire.schema import Activity, ActivityKind, Autonomy
 from kiosk.sessions.clock import Clock, SystemClock
+from kiosk_wire.schema import Activity, ActivityKind, Autonomy
 
 log = logging.getLogger(__name__)
 

@@ -79,7 +79,8 @@ class ProcedureError(Exception):
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     text = resources.files("kiosk.practice").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:

@@ -8,11 +8,11 @@ import pytest
 from kiosk.practice.catalogue import load_catalogue
 from kiosk.practice.debrief import build_debrief
 from kiosk.practice.engine import Mode, Outcome, PracticeRun
-from kiosk.practice.messages import MESSAGES, message
+from kiosk.practice.messages import MESSAGES
 from kiosk.practice.model import FieldType
 from kiosk.practice.solution import page_solution
-from kiosk_wire.schema import ActivityKind, Autonomy
 from kiosk.sessions.clock import ManualClock
+from kiosk_wire.schema import ActivityKind, Autonomy
 
 from .play import EMPTY_MESSAGE_KEY, empty_value, play_to_end
 
@@ -152,7 +152,8 @@ def test_ameli_checks_identity_with_the_rib_and_confirms_the_address_by_email():
     goto(run, "code_email")
     code = run.sms_code
     assert code is not None and len(code) == 6
-    assert run.sms_inbox[-1].fr.startswith("E-mail de Caisse Santé Commune") and code in run.sms_inbox[-1].fr
+    email = run.sms_inbox[-1].fr
+    assert email.startswith("E-mail de Caisse Santé Commune") and code in email
     wrong = "000000" if code != "000000" else "111111"
     error = run.submit({"code": wrong}).errors["code"]
     assert error.problem.key == "email_code.wrong" and "reçu par e-mail" in error.text()
@@ -372,7 +373,8 @@ def test_engine_errors_can_be_shown_in_arabic():
     goto(run, "identification")
     result = run.submit({"nir": "", "naissance": "31/04/1979", "code_postal": "1300"})
     assert result.errors["nir"].text("ar") == MESSAGES["required"].get("ar")
-    assert result.errors["naissance"].text("ar") == MESSAGES["date.no_such_day"].format("ar", day=31)
+    assert result.errors["naissance"].text("ar") \
+        == MESSAGES["date.no_such_day"].format("ar", day=31)
     assert result.errors["code_postal"].text("ar") == MESSAGES["postal_code.format"].get("ar")
 
 
@@ -383,8 +385,8 @@ def test_a_long_stay_on_a_page_is_reported_as_hesitation_in_the_debrief():
     clock.advance(200)
     goto(run, "autres")
     debrief = build_debrief(run)
-    assert any(line.startswith("Page « Vos salaires déjà remplis » : vous avez pris du temps (3 min)")
-               for line in debrief.to_work_on)
+    hesitated = "Page « Vos salaires déjà remplis » : vous avez pris du temps (3 min)"
+    assert any(line.startswith(hesitated) for line in debrief.to_work_on)
     assert not any("Mon compte" in line and "temps" in line for line in debrief.to_work_on)
 
 

@@ -12,14 +12,14 @@ import pytest
 from server.helpers import make_tenant, open_migrated
 
 from kiosk.i18n import translate_to
-from kiosk_wire.schema import EndReason, Language
 from kiosk.screens.kit import ui
 from kiosk.screens.practice_fields import TextField
-from kiosk_server import live
-from kiosk_server.demo import spawn_server
 from kiosk.sync import ServerConnection
 from kiosk.sync.help import HelpDesk
 from kiosk.sync.link import ServerLink
+from kiosk_server import live
+from kiosk_server.demo import spawn_server
+from kiosk_wire.schema import EndReason, Language
 
 from .helpers import queued_records
 from .practice_play import advance_to, fill_field, open_practice

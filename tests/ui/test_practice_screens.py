@@ -13,10 +13,10 @@ from kiosk import theme
 from kiosk.practice.engine import Mode
 from kiosk.practice.model import TrapKind
 from kiosk.practice.solution import solution
-from kiosk_wire.schema import Accessibility, EndReason, Language
 from kiosk.screens.driver import touch_targets, visible_widgets
 from kiosk.screens.kit import KLabel
 from kiosk.sessions.state import SessionState
+from kiosk_wire.schema import Accessibility, EndReason, Language
 
 from .helpers import key_button, queued_records
 from .practice_play import (
@@ -371,7 +371,7 @@ def test_random_touches_on_the_practice_screens_break_nothing_and_leave_nothing(
     start_session(ui_app, driver)
     procedures = ui_app.runtime.practice.ids()
     window = driver.window
-    for round_number in range(8):
+    for _round in range(8):
         if not driver.screen().name.startswith("practice_"):
             if driver.screen().name != "home":
                 ui_app.show("home")
