@@ -329,10 +329,12 @@ def test_caf_salaries_come_prefilled_and_a_wrong_month_is_corrected():
     assert run.submit({"salaire_2": "920"}).ok and run.page.id == "autres"
 
 
-def test_caf_login_is_the_social_security_number_and_a_six_digit_code():
+def test_caf_login_is_the_social_security_number_then_a_code_received_by_email():
     run = new_run("caf-trimestrielle")
-    assert [f.id for f in run.page.fields] == ["nir", "code"]
-    assert run.submit({"nir": "2910775112034", "code": "482915"}).ok
+    assert [f.id for f in run.page.fields] == ["nir", "mot_de_passe"]
+    assert run.submit({"nir": "2910775112034", "mot_de_passe": "Lune2025!"}).ok
+    assert run.page.id == "verification" and run.page.fields[0].type is FieldType.EMAIL_CODE
+    assert run.submit({"code": run.sms_code}).ok and run.page.id == "espace"
 
 
 def test_impots_offers_franceconnect_and_activates_the_space_by_email():

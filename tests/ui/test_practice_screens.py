@@ -192,7 +192,9 @@ def test_mistakes_show_plain_messages_and_are_counted_in_autonomous_mode(driver,
     assert screen.bubble.parent is None
 
     play_page(driver, screen)   # clears the box with backspace and types it right
-    assert run.page.id != "connexion"
+    assert run.page.id == "verification"
+    play_page(driver, screen)   # the code received by e-mail, read on the simulated phone
+    assert run.page.id == "espace"
 
     # "Ma fiche" is always reachable and shows the persona's values.
     driver.tap(screen.ids.persona)
