@@ -5,7 +5,7 @@ into the reports they already file.
 - XLSX (openpyxl): a "Totaux" sheet (place, period, key figures) then one sheet per table.
 - CSV: one file, ``;``-separated with a UTF-8 BOM (what French spreadsheet software opens
   directly); columns ``Rubrique;Libellé;<value columns>``, one line per table row.
-Masked small counts are written "< 5", never their value.
+Masked small counts are written "masqué", never their value (docs/privacy.md).
 
 Names typed by people (sites, kiosks, territories) reach the manager's spreadsheet: a text that
 starts like a formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is neutralised, in

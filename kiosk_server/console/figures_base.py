@@ -1,7 +1,7 @@
 """What every dashboard figure is made of: a :class:`Table` (title, columns, rows of French labels
 and numbers), drawn as a chart and always shown beside it as a table, and exported; the
 connection wrapper a page reads through. Counts below the small-count threshold arrive from the
-queries as :class:`Masked` and stay masked everywhere ("< 5")."""
+queries as :class:`Masked` and stay masked everywhere ("masqué"; kiosk_server.disclosure)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -59,3 +59,12 @@ def pct(part: int, whole: int) -> str:
 
 def is_masked(cell: Cell) -> bool:
     return isinstance(cell, Masked)
+
+
+def masking_note(threshold: int) -> str:
+    """What a reader of a protected table must know (docs/privacy.md says it in full)."""
+    return (f"Petits effectifs protégés : un effectif de moins de {threshold} pour un site et "
+            f"un mois est masqué, avec assez d'autres effectifs pour qu'aucun ne puisse être "
+            f"retrouvé par soustraction, quel que soit le lieu ou la période choisi. Chaque "
+            f"case compte les effectifs publiables ; les masqués sont regroupés dans "
+            f"« Masqué ».")
