@@ -43,7 +43,8 @@ def funnel(conn: Connection, scope: q.Scope, period: Period, procedure_id: str,
     rows: list[list[Cell]] = []
     previous = f["attempts"]
     for s in f["steps"]:
-        rows.append([f"Étape {s['step']}", s["reached"], previous - s["reached"]])
+        rows.append([L.step(procedure_id, s["step"], len(f["steps"])), s["reached"],
+                     previous - s["reached"]])
         previous = s["reached"]
     if f["attempts"]:
         rows.append(["Démarche terminée", f["completed"], previous - f["completed"]])

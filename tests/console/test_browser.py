@@ -185,7 +185,8 @@ def test_heartbeat_and_help_request_appear_live_and_the_acknowledgement_reaches_
     card = page.locator(f'li.kiosk[data-kiosk="{kiosk_id}"]')
     card_active = page.locator(f'li.kiosk[data-kiosk="{kiosk_id}"][data-status="active"]')
     card_active.wait_for(timeout=LIVE_WITHIN_MS)
-    assert "étape 3" in card.locator(".procedure").inner_text()
+    assert "étape 3 sur 10 : Déclaration de janvier, février, mars" in card.locator(
+        ".procedure").inner_text()
     assert "Imprimante : plus de papier" in card.locator(".devices").inner_text()
 
     tones_before = page.evaluate("window.kioskConsole.tones")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from console.conftest import InProcess
+from kiosk_wire import catalogue
 from kiosk_server.console import figures
 from kiosk_server.queries import Period, Scope
 
@@ -55,8 +56,9 @@ def test_funnel_shows_where_attempts_stop(console_app: InProcess):
     with console_app.engine.connect() as conn:
         table = figures.funnel(conn, Scope(site_id=seed.sites[site]), period, "caf-trimestrielle")
     steps = attempts[0]["steps_total"]
-    assert [r[0] for r in table.rows] == [f"Étape {i}" for i in range(1, steps + 1)] + [
-        "Démarche terminée"]
+    # The seeded records count 8 steps, the shipped procedure 10: numbers only, no wrong title.
+    assert [r[0] for r in table.rows] == [f"Étape {i} sur {steps}" for i in range(1, steps + 1)
+                                          ] + ["Démarche terminée"]
     for i, row in enumerate(table.rows[:-1], start=1):
         assert row[1] == sum(1 for a in attempts if a["steps_reached"] >= i)
         assert row[2] == sum(1 for a in attempts if a["steps_reached"] == i - 1)
@@ -79,3 +81,12 @@ def test_custom_period_presets_and_errors():
             assert message in str(err)
         else:
             raise AssertionError(f"{start}..{end} accepted")
+
+
+def test_funnel_steps_carry_their_page_titles():
+    titles = catalogue.shipped()["cv-guide"].steps_fr
+    read = {"procedure_id": "cv-guide", "attempts": 10, "completed": 4,
+            "steps": [{"step": i, "reached": 10 - i} for i in range(1, len(titles) + 1)]}
+    table = figures.funnel(None, Scope(), Period.last_months(1), "cv-guide", read)  # type: ignore[arg-type]
+    assert table.rows[1][0] == f"Étape 2 sur {len(titles)} : Quel métier cherchez-vous ?"
+    assert [r[0].split(" : ", 1)[1] for r in table.rows[:-1]] == list(titles)
