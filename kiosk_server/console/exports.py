@@ -25,13 +25,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from kiosk_server.console.figures import Table, is_masked
+from kiosk_server.console.figures_base import Duration, Percent
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> Any:
-    return str(value) if is_masked(value) else value
+    return str(value) if is_masked(value) or isinstance(value, (Percent, Duration)) else value
 
 
 def csv_safe(value: Any) -> Any:

@@ -53,8 +53,30 @@ class MemoConnection:
         return getattr(self._conn, name)
 
 
-def pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f} %" if whole else "—"
+class Percent(float):
+    """A share from 0 to 1: shown "57 %" on pages and in CSV, a number formatted as a
+    percentage in XLSX (a manager can sum and chart it)."""
+
+    def __str__(self) -> str:
+        return f"{100 * self:.0f} %"
+
+    def __format__(self, spec: str) -> str:
+        return str(self) if not spec else float.__format__(self, spec)
+
+
+class Duration(float):
+    """A duration in seconds: shown "1 min 30 s", a time cell ([h]:mm:ss) in XLSX."""
+
+    def __str__(self) -> str:
+        seconds = round(self)
+        return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
+
+    def __format__(self, spec: str) -> str:
+        return str(self) if not spec else float.__format__(self, spec)
+
+
+def pct(part: int, whole: int) -> Percent | str:
+    return Percent(part / whole) if whole else "—"
 
 
 def is_masked(cell: Cell) -> bool:

@@ -12,7 +12,7 @@ from kiosk_server import live
 from kiosk_server import queries as q
 from kiosk_server import tables as t
 from kiosk_server.console import labels as L
-from kiosk_server.console.figures_base import Cell, Table, pct
+from kiosk_server.console.figures_base import Cell, Duration, Table, pct
 from kiosk_server.queries import Period
 
 MAX_DAILY_DAYS = 92  # longer periods are drawn per week or per month
@@ -156,13 +156,9 @@ def help_answers(conn: Connection, site_ids: list[int], period: Period) -> Table
     rows: list[list[Cell]] = [["Appels reçus par la console", len(times)],
                               ["Appels pris en charge", len(waits)]]
     if waits:
-        rows.append(["Délai médian de réponse", _duration(waits[len(waits) // 2])])
+        rows.append(["Délai médian de réponse", Duration(waits[len(waits) // 2])])
         rows.append(["Appels pris en charge en moins de 2 min",
                      pct(sum(1 for w in waits if w < 120), len(waits))])
     return Table("reponses", "Réponse aux appels (« J'arrive »)", ["Indicateur", "Valeur"],
                  rows, chart="none")
 
-
-def _duration(seconds: float) -> str:
-    seconds = round(seconds)
-    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
