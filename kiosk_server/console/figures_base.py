@@ -4,11 +4,13 @@ connection wrapper a page reads through. Counts below the small-count threshold 
 queries as :class:`Masked` and stay masked everywhere ("masqué"; kiosk_server.disclosure)."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from kiosk_server.console.labels import month
 from kiosk_server.queries import Masked
 
 Cell = Any  # str | int | float | Masked | None
@@ -51,6 +53,28 @@ class MemoConnection:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._conn, name)
+
+
+@dataclass(frozen=True)
+class Day:
+    """A day, a week (its Monday) or a month (its 1st) heading a row: shown in French
+    ("02/11/2026", "Semaine du 02/11/2026", "Novembre 2026"), a real date in exports (a date
+    cell in XLSX, ISO 8601 in CSV). ``partial``: the week or month is not over yet."""
+
+    day: dt.date
+    grain: str = "jour"   # jour | semaine | mois
+    partial: bool = False
+
+    def __str__(self) -> str:
+        if self.grain == "mois":
+            text = month(self.day).capitalize()
+        elif self.grain == "semaine":
+            text = f"Semaine du {self.day:%d/%m/%Y}"
+        else:
+            text = f"{self.day:%d/%m/%Y}"
+        if self.partial:
+            text += " (en cours)"
+        return text
 
 
 class Percent(float):

@@ -175,7 +175,7 @@ def _site_ids(place: Place, tree: list[dict[str, Any]]) -> list[int] | None:
     return None
 
 
-def _export_tables(request: Request) -> tuple[Place, str, list[figures.Table]]:
+def _export_tables(request: Request) -> tuple[Place, str, Period, list[figures.Table]]:
     user = user_of(request)
     ctx = console(request)
     f = _filters(request)
@@ -188,14 +188,14 @@ def _export_tables(request: Request) -> tuple[Place, str, list[figures.Table]]:
                                        _site_ids(place, tree))
         tables[1:1] = _comparison_tables(conn, place, period, ctx.threshold)
     label = f"{period_label} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})"
-    return place, label, tables
+    return place, label, period, tables
 
 
 @router.get("/console/export.csv", include_in_schema=False)
 def export_csv(request: Request) -> Response:
-    place, period, tables = _export_tables(request)
+    place, label, period, tables = _export_tables(request)
     name = exports.filename("statistiques", place.label, period, "csv")
-    return Response(exports.to_csv(tables, place.label, period),
+    return Response(exports.to_csv(tables, place.label, label),
                     media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "no-store"})
@@ -203,9 +203,9 @@ def export_csv(request: Request) -> Response:
 
 @router.get("/console/export.xlsx", include_in_schema=False)
 def export_xlsx(request: Request) -> Response:
-    place, period, tables = _export_tables(request)
+    place, label, period, tables = _export_tables(request)
     name = exports.filename("statistiques", place.label, period, "xlsx")
-    return Response(exports.to_xlsx(tables, place.label, period),
+    return Response(exports.to_xlsx(tables, place.label, label),
                     media_type="application/vnd.openxmlformats-officedocument."
                                "spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
