@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kiosk_server import tables as t
-from kiosk_server.console import access, exports, figures, figures_compare
+from kiosk_server.console import access, exports, exports_coop, figures, figures_compare
 from kiosk_server.console.access import Place
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
 from kiosk_server.console.web import Console, console, page, user_of
@@ -208,6 +208,42 @@ def export_xlsx(request: Request) -> Response:
     return Response(exports.to_xlsx(tables, place.label, label),
                     media_type="application/vnd.openxmlformats-officedocument."
                                "spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})
+
+
+def _coop(request: Request) -> tuple[Place, Period, list[exports_coop.Site],
+                                     list[exports_coop.Fact]]:
+    user = user_of(request)
+    ctx = console(request)
+    f = _filters(request)
+    place, period, _label, error, _tree = _resolve(ctx, user, f)
+    if period is None:
+        raise ConsoleDenied(error)
+    if place.scope.kiosk_id is not None:
+        raise ConsoleDenied("L'export Coop se fait par site : choisissez le site de la borne.")
+    with ctx.engine.connect() as conn:
+        sites = exports_coop.sites_of(conn, place.scope)
+        rows = exports_coop.facts(conn, sites, period, ctx.threshold)
+    return place, period, sites, rows
+
+
+@router.get("/console/export-coop.xlsx", include_in_schema=False)
+def export_coop_xlsx(request: Request) -> Response:
+    place, period, sites, rows = _coop(request)
+    name = exports.filename("coop", place.label, period, "xlsx")
+    return Response(exports_coop.to_xlsx(rows, sites, period),
+                    media_type="application/vnd.openxmlformats-officedocument."
+                               "spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})
+
+
+@router.get("/console/export-coop.csv", include_in_schema=False)
+def export_coop_csv(request: Request) -> Response:
+    place, period, _sites, rows = _coop(request)
+    name = exports.filename("coop", place.label, period, "csv")
+    return Response(exports_coop.to_csv(rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "no-store"})
 
