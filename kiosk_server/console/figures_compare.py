@@ -177,13 +177,21 @@ def sites_side_by_side(conn: Connection, sites: list[tuple[int, str]], period: P
                       "borne.")
 
 
+MIN_SITES_FOR_MEDIAN = 3  # the median of 2 sites and one's own figure give the other's
+
+
 def against_median(conn: Connection, site_id: int, territory_sites: list[tuple[int, str]],
                    period: Period, threshold: int) -> Table:
-    """A site's figures beside its territory's median site, said in words."""
+    """A site's figures beside its territory's median site, said in words; only from 3 sites
+    (with 2, median × 2 − this site's figure is the other site's, which a site manager may
+    not see)."""
+    if len(territory_sites) < MIN_SITES_FOR_MEDIAN:
+        return Table("mediane", "Position dans le territoire", ["Indicateur", "Valeur"], [],
+                     chart="none", note="La médiane est donnée à partir de 3 sites.")
     rows = site_rows(conn, territory_sites, period, threshold)
     mine = next((r for r in rows if r["site_id"] == site_id), None)
     out: list[list[Cell]] = []
-    if mine is not None and len(rows) > 1:
+    if mine is not None:
         for key, label, higher_is_better in (
                 ("sessions", "Sessions", True), ("attempts", "Démarches d'entraînement", True),
                 ("completion", "Taux de réussite", True),

@@ -10,6 +10,11 @@ import statistics
 from html import unescape
 
 from console.conftest import InProcess
+from server.helpers import record
+from kiosk_wire.schema import SessionRecord
+from kiosk_server import tenancy
+from kiosk_server.ingest import ingest
+from kiosk_server.tenancy import KioskIdentity
 from kiosk_server.console import figures_compare as fc
 from kiosk_server.queries import Period
 
@@ -75,12 +80,22 @@ def test_a_territory_manager_sees_its_sites_side_by_side(console_app: InProcess)
 def test_a_site_manager_sees_the_territory_median(console_app: InProcess):
     seed = console_app.seed
     console_app.login("resp-lille")
+    two = console_app.client.get(
+        f"/console/stats/synthese?periode=3_mois&site={seed.sites['FS Lille']}").text
+    # Nord has 2 sites: their median and Lille's figure would give Roubaix's.
+    assert 'id="table-mediane"' not in two
+    with console_app.engine.begin() as conn:
+        tourcoing = tenancy.create_site(conn, seed.territories["Nord"], "FS Tourcoing")
+        kiosk_id, _token = tenancy.create_kiosk(conn, tourcoing, "borne-1")
+    who = KioskIdentity(kiosk_id, tourcoing, seed.territories["Nord"], "borne-1")
+    ingest(console_app.engine, who, [SessionRecord.model_validate(
+        record(day=seed.today - dt.timedelta(days=i))) for i in range(7)])
     page = unescape(console_app.client.get(
         f"/console/stats/synthese?periode=3_mois&site={seed.sites['FS Lille']}").text)
     table = re.search(r'id="table-mediane".*?</table>', page, re.DOTALL).group(0)
     period = Period.last_months(3, seed.today)
     counts = [len(seed.sessions([s], period.start, period.end))
-              for s in seed.territory_sites("Nord")]
+              for s in seed.territory_sites("Nord")] + [7]
     mine = len(seed.sessions(["FS Lille"], period.start, period.end))
     row = re.search(r'<th scope="row">Sessions</th>(.*?)</tr>', table).group(1)
     cells = [c.replace("\u202f", "") for c in re.findall(r"<td[^>]*>([^<]*)</td>", row)]
@@ -88,4 +103,4 @@ def test_a_site_manager_sees_the_territory_median(console_app: InProcess):
     assert cells[0] == str(mine)
     assert cells[1] == (str(int(median)) if median == int(median) else str(median))
     assert cells[2].startswith("▲ au-dessus" if mine > median else "▼ en dessous")
-    assert "FS Roubaix" not in table  # a median, not another site's figures by name
+    assert "FS Roubaix" not in table and "Tourcoing" not in table  # no other site by name
