@@ -21,9 +21,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kiosk_wire.schema import AgeBracket, Accessibility, Autonomy, Satisfaction, SurveyAutonomy
 from kiosk_server import tables as t
 from kiosk_server.disclosure import Masked, ProtectedRow, protect
+from kiosk_wire.schema import Accessibility, AgeBracket, Autonomy, Satisfaction, SurveyAutonomy
 
 
 @dataclass(frozen=True)
@@ -358,7 +358,7 @@ def autonomy_by_procedure(conn: Connection, scope: Scope, period: Period, thresh
     atoms: dict[str, list[tuple[Any, str, int]]] = {}
     for procedure_id, site_id, month, level, n in conn.execute(q):
         atoms.setdefault(procedure_id, []).append(((site_id, month), level, int(n)))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for procedure_id, cells in atoms.items():
         row = protect(cells, AUTONOMY_LEVELS, threshold)
         rows.append({"procedure_id": procedure_id, "attempts": row.total, "levels": row.cells,

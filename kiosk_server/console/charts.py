@@ -123,10 +123,10 @@ def _full_names(svg: str, labels: list[str]) -> str:
     """Give each cut axis label its full name as <title> (pygal writes the bar's position
     there on horizontal charts): the browser shows it on hover."""
     for label in labels:
-        cut = _attr(_cut(label))
-        svg = re.sub(rf">{re.escape(cut)}</text>(<title>[^<]*</title>)?",
-                     lambda _m, full=_attr(label), cut=cut: f">{cut}</text><title>{full}</title>",
-                     svg, count=1)
+        cut, full = _attr(_cut(label)), _attr(label)
+        replacement = f">{cut}</text><title>{full}</title>".replace("\\", "\\\\")
+        svg = re.sub(rf">{re.escape(cut)}</text>(<title>[^<]*</title>)?", replacement, svg,
+                     count=1)
     return svg
 
 

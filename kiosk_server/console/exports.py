@@ -33,7 +33,6 @@ from openpyxl.utils import get_column_letter
 from kiosk_server.console.figures import Table, is_masked
 from kiosk_server.console.figures_base import Day, Duration, Percent
 
-
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Sheet names for titles longer than Excel's 31 characters (others are named by their title).
 SHEET_NAMES = {

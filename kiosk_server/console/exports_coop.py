@@ -31,7 +31,7 @@ from kiosk_server import queries as q
 from kiosk_server import tables as t
 from kiosk_server.console import coop
 from kiosk_server.console.exports import csv_safe
-from kiosk_server.queries import Masked, Period
+from kiosk_server.queries import Period
 
 COLUMNS = ["site_id", "site", "territoire", "siret", "code_insee", "id_cartographie_nationale",
            "debut", "fin", "dimension", "code", "libelle", "valeur"]
@@ -117,10 +117,10 @@ def monthly_facts(conn: Connection, sites: list[Site], period: Period, threshold
             for r in q.autonomy_by_procedure(conn, scope, month, threshold):
                 masked += r["masked"]
                 for level, v in r["levels"].items():
-                    if isinstance(v, Masked):
-                        hidden.add(level)
-                    else:
+                    if isinstance(v, int):
                         levels[level] = levels.get(level, 0) + v
+                    else:
+                        hidden.add(level)
             for level, (code, label) in coop.AUTONOMY.items():
                 value = levels.get(level, 0)
                 if value or level in hidden:
@@ -131,11 +131,11 @@ def monthly_facts(conn: Connection, sites: list[Site], period: Period, threshold
             ages = q.survey_breakdown(conn, scope, month, "age_bracket", threshold)
             if ages is None:
                 continue
-            for bracket, value in ages.cells.items():
-                if value != 0:
+            for bracket, count in ages.cells.items():
+                if count != 0:
                     code, label = coop.AGE_BRACKETS[bracket]
                     yield Fact(site, month.start, month.end, "tranche_age", code, label,
-                               None if isinstance(value, Masked) else int(value))
+                               count if isinstance(count, int) else None)
             if ages.masked:
                 yield Fact(site, month.start, month.end, "tranche_age", *coop.MASKED,
                            ages.masked)

@@ -125,7 +125,7 @@ def stats_page(request: Request, name: str = "synthese") -> Response:
     f = _filters(request)
     place, period, period_label, error, tree = _resolve(ctx, user, f)
     tables: list[figures.Table] = []
-    key_figures: list[tuple[str, Any]] = []
+    key_figures: list[tuple[str, Any, list[figures_compare.Change]]] = []
     procedures: list[str] = []
     if period is not None:
         with ctx.engine.connect() as raw:

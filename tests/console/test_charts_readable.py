@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from console.conftest import InProcess
-from kiosk_server.console import charts, labels as L
+from kiosk_server.console import charts
+from kiosk_server.console import labels as L
 
 
 def _bars(svg: str) -> list[float]:

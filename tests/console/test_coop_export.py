@@ -108,7 +108,7 @@ def test_coop_export_speaks_the_coops_codes_with_dates_and_numbers(console_app: 
     codes: dict[str, set[str]] = {}
     for name in months:
         for row in book[name].iter_rows(min_row=2, values_only=True):
-            site, _siret_, _insee, _carto, month, dimension, code, _label, value = row
+            site, _s, _insee, _carto, month, dimension, code, _label, value = row
             assert isinstance(month, dt.datetime) and month.day == 1
             assert isinstance(value, int) or value == "masqué"
             codes.setdefault(dimension, set()).add(code)
