@@ -10,11 +10,15 @@ month × one category), and every figure shown at any level is a sum of atoms:
 1. In an atom row (the categories of one attribute, or of one procedure's autonomy levels, for
    one site and one month) whose total is below the threshold, every cell is hidden, zeros
    included ("all 3 were guided" is a disclosure too).
-2. Otherwise each cell from 1 to threshold − 1 is hidden (primary suppression), then the
-   smallest other non-zero cells one by one (secondary suppression) until the hidden cells are
-   *protected*: knowing their sum (the row total is published elsewhere), that each is at
-   least 1 and at most the smallest visible non-zero cell, no hidden cell's value is pinned
-   to one number and none can be proved to be below the threshold.
+2. Otherwise each cell from 1 to threshold − 1 is hidden (primary suppression), then other
+   non-zero cells one by one (secondary suppression) until the hidden cells are *protected*:
+   at least two of them, and a sum S >= threshold + (count − 1), so that knowing S (the row
+   total is published elsewhere) and that each hidden cell is at least 1, each could be
+   anything from 1 to S − (count − 1), which reaches the threshold. The complements are taken
+   in an order drawn from a server secret (HMAC of the atom and category), not smallest
+   first: an attacker who knows the rule but not the order cannot tell a complement from a
+   small count (with "smallest first", a hidden 4 beside a visible 5 is pinned: a complement
+   would have been the 5).
 3. A figure for any place and period is the sum of its *visible* atoms; the hidden atoms of
    its row are shown together as "Masqué". A figure with only hidden atoms shows "masqué".
 
@@ -23,7 +27,8 @@ groups, never one hidden atom: the same atoms are hidden whatever the filter.
 """
 from __future__ import annotations
 
-import math
+import hashlib
+import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,8 +45,25 @@ class Masked:
         return "masqué"
 
 
-def hidden_cells(counts: Mapping[str, int], threshold: int) -> frozenset[str]:
-    """The categories of one atom row to hide (rules 1 and 2 of the module docstring)."""
+_secret = b""
+
+
+def set_secret(secret: str) -> None:
+    """The key of the complements' order: every server process derives it from the same
+    server secret (kiosk_server.console.auth.console_secret), so all hide the same cells.
+    Without it (tests of the queries alone) the order is still fixed, only guessable."""
+    global _secret
+    _secret = hashlib.sha256(b"kiosk disclosure order\0" + secret.encode()).digest()
+
+
+def _rank(row_key: object, category: str) -> bytes:
+    return hmac.new(_secret, repr((row_key, category)).encode(), hashlib.sha256).digest()
+
+
+def hidden_cells(counts: Mapping[str, int], threshold: int, row_key: object = ()
+                 ) -> frozenset[str]:
+    """The categories of one atom row to hide (rules 1 and 2 of the module docstring);
+    ``row_key`` names the atom row (site, month...) for the complements' secret order."""
     total = sum(counts.values())
     if total == 0:
         return frozenset()
@@ -50,25 +72,19 @@ def hidden_cells(counts: Mapping[str, int], threshold: int) -> frozenset[str]:
     hidden = {k for k, v in counts.items() if 0 < v < threshold}
     if not hidden:
         return frozenset()
-    # Complements smallest first (least information lost), ties in category order.
-    complements = sorted((v, k) for k, v in counts.items() if v >= threshold)
-    while True:
-        visible_min = complements[0][0] if complements else math.inf
-        if _protected([counts[k] for k in hidden], visible_min, threshold):
-            return frozenset(hidden)
+    complements = sorted((k for k, v in counts.items() if v >= threshold),
+                         key=lambda k: _rank(row_key, k))
+    while not protected([counts[k] for k in hidden], threshold):
         if not complements:
             return frozenset(counts)  # nothing left to add: hide the zeros too
-        hidden.add(complements.pop(0)[1])
+        hidden.add(complements.pop(0))
+    return frozenset(hidden)
 
 
-def _protected(values: list[int], upper: float, threshold: int) -> bool:
-    """Whether hidden cells of these values resist an attacker who knows their sum, that each
-    is >= 1 and <= ``upper`` (complements are taken smallest first): the range left for each
-    cell must hold two values or more and reach the threshold."""
-    k, total = len(values), sum(values)
-    low = max(1, total - (k - 1) * upper)
-    high = min(upper, total - (k - 1))
-    return high > low and high >= threshold
+def protected(values: list[int], threshold: int) -> bool:
+    """Whether hidden non-zero cells of these values resist an attacker who knows their sum
+    and that each is >= 1: two or more, each free to range from 1 to a value >= threshold."""
+    return len(values) >= 2 and sum(values) - (len(values) - 1) >= threshold
 
 
 @dataclass
@@ -99,7 +115,7 @@ def protect(atoms: Iterable[tuple[Any, str, int]], categories: Iterable[str],
         extra = set(row) - set(order)
         if extra:
             raise ValueError(f"unknown categories {sorted(extra)}")
-        hidden = hidden_cells(full, threshold)
+        hidden = hidden_cells(full, threshold, key)
         for category, n in full.items():
             out.total += n
             if category in hidden:

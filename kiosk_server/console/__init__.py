@@ -21,6 +21,7 @@ from kiosk_wire.config import Settings
 
 def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
     """Add the console's routes, static files and error pages to the server app."""
+    from kiosk_server import disclosure
     from kiosk_server.console import (
         routes_admin,
         routes_admin_sites,
@@ -31,6 +32,7 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
     from kiosk_server.console.auth import Lockout, Sessions, console_secret
     from kiosk_server.console.web import HERE, Console, install_crash_page, install_error_pages
 
+    disclosure.set_secret(console_secret(settings))
     app.state.console = Console(engine=engine, settings=settings,
                                 sessions=Sessions(console_secret(settings)),
                                 lockout=Lockout(engine))

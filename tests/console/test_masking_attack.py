@@ -26,7 +26,7 @@ from kiosk_wire.schema import SessionRecord
 from kiosk_server.app import create_app
 from kiosk_server.console import labels as L
 from kiosk_server.console.figures_survey import MASKED_ROW
-from kiosk_server.disclosure import hidden_cells
+from kiosk_server.disclosure import hidden_cells, protected
 from kiosk_server.ingest import ingest
 from kiosk_server.queries import AUTONOMY_LEVELS, SURVEY_CATEGORIES
 from kiosk_server.tenancy import KioskIdentity
@@ -201,14 +201,48 @@ def test_no_masked_count_can_be_recovered_across_places_periods_and_tables(gener
     for group_atoms, total in masked_groups:
         site_month_row = {a[-1]: truth.get(a, 0) for a in _atoms_of(
             f"{group_atoms[0][0]}:{group_atoms[0][1]}", group_atoms[0][2], group_atoms[0][3])}
-        names = [a[-1] for a in group_atoms]
-        possible: dict[str, set[int]] = {n: set() for n in names}
-        for split in _splits(total, len(names)):
-            candidate = site_month_row | dict(zip(names, split, strict=True))
-            if hidden_cells(candidate, THRESHOLD) == frozenset(names):
-                for n, v in zip(names, split, strict=True):
-                    possible[n].add(v)
-        assert all(len(v) >= 2 for v in possible.values()), (group_atoms, possible)
+        hidden_here = frozenset(a[-1] for a in group_atoms)
+        assert sum(site_month_row[n] for n in hidden_here) == total
+        possible = _possible(site_month_row, hidden_here)
+        assert all(len(v) >= 2 for v in possible.values()), (site_month_row, total, possible)
+
+
+def _could_hide(row: dict[str, int], hidden: frozenset[str]) -> bool:
+    """Whether the published rule (docs/privacy.md) could hide exactly ``hidden`` in ``row``,
+    for some order of the complements: what an attacker who knows the rule but not the
+    server's secret order can check."""
+    total = sum(row.values())
+    if total == 0 or total < THRESHOLD:
+        return hidden == (frozenset(row) if total else frozenset())
+    primary = {k for k, v in row.items() if 0 < v < THRESHOLD}
+    eligible = {k for k, v in row.items() if v >= THRESHOLD}
+    if not primary:
+        return not hidden
+    if hidden == frozenset(row) and not eligible and not protected(
+            [row[k] for k in primary], THRESHOLD):
+        return True  # no complement could protect: the zeros are hidden too
+    extra = hidden - primary
+    if not primary <= hidden or not extra <= eligible:
+        return False
+    for order in itertools.permutations(extra):
+        steps = [primary | set(order[:i]) for i in range(len(order) + 1)]
+        if protected([row[k] for k in steps[-1]], THRESHOLD) and not any(
+                protected([row[k] for k in step], THRESHOLD) for step in steps[:-1]):
+            return True
+    return False
+
+
+def _possible(row: dict[str, int], hidden: frozenset[str]) -> dict[str, set[int]]:
+    """Every value each hidden cell can take, given the visible cells, the hidden sum and the
+    rule."""
+    names = sorted(hidden)
+    possible: dict[str, set[int]] = {n: set() for n in names}
+    for split in _splits(sum(row[n] for n in names), len(names)):
+        candidate = row | dict(zip(names, split, strict=True))
+        if _could_hide(candidate, hidden):
+            for n, v in zip(names, split, strict=True):
+                possible[n].add(v)
+    return possible
 
 
 def _splits(total: int, parts: int) -> Iterator[tuple[int, ...]]:
@@ -223,19 +257,26 @@ def _splits(total: int, parts: int) -> Iterator[tuple[int, ...]]:
 @pytest.mark.parametrize("row", [
     {"a": 4, "b": 4, "c": 4, "d": 0},             # the issue's row of 12: not "4 each"
     {"a": 1, "b": 1, "c": 0, "d": 10},            # two ones would be pinned: a complement
-    {"a": 4, "b": 6, "c": 6, "d": 0},             # a tie with the visible minimum
+    {"a": 5, "b": 4, "c": 4},                     # beside a visible 5 ("smallest first" leaked)
+    {"a": 4, "b": 6, "c": 6, "d": 0},
     {"a": 3, "b": 5, "c": 5, "d": 20},
     {"a": 2, "b": 0, "c": 0, "d": 0},             # "all 2 did a": everything hidden
     {"a": 1, "b": 40, "c": 0, "d": 0},
 ])
 def test_the_rule_leaves_every_masked_cell_two_values_or_more(row: dict[str, int]):
-    hidden = hidden_cells(row, THRESHOLD)
+    hidden = hidden_cells(row, THRESHOLD, ("site", "month"))
     assert hidden and all(row[k] >= THRESHOLD or k in hidden for k in row if row[k])
-    names = sorted(hidden)
-    possible: dict[str, set[int]] = {n: set() for n in names}
-    for split in _splits(sum(row[n] for n in names), len(names)):
-        candidate = row | dict(zip(names, split, strict=True))
-        if hidden_cells(candidate, THRESHOLD) == hidden:
-            for n, v in zip(names, split, strict=True):
-                possible[n].add(v)
-    assert all(len(v) >= 2 for v in possible.values()), possible
+    assert _could_hide(row, hidden)
+    assert all(len(v) >= 2 for v in _possible(row, hidden).values())
+
+
+def test_no_row_of_up_to_three_cells_gives_a_masked_count_away():
+    """Every row of 2 or 3 categories with counts 0 to 12, under several secret orders."""
+    for size in (2, 3):
+        for values in itertools.product(range(13), repeat=size):
+            row = dict(zip("abc", values, strict=False))
+            for key in range(3):
+                hidden = hidden_cells(row, THRESHOLD, key)
+                if hidden:
+                    possible = _possible(row, hidden)
+                    assert all(len(v) >= 2 for v in possible.values()), (row, possible)

@@ -20,14 +20,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('sites') as batch:
-        batch.add_column(sa.Column('siret', sa.String(14), nullable=True))
-        batch.add_column(sa.Column('code_insee', sa.String(5), nullable=True))
-        batch.add_column(sa.Column('cartography_id', sa.String(255), nullable=True))
+    op.add_column('sites', sa.Column('siret', sa.String(14), nullable=True))
+    op.add_column('sites', sa.Column('code_insee', sa.String(5), nullable=True))
+    op.add_column('sites', sa.Column('cartography_id', sa.String(255), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('sites') as batch:
-        batch.drop_column('cartography_id')
-        batch.drop_column('code_insee')
-        batch.drop_column('siret')
+    # In place, not Alembic's batch copy: ``sites`` is the parent of kiosks, users' places...,
+    # and SQLite (3.35+) drops a plain column without copying the table, where dropping the
+    # old copy would break those foreign keys (see 0005).
+    op.drop_column('sites', 'cartography_id')
+    op.drop_column('sites', 'code_insee')
+    op.drop_column('sites', 'siret')
