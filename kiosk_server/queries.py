@@ -322,7 +322,7 @@ def survey_breakdown(conn: Connection, scope: Scope, period: Period, attribute: 
          .where(a.c.grain == "M", *_site_month_place(a, scope), a.c.period >= first,
                 a.c.period <= last)
          .group_by(a.c.site_id, a.c.period, col))
-    return protect((((r[0], r[1]), r[2], int(r[3])) for r in conn.execute(q)),
+    return protect((((r[0], r[1], attribute), r[2], int(r[3])) for r in conn.execute(q)),
                    SURVEY_CATEGORIES[attribute], threshold)
 
 
@@ -357,7 +357,10 @@ def autonomy_by_procedure(conn: Connection, scope: Scope, period: Period, thresh
          .group_by(a.c.procedure_id, a.c.site_id, a.c.period, a.c.autonomy))
     atoms: dict[str, list[tuple[Any, str, int]]] = {}
     for procedure_id, site_id, month, level, n in conn.execute(q):
-        atoms.setdefault(procedure_id, []).append(((site_id, month), level, int(n)))
+        # The procedure in the atom row's key: each row gets its own secret order, so the
+        # complements chosen in one procedure's row teach nothing about another's.
+        atoms.setdefault(procedure_id, []).append(((site_id, month, procedure_id), level,
+                                                   int(n)))
     rows: list[dict[str, Any]] = []
     for procedure_id, cells in atoms.items():
         row = protect(cells, AUTONOMY_LEVELS, threshold)
