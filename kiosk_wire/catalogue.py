@@ -5,8 +5,8 @@ The server never reads procedure files (they are the terminal's, with the practi
 checks them); it needs only their ids, to refuse anything else in a record, and their titles, for
 the console, and the title of each step (a step is a page's rank on the longest path from the
 start, kiosk.practice.engine.page_depths: the funnels, the stop table and the live view say
-"étape 3 sur 7 : Votre adresse"). ``kiosk procedures manifest`` writes the file from the shipped procedures, and
-tests/practice/test_catalogue_manifest.py fails when it is out of date.
+"étape 3 sur 7 : Votre adresse"). ``kiosk procedures manifest`` writes the file from the
+shipped procedures, and tests/practice/test_catalogue_manifest.py fails when it is out of date.
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Writes kiosk_wire/catalogue.json, the shipped catalogue as the server knows it (ids, French
-titles, themes, step titles): ``python -m kiosk.practice.manifest`` after adding or renaming a procedure.
-tests/practice/test_catalogue_manifest.py fails while the file is out of date."""
+titles, themes, step titles): ``python -m kiosk.practice.manifest`` after adding or renaming a
+procedure or one of its pages. tests/practice/test_catalogue_manifest.py fails while the file
+is out of date."""
 from __future__ import annotations
 
 from kiosk.practice.catalogue import load_catalogue

@@ -89,7 +89,7 @@ def _render(kind: str, title: str, columns: tuple[str, ...], value_col: int,
     chart.x_labels = labels
     chart.y_labels = integer_ticks(max((v for v in values if v is not None), default=0))
     chart.add(table.columns[table.value_col], values)
-    svg = chart.render(is_unicode=True)
+    svg = str(chart.render(is_unicode=True))
     if table.chart == "hbar":
         svg = _full_names(svg, full)
     # Accessible name; the data are in the table that follows the chart.
@@ -110,7 +110,7 @@ def _stack(table: Table) -> str:
     chart.y_labels = integer_ticks(max(totals, default=0))
     for c in cols:  # a masked cell is not drawn: its bar would give the value away
         chart.add(table.columns[c], [_number(r[c]) for r in table.rows][::-1])
-    svg = _full_names(chart.render(is_unicode=True), labels)
+    svg = _full_names(str(chart.render(is_unicode=True)), labels)
     return svg.replace("<svg ", f'<svg role="img" aria-label="Graphique : {_attr(table.title)}" ',
                        1)
 

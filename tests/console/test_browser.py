@@ -16,16 +16,16 @@ import pytest
 from pypdf import PdfReader
 
 from console.conftest import ConsoleServer, log_in
-from kiosk_wire import config
-from kiosk_wire.schema import EndReason
-from kiosk_server import live
-from kiosk_server.console.figures import PAGES
 from kiosk.sessions import open_core
 from kiosk.sessions.clock import ManualClock
+from kiosk.sessions.state import SessionState
 from kiosk.sync.heartbeat import HeartbeatClient
 from kiosk.sync.help import HelpDesk, HelpStatus
-from kiosk.sessions.state import SessionState
 from kiosk.sync.link import ServerLink
+from kiosk_server import live
+from kiosk_server.console.figures import PAGES
+from kiosk_wire import catalogue, config
+from kiosk_wire.schema import EndReason
 
 pytestmark = [pytest.mark.browser]
 
@@ -185,8 +185,9 @@ def test_heartbeat_and_help_request_appear_live_and_the_acknowledgement_reaches_
     card = page.locator(f'li.kiosk[data-kiosk="{kiosk_id}"]')
     card_active = page.locator(f'li.kiosk[data-kiosk="{kiosk_id}"][data-status="active"]')
     card_active.wait_for(timeout=LIVE_WITHIN_MS)
-    assert "étape 3 sur 10 : Déclaration de janvier, février, mars" in card.locator(
-        ".procedure").inner_text()
+    title = catalogue.shipped()["caf-trimestrielle"].steps_fr[2]
+    assert f"étape 3 sur {len(catalogue.shipped()['caf-trimestrielle'].steps_fr)} : {title}" in (
+        card.locator(".procedure").inner_text())
     assert "Imprimante : plus de papier" in card.locator(".devices").inner_text()
 
     tones_before = page.evaluate("window.kioskConsole.tones")

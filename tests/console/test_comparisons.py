@@ -9,14 +9,15 @@ import re
 import statistics
 from html import unescape
 
-from console.conftest import InProcess
 from server.helpers import record
-from kiosk_wire.schema import SessionRecord
+
+from console.conftest import InProcess
 from kiosk_server import tenancy
-from kiosk_server.ingest import ingest
-from kiosk_server.tenancy import KioskIdentity
 from kiosk_server.console import figures_compare as fc
+from kiosk_server.ingest import ingest
 from kiosk_server.queries import Period
+from kiosk_server.tenancy import KioskIdentity
+from kiosk_wire.schema import SessionRecord
 
 
 def _kpi_block(page: str, label: str) -> str:

@@ -12,10 +12,10 @@ import uuid
 import openpyxl
 
 from console.conftest import InProcess
-from kiosk_wire.schema import SessionRecord, Theme
 from kiosk_server.console import coop
 from kiosk_server.ingest import ingest
 from kiosk_server.tenancy import KioskIdentity
+from kiosk_wire.schema import SessionRecord, Theme
 
 # The @map values of enum Thematique, TrancheAge and Autonomie in
 # inclusion-numerique/coop-mediation-numerique, apps/web/prisma/schema.prisma (read 2026-12-05).

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from console.conftest import InProcess
-from kiosk_wire import catalogue
 from kiosk_server.console import figures
 from kiosk_server.queries import Period, Scope
+from kiosk_wire import catalogue
 
 
 def _total(table: figures.Table, col: int = 1) -> int:

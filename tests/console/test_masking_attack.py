@@ -22,7 +22,6 @@ from server.helpers import open_migrated, server_settings
 
 from console.conftest import InProcess, _database
 from console.seed import Seed, seed
-from kiosk_wire.schema import SessionRecord
 from kiosk_server.app import create_app
 from kiosk_server.console import labels as L
 from kiosk_server.console.figures_survey import MASKED_ROW
@@ -30,6 +29,7 @@ from kiosk_server.disclosure import hidden_cells, protected
 from kiosk_server.ingest import ingest
 from kiosk_server.queries import AUTONOMY_LEVELS, SURVEY_CATEGORIES
 from kiosk_server.tenancy import KioskIdentity
+from kiosk_wire.schema import SessionRecord
 
 THRESHOLD = 5
 PROCEDURES = {"ants-pre-demande": "papiers_elections_citoyennete",

@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from console.conftest import log_in
-from kiosk_wire import catalogue
-from kiosk_wire.schema import SessionRecord
 from kiosk_server import tables as t
 from kiosk_server.ingest import ingest
 from kiosk_server.tenancy import KioskIdentity
+from kiosk_wire import catalogue
+from kiosk_wire.schema import SessionRecord
 
 pytestmark = [pytest.mark.browser]
 
