@@ -1,7 +1,7 @@
 """live_changes: one change counter per site, read by each server process's live feed
 
-Revision ID: 0008_live_changes
-Revises: 0007
+Revision ID: 0009_live_changes
+Revises: 0008
 Create Date: 2026-12-05 18:30:00
 
 Every write the mediators' live view must show (a kiosk's state changed, a help request, a
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008_live_changes'
-down_revision = '0007'
+revision = '0009_live_changes'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
