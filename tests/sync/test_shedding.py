@@ -74,7 +74,8 @@ def test_a_shed_request_says_when_to_come_back_and_health_and_help_calls_still_p
         assert answer.json()["error"] == "overloaded" and "Traceback" not in answer.text
         assert httpx.get(f"{url}/api/v1/health").status_code == 200  # probes are never shed
         # Nor a resident waiting for a mediator.
-        call = httpx.post(f"{url}/api/v1/help-requests", headers={"Authorization": f"Bearer {token}"},
+        call = httpx.post(f"{url}/api/v1/help-requests",
+                          headers={"Authorization": f"Bearer {token}"},
                           json={"request_id": "00000000-0000-4000-8000-000000000001"})
         assert call.status_code == 201
     finally:
