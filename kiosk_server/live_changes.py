@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from kiosk_server import tables as t
 
 ACCOUNTS = 0
+CHANNEL = "kiosk_live_changes"  # PostgreSQL NOTIFY: each process's feed polls at once
 
 
 def mark(conn: Connection, site_ids: Iterable[int | None]) -> None:
@@ -33,6 +35,8 @@ def mark(conn: Connection, site_ids: Iterable[int | None]) -> None:
         conn.execute(stmt.on_conflict_do_update(
             index_elements=[t.live_changes.c.site_id],
             set_={"version": t.live_changes.c.version + 1, "changed_at": stmt.excluded.changed_at}))
+    if conn.dialect.name == "postgresql":  # delivered at commit, to every listening process
+        conn.execute(sa.select(sa.func.pg_notify(CHANNEL, "")))
 
 
 def mark_accounts(conn: Connection) -> None:

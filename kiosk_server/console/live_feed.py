@@ -6,7 +6,9 @@ some page is open:
 
 - every ``POLL_S`` runs one small query on ``live_changes`` (the counters writers bump in their
   own transaction, kiosk_server/live_changes.py) and, for each watched site that changed, reads
-  the site once (``live_view.site_rows``) for all the pages showing it;
+  the site once (``live_view.site_rows``) for all the pages showing it; on PostgreSQL a writer's
+  NOTIFY (LISTENed to by one connection per process) brings the poll forward, to
+  ``NOTIFIED_POLL_S`` after it;
 - every ``LIVENESS_S`` runs one query for the ``last_seen`` of the watched kiosks (a heartbeat
   that changes nothing marks nothing; offline is worked out from ``last_seen`` when shown);
 - wakes the streams of the sites that changed; ``ACCOUNTS`` wakes them all (their user is read
@@ -24,6 +26,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
@@ -33,11 +36,14 @@ from sqlalchemy.engine import Engine
 
 from kiosk_server import tables as t
 from kiosk_server.console.live_view import SiteRows, site_rows
-from kiosk_server.live_changes import ACCOUNTS
+from kiosk_server.live_changes import ACCOUNTS, CHANNEL
 
 log = logging.getLogger(__name__)
 
 POLL_S = 0.4
+# On PostgreSQL a writer's NOTIFY makes the poll come this soon after it (not at every one:
+# the changes of a busy fleet are read together), so at most every NOTIFIED_POLL_S.
+NOTIFIED_POLL_S = 0.1
 LIVENESS_S = 10.0
 # A change is looked for this far before the last poll: a writer's clock stamps it before its
 # commit, and several processes' clocks differ a little. Versions tell what was already seen.
@@ -143,22 +149,37 @@ class LiveFeed:
     # --- the poller ------------------------------------------------------------------------------
     async def _run(self) -> None:
         idle_since: float | None = None
-        while True:
-            await asyncio.sleep(POLL_S)
-            if not self._all:
-                idle_since = idle_since or time.monotonic()
-                if time.monotonic() - idle_since > IDLE_STOP_S:
-                    self._task = None
-                    return
-                continue
-            idle_since = None
-            try:
-                await self.tick()
-            except sa.exc.SQLAlchemyError as err:  # the database is away: streams stay open
-                if not self._failing:
-                    log.warning("live feed: database unavailable (%s); retrying",
-                                type(err).__name__)
-                self._failing = True
+        nudge = asyncio.Event()
+        stop = threading.Event()
+        if self.engine.dialect.name == "postgresql":
+            threading.Thread(target=listen, args=(self.engine, asyncio.get_running_loop(), nudge,
+                                                  stop), name="live-feed-listen",
+                             daemon=True).start()
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):  # a NOTIFY polls sooner
+                    await asyncio.wait_for(nudge.wait(), POLL_S)
+                    await asyncio.sleep(NOTIFIED_POLL_S)  # changes coming together: one poll
+                nudge.clear()
+                if not self._all:
+                    idle_since = idle_since or time.monotonic()
+                    if time.monotonic() - idle_since > IDLE_STOP_S:
+                        self._task = None
+                        return
+                    continue
+                idle_since = None
+                await self._poll_once()
+        finally:
+            stop.set()
+
+    async def _poll_once(self) -> None:
+        try:
+            await self.tick()
+        except sa.exc.SQLAlchemyError as err:  # the database is away: streams stay open
+            if not self._failing:
+                log.warning("live feed: database unavailable (%s); retrying",
+                            type(err).__name__)
+            self._failing = True
 
     async def tick(self) -> None:
         """One poll: read what changed, apply it, wake the streams concerned."""
@@ -240,3 +261,22 @@ def _aware(value: Any) -> Any:
     if isinstance(value, dt.datetime) and value.tzinfo is None:  # SQLite gives naive UTC
         return value.replace(tzinfo=dt.UTC)
     return value
+
+
+def listen(engine: Engine, loop: asyncio.AbstractEventLoop, nudge: asyncio.Event,
+           stop: threading.Event) -> None:
+    """PostgreSQL: LISTEN for the writers' NOTIFY (live_changes.mark) and make the poller poll
+    at once, instead of at its next tick. Only a shortcut: the poll stays the truth (a
+    notification lost while reconnecting is caught by the next tick)."""
+    import psycopg
+
+    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    while not stop.is_set():
+        try:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                conn.execute(f"LISTEN {CHANNEL}")
+                while not stop.is_set():
+                    for _note in conn.notifies(timeout=1.0):
+                        loop.call_soon_threadsafe(nudge.set)
+        except (psycopg.Error, OSError, RuntimeError):  # away, or the loop closed: again later
+            stop.wait(1.0)

@@ -143,3 +143,34 @@ def test_a_live_page_keeps_receiving_across_a_database_restart(tmp_path, pg_clus
         asyncio.run(_stream_across_a_restart(base_url, token, data.sites["FS Lille"],
                                              lambda: pg_cluster.restart(down_s=2.0)))
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_change_is_pushed_by_notify_without_waiting_for_the_poll(
+        tmp_path, pg_url, monkeypatch):
+    """The poll is made rare (an hour): the page still gets the change, through the writers'
+    NOTIFY that the process's feed LISTENs to."""
+    data = seed(open_migrated(pg_url), per_kiosk=1)
+    _kiosk_id, token = data.kiosks[("FS Lille", "borne-1")]
+    engine = db.open_engine(pg_url)
+    app = create_app(server_settings(tmp_path, pg_url), engine)
+    monkeypatch.setattr(live_feed, "POLL_S", 3600.0)
+
+    async def scenario(base_url: str) -> None:
+        mediator = await signed_in(base_url, "med-lille")
+        stream = Stream(mediator, f"/console/live/{data.sites['FS Lille']}/events")
+        try:
+            await stream.until(lambda e: True)
+            await asyncio.sleep(1.0)  # the listener is connected
+            async with httpx.AsyncClient(base_url=base_url,
+                                         headers={"Authorization": f"Bearer {token}"}) as kiosk:
+                answer = await kiosk.post("/api/v1/heartbeat", json=BEAT | {"queue_length": 5150})
+                assert answer.status_code == 200
+            await stream.until(_queue_shown(5150), timeout=60)
+        finally:
+            await stream.close()
+            await mediator.aclose()
+
+    with serving(app) as base_url:
+        asyncio.run(scenario(base_url))
+    engine.dispose()
