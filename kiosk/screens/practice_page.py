@@ -20,12 +20,13 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.metrics import dp
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, ngettext
 from kiosk.practice.engine import Mode, Outcome, PracticeRun
 from kiosk.practice.model import Page
+from kiosk.practice.progress import progress
 from kiosk.screens import practice_operator  # noqa: F401  (kv classes: address bar, banner)
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import HintBubble, KioskKeyboard, KLabel, ui
@@ -47,6 +48,10 @@ class PracticePageScreen(AppScreen):
     mode_txt = StringProperty("")
     has_sms = BooleanProperty(False)
     help_status = StringProperty("")   # where the call to a mediator stands, once made
+    # For the page template's header: "Étape n sur m", "Étape suivante : …" (this route only)
+    progress: Any = ObjectProperty(None, allownone=True)
+    step_txt = StringProperty("")
+    next_step_txt = StringProperty("")
 
     def __init__(self, flow: PracticeFlow, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -128,15 +133,21 @@ class PracticePageScreen(AppScreen):
         if isinstance(view.button, PageButton):
             view.button.highlighted = False
         view.show_notice(notice, tone)
+        # The steps this resident sees (kiosk.practice.progress), not the statistics' rank.
+        where = progress(run)
+        self.progress = where
+        self.step_txt = _("Étape {step} sur {total}").format(step=where.step, total=where.total)
+        self.next_step_txt = _("Étape suivante : {title}").format(
+            title=tx(where.next_title)) if where.next_title is not None else ""
         view.breadcrumb.txt = _("{site} › {page}   ·   Étape {step} sur {total}").format(
-            site=procedure.operator.name, page=tx(page.title), step=run.step,
-            total=run.steps_total)
+            site=procedure.operator.name, page=tx(page.title), step=where.step,
+            total=where.total)
         self.ids.operator.show(procedure)
         address = procedure.operator.address
         self.ids.address.address = f"https://{address}/{page.id.replace('_', '-')}"
         self.ids.address.can_go_back = bool(run.history) and not page.end
         self.mode_txt = _("Mode : avec aide") if run.mode is Mode.GUIDED else \
-            _("Mode : seul (aide sur demande)")
+            _("Mode : sans guide (aide sur demande)")
         self._show_phone()
         self.ids.scroller.scroll_y = 1
         self._guided_for = None
