@@ -11,6 +11,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.devices.errors import DeviceError
 from kiosk.i18n import _
 from kiosk.practice.debrief import Debrief, build_debrief
+from kiosk.practice.progress import progress
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import KLabel, ui
 from kiosk.screens.practice_flow import PracticeFlow
@@ -48,10 +49,11 @@ class PracticeDebriefScreen(AppScreen):
             return
         self.title_txt = _("Votre bilan : {title}").format(title=tx(run.procedure.title))
         if run.completed:
-            self.summary = _("Vous êtes allé jusqu'au bout de l'exercice. Bravo !")
+            self.summary = _("Vous avez fait tout l'exercice. Bravo !")
         else:
-            self.summary = _("Vous vous êtes arrêté à l'étape {reached} sur {total}.").format(
-                reached=run.steps_reached, total=run.steps_total)
+            where = progress(run)  # the step counter the person saw on the pages
+            self.summary = _("L'exercice s'est arrêté à l'étape {reached} sur {total}.").format(
+                reached=where.step, total=where.total)
         self._list("well", debrief.went_well, _("Rien à signaler ici cette fois."))
         self._list("work", debrief.to_work_on, _("Rien : aucune erreur, aucune hésitation."))
         self._list("remember", debrief.remember, "")

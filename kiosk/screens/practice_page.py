@@ -324,6 +324,31 @@ class PracticePageScreen(AppScreen):
         self.help_call.request()
 
     def quit(self) -> None:
+        """ "Quitter l'exercice": asked first when something was typed or answered (it would be
+        lost); the safe answer, staying, is the big button."""
+        if not self.has_typed_work():
+            self.leave_exercise()
+            return
+        from kiosk.screens.kit.confirm import confirm
+
+        self.dismiss_hint()
+        undock_keyboard(self.keyboard)
+        confirm(_("Quitter l'exercice ?"),
+                _("Ce que vous avez rempli dans cet exercice sera effacé."),
+                _("Oui, quitter l'exercice"), self.leave_exercise,
+                safe_txt=_("Non, je reste sur l'exercice"))
+
+    def has_typed_work(self) -> bool:
+        """A page answered, or something typed or chosen on this one."""
+        run = self.run
+        if run is None or run.completed:
+            return False
+        if run.history:
+            return True
+        fields = self.view.fields.values() if self.view is not None else ()
+        return any(f.get() not in (None, "", False) for f in fields)
+
+    def leave_exercise(self) -> None:
         """Leave the exercise half-way: what was reached still counts in the statistics."""
         self.flow.leave()
         self.wipe()

@@ -30,6 +30,7 @@ from kiosk.screens.scan_flow import DOC_TYPE_WORDS, DocType, ScanFlow, Step
 from kiosk.screens.scan_result import ResultActions
 from kiosk.screens.scan_watermark import WatermarkStep
 from kiosk.screens.scan_worker import BackgroundWork
+from kiosk.sessions.end_words import GLASS_REMINDER
 from kiosk.sessions.state import SessionState
 
 log = logging.getLogger(__name__)
@@ -179,6 +180,8 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
         else:
             instruction = INSTRUCTIONS.get(step)
             self.body = _(instruction) if instruction else ""
+            if step is Step.RESULT:  # every scan and copy ends with the original to take back
+                self.body = f"{self.body}\n{_(GLASS_REMINDER)}"
         self.ids.steps.current = step.value
         self.can_go_back = step is Step.TYPE or (flow is not None and flow.can_go_back())
         if self.manager is not None and self.manager.current == self.name:

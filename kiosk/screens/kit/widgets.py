@@ -63,12 +63,14 @@ class KLabel(Label):
             self.halign = "center"
         else:
             self.halign = "right" if (rtl == (self.align == "start")) else "left"
-        if rtl and self.wrap and needs_shaping(self.txt):
+        # Arabic is shaped by what the text is, not by the interface's direction: the
+        # language button "العربية" must read right even when the interface is French.
+        if self.wrap and needs_shaping(self.txt):
             pad = self.padding[0] + self.padding[2] if len(self.padding) == 4 else 0
             width = max(1.0, self.width - pad)
             measure = _measurer(self.font_name, self.font_size, self.bold)
             self.text = "\n".join(rtl_lines(self.txt, width - 2, measure))
-        elif rtl and needs_shaping(self.txt):
+        elif needs_shaping(self.txt):
             self.text = "\n".join(rtl_lines(self.txt, 0, len))
         else:
             self.text = self.txt
