@@ -25,6 +25,7 @@ TITLES = {
     HelpView.NOTIFIED: N_("Un médiateur a été prévenu."),
     HelpView.COMING: N_("Un médiateur arrive."),
     HelpView.GO_TO_DESK: N_("Nous n'avons pas pu prévenir un médiateur."),
+    HelpView.CANCELLED: N_("Votre appel est annulé."),
 }
 GO_TO_DESK = N_("Allez à {where} : quelqu'un vous aidera.")
 COMING = N_("Restez devant la borne : il vient vers vous.")
@@ -38,6 +39,8 @@ def status_words(view: HelpView, where: str) -> tuple[str, str]:
         body = _(GO_TO_DESK).format(where=_(where))
     elif view is HelpView.COMING:
         body = _(COMING)
+    elif view is HelpView.CANCELLED:
+        body = _(KEEP_GOING)
     else:
         body = _(WAIT)
     return _(TITLES[view]), body
