@@ -19,6 +19,7 @@ from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, tr
+from kiosk.screens.kit import busy  # noqa: F401  (BusySpinner, named in print.kv)
 from kiosk.sessions.state import SessionState
 
 log = logging.getLogger(__name__)

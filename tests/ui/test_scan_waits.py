@@ -54,9 +54,10 @@ def test_a_scan_shows_what_happens_and_the_preview_before_it_ends(driver, ui_app
     # The low-resolution preview arrives while the full scan is still held.
     assert frames_until(driver, lambda: panel.preview is not None)
     assert screen.busy and panel.ids.preview.opacity == 1
-    before = panel.angle
+    spinner = panel.ids.spinner
+    before = spinner.angle
     driver.frames(3)
-    assert panel.angle != before            # the spinner turns: visibly alive
+    assert spinner.angle != before          # the spinner turns: visibly alive
     slow_scanner.release()
     screen.wait_idle(lambda: driver.frames(1))
     assert screen.step == "pages" and panel.parent is None and screen.flow.pages

@@ -14,6 +14,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.widget import Widget
 
 from kiosk.screens.kit import pictograms  # noqa: F401  (the "hourglass" pictogram)
 from kiosk.screens.kit.rules import load_kv
@@ -23,40 +24,50 @@ SPIN_DEG_PER_S = 240.0
 FRAME_S = 1 / 30
 
 
-class BusyPanel(FloatLayout):
-    txt = StringProperty("")
-    preview = ObjectProperty(None, allownone=True)   # a Texture, once the scanner gave one
-    cancel_txt = StringProperty("")                  # "" : this wait cannot be stopped
-    angle = NumericProperty(0.0)                     # the spinner's arc, turning
-    shown = BooleanProperty(False)
+class BusySpinner(Widget):
+    """An arc that turns while ``active`` (a print job waiting, a PDF being built)."""
 
-    __events__ = ("on_cancel",)
+    active = BooleanProperty(False)
+    angle = NumericProperty(0.0)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._spin: Any = None
+        self.fbind("active", self._switch)
+        self._switch()
+
+    def _switch(self, *_args: Any) -> None:
+        if self.active and self._spin is None:
+            self._spin = Clock.schedule_interval(self._turn, FRAME_S)
+        elif not self.active and self._spin is not None:
+            self._spin.cancel()
+            self._spin = None
+
+    def _turn(self, dt: float) -> None:
+        self.angle = (self.angle + SPIN_DEG_PER_S * dt) % 360
+
+
+class BusyPanel(FloatLayout):
+    txt = StringProperty("")
+    preview = ObjectProperty(None, allownone=True)   # a Texture, once the scanner gave one
+    cancel_txt = StringProperty("")                  # "" : this wait cannot be stopped
+    shown = BooleanProperty(False)                   # the spinner turns while shown
+
+    __events__ = ("on_cancel",)
 
     def show(self, parent: Any, txt: str, cancel_txt: str = "") -> None:
         self.txt, self.cancel_txt, self.preview = txt, cancel_txt, None
         if self.parent is None:
             parent.add_widget(self)
         self.shown = True
-        if self._spin is None:
-            self._spin = Clock.schedule_interval(self._turn, FRAME_S)
         if ui.read_aloud:
             ui.speak(txt)
 
     def hide(self) -> None:
         self.shown = False
         self.preview = None
-        if self._spin is not None:
-            self._spin.cancel()
-            self._spin = None
         if self.parent is not None:
             self.parent.remove_widget(self)
-
-    def _turn(self, dt: float) -> None:
-        self.angle = (self.angle + SPIN_DEG_PER_S * dt) % 360
 
     def on_cancel(self) -> None:
         pass
