@@ -225,3 +225,21 @@ def test_out_of_order_screen_speaks_every_language_of_the_kiosk(driver, ui_app):
     arabic = [line for line in others.txt.split("\n") if needs_shaping(line)]
     assert arabic, "the Arabic message is there"
     assert arabic[0] not in others.text  # drawn shaped, not as logical-order letters
+
+
+def test_practice_page_counts_only_the_steps_of_this_residents_route(driver, ui_app):
+    from .practice_play import open_practice, play_page
+
+    start(driver)
+    screen = open_practice(driver, ui_app, "caf-trimestrielle", "guided")
+    run = screen.run
+    shown = []
+    while not run.completed:
+        shown.append((screen.step_txt, screen.next_step_txt))
+        play_page(driver, screen)
+    total = len(shown) + 1
+    assert [s for s, _n in shown] == [f"Étape {n} sur {total}" for n in range(1, total)]
+    assert screen.step_txt == f"Étape {total} sur {total}" and screen.next_step_txt == ""
+    assert total < run.steps_total          # the branch not taken is not counted
+    assert all(n.startswith("Étape suivante : ") for _s, n in shown)
+    assert f"Étape {total} sur {total}" in screen.view.breadcrumb.txt
