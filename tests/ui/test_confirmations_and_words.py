@@ -149,6 +149,12 @@ def test_arabic_language_button_is_shaped_when_the_interface_is_french(driver, u
     assert button.text == shape("العربية")
 
 
+def test_preshaped_arabic_is_what_the_shaper_gives():
+    from kiosk.screens.kit.text import PRESHAPED, shape
+
+    assert PRESHAPED and all(shaped == shape(text) for text, shaped in PRESHAPED.items())
+
+
 def test_practice_duration_is_translated_and_shaped_in_arabic(ui_app):
     from kiosk.practice.catalogue import load_catalogue
     from kiosk.screens.kit import KLabel

@@ -102,6 +102,15 @@ def rtl_lines(text: str, width: float, measure: Measure) -> list[str]:
     return out
 
 
+# Arabic the welcome screen draws on its first frame (the language button "العربية", shown in
+# every interface language), already joined and in drawing order: shaping it at run time would
+# load arabic-reshaper (and fontTools) before the first frame of a French kiosk.
+# tests/ui/test_confirmations_and_words.py checks each against shape().
+PRESHAPED: dict[str, str] = {
+    "العربية": "\ufe94\ufef4\ufe91\ufeae\ufecc\ufedf\ufe8d",
+}
+
+
 def needs_shaping(text: str) -> bool:
     """True when the text holds right-to-left letters (Arabic, Hebrew blocks)."""
     return any("\u0590" <= ch <= "\u08ff" or "\ufb1d" <= ch <= "\ufeff" for ch in text)
