@@ -195,14 +195,16 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
 
     # --- running slow work ------------------------------------------------------------------------
     def _run(self, busy_text: str, work: Callable[[], Any], done: Callable[[Any], None],
-             stoppable: bool = False) -> None:
+             stoppable: bool = False, panel: bool = True) -> None:
         """``work`` on a worker thread, then ``done(result)`` (or the fault) on the UI thread;
-        meanwhile the busy panel says what is happening (never a faded screen)."""
+        meanwhile the busy panel says what is happening (never a faded screen). A quick redraw
+        under the finger (crop, rotate) has no panel: it would flash over what is being moved."""
         self.busy = True
         self.busy_text = _(busy_text)
         self.ids.fault.clear()
-        self.busy_panel.show(self, self.busy_text,
-                             _("Arrêter la numérisation") if stoppable else "")
+        if panel:
+            self.busy_panel.show(self, self.busy_text,
+                                 _("Arrêter la numérisation") if stoppable else "")
 
         def finished(result: Any) -> None:
             self._not_busy()
@@ -327,13 +329,13 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
             flow.adjust_crop(preview, box)
         except ValueError:
             return
-        self._run(BUSY_CROP, flow.cropped_preview, self._set_cropped)
+        self._run(BUSY_CROP, flow.cropped_preview, self._set_cropped, panel=False)
 
     def rotate(self) -> None:
         if self.flow is None or self.busy:
             return
         self.flow.rotate()
-        self._run(BUSY_CROP, self.flow.cropped_preview, self._set_cropped)
+        self._run(BUSY_CROP, self.flow.cropped_preview, self._set_cropped, panel=False)
 
     def _set_cropped(self, image: Any) -> None:
         self.cropped_image = image
