@@ -249,3 +249,15 @@ def test_practice_page_counts_only_the_steps_of_this_residents_route(driver, ui_
     assert total < run.steps_total          # the branch not taken is not counted
     assert all(n.startswith("Étape suivante : ") for _s, n in shown)
     assert f"Étape {total} sur {total}" in screen.view.breadcrumb.txt
+
+
+def test_an_arabic_line_starting_with_a_latin_name_reads_right_to_left(driver, ui_app):
+    from kiosk.screens.kit import KLabel, ui
+
+    line = "Ma Mairie › موعد   ·   الخطوة 2 من 5"   # the practice breadcrumb, in Arabic
+    driver.tap(driver.screen().ids.lang_ar)
+    assert ui.rtl
+    label = KLabel(txt=line, wrap=False)
+    # Drawn right to left: the site's name (first in reading order) is at the right end.
+    assert label.text.rstrip().endswith("Ma Mairie")
+    assert "5" in label.text.split("Ma Mairie")[0]

@@ -71,9 +71,9 @@ class KLabel(Label):
             pad = self.padding[0] + self.padding[2] if len(self.padding) == 4 else 0
             width = max(1.0, self.width - pad)
             measure = _measurer(self.font_name, self.font_size, self.bold)
-            self.text = "\n".join(rtl_lines(self.txt, width - 2, measure))
+            self.text = "\n".join(rtl_lines(self.txt, width - 2, measure, rtl or None))
         elif needs_shaping(self.txt):
-            self.text = "\n".join(rtl_lines(self.txt, 0, len))
+            self.text = "\n".join(rtl_lines(self.txt, 0, len, rtl or None))
         else:
             self.text = self.txt
 
