@@ -13,8 +13,8 @@ from kivy.properties import StringProperty
 
 from kiosk import i18n
 from kiosk.i18n import N_
-from kiosk.screens.kit import pictograms  # noqa: F401  (the "out_of_order" pictogram)
 from kiosk.screens.base import AppScreen, load_screen_kv
+from kiosk.screens.kit import pictograms  # noqa: F401  (the "out_of_order" pictogram)
 
 # The default of kiosk.where_to_go (kiosk_wire/config.py), so that it is in the catalogues.
 DEFAULT_WHERE = N_("l'accueil")

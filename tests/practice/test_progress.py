@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from itertools import pairwise
 
 import pytest
 
@@ -42,7 +43,7 @@ def test_the_counter_goes_up_one_step_per_page_and_ends_on_the_total(procedure_i
     assert seen[-1][2] == len(seen)       # the last page is "n sur n"
     assert seen[-1][3] is None            # and announces no next step
     procedure = CATALOGUE.get(procedure_id)
-    for (page, _s, _t, announced), (next_page, *_rest) in zip(seen, seen[1:]):
+    for (page, _s, _t, announced), (next_page, *_rest) in pairwise(seen):
         if any(b.field for b in procedure.page(page).next):
             continue  # the answer on this very page decides; the default route is announced
         assert announced == procedure.page(next_page).title.fr
@@ -55,7 +56,7 @@ def test_a_branch_this_resident_does_not_take_is_not_counted(procedure_id):
     pages = [page for page, *_ in seen]
     ranks = [new_run(procedure).depths[page] for page in pages]
     # The statistics rank (longest path of the procedure) jumps over the branch not taken...
-    assert any(b - a > 1 for a, b in zip(ranks, ranks[1:]))
+    assert any(b - a > 1 for a, b in pairwise(ranks))
     # ...the resident's counter does not: n sur m, m = the pages of this route.
     assert [step for _p, step, _t, _n in seen] == list(range(1, len(pages) + 1))
     assert {total for _p, _s, total, _n in seen} == {len(pages)}

@@ -1,8 +1,8 @@
 """The help desk's cancel: the server is told, even when the request was still on its way."""
 from __future__ import annotations
 
-from kiosk_server import live
 from kiosk.sync.help import HelpDesk, HelpStatus
+from kiosk_server import live
 
 
 def server_status(live_server, request_id) -> str:

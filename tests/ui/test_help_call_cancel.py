@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from kiosk.sync.help import HelpStatus
 from kiosk_server import live
 from kiosk_server import tables as t
-from kiosk.sync.help import HelpStatus
 
-from .server_desk import frames_until, polling_desk  # noqa: F401  (a fixture)
+from .server_desk import frames_until
 
 pytestmark = pytest.mark.display
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk_server import live
 from kiosk.sync.help import HelpStatus
+from kiosk_server import live
 
-from .server_desk import frames_until, polling_desk  # noqa: F401  (a fixture)
+from .server_desk import frames_until
 
 pytestmark = pytest.mark.display
 

@@ -16,7 +16,7 @@ from kiosk.sync.help import HelpStatus
 
 from .helpers import key_button, queued_records, type_on
 from .practice_play import fill_field, open_practice, visible
-from .server_desk import frames_until, polling_desk  # noqa: F401  (a fixture)
+from .server_desk import frames_until
 
 pytestmark = pytest.mark.display
 
