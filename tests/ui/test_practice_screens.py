@@ -151,6 +151,11 @@ def test_a_procedure_is_played_to_the_end_by_touch_in_guided_mode(driver, ui_app
 
     # The memo sheet: a session file, printed through the print service (demo printer here).
     driver.tap(debrief.ids.print_memo)
+    # Built off the UI thread; meanwhile the wait is said over the screen, not a frozen frame.
+    assert debrief.busy and debrief._panel.parent is debrief
+    assert debrief._panel.ids.words.txt == "Préparation de votre fiche mémo…"
+    debrief.wait_idle(lambda: driver.frames(1))
+    assert debrief._panel.parent is None
     assert debrief.printed, debrief.print_status
     prints = [a for a in core.session.activities if a.kind.value == "print"]
     assert len(prints) == 1 and prints[0].pages >= 1
