@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from kiosk.i18n import N_, _
-from kiosk.runtime import HelpView
+from kiosk.runtime import CANCELLABLE_VIEWS, HelpView
 from kiosk.screens.kit import KLabel, ui
 from kiosk.screens.practice_flow import PracticeFlow
 
@@ -64,11 +64,19 @@ class PracticeHelpCall:
         self._say()
         return self.view
 
+    def cancel(self) -> HelpView:
+        """The resident cancels the call from the page (mediators stop seeing it)."""
+        self.view = self.flow.runtime.cancel_help()
+        self._show(open_card=False)
+        self._say()
+        return self.view
+
     def forget(self) -> None:
         """Session over: the next resident starts with no call in progress."""
         self.view = None
         self._card = None
         self.screen.help_status = ""
+        self.screen.help_cancellable = False
 
     def language_changed(self) -> None:
         self._show(open_card=False)
@@ -102,6 +110,7 @@ class PracticeHelpCall:
             return
         title, body = status_words(self.view, self._where())
         self.screen.help_status = title
+        self.screen.help_cancellable = self.view in CANCELLABLE_VIEWS
         overlay = self.screen.overlay
         showing = self._card is not None and self._card.parent is not None \
             and overlay.parent is not None

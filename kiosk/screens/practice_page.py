@@ -48,6 +48,7 @@ class PracticePageScreen(AppScreen):
     mode_txt = StringProperty("")
     has_sms = BooleanProperty(False)
     help_status = StringProperty("")   # where the call to a mediator stands, once made
+    help_cancellable = BooleanProperty(False)   # the call can still be cancelled
     # For the page template's header: "Étape n sur m", "Étape suivante : …" (this route only)
     progress: Any = ObjectProperty(None, allownone=True)
     step_txt = StringProperty("")
@@ -322,6 +323,10 @@ class PracticePageScreen(AppScreen):
         self.dismiss_hint()
         undock_keyboard(self.keyboard)
         self.help_call.request()
+
+    def cancel_help_call(self) -> None:
+        """ "Annuler mon appel": the page stays as it is."""
+        self.help_call.cancel()
 
     def quit(self) -> None:
         """ "Quitter l'exercice": asked first when something was typed or answered (it would be

@@ -54,3 +54,28 @@ def test_there_is_nothing_to_cancel_when_no_mediator_could_be_told(driver, ui_ap
     assert screen.view == "go_to_desk"
     assert screen.ids.cancel_call.disabled and screen.ids.cancel_call.opacity == 0
 
+
+
+def test_a_call_from_a_practice_page_is_cancelled_there_and_the_page_stays(driver, ui_app,
+                                                                             polling_desk):
+    from .practice_play import open_practice
+
+    desk, engine = polling_desk
+    driver.tap(driver.screen().ids.start)
+    screen = open_practice(driver, ui_app, "caf-trimestrielle", "autonomous")
+    page = screen.run.page.id
+    assert screen.ids.cancel_call.disabled   # nothing to cancel before a call
+    driver.tap(screen.ids.call_mediator)
+    if screen.overlay.parent is not None:    # the status card: the page is behind it
+        driver.tap(screen.overlay.ids.close)
+    assert frames_until(driver, lambda: desk.status is HelpStatus.SENT)
+    driver.frames(2)
+    cancel = screen.ids.cancel_call
+    assert not cancel.disabled and cancel.opacity == 1
+    driver.tap(cancel)
+    assert desk.status is HelpStatus.CANCELLED
+    assert screen.help_status == "Votre appel est annulé." and cancel.disabled
+    assert driver.screen() is screen and screen.run.page.id == page
+    desk.wait_idle()
+    with engine.connect() as conn:
+        assert live.open_help_requests(conn) == []
