@@ -30,12 +30,12 @@ def _child() -> dict:
     os.environ["KIVY_NO_CONSOLELOG"] = "1"
     os.environ["KCFG_GRAPHICS_MAXFPS"] = "0"
     os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
-    from kiosk_wire import config
     from kiosk.app import start_headless
     from kiosk.practice.engine import Mode
     from kiosk.practice.solution import page_solution
-    from kiosk_wire.schema import Language
     from kiosk.screens.driver import UiDriver
+    from kiosk_wire import config
+    from kiosk_wire.schema import Language
 
     data = Path(tempfile.mkdtemp(prefix="bench-practice-"))
     settings = config.defaults().with_overrides({
@@ -68,12 +68,13 @@ def _child() -> dict:
     def tap_to_frame(widget) -> float:
         x, y = widget.to_window(widget.center_x, widget.center_y)
         from kivy.base import EventLoop
-        from kivy.tests.common import UnitTestTouch
+
+        from kiosk.screens.driver import FingerTouch
 
         start = time.perf_counter()
-        touch = UnitTestTouch(x, y)
-        touch.touch_down()
-        touch.touch_up()
+        touch = FingerTouch(x, y)
+        touch.down()
+        touch.up()
         EventLoop.idle()
         return (time.perf_counter() - start) * 1000.0
 

@@ -20,8 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kiosk_wire.schema import Accessibility, Autonomy
 from kiosk_server import tables as t
+from kiosk_wire.schema import Accessibility, Autonomy
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ class FieldType(str, Enum):
     CHECKBOX = "checkbox"
     PASSWORD = "password"
     SMS_CODE = "sms_code"
+    EMAIL_CODE = "email_code"    # a code received by e-mail, in the simulated phone's mailbox
     DOCUMENT_UPLOAD = "document_upload"
     CONSENT = "consent"
     SIGNATURE = "signature"

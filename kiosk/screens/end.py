@@ -2,14 +2,16 @@
 anonymous survey (age bracket, autonomy, satisfaction) in the statistics vocabularies."""
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.i18n import N_, _, ngettext
-from kiosk_wire.schema import AgeBracket, Satisfaction, Survey, SurveyAutonomy
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, tr, ui
 from kiosk.sessions.end_words import glass_reminder
 from kiosk.sessions.session import WipeSummary
+from kiosk_wire.schema import AgeBracket, Satisfaction, Survey, SurveyAutonomy
 
 # Question key -> (question, [(enum value, words)]) — words are French sources (N_).
 QUESTIONS: list[tuple[str, str, list[tuple[object, str]]]] = [
@@ -65,7 +67,7 @@ class EndScreen(AppScreen):
     reminder = StringProperty("")  # take the original off the scanner glass
     question = StringProperty("")
 
-    def on_pre_enter(self, *args) -> None:
+    def on_pre_enter(self, *args: Any) -> None:
         self.answers: dict[str, object] = {}
         summary = self.runtime.core.last_summary
         self.erased = erased_text(summary)

@@ -2,13 +2,15 @@
 its device is present and its screen is installed."""
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.devices.printer import PrinterState
 from kiosk.devices.scanner import ScannerState
 from kiosk.i18n import _
 from kiosk.runtime import Feature
+from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.sessions.end_words import RunningWork, end_confirmation_body
 from kiosk_wire.schema import EndReason
-from kiosk.screens.base import AppScreen, load_screen_kv
 
 # tile id -> (feature, screen it leads to)
 TILE_ROUTES: dict[str, tuple[Feature | None, str]] = {
@@ -21,7 +23,7 @@ TILE_ROUTES: dict[str, tuple[Feature | None, str]] = {
 
 
 class HomeScreen(AppScreen):
-    _tiles: dict | None = None
+    _tiles: dict[str, Any] | None = None
 
     def visible_tiles(self) -> list[str]:
         shown = []
@@ -41,11 +43,11 @@ class HomeScreen(AppScreen):
             grid.add_widget(self._tiles[name])
         grid.cols = 3 if len(shown) > 4 else 2
 
-    def on_pre_enter(self, *args) -> None:
+    def on_pre_enter(self, *args: Any) -> None:
         self.refresh_tiles()
 
     def open_tile(self, name: str) -> None:
-        feature, screen = TILE_ROUTES[name]
+        _feature, screen = TILE_ROUTES[name]
         if name == "done":
             self.ask_to_end()
         else:

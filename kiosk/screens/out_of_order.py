@@ -9,6 +9,8 @@ language, then repeated in each other language of the kiosk (Arabic shaped, righ
 under a pictogram that says it without words."""
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.properties import StringProperty
 
 from kiosk import i18n
@@ -40,7 +42,7 @@ class OutOfOrderScreen(AppScreen):
     def others(self, where: str) -> str:
         return other_languages(where)
 
-    def on_pre_enter(self, *args) -> None:
+    def on_pre_enter(self, *args: Any) -> None:
         self.where = self.runtime.settings.get("kiosk.where_to_go")
 
 

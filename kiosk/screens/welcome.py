@@ -1,7 +1,7 @@
 """Welcome / attract: start a session, pick a language, pick comfort options."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kivy.properties import BooleanProperty, NumericProperty
 
@@ -15,12 +15,12 @@ if TYPE_CHECKING:  # the wire schema (pydantic) loads after the first frame
 
 
 class WelcomeScreen(AppScreen):
-    languages = list(i18n.LANGUAGES)
+    languages: ClassVar[list[str]] = list(i18n.LANGUAGES)
     # Set when the last session ended by itself: "La visite précédente a été fermée…"
     ended_by_idle = BooleanProperty(False)
     idle_scans = NumericProperty(0)
 
-    def on_pre_enter(self, *args) -> None:
+    def on_pre_enter(self, *args: Any) -> None:
         runtime = self.runtime
         core = runtime.core if runtime is not None and runtime.core_ready else None
         if core is None or core.in_session:

@@ -82,7 +82,7 @@ def _render(kind: str, title: str, columns: tuple[str, ...], value_col: int,
     chart.x_labels = labels
     chart.y_labels = integer_ticks(max((v for v in values if v is not None), default=0))
     chart.add(table.columns[table.value_col], values)
-    svg = chart.render(is_unicode=True)
+    svg = str(chart.render(is_unicode=True))
     # Accessible name; the data are in the table that follows the chart.
     return svg.replace("<svg ", f'<svg role="img" aria-label="Graphique : {_attr(table.title)}" ',
                        1)
@@ -94,13 +94,14 @@ def _stack(table: Table) -> str:
     cols = range(table.value_col, table.value_col + table.series)
     chart = pygal.HorizontalStackedBar(
         width=600, height=max(180, 34 * len(labels) + 110), legend_at_bottom=True,
-        legend_at_bottom_columns=2, truncate_legend=-1, **{k: v for k, v in _COMMON.items() if k != "show_legend"})
+        legend_at_bottom_columns=2, truncate_legend=-1,
+        **{k: v for k, v in _COMMON.items() if k != "show_legend"})
     chart.x_labels = labels
     totals = [sum(_number(r[c]) or 0 for c in cols) for r in table.rows]
     chart.y_labels = integer_ticks(max(totals, default=0))
     for c in cols:  # a masked cell is not drawn: its bar would give the value away
         chart.add(table.columns[c], [_number(r[c]) for r in table.rows][::-1])
-    svg = chart.render(is_unicode=True)
+    svg = str(chart.render(is_unicode=True))
     return svg.replace("<svg ", f'<svg role="img" aria-label="Graphique : {_attr(table.title)}" ',
                        1)
 

@@ -26,7 +26,6 @@ from openpyxl.utils import get_column_letter
 
 from kiosk_server.console.figures import Table, is_masked
 
-
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from kiosk_wire.schema import HelpState
 from kiosk_server import live
 from kiosk_server.console import labels as L
+from kiosk_wire.schema import HelpState
 
 IN_SESSION = ("active", "idle_warning", "ending")
 COMMAND_LABELS = {"end_session": "Terminer la session", "out_of_order": "Mettre hors service",

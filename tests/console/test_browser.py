@@ -16,16 +16,16 @@ import pytest
 from pypdf import PdfReader
 
 from console.conftest import ConsoleServer, log_in
-from kiosk_wire import config
-from kiosk_wire.schema import EndReason
-from kiosk_server import live
-from kiosk_server.console.figures import PAGES
 from kiosk.sessions import open_core
 from kiosk.sessions.clock import ManualClock
+from kiosk.sessions.state import SessionState
 from kiosk.sync.heartbeat import HeartbeatClient
 from kiosk.sync.help import HelpDesk, HelpStatus
-from kiosk.sessions.state import SessionState
 from kiosk.sync.link import ServerLink
+from kiosk_server import live
+from kiosk_server.console.figures import PAGES
+from kiosk_wire import config
+from kiosk_wire.schema import EndReason
 
 pytestmark = [pytest.mark.browser]
 

@@ -12,9 +12,9 @@ import uuid
 import openpyxl
 
 from console.conftest import InProcess
-from kiosk_wire.schema import SessionRecord
 from kiosk_server.ingest import ingest
 from kiosk_server.tenancy import KioskIdentity
+from kiosk_wire.schema import SessionRecord
 
 KPI = re.compile(r'data-kpi="([^"]+)"><span class="value">([^<]+)</span>')
 

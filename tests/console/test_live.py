@@ -11,10 +11,10 @@ from html import unescape
 import sqlalchemy as sa
 
 from console.conftest import InProcess
-from kiosk_wire.schema import CommandKind, Heartbeat, HelpRequest, KioskState
 from kiosk_server import live
 from kiosk_server import tables as t
 from kiosk_server.tenancy import KioskIdentity
+from kiosk_wire.schema import CommandKind, Heartbeat, HelpRequest, KioskState
 
 
 def _identity(app: InProcess, site: str, kiosk: str) -> KioskIdentity:
@@ -173,7 +173,7 @@ def test_dashboard_shows_how_fast_help_calls_were_answered(console_app: InProces
     with console_app.engine.begin() as conn:
         for rid in ids:
             live.open_help_request(conn, lille, HelpRequest(request_id=rid))
-        for rid, wait in zip(ids, waits + [None]):
+        for rid, wait in zip(ids, [*waits, None], strict=False):
             values: dict = {"created_at": asked}
             if wait is not None:
                 values.update(status="acknowledged",

@@ -111,9 +111,9 @@ def test_retention_deletes_old_raw_records_but_not_the_figures(client, tenant, e
     recent = [record(day="2026-11-15") for _ in range(2)]
     post(client, tenant, recent)
     with engine.begin() as conn:  # old records stored directly: the API refuses nothing here
-        from kiosk_wire.schema import SessionRecord
         from kiosk_server.ingest import ingest_in
         from kiosk_server.tenancy import authenticate
+        from kiosk_wire.schema import SessionRecord
         ingest_in(conn, authenticate(conn, tenant.token),
                   [SessionRecord.model_validate(r) for r in old])
     jan = Period(dt.date(2024, 1, 1), dt.date(2024, 1, 31))
@@ -138,8 +138,9 @@ def test_a_record_older_than_retention_is_acknowledged_but_not_counted_twice(
         assert answer.status_code == 200
         assert answer.json()["accepted"] == [ancient["event_id"]]
     with engine.connect() as conn:
-        assert queries.sessions_summary(conn, Scope(), Period(dt.date(2020, 1, 1),
-                                                              dt.date(2020, 1, 31)))["sessions"] == 0
+        summary = queries.sessions_summary(conn, Scope(), Period(dt.date(2020, 1, 1),
+                                                                 dt.date(2020, 1, 31)))
+        assert summary["sessions"] == 0
 
 
 def test_cutoff_is_the_first_day_of_the_month_n_months_back():

@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from kiosk_wire.schema import SessionRecord
 from kiosk_server import db, queries, retention
 from kiosk_server.ingest import ingest_in
 from kiosk_server.queries import Masked, Period, Scope
 from kiosk_server.tenancy import authenticate, create_kiosk
+from kiosk_wire.schema import SessionRecord
 from server.helpers import Tenant, record
 from server.test_rebuild import post, snapshot
 

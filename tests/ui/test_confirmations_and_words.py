@@ -136,7 +136,7 @@ def test_idle_countdown_is_big_and_says_what_will_happen(driver, ui_app):
     driver.tap(overlay.ids.still_here)
 
 
-# --- Arabic, states, plurals, wording --------------------------------------------------------------
+# --- Arabic, states, plurals, wording ------------------------------------------------------
 def test_arabic_language_button_is_shaped_when_the_interface_is_french(driver, ui_app):
     from kiosk.screens.kit.text import shape
 
@@ -211,7 +211,8 @@ def test_survey_and_debrief_words_guess_no_gender():
     import kiosk.screens
     start_kv = Path(kiosk.screens.__file__).parent / "practice_start.kv"  # the modes' names
     french += re.findall(r'_\("([^"]*)"\)', start_kv.read_text(encoding="utf-8"))
-    masculine_only = ("débrouillé", "guidé", "satisfait", "Seul", "seul,", "êtes allé", "êtes arrêté")
+    masculine_only = ("débrouillé", "guidé", "satisfait", "Seul", "seul,", "êtes allé",
+                      "êtes arrêté")
     assert [t for t in french if any(word in t for word in masculine_only)] == []
 
 
