@@ -6,9 +6,11 @@ same code (same stroke, same mirroring rules).
 """
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.screens.kit.icons import ICONS
 
-PICTOGRAMS: dict[str, list[tuple]] = {
+PICTOGRAMS: dict[str, list[tuple[Any, ...]]] = {
     "question": [  # a question mark in a circle: "are you sure?"
         ("circle", 0.5, 0.5, 0.42),
         ("arc", 0.5, 0.62, 0.15, -90, 150), ("line", 0.57, 0.49, 0.5, 0.44, 0.5, 0.36),
