@@ -6,16 +6,17 @@ on the longest path of the whole procedure: stable per procedure, which the stat
 stamp when asking for an identity card) sees the counter jump 2 -> 5. The step bar shows
 :func:`progress` instead: the pages already walked, the current one and the pages ahead as the
 answers given so far lead (an unanswered choice takes the procedure's default branch), each
-page counted once. A detour page whose every way out leads back to a page already walked (a
-page that explains a wrong choice, then sends the person back) is not a step: on it the counter
-stays on the step the person came from.
+page counted once. A page only a wrong choice leads to (its text explains the mistake), and a
+detour page whose every way out leads back to a page already walked, are not steps: on them the
+counter stays on the step the person came from.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from kiosk.practice.model import Page
+from kiosk.practice.model import Page, Procedure
+from kiosk.practice.solution import page_solution
 from kiosk.practice.text import Text
 
 if TYPE_CHECKING:
@@ -54,6 +55,37 @@ def _is_detour(run: PracticeRun, page: Page, walked: list[str]) -> bool:
             and all(b.page in walked for b in page.next))
 
 
+def persona_route(procedure: Procedure) -> list[str]:
+    """The pages the persona card's answers lead through, from the start."""
+    answers: dict[str, Any] = {}
+    for page in procedure.pages:
+        answers.update(page_solution(page, procedure))
+    route = [procedure.start]
+    page = procedure.page(procedure.start)
+    for _ in range(MAX_AHEAD):
+        target = next((b.page for b in page.next
+                       if b.applies(answers.get(b.field) if b.field else None)), None)
+        if target is None or target in route:
+            break
+        route.append(target)
+        page = procedure.page(target)
+    return route
+
+
+def explanation_pages(procedure: Procedure) -> frozenset[str]:
+    """Pages only a wrong choice leads to (the engine sends a person there to explain the
+    mistake, counted as an error): not steps of the procedure."""
+    on_route = set(persona_route(procedure))
+    found = set()
+    for page in procedure.pages:
+        answers = page_solution(page, procedure)
+        for branch in page.next:
+            if branch.field and branch.page not in on_route \
+                    and str(answers.get(branch.field)) != str(branch.equals):
+                found.add(branch.page)
+    return frozenset(found)
+
+
 def _default_target(page: Page) -> str | None:
     """Where ``page`` leads when no condition holds (the branch without a field)."""
     return next((b.page for b in page.next if b.field is None), None)
@@ -63,16 +95,19 @@ def resident_route(run: PracticeRun) -> list[str]:
     """The ids of the pages this resident sees, in order, each once, detours left out: the
     pages walked, the current page, then the pages ahead as the answers so far lead."""
     procedure = run.procedure
+    explaining = explanation_pages(procedure)
     route: list[str] = []
     for page_id in [*run.history, run.page.id]:
-        if page_id not in route and not _is_detour(run, procedure.page(page_id), route):
+        if page_id not in route and page_id not in explaining \
+                and not _is_detour(run, procedure.page(page_id), route):
             route.append(page_id)
     if not route:
         return [run.page.id]
     page = procedure.page(route[-1])
     for _ in range(MAX_AHEAD):
         target = _next_page_id(run, page)
-        if target is not None and _is_detour(run, procedure.page(target), route):
+        if target is not None and (target in explaining
+                                   or _is_detour(run, procedure.page(target), route)):
             target = _default_target(page)  # the person will correct the wrong choice
         if target is None or target in route:
             break

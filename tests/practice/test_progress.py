@@ -49,7 +49,7 @@ def test_the_counter_goes_up_one_step_per_page_and_ends_on_the_total(procedure_i
         assert announced == procedure.page(next_page).title.fr
 
 
-@pytest.mark.parametrize("procedure_id", ["caf-trimestrielle", "mairie-liste-electorale"])
+@pytest.mark.parametrize("procedure_id", ["ameli-compte", "mairie-liste-electorale"])
 def test_a_branch_this_resident_does_not_take_is_not_counted(procedure_id):
     procedure = CATALOGUE.get(procedure_id)
     seen = walk(new_run(procedure))
@@ -82,3 +82,18 @@ def test_a_page_that_explains_a_wrong_choice_is_not_a_step():
     assert on_detour.total == on_choice.total
     assert "timbre" not in resident_route(run)
     assert on_detour.next_title == detour.page("etat_civil").title
+
+
+def test_a_wrong_choice_s_explanation_page_is_not_a_step():
+    procedure = CATALOGUE.get("mairie-liste-electorale")
+    run = new_run(procedure)
+    on_first = progress(run)
+    typed = page_solution(run.page, run.procedure, run.sms_code)
+    typed["nationalite"] = "europeenne"          # not what the card says: its own page explains
+    assert run.submit(typed).ok and run.page.id == "europeen"
+    on_explanation = progress(run)
+    assert not on_explanation.counted
+    assert (on_explanation.step, on_explanation.total) == (on_first.step, on_first.total)
+    assert on_explanation.next_title == procedure.page("identite").title
+    assert run.submit(page_solution(run.page, run.procedure, run.sms_code)).ok
+    assert run.page.id == "identite" and progress(run).step == on_first.step + 1

@@ -238,7 +238,7 @@ def test_practice_page_counts_only_the_steps_of_this_residents_route(driver, ui_
     from .practice_play import open_practice, play_page
 
     start(driver)
-    screen = open_practice(driver, ui_app, "caf-trimestrielle", "guided")
+    screen = open_practice(driver, ui_app, "mairie-liste-electorale", "guided")
     run = screen.run
     shown = []
     while not run.completed:
