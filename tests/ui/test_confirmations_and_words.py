@@ -270,3 +270,17 @@ def test_an_arabic_line_starting_with_a_latin_name_reads_right_to_left(driver, u
     # Drawn right to left: the site's name (first in reading order) is at the right end.
     assert label.text.rstrip().endswith("Ma Mairie")
     assert "5" in label.text.split("Ma Mairie")[0]
+
+
+def test_the_catalogue_opens_at_the_top_whoever_scrolled_it_before(driver, ui_app):
+    start(driver)
+    driver.tap(driver.screen().ids.tile_practice)
+    catalogue = driver.screen()
+    catalogue.ids.scroller.scroll_y = 0          # the previous resident scrolled to the bottom
+    driver.frames(2)
+    driver.app.show("home")
+    driver.tap(driver.screen().ids.tile_practice)
+    driver.frames(2)
+    box = catalogue.ids.search.ids.box
+    x, y = box.to_window(box.center_x, box.center_y)
+    assert catalogue.ids.scroller.scroll_y == 1 and 0 <= y <= driver.window.height
