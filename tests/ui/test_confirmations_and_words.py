@@ -282,5 +282,5 @@ def test_the_catalogue_opens_at_the_top_whoever_scrolled_it_before(driver, ui_ap
     driver.tap(driver.screen().ids.tile_practice)
     driver.frames(2)
     box = catalogue.ids.search.ids.box
-    x, y = box.to_window(box.center_x, box.center_y)
+    _x, y = box.to_window(box.center_x, box.center_y)
     assert catalogue.ids.scroller.scroll_y == 1 and 0 <= y <= driver.window.height
