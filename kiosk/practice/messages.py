@@ -156,6 +156,14 @@ MESSAGES: dict[str, Text] = {
                           "l'adresse du site.")),
     "debrief.scam_avoided": _m(N_("Page « {page} » : vous n'avez pas touché le lien piège. "
                                   "Bravo.")),
+    # after the debrief: what next
+    "next.exercise": _m(N_("Exercice conseillé ensuite : « {title} ».")),
+    "next.retry": _m(N_("Vous pouvez reprendre cet exercice quand vous voulez : on apprend en "
+                        "recommençant.")),
+    "next.help_for_real": _m(N_("Pour la vraie démarche, vous n'êtes pas seul : un médiateur "
+                                "peut la faire avec vous ici (« Appeler un médiateur »), et un "
+                                "aidant habilité Aidants Connect peut la faire pour vous, en "
+                                "toute sécurité, si vous le lui confiez.")),
 }
 
 

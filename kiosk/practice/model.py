@@ -213,7 +213,11 @@ class Procedure:
     remember: tuple[Text, ...]         # debrief: what to remember for the real site
     memo: Memo
     keywords: tuple[str, ...] = ()
-    source: Path | None = None
+    source: Path | None = None          # the file it was read from
+    real_service: str = ""              # the real service it copies, its official site and
+    real_site: str = ""                 # the official page it follows, with when it was
+    source_page: str = ""               # last checked (docs/procedure-sources.md lists them)
+    source_checked: str = ""
 
     def page(self, page_id: str) -> Page:
         for page in self.pages:

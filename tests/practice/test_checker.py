@@ -289,3 +289,26 @@ def test_tabs_and_wrong_encoding_are_named_plainly(tmp_path):
     latin1.write_bytes(_doc_example().encode("latin-1", errors="replace"))
     findings = check_paths([latin1]).findings
     assert len(findings) == 1 and "UTF-8" in findings[0].message
+
+
+def test_a_procedure_without_its_real_service_and_source_is_refused(tmp_path):
+    text = "\n".join(line for line in _doc_example().splitlines()
+                     if not line.startswith(("real_service:", "source_page:")))
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    messages = [f.message for f in check_paths([path]).errors]
+    assert any("il manque « real_service »" in m for m in messages), messages
+    assert any("il manque « source_page »" in m for m in messages), messages
+    wrong = _doc_example().replace('source_checked: "2025-11-20"', 'source_checked: "20/11/2025"')
+    path.write_text(wrong, encoding="utf-8")
+    messages = [f.message for f in check_paths([path]).errors]
+    assert any("s'écrit année-mois-jour" in m for m in messages), messages
+
+
+def test_the_sources_table_in_docs_is_generated_from_the_procedures():
+    from kiosk.practice.sources import DOC, render
+    catalogue = load_catalogue()
+    assert DOC.read_text(encoding="utf-8") == render(catalogue.procedures), \
+        "run: python -m kiosk.practice.sources"
+    for procedure in catalogue.procedures:
+        assert procedure.source_page.startswith("https://") and procedure.real_service

@@ -409,3 +409,17 @@ def test_random_touches_on_the_practice_screens_break_nothing_and_leave_nothing(
     page = ui_app.sm.get_screen("practice_page")
     assert page.views == {} and page.run is None
     assert core.state in (SessionState.IDLE, SessionState.ENDING)
+
+
+def test_the_debrief_says_what_to_do_next_and_who_helps_for_real(driver, ui_app):
+    start_session(ui_app, driver)
+    screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "guided")
+    advance_to(driver, screen, "telechargement")
+    assert screen.run.completed
+    driver.tap(screen.view.button)   # "Terminer l'exercice et voir mon bilan"
+    driver.frames(2)
+    debrief = driver.screen()
+    assert debrief.name == "practice_debrief"
+    lines = [w.txt for w in debrief.ids.next_steps.children]
+    assert any("Exercice conseillé ensuite" in line for line in lines), lines
+    assert any("Aidants Connect" in line for line in lines), lines
