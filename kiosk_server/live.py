@@ -232,6 +232,8 @@ def cancel_help(conn: Connection, kiosk: KioskIdentity, request_id: uuid.UUID) -
                                  t.help_requests.c.status.in_([HelpState.OPEN.value,
                                                                HelpState.ACKNOWLEDGED.value]))
                           .values(status=HelpState.CANCELLED.value, closed_at=now()))
+    if result.rowcount:
+        live_changes.mark(conn, [kiosk.site_id])  # open live pages drop the call
     return bool(result.rowcount)
 
 

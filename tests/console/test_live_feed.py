@@ -174,3 +174,36 @@ def test_on_postgresql_a_change_is_pushed_by_notify_without_waiting_for_the_poll
     with serving(app) as base_url:
         asyncio.run(scenario(base_url))
     engine.dispose()
+
+
+def test_a_call_cancelled_at_the_kiosk_leaves_the_open_live_page(tmp_path):
+    url = f"sqlite:///{tmp_path / 'server.sqlite'}"
+    data = seed(open_migrated(url), per_kiosk=1)
+    _kiosk_id, token = data.kiosks[("FS Lille", "borne-1")]
+    engine = db.open_engine(url)
+    app = create_app(server_settings(tmp_path, url), engine)
+    call = "00000000-0000-4000-8000-00000000ca11"
+
+    async def scenario(base_url: str) -> None:
+        mediator = await signed_in(base_url, "med-lille")
+        kiosk = httpx.AsyncClient(base_url=base_url,
+                                  headers={"Authorization": f"Bearer {token}"})
+        stream = Stream(mediator, f"/console/live/{data.sites['FS Lille']}/events")
+        try:
+            await stream.until(lambda e: True)
+            assert (await kiosk.post("/api/v1/help-requests",
+                                     json={"request_id": call})).status_code == 201
+            await stream.until(lambda e: call in e["open_help"])
+            assert (await kiosk.post(f"/api/v1/help-requests/{call}/cancel")).status_code == 200
+            seen = len(stream.events)
+            last = await stream.until(lambda e: len(stream.events) > seen
+                                      and call not in stream.events[-1]["html"])
+            assert call not in stream.events[-1]["open_help"] and last is not None
+        finally:
+            await stream.close()
+            await mediator.aclose()
+            await kiosk.aclose()
+
+    with serving(app) as base_url:
+        asyncio.run(scenario(base_url))
+    engine.dispose()
