@@ -1,0 +1,168 @@
+"""The session's private Chromium profile: made inside the session's RAM directory, destroyed
+with it, and never left running.
+
+Everything Chromium writes goes under one directory in the session workspace: the user data
+dir (cookies, local storage, cache, crash reports), the downloads, and a private HOME and
+TMPDIR (Chromium puts its certificate database under ``$HOME/.pki``). The directory is
+registered with the session core as an artefact of kind :data:`BROWSER_PROFILE`; its disposer
+first kills any Chromium still using that profile (after a SIGKILL of the kiosk, orphans could
+go on writing), then removes the directory. Crash recovery calls the same disposer.
+
+No saved passwords, no autofill, no history, no translation or sync: preferences written before
+the first start, plus command-line switches.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+BROWSER_PROFILE = "browser_profile"
+
+# Preferences of the profile's "Default" directory, written before Chromium first starts.
+PREFERENCES = {
+    "credentials_enable_service": False,
+    "credentials_enable_autosignin": False,
+    "profile": {"password_manager_enabled": False, "exit_type": "Normal",
+                "default_content_setting_values": {"notifications": 2, "geolocation": 2,
+                                                   "media_stream_camera": 2,
+                                                   "media_stream_mic": 2}},
+    "autofill": {"enabled": False, "profile_enabled": False, "credit_card_enabled": False},
+    "history": {"saving_disabled": True},
+    "search": {"suggest_enabled": False},
+    "translate": {"enabled": False},
+    "download": {"prompt_for_download": False, "directory_upgrade": True},
+    "safebrowsing": {"enabled": False},
+    "printing": {"enabled": False},  # "Print this page" goes through the kiosk's print service
+    "browser": {"check_default_browser": False},
+}
+
+# Switches for every start (the service adds the test-only ones it is given).
+CHROMIUM_SWITCHES = (
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--disable-breakpad",
+    "--disable-crash-reporter",
+    "--disable-features=Translate,AutofillServerCommunication,MediaRouter,"
+    "DialMediaRouteProvider,OptimizationHints,InterestFeedContentSuggestions",
+    "--password-store=basic",
+    "--deny-permission-prompts",
+    "--disable-gpu",
+    "--hide-scrollbars",
+    "--mute-audio",
+)
+
+
+@dataclass(frozen=True)
+class BrowserProfile:
+    root: Path  # the one directory registered for wipe
+
+    @property
+    def user_data(self) -> Path:
+        return self.root / "profile"
+
+    @property
+    def downloads(self) -> Path:
+        return self.root / "downloads"
+
+    @property
+    def home(self) -> Path:
+        return self.root / "home"
+
+    @property
+    def tmp(self) -> Path:
+        return self.root / "tmp"
+
+    @property
+    def cache(self) -> Path:
+        return self.root / "cache"
+
+    def create(self) -> None:
+        self.root.mkdir(mode=0o700)
+        for path in (self.user_data, self.downloads, self.home, self.tmp, self.cache,
+                     self.user_data / "Default"):
+            path.mkdir(mode=0o700, exist_ok=True)
+        prefs = self.user_data / "Default" / "Preferences"
+        prefs.write_text(json.dumps(PREFERENCES), encoding="utf-8")
+        os.chmod(prefs, 0o600)
+
+    def switches(self) -> list[str]:
+        return [*CHROMIUM_SWITCHES, f"--disk-cache-dir={self.cache}"]
+
+    def environment(self) -> dict[str, str]:
+        """Chromium's environment: the kiosk's, with every place it writes moved inside."""
+        env = dict(os.environ)
+        env.update({"HOME": str(self.home), "TMPDIR": str(self.tmp),
+                    "XDG_CONFIG_HOME": str(self.home / ".config"),
+                    "XDG_CACHE_HOME": str(self.cache), "XDG_DATA_HOME": str(self.home / ".local")})
+        return env
+
+
+def processes_using(root: Path) -> list[int]:
+    """PIDs of our own processes started with a user data dir (or any path) inside ``root``."""
+    needle = os.fsencode(str(root)) + b"/"
+    pids = []
+    me = os.geteuid()
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            if entry.stat().st_uid != me:
+                continue
+            with open(f"/proc/{entry.name}/cmdline", "rb") as handle:
+                args = handle.read().split(b"\0")
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+        if any(needle in arg for arg in args):
+            pids.append(int(entry.name))
+    return pids
+
+
+def kill_processes_using(root: Path, wait_s: float = 3.0) -> int:
+    """SIGKILL every process still using the profile and wait (bounded) until they are gone,
+    so none writes into the directory after it is removed. Returns how many were killed."""
+    pids = [pid for pid in processes_using(root) if pid != os.getpid()]
+    killed = len(pids)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + wait_s
+    while pids and time.monotonic() < deadline:
+        pids = [pid for pid in pids if Path(f"/proc/{pid}").exists() and not _zombie(pid)]
+        if pids:
+            time.sleep(0.02)
+    if pids:
+        log.error("browser processes %s still alive after SIGKILL", pids)
+    return killed
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return True
+
+
+def dispose_profile(ref: str) -> None:
+    """The disposer of :data:`BROWSER_PROFILE` artefacts (session end and crash recovery)."""
+    root = Path(ref)
+    kill_processes_using(root)
+    shutil.rmtree(root, ignore_errors=True)
+    if root.exists():  # a file appeared while removing: once more, after it stopped
+        kill_processes_using(root)
+        shutil.rmtree(root, ignore_errors=True)
