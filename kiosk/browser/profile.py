@@ -2,8 +2,11 @@
 with it, and never left running.
 
 Everything Chromium writes goes under one directory in the session workspace: the user data
-dir (cookies, local storage, cache, crash reports), the downloads, and a private HOME and
-TMPDIR (Chromium puts its certificate database under ``$HOME/.pki``). The directory is
+dir (cookies, local storage, cache, crash reports), the downloads, and a private HOME (Chromium
+puts its certificate database under ``$HOME/.pki``). One thing cannot move there: the
+single-instance socket, whose path must stay under 108 bytes, lives in a directory
+``$TMPDIR/org.chromium.Chromium.XXXXXX`` the profile's ``SingletonSocket`` link points to; the
+disposer removes it too (it holds no data, but nothing of a session may stay). The directory is
 registered with the session core as an artefact of kind :data:`BROWSER_PROFILE`; its disposer
 first kills any Chromium still using that profile (after a SIGKILL of the kiosk, orphans could
 go on writing), then removes the directory. Crash recovery calls the same disposer.
@@ -55,8 +58,8 @@ CHROMIUM_SWITCHES = (
     "--disable-default-apps",
     "--disable-breakpad",
     "--disable-crash-reporter",
-    "--disable-features=Translate,AutofillServerCommunication,MediaRouter,"
-    "DialMediaRouteProvider,OptimizationHints,InterestFeedContentSuggestions",
+    ("--disable-features=Translate,AutofillServerCommunication,MediaRouter,"
+     "DialMediaRouteProvider,OptimizationHints,InterestFeedContentSuggestions"),
     "--password-store=basic",
     "--deny-permission-prompts",
     "--disable-gpu",
@@ -82,16 +85,17 @@ class BrowserProfile:
         return self.root / "home"
 
     @property
-    def tmp(self) -> Path:
-        return self.root / "tmp"
-
-    @property
     def cache(self) -> Path:
         return self.root / "cache"
 
+    @property
+    def driver_tmp(self) -> Path:
+        """The Playwright driver's temporary directory (its per-launch artifacts folder)."""
+        return self.root / "t"
+
     def create(self) -> None:
         self.root.mkdir(mode=0o700)
-        for path in (self.user_data, self.downloads, self.home, self.tmp, self.cache,
+        for path in (self.user_data, self.downloads, self.home, self.cache, self.driver_tmp,
                      self.user_data / "Default"):
             path.mkdir(mode=0o700, exist_ok=True)
         prefs = self.user_data / "Default" / "Preferences"
@@ -104,7 +108,7 @@ class BrowserProfile:
     def environment(self) -> dict[str, str]:
         """Chromium's environment: the kiosk's, with every place it writes moved inside."""
         env = dict(os.environ)
-        env.update({"HOME": str(self.home), "TMPDIR": str(self.tmp),
+        env.update({"HOME": str(self.home),
                     "XDG_CONFIG_HOME": str(self.home / ".config"),
                     "XDG_CACHE_HOME": str(self.cache), "XDG_DATA_HOME": str(self.home / ".local")})
         return env
@@ -130,24 +134,41 @@ def processes_using(root: Path) -> list[int]:
     return pids
 
 
-def kill_processes_using(root: Path, wait_s: float = 3.0) -> int:
-    """SIGKILL every process still using the profile and wait (bounded) until they are gone,
-    so none writes into the directory after it is removed. Returns how many were killed."""
-    pids = [pid for pid in processes_using(root) if pid != os.getpid()]
-    killed = len(pids)
+def _alive(pids: list[int]) -> list[int]:
+    return [pid for pid in pids if Path(f"/proc/{pid}").exists() and not _zombie(pid)]
+
+
+def _signal_all(pids: list[int], signum: int) -> None:
     for pid in pids:
         try:
-            os.kill(pid, signal.SIGKILL)
+            os.kill(pid, signum)
         except ProcessLookupError:
             pass
+
+
+def _wait_gone(pids: list[int], wait_s: float) -> list[int]:
     deadline = time.monotonic() + wait_s
+    pids = _alive(pids)
     while pids and time.monotonic() < deadline:
-        pids = [pid for pid in pids if Path(f"/proc/{pid}").exists() and not _zombie(pid)]
-        if pids:
-            time.sleep(0.02)
-    if pids:
-        log.error("browser processes %s still alive after SIGKILL", pids)
-    return killed
+        time.sleep(0.02)
+        pids = _alive(pids)
+    return pids
+
+
+def kill_processes_using(root: Path, grace_s: float = 2.0, wait_s: float = 3.0) -> int:
+    """Stop every process still using the profile, so none writes into the directory after it
+    is removed: SIGTERM first (Chromium then removes its own temporary folders), SIGKILL what
+    is left after ``grace_s``. Returns how many there were."""
+    pids = [pid for pid in processes_using(root) if pid != os.getpid()]
+    if not pids:
+        return 0
+    _signal_all(pids, signal.SIGTERM)
+    left = _wait_gone(pids, grace_s)
+    _signal_all(left, signal.SIGKILL)
+    left = _wait_gone(left, wait_s)
+    if left:
+        log.error("browser processes %s still alive after SIGKILL", left)
+    return len(pids)
 
 
 def _zombie(pid: int) -> bool:
@@ -158,10 +179,32 @@ def _zombie(pid: int) -> bool:
         return True
 
 
+SINGLETON_LINKS = ("SingletonSocket", "SingletonCookie")
+SINGLETON_DIR_PREFIX = "org.chromium.Chromium."
+
+
+def singleton_dirs(root: Path) -> list[Path]:
+    """The temporary directories the profile's singleton links point to (only Chromium's own,
+    by name: a planted link cannot send the disposer elsewhere)."""
+    found = []
+    for name in SINGLETON_LINKS:
+        try:
+            target = Path(os.readlink(BrowserProfile(root).user_data / name))
+        except OSError:
+            continue
+        folder = target.parent
+        if folder.name.startswith(SINGLETON_DIR_PREFIX) and folder not in found:
+            found.append(folder)
+    return found
+
+
 def dispose_profile(ref: str) -> None:
     """The disposer of :data:`BROWSER_PROFILE` artefacts (session end and crash recovery)."""
     root = Path(ref)
+    singletons = singleton_dirs(root)  # before Chromium, stopping, removes the links
     kill_processes_using(root)
+    for folder in singletons:
+        shutil.rmtree(folder, ignore_errors=True)
     shutil.rmtree(root, ignore_errors=True)
     if root.exists():  # a file appeared while removing: once more, after it stopped
         kill_processes_using(root)

@@ -13,18 +13,26 @@ the profile (and kills anything left of Chromium).
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
 from kiosk.browser.allowlist import Allowlist, Refusal, Verdict
-from kiosk.browser.guard import (ERROR_PAGE_PREFIX, PageGuard, committed_verdict, refusal_url,
-                                 route_documents)
+from kiosk.browser.guard import (
+    ERROR_PAGE_PREFIX,
+    REFUSAL_URL,
+    PageGuard,
+    committed_verdict,
+    refusal_url,
+    route_documents,
+)
 from kiosk.browser.profile import BrowserProfile
 from kiosk.browser.refusal import refusal_page
 
@@ -34,6 +42,39 @@ CHROMIUM = Path("/usr/bin/chromium")
 PUMP_MS = 25          # how long the idle worker lets Playwright deliver events
 NAVIGATION_TIMEOUT_MS = 30_000
 T = TypeVar("T")
+
+
+_ENVIRON_LOCK = threading.Lock()
+
+
+@contextmanager
+def _driver_tmpdir(path: Path) -> Iterator[None]:
+    """While the Playwright driver starts, TMPDIR names the profile's own directory: the
+    driver inherits the process environment (no parameter for it) and makes its artifacts
+    folder there, which would otherwise outlive a SIGKILL in /tmp. Chromium gets its own
+    environment (the profile's), where TMPDIR stays short for its socket path."""
+    with _ENVIRON_LOCK:
+        before = os.environ.get("TMPDIR")
+        os.environ["TMPDIR"] = str(path)
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("TMPDIR", None)
+            else:
+                os.environ["TMPDIR"] = before
+
+
+def _goto_refusal(page: Any, reason: Refusal, attempts: int = 3) -> None:
+    """Replace the page by the refusal page; an error page still committing may interrupt
+    the first try."""
+    for attempt in range(attempts):
+        try:
+            page.goto(refusal_url(reason))
+            return
+        except Exception as err:
+            if "interrupted by another navigation" not in str(err) or attempt == attempts - 1:
+                raise
 
 
 class BrowserState(str, Enum):
@@ -125,14 +166,13 @@ class BrowserService:
     def _main(self) -> None:
         try:
             self._launch()
-        except Exception as err:
+        except Exception:
             log.exception("the browser could not start")
             self.state = BrowserState.FAILED
             self._started.set_exception(BrowserUnavailable(
                 "Le navigateur n'a pas pu démarrer. Demandez à un médiateur."))
             self._shutdown()
             self._fail_pending()
-            del err
             return
         self.state = BrowserState.READY
         self._started.set_result(None)
@@ -146,7 +186,7 @@ class BrowserService:
             if future.set_running_or_notify_cancel():
                 try:
                     future.set_result(job())
-                except BaseException as err:  # to the caller, never up the worker
+                except Exception as err:  # noqa: BLE001 - to the caller, never up the worker
                     future.set_exception(err)
         self._shutdown()
         self._fail_pending()
@@ -163,12 +203,14 @@ class BrowserService:
     def _launch(self) -> None:
         from playwright.sync_api import sync_playwright  # lazily: only a browsing session pays
 
-        self._pw = sync_playwright().start()
+        environment = self.profile.environment()
+        with _driver_tmpdir(self.profile.driver_tmp):
+            self._pw = sync_playwright().start()
         width, height = self.viewport
         self._context = self._pw.chromium.launch_persistent_context(
             str(self.profile.user_data), executable_path=str(self.chromium), headless=True,
             args=[*self.profile.switches(), *self.extra_switches],
-            env=self.profile.environment(), accept_downloads=True,
+            env=environment, accept_downloads=True,
             downloads_path=str(self.profile.downloads), service_workers="block",
             viewport={"width": width, "height": height}, locale="fr-FR",
             ignore_https_errors=False)
@@ -267,7 +309,7 @@ class BrowserService:
         self.refusals.append(reason)
         self.view = PageView(None, reason)
         self._notify()
-        self._deferred.append(lambda: page.goto(refusal_url(reason)))
+        self._deferred.append(lambda: _goto_refusal(page, reason))
 
     def _refused(self, reason: Refusal, main: bool, page: Any) -> None:
         self.refusals.append(reason)
@@ -298,18 +340,22 @@ class BrowserService:
             page.goto(target)
         except Exception as err:
             text = str(err)
-            if "ERR_CERT" in text or "ERR_SSL" in text:
-                self._cert_failed = True
+            if "ERR_CERT" not in text and "ERR_SSL" not in text:
+                if "ERR_ABORTED" in text:  # replaced by the guard's answer or a download
+                    return verdict
+                raise
+            # Chromium commits its error page next; the commit check then shows the refusal.
+            self._cert_failed = True
+            try:
+                page.wait_for_url(lambda u: u.startswith((ERROR_PAGE_PREFIX, REFUSAL_URL)),
+                                  timeout=5_000)
+            except Exception:
+                log.debug("no error page after a certificate failure", exc_info=True)
+            self._run_deferred()
+            if not page.url.startswith(REFUSAL_URL):
+                self._show_refusal(page, Refusal.CERTIFICATE)
                 self._run_deferred()
-                page.goto(refusal_url(Refusal.CERTIFICATE))
-                self.view = PageView(None, Refusal.CERTIFICATE)
-                if Refusal.CERTIFICATE not in self.refusals[-1:]:
-                    self.refusals.append(Refusal.CERTIFICATE)
-                self._notify()
-                return Verdict(Refusal.CERTIFICATE)
-            if "ERR_ABORTED" in text:
-                return verdict
-            raise
+            return Verdict(Refusal.CERTIFICATE)
         self._run_deferred()
         return verdict
 

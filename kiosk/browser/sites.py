@@ -24,7 +24,7 @@ class OfficialSite:
     home: str       # the page a card opens
 
     def __post_init__(self) -> None:
-        if not self.home.startswith(f"https://"):
+        if not self.home.startswith("https://"):
             raise ValueError(f"{self.key}: a site's home page must be https")
 
 

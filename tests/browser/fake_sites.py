@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import secrets
 import ssl
 import subprocess
 import threading
@@ -49,6 +50,14 @@ PAGES: dict[tuple[str, str], str] = {
     (OTHER_ALLOWED_HOST, "/framed"): "<h1 id=title>ameli cadre</h1>",
     (OTHER_ALLOWED_HOST, "/popup"): "<h1 id=title>ameli fenetre</h1>",
 }
+# A page that leaves every kind of trace a browser keeps: a cookie, local storage, a cached
+# script, a download. TOKEN is looked for everywhere on disk after the wipe.
+TOKEN = f"kiosk-trace-{secrets.token_hex(6)}"  # per run: found nowhere else
+ACCOUNT = (f"<h1 id=title>Mon compte</h1><script src='/cached.js'></script>"
+           f"<script>localStorage.setItem('who', '{TOKEN}-storage');"
+           f"sessionStorage.setItem('who', '{TOKEN}-session');</script>"
+           "<a id=download href='/attestation.pdf'>attestation</a>")
+PAGES[(ALLOWED_HOST, "/compte")] = ACCOUNT
 REDIRECTS = {(ALLOWED_HOST, "/redirect"): f"https://{OUTSIDE_HOST}/stolen"}
 
 
@@ -98,8 +107,8 @@ class FakeSites:
     servers: list[ThreadingHTTPServer] = field(default_factory=list)
 
     def switches(self) -> tuple[str, ...]:
-        return (f"--host-resolver-rules=MAP {BAD_CERT_HOST} 127.0.0.1:{self.bad_port}, "
-                f"MAP * 127.0.0.1:{self.port}, EXCLUDE localhost",
+        return ((f"--host-resolver-rules=MAP {BAD_CERT_HOST} 127.0.0.1:{self.bad_port}, "
+                 f"MAP * 127.0.0.1:{self.port}, EXCLUDE localhost"),
                 f"--ignore-certificate-errors-spki-list={self.spki}",
                 "--disable-quic")
 
@@ -127,11 +136,28 @@ def _handler(sites: FakeSites) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
+            if self.path == "/cached.js":
+                self._send(f"var who = '{TOKEN}-cache';".encode(), "text/javascript",
+                           [("Cache-Control", "max-age=86400")])
+                return
+            if self.path == "/attestation.pdf":
+                self._send(b"%PDF-1.4\n% " + TOKEN.encode() + b"-download\n%%EOF\n",
+                           "application/pdf",
+                           [("Content-Disposition", "attachment; filename=attestation.pdf")])
+                return
+            extra = [("Set-Cookie", f"sid={TOKEN}-cookie; Secure; Path=/; Max-Age=86400")] \
+                if self.path == "/compte" else []
             body = PAGES.get((host, self.path), f"<h1 id=title>{host}{self.path}</h1>")
             data = f"<!doctype html><meta charset=utf-8><body>{body}</body>".encode()
+            self._send(data, "text/html; charset=utf-8", extra)
+
+        def _send(self, data: bytes, content_type: str,
+                  headers: list[tuple[str, str]] | None = None) -> None:
             self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
+            for name, value in headers or []:
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 
 from browser.conftest import STEP_TIMEOUT_S, eventually
-from browser.fake_sites import (ALLOWED_HOST, BAD_CERT_HOST, OTHER_ALLOWED_HOST, OUTSIDE_HOST,
-                                FakeSites)
+from browser.fake_sites import (
+    ALLOWED_HOST,
+    BAD_CERT_HOST,
+    OUTSIDE_HOST,
+    FakeSites,
+)
 from kiosk.browser.allowlist import Refusal
 from kiosk.browser.refusal import MARKER
 from kiosk.browser.service import BrowserService

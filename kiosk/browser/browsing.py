@@ -1,0 +1,76 @@
+"""The browser of the session in progress: opened on demand, closed and wiped with the session.
+
+The profile directory is registered with the session core (an artefact of kind
+:data:`~kiosk.browser.profile.BROWSER_PROFILE`) *before* it is created, so the journal knows of
+it whatever happens next; the session's end hook stops Chromium, then the wipe's disposer kills
+anything left of it and removes the directory. After a crash, recovery runs the same disposer.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk.browser.allowlist import Allowlist
+from kiosk.browser.profile import BROWSER_PROFILE, BrowserProfile, dispose_profile
+from kiosk.browser.service import CHROMIUM, BrowserService, ViewListener
+from kiosk.sessions.workspace import Artefact, Disposers
+
+if TYPE_CHECKING:
+    from kiosk.sessions.core import SessionCore
+    from kiosk_wire.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def register_disposer(disposers: Disposers) -> None:
+    """Teach a session core to wipe browser profiles (call before ``core.recover()``)."""
+    disposers.register(BROWSER_PROFILE, dispose_profile)
+
+
+class Browsing:
+    def __init__(self, core: SessionCore, allowlist: Allowlist, *, chromium: Path = CHROMIUM,
+                 extra_switches: tuple[str, ...] = (),
+                 viewport: tuple[int, int] = (1280, 720)) -> None:
+        self.core = core
+        self.allowlist = allowlist
+        self.chromium = chromium
+        self.extra_switches = extra_switches
+        self.viewport = viewport
+        self.service: BrowserService | None = None
+        register_disposer(core.disposers)
+        core.add_end_hook(self.close)
+
+    @classmethod
+    def from_settings(cls, core: SessionCore, settings: Settings, **kw: object) -> Browsing:
+        allowlist = Allowlist.from_setting_values(settings.get("browser.sites"),
+                                                  settings.get("browser.local_sites"))
+        return cls(core, allowlist, chromium=Path(settings.get("browser.chromium")),
+                   **kw)  # type: ignore[arg-type]
+
+    def open(self, on_view: ViewListener | None = None) -> BrowserService:
+        """This session's browser, started now if it is not running yet (returns at once:
+        ``service.start()`` is the future of the launch)."""
+        if self.service is not None:
+            if on_view is not None:
+                self.service.on_view = on_view
+            return self.service
+        session = self.core.session
+        if session is None or not self.core.in_session:
+            raise RuntimeError("no session in progress")
+        root = session.workspace.path / f"b-{secrets.token_hex(4)}"
+        self.core.register(Artefact(BROWSER_PROFILE, str(root), "browser"))
+        profile = BrowserProfile(root)
+        profile.create()
+        self.service = BrowserService(self.allowlist, profile, chromium=self.chromium,
+                                      extra_switches=self.extra_switches,
+                                      viewport=self.viewport, on_view=on_view)
+        self.service.start()
+        return self.service
+
+    def close(self) -> None:
+        """Stop this session's Chromium (the session's end hook); the wipe removes the rest."""
+        service, self.service = self.service, None
+        if service is not None:
+            service.close()
