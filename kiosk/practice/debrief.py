@@ -23,6 +23,8 @@ class Debrief:
     to_work_on: tuple[str, ...]
     remember: tuple[str, ...]
     memo: Memo
+    real_site: str | None = None      # the official site ("Faire la vraie démarche maintenant")
+    real_address: str | None = None   # the same, as shown: 'www.caf.fr'
 
 
 def build_debrief(run: PracticeRun, lang: str = "fr") -> Debrief:
@@ -68,4 +70,4 @@ def build_debrief(run: PracticeRun, lang: str = "fr") -> Debrief:
     if guided:
         work.append(MESSAGES["debrief.try_alone"].get(lang))
     return Debrief(tuple(well), tuple(work), tuple(t.get(lang) for t in procedure.remember),
-                   procedure.memo)
+                   procedure.memo, procedure.real_site, procedure.real_address)

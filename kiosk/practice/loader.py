@@ -335,6 +335,7 @@ def build(data: dict[str, Any], source: Path | None = None) -> Procedure:
                   _texts(data["memo"].get("tips"))),
         keywords=tuple(str(k) for k in data.get("keywords", ())),
         source=source,
+        real_site=data.get("real_site"),
     )
 
 

@@ -213,6 +213,14 @@ class Procedure:
     memo: Memo
     keywords: tuple[str, ...] = ()
     source: Path | None = None
+    real_site: str | None = None       # the official site of the real procedure (https URL)
+
+    @property
+    def real_address(self) -> str | None:
+        """The real site as a person reads and types it: 'www.caf.fr', no 'https://'."""
+        if not self.real_site:
+            return None
+        return self.real_site.removeprefix("https://").rstrip("/")
 
     def page(self, page_id: str) -> Page:
         for page in self.pages:
