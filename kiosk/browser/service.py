@@ -33,8 +33,10 @@ from kiosk.browser.guard import (
     refusal_url,
     route_documents,
 )
+from kiosk.browser.interaction import set_zoom
 from kiosk.browser.profile import BrowserProfile
 from kiosk.browser.refusal import refusal_page
+from kiosk.browser.screencast import FrameListener, Screencast
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +124,8 @@ class BrowserService:
         self._context: Any = None
         self._pages: list[Any] = []  # the opener first; a pop-up on top
         self._guards: list[PageGuard] = []
+        self.screencast: Screencast | None = None
+        self.zoom = 1.0
 
     # --- life -----------------------------------------------------------------------------------
     def start(self) -> Future[None]:
@@ -161,6 +165,23 @@ class BrowserService:
 
     def back(self) -> Future[None]:
         return self.submit(self._back)
+
+    def watch(self, on_frame: FrameListener) -> Future[None]:
+        """Send the shown page's pictures to ``on_frame`` (in the worker thread)."""
+        def start() -> None:
+            if self.screencast is not None:
+                self.screencast.stop()
+            self.screencast = Screencast(on_frame, self.viewport)
+            self.screencast.follow(self._context, self._page())
+        return self.submit(start)
+
+    def set_zoom(self, factor: float) -> Future[None]:
+        """Text size: kept for the next pages too."""
+        def apply() -> None:
+            self.zoom = factor
+            for page in self._pages:
+                set_zoom(page, factor)
+        return self.submit(apply)
 
     # --- worker thread --------------------------------------------------------------------------
     def _main(self) -> None:
@@ -221,6 +242,9 @@ class BrowserService:
         self._adopt(page)
 
     def _shutdown(self) -> None:
+        if self.screencast is not None:
+            self.screencast.stop()
+            self.screencast = None
         for closer in (lambda: self._context and self._context.close(),
                        lambda: self._pw and self._pw.stop()):
             try:
@@ -256,6 +280,8 @@ class BrowserService:
     def _adopt(self, page: Any) -> None:
         self._guards.append(PageGuard(self._context, page, self.allowlist, self._refused))
         self._pages.append(page)
+        if self.screencast is not None:
+            self.screencast.follow(self._context, page)
         page.on("framenavigated", lambda frame: self._committed(page, frame))
         page.on("close", lambda _page: self._closed(page))
         page.on("requestfailed", self._navigation_failed)
@@ -277,6 +303,10 @@ class BrowserService:
             self._guards.pop(index)
             if self._pages:
                 self._update_view(self._pages[-1].url)
+                if self.screencast is not None:
+                    top = self._pages[-1]
+                    self._deferred.append(lambda: self.screencast and self.screencast.follow(
+                        self._context, top))
 
     def _committed(self, page: Any, frame: Any) -> None:
         """After a document committed. An https document went through the guard (allowed, or
@@ -287,6 +317,9 @@ class BrowserService:
         if url.startswith("https://") or self.allowlist.judge(url).allowed:
             if main and self._pages and page is self._pages[-1]:
                 self._update_view(url)
+            if main and self.zoom != 1.0:
+                zoom = self.zoom
+                self._deferred.append(lambda: set_zoom(page, zoom))
             return
         reason = Refusal.SCHEME
         if url.startswith(ERROR_PAGE_PREFIX):
