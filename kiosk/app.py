@@ -35,6 +35,8 @@ SCREENS: dict[str, str] = {
     "mediator_unlock": "mediator_unlock:MediatorUnlockScreen",
     "mediator_panel": "mediator_panel:MediatorPanelScreen",
     "out_of_order": "out_of_order:OutOfOrderScreen",
+    "official_sites": "official_sites:OfficialSitesScreen",
+    "browser": "browser:BrowserScreen",
 }
 
 

@@ -25,6 +25,8 @@ class PracticeDebriefScreen(AppScreen):
     print_status = StringProperty("")
     can_print = BooleanProperty(False)
     printed = BooleanProperty(False)
+    real_address = StringProperty("")   # the official site, as a person types it
+    can_go_real = BooleanProperty(False)  # the kiosk's browser can open it
 
     def __init__(self, flow: PracticeFlow, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -55,6 +57,9 @@ class PracticeDebriefScreen(AppScreen):
         self._list("well", debrief.went_well, _("Rien à signaler ici cette fois."))
         self._list("work", debrief.to_work_on, _("Rien : aucune erreur, aucune hésitation."))
         self._list("remember", debrief.remember, "")
+        self.real_address = _("Le vrai site : {address}").format(
+            address=debrief.real_address) if debrief.real_address else ""
+        self.can_go_real = self._real_site_openable(debrief.real_site)
         memo = debrief.memo
         self.ids.memo_title.txt = tx(memo.title)
         self._list("memo", [f"{n}. {tx(step)}" for n, step in enumerate(memo.steps, 1)], "",
@@ -89,6 +94,21 @@ class PracticeDebriefScreen(AppScreen):
             return
         self.printed = True
         self.print_status = _("La fiche mémo est envoyée à l'imprimante. Prenez-la en partant.")
+
+    def _real_site_openable(self, url: str | None) -> bool:
+        if not url:
+            return False
+        browsing = self.runtime.browsing
+        return browsing is not None and browsing.allowlist.judge(url).allowed
+
+    def go_real(self) -> None:
+        """'Faire la vraie démarche maintenant': the official site in the kiosk's browser."""
+        if self.debrief is None or not self.debrief.real_site:
+            return
+        url = self.debrief.real_site
+        self.flow.leave()
+        self.app.screen("browser").open_url(url)
+        self.go("browser")
 
     def again(self) -> None:
         run = self.flow.run
