@@ -420,10 +420,13 @@ class KioskRuntime:
                 return None
             try:
                 self._browsing = Browsing.from_settings(self.core, self.settings,
-                                                        extra_switches=self.browser_switches)
+                                                        extra_switches=self.browser_switches,
+                                                        documents=self.documents)
             except AllowlistError as err:
                 log.error("browser switched off: %s", err)
                 return None
+        if self._browsing.documents is None:  # the parts opened after the browser was asked for
+            self._browsing.documents = self.documents
         return self._browsing
 
     def close(self) -> None:

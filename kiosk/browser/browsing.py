@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kiosk.browser.allowlist import Allowlist
 from kiosk.browser.profile import BROWSER_PROFILE, BrowserProfile, dispose_profile
@@ -18,6 +19,7 @@ from kiosk.browser.service import CHROMIUM, BrowserService, ViewListener
 from kiosk.sessions.workspace import Artefact, Disposers
 
 if TYPE_CHECKING:
+    from kiosk.documents.session_documents import DocumentDesk
     from kiosk.sessions.core import SessionCore
     from kiosk_wire.config import Settings
 
@@ -32,22 +34,25 @@ def register_disposer(disposers: Disposers) -> None:
 class Browsing:
     def __init__(self, core: SessionCore, allowlist: Allowlist, *, chromium: Path = CHROMIUM,
                  extra_switches: tuple[str, ...] = (),
-                 viewport: tuple[int, int] = (1280, 720)) -> None:
+                 viewport: tuple[int, int] = (1280, 720),
+                 documents: DocumentDesk | None = None) -> None:
         self.core = core
+        self.documents = documents
         self.allowlist = allowlist
         self.chromium = chromium
         self.extra_switches = extra_switches
         self.viewport = viewport
         self.service: BrowserService | None = None
+        # Told (in the worker thread) when a site's PDF joined the session's documents.
+        self.on_document: Callable[[], None] | None = None
         register_disposer(core.disposers)
         core.add_end_hook(self.close)
 
     @classmethod
-    def from_settings(cls, core: SessionCore, settings: Settings, **kw: object) -> Browsing:
+    def from_settings(cls, core: SessionCore, settings: Settings, **kw: Any) -> Browsing:
         allowlist = Allowlist.from_setting_values(settings.get("browser.sites"),
                                                   settings.get("browser.local_sites"))
-        return cls(core, allowlist, chromium=Path(settings.get("browser.chromium")),
-                   **kw)  # type: ignore[arg-type]
+        return cls(core, allowlist, chromium=Path(settings.get("browser.chromium")), **kw)
 
     def open(self, on_view: ViewListener | None = None) -> BrowserService:
         """This session's browser, started now if it is not running yet (returns at once:
@@ -66,8 +71,38 @@ class Browsing:
         self.service = BrowserService(self.allowlist, profile, chromium=self.chromium,
                                       extra_switches=self.extra_switches,
                                       viewport=self.viewport, on_view=on_view)
+        self._wire_documents(self.service)
         self.service.start()
         return self.service
+
+    def _wire_documents(self, service: BrowserService) -> None:
+        """Uploads offer only this session's documents; downloads become session documents."""
+        transfers = service.transfers
+        transfers.allowed = lambda: [d.path for d in self.documents.documents()] \
+            if self.documents is not None else []
+        transfers.save_to = lambda suffix: self.core.new_file(suffix, "document")
+        transfers.on_download = self._downloaded
+
+    def _downloaded(self, path: Path) -> None:
+        """A PDF from a site joins the session's documents (printable); other files stay
+        in the session directory only, wiped with it. Runs in the browser's worker thread."""
+        if self.documents is None or path.suffix != ".pdf" or not self.core.in_session:
+            return
+        from kiosk.devices.errors import InvalidDocument
+        from kiosk.documents.pdf import count_pages
+        from kiosk.documents.scanning import ScanResult
+        from kiosk.documents.session_documents import DocumentKind
+        from kiosk.i18n import N_
+
+        try:
+            pages = count_pages(path)
+        except InvalidDocument:
+            log.warning("browser: a downloaded PDF is unreadable; not offered for printing")
+            return
+        self.documents.add(ScanResult(path, pages), DocumentKind.DOWNLOAD,
+                           N_("Document téléchargé sur un site officiel"))
+        if self.on_document is not None:
+            self.on_document()
 
     def close(self) -> None:
         """Stop this session's Chromium (the session's end hook); the wipe removes the rest."""

@@ -37,6 +37,7 @@ from kiosk.browser.interaction import set_zoom
 from kiosk.browser.profile import BrowserProfile
 from kiosk.browser.refusal import refusal_page
 from kiosk.browser.screencast import FrameListener, Screencast
+from kiosk.browser.transfers import Transfers
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,7 @@ class BrowserService:
         self._guards: list[PageGuard] = []
         self.screencast: Screencast | None = None
         self.zoom = 1.0
+        self.transfers = Transfers()
 
     # --- life -----------------------------------------------------------------------------------
     def start(self) -> Future[None]:
@@ -165,6 +167,10 @@ class BrowserService:
 
     def back(self) -> Future[None]:
         return self.submit(self._back)
+
+    def choose_files(self, paths: list[Path]) -> Future[None]:
+        """Answer the page's file request with session documents (see :mod:`transfers`)."""
+        return self.submit(lambda: self.transfers.choose(paths))
 
     def watch(self, on_frame: FrameListener) -> Future[None]:
         """Send the shown page's pictures to ``on_frame`` (in the worker thread)."""
@@ -280,6 +286,7 @@ class BrowserService:
     def _adopt(self, page: Any) -> None:
         self._guards.append(PageGuard(self._context, page, self.allowlist, self._refused))
         self._pages.append(page)
+        self.transfers.attach(page)
         if self.screencast is not None:
             self.screencast.follow(self._context, page)
         page.on("framenavigated", lambda frame: self._committed(page, frame))
@@ -304,9 +311,11 @@ class BrowserService:
             if self._pages:
                 self._update_view(self._pages[-1].url)
                 if self.screencast is not None:
-                    top = self._pages[-1]
-                    self._deferred.append(lambda: self.screencast and self.screencast.follow(
-                        self._context, top))
+                    self._deferred.append(self._follow_top)
+
+    def _follow_top(self) -> None:
+        if self.screencast is not None and self._pages:
+            self.screencast.follow(self._context, self._pages[-1])
 
     def _committed(self, page: Any, frame: Any) -> None:
         """After a document committed. An https document went through the guard (allowed, or

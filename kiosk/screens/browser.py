@@ -33,6 +33,8 @@ FAILED = N_("Le navigateur n'a pas pu démarrer. Demandez à un médiateur.")
 REFUSED = N_("Ce site n'est pas disponible sur cette borne")
 PRINT_SENT = N_("La page est envoyée à l'imprimante. Prenez-la en partant.")
 PRINT_FAILED = N_("La page n'a pas pu être imprimée. Demandez à un médiateur.")
+DOWNLOADED = N_("Le document est rangé avec vos documents : vous pouvez l'imprimer.")
+NO_DOCUMENT = N_("Vous n'avez pas encore de document. Scannez-le d'abord avec la borne.")
 
 
 def on_kivy(future: Future[Any], then: Callable[[Any], None],
@@ -55,6 +57,7 @@ class BrowserScreen(AppScreen):
     status = StringProperty("")
     keyboard_shown = BooleanProperty(False)
     confirm_end = BooleanProperty(False)
+    picking = BooleanProperty(False)   # a page asked for a file: the session's documents
     site_key = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
@@ -70,6 +73,7 @@ class BrowserScreen(AppScreen):
         self._body = self.ids.body
         self._body.remove_widget(self.ids.keyboard)
         self._body.remove_widget(self.ids.confirm)
+        self._body.remove_widget(self.ids.picker)
 
     def on_keyboard_shown(self, _screen: Any, shown: bool) -> None:
         self._place(self.ids.keyboard, shown, 0)
@@ -77,6 +81,9 @@ class BrowserScreen(AppScreen):
     def on_confirm_end(self, _screen: Any, shown: bool) -> None:
         # just above the page (children are listed bottom first)
         self._place(self.ids.confirm, shown, self._body.children.index(self.ids.page) + 1)
+
+    def on_picking(self, _screen: Any, shown: bool) -> None:
+        self._place(self.ids.picker, shown, self._body.children.index(self.ids.page) + 1)
 
     def _place(self, widget: Any, shown: bool, index: int) -> None:
         if shown and widget.parent is None:
@@ -101,6 +108,10 @@ class BrowserScreen(AppScreen):
         fresh = service is not self.service
         self.service = service
         if fresh:
+            service.transfers.on_request = lambda request: Clock.schedule_once(
+                lambda _dt: self._file_asked(request), 0)
+            browsing.on_document = lambda: Clock.schedule_once(
+                lambda _dt: setattr(self, "status", _(DOWNLOADED)), 0)
             on_kivy(service.start(), lambda _r: None, self._failed)
             service.watch(page.frame_from_worker)
             if ui.text_scale != 1.0:
@@ -156,6 +167,37 @@ class BrowserScreen(AppScreen):
     def _text_scale(self, *_args: Any) -> None:
         if self.service is not None:
             self.service.set_zoom(float(ui.text_scale))
+
+    # --- documents for a page -----------------------------------------------------------------
+    def _file_asked(self, _request: Any) -> None:
+        """The page's "Parcourir": the kiosk's picker, this session's documents only."""
+        from kivy.metrics import dp
+
+        from kiosk.screens.kit import BigButton
+
+        self.hide_keyboard()
+        box = self.ids.choices
+        box.clear_widgets()
+        desk = self.runtime.documents
+        documents = desk.documents() if desk is not None else []
+        for doc in documents:
+            button = BigButton(kind="secondary", size_hint_y=None, height=dp(72),
+                               txt=f"{_(doc.title)} ({doc.pages} p.)")
+            button.bind(on_release=lambda _b, path=doc.path: self.send_document(path))
+            box.add_widget(button)
+        self.status = "" if documents else _(NO_DOCUMENT)
+        self.picking = True
+
+    def send_document(self, path: Any) -> None:
+        self.picking = False
+        if self.service is not None:
+            on_kivy(self.service.choose_files([path]), lambda _r: None,
+                    lambda err: setattr(self, "status", str(err)))
+
+    def cancel_picking(self) -> None:
+        self.picking = False
+        if self.service is not None:
+            self.service.choose_files([])
 
     # --- the kiosk's controls -----------------------------------------------------------------
     def back(self) -> None:

@@ -60,7 +60,7 @@ class WebPageView(Image):
         if latest is None:
             return
         size, pixels = latest
-        texture = self.texture
+        texture: Texture | None = self.texture  # type: ignore[has-type]
         if texture is None or tuple(texture.size) != size:
             texture = Texture.create(size=size, colorfmt="rgb")
             texture.flip_vertical()

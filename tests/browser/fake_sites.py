@@ -34,6 +34,7 @@ PAGES: dict[tuple[str, str], str] = {
         "<p><a id=file href='file:///etc/passwd'>fichier</a></p>"
         "<p><a id=mail href='mailto:a@example.org'>mail</a></p>"
         "<p><input id=email type=email inputmode=email></p>"
+        "<p><a id=envoi href='/envoi'>envoyer un justificatif</a></p>"
     ),
     (ALLOWED_HOST, "/frames"): (
         "<h1 id=title>Cadres</h1>"
@@ -58,7 +59,24 @@ ACCOUNT = (f"<h1 id=title>Mon compte</h1><script src='/cached.js'></script>"
            f"sessionStorage.setItem('who', '{TOKEN}-session');</script>"
            "<a id=download href='/attestation.pdf'>attestation</a>")
 PAGES[(ALLOWED_HOST, "/compte")] = ACCOUNT
+PAGES[(ALLOWED_HOST, "/envoi")] = (
+    "<h1 id=title>Envoyer un justificatif</h1>"
+    "<form id=form method=post action='/recu' enctype='multipart/form-data'>"
+    "<input id=upload name=piece type=file accept='.pdf,image/*'>"
+    "<button id=send type=submit>Envoyer</button></form>")
 REDIRECTS = {(ALLOWED_HOST, "/redirect"): f"https://{OUTSIDE_HOST}/stolen"}
+
+
+def attestation_pdf() -> bytes:
+    """A one-page PDF carrying TOKEN in clear (uncompressed), like a site's attestation."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_compression(False)
+    pdf.add_page()
+    pdf.set_font("helvetica", size=14)
+    pdf.cell(text=f"Attestation {TOKEN}-download")
+    return bytes(pdf.output())
 
 
 def _openssl(cwd: Path, *args: str, data: bytes | None = None) -> bytes:
@@ -115,6 +133,9 @@ class FakeSites:
     def reached(self, host: str) -> list[str]:
         return [path for hit_host, path in list(self.hits) if hit_host == host]
 
+    def received(self) -> list[bytes]:
+        return list(self.uploads)
+
     def stop(self) -> None:
         for server in self.servers:
             server.shutdown()
@@ -141,8 +162,7 @@ def _handler(sites: FakeSites) -> type[BaseHTTPRequestHandler]:
                            [("Cache-Control", "max-age=86400")])
                 return
             if self.path == "/attestation.pdf":
-                self._send(b"%PDF-1.4\n% " + TOKEN.encode() + b"-download\n%%EOF\n",
-                           "application/pdf",
+                self._send(attestation_pdf(), "application/pdf",
                            [("Content-Disposition", "attachment; filename=attestation.pdf")])
                 return
             extra = [("Set-Cookie", f"sid={TOKEN}-cookie; Secure; Path=/; Max-Age=86400")] \
@@ -150,6 +170,13 @@ def _handler(sites: FakeSites) -> type[BaseHTTPRequestHandler]:
             body = PAGES.get((host, self.path), f"<h1 id=title>{host}{self.path}</h1>")
             data = f"<!doctype html><meta charset=utf-8><body>{body}</body>".encode()
             self._send(data, "text/html; charset=utf-8", extra)
+
+        def do_POST(self) -> None:
+            host = (self.headers.get("Host") or "").split(":")[0]
+            sites.hits.append((host, self.path))
+            length = int(self.headers.get("Content-Length") or 0)
+            sites.uploads.append(self.rfile.read(length))
+            self._send(b"<h1 id=title>Bien recu</h1>", "text/html; charset=utf-8")
 
         def _send(self, data: bytes, content_type: str,
                   headers: list[tuple[str, str]] | None = None) -> None:

@@ -95,6 +95,31 @@ def test_practise_caf_then_do_it_for_real_type_and_end_with_everything_wiped(
             STEP_TIMEOUT_S)
 
     assert until(driver, lambda: typed() == "lea")
+
+    # A scan made earlier in the session, sent to the site through the kiosk's own picker.
+    from kiosk.documents.pdf import images_to_pdf
+    from kiosk.documents.samples import letter_page
+    from kiosk.documents.scanning import ScanResult
+    from kiosk.documents.session_documents import DocumentKind
+
+    scan = core.new_file(".pdf", "scan")
+    images_to_pdf([letter_page(50)], scan, 50)
+    runtime.documents.add(ScanResult(scan, 1), DocumentKind.SCAN, "Document scanné")
+    tap_page_element(driver, browser, "#envoi")
+    assert until(driver, lambda: "/envoi" in fake_sites.reached("www.caf.fr"))
+    assert until(driver, lambda: browser.service.on_page(
+        lambda page: page.locator("#upload").count()).result(STEP_TIMEOUT_S) == 1)
+    tap_page_element(driver, browser, "#upload")
+    assert until(driver, lambda: browser.picking)
+    choices = browser.ids.choices.children
+    assert len(choices) == 1  # only this session's documents
+    driver.tap(choices[0])
+    assert not browser.picking
+    before = len(fake_sites.received())
+    assert until(driver, lambda: not browser.service.transfers.asking)
+    tap_page_element(driver, browser, "#send")
+    assert until(driver, lambda: len(fake_sites.received()) > before)
+    assert scan.read_bytes() in fake_sites.received()[-1]
     profile = browser.service.profile.root
     assert profile.exists() and processes_using(profile)
 
