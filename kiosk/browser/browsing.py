@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.browser.allowlist import Allowlist
 from kiosk.browser.profile import BROWSER_PROFILE, BrowserProfile, dispose_profile
-from kiosk.browser.service import CHROMIUM, BrowserService, ViewListener
+from kiosk.browser.service import CHROMIUM, BrowserService, PageView, ViewListener
+from kiosk.browser.usage import SiteTimer
 from kiosk.sessions.workspace import Artefact, Disposers
 
 if TYPE_CHECKING:
@@ -45,6 +46,9 @@ class Browsing:
         self.service: BrowserService | None = None
         # Told (in the worker thread) when a site's PDF joined the session's documents.
         self.on_document: Callable[[], None] | None = None
+        self.on_view: ViewListener | None = None  # the screen's
+        self.timer = SiteTimer(core.clock.monotonic)
+        self.site_key: str | None = None  # the site shown now (for the live view)
         register_disposer(core.disposers)
         core.add_end_hook(self.close)
 
@@ -57,9 +61,9 @@ class Browsing:
     def open(self, on_view: ViewListener | None = None) -> BrowserService:
         """This session's browser, started now if it is not running yet (returns at once:
         ``service.start()`` is the future of the launch)."""
+        if on_view is not None:
+            self.on_view = on_view
         if self.service is not None:
-            if on_view is not None:
-                self.service.on_view = on_view
             return self.service
         session = self.core.session
         if session is None or not self.core.in_session:
@@ -70,7 +74,7 @@ class Browsing:
         profile.create()
         self.service = BrowserService(self.allowlist, profile, chromium=self.chromium,
                                       extra_switches=self.extra_switches,
-                                      viewport=self.viewport, on_view=on_view)
+                                      viewport=self.viewport, on_view=self._view_changed)
         self._wire_documents(self.service)
         self.service.start()
         return self.service
@@ -104,8 +108,20 @@ class Browsing:
         if self.on_document is not None:
             self.on_document()
 
+    def _view_changed(self, view: PageView) -> None:
+        """From the worker thread: time the site, then tell the screen."""
+        self.site_key = view.site_key
+        self.timer.show(view.site_key)
+        if self.on_view is not None:
+            self.on_view(view)
+
     def close(self) -> None:
-        """Stop this session's Chromium (the session's end hook); the wipe removes the rest."""
+        """Stop this session's Chromium (the session's end hook); the wipe removes the rest.
+        The time spent per site goes into the session's record."""
         service, self.service = self.service, None
         if service is not None:
             service.close()
+        self.site_key = None
+        for key, seconds in self.timer.stop().items():
+            if self.core.in_session:
+                self.core.add_site_time(key, seconds)

@@ -211,6 +211,11 @@ class SessionCore:
             session.help_requests += 1
         self._journal(session)
 
+    def add_site_time(self, site_key: str, seconds: float) -> None:
+        """Time spent on an official site in the kiosk's browser (allowlist key only)."""
+        session = self._require_session()
+        session.site_seconds[site_key] = session.site_seconds.get(site_key, 0.0) + seconds
+
     def set_language(self, language: Language) -> None:
         if self.session is not None and self.in_session:
             self.session.language = language
@@ -280,7 +285,7 @@ class SessionCore:
         session, reason, duration = self._pending_end
         record = build_record(session.event_id, session.started_at, duration, session.language,
                               session.accessibility, session.activities, session.help_requests,
-                              reason, survey)
+                              reason, survey, session.site_seconds)
         if self._queue(session.event_id, record.to_wire()):
             self.journal.remove(session.session_id)
         # else the journal stays: were the process to die before the store comes back, the
