@@ -79,6 +79,15 @@ class Browsing:
         self.service.start()
         return self.service
 
+    def prepare(self) -> None:
+        """Start Chromium ahead of the tap (the official sites' list or a debrief offering the
+        real site is on screen): the tap then only loads the page. Never raises."""
+        if self.service is None and self.core.in_session:
+            try:
+                self.open()
+            except Exception:  # the tap will try again and say what failed
+                log.warning("browser: could not start ahead of time", exc_info=True)
+
     def _wire_documents(self, service: BrowserService) -> None:
         """Uploads offer only this session's documents; downloads become session documents."""
         transfers = service.transfers

@@ -15,6 +15,12 @@ class OfficialSitesScreen(AppScreen):
     def on_pre_enter(self, *args: Any) -> None:
         self.fill()
 
+    def on_enter(self, *args: Any) -> None:
+        super().on_enter(*args)
+        browsing = self.runtime.browsing
+        if browsing is not None:  # Chromium starts while the resident reads the cards
+            browsing.prepare()
+
     def fill(self) -> None:
         grid = self.ids.cards
         grid.clear_widgets()
