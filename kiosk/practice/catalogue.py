@@ -11,10 +11,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk_wire.config import Settings
 from kiosk.practice.checker import check_paths
 from kiosk.practice.loader import Finding
 from kiosk.practice.model import Procedure
+from kiosk_wire.config import Settings
 from kiosk_wire.schema import Theme
 
 log = logging.getLogger(__name__)

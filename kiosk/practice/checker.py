@@ -212,7 +212,8 @@ def _structure(data: Any, file: Path) -> list[Finding]:
         if page.get("fields") and not page.get("hints"):
             findings.append(Finding(file, page.line_of("fields"), _(
                 "la page « {id} » a des cases mais aucune aide : ajoutez hints: avec au moins "
-                "une aide qui pointe vers une case (le mode guidé l'affiche)").format(id=page["id"])))
+                "une aide qui pointe vers une case (le mode guidé l'affiche)").format(
+                    id=page["id"])))
         for fld in page.get("fields", ()):
             for key in (fld.get("errors") or {}):
                 if key not in MESSAGES:

@@ -24,8 +24,8 @@ from kiosk.practice.messages import MESSAGES, message
 from kiosk.practice.model import Field, FieldType, Hint, Page, Procedure, Trap, TrapKind
 from kiosk.practice.text import Text
 from kiosk.practice.validators import Problem, password_rule_status
-from kiosk_wire.schema import Activity, ActivityKind, Autonomy
 from kiosk.sessions.clock import Clock, SystemClock
+from kiosk_wire.schema import Activity, ActivityKind, Autonomy
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ class PracticeRun:
         self._stats().visits += 1
         self.max_step = max(self.max_step, self.depths.get(page_id, 1))
         page = self.page
-        if any(f.type is FieldType.SMS_CODE for f in page.fields):
+        if any(f.type in (FieldType.SMS_CODE, FieldType.EMAIL_CODE) for f in page.fields):
             self.send_sms()
         # Completed while the run is on an end page: going back from it undoes it.
         self.completed = page.end
@@ -205,9 +205,11 @@ class PracticeRun:
         return self.values.recall(self._key(field_id))
 
     def send_sms(self) -> Text:
-        """A new code on the simulated phone (also 'resend the code')."""
+        """A new code on the simulated phone (also 'resend the code'): by SMS, or by e-mail
+        (shown in the phone's mailbox) when the page awaits a code received by e-mail."""
         self._sms_code = f"{self._rng.randrange(0, 1_000_000):06d}"
-        template = MESSAGES["sms.code"]
+        by_email = any(f.type is FieldType.EMAIL_CODE for f in self.page.fields)
+        template = MESSAGES["email.code" if by_email else "sms.code"]
         sms = Text(*(template.format(lang, operator=self.procedure.operator.name,
                                      code=self._sms_code) for lang in ("fr", "en", "ar")))
         self.sms_inbox.append(sms)

@@ -69,9 +69,10 @@ def check_field(field: Field, value: Any, *, persona_value: str | None = None,
         if field.expected is not None and text != field.expected:
             return Problem("expected.mismatch")
         return None
-    if kind is FieldType.SMS_CODE:
-        return None if sms_code is not None and compact(text) == sms_code else \
-            Problem("sms_code.wrong")
+    if kind in (FieldType.SMS_CODE, FieldType.EMAIL_CODE):
+        if sms_code is not None and compact(text) == sms_code:
+            return None
+        return Problem("sms_code.wrong" if kind is FieldType.SMS_CODE else "email_code.wrong")
     if kind is FieldType.CAPTCHA:
         return None if text.strip() == (field.expected or "") else Problem("captcha.wrong")
     if kind is FieldType.PASSWORD:

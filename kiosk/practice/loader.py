@@ -79,7 +79,8 @@ class ProcedureError(Exception):
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     text = resources.files("kiosk.practice").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
@@ -109,6 +110,10 @@ _PATTERN_ADVICE = {
                          "par exemple #1d4e89",
     "^[a-z0-9.-]+\\.exemple$": "l'adresse du site fictif se termine par « .exemple » "
                                "(jamais une vraie adresse), par exemple « titres.exemple »",
+    "^https://[a-z0-9.-]+\\.[a-z]{2,}(/.*)?$": "une adresse de site commence par https:// , par "
+                                             "exemple « https://www.service-public.fr »",
+    "^20[0-9]{2}-[01][0-9]-[0-3][0-9]$": "une date de vérification s'écrit année-mois-jour, "
+                                         "par exemple « 2025-11-20 »",
 }
 
 
@@ -335,7 +340,9 @@ def build(data: dict[str, Any], source: Path | None = None) -> Procedure:
                   _texts(data["memo"].get("tips"))),
         keywords=tuple(str(k) for k in data.get("keywords", ())),
         source=source,
-        real_site=data.get("real_site"),
+        real_service=str(data.get("real_service", "")), real_site=str(data.get("real_site", "")),
+        source_page=str(data.get("source_page", "")),
+        source_checked=str(data.get("source_checked", "")),
     )
 
 

@@ -69,6 +69,8 @@ def duplicates(data: Any, file: Path) -> list[Finding]:
                               _("clé de la fiche persona (key:)"), file))
     for page in data.get("pages") or ():
         for fld in page.get("fields") or ():
-            findings += _repeated(fld.get("options"), "value", _("valeur d'une option (value:)"), file)
-            findings += _repeated(fld.get("samples"), "id", _("identifiant d'exemple (id:)"), file)
+            findings += _repeated(fld.get("options"), "value",
+                                  _("valeur d'une option (value:)"), file)
+            findings += _repeated(fld.get("samples"), "id",
+                                  _("identifiant d'exemple (id:)"), file)
     return findings

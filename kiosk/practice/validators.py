@@ -339,5 +339,6 @@ def run_validator(name: str, value: str, params: Mapping[str, Any] | None = None
     try:
         validator = VALIDATORS[name]
     except KeyError:
-        raise KeyError(f"unknown validator {name!r}; known: {', '.join(sorted(VALIDATORS))}")
+        raise KeyError(f"unknown validator {name!r}; known: {', '.join(sorted(VALIDATORS))}"
+                       ) from None
     return validator(value, params or {})

@@ -17,7 +17,7 @@ from kiosk.i18n import N_, _
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class LineDict(dict):
+class LineDict(dict[Any, Any]):
     line: int = 0
     key_lines: dict[str, int]
 
@@ -25,7 +25,7 @@ class LineDict(dict):
         return self.key_lines.get(key, self.line)
 
 
-class LineList(list):
+class LineList(list[Any]):
     line: int = 0
     item_lines: list[int]
 
@@ -152,7 +152,8 @@ def line_at(data: Any, path: Iterable[Any]) -> int:
     """The line of the deepest node reachable along ``path`` (keys and indexes)."""
     node, line = data, getattr(data, "line", 0)
     for step in path:
-        if isinstance(node, LineDict) and step in node or isinstance(node, LineList) and isinstance(step, int) and step < len(node):
+        if (isinstance(node, LineDict) and step in node) or (
+                isinstance(node, LineList) and isinstance(step, int) and step < len(node)):
             line = node.line_of(step)
             node = node[step]
         else:

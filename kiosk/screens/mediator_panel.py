@@ -2,16 +2,18 @@
 maintenance (the only way out of the app), version and server connection."""
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.i18n import N_, _, ngettext
 from kiosk.runtime import ServerState
-from kiosk_wire.schema import EndReason
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.device_fault import state_words
 from kiosk.screens.kit import FormField, KioskKeyboard, KLabel, tr
 from kiosk.sessions.badges import MAX_LABEL_CHARS
 from kiosk.sessions.state import SessionState
+from kiosk_wire.schema import EndReason
 
 DEVICE_NAMES = {"printer": N_("Imprimante"), "scanner": N_("Scanner"),
                 "reader": N_("Lecteur de badge"), "hotplug": N_("Ports USB")}
@@ -40,12 +42,12 @@ class MediatorPanelScreen(AppScreen):
     _field: FormField | None = None
     _keyboard: KioskKeyboard | None = None
 
-    def on_pre_enter(self, *args) -> None:
+    def on_pre_enter(self, *args: Any) -> None:
         self.notice = ""
         self.stop_enrolment()
         self.refresh()
 
-    def refresh(self, *_args) -> None:
+    def refresh(self, *_args: Any) -> None:
         core = self.runtime.core
         self.in_session = core.in_session
         self.out_of_order = core.state is SessionState.OUT_OF_ORDER
@@ -132,10 +134,10 @@ class MediatorPanelScreen(AppScreen):
             widget.opacity = 1 if visible else 0
             widget.disabled = not visible
 
-    def on_leave(self, *args) -> None:
+    def on_leave(self, *args: Any) -> None:
         self.stop_enrolment()
 
-    def badge(self, uid: object) -> None:
+    def badge(self, uid: bytes) -> None:
         """A badge on the reader while the panel is open: enrol it when asked to."""
         if not self.enrolling or self._field is None:
             return

@@ -7,18 +7,21 @@ screens (start, page, debrief) beside itself.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.metrics import dp
 from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk.i18n import N_, _
-from kiosk_wire.schema import Theme
+from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, KioskKeyboard, ui
-from kiosk.screens.practice_flow import PracticeFlow
 from kiosk.screens.practice_operator import ProcedureCard
 from kiosk.screens.practice_widgets import dock_keyboard, undock_keyboard
+from kiosk_wire.schema import Theme
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
 
 ALL_THEMES = ""
 
@@ -64,7 +67,7 @@ class PracticeCatalogueScreen(AppScreen):
     card_height = NumericProperty(200)      # every card as tall as the tallest one
     flow: PracticeFlow | None = ObjectProperty(None, allownone=True)
 
-    def __init__(self, runtime: Any = None, **kwargs: Any) -> None:
+    def __init__(self, runtime: KioskRuntime | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._runtime = runtime
         self._cards: dict[str, ProcedureCard] = {}
@@ -77,7 +80,7 @@ class PracticeCatalogueScreen(AppScreen):
 
     # --- wiring --------------------------------------------------------------------------------
     @property
-    def runtime(self) -> Any:
+    def runtime(self) -> KioskRuntime:
         return self._runtime if self._runtime is not None else super().runtime
 
     def on_manager(self, _inst: Any, manager: Any) -> None:
@@ -211,7 +214,7 @@ class PracticeCatalogueScreen(AppScreen):
         self.go("practice_start")
 
 
-def build_screen(runtime: Any) -> PracticeCatalogueScreen:
+def build_screen(runtime: KioskRuntime) -> PracticeCatalogueScreen:
     return PracticeCatalogueScreen(runtime=runtime, name="practice_catalogue")
 
 
