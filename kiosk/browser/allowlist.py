@@ -55,9 +55,11 @@ def normalise_domain(text: str) -> str:
     -> 'mairie-x.fr'). A leading 'www.' is kept: the site then allows only that host."""
     domain = text.strip().lower().rstrip(".")
     if not domain or "/" in domain or ":" in domain or "@" in domain or " " in domain:
-        raise AllowlistError(f"« {text} » n'est pas un nom de domaine (exemple : mairie-exemple.fr)")
+        raise AllowlistError(f"« {text} » n'est pas un nom de domaine "
+                             "(exemple : mairie-exemple.fr)")
     if "." not in domain:
-        raise AllowlistError(f"« {text} » n'est pas un nom de domaine complet (exemple : mairie-exemple.fr)")
+        raise AllowlistError(f"« {text} » n'est pas un nom de domaine complet "
+                             "(exemple : mairie-exemple.fr)")
     try:
         ipaddress.ip_address(domain)
     except ValueError:

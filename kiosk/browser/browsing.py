@@ -102,10 +102,10 @@ class Browsing:
         if self.documents is None or path.suffix != ".pdf" or not self.core.in_session:
             return
         from kiosk.devices.errors import InvalidDocument
-        from kiosk.media.pdf import count_pages
         from kiosk.documents.scanning import ScanResult
         from kiosk.documents.session_documents import DocumentKind
         from kiosk.i18n import N_
+        from kiosk.media.pdf import count_pages
 
         try:
             pages = count_pages(path)

@@ -35,7 +35,9 @@ FOCUSED_KIND_JS = """() => {
   const mode = (el.getAttribute('inputmode') || '').toLowerCase();
   const type = (el.type || '').toLowerCase();
   if (mode === 'email' || type === 'email') return 'email';
-  if (['numeric','decimal','tel'].includes(mode) || ['number','tel'].includes(type)) return 'numeric';
+  if (['numeric','decimal','tel'].includes(mode) || ['number','tel'].includes(type)) {
+    return 'numeric';
+  }
   if (type === 'date') return 'date';
   return 'text';
 }"""

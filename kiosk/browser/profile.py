@@ -68,6 +68,32 @@ CHROMIUM_SWITCHES = (
 )
 
 
+# Chromium's own background calls that the switches above do not silence (seen here: Google
+# account checks and the component updater): their names never resolve, so nothing about the
+# kiosk's use leaves for Google. Narrow on purpose: official sites may use Google fonts or maps.
+SILENCED_HOSTS = (
+    "accounts.google.com", "update.googleapis.com", "clients2.google.com",
+    "clientservices.googleapis.com", "safebrowsing.googleapis.com",
+    "optimizationguide-pa.googleapis.com", "content-autofill.googleapis.com",
+    "redirector.gvt1.com", "*.gvt1.com",
+)
+RESOLVER_RULES = "--host-resolver-rules="
+
+
+def resolver_switch(extra_switches: tuple[str, ...]) -> tuple[list[str], tuple[str, ...]]:
+    """One ``--host-resolver-rules`` (Chromium keeps only the last): the silenced hosts first,
+    then any rules the caller adds (tests map the official names to local fake sites).
+    Returns (that switch, the other extra switches)."""
+    rules = [f"MAP {host} ~NOTFOUND" for host in SILENCED_HOSTS]
+    others = []
+    for switch in extra_switches:
+        if switch.startswith(RESOLVER_RULES):
+            rules.append(switch[len(RESOLVER_RULES):])
+        else:
+            others.append(switch)
+    return [RESOLVER_RULES + ", ".join(rules)], tuple(others)
+
+
 @dataclass(frozen=True)
 class BrowserProfile:
     root: Path  # the one directory registered for wipe

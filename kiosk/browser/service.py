@@ -34,7 +34,7 @@ from kiosk.browser.guard import (
     route_documents,
 )
 from kiosk.browser.interaction import set_zoom
-from kiosk.browser.profile import BrowserProfile
+from kiosk.browser.profile import BrowserProfile, resolver_switch
 from kiosk.browser.refusal import refusal_page
 from kiosk.browser.screencast import FrameListener, Screencast
 from kiosk.browser.transfers import Transfers
@@ -236,7 +236,7 @@ class BrowserService:
         width, height = self.viewport
         self._context = self._pw.chromium.launch_persistent_context(
             str(self.profile.user_data), executable_path=str(self.chromium), headless=True,
-            args=[*self.profile.switches(), *self.extra_switches],
+            args=[*self.profile.switches(), *self._switches()],
             env=environment, accept_downloads=True,
             downloads_path=str(self.profile.downloads), service_workers="block",
             viewport={"width": width, "height": height}, locale="fr-FR",
@@ -247,14 +247,19 @@ class BrowserService:
         page = self._context.pages[0] if self._context.pages else self._context.new_page()
         self._adopt(page)
 
+    def _switches(self) -> list[str]:
+        resolver, others = resolver_switch(self.extra_switches)
+        return [*resolver, *others]
+
     def _shutdown(self) -> None:
         if self.screencast is not None:
             self.screencast.stop()
             self.screencast = None
-        for closer in (lambda: self._context and self._context.close(),
-                       lambda: self._pw and self._pw.stop()):
+        for part, method in ((self._context, "close"), (self._pw, "stop")):
+            if part is None:
+                continue
             try:
-                closer()
+                getattr(part, method)()
             except Exception:
                 log.warning("closing the browser failed", exc_info=True)
         self._context = self._pw = None

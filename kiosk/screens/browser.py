@@ -1,9 +1,10 @@
 """The kiosk's browser screen: an official site's page with the kiosk's own controls around it.
 
-The page is a picture (DevTools screencast) drawn by :class:`~kiosk.screens.browser_view.WebPageView`; taps and scrolls go
-back to Chromium, and the kiosk's keyboard types into the page's focused field. No address
-bar, no window, no way out: the controls are the kiosk's (Back, Home, Print this page, Call a
-mediator, End the session with a confirmation). Every call to the browser returns a future;
+The page is a picture (DevTools screencast) drawn by
+:class:`~kiosk.screens.browser_view.WebPageView`; taps and scrolls go back to Chromium, and
+the kiosk's keyboard types into the page's focused field. No address bar, no window, no way
+out: the controls are the kiosk's (Back, other sites, Print this page, Call a mediator, End
+the session with a confirmation). Every call to the browser returns a future;
 its result comes back to the Kivy loop through ``Clock.schedule_once``.
 """
 from __future__ import annotations

@@ -65,8 +65,9 @@ class PracticeDebriefScreen(AppScreen):
         self.real_address = _("Le vrai site : {address}").format(
             address=debrief.real_address) if debrief.real_address else ""
         self.can_go_real = self._real_site_openable(debrief.real_site)
-        if self.can_go_real:  # Chromium starts while the resident reads the debrief
-            self.runtime.browsing.prepare()
+        browsing = self.runtime.browsing if self.can_go_real else None
+        if browsing is not None:  # Chromium starts while the resident reads the debrief
+            browsing.prepare()
         memo = debrief.memo
         self.ids.memo_title.txt = tx(memo.title)
         self._list("memo", [f"{n}. {tx(step)}" for n, step in enumerate(memo.steps, 1)], "",

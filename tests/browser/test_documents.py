@@ -11,10 +11,10 @@ from browser.fake_sites import ALLOWED_HOST, TOKEN, FakeSites
 from kiosk.browser.browsing import Browsing
 from kiosk.browser.transfers import FileRequest, UploadRefused
 from kiosk.devices.printer import JobState
-from kiosk.media.pdf import images_to_pdf
-from kiosk.media.samples import letter_page
 from kiosk.documents.scanning import ScanResult
 from kiosk.documents.session_documents import DocumentDesk, DocumentKind
+from kiosk.media.pdf import images_to_pdf
+from kiosk.media.samples import letter_page
 from kiosk.sessions import open_core
 from kiosk_wire import config
 from kiosk_wire.schema import EndReason

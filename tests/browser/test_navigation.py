@@ -148,3 +148,13 @@ def test_the_trusted_test_certificate_is_the_only_exception(browser: BrowserServ
         f"location.href = 'https://{BAD_CERT_HOST}/x'")).result(STEP_TIMEOUT_S)
     assert eventually(lambda: browser.view.refusal is Refusal.CERTIFICATE)
     assert eventually(lambda: shows_refusal(browser))
+
+
+def test_chromium_background_calls_to_google_never_leave(browser: BrowserService,
+                                                        fake_sites: FakeSites):
+    """The fake sites answer every name (MAP *): Chromium's own account and update calls would
+    land there if they were not silenced."""
+    browser.open(CAF).result(STEP_TIMEOUT_S)
+    browser.on_page(lambda page: page.wait_for_timeout(1500)).result(STEP_TIMEOUT_S)
+    hosts = {host for host, _path in list(fake_sites.hits)}
+    assert not {h for h in hosts if h.endswith(("google.com", "googleapis.com", "gvt1.com"))}

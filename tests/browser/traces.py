@@ -24,7 +24,7 @@ def files_with(token: str, roots: Iterable[Path], since: float) -> list[str]:
     for root in roots:
         if not root.exists():
             continue
-        for folder, dirs, names in os.walk(root, onerror=lambda _err: None):
+        for folder, _dirs, names in os.walk(root, onerror=lambda _err: None):
             for name in names:
                 path = os.path.join(folder, name)
                 try:

@@ -97,10 +97,10 @@ def test_practise_caf_then_do_it_for_real_type_and_end_with_everything_wiped(
     assert until(driver, lambda: typed() == "lea")
 
     # A scan made earlier in the session, sent to the site through the kiosk's own picker.
-    from kiosk.media.pdf import images_to_pdf
-    from kiosk.media.samples import letter_page
     from kiosk.documents.scanning import ScanResult
     from kiosk.documents.session_documents import DocumentKind
+    from kiosk.media.pdf import images_to_pdf
+    from kiosk.media.samples import letter_page
 
     scan = core.new_file(".pdf", "scan")
     images_to_pdf([letter_page(50)], scan, 50)
