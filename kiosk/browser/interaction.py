@@ -71,6 +71,24 @@ def press(page: Any, key: str) -> None:
     page.keyboard.press(key)
 
 
+# What read aloud says: the selected text, else the page's main heading, else its title.
+READABLE_JS = """() => {
+  const selected = String(window.getSelection() || '').trim();
+  if (selected) return selected.slice(0, 2000);
+  const heading = document.querySelector('main h1, h1');
+  if (heading && heading.innerText.trim()) return heading.innerText.trim().slice(0, 500);
+  return (document.title || '').slice(0, 500);
+}"""
+
+
+def readable_text(page: Any) -> str:
+    """The text read aloud: the selection, or the main heading."""
+    try:
+        return str(page.evaluate(READABLE_JS) or "")
+    except Exception:  # noqa: BLE001 - navigating: nothing to read yet
+        return ""
+
+
 def set_zoom(page: Any, factor: float) -> None:
     """The kiosk's text size as page zoom (CSS zoom on the root: the layout reflows)."""
     page.evaluate("(z) => { document.documentElement.style.zoom = z; }", factor)

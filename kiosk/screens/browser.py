@@ -187,6 +187,9 @@ class BrowserScreen(AppScreen):
             button.bind(on_release=lambda _b, path=doc.path: self.send_document(path))
             box.add_widget(button)
         self.status = "" if documents else _(NO_DOCUMENT)
+        scan = self.ids.picker_scan
+        scan.disabled = not self.can_scan
+        scan.opacity = 0 if scan.disabled else 1
         self.picking = True
 
     def send_document(self, path: Any) -> None:
@@ -212,6 +215,24 @@ class BrowserScreen(AppScreen):
 
     def call_mediator(self) -> None:
         self.go("help_call")
+
+    def read_aloud(self) -> None:
+        """The selected text, or the page's main heading, in the kiosk's voice."""
+        if self.service is not None:
+            on_kivy(self.service.on_page(interaction.readable_text), ui.speak)
+
+    def scan(self) -> None:
+        """Scan a document now (for an upload); the browser stays as it is, for coming back."""
+        self.picking = False
+        if self.service is not None and self.service.transfers.asking:
+            self.service.choose_files([])  # the page's request is answered "nothing" for now
+        self.go("scan")
+
+    @property
+    def can_scan(self) -> bool:
+        from kiosk.runtime import Feature
+
+        return bool(self.runtime.feature_available(Feature.SCAN) and self.app.has_screen("scan"))
 
     def ask_end(self) -> None:
         self.confirm_end = True

@@ -84,6 +84,15 @@ def test_practise_caf_then_do_it_for_real_type_and_end_with_everything_wiped(
     assert browser.status == ""
     assert "/" in fake_sites.reached("www.caf.fr")
 
+    from kiosk.screens.kit import ui
+    said: list[str] = []
+    hook, ui.speak_hook = ui.speak_hook, said.append
+    try:
+        driver.tap(browser.ids.read)  # read aloud: the page's main heading
+        assert until(driver, lambda: said == ["Caisse d'allocations familiales"])
+    finally:
+        ui.speak_hook = hook
+
     tap_page_element(driver, browser, "#email")
     assert until(driver, lambda: browser.keyboard_shown)
     keyboard = browser.ids.keyboard
