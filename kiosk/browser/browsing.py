@@ -120,7 +120,7 @@ class Browsing:
     def _view_changed(self, view: PageView) -> None:
         """From the worker thread: time the site, then tell the screen."""
         self.site_key = view.site_key
-        self.timer.show(view.site_key)
+        self._count(self.timer.show(view.site_key))
         if self.on_view is not None:
             self.on_view(view)
 
@@ -131,6 +131,12 @@ class Browsing:
         if service is not None:
             service.close()
         self.site_key = None
-        for key, seconds in self.timer.stop().items():
-            if self.core.in_session:
-                self.core.add_site_time(key, seconds)
+        self._count(self.timer.stop())
+
+    def _count(self, period: tuple[str, float] | None) -> None:
+        """A period on a site, into the session's record (journaled: a crash keeps it)."""
+        if period is not None and self.core.in_session:
+            try:
+                self.core.add_site_time(*period)
+            except RuntimeError:  # the session ended meanwhile
+                pass

@@ -33,6 +33,7 @@ def main() -> int:
         return info.value.path()
 
     service.on_page(download).result(60)
+    service.open("https://www.ameli.fr/").result(60)  # the time on caf.fr is journaled
     print("ready", flush=True)
     threading.Event().wait()
     return 0

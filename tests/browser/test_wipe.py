@@ -109,3 +109,7 @@ def test_after_a_sigkill_and_a_restart_nothing_of_the_browser_remains(
     core = open_core(settings_for(tmp_path, ram))  # the kiosk starts again
     assert core.recover() == 1
     assert_nothing_left(root, since, tmp_path, ram, singletons)
+    # The recovered record still counts the time on the official site left before the crash.
+    [payload] = [r.payload for r in core.store.iter_all()]
+    assert payload["end_reason"] == "crash_recovered"
+    assert {"site": "caf", "minutes": 1} in payload["official_sites"]
