@@ -119,6 +119,7 @@ class KioskRuntime:
         self.practice_drafts_shown = False
         self.parts_open = False
         self._browsing: Browsing | None = None
+        self._browsing_off = False  # switched off, no Chromium, or an unusable site list
         # Extra Chromium switches (tests: host resolver rules and the test certificate).
         self.browser_switches: tuple[str, ...] = ()
         self._help_listeners: list[Callable[[HelpView], None]] = []
@@ -407,7 +408,7 @@ class KioskRuntime:
     def browsing(self) -> Browsing | None:
         """The official sites' browser of the sessions, or None when switched off, when
         Chromium is not installed or when the site list in the settings is unusable (logged)."""
-        if self._browsing is None:
+        if self._browsing is None and not self._browsing_off:
             from pathlib import Path
 
             from kiosk.browser.allowlist import AllowlistError
@@ -417,6 +418,7 @@ class KioskRuntime:
                 return None
             if not Path(self.settings.get("browser.chromium")).exists():
                 log.warning("browser: %s not installed", self.settings.get("browser.chromium"))
+                self._browsing_off = True  # said once; a restart looks again
                 return None
             try:
                 self._browsing = Browsing.from_settings(self.core, self.settings,
@@ -424,7 +426,10 @@ class KioskRuntime:
                                                         documents=self.documents)
             except AllowlistError as err:
                 log.error("browser switched off: %s", err)
+                self._browsing_off = True
                 return None
+        if self._browsing is None:
+            return None
         if self._browsing.documents is None:  # the parts opened after the browser was asked for
             self._browsing.documents = self.documents
         return self._browsing
