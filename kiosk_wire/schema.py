@@ -319,6 +319,11 @@ class Heartbeat(_Strict):
     # session depuis 12 min". A duration, not a time of day; optional, so schema version 1 still
     # reads heartbeats without it.
     session_seconds: Annotated[int, Field(ge=0, le=86_400, strict=True)] | None = None
+    # The watchdog's view (kiosk/watchdog.py): seconds since the UI loop last turned (a frozen
+    # UI while the heartbeat thread still runs) and restarts since the machine booted (crashes,
+    # watchdog kills). Optional: kiosks older than them still send valid heartbeats.
+    ui_stalled_s: Annotated[int, Field(ge=0, le=31_536_000, strict=True)] | None = None
+    restarts: Annotated[int, Field(ge=0, le=1_000_000, strict=True)] | None = None
     # Commands of earlier replies that this kiosk has applied (confirmation).
     acked_commands: Annotated[list[CommandId], Field(max_length=100)] = []
     # Help requests whose status the kiosk is waiting for.

@@ -96,6 +96,14 @@ DEVICES = {"printer": "Imprimante", "scanner": "Scanner", "reader": "Lecteur de 
            "camera": "Caméra", "hotplug": "Détection USB", "usb_storage": "Clé USB"}
 
 
+# The kiosk's watchdog (kiosk/watchdog.py) in the live view.
+FROZEN = "Écran figé : la borne ne répond plus (redémarrage automatique en cours)"
+
+
+def restarted(times: int) -> str:
+    return f"Redémarrée {times} fois depuis l'allumage"
+
+
 def theme(slug: str | None) -> str:
     if not slug:
         return "Sans thématique"

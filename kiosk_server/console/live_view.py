@@ -22,6 +22,8 @@ from kiosk_server import live
 from kiosk_server.console import labels as L
 
 IN_SESSION = ("active", "idle_warning", "ending")
+# The kiosk's UI loop ticks every second: 10 s without a tick is a frozen screen, not a slow one.
+FROZEN_AFTER_S = 10
 COMMAND_LABELS = {"end_session": "Terminer la session", "out_of_order": "Mettre hors service",
                   "back_in_service": "Remettre en service"}
 
@@ -127,6 +129,16 @@ def session_duration(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d}"
 
 
+def liveness_problems(stalled_s: int | None, restarts: int | None, faults: list[str],
+                      notices: list[str]) -> None:
+    """The kiosk's watchdog in words: a UI that has not turned for FROZEN_AFTER_S is a fault
+    (systemd restarts it within its WatchdogSec), restarts since boot a notice."""
+    if stalled_s is not None and stalled_s >= FROZEN_AFTER_S:
+        faults.append(L.FROZEN)
+    if restarts:
+        notices.append(L.restarted(restarts))
+
+
 def snapshot(conn: Connection, site_id: int, heartbeat_s: int,
              at: dt.datetime | None = None) -> Snapshot:
     current = at or dt.datetime.now(dt.UTC)
@@ -144,6 +156,7 @@ def snapshot(conn: Connection, site_id: int, heartbeat_s: int,
         else:
             status = k["state"]
         faults, notices = device_problems(k["devices"], k["device_backends"])
+        liveness_problems(k["ui_stalled_s"], k["restarts"], faults, notices)
         started = k["session_started_at"]
         in_session = status in IN_SESSION and started is not None
         kiosks.append(KioskView(

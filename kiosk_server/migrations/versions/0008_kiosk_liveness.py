@@ -1,0 +1,31 @@
+"""kiosk_status.ui_stalled_s and restarts: a frozen or restarting kiosk in the live view
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-05 18:30:00
+
+From the heartbeat's optional fields (kiosk/watchdog.py, kiosk/restarts.py): seconds since the
+kiosk's UI loop last turned, and its restarts since the machine booted. NULL for kiosks that do
+not send them (older versions).
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0008'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('kiosk_status', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('ui_stalled_s', sa.Integer, nullable=True))
+        batch_op.add_column(sa.Column('restarts', sa.Integer, nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('kiosk_status', schema=None) as batch_op:
+        batch_op.drop_column('restarts')
+        batch_op.drop_column('ui_stalled_s')
