@@ -25,6 +25,8 @@ def test_unit_passes_systemd_analyze_verify(unit, tmp_path):
         text = other.read_text()
         for installed in INSTALLED_BIN_DIRS:
             text = text.replace(installed, f"{here_bin.parent}/")
+        text = text.replace("/usr/sbin/kiosk-update", str(UNITS[0].parents[2] / "packaging" /
+                                                           "bin" / "kiosk-update"))
         (tmp_path / other.name.replace("@.", "@8471.")).write_text(text)
     copy = tmp_path / unit.name.replace("@.", "@8471.")
     result = subprocess.run(["systemd-analyze", "verify", str(copy)], capture_output=True,
@@ -33,9 +35,16 @@ def test_unit_passes_systemd_analyze_verify(unit, tmp_path):
     assert result.returncode == 0 and not problems, "\n".join(problems)
 
 
+# Units that cannot be sandboxed, and why.
+UNSANDBOXED = {"kiosk-update.service": "installs packages: apt, dpkg, maintainer scripts"}
+
+
 def test_units_restart_run_unprivileged_and_are_hardened():
     for unit in UNITS:
         text = unit.read_text()
+        if unit.name in UNSANDBOXED:
+            assert "Not sandboxed" in text  # says so, with its reason
+            continue
         if "Type=oneshot" not in text:  # the services; a oneshot helper runs and ends
             assert "Restart=" in text
             assert "User=kiosk" in text or "DynamicUser=yes" in text

@@ -75,7 +75,9 @@ def test_the_terminal_package_brings_its_locked_down_seat_session(debs):
     for path in ("/lib/systemd/system/kiosk-session.service",
                  "/lib/systemd/system/kiosk-backoff.service",
                  "/usr/lib/sysctl.d/90-kiosk.conf", "/usr/lib/systemd/logind.conf.d/kiosk.conf",
-                 "/usr/lib/systemd/system.conf.d/kiosk.conf"):
+                 "/usr/lib/systemd/system.conf.d/kiosk.conf", "/usr/sbin/kiosk-update",
+                 "/lib/systemd/system/kiosk-update.service",
+                 "/lib/systemd/system/kiosk-update.timer"):
         assert path in files, path
 
 
