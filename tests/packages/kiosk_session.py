@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .container import DebianContainer
+from .container import ContainerError, DebianContainer
 
 APT_INSTALL = ["apt-get", "install", "-y", "-q", "--no-install-recommends"]
 SESSION_ENV = "XDG_RUNTIME_DIR=/run/kiosk-session WAYLAND_DISPLAY=wayland-1"
@@ -74,7 +74,10 @@ def start_kiosk_session(debian: DebianContainer, deb: str) -> None:
         debian.run(["tee", f"/etc/systemd/system/{name}"], input=text)
     debian.run(["systemctl", "daemon-reload"])
     # The session first, to give its headless output the demo's window size.
-    debian.run(["systemctl", "start", "kiosk-session"])
+    started = debian.run(["systemctl", "start", "kiosk-session"], check=False)
+    if started.returncode != 0:
+        raise ContainerError("kiosk-session did not start:\n" + debian.sh(
+            "journalctl --no-pager -o short-monotonic -n 80 | grep -v pam_"))
     swaymsg(debian, "output HEADLESS-1 mode 1280x800")
     debian.run(["systemctl", "start", "kiosk"])
     wait_for(lambda: welcome_shown(debian), "the kiosk's welcome screen")
