@@ -47,6 +47,8 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat) -> H
         "device_backends": json.dumps(hb.device_backends, sort_keys=True),
         "app_version": hb.app_version, "queue_length": hb.queue_length,
         "session_started_at": started, "ui_stalled_s": hb.ui_stalled_s, "restarts": hb.restarts,
+        "update_state": hb.update_state.value if hb.update_state else None,
+        "update_tried": hb.update_tried,
     }
     updated = conn.execute(t.kiosk_status.update()
                            .where(t.kiosk_status.c.kiosk_id == kiosk.kiosk_id).values(**values))
@@ -209,7 +211,8 @@ def kiosk_statuses(conn: Connection, heartbeat_s: int = 30,
                    t.kiosk_status.c.devices, t.kiosk_status.c.device_backends,
                    t.kiosk_status.c.app_version,
                    t.kiosk_status.c.queue_length, t.kiosk_status.c.session_started_at,
-                   t.kiosk_status.c.ui_stalled_s, t.kiosk_status.c.restarts)
+                   t.kiosk_status.c.ui_stalled_s, t.kiosk_status.c.restarts,
+                   t.kiosk_status.c.update_state, t.kiosk_status.c.update_tried)
          .select_from(t.kiosks.outerjoin(t.kiosk_status))
          .order_by(t.kiosks.c.site_id, t.kiosks.c.id))
     if site_ids is not None:

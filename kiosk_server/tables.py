@@ -223,6 +223,9 @@ kiosk_status = sa.Table(
     # kiosks that do not say): "Écran figé", "Redémarrée n fois" in the live view.
     sa.Column("ui_stalled_s", sa.Integer, nullable=True),
     sa.Column("restarts", sa.Integer, nullable=True),
+    # The terminal's last kiosk-update run (kiosk_wire.schema.UpdateState) and the version tried.
+    sa.Column("update_state", sa.String(16), nullable=True),
+    sa.Column("update_tried", sa.String(32), nullable=True),
 )
 
 kiosk_commands = sa.Table(

@@ -45,6 +45,7 @@ class KioskView:
     session_since: str | None = None   # ISO, server time; only while in session
     session_for: str = ""              # "12 min", refreshed every second by the page
     notices: list[str] = field(default_factory=list)  # worth knowing, maybe normal
+    update: str = ""       # the last update's outcome, in words ("" when nothing to say)
 
     @property
     def has_fault(self) -> bool:
@@ -166,6 +167,7 @@ def snapshot(conn: Connection, site_id: int, heartbeat_s: int,
             step=k["step"], faults=faults, notices=notices, queue_length=k["queue_length"],
             app_version=k["app_version"] or "", last_seen=_iso(k["last_seen"]),
             pending=pending.get(k["kiosk_id"], []), help_open=k["kiosk_id"] in calling,
+            update=L.update(k["update_state"], k["update_tried"]),
             session_since=_iso(started) if in_session else None,
             session_for=(session_duration((current - started).total_seconds())
                          if in_session else "")))

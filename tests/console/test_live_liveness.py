@@ -6,7 +6,7 @@ import re
 from html import unescape
 
 from console.conftest import InProcess
-from kiosk_wire.schema import Heartbeat, KioskState
+from kiosk_wire.schema import Heartbeat, KioskState, UpdateState
 from kiosk_server import live
 from kiosk_server.tenancy import KioskIdentity
 
@@ -46,3 +46,22 @@ def test_a_ui_that_ticks_is_not_frozen(console_app: InProcess):
     console_app.login("med-lille")
     card = _card(console_app.client.get(f"/console/live/{site}").text, kiosk)
     assert "figé" not in card and "Redémarrée" not in card
+
+
+def test_each_kiosk_shows_its_version_and_its_last_update(console_app: InProcess):
+    seed = console_app.seed
+    ids = {name: seed.kiosks[("FS Lille", name)][0] for name in ("borne-1", "borne-2")}
+    site, territory = seed.sites["FS Lille"], seed.territories["Nord"]
+    beats = {"borne-1": Heartbeat(state=KioskState.IDLE, app_version="0.1.0",
+                                  update_state=UpdateState.ROLLED_BACK,
+                                  update_tried="0.2.0-1"),
+             "borne-2": Heartbeat(state=KioskState.IDLE, app_version="0.2.0",
+                                  update_state=UpdateState.UPDATED, update_tried="0.2.0-1")}
+    with console_app.engine.begin() as conn:
+        for name, hb in beats.items():
+            live.record_heartbeat(conn, KioskIdentity(ids[name], site, territory, name), hb)
+    console_app.login("med-lille")
+    html = console_app.client.get(f"/console/live/{site}").text
+    assert ("0.1.0 · mise à jour vers 0.2.0-1 échouée, version précédente rétablie"
+            in _card(html, ids["borne-1"]))
+    assert "0.2.0 · mise à jour faite" in _card(html, ids["borne-2"])

@@ -10,6 +10,7 @@ from kiosk.restarts import STARTS_FILE, count_start
 from kiosk.sync.heartbeat import HeartbeatClient
 from kiosk.watchdog import UiWatchdog
 from kiosk_server import tables as t
+from kiosk_wire.schema import UpdateState
 
 
 def test_starts_are_counted_per_boot(tmp_path):
@@ -44,3 +45,25 @@ def test_the_server_learns_that_the_ui_is_frozen_and_restarted(live_server, core
         row = conn.execute(sa.select(t.kiosk_status.c.ui_stalled_s,
                                      t.kiosk_status.c.restarts)).one()
     assert tuple(row) == (45, 2)
+
+
+def test_the_last_update_and_the_version_it_tried_reach_the_server(live_server, core, tmp_path):
+    state = tmp_path / "state"
+    state.write_text("state=rolled_back\nversion=0.1.0-1\ntried=0.2.0-1~rc1\nat=2026-12-05T02:10:00Z\n")
+    beats = HeartbeatClient(core, live_server.link(), update_state_file=state)
+    assert beats.beat_once() is not None
+    with live_server.engine.connect() as conn:
+        row = conn.execute(sa.select(t.kiosk_status.c.update_state,
+                                     t.kiosk_status.c.update_tried)).one()
+    assert tuple(row) == ("rolled_back", "0.2.0-1~rc1")
+
+
+def test_an_unreadable_or_foreign_update_state_is_not_reported(tmp_path):
+    from kiosk.update_state import read
+
+    assert read(tmp_path / "absent") == (None, None)
+    odd = tmp_path / "state"
+    odd.write_text("state=exploded\ntried=0.2.0\n")
+    assert read(odd) == (None, None)
+    odd.write_text("state=failed\ntried=not a version\n")
+    assert read(odd) == (UpdateState.FAILED, None)  # no free text reaches the server

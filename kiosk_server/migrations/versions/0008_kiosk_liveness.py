@@ -1,4 +1,4 @@
-"""kiosk_status.ui_stalled_s and restarts: a frozen or restarting kiosk in the live view
+"""kiosk_status: a frozen, restarting or updating kiosk in the live view
 
 Revision ID: 0008
 Revises: 0007
@@ -6,7 +6,8 @@ Create Date: 2026-12-05 18:30:00
 
 From the heartbeat's optional fields (kiosk/watchdog.py, kiosk/restarts.py): seconds since the
 kiosk's UI loop last turned, and its restarts since the machine booted. NULL for kiosks that do
-not send them (older versions).
+not send them (older versions). And the outcome of the terminal's last update (kiosk-update:
+updated, rolled back...) with the version it tried.
 """
 from __future__ import annotations
 
@@ -23,9 +24,13 @@ def upgrade() -> None:
     with op.batch_alter_table('kiosk_status', schema=None) as batch_op:
         batch_op.add_column(sa.Column('ui_stalled_s', sa.Integer, nullable=True))
         batch_op.add_column(sa.Column('restarts', sa.Integer, nullable=True))
+        batch_op.add_column(sa.Column('update_state', sa.String(16), nullable=True))
+        batch_op.add_column(sa.Column('update_tried', sa.String(32), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('kiosk_status', schema=None) as batch_op:
+        batch_op.drop_column('update_tried')
+        batch_op.drop_column('update_state')
         batch_op.drop_column('restarts')
         batch_op.drop_column('ui_stalled_s')
