@@ -3,7 +3,7 @@ remember for the real site, the memo sheet's steps and a button to print it."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
@@ -11,10 +11,13 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.devices.errors import DeviceError
 from kiosk.i18n import _
 from kiosk.practice.debrief import Debrief, build_debrief
+from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import KLabel, ui
-from kiosk.screens.practice_flow import PracticeFlow
 from kiosk.screens.practice_widgets import tx
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +106,7 @@ class PracticeDebriefScreen(AppScreen):
         self.go("practice_catalogue")
 
 
-def build_screen(runtime: Any, flow: PracticeFlow) -> PracticeDebriefScreen:
+def build_screen(runtime: KioskRuntime, flow: PracticeFlow) -> PracticeDebriefScreen:
     return PracticeDebriefScreen(flow, name="practice_debrief")
 
 
