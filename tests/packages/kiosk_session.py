@@ -27,7 +27,8 @@ UtmpIdentifier=
 Environment=WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1
 """,
     "kiosk.service.d/test-watchdog.conf": f"[Service]\nWatchdogSec={WATCHDOG_S}\n",
-    "kiosk-backoff.service.d/test-pause.conf": "[Service]\nExecStartPre=\nExecStartPre=/bin/sleep 3\n",
+    "kiosk-backoff.service.d/test-pause.conf":
+        "[Service]\nExecStartPre=\nExecStartPre=/bin/sleep 3\n",
 }
 # The container has no printer, scanner or badge reader: the demo devices, as the demo uses.
 DEMO_DEVICES = """

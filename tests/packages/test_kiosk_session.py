@@ -78,9 +78,10 @@ def test_the_kiosk_boots_into_its_compositor_session_and_shows_the_welcome_scree
     sessions = debian.sh("loginctl list-sessions --no-legend")
     assert any(line.split()[2] == "kiosk" for line in sessions.splitlines()), sessions
     assert show(debian, "kiosk-session", "User") == "kiosk"
-    tree = swaymsg(debian, "-t get_tree")
-    assert '"title": "kiosk"' in tree  # the app's window (an Xwayland client) in sway
-    assert '"fullscreen_mode": 1' in tree
+    windows = wait_for(lambda: client_windows(json.loads(swaymsg(debian, "-t get_tree"))),
+                       "the app's window in sway")
+    # One window, the app's (an Xwayland client: it has X11 window properties), fullscreen.
+    assert [(w["shell"], w["fullscreen_mode"]) for w in windows] == [("xwayland", 1)], windows
     assert swaymsg(debian, "-t get_binding_modes").split() == ['[', '"default"', ']']
     assert "bindsym" not in debian.sh("cat /run/kiosk-session/sway.conf")
 
@@ -93,6 +94,14 @@ def test_the_kiosk_boots_into_its_compositor_session_and_shows_the_welcome_scree
                           capture_output=True, text=True, timeout=120, check=False)
     assert made.returncode == 0, made.stderr[-3000:]
     assert_looks_alike(shot, reference)
+
+
+def client_windows(node: dict) -> list[dict]:
+    """The application windows of a sway tree (the nodes with a client shell)."""
+    found = [node] if node.get("shell") else []
+    for child in node.get("nodes", []) + node.get("floating_nodes", []):
+        found += client_windows(child)
+    return found
 
 
 def assert_looks_alike(shot: Path, reference: Path) -> None:
