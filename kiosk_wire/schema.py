@@ -318,6 +318,11 @@ class HelpState(str, Enum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     CLOSED = "closed"
+    CANCELLED = "cancelled"  # the resident cancelled the call at the kiosk
+
+
+# A help request nobody has to answer any more.
+FINISHED_HELP_STATES = frozenset({HelpState.CLOSED, HelpState.CANCELLED})
 
 
 class Heartbeat(_Strict):
@@ -333,9 +338,10 @@ class Heartbeat(_Strict):
     # session depuis 12 min". A duration, not a time of day; optional, so schema version 1 still
     # reads heartbeats without it.
     session_seconds: Annotated[int, Field(ge=0, le=86_400, strict=True)] | None = None
-    # The watchdog's view (kiosk/watchdog.py): seconds since the UI loop last turned (a frozen
-    # UI while the heartbeat thread still runs) and restarts since the machine booted (crashes,
-    # watchdog kills). Optional: kiosks older than them still send valid heartbeats.
+    # The watchdog's view (kiosk/watchdog.py): seconds (in steps of 10, so 0 while all is
+    # well) since the UI loop last turned (a frozen UI while the heartbeat thread still runs),
+    # and restarts since the machine booted (crashes, watchdog kills). Optional: kiosks older
+    # than them still send valid heartbeats.
     ui_stalled_s: Annotated[int, Field(ge=0, le=31_536_000, strict=True)] | None = None
     restarts: Annotated[int, Field(ge=0, le=1_000_000, strict=True)] | None = None
     # The last update run on this terminal and the version it tried (kiosk-update); optional.

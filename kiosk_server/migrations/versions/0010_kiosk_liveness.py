@@ -1,7 +1,7 @@
 """kiosk_status: a frozen, restarting or updating kiosk in the live view
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0010
+Revises: 0009_live_changes
 Create Date: 2026-12-05 18:30:00
 
 From the heartbeat's optional fields (kiosk/watchdog.py, kiosk/restarts.py): seconds since the
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0010'
+down_revision = '0009_live_changes'
 branch_labels = None
 depends_on = None
 
