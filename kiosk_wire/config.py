@@ -266,7 +266,8 @@ def _coerce(setting: Setting, raw: Any, where: str) -> Any:
         ) from None
     if setting.choices is not None and value not in setting.choices:
         raise ConfigError(
-            f"{where}: '{setting.name}' must be one of {', '.join(map(str, setting.choices))}; got {value!r}."
+            f"{where}: '{setting.name}' must be one of "
+            f"{', '.join(map(str, setting.choices))}; got {value!r}."
         )
     if setting.minimum is not None and value < setting.minimum:
         raise ConfigError(

@@ -6,9 +6,9 @@ import re
 from html import unescape
 
 from console.conftest import InProcess
-from kiosk_wire.schema import Heartbeat, KioskState, UpdateState
 from kiosk_server import live
 from kiosk_server.tenancy import KioskIdentity
+from kiosk_wire.schema import Heartbeat, KioskState, UpdateState
 
 
 def _card(html: str, kiosk_id: int) -> str:

@@ -116,6 +116,7 @@ def test_a_frozen_or_restarting_kiosk_is_stored_and_an_older_kiosk_still_beats(c
 
 
 def test_an_update_state_is_one_of_the_known_ones_with_a_package_version(client, tenant):
-    assert beat(client, tenant, update_state="rolled_back", update_tried="0.2.0-1").status_code == 200
+    assert beat(client, tenant, update_state="rolled_back",
+                update_tried="0.2.0-1").status_code == 200
     assert beat(client, tenant, update_state="on fire").status_code == 422
     assert beat(client, tenant, update_state="failed", update_tried="0.2 beta").status_code == 422
