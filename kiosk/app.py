@@ -450,7 +450,11 @@ def run_kiosk(settings: Settings) -> ExitCode:
     """`kiosk run`: the kiosk window, locked down, until a mediator leaves for maintenance
     (:attr:`ExitCode.MAINTENANCE`) or the system stops it (:attr:`ExitCode.OK`)."""
     configure_kivy(settings)
+    from kiosk.restarts import count_start
+
+    restarts = count_start(settings.data_dir)
     app = KioskApp(make_runtime(settings))
+    app.runtime.restarts = restarts
     app.run()
     return app.exit_code
 

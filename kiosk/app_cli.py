@@ -72,3 +72,19 @@ def set_pin(pin: str) -> None:
         raise SystemExit(2) from err
     click.echo("[mediator]")
     click.echo(f'pin_hash = "{hashed}"')
+
+
+@click.command("compositor-config")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the configuration to this file instead of printing it.")
+@click.pass_context
+def compositor_config(ctx: click.Context, out_path: Path | None) -> None:
+    """The locked-down sway configuration of the kiosk's session, from the settings
+    (rotation, idle screen power-off); kiosk-session.service writes it before sway starts."""
+    from kiosk import compositor
+
+    settings = load_settings(ctx)
+    if out_path is None:
+        click.echo(compositor.sway_config(settings), nl=False)
+        return
+    compositor.write_config(settings, out_path)

@@ -22,6 +22,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "demo": "kiosk.app_cli:demo",
     "procedures": "kiosk.practice.cli:procedures",
     "setup": "kiosk.setup_cli:setup",
+    "compositor-config": "kiosk.app_cli:compositor_config",
 }
 
 # `kiosk admin <name>`: this terminal's mediator PIN and badges.

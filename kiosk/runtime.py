@@ -108,6 +108,7 @@ class KioskRuntime:
         self.schedule: Schedule = schedule or run_now
         self.speaker = speaker or Speaker()
         self.watchdog = UiWatchdog()  # systemd's, fed by the UI loop (a no-op outside systemd)
+        self.restarts: int | None = None  # since boot, counted by `kiosk run` (kiosk/restarts.py)
         self._core: SessionCore | None = None
         self._pin_gate: PinGate | None = None
         self._core_listeners: list[Callable[[SessionCore], None]] = []
@@ -249,7 +250,8 @@ class KioskRuntime:
         backends = self.devices.backends if self.devices is not None else None
         try:
             connection = connect(self.settings, self.core, schedule=self.schedule,
-                                 device_states=states, device_backends=backends)
+                                 device_states=states, device_backends=backends,
+                                 liveness=self.liveness)
             connection.start()
             return connection
         except Exception:
@@ -265,6 +267,12 @@ class KioskRuntime:
         except Exception:
             log.exception("practice catalogue could not be loaded; practice tile hidden")
             return None
+
+    def liveness(self) -> tuple[int | None, int | None]:
+        """For the heartbeat thread: how long the UI loop has not turned, restarts since boot."""
+        # In steps of 10 s (0 while the UI turns): a healthy kiosk always says the same, so its
+        # heartbeats stay "unchanged" for the server (kiosk_server.live), a frozen one shows.
+        return int(self.watchdog.stalled_s()) // 10 * 10, self.restarts
 
     @property
     def help_desk(self) -> HelpDesk | None:

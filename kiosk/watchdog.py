@@ -74,15 +74,18 @@ class UiWatchdog:
         self.interval_s = watchdog_interval_s(environ)
         self._clock = clock
         self._last_tick: float | None = None
+        self._ready = False
 
     def ready(self, status: str = "welcome screen shown") -> None:
         self._last_tick = self._clock()
+        self._ready = True
         self.notifier.notify("READY=1", f"STATUS={status}")
 
     def tick(self) -> None:
         """Called by the UI thread's clock: proof that the UI loop turns."""
         self._last_tick = self._clock()
-        if self.interval_s is not None:
+        # Pings start with READY=1: the clock may turn before the welcome screen is up.
+        if self.interval_s is not None and self._ready:
             self.notifier.notify("WATCHDOG=1")
 
     def stopping(self) -> None:

@@ -226,6 +226,13 @@ kiosk_status = sa.Table(
     # JSON device -> backend ("cups", "sane", "pcsc", "udev", "demo", "none"): a demo device
     # shows as such in the console.
     sa.Column("device_backends", sa.Text, nullable=False, server_default="{}"),
+    # The kiosk's watchdog: seconds its UI loop has not turned, restarts since boot (NULL from
+    # kiosks that do not say): "Écran figé", "Redémarrée n fois" in the live view.
+    sa.Column("ui_stalled_s", sa.Integer, nullable=True),
+    sa.Column("restarts", sa.Integer, nullable=True),
+    # The terminal's last kiosk-update run (kiosk_wire.schema.UpdateState) and the version tried.
+    sa.Column("update_state", sa.String(16), nullable=True),
+    sa.Column("update_tried", sa.String(32), nullable=True),
 )
 
 kiosk_commands = sa.Table(

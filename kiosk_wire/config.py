@@ -42,7 +42,7 @@ class Setting:
     type: type
     default: Any
     help: str
-    choices: tuple[str, ...] | None = None
+    choices: tuple[Any, ...] | None = None
     minimum: float | None = None
     maximum: float | None = None
     secret: bool = False
@@ -94,6 +94,12 @@ SETTINGS: tuple[Setting, ...] = (
     _s("ui", "width", int, 1280, "Window width in pixels when not fullscreen.", minimum=320),
     _s("ui", "height", int, 800, "Window height in pixels when not fullscreen.", minimum=240),
     _s("ui", "show_cursor", bool, False, "Show the mouse cursor (off on touch hardware)."),
+    _s("ui", "rotation", int, 0,
+       "Screen rotation in degrees, clockwise, applied by the compositor (a portrait screen "
+       "mounted on its side).", choices=(0, 90, 180, 270)),
+    _s("ui", "screen_off_idle_s", int, 0,
+       "Seconds without a touch before the compositor turns the screen off (a touch turns it "
+       "back on); 0 keeps it on.", minimum=0, maximum=86400),
     # --- mediator ----------------------------------------------------------------------------
     _s("mediator", "pin_hash", str, "",
        "Salted slow hash (argon2) of the mediator PIN; set it with `kiosk admin set-pin`.",
@@ -272,7 +278,8 @@ def _coerce(setting: Setting, raw: Any, where: str) -> Any:
         ) from None
     if setting.choices is not None and value not in setting.choices:
         raise ConfigError(
-            f"{where}: '{setting.name}' must be one of {', '.join(setting.choices)}; got {value!r}."
+            f"{where}: '{setting.name}' must be one of "
+            f"{', '.join(map(str, setting.choices))}; got {value!r}."
         )
     if setting.minimum is not None and value < setting.minimum:
         raise ConfigError(

@@ -313,7 +313,21 @@ class DeviceBackend(str, Enum):
 # A release number ("0.1.0", "1.2", "2.0.1rc1", "1.0.post2"), nothing free-form beside it.
 AppVersion = Annotated[str, Field(
     pattern=r"^[0-9]{1,3}\.[0-9]{1,3}(\.[0-9]{1,3})?((a|b|rc)[0-9]{1,3}|\.(dev|post)[0-9]{1,3})?$")]
+# A Debian package version ("0.2.0-1", "1:0.2.0-1~bpo12+1"): its characters only, no spaces.
+PACKAGE_VERSION_PATTERN = r"^[0-9][A-Za-z0-9.+~:-]{0,31}$"
+PackageVersion = Annotated[str, Field(pattern=PACKAGE_VERSION_PATTERN)]
 CommandId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # fits every database's INTEGER
+
+
+class UpdateState(str, Enum):
+    """The outcome of the terminal's last kiosk-update run (packaging/bin/kiosk-update)."""
+
+    UP_TO_DATE = "up_to_date"
+    UPDATED = "updated"
+    ROLLED_BACK = "rolled_back"   # the new version failed its health check; the previous runs
+    WAITING = "waiting"           # a session was running: next night
+    REFUSED = "refused"           # repository unsigned, wrongly signed or unreachable
+    FAILED = "failed"             # no way back to the running version: nothing installed
 
 
 class KioskState(str, Enum):
@@ -359,6 +373,15 @@ class Heartbeat(_Strict):
     # session depuis 12 min". A duration, not a time of day; optional, so schema version 1 still
     # reads heartbeats without it.
     session_seconds: Annotated[int, Field(ge=0, le=86_400, strict=True)] | None = None
+    # The watchdog's view (kiosk/watchdog.py): seconds (in steps of 10, so 0 while all is
+    # well) since the UI loop last turned (a frozen UI while the heartbeat thread still runs),
+    # and restarts since the machine booted (crashes, watchdog kills). Optional: kiosks older
+    # than them still send valid heartbeats.
+    ui_stalled_s: Annotated[int, Field(ge=0, le=31_536_000, strict=True)] | None = None
+    restarts: Annotated[int, Field(ge=0, le=1_000_000, strict=True)] | None = None
+    # The last update run on this terminal and the version it tried (kiosk-update); optional.
+    update_state: UpdateState | None = None
+    update_tried: PackageVersion | None = None
     # Commands of earlier replies that this kiosk has applied (confirmation).
     acked_commands: Annotated[list[CommandId], Field(max_length=100)] = []
     # Help requests whose status the kiosk is waiting for.

@@ -30,6 +30,8 @@ if TYPE_CHECKING:  # the HTTP stack is imported only when a server is configured
 log = logging.getLogger(__name__)
 
 DeviceStates = Callable[[], dict[str, str]]
+# (seconds the UI loop has not turned, restarts since boot) for the heartbeat (kiosk/watchdog.py).
+Liveness = Callable[[], tuple[int | None, int | None]]
 
 
 @dataclass
@@ -61,7 +63,8 @@ class ServerConnection:
 
 def connect(settings: Settings, core: SessionCore, schedule: Schedule | None = None,
             device_states: DeviceStates | None = None, position: Position | None = None,
-            device_backends: DeviceStates | None = None) -> ServerConnection:
+            device_backends: DeviceStates | None = None,
+            liveness: Liveness | None = None) -> ServerConnection:
     """Sync, heartbeat and help desk for a session core, not started (call ``start()``).
 
     Pass the UI's ``schedule``: without it, replies are applied on the network threads.
@@ -92,5 +95,5 @@ def connect(settings: Settings, core: SessionCore, schedule: Schedule | None = N
     heartbeat = HeartbeatClient(core, link, interval_s=settings.get("sync.heartbeat_s"),
                                 schedule=schedule, device_states=device_states,
                                 device_backends=device_backends, position=position,
-                                help_desk=help_desk)
+                                help_desk=help_desk, liveness=liveness)
     return ServerConnection(help_desk, sync, heartbeat)

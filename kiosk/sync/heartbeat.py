@@ -29,9 +29,10 @@ import logging
 import random
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from kiosk import __version__
+from kiosk import __version__, update_state
 from kiosk.scheduling import Schedule, run_now
 from kiosk.sessions.state import InvalidTransition, SessionState
 from kiosk.storage import LocalStore, StoreError
@@ -58,6 +59,8 @@ MAX_ACKS_PER_BEAT = 100  # the schema's bound on Heartbeat.acked_commands; the r
 IN_SESSION_STATES = frozenset({KioskState.ACTIVE, KioskState.IDLE_WARNING, KioskState.ENDING})
 MAX_SESSION_SECONDS = 86_400  # the schema's bound; a longer session is shown as "1 day"
 SettingsListener = Callable[[PushedSettings], None]
+# (seconds the UI loop has not turned, restarts since boot), either unknown as None.
+Liveness = Callable[[], tuple[int | None, int | None]]
 
 
 class HeartbeatClient:
@@ -74,6 +77,8 @@ class HeartbeatClient:
         queue_length: Callable[[], int] | None = None,
         help_desk: HelpDesk | None = None,
         app_version: str = __version__,
+        liveness: Liveness | None = None,
+        update_state_file: Path = update_state.STATE_FILE,
     ) -> None:
         self.core = core
         self.link = link
@@ -85,6 +90,8 @@ class HeartbeatClient:
         self.queue_length = queue_length
         self.help_desk = help_desk
         self.app_version = app_version
+        self.liveness = liveness
+        self.update_state_file = update_state_file
         self.pushed = self._load_pushed()
         self.last_reply: HeartbeatReply | None = None
         self.last_error: str | None = None
@@ -128,12 +135,17 @@ class HeartbeatClient:
             log.exception("device states unavailable for the heartbeat")
         with self._lock:
             acked = sorted(self._to_ack)[:MAX_ACKS_PER_BEAT]
+        # Read here, on the heartbeat thread: it keeps running when the UI loop is frozen.
+        stalled, restarts = self.liveness() if self.liveness is not None else (None, None)
+        update, tried = update_state.read(self.update_state_file)
         return Heartbeat(
             state=state, procedure_id=procedure_id, step=step, devices=devices,
             device_backends=backends,
             app_version=self.app_version,
             queue_length=self._queue_length(),
             session_seconds=self._session_seconds(state),
+            ui_stalled_s=stalled, restarts=restarts, update_state=update,
+            update_tried=tried if update is not None else None,
             acked_commands=acked,
             help_requests=self.help_desk.pending_request_ids() if self.help_desk else [],
         )

@@ -96,6 +96,30 @@ DEVICES = {"printer": "Imprimante", "scanner": "Scanner", "reader": "Lecteur de 
            "camera": "Caméra", "hotplug": "Détection USB", "usb_storage": "Clé USB"}
 
 
+# The kiosk's watchdog (kiosk/watchdog.py) in the live view.
+FROZEN = "Écran figé : la borne ne répond plus (redémarrage automatique en cours)"
+
+
+# The terminal's last update (kiosk_wire.schema.UpdateState), next to its version.
+UPDATE_STATES = {
+    "up_to_date": "à jour", "updated": "mise à jour faite",
+    "rolled_back": "mise à jour vers {tried} échouée, version précédente rétablie",
+    "waiting": "mise à jour en attente (session en cours)",
+    "refused": "mise à jour refusée : dépôt non signé ou injoignable",
+    "failed": "mise à jour vers {tried} impossible (pas de retour possible)",
+}
+
+
+def update(state: str | None, tried: str | None) -> str:
+    if not state:
+        return ""
+    return UPDATE_STATES.get(state, state).format(tried=tried or "?")
+
+
+def restarted(times: int) -> str:
+    return f"Redémarrée {times} fois depuis l'allumage"
+
+
 def theme(slug: str | None) -> str:
     if not slug:
         return "Sans thématique"

@@ -22,6 +22,8 @@ from kiosk_server.console import labels as L
 from kiosk_wire.schema import HelpState
 
 IN_SESSION = ("active", "idle_warning", "ending")
+# The kiosk's UI loop ticks every second: 10 s without a tick is a frozen screen, not a slow one.
+FROZEN_AFTER_S = 10
 COMMAND_LABELS = {"end_session": "Terminer la session", "out_of_order": "Mettre hors service",
                   "back_in_service": "Remettre en service"}
 
@@ -44,6 +46,7 @@ class KioskView:
     session_for: str = ""              # "12 min", refreshed every second by the page
     notices: list[str] = field(default_factory=list)  # worth knowing, maybe normal
     step_label: str = ""   # "étape 3 sur 7 : Vos coordonnées"
+    update: str = ""       # the last update's outcome, in words ("" when nothing to say)
 
     @property
     def has_fault(self) -> bool:
@@ -129,6 +132,16 @@ def session_duration(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d}"
 
 
+def liveness_problems(stalled_s: int | None, restarts: int | None, faults: list[str],
+                      notices: list[str]) -> None:
+    """The kiosk's watchdog in words: a UI that has not turned for FROZEN_AFTER_S is a fault
+    (systemd restarts it within its WatchdogSec), restarts since boot a notice."""
+    if stalled_s is not None and stalled_s >= FROZEN_AFTER_S:
+        faults.append(L.FROZEN)
+    if restarts:
+        notices.append(L.restarted(restarts))
+
+
 @dataclass
 class SiteRows:
     """What the database says of one site for its live view, read in one go: the kiosks with
@@ -168,6 +181,7 @@ def snapshot_of(rows: SiteRows, heartbeat_s: int, at: dt.datetime | None = None)
         else:
             status = k["state"]
         faults, notices = device_problems(k["devices"], k["device_backends"])
+        liveness_problems(k["ui_stalled_s"], k["restarts"], faults, notices)
         started = k["session_started_at"]
         in_session = status in IN_SESSION and started is not None
         kiosks.append(KioskView(
@@ -178,6 +192,7 @@ def snapshot_of(rows: SiteRows, heartbeat_s: int, at: dt.datetime | None = None)
             if k["step"] else "", faults=faults, notices=notices, queue_length=k["queue_length"],
             app_version=k["app_version"] or "", last_seen=_iso(k["last_seen"]),
             pending=pending.get(k["kiosk_id"], []), help_open=k["kiosk_id"] in calling,
+            update=L.update(k["update_state"], k["update_tried"]),
             session_since=_iso(started) if in_session else None,
             session_for=(session_duration((current - started).total_seconds())
                          if in_session else "")))

@@ -51,10 +51,12 @@ def _children(pid: int) -> list[int]:
 
 
 class DebianContainer:
-    def __init__(self, root: Path, binds: dict[Path, str], log: Path) -> None:
+    def __init__(self, root: Path, binds: dict[Path, str], log: Path,
+                 nspawn_args: tuple[str, ...] = ()) -> None:
         self.root = root
         self.binds = binds
         self.log_path = log
+        self.nspawn_args = nspawn_args  # e.g. --volatile=overlay, writable --bind=...
         self.proc: subprocess.Popen[bytes] | None = None
         self.leader = 0
 
@@ -71,6 +73,7 @@ class DebianContainer:
         args = ["systemd-nspawn", "--quiet", "--register=no", "--keep-unit", "--console=passive",
                 "-D", str(self.root), f"--bind={apt_cache}:/var/cache/apt/archives"]
         args += [f"--bind-ro={src}:{dst}" for src, dst in self.binds.items()]
+        args += list(self.nspawn_args)
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen([*args, "--boot"], stdin=subprocess.DEVNULL,
                                          stdout=log, stderr=subprocess.STDOUT)

@@ -68,6 +68,19 @@ def test_the_terminal_package_has_its_venv_catalogues_unit_and_command(debs):
     assert "/opt/kiosk/bin/kiosk-server" not in files
 
 
+def test_the_terminal_package_brings_its_locked_down_seat_session(debs):
+    fields = control(debs[0].deb("kiosk"))
+    assert {"sway", "swayidle", "xwayland", "libpam-systemd"} <= depends(fields)
+    files = contents(debs[0].deb("kiosk"))
+    for path in ("/lib/systemd/system/kiosk-session.service",
+                 "/lib/systemd/system/kiosk-backoff.service",
+                 "/usr/lib/sysctl.d/90-kiosk.conf", "/usr/lib/systemd/logind.conf.d/kiosk.conf",
+                 "/usr/lib/systemd/system.conf.d/kiosk.conf", "/usr/sbin/kiosk-update",
+                 "/lib/systemd/system/kiosk-update.service",
+                 "/lib/systemd/system/kiosk-update.timer"):
+        assert path in files, path
+
+
 def test_the_server_package_has_no_kivy_and_a_private_conffile(debs, tmp_path):
     deb = debs[0].deb("kiosk-server")
     files = contents(deb)

@@ -98,3 +98,25 @@ def test_help_request_of_another_kiosk_is_not_visible(client, tenant, engine):
     assert beat(client, other, help_requests=[rid]).json()["help_requests"] == []
     forged = client.post("/api/v1/help-requests", json={"request_id": rid}, headers=other.headers)
     assert forged.status_code == 422
+
+
+def test_a_frozen_or_restarting_kiosk_is_stored_and_an_older_kiosk_still_beats(client, tenant,
+                                                                               engine):
+    assert beat(client, tenant, ui_stalled_s=42, restarts=3).status_code == 200
+    with engine.connect() as conn:
+        [status] = live.kiosk_statuses(conn, heartbeat_s=30)
+    assert (status["ui_stalled_s"], status["restarts"]) == (42, 3)
+    # A kiosk from before these fields: accepted, and nothing stale is kept from the last beat.
+    assert beat(client, tenant).status_code == 200
+    with engine.connect() as conn:
+        [status] = live.kiosk_statuses(conn, heartbeat_s=30)
+    assert (status["ui_stalled_s"], status["restarts"]) == (None, None)
+    assert beat(client, tenant, restarts=-1).status_code == 422
+    assert beat(client, tenant, ui_stalled_s="long").status_code == 422
+
+
+def test_an_update_state_is_one_of_the_known_ones_with_a_package_version(client, tenant):
+    assert beat(client, tenant, update_state="rolled_back",
+                update_tried="0.2.0-1").status_code == 200
+    assert beat(client, tenant, update_state="on fire").status_code == 422
+    assert beat(client, tenant, update_state="failed", update_tried="0.2 beta").status_code == 422

@@ -1,0 +1,166 @@
+"""Terminals update from a signed apt repository (packaging/repo.sh) with kiosk-update, in a
+Debian 12 container running the kiosk for real: an upgrade from the repository works and is
+checked (welcome screen reached); a broken new version is rolled back to the one that ran; an
+unsigned repository is refused; a pinned version is what gets installed.
+
+The repository is a directory inside the container's root (a file: source), signed with a
+throwaway GPG key made here; the third version, broken on purpose, is the second one repacked
+with a `kiosk run` that exits at once.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from harness.procs import require_binary
+
+from .container import REPO_ROOT, DebianContainer
+from .kiosk_session import start_kiosk_session, wait_for, welcome_shown
+
+pytestmark = [pytest.mark.slow, pytest.mark.packaging]
+
+BROKEN = "0.1.0-1~test3"
+SOURCES = """Types: deb
+URIs: file:{uri}
+Suites: ./
+Signed-By: /etc/kiosk/repo-key.gpg
+"""
+# A broken build: the program is there (doctor passes) but the kiosk never shows its screen.
+BROKEN_KIOSK = """#!/bin/sh
+case "$1" in run) echo "broken build" >&2; exit 70;; esac
+exec /opt/kiosk/bin/python -m kiosk.cli "$@"
+"""
+
+
+def gpg(home: Path, *args: str) -> str:
+    return subprocess.run(["gpg", "--batch", "--homedir", str(home), *args], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def make_repo(directory: Path, debs: list[Path], home: Path | None) -> None:
+    env = {**os.environ}
+    if home is not None:
+        env |= {"GNUPGHOME": str(home), "KIOSK_REPO_KEY": "kiosk-test@example.invalid"}
+    done = subprocess.run(["bash", str(REPO_ROOT / "packaging" / "repo.sh"), str(directory),
+                           *map(str, debs)], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def repack_broken(deb: Path, out_dir: Path) -> Path:
+    tree = out_dir / "tree"
+    subprocess.run(["dpkg-deb", "-R", str(deb), str(tree)], check=True)
+    control = tree / "DEBIAN" / "control"
+    control.write_text("\n".join(f"Version: {BROKEN}" if line.startswith("Version:") else line
+                                 for line in control.read_text().splitlines()) + "\n")
+    (tree / "opt" / "kiosk" / "bin" / "kiosk").write_text(BROKEN_KIOSK)
+    out = out_dir / f"kiosk_{BROKEN}_amd64.deb"
+    subprocess.run(["dpkg-deb", "-Zzstd", "-z1", "--root-owner-group", "-b", str(tree),
+                    str(out)], check=True, capture_output=True)
+    shutil.rmtree(tree)
+    return out
+
+
+def update(debian: DebianContainer) -> tuple[int, dict[str, str]]:
+    done = debian.run(["env", "KIOSK_UPDATE_HEALTH_TIMEOUT_S=60", "kiosk-update"], check=False,
+                      timeout=900)
+    state = dict(line.split("=", 1) for line in
+                 debian.sh("cat /var/lib/kiosk-update/state").splitlines())
+    return done.returncode, state
+
+
+def installed(debian: DebianContainer) -> str:
+    return debian.sh("dpkg-query -W -f '${Version}' kiosk")
+
+
+@pytest.fixture(scope="module")
+def signing_key(tmp_path_factory) -> Path:
+    require_binary("gpg", why="signs the test repository")
+    require_binary("apt-ftparchive", why="indexes the test repository (package apt-utils)")
+    home = tmp_path_factory.mktemp("gnupg")
+    home.chmod(0o700)
+    gpg(home, "--passphrase", "", "--quick-gen-key", "kiosk test <kiosk-test@example.invalid>",
+        "ed25519", "sign", "never")
+    return home
+
+
+@pytest.fixture(scope="module")
+def kiosk_running(debian: DebianContainer, debs, signing_key) -> Iterator[DebianContainer]:
+    first, _ = debs
+    start_kiosk_session(debian, f"/debs/first/{first.deb('kiosk').name}")
+    (debian.root / "etc" / "kiosk" / "repo-key.gpg").write_bytes(
+        subprocess.run(["gpg", "--batch", "--homedir", str(signing_key), "--export"],
+                       check=True, capture_output=True).stdout)
+    yield debian
+
+
+def use_repo(debian: DebianContainer, uri: str) -> None:
+    (debian.root / "etc" / "apt" / "sources.list.d" / "kiosk.sources").write_text(
+        SOURCES.format(uri=uri))
+
+
+def test_an_upgrade_from_the_signed_repository_is_installed_and_checked(kiosk_running, debs,
+                                                                       signing_key):
+    debian = kiosk_running
+    first, second = debs
+    make_repo(debian.root / "srv" / "repo", [first.deb("kiosk"), second.deb("kiosk")],
+              signing_key)
+    use_repo(debian, "/srv/repo")
+    assert debian.sh("systemctl is-enabled kiosk-update.timer") == "enabled"
+
+    code, state = update(debian)
+    assert (code, state["state"], state["version"]) == (0, "updated", second.version)
+    assert installed(debian) == second.version
+    assert welcome_shown(debian)
+    # The version it came from is kept, to come back to.
+    assert first.version.replace("~", "%7e") in debian.sh("ls /var/lib/kiosk-update/kept") or \
+        first.version in debian.sh("ls /var/lib/kiosk-update/kept")
+
+    code, state = update(debian)
+    assert (code, state["state"], installed(debian)) == (0, "up_to_date", second.version)
+
+
+def test_a_broken_new_version_is_rolled_back(kiosk_running, debs, signing_key, tmp_path):
+    debian = kiosk_running
+    _, second = debs
+    if installed(debian) != second.version:
+        pytest.skip("needs the upgrade of the previous test")
+    make_repo(debian.root / "srv" / "repo", [repack_broken(second.deb("kiosk"), tmp_path)],
+              signing_key)
+
+    code, state = update(debian)
+    assert code == 1
+    assert (state["state"], state["version"], state["tried"]) == ("rolled_back", second.version,
+                                                                  BROKEN)
+    assert installed(debian) == second.version
+    wait_for(lambda: welcome_shown(debian), "the previous version's welcome screen")
+    assert "broken build" in debian.sh("journalctl -u kiosk --no-pager -o cat")
+
+
+def test_a_site_pins_the_version_its_kiosks_run(kiosk_running, debs):
+    debian = kiosk_running
+    first, second = debs
+    if installed(debian) != second.version:
+        pytest.skip("needs the upgrade of the first test")
+    debian.sh(f"echo '{first.version}' > /etc/kiosk/update-pin")
+    try:
+        code, state = update(debian)
+    finally:
+        debian.sh("rm -f /etc/kiosk/update-pin")
+    assert (code, state["state"], installed(debian)) == (0, "updated", first.version)
+
+
+def test_an_unsigned_repository_is_refused(kiosk_running, debs, tmp_path):
+    debian = kiosk_running
+    _, second = debs
+    before = installed(debian)
+    make_repo(debian.root / "srv" / "unsigned", [second.deb("kiosk")], None)
+    use_repo(debian, "/srv/unsigned")
+
+    code, state = update(debian)
+    assert (code, state["state"]) == (1, "refused")
+    assert installed(debian) == before
+    assert "not signed" in debian.sh("cat /var/lib/kiosk-update/apt-update.log")
