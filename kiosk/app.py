@@ -105,6 +105,7 @@ from kiosk.screens.screen_manager import LazyScreenManager, after_next_frame
 from kiosk.sessions.state import SessionState
 
 if TYPE_CHECKING:  # the wire schema (pydantic) is not needed before the first frame
+    from kiosk.runtime import KioskRuntime
     from kiosk_wire.schema import Accessibility, Language
 
 
@@ -112,7 +113,8 @@ class KioskApp(App):
     title = "kiosk"
     use_kivy_settings = False
 
-    def __init__(self, runtime: Any, tick_interval: float | None = 1.0, **kwargs: Any) -> None:
+    def __init__(self, runtime: KioskRuntime, tick_interval: float | None = 1.0,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.runtime = runtime
         self.tick_interval = tick_interval  # None: the caller (tests, demo) ticks the core
@@ -143,7 +145,11 @@ class KioskApp(App):
 
         self.ui = ui
         ui.reset(self.default_language())
-        ui.speak_hook = lambda text: self.runtime.speaker.say(text, ui.language)
+
+        def speak(text: str) -> None:
+            self.runtime.speaker.say(text, ui.language)
+
+        ui.speak_hook = speak
         sm = LazyScreenManager(transition=NoTransition())
         self.sm = sm
         self._optional: set[str] = set()

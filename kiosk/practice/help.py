@@ -71,8 +71,8 @@ class PracticeHelp:
     def _tell_position(self) -> None:
         """The help desk asks ``position()`` for (procedure id, step) when it sends a request.
         The runtime opens the desk without one; while a practice runs, it is this flow's."""
-        desk = getattr(self.flow.runtime, "help_desk", None)
-        if desk is not None and getattr(desk, "position", False) is None:
+        desk = self.flow.runtime.help_desk
+        if desk is not None and desk.position is None:
             desk.position = self.flow.position
 
     def _changed(self, view: HelpView) -> None:

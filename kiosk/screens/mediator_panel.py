@@ -59,7 +59,8 @@ class MediatorPanelScreen(AppScreen):
             detail = f" ({line.detail})" if line.detail else ""
             box.add_widget(KLabel(
                 txt=f"{tr(DEVICE_NAMES[line.kind])} : {state_words(line.state)}{detail}"))
-        remaining = getattr(self.runtime.documents, "remaining_pages", lambda: None)()
+        documents = self.runtime.documents
+        remaining = documents.remaining_pages() if documents is not None else None
         if remaining is not None:
             box.add_widget(KLabel(txt=_("Pages d'impression restantes pour cette session : {n}")
                                   .format(n=remaining)))
