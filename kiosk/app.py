@@ -51,8 +51,8 @@ SCREENS: dict[str, ScreenEntry] = {
     "mediator_unlock": ScreenEntry("mediator_unlock", "MediatorUnlockScreen"),
     "mediator_panel": ScreenEntry("mediator_panel", "MediatorPanelScreen"),
     "out_of_order": ScreenEntry("out_of_order", "OutOfOrderScreen"),
-    "practice_catalogue": ScreenEntry("practice_catalogue", "build_screen", optional=True),
-    "scan": ScreenEntry("scan", "build_screen", optional=True),
+    "practice_catalogue": ScreenEntry("practice.catalogue", "build_screen", optional=True),
+    "scan": ScreenEntry("scan.scan", "build_screen", optional=True),
     "print": ScreenEntry("print", "build_screen", optional=True),
 }
 MEDIATOR_SCREENS = frozenset({"mediator_unlock", "mediator_panel"})

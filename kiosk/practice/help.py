@@ -6,7 +6,7 @@ the procedure's id and the step reached, so the mediator knows where to look bef
 The answer is said with the help-call screen's own honest words (a mediator was told / could
 not be told: go to the desk / a mediator is coming); the page, its values and the run are
 untouched. No Kivy here: the page screen draws the words
-(:mod:`kiosk.screens.practice_help_call`).
+(:mod:`kiosk.screens.practice.help_call`).
 """
 from __future__ import annotations
 

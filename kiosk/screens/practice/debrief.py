@@ -14,7 +14,7 @@ from kiosk.practice.debrief import Debrief, build_debrief
 from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import KLabel, ui
-from kiosk.screens.practice_widgets import tx
+from kiosk.screens.practice.widgets import tx
 
 if TYPE_CHECKING:
     from kiosk.runtime import KioskRuntime
