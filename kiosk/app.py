@@ -363,6 +363,17 @@ class KioskApp(App):
         self._hide_overlay()
         self.show("mediator_panel")
 
+    def try_practice_drafts(self) -> None:
+        """The mediator's test mode: a session (started if none runs) whose practice catalogue
+        also lists drafts; the mode ends with the session."""
+        from kiosk_wire.schema import Language
+
+        if self.runtime.core.state is SessionState.IDLE:
+            self.start_session(Language.FR, set())
+        self.runtime.practice_drafts_shown = True
+        self.mediator_mode = False
+        self.show("practice_catalogue")
+
     def leave_mediator(self) -> None:
         self.mediator_mode = False
         self.show(self.screen_for(self.runtime.core.state))

@@ -49,6 +49,12 @@ sites = sa.Table(
               index=True),
     sa.Column("name", sa.String(120), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # How La Coop de la médiation numérique identifies the place (optional; kiosk_server.
+    # site_identifiers checks them): SIRET, code INSEE of the commune, id in the national
+    # cartography of places of digital mediation.
+    sa.Column("siret", sa.String(14), nullable=True),
+    sa.Column("code_insee", sa.String(5), nullable=True),
+    sa.Column("cartography_id", sa.String(255), nullable=True),
     sa.UniqueConstraint("territory_id", "name", name="uq_sites_territory_name"),
 )
 

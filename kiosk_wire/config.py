@@ -160,7 +160,7 @@ SETTINGS: tuple[Setting, ...] = (
     _s("server", "retention_months", int, 24,
        "Raw session records older than this are deleted once aggregated.", minimum=1),
     _s("server", "small_count_threshold", int, 5,
-       "Counts below this are shown as '< N' where survey attributes are crossed.", minimum=1),
+       "Survey and autonomy counts below this are masked (docs/privacy.md).", minimum=1),
     _s("server", "secret_key", str, "",
        "Secret used to sign console cookies; empty generates one per data_dir.", secret=True),
     _s("server", "max_body_bytes", int, 2_000_000,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
-from kiosk.i18n import N_, _
+from kiosk.i18n import N_, _, ngettext
 from kiosk.runtime import ServerState
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.device_fault import state_words
@@ -36,6 +36,8 @@ class MediatorPanelScreen(AppScreen):
     out_of_order = BooleanProperty(False)
     in_session = BooleanProperty(False)
     enrolling = BooleanProperty(False)
+    drafts = NumericProperty(0)
+    drafts_txt = StringProperty("")
 
     _field: FormField | None = None
     _keyboard: KioskKeyboard | None = None
@@ -49,6 +51,11 @@ class MediatorPanelScreen(AppScreen):
         core = self.runtime.core
         self.in_session = core.in_session
         self.out_of_order = core.state is SessionState.OUT_OF_ORDER
+        self.drafts = self.runtime.practice_drafts()
+        self.drafts_txt = ngettext(
+            "Essayer {n} démarche en brouillon", "Essayer {n} démarches en brouillon",
+            self.drafts).format(n=self.drafts) if self.drafts else \
+            _("Aucune démarche en brouillon")
         self.session_txt = _("Session : {state}").format(state=_(SESSION_STATES[core.state]))
         self.server_txt = _("Serveur : {state} · {n} envoi(s) en attente").format(
             state=_(SERVER_STATES[self.runtime.server_state()]),
@@ -145,6 +152,10 @@ class MediatorPanelScreen(AppScreen):
             self.stop_enrolment()
         else:
             self.notice = tr(problem)
+
+    def try_drafts(self) -> None:
+        """Test mode: the practice catalogue with the procedures not yet translated."""
+        self.app.try_practice_drafts()
 
     def maintenance(self) -> None:
         self.app.quit_for_maintenance()

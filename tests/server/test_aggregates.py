@@ -83,17 +83,18 @@ def test_hour_of_week_heat_map(client, tenant, engine):
     assert sum(map(sum, elsewhere)) == 0
 
 
-def test_survey_counts_below_the_threshold_are_masked(client, tenant, engine):
+def test_survey_counts_below_the_threshold_are_masked_with_a_complement(client, tenant, engine):
     survey = {"age_bracket": "70_plus", "autonomy": "guided", "satisfaction": "satisfied"}
     young = survey | {"age_bracket": "18_24"}
     post(client, tenant, [record(survey=survey) for _ in range(6)]
          + [record(survey=young) for _ in range(2)])
     with engine.connect() as conn:
-        ages = {r["age_bracket"]: r["sessions"] for r in
-                queries.survey_breakdown(conn, Scope(site_id=tenant.site_id), NOV,
-                                         "age_bracket", threshold=5)}
-    assert ages["70_plus"] == 6
-    assert isinstance(ages["18_24"], Masked) and str(ages["18_24"]) == "< 5"
+        ages = queries.survey_breakdown(conn, Scope(site_id=tenant.site_id), NOV,
+                                        "age_bracket", threshold=5)
+    # 18-24 (2) is small; 70+ (6) is hidden with it, or 8 answers - 6 = 2. Neither says "< 5".
+    assert ages.cells["18_24"] == Masked(5) and ages.cells["70_plus"] == Masked(5)
+    assert str(ages.cells["18_24"]) == "masqué"
+    assert ages.masked == 8 and ages.total == 8 and ages.cells["25_39"] == 0
 
 
 def test_device_and_help_counts(client, tenant, engine):

@@ -77,12 +77,12 @@ def help_desk(ui_app: Any, help_server: HelpServer) -> Iterator[HelpDesk]:
 
 
 def start_practice(driver: Any, app: Any, lang: Language = Language.FR) -> Any:
-    """A resident some pages into the procedure, on the page of the salaries."""
+    """A resident some pages into the procedure, on the page correcting a salary."""
     app.start_session(lang, set())
     app.ui.set_language(lang.value)    # what touching the language on the welcome screen does
     driver.frames(2)
     screen = open_practice(driver, app, PROCEDURE, "alone")
-    advance_to(driver, screen, "salaires")
+    advance_to(driver, screen, "correction")
     driver.frames(2)
     assert screen.run.step > 2
     return screen
@@ -159,6 +159,6 @@ def test_when_the_server_cannot_be_reached_the_resident_is_sent_to_the_desk(
     assert screen.overlay.tone == "warning"
     driver.screenshot(ui_artifacts / "practice-help-call-go-to-desk-en.png")
     driver.tap(screen.overlay.ids.close)
-    assert driver.screen() is screen and screen.run.page.id == "salaires"
+    assert driver.screen() is screen and screen.run.page.id == "correction"
     ui_app.runtime.core.end(EndReason.FINISHED, offer_survey=False)
     assert queued_records(ui_app)[-1]["help_requests"] == 1

@@ -104,6 +104,10 @@ class PracticeCatalogueScreen(AppScreen):
     def catalogue(self) -> Any:
         return self.runtime.practice
 
+    @property
+    def _drafts(self) -> bool:
+        return bool(self.runtime.practice_drafts_shown)
+
     def _session_ending(self) -> None:
         """The word the resident searched for goes with the session, like everything typed."""
         self.hide_keyboard()
@@ -118,7 +122,7 @@ class PracticeCatalogueScreen(AppScreen):
         self.refresh()
 
     def themes(self) -> list[Theme]:
-        return list(self.catalogue.by_theme()) if self.catalogue else []
+        return list(self.catalogue.by_theme(self._drafts)) if self.catalogue else []
 
     def _build_theme_chips(self) -> None:
         box = self.ids.themes
@@ -143,7 +147,7 @@ class PracticeCatalogueScreen(AppScreen):
     def matching(self) -> list[Any]:
         if self.catalogue is None:
             return []
-        found = self.catalogue.search(self.ids.search.value, ui.language)
+        found = self.catalogue.search(self.ids.search.value, ui.language, drafts=self._drafts)
         if self.theme:
             found = [p for p in found if p.theme.value == self.theme]
         order = {theme: n for n, theme in enumerate(self.themes())}
@@ -151,16 +155,19 @@ class PracticeCatalogueScreen(AppScreen):
 
     def _card(self, procedure: Any) -> ProcedureCard:
         card = self._cards.get(procedure.id)
-        if card is None or self._card_lang != ui.language:
+        if card is None or self._card_lang != ui.language or \
+                self.catalogue.is_draft(procedure.id):
             card = ProcedureCard()
             card.show(procedure, ui.language, _(THEME_NAMES[procedure.theme]))
+            if self.catalogue.is_draft(procedure.id):
+                card.title = _("Brouillon (médiateurs) : {title}").format(title=card.title)
             card.bind(on_release=lambda c: self.open_procedure(c.procedure_id),
                       natural_height=self._card_resized)
             self._cards[procedure.id] = card
         return card
 
     def refresh(self) -> None:
-        chips_for = (ui.language, self.theme)
+        chips_for = (ui.language, self.theme, self._drafts)
         if getattr(self, "_chips_for", None) != chips_for:
             self._build_theme_chips()
             self._chips_for = chips_for

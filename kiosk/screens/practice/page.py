@@ -158,10 +158,15 @@ class PracticePageScreen(AppScreen):
         run = self.run
         self.has_sms = bool(run and run.sms_inbox)
         self.ids.phone.messages = [m.get(ui.language) for m in run.sms_inbox] if run else []
-        if run is not None and any(f.type is FieldType.SMS_CODE for f in run.page.fields):
+        if run is not None and any(f.type in (FieldType.SMS_CODE, FieldType.EMAIL_CODE)
+                                   for f in run.page.fields):
             # the code is awaited on this page: the phone must be in view, even at large text
             Clock.schedule_once(lambda _dt: self.ids.side_scroller.scroll_to(
                 self.ids.phone, animate=False), 0)
+        else:
+            # no code awaited: the side panel's own buttons (Ma fiche, Aide) back in view, where
+            # the finger found them before the phone was scrolled to
+            self.ids.side_scroller.scroll_y = 1
 
     def _language_changed(self, *_args: Any) -> None:
         if self.run is not None and self.view is not None:
