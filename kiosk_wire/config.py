@@ -181,6 +181,12 @@ SETTINGS: tuple[Setting, ...] = (
     _s("server", "rate_limit_per_min", int, 120,
        "Requests a kiosk may make per minute to the API, per server process (429 above).",
        minimum=1),
+    _s("server", "max_in_flight", int, 48,
+       "Kiosk API requests one server process works on at once; more are refused at once with "
+       "503 and Retry-After (the kiosks come back later, nothing is lost).", minimum=1),
+    _s("server", "shed_retry_after_s", int, 15,
+       "Seconds a kiosk refused by an overloaded server waits before trying again (Retry-After; "
+       "kiosks add up to half of it at random).", minimum=1, maximum=3600),
 )
 
 _BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.metrics import dp
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _, ngettext
 from kiosk.practice.engine import Mode, Outcome, PracticeRun
 from kiosk.practice.flow import PracticeFlow
 from kiosk.practice.model import FieldType, Page
+from kiosk.practice.progress import progress
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import HintBubble, KioskKeyboard, KLabel, ui
 from kiosk.screens.practice import operator  # noqa: F401  (kv classes: address bar, banner)
@@ -50,6 +51,11 @@ class PracticePageScreen(AppScreen):
     mode_txt = StringProperty("")
     has_sms = BooleanProperty(False)
     help_status = StringProperty("")   # where the call to a mediator stands, once made
+    help_cancellable = BooleanProperty(False)   # the call can still be cancelled
+    # For the page template's header: "Étape n sur m", "Étape suivante : …" (this route only)
+    progress: Any = ObjectProperty(None, allownone=True)
+    step_txt = StringProperty("")
+    next_step_txt = StringProperty("")
 
     def __init__(self, flow: PracticeFlow, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -138,15 +144,21 @@ class PracticePageScreen(AppScreen):
         if isinstance(view.button, PageButton):
             view.button.highlighted = False
         view.show_notice(notice, tone)
+        # The steps this resident sees (kiosk.practice.progress), not the statistics' rank.
+        where = progress(run)
+        self.progress = where
+        self.step_txt = _("Étape {step} sur {total}").format(step=where.step, total=where.total)
+        self.next_step_txt = _("Étape suivante : {title}").format(
+            title=tx(where.next_title)) if where.next_title is not None else ""
         view.breadcrumb.txt = _("{site} › {page}   ·   Étape {step} sur {total}").format(
-            site=procedure.operator.name, page=tx(page.title), step=run.step,
-            total=run.steps_total)
+            site=procedure.operator.name, page=tx(page.title), step=where.step,
+            total=where.total)
         self.ids.operator.show(procedure)
         address = procedure.operator.address
         self.ids.address.address = f"https://{address}/{page.id.replace('_', '-')}"
         self.ids.address.can_go_back = bool(run.history) and not page.end
         self.mode_txt = _("Mode : avec aide") if run.mode is Mode.GUIDED else \
-            _("Mode : seul (aide sur demande)")
+            _("Mode : sans guide (aide sur demande)")
         self._show_phone()
         self.ids.scroller.scroll_y = 1
         self._guided_for = None
@@ -327,7 +339,36 @@ class PracticePageScreen(AppScreen):
         undock_keyboard(self.keyboard)
         self.help_call.request()
 
+    def cancel_help_call(self) -> None:
+        """ "Annuler mon appel": the page stays as it is."""
+        self.help_call.cancel()
+
     def quit(self) -> None:
+        """ "Quitter l'exercice": asked first when something was typed or answered (it would be
+        lost); the safe answer, staying, is the big button."""
+        if not self.has_typed_work():
+            self.leave_exercise()
+            return
+        from kiosk.screens.kit.confirm import confirm
+
+        self.dismiss_hint()
+        undock_keyboard(self.keyboard)
+        confirm(_("Quitter l'exercice ?"),
+                _("Ce que vous avez rempli dans cet exercice sera effacé."),
+                _("Oui, quitter l'exercice"), self.leave_exercise,
+                safe_txt=_("Non, je reste sur l'exercice"))
+
+    def has_typed_work(self) -> bool:
+        """A page answered, or something typed or chosen on this one."""
+        run = self.run
+        if run is None or run.completed:
+            return False
+        if run.history:
+            return True
+        fields = self.view.fields.values() if self.view is not None else ()
+        return any(f.get() not in (None, "", False) for f in fields)
+
+    def leave_exercise(self) -> None:
         """Leave the exercise half-way: what was reached still counts in the statistics."""
         self.flow.leave()
         self.wipe()
