@@ -209,7 +209,7 @@ def test_survey_and_debrief_words_guess_no_gender():
     from pathlib import Path
 
     import kiosk.screens
-    start_kv = Path(kiosk.screens.__file__).parent / "practice_start.kv"  # the modes' names
+    start_kv = Path(kiosk.screens.__file__).parent / "practice" / "start.kv"  # the modes' names
     french += re.findall(r'_\("([^"]*)"\)', start_kv.read_text(encoding="utf-8"))
     masculine_only = ("débrouillé", "guidé", "satisfait", "Seul", "seul,", "êtes allé",
                       "êtes arrêté")
