@@ -51,8 +51,8 @@ SCREENS: dict[str, ScreenEntry] = {
     "mediator_unlock": ScreenEntry("mediator_unlock", "MediatorUnlockScreen"),
     "mediator_panel": ScreenEntry("mediator_panel", "MediatorPanelScreen"),
     "out_of_order": ScreenEntry("out_of_order", "OutOfOrderScreen"),
-    "practice_catalogue": ScreenEntry("practice_catalogue", "build_screen", optional=True),
-    "scan": ScreenEntry("scan", "build_screen", optional=True),
+    "practice_catalogue": ScreenEntry("practice.catalogue", "build_screen", optional=True),
+    "scan": ScreenEntry("scan.scan", "build_screen", optional=True),
     "print": ScreenEntry("print", "build_screen", optional=True),
     "official_sites": ScreenEntry("official_sites", "OfficialSitesScreen"),
     "browser": ScreenEntry("browser", "BrowserScreen"),
@@ -107,6 +107,7 @@ from kiosk.screens.screen_manager import LazyScreenManager, after_next_frame
 from kiosk.sessions.state import SessionState
 
 if TYPE_CHECKING:  # the wire schema (pydantic) is not needed before the first frame
+    from kiosk.runtime import KioskRuntime
     from kiosk_wire.schema import Accessibility, Language
 
 
@@ -114,7 +115,8 @@ class KioskApp(App):
     title = "kiosk"
     use_kivy_settings = False
 
-    def __init__(self, runtime: Any, tick_interval: float | None = 1.0, **kwargs: Any) -> None:
+    def __init__(self, runtime: KioskRuntime, tick_interval: float | None = 1.0,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.runtime = runtime
         self.tick_interval = tick_interval  # None: the caller (tests, demo) ticks the core
@@ -145,7 +147,11 @@ class KioskApp(App):
 
         self.ui = ui
         ui.reset(self.default_language())
-        ui.speak_hook = lambda text: self.runtime.speaker.say(text, ui.language)
+
+        def speak(text: str) -> None:
+            self.runtime.speaker.say(text, ui.language)
+
+        ui.speak_hook = speak
         sm = LazyScreenManager(transition=NoTransition())
         self.sm = sm
         self._optional: set[str] = set()

@@ -37,22 +37,10 @@ def load_settings(ctx: click.Context) -> config.Settings:
     return cli_common.load_settings(ctx, program="kiosk")
 
 
-@click.group(cls=cli_common.lazy_group(LAZY_COMMANDS),
-             context_settings={"help_option_names": ["-h", "--help"]})
-@cli_common.config_option()
-@click.version_option(__version__, prog_name="kiosk")
-@click.pass_context
-def main(ctx: click.Context, config_path: str | None) -> None:
-    """kiosk: self-service terminal for France Services and EPN."""
-    cli_common.start(ctx, config_path, program="kiosk")
-
-
-cli_common.add_config_group(main, config.TERMINAL_SECTIONS)
-
-
-@main.group("admin", cls=cli_common.lazy_group(ADMIN_COMMANDS))
-def admin_group() -> None:
-    """Administer this terminal: mediator PIN and badges."""
+main = cli_common.program_group(
+    "kiosk", __version__, "kiosk: self-service terminal for France Services and EPN.",
+    config.TERMINAL_SECTIONS, LAZY_COMMANDS, ADMIN_COMMANDS,
+    "Administer this terminal: mediator PIN and badges.")
 
 
 def run_main(argv: list[str] | None = None) -> Any:

@@ -19,12 +19,15 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.sessions.clock import ManualClock
 from kiosk.sessions.mediator_pin import hash_pin
 from kiosk.sessions.workspace import ArtefactLabel
 from kiosk_wire import config
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +97,7 @@ def with_server(settings: config.Settings, server: DemoServerLink | None) -> con
     return settings.with_overrides({"sync.server_url": server.url, "sync.token": server.token})
 
 
-def enrol_demo_badge(runtime: Any) -> None:
+def enrol_demo_badge(runtime: KioskRuntime) -> None:
     try:
         from kiosk.devices.demo_reader import DEMO_BADGE_UID
     except ImportError:
@@ -103,7 +106,7 @@ def enrol_demo_badge(runtime: Any) -> None:
         runtime.enrol_badge(DEMO_BADGE_UID, DEMO_BADGE_LABEL)
 
 
-def present_demo_badge(runtime: Any) -> bool:
+def present_demo_badge(runtime: KioskRuntime) -> bool:
     """Put the demo badge on the demo reader (as a mediator would), if there is one."""
     reader = runtime.reader
     backend = getattr(reader, "backend", None)
@@ -243,9 +246,8 @@ def run_headless(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
     try:
         enrol_demo_badge(app.runtime)
         shots = Tour(app, out_dir).run()
-        flush = getattr(app.runtime.sync, "flush", None)
-        if flush is not None:
-            flush()
+        if app.runtime.sync is not None:
+            app.runtime.sync.flush()
     finally:
         app.runtime.close()
         if server is not None:

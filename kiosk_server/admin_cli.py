@@ -261,28 +261,31 @@ def _one_place(conn: Connection, territory_: str | None, site_: str | None) -> t
     return found[0]
 
 
-@places.command("add")
-@click.argument("username")
-@_place_option
-@click.pass_context
-def places_add(ctx: click.Context, username: str, territory_: str | None,
-               site_: str | None) -> None:
-    """Give a place to a user (a mediator: sites only); it applies at their next request."""
-    now_has = _run(ctx, lambda c: tenancy.add_place(c, username,
-                                                    _one_place(c, territory_, site_)))
-    click.echo(f"{username}: {_describe(now_has)}")
+PlaceChange = Callable[[Connection, str, tenancy.UserPlace], list[tenancy.UserPlace]]
 
 
-@places.command("remove")
-@click.argument("username")
-@_place_option
-@click.pass_context
-def places_remove(ctx: click.Context, username: str, territory_: str | None,
-                  site_: str | None) -> None:
-    """Take a place from a user (never their last one); it applies at their next request."""
-    now_has = _run(ctx, lambda c: tenancy.remove_place(c, username,
-                                                       _one_place(c, territory_, site_)))
-    click.echo(f"{username}: {_describe(now_has)}")
+def _places_command(name: str, change: PlaceChange, about: str) -> click.Command:
+    """``user places add|remove USERNAME --territory|--site``: one place changed, the user's
+    places printed."""
+
+    @places.command(name, help=about)
+    @click.argument("username")
+    @_place_option
+    @click.pass_context
+    def command(ctx: click.Context, username: str, territory_: str | None,
+                site_: str | None) -> None:
+        now_has = _run(ctx, lambda c: change(c, username, _one_place(c, territory_, site_)))
+        click.echo(f"{username}: {_describe(now_has)}")
+
+    return command
+
+
+places_add = _places_command(
+    "add", tenancy.add_place,
+    "Give a place to a user (a mediator: sites only); it applies at their next request.")
+places_remove = _places_command(
+    "remove", tenancy.remove_place,
+    "Take a place from a user (never their last one); it applies at their next request.")
 
 
 @user.command("set-password")

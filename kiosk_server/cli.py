@@ -32,21 +32,11 @@ def load_settings(ctx: click.Context) -> config.Settings:
     return cli_common.load_settings(ctx, program="kiosk-server")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@cli_common.config_option()
-@click.version_option(__version__, prog_name="kiosk-server")
-@click.pass_context
-def main(ctx: click.Context, config_path: str | None) -> None:
-    """kiosk-server: the central statistics server of a fleet of kiosks."""
-    cli_common.start(ctx, config_path, program="kiosk-server")
-
-
-cli_common.add_config_group(main, config.SERVER_SECTIONS)
-
-
-@main.group("admin", cls=cli_common.lazy_group(ADMIN_COMMANDS))
-def admin_group() -> None:
-    """Administer territories, sites, kiosks, tokens and console users."""
+main = cli_common.program_group(
+    "kiosk-server", __version__,
+    "kiosk-server: the central statistics server of a fleet of kiosks.",
+    config.SERVER_SECTIONS, {}, ADMIN_COMMANDS,
+    "Administer territories, sites, kiosks, tokens and console users.")
 
 
 @main.command("run")

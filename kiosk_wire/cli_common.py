@@ -75,6 +75,26 @@ def config_option() -> Callable[[FC], FC]:
                         help="Settings file (TOML). Default: $KIOSK_CONFIG.")
 
 
+def program_group(program: str, version: str, about: str, sections: tuple[str, ...],
+                  commands: dict[str, str], admin_commands: dict[str, str],
+                  admin_about: str) -> click.Group:
+    """A program's top-level group, as both programs have it: ``--config``, ``--version``,
+    ``config show`` over the program's ``sections``, the lazily imported ``commands`` and an
+    ``admin`` group over ``admin_commands`` (tables of "module:attribute")."""
+
+    @click.group(program, cls=lazy_group(commands), help=about,
+                 context_settings={"help_option_names": ["-h", "--help"]})
+    @config_option()
+    @click.version_option(version, prog_name=program)
+    @click.pass_context
+    def main(ctx: click.Context, config_path: str | None) -> None:
+        start(ctx, config_path, program=program)
+
+    add_config_group(main, sections)
+    main.add_command(lazy_group(admin_commands)("admin", help=admin_about))
+    return main
+
+
 def add_config_group(main: click.Group, sections: tuple[str, ...]) -> None:
     """``<program> config show``: the settings of ``sections`` with where each value came from."""
 

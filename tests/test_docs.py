@@ -57,3 +57,16 @@ def test_fixed_commands_of_the_product_exist():
     for fixed in ("kiosk-server run", "kiosk-server config show",
                   "kiosk-server admin kiosk create"):
         assert fixed in server_commands
+
+
+def test_the_architecture_names_only_files_and_folders_that_exist():
+    """docs/ARCHITECTURE.md's paths (`kiosk/...`) and the names in its tree of the terminal."""
+    root = DOCS.parent
+    text = (DOCS / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    paths = set(re.findall(r"`((?:kiosk|kiosk_server|kiosk_wire|tests)/[\w/.]*?)`", text))
+    missing = sorted(p for p in paths if "<" not in p and not (root / p).exists())
+    tree = text.split("```\nkiosk/\n", 1)[1].split("```", 1)[0]
+    names = set(re.findall(r"(?<![\w./`])([a-z_]+(?:\.py|/))(?=[\s,]|$)", tree, re.M))
+    everything = {p.name for p in (root / "kiosk").rglob("*")}
+    missing += sorted(n for n in names if n.rstrip("/") not in everything)
+    assert missing == []

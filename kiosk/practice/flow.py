@@ -22,6 +22,7 @@ from kiosk.practice.model import Procedure
 from kiosk.sessions.workspace import FILE, ArtefactLabel
 
 if TYPE_CHECKING:
+    from kiosk.documents.printing import PrintJob, PrintService
     from kiosk.runtime import KioskRuntime
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,8 @@ class PracticeFlow:
         self.run: PracticeRun | None = None
         self._recorded = True
         self._active = False   # the person is in the run (a page or its debrief), not gone
-        self._print_service: Any = None
-        hook = getattr(runtime.core, "add_end_hook", None)
-        if hook is not None:
-            hook(self._session_ending)
+        self._print_service: PrintService | None = None
+        runtime.core.add_end_hook(self._session_ending)
 
     @property
     def core(self) -> Any:
@@ -100,8 +99,8 @@ class PracticeFlow:
     def scanned_documents(self) -> list[ScannedDocument]:
         """Documents scanned or copied in this session, oldest first: the runtime's document
         desk when there is one, else the session's files registered as scans."""
-        desk = getattr(self.runtime, "documents", None)
-        if desk is not None and hasattr(desk, "documents"):
+        desk = self.runtime.documents
+        if desk is not None:
             docs = [d for d in reversed(desk.documents()) if d.kind is not DocumentKind.SAMPLE]
             return [ScannedDocument(i + 1, d.path, d.title) for i, d in enumerate(docs)]
         session = self.core.session
@@ -115,9 +114,9 @@ class PracticeFlow:
     def can_print(self) -> bool:
         return self.print_service() is not None
 
-    def print_service(self) -> Any:
+    def print_service(self) -> PrintService | None:
         """The runtime's print service, or one built on the printer facade."""
-        service = getattr(self.runtime, "print_service", None)
+        service = self.runtime.print_service
         if service is not None:
             return service
         if self._print_service is None:
@@ -139,7 +138,7 @@ class PracticeFlow:
         path = self.core.new_file(".pdf", ArtefactLabel.DOCUMENT)
         return write_memo(self.run.procedure, path, lang)
 
-    def print_memo(self, lang: str) -> Any:
+    def print_memo(self, lang: str) -> PrintJob:
         """Build and print the memo; returns the print job. Raises the devices' errors."""
         service = self.print_service()
         if service is None:

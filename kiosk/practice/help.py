@@ -6,7 +6,7 @@ the procedure's id and the step reached, so the mediator knows where to look bef
 The answer is said with the help-call screen's own honest words (a mediator was told / could
 not be told: go to the desk / a mediator is coming); the page, its values and the run are
 untouched. No Kivy here: the page screen draws the words
-(:mod:`kiosk.screens.practice_help_call`).
+(:mod:`kiosk.screens.practice.help_call`).
 """
 from __future__ import annotations
 
@@ -84,8 +84,8 @@ class PracticeHelp:
     def _tell_position(self) -> None:
         """The help desk asks ``position()`` for (procedure id, step) when it sends a request.
         The runtime opens the desk without one; while a practice runs, it is this flow's."""
-        desk = getattr(self.flow.runtime, "help_desk", None)
-        if desk is not None and getattr(desk, "position", False) is None:
+        desk = self.flow.runtime.help_desk
+        if desk is not None and desk.position is None:
             desk.position = self.flow.position
 
     def _changed(self, view: HelpView) -> None:

@@ -68,7 +68,8 @@ class MediatorPanelScreen(AppScreen):
             box.add_widget(KLabel(txt=_("{device} : {state}").format(  # "Printer: available"
                 device=tr(DEVICE_NAMES[line.kind]),
                 state=state_words(line.state, line.kind)) + detail))
-        remaining = getattr(self.runtime.documents, "remaining_pages", lambda: None)()
+        documents = self.runtime.documents
+        remaining = documents.remaining_pages() if documents is not None else None
         if remaining is not None:
             box.add_widget(KLabel(txt=_("Pages d'impression restantes pour cette session : {n}")
                                   .format(n=remaining)))

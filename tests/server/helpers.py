@@ -1,9 +1,14 @@
 """Shared builders for server and sync tests: records, tenants, servers."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
+import socket
+import threading
+import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,3 +114,24 @@ def open_migrated(url: str) -> sa.Engine:
     engine = db.open_engine(url)
     db.migrate(engine)
     return engine
+
+
+@contextlib.contextmanager
+def serving(app: Any, sock: socket.socket, **options: Any) -> Iterator[None]:
+    """``app`` served by uvicorn on a bound ``sock`` in a thread, started before the body runs
+    and stopped after it (``options``: uvicorn.Config's, such as the TLS files)."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **options))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    assert server.started
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        thread.join(10)

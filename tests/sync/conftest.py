@@ -6,8 +6,6 @@ import datetime as dt
 import shutil
 import socket
 import subprocess
-import threading
-import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,12 +13,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import uvicorn
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 
 from fastapi.testclient import TestClient
-from server.helpers import Tenant, make_tenant, open_migrated, server_settings
+from server.helpers import Tenant, make_tenant, open_migrated, server_settings, serving
 
 from kiosk.sessions import open_core
 from kiosk.sessions.clock import ManualClock
@@ -151,18 +148,7 @@ def https_server(tmp_path: Path, private_ca: Path):
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(
-        app, ssl_certfile=str(private_ca / "server.pem"),
-        ssl_keyfile=str(private_ca / "server.key"),
-        log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started
-    yield f"https://127.0.0.1:{port}", tenant, engine
-    server.should_exit = True
-    thread.join(10)
+    with serving(app, sock, ssl_certfile=str(private_ca / "server.pem"),
+                 ssl_keyfile=str(private_ca / "server.key")):
+        yield f"https://127.0.0.1:{port}", tenant, engine
     engine.dispose()

@@ -9,8 +9,14 @@ import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
-from server.helpers import make_tenant, open_migrated, record, server_settings, stored_event_ids
+from server.helpers import (
+    make_tenant,
+    open_migrated,
+    record,
+    server_settings,
+    serving,
+    stored_event_ids,
+)
 
 from kiosk.sync.heartbeat import HeartbeatClient
 from kiosk.sync.https_client import HttpError, HttpsClient
@@ -90,18 +96,8 @@ def ipv6_server(tmp_path) -> Iterator[tuple[str, object, object]]:
     tenant = make_tenant(engine)
     sock = socket.socket(socket.AF_INET6)
     sock.bind(("::1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(server_settings(tmp_path, url), engine),
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://[::1]:{sock.getsockname()[1]}", tenant, engine
-    server.should_exit = True
-    thread.join(10)
+    with serving(create_app(server_settings(tmp_path, url), engine), sock):
+        yield f"http://[::1]:{sock.getsockname()[1]}", tenant, engine
     engine.dispose()
 
 

@@ -17,7 +17,7 @@ from kiosk.screens.kit.layouts import (
     Layout,
     rows_for,
 )
-from kiosk.screens.practice_fields import ChoiceField, TextField, TickField
+from kiosk.screens.practice.fields import ChoiceField, TextField, TickField
 
 from .helpers import key_button as kit_key
 

@@ -159,7 +159,7 @@ def test_practice_duration_is_translated_and_shaped_in_arabic(ui_app):
     from kiosk.practice.catalogue import load_catalogue
     from kiosk.screens.kit import KLabel
     from kiosk.screens.kit.text import shape
-    from kiosk.screens.practice_operator import level_and_duration
+    from kiosk.screens.practice.operator import level_and_duration
 
     procedure = load_catalogue().procedures[0]
     words = level_and_duration(procedure, "ar")
@@ -209,7 +209,7 @@ def test_survey_and_debrief_words_guess_no_gender():
     from pathlib import Path
 
     import kiosk.screens
-    start_kv = Path(kiosk.screens.__file__).parent / "practice_start.kv"  # the modes' names
+    start_kv = Path(kiosk.screens.__file__).parent / "practice" / "start.kv"  # the modes' names
     french += re.findall(r'_\("([^"]*)"\)', start_kv.read_text(encoding="utf-8"))
     masculine_only = ("débrouillé", "guidé", "satisfait", "Seul", "seul,", "êtes allé",
                       "êtes arrêté")

@@ -13,7 +13,7 @@ from server.helpers import make_tenant, open_migrated
 
 from kiosk.i18n import translate_to
 from kiosk.screens.kit import ui
-from kiosk.screens.practice_fields import TextField
+from kiosk.screens.practice.fields import TextField
 from kiosk.sync import ServerConnection
 from kiosk.sync.help import HelpDesk
 from kiosk.sync.link import ServerLink

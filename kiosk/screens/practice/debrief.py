@@ -16,7 +16,7 @@ from kiosk.practice.model import Procedure
 from kiosk.practice.progress import progress
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import KLabel, ui
-from kiosk.screens.practice_widgets import tx
+from kiosk.screens.practice.widgets import tx
 
 if TYPE_CHECKING:
     from kiosk.runtime import KioskRuntime
@@ -103,7 +103,7 @@ class PracticeDebriefScreen(AppScreen):
         if self.busy:
             return
         from kiosk.screens.kit.busy import BusyPanel
-        from kiosk.screens.scan_worker import BackgroundWork
+        from kiosk.screens.scan.worker import BackgroundWork
 
         if self._panel is None:
             self._panel, self._worker = BusyPanel(), BackgroundWork("kiosk-memo")

@@ -2,7 +2,7 @@
 the on-screen keyboard (at most 100 characters), or go without; the text that will be written
 across the copy is shown as it is chosen (id-copies.md).
 
-A mixin of :class:`kiosk.screens.scan.ScanScreen`, which declares the Kivy properties used
+A mixin of :class:`kiosk.screens.scan.scan.ScanScreen`, which declares the Kivy properties used
 here (``watermark_on``, ``purpose``, ``watermark_txt``, ``typing``) and owns the flow.
 """
 from __future__ import annotations

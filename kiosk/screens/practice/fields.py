@@ -20,7 +20,7 @@ from kiosk.practice.engine import PracticeRun
 from kiosk.practice.fields import is_ticked
 from kiosk.practice.model import Field, FieldType, TrapKind
 from kiosk.screens.kit import DirBox, FormField, KLabel, ToggleOption, ui
-from kiosk.screens.practice_widgets import CaptchaView, FieldFrame, tx
+from kiosk.screens.practice.widgets import CaptchaView, FieldFrame, tx
 
 Changed = Callable[["PageField"], None]
 

@@ -16,8 +16,8 @@ from kiosk.i18n import N_, _
 from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, KioskKeyboard, ui
-from kiosk.screens.practice_operator import ProcedureCard
-from kiosk.screens.practice_widgets import dock_keyboard, undock_keyboard
+from kiosk.screens.practice.operator import ProcedureCard
+from kiosk.screens.practice.widgets import dock_keyboard, undock_keyboard
 from kiosk_wire.schema import Theme
 
 if TYPE_CHECKING:
@@ -58,7 +58,8 @@ THEME_NAMES: dict[Theme, str] = {
     Theme.ASSOCIATIONS: N_("Associations"),
 }
 # Screens added beside the catalogue: module name -> screen class name
-SIBLINGS = ("practice_start", "practice_page", "practice_debrief")
+# The screens a run goes through: screen name -> module under kiosk.screens.practice.
+SIBLINGS = {"practice_start": "start", "practice_page": "page", "practice_debrief": "debrief"}
 
 
 class PracticeCatalogueScreen(AppScreen):
@@ -94,9 +95,9 @@ class PracticeCatalogueScreen(AppScreen):
                 hook(self._session_ending)
         import importlib
 
-        for name in SIBLINGS:
+        for name, module_name in SIBLINGS.items():
             if not manager.has_screen(name):
-                module = importlib.import_module(f"kiosk.screens.{name}")
+                module = importlib.import_module(f"kiosk.screens.practice.{module_name}")
                 manager.add_widget(module.build_screen(self.runtime, self.flow))
 
     @property

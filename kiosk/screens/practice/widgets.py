@@ -3,7 +3,7 @@ simulated phone, the captcha and QR pictures, the site's button and alert boxes,
 and a frame that highlights the next thing to touch.
 
 The fictional operator's look (logo, banner, address bar, catalogue card) is in
-:mod:`kiosk.screens.practice_operator`; generic pieces (labels, buttons, form fields, keyboard,
+:mod:`kiosk.screens.practice.operator`; generic pieces (labels, buttons, form fields, keyboard,
 hint bubble) come from the kit.
 """
 from __future__ import annotations

@@ -17,7 +17,7 @@ from kivy.uix.widget import Widget
 from kiosk.i18n import N_, translate_to
 from kiosk.practice.model import LEVEL_LABELS, Procedure
 from kiosk.screens.base import load_screen_kv
-from kiosk.screens.practice_widgets import tx
+from kiosk.screens.practice.widgets import tx
 from kiosk.theme import contrast_ratio, hex_rgba
 
 

@@ -3,7 +3,7 @@
 A fake browser (address bar with the fictional address and a back button), the operator's
 banner, a breadcrumb, the page's text, table and form, the site's button; around it the kiosk's
 own help: the permanent SIMULATION ribbon, "Ma fiche" (the persona card), "Aide", "Appeler un
-médiateur" (without leaving the page: :mod:`kiosk.screens.practice_help_call`), the simulated phone
+médiateur" (without leaving the page: :mod:`kiosk.screens.practice.help_call`), the simulated phone
 that receives the SMS code, and "Quitter l'exercice". The on-screen keyboard docks at the
 bottom when a typed field is touched.
 
@@ -11,7 +11,7 @@ Guided mode highlights the next thing to touch and shows its hint (read aloud wh
 is on); autonomous mode shows a hint only when "Aide" is touched. Traps look as on a real site:
 an alert when the session expired, a captcha, a strict-format error, a tempting lookalike link.
 
-Page views (:class:`~kiosk.screens.practice_page_view.PageView`) are built once per page and
+Page views (:class:`~kiosk.screens.practice.page_view.PageView`) are built once per page and
 language, then reused (a revisit only reloads values), so going back and forth is fast.
 """
 from __future__ import annotations
@@ -28,13 +28,13 @@ from kiosk.practice.engine import Mode, Outcome, PracticeRun
 from kiosk.practice.flow import PracticeFlow
 from kiosk.practice.model import FieldType, Page
 from kiosk.practice.progress import progress
-from kiosk.screens import practice_operator  # noqa: F401  (kv classes: address bar, banner)
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import HintBubble, KioskKeyboard, KLabel, ui
-from kiosk.screens.practice_fields import PageField, TextField
-from kiosk.screens.practice_help_call import PracticeHelpCall
-from kiosk.screens.practice_page_view import PageView
-from kiosk.screens.practice_widgets import (
+from kiosk.screens.practice import operator  # noqa: F401  (kv classes: address bar, banner)
+from kiosk.screens.practice.fields import PageField, TextField
+from kiosk.screens.practice.help_call import PracticeHelpCall
+from kiosk.screens.practice.page_view import PageView
+from kiosk.screens.practice.widgets import (
     Overlay,
     PageButton,
     PersonaCard,

@@ -2,7 +2,7 @@
 procedure (it is offered to upload fields until the session ends), save it on the resident's
 own USB key when the setting offers that, or finish.
 
-A mixin of :class:`kiosk.screens.scan.ScanScreen`, which declares the Kivy properties used
+A mixin of :class:`kiosk.screens.scan.scan.ScanScreen`, which declares the Kivy properties used
 here (``result_image``, ``result_txt``, ``notice``, ``can_practise``, ``usb_ready``).
 """
 from __future__ import annotations

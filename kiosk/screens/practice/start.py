@@ -11,8 +11,8 @@ from kiosk.practice.flow import PracticeFlow
 from kiosk.practice.model import Procedure
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import ui
-from kiosk.screens.practice_operator import level_and_duration
-from kiosk.screens.practice_widgets import tx
+from kiosk.screens.practice.operator import level_and_duration
+from kiosk.screens.practice.widgets import tx
 
 if TYPE_CHECKING:
     from kiosk.runtime import KioskRuntime

@@ -3,9 +3,9 @@ watermark purpose -> result, then print, keep for a procedure, or finish.
 
 The flow itself (no Kivy) is :class:`kiosk.documents.scan_flow.ScanFlow`; this screen draws its
 steps and runs the slow parts (scanning, building the PDF) on a worker thread
-(:mod:`kiosk.screens.scan_worker`) so the screen keeps answering; results come back on the Kivy
-clock. The watermark step and the result's actions are in :mod:`kiosk.screens.scan_watermark`
-and :mod:`kiosk.screens.scan_result`; the drawings in :mod:`kiosk.screens.scan_widgets`.
+(:mod:`kiosk.screens.scan.worker`) so the screen keeps answering; results come back on the Kivy
+clock. The watermark step and the result's actions are in :mod:`kiosk.screens.scan.watermark`
+and :mod:`kiosk.screens.scan.result`; the drawings in :mod:`kiosk.screens.scan.widgets`.
 Device faults are shown in plain words by a :class:`~kiosk.screens.device_fault.FaultBox`,
 never as a stack trace.
 """
@@ -25,12 +25,13 @@ from kiosk.devices.scanner import ScannerState
 from kiosk.documents.scan_flow import DOC_TYPE_WORDS, DocType, ScanFlow, Step
 from kiosk.documents.scanning import Side
 from kiosk.i18n import N_, _, ngettext
-from kiosk.screens import device_fault, scan_widgets  # noqa: F401  (kv classes)
+from kiosk.screens import device_fault
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import FormField, tr
-from kiosk.screens.scan_result import ResultActions
-from kiosk.screens.scan_watermark import WatermarkStep
-from kiosk.screens.scan_worker import BackgroundWork
+from kiosk.screens.scan import widgets  # noqa: F401  (kv classes)
+from kiosk.screens.scan.result import ResultActions
+from kiosk.screens.scan.watermark import WatermarkStep
+from kiosk.screens.scan.worker import BackgroundWork
 from kiosk.sessions.end_words import GLASS_REMINDER
 from kiosk.sessions.state import SessionState
 
@@ -288,7 +289,7 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
 
     def _show_preview(self, image: Any) -> None:
         if self.busy and not self._scan_stopped:
-            from kiosk.screens.scan_widgets import texture_from
+            from kiosk.screens.scan.widgets import texture_from
             self.busy_panel.preview = texture_from(image)
 
     def ask_to_stop_scan(self, *_args: Any) -> None:

@@ -1,6 +1,6 @@
 """The body of one practice page, built in Python from the procedure: breadcrumb, title,
 text, table, QR code, the lookalike link of the scam trap, the form's fields and the site's
-button. The page screen (:mod:`kiosk.screens.practice_page`) keeps one per page and language
+button. The page screen (:mod:`kiosk.screens.practice.page`) keeps one per page and language
 and only reloads its values on a revisit.
 
 The view knows nothing of the screen: what the resident does on it is raised as Kivy events
@@ -22,9 +22,9 @@ from kiosk.practice.engine import PracticeRun
 from kiosk.practice.flow import ScannedDocument
 from kiosk.practice.model import Page, Table, TrapKind
 from kiosk.screens.kit import BigButton, DirBox, KLabel
-from kiosk.screens.practice_fields import PageField, TextField, build_field
-from kiosk.screens.practice_operator import hex_colour, readable_on
-from kiosk.screens.practice_widgets import Notice, PageButton, QrView, ScamLink, tx
+from kiosk.screens.practice.fields import PageField, TextField, build_field
+from kiosk.screens.practice.operator import hex_colour, readable_on
+from kiosk.screens.practice.widgets import Notice, PageButton, QrView, ScamLink, tx
 
 
 class PageView(BoxLayout):
