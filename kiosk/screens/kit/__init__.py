@@ -43,6 +43,7 @@ __all__ = [
     "KeyButton",
     "KioskKeyboard",
     "KioskScreen",
+    "PageTemplate",
     "ScreenHeader",
     "SpeakButton",
     "Tile",
@@ -55,7 +56,9 @@ __all__ = [
 
 # Input widgets: name -> module under kiosk.screens.kit, imported on first use.
 LAZY_WIDGETS = {"FieldBox": "form", "FormField": "form", "KioskKeyboard": "keyboard",
-                "KeyButton": "keyboard", "HintBubble": "hint"}
+                "KeyButton": "keyboard", "HintBubble": "hint", "PageTemplate": "page",
+                "BarButton": "page", "StepBar": "page", "InlineHint": "page",
+                "TextSizeButton": "page"}
 
 LabelBase.register(DEFAULT_FONT, FONT_REGULAR, fn_bold=FONT_BOLD)
 for _cls in (DirBox, KLabel, BigButton, Tile, ToggleOption, SpeakButton, ScreenHeader, KioskScreen,

@@ -123,7 +123,7 @@ class KioskScreen(Screen):
     def speech_text(self) -> str:
         """The main text of the screen, read aloud on demand and on entry when the option is on."""
         parts = []
-        for key in ("header", "title", "status", "body"):
+        for key in ("page", "header", "title", "status", "body"):
             widget = self.ids.get(key)
             if widget is None:
                 continue

@@ -1,0 +1,254 @@
+"""The page template every resident screen is built on.
+
+Three fixed parts, top to bottom:
+
+- a **header**: where you are (the title, a read-aloud button) and, on multi-step flows,
+  "Étape n sur m", a step bar and "Étape suivante : …";
+- a **scrolling content area**: what the screen's kv puts inside ``PageTemplate`` lands there;
+  when the on-screen keyboard is docked (between the content and the bottom bar) the content
+  shrinks and scrolls so that the focused field, its label and its error stay in view;
+- a **bottom bar** with the same four slots in the same place on every screen: Back, Help,
+  Call a mediator, Home (or End on the home screen). A slot a screen does not offer stays
+  empty, so the others never move. The bar's words grow at most ×1.5: at ×2 it keeps its
+  place on a 800 px high screen with the keyboard open.
+
+Right-to-left languages mirror the whole template (DirBox). A screen reacts to a bar action
+by defining ``page_back`` / ``page_help`` / ``page_mediator`` / ``page_home`` / ``page_end``;
+without one the template does the usual thing (see :meth:`PageTemplate.default_action`).
+"""
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.metrics import dp
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    OptionProperty,
+    StringProperty,
+)
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
+
+from kiosk.screens.kit.rules import HERE, load_kv
+from kiosk.screens.kit.state import ui
+from kiosk.screens.kit.widgets import DirBox
+
+# The bar's words and icons grow with the text size up to this factor only.
+BAR_SCALE_MAX = 1.5
+
+
+class PageAction(str, Enum):
+    BACK = "back"
+    HELP = "help"
+    MEDIATOR = "mediator"
+    HOME = "home"
+    END = "end"
+
+
+# Slot order, start to end (mirrored in right-to-left languages). Home and End share a slot.
+BAR_SLOTS: tuple[tuple[PageAction, ...], ...] = (
+    (PageAction.BACK,), (PageAction.HELP,), (PageAction.MEDIATOR,),
+    (PageAction.HOME, PageAction.END),
+)
+DEFAULT_ACTIONS = [a.value for a in (PageAction.BACK, PageAction.HELP, PageAction.MEDIATOR,
+                                     PageAction.HOME)]
+
+
+def bar_scale() -> float:
+    return min(ui.text_scale, BAR_SCALE_MAX)
+
+
+class BarButton(ButtonBehavior, DirBox):
+    """One action of the bottom bar: a pictogram and its word."""
+
+    action = StringProperty("")
+    txt = StringProperty("")
+    icon = StringProperty("")
+    kind = OptionProperty("secondary", options=["primary", "secondary", "danger", "help"])
+    offered = BooleanProperty(True)
+
+
+class TextSizeButton(ButtonBehavior, DirBox):
+    """The text-size switch, in every page's header. Its size and place do not depend on the
+    text size, so a second tap lands on it again (×1 → ×1,5 → ×2 → ×1)."""
+
+    def on_release(self) -> None:
+        from kiosk import theme
+
+        ui.text_scale = theme.next_text_scale(ui.text_scale)
+
+
+def scale_words(scale: float) -> str:
+    return {1.0: "×1", 1.5: "×1,5", 2.0: "×2"}.get(scale, f"×{scale:g}")
+
+
+class StepBar(Widget):
+    """The DSFR stepper's bar: one segment per step, the done ones filled."""
+
+    step = NumericProperty(0)
+    steps = NumericProperty(0)
+
+
+class InlineHint(BoxLayout):
+    """A hint put in the page's flow below what it talks about: it cannot cover it."""
+
+    txt = StringProperty("")
+
+    __events__ = ("on_dismiss",)
+
+    def on_dismiss(self) -> None:
+        pass
+
+
+class PageTemplate(BoxLayout):
+    """Header, scrolling content and bottom bar (see the module docstring)."""
+
+    title = StringProperty("")
+    step = NumericProperty(0)          # 1-based; 0: not a multi-step flow
+    steps = NumericProperty(0)
+    next_step = StringProperty("")     # "Étape suivante : …" (already translated)
+    actions = ListProperty(DEFAULT_ACTIONS)
+    keyboard = ObjectProperty(None, allownone=True)
+    content_padding = ListProperty([dp(32), dp(20), dp(32), dp(20)])
+
+    __events__ = ("on_action",)
+
+    # header, scroller, keyboard dock, bottom bar: the template's own children (page.kv)
+    OWN_PARTS = 4
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._reveal_trigger = Clock.create_trigger(self._reveal_now, -1)
+        self._revealed: Any = None
+
+    # -- content ------------------------------------------------------------------------------
+    def add_widget(self, widget: Widget, *args: Any, **kwargs: Any) -> None:
+        """Children given in a screen's kv go into the scrolling content area. (Kivy applies
+        the class rule, which adds the template's own parts, before the screen's children.)"""
+        if len(self.children) >= self.OWN_PARTS and "content" in self.ids:
+            self.ids.content.add_widget(widget, *args, **kwargs)
+        else:
+            super().add_widget(widget, *args, **kwargs)
+
+    def content_children(self) -> list[Widget]:
+        return list(reversed(self.ids.content.children))
+
+    # -- keyboard -----------------------------------------------------------------------------
+    def dock_keyboard(self, keyboard: Any, field: Any) -> None:
+        """Show the on-screen keyboard above the bottom bar, typing into ``field``, and keep
+        the field (label, box and message) in view above it."""
+        keyboard.attach(field)
+        field.focused = True
+        if keyboard.parent is not None and keyboard.parent is not self.ids.dock:
+            keyboard.parent.remove_widget(keyboard)
+        if keyboard.parent is None:
+            self.ids.dock.add_widget(keyboard)
+        self.keyboard = keyboard
+        self.reveal(field)
+
+    def undock_keyboard(self) -> None:
+        keyboard = self.keyboard
+        if keyboard is None:
+            return
+        if keyboard.target is not None:
+            keyboard.target.focused = False
+        if keyboard.parent is not None:
+            keyboard.parent.remove_widget(keyboard)
+        self.keyboard = None
+
+    def reveal(self, widget: Any) -> None:
+        """Scroll the content so ``widget`` is in view once the layout has settled."""
+        self._revealed = widget
+        self._reveal_trigger()
+        # The keyboard's rows get their height over a frame or two: reveal again then.
+        Clock.schedule_once(lambda _dt: self._reveal_now(), 0.05)
+
+    def _reveal_now(self, *_args: Any) -> None:
+        widget = self._revealed
+        scroller = self.ids.get("scroller")
+        if widget is None or scroller is None or widget.parent is None:
+            return
+        content = self.ids.content
+        if content.height <= scroller.height:
+            scroller.scroll_y = 1
+            return
+        scroller.scroll_to(widget, padding=dp(12), animate=False)
+
+    # -- bottom bar ---------------------------------------------------------------------------
+    def on_action(self, action: str) -> None:
+        screen = self.screen()
+        handler = getattr(screen, f"page_{action}", None)
+        if handler is not None:
+            handler()
+        else:
+            self.default_action(action)
+
+    def default_action(self, action: str) -> None:
+        """Back and Home go to the home screen; Help shows the page's help text under the
+        header; Call a mediator opens the help call; End ends the session."""
+        app = App.get_running_app()
+        if action in (PageAction.BACK, PageAction.HOME):
+            app.show("home")
+        elif action == PageAction.MEDIATOR:
+            app.show("help_call")
+        elif action == PageAction.END:
+            from kiosk_wire.schema import EndReason
+
+            app.runtime.core.end(EndReason.FINISHED)
+        elif action == PageAction.HELP:
+            screen = self.screen()
+            text = getattr(screen, "help_text", "") if screen else ""
+            if text:
+                self.show_hint(self.ids.header_title, text)
+
+    def screen(self) -> Any:
+        widget = self.parent
+        while widget is not None and not hasattr(widget, "manager"):
+            widget = widget.parent
+        return widget
+
+    # -- hints ----------------------------------------------------------------------------------
+    def show_hint(self, target: Any, text: str) -> Any:
+        """A hint that never covers its target: inside the content it is put in the flow
+        right below the row holding the target; for the header it opens the content with it.
+        The page scrolls to show both. Returns the hint widget."""
+        self.dismiss_hint()
+        hint = InlineHint(txt=text)
+        content = self.ids.content
+        row = target
+        while row is not None and row.parent is not content:
+            row = row.parent
+        index = content.children.index(row) if row is not None else len(content.children)
+        content.add_widget(hint, index=index)
+        hint.bind(on_dismiss=lambda *_a: self.dismiss_hint())
+        self._hint = hint
+        self._hint_target = row
+        Clock.schedule_once(lambda _dt: self._show_both(row, hint), 0)
+        return hint
+
+    def _show_both(self, row: Any, hint: Any) -> None:
+        scroller = self.ids.scroller
+        if row is not None and row.parent is not None:
+            scroller.scroll_to(row, padding=dp(8), animate=False)
+        if hint.parent is not None:
+            scroller.scroll_to(hint, padding=dp(8), animate=False)
+
+    def dismiss_hint(self) -> None:
+        hint = getattr(self, "_hint", None)
+        if hint is not None and hint.parent is not None:
+            hint.parent.remove_widget(hint)
+        self._hint = None
+
+
+# page.kv imports helpers from this module; Kivy resolves them by getattr on the package,
+# which does not know this module until its import ends (see kiosk/screens/kit/__init__.py).
+setattr(sys.modules["kiosk.screens.kit"], "page", sys.modules[__name__])
+load_kv(HERE / "page.kv")
