@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kiosk import i18n, theme
+from kiosk import i18n
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import ui
 
@@ -24,9 +24,6 @@ class WelcomeScreen(AppScreen):
     def speech_text(self) -> str:
         return "\n".join(label.txt for label in (self.ids.start, self.ids.title)
                          if label.txt)
-
-    def next_text_size(self) -> None:
-        ui.text_scale = theme.next_text_scale(ui.text_scale)
 
     def toggle_contrast(self) -> None:
         ui.high_contrast = not ui.high_contrast

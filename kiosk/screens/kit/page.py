@@ -117,6 +117,9 @@ class PageTemplate(BoxLayout):
     next_step = StringProperty("")     # "Étape suivante : …" (already translated)
     actions = ListProperty(DEFAULT_ACTIONS)
     keyboard = ObjectProperty(None, allownone=True)
+    # False: the content fills the area without scrolling (screens whose panels scroll on
+    # their own, e.g. the scan steps); the header and the bar stay the same.
+    scrolls = BooleanProperty(True)
     content_padding = ListProperty([dp(32), dp(20), dp(32), dp(20)])
 
     __events__ = ("on_action",)
@@ -128,12 +131,20 @@ class PageTemplate(BoxLayout):
         super().__init__(**kwargs)
         self._reveal_trigger = Clock.create_trigger(self._reveal_now, -1)
         self._revealed: Any = None
+        self._hint: InlineHint | None = None
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        # While the keyboard is docked, any change of size (text size, a message appearing,
+        # the keyboard's own rows) brings the focused field back into view.
+        self.ids.content.bind(height=self._keep_focus)
+        self.ids.scroller.bind(height=self._keep_focus)
 
     # -- content ------------------------------------------------------------------------------
     def add_widget(self, widget: Widget, *args: Any, **kwargs: Any) -> None:
         """Children given in a screen's kv go into the scrolling content area. (Kivy applies
         the class rule, which adds the template's own parts, before the screen's children.)"""
-        if len(self.children) >= self.OWN_PARTS and "content" in self.ids:
+        if len(self.children) >= self.OWN_PARTS and "content" in self.ids \
+                and not getattr(widget, "is_banner", False):
             self.ids.content.add_widget(widget, *args, **kwargs)
         else:
             super().add_widget(widget, *args, **kwargs)
@@ -144,7 +155,9 @@ class PageTemplate(BoxLayout):
     # -- keyboard -----------------------------------------------------------------------------
     def dock_keyboard(self, keyboard: Any, field: Any) -> None:
         """Show the on-screen keyboard above the bottom bar, typing into ``field``, and keep
-        the field (label, box and message) in view above it."""
+        the field (label, box and message) in view above it whatever changes size."""
+        if self.keyboard is not None and self.keyboard.target is not field:
+            self._follow(self.keyboard.target, False)
         keyboard.attach(field)
         field.focused = True
         if keyboard.parent is not None and keyboard.parent is not self.ids.dock:
@@ -152,6 +165,7 @@ class PageTemplate(BoxLayout):
         if keyboard.parent is None:
             self.ids.dock.add_widget(keyboard)
         self.keyboard = keyboard
+        self._follow(field, True)
         self.reveal(field)
 
     def undock_keyboard(self) -> None:
@@ -160,27 +174,51 @@ class PageTemplate(BoxLayout):
             return
         if keyboard.target is not None:
             keyboard.target.focused = False
+            self._follow(keyboard.target, False)
         if keyboard.parent is not None:
             keyboard.parent.remove_widget(keyboard)
         self.keyboard = None
+
+    def _follow(self, field: Any, on: bool) -> None:
+        if field is None:
+            return
+        for prop in ("pos", "size"):
+            (field.fbind if on else field.funbind)(prop, self._keep_focus)
+
+    def _keep_focus(self, *_args: Any) -> None:
+        keyboard = self.keyboard
+        if keyboard is not None and keyboard.parent is not None and keyboard.target is not None:
+            self._revealed = keyboard.target
+            self._reveal_trigger()
 
     def reveal(self, widget: Any) -> None:
         """Scroll the content so ``widget`` is in view once the layout has settled."""
         self._revealed = widget
         self._reveal_trigger()
-        # The keyboard's rows get their height over a frame or two: reveal again then.
-        Clock.schedule_once(lambda _dt: self._reveal_now(), 0.05)
 
     def _reveal_now(self, *_args: Any) -> None:
+        """The least scroll that shows the whole widget (its top first when it is taller than
+        the view). Computed from the widget's place in the content, which does not depend on
+        the scroll: called again whenever a layout pass moves the widget, it settles."""
         widget = self._revealed
         scroller = self.ids.get("scroller")
-        if widget is None or scroller is None or widget.parent is None:
+        if widget is None or scroller is None or widget.parent is None or not self.scrolls:
             return
         content = self.ids.content
-        if content.height <= scroller.height:
+        spare = content.height - scroller.height
+        if spare <= 0:
             scroller.scroll_y = 1
             return
-        scroller.scroll_to(widget, padding=dp(12), animate=False)
+        # a margin around the widget when there is room for it
+        margin = max(0.0, min(dp(8), (scroller.height - widget.height) / 2))
+        top = content.top - widget.top - margin       # from the content's top, downwards
+        bottom = content.top - widget.y + margin
+        view = (1 - scroller.scroll_y) * spare          # the content's offset at the view's top
+        if bottom - top > scroller.height or top < view:
+            view = top
+        elif bottom > view + scroller.height:
+            view = bottom - scroller.height
+        scroller.scroll_y = max(0.0, min(1.0, 1 - view / spare))
 
     # -- bottom bar ---------------------------------------------------------------------------
     def on_action(self, action: str) -> None:
@@ -192,8 +230,9 @@ class PageTemplate(BoxLayout):
             self.default_action(action)
 
     def default_action(self, action: str) -> None:
-        """Back and Home go to the home screen; Help shows the page's help text under the
-        header; Call a mediator opens the help call; End ends the session."""
+        """Back and Home go to the home screen; Help shows the page's help text (the screen's
+        ``help_text``, else its instructions) under the header; Call a mediator opens the help
+        call; End ends the session."""
         app = App.get_running_app()
         if action in (PageAction.BACK, PageAction.HOME):
             app.show("home")
@@ -206,6 +245,8 @@ class PageTemplate(BoxLayout):
         elif action == PageAction.HELP:
             screen = self.screen()
             text = getattr(screen, "help_text", "") if screen else ""
+            if not text and screen is not None:  # the screen's own instructions
+                text = screen.speech_text().partition("\n")[2] or screen.speech_text()
             if text:
                 self.show_hint(self.ids.header_title, text)
 
@@ -216,36 +257,71 @@ class PageTemplate(BoxLayout):
         return widget
 
     # -- hints ----------------------------------------------------------------------------------
-    def show_hint(self, target: Any, text: str) -> Any:
-        """A hint that never covers its target: inside the content it is put in the flow
-        right below the row holding the target; for the header it opens the content with it.
-        The page scrolls to show both. Returns the hint widget."""
+    @property
+    def hint(self) -> InlineHint:
+        """The page's one hint (reused: tests and screens hold on to it)."""
+        if self._hint is None:
+            self._hint = InlineHint()
+            self._hint.bind(on_dismiss=lambda *_a: self.dismiss_hint())
+        return self._hint
+
+    def show_hint(self, target: Any, text: str) -> InlineHint:
+        """A hint that never covers its target: it is put in the flow of the page right below
+        the row that holds the target (in the nearest vertical list around it); for a target
+        outside the content (header, bottom bar) at the top of the content. The page then
+        scrolls to show both."""
+        hint = self.hint
         self.dismiss_hint()
-        hint = InlineHint(txt=text)
-        content = self.ids.content
-        row = target
-        while row is not None and row.parent is not content:
-            row = row.parent
-        index = content.children.index(row) if row is not None else len(content.children)
-        content.add_widget(hint, index=index)
-        hint.bind(on_dismiss=lambda *_a: self.dismiss_hint())
-        self._hint = hint
-        self._hint_target = row
+        hint.txt = text
+        row, flow = flow_row(target, self.ids.content)
+        index = flow.children.index(row) if row is not None else len(flow.children)
+        flow.add_widget(hint, index=index)
+        if ui.read_aloud:
+            ui.speak(text)
         Clock.schedule_once(lambda _dt: self._show_both(row, hint), 0)
         return hint
 
     def _show_both(self, row: Any, hint: Any) -> None:
         scroller = self.ids.scroller
+        if not self.scrolls or hint.parent is None:
+            return
         if row is not None and row.parent is not None:
             scroller.scroll_to(row, padding=dp(8), animate=False)
-        if hint.parent is not None:
-            scroller.scroll_to(hint, padding=dp(8), animate=False)
+        scroller.scroll_to(hint, padding=dp(8), animate=False)
 
     def dismiss_hint(self) -> None:
-        hint = getattr(self, "_hint", None)
+        hint = self._hint
         if hint is not None and hint.parent is not None:
             hint.parent.remove_widget(hint)
-        self._hint = None
+
+    def set_banner(self, widget: Widget) -> None:
+        """A band above the header that never scrolls away (the practice's SIMULATION
+        ribbon)."""
+        if widget.parent is None:
+            widget.is_banner = True
+            self.add_widget(widget, index=len(self.children))
+
+
+def flow_row(target: Any, content: Widget) -> tuple[Any, Widget]:
+    """(the ancestor of ``target`` that is an item of a vertical list, that list); the list
+    is the nearest vertical BoxLayout of unbounded height (it grows with what is put in it)
+    inside ``content``. (None, content) when the target is not in the content."""
+    inside, widget = False, target
+    while widget is not None and widget is not widget.parent:
+        if widget is content:
+            inside = True
+            break
+        widget = widget.parent
+    if not inside:
+        return None, content
+    row = target
+    while row.parent is not None and row is not content:
+        parent = row.parent
+        if (isinstance(parent, BoxLayout) and parent.orientation == "vertical"
+                and parent.size_hint_y is None):
+            return row, parent
+        row = parent
+    return None, content
 
 
 # page.kv imports helpers from this module; Kivy resolves them by getattr on the package,

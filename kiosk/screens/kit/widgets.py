@@ -117,8 +117,26 @@ class ScreenHeader(DirBox):
         return widget
 
 
+# The page template's controls, reachable from the screen's ids (tests, demo, read aloud):
+# screen id -> the template's id.
+# (Older names too: "back", "home", "help", "call_mediator" were buttons of each screen.)
+PAGE_CONTROLS = {"speak": "speak", "large_text": "text_size", "bar_back": "bar_back",
+                 "bar_help": "bar_help", "bar_mediator": "bar_mediator", "bar_home": "bar_home",
+                 "back": "bar_back", "home": "bar_home", "help": "bar_help",
+                 "call_mediator": "bar_mediator", "scroller": "scroller"}
+
+
 class KioskScreen(Screen):
     """Base of every kiosk screen: a background and a main text for read aloud."""
+
+    def on_kv_post(self, base_widget) -> None:
+        page = self.ids.get("page")
+        if page is not None:
+            if "header" not in self.ids:  # the page has the title, as ScreenHeader had
+                self.ids["header"] = page
+            for mine, theirs in PAGE_CONTROLS.items():
+                if mine not in self.ids:
+                    self.ids[mine] = page.ids[theirs]
 
     def speech_text(self) -> str:
         """The main text of the screen, read aloud on demand and on entry when the option is on."""
