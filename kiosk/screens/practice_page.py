@@ -20,15 +20,14 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.metrics import dp
-from kivy.properties import BooleanProperty, StringProperty
-from kivy.uix.widget import Widget
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.i18n import _, ngettext
 from kiosk.practice.engine import Mode, Outcome, PracticeRun
 from kiosk.practice.model import Page
 from kiosk.screens import practice_operator  # noqa: F401  (kv classes: address bar, banner)
 from kiosk.screens.base import AppScreen, load_screen_kv
-from kiosk.screens.kit import HintBubble, KioskKeyboard, KLabel, ui
+from kiosk.screens.kit import KioskKeyboard, KLabel, ui
 from kiosk.screens.practice_fields import PageField, TextField
 from kiosk.screens.practice_flow import PracticeFlow
 from kiosk.screens.practice_help import PracticeHelpCall
@@ -37,9 +36,8 @@ from kiosk.screens.practice_widgets import (
     Overlay,
     PageButton,
     PersonaCard,
-    dock_keyboard,
+    SimulationRibbon,
     tx,
-    undock_keyboard,
 )
 
 
@@ -47,6 +45,11 @@ class PracticePageScreen(AppScreen):
     mode_txt = StringProperty("")
     has_sms = BooleanProperty(False)
     help_status = StringProperty("")   # where the call to a mediator stands, once made
+    # the page template's header: the exercise, its step, the next step
+    title_txt = StringProperty("")
+    step_n = NumericProperty(0)
+    steps_n = NumericProperty(0)
+    next_txt = StringProperty("")
 
     def __init__(self, flow: PracticeFlow, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -54,7 +57,6 @@ class PracticePageScreen(AppScreen):
         self.views: dict[tuple[str, str], PageView] = {}
         self.view: PageView | None = None
         self.keyboard = KioskKeyboard()
-        self.bubble = HintBubble()
         self.overlay = Overlay()
         self._loading = False
         self._guided_for: Any = None
@@ -64,10 +66,14 @@ class PracticePageScreen(AppScreen):
         hook = getattr(flow.core, "add_end_hook", None)
         if hook is not None:
             hook(self._session_ending)
-        self.ids.scroller.bind(scroll_y=self._place_bubble, size=self._place_bubble)
-        self.ids.form.bind(height=self._place_bubble)
+        self.ids.page.set_banner(SimulationRibbon())
         self.ids.address.bind(on_back=lambda *_a: self.back())
         self.ids.phone.bind(on_resend=lambda *_a: self.resend_sms())
+
+    @property
+    def bubble(self) -> Any:
+        """The hint shown now (in the page's flow, below its target)."""
+        return self.ids.page.hint
 
     @property
     def run(self) -> PracticeRun | None:
@@ -87,7 +93,7 @@ class PracticePageScreen(AppScreen):
     def wipe(self) -> None:
         """Nothing typed stays in a widget: views dropped, keyboard and bubbles gone."""
         self.dismiss_hint()
-        undock_keyboard(self.keyboard)
+        self.ids.page.undock_keyboard()
         self.keyboard.target = None
         if self.overlay.parent is not None:
             self.overlay.close()
@@ -108,14 +114,13 @@ class PracticePageScreen(AppScreen):
         if run is None:
             return
         self.dismiss_hint()
-        undock_keyboard(self.keyboard)
+        self.ids.page.undock_keyboard()
         page = run.page
         procedure = run.procedure
         view = self._view_for(run, page)
         if self.view is not view:
             self.ids.form.clear_widgets()
             self.ids.form.add_widget(view)
-            self.ids.form.add_widget(Widget())   # the page starts at the top of the window
             self.view = view
         self._loading = True
         try:
@@ -128,9 +133,12 @@ class PracticePageScreen(AppScreen):
         if isinstance(view.button, PageButton):
             view.button.highlighted = False
         view.show_notice(notice, tone)
-        view.breadcrumb.txt = _("{site} › {page}   ·   Étape {step} sur {total}").format(
-            site=procedure.operator.name, page=tx(page.title), step=run.step,
-            total=run.steps_total)
+        # the step is in the page template's header (with its bar and the next step)
+        view.breadcrumb.txt = _("{site} › {page}").format(site=procedure.operator.name,
+                                                          page=tx(page.title))
+        self.title_txt = tx(procedure.title)
+        self.step_n, self.steps_n = run.step, run.steps_total
+        self.next_txt = self._next_step_title(run)
         self.ids.operator.show(procedure)
         address = procedure.operator.address
         self.ids.address.address = f"https://{address}/{page.id.replace('_', '-')}"
@@ -150,8 +158,7 @@ class PracticePageScreen(AppScreen):
         self.ids.phone.messages = [m.get(ui.language) for m in run.sms_inbox] if run else []
         if run is not None and any(f.type.value == "sms_code" for f in run.page.fields):
             # the code is awaited on this page: the phone must be in view, even at large text
-            Clock.schedule_once(lambda _dt: self.ids.side_scroller.scroll_to(
-                self.ids.phone, animate=False), 0)
+            self.ids.page.reveal(self.ids.phone)
 
     def _language_changed(self, *_args: Any) -> None:
         if self.run is not None and self.view is not None:
@@ -171,8 +178,7 @@ class PracticePageScreen(AppScreen):
         for page_field in self.view.fields.values() if self.view else []:
             if isinstance(page_field, TextField) and page_field.form is not form:
                 page_field.form.focused = False
-        dock_keyboard(self.ids.main, self.keyboard, form)
-        Clock.schedule_once(lambda _dt: self._scroll_to(form), 0)
+        self.ids.page.dock_keyboard(self.keyboard, form)  # and keeps the field in view
 
     def next_field(self, form: Any) -> None:
         """"Valider" on the keyboard: the next typed field, or close the keyboard."""
@@ -181,7 +187,7 @@ class PracticePageScreen(AppScreen):
         if form in forms and forms.index(form) + 1 < len(forms):
             self.focus_field(forms[forms.index(form) + 1])
         else:
-            undock_keyboard(self.keyboard)
+            self.ids.page.undock_keyboard()
 
     def _scroll_to(self, widget: Any) -> None:
         if widget.get_parent_window() is not None and self.view is not None:
@@ -214,15 +220,10 @@ class PracticePageScreen(AppScreen):
         else:
             self.dismiss_hint()
 
-    def _place_bubble(self, *_args: Any) -> None:
-        """Keep the hint bubble on its target when the page scrolls or the keyboard docks."""
-        if self.bubble.parent is not None and self.bubble.target is not None:
-            Clock.schedule_once(self.bubble.place, 0)
-
     def _show_hint(self, target: Any, text: str) -> None:
         if self.manager is None or self.manager.current != self.name:
             return
-        self.bubble.show(target, text, self)
+        self.ids.page.show_hint(target, text)
 
     def ask_hint(self) -> None:
         """ "Aide": the hint for what to do now (counted as a hint used)."""
@@ -240,7 +241,7 @@ class PracticePageScreen(AppScreen):
         Clock.schedule_once(lambda _dt: self._show_hint(target, tx(hint.text)), 0)
 
     def dismiss_hint(self) -> None:
-        self.bubble.dismiss()
+        self.ids.page.dismiss_hint()
 
     # --- the site's buttons ----------------------------------------------------------------------
     def submit(self) -> None:
@@ -250,7 +251,7 @@ class PracticePageScreen(AppScreen):
         self.dismiss_hint()
         result = run.submit(view.values())
         if result.outcome is Outcome.ERRORS:
-            undock_keyboard(self.keyboard)
+            self.ids.page.undock_keyboard()
             for fid, page_field in view.fields.items():
                 error = result.errors.get(fid)
                 page_field.show_error(error.text(ui.language) if error else "")
@@ -309,7 +310,7 @@ class PracticePageScreen(AppScreen):
     def call_mediator(self) -> None:
         """ "Appeler un médiateur": the call goes out, the page stays as it is."""
         self.dismiss_hint()
-        undock_keyboard(self.keyboard)
+        self.ids.page.undock_keyboard()
         self.help_call.request()
 
     def quit(self) -> None:
@@ -318,9 +319,37 @@ class PracticePageScreen(AppScreen):
         self.wipe()
         self.go("practice_catalogue")
 
+    # --- the page template's bottom bar ----------------------------------------------------------
+    def page_back(self) -> None:
+        """ "Retour": the previous page of the exercise; from its first page, leave it."""
+        if self.run is not None and self.run.history:
+            self.back()
+        else:
+            self.quit()
+
+    def page_help(self) -> None:
+        self.ask_hint()
+
+    def page_mediator(self) -> None:
+        self.call_mediator()
+
+    def page_home(self) -> None:
+        self.flow.leave()
+        self.wipe()
+        self.go("home")
+
+    def _next_step_title(self, run: PracticeRun) -> str:
+        """The title of the page a step further on, when the page leads to one."""
+        page = run.page
+        for branch in page.next:
+            target = run.procedure.page(branch.page)
+            if run.depths.get(target.id, 0) > run.step and not target.end:
+                return tx(target.title)
+        return ""
+
     def on_leave(self, *args: Any) -> None:
         self.dismiss_hint()
-        undock_keyboard(self.keyboard)
+        self.ids.page.undock_keyboard()
 
 
 def build_screen(runtime: Any, flow: PracticeFlow) -> PracticePageScreen:
