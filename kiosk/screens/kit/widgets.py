@@ -12,6 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
+from kiosk.screens.kit.fonts import face_for
 from kiosk.screens.kit.state import ui
 from kiosk.screens.kit.text import needs_shaping, rtl_lines
 
@@ -57,18 +58,23 @@ class KLabel(Label):
         self._refresh()
 
     def _refresh(self, *_args) -> None:
+        face = face_for(self.font_name, self.txt)
+        if face != self.font_name:
+            self.font_name = face  # calls _refresh again, with the face that draws the text
+            return
         rtl = ui.rtl
         self.text_size = (self.width, None) if self.wrap else (None, None)
         if self.align == "center":
             self.halign = "center"
         else:
             self.halign = "right" if (rtl == (self.align == "start")) else "left"
-        if rtl and self.wrap and needs_shaping(self.txt):
+        # Arabic is shaped whatever the interface language ("العربية" on the French welcome)
+        if self.wrap and needs_shaping(self.txt):
             pad = self.padding[0] + self.padding[2] if len(self.padding) == 4 else 0
             width = max(1.0, self.width - pad)
             measure = _measurer(self.font_name, self.font_size, self.bold)
             self.text = "\n".join(rtl_lines(self.txt, width - 2, measure))
-        elif rtl and needs_shaping(self.txt):
+        elif needs_shaping(self.txt):
             self.text = "\n".join(rtl_lines(self.txt, 0, len))
         else:
             self.text = self.txt
