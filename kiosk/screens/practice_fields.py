@@ -20,6 +20,7 @@ from kiosk.practice.engine import PracticeRun
 from kiosk.practice.fields import is_ticked
 from kiosk.practice.model import Field, FieldType, TrapKind
 from kiosk.screens.kit import DirBox, FormField, KLabel, ToggleOption, ui
+from kiosk.screens.kit.errors import field_error
 from kiosk.screens.practice_widgets import CaptchaView, FieldFrame, tx
 
 Changed = Callable[["PageField"], None]
@@ -53,6 +54,13 @@ class PageField(ABC):
         self.changed = changed
         self.frame = FieldFrame(field_id=field.id)
         self.target: Any = self.frame
+        # corrected (the frame's error cleared): the message under the field goes too
+        self.frame.bind(error=lambda _f, error: None if error else self._clear_error())
+
+    def _clear_error(self) -> None:
+        label = getattr(self, "_error", None)
+        if label is not None:
+            label.txt = ""
 
     @property
     def id(self) -> str:
@@ -67,8 +75,14 @@ class PageField(ABC):
         """Show a value (a revisit, or the persona's value in a demo)."""
 
     def show_error(self, message: str) -> None:
+        """The error under the field, naming it by its visible label (kit/errors.py)."""
         self.frame.error = message
-        self._error_label().txt = message
+        shown = field_error(tx(self.field.label), message)
+        self._error_label().txt = f"⚠ {shown}" if shown else ""
+
+    def error_words(self) -> str:
+        """The error as the summary lists it: the field's visible label and the problem."""
+        return field_error(tx(self.field.label), self.frame.error)
 
     def _error_label(self) -> KLabel:
         label = getattr(self, "_error", None)
@@ -144,7 +158,7 @@ class TextField(PageField):
 
     def show_error(self, message: str) -> None:
         self.frame.error = message
-        self.form.message = message
+        self.form.message = field_error(tx(self.field.label), message)
         self.form.valid = not message
 
 

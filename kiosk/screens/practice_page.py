@@ -193,9 +193,21 @@ class PracticePageScreen(AppScreen):
         if widget.get_parent_window() is not None and self.view is not None:
             self.ids.scroller.scroll_to(widget, padding=dp(24), animate=False)
 
-    def field_changed(self, _page_field: PageField) -> None:
+    def field_changed(self, page_field: PageField) -> None:
         if not self._loading:
+            if self.view is not None and not page_field.frame.error:
+                self.view.field_fixed(page_field.id)
             self._guide_event()
+
+    def go_to_field(self, field_id: str) -> None:
+        """An entry of the error summary: to the field (with the keyboard for a typed one)."""
+        page_field = self.view.fields.get(field_id) if self.view else None
+        if page_field is None:
+            return
+        if isinstance(page_field, TextField):
+            self.focus_field(page_field.form)
+        else:
+            self.ids.page.reveal(page_field.frame)
 
     # --- guided mode and hints -------------------------------------------------------------------
     def _update_guide(self, *_args: Any) -> None:
@@ -256,10 +268,12 @@ class PracticePageScreen(AppScreen):
                 error = result.errors.get(fid)
                 page_field.show_error(error.text(ui.language) if error else "")
             count = len(result.errors)
-            view.show_notice(ngettext(
+            view.show_errors(ngettext(
                 "Il y a {n} erreur sur la page. Corrigez le champ marqué en rouge.",
                 "Il y a {n} erreurs sur la page. Corrigez les champs marqués en rouge.",
-                count).format(n=count))
+                count).format(n=count), [
+                    (fid, view.fields[fid].error_words(), lambda fid=fid: self.go_to_field(fid))
+                    for fid in view.fields if fid in result.errors])
             self.ids.scroller.scroll_y = 1
             self._guided_for = None
             self._guide_event()
