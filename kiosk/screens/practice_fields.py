@@ -188,8 +188,8 @@ class ChoiceField(PageField):
     def _draw(self) -> None:
         for value, toggle in self.options.items():
             toggle.active = value == self.value
-            toggle.state_txt = "◉" if toggle.active else "○"
-            toggle.icon = "check" if toggle.active else ""
+            # DSFR radio buttons: the mark at the start of the option, not at its end
+            toggle.icon = "radio_on" if toggle.active else "radio_off"
 
     def option_widget(self, value: str) -> ToggleOption:
         return self.options[value]
@@ -223,7 +223,7 @@ class TickField(PageField):
 
     def _draw(self) -> None:
         self.toggle.state_txt = TICK_ON if self.toggle.active else TICK_OFF
-        self.toggle.icon = "check" if self.toggle.active else ""
+        self.toggle.icon = "box_on" if self.toggle.active else "box_off"
 
     def get(self) -> Any:
         return self.toggle.active

@@ -9,7 +9,7 @@ Three fixed parts, top to bottom:
   shrinks and scrolls so that the focused field, its label and its error stay in view;
 - a **bottom bar** with the same four slots in the same place on every screen: Back, Help,
   Call a mediator, Home (or End on the home screen). A slot a screen does not offer stays
-  empty, so the others never move. The bar's words grow at most ×1.5: at ×2 it keeps its
+  empty, so the others never move. The bar's words grow at most ×1.3: at ×2 it keeps its
   place on a 800 px high screen with the keyboard open.
 
 Right-to-left languages mirror the whole template (DirBox). A screen reacts to a bar action
@@ -42,7 +42,7 @@ from kiosk.screens.kit.state import ui
 from kiosk.screens.kit.widgets import DirBox
 
 # The bar's words and icons grow with the text size up to this factor only.
-BAR_SCALE_MAX = 1.5
+BAR_SCALE_MAX = 1.3
 
 
 class PageAction(str, Enum):
@@ -62,10 +62,6 @@ DEFAULT_ACTIONS = [a.value for a in (PageAction.BACK, PageAction.HELP, PageActio
                                      PageAction.HOME)]
 
 
-def bar_scale() -> float:
-    return min(ui.text_scale, BAR_SCALE_MAX)
-
-
 class BarButton(ButtonBehavior, DirBox):
     """One action of the bottom bar: a pictogram and its word."""
 
@@ -74,6 +70,7 @@ class BarButton(ButtonBehavior, DirBox):
     icon = StringProperty("")
     kind = OptionProperty("secondary", options=["primary", "secondary", "danger", "help"])
     offered = BooleanProperty(True)
+    natural_height = NumericProperty(0)  # what its words need; the bar takes the tallest
 
 
 class TextSizeButton(ButtonBehavior, DirBox):

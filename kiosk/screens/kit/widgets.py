@@ -146,11 +146,12 @@ class KioskScreen(Screen):
 
     def speech_text(self) -> str:
         """The main text of the screen, read aloud on demand and on entry when the option is on."""
-        parts = []
+        parts, seen = [], []
         for key in ("page", "header", "title", "status", "body"):
             widget = self.ids.get(key)
-            if widget is None:
+            if widget is None or any(widget == other for other in seen):  # "header" is the page
                 continue
+            seen.append(widget)
             text = getattr(widget, "title", "") or getattr(widget, "txt", "")
             if text:
                 parts.append(text)
