@@ -131,6 +131,7 @@ def test_a_procedure_is_played_to_the_end_by_touch_in_guided_mode(driver, ui_app
     driver.screenshot(ui_artifacts / f"guided-{GUIDED_PROCEDURE}-end.png")
     assert run.completed
 
+    visible(driver, screen, screen.view.button)
     driver.tap(screen.view.button)   # "Terminer l'exercice et voir mon bilan"
     debrief = driver.screen()
     assert debrief.name == "practice_debrief"
@@ -150,6 +151,8 @@ def test_a_procedure_is_played_to_the_end_by_touch_in_guided_mode(driver, ui_app
     assert activity.hints_used == run.hints_used >= len(hints_seen) > 0
 
     # The memo sheet: a session file, printed through the print service (demo printer here).
+    debrief.ids.scroller.scroll_to(debrief.ids.print_memo, animate=False)  # a swipe down
+    driver.frames(2)
     driver.tap(debrief.ids.print_memo)
     assert debrief.printed, debrief.print_status
     prints = [a for a in core.session.activities if a.kind.value == "print"]
@@ -181,7 +184,7 @@ def test_mistakes_show_plain_messages_and_are_counted_in_autonomous_mode(driver,
     assert run.page.id == "connexion"
     field = screen.view.fields["allocataire"]
     assert "chiffre" in field.form.message
-    assert "erreur" in screen.view.notice.txt
+    assert "erreur" in screen.view.summary.title   # the error summary on top of the page
     driver.screenshot(ui_artifacts / f"mistake-{GUIDED_PROCEDURE}-fr.png")
 
     # "Aide" gives the hint for the field to fix, and counts it.
@@ -359,7 +362,8 @@ def test_wrong_format_trap_is_refused_on_continue_with_the_sites_message(driver,
     assert field.form.message == "", "no warning while typing: the site says it on Continuer"
     play_page(driver, screen, {trap.field: "850 €"})
     assert screen.run.page.id == "salaires"
-    assert field.form.message == trap.message.get("fr")
+    # the site's message, after the field's visible label (errors name their field)
+    assert field.form.message == f"{field.form.label} : {trap.message.get('fr')}"
     assert screen.run.stats["salaires"].field_errors == {trap.field: 1}
 
 
