@@ -130,7 +130,22 @@ class PageTemplate(BoxLayout):
         self._revealed: Any = None
         self._hint: InlineHint | None = None
 
+    def on_scrolls(self, _inst: Any, scrolls: bool) -> None:
+        """A page that does not scroll has no scroll view at all: a ScrollView holds touches
+        back to tell a tap from a swipe, which lost taps on the scroll views inside it."""
+        scroller, content = self.ids.get("scroller"), self.ids.get("content")
+        if scroller is None or content is None:
+            return  # before the class rule: on_kv_post comes back here
+        if not scrolls and content.parent == scroller:
+            # the widgets themselves, not the ids' weak proxies: Kivy compares with "is"
+            scroller, content = content.parent, scroller.children[0]
+            index = self.children.index(scroller)
+            scroller.remove_widget(content)
+            self.remove_widget(scroller)
+            super().add_widget(content, index=index)
+
     def on_kv_post(self, base_widget: Any) -> None:
+        Clock.schedule_once(lambda _dt: self.on_scrolls(self, self.scrolls), -1)
         # While the keyboard is docked, any change of size (text size, a message appearing,
         # the keyboard's own rows) brings the focused field back into view.
         self.ids.content.bind(height=self._keep_focus)
