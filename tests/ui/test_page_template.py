@@ -114,3 +114,9 @@ def test_the_shipped_typeface_has_every_glyph_the_kiosk_asks_it_for():
     from pathlib import Path
 
     assert "SIL Open Font License" in (Path(LATIN_REGULAR).parent / "OFL.txt").read_text()
+
+
+def test_preshaped_arabic_is_what_shaping_gives():
+    from kiosk.screens.kit.text import PRESHAPED, shape
+
+    assert all(shape(logical) == shown for logical, shown in PRESHAPED.items())

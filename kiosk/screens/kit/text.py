@@ -95,6 +95,8 @@ def wrap_words(paragraph: str, width: float, measure: Measure) -> list[str]:
 
 def rtl_lines(text: str, width: float, measure: Measure) -> list[str]:
     """Wrap ``text`` to ``width`` (measured on shaped text), then shape and reorder each line."""
+    if text in PRESHAPED:  # one word: no wrapping to do
+        return [PRESHAPED[text]]
     out: list[str] = []
     for paragraph in text.split("\n"):
         def shaped_width(s: str) -> float:
@@ -102,6 +104,14 @@ def rtl_lines(text: str, width: float, measure: Measure) -> list[str]:
         for line in wrap_words(paragraph, width, shaped_width) if width > 0 else [paragraph]:
             out.append(shape(line))
     return out
+
+
+# The language buttons' Arabic, already shaped: the French welcome screen shows it at its first
+# frame, which must not pay for importing arabic-reshaper (a test checks these against shape()).
+PRESHAPED: dict[str, str] = {
+    "\u0627\u0644\u0639\u0631\u0628\u064a\u0629":  # العربية
+        "\ufe94\ufef4\ufe91\ufeae\ufecc\ufedf\ufe8d",
+}
 
 
 def needs_shaping(text: str) -> bool:
