@@ -142,6 +142,7 @@ class PageTemplate(BoxLayout):
             index = self.children.index(scroller)
             scroller.remove_widget(content)
             self.remove_widget(scroller)
+            self._unused_scroller = scroller  # kept: the ids' weak proxies to it stay valid
             super().add_widget(content, index=index)
 
     def on_kv_post(self, base_widget: Any) -> None:
