@@ -24,10 +24,11 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from kiosk.documents import samples
+from kiosk.media import samples
 from kiosk.documents.card import ID1_MM, crop_card, detect_card
 from kiosk.documents.idcopy import compose_id_page, layout
-from kiosk.documents.pdf import a4_size_px, images_to_pdf, mm_to_px
+from kiosk.media.paper import a4_size_px, mm_to_px
+from kiosk.media.pdf import images_to_pdf
 from kiosk.documents.watermark import ANGLE_DEG, GREY, Watermark, _font, apply_watermark
 
 DPI = 300

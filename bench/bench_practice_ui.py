@@ -68,12 +68,13 @@ def _child() -> dict:
     def tap_to_frame(widget) -> float:
         x, y = widget.to_window(widget.center_x, widget.center_y)
         from kivy.base import EventLoop
-        from kivy.tests.common import UnitTestTouch
+
+        from kiosk.screens.driver import FingerTouch
 
         start = time.perf_counter()
-        touch = UnitTestTouch(x, y)
-        touch.touch_down()
-        touch.touch_up()
+        touch = FingerTouch(x, y)
+        touch.down()
+        touch.up()
         EventLoop.idle()
         return (time.perf_counter() - start) * 1000.0
 

@@ -69,28 +69,18 @@ t = first_flip()
 out = {"first_frame": t}
 app.finish_start()  # what the running app does right after its first frame
 if "--journey" in sys.argv:
-    # A touch event of our own: kivy.tests.common (UnitTestTouch) imports pytest, whose ~20 MB
-    # would be charged to the kiosk's memory figure.
-    from kivy.input.motionevent import MotionEvent
-    class Touch(MotionEvent):
-        def __init__(self, x, y):
-            win = EventLoop.window
-            super().__init__("bench", 1, {"x": x / (win.width - 1.0),
-                                          "y": y / (win.height - 1.0)},
-                             is_touch=True, type_id="touch")
-            self.profile = ["pos"]
-        def depack(self, args):
-            self.sx, self.sy = args["x"], args["y"]
-            super().depack(args)
+    # The kiosk's own touch (kivy.tests' UnitTestTouch imports pytest, whose ~20 MB would be
+    # charged to the kiosk's memory figure).
+    from kiosk.screens.driver import FingerTouch
     taps = []
     def tap(widget):
         x, y = widget.to_window(widget.center_x, widget.center_y)
         flips = []
         uid = EventLoop.window.fbind("on_flip", lambda *a: flips.append(time.monotonic()))
         start = time.monotonic()
-        touch = Touch(x, y)
-        EventLoop.post_dispatch_input("begin", touch)
-        EventLoop.post_dispatch_input("end", touch)
+        touch = FingerTouch(x, y)
+        touch.down()
+        touch.up()
         while not flips:
             EventLoop.idle()
         EventLoop.window.unbind_uid("on_flip", uid)

@@ -6,9 +6,10 @@ OUT_OF_ORDER: out of order). Locked down: fullscreen without decorations, Escape
 close requests refused, keyboard shortcuts swallowed, cursor hidden; only the mediator panel's
 "maintenance" quits.
 
-Practice, scan and print screens belong to other parts: a module ``kiosk.screens.<name>``
-exposing ``build_screen(runtime) -> Screen`` (named ``<name>``) is registered when present
-(names in ``OPTIONAL_SCREENS``); otherwise its home tile stays hidden.
+Every screen is in one table, ``SCREENS``: its name, its module under ``kiosk.screens`` and
+what builds it. The app's own screens are classes built without arguments; practice, scan and
+print belong to other parts (``optional``): their module's ``build_screen(runtime) -> Screen``
+is called when the module is present, otherwise (or when it fails) their home tile stays hidden.
 """
 from __future__ import annotations
 
@@ -18,24 +19,43 @@ import logging
 import os
 import signal
 import sys
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kiosk_wire.config import Settings
 
 log = logging.getLogger(__name__)
 
-OPTIONAL_SCREENS = ("practice_catalogue", "scan", "print")
-MEDIATOR_SCREENS = frozenset({"mediator_unlock", "mediator_panel"})
-# The app's own screens: name -> "module:class" (modules under kiosk.screens).
-SCREENS: dict[str, str] = {
-    "welcome": "welcome:WelcomeScreen",
-    "home": "home:HomeScreen",
-    "help_call": "help_call:HelpCallScreen",
-    "end": "end:EndScreen",
-    "mediator_unlock": "mediator_unlock:MediatorUnlockScreen",
-    "mediator_panel": "mediator_panel:MediatorPanelScreen",
-    "out_of_order": "out_of_order:OutOfOrderScreen",
+
+
+@dataclass(frozen=True)
+class ScreenEntry:
+    """Where a screen lives. ``builder`` is a Screen class of the app (built without
+    arguments) or, for an ``optional`` screen, ``build_screen`` (called with the runtime)."""
+
+    module: str                   # under kiosk.screens
+    builder: str
+    optional: bool = False        # another part's screen: absent or broken hides its tile
+
+    @property
+    def module_path(self) -> str:
+        return f"kiosk.screens.{self.module}"
+
+
+# Every screen of the kiosk, by name. Each is built on its first visit.
+SCREENS: dict[str, ScreenEntry] = {
+    "welcome": ScreenEntry("welcome", "WelcomeScreen"),
+    "home": ScreenEntry("home", "HomeScreen"),
+    "help_call": ScreenEntry("help_call", "HelpCallScreen"),
+    "end": ScreenEntry("end", "EndScreen"),
+    "mediator_unlock": ScreenEntry("mediator_unlock", "MediatorUnlockScreen"),
+    "mediator_panel": ScreenEntry("mediator_panel", "MediatorPanelScreen"),
+    "out_of_order": ScreenEntry("out_of_order", "OutOfOrderScreen"),
+    "practice_catalogue": ScreenEntry("practice_catalogue", "build_screen", optional=True),
+    "scan": ScreenEntry("scan", "build_screen", optional=True),
+    "print": ScreenEntry("print", "build_screen", optional=True),
 }
+MEDIATOR_SCREENS = frozenset({"mediator_unlock", "mediator_panel"})
 
 
 def configure_kivy(settings: Settings, headless: bool = False) -> None:
@@ -162,12 +182,12 @@ class KioskApp(App):
         self.runtime.open_parts()  # opens the session core first (see _core_opened)
         self.runtime.add_help_listener(self._help_changed)
         self.runtime.on_card_inserted(self._card_inserted)
-        for name in OPTIONAL_SCREENS:
-            if importlib.util.find_spec(f"kiosk.screens.{name}") is not None:
+        for name, entry in SCREENS.items():
+            if entry.optional and importlib.util.find_spec(entry.module_path) is not None:
                 self._optional.add(name)  # built on first visit: they are the heaviest
         self.screen("home")  # the first tap's screen: ready before the resident touches
-        if self.sm.current == "home":
-            self.sm.current_screen.refresh_tiles()
+        if self.screens.current == "home":
+            self.screens.current_screen.refresh_tiles()
 
     def _core_opened(self, core: Any) -> None:
         core.add_listener(self._state_changed)
@@ -190,20 +210,29 @@ class KioskApp(App):
     def _overlay_shown(self) -> bool:
         return self._overlay is not None and self._overlay.parent is not None
 
+    @property
+    def screens(self) -> ScreenManager:
+        """The screen manager, once :meth:`build` made it (the app's methods run after)."""
+        if self.sm is None:
+            raise RuntimeError("the app is not built yet")
+        return self.sm
+
     def screen(self, name: str) -> Any:
         """The screen called ``name``, built on first use (KeyError when there is none)."""
-        if not self.sm.has_screen(name):
+        if not self.screens.has_screen(name):
             self._build_screen(name)
-        return self.sm.get_screen(name)
+        return self.screens.get_screen(name)
 
     def _build_screen(self, name: str) -> None:
-        if name in SCREENS:
-            module_name, cls_name = SCREENS[name].split(":")
-            module = importlib.import_module(f"kiosk.screens.{module_name}")
-            self.sm.add_widget(getattr(module, cls_name)())
+        entry = SCREENS.get(name)
+        if entry is None:
+            raise KeyError(name)
+        if not entry.optional:
+            module = importlib.import_module(entry.module_path)
+            self.screens.add_widget(getattr(module, entry.builder)())
         elif name in self._optional:
-            self._add_optional_screen(self.sm, name)
-            if not self.sm.has_screen(name):
+            self._add_optional_screen(self.screens, name)
+            if not self.screens.has_screen(name):
                 self._optional.discard(name)
                 raise KeyError(name)
         else:
@@ -213,14 +242,16 @@ class KioskApp(App):
         return str(self.runtime.settings.get("kiosk.default_language"))
 
     def _add_optional_screen(self, sm: ScreenManager, name: str) -> None:
+        entry = SCREENS[name]
         try:
-            module = importlib.import_module(f"kiosk.screens.{name}")
+            module = importlib.import_module(entry.module_path)
         except Exception:  # a broken optional screen must not take the kiosk down
             log.exception("screen %s cannot be imported; its tile is hidden", name)
             return
-        builder = getattr(module, "build_screen", None)
+        builder = getattr(module, entry.builder, None)
         if builder is None:
-            log.warning("kiosk.screens.%s has no build_screen(runtime); screen skipped", name)
+            log.warning("%s has no %s(runtime); screen skipped", entry.module_path,
+                        entry.builder)
             return
         try:
             screen = builder(self.runtime)
@@ -235,7 +266,8 @@ class KioskApp(App):
     # --- navigation --------------------------------------------------------------------------
     def has_screen(self, name: str) -> bool:
         return bool(name) and self.sm is not None and (
-            name in SCREENS or name in self._optional or self.sm.has_screen(name))
+            (name in SCREENS and not SCREENS[name].optional) or name in self._optional
+            or self.sm.has_screen(name))
 
     def show(self, name: str) -> None:
         if self.sm is None or self.sm.current == name:
@@ -325,6 +357,17 @@ class KioskApp(App):
         self._hide_overlay()
         self.show("mediator_panel")
 
+    def try_practice_drafts(self) -> None:
+        """The mediator's test mode: a session (started if none runs) whose practice catalogue
+        also lists drafts; the mode ends with the session."""
+        from kiosk_wire.schema import Language
+
+        if self.runtime.core.state is SessionState.IDLE:
+            self.start_session(Language.FR, set())
+        self.runtime.practice_drafts_shown = True
+        self.mediator_mode = False
+        self.show("practice_catalogue")
+
     def leave_mediator(self) -> None:
         self.mediator_mode = False
         self.show(self.screen_for(self.runtime.core.state))
@@ -351,10 +394,10 @@ class KioskApp(App):
         self.allow_quit = True
         self.stop()
 
-    def _card_inserted(self, uid: Any) -> None:
-        current = self.sm.current
+    def _card_inserted(self, uid: bytes) -> None:
+        current = self.screens.current
         if current in MEDIATOR_SCREENS:
-            self.sm.current_screen.badge(uid)
+            self.screens.current_screen.badge(uid)
         elif self.runtime.verify_badge(uid):  # a mediator's badge opens the panel anywhere
             self.open_mediator_panel()
 

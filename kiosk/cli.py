@@ -26,7 +26,7 @@ LAZY_COMMANDS: dict[str, str] = {
 
 # `kiosk admin <name>`: this terminal's mediator PIN and badges.
 ADMIN_COMMANDS: dict[str, str] = {
-    "badge": "kiosk.devices.admin_cli:badge",
+    "badge": "kiosk.badge_cli:badge",
     "set-pin": "kiosk.app_cli:set_pin",
 }
 

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk_wire import config
 from kiosk.sessions.clock import ManualClock
 from kiosk.sessions.mediator_pin import hash_pin
+from kiosk.sessions.workspace import ArtefactLabel
+from kiosk_wire import config
 
 log = logging.getLogger(__name__)
 
@@ -185,9 +186,9 @@ class Tour:
         self.tap_id("back")
         # A scanned page, as the scan screen would leave it, so the end screen has something
         # to report as erased.
-        path = self.core.new_file(".png", label="scan")
+        path = self.core.new_file(".png", label=ArtefactLabel.SCAN)
         path.write_bytes(b"demo scan")
-        self.core.clock.advance(self.core.idle.timeout_s)  # type: ignore[attr-defined]
+        self.core.clock.advance(self.core.idle.timeout_s)
         self.core.tick()
         self.app._tick()
         self.stop(f"idle-warning-{tag}")

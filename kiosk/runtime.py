@@ -112,6 +112,9 @@ class KioskRuntime:
         self.connection: ServerConnection | None = None
         self._practice: Catalogue | None = None
         self._practice_loaded = False
+        # A mediator's test mode: the practice catalogue also lists drafts (procedures not yet
+        # translated). Set from the mediator panel, forgotten when the session ends.
+        self.practice_drafts_shown = False
         self.parts_open = False
         self._help_listeners: list[Callable[[HelpView], None]] = []
         if not defer_core or has_leftovers(settings):
@@ -147,9 +150,18 @@ class KioskRuntime:
         if open_parts or self._core.journal.leftovers():
             self.open_parts()
         self.recovered = self._core.recover()
+        self._core.add_end_hook(self._forget_test_mode)
         listeners, self._core_listeners = self._core_listeners, []
         for listener in listeners:
             listener(self._core)
+
+    def _forget_test_mode(self) -> None:
+        self.practice_drafts_shown = False
+
+    def practice_drafts(self) -> int:
+        """How many drafts (untranslated procedures) a mediator could try."""
+        catalogue = self.practice
+        return len(catalogue.drafts) if catalogue is not None else 0
 
     @property
     def pin_gate(self) -> PinGate:

@@ -111,7 +111,8 @@ def write_private(path: Path, text: str) -> None:
 
 def restart_service() -> None:
     """Start the terminal's unit when this is an installed, running system (root, systemd)."""
-    if os.geteuid() != 0 or not Path("/run/systemd/system").exists() or not shutil.which("systemctl"):
+    if os.geteuid() != 0 or not Path("/run/systemd/system").exists() \
+            or not shutil.which("systemctl"):
         return
     if subprocess.run(["systemctl", "cat", "kiosk.service"], capture_output=True,
                       check=False).returncode != 0:

@@ -145,7 +145,8 @@ class LocalStore:
         if not event_ids:
             return
         with self.db.atomic():
-            self.db.conn.executemany("DELETE FROM outbox WHERE event_id = ?", [[e] for e in event_ids])
+            self.db.conn.executemany("DELETE FROM outbox WHERE event_id = ?",
+                                     [[e] for e in event_ids])
 
     def postpone(self, event_ids: list[str], next_attempt_at: float) -> None:
         if not event_ids:
@@ -172,7 +173,7 @@ class LocalStore:
 
     # --- health -------------------------------------------------------------------------------
     def integrity_ok(self) -> bool:
-        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return bool(self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok")
 
     def schema_migrations(self) -> list[str]:
         return [m.name for m in MIGRATIONS.applied(self.db)]

@@ -18,11 +18,11 @@ import click
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from kiosk_server import db, live, rebuild, retention, tenancy
 from kiosk_server.cli import load_settings
 from kiosk_server.cli_table import format_option, render
-from kiosk_wire.schema import CommandKind, PushedSettings
-from kiosk_server import db, live, rebuild, retention, tenancy
 from kiosk_server.tenancy import Role, TenancyError
+from kiosk_wire.schema import CommandKind, PushedSettings
 
 
 @contextlib.contextmanager

@@ -50,7 +50,7 @@ class DatabaseError(Exception):
 def database_url(settings: Settings) -> str:
     url = settings.get("server.database_url")
     if url:
-        return url
+        return str(url)
     path = settings.data_dir / "server.sqlite"
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"

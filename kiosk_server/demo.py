@@ -30,7 +30,7 @@ class ServerStartError(Exception):
 
 @dataclass
 class ServerProcess:
-    process: subprocess.Popen
+    process: subprocess.Popen[str]
     url: str
     output: list[str] = field(default_factory=list)
 
@@ -76,7 +76,8 @@ def spawn_server(data_dir: Path, port: int = 0, database_url: str = "",
     """Start `kiosk-server run` and wait until /api/v1/health answers."""
     data_dir.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kiosk_server.cli", "run", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "kiosk_server.cli", "run", "--host", "127.0.0.1",
+         "--port", str(port)],
         env=_server_env(data_dir, database_url, env), stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True, start_new_session=True,
     )
@@ -113,7 +114,7 @@ def spawn_server(data_dir: Path, port: int = 0, database_url: str = "",
         time.sleep(0.05)
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def _stop(proc: subprocess.Popen[str]) -> None:
     if proc.poll() is None:
         proc.kill()
         proc.wait(10)

@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from kiosk_wire.schema import ActivityKind, SessionRecord
 from kiosk_server import tables as t
 from kiosk_server.db import upsert_add
 from kiosk_server.tenancy import KioskIdentity, now
+from kiosk_wire.schema import ActivityKind, SessionRecord
 
 _MEASURES = {
     t.agg_sessions: ("sessions", "duration_min", "help_requests", "accessible_sessions"),
@@ -97,7 +97,8 @@ def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> set[str]:
 
     On PostgreSQL one statement both filters what is already stored and inserts the rest
     (``ON CONFLICT DO NOTHING RETURNING``): a concurrent insert of the same id waits for the other
-    transaction, then does nothing. It goes through psycopg's pipelined ``executemany(returning=True)``
+    transaction, then does nothing. It goes through psycopg's pipelined
+    ``executemany(returning=True)``
     (one parsed statement): SQLAlchemy's multi-row VALUES form makes psycopg re-parse a query
     of 8,000 placeholders per batch, which cost more than the inserts themselves.
     """
@@ -168,7 +169,7 @@ def _activity_row(r: SessionRecord, position: int, a: Any,
 
 
 def aggregate_deltas(records: Iterable[SessionRecord],
-                     kiosk: KioskIdentity) -> dict[sa.Table, list[tuple]]:
+                     kiosk: KioskIdentity) -> dict[sa.Table, list[tuple[Any, ...]]]:
     """Per aggregate table, the rows to add (one per key, measures summed), as tuples in the
     table's column order (key columns, then measures). kiosk_server.rebuild says the same in
     SQL; keep the two in step (tests compare them).
@@ -178,9 +179,9 @@ def aggregate_deltas(records: Iterable[SessionRecord],
     once per day or month and copied to its grains, and the daily ones are folded into months
     for T. Enum values are read as ``_value_``: the ``.value`` property costs more than the rest
     of this loop."""
-    daily: dict[sa.Table, dict[tuple, list[int]]] = {
+    daily: dict[sa.Table, dict[tuple[Any, ...], list[int]]] = {
         t.agg_sessions: {}, t.agg_activities: {}, t.agg_comfort: {}}
-    monthly: dict[sa.Table, dict[tuple, list[int]]] = {
+    monthly: dict[sa.Table, dict[tuple[Any, ...], list[int]]] = {
         t.agg_hours: {}, t.agg_funnel: {}, t.agg_survey: {}, t.agg_autonomy: {}}
     sessions, acts, comfort = daily.values()
     hours, funnel, survey, autonomy = monthly.values()
@@ -208,10 +209,10 @@ def aggregate_deltas(records: Iterable[SessionRecord],
             _add(survey, (month, sv.age_bracket._value_, sv.autonomy._value_,
                           sv.satisfaction._value_), (1,))
     territory, site, kiosk_id = kiosk.territory_id, kiosk.site_id, kiosk.kiosk_id
-    out: dict[sa.Table, list[tuple]] = {}
+    out: dict[sa.Table, list[tuple[Any, ...]]] = {}
     for table, acc in daily.items():
-        per_month: dict[tuple, list[int]] = {}
-        rows: list[tuple] = []
+        per_month: dict[tuple[Any, ...], list[int]] = {}
+        rows: list[tuple[Any, ...]] = []
         for (day, *dims), values in acc.items():
             rows.append(("D", day, territory, site, kiosk_id, *dims, *values))
             rows.append(("E", day, territory, 0, 0, *dims, *values))
@@ -232,7 +233,8 @@ def aggregate_deltas(records: Iterable[SessionRecord],
         slice(0, len(table.primary_key.columns)))) for table, rows in out.items()}
 
 
-def _add(acc: dict[tuple, list[int]], key: tuple, values: Sequence[int]) -> None:
+def _add(acc: dict[tuple[Any, ...], list[int]], key: tuple[Any, ...],
+         values: Sequence[int]) -> None:
     current = acc.get(key)
     if current is None:
         acc[key] = list(values)

@@ -17,6 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from kiosk_server import tables as t
+from kiosk_server.tenancy import KioskIdentity, TenancyError, now, pushed_settings
 from kiosk_wire.schema import (
     Command,
     CommandKind,
@@ -26,8 +28,6 @@ from kiosk_wire.schema import (
     HelpRequestStatus,
     HelpState,
 )
-from kiosk_server import tables as t
-from kiosk_server.tenancy import KioskIdentity, TenancyError, now, pushed_settings
 
 OFFLINE_AFTER_HEARTBEATS = 3
 # An "end session" queued this long before the kiosk's current session began was meant for an

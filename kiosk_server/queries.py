@@ -6,9 +6,10 @@ a site, a kiosk or an exact day range reads the daily per-kiosk ``D`` rows (a si
 over its kiosks). Hour-of-week, funnels, autonomy per procedure and survey answers exist per
 month only: their period is widened to whole months (``Period.months()``).
 
-Small counts: where survey attributes (age bracket, autonomy, satisfaction) are crossed with a
-place and a period, counts below ``server.small_count_threshold`` are returned as
-:class:`Masked` and shown as "< N" by the console and in exports (stats-events.md).
+Small counts: where survey attributes (age bracket, autonomy, satisfaction) or practice
+autonomy levels are crossed with a place and a period, the cells are protected by
+kiosk_server.disclosure, decided on site x month atoms so that no filter undoes another's
+masking; they are read per site and month (M rows) and never published for one kiosk.
 """
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kiosk_wire.schema import Accessibility, Autonomy
 from kiosk_server import tables as t
+from kiosk_server.disclosure import Masked, ProtectedRow, protect
+from kiosk_wire.schema import Accessibility, AgeBracket, Autonomy, Satisfaction, SurveyAutonomy
 
 
 @dataclass(frozen=True)
@@ -71,18 +73,7 @@ def _month_end(day: dt.date) -> dt.date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
-@dataclass(frozen=True)
-class Masked:
-    """A count below the small-count threshold: its value is not disclosed."""
-
-    threshold: int
-
-    def __str__(self) -> str:
-        return f"< {self.threshold}"
-
-
-def mask(count: int, threshold: int) -> int | Masked:
-    return Masked(threshold) if 0 < count < threshold else count
+__all__ = ["Masked", "Period", "ProtectedRow", "Scope"]
 
 
 def _where(table: sa.Table, scope: Scope, period: Period, monthly_only: bool = False,
@@ -298,16 +289,41 @@ def _funnel_of(procedure_id: str, rows: list[Any]) -> dict[str, Any]:
             "steps": reached}
 
 
+SURVEY_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "age_bracket": tuple(b.value for b in AgeBracket),
+    "autonomy": tuple(a.value for a in SurveyAutonomy),
+    "satisfaction": tuple(s.value for s in Satisfaction),
+}
+
+
+def _site_month_place(table: sa.Table, scope: Scope) -> list[Any]:
+    """The M (site x month x kiosk) rows of a scope, read through a key prefix: a site, a
+    territory (its index), or nationally every site by name (site_id IN ...), never a scan."""
+    if scope.site_id is not None:
+        return [table.c.site_id == scope.site_id]
+    if scope.territory_id is not None:
+        return [table.c.territory_id == scope.territory_id]
+    return [table.c.site_id.in_(sa.select(t.sites.c.id).scalar_subquery())]
+
+
 def survey_breakdown(conn: Connection, scope: Scope, period: Period, attribute: str,
-                     threshold: int) -> list[dict[str, Any]]:
-    """Survey answers for one attribute, small counts masked."""
-    if attribute not in ("age_bracket", "autonomy", "satisfaction"):
+                     threshold: int) -> ProtectedRow | None:
+    """Survey answers for one attribute over the months of the period, protected on site x
+    month atoms (kiosk_server.disclosure). None for one kiosk: published per site at finest,
+    or site − kiosk would undo the site's masking."""
+    if attribute not in SURVEY_CATEGORIES:
         raise ValueError(f"unknown survey attribute {attribute}")
+    if scope.kiosk_id is not None:
+        return None
     a = t.agg_survey
     col = a.c[attribute]
-    q = (sa.select(col, sa.func.sum(a.c.sessions))
-         .where(*_where(a, scope, period, monthly_only=True)).group_by(col).order_by(col))
-    return [{attribute: r[0], "sessions": mask(int(r[1]), threshold)} for r in conn.execute(q)]
+    first, last = period.months()
+    q = (sa.select(a.c.site_id, a.c.period, col, sa.func.sum(a.c.sessions))
+         .where(a.c.grain == "M", *_site_month_place(a, scope), a.c.period >= first,
+                a.c.period <= last)
+         .group_by(a.c.site_id, a.c.period, col))
+    return protect((((r[0], r[1], attribute), r[2], int(r[3])) for r in conn.execute(q)),
+                   SURVEY_CATEGORIES[attribute], threshold)
 
 
 def comfort_options(conn: Connection, scope: Scope, period: Period) -> dict[str, int]:
@@ -326,34 +342,32 @@ AUTONOMY_LEVELS = tuple(level.value for level in Autonomy) + ("",)  # '': not as
 def autonomy_by_procedure(conn: Connection, scope: Scope, period: Period, threshold: int
                           ) -> list[dict[str, Any]]:
     """Practice attempts per procedure and autonomy level (Coop's three levels; '' when the
-    kiosk assessed none), most practised first. Levels cross a place, a period and how a person
-    managed, so small counts are masked like survey answers; when one cell of a procedure is
-    masked, the next smallest is too, so the total cannot give it away."""
+    kiosk assessed none), most practised first, over the months of the period. Levels cross a
+    place, a period and how a person managed: each procedure's levels are protected on site x
+    month atoms (kiosk_server.disclosure); ``masked`` is the sum of its hidden atoms. Empty for
+    one kiosk (published per site at finest)."""
+    if scope.kiosk_id is not None:
+        return []
     a = t.agg_autonomy
-    q = (sa.select(a.c.procedure_id, a.c.autonomy, sa.func.sum(a.c.activities))
-         .where(*_where(a, scope, period, monthly_only=True))
-         .group_by(a.c.procedure_id, a.c.autonomy))
-    counts: dict[str, dict[str, int]] = {}
-    for procedure_id, level, n in conn.execute(q):
-        counts.setdefault(procedure_id, dict.fromkeys(AUTONOMY_LEVELS, 0))[level] = int(n)
-    ordered = sorted(counts.items(), key=lambda item: (-sum(item[1].values()), item[0]))
-    return [{"procedure_id": p, "attempts": sum(levels.values()),
-             "levels": mask_together(levels, threshold)} for p, levels in ordered]
-
-
-def mask_together(counts: dict[str, int], threshold: int) -> dict[str, int | Masked]:
-    """mask() each count; if exactly one is masked, also mask the smallest other non-zero count
-    (secondary suppression: with the total shown, one hidden cell would be a subtraction). A
-    total itself below the threshold hides every cell, zeros included ("all 3 were guided")."""
-    if 0 < sum(counts.values()) < threshold:
-        return {k: Masked(threshold) for k in counts}
-    out: dict[str, int | Masked] = {k: mask(v, threshold) for k, v in counts.items()}
-    hidden = [k for k, v in out.items() if isinstance(v, Masked)]
-    if len(hidden) == 1:
-        others = sorted((v, k) for k, v in counts.items() if v > 0 and k not in hidden)
-        if others:
-            out[others[0][1]] = Masked(threshold)
-    return out
+    first, last = period.months()
+    q = (sa.select(a.c.procedure_id, a.c.site_id, a.c.period, a.c.autonomy,
+                   sa.func.sum(a.c.activities))
+         .where(a.c.grain == "M", *_site_month_place(a, scope), a.c.period >= first,
+                a.c.period <= last)
+         .group_by(a.c.procedure_id, a.c.site_id, a.c.period, a.c.autonomy))
+    atoms: dict[str, list[tuple[Any, str, int]]] = {}
+    for procedure_id, site_id, month, level, n in conn.execute(q):
+        # The procedure in the atom row's key: each row gets its own secret order, so the
+        # complements chosen in one procedure's row teach nothing about another's.
+        atoms.setdefault(procedure_id, []).append(((site_id, month, procedure_id), level,
+                                                   int(n)))
+    rows: list[dict[str, Any]] = []
+    for procedure_id, cells in atoms.items():
+        row = protect(cells, AUTONOMY_LEVELS, threshold)
+        rows.append({"procedure_id": procedure_id, "attempts": row.total, "levels": row.cells,
+                     "masked": row.masked})
+    rows.sort(key=lambda r: (-r["attempts"], r["procedure_id"]))
+    return rows
 
 
 def sessions_by_kiosk(conn: Connection, scope: Scope, period: Period) -> list[dict[str, Any]]:

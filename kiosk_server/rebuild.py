@@ -22,8 +22,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from kiosk_wire.schema import Accessibility
 from kiosk_server import tables as t
+from kiosk_wire.schema import Accessibility
 
 log = logging.getLogger(__name__)
 

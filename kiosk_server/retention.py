@@ -33,7 +33,8 @@ def purge(engine: Engine, months: int, today: dt.date | None = None,
     while True:
         with engine.begin() as conn:
             ids = conn.execute(sa.select(t.session_records.c.event_id)
-                               .where(t.session_records.c.day < cutoff).limit(chunk)).scalars().all()
+                               .where(t.session_records.c.day < cutoff)
+                               .limit(chunk)).scalars().all()
             if not ids:
                 break
             conn.execute(t.activities.delete().where(t.activities.c.event_id.in_(ids)))

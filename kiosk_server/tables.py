@@ -16,7 +16,8 @@ national: every place id 0). The finest rows are per kiosk, with their site and 
 beside: a site's figures are the sum of its few kiosks' rows (read through the same key prefix,
 ``grain, site_id, period``), a kiosk's are those rows filtered by ``kiosk_id``, so the kiosk
 filter costs no extra rows at ingest. Rows from before the kiosk dimension existed whose raw
-records were already purged keep ``kiosk_id`` = 0 (site known, kiosk not). A national or territory query over whole months reads
+records were already purged keep ``kiosk_id`` = 0 (site known, kiosk not). A national or territory
+query over whole months reads
 the small ``T`` rows, over an exact day range the ``E`` rows (day x territory); a site or a
 kiosk reads ``D`` rows (a kiosk has a few per day). Sessions, activities and comfort options
 are kept at ``D``, ``E`` and ``T``; hour-of-week, funnels, autonomy per procedure and survey
@@ -48,6 +49,12 @@ sites = sa.Table(
               index=True),
     sa.Column("name", sa.String(120), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # How La Coop de la médiation numérique identifies the place (optional; kiosk_server.
+    # site_identifiers checks them): SIRET, code INSEE of the commune, id in the national
+    # cartography of places of digital mediation.
+    sa.Column("siret", sa.String(14), nullable=True),
+    sa.Column("code_insee", sa.String(5), nullable=True),
+    sa.Column("cartography_id", sa.String(255), nullable=True),
     sa.UniqueConstraint("territory_id", "name", name="uq_sites_territory_name"),
 )
 
@@ -160,7 +167,7 @@ def _agg(name: str, dims: list[sa.Column[Any]], measures: list[str]) -> sa.Table
                                  *[c.name for c in dims], postgresql_include=measures)
     index = sa.Index(f"ix_{name}_territory", "grain", "territory_id", "period")
     # On SQLite, WITHOUT ROWID clusters rows by their key: a period range is read in place.
-    return sa.Table(name, metadata, *cols, pk, index,  # type: ignore[call-overload]
+    return sa.Table(name, metadata, *cols, pk, index,
                     sqlite_with_rowid=False)
 
 

@@ -19,8 +19,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Connection
 
-from kiosk_wire.schema import PushedSettings
 from kiosk_server import tables as t
+from kiosk_wire.schema import PushedSettings
 
 TOKEN_BYTES = 32  # 256 bits
 
@@ -114,8 +114,10 @@ def resolve_kiosk(conn: Connection, kiosk: int | str) -> int:
 
 
 def list_tree(conn: Connection) -> list[dict[str, Any]]:
-    """Every kiosk with its site and territory (for `kiosk-server admin kiosk list` and the console)."""
-    q = (sa.select(t.territories.c.id.label("territory_id"), t.territories.c.name.label("territory"),
+    """Every kiosk with its site and territory (for `kiosk-server admin kiosk list` and the
+    console)."""
+    q = (sa.select(t.territories.c.id.label("territory_id"),
+                   t.territories.c.name.label("territory"),
                    t.sites.c.id.label("site_id"), t.sites.c.name.label("site"),
                    t.kiosks.c.id.label("kiosk_id"), t.kiosks.c.name.label("kiosk"))
          .select_from(t.territories.outerjoin(t.sites).outerjoin(t.kiosks))

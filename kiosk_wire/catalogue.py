@@ -3,8 +3,10 @@ theme, from ``catalogue.json`` beside this module.
 
 The server never reads procedure files (they are the terminal's, with the practice engine that
 checks them); it needs only their ids, to refuse anything else in a record, and their titles, for
-the console. ``kiosk procedures manifest`` writes the file from the shipped procedures, and
-tests/practice/test_catalogue_manifest.py fails when it is out of date.
+the console, and the title of each step (a step is a page's rank on the longest path from the
+start, kiosk.practice.engine.page_depths: the funnels, the stop table and the live view say
+"étape 3 sur 7 : Votre adresse"). ``kiosk procedures manifest`` writes the file from the
+shipped procedures, and tests/practice/test_catalogue_manifest.py fails when it is out of date.
 """
 from __future__ import annotations
 
@@ -21,10 +23,11 @@ class CatalogueEntry:
     id: str
     title_fr: str
     theme: str
+    steps_fr: tuple[str, ...] = ()  # title of step 1, 2...: pages sharing a rank joined by "ou"
 
 
 def entries_to_json(entries: list[CatalogueEntry]) -> str:
-    rows = [{"id": e.id, "title_fr": e.title_fr, "theme": e.theme}
+    rows = [{"id": e.id, "title_fr": e.title_fr, "theme": e.theme, "steps_fr": list(e.steps_fr)}
             for e in sorted(entries, key=lambda e: e.id)]
     return json.dumps({"procedures": rows}, ensure_ascii=False, indent=1) + "\n"
 
@@ -33,5 +36,6 @@ def entries_to_json(entries: list[CatalogueEntry]) -> str:
 def shipped() -> dict[str, CatalogueEntry]:
     """The shipped procedures by id."""
     data = json.loads(MANIFEST.read_text(encoding="utf-8"))
-    return {row["id"]: CatalogueEntry(row["id"], row["title_fr"], row["theme"])
+    return {row["id"]: CatalogueEntry(row["id"], row["title_fr"], row["theme"],
+                                      tuple(row.get("steps_fr", ())))
             for row in data["procedures"]}

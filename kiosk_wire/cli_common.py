@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
 
 import click
 
 from kiosk_wire import config
 
+if TYPE_CHECKING:
+    from click.decorators import FC
+
 
 class LazyGroup(click.Group):
     """A group whose sub-commands are imported from a table ("module:attribute") on first use."""
 
-    table: dict[str, str] = {}
+    table: ClassVar[dict[str, str]] = {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(self.table))
@@ -64,7 +69,7 @@ def start(ctx: click.Context, config_path: str | None, program: str) -> None:
     logging.basicConfig(level=logging.INFO, format=FORMAT)
 
 
-def config_option() -> click.Option:
+def config_option() -> Callable[[FC], FC]:
     return click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
                         envvar=config.CONFIG_ENV,
                         help="Settings file (TOML). Default: $KIOSK_CONFIG.")
@@ -78,7 +83,8 @@ def add_config_group(main: click.Group, sections: tuple[str, ...]) -> None:
         """Inspect the settings."""
 
     @config_group.command("show")
-    @click.option("--all", "show_all", is_flag=True, help="Also show the help text of each setting.")
+    @click.option("--all", "show_all", is_flag=True,
+                  help="Also show the help text of each setting.")
     @click.pass_context
     def config_show(ctx: click.Context, show_all: bool) -> None:
         """Print every effective setting with where its value came from."""

@@ -2,7 +2,8 @@
 
 Values come, lowest precedence first, from: the defaults below, a TOML file (``--config`` or
 ``KIOSK_CONFIG``), credential files (systemd ``LoadCredential=``: ``$CREDENTIALS_DIRECTORY/<name>``
-for the secrets listed in ``CREDENTIALS``), then environment variables ``KIOSK_<SECTION>_<KEY>``. ``kiosk config show``
+for the secrets listed in ``CREDENTIALS``), then environment variables ``KIOSK_<SECTION>_<KEY>``.
+``kiosk config show``
 prints each effective value with where it came from. Errors name the file and the key and are
 raised as :class:`ConfigError`, which the CLI turns into a plain message and exit code 2.
 
@@ -61,7 +62,8 @@ def _s(section: str, key: str, type_: type, default: Any, help: str, **kw: Any) 
 
 SETTINGS: tuple[Setting, ...] = (
     # --- kiosk: identity, storage, features --------------------------------------------------
-    _s("kiosk", "name", str, "borne-1", "Name of this kiosk shown to mediators (no personal data)."),
+    _s("kiosk", "name", str, "borne-1",
+       "Name of this kiosk shown to mediators (no personal data)."),
     _s("kiosk", "data_dir", str, "~/.local/share/kiosk",
        "Directory of the local store (SQLite) and the session journal; must survive reboots."),
     _s("kiosk", "credentials_dir", str, "",
@@ -129,8 +131,10 @@ SETTINGS: tuple[Setting, ...] = (
     _s("practice", "extra_dir", str, "",
        "A folder of this site's own procedures, added to the shipped catalogue."),
     # --- sync: the kiosk's link to the central server ----------------------------------------
-    _s("sync", "server_url", str, "", "Base URL of the central server; empty keeps statistics local."),
-    _s("sync", "token", str, "", "This kiosk's bearer token (from `kiosk-server admin kiosk create`).",
+    _s("sync", "server_url", str, "",
+       "Base URL of the central server; empty keeps statistics local."),
+    _s("sync", "token", str, "",
+       "This kiosk's bearer token (from `kiosk-server admin kiosk create`).",
        secret=True),
     _s("sync", "ca_file", str, "", "A CA bundle to verify the server's TLS certificate."),
     _s("sync", "interval_s", int, 60, "Seconds between two sends of queued records.",
@@ -156,7 +160,7 @@ SETTINGS: tuple[Setting, ...] = (
     _s("server", "retention_months", int, 24,
        "Raw session records older than this are deleted once aggregated.", minimum=1),
     _s("server", "small_count_threshold", int, 5,
-       "Counts below this are shown as '< N' where survey attributes are crossed.", minimum=1),
+       "Survey and autonomy counts below this are masked (docs/privacy.md).", minimum=1),
     _s("server", "secret_key", str, "",
        "Secret used to sign console cookies; empty generates one per data_dir.", secret=True),
     _s("server", "max_body_bytes", int, 2_000_000,
@@ -253,9 +257,11 @@ def _coerce(setting: Setting, raw: Any, where: str) -> Any:
             f"{where}: '{setting.name}' must be one of {', '.join(setting.choices)}; got {value!r}."
         )
     if setting.minimum is not None and value < setting.minimum:
-        raise ConfigError(f"{where}: '{setting.name}' must be at least {setting.minimum}; got {value}.")
+        raise ConfigError(
+            f"{where}: '{setting.name}' must be at least {setting.minimum}; got {value}.")
     if setting.maximum is not None and value > setting.maximum:
-        raise ConfigError(f"{where}: '{setting.name}' must be at most {setting.maximum}; got {value}.")
+        raise ConfigError(
+            f"{where}: '{setting.name}' must be at most {setting.maximum}; got {value}.")
     return value
 
 

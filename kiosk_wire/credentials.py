@@ -42,6 +42,7 @@ def read(env: Mapping[str, str], configured_dir: str) -> dict[str, tuple[str, Pa
         except FileNotFoundError:
             continue
         except (PermissionError, UnicodeDecodeError) as err:
-            raise ConfigError(f"{path}: credential cannot be read ({type(err).__name__}).") from None
+            raise ConfigError(
+                f"{path}: credential cannot be read ({type(err).__name__}).") from None
         found[name] = (raw, path)
     return found

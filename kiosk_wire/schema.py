@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -215,7 +215,7 @@ class SessionRecord(_Strict):
                              f"{list(SUPPORTED_SCHEMA_VERSIONS)}")
         return value
 
-    def to_wire(self) -> dict:
+    def to_wire(self) -> dict[str, Any]:
         """JSON-ready dict with a stable order (accessibility sorted)."""
         data = self.model_dump(mode="json")
         data["accessibility"] = sorted(data["accessibility"])

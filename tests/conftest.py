@@ -195,7 +195,8 @@ def pcscd() -> Iterator[pcsc_stack.Pcscd]:
     if not private:
         run_dir = pcsc_stack.SYSTEM_SOCKET.parent
         if not os.access(run_dir if run_dir.exists() else run_dir.parent, os.W_OK):
-            pytest.skip(f"pcscd needs root (a private mount namespace, or write access to {run_dir})")
+            pytest.skip("pcscd needs root (a private mount namespace, or write access to "
+                        f"{run_dir})")
         os.environ["PCSCLITE_CSOCK_NAME"] = str(pcsc_stack.SYSTEM_SOCKET)
     server = pcsc_stack.Pcscd.start(PCSCD_DIR, binary, driver, private_namespace=private)
     try:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import sys
 
+from kiosk.sessions import open_core
 from kiosk_wire import config
 from kiosk_wire.schema import Activity, ActivityKind, EndReason
-from kiosk.sessions import open_core
 
 
 def append_durably(path: str, line: str) -> None:

@@ -118,6 +118,7 @@ def test_bad_settings_file_exits_2_with_plain_message_and_no_traceback(tmp_path)
 
 
 def test_log_dir_setting_writes_a_log_file(tmp_path):
-    path = write(tmp_path, f'[kiosk]\nlog_dir = "{tmp_path / "logs"}"\ndata_dir = "{tmp_path / "d"}"\n')
+    path = write(tmp_path, f'[kiosk]\nlog_dir = "{tmp_path / "logs"}"\n'
+                           f'data_dir = "{tmp_path / "d"}"\n')
     result = _kiosk("--config", str(path), "doctor")
     assert (tmp_path / "logs" / "kiosk.log").exists(), result.stderr

@@ -62,7 +62,7 @@ def test_only_declared_secrets_are_read_from_credentials(tmp_path):
 def test_an_unreadable_credential_is_a_config_error_naming_the_file(tmp_path):
     directory = credentials(tmp_path)
     (directory / "sync.token").write_bytes(b"\xff\xfe not utf-8")
-    with pytest.raises(config.ConfigError, match="sync.token"):
+    with pytest.raises(config.ConfigError, match=r"sync\.token"):
         config.load(environ={"CREDENTIALS_DIRECTORY": str(directory)})
 
 

@@ -43,7 +43,8 @@ def test_random_sigkills_leave_no_artefact_and_lose_or_double_no_record(tmp_path
 
     db = sqlite3.connect(data / "kiosk.sqlite")
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    rows = db.execute("SELECT event_id, json_extract(payload, '$.end_reason') FROM outbox").fetchall()
+    rows = db.execute(
+        "SELECT event_id, json_extract(payload, '$.end_reason') FROM outbox").fetchall()
     queued = [r[0] for r in rows]
     assert len(queued) == len(set(queued)), "a session record was queued twice"
     started = ledger.read_text().split()

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from kiosk_wire import config
 from kiosk.cli import main
 from kiosk_server.cli import main as server_main
+from kiosk_wire import config
 
 DOCS = Path(__file__).parents[1] / "docs"
 
@@ -54,5 +54,6 @@ def test_fixed_commands_of_the_product_exist():
     for fixed in ("kiosk config show", "kiosk doctor"):
         assert fixed in commands
     server_commands = set(all_commands(server_main, "kiosk-server"))
-    for fixed in ("kiosk-server run", "kiosk-server config show", "kiosk-server admin kiosk create"):
+    for fixed in ("kiosk-server run", "kiosk-server config show",
+                  "kiosk-server admin kiosk create"):
         assert fixed in server_commands

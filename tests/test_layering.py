@@ -30,10 +30,22 @@ BLOCKER = """
 import importlib.abc, sys
 class Block(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
-        if name.split('.')[0] in %r:
+        if name.split('.')[0] in {blocked!r}:
             raise ImportError('blocked for this test: ' + name)
 sys.meta_path.insert(0, Block())
+import importlib
+for m in {modules!r}:
+    importlib.import_module(m)
 """
+
+
+def import_all_with_blocked(modules: list[str], blocked: tuple[str, ...]) -> None:
+    """Import ``modules`` in a fresh interpreter where the ``blocked`` top-level packages are
+    unimportable; fails with the interpreter's traceback."""
+    code = BLOCKER.format(blocked=blocked, modules=modules)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
 
 
 def imported_roots(path: Path) -> set[str]:
@@ -45,6 +57,28 @@ def imported_roots(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             roots.add(node.module.split(".")[0])
     return roots
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Full names of the modules a file imports, and of the names it imports from them (a
+    ``from kiosk import screens`` counts as ``kiosk.screens``)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def imports_of(where: str, parts: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(file, module) for every import of one of ``parts`` (``kiosk.x`` modules or packages)
+    by the files of ``where`` (a folder or one file of the repository)."""
+    target = ROOT / where
+    files = sorted(target.rglob("*.py")) if target.is_dir() else [target]
+    return [(rel(p), m) for p in files for m in sorted(imported_modules(p))
+            if any(m == part or m.startswith(part + ".") for part in parts)]
 
 
 def rel(path: Path) -> str:
@@ -78,11 +112,7 @@ def non_ui_modules() -> list[str]:
 
 
 def test_non_ui_modules_import_without_kivy_or_device_libraries():
-    code = BLOCKER % (BLOCKED,) + "\nimport importlib\nfor m in %r:\n    importlib.import_module(m)\n" % (
-        non_ui_modules(),)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
+    import_all_with_blocked(non_ui_modules(), BLOCKED)
 
 
 def test_kivy_is_imported_only_by_the_ui():
@@ -113,17 +143,47 @@ def test_the_shared_part_imports_neither_program_nor_their_libraries():
 def test_every_server_module_imports_without_the_terminal_kivy_or_device_libraries():
     modules = [module_name(p) for p in sorted(SERVER.rglob("*.py")) if "/migrations/" not in rel(p)]
     modules += [module_name(p) for p in sorted(WIRE.rglob("*.py"))]
-    code = BLOCKER % (("kiosk", *BLOCKED),) + (
-        "\nimport importlib\nfor m in %r:\n    importlib.import_module(m)\n" % (modules,))
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
+    import_all_with_blocked(modules, ("kiosk", *BLOCKED))
 
 
 def test_terminal_modules_import_without_the_server_libraries():
-    code = BLOCKER % ((*BLOCKED, *SERVER_LIBS, "kiosk_server"),) + (
-        "\nimport importlib\nfor m in %r:\n    importlib.import_module(m)\n" % (
-            non_ui_modules(),))
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
+    import_all_with_blocked(non_ui_modules(), (*BLOCKED, *SERVER_LIBS, "kiosk_server"))
+
+
+# The kiosk's own layers: what each part must never import (above it, or beside it).
+UI = ("kiosk.app", "kiosk.app_cli", "kiosk.demo", "kiosk.screens")
+NEVER_IMPORTS = {
+    "kiosk/media": ("kiosk.devices", "kiosk.documents", "kiosk.sessions", "kiosk.practice",
+                    "kiosk.sync", "kiosk.storage", "kiosk.runtime", "kiosk.doctor", *UI),
+    "kiosk/devices": ("kiosk.documents", "kiosk.sessions", "kiosk.practice", "kiosk.sync",
+                      "kiosk.storage", "kiosk.runtime", "kiosk.doctor", *UI),
+    "kiosk/sessions": ("kiosk.devices", "kiosk.documents", "kiosk.practice", "kiosk.sync",
+                       "kiosk.runtime", "kiosk.doctor", *UI),
+    "kiosk/storage.py": ("kiosk.devices", "kiosk.documents", "kiosk.sessions", "kiosk.practice",
+                         "kiosk.sync", "kiosk.runtime", "kiosk.doctor", *UI),
+    "kiosk/documents": ("kiosk.practice", "kiosk.sync", "kiosk.runtime", "kiosk.doctor", *UI),
+    "kiosk/sync": ("kiosk.devices", "kiosk.documents", "kiosk.practice", "kiosk.runtime",
+                   "kiosk.doctor", *UI),
+    "kiosk/practice": ("kiosk.sync", "kiosk.doctor", *UI),
+    "kiosk/runtime.py": UI,
+    "kiosk/doctor": UI,
+}
+
+
+def test_each_part_of_the_kiosk_imports_only_the_parts_below_it():
+    offenders = {where: imports_of(where, parts) for where, parts in NEVER_IMPORTS.items()}
+    assert {where: found for where, found in offenders.items() if found} == {}
+
+
+def test_nothing_outside_the_ui_imports_the_screens():
+    # kiosk/demo.py is the scripted walk of the UI (`kiosk demo`): it drives the screens.
+    offenders = [(rel(p), m) for p in sorted(PACKAGE.rglob("*.py"))
+                 if not rel(p).startswith(UI_MODULES) and rel(p) != "kiosk/demo.py"
+                 for m in sorted(imported_modules(p))
+                 if m == "kiosk.screens" or m.startswith("kiosk.screens.")]
+    assert offenders == []
+
+
+def test_media_imports_no_other_part_of_the_kiosk():
+    assert [(f, m) for f, m in imports_of("kiosk/media", ("kiosk",))
+            if not m.startswith("kiosk.media")] == []

@@ -20,7 +20,8 @@ from kiosk_server.demo import spawn_server
 EXAMPLE = Path(__file__).parents[1] / "deploy" / "nginx" / "kiosk-server.conf"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
-pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx not installed (apt-get install nginx-light)")
+pytestmark = pytest.mark.skipif(NGINX is None,
+                                reason="nginx not installed (apt-get install nginx-light)")
 
 
 def free_port() -> int:

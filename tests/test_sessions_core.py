@@ -7,6 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.sessions import SessionState, open_core
+from kiosk.sessions.clock import ManualClock
+from kiosk.sessions.core import SessionCore
+from kiosk.sessions.state import InvalidTransition
+from kiosk.sessions.workspace import Artefact
+from kiosk.storage import LocalStore
 from kiosk_wire import config
 from kiosk_wire.schema import (
     Accessibility,
@@ -20,12 +26,6 @@ from kiosk_wire.schema import (
     Survey,
     Theme,
 )
-from kiosk.sessions import SessionState, open_core
-from kiosk.sessions.clock import ManualClock
-from kiosk.sessions.core import SessionCore
-from kiosk.sessions.state import InvalidTransition
-from kiosk.sessions.workspace import Artefact
-from kiosk.storage import LocalStore
 
 
 def settings_for(tmp_path: Path, **overrides):

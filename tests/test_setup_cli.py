@@ -7,8 +7,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from kiosk.cli import main
-from kiosk_wire import config
 from kiosk.sessions.mediator_pin import PinGate, PinResult
+from kiosk_wire import config
 
 ANSWERS = ["--server-url", "https://stats.example.fr/", "--token", "tok-123",
            "--name", "Borne accueil", "--pin", "482915", "--no-start"]

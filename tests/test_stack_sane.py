@@ -26,7 +26,8 @@ def test_scanner(sane_config):
         device.close()
         sane.exit()
         # Raw python-sane, without the kiosk's backend: SANE's reader thread has put SIGPIPE back
-        # to its default action (kiosk/devices/sane_scanner.py explains); undo it as the backend does.
+        # to its default action (kiosk/devices/sane_scanner.py explains); undo it as the backend
+        # does.
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
 
 

@@ -21,14 +21,14 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from kiosk_wire.config import Settings
 from kiosk.devices import errors
 from kiosk.devices.base import Schedule, StatefulDevice
 from kiosk.devices.hotplug import DeviceKind, Hotplug, PluggedDevice
 from kiosk.devices.printer import Printer
 from kiosk.devices.reader import CardReader
 from kiosk.devices.scanner import Scanner
-from kiosk.devices.storage import StoragePolicy, UsbStorage
+from kiosk.devices.usb_storage import StoragePolicy, UsbStorage
+from kiosk_wire.config import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -152,7 +152,7 @@ class Devices:
     scanner: Scanner
     reader: CardReader
     hotplug: Hotplug
-    storage: UsbStorage
+    usb_storage: UsbStorage   # USB keys (not kiosk.storage, the local outbox)
     settings: Settings | None = None
     _closed: bool = False
     _in_reprobe_tick: bool = False
@@ -161,7 +161,7 @@ class Devices:
         """Every device's state by kind, for the heartbeat and the mediator panel."""
         return {"printer": self.printer.state.value, "scanner": self.scanner.state.value,
                 "reader": self.reader.state.value, "hotplug": self.hotplug.state.value,
-                "usb_storage": self.storage.state.value}
+                "usb_storage": self.usb_storage.state.value}
 
     def backends(self) -> dict[str, str]:
         """Which backend drives each device ("cups", "sane", "pcsc", "udev", "demo", or "none"
@@ -223,7 +223,7 @@ class Devices:
         return self.settings
 
     def _wants_real(self, kind: str) -> bool:
-        return self._settings.get(f"devices.{kind}_backend") != "demo"
+        return bool(self._settings.get(f"devices.{kind}_backend") != "demo")
 
     def _real_printer(self) -> Any:
         from kiosk.devices.cups_printer import CupsPrinter
@@ -252,7 +252,7 @@ class Devices:
         elif kind is DeviceKind.READER:
             self.reader.unplugged = not present
             self.reader.refresh()
-        self.storage.on_change(kind, added, device)
+        self.usb_storage.on_change(kind, added, device)
         if added:  # a device whose stack was missing may be there now
             self.reprobe()
 
@@ -290,7 +290,7 @@ def state_vocabulary() -> dict[str, list[str]]:
     from kiosk.devices.printer import PrinterState
     from kiosk.devices.reader import ReaderState
     from kiosk.devices.scanner import ScannerState
-    from kiosk.devices.storage import StorageState
+    from kiosk.devices.usb_storage import StorageState
 
     kinds: dict[str, type[Enum]] = {
         "printer": PrinterState, "scanner": ScannerState, "reader": ReaderState,
@@ -308,7 +308,7 @@ def open_devices(settings: Settings, schedule: Schedule | None = None) -> Device
         scanner=open_scanner(settings),
         reader=open_reader(settings, schedule),
         hotplug=open_hotplug(settings, schedule),
-        storage=UsbStorage(StoragePolicy(settings.get("devices.usb_storage"))),
+        usb_storage=UsbStorage(StoragePolicy(settings.get("devices.usb_storage"))),
         settings=settings,
     )
     devices.hotplug.add_change_listener(devices.on_plug_change)

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from kiosk.devices import errors
-from kiosk.devices.printer import Capabilities, JobState, JobStatus, PrinterState, PrintOptions
+from kiosk.devices.printer import (
+    Capabilities,
+    JobState,
+    JobStatus,
+    PrinterState,
+    PrintOptions,
+    pdf_pages,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -155,9 +162,7 @@ class CupsPrinter:
                             max_copies=max(1, min(max_copies, 99)))
 
     def submit(self, pdf: Path, title: str, options: PrintOptions) -> int:
-        from kiosk.documents.pdf import count_pages
-
-        pages = count_pages(pdf)
+        pages = pdf_pages(pdf)
         ipp_options = {"copies": str(options.copies),
                        "sides": "two-sided-long-edge" if options.duplex else "one-sided",
                        "print-color-mode": "color" if options.colour else "monochrome",

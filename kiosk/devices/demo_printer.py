@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.devices import errors
-from kiosk.devices.printer import Capabilities, JobState, JobStatus, PrinterState, PrintOptions
+from kiosk.devices.printer import (
+    Capabilities,
+    JobState,
+    JobStatus,
+    PrinterState,
+    PrintOptions,
+    pdf_pages,
+)
 
 
 @dataclass
@@ -71,13 +78,11 @@ class DemoPrinter:
         return Capabilities(colour=True, duplex=True, max_copies=99)
 
     def submit(self, pdf: Path, title: str, options: PrintOptions) -> int:
-        from kiosk.documents.pdf import count_pages
-
         if self._fault is PrinterState.OFFLINE:
             raise errors.PrinterOffline("demo printer: offline (injected)")
         if not self.accepting:
             raise errors.JobRejected("demo printer: not accepting jobs")
-        pages = count_pages(pdf)
+        pages = pdf_pages(pdf)
         with self._lock:
             job_id = next(self._ids)
             spool = self.spool_dir / f"d{job_id:05d}-001"

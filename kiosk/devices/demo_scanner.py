@@ -10,7 +10,7 @@ from PIL import Image
 
 from kiosk.devices import errors
 from kiosk.devices.scanner import ColourMode, ScannerInfo, ScanOptions, Source
-from kiosk.documents.pdf import mm_to_px
+from kiosk.media.paper import Side, mm_to_px
 
 
 class DemoScanner:
@@ -44,7 +44,7 @@ class DemoScanner:
             raise fault("demo scanner: injected fault")
         # The sample pictures (Pillow's drawing and fonts, segno: ~10 MB resident) load at the
         # first scan: a demo kiosk whose residents never scan does not carry them.
-        from kiosk.documents import samples
+        from kiosk.media import samples
 
         dpi = options.dpi
         if options.source is Source.FEEDER:
@@ -55,7 +55,7 @@ class DemoScanner:
         elif isinstance(self.on_glass, Image.Image):
             image = self.on_glass.copy()
         elif self.on_glass in ("id_recto", "id_verso"):
-            image = samples.card_on_bed(self.on_glass.removeprefix("id_"), dpi)
+            image = samples.card_on_bed(Side(self.on_glass.removeprefix("id_")), dpi)
         else:
             image = samples.letter_page(dpi, self.scans + 1)
         size = (mm_to_px(options.width_mm, dpi), mm_to_px(options.height_mm, dpi))

@@ -104,6 +104,17 @@ class JobStatus:
         return _("Votre impression attend son tour…")
 
 
+def pdf_pages(pdf: Path) -> int:
+    """Pages of a PDF to print, or :class:`~kiosk.devices.errors.InvalidDocument` (the device
+    boundary's error, with its plain message) when it is not a readable, non-empty PDF."""
+    from kiosk.media.pdf import UnreadablePdf, count_pages
+
+    try:
+        return count_pages(pdf)
+    except UnreadablePdf as err:
+        raise errors.InvalidDocument(str(err)) from err
+
+
 class PrinterBackend(Protocol):
     name: str
 

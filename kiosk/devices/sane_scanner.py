@@ -111,8 +111,7 @@ class SaneScanner:
             # system's SANE configuration (network ones included), which can take 20 s.
             self.device, self.model = device, ""
             try:
-                self._open()  # proves it is there; opened again at the first scan
-                self._dev.close()
+                self._open().close()  # proves it is there; opened again at the first scan
                 self._dev = None
             except errors.DeviceError as err:
                 self.close()
@@ -190,7 +189,7 @@ class SaneScanner:
             self._set(dev, "br_y", float(options.height_mm))
             try:
                 with _sigpipe_kept_ignored():
-                    image = dev.scan()
+                    image: Image.Image = dev.scan()
             except self._sane._sane.error as err:
                 raise map_sane_error(err, "scan") from err
             except (OSError, RuntimeError) as err:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
-from kiosk.documents.pdf import ID1_MM, mm_to_px
+from kiosk.media.paper import ID1_MM, mm_to_px
 
 ID1_RATIO = ID1_MM[0] / ID1_MM[1]
 WORK_WIDTH = 600         # detection runs on a copy this wide: fast and precise enough
@@ -35,12 +35,14 @@ class CardDetection:
 def _background(rgb: np.ndarray) -> np.ndarray:
     border = np.concatenate([rgb[:4].reshape(-1, 3), rgb[-4:].reshape(-1, 3),
                              rgb[:, :4].reshape(-1, 3), rgb[:, -4:].reshape(-1, 3)])
-    return np.median(border, axis=0)
+    background: np.ndarray = np.median(border, axis=0)
+    return background
 
 
 def _foreground(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
     """Pixels whose colour differs from the lid's in any channel (pastel cards included)."""
-    return (np.abs(rgb.astype(np.int16) - background).max(axis=2) > DIFF_THRESHOLD)
+    differs: np.ndarray = np.abs(rgb.astype(np.int16) - background).max(axis=2) > DIFF_THRESHOLD
+    return differs
 
 
 def _reduced(image: Image.Image) -> tuple[Image.Image, float]:
@@ -79,8 +81,10 @@ def _filled(mask: np.ndarray) -> np.ndarray:
         first = np.argmax(m, axis=1)
         last = m.shape[1] - 1 - np.argmax(m[:, ::-1], axis=1)
         idx = np.arange(m.shape[1])
-        return any_[:, None] & (idx >= first[:, None]) & (idx <= last[:, None])
-    return spans(mask) & spans(mask.T).T
+        inside: np.ndarray = any_[:, None] & (idx >= first[:, None]) & (idx <= last[:, None])
+        return inside
+    filled: np.ndarray = spans(mask) & spans(mask.T).T
+    return filled
 
 
 def _box(mask: np.ndarray, fraction: float = 0.02) -> Box | None:

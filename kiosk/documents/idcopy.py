@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw
 
-from kiosk.documents.pdf import A4_MM, ID1_MM, a4_size_px, mm_to_px
+from kiosk.media.paper import A4_MM, ID1_MM, a4_size_px, mm_to_px
 
 if TYPE_CHECKING:
     from kiosk.documents.card import Box

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.devices import errors
-from kiosk.devices.printer import JobStatus, Printer, PrintOptions
-from kiosk.documents.pdf import count_pages
-from kiosk_wire.schema import Activity, ActivityKind
+from kiosk.devices.printer import JobStatus, Printer, PrintOptions, pdf_pages
 from kiosk.sessions.core import SessionCore
 from kiosk.sessions.state import SessionState
-from kiosk.sessions.workspace import Artefact
+from kiosk.sessions.workspace import Artefact, ArtefactLabel
+from kiosk_wire.schema import Activity, ActivityKind
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +70,13 @@ class PrintService:
         """Check the quota and the printer, then send; raises device errors with plain messages."""
         options = options or PrintOptions()
         sid = self._session_id()
-        pages = count_pages(pdf) * max(1, options.copies)
+        pages = pdf_pages(pdf) * max(1, options.copies)
         remaining = self.remaining()
         if pages > remaining:
             raise errors.QuotaExceeded(requested=pages, remaining=remaining)
         job_id = self.printer.submit(pdf, options, title=JOB_TITLE)
         # Registered at once: from now on the session's wipe (or crash recovery) purges it.
-        self.core.register(Artefact(PRINT_JOB, str(job_id), "print"))
+        self.core.register(Artefact(PRINT_JOB, str(job_id), ArtefactLabel.PRINT))
         self._used[sid] = self._used.get(sid, 0) + pages
         self.core.add_activity(Activity(kind=ActivityKind.PRINT, pages=pages))
         return PrintJob(job_id, pages)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,15 +17,16 @@ from PIL import Image
 
 from kiosk.devices.scanner import ColourMode, Scanner, ScanOptions
 from kiosk.documents.idcopy import IdPage, compose_id_page
-from kiosk.documents.pdf import fit_on_a4, images_to_pdf
 from kiosk.documents.watermark import Watermark, apply_watermark
-from kiosk_wire.schema import Activity, ActivityKind
+from kiosk.media.paper import Side as Side  # re-exported: a card copy's side
+from kiosk.media.pdf import fit_on_a4, images_to_pdf
 from kiosk.sessions.core import SessionCore
+from kiosk.sessions.workspace import ArtefactLabel
+from kiosk_wire.schema import Activity, ActivityKind
 
 if TYPE_CHECKING:
     from kiosk.documents.card import Box, CardDetection
 
-SCAN_LABEL = "scan"
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class ScanService:
         return self.scanner.preview(self.options())
 
     def save_pdf(self, pages: list[Image.Image], kind: ActivityKind) -> ScanResult:
-        path = self.core.new_file(".pdf", SCAN_LABEL)
+        path = self.core.new_file(".pdf", ArtefactLabel.SCAN)
         images_to_pdf(pages, path, self.dpi)
         self.core.add_activity(Activity(kind=kind, pages=len(pages)))
         return ScanResult(path, len(pages))
@@ -70,11 +70,6 @@ class ScanService:
 
     def id_copy(self) -> IdCopy:
         return IdCopy(self)
-
-
-class Side(str, Enum):
-    RECTO = "recto"
-    VERSO = "verso"
 
 
 @dataclass

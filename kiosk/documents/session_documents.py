@@ -15,12 +15,13 @@ from pathlib import Path
 
 from kiosk.devices.printer import Printer
 from kiosk.devices.scanner import Scanner
-from kiosk.documents.pdf import images_to_pdf
 from kiosk.documents.printing import PrintService
 from kiosk.documents.scanning import ScanResult, ScanService
 from kiosk.i18n import N_
+from kiosk.media.pdf import images_to_pdf
 from kiosk.sessions.core import SessionCore
 from kiosk.sessions.state import SessionState
+from kiosk.sessions.workspace import ArtefactLabel
 
 SAMPLE_DPI = 150
 
@@ -80,12 +81,12 @@ class DocumentDesk:
 
     def sample(self) -> SessionDocument:
         """A one-page demonstration letter to print, made for this session (and wiped)."""
-        from kiosk.documents.samples import letter_page
+        from kiosk.media.samples import letter_page
 
         existing = next((d for d in self.documents() if d.kind is DocumentKind.SAMPLE), None)
         if existing is not None:
             return existing
-        path = self.core.new_file(".pdf", "document")
+        path = self.core.new_file(".pdf", ArtefactLabel.DOCUMENT)
         images_to_pdf([letter_page(SAMPLE_DPI)], path, SAMPLE_DPI)
         return self.add(ScanResult(path, 1), DocumentKind.SAMPLE, N_("Page d'exemple"))
 

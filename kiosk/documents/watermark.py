@@ -65,8 +65,9 @@ def clean_purpose(text: str) -> str:
     cleaned = " ".join("".join(" " if unicodedata.category(ch)[0] == "C" else ch
                                for ch in text).split())
     if not cleaned:
-        raise WatermarkError("empty purpose",
-                             N_("Écrivez à qui la copie est destinée, ou choisissez dans la liste."))
+        raise WatermarkError(
+            "empty purpose",
+            N_("Écrivez à qui la copie est destinée, ou choisissez dans la liste."))
     if len(cleaned) > MAX_PURPOSE_CHARS:
         raise WatermarkError(f"purpose of {len(cleaned)} characters",
                              N_("Le texte est trop long : 100 caractères au plus."))

@@ -11,10 +11,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk_wire.config import Settings
 from kiosk.practice.checker import check_paths
 from kiosk.practice.loader import Finding
 from kiosk.practice.model import Procedure
+from kiosk_wire.config import Settings
 from kiosk_wire.schema import Theme
 
 log = logging.getLogger(__name__)
@@ -37,11 +37,15 @@ def _fold(text: str) -> str:
 
 @dataclass
 class Catalogue:
+    """``procedures`` are what residents see; ``drafts`` (French-only, or partly translated)
+    are offered only in a mediator's test mode."""
+
     procedures: list[Procedure] = field(default_factory=list)
     skipped: list[Finding] = field(default_factory=list)
+    drafts: list[Procedure] = field(default_factory=list)
 
     def get(self, procedure_id: str) -> Procedure:
-        for procedure in self.procedures:
+        for procedure in [*self.procedures, *self.drafts]:
             if procedure.id == procedure_id:
                 return procedure
         raise KeyError(procedure_id)
@@ -49,19 +53,27 @@ class Catalogue:
     def ids(self) -> list[str]:
         return [p.id for p in self.procedures]
 
-    def by_theme(self) -> dict[Theme, list[Procedure]]:
+    def offered(self, drafts: bool = False) -> list[Procedure]:
+        """What the catalogue screen lists: the ready procedures, plus the drafts in a
+        mediator's test mode."""
+        return [*self.procedures, *self.drafts] if drafts else list(self.procedures)
+
+    def is_draft(self, procedure_id: str) -> bool:
+        return any(p.id == procedure_id for p in self.drafts)
+
+    def by_theme(self, drafts: bool = False) -> dict[Theme, list[Procedure]]:
         themes: dict[Theme, list[Procedure]] = {}
-        for procedure in self.procedures:
+        for procedure in self.offered(drafts):
             themes.setdefault(procedure.theme, []).append(procedure)
         return themes
 
-    def search(self, word: str, lang: str = "fr") -> list[Procedure]:
+    def search(self, word: str, lang: str = "fr", drafts: bool = False) -> list[Procedure]:
         """Procedures whose title, summary, operator or keywords contain ``word``."""
         needle = _fold(word.strip())
         if not needle:
-            return list(self.procedures)
+            return self.offered(drafts)
         found = []
-        for p in self.procedures:
+        for p in self.offered(drafts):
             haystack = " ".join([p.title.get(lang), p.title.fr, p.summary.get(lang),
                                  p.operator.name, *p.keywords])
             if needle in _fold(haystack):
@@ -73,7 +85,19 @@ def load_catalogue(paths: list[Path] | None = None, enabled: set[str] | None = N
                    ) -> Catalogue:
     """Every valid procedure under ``paths`` (default: the shipped catalogue)."""
     report = check_paths(paths or [SHIPPED_DIR])
-    for finding in report.findings:
+    for finding in report.errors:
         log.warning("procedure left out of the catalogue: %s", finding)
+    for draft in report.drafts:
+        log.info("procedure %s is a draft (translations missing): mediators' test mode only",
+                 draft.id)
     procedures = [p for p in report.procedures if enabled is None or p.id in enabled]
-    return Catalogue(procedures, report.findings)
+    return Catalogue(procedures, report.errors, report.drafts)
+
+
+def shipped_ids() -> dict[str, str]:
+    """The shipped catalogue's ids, each with what a mediator reads about it."""
+    from kiosk.i18n import _
+    from kiosk_wire.catalogue import shipped
+
+    return {pid: _("la démarche fournie avec la borne « {title} »").format(title=entry.title_fr)
+            for pid, entry in shipped().items()}

@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.i18n import _
+from kiosk.practice import typos
 from kiosk.practice.fields import check_field
-from kiosk.practice.loader import Finding, build, parse_file
+from kiosk.practice.loader import Finding, Severity, build, parse_file
 from kiosk.practice.messages import MESSAGES, message
 from kiosk.practice.model import FieldType, Procedure, TrapKind
 from kiosk.practice.solution import solution
@@ -34,58 +35,105 @@ LANGUAGE_NAMES = {"fr": "français", "en": "anglais", "ar": "arabe"}
 
 @dataclass
 class Report:
+    """``procedures`` are ready for residents; ``drafts`` only lack translations (warnings):
+    a mediator can try them in test mode, residents do not see them."""
+
     procedures: list[Procedure] = field(default_factory=list)
+    drafts: list[Procedure] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
 
     @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    @property
     def ok(self) -> bool:
-        return not self.findings
+        """No error (drafts with missing translations are fine to keep working on)."""
+        return not self.errors
+
+
+def _misnamed(path: Path) -> bool:
+    """A procedure saved by an editor that added .txt (``demarche.yaml.txt``)."""
+    return path.suffix == ".txt" and Path(path.stem).suffix in PROCEDURE_SUFFIXES
 
 
 def procedure_files(path: Path) -> list[Path]:
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.suffix in PROCEDURE_SUFFIXES
-                      and p.is_file())
+        return sorted(p for p in path.rglob("*") if p.is_file() and
+                      (p.suffix in PROCEDURE_SUFFIXES or _misnamed(p)))
     return [path]
 
 
-def check_paths(paths: Iterable[Path]) -> Report:
+def _file_finding(file: Path) -> Finding | None:
+    if file.suffix in PROCEDURE_SUFFIXES:
+        return None
+    if file.suffix == ".txt":
+        return Finding(file, 0, _(
+            "ce fichier se termine par .txt (souvent ajouté par le Bloc-notes) : renommez-le "
+            "en « {name} » pour qu'il soit lu comme une démarche").format(
+                name=Path(file.stem).stem + ".yaml"))
+    return Finding(file, 0, _("une démarche est un fichier .yaml : renommez ce fichier en "
+                              "« {name} »").format(name=file.stem + ".yaml"))
+
+
+def check_paths(paths: Iterable[Path], taken: dict[str, str] | None = None) -> Report:
+    """Check files and folders. ``taken`` names the ids already in the catalogue these files
+    join (id -> what has it), so a site's file reusing a shipped id is refused here instead
+    of being left out of the kiosk without a word."""
     report = Report()
-    seen: dict[str, Path] = {}
+    seen: dict[str, str] = dict(taken or {})
     for root in paths:
         if not root.exists():
             report.findings.append(Finding(root, 0, _("ce fichier ou dossier n'existe pas")))
             continue
-        for file in procedure_files(root):
+        files = procedure_files(root)
+        if root.is_dir() and not files:
+            report.findings.append(Finding(root, 0, _(
+                "ce dossier ne contient aucune démarche (aucun fichier .yaml) : vérifiez le "
+                "dossier, ou le nom des fichiers")))
+        for file in files:
             report.files += 1
+            misnamed = _file_finding(file)
+            if misnamed is not None:
+                report.findings.append(misnamed)
+                continue
             procedure, findings = check_file(file)
             report.findings.extend(findings)
             if procedure is None:
                 continue
             if procedure.id in seen:
                 report.findings.append(Finding(file, 1, _(
-                    "l'identifiant « {id} » est déjà pris par {other} : choisissez-en un autre"
+                    "l'identifiant « {id} » est déjà pris par {other} : choisissez-en un autre "
+                    "(la borne n'afficherait qu'une des deux démarches)"
                 ).format(id=procedure.id, other=seen[procedure.id])))
                 continue
-            seen[procedure.id] = file
+            seen[procedure.id] = str(file)
             if not findings:
                 report.procedures.append(procedure)
+            elif all(f.severity is Severity.WARNING for f in findings):
+                report.drafts.append(procedure)
     return report
 
 
 def check_file(file: Path) -> tuple[Procedure | None, list[Finding]]:
+    """The procedure (None when it has errors) and every finding, errors and warnings."""
     data, findings = parse_file(file)
     if data is None or findings:
         return None, findings
-    findings = list(_translations(data, file))
+    warnings = list(_translations(data, file))
+    findings = typos.typographic_quotes(data, file) + typos.duplicates(data, file)
     findings += _structure(data, file)
     if findings:
-        return None, findings
+        return None, findings + warnings
     procedure = build(data, file)
     findings += _graph(procedure, data, file)
     findings += _answers(procedure, file)
-    return procedure, findings
+    return (None if findings else procedure), findings + warnings
 
 
 # --- translations ---------------------------------------------------------------------------
@@ -105,13 +153,17 @@ def _walk(node: Any) -> Iterator[LineDict]:
 
 
 def _translations(data: Any, file: Path) -> Iterator[Finding]:
+    """Missing translations are warnings: a French-only draft can be tried by mediators and
+    is shown to residents once translated."""
     for text in _walk(data):
         for lang in LANGUAGES:
             if not str(text.get(lang) or "").strip():
                 yield Finding(file, text.line, _(
                     "traduction manquante en {language} ({lang}) pour « {fr} » : ajoutez "
-                    "{lang}: \"...\"").format(language=LANGUAGE_NAMES[lang], lang=lang,
-                                              fr=_short(text["fr"])))
+                    "{lang}: \"...\" (d'ici là, la démarche reste un brouillon que seuls les "
+                    "médiateurs peuvent essayer)").format(
+                        language=LANGUAGE_NAMES[lang], lang=lang, fr=_short(text["fr"])),
+                    Severity.WARNING)
 
 
 def _short(text: str, width: int = 50) -> str:
@@ -160,7 +212,8 @@ def _structure(data: Any, file: Path) -> list[Finding]:
         if page.get("fields") and not page.get("hints"):
             findings.append(Finding(file, page.line_of("fields"), _(
                 "la page « {id} » a des cases mais aucune aide : ajoutez hints: avec au moins "
-                "une aide qui pointe vers une case (le mode guidé l'affiche)").format(id=page["id"])))
+                "une aide qui pointe vers une case (le mode guidé l'affiche)").format(
+                    id=page["id"])))
         for fld in page.get("fields", ()):
             for key in (fld.get("errors") or {}):
                 if key not in MESSAGES:

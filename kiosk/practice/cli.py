@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.i18n import _
+from kiosk.i18n import _, ngettext
 from kiosk.practice.model import LEVEL_LABELS
 
 
@@ -20,24 +20,41 @@ def procedures() -> None:
 def check(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     """Check procedure files or folders (default: the shipped catalogue and practice.extra_dir).
 
-    Prints every problem as FILE:LINE: what is wrong and what to do. Exit code 1 on any problem.
+    Prints every problem as FILE:LINE: what is wrong and what to do. A missing translation is a
+    warning (the procedure stays a draft that mediators can try); anything else is an error.
+    Exit code 1 on any error.
     """
-    from kiosk.practice.catalogue import catalogue_paths
+    from kiosk.practice.catalogue import SHIPPED_DIR, catalogue_paths, shipped_ids
     from kiosk.practice.checker import check_paths
 
     if not paths:
         from kiosk.cli import load_settings
 
         paths = tuple(catalogue_paths(load_settings(ctx)))
-    report = check_paths(paths)
+    shipped = SHIPPED_DIR.resolve()
+    # A site's own files join the shipped catalogue: an id already there is an error.
+    joins_shipped = not any(p.resolve() == shipped or p.resolve().is_relative_to(shipped)
+                            for p in paths)
+    report = check_paths(paths, taken=shipped_ids() if joins_shipped else None)
     for finding in report.findings:
         click.echo(str(finding), err=True)
+    files = ngettext("{n} fichier vérifié", "{n} fichiers vérifiés", report.files).format(
+        n=report.files)
     if report.ok:
-        click.echo(_("{files} fichier(s) vérifié(s) : tout est correct ({count} démarche(s)).")
-                   .format(files=report.files, count=len(report.procedures)))
+        ready = len(report.procedures)
+        click.echo(files + " : " + ngettext(
+            "tout est correct ({n} démarche prête).",
+            "tout est correct ({n} démarches prêtes).", ready).format(n=ready))
+        if report.drafts:
+            click.echo(ngettext(
+                "{n} brouillon à traduire avant de le montrer au public (les médiateurs "
+                "peuvent déjà l'essayer).",
+                "{n} brouillons à traduire avant de les montrer au public (les médiateurs "
+                "peuvent déjà les essayer).", len(report.drafts)).format(n=len(report.drafts)))
         return
-    click.echo(_("{files} fichier(s) vérifié(s) : {count} problème(s) à corriger.")
-               .format(files=report.files, count=len(report.findings)), err=True)
+    errors = len(report.errors)
+    click.echo(files + " : " + ngettext("{n} problème à corriger.", "{n} problèmes à corriger.",
+                                        errors).format(n=errors), err=True)
     ctx.exit(1)
 
 
@@ -57,8 +74,10 @@ def list_procedures(ctx: click.Context) -> None:
                        f"{LEVEL_LABELS[p.level].fr.lower()}, {p.duration_min} min, "
                        f"{len(p.pages)} pages)")
     if catalogue.skipped:
-        click.echo(_("{count} problème(s) : lancez `kiosk procedures check`.")
-                   .format(count=len(catalogue.skipped)), err=True)
+        click.echo(ngettext("{count} problème : lancez `kiosk procedures check`.",
+                            "{count} problèmes : lancez `kiosk procedures check`.",
+                            len(catalogue.skipped)).format(count=len(catalogue.skipped)),
+                   err=True)
         ctx.exit(1)
 
 

@@ -7,11 +7,13 @@ trying alone next time, and a page is still "réussie du premier coup" when no t
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kiosk.practice.engine import Mode, PracticeRun
 from kiosk.practice.messages import MESSAGES
-from kiosk.practice.model import Memo, TrapKind
+from kiosk.practice.model import Memo, Procedure, TrapKind
+from kiosk.practice.next_steps import next_steps
 
 # Longer than this on one page counts as hesitation in the debrief (a real page takes ~1 min).
 HESITATION_S = 180.0
@@ -23,9 +25,12 @@ class Debrief:
     to_work_on: tuple[str, ...]
     remember: tuple[str, ...]
     memo: Memo
+    next_steps: tuple[str, ...] = ()      # the exercise offered next, who can help for real
+    suggested: Procedure | None = None    # that next exercise
 
 
-def build_debrief(run: PracticeRun, lang: str = "fr") -> Debrief:
+def build_debrief(run: PracticeRun, lang: str = "fr",
+                  catalogue: Sequence[Procedure] = ()) -> Debrief:
     procedure = run.procedure
     well: list[str] = []
     work: list[str] = []
@@ -67,5 +72,6 @@ def build_debrief(run: PracticeRun, lang: str = "fr") -> Debrief:
                 MESSAGES[key].format(lang, page=title))
     if guided:
         work.append(MESSAGES["debrief.try_alone"].get(lang))
+    after = next_steps(run, catalogue, lang)
     return Debrief(tuple(well), tuple(work), tuple(t.get(lang) for t in procedure.remember),
-                   procedure.memo)
+                   procedure.memo, after.lines, after.suggested)

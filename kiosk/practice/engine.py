@@ -24,8 +24,8 @@ from kiosk.practice.messages import MESSAGES, message
 from kiosk.practice.model import Field, FieldType, Hint, Page, Procedure, Trap, TrapKind
 from kiosk.practice.text import Text
 from kiosk.practice.validators import Problem, password_rule_status
-from kiosk_wire.schema import Activity, ActivityKind, Autonomy
 from kiosk.sessions.clock import Clock, SystemClock
+from kiosk_wire.schema import Activity, ActivityKind, Autonomy
 
 log = logging.getLogger(__name__)
 
@@ -179,13 +179,14 @@ class PracticeRun:
         self._leave()
         self._page_id = page_id
         self._entered_at = self.clock.monotonic()
+        self._active_at = self._entered_at
         self._stats().visits += 1
         self.max_step = max(self.max_step, self.depths.get(page_id, 1))
         page = self.page
-        if any(f.type is FieldType.SMS_CODE for f in page.fields):
+        if any(f.type in (FieldType.SMS_CODE, FieldType.EMAIL_CODE) for f in page.fields):
             self.send_sms()
-        if page.end:
-            self.completed = True
+        # Completed while the run is on an end page: going back from it undoes it.
+        self.completed = page.end
 
     def _key(self, field_id: str) -> str:
         return f"practice/{self.procedure.id}/{field_id}"
@@ -194,13 +195,21 @@ class PracticeRun:
     def set_value(self, field_id: str, value: Any) -> None:
         self.values.remember(self._key(field_id), value)
 
+    def note_activity(self) -> None:
+        """The page was sent to the (fictional) site: like a real site's session, the page's
+        "expired after N minutes without doing anything" counts from the last request (the
+        page shown, a retry), not from the first display. Typing alone sends nothing."""
+        self._active_at = self.clock.monotonic()
+
     def value(self, field_id: str) -> Any:
         return self.values.recall(self._key(field_id))
 
     def send_sms(self) -> Text:
-        """A new code on the simulated phone (also 'resend the code')."""
+        """A new code on the simulated phone (also 'resend the code'): by SMS, or by e-mail
+        (shown in the phone's mailbox) when the page awaits a code received by e-mail."""
         self._sms_code = f"{self._rng.randrange(0, 1_000_000):06d}"
-        template = MESSAGES["sms.code"]
+        by_email = any(f.type is FieldType.EMAIL_CODE for f in self.page.fields)
+        template = MESSAGES["email.code" if by_email else "sms.code"]
         sms = Text(*(template.format(lang, operator=self.procedure.operator.name,
                                      code=self._sms_code) for lang in ("fr", "en", "ar")))
         self.sms_inbox.append(sms)
@@ -246,21 +255,28 @@ class PracticeRun:
         page = self.page
         if page.end:
             return SubmitResult(Outcome.FINISHED, page)
+        expiry = page.trap(TrapKind.SESSION_EXPIRED)
+        if expiry and self.clock.monotonic() - self._active_at >= expiry.after_s:
+            return self._expire(page, expiry)
         for field_id, value in (typed or {}).items():
             if page.field(field_id) is None:
                 raise KeyError(f"page {page.id} has no field {field_id!r}")
             self.set_value(field_id, value)
-        expiry = page.trap(TrapKind.SESSION_EXPIRED)
-        if expiry and self.clock.monotonic() - self._entered_at >= expiry.after_s:
-            return self._expire(page, expiry)
+        self.note_activity()
         current = {f.id: self.value(f.id) for f in page.fields}
         errors: dict[str, FieldError] = {}
         for fld in page.fields:
             error = self.problem(fld.id, current[fld.id], current)
             if error:
                 errors[fld.id] = error
+        detours = self._detours(page, errors, current)
+        stats = self._stats()
+        for field_id in detours:
+            # A wrong choice the real site would follow (its own page explains the mistake):
+            # counted as an error, and the person sees where it leads.
+            stats.field_errors[field_id] = stats.field_errors.get(field_id, 0) + 1
+            del errors[field_id]
         if errors:
-            stats = self._stats()
             for field_id in errors:
                 stats.field_errors[field_id] = stats.field_errors.get(field_id, 0) + 1
             # ids and message keys only: never what was typed
@@ -272,6 +288,21 @@ class PracticeRun:
         log.debug("practice %s: page %s accepted, now on %s (step %d/%d)", self.procedure.id,
                   page.id, self._page_id, self.step, self.steps_total)
         return SubmitResult(Outcome.FINISHED if self.completed else Outcome.NEXT, self.page)
+
+    @staticmethod
+    def _detours(page: Page, errors: Mapping[str, FieldError],
+                 current: Mapping[str, Any]) -> list[str]:
+        """Choice fields answered with a value the card does not say, but for which this page
+        has its own way (``next: - {field: x, equals: wrong, page: explanation}``)."""
+        found = []
+        for field_id, error in errors.items():
+            if error.field.type is not FieldType.CHOICE or \
+                    error.problem.key not in ("persona.mismatch", "expected.mismatch"):
+                continue
+            value = str(current.get(field_id))
+            if any(b.field == field_id and b.equals == value for b in page.next):
+                found.append(field_id)
+        return found if len(found) == len(errors) else []
 
     def _expire(self, page: Page, trap: Trap) -> SubmitResult:
         self._stats().expired += 1
@@ -302,7 +333,8 @@ class PracticeRun:
         if self.history:
             self._leave()
             self._page_id = self.history.pop()
-            self._entered_at = self.clock.monotonic()
+            self._entered_at = self._active_at = self.clock.monotonic()
+            self.completed = self.page.end
         return self.page
 
     def follow_link(self) -> Text:

@@ -12,7 +12,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from kiosk.practice.model import Field, FieldType, Trap
-from kiosk.practice.validators import Problem, check_password, compact, matches, run_validator
+from kiosk.practice.validators import (
+    Match,
+    Problem,
+    check_password,
+    compact,
+    compare,
+    run_validator,
+)
 
 TICKED = frozenset({"true", "1", "yes", "oui", "on", "x"})
 
@@ -49,8 +56,9 @@ def check_field(field: Field, value: Any, *, persona_value: str | None = None,
         return Problem("required")
     text = str(value)
     if kind is FieldType.DOCUMENT_UPLOAD:
-        # "scan:<n>" (scanned in this session) or "sample:<id>" (a sample of the exercise)
-        known = text.startswith("scan:") or text == "sample:document" or \
+        # "scan:<id>" (scanned in this session) or "sample:<id>" (a sample of the exercise);
+        # "scan:" with no id is no document.
+        known = re.fullmatch(r"scan:[\w-]+", text) is not None or text == "sample:document" or \
             text in {f"sample:{sample.id}" for sample in field.samples}
         return None if known else Problem("document.required")
     if kind is FieldType.CHOICE:
@@ -61,9 +69,10 @@ def check_field(field: Field, value: Any, *, persona_value: str | None = None,
         if field.expected is not None and text != field.expected:
             return Problem("expected.mismatch")
         return None
-    if kind is FieldType.SMS_CODE:
-        return None if sms_code is not None and compact(text) == sms_code else \
-            Problem("sms_code.wrong")
+    if kind in (FieldType.SMS_CODE, FieldType.EMAIL_CODE):
+        if sms_code is not None and compact(text) == sms_code:
+            return None
+        return Problem("sms_code.wrong" if kind is FieldType.SMS_CODE else "email_code.wrong")
     if kind is FieldType.CAPTCHA:
         return None if text.strip() == (field.expected or "") else Problem("captcha.wrong")
     if kind is FieldType.PASSWORD:
@@ -92,8 +101,12 @@ def check_field(field: Field, value: Any, *, persona_value: str | None = None,
     if strict_format is not None and strict_format.format \
             and not re.fullmatch(strict_format.format, text.strip()):
         return Problem("trap.wrong_format")
-    if persona_value is not None and not matches(text, persona_value):
-        return Problem("persona.mismatch")
-    if field.expected is not None and not matches(text, field.expected):
-        return Problem("expected.mismatch")
+    for wanted, source in ((persona_value, "persona"), (field.expected, "expected")):
+        if wanted is None:
+            continue
+        match = compare(text, wanted)
+        if match is Match.ALMOST:  # a gentle "presque", and what the real site wants
+            return Problem("email.almost" if "@" in wanted else "value.almost")
+        if match is Match.NO:
+            return Problem(f"{source}.mismatch")
     return None

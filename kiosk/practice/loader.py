@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -45,6 +46,14 @@ from kiosk_wire.schema import Theme
 SCHEMA_FILE = "procedure.schema.json"
 
 
+class Severity(Enum):
+    """An ERROR keeps the procedure away from every kiosk; a WARNING (a missing translation)
+    leaves it a draft: mediators can try it, residents do not see it yet."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
 @dataclass(frozen=True)
 class Finding:
     """One problem in a procedure file: where it is and what to do about it."""
@@ -52,9 +61,12 @@ class Finding:
     file: Path
     line: int
     message: str
+    severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else str(self.file)
+        if self.severity is Severity.WARNING:
+            return f"{where}: {_('attention')} : {self.message}"
         return f"{where}: {self.message}"
 
 
@@ -67,7 +79,8 @@ class ProcedureError(Exception):
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     text = resources.files("kiosk.practice").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
@@ -97,6 +110,10 @@ _PATTERN_ADVICE = {
                          "par exemple #1d4e89",
     "^[a-z0-9.-]+\\.exemple$": "l'adresse du site fictif se termine par « .exemple » "
                                "(jamais une vraie adresse), par exemple « titres.exemple »",
+    "^https://[a-z0-9.-]+\\.[a-z]{2,}(/.*)?$": "une adresse de site commence par https:// , par "
+                                             "exemple « https://www.service-public.fr »",
+    "^20[0-9]{2}-[01][0-9]-[0-3][0-9]$": "une date de vérification s'écrit année-mois-jour, "
+                                         "par exemple « 2025-11-20 »",
 }
 
 
@@ -105,7 +122,11 @@ def _explain(error: ValidationError) -> tuple[list[Any], str]:
     path = list(error.absolute_path)
     kind = error.validator
     if kind == "oneOf" and error.context:
-        return _explain(best_match(error.context))
+        # A branch of another type ("not an object") says nothing useful when a branch of the
+        # instance's own type exists: explain why that one failed (an unknown validator name
+        # is "not one of ...", not "a text must be translated").
+        relevant = [e for e in error.context if e.validator != "type"] or list(error.context)
+        return _explain(best_match(relevant))
     if kind == "required":
         missing = str(error.message).split("'")[1] if "'" in error.message else "?"
         return path, _("il manque « {key} » : ajoutez-le (voir docs/writing-a-procedure.md)"
@@ -114,11 +135,25 @@ def _explain(error: ValidationError) -> tuple[list[Any], str]:
         allowed = sorted(error.schema.get("properties", {}))
         extra = [k for k in error.instance if k not in allowed]
         key = extra[0] if extra else "?"
+        if key.strip(TYPOGRAPHIC_QUOTES) != key:
+            return path + [key], _(
+                "« {key} » est entouré de guillemets typographiques (“ ” ou ‘ ’, ajoutés par un "
+                "traitement de texte) : YAML ne les comprend pas, remplacez-les par des "
+                "guillemets droits \"...\" ou enlevez-les").format(key=key)
+        if key in _known_words():
+            return path + [key], _(
+                "« {key} » est bien un mot des fichiers de démarche, mais pas à cet endroit : "
+                "la ligne est sans doute mal décalée (vérifiez le nombre d'espaces au début de "
+                "la ligne et de celles du bloc). Mots possibles ici : {allowed}").format(
+                    key=key, allowed=", ".join(allowed))
         return path + [key], _("« {key} » n'est pas un mot connu ici : vérifiez l'orthographe. "
                                "Mots possibles : {allowed}").format(key=key,
                                                                     allowed=", ".join(allowed))
     if kind == "enum":
         choices = ", ".join(str(c) for c in error.validator_value)
+        if "validators" in path:
+            return path, _("« {value} » n'est pas un contrôle connu. Contrôles possibles : "
+                           "{choices}").format(value=error.instance, choices=choices)
         return path, _("« {value} » n'est pas une valeur possible. Valeurs possibles : {choices}"
                        ).format(value=error.instance, choices=choices)
     if kind == "const":
@@ -130,7 +165,7 @@ def _explain(error: ValidationError) -> tuple[list[Any], str]:
                            "par exemple \"{value}\"").format(value=error.instance)
         if expected == "object" and isinstance(error.instance, str):
             return path, _("un texte affiché doit être traduit : écrivez "
-                           "{{fr: \"...\", en: \"...\", ar: \"...\"}}")
+                           "{{fr: \"...\", en: \"...\", ar: \"...\"}}").format()
         names = {"integer": _("un nombre entier"), "number": _("un nombre"),
                  "boolean": _("true ou false"), "array": _("une liste (lignes commençant par -)"),
                  "object": _("un bloc de clés")}
@@ -147,7 +182,30 @@ def _explain(error: ValidationError) -> tuple[list[Any], str]:
     if kind == "dependentRequired":
         return path, _("« field » et « equals » vont ensemble dans un embranchement : "
                        "mettez les deux ou aucun")
-    return path, error.message
+    # Never the validator's English: name the key and point at the guide.
+    return path, _("cette valeur ne convient pas ici : comparez avec l'exemple de "
+                   "docs/writing-a-procedure.md")
+
+
+TYPOGRAPHIC_QUOTES = "“”‘’„‟"
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    """Every key the format knows, at any level (to tell a shifted block from a typo)."""
+    words: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            words.update(node.get("properties", {}))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema())
+    return frozenset(words)
 
 
 def schema_findings(data: Any, file: Path) -> list[Finding]:
@@ -176,9 +234,7 @@ def parse_file(path: Path) -> tuple[Any, list[Finding]]:
     try:
         data = yamlines.load(text)
     except yamlines.YamlSyntaxError as err:
-        return None, [Finding(path, err.line, _("le fichier n'est pas du YAML valide ({error}) : "
-                                                "vérifiez l'indentation et les deux-points"
-                                                ).format(error=err))]
+        return None, [Finding(path, err.line, err.advice)]
     if not isinstance(data, dict):
         return None, [Finding(path, 1, _("le fichier doit décrire une démarche (des clés "
                                          "id:, title:, pages: ...)"))]
@@ -284,6 +340,9 @@ def build(data: dict[str, Any], source: Path | None = None) -> Procedure:
                   _texts(data["memo"].get("tips"))),
         keywords=tuple(str(k) for k in data.get("keywords", ())),
         source=source,
+        real_service=str(data.get("real_service", "")), real_site=str(data.get("real_site", "")),
+        source_page=str(data.get("source_page", "")),
+        source_checked=str(data.get("source_checked", "")),
     )
 
 

@@ -1,15 +1,29 @@
 """Writes kiosk_wire/catalogue.json, the shipped catalogue as the server knows it (ids, French
-titles, themes): ``python -m kiosk.practice.manifest`` after adding or renaming a procedure.
-tests/practice/test_catalogue_manifest.py fails while the file is out of date."""
+titles, themes, step titles): ``python -m kiosk.practice.manifest`` after adding or renaming a
+procedure or one of its pages. tests/practice/test_catalogue_manifest.py fails while the file
+is out of date."""
 from __future__ import annotations
 
 from kiosk.practice.catalogue import load_catalogue
+from kiosk.practice.engine import page_depths
+from kiosk.practice.model import Procedure
 from kiosk_wire.catalogue import MANIFEST, CatalogueEntry, entries_to_json
+
+
+def step_titles(procedure: Procedure) -> tuple[str, ...]:
+    """French title of each step as the kiosk numbers them (page_depths): the pages of one rank
+    (branches), in file order, joined by "ou"."""
+    depths = page_depths(procedure)
+    titles: list[list[str]] = [[] for _ in range(max(depths.values()))]
+    for page in procedure.pages:
+        if page.id in depths and page.title.fr not in titles[depths[page.id] - 1]:
+            titles[depths[page.id] - 1].append(page.title.fr)
+    return tuple(" ou ".join(t) for t in titles)
 
 
 def manifest_text() -> str:
     """The manifest of the shipped procedures, as the file should read."""
-    return entries_to_json([CatalogueEntry(p.id, p.title.fr, p.theme.value)
+    return entries_to_json([CatalogueEntry(p.id, p.title.fr, p.theme.value, step_titles(p))
                             for p in load_catalogue().procedures])
 
 

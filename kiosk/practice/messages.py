@@ -86,6 +86,12 @@ MESSAGES: dict[str, Text] = {
                               "informations pour cet exercice » pour la relire.")),
     "expected.mismatch": _m(N_("Ce n'est pas la bonne réponse : relisez la page et essayez "
                                "encore.")),
+    "value.almost": _m(N_("Presque ! Un point, un tiret ou un espace est différent : le vrai "
+                          "site demande de l'écrire exactement. Comparez avec votre fiche, "
+                          "caractère par caractère.")),
+    "email.almost": _m(N_("Presque ! Dans une adresse e-mail, chaque point et chaque tiret "
+                          "compte : sans eux, c'est l'adresse de quelqu'un d'autre. Recopiez-la "
+                          "exactement comme sur votre fiche.")),
     "choice.required": _m(N_("Choisissez une réponse dans la liste.")),
     "choice.unknown": _m(N_("Cette réponse n'est pas dans la liste : choisissez-en une "
                             "proposée.")),
@@ -93,6 +99,8 @@ MESSAGES: dict[str, Text] = {
                               "ne vous laisse pas continuer.")),
     "document.required": _m(N_("Ajoutez le document demandé : un document scanné ici ou un "
                                "exemple.")),
+    "email_code.wrong": _m(N_("Ce code n'est pas celui reçu par e-mail. Ouvrez l'e-mail sur le "
+                              "téléphone à l'écran et recopiez les 6 chiffres.")),
     "sms_code.wrong": _m(N_("Ce code n'est pas celui reçu par SMS. Regardez le téléphone à "
                             "l'écran et recopiez les 6 chiffres.")),
     "captcha.wrong": _m(N_("Les caractères ne correspondent pas à l'image. Recopiez-les lettre "
@@ -100,6 +108,9 @@ MESSAGES: dict[str, Text] = {
     # the simulated phone
     "sms.code": _m(N_("{operator} : votre code de confirmation est {code}. Ne le communiquez à "
                       "personne.")),
+    "email.code": _m(N_("E-mail de {operator} : pour confirmer votre adresse, tapez le code "
+                        "{code} sur le site. Il est valable 8 heures. Si vous n'avez rien "
+                        "demandé, ignorez ce message.")),
     # traps
     "session.expired": _m(N_("Votre session a expiré : vous êtes resté trop longtemps sans "
                              "rien faire. Sur le vrai site aussi, il faut alors recommencer "
@@ -138,6 +149,14 @@ MESSAGES: dict[str, Text] = {
                           "l'adresse du site.")),
     "debrief.scam_avoided": _m(N_("Page « {page} » : vous n'avez pas touché le lien piège. "
                                   "Bravo.")),
+    # after the debrief: what next
+    "next.exercise": _m(N_("Exercice conseillé ensuite : « {title} ».")),
+    "next.retry": _m(N_("Vous pouvez reprendre cet exercice quand vous voulez : on apprend en "
+                        "recommençant.")),
+    "next.help_for_real": _m(N_("Pour la vraie démarche, vous n'êtes pas seul : un médiateur "
+                                "peut la faire avec vous ici (« Appeler un médiateur »), et un "
+                                "aidant habilité Aidants Connect peut la faire pour vous, en "
+                                "toute sécurité, si vous le lui confiez.")),
 }
 
 

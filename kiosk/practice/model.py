@@ -23,6 +23,7 @@ class FieldType(str, Enum):
     CHECKBOX = "checkbox"
     PASSWORD = "password"
     SMS_CODE = "sms_code"
+    EMAIL_CODE = "email_code"    # a code received by e-mail, in the simulated phone's mailbox
     DOCUMENT_UPLOAD = "document_upload"
     CONSENT = "consent"
     SIGNATURE = "signature"
@@ -212,7 +213,11 @@ class Procedure:
     remember: tuple[Text, ...]         # debrief: what to remember for the real site
     memo: Memo
     keywords: tuple[str, ...] = ()
-    source: Path | None = None
+    source: Path | None = None          # the file it was read from
+    real_service: str = ""              # the real service it copies, its official site and
+    real_site: str = ""                 # the official page it follows, with when it was
+    source_page: str = ""               # last checked (docs/procedure-sources.md lists them)
+    source_checked: str = ""
 
     def page(self, page_id: str) -> Page:
         for page in self.pages:

@@ -17,8 +17,8 @@ def solution(field: Field, procedure: Procedure, sms_code: str | None = None) ->
         return True
     if kind is FieldType.CHECKBOX:
         return field.expected if field.expected is not None else False
-    if kind is FieldType.SMS_CODE:
-        return sms_code
+    if kind in (FieldType.SMS_CODE, FieldType.EMAIL_CODE):
+        return sms_code  # the one code last sent, by SMS or by e-mail
     if kind is FieldType.DOCUMENT_UPLOAD:
         return f"sample:{field.samples[0].id}" if field.samples else "sample:document"
     if field.persona:

@@ -14,7 +14,7 @@ from kiosk.i18n import translate_to
 LANGUAGES: tuple[str, ...] = ("fr", "en", "ar")
 
 
-class _KeepMissing(dict):
+class _KeepMissing(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 
@@ -228,11 +229,15 @@ def check_password(value: str, params: Mapping[str, Any] | None = None) -> Probl
 
 
 # --- numbers --------------------------------------------------------------------------------
+# Spaces only as thousands separators ("1 650,50"): "1 6 5" is not a number on a real site.
+_NUMBER = re.compile(r"-?(\d{1,3}(?:[ \u202f\u00a0]\d{3})+|\d+)([.,]\d{1,2})?")
+
+
 def parse_number(value: str) -> float | None:
-    text = value.strip().replace("\u202f", "").replace(" ", "").replace("€", "").replace(",", ".")
-    if not re.fullmatch(r"-?\d+(\.\d{1,2})?", text):
+    text = value.strip().removesuffix("€").strip()
+    if not _NUMBER.fullmatch(text):
         return None
-    return float(text)
+    return float(re.sub(r"[ \u202f\u00a0]", "", text).replace(",", "."))
 
 
 def check_number(value: str, params: Mapping[str, Any] | None = None) -> Problem | None:
@@ -266,13 +271,52 @@ def normalise(value: str) -> str:
     return compact(value.strip()).casefold()
 
 
-def matches(typed: str, expected: str) -> bool:
+class Match(Enum):
+    EXACT = "exact"      # what the real site accepts
+    ALMOST = "almost"    # right but for a dot, a dash or a space the real site would refuse
+    NO = "no"
+
+
+def _is_quantity(value: str) -> bool:
+    """An amount or a measure (850, 1 650,50, 165), not a number used as an identifier
+    (a phone number, a NIR, a code: a leading 0, or 7 digits and more), which sites take
+    with or without its spaces."""
+    digits = re.sub(r"\D", "", value.split(",")[0].split(".")[0])
+    return not (digits.startswith("0") and len(digits) > 1) and len(digits) <= 6
+
+
+def _words(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+def compare(typed: str, expected: str) -> Match:
+    """How a real site would take ``typed`` for ``expected``.
+
+    Dates and amounts by value; an e-mail address exactly but for letter case (every dot and
+    dash counts: ``camillemartin@`` is another mailbox than ``camille.martin@``); numbers and
+    codes without their spaces, dots and dashes, as sites store them; words case-insensitive,
+    their dashes and dots kept (``Jean Pierre`` is almost ``Jean-Pierre``)."""
     if parse_date(expected) is not None:
-        return typed.strip() == expected.strip()
-    number = parse_number(expected)
-    if number is not None and parse_number(typed) is not None:
-        return parse_number(typed) == number
-    return normalise(typed) == normalise(expected)
+        return Match.EXACT if typed.strip() == expected.strip() else Match.NO
+    number = parse_number(expected) if _is_quantity(expected) else None
+    if number is not None:
+        value = parse_number(typed)
+        if value is not None:
+            return Match.EXACT if value == number else Match.NO
+        return Match.ALMOST if parse_number(compact(typed)) == number else Match.NO
+    if "@" in expected:
+        if typed.strip().casefold() == expected.strip().casefold():
+            return Match.EXACT
+        return Match.ALMOST if normalise(typed) == normalise(expected) else Match.NO
+    if normalise(typed) != normalise(expected):
+        return Match.NO
+    if not any(c.isalpha() for c in expected) or _words(typed) == _words(expected):
+        return Match.EXACT
+    return Match.ALMOST
+
+
+def matches(typed: str, expected: str) -> bool:
+    return compare(typed, expected) is Match.EXACT
 
 
 VALIDATORS: dict[str, Validator] = {
@@ -295,5 +339,6 @@ def run_validator(name: str, value: str, params: Mapping[str, Any] | None = None
     try:
         validator = VALIDATORS[name]
     except KeyError:
-        raise KeyError(f"unknown validator {name!r}; known: {', '.join(sorted(VALIDATORS))}")
+        raise KeyError(f"unknown validator {name!r}; known: {', '.join(sorted(VALIDATORS))}"
+                       ) from None
     return validator(value, params or {})

@@ -12,10 +12,12 @@ from typing import Any
 
 import yaml
 
+from kiosk.i18n import N_, _
+
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class LineDict(dict):
+class LineDict(dict[Any, Any]):
     line: int = 0
     key_lines: dict[str, int]
 
@@ -23,7 +25,7 @@ class LineDict(dict):
         return self.key_lines.get(key, self.line)
 
 
-class LineList(list):
+class LineList(list[Any]):
     line: int = 0
     item_lines: list[int]
 
@@ -32,9 +34,61 @@ class LineList(list):
 
 
 class YamlSyntaxError(Exception):
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
+    """A file that is not YAML. ``advice`` says in French what is wrong and how to fix it;
+    the parser's own English (``problem``) is kept for logs only, never shown to a mediator."""
+
+    def __init__(self, problem: str, line: int, advice: str = "") -> None:
+        super().__init__(problem)
+        self.problem = problem
         self.line = line
+        self.advice = advice or explain(problem)
+
+
+# libyaml's problem texts (stable since 2006) -> what a mediator should check, in French.
+_PROBLEMS: tuple[tuple[str, str], ...] = (
+    ("mapping values are not allowed",
+     N_("un deux-points de trop sur cette ligne (un texte qui contient « : » doit être mis entre "
+        "guillemets droits \"...\"), ou la ligne est décalée plus à droite que ses voisines")),
+    ("could not find expected ':'",
+     N_("il manque le deux-points après le nom de la clé (par exemple « title: »), ou un "
+        "guillemet ouvert n'est pas refermé plus haut")),
+    ("did not find expected key",
+     N_("cette ligne n'est pas alignée avec les lignes de son bloc : décalez-la d'autant "
+        "d'espaces que ses voisines (2 espaces par niveau)")),
+    ("did not find expected '-' indicator",
+     N_("cette ligne n'est pas alignée avec les lignes de son bloc : décalez-la d'autant "
+        "d'espaces que ses voisines (2 espaces par niveau)")),
+    ("expected <block end>",
+     N_("cette ligne n'est pas alignée avec les lignes de son bloc : décalez-la d'autant "
+        "d'espaces que ses voisines (2 espaces par niveau)")),
+    ("did not find expected ',' or '}'",
+     N_("une accolade { n'est pas refermée par }, ou une virgule manque entre deux éléments "
+        "(par exemple {fr: \"...\", en: \"...\"})")),
+    ("did not find expected ',' or ']'",
+     N_("un crochet [ n'est pas refermé par ], ou une virgule manque entre deux éléments")),
+    ("found unexpected end of stream",
+     N_("un guillemet ouvert n'est jamais refermé : ajoutez le guillemet droit \" de fin")),
+    ("found unknown escape character",
+     N_("une barre oblique inversée \\ dans un texte entre guillemets : enlevez-la, ou "
+        "doublez-la (\\\\)")),
+    ("found undefined alias",
+     N_("un texte ne peut pas commencer par * : mettez-le entre guillemets droits \"...\"")),
+    ("found character that cannot start any token",
+     N_("un texte ne peut pas commencer par @ ou ` : mettez-le entre guillemets droits \"...\"")),
+    ("found duplicate anchor",
+     N_("un texte ne peut pas commencer par & : mettez-le entre guillemets droits \"...\"")),
+)
+
+
+def explain(problem: str) -> str:
+    """French advice for a libyaml problem text (a generic one when it is unknown)."""
+    if "cannot start any token" in problem:
+        problem = "found character that cannot start any token"
+    for english, advice in _PROBLEMS:
+        if advice and problem.startswith(english):
+            return _(advice)
+    return _("le fichier n'est pas du YAML valide à cet endroit : vérifiez le décalage des "
+             "lignes, les deux-points et les guillemets")
 
 
 class _LineLoader(_Base):  # type: ignore[misc, valid-type]
@@ -49,10 +103,15 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int, float, bool)) or key is None:
-            raise YamlSyntaxError("a key must be a simple word", key_node.start_mark.line + 1)
+            raise YamlSyntaxError("a key must be a simple word", key_node.start_mark.line + 1,
+                                  _("une clé doit être un simple mot suivi de deux-points, "
+                                    "par exemple « title: »"))
         key = str(key) if not isinstance(key, str) else key
         if key in result:
-            raise YamlSyntaxError(f"the key {key!r} appears twice", key_node.start_mark.line + 1)
+            raise YamlSyntaxError(
+                f"the key {key!r} appears twice", key_node.start_mark.line + 1,
+                _("« {key} » est écrit deux fois dans ce bloc (la première fois ligne {first}) : "
+                  "gardez-en un seul").format(key=key, first=result.key_lines[key]))
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
@@ -93,7 +152,8 @@ def line_at(data: Any, path: Iterable[Any]) -> int:
     """The line of the deepest node reachable along ``path`` (keys and indexes)."""
     node, line = data, getattr(data, "line", 0)
     for step in path:
-        if isinstance(node, LineDict) and step in node or isinstance(node, LineList) and isinstance(step, int) and step < len(node):
+        if (isinstance(node, LineDict) and step in node) or (
+                isinstance(node, LineList) and isinstance(step, int) and step < len(node)):
             line = node.line_of(step)
             node = node[step]
         else:

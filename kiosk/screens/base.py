@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.app import App
 
 from kiosk.screens.kit import KioskScreen, load_kv
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
 
 
 def load_screen_kv(module_file: str) -> None:
@@ -22,7 +25,7 @@ class AppScreen(KioskScreen):
         return App.get_running_app()
 
     @property
-    def runtime(self) -> Any:
+    def runtime(self) -> KioskRuntime:
         return self.app.runtime
 
     def go(self, name: str) -> None:

@@ -3,6 +3,9 @@
 Used by the scripted demo (`kiosk demo --headless`), the UI tests and the UI benchmark, so the
 three exercise the app the same way a finger does: every tap is a real touch event dispatched
 through Kivy's event loop at the centre of the widget, never a direct method call.
+
+No test framework here (``kivy.tests`` imports pytest): ``kiosk demo --headless`` runs on a
+terminal installed without the test extras, so the touch is our own :class:`FingerTouch`.
 """
 from __future__ import annotations
 
@@ -12,9 +15,37 @@ from typing import Any
 
 from kivy.base import EventLoop
 from kivy.clock import Clock
-from kivy.tests.common import UnitTestTouch
+from kivy.input.motionevent import MotionEvent
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.widget import Widget
+
+
+class FingerTouch(MotionEvent):
+    """One finger on the glass at window pixel (x, y), posted to Kivy's event loop as the touch
+    providers post theirs (``begin``, ``update``, ``end``)."""
+
+    def __init__(self, x: float, y: float) -> None:
+        super().__init__("kiosk-driver", 1, self._ratios(x, y), is_touch=True, type_id="touch")
+        self.profile = ["pos"]
+
+    @staticmethod
+    def _ratios(x: float, y: float) -> dict[str, float]:
+        window = EventLoop.window
+        return {"x": x / (window.width - 1.0), "y": y / (window.height - 1.0)}
+
+    def depack(self, args: dict[str, float]) -> None:
+        self.sx, self.sy = args["x"], args["y"]  # before MotionEvent's own depack: it syncs
+        super().depack(args)                       # the origin and deltas from them
+
+    def down(self) -> None:
+        EventLoop.post_dispatch_input("begin", self)
+
+    def move_to(self, x: float, y: float) -> None:
+        self.move(self._ratios(x, y))
+        EventLoop.post_dispatch_input("update", self)
+
+    def up(self) -> None:
+        EventLoop.post_dispatch_input("end", self)
 
 
 class UiDriver:
@@ -44,9 +75,9 @@ class UiDriver:
 
     def tap_at(self, x: float, y: float, draw: bool = True) -> None:
         self.settle()
-        touch = UnitTestTouch(x, y)
-        touch.touch_down()
-        touch.touch_up()
+        touch = FingerTouch(x, y)
+        touch.down()
+        touch.up()
         if draw:
             self.frames(1)
         else:

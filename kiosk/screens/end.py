@@ -2,13 +2,15 @@
 anonymous survey (age bracket, autonomy, satisfaction) in the statistics vocabularies."""
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.i18n import N_, _, ngettext
-from kiosk_wire.schema import AgeBracket, Satisfaction, Survey, SurveyAutonomy
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, tr, ui
 from kiosk.sessions.session import WipeSummary
+from kiosk_wire.schema import AgeBracket, Satisfaction, Survey, SurveyAutonomy
 
 # Question key -> (question, [(enum value, words)]) — words are French sources (N_).
 QUESTIONS: list[tuple[str, str, list[tuple[object, str]]]] = [
@@ -62,7 +64,7 @@ class EndScreen(AppScreen):
     erased = StringProperty("")
     question = StringProperty("")
 
-    def on_pre_enter(self, *args) -> None:
+    def on_pre_enter(self, *args: Any) -> None:
         self.answers: dict[str, object] = {}
         self.erased = erased_text(self.runtime.core.last_summary)
         self.show_step(0)

@@ -1,6 +1,8 @@
 """Help call: says honestly whether a mediator was told, or to go to the desk."""
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.properties import StringProperty
 
 from kiosk.i18n import _
@@ -12,7 +14,7 @@ class HelpCallScreen(AppScreen):
     view = StringProperty(HelpView.SENDING.value)
     where = StringProperty("")
 
-    def on_pre_enter(self, *args) -> None:
+    def on_pre_enter(self, *args: Any) -> None:
         self.where = self.runtime.settings.get("kiosk.where_to_go")
         self.view = HelpView.SENDING.value
         self.view = self.runtime.request_help().value

@@ -2,9 +2,11 @@
 its device is present and its screen is installed."""
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.runtime import Feature
-from kiosk_wire.schema import EndReason
 from kiosk.screens.base import AppScreen, load_screen_kv
+from kiosk_wire.schema import EndReason
 
 # tile id -> (feature, screen it leads to)
 TILE_ROUTES: dict[str, tuple[Feature | None, str]] = {
@@ -17,7 +19,7 @@ TILE_ROUTES: dict[str, tuple[Feature | None, str]] = {
 
 
 class HomeScreen(AppScreen):
-    _tiles: dict | None = None
+    _tiles: dict[str, Any] | None = None
 
     def visible_tiles(self) -> list[str]:
         shown = []
@@ -37,11 +39,11 @@ class HomeScreen(AppScreen):
             grid.add_widget(self._tiles[name])
         grid.cols = 3 if len(shown) > 4 else 2
 
-    def on_pre_enter(self, *args) -> None:
+    def on_pre_enter(self, *args: Any) -> None:
         self.refresh_tiles()
 
     def open_tile(self, name: str) -> None:
-        feature, screen = TILE_ROUTES[name]
+        _feature, screen = TILE_ROUTES[name]
         if name == "done":
             self.runtime.core.end(EndReason.FINISHED)
         else:

@@ -3,6 +3,7 @@ session. Shown over whatever screen the resident was on, so nothing is lost if t
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 from kivy.properties import NumericProperty
 from kivy.uix.floatlayout import FloatLayout
@@ -11,11 +12,14 @@ from kiosk.i18n import ngettext
 from kiosk.screens.base import load_screen_kv
 from kiosk.screens.kit import ui
 
+if TYPE_CHECKING:
+    from kiosk.sessions.core import SessionCore
+
 
 class IdleWarning(FloatLayout):
     seconds = NumericProperty(0)
 
-    def __init__(self, core, **kwargs) -> None:
+    def __init__(self, core: SessionCore, **kwargs: Any) -> None:
         self.core = core
         super().__init__(**kwargs)
 
@@ -33,7 +37,7 @@ class IdleWarning(FloatLayout):
     def still_here(self) -> None:
         self.core.touch()
 
-    def on_touch_down(self, touch) -> bool:
+    def on_touch_down(self, touch: Any) -> bool:
         # Modal: nothing underneath reacts; any touch counts as "still here" (core.touch()
         # from the window binding), the button just makes it obvious.
         super().on_touch_down(touch)

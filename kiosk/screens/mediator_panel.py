@@ -2,16 +2,18 @@
 maintenance (the only way out of the app), version and server connection."""
 from __future__ import annotations
 
-from kivy.properties import BooleanProperty, StringProperty
+from typing import Any
 
-from kiosk.i18n import N_, _
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+
+from kiosk.i18n import N_, _, ngettext
 from kiosk.runtime import ServerState
-from kiosk_wire.schema import EndReason
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.device_fault import state_words
 from kiosk.screens.kit import FormField, KioskKeyboard, KLabel, tr
 from kiosk.sessions.badges import MAX_LABEL_CHARS
 from kiosk.sessions.state import SessionState
+from kiosk_wire.schema import EndReason
 
 DEVICE_NAMES = {"printer": N_("Imprimante"), "scanner": N_("Scanner"),
                 "reader": N_("Lecteur de badge"), "hotplug": N_("Ports USB")}
@@ -34,19 +36,26 @@ class MediatorPanelScreen(AppScreen):
     out_of_order = BooleanProperty(False)
     in_session = BooleanProperty(False)
     enrolling = BooleanProperty(False)
+    drafts = NumericProperty(0)
+    drafts_txt = StringProperty("")
 
     _field: FormField | None = None
     _keyboard: KioskKeyboard | None = None
 
-    def on_pre_enter(self, *args) -> None:
+    def on_pre_enter(self, *args: Any) -> None:
         self.notice = ""
         self.stop_enrolment()
         self.refresh()
 
-    def refresh(self, *_args) -> None:
+    def refresh(self, *_args: Any) -> None:
         core = self.runtime.core
         self.in_session = core.in_session
         self.out_of_order = core.state is SessionState.OUT_OF_ORDER
+        self.drafts = self.runtime.practice_drafts()
+        self.drafts_txt = ngettext(
+            "Essayer {n} démarche en brouillon", "Essayer {n} démarches en brouillon",
+            self.drafts).format(n=self.drafts) if self.drafts else \
+            _("Aucune démarche en brouillon")
         self.session_txt = _("Session : {state}").format(state=_(SESSION_STATES[core.state]))
         self.server_txt = _("Serveur : {state} · {n} envoi(s) en attente").format(
             state=_(SERVER_STATES[self.runtime.server_state()]),
@@ -125,10 +134,10 @@ class MediatorPanelScreen(AppScreen):
             widget.opacity = 1 if visible else 0
             widget.disabled = not visible
 
-    def on_leave(self, *args) -> None:
+    def on_leave(self, *args: Any) -> None:
         self.stop_enrolment()
 
-    def badge(self, uid: object) -> None:
+    def badge(self, uid: bytes) -> None:
         """A badge on the reader while the panel is open: enrol it when asked to."""
         if not self.enrolling or self._field is None:
             return
@@ -142,6 +151,10 @@ class MediatorPanelScreen(AppScreen):
             self.stop_enrolment()
         else:
             self.notice = tr(problem)
+
+    def try_drafts(self) -> None:
+        """Test mode: the practice catalogue with the procedures not yet translated."""
+        self.app.try_practice_drafts()
 
     def maintenance(self) -> None:
         self.app.quit_for_maintenance()

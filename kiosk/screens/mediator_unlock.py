@@ -5,6 +5,7 @@ A refused badge is refused without saying why (unknown, revoked...): the message
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from kivy.properties import BooleanProperty, StringProperty
 
@@ -17,13 +18,13 @@ class MediatorUnlockScreen(AppScreen):
     message = StringProperty("")
     refused = BooleanProperty(False)
 
-    def on_kv_post(self, base_widget) -> None:
+    def on_kv_post(self, base_widget: Any) -> None:
         field = self.ids.pin
         field.max_length = PIN_MAX_DIGITS
         self.ids.keyboard.attach(field)
         field.bind(on_submit=lambda *_a: self.submit_pin())
 
-    def on_pre_enter(self, *args) -> None:
+    def on_pre_enter(self, *args: Any) -> None:
         self.ids.pin.clear()
         self.ids.pin.focused = True
         self.refused = False
@@ -57,7 +58,7 @@ class MediatorUnlockScreen(AppScreen):
         else:
             self.message = _("Code incorrect.")
 
-    def badge(self, uid: object) -> None:
+    def badge(self, uid: bytes) -> None:
         if self.runtime.verify_badge(uid):
             self.runtime.pin_gate.reset()
             self.app.open_mediator_panel()

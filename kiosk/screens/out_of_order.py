@@ -5,6 +5,8 @@ through the catalogue: the default (``DEFAULT_WHERE``) reads in the resident's l
 place the site typed itself has no translation and is shown as typed."""
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.properties import StringProperty
 
 from kiosk.i18n import N_
@@ -17,7 +19,7 @@ DEFAULT_WHERE = N_("l'accueil")
 class OutOfOrderScreen(AppScreen):
     where = StringProperty("")
 
-    def on_pre_enter(self, *args) -> None:
+    def on_pre_enter(self, *args: Any) -> None:
         self.where = self.runtime.settings.get("kiosk.where_to_go")
 
 

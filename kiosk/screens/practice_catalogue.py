@@ -7,18 +7,21 @@ screens (start, page, debrief) beside itself.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.metrics import dp
 from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk.i18n import N_, _
-from kiosk_wire.schema import Theme
+from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, KioskKeyboard, ui
-from kiosk.screens.practice_flow import PracticeFlow
 from kiosk.screens.practice_operator import ProcedureCard
 from kiosk.screens.practice_widgets import undock_keyboard
+from kiosk_wire.schema import Theme
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
 
 ALL_THEMES = ""
 
@@ -64,7 +67,7 @@ class PracticeCatalogueScreen(AppScreen):
     card_height = NumericProperty(200)      # every card as tall as the tallest one
     flow: PracticeFlow | None = ObjectProperty(None, allownone=True)
 
-    def __init__(self, runtime: Any = None, **kwargs: Any) -> None:
+    def __init__(self, runtime: KioskRuntime | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._runtime = runtime
         self._cards: dict[str, ProcedureCard] = {}
@@ -77,7 +80,7 @@ class PracticeCatalogueScreen(AppScreen):
 
     # --- wiring --------------------------------------------------------------------------------
     @property
-    def runtime(self) -> Any:
+    def runtime(self) -> KioskRuntime:
         return self._runtime if self._runtime is not None else super().runtime
 
     def on_manager(self, _inst: Any, manager: Any) -> None:
@@ -100,6 +103,10 @@ class PracticeCatalogueScreen(AppScreen):
     def catalogue(self) -> Any:
         return self.runtime.practice
 
+    @property
+    def _drafts(self) -> bool:
+        return bool(self.runtime.practice_drafts_shown)
+
     def _session_ending(self) -> None:
         """The word the resident searched for goes with the session, like everything typed."""
         self.hide_keyboard()
@@ -114,7 +121,7 @@ class PracticeCatalogueScreen(AppScreen):
         self.refresh()
 
     def themes(self) -> list[Theme]:
-        return list(self.catalogue.by_theme()) if self.catalogue else []
+        return list(self.catalogue.by_theme(self._drafts)) if self.catalogue else []
 
     def _build_theme_chips(self) -> None:
         box = self.ids.themes
@@ -139,7 +146,7 @@ class PracticeCatalogueScreen(AppScreen):
     def matching(self) -> list[Any]:
         if self.catalogue is None:
             return []
-        found = self.catalogue.search(self.ids.search.value, ui.language)
+        found = self.catalogue.search(self.ids.search.value, ui.language, drafts=self._drafts)
         if self.theme:
             found = [p for p in found if p.theme.value == self.theme]
         order = {theme: n for n, theme in enumerate(self.themes())}
@@ -147,16 +154,19 @@ class PracticeCatalogueScreen(AppScreen):
 
     def _card(self, procedure: Any) -> ProcedureCard:
         card = self._cards.get(procedure.id)
-        if card is None or self._card_lang != ui.language:
+        if card is None or self._card_lang != ui.language or \
+                self.catalogue.is_draft(procedure.id):
             card = ProcedureCard()
             card.show(procedure, ui.language, _(THEME_NAMES[procedure.theme]))
+            if self.catalogue.is_draft(procedure.id):
+                card.title = _("Brouillon (médiateurs) : {title}").format(title=card.title)
             card.bind(on_release=lambda c: self.open_procedure(c.procedure_id),
                       natural_height=self._card_resized)
             self._cards[procedure.id] = card
         return card
 
     def refresh(self) -> None:
-        chips_for = (ui.language, self.theme)
+        chips_for = (ui.language, self.theme, self._drafts)
         if getattr(self, "_chips_for", None) != chips_for:
             self._build_theme_chips()
             self._chips_for = chips_for
@@ -208,7 +218,7 @@ class PracticeCatalogueScreen(AppScreen):
         self.go("practice_start")
 
 
-def build_screen(runtime: Any) -> PracticeCatalogueScreen:
+def build_screen(runtime: KioskRuntime) -> PracticeCatalogueScreen:
     return PracticeCatalogueScreen(runtime=runtime, name="practice_catalogue")
 
 

@@ -3,7 +3,7 @@ remember for the real site, the memo sheet's steps and a button to print it."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
@@ -11,10 +11,14 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.devices.errors import DeviceError
 from kiosk.i18n import _
 from kiosk.practice.debrief import Debrief, build_debrief
+from kiosk.practice.flow import PracticeFlow
+from kiosk.practice.model import Procedure
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import KLabel, ui
-from kiosk.screens.practice_flow import PracticeFlow
 from kiosk.screens.practice_widgets import tx
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +40,7 @@ class PracticeDebriefScreen(AppScreen):
         run = self.flow.run
         if run is None:
             return
-        self.debrief = build_debrief(run, ui.language)
+        self.debrief = build_debrief(run, ui.language, self._catalogue())
         self.printed = False
         self.print_status = ""
         self.can_print = self.flow.can_print()
@@ -55,10 +59,15 @@ class PracticeDebriefScreen(AppScreen):
         self._list("well", debrief.went_well, _("Rien à signaler ici cette fois."))
         self._list("work", debrief.to_work_on, _("Rien : aucune erreur, aucune hésitation."))
         self._list("remember", debrief.remember, "")
+        self._list("next_steps", debrief.next_steps, "")
         memo = debrief.memo
         self.ids.memo_title.txt = tx(memo.title)
         self._list("memo", [f"{n}. {tx(step)}" for n, step in enumerate(memo.steps, 1)], "",
                    bullet="")
+
+    def _catalogue(self) -> list[Procedure]:
+        catalogue = self.runtime.practice
+        return catalogue.procedures if catalogue is not None else []
 
     def _list(self, box_id: str, items: Any, empty: str, bullet: str = "• ") -> None:
         box = self.ids[box_id]
@@ -68,7 +77,7 @@ class PracticeDebriefScreen(AppScreen):
 
     def _language_changed(self, *_args: Any) -> None:
         if self.flow.run is not None and self.debrief is not None:
-            self.debrief = build_debrief(self.flow.run, ui.language)
+            self.debrief = build_debrief(self.flow.run, ui.language, self._catalogue())
             self._fill()
 
     def on_enter(self, *args: Any) -> None:
@@ -110,7 +119,7 @@ class PracticeDebriefScreen(AppScreen):
         self.go("home")
 
 
-def build_screen(runtime: Any, flow: PracticeFlow) -> PracticeDebriefScreen:
+def build_screen(runtime: KioskRuntime, flow: PracticeFlow) -> PracticeDebriefScreen:
     return PracticeDebriefScreen(flow, name="practice_debrief")
 
 

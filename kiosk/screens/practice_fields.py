@@ -40,7 +40,7 @@ def text_kind(field: Field, strict: bool) -> str:
         return "date"
     if "email" in names:
         return "email"
-    if field.type is FieldType.SMS_CODE:
+    if field.type in (FieldType.SMS_CODE, FieldType.EMAIL_CODE):
         return "number"
     if not strict and (field.type is FieldType.NUMBER or (names and names <= DIGIT_VALIDATORS)):
         return "number"

@@ -3,7 +3,7 @@
 A fake browser (address bar with the fictional address and a back button), the operator's
 banner, a breadcrumb, the page's text, table and form, the site's button; around it the kiosk's
 own help: the permanent SIMULATION ribbon, "Ma fiche" (the persona card), "Aide", "Appeler un
-médiateur" (without leaving the page: :mod:`kiosk.screens.practice_help`), the simulated phone
+médiateur" (without leaving the page: :mod:`kiosk.screens.practice_help_call`), the simulated phone
 that receives the SMS code, and "Quitter l'exercice". The on-screen keyboard docks at the
 bottom when a typed field is touched.
 
@@ -16,7 +16,7 @@ language, then reused (a revisit only reloads values), so going back and forth i
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.metrics import dp
@@ -24,13 +24,13 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.i18n import _, ngettext
 from kiosk.practice.engine import Mode, Outcome, PracticeRun
-from kiosk.practice.model import Page
+from kiosk.practice.flow import PracticeFlow
+from kiosk.practice.model import FieldType, Page
 from kiosk.screens import practice_operator  # noqa: F401  (kv classes: address bar, banner)
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import KioskKeyboard, KLabel, ui
 from kiosk.screens.practice_fields import PageField, TextField
-from kiosk.screens.practice_flow import PracticeFlow
-from kiosk.screens.practice_help import PracticeHelpCall
+from kiosk.screens.practice_help_call import PracticeHelpCall
 from kiosk.screens.practice_page_view import PageView
 from kiosk.screens.practice_widgets import (
     Overlay,
@@ -39,6 +39,9 @@ from kiosk.screens.practice_widgets import (
     SimulationRibbon,
     tx,
 )
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
 
 
 class PracticePageScreen(AppScreen):
@@ -105,7 +108,14 @@ class PracticePageScreen(AppScreen):
         key = (page.id, ui.language)
         view = self.views.get(key)
         if view is None:
-            view = PageView(self, run, page)
+            uploads = any(f.type is FieldType.DOCUMENT_UPLOAD for f in page.fields)
+            view = PageView(run, page, self.flow.scanned_documents() if uploads else [])
+            view.bind(on_submit=lambda _v: self.submit(),
+                      on_finish=lambda _v: self.show_debrief(),
+                      on_scam_link=lambda _v: self.follow_scam_link(),
+                      on_field_changed=lambda _v, page_field: self.field_changed(page_field),
+                      on_focus_request=lambda _v, form: self.focus_field(form),
+                      on_field_submit=lambda _v, form: self.next_field(form))
             self.views[key] = view
         return view
 
@@ -156,7 +166,8 @@ class PracticePageScreen(AppScreen):
         run = self.run
         self.has_sms = bool(run and run.sms_inbox)
         self.ids.phone.messages = [m.get(ui.language) for m in run.sms_inbox] if run else []
-        if run is not None and any(f.type.value == "sms_code" for f in run.page.fields):
+        if run is not None and any(f.type in (FieldType.SMS_CODE, FieldType.EMAIL_CODE)
+                                   for f in run.page.fields):
             # the code is awaited on this page: the phone must be in view, even at large text
             self.ids.page.reveal(self.ids.phone)
 
@@ -306,7 +317,7 @@ class PracticePageScreen(AppScreen):
             self.run.send_sms()
             self._show_phone()
 
-    # --- the kiosk's buttons -----------------------------------------------------------------------
+    # --- the kiosk's buttons ----------------------------------------------------------------------
     def show_persona(self) -> None:
         if self.run is None:
             return
@@ -366,7 +377,7 @@ class PracticePageScreen(AppScreen):
         self.ids.page.undock_keyboard()
 
 
-def build_screen(runtime: Any, flow: PracticeFlow) -> PracticePageScreen:
+def build_screen(runtime: KioskRuntime, flow: PracticeFlow) -> PracticePageScreen:
     return PracticePageScreen(flow, name="practice_page")
 
 

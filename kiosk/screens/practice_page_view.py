@@ -2,10 +2,14 @@
 text, table, QR code, the lookalike link of the scam trap, the form's fields and the site's
 button. The page screen (:mod:`kiosk.screens.practice_page`) keeps one per page and language
 and only reloads its values on a revisit.
+
+The view knows nothing of the screen: what the resident does on it is raised as Kivy events
+(``on_submit``, ``on_finish``, ``on_scam_link``, ``on_field_changed``, ``on_focus_request``,
+``on_field_submit``) that the screen binds, as Electrum's Kivy screens do.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kivy.factory import Factory
 from kivy.metrics import dp
@@ -15,20 +19,22 @@ from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
 from kiosk.practice.engine import PracticeRun
+from kiosk.practice.flow import ScannedDocument
 from kiosk.practice.model import Page, Table, TrapKind
 from kiosk.screens.kit import BigButton, DirBox, KLabel
 from kiosk.screens.practice_fields import PageField, TextField, build_field
 from kiosk.screens.practice_operator import hex_colour, readable_on
 from kiosk.screens.practice_widgets import Notice, PageButton, QrView, ScamLink, tx
 
-if TYPE_CHECKING:
-    from kiosk.screens.practice_page import PracticePageScreen
-
 
 class PageView(BoxLayout):
-    """The body of one page of the operator's site (built in Python from the procedure)."""
+    """The body of one page of the operator's site (built in Python from the procedure).
+    ``scanned``: the session's documents, offered to the page's upload fields."""
 
-    def __init__(self, screen: PracticePageScreen, run: PracticeRun, page: Page,
+    __events__ = ("on_submit", "on_finish", "on_scam_link", "on_field_changed",
+                  "on_focus_request", "on_field_submit")
+
+    def __init__(self, run: PracticeRun, page: Page, scanned: list[ScannedDocument] | None = None,
                  **kwargs: Any) -> None:
         super().__init__(orientation="vertical", size_hint_y=None, spacing=dp(14),
                          padding=(dp(32), dp(20), dp(32), dp(28)), **kwargs)
@@ -60,35 +66,56 @@ class PageView(BoxLayout):
         if trap is not None:
             self.scam = ScamLink(txt=tx(trap.label) or _("Cliquez ici"),
                                  address=trap.link or "")
-            self.scam.bind(on_release=lambda _w: screen.follow_scam_link())
+            self.scam.bind(on_release=lambda _w: self.dispatch("on_scam_link"))
             self.add_widget(self.scam)
         self.fields: dict[str, PageField] = {}
         if any(f.required for f in page.fields) and len(page.fields) > 1:
             self.add_widget(Factory.PageSmall(txt=_("Tous les champs sont obligatoires.")))
-        scanned = screen.flow.scanned_documents() if any(
-            f.type.value == "document_upload" for f in page.fields) else []
         for fld in page.fields:
-            page_field = build_field(fld, run, screen.field_changed, self.values, scanned)
+            page_field = build_field(fld, run, self._field_changed, self.values, scanned or [])
             if isinstance(page_field, TextField):
-                page_field.form.bind(on_focus_request=screen.focus_field,
-                                     on_submit=screen.next_field)
+                page_field.form.bind(
+                    on_focus_request=lambda form: self.dispatch("on_focus_request", form),
+                    on_submit=lambda form: self.dispatch("on_field_submit", form))
             self.fields[fld.id] = page_field
             self.add_widget(page_field.frame)
         self.button: PageButton | BigButton
         if page.end:
             self.button = BigButton(txt=_("Terminer l'exercice et voir mon bilan"))
-            self.button.bind(on_release=lambda _w: screen.show_debrief())
+            self.button.bind(on_release=lambda _w: self.dispatch("on_finish"))
         else:
             self.button = PageButton(txt=tx(page.button) or _("Continuer"),
                                      primary=hex_colour(operator.primary),
                                      ink=readable_on(operator.primary))
-            self.button.bind(on_release=lambda _w: screen.submit())
+            self.button.bind(on_release=lambda _w: self.dispatch("on_submit"))
         row = DirBox(size_hint_y=None, padding=(0, dp(10), 0, 0))
         self.button.bind(height=lambda _b, h: setattr(row, "height", h + dp(16)))
         row.height = self.button.height + dp(16)
         row.add_widget(self.button)
         row.add_widget(Widget())   # the site's button sits at the start of the line
         self.add_widget(row)
+
+    # Default handlers of the events (Kivy requires one per event); the screen binds its own.
+    def on_submit(self) -> None:
+        """The site's button: send the page."""
+
+    def on_finish(self) -> None:
+        """The last page's button: the exercise is over."""
+
+    def on_scam_link(self) -> None:
+        """The lookalike link was touched."""
+
+    def on_field_changed(self, page_field: PageField) -> None:
+        """A field's value changed."""
+
+    def on_focus_request(self, form: Any) -> None:
+        """A typed field was touched: it wants the keyboard."""
+
+    def on_field_submit(self, form: Any) -> None:
+        """« Valider » on the keyboard while a typed field had it."""
+
+    def _field_changed(self, page_field: PageField) -> None:
+        self.dispatch("on_field_changed", page_field)
 
     @staticmethod
     def _table(table: Table) -> GridLayout:

@@ -2,17 +2,20 @@
 (guided: the next thing to touch is shown with its hint; alone: hints only on request)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.properties import ObjectProperty, StringProperty
 
 from kiosk.practice.engine import Mode
+from kiosk.practice.flow import PracticeFlow
 from kiosk.practice.model import Procedure
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import ui
-from kiosk.screens.practice_flow import PracticeFlow
 from kiosk.screens.practice_operator import level_and_duration
 from kiosk.screens.practice_widgets import tx
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
 
 
 class PracticeStartScreen(AppScreen):
@@ -60,7 +63,7 @@ class PracticeStartScreen(AppScreen):
         self.go("practice_page")
 
 
-def build_screen(runtime: Any, flow: PracticeFlow) -> PracticeStartScreen:
+def build_screen(runtime: KioskRuntime, flow: PracticeFlow) -> PracticeStartScreen:
     return PracticeStartScreen(flow, name="practice_start")
 
 

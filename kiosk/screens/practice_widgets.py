@@ -122,8 +122,10 @@ class CaptchaView(Widget):
             Rectangle(pos=self.pos, size=self.size)
             Color(0.5, 0.45, 0.4, 1)
             for _ in range(7):
-                Line(points=[self.x + rng.random() * self.width, self.y + rng.random() * self.height,
-                             self.x + rng.random() * self.width, self.y + rng.random() * self.height],
+                Line(points=[self.x + rng.random() * self.width,
+                             self.y + rng.random() * self.height,
+                             self.x + rng.random() * self.width,
+                             self.y + rng.random() * self.height],
                      width=1.3)
             if not self.text:
                 return

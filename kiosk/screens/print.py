@@ -8,24 +8,28 @@ registered with the session so its wipe cancels and purges it).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.devices import errors
 from kiosk.devices.printer import BLOCKING, JobState, PrintOptions
+from kiosk.documents.session_documents import DocumentKind
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, tr
 from kiosk.sessions.state import SessionState
 
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
+
 log = logging.getLogger(__name__)
 
 POLL_S = 0.4
 MAX_COPIES = 10
-SAMPLE_ID = "sample"
+SAMPLE_ID = DocumentKind.SAMPLE.value  # the sample page's entry in the list (never a doc id)
 
 
 class PrintScreen(AppScreen):
@@ -41,12 +45,13 @@ class PrintScreen(AppScreen):
     job_running = BooleanProperty(False)
     job_ok = BooleanProperty(False)
     has_documents = BooleanProperty(False)
-    can_duplex = BooleanProperty(False)    # offered when the queue can and the document has 2+ pages
+    # offered when the queue can and the document has 2+ pages
+    can_duplex = BooleanProperty(False)
     can_colour = BooleanProperty(False)
     duplex = BooleanProperty(False)
     colour = BooleanProperty(True)
 
-    def __init__(self, runtime: Any, **kwargs: Any) -> None:
+    def __init__(self, runtime: KioskRuntime, **kwargs: Any) -> None:
         self._runtime = runtime
         self._preselected = ""
         self._job: Any = None
@@ -64,7 +69,7 @@ class PrintScreen(AppScreen):
             self.printer_txt = printer.message()
 
     @property
-    def runtime(self) -> Any:
+    def runtime(self) -> KioskRuntime:
         return self._runtime
 
     @property
@@ -108,7 +113,7 @@ class PrintScreen(AppScreen):
     def refresh(self) -> None:
         """The document list, the choice, copies, pages left and the printer's state."""
         docs = self.desk.documents() if self.desk is not None else []
-        self.has_documents = any(d.kind.value != "sample" for d in docs)
+        self.has_documents = any(d.kind is not DocumentKind.SAMPLE for d in docs)
         if self.selected and self.selected != SAMPLE_ID and not any(
                 d.doc_id == self.selected for d in docs):
             self.selected = ""
@@ -117,7 +122,7 @@ class PrintScreen(AppScreen):
         box = self.ids.docs
         box.clear_widgets()
         for doc in docs:
-            if doc.kind.value == "sample":
+            if doc.kind is DocumentKind.SAMPLE:
                 continue
             words = ngettext("{title} ({n} page)", "{title} ({n} pages)", doc.pages).format(
                 title=tr(doc.title), n=doc.pages)
@@ -292,5 +297,5 @@ N_("Imprimer")  # the header, also the home tile's word
 load_screen_kv(__file__)
 
 
-def build_screen(runtime: Any) -> PrintScreen:
+def build_screen(runtime: KioskRuntime) -> PrintScreen:
     return PrintScreen(runtime, name="print")

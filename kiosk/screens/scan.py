@@ -1,7 +1,7 @@
 """Scan or copy a document: type -> place it -> scan -> crop/rotate (cards) or add pages ->
 watermark purpose -> result, then print, keep for a procedure, or finish.
 
-The flow itself (no Kivy) is :class:`kiosk.screens.scan_flow.ScanFlow`; this screen draws its
+The flow itself (no Kivy) is :class:`kiosk.documents.scan_flow.ScanFlow`; this screen draws its
 steps and runs the slow parts (scanning, building the PDF) on a worker thread
 (:mod:`kiosk.screens.scan_worker`) so the screen keeps answering; results come back on the Kivy
 clock. The watermark step and the result's actions are in :mod:`kiosk.screens.scan_watermark`
@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.factory import Factory
@@ -22,15 +22,19 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 from kivy.uix.screenmanager import Screen
 
 from kiosk.devices.scanner import ScannerState
+from kiosk.documents.scan_flow import DOC_TYPE_WORDS, DocType, ScanFlow, Step
+from kiosk.documents.scanning import Side
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault, scan_widgets  # noqa: F401  (kv classes)
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import FormField, tr
-from kiosk.screens.scan_flow import DOC_TYPE_WORDS, DocType, ScanFlow, Step
 from kiosk.screens.scan_result import ResultActions
 from kiosk.screens.scan_watermark import WatermarkStep
 from kiosk.screens.scan_worker import BackgroundWork
 from kiosk.sessions.state import SessionState
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +87,7 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
     step_intro = StringProperty("")      # the watermark question, inside its scrolling area
     usb_ready = BooleanProperty(False)   # a USB key is plugged in and devices.usb_storage offers it
 
-    def __init__(self, runtime: Any, **kwargs: Any) -> None:
+    def __init__(self, runtime: KioskRuntime, **kwargs: Any) -> None:
         self._runtime = runtime
         self.flow: ScanFlow | None = None
         self._preview: Any = None
@@ -91,14 +95,14 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
         self._field: FormField | None = None
         super().__init__(**kwargs)
         runtime.core.add_listener(self._session_changed)
-        storage = getattr(runtime.devices, "storage", None)
+        storage = getattr(runtime.devices, "usb_storage", None)
         if storage is not None:
             storage.add_listener(
                 lambda _old, _new: Clock.schedule_once(lambda _dt: self._storage_changed(), 0))
         self._build_choices()
 
     @property
-    def runtime(self) -> Any:  # usable before the app runs (tests of the screen alone)
+    def runtime(self) -> KioskRuntime:  # usable before the app runs (tests of the screen alone)
         return self._runtime
 
     # --- building the lists ---------------------------------------------------------------------
@@ -154,7 +158,7 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
         self.step = step.value
         if step is Step.PLACE and flow is not None:
             if flow.idcopy is not None:
-                front = flow.side.value == "recto"
+                front = flow.side is Side.RECTO
                 self.face = "front" if front else "back"
                 message = PLACE_CARD_FRONT if front else PLACE_CARD_BACK
                 self.body = _(message)
@@ -236,7 +240,7 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
             flow.scan(feeder)
             if flow.step is Step.CROP:
                 return flow.crop_preview(), flow.cropped_preview()
-            from kiosk.screens.scan_flow import thumbnail
+            from kiosk.documents.scan_flow import thumbnail
             return thumbnail(flow.pages[-1], 900)
 
         self._run(BUSY_SCAN, work, self._scanned)
@@ -352,5 +356,5 @@ class StepScreen(Screen):
 load_screen_kv(__file__)
 
 
-def build_screen(runtime: Any) -> ScanScreen:
+def build_screen(runtime: KioskRuntime) -> ScanScreen:
     return ScanScreen(runtime, name="scan")

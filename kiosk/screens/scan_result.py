@@ -8,12 +8,15 @@ here (``result_image``, ``result_txt``, ``notice``, ``can_practise``, ``usb_read
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from kiosk.documents.scan_flow import ScanFlow, Step
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault
 from kiosk.screens.kit import tr
-from kiosk.screens.scan_flow import ScanFlow, Step
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
 
 KEPT_FOR_PRACTICE = N_("Votre document est gardé pour cette visite : dans une démarche, il vous "
                        "sera proposé quand on vous demandera une pièce jointe.")
@@ -23,8 +26,10 @@ class ResultActions:
     # Declared by ScanScreen (Kivy properties, the flow, kv ids, navigation).
     ids: Any
     app: Any
-    runtime: Any
     flow: ScanFlow | None
+    if TYPE_CHECKING:  # AppScreen's, after this mixin in ScanScreen's bases
+        @property
+        def runtime(self) -> KioskRuntime: ...
     result_image: Any
     result_txt: str
     notice: str
@@ -56,15 +61,15 @@ class ResultActions:
             self.go("practice_catalogue")
 
     def _storage_changed(self) -> None:
-        from kiosk.devices.storage import StorageState
+        from kiosk.devices.usb_storage import StorageState
 
-        storage = getattr(self.runtime.devices, "storage", None)
+        storage = getattr(self.runtime.devices, "usb_storage", None)
         self.usb_ready = storage is not None and storage.state is StorageState.OFFERED
 
     def to_usb(self) -> None:
         """Copy the result onto the resident's own USB key (only when the setting offers it)."""
         flow = self.flow
-        storage = getattr(self.runtime.devices, "storage", None)
+        storage = getattr(self.runtime.devices, "usb_storage", None)
         if flow is None or flow.result is None or storage is None:
             return
         self.ids.fault.clear()

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kiosk.documents.scan_flow import ScanFlow
 from kiosk.documents.watermark import PURPOSES, WatermarkError
 from kiosk.i18n import N_, _
 from kiosk.screens import device_fault
 from kiosk.screens.kit import BigButton, FormField, KioskKeyboard, tr
-from kiosk.screens.scan_flow import ScanFlow
 
 BUSY_BUILD = N_("Préparation de votre document…")
 

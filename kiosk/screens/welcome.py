@@ -1,7 +1,7 @@
 """Welcome / attract: start a session, pick a language, pick comfort options."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from kiosk import i18n
 from kiosk.screens.base import AppScreen, load_screen_kv
@@ -12,7 +12,7 @@ if TYPE_CHECKING:  # the wire schema (pydantic) loads after the first frame
 
 
 class WelcomeScreen(AppScreen):
-    languages = list(i18n.LANGUAGES)
+    languages: ClassVar[list[str]] = list(i18n.LANGUAGES)
 
     def choose_language(self, lang: str) -> None:
         # Only the display changes: the session starts in this language (start()), and the

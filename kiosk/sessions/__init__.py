@@ -50,10 +50,10 @@ def open_store(settings: Settings) -> LocalStore | None:
 def open_core(settings: Settings, clock: Clock | None = None,
               store: LocalStore | None = None) -> SessionCore:
     """A session core wired to the settings, with crash leftovers already wiped."""
-    from kiosk_wire.schema import Language
     from kiosk.sessions.core import IdlePolicy, SessionCore
     from kiosk.sessions.workspace import ensure_private_root, pick_session_root
     from kiosk.storage import store_path
+    from kiosk_wire.schema import Language
 
     data_dir: Path = settings.data_dir
     root = pick_session_root(settings.get("kiosk.session_dir"), data_dir)

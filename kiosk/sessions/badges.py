@@ -45,7 +45,7 @@ def load_or_create_key(path: Path) -> bytes:
         key = path.read_bytes()
         if len(key) != KEY_BYTES:
             raise BadgeError(f"{path}: badge key of {len(key)} bytes, expected {KEY_BYTES}",
-                             N_("La clé des badges de cette borne est abîmée."))
+                             N_("La clé des badges de cette borne est abîmée.")) from None
         if path.stat().st_mode & 0o077:
             os.chmod(path, 0o600)
         return key

@@ -20,13 +20,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk_wire.schema import Accessibility, Activity, ActivityKind, EndReason, Language, Survey
 from kiosk.sessions.clock import Clock, SystemClock
 from kiosk.sessions.journal import Journal, JournalEntry
 from kiosk.sessions.session import Session, WipeSummary, build_record
 from kiosk.sessions.state import ALLOWED, IN_SESSION, InvalidTransition, SessionState
-from kiosk.sessions.workspace import FILE, Artefact, Disposers, Workspace, sweep_orphans
+from kiosk.sessions.workspace import (
+    FILE,
+    Artefact,
+    ArtefactLabel,
+    Disposers,
+    Workspace,
+    sweep_orphans,
+)
 from kiosk.storage import LocalStore, StoreError
+from kiosk_wire.schema import Accessibility, Activity, ActivityKind, EndReason, Language, Survey
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +192,7 @@ class SessionCore:
             raise RuntimeError("no session in progress")
         return self.session
 
-    def new_file(self, suffix: str = "", label: str = "document") -> Path:
+    def new_file(self, suffix: str = "", label: str = ArtefactLabel.DOCUMENT) -> Path:
         """A private file for this session (0600), registered for wipe."""
         session = self._require_session()
         path = session.workspace.new_file(suffix)
@@ -291,7 +298,7 @@ class SessionCore:
         self.release_memory()  # after the listeners: the finished session's screens let go
 
     def _wipe(self, session: Session) -> WipeSummary:
-        counts = {"scan": 0, "print": 0, "document": 0}
+        counts: dict[str, int] = dict.fromkeys(ArtefactLabel, 0)
         files = failures = 0
         for artefact in reversed(session.artefacts):
             if not self.disposers.dispose(artefact):
@@ -304,8 +311,10 @@ class SessionCore:
         values = len(session.values)
         session.values.clear()
         session.artefacts.clear()
-        return WipeSummary(files=files, scans=counts["scan"], prints=counts["print"],
-                           documents=counts["document"], values=values, failures=failures)
+        return WipeSummary(files=files, scans=counts[ArtefactLabel.SCAN],
+                           prints=counts[ArtefactLabel.PRINT],
+                           documents=counts[ArtefactLabel.DOCUMENT], values=values,
+                           failures=failures)
 
     def _queue(self, event_id: str, payload: dict[str, Any]) -> bool:
         """Queue durably; True once the record is in the store."""

@@ -73,7 +73,7 @@ def is_legacy_hash(pin_hash: str) -> bool:
 
 def lock_delay(lockouts: int) -> float:
     """How long the n-th lock-out (1-based) lasts."""
-    return min(MAX_LOCK_S, BASE_LOCK_S * 2 ** max(0, lockouts - 1))
+    return float(min(MAX_LOCK_S, BASE_LOCK_S * 2 ** max(0, lockouts - 1)))
 
 
 class PinGate:
@@ -149,7 +149,7 @@ class PinGate:
             return None
         try:
             data = self.store.kv_get(_STORE_KEY)
-        except Exception as err:  # the store is optional here: never block the mediator
+        except Exception as err:  # noqa: BLE001  (optional store: never block the mediator)
             log.warning("cannot read the PIN failure count: %s", err)
             return None
         if not isinstance(data, dict):
@@ -163,5 +163,5 @@ class PinGate:
         try:
             self.store.kv_set(_STORE_KEY, {"failures": self.failures, "lockouts": self.lockouts,
                                            "locked": locked})
-        except Exception as err:
+        except Exception as err:  # noqa: BLE001  (as above)
             log.warning("cannot save the PIN failure count: %s", err)

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.sessions.workspace import Artefact, Workspace
 from kiosk_wire.schema import (
     Accessibility,
     Activity,
@@ -15,7 +16,6 @@ from kiosk_wire.schema import (
     Survey,
     round_duration_min,
 )
-from kiosk.sessions.workspace import Artefact, Workspace
 
 
 @dataclass

@@ -6,7 +6,8 @@ when it is a real directory (not a link), owned by the kiosk's account and close
 in the shared /dev/shm another account could have planted a link (session files sent off RAM,
 the start-up sweep deleting the link's target) or a directory of its own (every session
 blocked). The private runtime directories come first (systemd's ``RuntimeDirectory=``, then
-``$XDG_RUNTIME_DIR``), where nobody else can create anything; /dev/shm only after them. Everything else a session creates (print job
+``$XDG_RUNTIME_DIR``), where nobody else can create anything; /dev/shm only after them. Everything
+else a session creates (print job
 ids, ...) is registered as an :class:`Artefact` of a kind; a *disposer* per kind destroys it.
 Device layers register their own disposers (``"print_job"`` by the printer facade).
 """
@@ -19,6 +20,7 @@ import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -27,11 +29,19 @@ SESSIONS_SUBDIR = "kiosk-sessions"
 FILE = "file"
 
 
+class ArtefactLabel(StrEnum):
+    """What an artefact was, counted in "Tout a été effacé"; written in the session journal."""
+
+    SCAN = "scan"
+    PRINT = "print"
+    DOCUMENT = "document"
+
+
 @dataclass(frozen=True)
 class Artefact:
     kind: str   # "file", "print_job", ...: a disposer is registered per kind
     ref: str    # a path, a job id: never personal data (file names are generated here)
-    label: str = ""  # what it was, for "Tout a été effacé": "scan", "print", "document"
+    label: str = ""  # an ArtefactLabel (a str: the journal stores its value), "" when none
 
     def to_json(self) -> dict[str, str]:
         return {"kind": self.kind, "ref": self.ref, "label": self.label}

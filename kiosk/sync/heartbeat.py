@@ -9,7 +9,8 @@ current session has lasted, device states, app version and queue length
   quota, enabled procedures and banner are kept in ``pushed`` and handed to settings listeners
   (the UI, the print service); they are kept in the local store so a restart offline keeps them;
 - commands (end session, out of order, back in service), applied on the UI thread through the
-  injected ``schedule(fn, delay)`` and confirmed in the next heartbeat (``acked_commands``). A command
+  injected ``schedule(fn, delay)`` and confirmed in the next heartbeat (``acked_commands``). A
+  command
   id is applied at most once, even if the server sends it again before it hears the confirmation,
   and even across a restart: the ids applied but not yet confirmed are written to the local store
   (``APPLIED_KV_KEY``) *before* the command runs, reloaded at start and confirmed by the first
@@ -38,6 +39,9 @@ from kiosk.sync.link import LinkError, ServerLink
 from kiosk_wire.schema import (
     Command,
     CommandKind,
+    Device,
+    DeviceBackend,
+    DeviceState,
     EndReason,
     Heartbeat,
     HeartbeatReply,
@@ -108,13 +112,14 @@ class HeartbeatClient:
         procedure_id, step = (None, None)
         if self.position is not None and state in (KioskState.ACTIVE, KioskState.IDLE_WARNING):
             procedure_id, step = self.position()
-        devices: dict[str, str] = {}
-        backends: dict[str, str] = {}
+        devices: dict[Device, DeviceState] = {}
+        backends: dict[Device, DeviceBackend] = {}
         try:
             if self.device_states is not None:
-                devices = dict(self.device_states())
+                devices = {Device(k): DeviceState(v) for k, v in self.device_states().items()}
             if self.device_backends is not None:
-                backends = dict(self.device_backends())
+                backends = {Device(k): DeviceBackend(v)
+                            for k, v in self.device_backends().items()}
         except Exception:  # a device layer error must not stop the heartbeat
             log.exception("device states unavailable for the heartbeat")
         with self._lock:

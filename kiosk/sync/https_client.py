@@ -185,7 +185,7 @@ def proxy_for(scheme: str, host: str) -> Proxy | None:
     case), or None: none set, or ``host`` listed in ``NO_PROXY``."""
     proxies = urllib.request.getproxies_environment()
     url = proxies.get(scheme)
-    if not url or urllib.request.proxy_bypass_environment(host, proxies):
+    if not url or urllib.request.proxy_bypass_environment(host, proxies):  # type: ignore[attr-defined]  # in the module, missing from typeshed
         return None
     if "://" not in url:
         url = "http://" + url

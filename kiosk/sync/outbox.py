@@ -62,7 +62,8 @@ class SyncReport:
 
 def backoff_delay(attempts: int, rng: random.Random) -> float:
     """Exponential backoff with jitter (0.5x..1.5x), capped at an hour."""
-    return min(BACKOFF_MAX_S, BACKOFF_BASE_S * (2 ** min(attempts, 20))) * rng.uniform(0.5, 1.5)
+    delay = float(min(BACKOFF_MAX_S, BACKOFF_BASE_S * (2 ** min(attempts, 20))))
+    return delay * rng.uniform(0.5, 1.5)
 
 
 def _refused_indexes(body: Any, size: int) -> set[int]:

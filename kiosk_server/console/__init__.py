@@ -21,14 +21,22 @@ from kiosk_wire.config import Settings
 
 def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
     """Add the console's routes, static files and error pages to the server app."""
-    from kiosk_server.console import routes_admin, routes_auth, routes_live, routes_stats
+    from kiosk_server import disclosure
+    from kiosk_server.console import (
+        routes_admin,
+        routes_admin_sites,
+        routes_auth,
+        routes_live,
+        routes_stats,
+    )
     from kiosk_server.console.auth import Lockout, Sessions, console_secret
     from kiosk_server.console.web import HERE, Console, install_crash_page, install_error_pages
 
+    disclosure.set_secret(console_secret(settings))
     app.state.console = Console(engine=engine, settings=settings,
                                 sessions=Sessions(console_secret(settings)),
                                 lockout=Lockout(engine))
-    for module in (routes_auth, routes_live, routes_stats, routes_admin):
+    for module in (routes_auth, routes_live, routes_stats, routes_admin, routes_admin_sites):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")),
               name="console-static")

@@ -9,7 +9,8 @@
   working at once. Any server process answers any console request as long as they share the
   secret (set ``server.secret_key`` when several processes serve one database).
 - The user is read from the database on every request: a disabled user is out at once, and a
-  changed role or place (given or taken away) applies at the next request. The cookie also carries ``pw``, a stamp of
+  changed role or place (given or taken away) applies at the next request. The cookie also carries
+  ``pw``, a stamp of
   the user's password hash (``password_stamp``, added by ``Sessions.write``): when an admin resets
   the password, every session opened with the old one ends (the sign-in rows are deleted too, as
   they are when the account is disabled: re-enabling it lets no old session back in).
@@ -38,9 +39,9 @@ from sqlalchemy.engine import Engine
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kiosk_wire.config import Settings
 from kiosk_server import tables as t
 from kiosk_server.tenancy import PlaceKind, Role, UserPlace, user_places
+from kiosk_wire.config import Settings
 
 COOKIE = "kiosk_console"
 MAX_AGE_S = 10 * 3600          # one working day; then log in again

@@ -28,6 +28,10 @@ STYLE = Style(
 )
 
 _DATE = re.compile(r"^(?:Semaine du )?(\d\d/\d\d)/\d{4}$")
+# Labels of horizontal bars (procedure names run to 80 characters) are cut at this length with
+# "…": pygal then puts the full name in the label's <title> (the browser's tooltip), and the
+# table under the chart has it in full. Uncut, a long name took the width and crushed the bars.
+BAR_LABEL_CHARS = 32
 
 _COMMON: dict[str, object] = {
     "js": [], "disable_xml_declaration": True, "style": STYLE, "show_legend": False,
@@ -79,10 +83,15 @@ def _render(kind: str, title: str, columns: tuple[str, ...], value_col: int,
                           print_values=count <= 12, **{k: v for k, v in _COMMON.items()
                                                        if k != "print_values"})
     chart.title = None
+    full = labels
+    if table.chart == "hbar":
+        labels = [_cut(label) for label in labels]
     chart.x_labels = labels
     chart.y_labels = integer_ticks(max((v for v in values if v is not None), default=0))
     chart.add(table.columns[table.value_col], values)
-    svg = chart.render(is_unicode=True)
+    svg = str(chart.render(is_unicode=True))
+    if table.chart == "hbar":
+        svg = _full_names(svg, full)
     # Accessible name; the data are in the table that follows the chart.
     return svg.replace("<svg ", f'<svg role="img" aria-label="Graphique : {_attr(table.title)}" ',
                        1)
@@ -94,15 +103,31 @@ def _stack(table: Table) -> str:
     cols = range(table.value_col, table.value_col + table.series)
     chart = pygal.HorizontalStackedBar(
         width=600, height=max(180, 34 * len(labels) + 110), legend_at_bottom=True,
-        legend_at_bottom_columns=2, truncate_legend=-1, **{k: v for k, v in _COMMON.items() if k != "show_legend"})
-    chart.x_labels = labels
+        legend_at_bottom_columns=2, truncate_legend=-1,
+        **{k: v for k, v in _COMMON.items() if k != "show_legend"})
+    chart.x_labels = [_cut(label) for label in labels]
     totals = [sum(_number(r[c]) or 0 for c in cols) for r in table.rows]
     chart.y_labels = integer_ticks(max(totals, default=0))
     for c in cols:  # a masked cell is not drawn: its bar would give the value away
         chart.add(table.columns[c], [_number(r[c]) for r in table.rows][::-1])
-    svg = chart.render(is_unicode=True)
+    svg = _full_names(str(chart.render(is_unicode=True)), labels)
     return svg.replace("<svg ", f'<svg role="img" aria-label="Graphique : {_attr(table.title)}" ',
                        1)
+
+
+def _cut(label: str) -> str:
+    return label if len(label) <= BAR_LABEL_CHARS else label[:BAR_LABEL_CHARS - 1] + "…"
+
+
+def _full_names(svg: str, labels: list[str]) -> str:
+    """Give each cut axis label its full name as <title> (pygal writes the bar's position
+    there on horizontal charts): the browser shows it on hover."""
+    for label in labels:
+        cut, full = _attr(_cut(label)), _attr(label)
+        replacement = f">{cut}</text><title>{full}</title>".replace("\\", "\\\\")
+        svg = re.sub(rf">{re.escape(cut)}</text>(<title>[^<]*</title>)?", replacement, svg,
+                     count=1)
+    return svg
 
 
 def integer_ticks(peak: float, most: int = 8) -> list[int]:

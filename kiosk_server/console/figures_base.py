@@ -1,14 +1,16 @@
 """What every dashboard figure is made of: a :class:`Table` (title, columns, rows of French labels
 and numbers), drawn as a chart and always shown beside it as a table, and exported; the
 connection wrapper a page reads through. Counts below the small-count threshold arrive from the
-queries as :class:`Masked` and stay masked everywhere ("< 5")."""
+queries as :class:`Masked` and stay masked everywhere ("masqué"; kiosk_server.disclosure)."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from kiosk_server.console.labels import month
 from kiosk_server.queries import Masked
 
 Cell = Any  # str | int | float | Masked | None
@@ -53,9 +55,62 @@ class MemoConnection:
         return getattr(self._conn, name)
 
 
-def pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f} %" if whole else "—"
+@dataclass(frozen=True)
+class Day:
+    """A day, a week (its Monday) or a month (its 1st) heading a row: shown in French
+    ("02/11/2026", "Semaine du 02/11/2026", "Novembre 2026"), a real date in exports (a date
+    cell in XLSX, ISO 8601 in CSV). ``partial``: the week or month is not over yet."""
+
+    day: dt.date
+    grain: str = "jour"   # jour | semaine | mois
+    partial: bool = False
+
+    def __str__(self) -> str:
+        if self.grain == "mois":
+            text = month(self.day).capitalize()
+        elif self.grain == "semaine":
+            text = f"Semaine du {self.day:%d/%m/%Y}"
+        else:
+            text = f"{self.day:%d/%m/%Y}"
+        if self.partial:
+            text += " (en cours)"
+        return text
+
+
+class Percent(float):
+    """A share from 0 to 1: shown "57 %" on pages and in CSV, a number formatted as a
+    percentage in XLSX (a manager can sum and chart it)."""
+
+    def __str__(self) -> str:
+        return f"{100 * self:.0f} %"
+
+    def __format__(self, spec: str) -> str:
+        return str(self) if not spec else float.__format__(self, spec)
+
+
+class Duration(float):
+    """A duration in seconds: shown "1 min 30 s", a time cell ([h]:mm:ss) in XLSX."""
+
+    def __str__(self) -> str:
+        seconds = round(self)
+        return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
+
+    def __format__(self, spec: str) -> str:
+        return str(self) if not spec else float.__format__(self, spec)
+
+
+def pct(part: int, whole: int) -> Percent | str:
+    return Percent(part / whole) if whole else "—"
 
 
 def is_masked(cell: Cell) -> bool:
     return isinstance(cell, Masked)
+
+
+def masking_note(threshold: int) -> str:
+    """What a reader of a protected table must know (docs/privacy.md says it in full)."""
+    return (f"Petits effectifs protégés : un effectif de moins de {threshold} pour un site et "
+            f"un mois est masqué, avec assez d'autres effectifs pour qu'aucun ne puisse être "
+            f"retrouvé par soustraction, quel que soit le lieu ou la période choisi. Chaque "
+            f"case compte les effectifs publiables ; les masqués sont regroupés dans "
+            f"« Masqué ».")

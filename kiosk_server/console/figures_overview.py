@@ -12,7 +12,7 @@ from kiosk_server import live
 from kiosk_server import queries as q
 from kiosk_server import tables as t
 from kiosk_server.console import labels as L
-from kiosk_server.console.figures_base import Cell, Table, pct
+from kiosk_server.console.figures_base import Cell, Day, Duration, Table, pct
 from kiosk_server.queries import Period
 
 MAX_DAILY_DAYS = 92  # longer periods are drawn per week or per month
@@ -49,38 +49,56 @@ def _week_start(day: dt.date) -> dt.date:
 
 
 def sessions_over_time(conn: Connection, scope: q.Scope, period: Period,
-                       grain: str | None = None) -> Table:
+                       grain: str | None = None, today: dt.date | None = None) -> Table:
+    """Sessions per day, week or month, every one of them up to today: a day without a
+    session is a 0 (a chart must not join across it, an export must not skip it); the week or
+    month still running is marked "(en cours)"."""
+    today = today or dt.date.today()
     span = (period.end - period.start).days + 1
     grain = grain if grain in ("jour", "semaine", "mois") else (
         "jour" if span <= 62 else "semaine" if span <= MAX_DAILY_DAYS else "mois")
     if grain != "mois" and span > MAX_DAILY_DAYS * 2:
         grain = "mois"  # daily rows over a long period would be slow and unreadable
+    last = min(period.end, today)
     if grain == "mois":
         if scope.site_id is not None:
             # Sessions are aggregated per day for a site (a few rows a day): sum its months.
-            first, last = period.months()
-            months: dict[dt.date, int] = {}
-            for r in q.daily_sessions(conn, scope, Period(first, _month_end(last))):
+            first, last_month = period.months()
+            found: dict[dt.date, int] = {}
+            for r in q.daily_sessions(conn, scope, Period(first, _month_end(last_month))):
                 key = r["day"].replace(day=1)
-                months[key] = months.get(key, 0) + r["sessions"]
-            per_month = [{"month": m, "sessions": n} for m, n in sorted(months.items())]
+                found[key] = found.get(key, 0) + r["sessions"]
         else:
-            per_month = q.monthly_sessions(conn, scope, period)
-        rows = [[L.month(r["month"]).capitalize(), r["sessions"]] for r in per_month]
+            found = {r["month"]: r["sessions"] for r in q.monthly_sessions(conn, scope, period)}
+        keys = _months(period.start.replace(day=1), last.replace(day=1))
+        rows = [[Day(m, "mois", _month_end(m) >= today), found.get(m, 0)] for m in keys]
         title, col = "Sessions par mois", "Mois"
     else:
-        days = q.daily_sessions(conn, scope, period)
+        days = {r["day"]: r["sessions"] for r in q.daily_sessions(conn, scope, period)}
         if grain == "semaine":
             weeks: dict[dt.date, int] = {}
-            for r in days:
-                weeks[_week_start(r["day"])] = weeks.get(_week_start(r["day"]), 0) + r["sessions"]
-            rows = [[f"Semaine du {w:%d/%m/%Y}", n] for w, n in sorted(weeks.items())]
+            for day in _days(period.start, last):
+                weeks[_week_start(day)] = weeks.get(_week_start(day), 0) + days.get(day, 0)
+            rows = [[Day(w, "semaine", w + dt.timedelta(days=6) >= today), n]
+                    for w, n in sorted(weeks.items())]
             title, col = "Sessions par semaine", "Semaine"
         else:
-            rows = [[f"{r['day']:%d/%m/%Y}", r["sessions"]] for r in days]
+            rows = [[Day(d), days.get(d, 0)] for d in _days(period.start, last)]
             title, col = "Sessions par jour", "Jour"
     return Table("sessions_temps", title, [col, "Sessions"], rows,
                  chart="line" if len(rows) > 14 else "bar", note=grain)
+
+
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    out = []
+    while first <= last:
+        out.append(first)
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    return out
 
 
 def durations(conn: Connection, scope: q.Scope, period: Period) -> Table:
@@ -156,13 +174,9 @@ def help_answers(conn: Connection, site_ids: list[int], period: Period) -> Table
     rows: list[list[Cell]] = [["Appels reçus par la console", len(times)],
                               ["Appels pris en charge", len(waits)]]
     if waits:
-        rows.append(["Délai médian de réponse", _duration(waits[len(waits) // 2])])
+        rows.append(["Délai médian de réponse", Duration(waits[len(waits) // 2])])
         rows.append(["Appels pris en charge en moins de 2 min",
                      pct(sum(1 for w in waits if w < 120), len(waits))])
     return Table("reponses", "Réponse aux appels (« J'arrive »)", ["Indicateur", "Valeur"],
                  rows, chart="none")
 
-
-def _duration(seconds: float) -> str:
-    seconds = round(seconds)
-    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"

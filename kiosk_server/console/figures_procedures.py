@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 
 from kiosk_server import queries as q
 from kiosk_server.console import labels as L
-from kiosk_server.console.figures_base import Cell, Table, is_masked, pct
+from kiosk_server.console.figures_base import Cell, Table, is_masked, masking_note, pct
 from kiosk_server.queries import Period
 
 
@@ -43,7 +43,8 @@ def funnel(conn: Connection, scope: q.Scope, period: Period, procedure_id: str,
     rows: list[list[Cell]] = []
     previous = f["attempts"]
     for s in f["steps"]:
-        rows.append([f"Étape {s['step']}", s["reached"], previous - s["reached"]])
+        rows.append([L.step(procedure_id, s["step"], len(f["steps"])), s["reached"],
+                     previous - s["reached"]])
         previous = s["reached"]
     if f["attempts"]:
         rows.append(["Démarche terminée", f["completed"], previous - f["completed"]])
@@ -74,17 +75,21 @@ def drop_offs(conn: Connection, scope: q.Scope, period: Period, procedure_ids: l
 def autonomy(conn: Connection, scope: q.Scope, period: Period, threshold: int,
              limit: int = 15) -> Table:
     """Autonomy per procedure, in La Coop's three levels, as the kiosk assessed each attempt
-    (hints asked, errors made). Small counts are masked like survey answers."""
+    (hints asked, errors made). Small counts are protected like survey answers: each level
+    counts its publishable attempts, "Masqué" the others."""
     levels = [k for k in L.PRACTICE_AUTONOMY]
     rows: list[list[Cell]] = []
     for r in q.autonomy_by_procedure(conn, scope, period, threshold)[:limit]:
         cells = [r["levels"][k] for k in levels]
         alone = r["levels"]["autonomous"]
-        share = "—" if is_masked(alone) else pct(int(alone), r["attempts"])
-        rows.append([L.procedure(r["procedure_id"]), r["attempts"], *cells, share])
+        share = "—" if is_masked(alone) or r["masked"] else pct(int(alone), r["attempts"])
+        rows.append([L.procedure(r["procedure_id"]), r["attempts"], *cells, r["masked"], share])
+    note = masking_note(threshold) if scope.kiosk_id is None else (
+        "Publié par site au plus fin : une borne seule donnerait à retrouver des effectifs "
+        "masqués.")
     return Table("autonomie", "Autonomie par démarche",
-                 ["Démarche", "Tentatives", *L.PRACTICE_AUTONOMY.values(), "Part « Autonome »"],
+                 ["Démarche", "Tentatives", *L.PRACTICE_AUTONOMY.values(), "Masqué",
+                  "Part « Autonome »"],
                  rows, chart="stack", value_col=2, series=len(levels),
-                 note=f"Niveaux de La Coop de la médiation numérique, évalués par la borne "
-                      f"(indices demandés, erreurs), sur les mois entiers de la période. Les "
-                      f"effectifs inférieurs à {threshold} sont affichés « < {threshold} ».")
+                 note="Niveaux de La Coop de la médiation numérique, évalués par la borne "
+                      "(indices demandés, erreurs), sur les mois entiers de la période. " + note)

@@ -1,21 +1,29 @@
-"""Figures of the "Questionnaire" page: the voluntary end-of-session survey, small counts
-masked."""
+"""Figures of the "Questionnaire" page: the voluntary end-of-session survey, protected against
+small counts (kiosk_server.disclosure)."""
 from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
 from kiosk_server import queries as q
 from kiosk_server.console import labels as L
-from kiosk_server.console.figures_base import Table
+from kiosk_server.console.figures_base import Cell, Table, masking_note
 from kiosk_server.queries import Period
+
+MASKED_ROW = "Masqué (petits effectifs et compléments)"
 
 
 def survey(conn: Connection, scope: q.Scope, period: Period, attribute: str,
            threshold: int) -> Table:
     title, names = L.SURVEY_ATTRIBUTES[attribute]
-    found = {r[attribute]: r["sessions"]
-             for r in q.survey_breakdown(conn, scope, period, attribute, threshold)}
-    rows = [[label, found[code]] for code, label in names.items() if code in found]
-    return Table(f"enquete_{attribute}", f"Questionnaire : {title.lower()}",
-                 [title, "Réponses"], rows, chart="hbar",
-                 note=f"Les effectifs inférieurs à {threshold} sont affichés « < {threshold} ».")
+    key, caption = f"enquete_{attribute}", f"Questionnaire : {title.lower()}"
+    read = q.survey_breakdown(conn, scope, period, attribute, threshold)
+    if read is None:
+        return Table(key, caption, [title, "Réponses"], [], chart="hbar",
+                     note="Publié par site au plus fin : une borne seule donnerait à "
+                          "retrouver des effectifs masqués.")
+    rows: list[list[Cell]] = [[names[code], value] for code, value in read.cells.items()
+                              if value != 0]
+    if read.masked:
+        rows.append([MASKED_ROW, read.masked])
+    return Table(key, caption, [title, "Réponses"], rows, chart="hbar",
+                 note=masking_note(threshold))

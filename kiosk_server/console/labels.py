@@ -117,6 +117,20 @@ def procedure(procedure_id: str | None) -> str:
     return entry.title_fr if entry else procedure_id
 
 
+def step(procedure_id: str | None, number: int, total: int | None = None,
+         capital: bool = True) -> str:
+    """"Étape 3 sur 7 : Vos coordonnées" from the step number a kiosk sends (the titles are in
+    kiosk_wire/catalogue.json). ``total``: the step count the records carry; when it is not
+    the catalogue's (records of an older version of the procedure) the title could be another
+    page's, so none is given: "Étape 3 sur 6"; "Étape 3" for an unknown procedure."""
+    word = "Étape" if capital else "étape"
+    entry = catalogue.shipped().get(procedure_id or "")
+    titles = entry.steps_fr if entry else ()
+    if titles and (total is None or total == len(titles)) and 1 <= number <= len(titles):
+        return f"{word} {number} sur {len(titles)} : {titles[number - 1]}"
+    return f"{word} {number} sur {total}" if total else f"{word} {number}"
+
+
 def month(day: object) -> str:
     return f"{MONTHS[day.month - 1]} {day.year}"  # type: ignore[attr-defined]
 

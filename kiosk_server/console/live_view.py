@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from kiosk_wire.schema import HelpState
 from kiosk_server import live
 from kiosk_server.console import labels as L
+from kiosk_wire.schema import HelpState
 
 IN_SESSION = ("active", "idle_warning", "ending")
 COMMAND_LABELS = {"end_session": "Terminer la session", "out_of_order": "Mettre hors service",
@@ -43,6 +43,7 @@ class KioskView:
     session_since: str | None = None   # ISO, server time; only while in session
     session_for: str = ""              # "12 min", refreshed every second by the page
     notices: list[str] = field(default_factory=list)  # worth knowing, maybe normal
+    step_label: str = ""   # "étape 3 sur 7 : Vos coordonnées"
 
     @property
     def has_fault(self) -> bool:
@@ -64,6 +65,7 @@ class HelpView:
     step: int | None
     acknowledged: bool
     created_at: str
+    step_label: str = ""
 
 
 @dataclass
@@ -150,7 +152,8 @@ def snapshot(conn: Connection, site_id: int, heartbeat_s: int,
             id=k["kiosk_id"], name=k["name"], status=status,
             status_label=L.KIOSK_STATES.get(status, status),
             procedure=L.procedure(k["procedure_id"]) if k["procedure_id"] else "",
-            step=k["step"], faults=faults, notices=notices, queue_length=k["queue_length"],
+            step=k["step"], step_label=L.step(k["procedure_id"], k["step"], capital=False)
+            if k["step"] else "", faults=faults, notices=notices, queue_length=k["queue_length"],
             app_version=k["app_version"] or "", last_seen=_iso(k["last_seen"]),
             pending=pending.get(k["kiosk_id"], []), help_open=k["kiosk_id"] in calling,
             session_since=_iso(started) if in_session else None,
@@ -158,7 +161,8 @@ def snapshot(conn: Connection, site_id: int, heartbeat_s: int,
                          if in_session else "")))
     help_views = [HelpView(request_id=h["request_id"], kiosk=h["kiosk_name"],
                            procedure=L.procedure(h["procedure_id"]) if h["procedure_id"] else "",
-                           step=h["step"],
+                           step=h["step"], step_label=L.step(h["procedure_id"], h["step"],
+                                                             capital=False) if h["step"] else "",
                            acknowledged=h["status"] == HelpState.ACKNOWLEDGED.value,
                            created_at=_iso(h["created_at"]) or "")
                   for h in help_rows]

@@ -16,13 +16,13 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kiosk_wire.schema import PushedSettings
 from kiosk_server import live, tenancy
 from kiosk_server import tables as t
 from kiosk_server.console import access, accounts, labels
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
 from kiosk_server.console.web import Console, console, done, in_thread, page, posted_form, user_of
 from kiosk_server.tenancy import Role, TenancyError
+from kiosk_wire.schema import PushedSettings
 
 router = APIRouter()
 

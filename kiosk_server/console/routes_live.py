@@ -28,7 +28,6 @@ from sqlalchemy import Connection
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from kiosk_wire.schema import CommandKind
 from kiosk_server import live
 from kiosk_server.console import access
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser, LoginRequired
@@ -43,6 +42,7 @@ from kiosk_server.console.web import (
     posted_form,
     user_of,
 )
+from kiosk_wire.schema import CommandKind
 
 router = APIRouter()
 POLL_S = 0.4

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kiosk_server import tables as t
-from kiosk_server.console import access, exports, figures
+from kiosk_server.console import access, exports, exports_coop, figures, figures_compare
 from kiosk_server.console.access import Place
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
 from kiosk_server.console.web import Console, console, page, user_of
@@ -125,15 +125,18 @@ def stats_page(request: Request, name: str = "synthese") -> Response:
     f = _filters(request)
     place, period, period_label, error, tree = _resolve(ctx, user, f)
     tables: list[figures.Table] = []
-    key_figures: list[tuple[str, Any]] = []
+    key_figures: list[tuple[str, Any, list[figures_compare.Change]]] = []
     procedures: list[str] = []
     if period is not None:
         with ctx.engine.connect() as raw:
             conn: Any = figures.MemoConnection(raw)
             if name == "synthese":
-                key_figures = figures.kpis(conn, place.scope, period)
+                key_figures = figures_compare.kpis_compared(conn, place.scope, period,
+                                                            dt.date.today())
             tables = figures.page_tables(conn, name, place.scope, period, ctx.threshold,
                                          f.extra, _site_ids(place, tree))
+            if name == "synthese":
+                tables[1:1] = _comparison_tables(conn, place, period, ctx.threshold)
             if name == "demarches":
                 procedures = figures.practised_procedures(conn, place.scope, period)
     return page(request, "stats.html", user, section="stats", name=name, pages=figures.PAGES,
@@ -141,6 +144,23 @@ def stats_page(request: Request, name: str = "synthese") -> Response:
                 period_label=period_label, error=error, tree=tree, tables=tables,
                 key_figures=key_figures, procedures=procedures, threshold=ctx.threshold,
                 status=400 if error else 200)
+
+
+def _comparison_tables(conn: Connection, place: Place, period: Period, threshold: int
+                       ) -> list[figures.Table]:
+    """A territory's sites side by side; a site against its territory's median (the median
+    of figures per site, no site's own figure: a site manager sees no other site by name)."""
+    scope = place.scope
+    if scope.kiosk_id is not None or (scope.site_id is None and scope.territory_id is None):
+        return []
+    territory = scope.territory_id if scope.site_id is None else conn.execute(
+        sa.select(t.sites.c.territory_id).where(t.sites.c.id == scope.site_id)).scalar_one()
+    sites = [(r.id, r.name) for r in conn.execute(
+        sa.select(t.sites.c.id, t.sites.c.name).where(t.sites.c.territory_id == territory)
+        .order_by(t.sites.c.name))]
+    if scope.site_id is None:
+        return [figures_compare.sites_side_by_side(conn, sites, period, threshold)]
+    return [figures_compare.against_median(conn, scope.site_id, sites, period, threshold)]
 
 
 def _site_ids(place: Place, tree: list[dict[str, Any]]) -> list[int] | None:
@@ -155,7 +175,7 @@ def _site_ids(place: Place, tree: list[dict[str, Any]]) -> list[int] | None:
     return None
 
 
-def _export_tables(request: Request) -> tuple[Place, str, list[figures.Table]]:
+def _export_tables(request: Request) -> tuple[Place, str, Period, list[figures.Table]]:
     user = user_of(request)
     ctx = console(request)
     f = _filters(request)
@@ -166,15 +186,16 @@ def _export_tables(request: Request) -> tuple[Place, str, list[figures.Table]]:
         conn: Any = figures.MemoConnection(raw)
         tables = figures.export_tables(conn, place.scope, period, ctx.threshold,
                                        _site_ids(place, tree))
+        tables[1:1] = _comparison_tables(conn, place, period, ctx.threshold)
     label = f"{period_label} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})"
-    return place, label, tables
+    return place, label, period, tables
 
 
 @router.get("/console/export.csv", include_in_schema=False)
 def export_csv(request: Request) -> Response:
-    place, period, tables = _export_tables(request)
+    place, label, period, tables = _export_tables(request)
     name = exports.filename("statistiques", place.label, period, "csv")
-    return Response(exports.to_csv(tables, place.label, period),
+    return Response(exports.to_csv(tables, place.label, label),
                     media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "no-store"})
@@ -182,11 +203,47 @@ def export_csv(request: Request) -> Response:
 
 @router.get("/console/export.xlsx", include_in_schema=False)
 def export_xlsx(request: Request) -> Response:
-    place, period, tables = _export_tables(request)
+    place, label, period, tables = _export_tables(request)
     name = exports.filename("statistiques", place.label, period, "xlsx")
-    return Response(exports.to_xlsx(tables, place.label, period),
+    return Response(exports.to_xlsx(tables, place.label, label),
                     media_type="application/vnd.openxmlformats-officedocument."
                                "spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})
+
+
+def _coop(request: Request) -> tuple[Place, Period, list[exports_coop.Site],
+                                     list[exports_coop.Fact]]:
+    user = user_of(request)
+    ctx = console(request)
+    f = _filters(request)
+    place, period, _label, error, _tree = _resolve(ctx, user, f)
+    if period is None:
+        raise ConsoleDenied(error)
+    if place.scope.kiosk_id is not None:
+        raise ConsoleDenied("L'export Coop se fait par site : choisissez le site de la borne.")
+    with ctx.engine.connect() as conn:
+        sites = exports_coop.sites_of(conn, place.scope)
+        rows = exports_coop.facts(conn, sites, period, ctx.threshold)
+    return place, period, sites, rows
+
+
+@router.get("/console/export-coop.xlsx", include_in_schema=False)
+def export_coop_xlsx(request: Request) -> Response:
+    place, period, sites, rows = _coop(request)
+    name = exports.filename("coop", place.label, period, "xlsx")
+    return Response(exports_coop.to_xlsx(rows, sites, period),
+                    media_type="application/vnd.openxmlformats-officedocument."
+                               "spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})
+
+
+@router.get("/console/export-coop.csv", include_in_schema=False)
+def export_coop_csv(request: Request) -> Response:
+    place, period, _sites, rows = _coop(request)
+    name = exports.filename("coop", place.label, period, "csv")
+    return Response(exports_coop.to_csv(rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "no-store"})
 
@@ -203,15 +260,18 @@ def summary(request: Request) -> Response:
     with ctx.engine.connect() as raw:
         conn: Any = figures.MemoConnection(raw)
         key_figures = figures.kpis(conn, place.scope, period)
+        top = figures.top_procedures(conn, place.scope, period, limit=5)
+        themes = figures.themes(conn, place.scope, period)
+        weekdays = figures.by_weekday(conn, place.scope, period)
         tables = [figures.durations(conn, place.scope, period),
-                  figures.top_procedures(conn, place.scope, period, limit=5),
-                  figures.themes(conn, place.scope, period),
-                  figures.devices(conn, place.scope, period),
-                  figures.by_weekday(conn, place.scope, period)]
-    tables[2].rows = tables[2].rows[:5]
-    top = tables[1]  # keep what fits a printed page: name, attempts, completed, rate
+                  figures.devices(conn, place.scope, period), top, themes, weekdays]
+    # What fits one printed page: 5 themes; procedures by name, attempts, completed, rate;
+    # the weekdays as one row (a column each).
+    themes.rows = themes.rows[:5]
     top.columns = [top.columns[i] for i in (0, 2, 3, 4)]
     top.rows = [[r[i] for i in (0, 2, 3, 4)] for r in top.rows]
+    weekdays.columns = ["Jour", *[str(r[0])[:3] + "." for r in weekdays.rows]]
+    weekdays.rows = [["Sessions", *[r[1] for r in weekdays.rows]]] if weekdays.rows else []
     return page(request, "summary.html", user, place=place, period=period,
                 period_label=period_label, key_figures=key_figures, tables=tables,
                 filters=f, now_fr=dt.date.today().strftime("%d/%m/%Y"))

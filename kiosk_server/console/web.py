@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
@@ -16,7 +17,6 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from kiosk_wire.config import Settings
 from kiosk_server.console import charts, labels
 from kiosk_server.console.auth import (
     ConsoleDenied,
@@ -31,6 +31,7 @@ from kiosk_server.console.auth import (
 from kiosk_server.queries import Masked
 from kiosk_server.ratelimit import RateLimiter
 from kiosk_server.tenancy import Role
+from kiosk_wire.config import Settings
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -124,7 +125,7 @@ def home_of(user: ConsoleUser) -> str:
     return "/console/stats/synthese"
 
 
-def install_error_pages(app: Any) -> None:
+def install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _err: LoginRequired) -> Response:
         if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
@@ -161,7 +162,8 @@ def install_crash_page(app: Any) -> None:
         if not request.url.path.startswith("/console") or api_handler is None:
             if api_handler is None:
                 raise err
-            return await api_handler(request, err)
+            response: Response = await api_handler(request, err)
+            return response
         log.exception("console page failed")
         message = ("La console ne peut pas afficher cette page pour l'instant (base de données "
                    "indisponible ou erreur interne). Réessayez dans un moment ; si cela dure, "

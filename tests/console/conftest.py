@@ -1,4 +1,5 @@
-"""Console fixtures: a seeded server (in process, or `kiosk-server run` in its own process) on SQLite
+"""Console fixtures: a seeded server (in process, or `kiosk-server run` in its own process) on
+SQLite
 and PostgreSQL, and Debian's Chromium driven by Playwright (never a downloaded browser)."""
 from __future__ import annotations
 

@@ -10,10 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 from server.helpers import random_record
 
-from kiosk_wire.schema import SessionRecord
 from kiosk_server import tenancy
 from kiosk_server.ingest import ingest
 from kiosk_server.tenancy import KioskIdentity
+from kiosk_wire.schema import SessionRecord
 
 PASSWORD = "motdepasse-solide-1"
 USERS = {  # name: (role, territory, site)

@@ -42,10 +42,14 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/stats/{name}"): STATS,
     ("GET", "/console/export.csv"): STATS,
     ("GET", "/console/export.xlsx"): STATS,
+    ("GET", "/console/export-coop.csv"): STATS,
+    ("GET", "/console/export-coop.xlsx"): STATS,
     ("GET", "/console/summary"): STATS,
     ("GET", "/console/admin"): ADMIN,
     ("POST", "/console/admin/territories"): ADMIN,
     ("POST", "/console/admin/sites"): ADMIN,
+    ("GET", "/console/admin/sites/{site_id}"): ADMIN,
+    ("POST", "/console/admin/sites/{site_id}/identifiers"): ADMIN,
     ("POST", "/console/admin/kiosks"): ADMIN,
     ("GET", "/console/admin/kiosks/{kiosk_id}"): ADMIN,
     ("POST", "/console/admin/kiosks/{kiosk_id}/settings"): ADMIN,
@@ -156,7 +160,7 @@ def test_every_console_post_without_the_csrf_token_is_refused(console_app: InPro
 @pytest.mark.parametrize("who", ["admin", "med-lille"])
 def test_security_headers_on_every_console_page(console_app: InProcess, who: str):
     console_app.login(who)
-    for (method, path), rule in ROUTES.items():
+    for method, path in ROUTES:
         if method != "GET" or not path.startswith("/console") or path.endswith("events"):
             continue
         answer = console_app.client.get(url_for(path, console_app), follow_redirects=False)

@@ -16,16 +16,16 @@ import pytest
 from pypdf import PdfReader
 
 from console.conftest import ConsoleServer, log_in
-from kiosk_wire import config
-from kiosk_wire.schema import EndReason
-from kiosk_server import live
-from kiosk_server.console.figures import PAGES
 from kiosk.sessions import open_core
 from kiosk.sessions.clock import ManualClock
+from kiosk.sessions.state import SessionState
 from kiosk.sync.heartbeat import HeartbeatClient
 from kiosk.sync.help import HelpDesk, HelpStatus
-from kiosk.sessions.state import SessionState
 from kiosk.sync.link import ServerLink
+from kiosk_server import live
+from kiosk_server.console.figures import PAGES
+from kiosk_wire import catalogue, config
+from kiosk_wire.schema import EndReason
 
 pytestmark = [pytest.mark.browser]
 
@@ -58,11 +58,12 @@ def test_manager_logs_in_and_every_dashboard_renders_charts_with_their_tables(
         if code == "questionnaire":  # two answers in one bracket: shown masked, not drawn
             masked = page.locator("#table-enquete_age_bracket tr").filter(
                 has_text="70 ans et plus")
-            assert masked.locator("td").inner_text() == "< 5"
+            assert masked.locator("td").inner_text() == "masqué"
             svg = page.locator("#figure-enquete_age_bracket svg")
             assert "70 ans et plus" in svg.inner_html()
+            hidden = page.locator("#table-enquete_age_bracket td").filter(has_text="masqué")
             assert svg.locator(".series rect").count() == page.locator(
-                "#table-enquete_age_bracket tbody tr").count() - 1
+                "#table-enquete_age_bracket tbody tr").count() - hidden.count()
         if code == "frequentation":
             assert page.locator("table.heat tbody tr").count() == 7
             assert page.locator("table.heat td.h5").count() >= 1  # the peak hour is shaded
@@ -184,7 +185,9 @@ def test_heartbeat_and_help_request_appear_live_and_the_acknowledgement_reaches_
     card = page.locator(f'li.kiosk[data-kiosk="{kiosk_id}"]')
     card_active = page.locator(f'li.kiosk[data-kiosk="{kiosk_id}"][data-status="active"]')
     card_active.wait_for(timeout=LIVE_WITHIN_MS)
-    assert "étape 3" in card.locator(".procedure").inner_text()
+    title = catalogue.shipped()["caf-trimestrielle"].steps_fr[2]
+    assert f"étape 3 sur {len(catalogue.shipped()['caf-trimestrielle'].steps_fr)} : {title}" in (
+        card.locator(".procedure").inner_text())
     assert "Imprimante : plus de papier" in card.locator(".devices").inner_text()
 
     tones_before = page.evaluate("window.kioskConsole.tones")

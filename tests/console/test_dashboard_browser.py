@@ -47,19 +47,24 @@ def test_choosing_a_kiosk_changes_the_figures_to_that_kiosks_sessions(
         1 for r in mine if "large_text" in r["accessibility"])
     shot(page, artifacts_dir, console_server, "stats-synthese-kiosk")
 
-    # The filter follows to the other pages; autonomy per procedure is drawn and tabled.
+    # The filter follows to the other pages; autonomy per procedure is published per site at
+    # finest (site - kiosk would undo its masking), drawn and tabled for the site.
     with page.expect_navigation():
         page.get_by_role("link", name="Démarches").click()
     assert "borne=" in page.url
+    assert "Publié par site au plus fin" in page.locator("#figure-autonomie").inner_text()
+    page.goto(f"/console/stats/demarches?periode=perso&debut={start}&fin={end}"
+              f"&site={seed.sites['FS Lille']}")
     figure = page.locator("#figure-autonomie")
     assert figure.locator(".chart svg .series rect").count() >= 1
     # Kept per month: the months the period touches.
-    practised = sum(1 for r in seed.kiosk_records[("FS Lille", "borne-2")]
+    practised = sum(1 for r in seed.records["FS Lille"]
                     if dt.date.fromisoformat(r["day"]) >= start.replace(day=1)
                     for a in r["activities"] if a["kind"] == "practice")
     attempts = figure.locator("tbody tr td:nth-child(2)").all_inner_texts()
     assert sum(int(a.replace("\u202f", "")) for a in attempts) == practised
-    shot(page, artifacts_dir, console_server, "stats-demarches-kiosk")
+    shot(page, artifacts_dir, console_server, "stats-demarches-site")
+    page.go_back()
 
     with page.expect_download() as info:
         page.get_by_role("link", name="Export Excel (XLSX)").click()

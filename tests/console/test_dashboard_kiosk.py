@@ -12,9 +12,9 @@ import uuid
 import openpyxl
 
 from console.conftest import InProcess
-from kiosk_wire.schema import SessionRecord
 from kiosk_server.ingest import ingest
 from kiosk_server.tenancy import KioskIdentity
+from kiosk_wire.schema import SessionRecord
 
 KPI = re.compile(r'data-kpi="([^"]+)"><span class="value">([^<]+)</span>')
 
@@ -155,29 +155,42 @@ def test_comfort_options_and_autonomy_per_procedure_on_the_page_and_in_exports(
     assert {k: v[0] for k, v in comfort.items()} == {
         "Grands caractères": "3", "Contraste renforcé": "2", "Lecture à voix haute": "3",
         "Au moins une option": "5", "Aucune option": "11"}
-    demarches = console_app.client.get(f"/console/stats/demarches?{query}").text
+    # Autonomy levels are published per site at finest (site - kiosk would undo masking).
+    assert 'id="table-autonomie"' not in console_app.client.get(
+        f"/console/stats/demarches?{query}").text
+    site_query = f"{this_month(seed)}&lieu=s:{site}"
+    demarches = console_app.client.get(f"/console/stats/demarches?{site_query}").text
     autonomy = table_rows(demarches, "autonomie")
     title = html.unescape(next(iter(autonomy)))  # as the page shows it: escaped HTML
-    assert autonomy[next(iter(autonomy))] == ["16", "< 5", "< 5", "8", "0", "50 %"]
+    row = autonomy[next(iter(autonomy))]
+    # guided (2) is small; partly (6) or autonomous (8), in the server's secret order, is hidden
+    # with it (16 - 6 - 8 would give it away); the other is shown; "Masqué" sums the hidden.
+    assert row[:2] == ["16", "masqué"] and row[4] == "0" and row[6] == "—"
+    assert sorted(row[2:4]) in (["6", "masqué"], ["8", "masqué"])
+    hidden = 6 if row[2] == "masqué" else 8
+    assert row[5] == str(2 + hidden)
     assert "Avec guidage" in demarches and "Autonome avec guidage en cas de besoin" in demarches
     chart = re.search(r'id="figure-autonomie".*?</svg>', demarches, re.DOTALL).group(0)
     assert 'role="img"' in chart and "Autonome" in chart
 
-    csv_lines = console_app.client.get(f"/console/export.csv?{query}").content.decode(
+    csv_lines = console_app.client.get(f"/console/export.csv?{site_query}").content.decode(
         "utf-8-sig").splitlines()
     assert ("Autonomie par démarche;Démarche;Tentatives;Avec guidage;"
-            "Autonome avec guidage en cas de besoin;Autonome;Non évaluée;"
+            "Autonome avec guidage en cas de besoin;Autonome;Non évaluée;Masqué;"
             "Part « Autonome »") in csv_lines
-    assert f"Autonomie par démarche;{title};16;< 5;< 5;8;0;50 %" in csv_lines
+    assert f"Autonomie par démarche;{title};{';'.join(row)}" in csv_lines
     assert "Options de confort;Lecture à voix haute;3" in csv_lines
     assert "Options de confort;Au moins une option;5" in csv_lines
 
+    site_book = openpyxl.load_workbook(io.BytesIO(
+        console_app.client.get(f"/console/export.xlsx?{site_query}").content), read_only=True)
+    sheet = [row for row in site_book["Autonomie par démarche"].iter_rows(values_only=True)]
+    assert sheet[0][:7] == ("Démarche", "Tentatives", "Avec guidage",
+                            "Autonome avec guidage en cas de besoin", "Autonome", "Non évaluée",
+                            "Masqué")
+    assert sheet[1][:7] == (title, *[c if c == "masqué" else int(c) for c in row[:6]])
     book = openpyxl.load_workbook(io.BytesIO(
         console_app.client.get(f"/console/export.xlsx?{query}").content), read_only=True)
-    sheet = [row for row in book["Autonomie par démarche"].iter_rows(values_only=True)]
-    assert sheet[0][:6] == ("Démarche", "Tentatives", "Avec guidage",
-                            "Autonome avec guidage en cas de besoin", "Autonome", "Non évaluée")
-    assert sheet[1][:5] == (title, 16, "< 5", "< 5", 8)
     comfort_sheet = {row[0]: row[1] for row in
                      book["Options de confort"].iter_rows(values_only=True) if row[0]}
     assert comfort_sheet["Contraste renforcé"] == 2

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 import openpyxl
-import sqlalchemy as sa
 
 from console.conftest import InProcess
 from kiosk_server import tables as t

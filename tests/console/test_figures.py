@@ -7,6 +7,7 @@ import datetime as dt
 from console.conftest import InProcess
 from kiosk_server.console import figures
 from kiosk_server.queries import Period, Scope
+from kiosk_wire import catalogue
 
 
 def _total(table: figures.Table, col: int = 1) -> int:
@@ -55,8 +56,9 @@ def test_funnel_shows_where_attempts_stop(console_app: InProcess):
     with console_app.engine.connect() as conn:
         table = figures.funnel(conn, Scope(site_id=seed.sites[site]), period, "caf-trimestrielle")
     steps = attempts[0]["steps_total"]
-    assert [r[0] for r in table.rows] == [f"Étape {i}" for i in range(1, steps + 1)] + [
-        "Démarche terminée"]
+    # The seeded records count 8 steps, the shipped procedure 10: numbers only, no wrong title.
+    assert [r[0] for r in table.rows] == [f"Étape {i} sur {steps}" for i in range(1, steps + 1)
+                                          ] + ["Démarche terminée"]
     for i, row in enumerate(table.rows[:-1], start=1):
         assert row[1] == sum(1 for a in attempts if a["steps_reached"] >= i)
         assert row[2] == sum(1 for a in attempts if a["steps_reached"] == i - 1)
@@ -79,3 +81,35 @@ def test_custom_period_presets_and_errors():
             assert message in str(err)
         else:
             raise AssertionError(f"{start}..{end} accepted")
+
+
+def test_funnel_steps_carry_their_page_titles():
+    titles = catalogue.shipped()["cv-guide"].steps_fr
+    read = {"procedure_id": "cv-guide", "attempts": 10, "completed": 4,
+            "steps": [{"step": i, "reached": 10 - i} for i in range(1, len(titles) + 1)]}
+    table = figures.funnel(None, Scope(), Period.last_months(1), "cv-guide", read)  # type: ignore[arg-type]
+    assert table.rows[1][0] == f"Étape 2 sur {len(titles)} : Quel métier cherchez-vous ?"
+    assert [r[0].split(" : ", 1)[1] for r in table.rows[:-1]] == list(titles)
+
+
+def test_daily_series_show_days_without_sessions_and_mark_the_running_month(
+        console_app: InProcess):
+    seed = console_app.seed
+    days = Period(seed.today - dt.timedelta(days=59), seed.today)
+    scope = Scope(site_id=seed.sites["FS Roubaix"])
+    per_day: dict[str, int] = {}
+    for r in seed.sessions(["FS Roubaix"], days.start, days.end):
+        per_day[r["day"]] = per_day.get(r["day"], 0) + 1
+    with console_app.engine.connect() as conn:
+        daily = figures.sessions_over_time(conn, scope, days, "jour")
+        months = figures.sessions_over_time(conn, scope, Period.last_months(3, seed.today),
+                                            "mois")
+        this_month = figures.sessions_over_time(
+            conn, scope, Period.last_months(1, seed.today), "jour")
+    expected = [(days.start + dt.timedelta(days=i)) for i in range(60)]
+    assert [r[0].day for r in daily.rows] == expected  # every day, in order
+    assert [r[1] for r in daily.rows] == [per_day.get(str(d), 0) for d in expected]
+    assert 0 in [r[1] for r in daily.rows], "the seed leaves days without a session"
+    assert str(months.rows[-1][0]).endswith("(en cours)")
+    assert not any(str(r[0]).endswith("(en cours)") for r in months.rows[:-1])
+    assert this_month.rows[-1][0].day == seed.today  # no row for days still to come

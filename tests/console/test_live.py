@@ -11,10 +11,10 @@ from html import unescape
 import sqlalchemy as sa
 
 from console.conftest import InProcess
-from kiosk_wire.schema import CommandKind, Heartbeat, HelpRequest, KioskState
 from kiosk_server import live
 from kiosk_server import tables as t
 from kiosk_server.tenancy import KioskIdentity
+from kiosk_wire.schema import CommandKind, Heartbeat, HelpRequest, KioskState
 
 
 def _identity(app: InProcess, site: str, kiosk: str) -> KioskIdentity:
@@ -46,7 +46,8 @@ def test_states_faults_and_offline_after_three_missed_heartbeats(console_app: In
     html = console_app.client.get(f"/console/live/{seed.sites['FS Lille']}").text
     active = _card(html, one.kiosk_id)
     assert 'data-status="active"' in active and "En session" in active
-    assert "Faire son CV pas à pas et l'imprimer · étape 2" in active
+    assert ("Faire son CV pas à pas et l'imprimer · étape 2 sur 8 : "
+            "Quel métier cherchez-vous ?") in active
     assert "Imprimante : plus de papier" in active and "Scanner" not in active
     assert '<dd class="queue">3</dd>' in active
     assert "Commande en attente de la borne : Terminer la session" in active
@@ -67,7 +68,7 @@ def test_help_requests_show_on_their_own_site_only(console_app: InProcess):
     client = console_app.client
     html = client.get(f"/console/live/{seed.sites['FS Lille']}").text
     assert str(rid_lille) in html and str(rid_rennes) not in html
-    assert "borne-1 demande de l’aide" in html and "étape 4" in html
+    assert "borne-1 demande de l’aide" in html and "étape 4 sur 8 : Votre formation" in html
     # Acknowledging Rennes' request through Lille's page is refused; nothing changes.
     refused = client.post(f"/console/live/{seed.sites['FS Lille']}/help/{rid_rennes}/ack",
                           data={"csrf": csrf})
@@ -173,7 +174,7 @@ def test_dashboard_shows_how_fast_help_calls_were_answered(console_app: InProces
     with console_app.engine.begin() as conn:
         for rid in ids:
             live.open_help_request(conn, lille, HelpRequest(request_id=rid))
-        for rid, wait in zip(ids, waits + [None]):
+        for rid, wait in zip(ids, [*waits, None], strict=False):
             values: dict = {"created_at": asked}
             if wait is not None:
                 values.update(status="acknowledged",

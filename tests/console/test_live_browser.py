@@ -1,4 +1,5 @@
-"""The live view in Debian's Chromium against a running `kiosk-server run`: a real kiosk session core
+"""The live view in Debian's Chromium against a running `kiosk-server run`: a real kiosk session
+core
 sends its heartbeats through the kiosk's own HeartbeatClient; the mediator's page shows how long
 the session has lasted and which devices are at fault, without reloading.
 
@@ -12,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from console.conftest import log_in
-from kiosk_wire import config
-from kiosk_wire.schema import EndReason
 from kiosk.sessions import open_core
 from kiosk.sessions.clock import ManualClock
 from kiosk.sync.heartbeat import HeartbeatClient
 from kiosk.sync.link import ServerLink
+from kiosk_wire import config
+from kiosk_wire.schema import EndReason
 
 pytestmark = [pytest.mark.browser]
 

@@ -9,11 +9,11 @@ import pytest
 
 from console.conftest import InProcess
 from kiosk.devices import state_vocabulary
-from kiosk_wire.schema import Heartbeat, KioskState
 from kiosk_server import live
 from kiosk_server.console import labels as L
 from kiosk_server.console.live_view import device_problems
 from kiosk_server.tenancy import KioskIdentity
+from kiosk_wire.schema import Heartbeat, KioskState
 
 VOCABULARY = [(device, slug) for device, slugs in state_vocabulary().items() for slug in slugs]
 

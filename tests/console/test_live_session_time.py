@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from console.conftest import InProcess
-from kiosk_wire.schema import Heartbeat, KioskState
 from kiosk_server import live
 from kiosk_server import tables as t
 from kiosk_server.console.live_view import session_duration
 from kiosk_server.tenancy import KioskIdentity
+from kiosk_wire.schema import Heartbeat, KioskState
 
 
 def _identity(app: InProcess, site: str, kiosk: str) -> KioskIdentity:

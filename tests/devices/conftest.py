@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk_wire import config
 from kiosk.sessions import open_core
 from kiosk.sessions.core import SessionCore
+from kiosk_wire import config
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from PIL import Image
 from kiosk.devices import open_devices
 from kiosk.devices.printer import PrintOptions
 from kiosk.devices.scheduling import QueueScheduler
-from kiosk.documents.pdf import images_to_pdf
+from kiosk.media.pdf import images_to_pdf
 from kiosk_wire import config
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from kiosk.devices.demo_printer import DemoPrinter
 from kiosk.devices.printer import Printer
-from kiosk.documents.pdf import count_pages
+from kiosk.media.pdf import count_pages
 
 SPOOL_FILE = re.compile(r"^[cd]\d{5}(-\d{3})?$")
 

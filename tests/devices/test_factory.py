@@ -9,11 +9,11 @@ import sys
 
 from harness.procs import free_port
 
-from kiosk_wire import config
 from kiosk.devices import open_devices, open_printer, open_scanner
 from kiosk.devices.cups_printer import map_printer_state
 from kiosk.devices.printer import JobState, JobStatus, PrinterState
 from kiosk.devices.scheduling import QueueScheduler
+from kiosk_wire import config
 
 
 def settings_for(tmp_path, **overrides):

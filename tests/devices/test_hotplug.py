@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from kiosk_wire import config
 from kiosk.devices import Devices, open_devices
 from kiosk.devices.demo_hotplug import DemoHotplug
 from kiosk.devices.hotplug import DeviceKind
 from kiosk.devices.scheduling import QueueScheduler
+from kiosk_wire import config
 
 KINDS = [DeviceKind.PRINTER, DeviceKind.SCANNER, DeviceKind.READER, DeviceKind.STORAGE]
 
@@ -107,16 +107,16 @@ def test_usb_key_is_offered_when_the_setting_says_so(rig, make_devices):
     devices, scheduler = make_devices(rig.backend, **{"devices.usb_storage": "offer"})
     rig.prepare(devices)
     rig.plug(DeviceKind.STORAGE)
-    assert scheduler.run_until(lambda: devices.storage.state.value == "offered", 10)
-    assert devices.storage.message().startswith("Clé USB détectée")
+    assert scheduler.run_until(lambda: devices.usb_storage.state.value == "offered", 10)
+    assert devices.usb_storage.message().startswith("Clé USB détectée")
 
 
 def test_refused_usb_key_gets_a_plain_message(rig, make_devices):
     devices, scheduler = make_devices(rig.backend)
     rig.prepare(devices)
     rig.plug(DeviceKind.STORAGE)
-    assert scheduler.run_until(lambda: devices.storage.state.value == "refused", 10)
-    assert devices.storage.message() == ("Les clés USB ne sont pas acceptées sur cette borne. "
+    assert scheduler.run_until(lambda: devices.usb_storage.state.value == "refused", 10)
+    assert devices.usb_storage.message() == ("Les clés USB ne sont pas acceptées sur cette borne. "
                                          "Retirez-la, s'il vous plaît.")
 
 
@@ -146,24 +146,24 @@ def test_offered_usb_key_receives_the_residents_scan(rig, make_devices, tmp_path
     devices, scheduler = make_devices(rig.backend, **{"devices.usb_storage": "offer"})
     rig.prepare(devices)
     rig.plug(DeviceKind.STORAGE)
-    assert scheduler.run_until(lambda: devices.storage.state.value == "offered", 10)
-    (key,) = devices.storage.keys.values()
+    assert scheduler.run_until(lambda: devices.usb_storage.state.value == "offered", 10)
+    (key,) = devices.usb_storage.keys.values()
     if rig.backend == "udev":
         assert key.nodes and key.nodes[0].startswith("/dev/sd")
     node = key.nodes[-1] if key.nodes else "/dev/sdz1"
     if not key.nodes:  # the demo key has no block device: give it one
         from dataclasses import replace
-        devices.storage.keys[key.key] = replace(key, nodes=(node,))
+        devices.usb_storage.keys[key.key] = replace(key, nodes=(node,))
     mount = tmp_path / "CLE USB"
     mount.mkdir()
     mounts = f"/dev/sda1 / ext4 rw 0 0\n{node} {str(mount).replace(' ', chr(92) + '040')} " \
              "vfat rw,nosuid 0 0\n"
-    assert devices.storage.mount_points(mounts) == [mount]
+    assert devices.usb_storage.mount_points(mounts) == [mount]
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(b"%PDF-1.4 resident's scan")
-    saved = devices.storage.save(scan, mount)
+    saved = devices.usb_storage.save(scan, mount)
     assert saved.parent == mount and saved.read_bytes() == scan.read_bytes()
-    assert devices.storage.save(scan, mount) != saved  # never overwrites
+    assert devices.usb_storage.save(scan, mount) != saved  # never overwrites
 
 
 def test_refused_usb_key_is_never_written(rig, make_devices, tmp_path):
@@ -172,11 +172,11 @@ def test_refused_usb_key_is_never_written(rig, make_devices, tmp_path):
     devices, scheduler = make_devices(rig.backend)
     rig.prepare(devices)
     rig.plug(DeviceKind.STORAGE)
-    assert scheduler.run_until(lambda: devices.storage.state.value == "refused", 10)
+    assert scheduler.run_until(lambda: devices.usb_storage.state.value == "refused", 10)
     scan = tmp_path / "scan.pdf"
     scan.write_bytes(b"%PDF-1.4")
     with pytest.raises(errors.UnsupportedOption) as err:
-        devices.storage.save(scan, tmp_path)
+        devices.usb_storage.save(scan, tmp_path)
     assert err.value.shown().startswith("Les clés USB ne sont pas acceptées")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "scan.pdf"]
 
@@ -221,7 +221,7 @@ def test_multifunction_printer_card_slot_is_not_taken_for_a_usb_key(umockdev_tes
     assert scheduler.run_until(lambda: bool(devices.hotplug.plugged(DeviceKind.PRINTER)), 10)
     scheduler.run_until(lambda: False, 0.5)  # let any late event be handled too
     assert devices.hotplug.plugged(DeviceKind.STORAGE) == []
-    assert devices.storage.state.value == "none"
+    assert devices.usb_storage.state.value == "none"
 
 
 @pytest.mark.udev

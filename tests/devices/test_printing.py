@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 from rigs import PrinterRig, cups_printer_rig, demo_printer_rig
 
-from kiosk_wire import config
 from kiosk.devices import errors
 from kiosk.devices.printer import JobState, PrinterState, PrintOptions
-from kiosk.documents import samples
-from kiosk.documents.pdf import images_to_pdf
 from kiosk.documents.printing import PRINT_JOB, PrintService
-from kiosk_wire.schema import ActivityKind, EndReason
+from kiosk.media import samples
+from kiosk.media.pdf import images_to_pdf
 from kiosk.sessions import open_core
 from kiosk.sessions.workspace import Artefact
+from kiosk_wire import config
+from kiosk_wire.schema import ActivityKind, EndReason
 
 
 @pytest.fixture(params=["demo", pytest.param("cups", marks=pytest.mark.cups)])

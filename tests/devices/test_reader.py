@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from kiosk_wire import config
 from kiosk.devices import open_reader
 from kiosk.devices.demo_reader import DemoReader
 from kiosk.devices.reader import CardReader, ReaderState
 from kiosk.devices.scheduling import QueueScheduler
 from kiosk.sessions.badges import BadgeRegistry
 from kiosk.storage import LocalStore
+from kiosk_wire import config
 
 BADGE = bytes.fromhex("04A1B2C3D4E5F6")
 STRANGER = bytes.fromhex("08112233")

@@ -12,9 +12,9 @@ import textwrap
 import pytest
 from harness.signals import sigpipe_ignored
 
-from kiosk_wire import config
 from kiosk.devices import open_scanner
 from kiosk.devices.scanner import ColourMode, ScanOptions
+from kiosk_wire import config
 
 pytestmark = pytest.mark.sane
 

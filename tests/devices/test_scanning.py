@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from kiosk_wire import config
 from kiosk.devices import errors, open_scanner
 from kiosk.devices.demo_scanner import DemoScanner
 from kiosk.devices.scanner import ColourMode, Scanner, ScannerState, ScanOptions, Source
+from kiosk_wire import config
 
 
 @dataclass
@@ -144,8 +144,8 @@ def test_id_copy_through_sane_when_detection_is_unsure_uses_the_residents_crop(s
     from pypdf import PdfReader
 
     from kiosk.documents.card import ID1_MM
-    from kiosk.documents.pdf import mm_to_px
     from kiosk.documents.scanning import ScanService, Side
+    from kiosk.media.paper import mm_to_px
 
     scanner = open_scanner(config.defaults().with_overrides({
         "devices.scanner_backend": "sane", "devices.scanner_device": "test:0"}))

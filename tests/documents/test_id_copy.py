@@ -15,13 +15,13 @@ from pyzbar.pyzbar import decode
 
 from kiosk.devices.demo_scanner import DemoScanner
 from kiosk.devices.scanner import Scanner
-from kiosk.documents import samples
 from kiosk.documents.card import ID1_MM, crop_card, detect_card
-from kiosk.documents.pdf import a4_size_px, mm_to_px
 from kiosk.documents.scanning import ScanService, Side
 from kiosk.documents.watermark import Watermark
-from kiosk_wire.schema import ActivityKind
+from kiosk.media import samples
+from kiosk.media.paper import a4_size_px, mm_to_px
 from kiosk.sessions.workspace import FILE
+from kiosk_wire.schema import ActivityKind
 
 DPI = 300
 CARD_PX = (mm_to_px(ID1_MM[0], DPI), mm_to_px(ID1_MM[1], DPI))  # 1011 x 638

@@ -9,7 +9,6 @@ import pytest
 from PIL import Image
 from pyzbar.pyzbar import decode
 
-from kiosk.documents import samples
 from kiosk.documents.watermark import (
     MAX_PURPOSE_CHARS,
     OPACITY_RANGE,
@@ -19,6 +18,7 @@ from kiosk.documents.watermark import (
     clean_purpose,
     find_qr_zones,
 )
+from kiosk.media import samples
 
 DPI = 150
 MARK = Watermark("CAF", dt.date(2026, 3, 2))

@@ -24,12 +24,12 @@ from pyzbar.pyzbar import ZBarSymbol, decode
 
 from kiosk.devices.demo_scanner import DemoScanner
 from kiosk.devices.scanner import Scanner
-from kiosk.documents import samples
 from kiosk.documents.card import ID1_MM
 from kiosk.documents.codes import CodeKind, find_code_zones, is_2d_doc
-from kiosk.documents.pdf import a4_size_px, mm_to_px
 from kiosk.documents.scanning import ScanService, Side
 from kiosk.documents.watermark import Watermark, apply_watermark
+from kiosk.media import samples
+from kiosk.media.paper import a4_size_px, mm_to_px
 
 DPI = 300
 MARK = Watermark("Location d'un logement", dt.date(2026, 3, 2))

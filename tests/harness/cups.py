@@ -142,7 +142,8 @@ class CupsServer:
         try:
             server._daemon = Daemon(
                 "cupsd",
-                [cupsd, "-f", "-c", str(d / "etc/cupsd.conf"), "-s", str(d / "etc/cups-files.conf")],
+                [cupsd, "-f", "-c", str(d / "etc/cupsd.conf"),
+                 "-s", str(d / "etc/cups-files.conf")],
                 d / "log" / "cupsd.out",
             )
             wait_until(lambda: unix_is_listening(sock), timeout=20, what="cupsd",
@@ -245,5 +246,5 @@ class JobWatcher:
     def close(self) -> None:
         try:
             self._conn.cancelSubscription(self.subscription_id)
-        except Exception:  # noqa: BLE001, S110  (cups.IPPError/RuntimeError: server already gone)
+        except Exception:  # noqa: BLE001  (cups.IPPError/RuntimeError: server already gone)
             pass

@@ -130,7 +130,7 @@ class Daemon:
             # Its own process group: a Ctrl-C in the terminal reaches pytest, which then
             # stops the daemon in order instead of the daemon dying mid-test.
             start_new_session=True,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509  (fixtures start daemons from the main thread)
+            preexec_fn=_die_with_parent,
         )
 
     @property

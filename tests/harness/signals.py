@@ -1,4 +1,5 @@
-"""The kernel's view of this process's signal dispositions (what Python's signal module may not know:
+"""The kernel's view of this process's signal dispositions (what Python's signal module may not
+know:
 a C library can change a disposition behind its back)."""
 from __future__ import annotations
 

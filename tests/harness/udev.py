@@ -59,7 +59,8 @@ def _flat(pairs: dict[str, str]) -> list[str]:
 
 def _add_usb(
     testbed: Any, *, vendor_id: str, product_id: str, vendor: str, model: str, serial: str,
-    interface: tuple[str, str, str], driver: str | None, extra_properties: dict[str, str] | None = None,
+    interface: tuple[str, str, str], driver: str | None,
+    extra_properties: dict[str, str] | None = None,
 ) -> tuple[str, str, int]:
     """Add a USB device with one interface; return (device syspath, interface syspath, port)."""
     port = next(_ports)

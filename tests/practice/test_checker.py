@@ -18,16 +18,34 @@ DOCS = Path(__file__).parents[2] / "docs"
 # file -> (line, words the message must contain)
 EXPECTED = {
     "unreachable-page.yaml": [(46, "« oubliee » n'est jamais atteinte")],
-    "missing-translation.yaml": [(27, "traduction manquante en arabe (ar) pour « Prénom de l'enfant »")],
     "invalid-persona-value.yaml": [(21, "Il n'y a pas de 29 février en 2015")],
-    "hint-without-field.yaml": [(30, "l'aide pointe vers la case « prenom », qui n'est pas sur la page « enfant »")],
-    "branch-never-ends.yaml": [(48, "depuis la page « boucle_a », on ne peut jamais arriver à la fin"),
-                               (51, "depuis la page « boucle_b », on ne peut jamais arriver à la fin")],
+    "hint-without-field.yaml": [
+        (30, "l'aide pointe vers la case « prenom », qui n'est pas sur la page « enfant »")],
+    "branch-never-ends.yaml": [
+        (48, "depuis la page « boucle_a », on ne peut jamais arriver à la fin"),
+        (51, "depuis la page « boucle_b », on ne peut jamais arriver à la fin")],
     "unknown-key.yaml": [(32, "il manque « title »"), (33, "« titel » n'est pas un mot connu ici")],
     "branch-without-default.yaml": [(32, "terminez la liste next: par une ligne sans condition")],
     "unquoted-value.yaml": [(20, "mettez-la entre guillemets")],
-    "bad-indentation.yaml": [(33, "n'est pas du YAML valide")],
+    "bad-indentation.yaml": [(33, "cette ligne n'est pas alignée avec les lignes de son bloc")],
+    "unknown-validator.yaml": [
+        (28, "« datte » n'est pas un contrôle connu. Contrôles possibles : nir,")],
+    "typographic-quotes.yaml": [
+        (33, "ce texte est entouré de guillemets typographiques (“ ” ou ‘ ’")],
+    "typographic-quote-key.yaml": [(33, "« “title” » est entouré de guillemets typographiques")],
+    "shifted-block.yaml": [(19, ("« values » est bien un mot des fichiers de démarche, mais pas à "
+                                 "cet endroit : la ligne est sans doute mal décalée"))],
+    "string-label.yaml": [
+        (33, 'un texte affiché doit être traduit : écrivez {fr: "...", en: "...", ar: "..."}')],
+    "duplicate-persona-key.yaml": [(22, ("« enfant » apparaît deux fois comme clé de la fiche "
+                                         "persona (key:) (la première fois ligne 20)"))],
+    "colon-in-text.yaml": [(45, "un deux-points de trop sur cette ligne")],
 }
+DRAFTS = Path(__file__).parent / "drafts"
+# What a mediator must never read: the YAML parser's or the schema validator's English, a
+# Python repr, doubled format braces.
+NOT_FOR_MEDIATORS = re.compile(r"mapping|expected|found|scalar|is not (valid|one of|of type)|"
+                               r"Additional properties|\{\{|\}\}|\[\'|Traceback")
 
 
 def test_shipped_catalogue_passes_the_checker():
@@ -53,16 +71,76 @@ def test_broken_file_is_refused_with_its_line_and_what_to_do(name):
     assert not report.ok and report.procedures == []
     found = [(f.line, f.message) for f in report.findings]
     for line, words in EXPECTED[name]:
-        assert any(l == line and words in m for l, m in found), (words, found)
+        assert any(n == line and words in m for n, m in found), (words, found)
     for finding in report.findings:
         assert str(finding).startswith(f"{BROKEN / name}:{finding.line}: ")
+        assert not NOT_FOR_MEDIATORS.search(finding.message), finding.message
+
+
+def test_a_french_only_draft_is_checked_with_warnings_and_kept_from_residents(tmp_path):
+    report = check_paths([DRAFTS])
+    assert report.ok and report.procedures == []
+    assert [p.id for p in report.drafts] == ["cantine-brouillon"]
+    assert report.errors == [] and len(report.warnings) >= 2
+    assert any(f.line == 27 and "traduction manquante en arabe (ar) pour « Prénom de l'enfant »"
+               in f.message for f in report.warnings)
+    catalogue = load_catalogue([SHIPPED_DIR, DRAFTS])
+    assert "cantine-brouillon" not in catalogue.ids()
+    assert [p.id for p in catalogue.drafts] == ["cantine-brouillon"]
+    assert catalogue.get("cantine-brouillon").title.get("ar") == "Inscrire son enfant à la cantine"
+    result = CliRunner().invoke(main, ["procedures", "check", str(DRAFTS)])
+    assert result.exit_code == 0, result.output
+    warning = f"{DRAFTS / 'cantine-brouillon.yaml'}:27: attention : traduction manquante"
+    assert warning in result.output
+    assert "1 brouillon à traduire avant de le montrer au public" in result.output
+
+
+def test_a_draft_with_an_error_is_refused_like_any_file(tmp_path):
+    text = (DRAFTS / "cantine-brouillon.yaml").read_text(encoding="utf-8")
+    (tmp_path / "p.yaml").write_text(text.replace("next: fin", "next: fni"), encoding="utf-8")
+    report = check_paths([tmp_path])
+    assert not report.ok and report.drafts == [] and report.procedures == []
+    assert any("la page « fni » n'existe pas" in f.message for f in report.errors)
+
+
+def test_an_empty_folder_or_a_folder_of_txt_files_is_an_error(tmp_path):
+    empty = tmp_path / "vide"
+    empty.mkdir()
+    result = CliRunner().invoke(main, ["procedures", "check", str(empty)])
+    assert result.exit_code == 1
+    assert "ce dossier ne contient aucune démarche (aucun fichier .yaml)" in result.output
+    saved = tmp_path / "notepad"
+    saved.mkdir()
+    (saved / "cantine.yaml.txt").write_text((BROKEN / "cantine.yaml.txt").read_text())
+    result = CliRunner().invoke(main, ["procedures", "check", str(saved)])
+    assert result.exit_code == 1
+    assert "cantine.yaml.txt: ce fichier se termine par .txt" in result.output
+    assert "renommez-le en « cantine.yaml »" in result.output
+    result = CliRunner().invoke(main, ["procedures", "check", str(BROKEN / "cantine.yaml.txt")])
+    assert result.exit_code == 1 and "renommez-le en « cantine.yaml »" in result.output
+
+
+def test_a_site_file_reusing_a_shipped_id_is_refused_when_checked_alone(tmp_path):
+    text = _doc_example()
+    own_id = re.search(r"^id: (\S+)$", text, re.MULTILINE).group(1)
+    path = tmp_path / "p.yaml"
+    path.write_text(text.replace(f"id: {own_id}", "id: ameli-compte"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["procedures", "check", str(path)])
+    assert result.exit_code == 1, result.output
+    assert ("l'identifiant « ameli-compte » est déjà pris par la démarche fournie avec la borne "
+            "« Créer son compte d'assurance maladie") in result.output
+    # The shipped file itself, checked alone, is not a collision with itself.
+    shipped = CliRunner().invoke(main, ["procedures", "check",
+                                        str(SHIPPED_DIR / "ameli-compte.yaml")])
+    assert shipped.exit_code == 0, shipped.output
 
 
 def test_check_command_exits_non_zero_and_prints_file_and_line():
-    result = CliRunner().invoke(main, ["procedures", "check", str(BROKEN / "unreachable-page.yaml")])
+    result = CliRunner().invoke(main, ["procedures", "check",
+                                       str(BROKEN / "unreachable-page.yaml")])
     assert result.exit_code == 1
     assert f"{BROKEN / 'unreachable-page.yaml'}:46:" in result.output
-    assert "1 problème(s) à corriger" in result.output
+    assert "1 fichier vérifié : 1 problème à corriger." in result.output
 
 
 def test_check_command_without_path_checks_catalogue_and_extra_dir(tmp_path):
@@ -73,7 +151,8 @@ def test_check_command_without_path_checks_catalogue_and_extra_dir(tmp_path):
     result = runner.invoke(main, ["procedures", "check"])
     assert result.exit_code == 0, result.output
     count = len(list(SHIPPED_DIR.glob("*.yaml"))) + 1
-    assert f"{count} fichier(s) vérifié(s) : tout est correct" in result.output
+    ready = f"{count} fichiers vérifiés : tout est correct ({count} démarches prêtes)."
+    assert ready in result.output
     (extra / "broken.yaml").write_text((BROKEN / "hint-without-field.yaml").read_text())
     result = runner.invoke(main, ["procedures", "check"])
     assert result.exit_code == 1
@@ -81,16 +160,17 @@ def test_check_command_without_path_checks_catalogue_and_extra_dir(tmp_path):
 
 
 def test_a_broken_site_procedure_is_left_out_but_the_catalogue_still_loads(tmp_path):
-    (tmp_path / "broken.yaml").write_text((BROKEN / "missing-translation.yaml").read_text())
+    (tmp_path / "broken.yaml").write_text((BROKEN / "hint-without-field.yaml").read_text())
     catalogue = load_catalogue([SHIPPED_DIR, tmp_path])
-    assert "broken-missing-translation" not in catalogue.ids()
+    assert "broken-hint-without-field" not in catalogue.ids()
     assert len(catalogue.procedures) == len(list(SHIPPED_DIR.glob("*.yaml")))
-    assert catalogue.skipped and catalogue.skipped[0].line == 27
+    assert catalogue.skipped and catalogue.skipped[0].line == 30
 
 
 def _doc_example() -> str:
     doc = (DOCS / "writing-a-procedure.md").read_text(encoding="utf-8")
-    return next(b for b in re.findall(r"```yaml\n(.*?)```", doc, re.DOTALL) if b.startswith("format: 1"))
+    return next(b for b in re.findall(r"```yaml\n(.*?)```", doc, re.DOTALL)
+                if b.startswith("format: 1"))
 
 
 def test_the_example_of_the_mediator_guide_passes_the_checker(tmp_path):
@@ -138,8 +218,10 @@ def test_unknown_message_name_and_page_without_hint_are_reported(tmp_path):
 
 def test_a_stray_brace_in_a_custom_message_does_not_break_the_page():
     from kiosk.practice.text import Text
-    assert Text("Tapez {count} chiffres {oops").format("fr", count=3) == "Tapez {count} chiffres {oops"
-    assert Text("Tapez {count} chiffres, {autre}").format("fr", count=3) == "Tapez 3 chiffres, {autre}"
+    assert Text("Tapez {count} chiffres {oops").format("fr", count=3) \
+        == "Tapez {count} chiffres {oops"
+    assert Text("Tapez {count} chiffres, {autre}").format("fr", count=3) \
+        == "Tapez 3 chiffres, {autre}"
 
 
 def test_list_command_shows_the_catalogue_by_theme():
@@ -186,7 +268,8 @@ def test_show_command_prints_persona_pages_answers_and_branches():
     result = CliRunner().invoke(main, ["procedures", "show", "ants-pre-demande"])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Vous êtes Camille Martin" in out and "Numéro du timbre fiscal électronique : 4417206938215570" in out
+    assert "Vous êtes Camille Martin" in out
+    assert "Numéro du timbre fiscal électronique : 4417206938215570" in out
     assert "Étape 1 — Connexion à votre espace [connexion]" in out
     assert "titre=passeport → timbre" in out and "! scam_link" in out
     arabic = CliRunner().invoke(main, ["procedures", "show", "ants-pre-demande", "--lang", "ar"])
@@ -206,3 +289,26 @@ def test_tabs_and_wrong_encoding_are_named_plainly(tmp_path):
     latin1.write_bytes(_doc_example().encode("latin-1", errors="replace"))
     findings = check_paths([latin1]).findings
     assert len(findings) == 1 and "UTF-8" in findings[0].message
+
+
+def test_a_procedure_without_its_real_service_and_source_is_refused(tmp_path):
+    text = "\n".join(line for line in _doc_example().splitlines()
+                     if not line.startswith(("real_service:", "source_page:")))
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    messages = [f.message for f in check_paths([path]).errors]
+    assert any("il manque « real_service »" in m for m in messages), messages
+    assert any("il manque « source_page »" in m for m in messages), messages
+    wrong = _doc_example().replace('source_checked: "2025-11-20"', 'source_checked: "20/11/2025"')
+    path.write_text(wrong, encoding="utf-8")
+    messages = [f.message for f in check_paths([path]).errors]
+    assert any("s'écrit année-mois-jour" in m for m in messages), messages
+
+
+def test_the_sources_table_in_docs_is_generated_from_the_procedures():
+    from kiosk.practice.sources import DOC, render
+    catalogue = load_catalogue()
+    assert DOC.read_text(encoding="utf-8") == render(catalogue.procedures), \
+        "run: python -m kiosk.practice.sources"
+    for procedure in catalogue.procedures:
+        assert procedure.source_page.startswith("https://") and procedure.real_service

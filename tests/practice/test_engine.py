@@ -8,11 +8,11 @@ import pytest
 from kiosk.practice.catalogue import load_catalogue
 from kiosk.practice.debrief import build_debrief
 from kiosk.practice.engine import Mode, Outcome, PracticeRun
-from kiosk.practice.messages import MESSAGES, message
+from kiosk.practice.messages import MESSAGES
 from kiosk.practice.model import FieldType
 from kiosk.practice.solution import page_solution
-from kiosk_wire.schema import ActivityKind, Autonomy
 from kiosk.sessions.clock import ManualClock
+from kiosk_wire.schema import ActivityKind, Autonomy
 
 from .play import EMPTY_MESSAGE_KEY, empty_value, play_to_end
 
@@ -129,23 +129,40 @@ def goto(run: PracticeRun, page_id: str) -> None:
     raise AssertionError(f"never reached {page_id}")
 
 
-def test_nir_typed_with_spaces_is_refused_with_the_site_rule():
+def test_nir_is_asked_without_its_key_and_without_spaces_as_ameli_does():
     run = new_run("ameli-compte")
     goto(run, "identification")
-    typed = {"nir": "1 79 02 13 055 012 15", "naissance": "17/02/1979", "code_postal": "13005"}
+    typed = {"nir": "1 79 02 13 055 012", "naissance": "17/02/1979", "code_postal": "13005"}
     result = run.submit(typed)
-    assert result.errors["nir"].text() == ("Ce site refuse les espaces : tapez les 15 chiffres à "
+    assert result.errors["nir"].text() == ("Ce site refuse les espaces : tapez les 13 chiffres à "
                                            "la suite, sans espace.")
     assert "without spaces" in result.errors["nir"].text("en")
-    result = run.submit(dict(typed, nir="179021305501216"))
-    assert result.errors["nir"].text() == message("nir.key")
-    assert run.submit(dict(typed, nir="179021305501215")).ok
+    result = run.submit(dict(typed, nir="179021305501215"))  # the whole number, key included
+    assert result.errors["nir"].text().startswith("Le site demande 13 chiffres : les 13 premiers")
+    assert run.submit(dict(typed, nir="1790213055012")).ok
     assert run.activity().errors == 2
+    assert run.page.id == "verification"
+
+
+def test_ameli_checks_identity_with_the_rib_and_confirms_the_address_by_email():
+    run = new_run("ameli-compte")
+    goto(run, "verification")
+    result = run.submit({"verification": "rib", "iban": "FR76 3000 6000 0112 3456 7890 180"})
+    assert result.errors["iban"].problem.key.startswith("iban")
+    goto(run, "code_email")
+    code = run.sms_code
+    assert code is not None and len(code) == 6
+    email = run.sms_inbox[-1].fr
+    assert email.startswith("E-mail de Caisse Santé Commune") and code in email
+    wrong = "000000" if code != "000000" else "111111"
+    error = run.submit({"code": wrong}).errors["code"]
+    assert error.problem.key == "email_code.wrong" and "reçu par e-mail" in error.text()
+    assert run.submit({"code": code}).ok
 
 
 def test_sms_code_must_be_the_one_on_the_simulated_phone():
-    run = new_run("ameli-compte")
-    goto(run, "code_sms")
+    run = new_run("rendez-vous-medical")
+    goto(run, "code")
     code = run.sms_code
     assert code is not None and code in run.sms_inbox[-1].fr and len(code) == 6
     wrong = "000000" if code != "000000" else "111111"
@@ -271,6 +288,7 @@ def test_expired_session_sends_back_to_the_login_page():
 
 def test_tax_number_length_message_counts_digits():
     run = new_run("impots-premiere-connexion")
+    goto(run, "accueil")
     result = run.submit({"numero_fiscal": "204781539602"})
     assert result.errors["numero_fiscal"].text() == (
         "Le numéro fiscal a 13 chiffres. Vous en avez tapé 12. Il est en haut de votre avis "
@@ -289,9 +307,9 @@ def test_prefilled_amount_declared_right_skips_the_correction_page():
 
 def test_amount_with_euro_sign_is_refused_by_the_site():
     run = new_run("caf-trimestrielle")
-    goto(run, "salaires")
-    result = run.submit({"salaire_1": "850 €", "salaire_2": "920", "salaire_3": "0"})
-    assert "sans le signe €" in result.errors["salaire_1"].text()
+    goto(run, "correction")
+    result = run.submit({"salaire_2": "920 €"})
+    assert "sans le signe €" in result.errors["salaire_2"].text()
 
 
 def test_back_returns_to_the_previous_page_without_counting():
@@ -299,6 +317,36 @@ def test_back_returns_to_the_previous_page_without_counting():
     goto(run, "periode")
     assert run.back().id == "espace"
     assert run.activity().errors == 0
+
+
+def test_caf_salaries_come_prefilled_and_a_wrong_month_is_corrected():
+    run = new_run("caf-trimestrielle")
+    goto(run, "salaires")
+    assert [cell.fr for row in run.page.table.rows for cell in row][3] == "902 €"
+    refused = run.submit({"montants_justes": "oui"})  # validating without comparing
+    assert refused.errors["montants_justes"].problem.key == "persona.mismatch"
+    assert run.submit({"montants_justes": "non"}).ok and run.page.id == "correction"
+    assert run.submit({"salaire_2": "920"}).ok and run.page.id == "autres"
+
+
+def test_caf_login_is_the_social_security_number_then_a_code_received_by_email():
+    run = new_run("caf-trimestrielle")
+    assert [f.id for f in run.page.fields] == ["nir", "mot_de_passe"]
+    assert run.submit({"nir": "2910775112034", "mot_de_passe": "Lune2025!"}).ok
+    assert run.page.id == "verification" and run.page.fields[0].type is FieldType.EMAIL_CODE
+    assert run.submit({"code": run.sms_code}).ok and run.page.id == "espace"
+
+
+def test_impots_offers_franceconnect_and_activates_the_space_by_email():
+    run = new_run("impots-premiere-connexion")
+    assert {o.value for o in run.page.fields[0].options} == {"franceconnect", "numero_fiscal"}
+    assert run.submit({"connexion": "franceconnect"}).ok and run.page.id == "franceconnect"
+    assert "FranceConnect" in run.page.content[0].fr
+    goto(run, "creation")
+    assert "déclaration de revenus" in run.page.fields[0].help.fr
+    goto(run, "activation")
+    assert run.page.fields[0].type is FieldType.EMAIL_CODE
+    assert "8 heures" in run.page.intro.fr and run.sms_inbox[-1].fr.startswith("E-mail de")
 
 
 def test_abandoned_run_reports_the_step_reached():
@@ -327,7 +375,8 @@ def test_engine_errors_can_be_shown_in_arabic():
     goto(run, "identification")
     result = run.submit({"nir": "", "naissance": "31/04/1979", "code_postal": "1300"})
     assert result.errors["nir"].text("ar") == MESSAGES["required"].get("ar")
-    assert result.errors["naissance"].text("ar") == MESSAGES["date.no_such_day"].format("ar", day=31)
+    assert result.errors["naissance"].text("ar") \
+        == MESSAGES["date.no_such_day"].format("ar", day=31)
     assert result.errors["code_postal"].text("ar") == MESSAGES["postal_code.format"].get("ar")
 
 
@@ -338,8 +387,8 @@ def test_a_long_stay_on_a_page_is_reported_as_hesitation_in_the_debrief():
     clock.advance(200)
     goto(run, "autres")
     debrief = build_debrief(run)
-    assert any(line.startswith("Page « Vos salaires » : vous avez pris du temps (3 min)")
-               for line in debrief.to_work_on)
+    hesitated = "Page « Vos salaires déjà remplis » : vous avez pris du temps (3 min)"
+    assert any(line.startswith(hesitated) for line in debrief.to_work_on)
     assert not any("Mon compte" in line and "temps" in line for line in debrief.to_work_on)
 
 
@@ -370,3 +419,79 @@ def test_document_upload_takes_a_session_scan_or_a_sample():
     assert result.errors["domicile"].problem.key == "document.required"
     assert run.submit({"piece_identite": "scan:1",
                        "domicile": "sample:facture_exemple"}).ok
+
+
+def test_a_wrong_choice_with_its_own_page_leads_there_and_counts_as_an_error():
+    """The pages that explain a wrong choice are reachable: the real site follows the choice."""
+    run = new_run("caf-trimestrielle")
+    goto(run, "periode")
+    solution = page_solution(run.page, run.procedure)
+    result = run.submit({**solution, "changement": "oui"})
+    assert result.ok and run.page.id == "changement_info"
+    assert run.stats["periode"].field_errors == {"changement": 1}
+    assert run.activity().errors == 1
+
+
+def test_every_page_of_every_procedure_can_be_reached_by_some_answer():
+    """No explanation page left unreachable (it would count in steps and funnels for nothing)."""
+    for procedure in CATALOGUE.procedures:
+        fields = {f.id: f for p in procedure.pages for f in p.fields}
+        for page in procedure.pages:
+            for branch in page.next:
+                if branch.field is None:
+                    continue
+                run = new_run(procedure.id)
+                goto(run, page.id)
+                values = page_solution(run.page, run.procedure, run.sms_code)
+                if branch.field in values:
+                    values[branch.field] = branch.equals
+                elif fields[branch.field].persona or fields[branch.field].expected:
+                    continue  # tested on an earlier page: the choice was made there
+                run.submit(values)
+                assert run.page.id == branch.page, (procedure.id, page.id, branch)
+
+
+def test_the_expiry_counts_from_the_last_thing_done_on_the_page():
+    clock = ManualClock()
+    run = new_run("ants-pre-demande", clock=clock)
+    goto(run, "etat_civil")
+    solution = page_solution(run.page, run.procedure)
+    clock.advance(400)
+    wrong = run.submit({**solution, "taille": "1m65"})  # a retry after 400 s of work
+    assert wrong.outcome is Outcome.ERRORS
+    clock.advance(500)  # 900 s on the page, but 500 s since the site last heard of it
+    assert run.submit(solution).outcome is Outcome.NEXT
+    goto_back = new_run("ants-pre-demande", clock=clock)
+    goto(goto_back, "etat_civil")
+    clock.advance(601)  # really nothing done for 10 minutes
+    assert goto_back.submit(solution).outcome is Outcome.EXPIRED
+
+
+def test_going_back_from_the_end_page_undoes_the_completion():
+    run = new_run("caf-trimestrielle")
+    play_to_end(run)
+    assert run.completed
+    run.back()
+    assert not run.completed and not run.activity().completed
+    run.submit(page_solution(run.page, run.procedure, run.sms_code))
+    assert run.completed
+
+
+def test_an_empty_scan_id_is_no_document():
+    from kiosk.practice.fields import check_field
+    from kiosk.practice.model import Field
+    from kiosk.practice.text import Text
+
+    upload = Field(id="piece", type=FieldType.DOCUMENT_UPLOAD, label=Text("Pièce"))
+    assert check_field(upload, "scan:").key == "document.required"
+    assert check_field(upload, "scan:3") is None
+
+
+def test_an_email_typed_without_its_dot_is_almost_right_not_right():
+    run = new_run("ameli-compte")
+    goto(run, "contact")
+    solution = page_solution(run.page, run.procedure)
+    result = run.submit({**solution, "email": solution["email"].replace(".", "", 1)})
+    assert result.errors["email"].problem.key == "email.almost"
+    assert result.errors["email"].text().startswith("Presque ! Dans une adresse e-mail")
+    assert run.submit(solution).ok

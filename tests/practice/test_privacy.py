@@ -11,15 +11,15 @@ import random
 import time
 from pathlib import Path
 
-from kiosk_wire import config
-from kiosk_wire.logs import configure_logging
 from kiosk.practice.catalogue import load_catalogue
 from kiosk.practice.engine import Mode, PracticeRun
 from kiosk.practice.model import FieldType
 from kiosk.practice.solution import page_solution
-from kiosk_wire.schema import EndReason, SessionRecord
 from kiosk.sessions import SessionState, open_core
 from kiosk.sessions.clock import ManualClock
+from kiosk_wire import config
+from kiosk_wire.logs import configure_logging
+from kiosk_wire.schema import EndReason, SessionRecord
 
 from .play import play_to_end
 
@@ -77,7 +77,8 @@ def _play_everything_and_check(tmp_path, settings, caplog) -> None:
         # a typical mistake first: the persona value with a typo, then the right values
         page = run.page
         wrong = {f.id: (str(v) + "9" if isinstance(v, str) else v)
-                 for f, v in zip(page.fields, page_solution(page, procedure).values())}
+                 for f, v in zip(page.fields, page_solution(page, procedure).values(),
+                                 strict=False)}
         run.submit(wrong)
         play_to_end(run)
         typed_keys += [f"practice/{procedure.id}/{f.id}" for p in procedure.pages

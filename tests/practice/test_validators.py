@@ -19,6 +19,7 @@ from kiosk.practice.validators import (
     iban_with_check_digits,
     matches,
     nir_key,
+    parse_number,
     password_rule_status,
 )
 
@@ -207,6 +208,27 @@ def test_matching_the_persona_value_ignores_case_and_spaces_but_not_date_format(
     assert not matches("MARTINE", "MARTIN")
     assert matches("14/05/1986", "14/05/1986")
     assert not matches("14/5/1986", "14/05/1986")
+
+
+def test_an_email_address_matches_only_with_its_dots_and_dashes():
+    from kiosk.practice.validators import Match, compare
+    card = "camille.martin@courriel.exemple"
+    assert compare("Camille.Martin@Courriel.exemple", card) is Match.EXACT
+    assert compare("camillemartin@courriel.exemple", card) is Match.ALMOST
+    assert compare("camille-martin@courriel.exemple", card) is Match.ALMOST
+    assert compare("camille.martine@courriel.exemple", card) is Match.NO
+
+
+def test_a_quantity_with_stray_spaces_is_almost_but_an_identifier_takes_any_spacing():
+    from kiosk.practice.validators import Match, compare
+    assert compare("1 6 5", "165") is Match.ALMOST
+    assert compare("165", "165") is Match.EXACT
+    assert compare("1 650,50", "1650.50") is Match.EXACT
+    assert compare("06 12 34 56 78", "0612345678") is Match.EXACT
+    assert compare("1 79 02 13 055 012 15", "179021305501215") is Match.EXACT
+    assert compare("Jean Pierre", "Jean-Pierre") is Match.ALMOST
+    assert compare("jean-pierre", "Jean-Pierre") is Match.EXACT
+    assert parse_number("1 6 5") is None and parse_number("1 650,50") == 1650.5
 
 
 def test_every_message_is_translated_and_its_placeholders_match():

@@ -10,9 +10,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from kiosk_wire import config
 from kiosk_server import db, tenancy
 from kiosk_server import tables as t
+from kiosk_wire import config
 
 PROCEDURES = [("ants-pre-demande", "papiers_elections_citoyennete", 6),
               ("caf-trimestrielle", "social_sante", 8),

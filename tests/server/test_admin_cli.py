@@ -5,10 +5,10 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from kiosk_server.cli import main
 from kiosk_server import tables as t
 from kiosk_server import tenancy
 from kiosk_server.app import create_app
+from kiosk_server.cli import main
 from server.helpers import open_migrated, record, server_settings
 
 

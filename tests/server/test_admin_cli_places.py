@@ -1,11 +1,12 @@
-"""`kiosk-server admin user create --site A --site B`, `user places add|remove`, `user enable|disable`
+"""`kiosk-server admin user create --site A --site B`, `user places add|remove`, `user
+enable|disable`
 on both engines, checked in the database and through a console login."""
 from __future__ import annotations
 
 from click.testing import CliRunner
 
-from kiosk_server.cli import main
 from kiosk_server import tenancy
+from kiosk_server.cli import main
 from server.helpers import open_migrated
 
 PASSWORD = "un mot de passe long\n"

@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from kiosk_wire.schema import SessionRecord
-from kiosk_server import db, queries, retention
+from kiosk_server import db, disclosure, queries, retention
 from kiosk_server.ingest import ingest_in
 from kiosk_server.queries import Masked, Period, Scope
 from kiosk_server.tenancy import authenticate, create_kiosk
+from kiosk_wire.schema import SessionRecord
 from server.helpers import Tenant, record
 from server.test_rebuild import post, snapshot
 
@@ -58,10 +58,10 @@ def test_a_kiosk_scope_counts_only_that_kiosks_sessions(client, tenant, engine):
         assert grid[0][9] == 1 and grid[2][15] == 1 and sum(map(sum, grid)) == 2
         assert queries.device_usage(conn, mine, NOV)["scan"] == {"activities": 3, "pages": 6}
         assert queries.funnel(conn, theirs, NOV, "ants-pre-demande")["attempts"] == 2
-        ages = queries.survey_breakdown(conn, mine, NOV, "age_bracket", threshold=5)
-        assert ages == [{"age_bracket": "60_69", "sessions": Masked(5)}]
-        assert queries.survey_breakdown(conn, site, NOV, "age_bracket", threshold=5) == [
-            {"age_bracket": "60_69", "sessions": 5}]
+        # Survey answers are published per site at finest (site - kiosk would undo masking).
+        assert queries.survey_breakdown(conn, mine, NOV, "age_bracket", threshold=5) is None
+        ages = queries.survey_breakdown(conn, site, NOV, "age_bracket", threshold=5)
+        assert ages.cells["60_69"] == 5 and ages.masked == 0
 
 
 def test_a_sites_sessions_split_by_kiosk(client, tenant, engine):
@@ -114,20 +114,23 @@ def test_autonomy_per_procedure_masks_small_counts_and_their_complement(client, 
     assert [r["procedure_id"] for r in rows] == ["caf-trimestrielle", "ants-pre-demande"]
     caf, ants = rows
     assert caf["attempts"] == 15
-    # guided (2) is small; the next smallest (6) is hidden with it, or 15 - 7 - 6 = 2.
-    assert caf["levels"] == {"guided": Masked(5), "partly_autonomous": Masked(5),
-                             "autonomous": 7, "": 0}
+    # guided (2) is small; one other level is hidden with it (in the server's secret order),
+    # or 15 - 7 - 6 = 2; the other is shown whole.
+    levels = {"partly_autonomous": 6, "autonomous": 7}
+    hidden = [k for k in levels if caf["levels"][k] == Masked(5)]
+    assert caf["levels"]["guided"] == Masked(5) and caf["levels"][""] == 0 and len(hidden) == 1
+    shown = next(k for k in levels if k not in hidden)
+    assert caf["levels"][shown] == levels[shown] and caf["masked"] == 2 + levels[hidden[0]]
     assert ants["levels"] == {"guided": 0, "partly_autonomous": 0, "autonomous": 5, "": 5}
     assert big[0]["levels"] == {"guided": 2, "partly_autonomous": 6, "autonomous": 7, "": 0}
 
 
 def test_autonomy_cells_of_a_rarely_practised_procedure_are_all_hidden():
-    assert queries.mask_together({"guided": 3, "autonomous": 0}, 5) == {
-        "guided": Masked(5), "autonomous": Masked(5)}
-    assert queries.mask_together({"guided": 0, "autonomous": 0}, 5) == {
-        "guided": 0, "autonomous": 0}
-    assert queries.mask_together({"guided": 4, "autonomous": 9, "": 0}, 5) == {
-        "guided": Masked(5), "autonomous": Masked(5), "": 0}
+    assert disclosure.hidden_cells({"guided": 3, "autonomous": 0}, 5) == {"guided", "autonomous"}
+    assert disclosure.hidden_cells({"guided": 0, "autonomous": 0}, 5) == set()
+    # 4 alone would be 13 - 9: the 9 is hidden with it.
+    assert disclosure.hidden_cells({"guided": 4, "autonomous": 9, "": 0}, 5) == {
+        "guided", "autonomous"}
 
 
 def test_migration_0003_gives_existing_figures_their_kiosks(client, tenant, engine):

@@ -120,9 +120,8 @@ def test_no_page_loads_anything_from_another_host(client):
 def test_an_oversized_chunked_body_is_refused_before_anything_is_stored(tmp_path):
     """A valid batch followed by 2.6 MB of whitespace, chunked (no Content-Length), sent to a
     real `kiosk-server run`: 413, and the batch's record is not stored."""
-    from server.helpers import make_tenant, open_migrated
-
     from kiosk_server.demo import spawn_server
+    from server.helpers import make_tenant, open_migrated
 
     url = f"sqlite:///{tmp_path / 'server.sqlite'}"
     engine = open_migrated(url)

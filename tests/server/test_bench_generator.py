@@ -17,11 +17,11 @@ if str(ROOT) not in sys.path:
 
 from bench import datasets
 from bench.generate import Fleet, catalogue_procedures, generate, period_days
-from kiosk_wire.schema import SessionRecord
 from kiosk_server import queries
 from kiosk_server import tables as t
 from kiosk_server.queries import Period, Scope
 from kiosk_server.rebuild import rebuild_aggregates
+from kiosk_wire.schema import SessionRecord
 
 RECORDS = 2000
 TODAY = dt.date(2026, 11, 22)

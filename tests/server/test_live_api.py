@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import uuid
 
-from kiosk_wire.schema import CommandKind, HelpState, PushedSettings
 from kiosk_server import live, tenancy
+from kiosk_wire.schema import CommandKind, HelpState, PushedSettings
 
 BEAT = {"state": "active", "procedure_id": "caf-trimestrielle", "step": 3,
         "devices": {"printer": "paper_out", "scanner": "ready"}, "app_version": "0.1.0",
@@ -20,7 +20,8 @@ def test_heartbeat_state_is_stored_for_the_live_view(client, tenant, engine):
     with engine.connect() as conn:
         [status] = live.kiosk_statuses(conn, heartbeat_s=30)
     assert status["online"] is True
-    assert (status["state"], status["procedure_id"], status["step"]) == ("active", "caf-trimestrielle", 3)
+    assert (status["state"], status["procedure_id"], status["step"]) \
+        == ("active", "caf-trimestrielle", 3)
     assert status["devices"] == {"printer": "paper_out", "scanner": "ready"}
     assert status["queue_length"] == 12
 

@@ -15,12 +15,12 @@ import sqlalchemy as sa
 from alembic import command
 
 from bench import datasets
-from kiosk_wire.schema import SessionRecord
 from kiosk_server import db, queries
 from kiosk_server import tables as t
 from kiosk_server.ingest import ingest
 from kiosk_server.queries import Period, Scope
 from kiosk_server.tenancy import KioskIdentity
+from kiosk_wire.schema import SessionRecord
 from server.helpers import make_tenant, open_migrated, random_record
 from server.test_aggregates_plan import every_query
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from kiosk_wire.schema import SessionRecord
 from kiosk_server import queries, rebuild, retention
 from kiosk_server import tables as t
 from kiosk_server.ingest import ingest_in
 from kiosk_server.queries import Period, Scope
 from kiosk_server.tenancy import authenticate
+from kiosk_wire.schema import SessionRecord
 from server.helpers import make_tenant, random_record, record
 
 
@@ -132,7 +132,8 @@ def test_a_month_partly_purged_is_not_rebuilt_from_what_is_left(client, tenant, 
          + [record(day="2026-10-02")])
     with engine.begin() as conn:
         one = conn.execute(sa.select(t.session_records.c.event_id)
-                           .where(t.session_records.c.day == dt.date(2026, 9, 20))).scalars().first()
+                           .where(t.session_records.c.day == dt.date(2026, 9, 20))
+                           ).scalars().first()
         conn.execute(t.activities.delete().where(t.activities.c.event_id == one))
         conn.execute(t.session_records.delete().where(t.session_records.c.event_id == one))
     maintained = snapshot(engine)

@@ -83,8 +83,8 @@ def test_two_server_processes_share_one_postgresql(tmp_path, pg_url):
         assert sorted(stored_event_ids(engine)) == expected
         assert total_sessions_aggregated(engine) == len(expected) == 800
         # A heartbeat through one process, the command queued, the reply through the other.
-        from kiosk_wire.schema import CommandKind
         from kiosk_server import live
+        from kiosk_wire.schema import CommandKind
         with engine.begin() as conn:
             cid = live.queue_command(conn, tenants[0].kiosk_id, CommandKind.END_SESSION)
         beat = {"state": "active", "app_version": "0.1.0"}

@@ -7,10 +7,10 @@ import json
 import sys
 import time
 
-from kiosk_wire import config
 from kiosk.sessions import open_core
 from kiosk.sync.heartbeat import HeartbeatClient
 from kiosk.sync.link import ServerLink
+from kiosk_wire import config
 
 
 def main(data_dir: str, session_dir: str, url: str, token: str) -> None:

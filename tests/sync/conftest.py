@@ -22,12 +22,12 @@ warnings.filterwarnings("ignore", message=".*httpx2.*")
 from fastapi.testclient import TestClient
 from server.helpers import Tenant, make_tenant, open_migrated, server_settings
 
-from kiosk_wire import config
-from kiosk_server.app import create_app
-from kiosk_server.demo import ServerProcess, spawn_server
 from kiosk.sessions import open_core
 from kiosk.sessions.clock import ManualClock
 from kiosk.sync.link import ServerLink
+from kiosk_server.app import create_app
+from kiosk_server.demo import ServerProcess, spawn_server
+from kiosk_wire import config
 
 
 @dataclass
@@ -152,7 +152,8 @@ def https_server(tmp_path: Path, private_ca: Path):
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(
-        app, ssl_certfile=str(private_ca / "server.pem"), ssl_keyfile=str(private_ca / "server.key"),
+        app, ssl_certfile=str(private_ca / "server.pem"),
+        ssl_keyfile=str(private_ca / "server.key"),
         log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -8,12 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kiosk_wire.schema import Command, CommandKind, EndReason, HeartbeatReply
-from kiosk_server import live
 from kiosk.sessions import open_core
-from kiosk.sync.heartbeat import APPLIED_KV_KEY, HeartbeatClient
 from kiosk.sessions.state import SessionState
+from kiosk.sync.heartbeat import APPLIED_KV_KEY, HeartbeatClient
 from kiosk.sync.link import ServerLink
+from kiosk_server import live
+from kiosk_wire.schema import Command, CommandKind, EndReason, HeartbeatReply
 
 WORKER = Path(__file__).with_name("command_worker.py")
 

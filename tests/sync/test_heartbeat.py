@@ -1,12 +1,12 @@
 """Pushed settings and commands from a heartbeat reply change the kiosk's behaviour."""
 from __future__ import annotations
 
-from kiosk_wire.schema import CommandKind, EndReason, PushedSettings
-from kiosk_server import live, tenancy
 from kiosk.sessions import open_core
-from kiosk.sync.heartbeat import HeartbeatClient
 from kiosk.sessions.state import SessionState
+from kiosk.sync.heartbeat import HeartbeatClient
 from kiosk.sync.link import ServerLink
+from kiosk_server import live, tenancy
+from kiosk_wire.schema import CommandKind, EndReason, PushedSettings
 
 LINK = ServerLink("http://testserver", "unused: the TestClient carries the token")
 
@@ -143,7 +143,8 @@ def test_heartbeat_reports_state_procedure_devices_and_queue(core, clock, in_pro
     hb.beat_once(client)
     with engine.connect() as conn:
         [status] = live.kiosk_statuses(conn)
-    assert (status["state"], status["procedure_id"], status["step"]) == ("active", "caf-trimestrielle", 2)
+    assert (status["state"], status["procedure_id"], status["step"]) \
+        == ("active", "caf-trimestrielle", 2)
     assert status["devices"] == {"printer": "paper_out"}
     assert status["queue_length"] == 1
     assert status["online"] is True

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import threading
 
-from kiosk_wire.schema import EndReason
-from kiosk_server import live
 from kiosk.sync.heartbeat import HeartbeatClient
 from kiosk.sync.help import HelpDesk, HelpStatus
 from kiosk.sync.link import ServerLink
+from kiosk_server import live
+from kiosk_wire.schema import EndReason
 
 
 def test_help_request_is_sent_then_acknowledged_by_a_mediator(live_server, core):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 import time
 
-from kiosk_wire.schema import EndReason
-from kiosk_server import live
 from kiosk.sync import connect
 from kiosk.sync.help import HelpStatus
+from kiosk_server import live
+from kiosk_wire.schema import EndReason
 
 
 def _wait(predicate, timeout: float = 20.0) -> bool:

@@ -11,13 +11,13 @@ from collections.abc import Iterator
 import pytest
 import uvicorn
 from server.helpers import make_tenant, open_migrated, record, server_settings, stored_event_ids
-from sync.connect_proxy import connect_proxy
 
 from kiosk.sync.heartbeat import HeartbeatClient
 from kiosk.sync.https_client import HttpError, HttpsClient
 from kiosk.sync.link import ServerLink
 from kiosk.sync.outbox import SyncClient, SyncOutcome
 from kiosk_server.app import create_app
+from sync.connect_proxy import connect_proxy
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY",
                    "no_proxy", "ALL_PROXY", "all_proxy")
@@ -169,5 +169,5 @@ def test_an_answer_that_trickles_in_is_abandoned_at_the_exchange_deadline(enviro
     url, behaviour = bad_server
     behaviour["mode"] = "trickle"
     with HttpsClient(url, timeout_s=1, total_timeout_s=1.5) as client, \
-            pytest.raises(HttpError, match="too long|timed out"):
+            pytest.raises(HttpError, match=r"too long|timed out"):
         client.request("GET", "/api/v1/health")

@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from pydantic import ValidationError
 
-from kiosk_wire.schema import EndReason, Heartbeat, KioskState
-from kiosk_server import tables as t
 from kiosk.sync.heartbeat import HeartbeatClient
+from kiosk_server import tables as t
+from kiosk_wire.schema import EndReason, Heartbeat, KioskState
 
 
 def _beat(**fields) -> Heartbeat:

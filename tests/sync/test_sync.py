@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from server.helpers import stored_event_ids, total_sessions_aggregated
 
-from kiosk_wire.schema import Activity, ActivityKind, EndReason, Theme
 from kiosk.sync.link import ServerLink, SyncConfigError
 from kiosk.sync.outbox import SyncClient, SyncOutcome, backoff_delay
+from kiosk_wire.schema import Activity, ActivityKind, EndReason, Theme
 from sync.http_recorder import Recorder, serve
 
 
@@ -56,7 +56,7 @@ def test_a_week_offline_then_every_record_arrives_exactly_once(live_server, core
                       rng=random.Random(1))
     live_server.stop()
     queued: list[str] = []
-    for day in range(7):
+    for _day in range(7):
         queued += run_sessions(core, clock, 30)
         report = sync.sync_once()
         assert report.outcome is SyncOutcome.OFFLINE and report.acknowledged == 0

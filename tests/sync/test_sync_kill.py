@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from server.helpers import stored_event_ids, total_sessions_aggregated
 
-from kiosk_wire.schema import Activity, ActivityKind, EndReason
 from kiosk.storage import LocalStore
+from kiosk_wire.schema import Activity, ActivityKind, EndReason
 
 WORKER = Path(__file__).with_name("sync_worker.py")
 

@@ -15,10 +15,10 @@ TEST_PIN = "246810"
 
 @pytest.fixture(scope="session")
 def kiosk_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from kiosk_wire import config
     from kiosk.app import start_headless
     from kiosk.sessions.clock import ManualClock
     from kiosk.sessions.mediator_pin import hash_pin
+    from kiosk_wire import config
 
     data = tmp_path_factory.mktemp("kiosk-ui")
     settings = config.defaults().with_overrides({

@@ -23,3 +23,15 @@ def type_on(driver: Any, keyboard: Any, text: str) -> None:
 
 def queued_records(app: Any) -> list[dict]:
     return [r.payload for r in app.runtime.core.store.iter_all()]
+
+
+# A Python prelude (for ``-c`` or a sitecustomize.py) that makes the test frameworks
+# unimportable, as on a terminal installed without the test extras.
+WITHOUT_TEST_FRAMEWORKS = """
+import importlib.abc, sys
+class _NoTestFrameworks(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split('.')[0] in ('pytest', '_pytest') or name.startswith('kivy.tests'):
+            raise ImportError('no test extras on this terminal: ' + name)
+sys.meta_path.insert(0, _NoTestFrameworks())
+"""

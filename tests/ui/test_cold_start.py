@@ -61,8 +61,8 @@ def test_first_frame_of_the_welcome_screen_loads_nothing_it_does_not_show(tmp_pa
 
 
 def test_crash_leftovers_are_wiped_before_the_first_frame(tmp_path):
-    from kiosk_wire import config
     from kiosk.sessions import open_core
+    from kiosk_wire import config
 
     data = tmp_path / "data"
     settings = config.defaults().with_overrides({

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from .helpers import WITHOUT_TEST_FRAMEWORKS
+
 pytestmark = [pytest.mark.display, pytest.mark.slow]
 
 EXPECTED = ["welcome-fr", "home-fr", "help-fr", "idle-warning-fr", "end-fr", "survey-fr",
@@ -17,8 +19,13 @@ EXPECTED = ["welcome-fr", "home-fr", "help-fr", "idle-warning-fr", "end-fr", "su
 
 
 def test_demo_without_display_walks_every_screen_and_saves_screenshots(tmp_path):
+    """Without the test extras too: pytest and kivy.tests are unimportable in the demo."""
     out = tmp_path / "demo-output"
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(WITHOUT_TEST_FRAMEWORKS, encoding="utf-8")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(site), env.get("PYTHONPATH")) if p)
     result = subprocess.run([sys.executable, "-m", "kiosk.cli", "demo", "--out", str(out)],
                             capture_output=True, text=True, env=env, timeout=900,
                             cwd=tmp_path, check=False)

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from server.helpers import make_tenant, open_migrated
 
-from kiosk_server import live
-from kiosk_server.demo import spawn_server
 from kiosk.sync import ServerConnection
 from kiosk.sync.help import HelpDesk, HelpStatus
 from kiosk.sync.link import ServerLink
+from kiosk_server import live
+from kiosk_server.demo import spawn_server
 
 pytestmark = pytest.mark.display
 

@@ -37,9 +37,9 @@ QUIT_SCRIPT = """
 import sys
 from kivy.base import EventLoop, runTouchApp
 from kivy.clock import Clock
-from kivy.tests.common import UnitTestTouch
 from kiosk_wire import config
 from kiosk.app import start_headless
+from kiosk.screens.driver import FingerTouch
 
 settings = config.defaults().with_overrides({
     "kiosk.data_dir": sys.argv[1], "kiosk.session_dir": sys.argv[1] + "/sessions",
@@ -50,9 +50,9 @@ window = EventLoop.window
 
 def tap(widget):
     x, y = widget.to_window(widget.center_x, widget.center_y)
-    touch = UnitTestTouch(x, y)
-    touch.touch_down()
-    touch.touch_up()
+    touch = FingerTouch(x, y)
+    touch.down()
+    touch.up()
 
 def try_to_leave(dt):
     print("close refused:", window.dispatch("on_request_close"), flush=True)
@@ -94,8 +94,8 @@ def test_the_unit_does_not_restart_a_kiosk_left_for_maintenance():
 
 
 def test_fullscreen_and_borderless_are_set_for_run(tmp_path):
-    from kiosk_wire import config
     from kiosk.app import configure_kivy
+    from kiosk_wire import config
 
     saved = {k: Config.get("graphics", k) for k in ("fullscreen", "borderless")}
     try:

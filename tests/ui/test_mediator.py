@@ -113,3 +113,40 @@ def test_panel_shows_device_states_and_server_state(driver, ui_app):
     assert any(line.startswith("Imprimante : prêt") for line in lines)
     assert any(line.startswith("Lecteur de badge : ") for line in lines)
     assert "pas de serveur configuré" in panel.server_txt
+
+
+def test_mediator_tries_a_draft_that_residents_never_see(driver, ui_app):
+    """A French-only procedure is a draft: listed only in the mediator's test mode, which ends
+    with the session."""
+    from pathlib import Path
+
+    from kiosk.practice.catalogue import SHIPPED_DIR, load_catalogue
+    from kiosk_wire.schema import EndReason, Language
+
+    runtime = ui_app.runtime
+    saved = runtime.practice
+    runtime._practice = load_catalogue(
+        [SHIPPED_DIR, Path(__file__).parents[1] / "practice" / "drafts"])
+    try:
+        ui_app.start_session(Language.FR, set())
+        ui_app.show("practice_catalogue")
+        driver.frames(2)
+        assert "cantine-brouillon" not in driver.screen().shown
+        ui_app.open_mediator_panel()
+        driver.frames(2)
+        panel = driver.screen()
+        assert panel.ids.drafts.txt == "Essayer 1 démarche en brouillon"
+        driver.tap(panel.ids.drafts)
+        driver.frames(2)
+        catalogue = driver.screen()
+        assert catalogue.name == "practice_catalogue"
+        assert "cantine-brouillon" in catalogue.shown
+        assert catalogue._cards["cantine-brouillon"].title.startswith("Brouillon (médiateurs) : ")
+        runtime.core.end(EndReason.MEDIATOR, offer_survey=False)
+        assert runtime.practice_drafts_shown is False
+    finally:
+        runtime._practice = saved
+    ui_app.open_mediator_panel()
+    driver.frames(2)
+    assert driver.screen().ids.drafts.txt == "Aucune démarche en brouillon"
+    assert driver.screen().ids.drafts.disabled

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.practice.engine import Mode
+from kiosk.practice.solution import page_solution
 from kiosk.screens.kit import KLabel, ui
 from kiosk.screens.kit.fonts import LATIN_BOLD, LATIN_RANGES, LATIN_REGULAR, WIDE_REGULAR
 from kiosk.screens.layout_audit import window_box
@@ -70,11 +71,12 @@ def test_practice_errors_are_listed_on_top_lead_to_the_field_and_go_when_fixed(d
     start_session(ui_app, driver)
     screen = open_practice(driver, ui_app, "caf-trimestrielle", mode="autonomous")
     assert screen.run.mode is Mode.AUTONOMOUS
-    play_page(driver, screen, {"allocataire": "247581"})   # one digit short
+    right = page_solution(screen.run.page, screen.run.procedure, screen.run.sms_code)["nir"]
+    play_page(driver, screen, {"nir": "291077511203428"})   # 15 digits where 13 are asked
     view = screen.view
     summary = view.summary
     assert summary is not None and summary.parent is view
-    field = view.fields["allocataire"]
+    field = view.fields["nir"]
     label = field.form.label
     (entry,) = summary.ids.entries.children
     assert entry.txt.startswith(label.rstrip(" :*")), "the entry names the field as shown"
@@ -87,7 +89,7 @@ def test_practice_errors_are_listed_on_top_lead_to_the_field_and_go_when_fixed(d
     driver.frames(3)
     assert screen.keyboard.target is field.form, "the entry leads to the field, keyboard open"
     field.form.value = ""
-    for ch in "2475813":
+    for ch in str(right):
         field.form.type_text(ch)
     driver.frames(2)
     assert summary.parent is None, "the summary goes once the field is corrected"

@@ -14,9 +14,9 @@ from kivy.uix.scrollview import ScrollView
 from kiosk import theme
 from kiosk.practice.engine import Mode
 from kiosk.practice.solution import page_solution
-from kiosk_wire.schema import Language
 from kiosk.screens.driver import touch_targets, visible_widgets
 from kiosk.screens.kit import KLabel
+from kiosk_wire.schema import Language
 
 pytestmark = pytest.mark.display
 

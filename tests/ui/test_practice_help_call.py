@@ -12,14 +12,14 @@ import pytest
 from server.helpers import make_tenant, open_migrated
 
 from kiosk.i18n import translate_to
-from kiosk_wire.schema import EndReason, Language
 from kiosk.screens.kit import ui
 from kiosk.screens.practice_fields import TextField
-from kiosk_server import live
-from kiosk_server.demo import spawn_server
 from kiosk.sync import ServerConnection
 from kiosk.sync.help import HelpDesk
 from kiosk.sync.link import ServerLink
+from kiosk_server import live
+from kiosk_server.demo import spawn_server
+from kiosk_wire.schema import EndReason, Language
 
 from .helpers import queued_records
 from .practice_play import advance_to, fill_field, open_practice
@@ -77,12 +77,12 @@ def help_desk(ui_app: Any, help_server: HelpServer) -> Iterator[HelpDesk]:
 
 
 def start_practice(driver: Any, app: Any, lang: Language = Language.FR) -> Any:
-    """A resident some pages into the procedure, on the page of the salaries."""
+    """A resident some pages into the procedure, on the page correcting a salary."""
     app.start_session(lang, set())
     app.ui.set_language(lang.value)    # what touching the language on the welcome screen does
     driver.frames(2)
     screen = open_practice(driver, app, PROCEDURE, "alone")
-    advance_to(driver, screen, "salaires")
+    advance_to(driver, screen, "correction")
     driver.frames(2)
     assert screen.run.step > 2
     return screen
@@ -159,6 +159,6 @@ def test_when_the_server_cannot_be_reached_the_resident_is_sent_to_the_desk(
     assert screen.overlay.tone == "warning"
     driver.screenshot(ui_artifacts / "practice-help-call-go-to-desk-en.png")
     driver.tap(screen.overlay.ids.close)
-    assert driver.screen() is screen and screen.run.page.id == "salaires"
+    assert driver.screen() is screen and screen.run.page.id == "correction"
     ui_app.runtime.core.end(EndReason.FINISHED, offer_survey=False)
     assert queued_records(ui_app)[-1]["help_requests"] == 1

@@ -13,10 +13,10 @@ from kiosk import theme
 from kiosk.practice.engine import Mode
 from kiosk.practice.model import TrapKind
 from kiosk.practice.solution import solution
-from kiosk_wire.schema import Accessibility, EndReason, Language
 from kiosk.screens.driver import touch_targets, visible_widgets
 from kiosk.screens.kit import KLabel
 from kiosk.sessions.state import SessionState
+from kiosk_wire.schema import Accessibility, EndReason, Language
 
 from .helpers import key_button, queued_records
 from .practice_play import (
@@ -179,23 +179,25 @@ def test_mistakes_show_plain_messages_and_are_counted_in_autonomous_mode(driver,
     assert screen.bubble.parent is None, "alone: no hint until asked"
     assert not any(f.frame.highlighted for f in screen.view.fields.values())
 
-    # A claimant number with a digit missing: a plain message under the field and on top.
-    play_page(driver, screen, {"allocataire": "247581"})
+    # A social security number with its key (15 digits): a plain message under the field and on top.
+    play_page(driver, screen, {"nir": "291077511203428"})
     assert run.page.id == "connexion"
-    field = screen.view.fields["allocataire"]
-    assert "chiffre" in field.form.message
+    field = screen.view.fields["nir"]
+    assert "13 chiffres" in field.form.message
     assert "erreur" in screen.view.summary.title   # the error summary on top of the page
     driver.screenshot(ui_artifacts / f"mistake-{GUIDED_PROCEDURE}-fr.png")
 
     # "Aide" gives the hint for the field to fix, and counts it.
     driver.tap(screen.ids.help)
     driver.frames(2)
-    assert screen.bubble.parent is not None and "2475813" in screen.bubble.txt
+    assert screen.bubble.parent is not None and "2910775112034" in screen.bubble.txt
     driver.tap(screen.bubble.ids.ok)
     assert screen.bubble.parent is None
 
     play_page(driver, screen)   # clears the box with backspace and types it right
-    assert run.page.id != "connexion"
+    assert run.page.id == "verification"
+    play_page(driver, screen)   # the code received by e-mail, read on the simulated phone
+    assert run.page.id == "espace"
 
     # "Ma fiche" is always reachable and shows the persona's values.
     driver.tap(screen.ids.persona)
@@ -225,7 +227,7 @@ def test_session_expired_trap_sends_back_with_the_sites_message(driver, ui_app):
     play_page(driver, screen)
     assert screen.run.page.id == "connexion"
     assert "expiré" in screen.view.notice.txt
-    assert screen.view.fields["allocataire"].get() == "", "what was typed is lost, as on the site"
+    assert screen.view.fields["nir"].get() == "", "what was typed is lost, as on the site"
 
 
 def test_scam_link_is_explained_and_counted(driver, ui_app, ui_artifacts):
@@ -355,16 +357,16 @@ def test_guided_hint_is_read_aloud_when_the_option_is_on(driver, ui_app):
 def test_wrong_format_trap_is_refused_on_continue_with_the_sites_message(driver, ui_app):
     start_session(ui_app, driver)
     screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "autonomous")
-    advance_to(driver, screen, "salaires")
+    advance_to(driver, screen, "correction")
     trap = screen.run.page.trap(TrapKind.WRONG_FORMAT)
     field = screen.view.fields[trap.field]
-    fill_field(driver, screen, field, "850 €")    # right amount, in a form the site refuses
+    fill_field(driver, screen, field, "920 €")    # right amount, in a form the site refuses
     assert field.form.message == "", "no warning while typing: the site says it on Continuer"
-    play_page(driver, screen, {trap.field: "850 €"})
-    assert screen.run.page.id == "salaires"
+    play_page(driver, screen, {trap.field: "920 €"})
+    assert screen.run.page.id == "correction"
     # the site's message, after the field's visible label (errors name their field)
     assert field.form.message == f"{field.form.label} : {trap.message.get('fr')}"
-    assert screen.run.stats["salaires"].field_errors == {trap.field: 1}
+    assert screen.run.stats["correction"].field_errors == {trap.field: 1}
 
 
 def test_random_touches_on_the_practice_screens_break_nothing_and_leave_nothing(driver, ui_app):
@@ -375,7 +377,7 @@ def test_random_touches_on_the_practice_screens_break_nothing_and_leave_nothing(
     start_session(ui_app, driver)
     procedures = ui_app.runtime.practice.ids()
     window = driver.window
-    for round_number in range(8):
+    for _round in range(8):
         if not driver.screen().name.startswith("practice_"):
             if driver.screen().name != "home":
                 ui_app.show("home")
@@ -395,3 +397,17 @@ def test_random_touches_on_the_practice_screens_break_nothing_and_leave_nothing(
     page = ui_app.sm.get_screen("practice_page")
     assert page.views == {} and page.run is None
     assert core.state in (SessionState.IDLE, SessionState.ENDING)
+
+
+def test_the_debrief_says_what_to_do_next_and_who_helps_for_real(driver, ui_app):
+    start_session(ui_app, driver)
+    screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "guided")
+    advance_to(driver, screen, "telechargement")
+    assert screen.run.completed
+    driver.tap(screen.view.button)   # "Terminer l'exercice et voir mon bilan"
+    driver.frames(2)
+    debrief = driver.screen()
+    assert debrief.name == "practice_debrief"
+    lines = [w.txt for w in debrief.ids.next_steps.children]
+    assert any("Exercice conseillé ensuite" in line for line in lines), lines
+    assert any("Aidants Connect" in line for line in lines), lines

@@ -71,7 +71,8 @@ def test_print_can_be_cancelled(driver, ui_app, demo_devices):
     try:
         driver.tap(screen.ids.print_button)
         assert screen.job_running
-        assert screen.ids.status.txt in ("Impression en cours…", "Votre impression attend son tour…")
+        assert screen.ids.status.txt in ("Impression en cours…",
+                                         "Votre impression attend son tour…")
         driver.tap(screen.ids.cancel)
         assert screen.ids.status.txt == "Impression annulée."
         assert not screen.job_running

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 from kivy.metrics import dp
-from kivy.tests.common import UnitTestTouch
 from pypdf import PdfReader
 
 from kiosk import theme
 from kiosk.devices import errors
-from kiosk.screens.driver import touch_targets, visible_widgets
+from kiosk.screens.driver import FingerTouch, touch_targets, visible_widgets
 from kiosk.screens.kit import KLabel, ui
 from kiosk.sessions.state import SessionState
 
@@ -23,7 +22,7 @@ from .helpers import key_button, type_on
 pytestmark = pytest.mark.display
 
 
-# --- helpers ---------------------------------------------------------------------------------------
+# --- helpers --------------------------------------------------------------------------------------
 def start_session(driver, lang: str = "fr") -> None:
     driver.tap(driver.screen().ids[f"lang_{lang}"])
     driver.tap(driver.screen().ids.start)
@@ -64,12 +63,12 @@ def tap_scrolled(driver, scroll, widget) -> None:
 
 
 def drag(driver, start: tuple[float, float], end: tuple[float, float], steps: int = 5) -> None:
-    touch = UnitTestTouch(*start)
-    touch.touch_down()
+    touch = FingerTouch(*start)
+    touch.down()
     for i in range(1, steps + 1):
-        touch.touch_move(start[0] + (end[0] - start[0]) * i / steps,
-                         start[1] + (end[1] - start[1]) * i / steps)
-    touch.touch_up()
+        touch.move_to(start[0] + (end[0] - start[0]) * i / steps,
+                      start[1] + (end[1] - start[1]) * i / steps)
+    touch.up()
     driver.frames(1)
 
 
@@ -101,7 +100,7 @@ def demo_devices(ui_app):
     ui_app.runtime.printer.refresh()
 
 
-# --- the flows --------------------------------------------------------------------------------------
+# --- the flows ------------------------------------------------------------------------------------
 def copy_id_card(driver, ui_app, demo_devices, out: Path | None, purpose: str = "CAF"):
     """Home -> scan -> carte d'identité -> recto -> verso -> watermark -> result, by touch."""
     scanner, _printer = demo_devices
@@ -340,7 +339,7 @@ def usb_key(ui_app, tmp_path):
     import subprocess
 
     from kiosk.devices.hotplug import DeviceKind
-    from kiosk.devices.storage import StoragePolicy
+    from kiosk.devices.usb_storage import StoragePolicy
 
     node = "/dev/sdz1"
     mount_point = tmp_path / "usb-key"
@@ -350,11 +349,11 @@ def usb_key(ui_app, tmp_path):
     if done.returncode != 0:
         pytest.skip(f"cannot mount a test key here: {done.stderr.strip()}")
     devices = ui_app.runtime.devices
-    policy, devices.storage.policy = devices.storage.policy, StoragePolicy.OFFER
+    policy, devices.usb_storage.policy = devices.usb_storage.policy, StoragePolicy.OFFER
     devices.hotplug.backend.plug(DeviceKind.STORAGE, "usb-key-1", "Clé de test", (node,))
     yield mount_point
     devices.hotplug.backend.unplug("usb-key-1")
-    devices.storage.policy = policy
+    devices.usb_storage.policy = policy
     subprocess.run(["umount", str(mount_point)], check=False)
 
 

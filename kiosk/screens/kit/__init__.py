@@ -83,5 +83,5 @@ def __getattr__(name: str) -> Any:
 # kit.kv imports names from this package ("#:import ui kiosk.screens.kit.state.ui"); Kivy
 # resolves those with getattr from the top package, which would fail while this module is
 # still being imported, so expose the package on its parent before loading the kv.
-sys.modules["kiosk.screens"].kit = sys.modules[__name__]
+sys.modules["kiosk.screens"].kit = sys.modules[__name__]  # type: ignore[attr-defined]
 load_kv(BASIC_KV)

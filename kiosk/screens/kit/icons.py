@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw
 
 # (kind, *numbers): "rect" x y w h | "line" x1 y1 x2 y2 ... | "circle" cx cy r | "disc" cx cy r
 # | "arc" cx cy r start end  (angles in degrees, clockwise from 12 o'clock, Kivy's convention)
-ICONS: dict[str, list[tuple]] = {
+ICONS: dict[str, list[tuple[Any, ...]]] = {
     "practice": [  # a screen with a tick: practise on a safe copy
         ("line", 0.1, 0.3, 0.9, 0.3, 0.9, 0.9, 0.1, 0.9, 0.1, 0.3),
         ("line", 0.4, 0.1, 0.6, 0.1), ("line", 0.5, 0.1, 0.5, 0.3),
@@ -99,7 +99,7 @@ MAX_RENDERED = 96
 SUPERSAMPLE = 4  # drawn this many times larger, then scaled down: smooth edges
 
 
-def draw_icon(shapes: list[tuple], side: int, colour: tuple[float, ...],
+def draw_icon(shapes: list[tuple[Any, ...]], side: int, colour: tuple[float, ...],
               flip: bool) -> Image.Image:
     """The icon's primitives on a transparent side x side RGBA image (top row first)."""
     s = side * SUPERSAMPLE
@@ -164,7 +164,7 @@ class IconView(Widget):
     mirrored = StringProperty("no")  # "yes" in RTL for directional icons
     max_side = NumericProperty(0)  # 0: as big as the widget
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # One quad, updated in place: a new quad per change would be a new vertex buffer each
         # time (the GL driver keeps memory per upload), and a layout pass changes pos and
@@ -178,7 +178,7 @@ class IconView(Widget):
             self.fbind(prop, self._trigger_redraw)
         self._trigger_redraw()
 
-    def _redraw(self, *_args) -> None:
+    def _redraw(self, *_args: Any) -> None:
         quad = self._quad
         side = int(min(self.width, self.height, self.max_side or 1e9))
         if not ICONS.get(self.name) or side < 1:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
@@ -22,7 +23,7 @@ def pressed(rgba: tuple[float, ...] | list[float]) -> tuple[float, ...]:
     """An opaque colour as it looks under the pressed veil (what blending the veil over it
     gives), so a button draws one quad whether pressed or not."""
     *veil, alpha = PRESSED_VEIL
-    return (*(c * (1 - alpha) + v * alpha for c, v in zip(rgba[:3], veil)), rgba[3])
+    return (*(c * (1 - alpha) + v * alpha for c, v in zip(rgba[:3], veil, strict=True)), rgba[3])
 
 
 def outline(pos: tuple[float, float] | list[float], size: tuple[float, float] | list[float],
@@ -55,7 +56,7 @@ class UiState(EventDispatcher):
     # Set by the app: speak(text) reads aloud in the current language; None when unavailable.
     speak_hook: Callable[[str], None] | None = None
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         i18n.on_language_change(self._on_i18n_language)
 
@@ -68,7 +69,7 @@ class UiState(EventDispatcher):
         self.language = lang
         self.rtl = i18n.is_rtl(lang)
 
-    def on_high_contrast(self, _inst, value: bool) -> None:
+    def on_high_contrast(self, _inst: Any, value: bool) -> None:
         self.palette = theme.palette_for(value)
 
     def speak(self, text: str) -> None:

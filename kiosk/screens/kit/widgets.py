@@ -31,11 +31,11 @@ def _measurer(font_name: str, font_size: float, bold: bool) -> Any:
 class DirBox(BoxLayout):
     """A horizontal box that mirrors its children in right-to-left languages."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         ui.fbind("rtl", self._trigger_layout)
 
-    def do_layout(self, *largs) -> None:
+    def do_layout(self, *largs: Any) -> None:
         super().do_layout(*largs)
         if ui.rtl and self.orientation == "horizontal":
             for child in self.children:
@@ -50,14 +50,14 @@ class KLabel(Label):
     # False: one line, the label takes its text's size (set size_hint to None in kv)
     wrap = BooleanProperty(True)
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         for name in ("txt", "width", "font_size", "font_name", "padding", "align", "wrap"):
             self.fbind(name, self._refresh)
         ui.fbind("rtl", self._refresh)
         self._refresh()
 
-    def _refresh(self, *_args) -> None:
+    def _refresh(self, *_args: Any) -> None:
         face = face_for(self.font_name, self.txt)
         if face != self.font_name:
             self.font_name = face  # calls _refresh again, with the face that draws the text
@@ -160,6 +160,6 @@ class KioskScreen(Screen):
     def read_aloud(self) -> None:
         ui.speak(self.speech_text())
 
-    def on_enter(self, *args) -> None:
+    def on_enter(self, *args: Any) -> None:
         if ui.read_aloud:
             self.read_aloud()

@@ -19,6 +19,7 @@ revision's upgrade from 0002 would insert into columns that do not exist yet).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -30,7 +31,7 @@ depends_on = None
 
 # Frozen copy of the aggregate tables as this revision leaves them: (dimensions, measures).
 _S, _I = sa.String, sa.SmallInteger
-Dims = Sequence[tuple[str, sa.types.TypeEngine]]
+Dims = Sequence[tuple[str, sa.types.TypeEngine[Any]]]
 TABLES: dict[str, tuple[Dims, list[str]]] = {
     'agg_sessions': ([('language', _S(8)), ('end_reason', _S(24)), ('duration_bucket', _S(12))],
                      ['sessions', 'duration_min', 'help_requests', 'accessible_sessions']),

@@ -7,7 +7,7 @@ import segno
 from PIL import Image, ImageDraw, ImageFont
 
 # Not from card.py: that one needs numpy, which the demo scanner should not load before a scan.
-from kiosk.documents.pdf import ID1_MM, a4_size_px, mm_to_px
+from kiosk.media.paper import ID1_MM, Side, a4_size_px, mm_to_px
 
 DEMO_QR_TEXT = "KIOSK-DEMO-2D-DOC-0001"
 BED_COLOUR = (246, 246, 244)   # a scanner lid: light and even
@@ -30,17 +30,18 @@ def qr_image(text: str, module_px: int) -> Image.Image:
     return img.resize((size * module_px, size * module_px), Image.Resampling.NEAREST).convert("RGB")
 
 
-def card_face(side: str, dpi: float) -> Image.Image:
+def card_face(side: Side | str, dpi: float) -> Image.Image:
     """One side of a fictional ID card at real size: recto with a photo box and a QR code."""
+    recto = Side(side) is Side.RECTO
     w, h = mm_to_px(ID1_MM[0], dpi), mm_to_px(ID1_MM[1], dpi)
-    colour = (198, 216, 236) if side == "recto" else (212, 230, 188)
+    colour = (198, 216, 236) if recto else (212, 230, 188)
     card = Image.new("RGB", (w, h), colour)
     draw = ImageDraw.Draw(card)
     unit = dpi / 25.4
     draw.rectangle((0, 0, w - 1, round(9 * unit)), fill=(40, 70, 140))
     draw.text((round(3 * unit), round(2 * unit)), "CARTE DE DÉMONSTRATION", fill="white",
               font=_font(round(4 * unit)))
-    if side == "recto":
+    if recto:
         draw.rectangle((round(4 * unit), round(13 * unit), round(28 * unit), round(45 * unit)),
                        fill=(150, 150, 160))
         for i, line in enumerate(("NOM : EXEMPLE", "Prénom : Camille", "Né(e) le : 01.01.1990")):
@@ -56,9 +57,9 @@ def card_face(side: str, dpi: float) -> Image.Image:
     return card
 
 
-def card_on_bed(side: str, dpi: float, offset_mm: tuple[float, float] = (12.0, 15.0),
-                angle_deg: float = 0.0, bed_mm: tuple[float, float] = (210.0, 297.0)
-                ) -> Image.Image:
+def card_on_bed(side: Side | str, dpi: float,
+                offset_mm: tuple[float, float] = (12.0, 15.0), angle_deg: float = 0.0,
+                bed_mm: tuple[float, float] = (210.0, 297.0)) -> Image.Image:
     """What a flatbed returns when a card lies on it, slightly askew if ``angle_deg``."""
     bed = Image.new("RGB", (mm_to_px(bed_mm[0], dpi), mm_to_px(bed_mm[1], dpi)), BED_COLOUR)
     card = card_face(side, dpi)

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk_wire import config
+from kiosk.documents.scan_flow import DocType, ScanFlow, Step
 from kiosk.documents.session_documents import DocumentKind
 from kiosk.documents.watermark import WatermarkError
 from kiosk.runtime import KioskRuntime
-from kiosk_wire.schema import EndReason
-from kiosk.screens.scan_flow import DocType, ScanFlow, Step
 from kiosk.sessions.clock import ManualClock
+from kiosk_wire import config
+from kiosk_wire.schema import EndReason
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_crop_preview_maps_back_to_the_scan_pixels(runtime):
     side = flow.idcopy.sides[flow.side]
     detected = side.detection.box
     mapped = preview.to_scan(preview.box)
-    assert all(abs(a - b) <= preview.factor for a, b in zip(mapped, detected))
+    assert all(abs(a - b) <= preview.factor for a, b in zip(mapped, detected, strict=True))
     left, top, right, bottom = preview.box
     flow.adjust_crop(preview, (left + 10, top + 10, right - 10, bottom - 10))
     adjusted = side.detection.box
@@ -110,7 +110,7 @@ def test_one_print_service_and_quota_for_every_screen(runtime):
 
 
 def test_a_scanned_document_is_offered_to_a_practice_upload_field(runtime):
-    from kiosk.screens.practice_flow import PracticeFlow
+    from kiosk.practice.flow import PracticeFlow
 
     flow = ScanFlow(runtime.documents)
     flow.choose(DocType.PROOF)

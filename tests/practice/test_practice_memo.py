@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from kiosk_wire import config
 from kiosk.devices.printer import JobState
-from kiosk.documents.pdf import count_pages
 from kiosk.documents.printing import PrintService
+from kiosk.media.pdf import count_pages
 from kiosk.practice import load_catalogue
 from kiosk.practice.memo import write_memo
-from kiosk_wire.schema import ActivityKind, EndReason, Language
 from kiosk.sessions import open_core
+from kiosk_wire import config
+from kiosk_wire.schema import ActivityKind, EndReason, Language
 
 
 @pytest.fixture

@@ -14,15 +14,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from kiosk.documents.session_documents import DocumentKind
 from kiosk.practice.engine import Mode, PracticeRun
 from kiosk.practice.model import Procedure
-from kiosk.sessions.workspace import FILE
+from kiosk.sessions.workspace import FILE, ArtefactLabel
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
 
 log = logging.getLogger(__name__)
-
-SCAN_LABEL = "scan"
 
 
 @dataclass(frozen=True)
@@ -31,11 +33,12 @@ class ScannedDocument:
 
     index: int      # 1, 2, ... in scanning order: what the resident sees
     path: Path
-    title: str = ""   # what it is ("Copie de pièce d'identité"), French source, translated when shown
+    # what it is ("Copie de pièce d'identité"), French source, translated when shown
+    title: str = ""
 
 
 class PracticeFlow:
-    def __init__(self, runtime: Any) -> None:
+    def __init__(self, runtime: KioskRuntime) -> None:
         self.runtime = runtime
         self.run: PracticeRun | None = None
         self._recorded = True
@@ -99,13 +102,12 @@ class PracticeFlow:
         desk when there is one, else the session's files registered as scans."""
         desk = getattr(self.runtime, "documents", None)
         if desk is not None and hasattr(desk, "documents"):
-            docs = [d for d in reversed(desk.documents())
-                    if getattr(d.kind, "value", d.kind) != "sample"]
+            docs = [d for d in reversed(desk.documents()) if d.kind is not DocumentKind.SAMPLE]
             return [ScannedDocument(i + 1, d.path, d.title) for i, d in enumerate(docs)]
         session = self.core.session
         if session is None or not self.core.in_session:
             return []
-        found = [a for a in session.artefacts if a.kind == FILE and a.label == SCAN_LABEL]
+        found = [a for a in session.artefacts if a.kind == FILE and a.label == ArtefactLabel.SCAN]
         return [ScannedDocument(i + 1, Path(a.ref)) for i, a in enumerate(found)
                 if Path(a.ref).exists()]
 
@@ -134,7 +136,7 @@ class PracticeFlow:
 
         if self.run is None:
             raise RuntimeError("no practice run")
-        path = self.core.new_file(".pdf", "document")
+        path = self.core.new_file(".pdf", ArtefactLabel.DOCUMENT)
         return write_memo(self.run.procedure, path, lang)
 
     def print_memo(self, lang: str) -> Any:

@@ -21,11 +21,11 @@ from PIL import Image
 
 from kiosk.devices.scanner import ColourMode, Source
 from kiosk.documents.card import Box, straighten
-from kiosk.documents.pdf import fit_on_a4
 from kiosk.documents.scanning import IdCopy, ScanService, Side
 from kiosk.documents.session_documents import DocumentDesk, DocumentKind, SessionDocument
 from kiosk.documents.watermark import Watermark, apply_watermark, clean_purpose
 from kiosk.i18n import N_
+from kiosk.media.pdf import fit_on_a4
 from kiosk_wire.schema import ActivityKind
 
 PREVIEW_MAX_PX = 1400   # scans are shown from a copy at most this wide
@@ -115,7 +115,8 @@ class ScanFlow:
         self.pages: list[Image.Image] = []
         self.watermark_on = False
         self.purpose = ""
-        self.colour = True   # documents may be scanned in grey (smaller files); cards stay in colour
+        # documents may be scanned in grey (smaller files); cards stay in colour
+        self.colour = True
         self.result: SessionDocument | None = None
         self.result_image: Image.Image | None = None
 
@@ -137,7 +138,7 @@ class ScanFlow:
         except Exception:  # noqa: BLE001  no answer: offer the glass only
             return False
 
-    # --- scanning (may run on a worker thread: no UI here) ------------------------------------------
+    # --- scanning (may run on a worker thread: no UI here) ----------------------------------------
     def scan(self, feeder: bool = False) -> None:
         """Scan what is on the glass (or every sheet in the feeder); raises device errors."""
         options = self.service.options(ColourMode.COLOUR if self.colour or self.idcopy is not None
@@ -164,7 +165,8 @@ class ScanFlow:
         left, top, right, bottom = (v / factor for v in det.box)
         mx, my = (right - left) * 0.3, (bottom - top) * 0.3
         region = (max(0, int(left - mx)), max(0, int(top - my)),
-                  min(small.width, math.ceil(right + mx)), min(small.height, math.ceil(bottom + my)))
+                  min(small.width, math.ceil(right + mx)),
+                  min(small.height, math.ceil(bottom + my)))
         image = small.crop(region)
         box = (round(left - region[0]), round(top - region[1]), round(right - region[0]),
                round(bottom - region[1]))
@@ -202,7 +204,7 @@ class ScanFlow:
             self.pages.pop()
         self.step = Step.PLACE
 
-    # --- going back one step -----------------------------------------------------------------------
+    # --- going back one step ----------------------------------------------------------------------
     def can_go_back(self) -> bool:
         return self.step in (Step.PLACE, Step.CROP, Step.WATERMARK)
 

@@ -1,4 +1,8 @@
-"""PDF in and out: page counts of what residents print, image pages of what they scan."""
+"""PDF in and out: page counts of what residents print, image pages of what they scan.
+
+An unreadable PDF raises :class:`UnreadablePdf`; the layers above map it to their own error at
+their boundary (the printer backends and the print service to
+``kiosk.devices.errors.InvalidDocument``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -6,33 +10,26 @@ from pathlib import Path
 
 from PIL import Image
 
-from kiosk.devices import errors
+from kiosk.media.paper import a4_size_px
 
-A4_MM = (210.0, 297.0)
-ID1_MM = (85.6, 54.0)  # ISO/IEC 7810 ID-1: carte d'identité, titre de séjour, carte Vitale
-MM_PER_INCH = 25.4
 JPEG_QUALITY = 90  # as FiligraneFacile: small files, no visible loss on a printed copy
 
 
-def mm_to_px(mm: float, dpi: float) -> int:
-    return round(mm * dpi / MM_PER_INCH)
-
-
-def a4_size_px(dpi: float) -> tuple[int, int]:
-    return mm_to_px(A4_MM[0], dpi), mm_to_px(A4_MM[1], dpi)
+class UnreadablePdf(ValueError):
+    """Not a readable PDF, or a PDF without pages."""
 
 
 def count_pages(pdf: Path) -> int:
-    """Pages of a PDF, or :class:`InvalidDocument` if it is not a readable, non-empty PDF."""
+    """Pages of a PDF, or :class:`UnreadablePdf` if it is not a readable, non-empty PDF."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
         pages = len(PdfReader(str(pdf)).pages)
     except (PdfReadError, OSError, ValueError, KeyError) as err:
-        raise errors.InvalidDocument(f"{pdf.name}: not a readable PDF: {err}") from err
+        raise UnreadablePdf(f"{pdf.name}: not a readable PDF: {err}") from err
     if pages == 0:
-        raise errors.InvalidDocument(f"{pdf.name}: PDF without pages")
+        raise UnreadablePdf(f"{pdf.name}: PDF without pages")
     return pages
 
 

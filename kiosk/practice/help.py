@@ -4,20 +4,20 @@ A resident stuck on a page touches « Appeler un médiateur » in the kiosk's si
 request goes through the runtime's help desk (the same one as the home screen's tile), carrying
 the procedure's id and the step reached, so the mediator knows where to look before arriving.
 The answer is said with the help-call screen's own honest words (a mediator was told / could
-not be told: go to the desk / a mediator is coming) in a card over the page, and stays written
-under the button once the card is closed; the page, its values and the run are untouched.
+not be told: go to the desk / a mediator is coming); the page, its values and the run are
+untouched. No Kivy here: the page screen draws the words
+(:mod:`kiosk.screens.practice_help_call`).
 """
 from __future__ import annotations
 
-import logging
-from typing import Any
+from collections.abc import Callable
 
 from kiosk.i18n import N_, _
+from kiosk.practice.flow import PracticeFlow
 from kiosk.runtime import HelpView
-from kiosk.screens.kit import KLabel, ui
-from kiosk.screens.practice_flow import PracticeFlow
 
-log = logging.getLogger(__name__)
+# Told where the call stands: (view, asked), asked True when the resident just asked.
+HelpChanged = Callable[[HelpView, bool], None]
 
 # The help-call screen's words (same French source, hence the same translations).
 TITLES = {
@@ -43,37 +43,35 @@ def status_words(view: HelpView, where: str) -> tuple[str, str]:
     return _(TITLES[view]), body
 
 
-class PracticeHelpCall:
-    """The page screen's link to the help desk. ``view`` is None until the resident asks."""
+class PracticeHelp:
+    """A practice page's link to the help desk. ``view`` is None until the resident asks."""
 
-    def __init__(self, screen: Any, flow: PracticeFlow) -> None:
-        self.screen = screen
+    def __init__(self, flow: PracticeFlow, changed: HelpChanged) -> None:
         self.flow = flow
         self.view: HelpView | None = None
-        self._card: KLabel | None = None
+        self._changed_cb = changed
         flow.runtime.add_help_listener(self._changed)
 
     def request(self) -> HelpView:
-        runtime = self.flow.runtime
-        self._tell_position(runtime)
-        self.view = runtime.request_help()
-        self._show(open_card=True)
-        self._say()
+        self._tell_position()
+        self.view = self.flow.runtime.request_help()
+        self._changed_cb(self.view, True)
         return self.view
 
     def forget(self) -> None:
         """Session over: the next resident starts with no call in progress."""
         self.view = None
-        self._card = None
-        self.screen.help_status = ""
 
-    def language_changed(self) -> None:
-        self._show(open_card=False)
+    def words(self) -> tuple[str, str] | None:
+        """(title, what to do) in the current language, None before any call."""
+        if self.view is None:
+            return None
+        return status_words(self.view, str(self.flow.runtime.settings.get("kiosk.where_to_go")))
 
-    def _tell_position(self, runtime: Any) -> None:
+    def _tell_position(self) -> None:
         """The help desk asks ``position()`` for (procedure id, step) when it sends a request.
         The runtime opens the desk without one; while a practice runs, it is this flow's."""
-        desk = getattr(runtime, "help_desk", None)
+        desk = getattr(self.flow.runtime, "help_desk", None)
         if desk is not None and getattr(desk, "position", False) is None:
             desk.position = self.flow.position
 
@@ -81,33 +79,4 @@ class PracticeHelpCall:
         if self.view is None or view is self.view:
             return  # nothing asked from this page this session, or nothing new
         self.view = view
-        self._show(open_card=False)
-        self._say()
-
-    def _say(self) -> None:
-        """Read the status aloud when that option is on and the page is in front."""
-        manager = self.screen.manager
-        if self.view is not None and ui.read_aloud and manager is not None \
-                and manager.current == self.screen.name:
-            ui.speak("\n".join(status_words(self.view, self._where())))
-
-    def _where(self) -> str:
-        return str(self.flow.runtime.settings.get("kiosk.where_to_go"))
-
-    def _show(self, open_card: bool) -> None:
-        if self.view is None:
-            return
-        title, body = status_words(self.view, self._where())
-        self.screen.help_status = title
-        overlay = self.screen.overlay
-        showing = self._card is not None and self._card.parent is not None \
-            and overlay.parent is not None
-        tone = "warning" if self.view is HelpView.GO_TO_DESK else "info"
-        if showing:
-            assert self._card is not None
-            overlay.title = title
-            overlay.tone = tone
-            self._card.txt = f"{body}\n\n{_(KEEP_GOING)}"
-        elif open_card:
-            self._card = KLabel(txt=f"{body}\n\n{_(KEEP_GOING)}")
-            overlay.open(self.screen, title, self._card, tone=tone)
+        self._changed_cb(view, False)

@@ -1,0 +1,107 @@
+"""Comparisons (issue #19): every key figure against the previous period and the same period
+last year, in words and with an arrow; a territory's sites side by side; a site against its
+territory's median. Expected figures are computed from the generated records (SQLite and
+PostgreSQL)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from html import unescape
+
+from server.helpers import record
+
+from console.conftest import InProcess
+from kiosk_server import tenancy
+from kiosk_server.console import figures_compare as fc
+from kiosk_server.ingest import ingest
+from kiosk_server.queries import Period
+from kiosk_server.tenancy import KioskIdentity
+from kiosk_wire.schema import SessionRecord
+
+
+def _kpi_block(page: str, label: str) -> str:
+    block = re.search(rf'<li class="kpi" data-kpi="{re.escape(label)}">(.*?)</li>', page,
+                      re.DOTALL)
+    assert block, label
+    return unescape(re.sub(r"<[^>]+>", " ", block.group(1)))
+
+
+def test_previous_and_last_year_periods():
+    october = Period(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    assert fc.previous(october) == Period(dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+    assert fc.last_year(october) == Period(dt.date(2025, 10, 1), dt.date(2025, 10, 31))
+    quarter = Period(dt.date(2026, 9, 1), dt.date(2026, 11, 30))
+    assert fc.previous(quarter) == Period(dt.date(2026, 6, 1), dt.date(2026, 8, 31))
+    days = Period(dt.date(2026, 11, 10), dt.date(2026, 11, 19))
+    assert fc.previous(days) == Period(dt.date(2026, 10, 31), dt.date(2026, 11, 9))
+    leap = Period(dt.date(2028, 2, 1), dt.date(2028, 2, 29))
+    assert fc.last_year(leap) == Period(dt.date(2027, 2, 1), dt.date(2027, 2, 28))
+    # This month, on the 5th: compared on 5 days, with the first 5 days of the month before.
+    now = fc.elapsed(Period(dt.date(2026, 12, 1), dt.date(2026, 12, 31)), dt.date(2026, 12, 5))
+    assert fc.previous(now) == Period(dt.date(2026, 11, 1), dt.date(2026, 11, 5))
+    assert fc.change(120, 100, "x").words == "en hausse de 20 %"
+    assert fc.change(80, 100, "x").arrow == "▼"
+    assert fc.change(5, 0, "x").words == "pas de données à comparer"
+
+
+def test_key_figures_say_their_change_against_the_previous_period(console_app: InProcess):
+    seed = console_app.seed
+    console_app.login("resp-nord")
+    first = (seed.today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)  # last month
+    last = seed.today.replace(day=1) - dt.timedelta(days=1)
+    before = fc.previous(Period(first, last))
+    nord = seed.territory_sites("Nord")
+    now_n = len(seed.sessions(nord, first, last))
+    before_n = len(seed.sessions(nord, before.start, before.end))
+    page = console_app.client.get(f"/console/stats/synthese?periode=mois_precedent"
+                                  f"&territoire={seed.territories['Nord']}").text
+    block = _kpi_block(page, "Sessions")
+    words = fc.change(now_n, before_n, "").words
+    assert f"{words} par rapport à la période précédente" in block, block
+    assert ("▲" if now_n > before_n else "▼" if now_n < before_n else "=") in block
+    assert "pas de données à comparer par rapport à la même période l'an dernier" in block
+
+
+def test_a_territory_manager_sees_its_sites_side_by_side(console_app: InProcess):
+    seed = console_app.seed
+    console_app.login("resp-nord")
+    page = console_app.client.get(f"/console/stats/synthese?periode=3_mois"
+                                  f"&territoire={seed.territories['Nord']}").text
+    table = re.search(r'id="table-sites".*?</table>', page, re.DOTALL).group(0)
+    rows = dict(re.findall(r'<th scope="row">([^<]+)</th><td class="num">([^<]+)</td>', table))
+    period = Period.last_months(3, seed.today)
+    for site in seed.territory_sites("Nord"):
+        expected = len(seed.sessions([site], period.start, period.end))
+        assert rows[site].replace("\u202f", "") == str(expected)
+    assert "FS Rennes" not in table
+    assert "Taux de réussite" in table and "%" in table
+
+
+def test_a_site_manager_sees_the_territory_median(console_app: InProcess):
+    seed = console_app.seed
+    console_app.login("resp-lille")
+    two = console_app.client.get(
+        f"/console/stats/synthese?periode=3_mois&site={seed.sites['FS Lille']}").text
+    # Nord has 2 sites: their median and Lille's figure would give Roubaix's.
+    assert 'id="table-mediane"' not in two
+    with console_app.engine.begin() as conn:
+        tourcoing = tenancy.create_site(conn, seed.territories["Nord"], "FS Tourcoing")
+        kiosk_id, _token = tenancy.create_kiosk(conn, tourcoing, "borne-1")
+    who = KioskIdentity(kiosk_id, tourcoing, seed.territories["Nord"], "borne-1")
+    ingest(console_app.engine, who, [SessionRecord.model_validate(
+        record(day=seed.today - dt.timedelta(days=i))) for i in range(7)])
+    page = unescape(console_app.client.get(
+        f"/console/stats/synthese?periode=3_mois&site={seed.sites['FS Lille']}").text)
+    table = re.search(r'id="table-mediane".*?</table>', page, re.DOTALL).group(0)
+    period = Period.last_months(3, seed.today)
+    counts = [len(seed.sessions([s], period.start, period.end))
+              for s in seed.territory_sites("Nord")] + [7]
+    mine = len(seed.sessions(["FS Lille"], period.start, period.end))
+    row = re.search(r'<th scope="row">Sessions</th>(.*?)</tr>', table).group(1)
+    cells = [c.replace("\u202f", "") for c in re.findall(r"<td[^>]*>([^<]*)</td>", row)]
+    median = statistics.median(counts)
+    assert cells[0] == str(mine)
+    assert cells[1] == (str(int(median)) if median == int(median) else str(median))
+    assert cells[2].startswith("▲ au-dessus" if mine > median else "▼ en dessous")
+    assert "FS Roubaix" not in table and "Tourcoing" not in table  # no other site by name
