@@ -90,7 +90,7 @@ def atoms(root: Widget, screen: Box) -> Iterator[Item]:
         if w.opacity == 0 or w.width <= 0 or w.height <= 0:
             return
         box = window_box(w)
-        if isinstance(w, ButtonBehavior) or isinstance(w, (Label, IconView)):
+        if isinstance(w, (ButtonBehavior, Label, IconView)):
             seen = box.clip(view)
             if not seen.empty:
                 yield Item(w, box, seen)
@@ -200,9 +200,8 @@ def bar_problems(root: Widget, screen: Box, where: str) -> list[str]:
 
     problems = []
     for w in walk_visible(root):
-        if isinstance(w, BarButton) and w.offered:
-            if not screen.contains(window_box(w)):
-                problems.append(f"{where}: bottom-bar action {w.txt!r} is off screen")
+        if isinstance(w, BarButton) and w.offered and not screen.contains(window_box(w)):
+            problems.append(f"{where}: bottom-bar action {w.txt!r} is off screen")
     return problems
 
 

@@ -1,7 +1,8 @@
 """The widget kit every kiosk screen uses (practice and scan screens included).
 
 Importing it registers DejaVu Sans (it has Arabic glyphs; Kivy's Roboto does not) as Kivy's
-default font (KLabels draw in Atkinson Hyperlegible when it has every letter: kit/fonts.py) and loads the basic widgets' rules (``kit.kv``) once. The input widgets
+default font (KLabels draw in Atkinson Hyperlegible when it has every letter:
+kit/fonts.py) and loads the basic widgets' rules (``kit.kv``) once. The input widgets
 (form fields, on-screen keyboard, hint bubble) are imported, with their rules, the first time
 something names them (``from kiosk.screens.kit import FormField`` or a kv file): the welcome
 screen's first frame does not pay for them.

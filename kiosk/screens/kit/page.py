@@ -339,5 +339,5 @@ def flow_row(target: Any, content: Widget) -> tuple[Any, Widget]:
 
 # page.kv imports helpers from this module; Kivy resolves them by getattr on the package,
 # which does not know this module until its import ends (see kiosk/screens/kit/__init__.py).
-setattr(sys.modules["kiosk.screens.kit"], "page", sys.modules[__name__])
+sys.modules["kiosk.screens.kit"].page = sys.modules[__name__]  # type: ignore[attr-defined]
 load_kv(HERE / "page.kv")

@@ -58,8 +58,9 @@ class KLabel(Label):
         self._refresh()
 
     def _refresh(self, *_args: Any) -> None:
-        face = face_for(self.font_name, self.txt)
-        if face != self.font_name:
+        current: str = str(self.font_name)  # type: ignore[has-type]  # a Kivy property
+        face = face_for(current, self.txt)
+        if face != current:
             self.font_name = face  # calls _refresh again, with the face that draws the text
             return
         rtl = ui.rtl
@@ -135,7 +136,7 @@ PAGE_CONTROLS = {"speak": "speak", "large_text": "text_size", "bar_back": "bar_b
 class KioskScreen(Screen):
     """Base of every kiosk screen: a background and a main text for read aloud."""
 
-    def on_kv_post(self, base_widget) -> None:
+    def on_kv_post(self, base_widget: Any) -> None:
         page = self.ids.get("page")
         if page is not None:
             if "header" not in self.ids:  # the page has the title, as ScreenHeader had
@@ -146,7 +147,8 @@ class KioskScreen(Screen):
 
     def speech_text(self) -> str:
         """The main text of the screen, read aloud on demand and on entry when the option is on."""
-        parts, seen = [], []
+        parts: list[str] = []
+        seen: list[Any] = []
         for key in ("page", "header", "title", "status", "body"):
             widget = self.ids.get(key)
             if widget is None or any(widget == other for other in seen):  # "header" is the page
