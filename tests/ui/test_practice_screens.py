@@ -404,6 +404,7 @@ def test_the_debrief_says_what_to_do_next_and_who_helps_for_real(driver, ui_app)
     screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "guided")
     advance_to(driver, screen, "telechargement")
     assert screen.run.completed
+    visible(driver, screen, screen.view.button)   # below the page's text: a swipe
     driver.tap(screen.view.button)   # "Terminer l'exercice et voir mon bilan"
     driver.frames(2)
     debrief = driver.screen()
