@@ -24,12 +24,12 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from kiosk.media import samples
 from kiosk.documents.card import ID1_MM, crop_card, detect_card
 from kiosk.documents.idcopy import compose_id_page, layout
+from kiosk.documents.watermark import ANGLE_DEG, GREY, Watermark, _font, apply_watermark
+from kiosk.media import samples
 from kiosk.media.paper import a4_size_px, mm_to_px
 from kiosk.media.pdf import images_to_pdf
-from kiosk.documents.watermark import ANGLE_DEG, GREY, Watermark, _font, apply_watermark
 
 DPI = 300
 ROUNDS = 5
@@ -167,9 +167,9 @@ def hotplug_probe() -> list[float]:
     sys.path.insert(0, str(ROOT / "tests"))
     from harness import udev
 
-    from kiosk_wire import config
     from kiosk.devices import open_devices
     from kiosk.devices.scheduling import QueueScheduler
+    from kiosk_wire import config
 
     testbed = udev.new_testbed()
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-udev-") as tmp:

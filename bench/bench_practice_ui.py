@@ -30,12 +30,12 @@ def _child() -> dict:
     os.environ["KIVY_NO_CONSOLELOG"] = "1"
     os.environ["KCFG_GRAPHICS_MAXFPS"] = "0"
     os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
-    from kiosk_wire import config
     from kiosk.app import start_headless
     from kiosk.practice.engine import Mode
     from kiosk.practice.solution import page_solution
-    from kiosk_wire.schema import Language
     from kiosk.screens.driver import UiDriver
+    from kiosk_wire import config
+    from kiosk_wire.schema import Language
 
     data = Path(tempfile.mkdtemp(prefix="bench-practice-"))
     settings = config.defaults().with_overrides({

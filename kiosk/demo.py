@@ -194,6 +194,8 @@ class Tour:
         self.stop(f"idle-warning-{tag}")
         self.d.tap(self.app.overlay.ids.still_here)
         self.d.tap(self.ids()["tile_done"])
+        self.stop(f"confirm-end-{tag}")
+        self.d.answer()
         assert self.d.screen().name == "end"
         self.stop(f"end-{tag}")
         self.tap_id("answer")
@@ -291,6 +293,8 @@ class Tour:
             ui.text_scale = 2.0
             self.stop("home-fr-large")
             self.tap_visible("tile_done")   # at x2 the tiles scroll
+            self.stop("confirm-end-fr-large")
+            self.d.answer()
             self.stop("end-fr-large")
             self.tap_id("skip")
         self.app.reset_for_next_test()

@@ -67,6 +67,18 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _catalogue(_current).ngettext(singular, plural, n)
 
 
+def ngettext_to(lang: str, singular: str, plural: str, n: int) -> str:
+    """A plural in a given language without changing the current one."""
+    if lang == "fr":
+        return singular if n <= 1 else plural
+    return _catalogue(lang).ngettext(singular, plural, n)
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular/plural pair for extraction; :func:`ngettext` picks one when shown."""
+    return singular, plural
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet."""
     return message

@@ -59,6 +59,7 @@ class HelpView(str, Enum):
     NOTIFIED = "notified"        # the server has it: a mediator was told
     COMING = "coming"            # a mediator acknowledged: "Un médiateur arrive"
     GO_TO_DESK = "go_to_desk"    # offline or not delivered: go to the desk
+    CANCELLED = "cancelled"      # the resident cancelled the call
 
 
 # By kiosk.sync.help.HelpStatus value: that module (and the wire schema it loads) is imported
@@ -67,7 +68,10 @@ HELP_VIEWS: dict[str, HelpView] = {
     "sending": HelpView.SENDING,
     "sent": HelpView.NOTIFIED,
     "acknowledged": HelpView.COMING,
+    "cancelled": HelpView.CANCELLED,
 }
+# Views of a call the resident can still cancel.
+CANCELLABLE_VIEWS = frozenset({HelpView.SENDING, HelpView.NOTIFIED, HelpView.COMING})
 
 
 class ServerState(str, Enum):
@@ -315,6 +319,16 @@ class KioskRuntime:
             return HelpView.GO_TO_DESK
         return self.help_view()
 
+    def cancel_help(self) -> HelpView:
+        """The resident cancelled their call (mediators stop seeing it); the view after it."""
+        desk = self.help_desk
+        if desk is not None:
+            try:
+                desk.cancel()
+            except Exception:
+                log.exception("help request cancellation failed")
+        return self.help_view()
+
     def help_view(self) -> HelpView:
         desk = self.help_desk
         if desk is None:
@@ -324,9 +338,10 @@ class KioskRuntime:
             HelpView.GO_TO_DESK
 
     def _help_changed(self, _status: HelpStatus) -> None:
-        view = self.help_view()
-
         def tell() -> None:
+            # Read when told, not when scheduled: a stale "notified" must not overwrite a
+            # cancellation the resident made in between.
+            view = self.help_view()
             for listener in list(self._help_listeners):
                 listener(view)
         self.schedule(tell, 0)

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from kiosk_server import tables as t
 from kiosk_server.tenancy import KioskIdentity, TenancyError, now, pushed_settings
 from kiosk_wire.schema import (
+    FINISHED_HELP_STATES,
     Command,
     CommandKind,
     Heartbeat,
@@ -173,15 +174,29 @@ def help_request_site(conn: Connection, request_id: str) -> int | None:
 def close_help(conn: Connection, request_id: str) -> bool:
     result = conn.execute(t.help_requests.update()
                           .where(t.help_requests.c.request_id == request_id,
-                                 t.help_requests.c.status != HelpState.CLOSED.value)
+                                 t.help_requests.c.status.not_in(
+                                     [h.value for h in FINISHED_HELP_STATES]))
                           .values(status=HelpState.CLOSED.value, closed_at=now()))
+    return bool(result.rowcount)
+
+
+def cancel_help(conn: Connection, kiosk: KioskIdentity, request_id: uuid.UUID) -> bool:
+    """The resident cancelled their call at the kiosk: mediators stop seeing it (the live view
+    lists only unfinished requests) and the console keeps it marked "cancelled". Only the kiosk
+    that made the request can cancel it; one already closed stays closed."""
+    result = conn.execute(t.help_requests.update()
+                          .where(t.help_requests.c.request_id == str(request_id),
+                                 t.help_requests.c.kiosk_id == kiosk.kiosk_id,
+                                 t.help_requests.c.status.in_([HelpState.OPEN.value,
+                                                               HelpState.ACKNOWLEDGED.value]))
+                          .values(status=HelpState.CANCELLED.value, closed_at=now()))
     return bool(result.rowcount)
 
 
 def open_help_requests(conn: Connection, site_ids: list[int] | None = None) -> list[dict[str, Any]]:
     q = (sa.select(t.help_requests, t.kiosks.c.name.label("kiosk_name"))
          .select_from(t.help_requests.join(t.kiosks))
-         .where(t.help_requests.c.status != HelpState.CLOSED.value)
+         .where(t.help_requests.c.status.not_in([h.value for h in FINISHED_HELP_STATES]))
          .order_by(t.help_requests.c.created_at))
     if site_ids is not None:
         q = q.where(t.help_requests.c.site_id.in_(site_ids))

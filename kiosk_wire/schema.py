@@ -304,6 +304,11 @@ class HelpState(str, Enum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     CLOSED = "closed"
+    CANCELLED = "cancelled"  # the resident cancelled the call at the kiosk
+
+
+# A help request nobody has to answer any more.
+FINISHED_HELP_STATES = frozenset({HelpState.CLOSED, HelpState.CANCELLED})
 
 
 class Heartbeat(_Strict):

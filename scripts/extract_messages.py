@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "kiosk"
 LOCALE = PACKAGE / "locale"
 LANGUAGES = ("en", "ar")
-KEYWORDS = {"_": None, "N_": None, "tr": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "tr": None, "ngettext": (1, 2), "Nn_": (1, 2)}
 # _("..." ) or _('...') with the usual escapes, in a kv expression.
 KV_CALL = re.compile(r"""\b_\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)""")
 SKIP_DIRS = {"__pycache__", "locale", "static"}

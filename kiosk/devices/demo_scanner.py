@@ -2,9 +2,13 @@
 
 What lies on the glass is chosen with :meth:`DemoScanner.place` ("letter", "id_recto",
 "id_verso", or any Pillow image); the feeder holds ``feeder_pages`` letters; a fault can be
-injected for the next scan, as the SANE test backend's ``read-return-value`` does.
+injected for the next scan, as the SANE test backend's ``read-return-value`` does. A real flatbed
+takes seconds per page: :meth:`DemoScanner.hold` makes full scans (not previews) wait, like a
+slow scanner, until :meth:`release` or :meth:`cancel` (then ``ScanCancelled``, as SANE says).
 """
 from __future__ import annotations
+
+import threading
 
 from PIL import Image
 
@@ -22,6 +26,9 @@ class DemoScanner:
         self._fault: type[errors.DeviceError] | None = None
         self._busy = False
         self.scans = 0
+        self._go = threading.Event()
+        self._go.set()
+        self._cancelled = False
 
     def place(self, what: str | Image.Image) -> None:
         self.on_glass = what
@@ -38,7 +45,20 @@ class DemoScanner:
                            (ColourMode.COLOUR, ColourMode.GREY, ColourMode.LINEART),
                            (Source.FLATBED, Source.FEEDER), 50, 600, 216.0, 297.0)
 
+    def hold(self) -> None:
+        """Full scans wait (a slow scanner) until :meth:`release` or :meth:`cancel`."""
+        self._cancelled = False
+        self._go.clear()
+
+    def release(self) -> None:
+        self._go.set()
+
     def scan(self, options: ScanOptions) -> Image.Image:
+        if not options.preview:
+            self._go.wait()
+            if self._cancelled:
+                self._cancelled = False
+                raise errors.ScanCancelled("demo scanner: cancelled")
         if self._fault is not None:
             fault, self._fault = self._fault, None
             raise fault("demo scanner: injected fault")
@@ -72,7 +92,9 @@ class DemoScanner:
         return image
 
     def cancel(self) -> None:
-        pass
+        if not self._go.is_set():  # a held scan stops, as a real one does on sane_cancel
+            self._cancelled = True
+            self._go.set()
 
     def close(self) -> None:
         pass

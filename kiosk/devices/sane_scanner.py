@@ -182,6 +182,9 @@ class SaneScanner:
             if source:
                 self._set(dev, "source", source)
             self._set(dev, "depth", 8)  # 16 bits gives wrongly sized images through python-sane
+            # SANE's "preview" asks for the backend's quick low-quality pass (ignored where
+            # the device has no such option); reset to False for every full scan.
+            self._set(dev, "preview", int(options.preview))
             self._set(dev, "resolution", options.dpi)
             self._set(dev, "tl_x", 0.0)
             self._set(dev, "tl_y", 0.0)

@@ -66,6 +66,7 @@ class ScanOptions:
     source: Source = Source.FLATBED
     width_mm: float = 210.0
     height_mm: float = 297.0
+    preview: bool = False   # the scanner's quick preview mode (SANE "preview"), where it has one
 
 
 PREVIEW_DPI = 75
@@ -164,7 +165,7 @@ class Scanner(StatefulDevice[ScannerState]):
     def preview(self, options: ScanOptions | None = None) -> Image.Image:
         """A quick low-resolution scan of the whole bed, to place and crop the document."""
         return self.scan(replace(options or ScanOptions(), dpi=PREVIEW_DPI,
-                                 source=Source.FLATBED))
+                                 source=Source.FLATBED, preview=True))
 
     def scan_feeder(self, options: ScanOptions | None = None, max_pages: int = 100
                     ) -> list[Image.Image]:

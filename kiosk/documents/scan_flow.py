@@ -139,6 +139,11 @@ class ScanFlow:
             return False
 
     # --- scanning (may run on a worker thread: no UI here) ----------------------------------------
+    def preview(self, max_px: int = 600) -> Image.Image:
+        """A quick low-resolution look at the glass (the scanner's preview pass), shown while
+        the full scan runs; raises the device's errors (a jam shows here first)."""
+        return thumbnail(self.service.scanner.preview(), max_px)
+
     def scan(self, feeder: bool = False) -> None:
         """Scan what is on the glass (or every sheet in the feeder); raises device errors."""
         options = self.service.options(ColourMode.COLOUR if self.colour or self.idcopy is not None

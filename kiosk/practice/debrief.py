@@ -14,6 +14,7 @@ from kiosk.practice.engine import Mode, PracticeRun
 from kiosk.practice.messages import MESSAGES
 from kiosk.practice.model import Memo, Procedure, TrapKind
 from kiosk.practice.next_steps import next_steps
+from kiosk.practice.progress import progress
 
 # Longer than this on one page counts as hesitation in the debrief (a real page takes ~1 min).
 HESITATION_S = 180.0
@@ -38,8 +39,9 @@ def build_debrief(run: PracticeRun, lang: str = "fr",
         well.append(MESSAGES["debrief.no_error" if run.errors == 0 else "debrief.completed"]
                     .get(lang))
     else:
+        where = progress(run)  # the steps the person saw on screen, not the statistics' rank
         work.append(MESSAGES["debrief.not_completed"].format(
-            lang, reached=run.steps_reached, total=run.steps_total))
+            lang, reached=where.step, total=where.total))
     guided = run.mode is Mode.GUIDED
     if guided:
         well.append(MESSAGES["debrief.guided"].get(lang))

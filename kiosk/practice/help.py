@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from kiosk.i18n import N_, _
 from kiosk.practice.flow import PracticeFlow
-from kiosk.runtime import HelpView
+from kiosk.runtime import CANCELLABLE_VIEWS, HelpView
 
 # Told where the call stands: (view, asked), asked True when the resident just asked.
 HelpChanged = Callable[[HelpView, bool], None]
@@ -25,6 +25,7 @@ TITLES = {
     HelpView.NOTIFIED: N_("Un médiateur a été prévenu."),
     HelpView.COMING: N_("Un médiateur arrive."),
     HelpView.GO_TO_DESK: N_("Nous n'avons pas pu prévenir un médiateur."),
+    HelpView.CANCELLED: N_("Votre appel est annulé."),
 }
 GO_TO_DESK = N_("Allez à {where} : quelqu'un vous aidera.")
 COMING = N_("Restez devant la borne : il vient vers vous.")
@@ -38,6 +39,8 @@ def status_words(view: HelpView, where: str) -> tuple[str, str]:
         body = _(GO_TO_DESK).format(where=_(where))
     elif view is HelpView.COMING:
         body = _(COMING)
+    elif view is HelpView.CANCELLED:
+        body = _(KEEP_GOING)
     else:
         body = _(WAIT)
     return _(TITLES[view]), body
@@ -57,6 +60,16 @@ class PracticeHelp:
         self.view = self.flow.runtime.request_help()
         self._changed_cb(self.view, True)
         return self.view
+
+    def cancel(self) -> HelpView:
+        """The resident cancels the call from the page (mediators stop seeing it)."""
+        self.view = self.flow.runtime.cancel_help()
+        self._changed_cb(self.view, False)
+        return self.view
+
+    @property
+    def cancellable(self) -> bool:
+        return self.view in CANCELLABLE_VIEWS
 
     def forget(self) -> None:
         """Session over: the next resident starts with no call in progress."""

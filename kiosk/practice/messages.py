@@ -10,13 +10,17 @@ own inline translations like the rest of the procedure).
 """
 from __future__ import annotations
 
-from kiosk.i18n import N_
-from kiosk.practice.text import CatalogueText, Text
+from kiosk.i18n import N_, Nn_
+from kiosk.practice.text import CataloguePlural, CatalogueText, Text
 from kiosk.practice.validators import Problem
 
 
 def _m(fr: str) -> CatalogueText:
     return CatalogueText(fr)
+
+
+def _p(forms: tuple[str, str]) -> CataloguePlural:
+    return CataloguePlural(forms[0], plural=forms[1])
 
 
 MESSAGES: dict[str, Text] = {
@@ -126,20 +130,23 @@ MESSAGES: dict[str, Text] = {
     "rule.special": _m(N_("Un caractère spécial (! ? # …)")),
     "rule.no_spaces": _m(N_("Pas d'espace")),
     # debrief
-    "debrief.no_error": _m(N_("Vous êtes allé jusqu'au bout sans aucune erreur.")),
-    "debrief.completed": _m(N_("Vous êtes allé jusqu'au bout de la démarche.")),
-    "debrief.not_completed": _m(N_("Vous vous êtes arrêté à l'étape {reached} sur {total}. "
+    # worded without a past participle: "allé"/"allée" would guess the person's gender
+    "debrief.no_error": _m(N_("Vous avez fait toute la démarche sans aucune erreur.")),
+    "debrief.completed": _m(N_("Vous avez fait toute la démarche.")),
+    "debrief.not_completed": _m(N_("L'exercice s'est arrêté à l'étape {reached} sur {total}. "
                                    "Vous pourrez reprendre une autre fois.")),
     "debrief.no_hint": _m(N_("Vous n'avez eu besoin d'aucune aide.")),
     "debrief.page_ok": _m(N_("Page « {page} » : réussie du premier coup.")),
-    "debrief.field_errors": _m(N_("Page « {page} », case « {field} » : {count} essai(s) "
-                                  "refusé(s).")),
-    "debrief.hints": _m(N_("Page « {page} » : vous avez demandé {count} aide(s).")),
+    "debrief.field_errors": _p(Nn_("Page « {page} », case « {field} » : {count} essai refusé.",
+                                   "Page « {page} », case « {field} » : {count} essais "
+                                   "refusés.")),
+    "debrief.hints": _p(Nn_("Page « {page} » : vous avez demandé {count} aide.",
+                            "Page « {page} » : vous avez demandé {count} aides.")),
     # guided mode: hints were shown without being asked, so nobody "asked" for them
     "debrief.guided": _m(N_("Vous avez fait l'exercice avec aide : chaque étape vous était "
                             "montrée, sans avoir à la demander.")),
-    "debrief.try_alone": _m(N_("La prochaine fois, essayez « Seul » : l'aide ne s'affiche que "
-                               "si vous la demandez, comme sur le vrai site.")),
+    "debrief.try_alone": _m(N_("La prochaine fois, essayez « Sans guide » : l'aide ne "
+                               "s'affiche que si vous la demandez, comme sur le vrai site.")),
     "debrief.slow": _m(N_("Page « {page} » : vous avez pris du temps ({minutes} min). C'est "
                           "normal au début ; sur le vrai site, préparez les papiers demandés à "
                           "cette étape.")),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.i18n import translate_to
+from kiosk.i18n import ngettext_to, translate_to
 
 LANGUAGES: tuple[str, ...] = ("fr", "en", "ar")
 
@@ -68,3 +68,29 @@ class CatalogueText(Text):
     def missing(self) -> tuple[str, ...]:
         """Languages whose catalogue has no translation (gettext then gives the source back)."""
         return tuple(lang for lang in LANGUAGES if lang != "fr" and self.get(lang) == self.fr)
+
+
+@dataclass(frozen=True)
+class CataloguePlural(CatalogueText):
+    """A catalogue string with a plural form chosen by its ``count`` parameter ("1 essai
+    refusé", "3 essais refusés"; Arabic has six forms), never "essai(s)"."""
+
+    plural: str = ""
+
+    def get(self, lang: str = "fr") -> str:
+        """The singular form (a count of one)."""
+        return ngettext_to(lang if lang in LANGUAGES else "fr", self.fr, self.plural or self.fr, 1)
+
+    def missing(self) -> tuple[str, ...]:
+        return tuple(lang for lang in LANGUAGES if lang != "fr"
+                     and ngettext_to(lang, self.fr, self.plural, 2) == self.plural)
+
+    def format(self, lang: str = "fr", **params: object) -> str:
+        count = params.get("count", 1)
+        n = count if isinstance(count, int) else 1
+        target = lang if lang in LANGUAGES else "fr"
+        text = ngettext_to(target, self.fr, self.plural or self.fr, n)
+        try:
+            return text.format_map(_KeepMissing(params))
+        except (ValueError, IndexError):
+            return text

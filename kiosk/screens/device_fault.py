@@ -45,19 +45,29 @@ RETRYABLE = (errors.NoDocument, errors.CoverOpen, errors.DeviceBusy, errors.Scan
 
 
 # Device states in plain words for the mediator panel (values of the facades' state Enums).
+# Words that agree with no noun ("disponible", not "prêt"): the panel says "Imprimante : …"
+# and "Scanner : …" with the same words.
 STATE_WORDS: dict[str, str] = {
-    "ready": N_("prêt"), "printing": N_("impression en cours"),
+    "ready": N_("disponible"), "printing": N_("impression en cours"),
     "stopped": N_("file d'impression arrêtée"), "rejecting": N_("refuse les impressions"),
     "paper_out": N_("plus de papier"), "paper_jam": N_("papier coincé"),
     "cover_open": N_("capot ouvert"), "offline": N_("ne répond pas"),
     "absent": N_("absent ou débranché"), "busy": N_("occupé"), "jammed": N_("papier coincé"),
-    "error": N_("en erreur"),
+    "error": N_("en erreur"), "card_present": N_("un badge est posé"),
+}
+# The same value means something else for one kind of device (hotplug's "stopped").
+KIND_STATE_WORDS: dict[tuple[str, str], str] = {
+    ("hotplug", "watching"): N_("surveille les branchements"),
+    ("hotplug", "stopped"): N_("surveillance arrêtée"),
+    ("hotplug", "unavailable"): N_("surveillance impossible"),
+    ("reader", "busy"): N_("lecture en cours"),
 }
 
 
-def state_words(state: str) -> str:
+def state_words(state: str, kind: str = "") -> str:
     """A device state for the mediator, translated (unknown states shown as they are)."""
-    return _(STATE_WORDS[state]) if state in STATE_WORDS else state
+    words = KIND_STATE_WORDS.get((kind, state)) or STATE_WORDS.get(state)
+    return _(words) if words else state
 
 
 @dataclass(frozen=True)

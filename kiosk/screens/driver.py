@@ -97,6 +97,20 @@ class UiDriver:
     def screen(self) -> Any:
         return self.app.sm.current_screen
 
+    def confirmation(self) -> Any:
+        """The confirmation shown over the window (kiosk.screens.kit.confirm), or None."""
+        from kiosk.screens.kit.confirm import open_dialog
+
+        return open_dialog(self.app.root)
+
+    def answer(self, confirm: bool = True) -> None:
+        """Touch one of the open confirmation's buttons: the irreversible one, or the safe one."""
+        dialog = self.confirmation()
+        if dialog is None:
+            raise AssertionError("no confirmation is shown")
+        self.frames(2)  # laid out before the finger looks for the button
+        self.tap(dialog.ids.confirm if confirm else dialog.ids.safe)
+
     def screenshot(self, path: Path) -> Path:
         """Save the current frame as a PNG (a few frames first: layout settles)."""
         self.frames(3)

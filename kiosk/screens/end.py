@@ -9,6 +9,7 @@ from kivy.properties import NumericProperty, StringProperty
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, tr, ui
+from kiosk.sessions.end_words import glass_reminder
 from kiosk.sessions.session import WipeSummary
 from kiosk_wire.schema import AgeBracket, Satisfaction, Survey, SurveyAutonomy
 
@@ -23,15 +24,16 @@ QUESTIONS: list[tuple[str, str, list[tuple[object, str]]]] = [
         (AgeBracket.AGE_60_69, N_("60 à 69 ans")),
         (AgeBracket.AGE_70_PLUS, N_("70 ans et plus")),
     ]),
-    ("autonomy", N_("Comment vous êtes-vous débrouillé ?"), [
-        (SurveyAutonomy.GUIDED, N_("J'ai eu besoin d'être guidé")),
-        (SurveyAutonomy.PARTLY_AUTONOMOUS, N_("Seul, avec un peu d'aide")),
-        (SurveyAutonomy.AUTONOMOUS, N_("Seul, sans aide")),
+    # Worded so that no answer guesses the person's gender ("seul·e", "satisfait·e").
+    ("autonomy", N_("Avez-vous eu besoin d'aide aujourd'hui ?"), [
+        (SurveyAutonomy.GUIDED, N_("Oui, il a fallu me guider")),
+        (SurveyAutonomy.PARTLY_AUTONOMOUS, N_("Un peu d'aide")),
+        (SurveyAutonomy.AUTONOMOUS, N_("Non, sans aide")),
     ]),
-    ("satisfaction", N_("Êtes-vous satisfait de la borne ?"), [
-        (Satisfaction.UNSATISFIED, N_("Pas satisfait")),
+    ("satisfaction", N_("Cette borne vous a-t-elle convenu ?"), [
+        (Satisfaction.UNSATISFIED, N_("Pas vraiment")),
         (Satisfaction.NEUTRAL, N_("Moyennement")),
-        (Satisfaction.SATISFIED, N_("Satisfait")),
+        (Satisfaction.SATISFIED, N_("Oui, tout à fait")),
     ]),
 ]
 
@@ -62,11 +64,14 @@ class EndScreen(AppScreen):
     # 0: invitation, 1..3: questions
     step = NumericProperty(0)
     erased = StringProperty("")
+    reminder = StringProperty("")  # take the original off the scanner glass
     question = StringProperty("")
 
     def on_pre_enter(self, *args: Any) -> None:
         self.answers: dict[str, object] = {}
-        self.erased = erased_text(self.runtime.core.last_summary)
+        summary = self.runtime.core.last_summary
+        self.erased = erased_text(summary)
+        self.reminder = glass_reminder(summary.scans if summary is not None else 0)
         self.show_step(0)
 
     def show_step(self, step: int) -> None:
@@ -88,7 +93,8 @@ class EndScreen(AppScreen):
 
     def speech_text(self) -> str:
         if self.step == 0:
-            return f"{self.ids.title.txt}\n{self.erased}\n{self.ids.invite.txt}"
+            return "\n".join(t for t in (self.ids.title.txt, self.erased, self.reminder,
+                                          self.ids.invite.txt) if t)
         _key, question, choices = QUESTIONS[self.step - 1]
         return "\n".join([tr(question)] + [tr(w) for _v, w in choices])
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk.devices.printer import PrinterState
+from kiosk.devices.scanner import ScannerState
+from kiosk.i18n import _
 from kiosk.runtime import Feature
 from kiosk.screens.base import AppScreen, load_screen_kv
+from kiosk.sessions.end_words import RunningWork, end_confirmation_body
 from kiosk_wire.schema import EndReason
 
 # tile id -> (feature, screen it leads to)
@@ -45,9 +49,28 @@ class HomeScreen(AppScreen):
     def open_tile(self, name: str) -> None:
         _feature, screen = TILE_ROUTES[name]
         if name == "done":
-            self.runtime.core.end(EndReason.FINISHED)
+            self.ask_to_end()
         else:
             self.go(screen)
+
+    def ask_to_end(self) -> None:
+        """ "J'ai terminé" wipes everything: asked first, the safe answer as the big button."""
+        from kiosk.screens.kit.confirm import confirm
+
+        confirm(_("Terminer et tout effacer ?"), end_confirmation_body(self.running_work()),
+                _("Oui, terminer et tout effacer"), self.end_session,
+                safe_txt=_("Non, je continue"))
+
+    def running_work(self) -> RunningWork:
+        """A scan or a print still running (the confirmation says it will stop)."""
+        scanner, printer = self.runtime.scanner, self.runtime.printer
+        return RunningWork(
+            scanning=scanner is not None and scanner.state is ScannerState.BUSY,
+            printing=printer is not None and printer.state is PrinterState.PRINTING)
+
+    def end_session(self) -> None:
+        if self.runtime.core.in_session:
+            self.runtime.core.end(EndReason.FINISHED)
 
 
 load_screen_kv(__file__)

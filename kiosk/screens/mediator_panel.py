@@ -57,15 +57,17 @@ class MediatorPanelScreen(AppScreen):
             self.drafts).format(n=self.drafts) if self.drafts else \
             _("Aucune démarche en brouillon")
         self.session_txt = _("Session : {state}").format(state=_(SESSION_STATES[core.state]))
-        self.server_txt = _("Serveur : {state} · {n} envoi(s) en attente").format(
-            state=_(SERVER_STATES[self.runtime.server_state()]),
-            n=self.runtime.queued_records())
+        queued = self.runtime.queued_records()
+        self.server_txt = ngettext("Serveur : {state} · {n} envoi en attente",
+                                   "Serveur : {state} · {n} envois en attente", queued).format(
+            state=_(SERVER_STATES[self.runtime.server_state()]), n=queued)
         box = self.ids.devices
         box.clear_widgets()
         for line in self.runtime.device_lines():
             detail = f" ({line.detail})" if line.detail else ""
-            box.add_widget(KLabel(
-                txt=f"{tr(DEVICE_NAMES[line.kind])} : {state_words(line.state)}{detail}"))
+            box.add_widget(KLabel(txt=_("{device} : {state}").format(  # "Printer: available"
+                device=tr(DEVICE_NAMES[line.kind]),
+                state=state_words(line.state, line.kind)) + detail))
         remaining = getattr(self.runtime.documents, "remaining_pages", lambda: None)()
         if remaining is not None:
             box.add_widget(KLabel(txt=_("Pages d'impression restantes pour cette session : {n}")

@@ -116,6 +116,7 @@ class PracticeCatalogueScreen(AppScreen):
     # --- listing -------------------------------------------------------------------------------
     def on_pre_enter(self, *args: Any) -> None:
         self.hide_keyboard()
+        self.ids.scroller.scroll_y = 1  # from the top: the search first, not where someone left it
         self.ids.search.clear()
         self.theme = ALL_THEMES
         self.refresh()

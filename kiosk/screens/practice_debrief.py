@@ -13,6 +13,7 @@ from kiosk.i18n import _
 from kiosk.practice.debrief import Debrief, build_debrief
 from kiosk.practice.flow import PracticeFlow
 from kiosk.practice.model import Procedure
+from kiosk.practice.progress import progress
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import KLabel, ui
 from kiosk.screens.practice_widgets import tx
@@ -29,10 +30,13 @@ class PracticeDebriefScreen(AppScreen):
     print_status = StringProperty("")
     can_print = BooleanProperty(False)
     printed = BooleanProperty(False)
+    busy = BooleanProperty(False)   # the memo sheet is being built and sent
 
     def __init__(self, flow: PracticeFlow, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.flow = flow
+        self._panel: Any = None
+        self._worker: Any = None
         self.debrief: Debrief | None = None
         ui.fbind("language", self._language_changed)
 
@@ -52,10 +56,11 @@ class PracticeDebriefScreen(AppScreen):
             return
         self.title_txt = _("Votre bilan : {title}").format(title=tx(run.procedure.title))
         if run.completed:
-            self.summary = _("Vous êtes allé jusqu'au bout de l'exercice. Bravo !")
+            self.summary = _("Vous avez fait tout l'exercice. Bravo !")
         else:
-            self.summary = _("Vous vous êtes arrêté à l'étape {reached} sur {total}.").format(
-                reached=run.steps_reached, total=run.steps_total)
+            where = progress(run)  # the step counter the person saw on the pages
+            self.summary = _("L'exercice s'est arrêté à l'étape {reached} sur {total}.").format(
+                reached=where.step, total=where.total)
         self._list("well", debrief.went_well, _("Rien à signaler ici cette fois."))
         self._list("work", debrief.to_work_on, _("Rien : aucune erreur, aucune hésitation."))
         self._list("remember", debrief.remember, "")
@@ -85,19 +90,49 @@ class PracticeDebriefScreen(AppScreen):
         super().on_enter(*args)
 
     def print_memo(self) -> None:
-        """The memo sheet as a PDF (a session file, wiped at the end), sent to the printer."""
-        try:
-            self.flow.print_memo(ui.language)
-        except DeviceError as err:  # the printer's own plain message (quota, paper, offline)
-            log.warning("memo sheet not printed: %s", err.technical)
-            self.print_status = err.shown()
+        """The memo sheet as a PDF (a session file, wiped at the end), sent to the printer.
+        Built on a worker thread (a second or two): meanwhile the busy panel says so."""
+        if self.busy:
             return
-        except (OSError, RuntimeError) as err:
-            log.warning("memo sheet not printed: %s", err)
-            self.print_status = _("La fiche n'a pas pu être imprimée. Demandez à un médiateur.")
-            return
+        from kiosk.screens.kit.busy import BusyPanel
+        from kiosk.screens.scan_worker import BackgroundWork
+
+        if self._panel is None:
+            self._panel, self._worker = BusyPanel(), BackgroundWork("kiosk-memo")
+        self.busy = True
+        self._panel.show(self, _("Préparation de votre fiche mémo…"))
+        lang = ui.language
+        self._worker.start(lambda: self.flow.print_memo(lang), self._memo_sent, self._memo_failed)
+
+    def wait_idle(self, frames: Any, limit: int = 3000) -> None:
+        """Let frames run until the memo is sent or refused (tests and the scripted demo)."""
+        import threading
+
+        for _attempt in range(limit):
+            if not self.busy:
+                return
+            threading.Event().wait(0.01)
+            frames()
+        raise TimeoutError("memo still being prepared")
+
+    def _not_busy(self) -> None:
+        self.busy = False
+        if self._panel is not None:
+            self._panel.hide()
+
+    def _memo_sent(self, _job: Any) -> None:
+        self._not_busy()
         self.printed = True
         self.print_status = _("La fiche mémo est envoyée à l'imprimante. Prenez-la en partant.")
+
+    def _memo_failed(self, err: BaseException) -> None:
+        self._not_busy()
+        if isinstance(err, DeviceError):  # the printer's own plain message (quota, paper...)
+            log.warning("memo sheet not printed: %s", err.technical)
+            self.print_status = err.shown()
+        else:
+            log.warning("memo sheet not printed: %s", err)
+            self.print_status = _("La fiche n'a pas pu être imprimée. Demandez à un médiateur.")
 
     def again(self) -> None:
         run = self.flow.run

@@ -28,11 +28,15 @@ class PracticeHelpCall:
     def request(self) -> HelpView:
         return self.help.request()
 
+    def cancel(self) -> HelpView:
+        return self.help.cancel()
+
     def forget(self) -> None:
         """Session over: the next resident starts with no call in progress."""
         self.help.forget()
         self._card = None
         self.screen.help_status = ""
+        self.screen.help_cancellable = False
 
     def language_changed(self) -> None:
         self._show(open_card=False)
@@ -55,6 +59,7 @@ class PracticeHelpCall:
             return
         title, body = words
         self.screen.help_status = title
+        self.screen.help_cancellable = self.help.cancellable
         overlay = self.screen.overlay
         showing = self._card is not None and self._card.parent is not None \
             and overlay.parent is not None

@@ -14,7 +14,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
-from kiosk.i18n import translate_to
+from kiosk.i18n import N_, translate_to
 from kiosk.practice.model import LEVEL_LABELS, Procedure
 from kiosk.screens.base import load_screen_kv
 from kiosk.screens.practice_widgets import tx
@@ -33,7 +33,9 @@ def readable_on(code: str) -> list[float]:
 
 
 def level_and_duration(procedure: Procedure, lang: str) -> str:
-    minutes = translate_to(lang, "{n} min").format(n=procedure.duration_min)
+    # Through the catalogue (Arabic writes "دقيقة"; the Latin "min" in an Arabic line reads
+    # reversed once the line is drawn right to left).
+    minutes = translate_to(lang, N_("{n} min")).format(n=procedure.duration_min)
     return f"{LEVEL_LABELS[procedure.level].get(lang)} · {minutes}"
 
 

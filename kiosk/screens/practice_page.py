@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.metrics import dp
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk.i18n import _, ngettext
 from kiosk.practice.engine import Mode, Outcome, PracticeRun
 from kiosk.practice.flow import PracticeFlow
 from kiosk.practice.model import FieldType, Page
+from kiosk.practice.progress import progress
 from kiosk.screens import practice_operator  # noqa: F401  (kv classes: address bar, banner)
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import KioskKeyboard, KLabel, ui
@@ -48,11 +49,15 @@ class PracticePageScreen(AppScreen):
     mode_txt = StringProperty("")
     has_sms = BooleanProperty(False)
     help_status = StringProperty("")   # where the call to a mediator stands, once made
-    # the page template's header: the exercise, its step, the next step
+    help_cancellable = BooleanProperty(False)   # the call can still be cancelled
+    # the page template's header: the exercise, its step on this resident's route, the next
+    progress: Any = ObjectProperty(None, allownone=True)
     title_txt = StringProperty("")
     step_n = NumericProperty(0)
     steps_n = NumericProperty(0)
     next_txt = StringProperty("")
+    step_txt = StringProperty("")
+    next_step_txt = StringProperty("")
 
     def __init__(self, flow: PracticeFlow, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -143,18 +148,24 @@ class PracticePageScreen(AppScreen):
         if isinstance(view.button, PageButton):
             view.button.highlighted = False
         view.show_notice(notice, tone)
-        # the step is in the page template's header (with its bar and the next step)
+        # The steps this resident sees (kiosk.practice.progress), not the statistics' rank;
+        # shown by the page template's header (with its bar and the next step).
+        where = progress(run)
+        self.progress = where
+        self.step_txt = _("Étape {step} sur {total}").format(step=where.step, total=where.total)
+        self.next_step_txt = _("Étape suivante : {title}").format(
+            title=tx(where.next_title)) if where.next_title is not None else ""
         view.breadcrumb.txt = _("{site} › {page}").format(site=procedure.operator.name,
                                                           page=tx(page.title))
         self.title_txt = tx(procedure.title)
-        self.step_n, self.steps_n = run.step, run.steps_total
-        self.next_txt = self._next_step_title(run)
+        self.step_n, self.steps_n = where.step, where.total
+        self.next_txt = tx(where.next_title) if where.next_title is not None else ""
         self.ids.operator.show(procedure)
         address = procedure.operator.address
         self.ids.address.address = f"https://{address}/{page.id.replace('_', '-')}"
         self.ids.address.can_go_back = bool(run.history) and not page.end
         self.mode_txt = _("Mode : avec aide") if run.mode is Mode.GUIDED else \
-            _("Mode : seul (aide sur demande)")
+            _("Mode : sans guide (aide sur demande)")
         self._show_phone()
         self.ids.scroller.scroll_y = 1
         self._guided_for = None
@@ -338,7 +349,36 @@ class PracticePageScreen(AppScreen):
         self.ids.page.undock_keyboard()
         self.help_call.request()
 
+    def cancel_help_call(self) -> None:
+        """ "Annuler mon appel": the page stays as it is."""
+        self.help_call.cancel()
+
     def quit(self) -> None:
+        """ "Quitter l'exercice": asked first when something was typed or answered (it would be
+        lost); the safe answer, staying, is the big button."""
+        if not self.has_typed_work():
+            self.leave_exercise()
+            return
+        from kiosk.screens.kit.confirm import confirm
+
+        self.dismiss_hint()
+        undock_keyboard(self.keyboard)
+        confirm(_("Quitter l'exercice ?"),
+                _("Ce que vous avez rempli dans cet exercice sera effacé."),
+                _("Oui, quitter l'exercice"), self.leave_exercise,
+                safe_txt=_("Non, je reste sur l'exercice"))
+
+    def has_typed_work(self) -> bool:
+        """A page answered, or something typed or chosen on this one."""
+        run = self.run
+        if run is None or run.completed:
+            return False
+        if run.history:
+            return True
+        fields = self.view.fields.values() if self.view is not None else ()
+        return any(f.get() not in (None, "", False) for f in fields)
+
+    def leave_exercise(self) -> None:
         """Leave the exercise half-way: what was reached still counts in the statistics."""
         self.flow.leave()
         self.wipe()
@@ -362,15 +402,6 @@ class PracticePageScreen(AppScreen):
         self.flow.leave()
         self.wipe()
         self.go("home")
-
-    def _next_step_title(self, run: PracticeRun) -> str:
-        """The title of the page a step further on, when the page leads to one."""
-        page = run.page
-        for branch in page.next:
-            target = run.procedure.page(branch.page)
-            if run.depths.get(target.id, 0) > run.step and not target.end:
-                return tx(target.title)
-        return ""
 
     def on_leave(self, *args: Any) -> None:
         self.dismiss_hint()

@@ -19,7 +19,11 @@ from kiosk.documents.session_documents import DocumentKind
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault
 from kiosk.screens.base import AppScreen, load_screen_kv
-from kiosk.screens.kit import BigButton, tr
+from kiosk.screens.kit import (
+    BigButton,
+    busy,  # noqa: F401  (BusySpinner, named in print.kv)
+    tr,
+)
 from kiosk.sessions.state import SessionState
 
 if TYPE_CHECKING:

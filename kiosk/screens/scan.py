@@ -31,6 +31,7 @@ from kiosk.screens.kit import FormField, tr
 from kiosk.screens.scan_result import ResultActions
 from kiosk.screens.scan_watermark import WatermarkStep
 from kiosk.screens.scan_worker import BackgroundWork
+from kiosk.sessions.end_words import GLASS_REMINDER
 from kiosk.sessions.state import SessionState
 
 if TYPE_CHECKING:
@@ -91,6 +92,9 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
         self._runtime = runtime
         self.flow: ScanFlow | None = None
         self._preview: Any = None
+        self._busy_panel: Any = None
+        self._stop_dialog: Any = None
+        self._scan_stopped = False
         self._worker = BackgroundWork("kiosk-scan")
         self._field: FormField | None = None
         super().__init__(**kwargs)
@@ -127,11 +131,14 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
     def reset(self) -> None:
         """A fresh flow; whatever was in memory (scans, previews) is dropped."""
         self._worker.forget_in_flight()
+        if self.busy and self.runtime.scanner is not None:
+            self.runtime.scanner.cancel()  # the session ends mid-scan: the scan stops too
         if self.flow is not None:
             self.flow.discard()
         desk = self.runtime.documents
         self.flow = ScanFlow(desk) if desk is not None and desk.scans is not None else None
-        self.busy = False
+        self._not_busy()
+        self._scan_stopped = False
         self.typing = False
         self.notice = ""
         # What the resident chose or typed must not outlive the flow (nor reach the next person).
@@ -183,26 +190,56 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
         else:
             instruction = INSTRUCTIONS.get(step)
             self.body = _(instruction) if instruction else ""
+            if step is Step.RESULT:  # every scan and copy ends with the original to take back
+                self.body = f"{self.body}\n{_(GLASS_REMINDER)}"
         self.ids.steps.current = step.value
         self.can_go_back = step is Step.TYPE or (flow is not None and flow.can_go_back())
         if self.manager is not None and self.manager.current == self.name:
             self.on_enter()  # read the new step aloud when the option is on
 
     # --- running slow work ------------------------------------------------------------------------
-    def _run(self, busy_text: str, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
-        """``work`` on a worker thread, then ``done(result)`` (or the fault) on the UI thread."""
+    def _run(self, busy_text: str, work: Callable[[], Any], done: Callable[[Any], None],
+             stoppable: bool = False, panel: bool = True) -> None:
+        """``work`` on a worker thread, then ``done(result)`` (or the fault) on the UI thread;
+        meanwhile the busy panel says what is happening (never a faded screen). A quick redraw
+        under the finger (crop, rotate) has no panel: it would flash over what is being moved."""
         self.busy = True
         self.busy_text = _(busy_text)
         self.ids.fault.clear()
+        if panel:
+            self.busy_panel.show(self, self.busy_text,
+                                 _("Arrêter la numérisation") if stoppable else "")
 
         def finished(result: Any) -> None:
-            self.busy = False
+            self._not_busy()
             done(result)
 
         self._worker.start(work, finished, self._failed)
 
-    def _failed(self, err: BaseException) -> None:
+    @property
+    def busy_panel(self) -> Any:
+        if self._busy_panel is None:
+            from kiosk.screens.kit.busy import BusyPanel
+
+            self._busy_panel = BusyPanel()
+            self._busy_panel.bind(on_cancel=self.ask_to_stop_scan)
+        return self._busy_panel
+
+    def _not_busy(self) -> None:
         self.busy = False
+        if self._busy_panel is not None:
+            self._busy_panel.hide()
+        if self._stop_dialog is not None:  # the scan ended meanwhile: nothing left to stop
+            self._stop_dialog.dismiss()
+            self._stop_dialog = None
+
+    def _failed(self, err: BaseException) -> None:
+        self._not_busy()
+        if self._scan_stopped:  # the stop the resident asked for, not a fault
+            self._scan_stopped = False
+            if self.flow is not None:
+                self._show(self.flow.step)
+            return
         self.ids.fault.show(device_fault.describe(err))
         if self.flow is not None and self.flow.step.value != self.step:
             self._show(self.flow.step)
@@ -235,18 +272,49 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
         flow = self.flow
         if flow is None or self.busy:
             return
+        self._scan_stopped = False
 
         def work() -> Any:
+            if not feeder:  # the glass has a quick preview pass: show it while the scan runs
+                image = flow.preview()
+                Clock.schedule_once(lambda _dt: self._show_preview(image), 0)
             flow.scan(feeder)
             if flow.step is Step.CROP:
                 return flow.crop_preview(), flow.cropped_preview()
             from kiosk.documents.scan_flow import thumbnail
             return thumbnail(flow.pages[-1], 900)
 
-        self._run(BUSY_SCAN, work, self._scanned)
+        self._run(BUSY_SCAN, work, self._scanned, stoppable=True)
+
+    def _show_preview(self, image: Any) -> None:
+        if self.busy and not self._scan_stopped:
+            from kiosk.screens.scan_widgets import texture_from
+            self.busy_panel.preview = texture_from(image)
+
+    def ask_to_stop_scan(self, *_args: Any) -> None:
+        """The busy panel's "Arrêter la numérisation": asked first, continuing is the big one."""
+        from kiosk.screens.kit.confirm import confirm
+
+        self._stop_dialog = confirm(_("Arrêter la numérisation ?"),
+                _("Le document ne sera pas enregistré. Vous pourrez le scanner à nouveau."),
+                _("Oui, arrêter"), self.stop_scan, safe_txt=_("Non, continuer la numérisation"))
+
+    def stop_scan(self) -> None:
+        """Stop the scan: the scanner is told; whatever it still returns is dropped."""
+        if not self.busy:
+            return
+        self._scan_stopped = True
+        scanner = self.runtime.scanner
+        if scanner is not None:
+            scanner.cancel()
 
     def _scanned(self, result: Any) -> None:
         assert self.flow is not None
+        if self._scan_stopped:  # finished before the stop reached the scanner: not kept
+            self._scan_stopped = False
+            self.flow.retake()
+            self._show(self.flow.step)
+            return
         if self.flow.step is Step.CROP:
             self._preview, cropped = result
             self.crop_image = self._preview.image
@@ -265,13 +333,13 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
             flow.adjust_crop(preview, box)
         except ValueError:
             return
-        self._run(BUSY_CROP, flow.cropped_preview, self._set_cropped)
+        self._run(BUSY_CROP, flow.cropped_preview, self._set_cropped, panel=False)
 
     def rotate(self) -> None:
         if self.flow is None or self.busy:
             return
         self.flow.rotate()
-        self._run(BUSY_CROP, self.flow.cropped_preview, self._set_cropped)
+        self._run(BUSY_CROP, self.flow.cropped_preview, self._set_cropped, panel=False)
 
     def _set_cropped(self, image: Any) -> None:
         self.cropped_image = image

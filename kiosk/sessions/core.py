@@ -109,6 +109,7 @@ class SessionCore:
         self.state = SessionState.IDLE
         self.session: Session | None = None
         self.last_summary: WipeSummary | None = None
+        self.last_end_reason: EndReason | None = None  # the welcome screen says "closed by idle"
         self._listeners: list[Listener] = []
         self._end_hooks: list[Callable[[], None]] = []
         self._last_touch = self.clock.monotonic()
@@ -272,6 +273,7 @@ class SessionCore:
         duration = self.clock.monotonic() - session.started_mono
         summary = self._wipe(session)
         self.last_summary = summary
+        self.last_end_reason = reason
         self._warning_deadline = None
         self._last_touch = self.clock.monotonic()
         self._pending_end = (session, reason, duration)

@@ -12,6 +12,9 @@ Contract used by the help-call screen:
 - ``status`` (None before any request of this session), ``add_listener(fn(status))``; listeners
   run through the injected ``schedule(fn, delay)`` (the UI thread, as for the devices layer),
   never on the network thread.
+- ``cancel()``: the resident changed their mind; CANCELLED at once, and
+  ``POST /api/v1/help-requests/{id}/cancel`` in a thread so the call leaves the mediators' live
+  view (a request still on its way is cancelled right after it is delivered).
 - When the session ends the status is cleared: the next resident starts with none.
 """
 from __future__ import annotations
@@ -42,6 +45,11 @@ class HelpStatus(str, Enum):
     SENT = "sent"
     ACKNOWLEDGED = "acknowledged"
     NOT_DELIVERED = "not_delivered"
+    CANCELLED = "cancelled"   # the resident cancelled the call
+
+
+# A call the resident can still cancel (a mediator was, or is being, told).
+CANCELLABLE = frozenset({HelpStatus.SENDING, HelpStatus.SENT, HelpStatus.ACKNOWLEDGED})
 
 
 class HelpDesk:
@@ -57,6 +65,7 @@ class HelpDesk:
         self._stopping = threading.Event()
         self._status: HelpStatus | None = None
         self._request_id: uuid.UUID | None = None
+        self._cancelled: set[uuid.UUID] = set()   # to cancel on the server once delivered
         self._listeners: list[StatusListener] = []
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
@@ -87,10 +96,27 @@ class HelpDesk:
             self._set(HelpStatus.NOT_DELIVERED, request_id)
             return
         payload = HelpRequest(request_id=request_id, procedure_id=procedure_id, step=step)
-        thread = threading.Thread(target=self._deliver, args=(payload,), name="kiosk-help",
-                                  daemon=True)
+        self._in_thread(self._deliver, payload, "kiosk-help")
+
+    def _in_thread(self, target: Callable[[Any], None], arg: Any, name: str) -> None:
+        thread = threading.Thread(target=target, args=(arg,), name=name, daemon=True)
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
+
+    def cancel(self) -> bool:
+        """The resident cancelled the call: the status goes CANCELLED at once, and the server
+        is told in a thread (``POST …/cancel``) so mediators stop seeing it; a request still on
+        its way is cancelled as soon as it is delivered. False when there is nothing to cancel."""
+        with self._lock:
+            request_id, status = self._request_id, self._status
+            if request_id is None or status not in CANCELLABLE:
+                return False
+            self._cancelled.add(request_id)
+            delivered = status is not HelpStatus.SENDING
+        self._set(HelpStatus.CANCELLED, request_id)
+        if delivered and self.link is not None:
+            self._in_thread(self._send_cancel, request_id, "kiosk-help-cancel")
+        return True
 
     # --- from the network side --------------------------------------------------------------
     def pending_request_ids(self) -> list[uuid.UUID]:
@@ -148,8 +174,23 @@ class HelpDesk:
             log.warning("help request not delivered: %s", err)
             self._set(HelpStatus.NOT_DELIVERED, payload.request_id)
             return
+        if payload.request_id in self._cancelled:  # cancelled while it was on its way
+            self._send_cancel(payload.request_id)
+            return
         self._set(HelpStatus.SENT if status.status is HelpState.OPEN else HelpStatus.ACKNOWLEDGED,
                   payload.request_id)
+
+    def _send_cancel(self, request_id: uuid.UUID) -> None:
+        assert self.link is not None
+        from kiosk.sync.link import LinkError, ServerLink
+
+        try:
+            with self.link.client() as client:
+                ServerLink.call(client, "POST", f"/api/v1/help-requests/{request_id}/cancel")
+        except (LinkError, ValueError) as err:
+            # The mediator may still see the call; the kiosk says it is cancelled all the same
+            # (the resident does not wait), and a mediator who comes finds someone who is fine.
+            log.warning("help request cancellation not delivered: %s", err)
 
     def _set(self, status: HelpStatus, request_id: uuid.UUID) -> None:
         with self._lock:
@@ -159,6 +200,8 @@ class HelpDesk:
                 return  # the acknowledgement arrived first; never step back
             if status == self._status:
                 return
+            if request_id in self._cancelled and status is not HelpStatus.CANCELLED:
+                return  # cancelled: no later answer brings this call back
             self._status = status
             if status is HelpStatus.SENT:
                 # Under the lock: whoever sees SENT also sees its poll running (the poll thread
@@ -197,3 +240,4 @@ class HelpDesk:
             with self._lock:
                 self._request_id = None
                 self._status = None
+                self._cancelled.clear()

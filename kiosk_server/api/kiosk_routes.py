@@ -128,6 +128,20 @@ def post_help_request(request: Request, req: HelpRequest, kiosk: Kiosk) -> HelpR
     return HelpRequestStatus(request_id=req.request_id, status=status)
 
 
+@router.post("/help-requests/{request_id}/cancel", response_model=HelpRequestStatus,
+             responses=RESPONSES)
+def cancel_help_request(request: Request, request_id: uuid.UUID, kiosk: Kiosk
+                        ) -> HelpRequestStatus:
+    """The resident cancelled the call at the kiosk: mediators no longer see it waiting.
+    Idempotent; a request a mediator already closed keeps its status."""
+    with request.app.state.engine.begin() as conn:
+        live.cancel_help(conn, kiosk, request_id)
+        found = live.help_statuses(conn, kiosk, [request_id])
+    if not found:
+        raise ApiError(404, "not_found", "no such help request for this kiosk")
+    return found[0]
+
+
 @router.get("/help-requests/{request_id}", response_model=HelpRequestStatus,
             responses=RESPONSES)
 def get_help_request(request: Request, request_id: uuid.UUID, kiosk: Kiosk

@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kiosk_server import live
 from kiosk_server import tables as t
 from kiosk_server.api.errors import ApiError
-from kiosk_wire.schema import HelpState
+from kiosk_wire.schema import FINISHED_HELP_STATES
 
 router = APIRouter()
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -118,7 +118,8 @@ def metrics(request: Request) -> PlainTextResponse:
     with request.app.state.engine.connect() as conn:
         statuses = live.kiosk_statuses(conn, settings.get("sync.heartbeat_s"))
         help_open = conn.scalar(sa.select(sa.func.count()).select_from(t.help_requests)
-                                .where(t.help_requests.c.status != HelpState.CLOSED.value))
+                                .where(t.help_requests.c.status.not_in(
+                                    [h.value for h in FINISHED_HELP_STATES])))
     online = sum(1 for k in statuses if k["online"])
     queues = [k["queue_length"] for k in statuses if k["queue_length"] is not None]
     with counters._lock:

@@ -162,3 +162,19 @@ def test_id_copy_through_sane_when_detection_is_unsure_uses_the_residents_crop(s
         assert len(PdfReader(str(result.pdf)).pages) == 1
     finally:
         scanner.close()
+
+
+@pytest.mark.sane
+def test_sane_preview_uses_the_devices_preview_mode_and_the_next_scan_does_not(sane_config):
+    settings = config.defaults().with_overrides({"devices.scanner_backend": "sane",
+                                                 "devices.scanner_device": "test:0"})
+    scanner = open_scanner(settings)
+    try:
+        backend = scanner.backend
+        small = scanner.preview()
+        assert bool(backend._open().preview) is True      # SANE's own quick pass
+        full = scanner.scan(ScanOptions(dpi=300))
+        assert bool(backend._open().preview) is False     # never left on for a real scan
+        assert small.width * 3 < full.width
+    finally:
+        scanner.close()

@@ -356,7 +356,11 @@ def test_abandoned_run_reports_the_step_reached():
     assert not activity.completed
     assert activity.steps_reached == run.depths["salaires"] < activity.steps_total
     debrief = build_debrief(run)
-    assert any("Vous vous êtes arrêté à l'étape" in line for line in debrief.to_work_on)
+    from kiosk.practice.progress import progress
+
+    where = progress(run)  # the counter the person saw, not the statistics' rank
+    assert any(f"L'exercice s'est arrêté à l'étape {where.step} sur {where.total}" in line
+               for line in debrief.to_work_on)
 
 
 def test_wrong_answer_in_the_scam_quiz_explains_why():

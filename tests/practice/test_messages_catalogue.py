@@ -16,7 +16,8 @@ LOCALE = Path(__file__).resolve().parents[2] / "kiosk" / "locale"
 
 def catalogue_ids(path: Path) -> set[str]:
     with path.open("rb") as f:
-        return {m.id for m in read_po(f) if isinstance(m.id, str) and m.id}
+        # a plural entry is known by its singular
+        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
 
 
 def test_engine_messages_take_their_translations_from_the_catalogues():
@@ -52,3 +53,18 @@ def test_level_labels_are_translated_by_the_catalogues_too():
     assert isinstance(beginner, CatalogueText)
     assert [beginner.get(lang) for lang in ("fr", "en", "ar")] == ["Débutant", "Beginner", "مبتدئ"]
     assert all(label.missing() == () for label in LEVEL_LABELS.values())
+
+
+def test_counts_in_the_debrief_are_real_plurals_in_every_language():
+    from kiosk.practice.text import CataloguePlural
+
+    text = MESSAGES["debrief.field_errors"]
+    assert isinstance(text, CataloguePlural) and text.missing() == ()
+    assert text.format("fr", page="Adresse", field="Code postal", count=1) == \
+        "Page « Adresse », case « Code postal » : 1 essai refusé."
+    assert text.format("fr", page="Adresse", field="Code postal", count=3) == \
+        "Page « Adresse », case « Code postal » : 3 essais refusés."
+    assert text.format("en", page="A", field="B", count=3).endswith("3 attempts refused.")
+    two, eleven = (text.format("ar", page="A", field="B", count=n) for n in (2, 11))
+    assert two != eleven and "محاولتان" in two    # Arabic has a dual
+    assert all("(s)" not in t.fr for t in MESSAGES.values())

@@ -56,3 +56,35 @@ def driver(ui_app: Any) -> Any:
 @pytest.fixture
 def ui_artifacts(artifacts_dir: Path) -> Path:
     return artifacts_dir
+
+
+@pytest.fixture
+def polling_desk(ui_app: Any, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
+    """The app's help desk linked to a running `kiosk-server run` (uvicorn subprocess on
+    SQLite), polling every second, no heartbeat."""
+    from server.helpers import make_tenant, open_migrated
+
+    from kiosk.sync import ServerConnection
+    from kiosk.sync.help import HelpDesk
+    from kiosk.sync.link import ServerLink
+    from kiosk_server.demo import spawn_server
+
+    data_dir = tmp_path / "server-data"
+    data_dir.mkdir()
+    url = f"sqlite:///{data_dir / 'server.sqlite'}"
+    engine = open_migrated(url)
+    tenant = make_tenant(engine)
+    server = spawn_server(data_dir)
+    runtime = ui_app.runtime
+    before = runtime.connection
+    desk = HelpDesk(runtime.core, ServerLink.checked(server.url, tenant.token, timeout_s=10),
+                    schedule=runtime.schedule, poll_interval_s=1.0)
+    desk.add_listener(runtime._help_changed)  # what KioskRuntime.open_parts wires
+    runtime.connection = ServerConnection(desk)
+    try:
+        yield desk, engine
+    finally:
+        desk.stop()
+        runtime.connection = before
+        server.stop()
+        engine.dispose()

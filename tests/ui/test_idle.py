@@ -53,6 +53,7 @@ def test_unanswered_end_screen_returns_to_welcome_by_itself(driver, ui_app):
     core = ui_app.runtime.core
     driver.tap(driver.screen().ids.start)
     driver.tap(driver.screen().ids.tile_done)
+    driver.answer()  # "Oui, terminer et tout effacer"
     assert driver.screen().name == "end"
     go_idle(ui_app, core.idle.warning_s * 2)
     assert driver.screen().name == "welcome"

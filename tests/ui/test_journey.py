@@ -37,6 +37,7 @@ def test_resident_goes_from_welcome_to_everything_erased_by_touch(driver, ui_app
     scan = core.new_file(".png", label="scan")
     scan.write_bytes(b"page")
     driver.tap(driver.screen().ids.tile_done)
+    driver.answer()  # "Oui, terminer et tout effacer"
 
     assert driver.screen().name == "end"
     assert core.state is SessionState.ENDING
@@ -45,8 +46,8 @@ def test_resident_goes_from_welcome_to_everything_erased_by_touch(driver, ui_app
     assert "1 document scanné" in driver.screen().ids.body.txt
 
     driver.tap(driver.screen().ids.answer)
-    for expected_question in ("Quel âge avez-vous ?", "Comment vous êtes-vous débrouillé ?",
-                              "Êtes-vous satisfait de la borne ?"):
+    for expected_question in ("Quel âge avez-vous ?", "Avez-vous eu besoin d'aide aujourd'hui ?",
+                              "Cette borne vous a-t-elle convenu ?"):
         assert driver.screen().ids.invite.txt == expected_question
         choices = driver.screen().ids.choices.children
         # at large text the page scrolls: a swipe down to the last choice
@@ -73,6 +74,7 @@ def test_resident_goes_from_welcome_to_everything_erased_by_touch(driver, ui_app
 def test_survey_can_be_skipped_and_the_record_has_no_answers(driver, ui_app):
     driver.tap(driver.screen().ids.start)
     driver.tap(driver.screen().ids.tile_done)
+    driver.answer()  # "Oui, terminer et tout effacer"
     driver.tap(driver.screen().ids.skip)
     assert driver.screen().name == "welcome"
     assert queued_records(ui_app)[-1]["survey"] is None
@@ -84,6 +86,7 @@ def test_session_starts_in_the_language_chosen_on_the_welcome_screen(driver, ui_
     assert ui_app.runtime.core.session.language.value == "ar"
     assert driver.screen().ids.header.title == "ماذا تريد أن تفعل؟"
     driver.tap(driver.screen().ids.tile_done)
+    driver.answer()  # "Oui, terminer et tout effacer"
     driver.tap(driver.screen().ids.skip)
     assert queued_records(ui_app)[-1]["language"] == "ar"
     assert i18n.current_language() == "fr"

@@ -110,7 +110,7 @@ def test_panel_shows_device_states_and_server_state(driver, ui_app):
     driver.frames(2)
     panel = driver.screen()
     lines = [w.txt for w in panel.ids.devices.children]
-    assert any(line.startswith("Imprimante : prêt") for line in lines)
+    assert any(line.startswith("Imprimante : disponible") for line in lines)
     assert any(line.startswith("Lecteur de badge : ") for line in lines)
     assert "pas de serveur configuré" in panel.server_txt
 

@@ -135,7 +135,7 @@ def test_a_procedure_is_played_to_the_end_by_touch_in_guided_mode(driver, ui_app
     driver.tap(screen.view.button)   # "Terminer l'exercice et voir mon bilan"
     debrief = driver.screen()
     assert debrief.name == "practice_debrief"
-    assert debrief.ids.body.txt.startswith("Vous êtes allé jusqu'au bout")
+    assert debrief.ids.body.txt.startswith("Vous avez fait tout l'exercice")
     assert debrief.ids.remember.children, "what to remember for the real site is listed"
     driver.screenshot(ui_artifacts / f"debrief-{GUIDED_PROCEDURE}-fr.png")
 
@@ -154,6 +154,11 @@ def test_a_procedure_is_played_to_the_end_by_touch_in_guided_mode(driver, ui_app
     debrief.ids.scroller.scroll_to(debrief.ids.print_memo, animate=False)  # a swipe down
     driver.frames(2)
     driver.tap(debrief.ids.print_memo)
+    # Built off the UI thread; meanwhile the wait is said over the screen, not a frozen frame.
+    assert debrief.busy and debrief._panel.parent is debrief
+    assert debrief._panel.ids.words.txt == "Préparation de votre fiche mémo…"
+    debrief.wait_idle(lambda: driver.frames(1))
+    assert debrief._panel.parent is None
     assert debrief.printed, debrief.print_status
     prints = [a for a in core.session.activities if a.kind.value == "print"]
     assert len(prints) == 1 and prints[0].pages >= 1
@@ -207,7 +212,16 @@ def test_mistakes_show_plain_messages_and_are_counted_in_autonomous_mode(driver,
     driver.tap(screen.overlay.ids.close)
     assert screen.overlay.parent is None
 
+    # Typed work would be lost: leaving is asked first, staying is the big safe answer.
     driver.tap(screen.ids.quit)
+    dialog = driver.confirmation()
+    assert dialog is not None and dialog.title == "Quitter l'exercice ?"
+    assert dialog.ids.safe.height > dialog.ids.confirm.height
+    driver.answer(confirm=False)   # "Non, je reste sur l'exercice"
+    assert driver.screen().name == "practice_page" and driver.confirmation() is None
+    assert screen.run is run and run.history, "nothing was lost"
+    driver.tap(screen.ids.quit)
+    driver.answer()                # "Oui, quitter l'exercice"
     assert driver.screen().name == "practice_catalogue"
     activity = [a for a in core.session.activities if a.kind.value == "practice"][-1]
     assert activity.completed is False
@@ -334,7 +348,9 @@ def test_upload_offers_the_document_scanned_in_this_session(driver, ui_app, ui_a
                                                        screen.run.sms_code))
     press_site_button(driver, screen)
     assert screen.run.page.id != page.id
-    driver.tap(screen.ids.quit)
+    assert screen.run.completed
+    driver.tap(screen.ids.quit)    # a finished exercise loses nothing: no question asked
+    assert driver.confirmation() is None
     core.end(EndReason.FINISHED, offer_survey=False)
     assert not scanned.pdf.exists(), "the scan is wiped with the session"
 

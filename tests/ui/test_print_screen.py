@@ -73,9 +73,13 @@ def test_print_can_be_cancelled(driver, ui_app, demo_devices):
         assert screen.job_running
         assert screen.ids.status.txt in ("Impression en cours…",
                                          "Votre impression attend son tour…")
+        spinner = screen.ids.spinner   # the wait is visibly alive, not a still screen
+        before = spinner.angle
+        driver.frames(3)
+        assert spinner.opacity == 1 and spinner.angle != before
         driver.tap(screen.ids.cancel)
         assert screen.ids.status.txt == "Impression annulée."
-        assert not screen.job_running
+        assert not screen.job_running and screen.ids.spinner.opacity == 0
         assert printer.spool_files() == []
     finally:
         printer.job_seconds = slow

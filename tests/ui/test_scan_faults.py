@@ -59,4 +59,7 @@ def test_watermark_purpose_error_is_shown_as_is():
 def test_device_states_in_plain_words_for_the_mediator():
     assert state_words("paper_out") == "plus de papier"
     assert state_words("absent") == "absent ou débranché"
-    assert state_words("watching") == "watching"  # a state without words shows as it is
+    assert state_words("ready", "printer") == "disponible"   # agrees with every device's name
+    assert state_words("watching", "hotplug") == "surveille les branchements"
+    assert state_words("stopped", "hotplug") != state_words("stopped", "printer")
+    assert state_words("spinning") == "spinning"  # a state without words shows as it is

@@ -155,6 +155,10 @@ def copy_id_card(driver, ui_app, demo_devices, out: Path | None, purpose: str = 
     driver.tap(screen.ids.wm_continue)
     wait_ready(driver, screen)
     assert screen.step == "result", screen.ids.fault.message
+    # Every scan or copy ends with the reminder to take the original back, in the language shown.
+    from kiosk.i18n import _
+    from kiosk.sessions.end_words import GLASS_REMINDER
+    assert _(GLASS_REMINDER) in screen.ids.body.txt
     out and shoot(driver, out, "07-result")
     return screen
 
@@ -189,6 +193,7 @@ def test_id_copy_recto_verso_watermarked_printed_then_wiped(driver, ui_app, demo
 
     driver.tap(printing.ids.home)
     driver.tap(driver.screen().ids.tile_done)
+    driver.answer()  # "Oui, terminer et tout effacer"
     assert core.state is SessionState.ENDING
     assert session_files(core) == []
     assert not doc.path.exists()

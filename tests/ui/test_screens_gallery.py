@@ -93,6 +93,7 @@ def states(app, driver):
             if core.state is not core.state.ENDING:
                 app.show("home")
                 driver.tap(driver.screen().ids.tile_done)
+                driver.answer()  # "Oui, terminer et tout effacer"
             driver.screen().show_step(step)
         return go
 

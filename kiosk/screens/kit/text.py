@@ -71,11 +71,16 @@ def _reshape(text: str) -> str:
     return str(arabic_reshaper.reshape(text))
 
 
-def shape(line: str) -> str:
-    """Arabic letters joined and the line in visual (left-to-right drawing) order."""
+def shape(line: str, rtl: bool | None = None) -> str:
+    """Arabic letters joined and the line in visual (left-to-right drawing) order.
+
+    ``rtl=True`` reads the line as a right-to-left paragraph even when it starts with Latin
+    letters (an Arabic breadcrumb beginning with the site's Latin name would otherwise be
+    laid out left to right, its parts in the wrong order); None guesses from the first letter."""
     from bidi.algorithm import get_display
 
-    return str(get_display(_reshape(line)))
+    return str(get_display(_reshape(line), base_dir="R") if rtl else
+               get_display(_reshape(line)))
 
 
 def wrap_words(paragraph: str, width: float, measure: Measure) -> list[str]:
@@ -93,24 +98,24 @@ def wrap_words(paragraph: str, width: float, measure: Measure) -> list[str]:
     return lines
 
 
-def rtl_lines(text: str, width: float, measure: Measure) -> list[str]:
-    """Wrap ``text`` to ``width`` (measured on shaped text), then shape and reorder each line."""
-    if text in PRESHAPED:  # one word: no wrapping to do
-        return [PRESHAPED[text]]
+def rtl_lines(text: str, width: float, measure: Measure, rtl: bool | None = None) -> list[str]:
+    """Wrap ``text`` to ``width`` (measured on shaped text), then shape and reorder each line
+    (``rtl``: see :func:`shape`)."""
     out: list[str] = []
     for paragraph in text.split("\n"):
         def shaped_width(s: str) -> float:
             return measure(_reshape(s))
         for line in wrap_words(paragraph, width, shaped_width) if width > 0 else [paragraph]:
-            out.append(shape(line))
+            out.append(shape(line, rtl if needs_shaping(paragraph) else None))
     return out
 
 
-# The language buttons' Arabic, already shaped: the French welcome screen shows it at its first
-# frame, which must not pay for importing arabic-reshaper (a test checks these against shape()).
+# Arabic the welcome screen draws on its first frame (the language button "العربية", shown in
+# every interface language), already joined and in drawing order: shaping it at run time would
+# load arabic-reshaper (and fontTools) before the first frame of a French kiosk.
+# tests/ui/test_confirmations_and_words.py checks each against shape().
 PRESHAPED: dict[str, str] = {
-    "\u0627\u0644\u0639\u0631\u0628\u064a\u0629":  # العربية
-        "\ufe94\ufef4\ufe91\ufeae\ufecc\ufedf\ufe8d",
+    "العربية": "\ufe94\ufef4\ufe91\ufeae\ufecc\ufedf\ufe8d",
 }
 
 

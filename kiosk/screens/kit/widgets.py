@@ -14,7 +14,7 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk.screens.kit.fonts import face_for
 from kiosk.screens.kit.state import ui
-from kiosk.screens.kit.text import needs_shaping, rtl_lines
+from kiosk.screens.kit.text import PRESHAPED, needs_shaping, rtl_lines
 
 _MEASURE_CACHE: dict[tuple[str, float, bool], Any] = {}
 
@@ -69,14 +69,17 @@ class KLabel(Label):
             self.halign = "center"
         else:
             self.halign = "right" if (rtl == (self.align == "start")) else "left"
-        # Arabic is shaped whatever the interface language ("العربية" on the French welcome)
-        if self.wrap and needs_shaping(self.txt):
+        # Arabic is shaped by what the text is, not by the interface's direction: the
+        # language button "العربية" must read right even when the interface is French.
+        if self.txt in PRESHAPED:
+            self.text = PRESHAPED[self.txt]
+        elif self.wrap and needs_shaping(self.txt):
             pad = self.padding[0] + self.padding[2] if len(self.padding) == 4 else 0
             width = max(1.0, self.width - pad)
             measure = _measurer(self.font_name, self.font_size, self.bold)
-            self.text = "\n".join(rtl_lines(self.txt, width - 2, measure))
+            self.text = "\n".join(rtl_lines(self.txt, width - 2, measure, rtl or None))
         elif needs_shaping(self.txt):
-            self.text = "\n".join(rtl_lines(self.txt, 0, len))
+            self.text = "\n".join(rtl_lines(self.txt, 0, len, rtl or None))
         else:
             self.text = self.txt
 
