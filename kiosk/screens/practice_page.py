@@ -362,7 +362,7 @@ class PracticePageScreen(AppScreen):
         from kiosk.screens.kit.confirm import confirm
 
         self.dismiss_hint()
-        undock_keyboard(self.keyboard)
+        self.ids.page.undock_keyboard()
         confirm(_("Quitter l'exercice ?"),
                 _("Ce que vous avez rempli dans cet exercice sera effacé."),
                 _("Oui, quitter l'exercice"), self.leave_exercise,
