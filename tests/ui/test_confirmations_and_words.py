@@ -253,7 +253,8 @@ def test_practice_page_counts_only_the_steps_of_this_residents_route(driver, ui_
             break
         shown.append((screen.step_txt, screen.next_step_txt))
         play_page(driver, screen)
-    assert run.completed, (run.page.id, {k: (f.get(), f.frame.error) for k, f in screen.view.fields.items()}, screen.keyboard.parent)
+    assert run.completed, (run.page.id, {k: (f.get(), f.frame.error)
+                                         for k, f in screen.view.fields.items()})
     steps = [re.fullmatch(r"Étape (\d+) sur (\d+)", s) for s, _n in shown]
     assert all(steps), shown
     # One step at a time (the total may grow once an answer takes a branch, never jump).
