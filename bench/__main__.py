@@ -4,6 +4,8 @@ Each ``bench/bench_<area>.py`` exposes ``run() -> dict | list[dict]``; a result 
 ``name``, ``value``, ``unit`` and, where the target is a ratio, ``baseline`` and ``ratio``
 (measured in the same run), plus ``target`` (text) and ``met`` (bool or None when informative).
 Usage: python -m bench [AREA ...]   (e.g. `python -m bench sessions`)
+       python -m bench fleet --kiosks N --pages M ...   (the fleet simulator at a size of
+       your choosing, for installers: bench/fleet.py; `--help` lists its options)
 """
 from __future__ import annotations
 
@@ -74,6 +76,9 @@ def render(results: list[dict], when: str) -> str:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["fleet"] and len(argv) > 1:  # the simulator with an installer's options
+        from bench.fleet import main as fleet_main
+        return fleet_main(argv[1:])
     known = discover()
     if any(arg in ("-h", "--help") for arg in argv):
         print(f"usage: python -m bench [AREA ...]\nareas: {' '.join(known)}")

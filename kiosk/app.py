@@ -54,6 +54,8 @@ SCREENS: dict[str, ScreenEntry] = {
     "practice_catalogue": ScreenEntry("practice_catalogue", "build_screen", optional=True),
     "scan": ScreenEntry("scan", "build_screen", optional=True),
     "print": ScreenEntry("print", "build_screen", optional=True),
+    "official_sites": ScreenEntry("official_sites", "OfficialSitesScreen"),
+    "browser": ScreenEntry("browser", "BrowserScreen"),
 }
 MEDIATOR_SCREENS = frozenset({"mediator_unlock", "mediator_panel"})
 

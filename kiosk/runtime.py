@@ -25,6 +25,7 @@ from kiosk.watchdog import UiWatchdog
 from kiosk_wire.config import Settings
 
 if TYPE_CHECKING:  # imported when used: the welcome screen's first frame needs none of them
+    from kiosk.browser.browsing import Browsing
     from kiosk.devices import Devices
     from kiosk.devices.printer import Printer
     from kiosk.devices.reader import CardReader
@@ -50,6 +51,7 @@ class Feature(str, Enum):
     SCAN = "scan"
     PRINT = "print"
     HELP = "help"
+    BROWSER = "browser"   # official sites in the locked-down browser (browser.enabled)
 
 
 class HelpView(str, Enum):
@@ -120,6 +122,10 @@ class KioskRuntime:
         # translated). Set from the mediator panel, forgotten when the session ends.
         self.practice_drafts_shown = False
         self.parts_open = False
+        self._browsing: Browsing | None = None
+        self._browsing_off = False  # switched off, no Chromium, or an unusable site list
+        # Extra Chromium switches (tests: host resolver rules and the test certificate).
+        self.browser_switches: tuple[str, ...] = ()
         self._help_listeners: list[Callable[[HelpView], None]] = []
         if not defer_core or has_leftovers(settings):
             self._open_core(open_parts)
@@ -288,6 +294,8 @@ class KioskRuntime:
 
     def feature_available(self, feature: Feature) -> bool:
         """Switched on in the settings and backed by what it needs."""
+        if feature is Feature.BROWSER:
+            return self.browsing is not None
         if not self.settings.get(f"kiosk.{feature.value}_enabled"):
             return False
         if feature is Feature.PRACTICE:
@@ -410,7 +418,40 @@ class KioskRuntime:
         return True
 
     # --- life --------------------------------------------------------------------------------
+    # --- the browser -------------------------------------------------------------------------
+    @property
+    def browsing(self) -> Browsing | None:
+        """The official sites' browser of the sessions, or None when switched off, when
+        Chromium is not installed or when the site list in the settings is unusable (logged)."""
+        if self._browsing is None and not self._browsing_off:
+            from pathlib import Path
+
+            from kiosk.browser.allowlist import AllowlistError
+            from kiosk.browser.browsing import Browsing
+
+            if not self.settings.get("browser.enabled"):
+                return None
+            if not Path(self.settings.get("browser.chromium")).exists():
+                log.warning("browser: %s not installed", self.settings.get("browser.chromium"))
+                self._browsing_off = True  # said once; a restart looks again
+                return None
+            try:
+                self._browsing = Browsing.from_settings(self.core, self.settings,
+                                                        extra_switches=self.browser_switches,
+                                                        documents=self.documents)
+            except AllowlistError as err:
+                log.error("browser switched off: %s", err)
+                self._browsing_off = True
+                return None
+        if self._browsing is None:
+            return None
+        if self._browsing.documents is None:  # the parts opened after the browser was asked for
+            self._browsing.documents = self.documents
+        return self._browsing
+
     def close(self) -> None:
+        if self._browsing is not None:
+            self._browsing.close()
         self.watchdog.stopping()
         self.speaker.stop()
         for name, stop in (("connection", self.connection.stop if self.connection else None),

@@ -2,7 +2,9 @@
 (kiosk_server/console/), with the daily retention purge.
 
 Every API error is JSON ``{"error": code, "message": text, "details": [...]}`` with a status
-code from the list 400/401/404/405/413/422/429/500/503, never a stack trace. Request bodies
+code from the list 400/401/404/405/413/422/429/500/503, never a stack trace. Past
+``server.max_in_flight`` kiosk requests in progress in a process, more are refused at once with
+503 and ``Retry-After`` (kiosk_server/api/shedding.py). Request bodies
 larger than ``server.max_body_bytes`` are refused (413) before any of it is processed. The app
 keeps no state that matters between requests (the rate limiter is a per-process safeguard), so
 several processes can serve one PostgreSQL database.
@@ -22,6 +24,7 @@ from kiosk_server import db, retention
 from kiosk_server.api import errors, identifiers, kiosk_routes, metrics
 from kiosk_server.api.errors import ApiError
 from kiosk_server.api.middleware import BodySizeLimit
+from kiosk_server.api.shedding import LoadShedding
 from kiosk_server.ratelimit import RateLimiter
 from kiosk_wire import __version__
 from kiosk_wire.config import Settings
@@ -61,6 +64,9 @@ def create_app(settings: Settings, engine: Engine | None = None,
     app.state.known_procedures = identifiers.known_procedures(settings)
     app.state.counters = metrics.Counters()
     app.add_middleware(BodySizeLimit, max_bytes=settings.get("server.max_body_bytes"))
+    # Outside the body reading: a request waiting for its body counts as in progress.
+    app.add_middleware(LoadShedding, max_in_flight=settings.get("server.max_in_flight"),
+                       retry_after_s=settings.get("server.shed_retry_after_s"))
     app.add_middleware(metrics.CountRequests, counters=app.state.counters)  # outermost: sees 413s
     errors.install(app)
     app.include_router(kiosk_routes.router)

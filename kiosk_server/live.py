@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from kiosk_server import live_changes
 from kiosk_server import tables as t
 from kiosk_server.tenancy import KioskIdentity, TenancyError, now, pushed_settings
 from kiosk_wire.schema import (
@@ -37,7 +38,12 @@ OFFLINE_AFTER_HEARTBEATS = 3
 STALE_END_SESSION_MARGIN = dt.timedelta(seconds=5)
 
 
-def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat) -> HeartbeatReply:
+def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
+                     heartbeat_s: int = 30) -> HeartbeatReply:
+    """Store a heartbeat and answer it. A heartbeat that says what the last one said (and comes
+    in time: the kiosk was not shown offline) writes ``last_seen`` only; one that changes what
+    the live view shows writes the status and marks the site changed (kiosk_server.live_changes).
+    """
     at = now()
     # The kiosk sends a duration (its clock may be wrong); the start is placed on ours.
     started = (at - dt.timedelta(seconds=hb.session_seconds)
@@ -49,23 +55,19 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat) -> H
         "app_version": hb.app_version, "queue_length": hb.queue_length,
         "session_started_at": started,
     }
-    updated = conn.execute(t.kiosk_status.update()
-                           .where(t.kiosk_status.c.kiosk_id == kiosk.kiosk_id).values(**values))
-    if not updated.rowcount:
-        try:
-            with conn.begin_nested():
-                conn.execute(t.kiosk_status.insert().values(kiosk_id=kiosk.kiosk_id, **values))
-        except sa.exc.IntegrityError:  # another process inserted it first
-            conn.execute(t.kiosk_status.update()
-                         .where(t.kiosk_status.c.kiosk_id == kiosk.kiosk_id).values(**values))
+    changed = not _touch_if_unchanged(conn, kiosk.kiosk_id, values, at,
+                                      dt.timedelta(seconds=heartbeat_s * OFFLINE_AFTER_HEARTBEATS))
+    if changed:
+        _write_status(conn, kiosk.kiosk_id, values)
     if hb.acked_commands:
-        conn.execute(t.kiosk_commands.update()
-                     .where(t.kiosk_commands.c.kiosk_id == kiosk.kiosk_id,
-                            t.kiosk_commands.c.id.in_(hb.acked_commands),
-                            t.kiosk_commands.c.acked_at.is_(None))
-                     .values(acked_at=at))
-    if started is not None:
-        _retire_stale_end_session(conn, kiosk.kiosk_id, started, at)
+        acked = conn.execute(t.kiosk_commands.update()
+                             .where(t.kiosk_commands.c.kiosk_id == kiosk.kiosk_id,
+                                    t.kiosk_commands.c.id.in_(hb.acked_commands),
+                                    t.kiosk_commands.c.acked_at.is_(None))
+                             .values(acked_at=at))
+        changed = changed or bool(acked.rowcount)
+    if started is not None and changed:  # the same session as last time was checked then
+        changed = _retire_stale_end_session(conn, kiosk.kiosk_id, started, at) or changed
     pending = conn.execute(sa.select(t.kiosk_commands.c.id, t.kiosk_commands.c.kind)
                            .where(t.kiosk_commands.c.kiosk_id == kiosk.kiosk_id,
                                   t.kiosk_commands.c.acked_at.is_(None))
@@ -75,6 +77,8 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat) -> H
                      .where(t.kiosk_commands.c.id.in_([p.id for p in pending]),
                             t.kiosk_commands.c.delivered_at.is_(None))
                      .values(delivered_at=at))
+    if changed:
+        live_changes.mark(conn, [kiosk.site_id])
     return HeartbeatReply(
         settings=pushed_settings(conn, kiosk.kiosk_id),
         commands=[Command(id=p.id, kind=CommandKind(p.kind)) for p in pending],
@@ -83,28 +87,61 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat) -> H
     )
 
 
+def _touch_if_unchanged(conn: Connection, kiosk_id: int, values: dict[str, Any],
+                        at: dt.datetime, offline_after: dt.timedelta) -> bool:
+    """Write ``last_seen`` alone when the stored status already says ``values`` (the session's
+    start within the margin of its estimate) and the kiosk was not yet shown offline; True if
+    so. One statement, decided by the database: another process may have written the row."""
+    s = t.kiosk_status.c
+    same = [s.kiosk_id == kiosk_id, s.last_seen >= at - offline_after]
+    for column in ("state", "procedure_id", "step", "devices", "device_backends",
+                   "app_version", "queue_length"):
+        same.append(s[column].is_not_distinct_from(values[column]))
+    started = values["session_started_at"]
+    same.append(s.session_started_at.is_(None) if started is None else
+                s.session_started_at.between(started - STALE_END_SESSION_MARGIN,
+                                             started + STALE_END_SESSION_MARGIN))
+    return bool(conn.execute(t.kiosk_status.update().where(*same)
+                             .values(last_seen=at)).rowcount)
+
+
+def _write_status(conn: Connection, kiosk_id: int, values: dict[str, Any]) -> None:
+    updated = conn.execute(t.kiosk_status.update()
+                           .where(t.kiosk_status.c.kiosk_id == kiosk_id).values(**values))
+    if not updated.rowcount:
+        try:
+            with conn.begin_nested():
+                conn.execute(t.kiosk_status.insert().values(kiosk_id=kiosk_id, **values))
+        except sa.exc.IntegrityError:  # another process inserted it first
+            conn.execute(t.kiosk_status.update()
+                         .where(t.kiosk_status.c.kiosk_id == kiosk_id).values(**values))
+
+
 def _retire_stale_end_session(conn: Connection, kiosk_id: int, session_started_at: dt.datetime,
-                              at: dt.datetime) -> None:
+                              at: dt.datetime) -> bool:
     """Close, undelivered, the "end session" commands meant for an earlier session than the one
     in progress: the resident now at the kiosk is not the one the mediator wanted to stop."""
-    conn.execute(t.kiosk_commands.update()
-                 .where(t.kiosk_commands.c.kiosk_id == kiosk_id,
-                        t.kiosk_commands.c.acked_at.is_(None),
-                        t.kiosk_commands.c.kind == CommandKind.END_SESSION.value,
-                        t.kiosk_commands.c.created_at
-                        < session_started_at - STALE_END_SESSION_MARGIN)
-                 .values(acked_at=at))
+    return bool(conn.execute(t.kiosk_commands.update()
+                             .where(t.kiosk_commands.c.kiosk_id == kiosk_id,
+                                    t.kiosk_commands.c.acked_at.is_(None),
+                                    t.kiosk_commands.c.kind == CommandKind.END_SESSION.value,
+                                    t.kiosk_commands.c.created_at
+                                    < session_started_at - STALE_END_SESSION_MARGIN)
+                             .values(acked_at=at)).rowcount)
 
 
 def queue_command(conn: Connection, kiosk_id: int, kind: CommandKind,
                   user_id: int | None = None) -> int:
     """A command for a kiosk, delivered with its next heartbeat reply."""
-    exists = conn.execute(sa.select(t.kiosks.c.id).where(t.kiosks.c.id == kiosk_id)).first()
-    if exists is None:
+    site_id = conn.execute(sa.select(t.kiosks.c.site_id)
+                           .where(t.kiosks.c.id == kiosk_id)).scalar_one_or_none()
+    if site_id is None:
         raise TenancyError(f"unknown kiosk: {kiosk_id}")
-    return int(conn.execute(t.kiosk_commands.insert().values(
+    command_id = int(conn.execute(t.kiosk_commands.insert().values(
         kiosk_id=kiosk_id, kind=CommandKind(kind).value, created_at=now(), created_by=user_id,
     ).returning(t.kiosk_commands.c.id)).scalar_one())
+    live_changes.mark(conn, [site_id])
+    return command_id
 
 
 def commands_of(conn: Connection, kiosk_id: int) -> list[dict[str, Any]]:
@@ -139,6 +176,7 @@ def open_help_request(conn: Connection, kiosk: KioskIdentity, req: HelpRequest) 
                 request_id=rid, kiosk_id=kiosk.kiosk_id, site_id=kiosk.site_id,
                 procedure_id=req.procedure_id, step=req.step, status=HelpState.OPEN.value,
                 created_at=now()))
+            live_changes.mark(conn, [kiosk.site_id])
     except sa.exc.IntegrityError:  # the same request arrived through another process
         pass
     return HelpState.OPEN
@@ -162,6 +200,8 @@ def acknowledge_help(conn: Connection, request_id: str, user_id: int | None = No
                                  t.help_requests.c.status == HelpState.OPEN.value)
                           .values(status=HelpState.ACKNOWLEDGED.value, acknowledged_at=now(),
                                   acknowledged_by=user_id))
+    if result.rowcount:
+        live_changes.mark(conn, [help_request_site(conn, request_id)])
     return bool(result.rowcount)
 
 
@@ -177,6 +217,8 @@ def close_help(conn: Connection, request_id: str) -> bool:
                                  t.help_requests.c.status.not_in(
                                      [h.value for h in FINISHED_HELP_STATES]))
                           .values(status=HelpState.CLOSED.value, closed_at=now()))
+    if result.rowcount:
+        live_changes.mark(conn, [help_request_site(conn, request_id)])
     return bool(result.rowcount)
 
 
@@ -190,6 +232,8 @@ def cancel_help(conn: Connection, kiosk: KioskIdentity, request_id: uuid.UUID) -
                                  t.help_requests.c.status.in_([HelpState.OPEN.value,
                                                                HelpState.ACKNOWLEDGED.value]))
                           .values(status=HelpState.CANCELLED.value, closed_at=now()))
+    if result.rowcount:
+        live_changes.mark(conn, [kiosk.site_id])  # open live pages drop the call
     return bool(result.rowcount)
 
 

@@ -270,3 +270,11 @@ help_requests = sa.Table(
     sa.Column("acknowledged_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
     sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
 )
+
+# --- what changed for the live view (one row per site; 0 = console accounts and places) ---------
+live_changes = sa.Table(
+    "live_changes", metadata,
+    sa.Column("site_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)

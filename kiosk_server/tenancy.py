@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Connection
 
+from kiosk_server import live_changes
 from kiosk_server import tables as t
 from kiosk_wire.schema import PushedSettings
 
@@ -139,6 +140,7 @@ def create_kiosk(conn: Connection, site: int | str, name: str) -> tuple[int, str
                 .returning(t.kiosks.c.id)).scalar_one())
     except sa.exc.IntegrityError:
         raise TenancyError(f"kiosk {name!r} already exists on this site") from None
+    live_changes.mark(conn, [site_id])  # a new card on the site's live view
     return kiosk_id, _issue_token(conn, kiosk_id)
 
 
@@ -310,6 +312,7 @@ def add_place(conn: Connection, user: int | str, place: UserPlace) -> list[UserP
         raise PlaceError("duplicate", f"{row.username} already has {place.code}")
     check_places(Role(row.role), [*current, _existing(conn, place)])
     _insert_place(conn, row.id, place)
+    live_changes.mark_accounts(conn)  # open live pages re-read what the user may see
     return [*current, place]
 
 
@@ -327,6 +330,7 @@ def remove_place(conn: Connection, user: int | str, place: UserPlace) -> list[Us
         else t.user_places.c.site_id
     conn.execute(t.user_places.delete().where(t.user_places.c.user_id == row.id,
                                               column == place.id))
+    live_changes.mark_accounts(conn)
     return left
 
 
@@ -340,6 +344,7 @@ def set_role_and_places(conn: Connection, user_id: int, role: Role,
     conn.execute(t.user_places.delete().where(t.user_places.c.user_id == user_id))
     for place in places:
         _insert_place(conn, user_id, place)
+    live_changes.mark_accounts(conn)
 
 
 def create_user(conn: Connection, username: str, password: str, role: Role | str,
@@ -421,6 +426,7 @@ def disable_user(conn: Connection, username: str) -> None:
 def _end_sign_ins(conn: Connection, user_id: int) -> None:
     """The user's console sign-ins end now (their cookies, copies included, stop working)."""
     conn.execute(t.console_sessions.delete().where(t.console_sessions.c.user_id == user_id))
+    live_changes.mark_accounts(conn)  # their open live pages end
 
 
 def enable_user(conn: Connection, username: str) -> None:

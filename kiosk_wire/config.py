@@ -130,6 +130,18 @@ SETTINGS: tuple[Setting, ...] = (
     # --- practice ----------------------------------------------------------------------------
     _s("practice", "extra_dir", str, "",
        "A folder of this site's own procedures, added to the shipped catalogue."),
+    # --- browser: official sites in the locked-down browser ----------------------------------
+    _s("browser", "enabled", bool, True,
+       "Offer 'Faire ma démarche en ligne' (official sites in the kiosk's locked-down browser)."),
+    _s("browser", "sites", str,
+       "service_public,ants,caf,ameli,impots,france_travail,info_retraite,assurance_retraite,"
+       "msa,franceconnect,mesdroitssociaux",
+       "National official sites the browser may open (allowlist keys, comma-separated); "
+       "each allows its domain and subdomains."),
+    _s("browser", "local_sites", str, "",
+       "This site's own additions (domains, comma-separated, e.g. 'mairie-exemple.fr'): "
+       "allowed with their subdomains, counted as 'local' in statistics."),
+    _s("browser", "chromium", str, "/usr/bin/chromium", "The Chromium program the browser drives."),
     # --- sync: the kiosk's link to the central server ----------------------------------------
     _s("sync", "server_url", str, "",
        "Base URL of the central server; empty keeps statistics local."),
@@ -181,6 +193,12 @@ SETTINGS: tuple[Setting, ...] = (
     _s("server", "rate_limit_per_min", int, 120,
        "Requests a kiosk may make per minute to the API, per server process (429 above).",
        minimum=1),
+    _s("server", "max_in_flight", int, 48,
+       "Kiosk API requests one server process works on at once; more are refused at once with "
+       "503 and Retry-After (the kiosks come back later, nothing is lost).", minimum=1),
+    _s("server", "shed_retry_after_s", int, 15,
+       "Seconds a kiosk refused by an overloaded server waits before trying again (Retry-After; "
+       "kiosks add up to half of it at random).", minimum=1, maximum=3600),
 )
 
 _BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

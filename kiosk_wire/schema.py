@@ -179,6 +179,30 @@ class Activity(_Strict):
         return self
 
 
+class OfficialSite(str, Enum):
+    """The kiosk browser's allowlist keys (kiosk/browser/sites.py); ``local`` stands for every
+    site a deployment added itself. Never a URL, a path or a page title."""
+    SERVICE_PUBLIC = "service_public"
+    ANTS = "ants"
+    CAF = "caf"
+    AMELI = "ameli"
+    IMPOTS = "impots"
+    FRANCE_TRAVAIL = "france_travail"
+    INFO_RETRAITE = "info_retraite"
+    ASSURANCE_RETRAITE = "assurance_retraite"
+    MSA = "msa"
+    FRANCECONNECT = "franceconnect"
+    MESDROITSSOCIAUX = "mesdroitssociaux"
+    LOCAL = "local"
+
+
+class SiteUse(_Strict):
+    """Time spent on one official site in the kiosk's browser, in whole minutes (at least 1
+    once the site was shown)."""
+    site: OfficialSite
+    minutes: Annotated[int, Field(ge=0, le=24 * 60, strict=True)]
+
+
 class Survey(_Strict):
     age_bracket: AgeBracket = AgeBracket.NOT_GIVEN
     autonomy: SurveyAutonomy = SurveyAutonomy.NOT_GIVEN
@@ -199,6 +223,15 @@ class SessionRecord(_Strict):
     activities: Annotated[list[Activity], Field(max_length=200)] = []
     help_requests: Count = 0
     survey: Survey | None = None
+    # Optional: older kiosks send none, and none is sent when empty (an older server forbids it).
+    official_sites: Annotated[list[SiteUse], Field(max_length=len(OfficialSite))] = []
+
+    @field_validator("official_sites")
+    @classmethod
+    def _one_entry_per_site(cls, value: list[SiteUse]) -> list[SiteUse]:
+        if len({use.site for use in value}) != len(value):
+            raise ValueError("official_sites names each site once")
+        return value
 
     @field_validator("event_id")
     @classmethod
@@ -219,6 +252,8 @@ class SessionRecord(_Strict):
         """JSON-ready dict with a stable order (accessibility sorted)."""
         data = self.model_dump(mode="json")
         data["accessibility"] = sorted(data["accessibility"])
+        if not data["official_sites"]:
+            del data["official_sites"]  # as an older kiosk sends it: any server takes it
         return data
 
 

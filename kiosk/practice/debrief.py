@@ -28,6 +28,8 @@ class Debrief:
     memo: Memo
     next_steps: tuple[str, ...] = ()      # the exercise offered next, who can help for real
     suggested: Procedure | None = None    # that next exercise
+    real_site: str | None = None          # the official site ("Faire la vraie démarche maintenant")
+    real_address: str | None = None       # the same, as shown: 'www.caf.fr'
 
 
 def build_debrief(run: PracticeRun, lang: str = "fr",
@@ -76,4 +78,5 @@ def build_debrief(run: PracticeRun, lang: str = "fr",
         work.append(MESSAGES["debrief.try_alone"].get(lang))
     after = next_steps(run, catalogue, lang)
     return Debrief(tuple(well), tuple(work), tuple(t.get(lang) for t in procedure.remember),
-                   procedure.memo, after.lines, after.suggested)
+                   procedure.memo, after.lines, after.suggested, procedure.real_site or None,
+                   procedure.real_address)

@@ -113,7 +113,7 @@ _PATTERN_ADVICE = {
     "^https://[a-z0-9.-]+\\.[a-z]{2,}(/.*)?$": "une adresse de site commence par https:// , par "
                                              "exemple « https://www.service-public.fr »",
     "^20[0-9]{2}-[01][0-9]-[0-3][0-9]$": "une date de vérification s'écrit année-mois-jour, "
-                                         "par exemple « 2025-11-20 »",
+                                         "par exemple « 2026-12-05 »",
 }
 
 

@@ -26,6 +26,9 @@ QR_TITLE = N_("Le QR code de l'exercice")
 QR_CAPTION = N_("Montré à la page « {page} ». Sur le vrai site, vous recevez un QR code comme "
                 "celui-ci : imprimez-le ou gardez-le sur votre téléphone, on vous le demandera. "
                 "Celui-ci est un code d'exercice : il ne sert pas sur le vrai site.")
+REAL_SITE_TITLE = N_("Le vrai site")
+REAL_SITE_LINE = N_("Pour faire la vraie démarche : {address} (tapez cette adresse, ou "
+                    "demandez « Faire ma démarche en ligne » à la borne).")
 
 
 class MemoError(Exception):
@@ -118,6 +121,10 @@ def write_memo(procedure: Procedure, path: Path, lang: str = "fr") -> Path:
         para(t(N_("À retenir pour le vrai site")), 14, bold=True)
         for item in procedure.remember:
             para(f"• {item.get(lang)}", 11)
+    if procedure.real_address:
+        pdf.ln(3)
+        para(t(REAL_SITE_TITLE), 14, bold=True)
+        para(t(REAL_SITE_LINE).format(address=procedure.real_address), 11)
     for page in qr_pages(procedure):
         qr_block(page.title.get(lang), page.qr or "")
     pdf.ln(6)

@@ -219,6 +219,13 @@ class Procedure:
     source_page: str = ""               # last checked (docs/procedure-sources.md lists them)
     source_checked: str = ""
 
+    @property
+    def real_address(self) -> str | None:
+        """The real site as a person reads and types it: 'www.caf.fr', no 'https://'."""
+        if not self.real_site:
+            return None
+        return self.real_site.removeprefix("https://").rstrip("/")
+
     def page(self, page_id: str) -> Page:
         for page in self.pages:
             if page.id == page_id:

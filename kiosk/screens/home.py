@@ -15,6 +15,7 @@ from kiosk_wire.schema import EndReason
 # tile id -> (feature, screen it leads to)
 TILE_ROUTES: dict[str, tuple[Feature | None, str]] = {
     "practice": (Feature.PRACTICE, "practice_catalogue"),
+    "online": (Feature.BROWSER, "official_sites"),
     "scan": (Feature.SCAN, "scan"),
     "print": (Feature.PRINT, "print"),
     "help": (Feature.HELP, "help_call"),

@@ -30,6 +30,8 @@ class PracticeDebriefScreen(AppScreen):
     print_status = StringProperty("")
     can_print = BooleanProperty(False)
     printed = BooleanProperty(False)
+    real_address = StringProperty("")   # the official site, as a person types it
+    can_go_real = BooleanProperty(False)  # the kiosk's browser can open it
     busy = BooleanProperty(False)   # the memo sheet is being built and sent
 
     def __init__(self, flow: PracticeFlow, **kwargs: Any) -> None:
@@ -65,6 +67,12 @@ class PracticeDebriefScreen(AppScreen):
         self._list("work", debrief.to_work_on, _("Rien : aucune erreur, aucune hésitation."))
         self._list("remember", debrief.remember, "")
         self._list("next_steps", debrief.next_steps, "")
+        self.real_address = _("Le vrai site : {address}").format(
+            address=debrief.real_address) if debrief.real_address else ""
+        self.can_go_real = self._real_site_openable(debrief.real_site)
+        browsing = self.runtime.browsing if self.can_go_real else None
+        if browsing is not None:  # Chromium starts while the resident reads the debrief
+            browsing.prepare()
         memo = debrief.memo
         self.ids.memo_title.txt = tx(memo.title)
         self._list("memo", [f"{n}. {tx(step)}" for n, step in enumerate(memo.steps, 1)], "",
@@ -124,6 +132,21 @@ class PracticeDebriefScreen(AppScreen):
         self._not_busy()
         self.printed = True
         self.print_status = _("La fiche mémo est envoyée à l'imprimante. Prenez-la en partant.")
+
+    def _real_site_openable(self, url: str | None) -> bool:
+        if not url:
+            return False
+        browsing = self.runtime.browsing
+        return browsing is not None and browsing.allowlist.judge(url).allowed
+
+    def go_real(self) -> None:
+        """'Faire la vraie démarche maintenant': the official site in the kiosk's browser."""
+        if self.debrief is None or not self.debrief.real_site:
+            return
+        url = self.debrief.real_site
+        self.flow.leave()
+        self.app.screen("browser").open_url(url)
+        self.go("browser")
 
     def _memo_failed(self, err: BaseException) -> None:
         self._not_busy()

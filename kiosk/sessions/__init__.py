@@ -69,6 +69,9 @@ def open_core(settings: Settings, clock: Clock | None = None,
     )
     if core.store is None:
         core.faults.append(f"local store unavailable at {store_path(data_dir)}")
+    from kiosk.browser.profile import BROWSER_PROFILE, dispose_profile
+
+    core.disposers.register(BROWSER_PROFILE, dispose_profile)  # a crashed session's browser too
     return core
 
 

@@ -175,6 +175,7 @@ class SessionCore:
             activities=[a.model_dump(mode="json") for a in session.activities],
             help_requests=session.help_requests,
             last_seen=self.clock.now().isoformat(),
+            site_seconds=dict(session.site_seconds),
         )
         try:
             self.journal.write(entry)
@@ -218,6 +219,12 @@ class SessionCore:
         if activity.kind is ActivityKind.HELP:
             session.help_requests += 1
         self._journal(session)
+
+    def add_site_time(self, site_key: str, seconds: float) -> None:
+        """Time spent on an official site in the kiosk's browser (allowlist key only)."""
+        session = self._require_session()
+        session.site_seconds[site_key] = session.site_seconds.get(site_key, 0.0) + seconds
+        self._journal(session)  # a crash keeps it too (the browser's thread may call this)
 
     def set_language(self, language: Language) -> None:
         if self.session is not None and self.in_session:
@@ -289,7 +296,7 @@ class SessionCore:
         session, reason, duration = self._pending_end
         record = build_record(session.event_id, session.started_at, duration, session.language,
                               session.accessibility, session.activities, session.help_requests,
-                              reason, survey)
+                              reason, survey, session.site_seconds)
         if self._queue(session.event_id, record.to_wire()):
             self.journal.remove(session.session_id)
         # else the journal stays: were the process to die before the store comes back, the
@@ -373,7 +380,7 @@ class SessionCore:
                 entry.event_id, started, (last - started).total_seconds(),
                 Language(entry.language), {Accessibility(a) for a in entry.accessibility},
                 [Activity.model_validate(a) for a in entry.activities], entry.help_requests,
-                EndReason.CRASH_RECOVERED,
+                EndReason.CRASH_RECOVERED, site_seconds=entry.site_seconds,
             )
             # Queued with the session's own event_id: if this session had already queued its
             # record before the crash, this insert is ignored (exactly once).

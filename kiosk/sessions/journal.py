@@ -30,6 +30,7 @@ class JournalEntry:
     activities: list[dict[str, Any]] = field(default_factory=list)
     help_requests: int = 0
     last_seen: str = ""        # ISO datetime of the last journal write
+    site_seconds: dict[str, float] = field(default_factory=dict)  # official site key -> s
 
     def to_json(self) -> dict[str, Any]:
         return self.__dict__.copy()

@@ -12,7 +12,9 @@ from kiosk_wire.schema import (
     Activity,
     EndReason,
     Language,
+    OfficialSite,
     SessionRecord,
+    SiteUse,
     Survey,
     round_duration_min,
 )
@@ -32,6 +34,8 @@ class Session:
     artefacts: list[Artefact] = field(default_factory=list)
     # What the resident typed (practice forms...): memory only, never journaled, cleared at end.
     values: dict[str, Any] = field(default_factory=dict)
+    # Seconds per official site (allowlist key) in the kiosk's browser, told at the end.
+    site_seconds: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def new(cls, workspace_root: Any, started_at: dt.datetime, started_mono: float,
@@ -73,8 +77,10 @@ def build_record(
     help_requests: int,
     end_reason: EndReason,
     survey: Survey | None = None,
+    site_seconds: dict[str, float] | None = None,
 ) -> SessionRecord:
-    """The anonymised record: coarse day and hour, duration rounded to 5 minutes."""
+    """The anonymised record: coarse day and hour, duration rounded to 5 minutes, time per
+    official site in whole minutes (at least one for a site shown)."""
     return SessionRecord(
         event_id=uuid.UUID(event_id),
         day=started_at.date(),
@@ -86,4 +92,11 @@ def build_record(
         activities=list(activities)[:200],
         help_requests=min(help_requests, 10_000),
         survey=survey,
+        official_sites=[SiteUse(site=OfficialSite(key),
+                                minutes=min(24 * 60, max(1, round(seconds / 60))))
+                        for key, seconds in sorted((site_seconds or {}).items())
+                        if key in OFFICIAL_SITE_KEYS],
     )
+
+
+OFFICIAL_SITE_KEYS = frozenset(site.value for site in OfficialSite)

@@ -26,6 +26,7 @@ The network runs in a background thread; nothing here touches the session core o
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -87,6 +88,9 @@ class HeartbeatClient:
         self.pushed = self._load_pushed()
         self.last_reply: HeartbeatReply | None = None
         self.last_error: str | None = None
+        # Seconds the server asked to wait (429/503 with Retry-After), until a heartbeat passes.
+        self.retry_after: float | None = None
+        self.rng = random.Random()
         self._settings_listeners: list[SettingsListener] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -183,9 +187,11 @@ class HeartbeatClient:
             reply = HeartbeatReply.model_validate(answer)
         except (LinkError, ValueError) as err:
             self.last_error = str(err)
+            self.retry_after = getattr(err, "retry_after", None)
             log.info("heartbeat failed: %s", err)
             return None
         self.last_error = None
+        self.retry_after = None
         self.last_reply = reply
         if beat.acked_commands:
             with self._lock:
@@ -297,6 +303,14 @@ class HeartbeatClient:
         self._thread = threading.Thread(target=self._run, name="kiosk-heartbeat", daemon=True)
         self._thread.start()
 
+    def next_delay(self) -> float:
+        """Seconds until the next heartbeat: the interval, or longer when the server asked
+        (Retry-After of a 429/503), plus up to half of that at random so that kiosks refused
+        together (a storm after an outage) do not all come back in the same second."""
+        if self.retry_after is None:
+            return self.interval_s
+        return max(self.interval_s, self.retry_after) * self.rng.uniform(1.0, 1.5)
+
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         if self._thread is not None:
@@ -312,7 +326,7 @@ class HeartbeatClient:
                         self.beat_once(client)
                     except Exception:
                         log.exception("heartbeat failed")
-                    self._stop.wait(self.interval_s)
+                    self._stop.wait(self.next_delay())
         finally:
             own = getattr(self._local, "store", None)
             if own is not None:

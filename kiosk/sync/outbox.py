@@ -4,7 +4,8 @@
   batch holding it; ``event_id`` makes every re-send harmless (the server stores it once), so a
   crash at any moment neither loses nor duplicates anything.
 - Failures (offline, 5xx, 429) postpone the batch with exponential backoff and jitter, per record
-  (``attempts`` in the queue). A batch refused as not following the schema (422) is retried
+  (``attempts`` in the queue), and at least the server's ``Retry-After`` (plus up to half of it at
+  random) when it sheds load. A batch refused as not following the schema (422) is retried
   without the refused record(s), which stay queued with a long delay: never deleted, never
   blocking the others.
 - The connection is the :class:`~kiosk.sync.link.ServerLink`'s (TLS verified, token in a header).
@@ -174,7 +175,10 @@ class SyncClient:
     def _postpone(self, store: LocalStore, records: list[QueuedRecord], report: SyncReport,
                   at_least: float | None = None) -> None:
         attempts = max(r.attempts for r in records)
-        delay = max(backoff_delay(attempts, self.rng), at_least or 0.0)
+        # The server's Retry-After (429, or 503 when it sheds load) with up to half of it again
+        # at random: the kiosks it refused together come back spread out.
+        asked = (at_least or 0.0) * self.rng.uniform(1.0, 1.5)
+        delay = max(backoff_delay(attempts, self.rng), asked)
         store.postpone([r.event_id for r in records], self.clock() + delay)
         report.postponed += len(records)
 

@@ -110,7 +110,8 @@ def post_heartbeat(request: Request, hb: Heartbeat, kiosk: Kiosk) -> HeartbeatRe
     """Live status of a kiosk; the reply carries pushed settings and pending commands."""
     _refuse_if(identifiers.heartbeat_problems(hb, request.app.state.known_procedures))
     with request.app.state.engine.begin() as conn:
-        reply = live.record_heartbeat(conn, kiosk, hb)
+        reply = live.record_heartbeat(conn, kiosk, hb,
+                                      request.app.state.settings.get("sync.heartbeat_s"))
     request.app.state.counters.heartbeat()
     return reply
 

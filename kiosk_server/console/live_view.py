@@ -129,19 +129,41 @@ def session_duration(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d}"
 
 
+@dataclass
+class SiteRows:
+    """What the database says of one site for its live view, read in one go: the kiosks with
+    their last status, the commands not yet confirmed, the open help requests. Everything that
+    depends on the time (offline, time in session) is worked out from it when shown, so a
+    process's live feed can read it once for all the pages it serves (live_feed.py)."""
+    kiosks: list[dict[str, Any]]
+    pending: list[dict[str, Any]]
+    help: list[dict[str, Any]]
+
+
+def site_rows(conn: Connection, site_id: int) -> SiteRows:
+    return SiteRows(kiosks=live.kiosk_statuses(conn, site_ids=[site_id]),
+                    pending=live.pending_commands(conn, [site_id]),
+                    help=live.open_help_requests(conn, [site_id]))
+
+
 def snapshot(conn: Connection, site_id: int, heartbeat_s: int,
              at: dt.datetime | None = None) -> Snapshot:
+    return snapshot_of(site_rows(conn, site_id), heartbeat_s, at)
+
+
+def snapshot_of(rows: SiteRows, heartbeat_s: int, at: dt.datetime | None = None) -> Snapshot:
     current = at or dt.datetime.now(dt.UTC)
+    offline_after = dt.timedelta(seconds=heartbeat_s * live.OFFLINE_AFTER_HEARTBEATS)
     pending: dict[int, list[str]] = {}
-    for c in live.pending_commands(conn, [site_id]):
+    for c in rows.pending:
         pending.setdefault(c["kiosk_id"], []).append(COMMAND_LABELS.get(c["kind"], c["kind"]))
-    help_rows = live.open_help_requests(conn, [site_id])
+    help_rows = rows.help
     calling = {h["kiosk_id"] for h in help_rows if h["status"] == HelpState.OPEN.value}
     kiosks = []
-    for k in live.kiosk_statuses(conn, heartbeat_s, [site_id]):
+    for k in rows.kiosks:
         if k["last_seen"] is None:
             status = "never"
-        elif not k["online"]:
+        elif current - k["last_seen"] > offline_after:
             status = "offline"
         else:
             status = k["state"]

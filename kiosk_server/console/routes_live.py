@@ -7,18 +7,20 @@ sites sees both sites' kiosks and help calls on one tablet, and answers either. 
 ``/console/live`` leads to it; with more than ``TOGETHER_MAX`` (a big territory, an admin) it
 lists them to choose from.
 
-The stream reads the database every ``POLL_S`` (any server process can serve it: heartbeats may
-arrive through another one) and pushes the re-rendered panel only when it changed, with the ids of
-the open help requests so the page can ring for the new ones. A comment line every
-``KEEPALIVE_S`` keeps proxies from closing an idle stream; the user and their places are read
-again every ``RECHECK_S``: a disabled account stops receiving; a site taken away from the user
-ends its one-site stream (the page reloads into "Accès refusé") and leaves the all-sites panel
-at the next push, and a site given appears in it.
+The stream does not read the database itself: the process's live feed (live_feed.py) reads each
+changed site once for all the pages showing it, and wakes their streams; a stream also renders
+again every ``TICK_S`` (a kiosk goes offline, a session passes a minute, without any write). It
+pushes the re-rendered panel only when it changed, with the ids of the open help requests so the
+page can ring for the new ones. A comment line every ``KEEPALIVE_S`` keeps proxies from closing
+an idle stream. The user and their places are read again when accounts or places change (the
+feed says so) and at least every ``RECHECK_S``: a disabled account stops receiving; a site taken
+away from the user ends its one-site stream (the page reloads into "Accès refusé") and leaves
+the all-sites panel at the next push, and a site given appears in it.
 """
 from __future__ import annotations
 
-import asyncio
 import json
+import random
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -31,7 +33,14 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from kiosk_server import live
 from kiosk_server.console import access
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser, LoginRequired
-from kiosk_server.console.live_view import COMMAND_LABELS, Snapshot, as_event, snapshot
+from kiosk_server.console.live_feed import POLL_S, LiveFeed, Watch
+from kiosk_server.console.live_view import (
+    COMMAND_LABELS,
+    Snapshot,
+    as_event,
+    snapshot,
+    snapshot_of,
+)
 from kiosk_server.console.web import (
     TEMPLATES,
     Console,
@@ -45,9 +54,12 @@ from kiosk_server.console.web import (
 from kiosk_wire.schema import CommandKind
 
 router = APIRouter()
-POLL_S = 0.4
+TICK_S = 5.0
 KEEPALIVE_S = 15.0
-RECHECK_S = 10.0
+# The user is read again on every change of accounts or places (the feed says so); at least
+# this often for what is not marked (a sign-out elsewhere, SQL by hand). The only database work
+# a page costs by itself: a few reads every RECHECK_S, each page at its own moment.
+RECHECK_S = 300.0
 TOGETHER_MAX = 8  # sites on one live page; beyond, the user picks a site
 
 
@@ -102,63 +114,95 @@ def live_index(request: Request) -> Response:
                 open_help=json.dumps(_together_event(panels, "")["open_help"]))
 
 
+def live_feed(request: Request) -> LiveFeed:
+    """This process's live feed (made at the first live page)."""
+    state = request.app.state
+    feed = getattr(state, "live_feed", None)
+    if feed is None:
+        feed = state.live_feed = LiveFeed(console(request).engine)
+    return feed
+
+
+def _scope(ctx: Console, user: ConsoleUser) -> list[Any]:
+    """The site rows of the all-sites page: 2 to TOGETHER_MAX, else none (the page reloads)."""
+    with ctx.engine.connect() as conn:
+        sites = access.live_sites(conn, user)
+        if not 2 <= len(sites) <= TOGETHER_MAX:
+            return []
+        return [access.live_site(conn, user, s["id"]) for s in sites]
+
+
 @router.get("/console/live/events", include_in_schema=False)
 async def live_together_events(request: Request) -> Response:
     """The stream of the all-sites page; its sites follow the user's places."""
     user = user_of(request)
     ctx = console(request)
 
-    async def frames() -> AsyncIterator[tuple[str, dict[str, Any]] | None]:
-        async for now_user in _current_users(request, user):
-            _sites, panels = await in_thread(_together, ctx, now_user)
-            if not panels:  # down to one site (or none, or too many): the page reloads
-                break
+    async def frames(watch: Watch) -> AsyncIterator[tuple[str, dict[str, Any]] | None]:
+        async for now_user, fresh in _current_users(request, user, watch):
+            if fresh:
+                sites = await in_thread(_scope, ctx, now_user)
+                if not sites:  # down to one site (or none, or too many): the page reloads
+                    break
+                await watch.set_sites(s.id for s in sites)
+            panels = [(site, snapshot_of(watch.rows(site.id), ctx.heartbeat_s))
+                      for site in sites]
             html = _together_panel(now_user, panels)
             yield html, _together_event(panels, html)
         yield None
 
-    return _event_stream(request, frames())
+    return _event_stream(request, frames)
 
 
-async def _current_users(request: Request, user: ConsoleUser) -> AsyncIterator[ConsoleUser]:
-    """The user before each frame of a stream, read again from the database every RECHECK_S:
-    an admin may have changed their places (the scope checks must use the new ones) or
-    disabled the account. Ends when they may no longer log in."""
-    last_check = time.monotonic()
+async def _current_users(request: Request, user: ConsoleUser, watch: Watch
+                         ) -> AsyncIterator[tuple[ConsoleUser, bool]]:
+    """(user, read again?) before each frame of a stream, waiting between frames for the
+    feed. The user is read again from the database when accounts or places changed, and every
+    RECHECK_S: an admin may have changed their places (the scope checks must use the new ones)
+    or disabled the account. Ends when they may no longer log in."""
+    # Pages opened together (a server restart reconnects them all) recheck at spread moments.
+    last_check = time.monotonic() - random.uniform(0.0, RECHECK_S)
+    fresh = True
     while True:
-        if time.monotonic() - last_check > RECHECK_S:
+        yield user, fresh
+        await watch.next(max(POLL_S, min(TICK_S, RECHECK_S)))
+        fresh = watch.accounts_changed or time.monotonic() - last_check >= RECHECK_S
+        if fresh:
+            watch.accounts_changed = False
             try:
                 user = await in_thread(user_of, request)
             except LoginRequired:
                 return
             last_check = time.monotonic()
-        yield user
 
 
 def _event_stream(request: Request,
-                  frames: AsyncIterator[tuple[str, dict[str, Any]] | None]) -> Response:
-    """Server-sent events from ``frames`` (html, event) polled every POLL_S: pushed when the
-    html changed, a keep-alive comment now and then; ``None`` ends the stream with "logout"
-    (the page reloads, into whatever the user may now see)."""
+                  frames: Callable[[Watch], AsyncIterator[tuple[str, dict[str, Any]] | None]]
+                  ) -> Response:
+    """Server-sent events from ``frames`` (html, event), which wait on the feed between them:
+    pushed when the html changed, a keep-alive comment now and then; ``None`` ends the stream
+    with "logout" (the page reloads, into whatever the user may now see)."""
+    feed = live_feed(request)
+
     async def stream() -> AsyncIterator[str]:
         last_html = None
         last_sent = time.monotonic()
         yield "retry: 2000\n\n"
-        async for frame in frames:
-            if await request.is_disconnected():
-                return
-            if frame is None:
-                yield "event: logout\ndata: {}\n\n"
-                return
-            html, event = frame
-            now = time.monotonic()
-            if html != last_html:
-                last_html, last_sent = html, now
-                yield f"event: live\ndata: {json.dumps(event)}\n\n"
-            elif now - last_sent > KEEPALIVE_S:
-                last_sent = now
-                yield ": keep-alive\n\n"
-            await asyncio.sleep(POLL_S)
+        async with feed.watching(()) as watch:
+            async for frame in frames(watch):
+                if await request.is_disconnected():
+                    return
+                if frame is None:
+                    yield "event: logout\ndata: {}\n\n"
+                    return
+                html, event = frame
+                now = time.monotonic()
+                if html != last_html:
+                    last_html, last_sent = html, now
+                    yield f"event: live\ndata: {json.dumps(event)}\n\n"
+                elif now - last_sent > KEEPALIVE_S:
+                    last_sent = now
+                    yield ": keep-alive\n\n"
 
     return StreamingResponse(stream(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
@@ -177,19 +221,27 @@ def live_page(request: Request, site_id: int) -> Response:
 async def live_events(request: Request, site_id: int) -> Response:
     user = user_of(request)
     ctx = console(request)
-    await in_thread(_snapshot, ctx, user, site_id)  # refuse at once if out of scope
+    await in_thread(_site, ctx, user, site_id)  # refuse at once if out of scope
 
-    async def frames() -> AsyncIterator[tuple[str, dict[str, Any]] | None]:
-        async for now_user in _current_users(request, user):
-            try:
-                site, snap = await in_thread(_snapshot, ctx, now_user, site_id)
-            except ConsoleDenied:  # no longer in scope: the page reloads into "Accès refusé"
-                break
+    async def frames(watch: Watch) -> AsyncIterator[tuple[str, dict[str, Any]] | None]:
+        async for now_user, fresh in _current_users(request, user, watch):
+            if fresh:
+                try:
+                    site = await in_thread(_site, ctx, now_user, site_id)
+                except ConsoleDenied:  # no longer in scope: the page reloads into "Accès refusé"
+                    break
+                await watch.set_sites([site_id])
+            snap = snapshot_of(watch.rows(site_id), ctx.heartbeat_s)
             html = _panel(now_user, site, snap)
             yield html, as_event(snap, html)
         yield None
 
-    return _event_stream(request, frames())
+    return _event_stream(request, frames)
+
+
+def _site(ctx: Console, user: ConsoleUser, site_id: int) -> Any:
+    with ctx.engine.connect() as conn:
+        return access.live_site(conn, user, site_id)
 
 
 def _help_in_site(ctx: Console, user: ConsoleUser, site_id: int, request_id: str) -> None:

@@ -10,6 +10,7 @@ import itertools
 import os
 import pwd
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,21 +80,31 @@ class PgCluster:
             "--no-sync", "-E", "UTF8", "--locale=C.UTF-8", what="initdb",
         )
         # Test cluster: durability off (fast, nothing to keep), no TCP, private socket.
-        options = (f"-k {socket_dir} -p {cluster.port} -c listen_addresses='' -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off")
         try:
-            cluster._as_server_user(
-                str(bindir / "pg_ctl"), "-D", str(cluster.data_dir), "-o", options,
-                "-l", str(cluster.log), "-w", "-t", "60", "start", what="pg_ctl start",
-            )
-            cluster._running = True
-            sock = socket_dir / f".s.PGSQL.{cluster.port}"
-            wait_until(lambda: unix_is_listening(sock), timeout=30, what="postgres socket",
-                       log=cluster.log)
+            cluster._start_server()
         except BaseException:
             cluster.stop()
             raise
         return cluster
+
+    def _start_server(self) -> None:
+        options = (f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off")
+        self._as_server_user(
+            str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "-o", options,
+            "-l", str(self.log), "-w", "-t", "60", "start", what="pg_ctl start",
+        )
+        self._running = True
+        sock = self.socket_dir / f".s.PGSQL.{self.port}"
+        wait_until(lambda: unix_is_listening(sock), timeout=30, what="postgres socket",
+                   log=self.log)
+
+    def restart(self, down_s: float = 0.0) -> None:
+        """Stop the server (every connection is cut), stay down ``down_s``, start it again on
+        the same socket, with the same databases."""
+        self.stop()
+        time.sleep(down_s)
+        self._start_server()
 
     def stop(self) -> None:
         """pg_ctl stop (fast mode) addresses the postmaster by the PID in its own pid file."""

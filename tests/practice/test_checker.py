@@ -299,7 +299,7 @@ def test_a_procedure_without_its_real_service_and_source_is_refused(tmp_path):
     messages = [f.message for f in check_paths([path]).errors]
     assert any("il manque « real_service »" in m for m in messages), messages
     assert any("il manque « source_page »" in m for m in messages), messages
-    wrong = _doc_example().replace('source_checked: "2025-11-20"', 'source_checked: "20/11/2025"')
+    wrong = _doc_example().replace('source_checked: "2026-12-05"', 'source_checked: "20/11/2025"')
     path.write_text(wrong, encoding="utf-8")
     messages = [f.message for f in check_paths([path]).errors]
     assert any("s'écrit année-mois-jour" in m for m in messages), messages

@@ -143,3 +143,14 @@ def test_unknown_path_is_a_json_404(client):
     answer = client.get("/api/v1/nothing")
     assert answer.status_code == 404
     assert answer.json()["error"] == "not_found"
+
+
+def test_a_record_with_official_sites_is_stored_and_a_spoilt_site_refused(client, tenant,
+                                                                         engine):
+    """Newer kiosks send the official sites used (allowlist keys + minutes); the server takes
+    them (not stored yet: no table) and refuses an address in their place."""
+    good = record(official_sites=[{"site": "caf", "minutes": 12}])
+    assert post(client, tenant, [good]).json()["stored"] == 1
+    bad = record(official_sites=[{"site": "https://www.caf.fr/mon-compte", "minutes": 1}])
+    assert post(client, tenant, [bad]).status_code == 422
+    assert stored_event_ids(engine) == [good["event_id"]]

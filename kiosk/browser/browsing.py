@@ -1,0 +1,142 @@
+"""The browser of the session in progress: opened on demand, closed and wiped with the session.
+
+The profile directory is registered with the session core (an artefact of kind
+:data:`~kiosk.browser.profile.BROWSER_PROFILE`) *before* it is created, so the journal knows of
+it whatever happens next; the session's end hook stops Chromium, then the wipe's disposer kills
+anything left of it and removes the directory. After a crash, recovery runs the same disposer.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.browser.allowlist import Allowlist
+from kiosk.browser.profile import BROWSER_PROFILE, BrowserProfile, dispose_profile
+from kiosk.browser.service import CHROMIUM, BrowserService, PageView, ViewListener
+from kiosk.browser.usage import SiteTimer
+from kiosk.sessions.workspace import Artefact, Disposers
+
+if TYPE_CHECKING:
+    from kiosk.documents.session_documents import DocumentDesk
+    from kiosk.sessions.core import SessionCore
+    from kiosk_wire.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def register_disposer(disposers: Disposers) -> None:
+    """Teach a session core to wipe browser profiles (call before ``core.recover()``)."""
+    disposers.register(BROWSER_PROFILE, dispose_profile)
+
+
+class Browsing:
+    def __init__(self, core: SessionCore, allowlist: Allowlist, *, chromium: Path = CHROMIUM,
+                 extra_switches: tuple[str, ...] = (),
+                 viewport: tuple[int, int] = (1280, 720),
+                 documents: DocumentDesk | None = None) -> None:
+        self.core = core
+        self.documents = documents
+        self.allowlist = allowlist
+        self.chromium = chromium
+        self.extra_switches = extra_switches
+        self.viewport = viewport
+        self.service: BrowserService | None = None
+        # Told (in the worker thread) when a site's PDF joined the session's documents.
+        self.on_document: Callable[[], None] | None = None
+        self.on_view: ViewListener | None = None  # the screen's
+        self.timer = SiteTimer(core.clock.monotonic)
+        self.site_key: str | None = None  # the site shown now (for the live view)
+        register_disposer(core.disposers)
+        core.add_end_hook(self.close)
+
+    @classmethod
+    def from_settings(cls, core: SessionCore, settings: Settings, **kw: Any) -> Browsing:
+        allowlist = Allowlist.from_setting_values(settings.get("browser.sites"),
+                                                  settings.get("browser.local_sites"))
+        return cls(core, allowlist, chromium=Path(settings.get("browser.chromium")), **kw)
+
+    def open(self, on_view: ViewListener | None = None) -> BrowserService:
+        """This session's browser, started now if it is not running yet (returns at once:
+        ``service.start()`` is the future of the launch)."""
+        if on_view is not None:
+            self.on_view = on_view
+        if self.service is not None:
+            return self.service
+        session = self.core.session
+        if session is None or not self.core.in_session:
+            raise RuntimeError("no session in progress")
+        root = session.workspace.path / f"b-{secrets.token_hex(4)}"
+        self.core.register(Artefact(BROWSER_PROFILE, str(root), "browser"))
+        profile = BrowserProfile(root)
+        profile.create()
+        self.service = BrowserService(self.allowlist, profile, chromium=self.chromium,
+                                      extra_switches=self.extra_switches,
+                                      viewport=self.viewport, on_view=self._view_changed)
+        self._wire_documents(self.service)
+        self.service.start()
+        return self.service
+
+    def prepare(self) -> None:
+        """Start Chromium ahead of the tap (the official sites' list or a debrief offering the
+        real site is on screen): the tap then only loads the page. Never raises."""
+        if self.service is None and self.core.in_session:
+            try:
+                self.open()
+            except Exception:  # the tap will try again and say what failed
+                log.warning("browser: could not start ahead of time", exc_info=True)
+
+    def _wire_documents(self, service: BrowserService) -> None:
+        """Uploads offer only this session's documents; downloads become session documents."""
+        transfers = service.transfers
+        transfers.allowed = lambda: [d.path for d in self.documents.documents()] \
+            if self.documents is not None else []
+        transfers.save_to = lambda suffix: self.core.new_file(suffix, "document")
+        transfers.on_download = self._downloaded
+
+    def _downloaded(self, path: Path) -> None:
+        """A PDF from a site joins the session's documents (printable); other files stay
+        in the session directory only, wiped with it. Runs in the browser's worker thread."""
+        if self.documents is None or path.suffix != ".pdf" or not self.core.in_session:
+            return
+        from kiosk.devices.errors import InvalidDocument
+        from kiosk.documents.scanning import ScanResult
+        from kiosk.documents.session_documents import DocumentKind
+        from kiosk.i18n import N_
+        from kiosk.media.pdf import count_pages
+
+        try:
+            pages = count_pages(path)
+        except InvalidDocument:
+            log.warning("browser: a downloaded PDF is unreadable; not offered for printing")
+            return
+        self.documents.add(ScanResult(path, pages), DocumentKind.DOWNLOAD,
+                           N_("Document téléchargé sur un site officiel"))
+        if self.on_document is not None:
+            self.on_document()
+
+    def _view_changed(self, view: PageView) -> None:
+        """From the worker thread: time the site, then tell the screen."""
+        self.site_key = view.site_key
+        self._count(self.timer.show(view.site_key))
+        if self.on_view is not None:
+            self.on_view(view)
+
+    def close(self) -> None:
+        """Stop this session's Chromium (the session's end hook); the wipe removes the rest.
+        The time spent per site goes into the session's record."""
+        service, self.service = self.service, None
+        if service is not None:
+            service.close()
+        self.site_key = None
+        self._count(self.timer.stop())
+
+    def _count(self, period: tuple[str, float] | None) -> None:
+        """A period on a site, into the session's record (journaled: a crash keeps it)."""
+        if period is not None and self.core.in_session:
+            try:
+                self.core.add_site_time(*period)
+            except RuntimeError:  # the session ended meanwhile
+                pass

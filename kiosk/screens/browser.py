@@ -1,0 +1,270 @@
+"""The kiosk's browser screen: an official site's page with the kiosk's own controls around it.
+
+The page is a picture (DevTools screencast) drawn by
+:class:`~kiosk.screens.browser_view.WebPageView`; taps and scrolls go back to Chromium, and
+the kiosk's keyboard types into the page's focused field. No address bar, no window, no way
+out: the controls are the kiosk's (Back, other sites, Print this page, Call a mediator, End
+the session with a confirmation). Every call to the browser returns a future;
+its result comes back to the Kivy loop through ``Clock.schedule_once``.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.browser import interaction
+from kiosk.browser.allowlist import Refusal
+from kiosk.browser.interaction import FieldKind
+from kiosk.browser.service import BrowserService, PageView
+from kiosk.i18n import N_, _
+from kiosk.screens.base import AppScreen, load_screen_kv
+from kiosk.screens.browser_view import PageField
+from kiosk.screens.kit import ui
+from kiosk_wire.schema import EndReason
+
+log = logging.getLogger(__name__)
+
+LOADING = N_("Le site s'ouvre…")
+FAILED = N_("Le navigateur n'a pas pu démarrer. Demandez à un médiateur.")
+REFUSED = N_("Ce site n'est pas disponible sur cette borne")
+PRINT_SENT = N_("La page est envoyée à l'imprimante. Prenez-la en partant.")
+PRINT_FAILED = N_("La page n'a pas pu être imprimée. Demandez à un médiateur.")
+DOWNLOADED = N_("Le document est rangé avec vos documents : vous pouvez l'imprimer.")
+NO_DOCUMENT = N_("Vous n'avez pas encore de document. Scannez-le d'abord avec la borne.")
+
+
+def on_kivy(future: Future[Any], then: Callable[[Any], None],
+            failed: Callable[[BaseException], None] | None = None) -> None:
+    """``then(result)`` (or ``failed(error)``) on the Kivy loop once ``future`` is done."""
+    def done(f: Future[Any]) -> None:
+        error = f.exception()
+        if error is not None:
+            if failed is not None:
+                Clock.schedule_once(lambda _dt: failed(error), 0)
+            else:
+                log.warning("browser call failed: %s", error)
+            return
+        result = f.result()
+        Clock.schedule_once(lambda _dt: then(result), 0)
+    future.add_done_callback(done)
+
+
+class BrowserScreen(AppScreen):
+    status = StringProperty("")
+    keyboard_shown = BooleanProperty(False)
+    confirm_end = BooleanProperty(False)
+    picking = BooleanProperty(False)   # a page asked for a file: the session's documents
+    site_key = StringProperty("")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.service: BrowserService | None = None
+        self.field: PageField | None = None
+        page = self.ids.page
+        page.on_tap = self.tap
+        page.on_scroll = self.scroll
+        ui.fbind("text_scale", self._text_scale)
+        # The keyboard and the end confirmation are in the layout only while shown: hidden
+        # buttons must not catch touches.
+        self._body = self.ids.body
+        self._body.remove_widget(self.ids.keyboard)
+        self._body.remove_widget(self.ids.confirm)
+        self._body.remove_widget(self.ids.picker)
+
+    def on_keyboard_shown(self, _screen: Any, shown: bool) -> None:
+        self._place(self.ids.keyboard, shown, 0)
+
+    def on_confirm_end(self, _screen: Any, shown: bool) -> None:
+        # just above the page (children are listed bottom first)
+        self._place(self.ids.confirm, shown, self._body.children.index(self.ids.page) + 1)
+
+    def on_picking(self, _screen: Any, shown: bool) -> None:
+        self._place(self.ids.picker, shown, self._body.children.index(self.ids.page) + 1)
+
+    def _place(self, widget: Any, shown: bool, index: int) -> None:
+        if shown and widget.parent is None:
+            self._body.add_widget(widget, index=index)
+        elif not shown and widget.parent is not None:
+            self._body.remove_widget(widget)
+
+    # --- opening ------------------------------------------------------------------------------
+    def open_url(self, url: str) -> None:
+        browsing = self.runtime.browsing
+        if browsing is None:
+            self.status = _(FAILED)
+            return
+        self.status = _(LOADING)
+        self.confirm_end = False
+        self.hide_keyboard()
+        page = self.ids.page
+        if browsing.service is None:  # the picture's size is the page's, in CSS pixels
+            browsing.viewport = (max(int(page.width), 640), max(int(page.height), 400))
+        service = browsing.open(on_view=self._view_from_worker)
+        page.viewport = service.viewport
+        fresh = service is not self.service
+        self.service = service
+        if fresh:
+            service.transfers.on_request = lambda request: Clock.schedule_once(
+                lambda _dt: self._file_asked(request), 0)
+            browsing.on_document = lambda: Clock.schedule_once(
+                lambda _dt: setattr(self, "status", _(DOWNLOADED)), 0)
+            on_kivy(service.start(), lambda _r: None, self._failed)
+            service.watch(page.frame_from_worker)
+            if ui.text_scale != 1.0:
+                service.set_zoom(float(ui.text_scale))
+        on_kivy(service.open(url), self._opened, self._failed)
+
+    def _opened(self, verdict: Any) -> None:
+        self.status = "" if verdict.allowed else _(REFUSED)
+
+    def _failed(self, error: BaseException) -> None:
+        log.warning("browser: %s", error)
+        self.status = _(FAILED)
+
+    def _view_from_worker(self, view: PageView) -> None:
+        Clock.schedule_once(lambda _dt: self._show_view(view), 0)
+
+    def _show_view(self, view: PageView) -> None:
+        self.site_key = view.site_key or ""
+        self.status = _(REFUSED) if view.refusal not in (None, Refusal.UNREACHABLE) else ""
+
+    # --- the resident's input -----------------------------------------------------------------
+    def tap(self, x: float, y: float) -> None:
+        if self.service is None:
+            return
+        self.confirm_end = False
+        on_kivy(self.service.on_page(lambda page: interaction.tap(page, x, y)),
+                self._focus_changed)
+
+    def scroll(self, x: float, y: float, dy: float) -> None:
+        if self.service is not None:
+            self.service.on_page(lambda page: interaction.scroll(page, x, y, dy))
+
+    def _focus_changed(self, kind: FieldKind) -> None:
+        if kind is FieldKind.NONE:
+            self.hide_keyboard()
+            return
+        self.field = PageField(self._send, kind)
+        self.keyboard_shown = True
+        self.ids.keyboard.attach(self.field)
+
+    def hide_keyboard(self) -> None:
+        self.keyboard_shown = False
+        self.field = None
+
+    def _send(self, what: str, value: str) -> None:
+        if self.service is None:
+            return
+        if what == "text":
+            self.service.on_page(lambda page: interaction.type_text(page, value))
+        else:
+            self.service.on_page(lambda page: interaction.press(page, value))
+
+    def _text_scale(self, *_args: Any) -> None:
+        if self.service is not None:
+            self.service.set_zoom(float(ui.text_scale))
+
+    # --- documents for a page -----------------------------------------------------------------
+    def _file_asked(self, _request: Any) -> None:
+        """The page's "Parcourir": the kiosk's picker, this session's documents only."""
+        from kivy.metrics import dp
+
+        from kiosk.screens.kit import BigButton
+
+        self.hide_keyboard()
+        box = self.ids.choices
+        box.clear_widgets()
+        desk = self.runtime.documents
+        documents = desk.documents() if desk is not None else []
+        for doc in documents:
+            button = BigButton(kind="secondary", size_hint_y=None, height=dp(72),
+                               txt=f"{_(doc.title)} ({doc.pages} p.)")
+            button.bind(on_release=lambda _b, path=doc.path: self.send_document(path))
+            box.add_widget(button)
+        self.status = "" if documents else _(NO_DOCUMENT)
+        scan = self.ids.picker_scan
+        scan.disabled = not self.can_scan
+        scan.opacity = 0 if scan.disabled else 1
+        self.picking = True
+
+    def send_document(self, path: Any) -> None:
+        self.picking = False
+        if self.service is not None:
+            on_kivy(self.service.choose_files([path]), lambda _r: None,
+                    lambda err: setattr(self, "status", str(err)))
+
+    def cancel_picking(self) -> None:
+        self.picking = False
+        if self.service is not None:
+            self.service.choose_files([])
+
+    # --- the kiosk's controls -----------------------------------------------------------------
+    def back(self) -> None:
+        if self.service is not None:
+            self.hide_keyboard()
+            self.service.back()
+
+    def sites(self) -> None:
+        self.hide_keyboard()
+        self.go("official_sites")
+
+    def call_mediator(self) -> None:
+        self.go("help_call")
+
+    def read_aloud(self) -> None:
+        """The selected text, or the page's main heading, in the kiosk's voice."""
+        if self.service is not None:
+            on_kivy(self.service.on_page(interaction.readable_text), ui.speak)
+
+    def scan(self) -> None:
+        """Scan a document now (for an upload); the browser stays as it is, for coming back."""
+        self.picking = False
+        if self.service is not None and self.service.transfers.asking:
+            self.service.choose_files([])  # the page's request is answered "nothing" for now
+        self.go("scan")
+
+    @property
+    def can_scan(self) -> bool:
+        from kiosk.runtime import Feature
+
+        return bool(self.runtime.feature_available(Feature.SCAN) and self.app.has_screen("scan"))
+
+    def ask_end(self) -> None:
+        self.confirm_end = True
+
+    def end_session(self) -> None:
+        self.confirm_end = False
+        self.runtime.core.end(EndReason.FINISHED)
+
+    def print_page(self) -> None:
+        prints = self.runtime.print_service
+        if self.service is None or prints is None:
+            self.status = _(PRINT_FAILED)
+            return
+        path = self.runtime.core.new_file(".pdf", "document")
+        on_kivy(self.service.on_page(lambda page: interaction.print_to_pdf(page, path)),
+                lambda pdf: self._print(prints, pdf), lambda _e: self._print_failed())
+
+    def _print(self, prints: Any, pdf: Any) -> None:
+        try:
+            prints.submit(pdf)
+        except Exception as err:  # noqa: BLE001 - the printer's own plain message when it has one
+            shown = getattr(err, "shown", None)
+            self.status = shown() if callable(shown) else _(PRINT_FAILED)
+            return
+        self.status = _(PRINT_SENT)
+
+    def _print_failed(self) -> None:
+        self.status = _(PRINT_FAILED)
+
+
+def build_screen(runtime: Any) -> BrowserScreen:
+    return BrowserScreen(name="browser")
+
+
+load_screen_kv(__file__)
