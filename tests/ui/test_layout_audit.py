@@ -113,6 +113,7 @@ def resident_states(app: Any, driver: Any) -> list[State]:
             if core.state is not core.state.ENDING:
                 visit("home")
                 driver.tap(driver.screen().ids.tile_done)
+                driver.answer()   # "J'ai terminé" asks first: yes, end
             driver.screen().show_step(step)
         return go
 
