@@ -135,14 +135,39 @@ class Tour:
         return self.d.screen().ids
 
     def stop(self, name: str) -> Path:
+        for _ in range(8):  # nested layouts settle over a few clock ticks
+            self.d.tick()
         path = self.d.screenshot(self.out_dir / f"{len(self.shots) + 1:02d}-{name}.png")
         self.shots.append(path)
+        self.audit(name)
         if self.on_screen is not None:
             self.on_screen(name, path)
         return path
 
+    def audit(self, name: str) -> None:
+        """The layout audit on what the screenshot shows, written next to it."""
+        from kiosk.screens.layout_audit import audit
+
+        app = self.app
+        root = app.overlay if app._overlay_shown() else app.root
+        screen = self.d.screen()
+        keyboard = getattr(screen, "keyboard", None)
+        focused = keyboard.target if keyboard is not None and keyboard.parent else None
+        problems = audit(root, self.d.window, name, focused, keyboard if focused else None)
+        with (self.out_dir / "layout-audit.txt").open("a", encoding="utf-8") as report:
+            report.write("".join(f"{p}\n" for p in problems) or f"{name}: ok\n")
+
     def tap_id(self, widget_id: str) -> None:
         self.d.tap(self.ids()[widget_id])
+
+    def tap_visible(self, widget_id: str) -> None:
+        """Scroll the page to the widget (a swipe), then touch it."""
+        widget = self.ids()[widget_id]
+        scroller = self.ids().get("scroller")
+        if scroller is not None:
+            scroller.scroll_to(widget, animate=False)
+            self.d.frames(2)
+        self.d.tap(widget)
 
     # --- parts of the walk ---------------------------------------------------------------------
     def resident(self, lang: str, tag: str) -> None:
@@ -211,11 +236,56 @@ class Tour:
         self.tap_id("out_of_order")
         self.tap_id("close")
 
+    # The comfort gallery: a representative subset of the layout audit's combinations
+    # (tests/ui/test_layout_audit.py checks them all), each screenshot audited too.
+    COMFORT = (("fr", 1.5, False), ("fr", 2.0, True), ("ar", 2.0, False), ("ar", 2.0, True))
+    COMFORT_PROCEDURE = "caf-trimestrielle"
+
+    def comfort(self) -> None:
+        """Home, scan, print, the practice catalogue and a practice page, each with the keyboard
+        open where it has a field, at large text, in French and Arabic, normal and high
+        contrast."""
+        from kiosk.screens.kit import ui
+        from kiosk_wire.schema import Language
+
+        for lang, scale, contrast in self.COMFORT:
+            tag = f"{lang}-x{scale:g}{'-hc' if contrast else ''}"
+            self.app.reset_for_next_test()
+            ui.set_language(lang)
+            self.app.start_session(Language(lang), set())
+            ui.text_scale, ui.high_contrast = scale, contrast
+            for name in ("home", "scan", "print"):
+                if name == "home" or (self.app.has_screen(name) and name in self._tile_routes()):
+                    self.app.show(name)
+                    self.stop(f"{name}-{tag}")
+            if not (self.app.has_screen("practice_catalogue")
+                    and "practice_catalogue" in self._tile_routes()):
+                continue
+            self.app.show("practice_catalogue")
+            self.d.frames(2)
+            catalogue = self.d.screen()
+            self.d.tap(catalogue.ids.search.ids.box)
+            self.stop(f"practice-catalogue-keyboard-{tag}")
+            catalogue.hide_keyboard()
+            catalogue.open_procedure(self.COMFORT_PROCEDURE)
+            self.d.frames(2)
+            self.stop(f"practice-start-{tag}")
+            self.d.screen().begin("guided")
+            self.d.frames(2)
+            page = self.d.screen()
+            typed = next((f for f in page.view.fields.values() if hasattr(f, "form")), None)
+            if typed is not None:
+                page.focus_field(typed.form)
+            self.stop(f"practice-page-keyboard-{tag}")
+            page.quit()
+        ui.text_scale, ui.high_contrast = 1.0, False
+
     def run(self, languages: tuple[str, ...] = ("fr", "en", "ar"),
             large_text: bool = True) -> list[Path]:
         for lang in languages:
             self.resident(lang, lang)
         self.mediator("fr")
+        self.comfort()
         if large_text:
             from kiosk.screens.kit import ui
 
@@ -225,7 +295,7 @@ class Tour:
             self.tap_id("start")
             ui.text_scale = 2.0
             self.stop("home-fr-large")
-            self.d.tap(self.ids()["tile_done"])
+            self.tap_visible("tile_done")   # at x2 the tiles scroll
             self.stop("confirm-end-fr-large")
             self.d.answer()
             self.stop("end-fr-large")
@@ -239,6 +309,7 @@ def run_headless(out_dir: Path, data_dir: Path | None = None) -> list[Path]:
     from kiosk.app import start_headless
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "layout-audit.txt").unlink(missing_ok=True)
     data_dir = data_dir or out_dir / "data"
     server = start_demo_server_if_any(data_dir)
     settings = with_server(demo_settings(data_dir), server)

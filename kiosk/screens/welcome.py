@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from kivy.properties import BooleanProperty, NumericProperty
 
-from kiosk import i18n, theme
+from kiosk import i18n
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import ui
 from kiosk.sessions.end_words import after_idle_notice
@@ -46,9 +46,6 @@ class WelcomeScreen(AppScreen):
     def speech_text(self) -> str:
         return "\n".join(label.txt for label in (self.ids.notice, self.ids.start, self.ids.title)
                          if label.txt)
-
-    def next_text_size(self) -> None:
-        ui.text_scale = theme.next_text_scale(ui.text_scale)
 
     def toggle_contrast(self) -> None:
         ui.high_contrast = not ui.high_contrast

@@ -41,7 +41,10 @@ def open_practice(driver: Any, app: Any, procedure_id: str, mode: str = "guided"
     driver.tap(catalogue.card(procedure_id))
     start = driver.screen()
     assert start.name == "practice_start"
-    driver.tap(start.ids.guided if mode == "guided" else start.ids.alone)
+    button = start.ids.guided if mode == "guided" else start.ids.alone
+    start.ids.scroller.scroll_to(button, animate=False)   # below the sheet: a swipe
+    driver.frames(2)
+    driver.tap(button)
     screen = driver.screen()
     assert screen.name == "practice_page"
     driver.frames(2)
@@ -56,7 +59,7 @@ def visible(driver: Any, screen: Any, widget: Any) -> None:
     driver.tick()
     driver.tick()
     bubble = getattr(screen, "bubble", None)
-    if bubble is not None and bubble.parent is not None:
+    if bubble is not None and bubble.parent is not None and "box" in bubble.ids:
         box = bubble.ids.box
         x, y = widget.to_window(widget.center_x, widget.center_y)
         bx, by = box.to_window(box.x, box.y)

@@ -15,7 +15,7 @@ from kiosk.browser.profile import processes_using
 from kiosk.browser.service import CHROMIUM
 
 from .helpers import type_on
-from .practice_play import open_practice, play_page
+from .practice_play import open_practice, play_page, press_site_button
 from .test_practice_screens import GUIDED_PROCEDURE, start_session
 
 pytestmark = [pytest.mark.display, pytest.mark.browser]
@@ -65,18 +65,23 @@ def test_practise_caf_then_do_it_for_real_type_and_end_with_everything_wiped(
     home = driver.screen()
     assert home.ids.tile_online.parent is not None  # "Faire ma démarche en ligne" is offered
 
-    screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "guided")
+    # Practised without the guide: the guided hint on the e-mail code page keeps the code field
+    # from being typed into (a page-template bug of issue #11, its own expected failure in
+    # test_confirmations_and_words); this journey is about the real site that follows.
+    screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "autonomous")
     run = screen.run
     while not run.page.end:
         before = run.page.id
         play_page(driver, screen)
         assert run.page.id != before or run.page.end, f"stuck on {before}"
-    driver.tap(screen.view.button)
+    press_site_button(driver, screen)   # "Terminer l'exercice et voir mon bilan", scrolled to
     debrief = driver.screen()
     assert debrief.name == "practice_debrief"
     assert debrief.ids.real_address.txt == "Le vrai site : www.caf.fr"
     assert debrief.can_go_real
 
+    debrief.ids.scroller.scroll_to(debrief.ids.go_real, animate=False)   # swiped to, by a finger
+    driver.frames(2)
     driver.tap(debrief.ids.go_real)   # "Faire la vraie démarche maintenant"
     browser = driver.screen()
     assert browser.name == "browser"

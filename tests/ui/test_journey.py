@@ -50,6 +50,9 @@ def test_resident_goes_from_welcome_to_everything_erased_by_touch(driver, ui_app
                               "Cette borne vous a-t-elle convenu ?"):
         assert driver.screen().ids.invite.txt == expected_question
         choices = driver.screen().ids.choices.children
+        # at large text the page scrolls: a swipe down to the last choice
+        driver.screen().ids.scroller.scroll_to(choices[0], animate=False)
+        driver.frames(2)
         driver.tap(choices[0])  # the last choice (children are in reverse order)
 
     assert driver.screen().name == "welcome"

@@ -131,6 +131,7 @@ def test_a_procedure_is_played_to_the_end_by_touch_in_guided_mode(driver, ui_app
     driver.screenshot(ui_artifacts / f"guided-{GUIDED_PROCEDURE}-end.png")
     assert run.completed
 
+    visible(driver, screen, screen.view.button)
     driver.tap(screen.view.button)   # "Terminer l'exercice et voir mon bilan"
     debrief = driver.screen()
     assert debrief.name == "practice_debrief"
@@ -150,6 +151,8 @@ def test_a_procedure_is_played_to_the_end_by_touch_in_guided_mode(driver, ui_app
     assert activity.hints_used == run.hints_used >= len(hints_seen) > 0
 
     # The memo sheet: a session file, printed through the print service (demo printer here).
+    debrief.ids.scroller.scroll_to(debrief.ids.print_memo, animate=False)  # a swipe down
+    driver.frames(2)
     driver.tap(debrief.ids.print_memo)
     # Built off the UI thread; meanwhile the wait is said over the screen, not a frozen frame.
     assert debrief.busy and debrief._panel.parent is debrief
@@ -186,7 +189,7 @@ def test_mistakes_show_plain_messages_and_are_counted_in_autonomous_mode(driver,
     assert run.page.id == "connexion"
     field = screen.view.fields["nir"]
     assert "13 chiffres" in field.form.message
-    assert "erreur" in screen.view.notice.txt
+    assert "erreur" in screen.view.summary.title   # the error summary on top of the page
     driver.screenshot(ui_artifacts / f"mistake-{GUIDED_PROCEDURE}-fr.png")
 
     # "Aide" gives the hint for the field to fix, and counts it.
@@ -379,7 +382,8 @@ def test_wrong_format_trap_is_refused_on_continue_with_the_sites_message(driver,
     assert field.form.message == "", "no warning while typing: the site says it on Continuer"
     play_page(driver, screen, {trap.field: "920 €"})
     assert screen.run.page.id == "correction"
-    assert field.form.message == trap.message.get("fr")
+    # the site's message, after the field's visible label (errors name their field)
+    assert field.form.message == f"{field.form.label} : {trap.message.get('fr')}"
     assert screen.run.stats["correction"].field_errors == {trap.field: 1}
 
 
@@ -418,6 +422,7 @@ def test_the_debrief_says_what_to_do_next_and_who_helps_for_real(driver, ui_app)
     screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "guided")
     advance_to(driver, screen, "telechargement")
     assert screen.run.completed
+    visible(driver, screen, screen.view.button)   # below the page's text: a swipe
     driver.tap(screen.view.button)   # "Terminer l'exercice et voir mon bilan"
     driver.frames(2)
     debrief = driver.screen()

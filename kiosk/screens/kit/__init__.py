@@ -1,7 +1,8 @@
 """The widget kit every kiosk screen uses (practice and scan screens included).
 
-Importing it registers the DejaVu Sans font (it has Arabic glyphs; Kivy's Roboto does not) as
-Kivy's default font and loads the basic widgets' rules (``kit.kv``) once. The input widgets
+Importing it registers DejaVu Sans (it has Arabic glyphs; Kivy's Roboto does not) as Kivy's
+default font (KLabels draw in Atkinson Hyperlegible when it has every letter:
+kit/fonts.py) and loads the basic widgets' rules (``kit.kv``) once. The input widgets
 (form fields, on-screen keyboard, hint bubble) are imported, with their rules, the first time
 something names them (``from kiosk.screens.kit import FormField`` or a kv file): the welcome
 screen's first frame does not pay for them.
@@ -15,6 +16,7 @@ from typing import Any
 from kivy.core.text import DEFAULT_FONT, LabelBase
 from kivy.factory import Factory
 
+from kiosk.screens.kit.fonts import WIDE_BOLD, WIDE_REGULAR
 from kiosk.screens.kit.icons import IconView
 from kiosk.screens.kit.rules import BASIC_KV, load_kv
 from kiosk.screens.kit.state import UiState, ui
@@ -35,6 +37,7 @@ __all__ = [
     "FONT_REGULAR",
     "BigButton",
     "DirBox",
+    "ErrorSummary",
     "FieldBox",
     "FormField",
     "HintBubble",
@@ -43,6 +46,7 @@ __all__ = [
     "KeyButton",
     "KioskKeyboard",
     "KioskScreen",
+    "PageTemplate",
     "ScreenHeader",
     "SpeakButton",
     "Tile",
@@ -55,9 +59,12 @@ __all__ = [
 
 # Input widgets: name -> module under kiosk.screens.kit, imported on first use.
 LAZY_WIDGETS = {"FieldBox": "form", "FormField": "form", "KioskKeyboard": "keyboard",
-                "KeyButton": "keyboard", "HintBubble": "hint"}
+                "KeyButton": "keyboard", "HintBubble": "hint", "PageTemplate": "page",
+                "BarButton": "page", "StepBar": "page", "InlineHint": "page",
+                "TextSizeButton": "page", "ErrorSummary": "errors"}
 
-LabelBase.register(DEFAULT_FONT, FONT_REGULAR, fn_bold=FONT_BOLD)
+# Kivy's own labels (no KLabel) get the wide face: it draws every script the kiosk shows.
+LabelBase.register(DEFAULT_FONT, WIDE_REGULAR, fn_bold=WIDE_BOLD)
 for _cls in (DirBox, KLabel, BigButton, Tile, ToggleOption, SpeakButton, ScreenHeader, KioskScreen,
              IconView):
     if _cls.__name__ not in Factory.classes:

@@ -71,13 +71,29 @@ ICONS: dict[str, list[tuple[Any, ...]]] = {
     ],
     "check": [("line", 0.15, 0.5, 0.4, 0.22, 0.88, 0.8)],
     "back": [("line", 0.9, 0.5, 0.12, 0.5), ("line", 0.4, 0.8, 0.12, 0.5, 0.4, 0.2)],
+    "home": [  # a house
+        ("line", 0.08, 0.5, 0.5, 0.9, 0.92, 0.5),
+        ("line", 0.2, 0.58, 0.2, 0.1, 0.8, 0.1, 0.8, 0.58),
+        ("line", 0.42, 0.1, 0.42, 0.38, 0.58, 0.38, 0.58, 0.1),
+    ],
+    "next": [("line", 0.1, 0.5, 0.88, 0.5), ("line", 0.6, 0.8, 0.88, 0.5, 0.6, 0.2)],
+    "error": [  # a circled exclamation mark, as DSFR error alerts show
+        ("circle", 0.5, 0.5, 0.4), ("line", 0.5, 0.72, 0.5, 0.44), ("disc", 0.5, 0.3, 0.05),
+    ],
+    # DSFR radio buttons and checkboxes: the mark on the start side of the option
+    "radio_off": [("circle", 0.5, 0.5, 0.36)],
+    "radio_on": [("circle", 0.5, 0.5, 0.36), ("disc", 0.5, 0.5, 0.2)],
+    "box_off": [("line", 0.15, 0.15, 0.85, 0.15, 0.85, 0.85, 0.15, 0.85, 0.15, 0.15)],
+    "box_on": [("line", 0.15, 0.15, 0.85, 0.15, 0.85, 0.85, 0.15, 0.85, 0.15, 0.15),
+               ("line", 0.28, 0.5, 0.44, 0.32, 0.74, 0.7)],
+    "info": [("circle", 0.5, 0.5, 0.4), ("line", 0.5, 0.6, 0.5, 0.28), ("disc", 0.5, 0.72, 0.05)],
     "warning": [
         ("line", 0.5, 0.92, 0.95, 0.1, 0.05, 0.1, 0.5, 0.92),
         ("line", 0.5, 0.65, 0.5, 0.35), ("disc", 0.5, 0.22, 0.05),
     ],
 }
 # Icons whose meaning has a direction; mirrored in right-to-left languages.
-DIRECTIONAL = frozenset({"back", "done"})
+DIRECTIONAL = frozenset({"back", "done", "next"})
 
 
 # Rendered icons, least recently used first out; a few dozen exist (icons x text sizes x

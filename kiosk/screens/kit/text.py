@@ -18,9 +18,11 @@ from typing import Any
 from kivy.event import Observable
 
 from kiosk import i18n
+from kiosk.screens.kit.fonts import LATIN_BOLD, LATIN_REGULAR
 
-FONT_REGULAR = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-FONT_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+# The kiosk's faces (kit/fonts.py): KLabel swaps to DejaVu Sans for text Atkinson cannot draw.
+FONT_REGULAR = LATIN_REGULAR
+FONT_BOLD = LATIN_BOLD
 
 Measure = Callable[[str], float]
 

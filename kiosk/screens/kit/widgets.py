@@ -12,6 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
+from kiosk.screens.kit.fonts import face_for
 from kiosk.screens.kit.state import ui
 from kiosk.screens.kit.text import PRESHAPED, needs_shaping, rtl_lines
 
@@ -57,6 +58,11 @@ class KLabel(Label):
         self._refresh()
 
     def _refresh(self, *_args: Any) -> None:
+        current: str = str(self.font_name)  # type: ignore[has-type]  # a Kivy property
+        face = face_for(current, self.txt)
+        if face != current:
+            self.font_name = face  # calls _refresh again, with the face that draws the text
+            return
         rtl = ui.rtl
         self.text_size = (self.width, None) if self.wrap else (None, None)
         if self.align == "center":
@@ -121,16 +127,38 @@ class ScreenHeader(DirBox):
         return widget
 
 
+# The page template's controls, reachable from the screen's ids (tests, demo, read aloud):
+# screen id -> the template's id.
+# (Older names too: "back", "home", "help", "call_mediator" were buttons of each screen.)
+PAGE_CONTROLS = {"speak": "speak", "large_text": "text_size", "bar_back": "bar_back",
+                 "bar_help": "bar_help", "bar_mediator": "bar_mediator", "bar_home": "bar_home",
+                 "back": "bar_back", "home": "bar_home", "help": "bar_help",
+                 "call_mediator": "bar_mediator", "scroller": "scroller"}
+
+
 class KioskScreen(Screen):
     """Base of every kiosk screen: a background and a main text for read aloud."""
 
+    def on_kv_post(self, base_widget: Any) -> None:
+        page = self.ids.get("page")
+        # a screen on the page template (another screen may have its own widget called page,
+        # like the browser's page view)
+        if page is not None and "bar_back" in getattr(page, "ids", {}):
+            if "header" not in self.ids:  # the page has the title, as ScreenHeader had
+                self.ids["header"] = page
+            for mine, theirs in PAGE_CONTROLS.items():
+                if mine not in self.ids:
+                    self.ids[mine] = page.ids[theirs]
+
     def speech_text(self) -> str:
         """The main text of the screen, read aloud on demand and on entry when the option is on."""
-        parts = []
-        for key in ("header", "title", "status", "body"):
+        parts: list[str] = []
+        seen: list[Any] = []
+        for key in ("page", "header", "title", "status", "body"):
             widget = self.ids.get(key)
-            if widget is None:
+            if widget is None or any(widget == other for other in seen):  # "header" is the page
                 continue
+            seen.append(widget)
             text = getattr(widget, "title", "") or getattr(widget, "txt", "")
             if text:
                 parts.append(text)

@@ -17,7 +17,7 @@ from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, KioskKeyboard, ui
 from kiosk.screens.practice.operator import ProcedureCard
-from kiosk.screens.practice.widgets import dock_keyboard, undock_keyboard
+from kiosk.screens.practice.widgets import undock_keyboard
 from kiosk_wire.schema import Theme
 
 if TYPE_CHECKING:
@@ -202,11 +202,15 @@ class PracticeCatalogueScreen(AppScreen):
 
     # --- search keyboard -----------------------------------------------------------------------
     def _search_focused(self, field: Any) -> None:
-        dock_keyboard(self.ids.main, self.keyboard, field)
+        self.ids.page.dock_keyboard(self.keyboard, field)
 
     def hide_keyboard(self) -> None:
         self.ids.search.focused = False
         undock_keyboard(self.keyboard)
+
+    def page_back(self) -> None:  # the page template's "Retour"
+        self.hide_keyboard()
+        self.go("home")
 
     # --- choosing ------------------------------------------------------------------------------
     def open_procedure(self, procedure_id: str) -> None:

@@ -169,6 +169,13 @@ class PracticeDebriefScreen(AppScreen):
         self.flow.leave()
         self.go("practice_catalogue")
 
+    def page_back(self) -> None:  # the page template's "Retour": the catalogue
+        self.other()
+
+    def page_home(self) -> None:
+        self.flow.leave()
+        self.go("home")
+
 
 def build_screen(runtime: KioskRuntime, flow: PracticeFlow) -> PracticeDebriefScreen:
     return PracticeDebriefScreen(flow, name="practice_debrief")

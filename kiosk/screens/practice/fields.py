@@ -20,6 +20,7 @@ from kiosk.practice.engine import PracticeRun
 from kiosk.practice.fields import is_ticked
 from kiosk.practice.model import Field, FieldType, TrapKind
 from kiosk.screens.kit import DirBox, FormField, KLabel, ToggleOption, ui
+from kiosk.screens.kit.errors import field_error
 from kiosk.screens.practice.widgets import CaptchaView, FieldFrame, tx
 
 Changed = Callable[["PageField"], None]
@@ -53,6 +54,13 @@ class PageField(ABC):
         self.changed = changed
         self.frame = FieldFrame(field_id=field.id)
         self.target: Any = self.frame
+        # corrected (the frame's error cleared): the message under the field goes too
+        self.frame.bind(error=lambda _f, error: None if error else self._clear_error())
+
+    def _clear_error(self) -> None:
+        label = getattr(self, "_error", None)
+        if label is not None:
+            label.txt = ""
 
     @property
     def id(self) -> str:
@@ -67,8 +75,14 @@ class PageField(ABC):
         """Show a value (a revisit, or the persona's value in a demo)."""
 
     def show_error(self, message: str) -> None:
+        """The error under the field, naming it by its visible label (kit/errors.py)."""
         self.frame.error = message
-        self._error_label().txt = message
+        shown = field_error(tx(self.field.label), message)
+        self._error_label().txt = f"⚠ {shown}" if shown else ""
+
+    def error_words(self) -> str:
+        """The error as the summary lists it: the field's visible label and the problem."""
+        return field_error(tx(self.field.label), self.frame.error)
 
     def _error_label(self) -> KLabel:
         label = getattr(self, "_error", None)
@@ -144,7 +158,7 @@ class TextField(PageField):
 
     def show_error(self, message: str) -> None:
         self.frame.error = message
-        self.form.message = message
+        self.form.message = field_error(tx(self.field.label), message)
         self.form.valid = not message
 
 
@@ -174,8 +188,8 @@ class ChoiceField(PageField):
     def _draw(self) -> None:
         for value, toggle in self.options.items():
             toggle.active = value == self.value
-            toggle.state_txt = "◉" if toggle.active else "○"
-            toggle.icon = "check" if toggle.active else ""
+            # DSFR radio buttons: the mark at the start of the option, not at its end
+            toggle.icon = "radio_on" if toggle.active else "radio_off"
 
     def option_widget(self, value: str) -> ToggleOption:
         return self.options[value]
@@ -209,7 +223,7 @@ class TickField(PageField):
 
     def _draw(self) -> None:
         self.toggle.state_txt = TICK_ON if self.toggle.active else TICK_OFF
-        self.toggle.icon = "check" if self.toggle.active else ""
+        self.toggle.icon = "box_on" if self.toggle.active else "box_off"
 
     def get(self) -> Any:
         return self.toggle.active

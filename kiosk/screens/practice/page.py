@@ -20,8 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.metrics import dp
-from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
-from kivy.uix.widget import Widget
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk.i18n import _, ngettext
 from kiosk.practice.engine import Mode, Outcome, PracticeRun
@@ -29,7 +28,7 @@ from kiosk.practice.flow import PracticeFlow
 from kiosk.practice.model import FieldType, Page
 from kiosk.practice.progress import progress
 from kiosk.screens.base import AppScreen, load_screen_kv
-from kiosk.screens.kit import HintBubble, KioskKeyboard, KLabel, ui
+from kiosk.screens.kit import KioskKeyboard, KLabel, ui
 from kiosk.screens.practice import operator  # noqa: F401  (kv classes: address bar, banner)
 from kiosk.screens.practice.fields import PageField, TextField
 from kiosk.screens.practice.help_call import PracticeHelpCall
@@ -38,9 +37,8 @@ from kiosk.screens.practice.widgets import (
     Overlay,
     PageButton,
     PersonaCard,
-    dock_keyboard,
+    SimulationRibbon,
     tx,
-    undock_keyboard,
 )
 
 if TYPE_CHECKING:
@@ -52,8 +50,12 @@ class PracticePageScreen(AppScreen):
     has_sms = BooleanProperty(False)
     help_status = StringProperty("")   # where the call to a mediator stands, once made
     help_cancellable = BooleanProperty(False)   # the call can still be cancelled
-    # For the page template's header: "Étape n sur m", "Étape suivante : …" (this route only)
+    # the page template's header: the exercise, its step on this resident's route, the next
     progress: Any = ObjectProperty(None, allownone=True)
+    title_txt = StringProperty("")
+    step_n = NumericProperty(0)
+    steps_n = NumericProperty(0)
+    next_txt = StringProperty("")
     step_txt = StringProperty("")
     next_step_txt = StringProperty("")
 
@@ -63,7 +65,6 @@ class PracticePageScreen(AppScreen):
         self.views: dict[tuple[str, str], PageView] = {}
         self.view: PageView | None = None
         self.keyboard = KioskKeyboard()
-        self.bubble = HintBubble()
         self.overlay = Overlay()
         self._loading = False
         self._guided_for: Any = None
@@ -73,10 +74,14 @@ class PracticePageScreen(AppScreen):
         hook = getattr(flow.core, "add_end_hook", None)
         if hook is not None:
             hook(self._session_ending)
-        self.ids.scroller.bind(scroll_y=self._place_bubble, size=self._place_bubble)
-        self.ids.form.bind(height=self._place_bubble)
+        self.ids.page.set_banner(SimulationRibbon())
         self.ids.address.bind(on_back=lambda *_a: self.back())
         self.ids.phone.bind(on_resend=lambda *_a: self.resend_sms())
+
+    @property
+    def bubble(self) -> Any:
+        """The hint shown now (in the page's flow, below its target)."""
+        return self.ids.page.hint
 
     @property
     def run(self) -> PracticeRun | None:
@@ -96,7 +101,7 @@ class PracticePageScreen(AppScreen):
     def wipe(self) -> None:
         """Nothing typed stays in a widget: views dropped, keyboard and bubbles gone."""
         self.dismiss_hint()
-        undock_keyboard(self.keyboard)
+        self.ids.page.undock_keyboard()
         self.keyboard.target = None
         if self.overlay.parent is not None:
             self.overlay.close()
@@ -124,14 +129,13 @@ class PracticePageScreen(AppScreen):
         if run is None:
             return
         self.dismiss_hint()
-        undock_keyboard(self.keyboard)
+        self.ids.page.undock_keyboard()
         page = run.page
         procedure = run.procedure
         view = self._view_for(run, page)
         if self.view is not view:
             self.ids.form.clear_widgets()
             self.ids.form.add_widget(view)
-            self.ids.form.add_widget(Widget())   # the page starts at the top of the window
             self.view = view
         self._loading = True
         try:
@@ -144,15 +148,18 @@ class PracticePageScreen(AppScreen):
         if isinstance(view.button, PageButton):
             view.button.highlighted = False
         view.show_notice(notice, tone)
-        # The steps this resident sees (kiosk.practice.progress), not the statistics' rank.
+        # The steps this resident sees (kiosk.practice.progress), not the statistics' rank;
+        # shown by the page template's header (with its bar and the next step).
         where = progress(run)
         self.progress = where
         self.step_txt = _("Étape {step} sur {total}").format(step=where.step, total=where.total)
         self.next_step_txt = _("Étape suivante : {title}").format(
             title=tx(where.next_title)) if where.next_title is not None else ""
-        view.breadcrumb.txt = _("{site} › {page}   ·   Étape {step} sur {total}").format(
-            site=procedure.operator.name, page=tx(page.title), step=where.step,
-            total=where.total)
+        view.breadcrumb.txt = _("{site} › {page}").format(site=procedure.operator.name,
+                                                          page=tx(page.title))
+        self.title_txt = tx(procedure.title)
+        self.step_n, self.steps_n = where.step, where.total
+        self.next_txt = tx(where.next_title) if where.next_title is not None else ""
         self.ids.operator.show(procedure)
         address = procedure.operator.address
         self.ids.address.address = f"https://{address}/{page.id.replace('_', '-')}"
@@ -173,12 +180,7 @@ class PracticePageScreen(AppScreen):
         if run is not None and any(f.type in (FieldType.SMS_CODE, FieldType.EMAIL_CODE)
                                    for f in run.page.fields):
             # the code is awaited on this page: the phone must be in view, even at large text
-            Clock.schedule_once(lambda _dt: self.ids.side_scroller.scroll_to(
-                self.ids.phone, animate=False), 0)
-        else:
-            # no code awaited: the side panel's own buttons (Ma fiche, Aide) back in view, where
-            # the finger found them before the phone was scrolled to
-            self.ids.side_scroller.scroll_y = 1
+            self.ids.page.reveal(self.ids.phone)
 
     def _language_changed(self, *_args: Any) -> None:
         if self.run is not None and self.view is not None:
@@ -198,8 +200,7 @@ class PracticePageScreen(AppScreen):
         for page_field in self.view.fields.values() if self.view else []:
             if isinstance(page_field, TextField) and page_field.form is not form:
                 page_field.form.focused = False
-        dock_keyboard(self.ids.main, self.keyboard, form)
-        Clock.schedule_once(lambda _dt: self._scroll_to(form), 0)
+        self.ids.page.dock_keyboard(self.keyboard, form)  # and keeps the field in view
 
     def next_field(self, form: Any) -> None:
         """"Valider" on the keyboard: the next typed field, or close the keyboard."""
@@ -208,15 +209,27 @@ class PracticePageScreen(AppScreen):
         if form in forms and forms.index(form) + 1 < len(forms):
             self.focus_field(forms[forms.index(form) + 1])
         else:
-            undock_keyboard(self.keyboard)
+            self.ids.page.undock_keyboard()
 
     def _scroll_to(self, widget: Any) -> None:
         if widget.get_parent_window() is not None and self.view is not None:
             self.ids.scroller.scroll_to(widget, padding=dp(24), animate=False)
 
-    def field_changed(self, _page_field: PageField) -> None:
+    def field_changed(self, page_field: PageField) -> None:
         if not self._loading:
+            if self.view is not None and not page_field.frame.error:
+                self.view.field_fixed(page_field.id)
             self._guide_event()
+
+    def go_to_field(self, field_id: str) -> None:
+        """An entry of the error summary: to the field (with the keyboard for a typed one)."""
+        page_field = self.view.fields.get(field_id) if self.view else None
+        if page_field is None:
+            return
+        if isinstance(page_field, TextField):
+            self.focus_field(page_field.form)
+        else:
+            self.ids.page.reveal(page_field.frame)
 
     # --- guided mode and hints -------------------------------------------------------------------
     def _update_guide(self, *_args: Any) -> None:
@@ -241,15 +254,10 @@ class PracticePageScreen(AppScreen):
         else:
             self.dismiss_hint()
 
-    def _place_bubble(self, *_args: Any) -> None:
-        """Keep the hint bubble on its target when the page scrolls or the keyboard docks."""
-        if self.bubble.parent is not None and self.bubble.target is not None:
-            Clock.schedule_once(self.bubble.place, 0)
-
     def _show_hint(self, target: Any, text: str) -> None:
         if self.manager is None or self.manager.current != self.name:
             return
-        self.bubble.show(target, text, self)
+        self.ids.page.show_hint(target, text)
 
     def ask_hint(self) -> None:
         """ "Aide": the hint for what to do now (counted as a hint used)."""
@@ -267,7 +275,7 @@ class PracticePageScreen(AppScreen):
         Clock.schedule_once(lambda _dt: self._show_hint(target, tx(hint.text)), 0)
 
     def dismiss_hint(self) -> None:
-        self.bubble.dismiss()
+        self.ids.page.dismiss_hint()
 
     # --- the site's buttons ----------------------------------------------------------------------
     def submit(self) -> None:
@@ -277,15 +285,17 @@ class PracticePageScreen(AppScreen):
         self.dismiss_hint()
         result = run.submit(view.values())
         if result.outcome is Outcome.ERRORS:
-            undock_keyboard(self.keyboard)
+            self.ids.page.undock_keyboard()
             for fid, page_field in view.fields.items():
                 error = result.errors.get(fid)
                 page_field.show_error(error.text(ui.language) if error else "")
             count = len(result.errors)
-            view.show_notice(ngettext(
+            view.show_errors(ngettext(
                 "Il y a {n} erreur sur la page. Corrigez le champ marqué en rouge.",
                 "Il y a {n} erreurs sur la page. Corrigez les champs marqués en rouge.",
-                count).format(n=count))
+                count).format(n=count), [
+                    (fid, view.fields[fid].error_words(), lambda fid=fid: self.go_to_field(fid))
+                    for fid in view.fields if fid in result.errors])
             self.ids.scroller.scroll_y = 1
             self._guided_for = None
             self._guide_event()
@@ -336,7 +346,7 @@ class PracticePageScreen(AppScreen):
     def call_mediator(self) -> None:
         """ "Appeler un médiateur": the call goes out, the page stays as it is."""
         self.dismiss_hint()
-        undock_keyboard(self.keyboard)
+        self.ids.page.undock_keyboard()
         self.help_call.request()
 
     def cancel_help_call(self) -> None:
@@ -352,7 +362,7 @@ class PracticePageScreen(AppScreen):
         from kiosk.screens.kit.confirm import confirm
 
         self.dismiss_hint()
-        undock_keyboard(self.keyboard)
+        self.ids.page.undock_keyboard()
         confirm(_("Quitter l'exercice ?"),
                 _("Ce que vous avez rempli dans cet exercice sera effacé."),
                 _("Oui, quitter l'exercice"), self.leave_exercise,
@@ -374,9 +384,28 @@ class PracticePageScreen(AppScreen):
         self.wipe()
         self.go("practice_catalogue")
 
+    # --- the page template's bottom bar ----------------------------------------------------------
+    def page_back(self) -> None:
+        """ "Retour": the previous page of the exercise; from its first page, leave it."""
+        if self.run is not None and self.run.history:
+            self.back()
+        else:
+            self.quit()
+
+    def page_help(self) -> None:
+        self.ask_hint()
+
+    def page_mediator(self) -> None:
+        self.call_mediator()
+
+    def page_home(self) -> None:
+        self.flow.leave()
+        self.wipe()
+        self.go("home")
+
     def on_leave(self, *args: Any) -> None:
         self.dismiss_hint()
-        undock_keyboard(self.keyboard)
+        self.ids.page.undock_keyboard()
 
 
 def build_screen(runtime: KioskRuntime, flow: PracticeFlow) -> PracticePageScreen:

@@ -47,6 +47,7 @@ class PageView(BoxLayout):
         self.title_label = Factory.PageTitle(txt=tx(page.title))
         self.add_widget(self.title_label)
         self.notice = Notice()   # added under the title only when there is something to say
+        self.summary: Any = None  # the error summary, made on the first errors
         if page.intro:
             self.add_widget(KLabel(txt=tx(page.intro)))
         for paragraph in page.content:
@@ -131,6 +132,25 @@ class PageView(BoxLayout):
 
     def values(self) -> dict[str, Any]:
         return {fid: f.get() for fid, f in self.fields.items()}
+
+    def show_errors(self, title: str, entries: list[tuple[str, str, Any]]) -> None:
+        """The page's error summary under its title (kit/errors.py); empty: none."""
+        from kiosk.screens.kit.errors import ErrorSummary
+
+        if self.summary is None:
+            self.summary = ErrorSummary()
+        if entries:
+            self.summary.show(title, entries)
+            if self.summary.parent is None:
+                self.add_widget(self.summary, index=self.children.index(self.title_label))
+        elif self.summary.parent is not None:
+            self.remove_widget(self.summary)
+
+    def field_fixed(self, field_id: str) -> None:
+        """A corrected field leaves the summary; the summary goes with the last one."""
+        if self.summary is not None and self.summary.parent is not None \
+                and self.summary.fixed(field_id):
+            self.remove_widget(self.summary)
 
     def show_notice(self, text: str, tone: str = "error") -> None:
         self.notice.txt = text

@@ -50,6 +50,9 @@ class PracticeStartScreen(AppScreen):
         self.ids.scroller.scroll_y = 1
         super().on_enter(*args)
 
+    def page_back(self) -> None:  # "Retour": choose another exercise
+        self.go("practice_catalogue")
+
     def begin(self, mode: str) -> None:
         """Start the run in the chosen mode and show its first page."""
         if self.procedure is None:

@@ -385,6 +385,9 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
     def call_mediator(self) -> None:
         self.go("help_call")
 
+    def page_back(self) -> None:  # the page template's "Retour"
+        self.back()
+
     def retry_after_fault(self) -> None:
         self.ids.fault.clear()
         if self.step == Step.PLACE.value:

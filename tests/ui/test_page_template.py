@@ -1,0 +1,124 @@
+"""The page template every resident screen is built on (kiosk/screens/kit/page.py), by touch on
+the real app: the bottom bar in the same place everywhere, the text-size button under the
+finger, hints beside their target, errors shown one way with a summary that leads to the
+field, the typefaces."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.practice.engine import Mode
+from kiosk.practice.solution import page_solution
+from kiosk.screens.kit import KLabel, ui
+from kiosk.screens.kit.fonts import LATIN_BOLD, LATIN_RANGES, LATIN_REGULAR, WIDE_REGULAR
+from kiosk.screens.layout_audit import window_box
+from kiosk_wire.schema import Language
+
+from .practice_play import open_practice, play_page
+
+pytestmark = pytest.mark.display
+
+RESIDENT_SCREENS = ["home", "scan", "print", "practice_catalogue", "help_call"]
+
+
+def start_session(app, driver, lang: str = "fr") -> None:
+    ui.set_language(lang)   # chosen on the welcome screen
+    app.start_session(Language(lang), set())
+    driver.frames(2)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_bottom_bar_actions_keep_their_place_on_every_screen(driver, ui_app, lang):
+    start_session(ui_app, driver, lang)
+    places: dict[str, set] = {}
+    for name in RESIDENT_SCREENS:
+        ui_app.show(name)
+        driver.frames(3)
+        ids = driver.screen().ids
+        for slot in ("bar_back", "bar_help", "bar_mediator", "bar_home"):
+            box = window_box(ids[slot])
+            places.setdefault(slot, set()).add((round(box.x), round(box.y), round(box.w)))
+    assert all(len(p) == 1 for p in places.values()), places
+    help_x = next(iter(places["bar_help"]))[0]
+    mediator_x = next(iter(places["bar_mediator"]))[0]
+    assert (mediator_x > help_x) == (lang == "fr"), "right-to-left mirrors the bar"
+
+
+def test_text_size_button_stays_under_the_finger(driver, ui_app):
+    button = driver.screen().ids.large_text
+    x, y = button.to_window(button.center_x, button.center_y)
+    for expected in (1.5, 2.0, 1.0):
+        driver.tap_at(x, y)
+        driver.frames(2)
+        assert ui.text_scale == expected
+        assert button.collide_point(*button.to_widget(x, y))
+
+
+def test_help_hint_is_shown_below_what_it_explains_and_covers_nothing(driver, ui_app):
+    start_session(ui_app, driver)
+    driver.tap(driver.screen().ids.bar_help)
+    driver.frames(3)
+    page = driver.screen().ids.page
+    hint = page.hint
+    assert hint.parent == page.ids.content and hint.txt  # ids are weak proxies
+    assert window_box(hint).top <= window_box(page.ids.header).y + 1
+    for tile in driver.screen().ids.tiles.children:
+        assert not window_box(hint).overlaps(window_box(tile))
+    driver.tap(hint.ids.ok)
+    assert hint.parent is None
+
+
+def test_practice_errors_are_listed_on_top_lead_to_the_field_and_go_when_fixed(driver, ui_app):
+    start_session(ui_app, driver)
+    screen = open_practice(driver, ui_app, "caf-trimestrielle", mode="autonomous")
+    assert screen.run.mode is Mode.AUTONOMOUS
+    right = page_solution(screen.run.page, screen.run.procedure, screen.run.sms_code)["nir"]
+    play_page(driver, screen, {"nir": "291077511203428"})   # 15 digits where 13 are asked
+    view = screen.view
+    summary = view.summary
+    assert summary is not None and summary.parent is view
+    field = view.fields["nir"]
+    label = field.form.label
+    (entry,) = summary.ids.entries.children
+    assert entry.txt.startswith(label.rstrip(" :*")), "the entry names the field as shown"
+    assert field.form.message.startswith(label.rstrip(" :*"))
+    assert field.frame.error and not field.form.valid
+
+    screen.ids.scroller.scroll_to(entry, animate=False)
+    driver.frames(2)
+    driver.tap(entry)
+    driver.frames(3)
+    assert screen.keyboard.target is field.form, "the entry leads to the field, keyboard open"
+    field.form.value = ""
+    for ch in str(right):
+        field.form.type_text(ch)
+    driver.frames(2)
+    assert summary.parent is None, "the summary goes once the field is corrected"
+
+
+def test_labels_draw_in_atkinson_hyperlegible_and_arabic_in_dejavu(driver, ui_app):
+    label = KLabel(txt="Bonjour, ça va ?")
+    assert label.font_name == LATIN_REGULAR
+    label.txt = "العربية"
+    assert label.font_name == WIDE_REGULAR
+    assert label.text != label.txt, "Arabic is shaped even in a French interface"
+    label.txt = "Encore"
+    assert label.font_name == LATIN_REGULAR
+
+
+def test_the_shipped_typeface_has_every_glyph_the_kiosk_asks_it_for():
+    from fontTools.ttLib import TTFont
+
+    for path in (LATIN_REGULAR, LATIN_BOLD):
+        cmap = TTFont(path).getBestCmap()
+        missing = [hex(c) for start, end in LATIN_RANGES for c in range(start, end + 1)
+                   if c not in cmap]
+        assert missing == [], path
+    from pathlib import Path
+
+    assert "SIL Open Font License" in (Path(LATIN_REGULAR).parent / "OFL.txt").read_text()
+
+
+def test_preshaped_arabic_is_what_shaping_gives():
+    from kiosk.screens.kit.text import PRESHAPED, shape
+
+    assert all(shape(logical) == shown for logical, shown in PRESHAPED.items())
