@@ -24,6 +24,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/heartbeat"): KIOSK,
     ("POST", "/api/v1/help-requests"): KIOSK,
     ("GET", "/api/v1/help-requests/{request_id}"): KIOSK,
+    ("POST", "/api/v1/help-requests/{request_id}/cancel"): KIOSK,
     ("GET", "/metrics"): MONITORING,
     ("GET", "/"): PUBLIC,
     ("GET", "/console"): PUBLIC,

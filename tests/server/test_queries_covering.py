@@ -65,7 +65,9 @@ def _agg_scans(engine: sa.Engine, scope: Scope, period: Period) -> list[str]:
             every_query(conn, scope, period)
     finally:
         sa.event.remove(engine, "before_cursor_execute", keep)
-    assert len(statements) >= 14
+    # every console query ran (a kiosk's page has no survey or autonomy tables of its own: its
+    # site's masking would be undone by site minus kiosk, docs/privacy.md)
+    assert len(statements) >= 13
     scans = []
     with engine.connect() as conn:
         # A few hundred rows: left alone, the planner rightly reads them all; what is checked
