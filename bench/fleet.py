@@ -29,6 +29,7 @@ import random
 import re
 import statistics
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -351,9 +352,23 @@ def _postmaster_pid(engine: sa.Engine) -> int | None:
 
 
 def run_fleet(plan: FleetPlan, workdir: Path | None = None) -> FleetReport:
+    """Run the simulation in a thread of its own: its event loop must not meet one the caller
+    already runs (Playwright's sync API keeps one in the main thread of a test process)."""
     report = FleetReport(plan=asdict(plan))
     with tempfile.TemporaryDirectory(prefix="kiosk-fleet-") as tmp:
-        asyncio.run(_run(plan, workdir or Path(tmp), report))
+        failure: list[BaseException] = []
+
+        def simulate() -> None:
+            try:
+                asyncio.run(_run(plan, workdir or Path(tmp), report))
+            except BaseException as err:  # re-raised in the caller's thread
+                failure.append(err)
+
+        worker = threading.Thread(target=simulate, name="fleet-simulator")
+        worker.start()
+        worker.join()
+        if failure:
+            raise failure[0]
     return report
 
 
