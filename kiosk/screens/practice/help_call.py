@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.clock import Clock
+
 from kiosk.i18n import _
 from kiosk.practice.flow import PracticeFlow
 from kiosk.practice.help import KEEP_GOING, PracticeHelp
@@ -59,7 +61,12 @@ class PracticeHelpCall:
             return
         title, body = words
         self.screen.help_status = title
+        was_cancellable = self.screen.help_cancellable
         self.screen.help_cancellable = self.help.cancellable
+        if self.help.cancellable and not was_cancellable:
+            # the call's status and "Annuler mon appel" sit at the top of the page: brought into
+            # view, wherever the resident had scrolled to when they called
+            Clock.schedule_once(lambda _dt: self._show_cancel(), 0)
         overlay = self.screen.overlay
         showing = self._card is not None and self._card.parent is not None \
             and overlay.parent is not None
@@ -72,3 +79,8 @@ class PracticeHelpCall:
         elif open_card:
             self._card = KLabel(txt=f"{body}\n\n{_(KEEP_GOING)}")
             overlay.open(self.screen, title, self._card, tone=tone)
+
+    def _show_cancel(self) -> None:
+        scroller = self.screen.ids.get("scroller")
+        if scroller is not None and self.screen.help_cancellable:
+            scroller.scroll_to(self.screen.ids.help_status, animate=False)
