@@ -24,6 +24,7 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk import theme
+from kiosk.screens.driver import visible_widgets
 from kiosk.screens.kit.icons import IconView
 
 # A pictogram on a choice never gets smaller than this (home tiles, bar actions).
@@ -139,7 +140,7 @@ def text_problems(root: Widget, screen: Box, where: str) -> list[str]:
     from kiosk.screens.kit.widgets import _measurer
 
     problems = []
-    for w in walk_visible(root):
+    for w in visible_widgets(root):
         if not isinstance(w, KLabel) or not w.txt:
             continue
         if w.overflows():
@@ -155,16 +156,6 @@ def text_problems(root: Widget, screen: Box, where: str) -> list[str]:
         if button is not None and not window_box(button).contains(window_box(w)):
             problems.append(f"{where}: text outside its button: {w.txt[:50]!r}")
     return problems
-
-
-def walk_visible(root: Widget) -> Iterator[Widget]:
-    def visit(w: Widget) -> Iterator[Widget]:
-        if w.opacity == 0 or w.width <= 0 or w.height <= 0:
-            return
-        yield w
-        for child in w.children:
-            yield from visit(child)
-    yield from visit(root)
 
 
 def _viewport(widget: Widget, screen: Box) -> Box:
@@ -199,7 +190,7 @@ def bar_problems(root: Widget, screen: Box, where: str) -> list[str]:
     from kiosk.screens.kit.page import BarButton
 
     problems = []
-    for w in walk_visible(root):
+    for w in visible_widgets(root):
         if isinstance(w, BarButton) and w.offered and not screen.contains(window_box(w)):
             problems.append(f"{where}: bottom-bar action {w.txt!r} is off screen")
     return problems
@@ -233,7 +224,7 @@ def unshaped(text: str) -> bool:
 
 def shaping_problems(root: Widget, where: str) -> list[str]:
     return [f"{where}: Arabic drawn unshaped: {w.text[:40]!r}"
-            for w in walk_visible(root) if isinstance(w, Label) and unshaped(w.text)]
+            for w in visible_widgets(root) if isinstance(w, Label) and unshaped(w.text)]
 
 
 def audit(root: Widget, window: Any, where: str, focused: Widget | None = None,
