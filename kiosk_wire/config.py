@@ -136,6 +136,12 @@ SETTINGS: tuple[Setting, ...] = (
     # --- practice ----------------------------------------------------------------------------
     _s("practice", "extra_dir", str, "",
        "A folder of this site's own procedures, added to the shipped catalogue."),
+    _s("practice", "parcours_dir", str, "",
+       "A folder of this site's own parcours files, added to the shipped parcours."),
+    _s("practice", "card_key", str, "",
+       "Secret signing the parcours progress cards (HMAC-SHA256): the same on every kiosk of "
+       "the fleet, so a card printed at one is read at any other; empty generates one per "
+       "data_dir (cards then work on this kiosk only).", secret=True),
     # --- browser: official sites in the locked-down browser ----------------------------------
     _s("browser", "enabled", bool, True,
        "Offer 'Faire ma démarche en ligne' (official sites in the kiosk's locked-down browser)."),
