@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from kiosk.i18n import N_
 from kiosk.practice.parcours_file import MAX_STEPS, Parcours
 
 PREFIX = "kp1"
@@ -46,6 +47,19 @@ class CardReading(Enum):
     NOT_A_CARD = "not_a_card"        # a QR code, but not a progress card's
     TAMPERED = "tampered"            # a card's code whose signature does not match
     UNKNOWN_PARCOURS = "unknown"     # signed, but for a parcours this kiosk does not offer
+
+
+# What the resident reads when a card cannot be used (French source, translated when shown).
+READING_MESSAGES: dict[CardReading, str] = {
+    CardReading.NO_CODE: N_("Aucune carte n'a été lue. Posez la carte face imprimée contre la "
+                            "vitre, le code en haut à gauche, fermez le capot et réessayez."),
+    CardReading.NOT_A_CARD: N_("Ce code n'est pas celui d'une carte de progression de la borne."),
+    CardReading.TAMPERED: N_("Cette carte a été modifiée ou abîmée : la borne la refuse. Vous "
+                             "pouvez reprendre le parcours depuis le début, ou demander à un "
+                             "médiateur."),
+    CardReading.UNKNOWN_PARCOURS: N_("Ce parcours n'est pas proposé sur cette borne. Demandez à "
+                                     "un médiateur."),
+}
 
 
 @dataclass(frozen=True)
