@@ -160,3 +160,21 @@ def test_a_record_without_parcours_is_sent_as_before(tmp_path):
                                                 procedure_id="cv-guide")])
     assert "parcours_id" not in record.to_wire()["activities"][0]
 
+
+
+def test_the_parcours_command_lists_the_shipped_ones_and_fails_on_an_unknown_step(tmp_path):
+    from click.testing import CliRunner
+
+    from kiosk.cli import main
+
+    result = CliRunner().invoke(main, ["procedures", "parcours"])
+    assert result.exit_code == 0, result.output
+    assert "initiation           Parcours initiation" in result.output
+    assert "  3. france-travail-inscription" in result.output
+    file = tmp_path / "p.yaml"
+    file.write_text("id: p\ntitle: {fr: P, en: P, ar: P}\ngoal: {fr: B, en: G, ar: G}\n"
+                    "procedures:\n  - nope\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["procedures", "parcours", str(file)])
+    assert result.exit_code == 1
+    assert f"{file}:5: « nope » n'est pas une démarche du catalogue" in result.output
+    assert "1 problème à corriger." in result.output
