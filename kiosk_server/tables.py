@@ -142,6 +142,9 @@ activities = sa.Table(
     sa.Column("errors", sa.Integer, nullable=False),
     sa.Column("pages", sa.Integer, nullable=False),
     sa.Column("autonomy", sa.String(24), nullable=True),
+    # A step of a parcours (migration 0011): its catalogue id and 1-based rank, else NULL.
+    sa.Column("parcours_id", sa.String(64), nullable=True),
+    sa.Column("parcours_step", sa.SmallInteger, nullable=True),
 )
 
 
@@ -206,8 +209,12 @@ agg_autonomy = _agg("agg_autonomy", [_dim("procedure_id", 64), _dim("autonomy", 
 # Sessions per comfort option: a session with two options counts once under each.
 agg_comfort = _agg("agg_comfort", [_dim("comfort_option", 16)], ["sessions"])
 
+# Practice attempts and completions of each step of each parcours (monthly grains).
+agg_parcours = _agg("agg_parcours", [_dim("parcours_id", 64), _small("parcours_step")],
+                    ["activities", "completed"])
+
 AGGREGATES: tuple[sa.Table, ...] = (agg_sessions, agg_activities, agg_hours, agg_funnel,
-                                    agg_survey, agg_autonomy, agg_comfort)
+                                    agg_survey, agg_autonomy, agg_comfort, agg_parcours)
 
 # --- live ---------------------------------------------------------------------------------
 kiosk_status = sa.Table(

@@ -94,7 +94,8 @@ def post_events(request: Request, batch: EventBatch, kiosk: Kiosk) -> Response:
     state = request.app.state
     today = dt.date.today()
     _refuse_if(identifiers.batch_problems(batch, state.known_procedures, today,
-                                          state.settings.get("server.clock_skew_days")))
+                                          state.settings.get("server.clock_skew_days"),
+                                          state.known_parcours))
     cutoff = retention.cutoff_day(today, state.settings.get("server.retention_months"))
     result = ingest(state.engine, kiosk, batch.records, not_before=cutoff)
     state.counters.ingested(result.stored)
