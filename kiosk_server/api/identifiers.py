@@ -3,9 +3,9 @@
 The schema lets only slugs and enums through; a slug can still carry a name and a phone number
 (``jean-dupont-0612345678``) or a social security number. So a procedure id must be one the
 server knows: the shipped catalogue (kiosk_wire/catalogue.json) and the site's own procedures
-declared in ``server.local_procedures``; a parcours id likewise (``server.local_parcours``). A record dated in the future (beyond
-``server.clock_skew_days``) is refused: it would never be purged. Anything else refuses the
-whole request, and nothing of it is stored.
+declared in ``server.local_procedures``; a parcours id likewise (``server.local_parcours``). A
+record dated in the future (beyond ``server.clock_skew_days``) is refused: it would never be
+purged. Anything else refuses the whole request, and nothing of it is stored.
 """
 from __future__ import annotations
 

@@ -43,8 +43,8 @@ __all__ = [
     "PeriodError", "Table", "autonomy", "by_hour", "by_weekday", "comfort", "devices", "drop_offs",
     "durations", "end_reasons", "export_tables", "funnel", "heat_map", "help_answers",
     "help_requests", "is_masked", "kiosks", "kpis", "languages", "page_tables",
-    "parcours_progress", "pct", "practised_procedures", "resolve_period", "sessions_over_time", "survey", "themes",
-    "top_procedures",
+    "parcours_progress", "pct", "practised_procedures", "resolve_period", "sessions_over_time",
+    "survey", "themes", "top_procedures",
 ]
 
 
