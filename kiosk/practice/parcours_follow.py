@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kiosk.practice import parcours_card
 from kiosk.practice.parcours_card import CardReading, CardResult
@@ -145,11 +145,3 @@ class ParcoursFollow:
             self.follow(self.offered()[result.content.parcours_id], result.content.done)
             self.printed = True  # the card in hand already says this much
         return result
-
-    def describe(self) -> dict[str, Any]:
-        """Counts only (tests and logs): which parcours, how many steps done."""
-        progress = self.progress
-        if progress is None:
-            return {}
-        return {"parcours": progress.parcours.id, "done": progress.done_count,
-                "total": progress.total}
