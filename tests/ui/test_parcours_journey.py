@@ -24,7 +24,10 @@ from kiosk_wire.schema import Language
 
 from .helpers import queued_records
 
-pytestmark = [pytest.mark.display, pytest.mark.cups]
+# slow: ~12 s, of which ~5 s are cupsd's cups-pdf turning the card into its PDF; the card's
+# content, its signature and its reading from a printed PDF are checked in seconds, without a
+# display, by tests/practice/test_parcours.py.
+pytestmark = [pytest.mark.display, pytest.mark.cups, pytest.mark.slow]
 
 PARCOURS = "initiation"
 
