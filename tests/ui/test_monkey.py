@@ -34,10 +34,10 @@ def test_monkey_taps_and_keys_never_break_or_quit_and_the_session_is_wiped(
         if roll < 0.45:
             targets = touch_targets(ui_app.root)
             if targets:
-                driver.tap(rng.choice(targets), draw=False)
+                driver.tap(rng.choice(targets), draw=False, wait=False)
         elif roll < 0.85:
             driver.tap_at(rng.uniform(0, window.width), rng.uniform(0, window.height),
-                          draw=False)
+                          draw=False, wait=False)
         elif roll < 0.95:
             key, codepoint, modifiers = rng.choice(KEYS)
             driver.key(key, codepoint, modifiers)
