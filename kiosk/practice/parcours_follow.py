@@ -137,11 +137,17 @@ class ParcoursFollow:
                           path, lang)
 
     def read_card(self, image: Image.Image) -> CardResult:
-        """A scanned card: resumed when good (the parcours is then followed)."""
+        """What a scanned card says; changes nothing (it runs on a worker thread: the screen
+        hands a good reading to :meth:`resume` on the UI thread, unless the session ended
+        meanwhile, so a card never reaches the next resident's session)."""
         from kiosk.documents.codes import read_qr_texts
 
-        result = parcours_card.read_codes(read_qr_texts(image), self.offered(), self.key())
-        if result.reading is CardReading.OK and result.content is not None:
-            self.follow(self.offered()[result.content.parcours_id], result.content.done)
-            self.printed = True  # the card in hand already says this much
-        return result
+        return parcours_card.read_codes(read_qr_texts(image), self.offered(), self.key())
+
+    def resume(self, result: CardResult) -> ParcoursProgress | None:
+        """Follow the parcours of a good card, its exercises done; None for any other."""
+        if result.reading is not CardReading.OK or result.content is None:
+            return None
+        progress = self.follow(self.offered()[result.content.parcours_id], result.content.done)
+        self.printed = True  # the card in hand already says this much
+        return progress

@@ -76,7 +76,9 @@ def test_a_parcours_step_is_tagged_printed_on_a_card_and_resumed(runtime, tmp_pa
     scanner.backend.place("letter")            # a page without a card's code
     assert flow.parcours.read_card(scanner.scan()).reading is CardReading.NO_CODE
     scanner.backend.place(Image.open(tmp_path / "scan.png").convert("RGB"))
-    assert flow.parcours.read_card(scanner.scan()).reading is CardReading.OK
+    reading = flow.parcours.read_card(scanner.scan())
+    assert reading.reading is CardReading.OK and flow.parcours.progress is None
+    flow.parcours.resume(reading)
     resumed = flow.parcours.progress
     assert resumed is not None and resumed.parcours.id == "demarches-emploi"
     assert resumed.done == {0} and not flow.parcours.card_worth_printing()

@@ -13,7 +13,7 @@ from kiosk.devices.errors import DeviceError
 from kiosk.devices.scanner import ColourMode, ScanOptions
 from kiosk.i18n import _
 from kiosk.practice.flow import PracticeFlow
-from kiosk.practice.parcours_card import READING_MESSAGES, CardReading, CardResult
+from kiosk.practice.parcours_card import READING_MESSAGES, CardResult
 from kiosk.screens.base import AppScreen, load_screen_kv
 
 if TYPE_CHECKING:
@@ -57,6 +57,8 @@ class ParcoursResumeScreen(AppScreen):
 
         if self._panel is None:
             self._panel, self._worker = BusyPanel(), BackgroundWork("kiosk-card")
+            # A card still being read when the session ends is not resumed in the next one.
+            self.runtime.core.add_end_hook(self._session_ending)
         self.busy = True
         self._panel.show(self, _("Lecture de votre carte…"))
         options = ScanOptions(mode=ColourMode.GREY, dpi=CARD_SCAN_DPI)
@@ -74,6 +76,11 @@ class ParcoursResumeScreen(AppScreen):
             frames()
         raise TimeoutError("card still being read")
 
+    def _session_ending(self) -> None:
+        if self._worker is not None:
+            self._worker.forget_in_flight()
+        self._not_busy()
+
     def _not_busy(self) -> None:
         self.busy = False
         if self._panel is not None:
@@ -81,7 +88,7 @@ class ParcoursResumeScreen(AppScreen):
 
     def _read(self, result: CardResult) -> None:
         self._not_busy()
-        if result.reading is CardReading.OK:
+        if self.flow.parcours.resume(result) is not None:
             parcours = self.manager.get_screen("practice_parcours")
             parcours.status = _("Votre carte est lue : le parcours reprend.")
             self.go("practice_parcours")
