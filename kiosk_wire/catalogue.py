@@ -7,6 +7,8 @@ the console, and the title of each step (a step is a page's rank on the longest 
 start, kiosk.practice.engine.page_depths: the funnels, the stop table and the live view say
 "étape 3 sur 7 : Votre adresse"). ``kiosk procedures manifest`` writes the file from the
 shipped procedures, and tests/practice/test_catalogue_manifest.py fails when it is out of date.
+The shipped parcours likewise, in ``parcours.json`` (their ids are accepted in records, their
+titles and steps name the console's "Parcours suivis" rows).
 """
 from __future__ import annotations
 
