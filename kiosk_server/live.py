@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kiosk_server import live_changes
+from kiosk_server.procedures import bundles
 from kiosk_server import tables as t
 from kiosk_server.tenancy import KioskIdentity, TenancyError, now
-from kiosk_wire.bundle import EMPTY_VERSION
 from kiosk_wire.schema import (
     FINISHED_HELP_STATES,
     Command,
@@ -86,13 +86,16 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
     pushed, catalogue = conn.execute(
         sa.select(t.kiosks.c.pushed_settings, t.sites.c.catalogue_version)
         .select_from(t.kiosks.join(t.sites)).where(t.kiosks.c.id == kiosk.kiosk_id)).one()
+    if catalogue is None:  # a new site, or none computed since the migration: once
+        bundles.refresh_sites(conn, [kiosk.site_id])
+        catalogue = conn.execute(sa.select(t.sites.c.catalogue_version)
+                                 .where(t.sites.c.id == kiosk.site_id)).scalar()
     return HeartbeatReply(
         settings=PushedSettings.model_validate(json.loads(pushed or "{}")),
         commands=[Command(id=p.id, kind=CommandKind(p.kind)) for p in pending],
         help_requests=help_statuses(conn, kiosk, hb.help_requests),
         server_time=at,
-        # A site with nothing published has the version of a kiosk that never got a bundle.
-        catalogue_version=catalogue or EMPTY_VERSION,
+        catalogue_version=catalogue,
     )
 
 
