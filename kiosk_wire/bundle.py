@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from kiosk_wire import ed25519
 from kiosk_wire.schema import ProcedureId
 
-BUNDLE_FORMAT = 1
+BUNDLE_FORMAT: Literal[1] = 1
 CatalogueVersion = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
 ProcedureVersion = Annotated[int, Field(ge=1, le=1_000_000, strict=True)]
 MAX_PROCEDURES = 500

@@ -1,7 +1,7 @@
 """The kiosks' API under /api/v1 (module-level router): health, session records, heartbeats,
-help requests, the site's signed catalogue bundle. Each endpoint authenticates the kiosk by its bearer token, rate-limits it, checks
-its ids (kiosk_server.api.identifiers) and answers JSON; one refused part refuses the whole
-request and nothing of it is stored."""
+help requests, the site's signed catalogue bundle. Each endpoint authenticates the kiosk by
+its bearer token, rate-limits it, checks its ids (kiosk_server.api.identifiers) and answers
+JSON; one refused part refuses the whole request and nothing of it is stored."""
 from __future__ import annotations
 
 import datetime as dt

@@ -43,7 +43,8 @@ def _published_query(site_id: int, territory_id: int) -> sa.Select[tuple[str, in
 
 def published_for_site(conn: Connection, site_id: int, territory_id: int
                        ) -> list[tuple[str, int]]:
-    return [(r[0], int(r[1])) for r in conn.execute(_published_query(site_id, territory_id))]
+    rows = conn.execute(_published_query(site_id, territory_id)).all()
+    return [(str(r.procedure_id), int(r.version)) for r in rows]
 
 
 def site_order(conn: Connection, site_id: int) -> list[str] | None:

@@ -87,11 +87,11 @@ def version_row(conn: Connection, procedure_id: str, version: int) -> Any:
 
 def versions(conn: Connection, procedure_id: str) -> list[Any]:
     """Every version of a procedure, newest first, with its author's name."""
-    return conn.execute(
+    return list(conn.execute(
         sa.select(_v.version, _v.state, _v.errors, _v.created_at, _v.scope, _v.place_id,
                   _v.findings, t.users.c.username.label("author"))
         .select_from(t.procedure_versions.outerjoin(t.users, t.users.c.id == _v.author_id))
-        .where(_v.procedure_id == procedure_id).order_by(_v.version.desc())).all()
+        .where(_v.procedure_id == procedure_id).order_by(_v.version.desc())).all())
 
 
 def listing(conn: Connection) -> list[dict[str, Any]]:
