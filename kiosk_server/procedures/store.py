@@ -7,6 +7,7 @@ change that can move a site's catalogue refreshes the sites' versions in the sam
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ from kiosk_wire import catalogue
 from kiosk_wire.bundle import MAX_YAML_CHARS
 
 _v = t.procedure_versions.c
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")  # kiosk_wire.schema.ProcedureId
 
 
 @dataclass(frozen=True)
@@ -241,7 +243,10 @@ def set_site_choice(conn: Connection, site_id: int, procedure_ids: list[str]) ->
     """The site's kiosks show these procedures, in this order (empty: every procedure)."""
     seen: list[str] = []
     for pid in procedure_ids:
-        if pid and pid not in seen:
+        if not _SLUG.match(pid):
+            raise ReviewRefused(f"« {pid[:64]} » n'est pas un identifiant de démarche (lettres "
+                                f"minuscules, chiffres et tirets).")
+        if pid not in seen:
             seen.append(pid)
     conn.execute(t.site_catalogue.delete().where(t.site_catalogue.c.site_id == site_id))
     if seen:
