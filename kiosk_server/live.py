@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kiosk_server import live_changes
-from kiosk_server.procedures import bundles
 from kiosk_server import tables as t
+from kiosk_server.procedures import bundles
 from kiosk_server.tenancy import KioskIdentity, TenancyError, now
 from kiosk_wire.schema import (
     FINISHED_HELP_STATES,
@@ -282,8 +282,10 @@ def kiosk_statuses(conn: Connection, heartbeat_s: int = 30,
                    t.kiosk_status.c.app_version,
                    t.kiosk_status.c.queue_length, t.kiosk_status.c.session_started_at,
                    t.kiosk_status.c.ui_stalled_s, t.kiosk_status.c.restarts,
-                   t.kiosk_status.c.update_state, t.kiosk_status.c.update_tried)
-         .select_from(t.kiosks.outerjoin(t.kiosk_status))
+                   t.kiosk_status.c.update_state, t.kiosk_status.c.update_tried,
+                   t.kiosk_status.c.catalogue_version,
+                   t.sites.c.catalogue_version.label("site_catalogue"))
+         .select_from(t.kiosks.outerjoin(t.kiosk_status).join(t.sites))
          .order_by(t.kiosks.c.site_id, t.kiosks.c.id))
     if site_ids is not None:
         q = q.where(t.kiosks.c.site_id.in_(site_ids))

@@ -73,3 +73,27 @@ def test_a_sites_catalogue_is_chosen_by_its_managers_only(console_app):
                              data={"csrf": csrf, "order": "mairie-rendez-vous"})
     assert denied.status_code == 403
     assert _site_versions(app)["FS Lille"] in (None, EMPTY_VERSION)
+
+
+def test_the_live_view_shows_which_catalogue_each_kiosk_has(console_app):
+    app = console_app
+    lille = app.seed.sites["FS Lille"]
+    _kiosk_id, token = app.seed.kiosks[("FS Lille", "borne-1")]
+    with app.engine.begin() as conn:
+        from kiosk_server.procedures import store
+
+        store.set_site_choice(conn, lille, ["mairie-rendez-vous"])
+    should = _site_versions(app)["FS Lille"]
+
+    def beat(version: str) -> None:
+        answer = app.client.post("/api/v1/heartbeat", headers={"Authorization": f"Bearer {token}"},
+                                 json={"state": "idle", "app_version": "0.1.0",
+                                       "catalogue_version": version})
+        assert answer.status_code == 200 and answer.json()["catalogue_version"] == should
+
+    app.login("med-lille")
+    beat(EMPTY_VERSION)
+    assert "démarches fournies · le nouveau arrive entre deux sessions" in \
+        app.client.get(f"/console/live/{lille}").text
+    beat(should)
+    assert f"catalogue {should[:8]} · à jour" in app.client.get(f"/console/live/{lille}").text
