@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from server.procedure_helpers import broken_yaml, procedure_yaml
 
 from kiosk_server import tables as t
 from kiosk_wire.bundle import EMPTY_VERSION
-from server.procedure_helpers import broken_yaml, procedure_yaml
 
 
 def _upload(app, csrf: str, text: str, procedure_id: str = ""):
