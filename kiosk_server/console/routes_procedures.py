@@ -8,6 +8,7 @@ Refusals are shown on the page, in French. CSRF checked on every form, as everyw
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
 from kiosk_server.console.web import Console, console, done, in_thread, page, posted_form, user_of
 from kiosk_server.procedures import checking, store
 from kiosk_server.procedures.checking import CheckerUnavailable
+from kiosk_server.procedures.figures import by_version
 from kiosk_server.procedures.review import (
     LABELS,
     SCOPE_LABELS,
@@ -30,12 +32,14 @@ from kiosk_server.procedures.review import (
     ReviewState,
     has_right,
 )
+from kiosk_server.tenancy import Role
 from kiosk_wire import catalogue
 from kiosk_wire.bundle import MAX_YAML_CHARS
 
 router = APIRouter()
-ACTIONS = {"submit": store.submit, "approve": store.approve, "send-back": store.send_back,
-           "publish": store.publish, "restore": store.restore}
+ACTIONS: dict[str, Callable[..., Any]] = {
+    "submit": store.submit, "approve": store.approve, "send-back": store.send_back,
+    "publish": store.publish, "restore": store.restore}
 DONE = {"submit": "Version soumise : une autre personne peut maintenant l'approuver.",
         "approve": "Version approuvée : elle peut être publiée.",
         "send-back": "Version renvoyée à son auteur (brouillon).",
@@ -51,7 +55,7 @@ def _places(conn: Any) -> dict[str, Any]:
             t.territories.c.id, t.territories.c.name).order_by(t.territories.c.name)).all()}
 
 
-def _context(ctx: Console, procedure_id: str) -> dict[str, Any]:
+def _context(ctx: Console, procedure_id: str, user: ConsoleUser) -> dict[str, Any]:
     with ctx.engine.connect() as conn:
         versions = store.versions(conn, procedure_id)
         if not versions:
@@ -59,7 +63,16 @@ def _context(ctx: Console, procedure_id: str) -> dict[str, Any]:
         publication = conn.execute(sa.select(t.procedure_publications).where(
             t.procedure_publications.c.procedure_id == procedure_id)).first()
         places = _places(conn)
-    return {"procedure_id": procedure_id, "versions": versions, "publication": publication,
+        figures, place = [], None
+        if user.role is not Role.MEDIATOR:  # mediators have no dashboards
+            try:
+                place = access.stats_place(conn, user, None, None)  # their first place
+            except ConsoleDenied:  # a manager given no place yet
+                place = None
+            else:
+                figures = by_version(conn, procedure_id, place.scope)
+    return {"figures": figures, "place": place.label if place else "",
+            "procedure_id": procedure_id, "versions": versions, "publication": publication,
             "findings": checking.findings_from_json(versions[0].findings),
             "labels": LABELS, "scope_labels": SCOPE_LABELS, "State": ReviewState,
             "Scope": PublicationScope, **places}
@@ -82,7 +95,7 @@ def procedure_page(request: Request, procedure_id: str) -> Response:
     user = user_of(request)
     return page(request, "procedure.html", user, section="procedures", error="",
                 flash=DONE.get(request.query_params.get("msg") or "", ""),
-                **_context(console(request), procedure_id))
+                **_context(console(request), procedure_id, user))
 
 
 @router.get("/console/procedures/{procedure_id}/{version}.yaml", include_in_schema=False)
@@ -126,7 +139,7 @@ async def import_yaml(request: Request) -> Response:
         message = err.message if isinstance(err, ReviewRefused) else str(err)
         if into:
             return page(request, "procedure.html", user, status=400, section="procedures",
-                        error=message, **_context(ctx, into))
+                        error=message, **_context(ctx, into, user))
         with ctx.engine.connect() as conn:
             rows = store.listing(conn)
             sites = access.live_sites(conn, user)
@@ -159,7 +172,7 @@ async def act(request: Request, procedure_id: str, version: int, action: str) ->
         message = err.message if isinstance(err, ReviewRefused) else (
             str(err) if isinstance(err, CheckerUnavailable) else "Formulaire incomplet.")
         return page(request, "procedure.html", user, status=400, section="procedures",
-                    error=message, **_context(ctx, procedure_id))
+                    error=message, **_context(ctx, procedure_id, user))
     return done(request, f"/console/procedures/{procedure_id}", action)
 
 
@@ -176,7 +189,7 @@ async def unpublish(request: Request, procedure_id: str) -> Response:
         await in_thread(run)
     except ReviewRefused as err:
         return page(request, "procedure.html", user, status=400, section="procedures",
-                    error=err.message, **_context(ctx, procedure_id))
+                    error=err.message, **_context(ctx, procedure_id, user))
     return done(request, f"/console/procedures/{procedure_id}", "unpublish")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from server.helpers import record
 from server.procedure_helpers import broken_yaml, procedure_yaml
 
 from kiosk_server import tables as t
@@ -55,6 +56,18 @@ def test_a_mediator_writes_a_second_person_approves_and_publishes_to_one_site(co
     page = _act(app, csrf, 1, "restore")
     assert "Version restaurée" in page.text and 'id="version-3"' in page.text
     assert "mairie-lille-rdv" in app.client.get("/console/procedures").text
+
+    # Residents practise version 1 (one finishes): the manager compares versions.
+    _kiosk_id, token = app.seed.kiosks[("FS Lille", "borne-1")]
+    practice = [{"kind": "practice", "procedure_id": "mairie-lille-rdv", "steps_total": 5,
+                 "steps_reached": reached, "completed": reached == 5, "procedure_version": 1}
+                for reached in (5, 1)]
+    sent = app.client.post("/api/v1/events", headers={"Authorization": f"Bearer {token}"},
+                           json={"records": [record(activities=[a]) for a in practice]})
+    assert sent.status_code == 200, sent.text
+    figures = app.client.get("/console/procedures/mairie-lille-rdv").text
+    row = re.search(r'<table class="data" id="by-version">.*?</table>', figures, re.S).group(0)
+    assert re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row)[4:] == ["1", "2", "50 %", "3.0"]
 
 
 def test_a_sites_catalogue_is_chosen_by_its_managers_only(console_app):
