@@ -60,10 +60,11 @@ def upgrade() -> None:
         sa.Column('position', sa.Integer, primary_key=True),
         sa.Column('procedure_id', sa.String(64), nullable=False),
     )
-    with op.batch_alter_table('sites', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('catalogue_version', sa.String(16), nullable=True))
-        batch_op.add_column(sa.Column('self_approval', sa.Boolean, nullable=False,
-                                      server_default=sa.false()))
+    # In place, not Alembic's batch copy: ``sites`` is the parent of kiosks, users' places...
+    # (see 0008).
+    op.add_column('sites', sa.Column('catalogue_version', sa.String(16), nullable=True))
+    op.add_column('sites', sa.Column('self_approval', sa.Boolean, nullable=False,
+                                     server_default=sa.false()))
     with op.batch_alter_table('kiosk_status', schema=None) as batch_op:
         batch_op.add_column(sa.Column('catalogue_version', sa.String(16), nullable=True))
     with op.batch_alter_table('activities', schema=None) as batch_op:
@@ -75,10 +76,9 @@ def downgrade() -> None:
         batch_op.drop_column('procedure_version')
     with op.batch_alter_table('kiosk_status', schema=None) as batch_op:
         batch_op.drop_column('catalogue_version')
-    with op.batch_alter_table('sites', schema=None) as batch_op:
-        batch_op.drop_column('self_approval')
-        batch_op.drop_column('catalogue_version')
     op.drop_table('site_catalogue')
+    op.drop_column('sites', 'self_approval')
+    op.drop_column('sites', 'catalogue_version')
     op.drop_table('procedure_publications')
     op.drop_table('procedure_versions')
     op.drop_table('procedures')
