@@ -3,8 +3,8 @@
 This is the one place the server uses the terminal's code: the checker *is* the definition of
 a valid procedure, and the server must refuse to publish what a kiosk would refuse to show.
 It is imported on first use, so the rest of the server loads without it (tests/test_layering.py
-allows this module alone). A server needs the checker's libraries (pyyaml, jsonschema); without
-them :class:`CheckerUnavailable` says so plainly.
+allows this module alone). The `server` extra installs the checker's libraries (pyyaml,
+jsonschema); a server installed without them gets :class:`CheckerUnavailable`, said plainly.
 """
 from __future__ import annotations
 
