@@ -86,7 +86,9 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
     pushed, catalogue = conn.execute(
         sa.select(t.kiosks.c.pushed_settings, t.sites.c.catalogue_version)
         .select_from(t.kiosks.join(t.sites)).where(t.kiosks.c.id == kiosk.kiosk_id)).one()
-    if catalogue is None:  # a new site, or none computed since the migration: once
+    if hb.catalogue_version is None:  # a kiosk that takes no bundle (or an older one)
+        catalogue = None
+    elif catalogue is None:  # a new site, or none computed since the migration: once
         bundles.refresh_sites(conn, [kiosk.site_id])
         catalogue = conn.execute(sa.select(t.sites.c.catalogue_version)
                                  .where(t.sites.c.id == kiosk.site_id)).scalar()

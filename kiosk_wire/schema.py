@@ -423,7 +423,8 @@ class HeartbeatReply(_Strict):
     help_requests: Annotated[list[HelpRequestStatus], Field(max_length=20)] = []
     server_time: dt.datetime | None = None
     # The catalogue version this kiosk's site should have (kiosk_wire.bundle): a kiosk with
-    # another one fetches GET /api/v1/catalogue. None from older servers.
+    # another one fetches GET /api/v1/catalogue. Sent only to a kiosk whose heartbeat says
+    # which catalogue it has (left out otherwise: an older kiosk refuses unknown fields).
     catalogue_version: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")] | None = None
 
 

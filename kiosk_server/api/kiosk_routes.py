@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kiosk_server import live, retention
@@ -120,14 +120,18 @@ def post_events(request: Request, batch: EventBatch, kiosk: Kiosk) -> Response:
 
 
 @router.post("/heartbeat", response_model=HeartbeatReply, responses=RESPONSES)
-def post_heartbeat(request: Request, hb: Heartbeat, kiosk: Kiosk) -> HeartbeatReply:
-    """Live status of a kiosk; the reply carries pushed settings and pending commands."""
+def post_heartbeat(request: Request, hb: Heartbeat, kiosk: Kiosk) -> Response:
+    """Live status of a kiosk; the reply carries pushed settings and pending commands, and the
+    catalogue version of its site to a kiosk that says which one it has."""
     _refuse_if(identifiers.heartbeat_problems(hb, _known(request, hb.procedure_id)))
     with request.app.state.engine.begin() as conn:
         reply = live.record_heartbeat(conn, kiosk, hb,
                                       request.app.state.settings.get("sync.heartbeat_s"))
     request.app.state.counters.heartbeat()
-    return reply
+    data = reply.model_dump(mode="json")
+    if reply.catalogue_version is None:
+        del data["catalogue_version"]  # an older kiosk refuses a field it does not know
+    return JSONResponse(data)
 
 
 @router.get("/catalogue", response_model=SignedBundle, responses=RESPONSES)

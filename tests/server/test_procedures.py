@@ -176,3 +176,13 @@ def test_a_signed_bundle_opens_and_an_altered_one_is_refused(engine, places, set
         open_sealed(tampered, public)
     with pytest.raises(BundleRefused, match="signature"):
         open_sealed(signed, ed25519.public_key(b"\x01" * 32))
+
+
+def test_the_heartbeat_reply_names_the_catalogue_only_to_a_kiosk_that_says_which_it_has(
+        client, tenant):
+    beat = {"state": "idle", "app_version": "0.1.0"}
+    older = client.post("/api/v1/heartbeat", json=beat, headers=tenant.headers)
+    assert older.status_code == 200 and "catalogue_version" not in older.json()
+    newer = client.post("/api/v1/heartbeat", json={**beat, "catalogue_version": EMPTY_VERSION},
+                        headers=tenant.headers)
+    assert newer.json()["catalogue_version"] == EMPTY_VERSION
