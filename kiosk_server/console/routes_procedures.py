@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from kiosk_server import tables as t
 from kiosk_server.console import access
@@ -147,6 +147,24 @@ async def import_yaml(request: Request) -> Response:
                     rows=rows, labels=LABELS, State=ReviewState, sites=sites,
                     shipped=catalogue.shipped(), error=message)
     return done(request, f"/console/procedures/{saved.procedure_id}", "imported")
+
+
+@router.post("/console/procedures/check", include_in_schema=False)
+async def check(request: Request) -> Response:
+    """The checker's findings on a text, saved nowhere (for an editor: each finding with its
+    line and its path in the procedure, to show beside the field it concerns)."""
+    user = user_of(request)
+    form = await posted_form(request, user)
+    try:
+        text = await _text_of(form)
+        if len(text) > MAX_YAML_CHARS:
+            raise ReviewRefused("Fichier trop long pour une démarche.")
+        result = await in_thread(checking.check_yaml, text)
+    except (ReviewRefused, CheckerUnavailable) as err:
+        message = err.message if isinstance(err, ReviewRefused) else str(err)
+        return JSONResponse({"error": "invalid", "message": message}, status_code=400)
+    return JSONResponse({"procedure_id": result.procedure_id, "errors": result.errors,
+                         "findings": [f.to_json() for f in result.findings]})
 
 
 @router.post("/console/procedures/{procedure_id}/{version}/{action}", include_in_schema=False)

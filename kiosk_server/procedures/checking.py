@@ -21,14 +21,26 @@ class FindingSeverity(str, Enum):
     WARNING = "warning"  # a missing translation: the kiosk keeps it for mediators' test mode
 
 
+PathStep = str | int
+
+
 @dataclass(frozen=True)
 class CheckFinding:
     line: int
     message: str  # French, for the author
     severity: FindingSeverity = FindingSeverity.ERROR
+    # Where in the procedure (keys and list indexes: ("pages", 2, "next")), for an editor to
+    # show the finding beside its field; () when the line names no key (the whole file).
+    path: tuple[PathStep, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"line": self.line, "message": self.message, "severity": self.severity.value}
+        return {"line": self.line, "message": self.message, "severity": self.severity.value,
+                "path": list(self.path)}
+
+    @property
+    def where(self) -> str:
+        """The path as a person reads it: « pages › 3 › next » (list items counted from 1)."""
+        return " › ".join(str(s + 1) if isinstance(s, int) else s for s in self.path)
 
 
 @dataclass
@@ -50,8 +62,32 @@ class CheckerUnavailable(RuntimeError):
 
 
 def findings_from_json(raw: str) -> list[CheckFinding]:
-    return [CheckFinding(int(f["line"]), str(f["message"]), FindingSeverity(f["severity"]))
+    return [CheckFinding(int(f["line"]), str(f["message"]), FindingSeverity(f["severity"]),
+                         tuple(f.get("path", ())))
             for f in json.loads(raw or "[]")]
+
+
+def path_at_line(data: Any, line: int) -> tuple[PathStep, ...]:
+    """The deepest key or list item written on ``line`` (the checker's findings name lines)."""
+    best: tuple[PathStep, ...] = ()
+
+    def walk(node: Any, path: tuple[PathStep, ...]) -> None:
+        nonlocal best
+        steps: list[tuple[PathStep, int, Any]] = []
+        if isinstance(node, dict):
+            lines = getattr(node, "key_lines", {})
+            steps = [(k, lines.get(k, 0), v) for k, v in node.items()]
+        elif isinstance(node, list):
+            lines_of = getattr(node, "item_lines", [])
+            steps = [(i, lines_of[i] if i < len(lines_of) else 0, v)
+                     for i, v in enumerate(node)]
+        for step, at, value in steps:
+            here = (*path, step)
+            if at == line and len(here) > len(best):
+                best = here
+            walk(value, here)
+    walk(data, ())
+    return best
 
 
 def check_yaml(text: str) -> CheckResult:
@@ -66,6 +102,7 @@ def check_yaml(text: str) -> CheckResult:
         ) from None
     declared: str | None = None
     title = ""
+    data: Any = None
     try:
         data = load(text)
         if isinstance(data, dict):
@@ -81,5 +118,6 @@ def check_yaml(text: str) -> CheckResult:
         _procedure, found = check_file(path)
     return CheckResult(declared, title, [
         CheckFinding(f.line, f.message, FindingSeverity.WARNING
-                     if f.severity is Severity.WARNING else FindingSeverity.ERROR)
+                     if f.severity is Severity.WARNING else FindingSeverity.ERROR,
+                     path_at_line(data, f.line) if data is not None and f.line else ())
         for f in found])

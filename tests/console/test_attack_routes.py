@@ -69,6 +69,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/console/admin/users/{user_id}/places/remove"): ADMIN,
     ("GET", "/console/procedures"): SIGNED_IN,
     ("POST", "/console/procedures/import"): SIGNED_IN,
+    ("POST", "/console/procedures/check"): SIGNED_IN,
     ("GET", "/console/procedures/{procedure_id}"): SIGNED_IN,
     ("GET", "/console/procedures/{procedure_id}/{version}.yaml"): SIGNED_IN,
     ("POST", "/console/procedures/{procedure_id}/{version}/{action}"): SIGNED_IN,

@@ -37,7 +37,11 @@ def test_a_mediator_writes_a_second_person_approves_and_publishes_to_one_site(co
     page = _upload(app, csrf, procedure_yaml())
     assert page.status_code == 200 and "aucun problème" in page.text
     page = _upload(app, csrf, broken_yaml(), "mairie-lille-rdv")
-    assert re.search(r"Ligne \d+ : ", page.text)  # the finding beside its line
+    assert re.search(r"Ligne \d+ \(pages › \d+ › next\) : ", page.text)  # line and field
+    checked = app.client.post("/console/procedures/check", data={"yaml": broken_yaml()},
+                              headers={"x-csrf-token": csrf, "accept": "application/json"})
+    finding = next(f for f in checked.json()["findings"] if f["path"][-1:] == ["next"])
+    assert checked.json()["errors"] >= 1 and finding["line"] > 0 and finding["message"]
     assert 'action="/console/procedures/mairie-lille-rdv/2/submit"' not in page.text
     page = _act(app, csrf, 1, "submit", scope="site", place_site=str(lille))
     assert "Version soumise" in page.text

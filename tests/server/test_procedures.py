@@ -61,6 +61,10 @@ def test_each_save_is_a_version_checked_and_a_failing_one_cannot_be_submitted(en
     assert (first.version, first.check.errors) == (1, 0)
     assert second.version == 2 and second.check.errors >= 1
     assert all(f.line > 0 and f.message for f in second.check.findings)
+    # Each finding names its place in the procedure, for an editor to show it by its field.
+    nowhere = next(f for f in second.check.findings if "page-qui-n-existe-pas" in f.message)
+    assert nowhere.path[0] == "pages" and nowhere.path[-1] == "next"
+    assert nowhere.where.startswith("pages › ") and nowhere.where.endswith(" › next")
     with engine.begin() as conn, pytest.raises(ReviewRefused, match="problème"):
         store.submit(conn, author, "mairie-lille-rdv", 2, PublicationScope.SITE, lille.site_id)
     with engine.connect() as conn:
