@@ -202,3 +202,27 @@ def test_an_offline_kiosk_keeps_its_last_catalogue_across_a_restart(sqlite_serve
         assert again.keeper.version() == version
     finally:
         again.close()
+
+
+def test_the_sites_choice_orders_and_limits_what_its_kiosks_offer(sqlite_server, tmp_path,
+                                                                  clock):
+    live_server = sqlite_server
+    public_key = bundles.public_key_hex(server_settings(live_server.data_dir))
+    kiosk = Kiosk(tmp_path, "lille", live_server.link(), public_key, clock)
+    try:
+        _publish(live_server.engine, live_server.tenant.site_id)
+        with live_server.engine.begin() as conn:  # the mairie's own procedure first
+            store.set_site_choice(conn, live_server.tenant.site_id,
+                                  ["mairie-lille-rdv", "mairie-rendez-vous"])
+        assert kiosk.beats.beat_once() is not None
+        assert kiosk.ids() == ["mairie-lille-rdv", "mairie-rendez-vous"]
+        with live_server.engine.begin() as conn:  # only its own procedure now
+            store.set_site_choice(conn, live_server.tenant.site_id, ["mairie-lille-rdv"])
+        assert kiosk.beats.beat_once() is not None
+        assert kiosk.ids() == ["mairie-lille-rdv"]
+        with live_server.engine.begin() as conn:  # no choice: every procedure again
+            store.set_site_choice(conn, live_server.tenant.site_id, [])
+        assert kiosk.beats.beat_once() is not None
+        assert kiosk.ids() == ["mairie-rendez-vous", "mairie-lille-rdv"]
+    finally:
+        kiosk.close()
