@@ -149,6 +149,30 @@ async def import_yaml(request: Request) -> Response:
     return done(request, f"/console/procedures/{saved.procedure_id}", "imported")
 
 
+@router.post("/console/procedures/copy", include_in_schema=False)
+async def copy(request: Request) -> Response:
+    """A new procedure started from a shipped one or one written here, under a new id."""
+    user = user_of(request)
+    ctx = console(request)
+    form = await posted_form(request, user)
+    source, new_id = str(form.get("source") or ""), str(form.get("new_id") or "").strip()
+
+    def run() -> store.Saved:
+        with ctx.engine.begin() as conn:
+            return store.copy(conn, user, source, new_id)
+    try:
+        saved = await in_thread(run)
+    except (ReviewRefused, CheckerUnavailable) as err:
+        message = err.message if isinstance(err, ReviewRefused) else str(err)
+        with ctx.engine.connect() as conn:
+            rows = store.listing(conn)
+            sites = access.live_sites(conn, user)
+        return page(request, "procedures.html", user, status=400, section="procedures",
+                    rows=rows, labels=LABELS, State=ReviewState, sites=sites,
+                    shipped=catalogue.shipped(), error=message)
+    return done(request, f"/console/procedures/{saved.procedure_id}", "imported")
+
+
 @router.post("/console/procedures/check", include_in_schema=False)
 async def check(request: Request) -> Response:
     """The checker's findings on a text, saved nowhere (for an editor: each finding with its

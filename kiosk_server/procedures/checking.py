@@ -1,7 +1,8 @@
 """The practice checker (kiosk.practice.checker) run on a version's YAML text.
 
 This is the one place the server uses the terminal's code: the checker *is* the definition of
-a valid procedure, and the server must refuse to publish what a kiosk would refuse to show.
+a valid procedure, and the server must refuse to publish what a kiosk would refuse to show; and
+the shipped procedures' files, which a new procedure may start from (:func:`shipped_text`).
 It is imported on first use, so the rest of the server loads without it (tests/test_layering.py
 allows this module alone). The `server` extra installs the checker's libraries (pyyaml,
 jsonschema); a server installed without them gets :class:`CheckerUnavailable`, said plainly.
@@ -9,11 +10,14 @@ jsonschema); a server installed without them gets :class:`CheckerUnavailable`, s
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 class FindingSeverity(str, Enum):
@@ -59,6 +63,20 @@ class CheckResult:
 
 class CheckerUnavailable(RuntimeError):
     """The server lacks the checker's libraries."""
+
+
+def shipped_text(procedure_id: str) -> str | None:
+    """The file of a procedure shipped with the kiosk (to start a new one from it), or None."""
+    try:
+        from kiosk.practice.catalogue import SHIPPED_DIR
+    except ImportError as err:
+        raise CheckerUnavailable(
+            f"le vérificateur de démarches n'est pas installé sur ce serveur ({err.name})"
+        ) from None
+    path = SHIPPED_DIR / f"{procedure_id}.yaml"
+    if not _SLUG.match(procedure_id) or not path.is_file():
+        return None
+    return path.read_text(encoding="utf-8")
 
 
 def findings_from_json(raw: str) -> list[CheckFinding]:

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from kiosk_server import tables as t
 from kiosk_server.procedures import bundles
-from kiosk_server.procedures.checking import CheckResult, check_yaml
+from kiosk_server.procedures.checking import CheckResult, check_yaml, shipped_text
 from kiosk_server.procedures.review import (
     PublicationScope,
     Reviewer,
@@ -223,6 +223,30 @@ def restore(conn: Connection, person: Reviewer, procedure_id: str, version: int)
     earlier version can also simply be published again."""
     row = version_row(conn, procedure_id, version)
     return save(conn, person, row.yaml, procedure_id)
+
+
+_ID_LINE = re.compile(r"^id:[ \t]*[\"']?([a-z0-9][a-z0-9_-]*)[\"']?[ \t]*$", re.MULTILINE)
+
+
+def copy(conn: Connection, person: Reviewer, source_id: str, new_id: str) -> Saved:
+    """A new procedure started from another one's file (a shipped one, or the latest version
+    of one written here) under its own id: version 1, a draft to change and submit."""
+    if not _SLUG.match(new_id):
+        raise ReviewRefused(f"« {new_id[:64]} » n'est pas un identifiant de démarche (lettres "
+                            f"minuscules, chiffres et tirets).")
+    if conn.execute(sa.select(t.procedures.c.id).where(t.procedures.c.id == new_id)).first():
+        raise ReviewRefused(f"L'identifiant « {new_id} » est déjà pris : choisissez-en un autre.")
+    text = shipped_text(source_id)
+    if text is None:
+        latest = conn.execute(sa.select(_v.yaml).where(_v.procedure_id == source_id)
+                              .order_by(_v.version.desc()).limit(1)).scalar()
+        if latest is None:
+            raise ReviewRefused("Démarche à copier introuvable.")
+        text = str(latest)
+    copied, found = _ID_LINE.subn(f"id: {new_id}", text, count=1)
+    if not found:
+        raise ReviewRefused("La démarche à copier n'a pas de ligne « id: » lisible.")
+    return save(conn, person, copied)
 
 
 def export_yaml(conn: Connection, procedure_id: str, version: int) -> str:

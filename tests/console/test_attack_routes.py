@@ -70,6 +70,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/procedures"): SIGNED_IN,
     ("POST", "/console/procedures/import"): SIGNED_IN,
     ("POST", "/console/procedures/check"): SIGNED_IN,
+    ("POST", "/console/procedures/copy"): SIGNED_IN,
     ("GET", "/console/procedures/{procedure_id}"): SIGNED_IN,
     ("GET", "/console/procedures/{procedure_id}/{version}.yaml"): SIGNED_IN,
     ("POST", "/console/procedures/{procedure_id}/{version}/{action}"): SIGNED_IN,

@@ -74,6 +74,18 @@ def test_a_mediator_writes_a_second_person_approves_and_publishes_to_one_site(co
     assert re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row)[4:] == ["1", "2", "50 %", "3.0"]
 
 
+def test_a_procedure_starts_as_a_copy_of_a_shipped_one(console_app):
+    app = console_app
+    csrf = app.login("med-lille")
+    page = app.client.post("/console/procedures/copy", follow_redirects=True, data={
+        "csrf": csrf, "source": "mairie-rendez-vous", "new_id": "mairie-lille-rdv"})
+    assert page.url.path == "/console/procedures/mairie-lille-rdv"
+    assert "aucun problème" in page.text and 'id="version-1"' in page.text
+    taken = app.client.post("/console/procedures/copy", data={
+        "csrf": csrf, "source": "mairie-rendez-vous", "new_id": "mairie-lille-rdv"})
+    assert taken.status_code == 400 and "déjà pris" in taken.text
+
+
 def test_a_sites_catalogue_is_chosen_by_its_managers_only(console_app):
     app = console_app
     roubaix, lille = app.seed.sites["FS Roubaix"], app.seed.sites["FS Lille"]

@@ -190,3 +190,20 @@ def test_the_heartbeat_reply_names_the_catalogue_only_to_a_kiosk_that_says_which
     newer = client.post("/api/v1/heartbeat", json={**beat, "catalogue_version": EMPTY_VERSION},
                         headers=tenant.headers)
     assert newer.json()["catalogue_version"] == EMPTY_VERSION
+
+
+def test_a_new_procedure_starts_from_a_shipped_one_or_one_written_here(engine, places):
+    _lille, _roubaix, _brest, people = places
+    author = people["mediatrice"]
+    with engine.begin() as conn:
+        copied = store.copy(conn, author, "mairie-rendez-vous", "mairie-roubaix-rdv")
+        again = store.copy(conn, author, "mairie-roubaix-rdv", "mairie-brest-rdv")
+        for taken in ("mairie-roubaix-rdv", "mairie-rendez-vous"):
+            with pytest.raises(ReviewRefused, match=r"pris|fournie"):
+                store.copy(conn, author, "mairie-rendez-vous", taken)
+        with pytest.raises(ReviewRefused, match="identifiant"):
+            store.copy(conn, author, "mairie-rendez-vous", "Jean Dupont")
+        text = store.export_yaml(conn, "mairie-brest-rdv", 1)
+    assert (copied.version, copied.check.errors, again.procedure_id) == (1, 0, "mairie-brest-rdv")
+    original = procedure_yaml("mairie-rendez-vous", "Prendre rendez-vous en ligne à la mairie")
+    assert text == original.replace("id: mairie-rendez-vous", "id: mairie-brest-rdv", 1)
