@@ -72,6 +72,9 @@ def _context(ctx: Console, procedure_id: str, user: ConsoleUser) -> dict[str, An
             else:
                 figures = by_version(conn, procedure_id, place.scope)
     return {"figures": figures, "place": place.label if place else "",
+            # Mediators write and submit; approving and publishing are offered to the others
+            # (store checks each one's right over the scope on every action).
+            "reviewer": user.role is not Role.MEDIATOR,
             "procedure_id": procedure_id, "versions": versions, "publication": publication,
             "findings": checking.findings_from_json(versions[0].findings),
             "labels": LABELS, "scope_labels": SCOPE_LABELS, "State": ReviewState,
