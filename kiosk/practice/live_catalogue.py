@@ -35,14 +35,19 @@ class LiveCatalogue:
         self._loaded = False
         self._core: SessionCore | None = None
         self.swaps = 0  # bundles swapped in since start
-        if keeper is not None:
-            keeper.add_listener(lambda: self.schedule(self._swap_soon, 0))
+        self.use_keeper(keeper)
 
     @classmethod
     def from_settings(cls, settings: Settings, load_base: Callable[[], Catalogue | None],
                       schedule: Schedule = run_now) -> LiveCatalogue:
         key = str(settings.get("sync.catalogue_public_key"))
         return cls(load_base, BundleKeeper.from_settings(Path(settings.data_dir), key), schedule)
+
+    def use_keeper(self, keeper: BundleKeeper | None) -> None:
+        """Take bundles from this keeper (None: none; a test links a running app to a server)."""
+        self.keeper = keeper
+        if keeper is not None:
+            keeper.add_listener(lambda: self.schedule(self._swap_soon, 0))
 
     def attach(self, core: SessionCore) -> None:
         """Swap a waiting bundle in when a session ends."""

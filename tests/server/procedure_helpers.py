@@ -1,20 +1,20 @@
 """A procedure written in the console, as tests need it: a shipped file under another id."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from kiosk.practice.catalogue import SHIPPED_DIR
 from kiosk_server.tenancy import Role
 
-SOURCE = SHIPPED_DIR / "mairie-rendez-vous.yaml"
 
-
-def procedure_yaml(procedure_id: str = "mairie-lille-rdv", title: str = "Rendez-vous à Lille"
-                   ) -> str:
-    """A valid procedure (the checker passes) with its own id and French title."""
-    text = SOURCE.read_text(encoding="utf-8")
-    text = text.replace("id: mairie-rendez-vous", f"id: {procedure_id}", 1)
-    return text.replace('fr: "Prendre rendez-vous en ligne à la mairie"', f'fr: "{title}"', 1)
+def procedure_yaml(procedure_id: str = "mairie-lille-rdv", title: str = "Rendez-vous à Lille",
+                   source: str = "mairie-rendez-vous") -> str:
+    """A valid procedure (the checker passes): a shipped one with its own id and French title."""
+    text = (SHIPPED_DIR / f"{source}.yaml").read_text(encoding="utf-8")
+    text = text.replace(f"id: {source}", f"id: {procedure_id}", 1)
+    return re.sub(r'^(title: \{fr: ")[^"]*"', lambda m: f'{m.group(1)}{title}"', text, count=1,
+                  flags=re.MULTILINE)
 
 
 def broken_yaml(procedure_id: str = "mairie-lille-rdv") -> str:

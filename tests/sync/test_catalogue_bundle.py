@@ -46,6 +46,7 @@ def _people(engine):
 
 
 def _publish(engine, site_id: int, text: str | None = None) -> None:
+    """Written, submitted, approved by a second person and published to one site."""
     author, reviewer = _people(engine)
     with engine.begin() as conn:
         saved = store.save(conn, author, text or procedure_yaml())
