@@ -23,7 +23,7 @@ from kiosk_server import tenancy
 from kiosk_server.procedures import bundles, store
 from kiosk_server.procedures.review import PublicationScope
 from kiosk_server.tenancy import Role
-from kiosk_wire import config
+from kiosk_wire import config, ed25519
 from kiosk_wire.bundle import (
     EMPTY_VERSION,
     BundleProcedure,
@@ -225,5 +225,30 @@ def test_the_sites_choice_orders_and_limits_what_its_kiosks_offer(sqlite_server,
             store.set_site_choice(conn, live_server.tenant.site_id, [])
         assert kiosk.beats.beat_once() is not None
         assert kiosk.ids() == ["mairie-rendez-vous", "mairie-lille-rdv"]
+    finally:
+        kiosk.close()
+
+
+def test_the_doctor_says_whether_the_kiosk_takes_published_procedures_and_which_it_keeps(
+        sqlite_server, tmp_path, clock):
+    from kiosk.doctor.catalogue import check_published_catalogue
+    from kiosk.doctor.findings import Status
+
+    live_server = sqlite_server
+    public_key = bundles.public_key_hex(server_settings(live_server.data_dir))
+    kiosk = Kiosk(tmp_path, "lille", live_server.link(), public_key, clock)
+    try:
+        no_key = kiosk.settings.with_overrides({"sync.catalogue_public_key": ""})
+        assert check_published_catalogue(no_key).status is Status.WARN
+        bad_key = kiosk.settings.with_overrides({"sync.catalogue_public_key": "abc"})
+        assert check_published_catalogue(bad_key).status is Status.FAIL
+        assert "aucune démarche publiée" in check_published_catalogue(kiosk.settings).message
+        _publish(live_server.engine, live_server.tenant.site_id)
+        assert kiosk.beats.beat_once() is not None
+        kept = check_published_catalogue(kiosk.settings)
+        assert kept.status is Status.OK and "1 démarche(s) publiée(s)" in kept.message
+        other_key = kiosk.settings.with_overrides(
+            {"sync.catalogue_public_key": ed25519.public_key(bytes(32)).hex()})
+        assert check_published_catalogue(other_key).status is Status.WARN
     finally:
         kiosk.close()
