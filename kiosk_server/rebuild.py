@@ -229,7 +229,7 @@ def rebuild_in(conn: Connection, since: dt.date | None = None,
     if start is None:
         log.info("aggregates: no raw records to rebuild from")
         return 0
-    # A migration older than an aggregate (0003 rebuilds, agg_parcours comes with 0011) runs
+    # A migration older than an aggregate (0003 rebuilds, agg_parcours comes with 0012) runs
     # this with the current declarations: tables its revision does not have yet are left out.
     present = set(sa.inspect(conn).get_table_names())
     for table in t.AGGREGATES:

@@ -58,14 +58,18 @@ class ParcoursFollow:
         self.progress: ParcoursProgress | None = None
         self.printed = False       # this session's card went to the printer
         self._offered: dict[str, Parcours] | None = None
+        self._offered_for: tuple[str, ...] = ()   # the catalogue's ids they were checked on
         self._key: bytes | None = None
 
     # --- what is offered ---------------------------------------------------------------------
     def offered(self) -> dict[str, Parcours]:
-        """The parcours whose every step is in this kiosk's catalogue, by id (loaded once)."""
-        if self._offered is None:
-            catalogue = self.runtime.practice
-            ids = catalogue.ids() if catalogue is not None else []
+        """The parcours whose every step is in this kiosk's catalogue, by id. Checked again
+        when the catalogue changes (a site's bundle swapped in between sessions may hide a
+        procedure: a parcours with a step the kiosk no longer offers is left out)."""
+        catalogue = self.runtime.practice
+        ids = tuple(catalogue.ids()) if catalogue is not None else ()
+        if self._offered is None or ids != self._offered_for:
+            self._offered_for = ids
             settings = self.runtime.settings
             report = check_parcours(parcours_paths(str(settings.get("practice.parcours_dir"))),
                                     ids)

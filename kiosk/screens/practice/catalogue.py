@@ -173,8 +173,11 @@ class PracticeCatalogueScreen(AppScreen):
         chips_for = (ui.language, self.theme, self._drafts)
         if getattr(self, "_chips_for", None) != chips_for:
             self._build_theme_chips()
-            self._build_parcours_buttons()
             self._chips_for = chips_for
+        offered = tuple(self.flow.parcours.offered()) if self.flow is not None else ()
+        if getattr(self, "_parcours_for", None) != (ui.language, offered):
+            self._build_parcours_buttons()
+            self._parcours_for = (ui.language, offered)
         grid = self.ids.cards
         grid.clear_widgets()
         found = self.matching()
