@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.browser.allowlist import Allowlist
+from kiosk.browser.allowlist import Allowlist, AllowlistError
 from kiosk.browser.profile import BROWSER_PROFILE, BrowserProfile, dispose_profile
 from kiosk.browser.service import CHROMIUM, BrowserService, PageView, ViewListener
 from kiosk.browser.usage import SiteTimer
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kiosk.documents.session_documents import DocumentDesk
     from kiosk.sessions.core import SessionCore
     from kiosk_wire.config import Settings
+    from kiosk_wire.schema import PushedSettings
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,11 @@ class Browsing:
         self.on_view: ViewListener | None = None  # the screen's
         self.timer = SiteTimer(core.clock.monotonic)
         self.site_key: str | None = None  # the site shown now (for the live view)
+        # The kiosk's own settings (browser.sites, browser.local_sites), which a list pushed
+        # by the server replaces field by field; and a pushed list waiting for the session's end.
+        self.configured: tuple[str, str] = (",".join(s.key for s in allowlist.sites),
+                                            ",".join(allowlist.local_domains))
+        self.pending: Allowlist | None = None
         register_disposer(core.disposers)
         core.add_end_hook(self.close)
 
@@ -56,7 +62,36 @@ class Browsing:
     def from_settings(cls, core: SessionCore, settings: Settings, **kw: Any) -> Browsing:
         allowlist = Allowlist.from_setting_values(settings.get("browser.sites"),
                                                   settings.get("browser.local_sites"))
-        return cls(core, allowlist, chromium=Path(settings.get("browser.chromium")), **kw)
+        browsing = cls(core, allowlist, chromium=Path(settings.get("browser.chromium")), **kw)
+        browsing.configured = (settings.get("browser.sites"), settings.get("browser.local_sites"))
+        return browsing
+
+    def apply_pushed(self, pushed: PushedSettings) -> None:
+        """The allowlist a site manager set in the console (heartbeat reply; UI thread). A
+        resident's browsing never changes under them: during a session the list waits for the
+        session's end; between sessions it applies at once. A field left None keeps the
+        kiosk's own setting."""
+        sites, local = self.configured
+        if pushed.browser_sites is not None:
+            sites = ",".join(s.value for s in pushed.browser_sites)
+        if pushed.browser_local_sites is not None:
+            local = ",".join(pushed.browser_local_sites)
+        try:
+            allowlist = Allowlist.from_setting_values(sites, local)
+        except AllowlistError as err:  # the wire schema checks both: a newer server's key?
+            log.error("browser: pushed official sites refused, current list kept: %s", err)
+            return
+        if self.core.in_session or self.service is not None:
+            self.pending = allowlist
+        else:
+            self._adopt(allowlist)
+
+    def _adopt(self, allowlist: Allowlist) -> None:
+        if (allowlist.sites, allowlist.local_domains) != (self.allowlist.sites,
+                                                          self.allowlist.local_domains):
+            log.info("browser: official sites now %s (+%d local)",
+                     ",".join(s.key for s in allowlist.sites), len(allowlist.local_domains))
+        self.allowlist, self.pending = allowlist, None
 
     def open(self, on_view: ViewListener | None = None) -> BrowserService:
         """This session's browser, started now if it is not running yet (returns at once:
@@ -132,6 +167,8 @@ class Browsing:
             service.close()
         self.site_key = None
         self._count(self.timer.stop())
+        if self.pending is not None:  # a list pushed during the session: from the next one
+            self._adopt(self.pending)
 
     def _count(self, period: tuple[str, float] | None) -> None:
         """A period on a site, into the session's record (journaled: a crash keeps it)."""

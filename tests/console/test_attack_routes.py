@@ -15,6 +15,10 @@ from console.conftest import InProcess
 
 PUBLIC, KIOSK, SIGNED_IN, MEDIATOR, STATS, ADMIN = ("public", "kiosk token", "signed in",
                                                      "a site's live view", "dashboards", "admin")
+# A listing of the signed-in manager's own places (no place asked for): mediators refused.
+MANAGERS = "managers and admins"
+# A site's settings for its managers (and admins): mediators and other places refused.
+SITE_SETTINGS = "a site's settings"
 # Readable only from server.metrics_allow_ips (the test client's address is not among them).
 MONITORING = "monitoring addresses"
 ROUTES: dict[tuple[str, str], str] = {
@@ -46,6 +50,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/export-coop.csv"): STATS,
     ("GET", "/console/export-coop.xlsx"): STATS,
     ("GET", "/console/summary"): STATS,
+    ("GET", "/console/sites/browser"): MANAGERS,
+    ("GET", "/console/sites/{site_id}/browser"): SITE_SETTINGS,
+    ("POST", "/console/sites/{site_id}/browser"): SITE_SETTINGS,
     ("GET", "/console/admin"): ADMIN,
     ("POST", "/console/admin/territories"): ADMIN,
     ("POST", "/console/admin/sites"): ADMIN,
@@ -120,7 +127,7 @@ def test_anonymous_access_is_refused_everywhere_but_the_public_routes(console_ap
 def test_a_wrong_role_is_refused(console_app: InProcess):
     csrf = console_app.login("med-lille")  # a mediator: no dashboards, no administration
     for (method, path), rule in ROUTES.items():
-        if rule in (ADMIN, STATS):
+        if rule in (ADMIN, STATS, MANAGERS, SITE_SETTINGS):
             answer = call(console_app.client, method, url_for(path, console_app), csrf)
             assert answer.status_code == 403, (method, path, answer.status_code)
     console_app.client.cookies.clear()
@@ -139,8 +146,13 @@ def test_another_place_is_refused(console_app: InProcess):
                           csrf)
             assert answer.status_code == 403, (method, path, answer.status_code)
     console_app.client.cookies.clear()
-    console_app.login("resp-lille")  # a site's manager asks for another site's figures
+    csrf = console_app.login("resp-lille")  # a site's manager asks for another site's figures
     rennes = console_app.seed.sites["FS Rennes"]
+    for (method, path), rule in ROUTES.items():
+        if rule == SITE_SETTINGS:
+            answer = call(console_app.client, method, url_for(path, console_app, "FS Rennes"),
+                          csrf)
+            assert answer.status_code == 403, (method, path, answer.status_code)
     for (method, path), rule in ROUTES.items():
         if rule == STATS and method == "GET":
             answer = call(console_app.client, method,
