@@ -67,6 +67,15 @@ def official_site(key: str | None) -> str:
     return OFFICIAL_SITES.get(key or "", (key or "", ""))[0]
 
 
+def official_site_shown(key: str | None) -> str:
+    """Where a kiosk's browser is, for the live view: the site's name and domain ('CAF ·
+    caf.fr'), never a page; a place's own site stays unnamed (the kiosk sends 'local')."""
+    if key == "local":
+        return "un site ajouté par le lieu"
+    name, domain = OFFICIAL_SITES.get(key or "", (key or "", ""))
+    return f"{name} · {domain}" if domain and domain != name else name
+
+
 WEEKDAYS = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"]
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre"]

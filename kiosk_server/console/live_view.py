@@ -194,7 +194,7 @@ def snapshot_of(rows: SiteRows, heartbeat_s: int, at: dt.datetime | None = None)
             app_version=k["app_version"] or "", last_seen=_iso(k["last_seen"]),
             pending=pending.get(k["kiosk_id"], []), help_open=k["kiosk_id"] in calling,
             update=L.update(k["update_state"], k["update_tried"]),
-            official_site=L.official_site(k["official_site"])
+            official_site=L.official_site_shown(k["official_site"])
             if k.get("official_site") and status in IN_SESSION else "",
             session_since=_iso(started) if in_session else None,
             session_for=(session_duration((current - started).total_seconds())

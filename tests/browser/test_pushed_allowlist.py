@@ -102,7 +102,7 @@ def test_a_list_set_in_the_console_applies_from_the_kiosks_next_session(
         console, csrf = console_as_manager(process.url)
         try:
             live = console.get(f"/console/live/{site_id}").text
-            assert "Sur un site officiel : ameli (Assurance Maladie)" in live
+            assert "Sur un site officiel : ameli (Assurance Maladie) · ameli.fr" in live
             saved = console.post(f"/console/sites/{site_id}/browser",
                                  data={"csrf": csrf, "mode": "list", "site": ["caf"]})
             assert saved.status_code == 200 and "prochaine session" in saved.text

@@ -98,9 +98,9 @@ def test_the_live_view_says_which_official_site_a_kiosk_shows(console_app: InPro
                                                      app_version="0.2.0", session_seconds=60))
     app.login("med-lille")
     html = app.client.get(f"/console/live/{browsing.site_id}").text
-    assert "Sur un site officiel : CAF" in _card(html, browsing.kiosk_id)
+    assert "Sur un site officiel : CAF · caf.fr" in _card(html, browsing.kiosk_id)
     assert "site officiel" not in _card(html, other.kiosk_id)
-    assert "caf.fr" not in html
+    assert "https://" not in _card(html, browsing.kiosk_id)
 
     with app.engine.begin() as conn:  # the session ended: nothing left of the browsing
         live.record_heartbeat(conn, browsing, Heartbeat(state=KioskState.IDLE,
