@@ -454,9 +454,15 @@ class KioskRuntime:
 
             if not self.settings.get("browser.enabled"):
                 return None
-            if not Path(self.settings.get("browser.chromium")).exists():
+            from kiosk.browser.installed import chromium_installed, playwright_installed
+
+            if not chromium_installed(Path(self.settings.get("browser.chromium"))):
                 log.warning("browser: %s not installed", self.settings.get("browser.chromium"))
                 self._browsing_off = True  # said once; a restart looks again
+                return None
+            if not playwright_installed():
+                log.warning("browser: the Playwright library is not installed")
+                self._browsing_off = True
                 return None
             try:
                 self._browsing = Browsing.from_settings(self.core, self.settings,
