@@ -47,6 +47,8 @@ class Browsing:
         self.service: BrowserService | None = None
         # Told (in the worker thread) when a site's PDF joined the session's documents.
         self.on_document: Callable[[], None] | None = None
+        # Told (in the worker thread) why a download cannot be printed (a message marked N_).
+        self.on_download_refused: Callable[[str], None] | None = None
         self.on_view: ViewListener | None = None  # the screen's
         self.timer = SiteTimer(core.clock.monotonic)
         self.site_key: str | None = None  # the site shown now (for the live view)
@@ -132,23 +134,23 @@ class Browsing:
         transfers.on_download = self._downloaded
 
     def _downloaded(self, path: Path) -> None:
-        """A PDF from a site joins the session's documents (printable); other files stay
-        in the session directory only, wiped with it. Runs in the browser's worker thread."""
-        if self.documents is None or path.suffix != ".pdf" or not self.core.in_session:
+        """A PDF or an image from a site joins the session's documents (printable; an image as
+        a one-page PDF); anything else is refused, and the resident told why. Both stay in the
+        session directory, wiped with it. Runs in the browser's worker thread."""
+        if self.documents is None or not self.core.in_session:
             return
-        from kiosk.devices.errors import InvalidDocument
+        from kiosk.browser.downloads import NotPrintable, printable
         from kiosk.documents.scanning import ScanResult
         from kiosk.documents.session_documents import DocumentKind
-        from kiosk.i18n import N_
-        from kiosk.media.pdf import count_pages
 
         try:
-            pages = count_pages(path)
-        except InvalidDocument:
-            log.warning("browser: a downloaded PDF is unreadable; not offered for printing")
+            document = printable(path, lambda: self.core.new_file(".pdf", "document"))
+        except NotPrintable as refused:
+            if self.on_download_refused is not None:
+                self.on_download_refused(refused.message)
             return
-        self.documents.add(ScanResult(path, pages), DocumentKind.DOWNLOAD,
-                           N_("Document téléchargé sur un site officiel"))
+        self.documents.add(ScanResult(document.pdf, document.pages), DocumentKind.DOWNLOAD,
+                           document.title)
         if self.on_document is not None:
             self.on_document()
 

@@ -113,6 +113,8 @@ class BrowserScreen(AppScreen):
                 lambda _dt: self._file_asked(request), 0)
             browsing.on_document = lambda: Clock.schedule_once(
                 lambda _dt: setattr(self, "status", _(DOWNLOADED)), 0)
+            browsing.on_download_refused = lambda message: Clock.schedule_once(
+                lambda _dt: setattr(self, "status", _(message)), 0)
             on_kivy(service.start(), lambda _r: None, self._failed)
             service.watch(page.frame_from_worker)
             if ui.text_scale != 1.0:
