@@ -1,7 +1,8 @@
-"""The browser screen on the page template, by touch at text ×2: from the home tile to a site
-card, the site's name in the header, the bar's actions in their usual slots, the kiosk's
-keyboard docked above the bar while typing into the page, the end confirmation reachable, and
-the layout audit finds nothing (real app, real Chromium on the fake caf.fr, real touches)."""
+"""The official sites and the browser screen on the page template, by touch at text ×2:
+from the home tile to a site card (the cards' screen audited too), the site's name in the
+header, the bar's actions in their usual slots, the kiosk's keyboard docked above the bar
+while typing into the page, the end confirmation reachable, and the layout audit finds
+nothing (real app, real Chromium on the fake caf.fr, real touches)."""
 from __future__ import annotations
 
 from typing import Any
@@ -43,6 +44,9 @@ def test_the_browser_at_double_text_size_keeps_its_controls_and_docks_the_keyboa
     driver.tap(home.ids.tile_online)          # "Faire ma démarche en ligne"
     sites = driver.screen()
     assert sites.name == "official_sites"
+    driver.frames(2)
+    assert sites.ids.bar_home.txt == "Accueil" and on_screen(driver, sites.ids.bar_mediator)
+    assert layout_audit.audit(sites, driver.window, "official sites ×2") == []
     caf = next(card for card in sites.ids.cards.children if card.site_key == "caf")
     sites.ids.scroller.scroll_to(caf, animate=False)
     driver.frames(2)
