@@ -23,7 +23,7 @@ class OfficialSitesScreen(AppScreen):
         grid = self.ids.cards
         grid.clear_widgets()
         browsing = self.runtime.browsing
-        for site in browsing.allowlist.sites if browsing is not None else ():
+        for site in browsing.allowlist.cards() if browsing is not None else ():
             card = BigButton(kind="secondary", txt=f"{site.name}\n{_(site.purpose)}",
                              size_hint_y=None)
             card.site_key = site.key

@@ -42,3 +42,13 @@ def test_a_list_pushed_during_a_session_waits_for_its_end(tmp_path):
     browsing.core.end(EndReason.FINISHED, offer_survey=False)
     assert not browsing.allowlist.judge("https://www.impots.gouv.fr/").allowed
     assert browsing.allowlist.judge("https://www.ccas-exemple.fr/").site_key == "local"
+
+
+def test_a_place_added_by_the_console_gets_a_card_opening_its_home_page(tmp_path):
+    browsing = browsing_with(tmp_path)
+    browsing.apply_pushed(PushedSettings.model_validate(
+        {"browser_sites": ["caf"], "browser_local_sites": ["mairie-exemple.fr"]}))
+    cards = browsing.allowlist.cards()
+    assert [c.key for c in cards] == ["caf", "local"]
+    assert cards[1].name == "mairie-exemple.fr" and cards[1].home == "https://mairie-exemple.fr/"
+    assert browsing.allowlist.judge(cards[1].home).allowed  # its card opens an allowed page
