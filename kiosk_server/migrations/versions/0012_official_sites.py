@@ -1,7 +1,7 @@
 """official sites: the sites used in the kiosk's browser, stored, aggregated, and live
 
-Revision ID: 0011_official_sites
-Revises: 0010
+Revision ID: 0012_official_sites
+Revises: 0011_procedures
 Create Date: 2026-12-05 22:30:00
 
 Session records have carried ``official_sites`` (allowlist keys with whole minutes, never an
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0011_official_sites'
-down_revision = '0010'
+revision = '0012_official_sites'
+down_revision = '0011_procedures'
 branch_labels = None
 depends_on = None
 
