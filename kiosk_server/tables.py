@@ -151,9 +151,17 @@ activities = sa.Table(
     # The version of a published procedure the resident practised (NULL: a shipped one, or a
     # kiosk too old to say), so funnels can compare versions.
     sa.Column("procedure_version", sa.Integer, nullable=True),
-    # A step of a parcours (migration 0012): its catalogue id and 1-based rank, else NULL.
+    # A step of a parcours (migration 0013): its catalogue id and 1-based rank, else NULL.
     sa.Column("parcours_id", sa.String(64), nullable=True),
     sa.Column("parcours_step", sa.SmallInteger, nullable=True),
+)
+
+# The official sites a session used in the kiosk's browser: allowlist keys and whole minutes.
+site_uses = sa.Table(
+    "site_uses", metadata,
+    sa.Column("event_id", sa.String(36), primary_key=True),
+    sa.Column("site", sa.String(24), primary_key=True),
+    sa.Column("minutes", sa.SmallInteger, nullable=False),
 )
 
 
@@ -217,13 +225,16 @@ agg_autonomy = _agg("agg_autonomy", [_dim("procedure_id", 64), _dim("autonomy", 
                     ["activities"])
 # Sessions per comfort option: a session with two options counts once under each.
 agg_comfort = _agg("agg_comfort", [_dim("comfort_option", 16)], ["sessions"])
+# Sessions that opened each official site in the kiosk's browser, and minutes spent on it.
+agg_official_sites = _agg("agg_official_sites", [_dim("site", 24)], ["sessions", "minutes"])
 
 # Practice attempts and completions of each step of each parcours (monthly grains).
 agg_parcours = _agg("agg_parcours", [_dim("parcours_id", 64), _small("parcours_step")],
                     ["activities", "completed"])
 
 AGGREGATES: tuple[sa.Table, ...] = (agg_sessions, agg_activities, agg_hours, agg_funnel,
-                                    agg_survey, agg_autonomy, agg_comfort, agg_parcours)
+                                    agg_survey, agg_autonomy, agg_comfort, agg_official_sites,
+                                    agg_parcours)
 
 # --- live ---------------------------------------------------------------------------------
 kiosk_status = sa.Table(
@@ -251,6 +262,9 @@ kiosk_status = sa.Table(
     sa.Column("update_tried", sa.String(32), nullable=True),
     # The catalogue version the kiosk has (kiosk_wire.bundle); NULL from older kiosks.
     sa.Column("catalogue_version", sa.String(16), nullable=True),
+    # The official site the kiosk's browser shows (an allowlist key, never an address): the
+    # live view's "Sur un site officiel : CAF". NULL when not browsing.
+    sa.Column("official_site", sa.String(24), nullable=True),
 )
 
 kiosk_commands = sa.Table(

@@ -1,7 +1,7 @@
 """parcours progress: the parcours step of a practice activity, and its monthly aggregate
 
-Revision ID: 0012_parcours_progress
-Revises: 0011_procedures
+Revision ID: 0013_parcours_progress
+Revises: 0012_official_sites
 Create Date: 2026-12-05 22:00:00
 
 A practice run made as a step of a parcours carries the parcours' catalogue id and the step's
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0012_parcours_progress'
-down_revision = '0011_procedures'
+revision = '0013_parcours_progress'
+down_revision = '0012_official_sites'
 branch_labels = None
 depends_on = None
 
