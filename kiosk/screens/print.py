@@ -60,6 +60,7 @@ class PrintScreen(AppScreen):
         self._preselected = ""
         self._job: Any = None
         self._poll_event: Any = None
+        self._cancel_dialog: Any = None
         super().__init__(**kwargs)
         runtime.core.add_listener(self._session_changed)
         printer = runtime.printer
@@ -247,6 +248,7 @@ class PrintScreen(AppScreen):
         elif self.ids.fault.message and not status.state.finished:
             self.ids.fault.clear()  # the mediator fixed it: the job goes on
         if status.state.finished:
+            self._close_cancel_dialog()
             self._stop_polling()
             self.job_running = False
             self.job_ok = status.state is JobState.COMPLETED
@@ -255,8 +257,29 @@ class PrintScreen(AppScreen):
                 if self.job_ok else _("Vous pouvez réessayer ou revenir à l'accueil.")
             self.on_enter()  # read the outcome aloud when the option is on
 
+    def ask_to_cancel(self) -> None:
+        """ "Annuler l'impression": asked first (the pages already out are counted and the
+        document must be sent again); letting it print is the big button."""
+        from kiosk.screens.kit.confirm import confirm
+
+        if self._job is None or not self.job_running:
+            return
+        self._cancel_dialog = confirm(
+            _("Annuler l'impression ?"),
+            _("Les pages pas encore imprimées ne sortiront pas. Pour les avoir, il faudra "
+              "relancer l'impression."),
+            _("Oui, annuler l'impression"), self.cancel,
+            safe_txt=_("Non, continuer l'impression"))
+
+    def _close_cancel_dialog(self) -> None:
+        """The job ended while the question was open: there is nothing left to cancel."""
+        dialog, self._cancel_dialog = self._cancel_dialog, None
+        if dialog is not None:
+            dialog.dismiss()
+
     def cancel(self) -> None:
-        if self._job is None or self.service is None:
+        self._cancel_dialog = None
+        if self._job is None or self.service is None or not self.job_running:
             return
         try:
             self.service.cancel(self._job)

@@ -77,12 +77,31 @@ def test_print_can_be_cancelled(driver, ui_app, demo_devices):
         before = spinner.angle
         driver.frames(3)
         assert spinner.opacity == 1 and spinner.angle != before
+        driver.tap(screen.ids.cancel)   # asked first; letting it print is the big button
+        dialog = driver.confirmation()
+        assert dialog is not None and dialog.title == "Annuler l'impression ?"
+        driver.answer(confirm=False)
+        assert screen.job_running and driver.confirmation() is None
         driver.tap(screen.ids.cancel)
+        driver.answer()   # "Oui, annuler l'impression"
         assert screen.ids.status.txt == "Impression annulée."
         assert not screen.job_running and screen.ids.spinner.opacity == 0
         assert printer.spool_files() == []
     finally:
         printer.job_seconds = slow
+
+
+def test_a_job_that_ends_while_its_cancel_is_asked_closes_the_question(driver, ui_app,
+                                                                         demo_devices):
+    start_session(driver)
+    driver.tap(driver.screen().ids.tile_print)
+    screen = driver.screen()
+    driver.tap(screen.ids.print_button)
+    driver.tap(screen.ids.cancel)
+    assert driver.confirmation() is not None
+    follow_job(driver, screen)   # the demo job ends: there is nothing left to cancel
+    assert driver.confirmation() is None
+    assert screen.job_ok and screen.ids.status.txt.startswith("Impression terminée")
 
 
 def test_mediator_panel_tells_printer_state_and_pages_left(driver, ui_app, demo_devices,
