@@ -380,7 +380,12 @@ def test_result_saved_on_the_residents_usb_key_when_offered(driver, ui_app, demo
         driver.frames(1)
     assert screen.usb_ready
     shoot(driver, artifacts_dir / "fr-document", "06-result-usb-key")
+    said: list[str] = []   # what the busy panel said while the key was written
+    screen.bind(busy_text=lambda _s, text: said.append(text))
     driver.tap(screen.ids.to_usb)
+    wait_ready(driver, screen)
+    assert said == ["Enregistrement sur votre clé USB… Ne la retirez pas."]
+    assert screen.busy_panel.parent is None   # gone once it is written
     saved = list(usb_key.iterdir())
     assert len(saved) == 1 and saved[0].suffix == ".pdf"
     assert saved[0].read_bytes() == screen.flow.result.path.read_bytes()
