@@ -15,6 +15,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.devices import errors
 from kiosk.devices.printer import BLOCKING, JobState, PrintOptions
+from kiosk.documents.flow_steps import print_step
 from kiosk.documents.session_documents import DocumentKind
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault
@@ -54,6 +55,10 @@ class PrintScreen(AppScreen):
     can_colour = BooleanProperty(False)
     duplex = BooleanProperty(False)
     colour = BooleanProperty(True)
+    # the page template's stepper: choose, then the job (kiosk.documents.flow_steps)
+    step_n = NumericProperty(1)
+    steps_n = NumericProperty(2)
+    next_txt = StringProperty("")
 
     def __init__(self, runtime: KioskRuntime, **kwargs: Any) -> None:
         self._runtime = runtime
@@ -87,6 +92,9 @@ class PrintScreen(AppScreen):
 
     def on_phase(self, _inst: Any, phase: str) -> None:
         self.ids.phases.current = phase
+        where = print_step(job_started=phase == "job")
+        self.step_n, self.steps_n = where.step, where.total
+        self.next_txt = _(where.next_title) if where.next_title else ""
 
     # --- life of the screen -----------------------------------------------------------------------
     def preselect(self, doc_id: str) -> None:
@@ -97,6 +105,7 @@ class PrintScreen(AppScreen):
         if self._job is not None and self.job_running:
             return  # back to a job still printing: keep following it
         self.phase = "choose"
+        self.on_phase(self, self.phase)   # the stepper in this session's language
         self.ids.fault.clear()
         self._stop_polling()
         self._job = None

@@ -100,7 +100,7 @@ def test_idle_warning_is_the_confirmations_card_with_a_title_and_reachable_at_do
         assert overlay.ids.title.txt == overlay.title == "هل ما زلت هنا؟"
         assert overlay.ids.title.font_size == title_size * 2
         button = window_box(overlay.ids.still_here)
-        assert 0 <= button.y and button.top <= driver.window.height
+        assert button.y >= 0 and button.top <= driver.window.height
         driver.tap(overlay.ids.still_here)
         assert core.state is SessionState.ACTIVE
     finally:

@@ -93,13 +93,19 @@ def test_print_can_be_cancelled(driver, ui_app, demo_devices):
 
 def test_a_job_that_ends_while_its_cancel_is_asked_closes_the_question(driver, ui_app,
                                                                          demo_devices):
+    _scanner, printer = demo_devices
     start_session(driver)
     driver.tap(driver.screen().ids.tile_print)
     screen = driver.screen()
-    driver.tap(screen.ids.print_button)
-    driver.tap(screen.ids.cancel)
-    assert driver.confirmation() is not None
-    follow_job(driver, screen)   # the demo job ends: there is nothing left to cancel
+    slow, printer.job_seconds = printer.job_seconds, 3600.0  # still printing when asked
+    try:
+        driver.tap(screen.ids.print_button)
+        driver.tap(screen.ids.cancel)
+        assert driver.confirmation() is not None
+        printer.job_seconds = 0.0   # the job ends meanwhile: nothing is left to cancel
+        follow_job(driver, screen)
+    finally:
+        printer.job_seconds = slow
     assert driver.confirmation() is None
     assert screen.job_ok and screen.ids.status.txt.startswith("Impression terminée")
 
@@ -152,3 +158,18 @@ def test_print_screens_in_other_languages_and_large_text(driver, ui_app, demo_de
     follow_job(driver, screen)
     assert screen.job_ok
     shoot(driver, out, "print-done")
+
+
+def test_print_shows_its_two_steps_in_the_page_header(driver, ui_app, demo_devices):
+    start_session(driver)
+    driver.tap(driver.screen().ids.tile_print)
+    screen = driver.screen()
+    header = screen.ids.page
+    assert (header.step, header.steps) == (1, 2)
+    assert header.ids.step_label.txt == "Étape 1 sur 2"
+    assert header.ids.next_label.txt == "Étape suivante : Impression"
+    driver.tap(screen.ids.print_button)
+    assert (header.step, header.steps, header.next_step) == (2, 2, "")
+    follow_job(driver, screen)
+    driver.tap(screen.ids.again)   # "Imprimer autre chose": back to the first step
+    assert (header.step, header.steps) == (1, 2)
