@@ -194,3 +194,34 @@ def test_a_tap_inside_a_scrolling_panel_has_acted_when_the_finger_is_lifted(driv
     for expected in (2, 3, 4):
         driver.tap(screen.ids.more)
         assert screen.copies == expected
+
+
+def test_cancel_question_in_arabic_at_double_size_is_answered_by_touch(driver, ui_app,
+                                                                       demo_devices):
+    from kiosk.screens.kit import ui
+    from kiosk.screens.layout_audit import Box, audit
+
+    _scanner, printer = demo_devices
+    start_session(driver, "ar")
+    previous = ui.text_scale
+    slow, printer.job_seconds = printer.job_seconds, 3600.0
+    try:
+        ui.text_scale = 2.0
+        driver.tap(driver.screen().ids.tile_print)
+        screen = driver.screen()
+        assert screen.ids.page.ids.step_label.txt == "الخطوة 1 من 2"
+        driver.tap(screen.ids.print_button)
+        driver.tap(screen.ids.cancel)
+        dialog = driver.confirmation()
+        assert dialog is not None and dialog.title == "هل تريد إلغاء الطباعة؟"
+        driver.frames(2)
+        assert audit(dialog, driver.window, "print cancel ar x2") == []
+        window = Box(0, 0, driver.window.width, driver.window.height)
+        for button in (dialog.ids.safe, dialog.ids.confirm):
+            x, y = button.to_window(button.center_x, button.center_y)
+            assert window.x <= x <= window.right and window.y <= y <= window.top
+        driver.answer()
+        assert not screen.job_running and screen.ids.status.txt == "تم إلغاء الطباعة."
+    finally:
+        printer.job_seconds = slow
+        ui.text_scale = previous
