@@ -117,12 +117,14 @@ def test_id_copy_made_in_arabic_at_double_size_with_the_keyboard(driver, ui_app)
         field = screen.ids.purpose_field
         driver.frames(2)
         assert on_screen(driver, field), "the field being typed in is visible"
+        assert screen.ids.page.steps == 0, "typing: the header keeps one line, no stepper"
         type_on(driver, keyboard, "CAF")
         assert field.value == "CAF"
         driver.tap(key_button(keyboard, "{enter}"))
         driver.tap(screen.ids.wm_continue)
         screen.wait_idle(lambda: driver.frames(1))
         assert screen.step == "result", screen.ids.fault.message
+        assert screen.ids.page.ids.step_label.txt == "الخطوة 7 من 7"
         assert screen.flow.result.watermarked and screen.flow.purpose == "CAF"
         assert _(GLASS_REMINDER) in screen.ids.body.txt
         assert _(GLASS_REMINDER) == "تذكّر أن تأخذ وثيقتك من على زجاج الماسح الضوئي."
