@@ -239,7 +239,7 @@ def touch_taker(root: Widget, x: float, y: float) -> Widget | None:
     def visit(w: Widget) -> Widget | None:
         box = window_box(w)
         inside = box.x <= x <= box.right and box.y <= y <= box.top
-        if isinstance(w, Collapsible) and (w.opacity == 0 or w.width <= 0 or w.height <= 0):
+        if isinstance(w, Collapsible) and w.collapsed():
             return None
         if isinstance(w, ScrollView) and not inside:
             return None

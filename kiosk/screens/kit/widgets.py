@@ -49,8 +49,12 @@ class Collapsible:
     simulated phone took the taps meant for 'Annuler mon appel'). Hidden, the box passes
     every touch on to what is really there."""
 
+    def collapsed(self) -> bool:
+        box: Any = self  # a Kivy widget (this is a mixin of one)
+        return bool(box.opacity == 0 or box.width <= 0 or box.height <= 0)
+
     def on_touch_down(self, touch: Any) -> bool:
-        if self.opacity == 0 or self.width <= 0 or self.height <= 0:  # type: ignore[attr-defined]
+        if self.collapsed():
             return False
         return bool(super().on_touch_down(touch))  # type: ignore[misc]
 
