@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from kiosk.devices import errors
+from kiosk.help_calls import HelpView
 from kiosk.practice.engine import PracticeRun
 from kiosk.practice.solution import page_solution
-from kiosk.runtime import HelpView
 from kiosk.screens.device_fault import describe
 from kiosk.screens.kit import ui
 from kiosk.screens.layout_audit import audit
