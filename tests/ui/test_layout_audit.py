@@ -260,3 +260,36 @@ def check_combinations(driver: Any, app: Any, lang: str, state: State,
                                   *(focus if focus else (None, None)))
                 checked += 1
     return checked
+
+
+def test_the_audit_finds_a_target_whose_touches_a_hidden_box_takes(driver):
+    """A box hidden by collapsing it keeps its children where they were laid out; a disabled
+    one among them swallowed the taps on 'Annuler mon appel' (the practice page's phone). The
+    audit names it; the kit's Collapsible box passes the touches on."""
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.floatlayout import FloatLayout
+
+    from kiosk.screens.kit import BigButton
+    from kiosk.screens.kit.widgets import Collapsible
+    from kiosk.screens.layout_audit import Box, reach_problems
+
+    class Hidden(BoxLayout):
+        pass
+
+    class Collapsed(Collapsible, BoxLayout):
+        pass
+
+    found = {}
+    for box_class in (Hidden, Collapsed):
+        root = FloatLayout(size=(800, 600))
+        root.add_widget(BigButton(txt="Annuler mon appel", size_hint=(None, None),
+                                  pos=(100, 100), width=300))
+        hidden = box_class(size_hint=(None, None), pos=(100, 100), size=(300, 0), opacity=0,
+                           disabled=True)
+        hidden.add_widget(BigButton(txt="Renvoyer le code", size_hint=(None, None),
+                                    pos=(100, 100), width=300))   # where it was laid out
+        root.add_widget(hidden)
+        found[box_class.__name__] = reach_problems(root, Box(0, 0, 800, 600), "test")
+    assert found["Hidden"] == ["test: a touch on BigButton 'Annuler mon appel' goes to "
+                               "BigButton 'Renvoyer le code' (disabled)"]
+    assert found["Collapsed"] == []
