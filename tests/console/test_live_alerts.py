@@ -1,0 +1,106 @@
+"""A silent kiosk says for how long and shows none of its last (maybe stale) device states; a
+device fault of a kiosk still talking is listed at the top of the site's live page, of the
+all-sites page and of the fleet page, and leaves them when the kiosk reports the device well."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from html import unescape
+
+import pytest
+
+from console.conftest import InProcess
+from kiosk_server import live
+from kiosk_server import tables as t
+from kiosk_server.console.live_view import offline_duration
+from kiosk_server.tenancy import KioskIdentity
+from kiosk_wire.schema import Heartbeat, KioskState
+
+PAPER_OUT = {"printer": "paper_out", "scanner": "ready", "reader": "ready"}
+ALL_FINE = {"printer": "ready", "scanner": "ready", "reader": "ready"}
+
+
+def _identity(app: InProcess, site: str, kiosk: str) -> KioskIdentity:
+    seed = app.seed
+    return KioskIdentity(seed.kiosks[(site, kiosk)][0], seed.sites[site],
+                         seed.territories[seed.site_territory[site]], kiosk)
+
+
+def _beat(app: InProcess, who: KioskIdentity, devices: dict[str, str]) -> None:
+    with app.engine.begin() as conn:
+        live.record_heartbeat(conn, who, Heartbeat(state=KioskState.IDLE, app_version="0.2.0",
+                                                   devices=devices))
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", unescape(html)))
+
+
+def _card(html: str, kiosk_id: int) -> str:
+    start = html.index(f'data-kiosk="{kiosk_id}"')
+    return _text(html[start:html.index("</li>", start)])
+
+
+def _alerts(html: str) -> list[str]:
+    return [_text(m).strip() for m in re.findall(r'<p class="fault-alert"[^>]*>(.*?)</p>', html)]
+
+
+@pytest.mark.parametrize(("seconds", "words"), [
+    (30, "moins d'une minute"), (12 * 60 + 59, "12 min"), (2 * 3600 + 5 * 60, "2 h 05"),
+    (23 * 3600 + 59 * 60, "23 h 59"), (86400, "1 jour"), (3 * 86400 + 7200, "3 jours")])
+def test_an_offline_time_is_worded_for_a_glance(seconds, words):
+    assert offline_duration(seconds) == words
+
+
+def test_an_offline_kiosk_says_since_when_and_no_stale_device_state(console_app: InProcess):
+    one = _identity(console_app, "FS Lille", "borne-1")
+    _beat(console_app, one, PAPER_OUT)
+    with console_app.engine.begin() as conn:  # then silent for 2 h 05 (and a half minute)
+        conn.execute(t.kiosk_status.update().where(t.kiosk_status.c.kiosk_id == one.kiosk_id)
+                     .values(last_seen=dt.datetime.now(dt.UTC)
+                             - dt.timedelta(hours=2, minutes=5, seconds=20)))
+    console_app.login("med-lille")
+    html = console_app.client.get(f"/console/live/{one.site_id}").text
+    card = _card(html, one.kiosk_id)
+    assert "hors ligne depuis 2 h 05" in card
+    assert "Équipements inconnu (la borne ne répond plus)" in card
+    assert "plus de papier" not in card and "tout fonctionne" not in card
+    assert _alerts(html) == []  # its last fault may be long mended: no alert for it
+
+
+def test_a_device_fault_is_an_alert_until_the_kiosk_reports_it_mended(console_app: InProcess):
+    one = _identity(console_app, "FS Lille", "borne-1")
+    _beat(console_app, one, PAPER_OUT)
+    _beat(console_app, _identity(console_app, "FS Lille", "borne-2"), ALL_FINE)
+    console_app.login("med-lille")
+    page = console_app.client.get(f"/console/live/{one.site_id}").text
+    assert _alerts(page) == ["⚠ borne-1 : Imprimante : plus de papier"]
+    # The page knows the fault from the start: it rings only for faults that come later.
+    known = json.loads(unescape(re.search(r"data-faults='([^']*)'", page).group(1)))
+    assert known == [f"{one.kiosk_id}:Imprimante : plus de papier"]
+
+    _beat(console_app, one, ALL_FINE)
+    assert _alerts(console_app.client.get(f"/console/live/{one.site_id}").text) == []
+
+
+def test_a_fault_shows_on_the_all_sites_page_and_on_the_fleet_page(console_app: InProcess):
+    lille = _identity(console_app, "FS Lille", "borne-2")
+    rennes = _identity(console_app, "FS Rennes", "borne-1")
+    _beat(console_app, lille, {"scanner": "jammed"})
+    _beat(console_app, rennes, ALL_FINE)
+    with console_app.engine.begin() as conn:
+        conn.execute(t.kiosk_status.update().where(t.kiosk_status.c.kiosk_id == rennes.kiosk_id)
+                     .values(last_seen=dt.datetime.now(dt.UTC) - dt.timedelta(days=3)))
+    console_app.login("resp-nord")  # Lille and Roubaix: one page for both
+    together = console_app.client.get("/console/live").text
+    assert _alerts(together) == ["⚠ borne-2 : Scanner : papier coincé"]
+
+    console_app.client.post("/console/logout", data={"csrf": console_app.login("admin")})
+    console_app.login("admin")
+    fleet = console_app.client.get("/console/admin").text
+    assert _alerts(fleet) == ["⚠ FS Lille · borne-2 : Scanner : papier coincé voir en direct"]
+    assert "Hors ligne depuis 3 jours" in _text(fleet)
+
+    _beat(console_app, lille, {"scanner": "ready"})
+    assert _alerts(console_app.client.get("/console/admin").text) == []
