@@ -285,3 +285,15 @@ live_changes = sa.Table(
     sa.Column("version", sa.BigInteger, nullable=False),
     sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, index=True),
 )
+
+# --- monthly reports (kiosk_server/monthly_reports.py): one PDF per site and month ----------------
+monthly_reports = sa.Table(
+    "monthly_reports", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.Integer, sa.ForeignKey("sites.id"), nullable=False),
+    sa.Column("month", sa.Date, nullable=False),  # its first day
+    sa.Column("pdf", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("mailed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.UniqueConstraint("site_id", "month", name="uq_monthly_reports_site_month"),
+)

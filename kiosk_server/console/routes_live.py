@@ -11,11 +11,12 @@ The stream does not read the database itself: the process's live feed (live_feed
 changed site once for all the pages showing it, and wakes their streams; a stream also renders
 again every ``TICK_S`` (a kiosk goes offline, a session passes a minute, without any write). It
 pushes the re-rendered panel only when it changed, with the ids of the open help requests and
-of the device faults so the page can ring for the new ones. A comment line every ``KEEPALIVE_S`` keeps proxies from closing
-an idle stream. The user and their places are read again when accounts or places change (the
-feed says so) and at least every ``RECHECK_S``: a disabled account stops receiving; a site taken
-away from the user ends its one-site stream (the page reloads into "Accès refusé") and leaves
-the all-sites panel at the next push, and a site given appears in it.
+of the device faults so the page can ring for the new ones. A comment line every
+``KEEPALIVE_S`` keeps proxies from closing an idle stream. The user and their places are read
+again when accounts or places change (the feed says so) and at least every ``RECHECK_S``: a
+disabled account stops receiving; a site taken away from the user ends its one-site stream (the
+page reloads into "Accès refusé") and leaves the all-sites panel at the next push, and a site
+given appears in it.
 """
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from kiosk_server import tables as t
 from kiosk_server.console import access, exports, exports_coop, figures, figures_compare
+from kiosk_server.console import summary as one_page
 from kiosk_server.console.access import Place
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
 from kiosk_server.console.web import Console, console, page, user_of
@@ -258,20 +259,7 @@ def summary(request: Request) -> Response:
     if period is None:
         raise ConsoleDenied(error)
     with ctx.engine.connect() as raw:
-        conn: Any = figures.MemoConnection(raw)
-        key_figures = figures.kpis(conn, place.scope, period)
-        top = figures.top_procedures(conn, place.scope, period, limit=5)
-        themes = figures.themes(conn, place.scope, period)
-        weekdays = figures.by_weekday(conn, place.scope, period)
-        tables = [figures.durations(conn, place.scope, period),
-                  figures.devices(conn, place.scope, period), top, themes, weekdays]
-    # What fits one printed page: 5 themes; procedures by name, attempts, completed, rate;
-    # the weekdays as one row (a column each).
-    themes.rows = themes.rows[:5]
-    top.columns = [top.columns[i] for i in (0, 2, 3, 4)]
-    top.rows = [[r[i] for i in (0, 2, 3, 4)] for r in top.rows]
-    weekdays.columns = ["Jour", *[str(r[0])[:3] + "." for r in weekdays.rows]]
-    weekdays.rows = [["Sessions", *[r[1] for r in weekdays.rows]]] if weekdays.rows else []
+        content = one_page.summary(raw, place.scope, period)
     return page(request, "summary.html", user, place=place, period=period,
-                period_label=period_label, key_figures=key_figures, tables=tables,
-                filters=f, now_fr=dt.date.today().strftime("%d/%m/%Y"))
+                period_label=period_label, key_figures=content.key_figures,
+                tables=content.tables, filters=f, now_fr=dt.date.today().strftime("%d/%m/%Y"))

@@ -60,14 +60,16 @@ _FOCUS_JS = r"""
       const c = parse(getComputedStyle(e).backgroundColor); if (c && (c[3] ?? 1) >= 1) return c; }
     return [255, 255, 255]; };
   const out = [];
-  for (const el of document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea")) {
+  const focusable = "a[href], button, input:not([type=hidden]), select, textarea";
+  for (const el of document.querySelectorAll(focusable)) {
     const r = el.getBoundingClientRect();
     if (r.width < 1 || el.closest("dialog:not([open]), [hidden]")) continue;
     el.focus();
     const s = getComputedStyle(el);
     const ring = parse(s.outlineColor), width = parseFloat(s.outlineWidth);
     const shown = s.outlineStyle !== "none" && width >= 2 && ring;
-    out.push({what: el.tagName.toLowerCase() + " " + (el.textContent || el.name || "").trim().slice(0, 30),
+    const words = (el.textContent || el.name || "").trim().slice(0, 30);
+    out.push({what: el.tagName.toLowerCase() + " " + words,
               ratio: shown ? ratio(ring, around(el)) : 0});
     el.blur();
   }
