@@ -15,6 +15,9 @@ from console.conftest import InProcess
 
 PUBLIC, KIOSK, SIGNED_IN, MEDIATOR, STATS, ADMIN = ("public", "kiosk token", "signed in",
                                                      "a site's live view", "dashboards", "admin")
+# A manager's monthly reports: a list of what their places hold (no place asked for), and each
+# report's PDF, refused for a site out of their places (test_monthly_reports.py).
+REPORTS = "monthly reports"
 # Readable only from server.metrics_allow_ips (the test client's address is not among them).
 MONITORING = "monitoring addresses"
 ROUTES: dict[tuple[str, str], str] = {
@@ -46,6 +49,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/export-coop.csv"): STATS,
     ("GET", "/console/export-coop.xlsx"): STATS,
     ("GET", "/console/summary"): STATS,
+    ("GET", "/console/rapports"): REPORTS,
+    ("GET", "/console/rapports/{report_id}.pdf"): REPORTS,
     ("GET", "/console/admin"): ADMIN,
     ("POST", "/console/admin/territories"): ADMIN,
     ("POST", "/console/admin/sites"): ADMIN,
@@ -84,7 +89,7 @@ def url_for(path: str, console_app: InProcess, site: str = "FS Lille") -> str:
     seed = console_app.seed
     values = {"site_id": seed.sites[site], "kiosk_id": seed.kiosks[(site, "borne-1")][0],
               "user_id": seed.users["resp-lille"], "request_id": uuid.uuid4(),
-              "name": "synthese"}
+              "name": "synthese", "report_id": 1}
     return path.format(**values)
 
 
@@ -120,7 +125,7 @@ def test_anonymous_access_is_refused_everywhere_but_the_public_routes(console_ap
 def test_a_wrong_role_is_refused(console_app: InProcess):
     csrf = console_app.login("med-lille")  # a mediator: no dashboards, no administration
     for (method, path), rule in ROUTES.items():
-        if rule in (ADMIN, STATS):
+        if rule in (ADMIN, STATS, REPORTS):
             answer = call(console_app.client, method, url_for(path, console_app), csrf)
             assert answer.status_code == 403, (method, path, answer.status_code)
     console_app.client.cookies.clear()
