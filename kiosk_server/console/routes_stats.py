@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kiosk_server import tables as t
-from kiosk_server.console import access, exports, exports_coop, figures, figures_compare
+from kiosk_server.console import access, exports, exports_coop, figures, stats_content
 from kiosk_server.console import summary as one_page
 from kiosk_server.console.access import Place
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
@@ -125,43 +125,18 @@ def stats_page(request: Request, name: str = "synthese") -> Response:
     ctx = console(request)
     f = _filters(request)
     place, period, period_label, error, tree = _resolve(ctx, user, f)
-    tables: list[figures.Table] = []
-    key_figures: list[tuple[str, Any, list[figures_compare.Change]]] = []
-    procedures: list[str] = []
+    content = stats_content.PageContent([], [], [])
     if period is not None:
         with ctx.engine.connect() as raw:
-            conn: Any = figures.MemoConnection(raw)
-            if name == "synthese":
-                key_figures = figures_compare.kpis_compared(conn, place.scope, period,
-                                                            dt.date.today())
-            tables = figures.page_tables(conn, name, place.scope, period, ctx.threshold,
-                                         f.extra, _site_ids(place, tree))
-            if name == "synthese":
-                tables[1:1] = _comparison_tables(conn, place, period, ctx.threshold)
-            if name == "demarches":
-                procedures = figures.practised_procedures(conn, place.scope, period)
+            content = stats_content.page_content(raw, name, place, period, ctx.threshold,
+                                                 f.extra, _site_ids(place, tree),
+                                                 dt.date.today())
     return page(request, "stats.html", user, section="stats", name=name, pages=figures.PAGES,
                 presets=figures.PRESETS, filters=f, place=place, period=period,
-                period_label=period_label, error=error, tree=tree, tables=tables,
-                key_figures=key_figures, procedures=procedures, threshold=ctx.threshold,
+                period_label=period_label, error=error, tree=tree, tables=content.tables,
+                key_figures=content.key_figures, procedures=content.procedures,
+                threshold=ctx.threshold,
                 status=400 if error else 200)
-
-
-def _comparison_tables(conn: Connection, place: Place, period: Period, threshold: int
-                       ) -> list[figures.Table]:
-    """A territory's sites side by side; a site against its territory's median (the median
-    of figures per site, no site's own figure: a site manager sees no other site by name)."""
-    scope = place.scope
-    if scope.kiosk_id is not None or (scope.site_id is None and scope.territory_id is None):
-        return []
-    territory = scope.territory_id if scope.site_id is None else conn.execute(
-        sa.select(t.sites.c.territory_id).where(t.sites.c.id == scope.site_id)).scalar_one()
-    sites = [(r.id, r.name) for r in conn.execute(
-        sa.select(t.sites.c.id, t.sites.c.name).where(t.sites.c.territory_id == territory)
-        .order_by(t.sites.c.name))]
-    if scope.site_id is None:
-        return [figures_compare.sites_side_by_side(conn, sites, period, threshold)]
-    return [figures_compare.against_median(conn, scope.site_id, sites, period, threshold)]
 
 
 def _site_ids(place: Place, tree: list[dict[str, Any]]) -> list[int] | None:
@@ -187,7 +162,7 @@ def _export_tables(request: Request) -> tuple[Place, str, Period, list[figures.T
         conn: Any = figures.MemoConnection(raw)
         tables = figures.export_tables(conn, place.scope, period, ctx.threshold,
                                        _site_ids(place, tree))
-        tables[1:1] = _comparison_tables(conn, place, period, ctx.threshold)
+        tables[1:1] = stats_content.comparison_tables(conn, place, period, ctx.threshold)
     label = f"{period_label} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})"
     return place, label, period, tables
 
