@@ -130,7 +130,7 @@ def stats_page(request: Request, name: str = "synthese") -> Response:
         with ctx.engine.connect() as raw:
             content = stats_content.page_content(raw, name, place, period, ctx.threshold,
                                                  f.extra, _site_ids(place, tree),
-                                                 dt.date.today())
+                                                 dt.date.today(), heartbeat_s=ctx.heartbeat_s)
     return page(request, "stats.html", user, section="stats", name=name, pages=figures.PAGES,
                 presets=figures.PRESETS, filters=f, place=place, period=period,
                 period_label=period_label, error=error, tree=tree, tables=content.tables,
@@ -162,7 +162,8 @@ def _export_tables(request: Request) -> tuple[Place, str, Period, list[figures.T
         conn: Any = figures.MemoConnection(raw)
         tables = figures.export_tables(conn, place.scope, period, ctx.threshold,
                                        _site_ids(place, tree))
-        tables[1:1] = stats_content.comparison_tables(conn, place, period, ctx.threshold)
+        tables[1:1] = stats_content.comparison_tables(conn, place, period, ctx.threshold,
+                                                      ctx.heartbeat_s)
     label = f"{period_label} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})"
     return place, label, period, tables
 

@@ -30,7 +30,7 @@ class PageContent:
 
 def page_content(raw: Connection, name: str, place: Place, period: Period, threshold: int,
                  options: dict[str, str], site_ids: list[int] | None, today: dt.date,
-                 comparisons: bool = True) -> PageContent:
+                 comparisons: bool = True, heartbeat_s: int = 30) -> PageContent:
     """One page's figures; ``comparisons`` False leaves out what the comparisons add (for the
     benchmark's baseline: the page as it was before them)."""
     conn: Any = figures.MemoConnection(raw)
@@ -43,14 +43,14 @@ def page_content(raw: Connection, name: str, place: Place, period: Period, thres
                         figures.kpis(conn, place.scope, period)])
     tables = figures.page_tables(conn, name, place.scope, period, threshold, options, site_ids)
     if name == "synthese" and comparisons:
-        tables[1:1] = comparison_tables(conn, place, period, threshold)
+        tables[1:1] = comparison_tables(conn, place, period, threshold, heartbeat_s)
     if name == "demarches":
         procedures = figures.practised_procedures(conn, place.scope, period)
     return PageContent(key_figures, tables, procedures)
 
 
-def comparison_tables(conn: Connection, place: Place, period: Period, threshold: int
-                      ) -> list[Table]:
+def comparison_tables(conn: Connection, place: Place, period: Period, threshold: int,
+                      heartbeat_s: int = 30) -> list[Table]:
     """A territory's sites side by side; a site against its territory's median (the median
     of figures per site, no site's own figure: a site manager sees no other site by name)."""
     scope = place.scope
@@ -62,5 +62,7 @@ def comparison_tables(conn: Connection, place: Place, period: Period, threshold:
         sa.select(t.sites.c.id, t.sites.c.name).where(t.sites.c.territory_id == territory)
         .order_by(t.sites.c.name))]
     if scope.site_id is None:
-        return [figures_compare.sites_side_by_side(conn, sites, period, threshold)]
-    return [figures_compare.against_median(conn, scope.site_id, sites, period, threshold)]
+        return [figures_compare.sites_side_by_side(conn, sites, period, threshold,
+                                                   heartbeat_s)]
+    return [figures_compare.against_median(conn, scope.site_id, sites, period, threshold,
+                                           heartbeat_s)]

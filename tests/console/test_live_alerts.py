@@ -104,3 +104,20 @@ def test_a_fault_shows_on_the_all_sites_page_and_on_the_fleet_page(console_app: 
 
     _beat(console_app, lille, {"scanner": "ready"})
     assert _alerts(console_app.client.get("/console/admin").text) == []
+
+
+def test_sites_side_by_side_count_the_faults_of_kiosks_still_talking(console_app: InProcess):
+    talking = _identity(console_app, "FS Lille", "borne-1")
+    silent = _identity(console_app, "FS Lille", "borne-2")
+    _beat(console_app, talking, PAPER_OUT)
+    _beat(console_app, silent, PAPER_OUT)
+    with console_app.engine.begin() as conn:  # borne-2's paper-out is a day old
+        conn.execute(t.kiosk_status.update().where(t.kiosk_status.c.kiosk_id == silent.kiosk_id)
+                     .values(last_seen=dt.datetime.now(dt.UTC) - dt.timedelta(days=1)))
+    console_app.login("resp-nord")
+    page = console_app.client.get(f"/console/stats/synthese?periode=3_mois"
+                                  f"&territoire={talking.territory_id}").text
+    table = re.search(r'id="table-sites".*?</table>', page, re.DOTALL).group(0)
+    lille = re.search(r"<tr>\s*<th scope=\"row\">FS Lille</th>(.*?)</tr>", table, re.DOTALL)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", lille.group(1))
+    assert cells[-1] == "1"
