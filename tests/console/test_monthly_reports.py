@@ -18,6 +18,7 @@ from html import unescape
 
 import pytest
 import sqlalchemy as sa
+from harness.aio import run_coroutine
 from pypdf import PdfReader
 
 from console.conftest import InProcess
@@ -227,6 +228,6 @@ def test_the_servers_task_makes_the_missing_reports_at_its_first_pass(console_ap
     with console_app.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(
             t.monthly_reports)).scalar_one() == 0
-    asyncio.run(run())
+    run_coroutine(run())  # not asyncio.run: Playwright's loop may run in this thread
     month = monthly_reports.last_whole_month(dt.date.today()).start
     assert {r["month"] for r in _reports(console_app)} == {month}
