@@ -1,8 +1,8 @@
 """Accessibility checks of a console page in real Chromium, without axe-core (not vendored here):
-text contrast computed from the rendered colours (WCAG 1.4.3: 4.5:1, 3:1 for large text), the
-focus ring against what surrounds it (1.4.11: 3:1), and, from Playwright's ARIA snapshot (the
-accessibility tree Chromium exposes), controls without a name, a page without its one h1, and
-pages without a language. Each check returns the problems in words, so a failure names them."""
+text contrast computed from the rendered colours (WCAG 1.4.3: 4.5:1, 3:1 for large text; chart
+labels included), the focus ring against what surrounds it (1.4.11: 3:1), and, from Playwright's
+ARIA snapshot (the accessibility tree Chromium exposes), controls without a name, a page without
+its one h1, and pages without a language. Each check returns the problems in words, so a failure names them."""
 from __future__ import annotations
 
 import re
@@ -41,6 +41,18 @@ _CONTRASTS_JS = r"""
     out.push({text: el.textContent.trim().slice(0, 40), tag: el.tagName.toLowerCase(),
               cls: el.className && el.className.baseVal === undefined ? el.className : "",
               ratio: ratio(over(fg, bg), bg),
+              large: size >= 24 || (bold && size >= 18.66)});
+  }
+  // Chart labels (SVG text): their fill on what the chart sits on (the charts draw no
+  // background of their own behind their labels).
+  for (const el of document.querySelectorAll("svg text")) {
+    const r = el.getBoundingClientRect(), s = getComputedStyle(el), fg = parse(s.fill);
+    if (r.width < 1 || !fg || !el.textContent.trim() || el.closest("[hidden]")) continue;
+    const bg = backdrop(el.closest("svg").parentElement);
+    const size = parseFloat(s.fontSize), bold = parseInt(s.fontWeight, 10) >= 700;
+    out.push({text: el.textContent.trim().slice(0, 40), tag: "svg text", cls: "",
+              ratio: ratio(over([fg[0], fg[1], fg[2], fg[3] * parseFloat(s.fillOpacity)], bg),
+                           bg),
               large: size >= 24 || (bold && size >= 18.66)});
   }
   return out;
