@@ -2,7 +2,8 @@
 text contrast computed from the rendered colours (WCAG 1.4.3: 4.5:1, 3:1 for large text; chart
 labels included), the focus ring against what surrounds it (1.4.11: 3:1), and, from Playwright's
 ARIA snapshot (the accessibility tree Chromium exposes), controls without a name, a page without
-its one h1, and pages without a language. Each check returns the problems in words, so a failure names them."""
+its one h1, and pages without a language. Each check returns the problems in words, so a
+failure names them."""
 from __future__ import annotations
 
 import re
