@@ -60,7 +60,7 @@ def held_back(touch: MotionEvent) -> bool:
     replays the press to the widget under the finger and the release 0.2 s later, on the clock
     (Kivy's ``ScrollView.on_scroll_stop``). A button inside a scrolling page acts on release, so
     until then the tap has not happened yet, for a finger as for this driver."""
-    pending = any(key.startswith("sv.") and isinstance(value, dict)
+    pending = any(isinstance(key, str) and key.startswith("sv.") and isinstance(value, dict)
                   and value.get("mode") == "unknown" for key, value in touch.ud.items())
     return pending and bool(touch.grab_list)
 
