@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk_server import tables as t
-from kiosk_server.console import report_pdf
+from kiosk_server.console import exports, report_pdf
 from kiosk_server.console.labels import MONTHS
 from kiosk_server.console.summary import summary
 from kiosk_server.queries import Period, Scope
@@ -42,11 +42,10 @@ def month_label(month: dt.date) -> str:
 
 
 def filename(site: str, month: dt.date) -> str:
-    """``rapport-FS-Lille-2026-11.pdf``: the site's name kept readable, safe in a header."""
-    safe = "".join(c if c.isalnum() else "-" for c in site).strip("-")
-    while "--" in safe:
-        safe = safe.replace("--", "-")
-    return f"rapport-{safe or 'site'}-{month:%Y-%m}.pdf"
+    """``rapport_fs-lille_2026-11-01_2026-11-30.pdf``: named as the console's exports are
+    (ASCII, ISO dates), whatever the site's name."""
+    return exports.filename("rapport", site, last_whole_month(
+        (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)), "pdf")
 
 
 def _sites_without_report(conn: Connection, month: dt.date) -> list[Any]:

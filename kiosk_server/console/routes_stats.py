@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kiosk_server import tables as t
-from kiosk_server.console import access, exports, exports_coop, figures, stats_content
+from kiosk_server.console import access, exports, exports_coop, figures, report_pdf, stats_content
 from kiosk_server.console import summary as one_page
 from kiosk_server.console.access import Place
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
@@ -239,3 +239,27 @@ def summary(request: Request) -> Response:
     return page(request, "summary.html", user, place=place, period=period,
                 period_label=period_label, key_figures=content.key_figures,
                 tables=content.tables, filters=f, now_fr=dt.date.today().strftime("%d/%m/%Y"))
+
+
+@router.get("/console/summary.pdf", include_in_schema=False)
+def summary_pdf(request: Request) -> Response:
+    """The same page as a PDF made by the server, for any place and period the manager picks
+    (the monthly reports are these, made on the 1st for every site)."""
+    user = user_of(request)
+    ctx = console(request)
+    f = _filters(request)
+    place, period, period_label, error, _tree = _resolve(ctx, user, f)
+    if period is None:
+        raise ConsoleDenied(error)
+    with ctx.engine.connect() as raw:
+        content = one_page.summary(raw, place.scope, period)
+    try:
+        pdf = report_pdf.render(content, place.label, period_label, period.start, period.end,
+                                dt.date.today())
+    except report_pdf.ReportError:
+        raise ConsoleDenied("Le PDF ne peut pas être fait sur ce serveur (police manquante) : "
+                            "imprimez le résumé depuis votre navigateur.") from None
+    name = exports.filename("resume", place.label, period, "pdf")
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})

@@ -49,6 +49,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/export-coop.csv"): STATS,
     ("GET", "/console/export-coop.xlsx"): STATS,
     ("GET", "/console/summary"): STATS,
+    ("GET", "/console/summary.pdf"): STATS,
     ("GET", "/console/rapports"): REPORTS,
     ("GET", "/console/rapports/{report_id}.pdf"): REPORTS,
     ("GET", "/console/admin"): ADMIN,

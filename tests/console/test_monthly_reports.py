@@ -1,6 +1,7 @@
 """Monthly reports: each site's summary of the last whole month as a PDF made by the server,
 kept once per site and month however many processes run the pass, downloadable in the console by
-who may see the site, and e-mailed through a real SMTP conversation when a relay is set."""
+who may see the site, and e-mailed through a real SMTP conversation when a relay is set; and the
+same PDF on demand for the place and period a manager picks."""
 from __future__ import annotations
 
 import asyncio
@@ -60,7 +61,7 @@ def test_each_site_gets_its_month_on_one_page_with_the_summarys_figures(console_
     assert f'href="/console/rapports/{lille["id"]}.pdf"' in listing
     answer = console_app.client.get(f"/console/rapports/{lille['id']}.pdf")
     assert answer.headers["content-type"] == "application/pdf"
-    assert (f'filename="rapport-FS-Lille-{month.start:%Y-%m}.pdf"'
+    assert (f'filename="rapport_fs-lille_{month.start}_{month.end}.pdf"'
             in answer.headers["content-disposition"])
     pages, text = _pdf_text(answer.content)
     assert pages == 1
@@ -75,6 +76,22 @@ def test_each_site_gets_its_month_on_one_page_with_the_summarys_figures(console_
     flat = re.sub(r"\s+", " ", text.replace("\u202f", " "))
     for label, value in figures.items():
         assert f"{value} {label}".replace("\u202f", " ") in flat, (label, value)
+
+
+def test_a_manager_gets_the_pdf_of_the_place_and_period_they_pick(console_app: InProcess):
+    console_app.login("resp-nord")
+    query = {"territoire": console_app.seed.territories["Nord"], "periode": "30_jours"}
+    answer = console_app.client.get("/console/summary.pdf", params=query)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    assert 'filename="resume_territoire-nord_' in answer.headers["content-disposition"]
+    pages, text = _pdf_text(answer.content)
+    flat = re.sub(r"\s+", " ", text.replace("\u202f", " "))
+    assert pages == 1 and "Territoire : Nord" in flat
+    for label, value in _kpis(console_app.client.get("/console/summary", params=query).text
+                              ).items():
+        assert f"{value} {label}".replace("\u202f", " ") in flat, (label, value)
+    rennes = {"site": console_app.seed.sites["FS Rennes"], "periode": "30_jours"}
+    assert console_app.client.get("/console/summary.pdf", params=rennes).status_code == 403
 
 
 def test_passes_at_once_keep_one_report_per_site_and_month(console_app: InProcess):
