@@ -20,6 +20,7 @@ given appears in it.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import time
@@ -39,6 +40,7 @@ from kiosk_server.console.live_view import (
     COMMAND_LABELS,
     Snapshot,
     as_event,
+    kiosk_view,
     snapshot,
     snapshot_of,
 )
@@ -109,11 +111,28 @@ def live_index(request: Request) -> Response:
     if len(sites) == 1:
         return RedirectResponse(f"/console/live/{sites[0]['id']}", status_code=303)
     if not panels:
-        return page(request, "live_index.html", user, sites=sites, section="live")
+        return page(request, "live_index.html", user, sites=sites, section="live",
+                    faults=_faults_per_site(ctx, [s["id"] for s in sites]))
     return page(request, "live_together.html", user, sites=sites, section="live",
                 panel=_together_panel(user, panels),
                 open_help=json.dumps(_together_event(panels, "")["open_help"]),
                 faults=json.dumps(_together_event(panels, "")["faults"]))
+
+
+def _faults_per_site(ctx: Console, site_ids: list[int]) -> dict[int, int]:
+    """Kiosks with a device fault, per site, for the list of sites (too many for one page):
+    the sites to open first. Counted as the live view counts them (kiosks still talking)."""
+    if not site_ids:
+        return {}
+    with ctx.engine.connect() as conn:
+        rows = live.kiosk_statuses(conn, ctx.heartbeat_s, site_ids)
+    current = dt.datetime.now(dt.UTC)
+    offline_after = dt.timedelta(seconds=ctx.heartbeat_s * live.OFFLINE_AFTER_HEARTBEATS)
+    out: dict[int, int] = {}
+    for row in rows:
+        if kiosk_view(row, current, offline_after).has_fault:
+            out[row["site_id"]] = out.get(row["site_id"], 0) + 1
+    return out
 
 
 def live_feed(request: Request) -> LiveFeed:

@@ -73,5 +73,5 @@ def test_every_console_page_passes_the_accessibility_checks(browser_page, consol
     _check(page, f"/console/admin/kiosks/{seed.kiosks[('FS Lille', 'borne-1')][0]}", found)
     _check(page, f"/console/admin/users/{seed.users['med-lille']}", found)
     _check(page, f"/console/admin/sites/{seed.sites['FS Lille']}", found)
-    _check(page, "/console/live", found)  # more sites than one page shows: the list of sites
+    _check(page, "/console/live", found)  # every site on one page
     assert not found, "\n".join(f"{path}:\n  " + "\n  ".join(p) for path, p in found.items())

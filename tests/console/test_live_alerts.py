@@ -13,6 +13,7 @@ import pytest
 from console.conftest import InProcess
 from kiosk_server import live
 from kiosk_server import tables as t
+from kiosk_server.console import routes_live
 from kiosk_server.console.live_view import offline_duration
 from kiosk_server.tenancy import KioskIdentity
 from kiosk_wire.schema import Heartbeat, KioskState
@@ -121,3 +122,18 @@ def test_sites_side_by_side_count_the_faults_of_kiosks_still_talking(console_app
     lille = re.search(r"<tr>\s*<th scope=\"row\">FS Lille</th>(.*?)</tr>", table, re.DOTALL)
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", lille.group(1))
     assert cells[-1] == "1"
+
+
+def test_the_list_of_sites_says_which_have_a_kiosk_in_fault(console_app: InProcess,
+                                                            monkeypatch):
+    monkeypatch.setattr(routes_live, "TOGETHER_MAX", 2)  # the admin's 3 sites: a list, then
+    lille = _identity(console_app, "FS Lille", "borne-1")
+    _beat(console_app, lille, PAPER_OUT)
+    _beat(console_app, _identity(console_app, "FS Rennes", "borne-1"), ALL_FINE)
+    console_app.login("admin")
+    page = console_app.client.get("/console/live").text
+    tiles = {m[0]: _text(m[1]) for m in re.findall(
+        r'<a class="tile" href="/console/live/(\d+)">(.*?)</a>', page, re.DOTALL)}
+    assert len(tiles) == len(console_app.seed.sites)
+    assert "1 borne avec un équipement en panne" in tiles[str(lille.site_id)]
+    assert [k for k, v in tiles.items() if "panne" in v] == [str(lille.site_id)]
