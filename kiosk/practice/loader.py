@@ -275,7 +275,7 @@ def _field(data: dict[str, Any]) -> Field:
         help=_opt_text(data.get("help")), required=bool(data.get("required", True)),
         persona=data.get("persona"), expected=data.get("expected"),
         validators=_validators(data.get("validators")), rules=dict(data.get("rules") or {}),
-        same_as=data.get("same_as"),
+        same_as=data.get("same_as"), digits=int(data.get("digits", 6)),
         options=tuple(Option(str(o["value"]), _text(o["label"])) for o in data.get("options", ())),
         samples=tuple(Sample(s["id"], _text(s["label"])) for s in data.get("samples", ())),
         errors={k: _text(v) for k, v in (data.get("errors") or {}).items()},

@@ -83,6 +83,7 @@ class Field:
     validators: tuple[ValidatorSpec, ...] = ()
     rules: dict[str, Any] = field(default_factory=dict)   # password rules
     same_as: str | None = None        # "confirm your password"
+    digits: int = 6                   # sms_code / email_code: the code's length on the real site
     options: tuple[Option, ...] = ()
     samples: tuple[Sample, ...] = ()
     errors: dict[str, Text] = field(default_factory=dict)  # message key -> override

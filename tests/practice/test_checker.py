@@ -40,6 +40,10 @@ EXPECTED = {
     "duplicate-persona-key.yaml": [(22, ("« enfant » apparaît deux fois comme clé de la fiche "
                                          "persona (key:) (la première fois ligne 20)"))],
     "colon-in-text.yaml": [(45, "un deux-points de trop sur cette ligne")],
+    "digits-on-text-field.yaml": [
+        (27, ("digits: ne sert qu'aux cases sms_code ou email_code (la longueur du code reçu) : "
+              "pour un nombre de chiffres à taper, écrivez "
+              "validators: [{name: digits, count: 5}]"))],
 }
 DRAFTS = Path(__file__).parent / "drafts"
 # What a mediator must never read: the YAML parser's or the schema validator's English, a
