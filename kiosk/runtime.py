@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # imported when used: the welcome screen's first frame needs 
     from kiosk.documents.printing import PrintService
     from kiosk.documents.session_documents import DocumentDesk
     from kiosk.practice.catalogue import Catalogue
+    from kiosk.practice.live_catalogue import LiveCatalogue
     from kiosk.sessions.badges import BadgeRegistry
     from kiosk.sessions.clock import Clock
     from kiosk.sessions.core import SessionCore
@@ -117,8 +118,7 @@ class KioskRuntime:
         self.documents: DocumentDesk | None = None
         self.badges: BadgeRegistry | None = None
         self.connection: ServerConnection | None = None
-        self._practice: Catalogue | None = None
-        self._practice_loaded = False
+        self._live_catalogue: LiveCatalogue | None = None
         # A mediator's test mode: the practice catalogue also lists drafts (procedures not yet
         # translated). Set from the mediator panel, forgotten when the session ends.
         self.practice_drafts_shown = False
@@ -162,6 +162,7 @@ class KioskRuntime:
             self.open_parts()
         self.recovered = self._core.recover()
         self._core.add_end_hook(self._forget_test_mode)
+        self.live_catalogue.attach(self._core)  # a published bundle waits for the session end
         listeners, self._core_listeners = self._core_listeners, []
         for listener in listeners:
             listener(self._core)
@@ -202,11 +203,23 @@ class KioskRuntime:
 
     @property
     def practice(self) -> Catalogue | None:
-        """The practice catalogue, loaded on first use (it reads and checks every procedure)."""
-        if not self._practice_loaded:
-            self._practice_loaded = True
-            self._practice = self._open_practice()
-        return self._practice
+        """The practice catalogue, loaded on first use (it reads and checks every procedure),
+        with the site's published bundle, swapped in between sessions."""
+        return self.live_catalogue.catalogue()
+
+    @practice.setter
+    def practice(self, catalogue: Catalogue | None) -> None:
+        """Show this catalogue (tests, the demo), until a bundle is swapped in."""
+        self.live_catalogue.show(catalogue)
+
+    @property
+    def live_catalogue(self) -> LiveCatalogue:
+        if self._live_catalogue is None:
+            from kiosk.practice.live_catalogue import LiveCatalogue
+
+            self._live_catalogue = LiveCatalogue.from_settings(self.settings, self._open_practice,
+                                                               self.schedule)
+        return self._live_catalogue
 
     # --- the parts ---------------------------------------------------------------------------
     def _open_devices(self) -> Devices | None:
@@ -251,7 +264,7 @@ class KioskRuntime:
         try:
             connection = connect(self.settings, self.core, schedule=self.schedule,
                                  device_states=states, device_backends=backends,
-                                 liveness=self.liveness)
+                                 liveness=self.liveness, catalogue=self.live_catalogue.keeper)
             connection.start()
             return connection
         except Exception:
@@ -307,7 +320,7 @@ class KioskRuntime:
         if not self.settings.get(f"kiosk.{feature.value}_enabled"):
             return False
         if feature is Feature.PRACTICE:
-            return self._practice is not None if self._practice_loaded else True
+            return self._live_catalogue is None or self._live_catalogue.available()
         if feature is Feature.SCAN:
             return self.scanner is not None
         if feature is Feature.PRINT:

@@ -22,6 +22,7 @@ from kiosk_server import db, live, rebuild, retention, tenancy
 from kiosk_server.cli import load_settings
 from kiosk_server.cli_table import format_option, render
 from kiosk_server.tenancy import Role, TenancyError
+from kiosk_wire import config
 from kiosk_wire.schema import CommandKind, PushedSettings
 
 
@@ -347,3 +348,17 @@ def rebuild_aggregates(ctx: click.Context, since: dt.datetime | None) -> None:
         click.echo("nothing to rebuild: no raw records kept from that month on")
     else:
         click.echo(f"aggregates rebuilt from {start.isoformat()}: {records} session records")
+
+
+# --- catalogue bundles ----------------------------------------------------------------------
+@click.command("catalogue-key")
+@click.pass_context
+def catalogue_key(ctx: click.Context) -> None:
+    """Print the public key kiosks check catalogue bundles with (their
+    sync.catalogue_public_key); the private key is made once per data_dir when not set."""
+    from kiosk_server.procedures import bundles
+
+    try:
+        click.echo(bundles.public_key_hex(load_settings(ctx)))
+    except (config.ConfigError, OSError, ValueError) as err:
+        raise click.ClickException(f"no catalogue signing key: {err}") from None

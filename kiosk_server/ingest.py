@@ -165,6 +165,7 @@ def _activity_row(r: SessionRecord, position: int, a: Any,
         "steps_total": a.steps_total, "steps_reached": a.steps_reached,
         "completed": a.completed, "hints_used": a.hints_used, "errors": a.errors,
         "pages": a.pages, "autonomy": a.autonomy.value if a.autonomy else None,
+        "procedure_version": a.procedure_version,
     }
 
 

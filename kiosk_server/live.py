@@ -19,7 +19,8 @@ from sqlalchemy.engine import Connection
 
 from kiosk_server import live_changes
 from kiosk_server import tables as t
-from kiosk_server.tenancy import KioskIdentity, TenancyError, now, pushed_settings
+from kiosk_server.procedures import bundles
+from kiosk_server.tenancy import KioskIdentity, TenancyError, now
 from kiosk_wire.schema import (
     FINISHED_HELP_STATES,
     Command,
@@ -29,6 +30,7 @@ from kiosk_wire.schema import (
     HelpRequest,
     HelpRequestStatus,
     HelpState,
+    PushedSettings,
 )
 
 OFFLINE_AFTER_HEARTBEATS = 3
@@ -55,7 +57,7 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
         "app_version": hb.app_version, "queue_length": hb.queue_length,
         "session_started_at": started, "ui_stalled_s": hb.ui_stalled_s, "restarts": hb.restarts,
         "update_state": hb.update_state.value if hb.update_state else None,
-        "update_tried": hb.update_tried,
+        "update_tried": hb.update_tried, "catalogue_version": hb.catalogue_version,
     }
     changed = not _touch_if_unchanged(conn, kiosk.kiosk_id, values, at,
                                       dt.timedelta(seconds=heartbeat_s * OFFLINE_AFTER_HEARTBEATS))
@@ -81,11 +83,21 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
                      .values(delivered_at=at))
     if changed:
         live_changes.mark(conn, [kiosk.site_id])
+    pushed, catalogue = conn.execute(
+        sa.select(t.kiosks.c.pushed_settings, t.sites.c.catalogue_version)
+        .select_from(t.kiosks.join(t.sites)).where(t.kiosks.c.id == kiosk.kiosk_id)).one()
+    if hb.catalogue_version is None:  # a kiosk that takes no bundle (or an older one)
+        catalogue = None
+    elif catalogue is None:  # a new site, or none computed since the migration: once
+        bundles.refresh_sites(conn, [kiosk.site_id])
+        catalogue = conn.execute(sa.select(t.sites.c.catalogue_version)
+                                 .where(t.sites.c.id == kiosk.site_id)).scalar()
     return HeartbeatReply(
-        settings=pushed_settings(conn, kiosk.kiosk_id),
+        settings=PushedSettings.model_validate(json.loads(pushed or "{}")),
         commands=[Command(id=p.id, kind=CommandKind(p.kind)) for p in pending],
         help_requests=help_statuses(conn, kiosk, hb.help_requests),
         server_time=at,
+        catalogue_version=catalogue,
     )
 
 
@@ -98,7 +110,7 @@ def _touch_if_unchanged(conn: Connection, kiosk_id: int, values: dict[str, Any],
     same = [s.kiosk_id == kiosk_id, s.last_seen >= at - offline_after]
     for column in ("state", "procedure_id", "step", "devices", "device_backends",
                    "app_version", "queue_length", "ui_stalled_s", "restarts", "update_state",
-                   "update_tried"):
+                   "update_tried", "catalogue_version"):
         same.append(s[column].is_not_distinct_from(values[column]))
     started = values["session_started_at"]
     same.append(s.session_started_at.is_(None) if started is None else
@@ -272,8 +284,10 @@ def kiosk_statuses(conn: Connection, heartbeat_s: int = 30,
                    t.kiosk_status.c.app_version,
                    t.kiosk_status.c.queue_length, t.kiosk_status.c.session_started_at,
                    t.kiosk_status.c.ui_stalled_s, t.kiosk_status.c.restarts,
-                   t.kiosk_status.c.update_state, t.kiosk_status.c.update_tried)
-         .select_from(t.kiosks.outerjoin(t.kiosk_status))
+                   t.kiosk_status.c.update_state, t.kiosk_status.c.update_tried,
+                   t.kiosk_status.c.catalogue_version,
+                   t.sites.c.catalogue_version.label("site_catalogue"))
+         .select_from(t.kiosks.outerjoin(t.kiosk_status).join(t.sites))
          .order_by(t.kiosks.c.site_id, t.kiosks.c.id))
     if site_ids is not None:
         q = q.where(t.kiosks.c.site_id.in_(site_ids))

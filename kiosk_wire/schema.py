@@ -169,6 +169,9 @@ class Activity(_Strict):
     errors: Count = 0
     pages: Count = 0
     autonomy: Autonomy | None = None
+    # The version of a procedure published from the console (kiosk_wire.bundle), never its text;
+    # None for a shipped procedure. Optional: older servers and kiosks leave it out.
+    procedure_version: Annotated[int, Field(ge=1, le=1_000_000, strict=True)] | None = None
 
     @model_validator(mode="after")
     def _coherent(self) -> Activity:
@@ -254,6 +257,9 @@ class SessionRecord(_Strict):
         data["accessibility"] = sorted(data["accessibility"])
         if not data["official_sites"]:
             del data["official_sites"]  # as an older kiosk sends it: any server takes it
+        for activity in data["activities"]:
+            if activity.get("procedure_version") is None:
+                activity.pop("procedure_version", None)  # likewise
         return data
 
 
@@ -382,6 +388,8 @@ class Heartbeat(_Strict):
     # The last update run on this terminal and the version it tried (kiosk-update); optional.
     update_state: UpdateState | None = None
     update_tried: PackageVersion | None = None
+    # The catalogue bundle the kiosk uses (kiosk_wire.bundle.catalogue_version); optional.
+    catalogue_version: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")] | None = None
     # Commands of earlier replies that this kiosk has applied (confirmation).
     acked_commands: Annotated[list[CommandId], Field(max_length=100)] = []
     # Help requests whose status the kiosk is waiting for.
@@ -414,6 +422,10 @@ class HeartbeatReply(_Strict):
     commands: Annotated[list[Command], Field(max_length=100)] = []
     help_requests: Annotated[list[HelpRequestStatus], Field(max_length=20)] = []
     server_time: dt.datetime | None = None
+    # The catalogue version this kiosk's site should have (kiosk_wire.bundle): a kiosk with
+    # another one fetches GET /api/v1/catalogue. Sent only to a kiosk whose heartbeat says
+    # which catalogue it has (left out otherwise: an older kiosk refuses unknown fields).
+    catalogue_version: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")] | None = None
 
 
 class HelpRequest(_Strict):

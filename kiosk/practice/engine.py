@@ -420,4 +420,5 @@ class PracticeRun:
             theme=self.procedure.theme, steps_total=self.steps_total,
             steps_reached=self.steps_reached, completed=self.completed,
             hints_used=self.hints_used, errors=self.errors, autonomy=self.autonomy(),
+            procedure_version=self.procedure.published_version,
         )

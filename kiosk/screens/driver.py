@@ -97,12 +97,17 @@ class UiDriver:
         touch = FingerTouch(x, y)
         touch.down()
         touch.up()
-        step = (lambda: self.frames(1)) if draw else self.tick
-        step()
+        self._step(draw)
         deadline = time.monotonic() + RELEASE_WAIT_S
         while wait and held_back(touch) and time.monotonic() < deadline:
             time.sleep(0.02)
-            step()
+            self._step(draw)
+
+    def _step(self, draw: bool) -> None:
+        if draw:
+            self.frames(1)
+        else:
+            self.tick()
 
     def tap(self, widget: Widget, draw: bool = True, wait: bool = True) -> None:
         """Touch the centre of a widget, as a finger would."""

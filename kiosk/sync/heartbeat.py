@@ -18,7 +18,9 @@ current session has lasted, device states, app version and queue length
   restarted between applying "end session" and confirming it would end the NEXT resident's session;
   the price is "at most once": a crash between writing the id and running the command loses it
   (the mediator sees the kiosk's real state and can send it again);
-- help request statuses, passed to the help desk (a mediator answered "J'arrive").
+- help request statuses, passed to the help desk (a mediator answered "J'arrive");
+- the catalogue version the kiosk should have: kiosk.sync.catalogue fetches that bundle when
+  the kiosk has another one (the heartbeat says which one it has).
 
 The network runs in a background thread; nothing here touches the session core outside
 ``schedule``. ``beat_once()`` is synchronous for tests.
@@ -36,6 +38,7 @@ from kiosk import __version__, update_state
 from kiosk.scheduling import Schedule, run_now
 from kiosk.sessions.state import InvalidTransition, SessionState
 from kiosk.storage import LocalStore, StoreError
+from kiosk.sync.catalogue import CatalogueSync
 from kiosk.sync.help import HelpDesk
 from kiosk.sync.link import LinkError, ServerLink
 from kiosk_wire.schema import (
@@ -79,6 +82,7 @@ class HeartbeatClient:
         app_version: str = __version__,
         liveness: Liveness | None = None,
         update_state_file: Path = update_state.STATE_FILE,
+        catalogue: CatalogueSync | None = None,
     ) -> None:
         self.core = core
         self.link = link
@@ -92,6 +96,7 @@ class HeartbeatClient:
         self.app_version = app_version
         self.liveness = liveness
         self.update_state_file = update_state_file
+        self.catalogue = catalogue  # the site's catalogue bundle, fetched when the reply asks
         self.pushed = self._load_pushed()
         self.last_reply: HeartbeatReply | None = None
         self.last_error: str | None = None
@@ -146,6 +151,7 @@ class HeartbeatClient:
             session_seconds=self._session_seconds(state),
             ui_stalled_s=stalled, restarts=restarts, update_state=update,
             update_tried=tried if update is not None else None,
+            catalogue_version=self.catalogue.current() if self.catalogue else None,
             acked_commands=acked,
             help_requests=self.help_desk.pending_request_ids() if self.help_desk else [],
         )
@@ -210,6 +216,11 @@ class HeartbeatClient:
                 self._to_ack -= set(beat.acked_commands)  # the server has recorded them
                 self._save_unconfirmed()
         self.schedule(lambda: self.apply(reply), 0)
+        if self.catalogue is not None:  # here, on the network thread: the checker takes time
+            try:
+                self.catalogue.on_reply(reply.catalogue_version, client)
+            except Exception:
+                log.exception("catalogue bundle not taken")
         return reply
 
     # --- applying a reply (UI thread) ----------------------------------------------------------

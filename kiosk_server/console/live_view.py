@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from kiosk_server import live
 from kiosk_server.console import labels as L
+from kiosk_wire.bundle import EMPTY_VERSION
 from kiosk_wire.schema import HelpState
 
 IN_SESSION = ("active", "idle_warning", "ending")
@@ -29,6 +30,16 @@ IN_SESSION = ("active", "idle_warning", "ending")
 FROZEN_AFTER_S = 10
 COMMAND_LABELS = {"end_session": "Terminer la session", "out_of_order": "Mettre hors service",
                   "back_in_service": "Remettre en service"}
+
+
+def catalogue_words(has: str | None, should: str | None) -> str:
+    """Which practice catalogue a kiosk has, and whether it is its site's current one."""
+    if has is None:
+        return ""
+    what = "démarches fournies" if has == EMPTY_VERSION else f"catalogue {has[:8]}"
+    if has == (should or EMPTY_VERSION):
+        return f"{what} · à jour"
+    return f"{what} · le nouveau arrive entre deux sessions"
 
 
 @dataclass
@@ -50,6 +61,7 @@ class KioskView:
     notices: list[str] = field(default_factory=list)  # worth knowing, maybe normal
     step_label: str = ""   # "étape 3 sur 7 : Vos coordonnées"
     update: str = ""       # the last update's outcome, in words ("" when nothing to say)
+    catalogue: str = ""    # the catalogue it has, against its site's ("" from older kiosks)
     offline_since: str | None = None   # ISO, the last heartbeat; only while offline
     offline_for: str = ""              # "2 h 05", refreshed every second by the page
 
@@ -243,6 +255,7 @@ def kiosk_view(k: dict[str, Any], current: dt.datetime, offline_after: dt.timede
         app_version=k["app_version"] or "", last_seen=_iso(last_seen),
         pending=pending or [], help_open=help_open,
         update=L.update(k["update_state"], k["update_tried"]),
+        catalogue=catalogue_words(k["catalogue_version"], k["site_catalogue"]),
         session_since=_iso(started) if in_session else None,
         session_for=(session_duration((current - started).total_seconds())
                      if in_session else ""),

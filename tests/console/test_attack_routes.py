@@ -18,6 +18,8 @@ PUBLIC, KIOSK, SIGNED_IN, MEDIATOR, STATS, ADMIN = ("public", "kiosk token", "si
 # A manager's monthly reports: a list of what their places hold (no place asked for), and each
 # report's PDF, refused for a site out of their places (test_monthly_reports.py).
 REPORTS = "monthly reports"
+# A site's catalogue (kiosk_server/console/routes_procedures.py): its managers and admins.
+SITE_MANAGERS = "a site's managers"
 # Readable only from server.metrics_allow_ips (the test client's address is not among them).
 MONITORING = "monitoring addresses"
 ROUTES: dict[tuple[str, str], str] = {
@@ -28,6 +30,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/help-requests"): KIOSK,
     ("GET", "/api/v1/help-requests/{request_id}"): KIOSK,
     ("POST", "/api/v1/help-requests/{request_id}/cancel"): KIOSK,
+    ("GET", "/api/v1/catalogue"): KIOSK,
     ("GET", "/metrics"): MONITORING,
     ("GET", "/"): PUBLIC,
     ("GET", "/console"): PUBLIC,
@@ -70,6 +73,16 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/console/admin/users/{user_id}/password"): ADMIN,
     ("POST", "/console/admin/users/{user_id}/places/add"): ADMIN,
     ("POST", "/console/admin/users/{user_id}/places/remove"): ADMIN,
+    ("GET", "/console/procedures"): SIGNED_IN,
+    ("POST", "/console/procedures/import"): SIGNED_IN,
+    ("POST", "/console/procedures/check"): SIGNED_IN,
+    ("POST", "/console/procedures/copy"): SIGNED_IN,
+    ("GET", "/console/procedures/{procedure_id}"): SIGNED_IN,
+    ("GET", "/console/procedures/{procedure_id}/{version}.yaml"): SIGNED_IN,
+    ("POST", "/console/procedures/{procedure_id}/{version}/{action}"): SIGNED_IN,
+    ("POST", "/console/procedures/{procedure_id}/unpublish"): SIGNED_IN,
+    ("GET", "/console/procedures/sites/{site_id}"): SITE_MANAGERS,
+    ("POST", "/console/procedures/sites/{site_id}"): SITE_MANAGERS,
 }
 
 
@@ -90,7 +103,8 @@ def url_for(path: str, console_app: InProcess, site: str = "FS Lille") -> str:
     seed = console_app.seed
     values = {"site_id": seed.sites[site], "kiosk_id": seed.kiosks[(site, "borne-1")][0],
               "user_id": seed.users["resp-lille"], "request_id": uuid.uuid4(),
-              "name": "synthese", "report_id": 1}
+              "name": "synthese", "procedure_id": "mairie-lille-rdv", "version": 1,
+              "action": "approve", "report_id": 1}
     return path.format(**values)
 
 
@@ -144,8 +158,18 @@ def test_another_place_is_refused(console_app: InProcess):
             answer = call(console_app.client, method, url_for(path, console_app, "FS Rennes"),
                           csrf)
             assert answer.status_code == 403, (method, path, answer.status_code)
+        if rule == SITE_MANAGERS:  # a mediator chooses no catalogue, even of their own site
+            for site in ("FS Lille", "FS Rennes"):
+                answer = call(console_app.client, method, url_for(path, console_app, site),
+                              csrf)
+                assert answer.status_code == 403, (method, path, site, answer.status_code)
     console_app.client.cookies.clear()
-    console_app.login("resp-lille")  # a site's manager asks for another site's figures
+    csrf = console_app.login("resp-lille")  # a site's manager asks for another site's figures
+    for (method, path), rule in ROUTES.items():
+        if rule == SITE_MANAGERS:
+            answer = call(console_app.client, method, url_for(path, console_app, "FS Rennes"),
+                          csrf)
+            assert answer.status_code == 403, (method, path, answer.status_code)
     rennes = console_app.seed.sites["FS Rennes"]
     for (method, path), rule in ROUTES.items():
         if rule == STATS and method == "GET":
