@@ -29,6 +29,7 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
         routes_admin,
         routes_admin_sites,
         routes_auth,
+        routes_browser_sites,
         routes_live,
         routes_procedures,
         routes_reports,
@@ -42,7 +43,7 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
                                 sessions=Sessions(console_secret(settings)),
                                 lockout=Lockout(engine))
     for module in (routes_auth, routes_live, routes_stats, routes_reports, routes_admin,
-                   routes_admin_sites, routes_procedures):
+                   routes_admin_sites, routes_procedures, routes_browser_sites):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")),
               name="console-static")

@@ -62,6 +62,7 @@ class KioskView:
     step_label: str = ""   # "étape 3 sur 7 : Vos coordonnées"
     update: str = ""       # the last update's outcome, in words ("" when nothing to say)
     catalogue: str = ""    # the catalogue it has, against its site's ("" from older kiosks)
+    official_site: str = ""  # "CAF · caf.fr": the site its browser shows (never a page)
     offline_since: str | None = None   # ISO, the last heartbeat; only while offline
     offline_for: str = ""              # "2 h 05", refreshed every second by the page
 
@@ -256,6 +257,8 @@ def kiosk_view(k: dict[str, Any], current: dt.datetime, offline_after: dt.timede
         pending=pending or [], help_open=help_open,
         update=L.update(k["update_state"], k["update_tried"]),
         catalogue=catalogue_words(k["catalogue_version"], k["site_catalogue"]),
+        official_site=L.official_site_shown(k["official_site"])
+        if k.get("official_site") and status in IN_SESSION else "",
         session_since=_iso(started) if in_session else None,
         session_for=(session_duration((current - started).total_seconds())
                      if in_session else ""),

@@ -18,6 +18,8 @@ PUBLIC, KIOSK, SIGNED_IN, MEDIATOR, STATS, ADMIN = ("public", "kiosk token", "si
 # A manager's monthly reports: a list of what their places hold (no place asked for), and each
 # report's PDF, refused for a site out of their places (test_monthly_reports.py).
 REPORTS = "monthly reports"
+# A listing of the signed-in manager's own places (no place asked for): mediators refused.
+MANAGERS = "managers and admins"
 # A site's catalogue (kiosk_server/console/routes_procedures.py): its managers and admins.
 SITE_MANAGERS = "a site's managers"
 # Readable only from server.metrics_allow_ips (the test client's address is not among them).
@@ -55,6 +57,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/summary.pdf"): STATS,
     ("GET", "/console/rapports"): REPORTS,
     ("GET", "/console/rapports/{report_id}.pdf"): REPORTS,
+    ("GET", "/console/sites/browser"): MANAGERS,
+    ("GET", "/console/sites/{site_id}/browser"): SITE_MANAGERS,
+    ("POST", "/console/sites/{site_id}/browser"): SITE_MANAGERS,
     ("GET", "/console/admin"): ADMIN,
     ("POST", "/console/admin/territories"): ADMIN,
     ("POST", "/console/admin/sites"): ADMIN,
@@ -140,7 +145,7 @@ def test_anonymous_access_is_refused_everywhere_but_the_public_routes(console_ap
 def test_a_wrong_role_is_refused(console_app: InProcess):
     csrf = console_app.login("med-lille")  # a mediator: no dashboards, no administration
     for (method, path), rule in ROUTES.items():
-        if rule in (ADMIN, STATS, REPORTS):
+        if rule in (ADMIN, STATS, REPORTS, MANAGERS):
             answer = call(console_app.client, method, url_for(path, console_app), csrf)
             assert answer.status_code == 403, (method, path, answer.status_code)
     console_app.client.cookies.clear()
