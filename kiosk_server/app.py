@@ -71,6 +71,7 @@ def create_app(settings: Settings, engine: Engine | None = None,
     app.state.settings = settings
     app.state.limiter = RateLimiter(settings.get("server.rate_limit_per_min"))
     app.state.known_procedures = identifiers.known_procedures(settings)
+    app.state.known_parcours = identifiers.known_parcours(settings)
     app.state.counters = metrics.Counters()
     app.add_middleware(BodySizeLimit, max_bytes=settings.get("server.max_body_bytes"))
     # Outside the body reading: a request waiting for its body counts as in progress.
