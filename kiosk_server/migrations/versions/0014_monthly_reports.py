@@ -1,7 +1,7 @@
 """monthly_reports: the summary of each site's month as a PDF, kept for the console
 
-Revision ID: 0013_monthly_reports
-Revises: 0012_official_sites
+Revision ID: 0014_monthly_reports
+Revises: 0013_parcours_progress
 Create Date: 2026-12-05 22:00:00
 
 Made on the 1st of each month by every server process's report task (the first insert of a
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0013_monthly_reports'
-down_revision = '0012_official_sites'
+revision = '0014_monthly_reports'
+down_revision = '0013_parcours_progress'
 branch_labels = None
 depends_on = None
 
