@@ -366,3 +366,15 @@ site_catalogue = sa.Table(
     sa.Column("position", sa.Integer, primary_key=True),
     sa.Column("procedure_id", sa.String(64), nullable=False),
 )
+
+# --- monthly reports (kiosk_server/monthly_reports.py): one PDF per site and month ----------------
+monthly_reports = sa.Table(
+    "monthly_reports", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.Integer, sa.ForeignKey("sites.id"), nullable=False),
+    sa.Column("month", sa.Date, nullable=False),  # its first day
+    sa.Column("pdf", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("mailed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.UniqueConstraint("site_id", "month", name="uq_monthly_reports_site_month"),
+)

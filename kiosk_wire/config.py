@@ -219,6 +219,15 @@ SETTINGS: tuple[Setting, ...] = (
     _s("server", "max_in_flight", int, 48,
        "Kiosk API requests one server process works on at once; more are refused at once with "
        "503 and Retry-After (the kiosks come back later, nothing is lost).", minimum=1),
+    _s("server", "report_smtp_host", str, "",
+       "Mail server (SMTP, no login) through which each site's monthly report is e-mailed; "
+       "empty sends none (the reports are kept in the console either way)."),
+    _s("server", "report_smtp_port", int, 25, "Port of server.report_smtp_host.",
+       minimum=1, maximum=65535),
+    _s("server", "report_mail_from", str, "",
+       "Sender address of the monthly report e-mails."),
+    _s("server", "report_mail_to", str, "",
+       "Addresses (comma-separated) each site's monthly report is e-mailed to."),
     _s("server", "shed_retry_after_s", int, 15,
        "Seconds a kiosk refused by an overloaded server waits before trying again (Retry-After; "
        "kiosks add up to half of it at random).", minimum=1, maximum=3600),
