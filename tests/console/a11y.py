@@ -1,5 +1,6 @@
-"""Accessibility checks of a console page in real Chromium, without axe-core (not vendored here):
-text contrast computed from the rendered colours (WCAG 1.4.3: 4.5:1, 3:1 for large text; chart
+"""Accessibility checks of a console page in real Chromium: axe-core (4.12, shipped inside the
+`axe-playwright-python` test dependency and injected into the page, no CDN) on the WCAG 2.2 A/AA
+rules, plus checks of our own it does not make or makes more loosely: text contrast computed from the rendered colours (WCAG 1.4.3: 4.5:1, 3:1 for large text; chart
 labels included), the focus ring against what surrounds it (1.4.11: 3:1), and, from Playwright's
 ARIA snapshot (the accessibility tree Chromium exposes), controls without a name, a page without
 its one h1, and pages without a language. Each check returns the problems in words, so a
@@ -123,5 +124,25 @@ def tree_problems(page: Any) -> list[str]:
     return problems
 
 
+# The WCAG 2.0, 2.1 and 2.2 level A and AA rules (axe tags its 2.2 level-A rules wcag2a/wcag21a).
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
+
+
+def axe_problems(page: Any) -> list[str]:
+    """One axe-core run on the page as it is; each violated rule in words, with every element
+    (CSS selector) that violates it."""
+    from axe_playwright_python.sync_playwright import Axe  # test extra; imported where used
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": list(AXE_TAGS)},
+                                       "resultTypes": ["violations"]})
+    problems = []
+    for rule in results.response["violations"]:
+        targets = ", ".join(" ".join(map(str, node["target"])) for node in rule["nodes"])
+        problems.append(f"axe {rule['id']} ({rule.get('impact') or 'n/a'}): {rule['help']} — "
+                        f"{targets}")
+    return problems
+
+
 def page_problems(page: Any) -> list[str]:
-    return contrast_problems(page) + focus_problems(page) + tree_problems(page)
+    return (axe_problems(page) + contrast_problems(page) + focus_problems(page)
+            + tree_problems(page))
