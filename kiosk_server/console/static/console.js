@@ -178,7 +178,30 @@ function startLive(root) {
   else if (faults.size) { document.title = "(" + faults.size + ") Équipement en panne · Console des bornes"; }
 }
 
+/* A table wider than the screen scrolls inside its .scroll box; a keyboard user can scroll it
+   only if the box takes the focus (WCAG 2.1.1, axe's scrollable-region-focusable). The box is
+   made a named, focusable region only while it actually overflows, so narrow tables add no
+   tab stop; the name is the table's caption, read when the focus lands there. */
+function scrollableByKeyboard(box) {
+  const overflows = box.scrollWidth > box.clientWidth + 1;
+  if (overflows && !box.hasAttribute("tabindex")) {
+    const caption = box.querySelector("caption");
+    box.setAttribute("tabindex", "0");
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", (caption ? caption.textContent.trim() + " — " : "")
+                     + "tableau défilant");
+  } else if (!overflows && box.hasAttribute("tabindex")) {
+    ["tabindex", "role", "aria-label"].forEach(function (a) { box.removeAttribute(a); });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".scroll").forEach(function (box) {
+    scrollableByKeyboard(box);
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () { scrollableByKeyboard(box); }).observe(box);
+    }
+  });
   refreshTimes();
   setInterval(refreshTimes, 1000);
   const sound = document.getElementById("sound");
