@@ -43,11 +43,22 @@ def _live_states(server: ConsoleServer) -> None:
 
 
 def _check(page: Any, path: str, found: dict[str, list[str]]) -> None:
-    page.goto(path)
+    if path:
+        page.goto(path)
     page.wait_for_load_state("load")
     problems = page_problems(page)
     if problems:
-        found[path] = problems
+        found[page.url] = problems
+
+
+def _procedure_copy(page: Any) -> None:
+    """A draft of the site's own (a copy of a shipped procedure), so its page can be checked."""
+    page.goto("/console/procedures")
+    page.get_by_label("Démarche à copier").select_option(
+        label="Prendre rendez-vous en ligne à la mairie (fournie avec la borne)")
+    page.get_by_label("Identifiant de la nouvelle démarche").fill("a11y-mairie-rdv")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Créer la copie").click()
 
 
 def test_every_console_page_passes_the_accessibility_checks(browser_page, console_server):
@@ -74,4 +85,18 @@ def test_every_console_page_passes_the_accessibility_checks(browser_page, consol
     _check(page, f"/console/admin/users/{seed.users['med-lille']}", found)
     _check(page, f"/console/admin/sites/{seed.sites['FS Lille']}", found)
     _check(page, "/console/live", found)  # every site on one page
+
+    page.context.clear_cookies()
+    log_in(page, "resp-lille")  # a site's manager: its catalogue and its browser's sites
+    lille = seed.sites["FS Lille"]
+    _check(page, "/console/procedures", found)
+    _check(page, f"/console/procedures/sites/{lille}", found)
+    _check(page, "/console/sites/browser", found)
+    _check(page, f"/console/sites/{lille}/browser", found)
+    _procedure_copy(page)
+    _check(page, "", found)  # the procedure's page, where the copy landed
+
+    page.context.clear_cookies()
+    log_in(page, "med-lille")
+    _check(page, "/console/admin", found)  # refused: the page that says so
     assert not found, "\n".join(f"{path}:\n  " + "\n  ".join(p) for path, p in found.items())
