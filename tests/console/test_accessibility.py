@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from console.a11y import page_problems
+from console.a11y import axe_problems, page_problems
 from console.conftest import ConsoleServer, log_in
 from kiosk_server import live, monthly_reports
 from kiosk_server import tables as t
@@ -51,6 +51,18 @@ def _check(page: Any, path: str, found: dict[str, list[str]]) -> None:
         found[page.url] = problems
 
 
+def _check_dialog(page: Any, button: str, found: dict[str, list[str]]) -> None:
+    """The confirmation dialog, open over the page: axe only, as the rest of the page is inert
+    then (our focus check could not focus it), and closed again without confirming."""
+    page.get_by_role("button", name=button).click()
+    page.locator("dialog#confirm[open]").wait_for()
+    problems = axe_problems(page)
+    if problems:
+        found[f"{page.url} (dialog open)"] = problems
+    page.get_by_role("button", name="Annuler").click()
+    page.locator("dialog#confirm:not([open])").wait_for(state="attached")
+
+
 def _procedure_copy(page: Any) -> None:
     """A draft of the site's own (a copy of a shipped procedure), so its page can be checked."""
     page.goto("/console/procedures")
@@ -67,6 +79,12 @@ def test_every_console_page_passes_the_accessibility_checks(browser_page, consol
     _live_states(console_server)
     found: dict[str, list[str]] = {}
     _check(page, "/console/login", found)
+    page.get_by_label("Identifiant").fill("med-rennes")
+    page.get_by_label("Mot de passe").fill("pas le bon")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter").click()
+    assert page.get_by_role("alert").is_visible(), "the sign-in error is the state checked"
+    _check(page, "", found)  # the sign-in page saying the password is wrong
 
     log_in(page, "resp-nord")
     for code in PAGES:
@@ -83,6 +101,7 @@ def test_every_console_page_passes_the_accessibility_checks(browser_page, consol
     _check(page, "/console/admin", found)
     _check(page, f"/console/admin/kiosks/{seed.kiosks[('FS Lille', 'borne-1')][0]}", found)
     _check(page, f"/console/admin/users/{seed.users['med-lille']}", found)
+    _check_dialog(page, "Désactiver le compte", found)
     _check(page, f"/console/admin/sites/{seed.sites['FS Lille']}", found)
     _check(page, "/console/live", found)  # every site on one page
 
