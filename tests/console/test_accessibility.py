@@ -119,3 +119,13 @@ def test_every_console_page_passes_the_accessibility_checks(browser_page, consol
     log_in(page, "med-lille")
     _check(page, "/console/admin", found)  # refused: the page that says so
     assert not found, "\n".join(f"{path}:\n  " + "\n  ".join(p) for path, p in found.items())
+
+
+def test_an_axe_violation_is_named_by_rule_impact_and_element(browser_page):
+    """The failure message a developer reads: which rule, how serious, which element."""
+    page = browser_page
+    page.set_content('<html lang="fr"><head><title>t</title></head><body><main><h1>t</h1>'
+                     '<input id="sans-nom"></main></body></html>')
+    problems = axe_problems(page)
+    assert any(p.startswith("axe label (critical):") and "#sans-nom" in p for p in problems), \
+        problems
