@@ -73,6 +73,7 @@ def _procedure_copy(page: Any) -> None:
         page.get_by_role("button", name="Créer la copie").click()
 
 
+@pytest.mark.slow  # some 24 pages, each rendered and checked: ~12-15 s on one engine
 def test_every_console_page_passes_the_accessibility_checks(browser_page, console_server):
     page = browser_page
     seed = console_server.seed
@@ -121,11 +122,16 @@ def test_every_console_page_passes_the_accessibility_checks(browser_page, consol
     assert not found, "\n".join(f"{path}:\n  " + "\n  ".join(p) for path, p in found.items())
 
 
-def test_an_axe_violation_is_named_by_rule_impact_and_element(browser_page):
-    """The failure message a developer reads: which rule, how serious, which element."""
-    page = browser_page
-    page.set_content('<html lang="fr"><head><title>t</title></head><body><main><h1>t</h1>'
-                     '<input id="sans-nom"></main></body></html>')
-    problems = axe_problems(page)
+def test_an_axe_violation_is_named_by_rule_impact_and_element(chromium):
+    """The failure message a developer reads: which rule, how serious, which element (a page of
+    its own: no server needed, so it runs once, not per engine)."""
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        page.set_content('<html lang="fr"><head><title>t</title></head><body><main><h1>t</h1>'
+                         '<input id="sans-nom"></main></body></html>')
+        problems = axe_problems(page)
+    finally:
+        context.close()
     assert any(p.startswith("axe label (critical):") and "#sans-nom" in p for p in problems), \
         problems
