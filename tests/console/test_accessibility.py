@@ -63,6 +63,21 @@ def _check_dialog(page: Any, button: str, found: dict[str, list[str]]) -> None:
     page.locator("dialog#confirm:not([open])").wait_for(state="attached")
 
 
+def _shown_once_pages(page: Any, seed: Any, found: dict[str, list[str]]) -> None:
+    """The pages that show a secret once, after a POST: a new kiosk's token, a new password
+    (of med-rennes, whom nothing after this signs in as)."""
+    page.goto("/console/admin")
+    page.get_by_label("Nouvelle borne").fill("borne-a11y")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Créer et afficher son jeton").click()
+    _check(page, "", found)
+    page.goto(f"/console/admin/users/{seed.users['med-rennes']}")
+    page.get_by_role("button", name="Réinitialiser le mot de passe").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirmer").click()
+    _check(page, "", found)
+
+
 def _procedure_copy(page: Any) -> None:
     """A draft of the site's own (a copy of a shipped procedure), so its page can be checked."""
     page.goto("/console/procedures")
@@ -105,6 +120,7 @@ def test_every_console_page_passes_the_accessibility_checks(browser_page, consol
     _check_dialog(page, "Désactiver le compte", found)
     _check(page, f"/console/admin/sites/{seed.sites['FS Lille']}", found)
     _check(page, "/console/live", found)  # every site on one page
+    _shown_once_pages(page, seed, found)
 
     page.context.clear_cookies()
     log_in(page, "resp-lille")  # a site's manager: its catalogue and its browser's sites
