@@ -26,6 +26,14 @@ class EditorRefused(ValueError):
     """The posted form cannot make a procedure (French, shown on the page)."""
 
 
+class Unparsed(str):
+    """A value typed in a number's control that is not one: kept as typed (the form shows it
+    again with the error; nothing is lost), never written to a file."""
+
+    kind: str = ""
+    where: str = ""
+
+
 def _yaml() -> Any:
     try:
         import yaml
@@ -78,6 +86,8 @@ def flatten(data: Any, path: tuple[PathStep, ...] = ()) -> list[tuple[str, str]]
             return [(control_name(path) + "#list", "")]
         return [pair for n, value in enumerate(data) for pair in flatten(value, (*path, n))]
     name = control_name(path)
+    if isinstance(data, Unparsed):
+        return [(f"{name}#{data.kind}", str(data))]
     if data is None:
         return [(name + "#none", "")]
     if isinstance(data, bool):
@@ -103,7 +113,20 @@ def _value(kind: str, raw: str, name: str) -> Any:
     try:
         return _TYPES[kind](raw.strip())
     except (KeyError, ValueError):
-        raise EditorRefused(f"« {raw[:40]} » n'est pas un nombre ({_where(name)}).") from None
+        kept = Unparsed(raw)
+        kept.kind, kept.where = (kind if kind in _TYPES else "int"), _where(name)
+        return kept
+
+
+def refusals(data: Any) -> list[str]:
+    """Why the form cannot be written as a file yet (French), empty when it can."""
+    if isinstance(data, Unparsed):
+        return [f"« {str(data)[:40]} » n'est pas un nombre ({data.where})."]
+    if isinstance(data, dict):
+        return [r for value in data.values() for r in refusals(value)]
+    if isinstance(data, list):
+        return [r for value in data for r in refusals(value)]
+    return []
 
 
 def _where(name: str) -> str:
@@ -121,7 +144,7 @@ def unflatten(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
         if not steps or any(s == "" for s in steps):
             continue  # not one of the editor's controls (csrf, buttons)
         node: Any = root
-        for step, following in zip(steps, steps[1:]):
+        for step in steps[:-1]:
             child = node.get(step)
             if child is None:
                 child = {}
@@ -130,7 +153,8 @@ def unflatten(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
                 raise EditorRefused(f"Formulaire incohérent ({_where(name)}).")
             node = child
         node[steps[-1]] = _value(kind, raw, name)
-    return _lists(root)
+    data = _lists(root)
+    return data if isinstance(data, dict) else {"pages": data}
 
 
 def _lists(node: Any) -> Any:
@@ -155,7 +179,10 @@ def header_comments(text: str) -> str:
 
 def dump(data: Mapping[str, Any], previous_text: str = "") -> str:
     """The YAML text of the procedure, in its own key order, with the previous text's header
-    comments."""
+    comments (EditorRefused while a value is not of its type)."""
+    problems = refusals(data)
+    if problems:
+        raise EditorRefused(" ".join(problems))
     body = _yaml().safe_dump(dict(data), allow_unicode=True, sort_keys=False, width=100,
                              default_flow_style=False)
     return header_comments(previous_text) + str(body)

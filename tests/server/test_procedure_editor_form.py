@@ -48,6 +48,9 @@ def test_a_finding_is_shown_beside_its_control_or_the_first_control_under_it():
     assert elsewhere == [whole]
 
 
-def test_a_number_that_is_not_one_is_refused_in_french():
+def test_a_number_that_is_not_one_is_refused_in_french_and_kept_as_typed():
+    data = editor_form.unflatten([("id", "x"), ("duration_min#int", "dix")])
+    assert editor_form.refusals(data) == ["« dix » n'est pas un nombre (duration_min)."]
+    assert editor_form.flatten(data) == [("id", "x"), ("duration_min#int", "dix")]
     with pytest.raises(EditorRefused, match="n'est pas un nombre"):
-        editor_form.unflatten([("duration_min#int", "dix")])
+        editor_form.dump(data)

@@ -1,0 +1,182 @@
+"""What the console's procedure editor shows and does besides translating (editor_form): the
+controls grouped and labelled in French (the procedure, the persona card, each page, the
+debrief), the changes of structure its buttons ask for (add, remove, move a page; add a field,
+a hint, a trap, a branch, a persona value) and the templates a new procedure starts from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk_server.procedures.checking import CheckFinding
+from kiosk_server.procedures.editor_form import EditorRefused, flatten
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+TEMPLATES = {"formulaire-simple": "Formulaire en ligne simple (accueil, formulaire, fin)"}
+
+# The words a mediator reads for the procedure's keys (the file's keys are English).
+WORDS = {
+    "format": "Version du format", "id": "Identifiant", "title": "Titre", "summary": "Résumé",
+    "keywords": "Mots-clés", "real_service": "Service réel imité", "real_site": "Site réel",
+    "source_page": "Page de référence", "source_checked": "Vérifiée le",
+    "operator": "Site imité", "name": "Nom", "tagline": "Slogan", "address": "Adresse du site",
+    "colours": "Couleurs", "primary": "principale", "secondary": "secondaire", "text": "Texte",
+    "logo": "Logo", "shape": "forme", "initials": "initiales", "colour": "couleur",
+    "theme": "Thème", "level": "Niveau", "duration_min": "Durée (minutes)",
+    "persona": "Valeur attendue (clé de la fiche)", "card": "Fiche à lire",
+    "values": "Valeur", "key": "Clé", "label": "Libellé", "value": "Valeur",
+    "validators": "Vérification", "pages": "Page", "intro": "Introduction",
+    "content": "Paragraphe", "table": "Tableau", "header": "En-tête", "rows": "Ligne",
+    "fields": "Case", "type": "Type de case", "help": "Aide sous la case",
+    "required": "Obligatoire", "expected": "Valeur attendue", "options": "Choix",
+    "hints": "Indice", "field": "Case concernée", "traps": "Piège", "kind": "Sorte de piège",
+    "after_s": "Après (secondes)", "restart": "Reprendre à la page", "message": "Message",
+    "link": "Lien trompeur", "next": "Page suivante", "page": "Page", "equals": "Si la valeur est",
+    "end": "Dernière page", "button": "Bouton", "qr": "QR code", "debrief": "Bilan",
+    "remember": "À retenir", "memo": "Fiche mémo", "steps": "Étape", "start": "Départ",
+    "samples": "Exemple de document", "digits": "Chiffres", "errors": "Message d'erreur",
+    "fr": "français", "en": "anglais", "ar": "arabe", "same_as": "Identique à la case",
+    "rules": "Règle", "past": "passée", "future": "future", "min": "minimum", "max": "maximum",
+    "count": "nombre"}
+CHOICES = {
+    "type": ["text", "date", "number", "choice", "checkbox", "password", "sms_code",
+             "email_code", "document_upload", "consent", "signature", "captcha"],
+    "kind": ["session_expired", "wrong_format", "scam_link"],
+    "level": ["debutant", "intermediaire", "avance"]}
+LONG = {"card", "intro", "content", "summary", "message", "text", "help"}
+
+
+@dataclass
+class Control:
+    name: str      # the posted name (the value's path, with its type mark)
+    label: str     # French
+    value: str
+    choices: list[str] = field(default_factory=list)
+    long: bool = False
+    marker: bool = False  # an empty list or mapping, kept as a hidden control
+    findings: list[CheckFinding] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return self.name.partition("#")[0]
+
+
+@dataclass
+class Group:
+    title: str
+    anchor: str
+    page: int | None = None  # the page's index, for its buttons and preview
+    controls: list[Control] = field(default_factory=list)
+
+
+def _label(steps: list[str]) -> str:
+    words: list[str] = []
+    for step in steps:
+        if step.isdigit():
+            if words:
+                words[-1] = f"{words[-1]} {int(step) + 1}"
+            continue
+        word = WORDS.get(step, step.replace("~1", ".").replace("~2", ""))
+        if step in ("fr", "en", "ar") and words:
+            words[-1] = f"{words[-1]} ({word})"
+        else:
+            words.append(word)
+    return " › ".join(words)
+
+
+def groups(data: dict[str, Any], beside: dict[str, list[CheckFinding]]) -> list[Group]:
+    """The form's controls, one group for the procedure, the persona card, each page and the
+    debrief, each labelled in French, with the findings that concern it."""
+    page_groups: dict[int, Group] = {}
+    head = Group("La démarche", "demarche")
+    persona = Group("La fiche persona", "persona")
+    tail = Group("Bilan et fiche mémo", "bilan")
+    for name, value in flatten(data):
+        path, _sep, kind = name.partition("#")
+        steps = path.split(".")
+        last = next((s for s in reversed(steps) if not s.isdigit() and s not in
+                     ("fr", "en", "ar")), "")
+        control = Control(name, "", value, CHOICES.get(last, []) if not kind else [],
+                          long=last in LONG or "\n" in value or len(value) > 90,
+                          marker=kind in ("list", "dict"), findings=beside.get(path, []))
+        if steps[0] == "pages" and len(steps) > 1 and steps[1].isdigit():
+            index = int(steps[1])
+            group = page_groups.get(index)
+            if group is None:
+                page_id = data["pages"][index].get("id", "") if isinstance(
+                    data["pages"][index], dict) else ""
+                group = Group(f"Page {index + 1} : {page_id}", f"page-{index + 1}", index)
+                page_groups[index] = group
+            control.label = _label(steps[2:]) or "Page"
+        else:
+            group = persona if steps[0] == "persona" else tail if steps[0] in (
+                "debrief", "memo") else head
+            control.label = _label(steps[1:] if steps[0] == "persona" else steps)
+            if steps[0] == "persona" and steps[1:2] == ["name"]:
+                control.label = "Nom de la personne"
+        group.controls.append(control)
+    return [head, persona, *[page_groups[n] for n in sorted(page_groups)], tail]
+
+
+def _pages(data: dict[str, Any]) -> list[Any]:
+    pages = data.get("pages")
+    if not isinstance(pages, list):
+        pages = []
+        data["pages"] = pages
+    return pages
+
+
+def _page(data: dict[str, Any], index: int) -> dict[str, Any]:
+    pages = _pages(data)
+    if not 0 <= index < len(pages) or not isinstance(pages[index], dict):
+        raise EditorRefused("Page introuvable.")
+    page: dict[str, Any] = pages[index]
+    return page
+
+
+def apply(data: dict[str, Any], op: str) -> str:
+    """Change the procedure's structure as a button asks (``page-add``, ``page-up:2``...);
+    returns what was done, in French."""
+    action, _sep, where = op.partition(":")
+    index = int(where) if where.isdigit() else -1
+    pages = _pages(data)
+    if action == "page-add":
+        n = len(pages) + 1
+        pages.append({"id": f"page{n}", "title": {"fr": f"Page {n}"},
+                      "intro": {"fr": ""}, "next": ""})
+        return f"Page {n} ajoutée."
+    page = _page(data, index)
+    if action == "page-remove":
+        pages.pop(index)
+        return f"Page {index + 1} retirée."
+    if action in ("page-up", "page-down"):
+        other = index - 1 if action == "page-up" else index + 1
+        if not 0 <= other < len(pages):
+            raise EditorRefused("Cette page ne peut pas aller plus loin.")
+        pages[index], pages[other] = pages[other], pages[index]
+        return f"Page {index + 1} déplacée."
+    added: dict[str, tuple[str, dict[str, Any]]] = {
+        "field-add": ("fields", {"id": "", "type": "text", "label": {"fr": ""}, "persona": ""}),
+        "hint-add": ("hints", {"field": "", "text": {"fr": ""}}),
+        "trap-add": ("traps", {"kind": "scam_link", "link": "", "label": {"fr": ""},
+                               "message": {"fr": ""}}),
+        "branch-add": ("next", {"field": "", "equals": "", "page": ""}),
+    }
+    if action not in added:
+        raise EditorRefused("Action inconnue.")
+    key, item = added[action]
+    current = page.get(key)
+    if key == "next" and not isinstance(current, list):
+        # A single next page becomes the last branch (taken when no other one matches).
+        page[key] = [item, {"page": current or ""}]
+    else:
+        page[key] = [*(current if isinstance(current, list) else []), item]
+    return "Élément ajouté à la page : complétez-le puis enregistrez."
+
+
+def template_text(template: str, new_id: str) -> str:
+    if template not in TEMPLATES:
+        raise EditorRefused("Modèle inconnu.")
+    text = (TEMPLATES_DIR / f"{template}.yaml").read_text(encoding="utf-8")
+    return text.replace("\nid: modele\n", f"\nid: {new_id}\n", 1)
