@@ -20,6 +20,7 @@ from kiosk_server.procedures.checking import CheckerUnavailable, CheckFinding
 
 PathStep = str | int
 _TYPES: dict[str, type] = {"int": int, "float": float, "bool": bool}
+LANGUAGES = ("fr", "en", "ar")  # a text's translations (kiosk_wire.schema.Language)
 
 
 class EditorRefused(ValueError):
@@ -79,8 +80,13 @@ def flatten(data: Any, path: tuple[PathStep, ...] = ()) -> list[tuple[str, str]]
     if isinstance(data, dict):
         if not data:
             return [(control_name(path) + "#dict", "")]
-        return [pair for key, value in data.items()
-                for pair in flatten(value, (*path, str(key)))]
+        pairs = [pair for key, value in data.items()
+                 for pair in flatten(value, (*path, str(key)))]
+        if isinstance(data.get("fr"), str) and set(data) <= set(LANGUAGES):
+            # A text: its missing translations get a control too, left out when left empty.
+            pairs += [(control_name((*path, lang)) + "#opt", "") for lang in LANGUAGES
+                      if lang not in data]
+        return pairs
     if isinstance(data, list):
         if not data:
             return [(control_name(path) + "#list", "")]
@@ -140,6 +146,10 @@ def unflatten(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
     root: dict[str, Any] = {}
     for raw_name, raw in pairs:
         name, _sep, kind = raw_name.partition("#")
+        if kind == "opt":
+            if not raw.strip():
+                continue  # a translation not written
+            kind = ""
         steps = name.split(".") if name else []
         if not steps or any(s == "" for s in steps):
             continue  # not one of the editor's controls (csrf, buttons)

@@ -5,6 +5,7 @@ a hint, a trap, a branch, a persona value) and the templates a new procedure sta
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,19 @@ class Control:
     @property
     def path(self) -> str:
         return self.name.partition("#")[0]
+
+    @property
+    def has_error(self) -> bool:
+        return any(f.severity.value == "error" for f in self.findings)
+
+
+_ADD_LANG = re.compile(r' : ajoutez (en|ar): "\.\.\."')
+
+
+def plain(message: str) -> str:
+    """A finding as the editor's reader needs it: the file's syntax becomes the control."""
+    return _ADD_LANG.sub(lambda m: f" : remplissez « {WORDS[m.group(1)]} » juste en dessous",
+                         message)
 
 
 @dataclass

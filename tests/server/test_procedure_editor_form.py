@@ -54,3 +54,11 @@ def test_a_number_that_is_not_one_is_refused_in_french_and_kept_as_typed():
     assert editor_form.flatten(data) == [("id", "x"), ("duration_min#int", "dix")]
     with pytest.raises(EditorRefused, match="n'est pas un nombre"):
         editor_form.dump(data)
+
+
+def test_a_missing_translation_gets_a_control_and_is_written_only_when_filled():
+    pairs = editor_form.flatten({"title": {"fr": "Bienvenue"}})
+    assert pairs == [("title.fr", "Bienvenue"), ("title.en#opt", ""), ("title.ar#opt", "")]
+    assert editor_form.unflatten(pairs) == {"title": {"fr": "Bienvenue"}}
+    filled = [(n, "Welcome" if n == "title.en#opt" else v) for n, v in pairs]
+    assert editor_form.unflatten(filled) == {"title": {"fr": "Bienvenue", "en": "Welcome"}}
