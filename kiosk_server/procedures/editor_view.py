@@ -56,6 +56,8 @@ class Control:
     choices: list[str] = field(default_factory=list)
     long: bool = False
     marker: bool = False  # an empty list or mapping, kept as a hidden control
+    # The first control of a removable item (a case, an indice...): (its path, its name).
+    starts_item: tuple[str, str] | None = None
     findings: list[CheckFinding] = field(default_factory=list)
 
     @property
@@ -106,6 +108,7 @@ def groups(data: dict[str, Any], beside: dict[str, list[CheckFinding]]) -> list[
     head = Group("La démarche", "demarche")
     persona = Group("La fiche persona", "persona")
     tail = Group("Bilan et fiche mémo", "bilan")
+    seen_items: set[str] = set()
     for name, value in flatten(data):
         path, _sep, kind = name.partition("#")
         steps = path.split(".")
@@ -129,8 +132,39 @@ def groups(data: dict[str, Any], beside: dict[str, list[CheckFinding]]) -> list[
             control.label = _label(steps[1:] if steps[0] == "persona" else steps)
             if steps[0] == "persona" and steps[1:2] == ["name"]:
                 control.label = "Nom de la personne"
+        item = _item(steps)
+        if item and item not in seen_items and not control.marker:
+            seen_items.add(item)
+            control.starts_item = (item, _label(item.split(".")[2:] if steps[0] == "pages"
+                                                else item.split(".")[1:]))
         group.controls.append(control)
     return [head, persona, *[page_groups[n] for n in sorted(page_groups)], tail]
+
+
+REMOVABLE = {"fields", "hints", "traps", "next", "content", "options", "values"}
+
+
+def _item(steps: list[str]) -> str:
+    """The path of the removable list item a control belongs to (the deepest), or ""."""
+    found = ""
+    for n in range(1, len(steps) - 1):
+        if steps[n] in REMOVABLE and steps[n + 1].isdigit() and (
+                steps[0] == "pages" or steps[:2] == ["persona", "values"]):
+            found = ".".join(steps[:n + 2])
+    return found
+
+
+def _remove(data: dict[str, Any], path: str) -> str:
+    steps = path.split(".")
+    node: Any = data
+    for step in steps[:-1]:
+        node = node[int(step)] if isinstance(node, list) and step.isdigit() else (
+            node.get(step) if isinstance(node, dict) else None)
+    if not (isinstance(node, list) and steps[-1].isdigit() and int(steps[-1]) < len(node)
+            and steps[-2] in REMOVABLE):
+        raise EditorRefused("Élément introuvable.")
+    node.pop(int(steps[-1]))
+    return f"{_label(steps[2:] if steps[0] == 'pages' else steps[1:])} retiré(e)."
 
 
 def _pages(data: dict[str, Any]) -> list[Any]:
@@ -153,6 +187,16 @@ def apply(data: dict[str, Any], op: str) -> str:
     """Change the procedure's structure as a button asks (``page-add``, ``page-up:2``...);
     returns what was done, in French."""
     action, _sep, where = op.partition(":")
+    if action == "remove":
+        return _remove(data, where)
+    if action == "value-add":
+        persona = data.setdefault("persona", {})
+        values = persona.get("values") if isinstance(persona, dict) else None
+        if not isinstance(persona, dict):
+            raise EditorRefused("La fiche persona est illisible.")
+        persona["values"] = [*(values if isinstance(values, list) else []),
+                             {"key": "", "label": {"fr": ""}, "value": ""}]
+        return "Valeur ajoutée à la fiche : complétez-la puis enregistrez."
     index = int(where) if where.isdigit() else -1
     pages = _pages(data)
     if action == "page-add":

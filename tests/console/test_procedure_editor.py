@@ -15,6 +15,7 @@ from kiosk_server.procedures.preview import RIBBON
 
 INSCRIPTION = "/console/procedures/lille-inscription/edit"
 PAGES = "/console/procedures/lille-pages/edit"
+ITEMS = "/console/procedures/lille-items/edit"
 
 
 def _form_of(html: str) -> list[tuple[str, str]]:
@@ -126,3 +127,21 @@ def test_each_page_is_previewed_with_the_kiosks_texts_and_ribbon(console_app):
     last = unescape(app.client.get("/console/procedures/lille-listes/1/preview/7").text)
     assert "Terminer l'exercice et voir mon bilan" in last
     assert app.client.get("/console/procedures/lille-listes/1/preview/8").status_code != 200
+
+
+def test_a_case_and_its_indice_are_removed_and_a_persona_value_added_by_buttons(console_app):
+    app = console_app
+    csrf = app.login("med-lille")
+    page = app.client.post("/console/procedures/from-template", follow_redirects=True, data={
+        "csrf": csrf, "template": "formulaire-simple", "new_id": "lille-items"})
+    assert "Retirer : Case 1" in unescape(page.text)
+    removed = _post(app, ITEMS, pairs=[("csrf", csrf), ("op", "remove:pages.1.fields.0"),
+                                       *_form_of(page.text)])
+    assert 'data-path="pages.1.fields.0.id"' not in removed.text
+    assert 'name="pages.1.fields#list"' in removed.text  # the page keeps an empty list
+    added = _post(app, ITEMS, pairs=[("csrf", csrf), ("op", "value-add"),
+                                     *_form_of(removed.text)])
+    assert 'data-path="persona.values.1.key"' in added.text
+    refused = _post(app, ITEMS, pairs=[("csrf", csrf), ("op", "remove:pages.1.title"),
+                                       *_form_of(page.text)])
+    assert refused.status_code == 400 and "Élément introuvable." in unescape(refused.text)
