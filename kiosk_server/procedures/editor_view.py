@@ -45,6 +45,8 @@ CHOICES = {
              "email_code", "document_upload", "consent", "signature", "captcha"],
     "kind": ["session_expired", "wrong_format", "scam_link"],
     "level": ["debutant", "intermediaire", "avance"]}
+VALIDATORS = ["nir", "numero_fiscal", "numero_acces", "iban", "postal_code", "date", "email",
+              "phone", "password", "number", "digits"]
 LONG = {"card", "intro", "content", "summary", "message", "text", "help"}
 
 
@@ -101,6 +103,30 @@ def _label(steps: list[str]) -> str:
     return " › ".join(words)
 
 
+def _ids(items: Any, key: str) -> list[str]:
+    return [str(i[key]) for i in items if isinstance(i, dict) and i.get(key)] if isinstance(
+        items, list) else []
+
+
+def _choices(data: dict[str, Any], steps: list[str], last: str) -> list[str]:
+    """What a control may hold, where the procedure says it: a page for « next », a persona
+    value for a case's expected value, a case of the page for an indice..."""
+    if "validators" in steps and last in ("validators", "name"):
+        return VALIDATORS
+    if steps[0] != "pages" or len(steps) < 3 or not steps[1].isdigit():
+        return CHOICES.get(last, [])
+    persona = data.get("persona")
+    pages = data.get("pages")
+    page = pages[int(steps[1])] if isinstance(pages, list) else {}
+    if last in ("next", "page", "restart"):
+        return _ids(pages, "id")
+    if last == "persona" and steps[2] == "fields" and isinstance(persona, dict):
+        return _ids(persona.get("values"), "key")
+    if last in ("field", "same_as") and isinstance(page, dict):
+        return _ids(page.get("fields"), "id")
+    return CHOICES.get(last, [])
+
+
 def groups(data: dict[str, Any], beside: dict[str, list[CheckFinding]]) -> list[Group]:
     """The form's controls, one group for the procedure, the persona card, each page and the
     debrief, each labelled in French, with the findings that concern it."""
@@ -114,7 +140,7 @@ def groups(data: dict[str, Any], beside: dict[str, list[CheckFinding]]) -> list[
         steps = path.split(".")
         last = next((s for s in reversed(steps) if not s.isdigit() and s not in
                      ("fr", "en", "ar")), "")
-        control = Control(name, "", value, CHOICES.get(last, []) if not kind else [],
+        control = Control(name, "", value, [] if kind else _choices(data, steps, last),
                           long=last in LONG or "\n" in value or len(value) > 90,
                           marker=kind in ("list", "dict"), findings=beside.get(path, []))
         if steps[0] == "pages" and len(steps) > 1 and steps[1].isdigit():

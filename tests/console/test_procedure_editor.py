@@ -33,7 +33,8 @@ def _form_of(html: str) -> list[tuple[str, str]]:
         else:
             chosen = re.search(r"<option(?: value=\"[^\"]*\")? selected>([^<]*)</option>|"
                                r"<option value=\"([^\"]*)\" selected>", match.group(6))
-            value = (chosen.group(1) or chosen.group(2)) if chosen else ""
+            value = "" if chosen is None else chosen.group(1) if chosen.group(1) is not None \
+                else chosen.group(2)
             out.append((unescape(match.group(5)), unescape(value)))
     return out
 

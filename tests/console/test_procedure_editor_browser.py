@@ -44,7 +44,7 @@ def test_a_mediator_writes_a_procedure_in_the_editor_and_a_manager_publishes_it(
     for path, (says, fix) in FINDINGS.items():
         control = mediator.locator(f'[data-path="{path}"]')
         assert says in control.locator(".finding.error").inner_text()
-        control.locator("input").fill(fix)
+        control.locator("select").select_option(fix)  # the pages, cases, values there are
     _click(mediator, "Vérifier")
     assert mediator.locator("#error-count").inner_text() == "Aucun problème bloquant."
     assert mediator.locator(".finding.error").count() == 0
