@@ -45,7 +45,7 @@ def _editor(request: Request, user: ConsoleUser, procedure_id: str, version: int
     return page(request, "procedure_edit.html", user, status=status, section="procedures",
                 procedure_id=procedure_id, version=version, unsaved=unsaved,
                 groups=editor_view.groups(data, beside), elsewhere=elsewhere,
-                plain=editor_view.plain,
+                plain=editor_view.plain, words=editor_view.CHOICE_WORDS,
                 errors=sum(1 for f in findings if f.severity.value == "error"),
                 page_count=len(pages) if isinstance(pages, list) else 0, error=error, flash=flash)
 

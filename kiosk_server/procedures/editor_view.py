@@ -45,6 +45,17 @@ CHOICES = {
              "email_code", "document_upload", "consent", "signature", "captcha"],
     "kind": ["session_expired", "wrong_format", "scam_link"],
     "level": ["debutant", "intermediaire", "avance"]}
+# What a mediator reads for the file's words in the selects (the value stays the file's word).
+CHOICE_WORDS = {
+    "text": "texte", "date": "date", "number": "nombre", "choice": "choix dans une liste",
+    "checkbox": "case à cocher", "password": "mot de passe", "sms_code": "code reçu par SMS",
+    "email_code": "code reçu par e-mail", "document_upload": "document à joindre",
+    "consent": "accord à cocher", "signature": "signature", "captcha": "captcha",
+    "session_expired": "session expirée", "wrong_format": "mauvais format",
+    "scam_link": "lien trompeur", "debutant": "débutant", "intermediaire": "intermédiaire",
+    "avance": "avancé", "nir": "numéro de sécurité sociale", "numero_fiscal": "numéro fiscal",
+    "numero_acces": "numéro d'accès en ligne", "iban": "IBAN", "postal_code": "code postal",
+    "email": "adresse e-mail", "phone": "téléphone", "digits": "chiffres"}
 VALIDATORS = ["nir", "numero_fiscal", "numero_acces", "iban", "postal_code", "date", "email",
               "phone", "password", "number", "digits"]
 LONG = {"card", "intro", "content", "summary", "message", "text", "help"}
@@ -76,6 +87,7 @@ _ADD_LANG = re.compile(r' : ajoutez (en|ar): "\.\.\."')
 
 def plain(message: str) -> str:
     """A finding as the editor's reader needs it: the file's syntax becomes the control."""
+    message = message.replace("dans persona: values:", "dans le cadre « La fiche persona »")
     return _ADD_LANG.sub(lambda m: f" : remplissez « {WORDS[m.group(1)]} » juste en dessous",
                          message)
 

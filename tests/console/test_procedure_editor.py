@@ -31,7 +31,7 @@ def _form_of(html: str) -> list[tuple[str, str]]:
         elif match.group(3):
             out.append((unescape(match.group(3)), unescape(match.group(4))))
         else:
-            chosen = re.search(r"<option(?: value=\"[^\"]*\")? selected>([^<]*)</option>|"
+            chosen = re.search(r"<option selected>([^<]*)</option>|"
                                r"<option value=\"([^\"]*)\" selected>", match.group(6))
             value = "" if chosen is None else chosen.group(1) if chosen.group(1) is not None \
                 else chosen.group(2)
