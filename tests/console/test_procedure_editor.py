@@ -146,3 +146,23 @@ def test_a_case_and_its_indice_are_removed_and_a_persona_value_added_by_buttons(
     refused = _post(app, ITEMS, pairs=[("csrf", csrf), ("op", "remove:pages.1.title"),
                                        *_form_of(page.text)])
     assert refused.status_code == 400 and "Élément introuvable." in unescape(refused.text)
+
+
+def test_shipped_procedures_come_back_the_same_through_the_web_form(console_app):
+    """Rendered as the editor's HTML, posted back as a browser would, saved: same procedure."""
+    app = console_app
+    csrf = app.login("med-lille")
+    for source in ("mairie-liste-electorale", "aide-juridictionnelle-demande"):
+        new_id = f"web-{source}"[:60]
+        app.client.post("/console/procedures/copy", data={
+            "csrf": csrf, "source": source, "new_id": new_id})
+        html = app.client.get(f"/console/procedures/{new_id}/edit").text
+        _post(app, f"/console/procedures/{new_id}/edit", follow=True,
+              pairs=[("csrf", csrf), ("op", "save"), *_form_of(html)])
+        with app.engine.connect() as conn:
+            texts = dict(conn.execute(sa.select(t.procedure_versions.c.version,
+                                                t.procedure_versions.c.yaml)
+                                      .where(t.procedure_versions.c.procedure_id == new_id)
+                                      ).all())
+        assert set(texts) == {1, 2}, source
+        assert yaml.safe_load(texts[2]) == yaml.safe_load(texts[1]), source
