@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # imported when used: the welcome screen's first frame needs 
     from kiosk.sync import ServerConnection
     from kiosk.sync.help import HelpDesk, HelpStatus
     from kiosk.sync.outbox import SyncClient
+    from kiosk_wire.schema import PushedSettings
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +201,9 @@ class KioskRuntime:
         self.connection = self._connect()
         if self.connection is not None:
             self.connection.help_desk.add_listener(self._help_changed)
+            if self.connection.heartbeat is not None:
+                self.connection.heartbeat.add_settings_listener(self._settings_pushed)
+                self._settings_pushed(self.connection.heartbeat.pushed)  # kept from last time
 
     @property
     def practice(self) -> Catalogue | None:
@@ -264,7 +268,8 @@ class KioskRuntime:
         try:
             connection = connect(self.settings, self.core, schedule=self.schedule,
                                  device_states=states, device_backends=backends,
-                                 liveness=self.liveness, catalogue=self.live_catalogue.keeper)
+                                 liveness=self.liveness, catalogue=self.live_catalogue.keeper,
+                                 official_site=self._browsing_site)
             connection.start()
             return connection
         except Exception:
@@ -286,6 +291,17 @@ class KioskRuntime:
         # In steps of 10 s (0 while the UI turns): a healthy kiosk always says the same, so its
         # heartbeats stay "unchanged" for the server (kiosk_server.live), a frozen one shows.
         return int(self.watchdog.stalled_s()) // 10 * 10, self.restarts
+
+    def _browsing_site(self) -> str | None:
+        """For the heartbeat thread: the official site shown now (its key), or None."""
+        browsing = self._browsing
+        return browsing.site_key if browsing is not None and browsing.service is not None \
+            else None
+
+    def _settings_pushed(self, pushed: PushedSettings) -> None:
+        """Settings the server pushed (UI thread): the browser's allowlist among them."""
+        if self._browsing is not None:
+            self._browsing.apply_pushed(pushed)
 
     @property
     def help_desk(self) -> HelpDesk | None:
@@ -452,14 +468,23 @@ class KioskRuntime:
 
             if not self.settings.get("browser.enabled"):
                 return None
-            if not Path(self.settings.get("browser.chromium")).exists():
+            from kiosk.browser.installed import chromium_installed, playwright_installed
+
+            if not chromium_installed(Path(self.settings.get("browser.chromium"))):
                 log.warning("browser: %s not installed", self.settings.get("browser.chromium"))
                 self._browsing_off = True  # said once; a restart looks again
+                return None
+            if not playwright_installed():
+                log.warning("browser: the Playwright library is not installed")
+                self._browsing_off = True
                 return None
             try:
                 self._browsing = Browsing.from_settings(self.core, self.settings,
                                                         extra_switches=self.browser_switches,
                                                         documents=self.documents)
+                heartbeat = self.connection.heartbeat if self.connection is not None else None
+                if heartbeat is not None:  # the list last pushed (kept across restarts)
+                    self._browsing.apply_pushed(heartbeat.pushed)
             except AllowlistError as err:
                 log.error("browser switched off: %s", err)
                 self._browsing_off = True

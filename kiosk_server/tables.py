@@ -153,6 +153,14 @@ activities = sa.Table(
     sa.Column("procedure_version", sa.Integer, nullable=True),
 )
 
+# The official sites a session used in the kiosk's browser: allowlist keys and whole minutes.
+site_uses = sa.Table(
+    "site_uses", metadata,
+    sa.Column("event_id", sa.String(36), primary_key=True),
+    sa.Column("site", sa.String(24), primary_key=True),
+    sa.Column("minutes", sa.SmallInteger, nullable=False),
+)
+
 
 # --- statistics: aggregates -------------------------------------------------------------------
 def _agg(name: str, dims: list[sa.Column[Any]], measures: list[str]) -> sa.Table:
@@ -214,9 +222,11 @@ agg_autonomy = _agg("agg_autonomy", [_dim("procedure_id", 64), _dim("autonomy", 
                     ["activities"])
 # Sessions per comfort option: a session with two options counts once under each.
 agg_comfort = _agg("agg_comfort", [_dim("comfort_option", 16)], ["sessions"])
+# Sessions that opened each official site in the kiosk's browser, and minutes spent on it.
+agg_official_sites = _agg("agg_official_sites", [_dim("site", 24)], ["sessions", "minutes"])
 
 AGGREGATES: tuple[sa.Table, ...] = (agg_sessions, agg_activities, agg_hours, agg_funnel,
-                                    agg_survey, agg_autonomy, agg_comfort)
+                                    agg_survey, agg_autonomy, agg_comfort, agg_official_sites)
 
 # --- live ---------------------------------------------------------------------------------
 kiosk_status = sa.Table(
@@ -244,6 +254,9 @@ kiosk_status = sa.Table(
     sa.Column("update_tried", sa.String(32), nullable=True),
     # The catalogue version the kiosk has (kiosk_wire.bundle); NULL from older kiosks.
     sa.Column("catalogue_version", sa.String(16), nullable=True),
+    # The official site the kiosk's browser shows (an allowlist key, never an address): the
+    # live view's "Sur un site officiel : CAF". NULL when not browsing.
+    sa.Column("official_site", sa.String(24), nullable=True),
 )
 
 kiosk_commands = sa.Table(

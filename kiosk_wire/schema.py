@@ -199,6 +199,12 @@ class OfficialSite(str, Enum):
     LOCAL = "local"
 
 
+# A domain a place allows in the kiosk's browser, lower-case and IDNA-encoded
+# ("mairie-exemple.fr"): the site and its subdomains. Never a URL.
+Domain = Annotated[str, Field(
+    max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")]
+
+
 class SiteUse(_Strict):
     """Time spent on one official site in the kiosk's browser, in whole minutes (at least 1
     once the site was shown)."""
@@ -390,6 +396,9 @@ class Heartbeat(_Strict):
     update_tried: PackageVersion | None = None
     # The catalogue bundle the kiosk uses (kiosk_wire.bundle.catalogue_version); optional.
     catalogue_version: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")] | None = None
+    # The official site shown in the kiosk's browser right now (its allowlist key: never an
+    # address or a path), for the mediator's live view; None when not browsing. Optional.
+    official_site: OfficialSite | None = None
     # Commands of earlier replies that this kiosk has applied (confirmation).
     acked_commands: Annotated[list[CommandId], Field(max_length=100)] = []
     # Help requests whose status the kiosk is waiting for.
@@ -405,6 +414,21 @@ class PushedSettings(_Strict):
     enabled_procedures: Annotated[list[ProcedureId], Field(max_length=500)] | None = None
     # Written by a site manager for residents ("Fermeture à 16 h aujourd'hui"), never by them.
     banner: Annotated[str, Field(max_length=280)] | None = None
+    # The browser's allowlist for this kiosk, set by a site manager in the console (settings
+    # browser.sites / browser.local_sites): the national sites kept, and the place's own domains.
+    # The kiosk applies them between sessions, never to a resident's browsing in progress.
+    browser_sites: Annotated[list[OfficialSite], Field(max_length=20)] | None = None
+    browser_local_sites: Annotated[list[Domain], Field(max_length=50)] | None = None
+
+    @field_validator("browser_sites")
+    @classmethod
+    def _national_only(cls, sites: list[OfficialSite] | None) -> list[OfficialSite] | None:
+        if sites is not None and OfficialSite.LOCAL in sites:
+            raise ValueError("'local' is not a national site: list the domains in "
+                             "browser_local_sites")
+        if sites is not None and len(set(sites)) != len(sites):
+            raise ValueError("browser_sites names each site once")
+        return sites
 
 
 class Command(_Strict):

@@ -1,5 +1,5 @@
 """Ed25519 as the catalogue bundles use it (kiosk_wire/ed25519.py): the RFC 8032 test vectors,
-OpenSSL's verdict on our signatures (the real implementation, not ours checking ours), and the
+the openssl command's verdict on our signatures (another program than the one signing), and the
 server's command printing the public key kiosks need."""
 from __future__ import annotations
 

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 DeviceStates = Callable[[], dict[str, str]]
 # (seconds the UI loop has not turned, restarts since boot) for the heartbeat (kiosk/watchdog.py).
 Liveness = Callable[[], tuple[int | None, int | None]]
+# The allowlist key of the official site the browser shows now (kiosk/browser), or None.
+BrowsingSite = Callable[[], str | None]
 
 
 class CatalogueHolder(Protocol):
@@ -75,7 +77,8 @@ def connect(settings: Settings, core: SessionCore, schedule: Schedule | None = N
             device_states: DeviceStates | None = None, position: Position | None = None,
             device_backends: DeviceStates | None = None,
             liveness: Liveness | None = None,
-            catalogue: CatalogueHolder | None = None) -> ServerConnection:
+            catalogue: CatalogueHolder | None = None,
+            official_site: BrowsingSite | None = None) -> ServerConnection:
     """Sync, heartbeat and help desk for a session core, not started (call ``start()``).
 
     Pass the UI's ``schedule``: without it, replies are applied on the network threads.
@@ -113,5 +116,6 @@ def connect(settings: Settings, core: SessionCore, schedule: Schedule | None = N
     heartbeat = HeartbeatClient(core, link, interval_s=settings.get("sync.heartbeat_s"),
                                 schedule=schedule, device_states=device_states,
                                 device_backends=device_backends, position=position,
-                                help_desk=help_desk, liveness=liveness, catalogue=bundles)
+                                help_desk=help_desk, liveness=liveness, catalogue=bundles,
+                                official_site=official_site)
     return ServerConnection(help_desk, sync, heartbeat)

@@ -51,6 +51,7 @@ from kiosk_wire.schema import (
     Heartbeat,
     HeartbeatReply,
     KioskState,
+    OfficialSite,
     PushedSettings,
 )
 
@@ -64,6 +65,8 @@ MAX_SESSION_SECONDS = 86_400  # the schema's bound; a longer session is shown as
 SettingsListener = Callable[[PushedSettings], None]
 # (seconds the UI loop has not turned, restarts since boot), either unknown as None.
 Liveness = Callable[[], tuple[int | None, int | None]]
+# The allowlist key of the official site the kiosk's browser shows now, or None.
+BrowsingSite = Callable[[], str | None]
 
 
 class HeartbeatClient:
@@ -81,6 +84,7 @@ class HeartbeatClient:
         help_desk: HelpDesk | None = None,
         app_version: str = __version__,
         liveness: Liveness | None = None,
+        official_site: BrowsingSite | None = None,
         update_state_file: Path = update_state.STATE_FILE,
         catalogue: CatalogueSync | None = None,
     ) -> None:
@@ -95,6 +99,7 @@ class HeartbeatClient:
         self.help_desk = help_desk
         self.app_version = app_version
         self.liveness = liveness
+        self.official_site = official_site
         self.update_state_file = update_state_file
         self.catalogue = catalogue  # the site's catalogue bundle, fetched when the reply asks
         self.pushed = self._load_pushed()
@@ -144,6 +149,7 @@ class HeartbeatClient:
         stalled, restarts = self.liveness() if self.liveness is not None else (None, None)
         update, tried = update_state.read(self.update_state_file)
         return Heartbeat(
+            official_site=self._official_site(state),
             state=state, procedure_id=procedure_id, step=step, devices=devices,
             device_backends=backends,
             app_version=self.app_version,
@@ -155,6 +161,17 @@ class HeartbeatClient:
             acked_commands=acked,
             help_requests=self.help_desk.pending_request_ids() if self.help_desk else [],
         )
+
+    def _official_site(self, state: KioskState) -> OfficialSite | None:
+        """The site key the browser shows, in session only (a key: never an address)."""
+        if self.official_site is None or state not in IN_SESSION_STATES:
+            return None
+        try:
+            key = self.official_site()
+            return OfficialSite(key) if key is not None else None
+        except ValueError:  # a key the wire does not know: say nothing rather than fail
+            log.warning("browser site key unknown to the wire schema")
+            return None
 
     def _session_seconds(self, state: KioskState) -> int | None:
         """How long the current session has lasted, from the core's injected clock (monotonic:

@@ -28,6 +28,7 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
         routes_admin,
         routes_admin_sites,
         routes_auth,
+        routes_browser_sites,
         routes_live,
         routes_procedure_editor,
         routes_procedures,
@@ -41,7 +42,7 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
                                 sessions=Sessions(console_secret(settings)),
                                 lockout=Lockout(engine))
     for module in (routes_auth, routes_live, routes_stats, routes_admin, routes_admin_sites,
-                   routes_procedure_editor, routes_procedures):
+                   routes_procedure_editor, routes_procedures, routes_browser_sites):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")),
               name="console-static")

@@ -59,6 +59,7 @@ class KioskView:
     step_label: str = ""   # "étape 3 sur 7 : Vos coordonnées"
     update: str = ""       # the last update's outcome, in words ("" when nothing to say)
     catalogue: str = ""    # the catalogue it has, against its site's ("" from older kiosks)
+    official_site: str = ""  # "CAF · caf.fr": the site its browser shows (never a page)
 
     @property
     def has_fault(self) -> bool:
@@ -206,6 +207,8 @@ def snapshot_of(rows: SiteRows, heartbeat_s: int, at: dt.datetime | None = None)
             pending=pending.get(k["kiosk_id"], []), help_open=k["kiosk_id"] in calling,
             update=L.update(k["update_state"], k["update_tried"]),
             catalogue=catalogue_words(k["catalogue_version"], k["site_catalogue"]),
+            official_site=L.official_site_shown(k["official_site"])
+            if k.get("official_site") and status in IN_SESSION else "",
             session_since=_iso(started) if in_session else None,
             session_for=(session_duration((current - started).total_seconds())
                          if in_session else "")))

@@ -15,6 +15,8 @@ from console.conftest import InProcess
 
 PUBLIC, KIOSK, SIGNED_IN, MEDIATOR, STATS, ADMIN = ("public", "kiosk token", "signed in",
                                                      "a site's live view", "dashboards", "admin")
+# A listing of the signed-in manager's own places (no place asked for): mediators refused.
+MANAGERS = "managers and admins"
 # A site's catalogue (kiosk_server/console/routes_procedures.py): its managers and admins.
 SITE_MANAGERS = "a site's managers"
 # Readable only from server.metrics_allow_ips (the test client's address is not among them).
@@ -49,6 +51,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/export-coop.csv"): STATS,
     ("GET", "/console/export-coop.xlsx"): STATS,
     ("GET", "/console/summary"): STATS,
+    ("GET", "/console/sites/browser"): MANAGERS,
+    ("GET", "/console/sites/{site_id}/browser"): SITE_MANAGERS,
+    ("POST", "/console/sites/{site_id}/browser"): SITE_MANAGERS,
     ("GET", "/console/admin"): ADMIN,
     ("POST", "/console/admin/territories"): ADMIN,
     ("POST", "/console/admin/sites"): ADMIN,
@@ -134,7 +139,7 @@ def test_anonymous_access_is_refused_everywhere_but_the_public_routes(console_ap
 def test_a_wrong_role_is_refused(console_app: InProcess):
     csrf = console_app.login("med-lille")  # a mediator: no dashboards, no administration
     for (method, path), rule in ROUTES.items():
-        if rule in (ADMIN, STATS):
+        if rule in (ADMIN, STATS, MANAGERS):
             answer = call(console_app.client, method, url_for(path, console_app), csrf)
             assert answer.status_code == 403, (method, path, answer.status_code)
     console_app.client.cookies.clear()
