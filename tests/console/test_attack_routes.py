@@ -80,6 +80,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/procedures/{procedure_id}/{version}.yaml"): SIGNED_IN,
     ("POST", "/console/procedures/{procedure_id}/{version}/{action}"): SIGNED_IN,
     ("POST", "/console/procedures/{procedure_id}/unpublish"): SIGNED_IN,
+    ("POST", "/console/procedures/from-template"): SIGNED_IN,
+    ("GET", "/console/procedures/{procedure_id}/edit"): SIGNED_IN,
+    ("POST", "/console/procedures/{procedure_id}/edit"): SIGNED_IN,
+    ("GET", "/console/procedures/{procedure_id}/{version}/preview/{number}"): SIGNED_IN,
     ("GET", "/console/procedures/sites/{site_id}"): SITE_MANAGERS,
     ("POST", "/console/procedures/sites/{site_id}"): SITE_MANAGERS,
 }
@@ -103,7 +107,7 @@ def url_for(path: str, console_app: InProcess, site: str = "FS Lille") -> str:
     values = {"site_id": seed.sites[site], "kiosk_id": seed.kiosks[(site, "borne-1")][0],
               "user_id": seed.users["resp-lille"], "request_id": uuid.uuid4(),
               "name": "synthese", "procedure_id": "mairie-lille-rdv", "version": 1,
-              "action": "approve"}
+              "action": "approve", "number": 1}
     return path.format(**values)
 
 
