@@ -187,14 +187,43 @@ def header_comments(text: str) -> str:
     return "\n".join(lines) + "\n" if lines else ""
 
 
+def _dumper() -> Any:
+    """PyYAML's safe dumper writing as the shipped files do: a text's translations on one line
+    (``title: {fr: ..., en: ..., ar: ...}``), a list of plain values too (keywords)."""
+    yaml = _yaml()
+
+    class Dumper(yaml.SafeDumper):  # type: ignore[misc,name-defined]
+        pass
+
+    def mapping(dumper: Any, data: dict[str, Any]) -> Any:
+        text = bool(data) and set(data) <= set(LANGUAGES) and all(
+            isinstance(v, str) for v in data.values())
+        if not text:
+            return dumper.represent_mapping("tag:yaml.org,2002:map", data.items())
+        # Texts between straight double quotes, as docs/writing-a-procedure.md asks.
+        return yaml.MappingNode("tag:yaml.org,2002:map", [
+            (dumper.represent_data(key), yaml.ScalarNode("tag:yaml.org,2002:str", value,
+                                                         style='"'))
+            for key, value in data.items()], flow_style=True)
+
+    def sequence(dumper: Any, data: list[Any]) -> Any:
+        plain = bool(data) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                                   and "\n" not in str(v) for v in data)
+        return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=plain)
+
+    Dumper.add_representer(dict, mapping)
+    Dumper.add_representer(list, sequence)
+    return Dumper
+
+
 def dump(data: Mapping[str, Any], previous_text: str = "") -> str:
     """The YAML text of the procedure, in its own key order, with the previous text's header
     comments (EditorRefused while a value is not of its type)."""
     problems = refusals(data)
     if problems:
         raise EditorRefused(" ".join(problems))
-    body = _yaml().safe_dump(dict(data), allow_unicode=True, sort_keys=False, width=100,
-                             default_flow_style=False)
+    body = _yaml().dump(dict(data), Dumper=_dumper(), allow_unicode=True, sort_keys=False,
+                        width=4096, default_flow_style=False)
     return header_comments(previous_text) + str(body)
 
 
