@@ -62,3 +62,19 @@ def test_a_missing_translation_gets_a_control_and_is_written_only_when_filled():
     assert editor_form.unflatten(pairs) == {"title": {"fr": "Bienvenue"}}
     filled = [(n, "Welcome" if n == "title.en#opt" else v) for n, v in pairs]
     assert editor_form.unflatten(filled) == {"title": {"fr": "Bienvenue", "en": "Welcome"}}
+
+
+def test_the_editor_offers_the_procedures_own_pages_cases_and_persona_values_to_choose():
+    from kiosk_server.procedures import editor_view
+
+    text = editor_view.template_text("formulaire-simple", "essai")
+    data = editor_form.parse(text)
+    controls = {c.path: c for g in editor_view.groups(data, {}) for c in g.controls}
+    assert controls["pages.1.next"].choices == ["accueil", "formulaire", "fin"]
+    assert controls["pages.1.fields.0.persona"].choices == ["email"]
+    assert controls["pages.1.hints.0.field"].choices == ["email"]
+    assert controls["pages.1.fields.0.label.fr"].label == "Case 1 › Libellé (français)"
+    assert controls["pages.1.fields.0.id"].starts_item == ("pages.1.fields.0", "Case 1")
+    assert editor_view.plain('traduction manquante en arabe (ar) pour « X » : ajoutez ar: "..."'
+                             ) == ("traduction manquante en arabe (ar) pour « X » : remplissez "
+                                   "« arabe » juste en dessous")
