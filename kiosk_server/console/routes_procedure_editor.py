@@ -72,6 +72,17 @@ async def edit_post(request: Request, procedure_id: str) -> Response:
     pairs = [(k, v) for k, v in form.multi_items()
              if k not in ("csrf", "op") and isinstance(v, str)]
     data = editor_form.unflatten(pairs)
+    if op.startswith("preview:") and op[8:].isdigit():
+        # The page as the form now says, saved nowhere (opened in a new tab by its button).
+        pages = data.get("pages")
+        number = int(op[8:]) + 1
+        if not isinstance(pages, list) or not 1 <= number <= len(pages) \
+                or not isinstance(pages[number - 1], dict):
+            raise ConsoleDenied("Page introuvable.")
+        return page(request, "procedure_preview.html", user, section="procedures",
+                    procedure_id=procedure_id, version=None, number=number,
+                    page_count=len(pages), view=page_preview(data, number - 1), error="",
+                    ribbon=RIBBON)
     try:
         note = editor_view.apply(data, op) if op not in ("check", "save") else ""
         text = editor_form.dump(data, previous)

@@ -93,6 +93,9 @@ def test_pages_are_added_moved_and_removed_by_buttons_without_saving(console_app
     added = _post(app, PAGES,
                 pairs=[("csrf", csrf), ("op", "page-add"), *form])
     assert "Page 4 : page4" in added.text and 'id="unsaved"' in added.text
+    live = _post(app, PAGES, pairs=[("csrf", csrf), ("op", "preview:3"), *_form_of(added.text)])
+    assert "changements non enregistrés" in unescape(live.text) and RIBBON in unescape(live.text)
+    assert "<h2 data-kiosk=\"text\">Page 4</h2>" in live.text
     moved = _post(app, PAGES,
                 pairs=[("csrf", csrf), ("op", "page-up:3"), *_form_of(added.text)])
     assert moved.text.index("Page 3 : page4") < moved.text.index("Page 4 : fin")
