@@ -55,7 +55,7 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
         "app_version": hb.app_version, "queue_length": hb.queue_length,
         "session_started_at": started, "ui_stalled_s": hb.ui_stalled_s, "restarts": hb.restarts,
         "update_state": hb.update_state.value if hb.update_state else None,
-        "update_tried": hb.update_tried,
+        "update_tried": hb.update_tried, "package_version": hb.package_version,
     }
     changed = not _touch_if_unchanged(conn, kiosk.kiosk_id, values, at,
                                       dt.timedelta(seconds=heartbeat_s * OFFLINE_AFTER_HEARTBEATS))
@@ -98,7 +98,7 @@ def _touch_if_unchanged(conn: Connection, kiosk_id: int, values: dict[str, Any],
     same = [s.kiosk_id == kiosk_id, s.last_seen >= at - offline_after]
     for column in ("state", "procedure_id", "step", "devices", "device_backends",
                    "app_version", "queue_length", "ui_stalled_s", "restarts", "update_state",
-                   "update_tried"):
+                   "update_tried", "package_version"):
         same.append(s[column].is_not_distinct_from(values[column]))
     started = values["session_started_at"]
     same.append(s.session_started_at.is_(None) if started is None else
@@ -272,8 +272,11 @@ def kiosk_statuses(conn: Connection, heartbeat_s: int = 30,
                    t.kiosk_status.c.app_version,
                    t.kiosk_status.c.queue_length, t.kiosk_status.c.session_started_at,
                    t.kiosk_status.c.ui_stalled_s, t.kiosk_status.c.restarts,
-                   t.kiosk_status.c.update_state, t.kiosk_status.c.update_tried)
-         .select_from(t.kiosks.outerjoin(t.kiosk_status))
+                   t.kiosk_status.c.update_state, t.kiosk_status.c.update_tried,
+                   t.kiosk_status.c.package_version,
+                   sa.func.coalesce(t.sites.c.pinned_version,
+                                    t.territories.c.pinned_version).label("pinned_version"))
+         .select_from(t.kiosks.outerjoin(t.kiosk_status).join(t.sites).join(t.territories))
          .order_by(t.kiosks.c.site_id, t.kiosks.c.id))
     if site_ids is not None:
         q = q.where(t.kiosks.c.site_id.in_(site_ids))

@@ -382,6 +382,9 @@ class Heartbeat(_Strict):
     # The last update run on this terminal and the version it tried (kiosk-update); optional.
     update_state: UpdateState | None = None
     update_tried: PackageVersion | None = None
+    # The Debian package version installed (dpkg's), the one a site's pinned version is compared
+    # with; None outside a package install. Optional: older kiosks do not send it.
+    package_version: PackageVersion | None = None
     # Commands of earlier replies that this kiosk has applied (confirmation).
     acked_commands: Annotated[list[CommandId], Field(max_length=100)] = []
     # Help requests whose status the kiosk is waiting for.
@@ -397,6 +400,9 @@ class PushedSettings(_Strict):
     enabled_procedures: Annotated[list[ProcedureId], Field(max_length=500)] | None = None
     # Written by a site manager for residents ("Fermeture à 16 h aujourd'hui"), never by them.
     banner: Annotated[str, Field(max_length=280)] | None = None
+    # The kiosk package version a manager pinned for the kiosk's site (or its territory):
+    # kiosk-update installs exactly it, between sessions (kiosk/update_pin.py).
+    pinned_version: PackageVersion | None = None
 
 
 class Command(_Strict):
@@ -414,6 +420,26 @@ class HeartbeatReply(_Strict):
     commands: Annotated[list[Command], Field(max_length=100)] = []
     help_requests: Annotated[list[HelpRequestStatus], Field(max_length=20)] = []
     server_time: dt.datetime | None = None
+
+
+class EnrolmentRequest(_Strict):
+    """`kiosk setup` trades the one-time token made in the console for the kiosk's own."""
+
+    enrolment_token: Annotated[str, Field(min_length=8, max_length=128)]
+
+
+class EnrolmentReply(_Strict):
+    kiosk_name: Annotated[str, Field(max_length=120)]
+    site_name: Annotated[str, Field(max_length=120)]
+    token: Annotated[str, Field(min_length=16, max_length=256)]  # the kiosk's bearer token
+
+
+class EnrolmentRefusal(str, Enum):
+    """Why an enrolment token was refused (the API's error code; `kiosk setup` words it)."""
+
+    UNKNOWN = "enrolment_unknown"
+    USED = "enrolment_used"
+    EXPIRED = "enrolment_expired"
 
 
 class HelpRequest(_Strict):

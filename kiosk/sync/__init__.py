@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kiosk.scheduling import Schedule
@@ -75,6 +76,7 @@ def connect(settings: Settings, core: SessionCore, schedule: Schedule | None = N
     from kiosk.sync.heartbeat import HeartbeatClient
     from kiosk.sync.link import ServerLink
     from kiosk.sync.outbox import SyncClient
+    from kiosk.update_pin import PinRequester
 
     link = ServerLink.from_settings(settings)
     if schedule is None:
@@ -95,5 +97,6 @@ def connect(settings: Settings, core: SessionCore, schedule: Schedule | None = N
     heartbeat = HeartbeatClient(core, link, interval_s=settings.get("sync.heartbeat_s"),
                                 schedule=schedule, device_states=device_states,
                                 device_backends=device_backends, position=position,
-                                help_desk=help_desk, liveness=liveness)
+                                help_desk=help_desk, liveness=liveness,
+                                pin_requester=PinRequester(Path(settings.get("kiosk.data_dir"))))
     return ServerConnection(help_desk, sync, heartbeat)

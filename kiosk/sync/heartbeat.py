@@ -36,6 +36,7 @@ from kiosk import __version__, update_state
 from kiosk.scheduling import Schedule, run_now
 from kiosk.sessions.state import InvalidTransition, SessionState
 from kiosk.storage import LocalStore, StoreError
+from kiosk.update_pin import PinRequester
 from kiosk.sync.help import HelpDesk
 from kiosk.sync.link import LinkError, ServerLink
 from kiosk_wire.schema import (
@@ -79,6 +80,8 @@ class HeartbeatClient:
         app_version: str = __version__,
         liveness: Liveness | None = None,
         update_state_file: Path = update_state.STATE_FILE,
+        dpkg_status: Path = update_state.DPKG_STATUS,
+        pin_requester: PinRequester | None = None,
     ) -> None:
         self.core = core
         self.link = link
@@ -92,6 +95,8 @@ class HeartbeatClient:
         self.app_version = app_version
         self.liveness = liveness
         self.update_state_file = update_state_file
+        self.dpkg_status = dpkg_status
+        self.pin_requester = pin_requester
         self.pushed = self._load_pushed()
         self.last_reply: HeartbeatReply | None = None
         self.last_error: str | None = None
@@ -146,6 +151,7 @@ class HeartbeatClient:
             session_seconds=self._session_seconds(state),
             ui_stalled_s=stalled, restarts=restarts, update_state=update,
             update_tried=tried if update is not None else None,
+            package_version=update_state.installed_version(self.dpkg_status),
             acked_commands=acked,
             help_requests=self.help_desk.pending_request_ids() if self.help_desk else [],
         )
@@ -210,6 +216,11 @@ class HeartbeatClient:
                 self._to_ack -= set(beat.acked_commands)  # the server has recorded them
                 self._save_unconfirmed()
         self.schedule(lambda: self.apply(reply), 0)
+        if self.pin_requester is not None:  # here, on the heartbeat thread: a file write
+            self.pin_requester.consider(
+                reply.settings.pinned_version, beat.package_version,
+                in_session=beat.state in IN_SESSION_STATES,
+                last_update=(beat.update_state, beat.update_tried))
         return reply
 
     # --- applying a reply (UI thread) ----------------------------------------------------------

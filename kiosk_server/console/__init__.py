@@ -28,6 +28,7 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
         routes_auth,
         routes_live,
         routes_stats,
+        routes_versions,
     )
     from kiosk_server.console.auth import Lockout, Sessions, console_secret
     from kiosk_server.console.web import HERE, Console, install_crash_page, install_error_pages
@@ -36,7 +37,8 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
     app.state.console = Console(engine=engine, settings=settings,
                                 sessions=Sessions(console_secret(settings)),
                                 lockout=Lockout(engine))
-    for module in (routes_auth, routes_live, routes_stats, routes_admin, routes_admin_sites):
+    for module in (routes_auth, routes_live, routes_stats, routes_admin, routes_admin_sites,
+                   routes_versions):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")),
               name="console-static")

@@ -47,6 +47,8 @@ class KioskView:
     notices: list[str] = field(default_factory=list)  # worth knowing, maybe normal
     step_label: str = ""   # "étape 3 sur 7 : Vos coordonnées"
     update: str = ""       # the last update's outcome, in words ("" when nothing to say)
+    package: str = ""      # the package version installed, when the kiosk says it
+    drift: str = ""        # "version attendue : 0.2.0-1" when not on its site's pinned version
 
     @property
     def has_fault(self) -> bool:
@@ -193,6 +195,9 @@ def snapshot_of(rows: SiteRows, heartbeat_s: int, at: dt.datetime | None = None)
             app_version=k["app_version"] or "", last_seen=_iso(k["last_seen"]),
             pending=pending.get(k["kiosk_id"], []), help_open=k["kiosk_id"] in calling,
             update=L.update(k["update_state"], k["update_tried"]),
+            package=k["package_version"] or "",
+            drift=L.version_drift(k["package_version"], k["pinned_version"])
+            if k["last_seen"] else "",
             session_since=_iso(started) if in_session else None,
             session_for=(session_duration((current - started).total_seconds())
                          if in_session else "")))
