@@ -36,9 +36,9 @@ from kiosk import __version__, update_state
 from kiosk.scheduling import Schedule, run_now
 from kiosk.sessions.state import InvalidTransition, SessionState
 from kiosk.storage import LocalStore, StoreError
-from kiosk.update_pin import PinRequester
 from kiosk.sync.help import HelpDesk
 from kiosk.sync.link import LinkError, ServerLink
+from kiosk.update_pin import PinRequester
 from kiosk_wire.schema import (
     Command,
     CommandKind,

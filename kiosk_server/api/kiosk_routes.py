@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from kiosk_server import live, retention
+from kiosk_server import enrolment, live, retention
 from kiosk_server.api import identifiers
 from kiosk_server.api.errors import ApiError
 from kiosk_server.ingest import ingest
@@ -21,6 +21,8 @@ from kiosk_server.tenancy import KioskIdentity, TenancyError, authenticate
 from kiosk_wire import __version__
 from kiosk_wire.schema import (
     SUPPORTED_SCHEMA_VERSIONS,
+    EnrolmentReply,
+    EnrolmentRequest,
     EventBatch,
     EventBatchReply,
     Heartbeat,
@@ -114,6 +116,22 @@ def post_heartbeat(request: Request, hb: Heartbeat, kiosk: Kiosk) -> HeartbeatRe
                                       request.app.state.settings.get("sync.heartbeat_s"))
     request.app.state.counters.heartbeat()
     return reply
+
+
+@router.post("/enrol", response_model=EnrolmentReply,
+             responses={**RESPONSES, 403: {"description": "enrolment token unknown, used or "
+                                                          "expired (error code says which)"}})
+def post_enrol(request: Request, asked: EnrolmentRequest) -> EnrolmentReply:
+    """`kiosk setup` trades a one-time enrolment token (made in the console) for the kiosk's
+    bearer token. No bearer token here: the enrolment token is the credential; every attempt
+    counts against the caller's address, so tokens cannot be guessed at speed."""
+    _limit(request, f"ip:{request.client.host if request.client else '?'}")
+    try:
+        with request.app.state.engine.begin() as conn:
+            done = enrolment.redeem(conn, asked.enrolment_token)
+    except enrolment.EnrolmentRefused as err:
+        raise ApiError(403, err.reason.value, "enrolment token refused") from None
+    return EnrolmentReply(kiosk_name=done.kiosk_name, site_name=done.site_name, token=done.token)
 
 
 @router.post("/help-requests", response_model=HelpRequestStatus, status_code=201,
