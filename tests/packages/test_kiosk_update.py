@@ -1,7 +1,8 @@
 """Terminals update from a signed apt repository (packaging/repo.sh) with kiosk-update, in a
 Debian 12 container running the kiosk for real: an upgrade from the repository works and is
 checked (welcome screen reached); a broken new version is rolled back to the one that ran; an
-unsigned repository is refused; a pinned version is what gets installed.
+unsigned repository is refused; a pinned version is what gets installed, set on the machine or
+handed over by the kiosk from the console (kiosk-update.path), never during a session.
 
 The repository is a directory inside the container's root (a file: source), signed with a
 throwaway GPG key made here; the third version, broken on purpose, is the second one repacked
@@ -19,7 +20,7 @@ import pytest
 from harness.procs import require_binary
 
 from .container import REPO_ROOT, DebianContainer
-from .kiosk_session import start_kiosk_session, wait_for, welcome_shown
+from .kiosk_session import show, start_kiosk_session, wait_for, welcome_shown
 
 pytestmark = [pytest.mark.slow, pytest.mark.packaging]
 
@@ -151,6 +152,45 @@ def test_a_site_pins_the_version_its_kiosks_run(kiosk_running, debs):
     finally:
         debian.sh("rm -f /etc/kiosk/update-pin")
     assert (code, state["state"], installed(debian)) == (0, "updated", first.version)
+
+
+def state_after_path_run(debian: DebianContainer, stamp: str) -> dict[str, str]:
+    """The outcome of the kiosk-update run that kiosk-update.path started (after ``stamp``)."""
+    def finished() -> dict[str, str] | None:
+        if show(debian, "kiosk-update.service", "ActiveState") == "activating":
+            return None
+        state = dict(line.split("=", 1) for line in
+                     debian.sh("cat /var/lib/kiosk-update/state").splitlines())
+        return state if state.get("at", "") >= stamp else None
+    return wait_for(finished, "kiosk-update started by kiosk-update.path", tries=600)
+
+
+def test_the_version_pinned_in_the_console_is_installed_between_sessions(kiosk_running, debs):
+    """The kiosk (its user) writes the version the heartbeat reply pinned to update-pin
+    (kiosk/update_pin.py); kiosk-update.path starts the update, which waits while a session
+    journal exists and installs the version once the session is over."""
+    debian = kiosk_running
+    first, second = debs
+    if installed(debian) != first.version:
+        pytest.skip("needs the pin of the previous test")
+    assert debian.sh("systemctl is-enabled kiosk-update.path") == "enabled"
+    hand_over = f"runuser -u kiosk -- sh -c 'echo {second.version} > /var/lib/kiosk/update-pin'"
+    try:
+        debian.sh("runuser -u kiosk -- sh -c 'mkdir -p /var/lib/kiosk/journal && "
+                  "echo {} > /var/lib/kiosk/journal/session.json'")  # a resident's session
+        stamp = debian.sh("sleep 1; date -u +%Y-%m-%dT%H:%M:%SZ")
+        debian.sh(hand_over)
+        state = state_after_path_run(debian, stamp)
+        assert (state["state"], installed(debian)) == ("waiting", first.version)
+
+        debian.sh("rm /var/lib/kiosk/journal/session.json")  # the session is over
+        stamp = debian.sh("sleep 1; date -u +%Y-%m-%dT%H:%M:%SZ")
+        debian.sh(hand_over)  # the kiosk asks again after the session
+        state = state_after_path_run(debian, stamp)
+        assert (state["state"], installed(debian)) == ("updated", second.version)
+        assert welcome_shown(debian)
+    finally:
+        debian.sh("rm -f /var/lib/kiosk/update-pin /var/lib/kiosk/journal/session.json")
 
 
 def test_an_unsigned_repository_is_refused(kiosk_running, debs, tmp_path):
