@@ -45,7 +45,8 @@ def test_reply_carries_pushed_settings(client, tenant, engine):
             banner="Fermeture à 16 h"))
     settings = beat(client, tenant).json()["settings"]
     assert settings == {"idle_timeout_s": 60, "idle_warning_s": None, "print_quota_pages": 5,
-                        "enabled_procedures": ["caf-trimestrielle"], "banner": "Fermeture à 16 h"}
+                        "enabled_procedures": ["caf-trimestrielle"], "banner": "Fermeture à 16 h",
+                        "pinned_version": None}
 
 
 def test_commands_are_resent_until_the_kiosk_confirms_them(client, tenant, engine):
