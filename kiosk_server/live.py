@@ -81,8 +81,14 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
                      .values(delivered_at=at))
     if changed:
         live_changes.mark(conn, [kiosk.site_id])
+    settings = pushed_settings(conn, kiosk.kiosk_id)
+    if hb.package_version is None and settings.pinned_version is not None:
+        # A kiosk that does not say its package version predates pins (or is not installed
+        # from the package): it could not act on one, and an older kiosk refuses a reply with
+        # a field it does not know.
+        settings = settings.model_copy(update={"pinned_version": None})
     return HeartbeatReply(
-        settings=pushed_settings(conn, kiosk.kiosk_id),
+        settings=settings,
         commands=[Command(id=p.id, kind=CommandKind(p.kind)) for p in pending],
         help_requests=help_statuses(conn, kiosk, hb.help_requests),
         server_time=at,

@@ -107,7 +107,10 @@ def post_events(request: Request, batch: EventBatch, kiosk: Kiosk) -> Response:
     return Response(reply.model_dump_json(), media_type="application/json")
 
 
-@router.post("/heartbeat", response_model=HeartbeatReply, responses=RESPONSES)
+# Empty fields are left out of the reply: a kiosk older than a field (pinned_version...) then
+# reads the reply it knows (its schema refuses unknown fields, even null ones).
+@router.post("/heartbeat", response_model=HeartbeatReply, response_model_exclude_none=True,
+             responses=RESPONSES)
 def post_heartbeat(request: Request, hb: Heartbeat, kiosk: Kiosk) -> HeartbeatReply:
     """Live status of a kiosk; the reply carries pushed settings and pending commands."""
     _refuse_if(identifiers.heartbeat_problems(hb, request.app.state.known_procedures))
