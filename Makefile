@@ -68,7 +68,7 @@ bench: install
 	$(PY) -m bench
 
 lint: install
-	$(VENV)/bin/ruff check kiosk kiosk_server kiosk_wire tests
+	$(VENV)/bin/ruff check kiosk kiosk_server kiosk_wire tests bench
 	$(VENV)/bin/mypy
 
 clean:

@@ -30,7 +30,7 @@ def run_area(area: str) -> list[dict]:
     module = importlib.import_module(f"bench.bench_{area}")
     try:
         out = module.run()
-    except Exception as err:  # one broken benchmark must not hide the others
+    except Exception as err:  # noqa: BLE001 - one broken benchmark must not hide the others
         traceback.print_exc()
         return [{"name": f"{area}: failed to run", "value": None, "unit": "", "target": "",
                  "met": False, "note": f"{type(err).__name__}: {err}"}]

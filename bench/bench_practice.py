@@ -1,9 +1,9 @@
 """Loading and checking the whole practice catalogue (every shipped procedure).
 
 Target: ≤ 200 ms (CPU time of the process; the wall-clock time is reported beside it, as the
-build machine is shared). This is what `kiosk procedures check` and the kiosk's start-up do: YAML with
-line numbers, JSON Schema, the page graph, translations, and every persona value through its
-field's checks. Also reported, for information: one page submission through the engine.
+build machine is shared). This is what `kiosk procedures check` and the kiosk's start-up do:
+YAML with line numbers, JSON Schema, the page graph, translations, and every persona value
+through its field's checks. Also reported, for information: one page submission through the engine.
 """
 from __future__ import annotations
 

@@ -36,15 +36,15 @@ import sqlalchemy as sa
 from bench import datasets
 from bench.datasets import Postgres
 from bench.generate import catalogue_procedures
-from kiosk_wire.schema import SessionRecord
+from kiosk.storage import LocalStore
+from kiosk.sync.link import ServerLink
+from kiosk.sync.outbox import SyncClient
 from kiosk_server import db, queries, tenancy
 from kiosk_server import tables as t
 from kiosk_server.demo import spawn_server
 from kiosk_server.ingest import _activity_row, _record_row
 from kiosk_server.queries import Period, Scope
-from kiosk.sync.link import ServerLink
-from kiosk.sync.outbox import SyncClient
-from kiosk.storage import LocalStore
+from kiosk_wire.schema import SessionRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 INGEST_BATCHES = int(os.environ.get("KIOSK_BENCH_INGEST_BATCHES", "10"))

@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from kiosk_wire import config
-from kiosk_wire.schema import EndReason
 from kiosk.sessions import open_core
 from kiosk.sessions.workspace import Artefact
+from kiosk_wire import config
+from kiosk_wire.schema import EndReason
 
 PAGES, JOBS, ROUNDS = 50, 20, 5
 
@@ -68,7 +68,8 @@ def run() -> list[dict]:
     create_median = statistics.median(create_times)
     size_mb = len(scan) * PAGES / 2**20
     return [{
-        "name": f"end of a session holding {PAGES} A4 300 dpi scans + {JOBS} print jobs, wipe included",
+        "name": (f"end of a session holding {PAGES} A4 300 dpi scans + {JOBS} print jobs, "
+                 "wipe included"),
         "value": round(end_median, 4), "unit": "s",
         "baseline": round(create_median, 4), "ratio": round(end_median / create_median, 3),
         "target": "median ≤ 0.5 s", "met": end_median <= 0.5,

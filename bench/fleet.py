@@ -361,7 +361,7 @@ def run_fleet(plan: FleetPlan, workdir: Path | None = None) -> FleetReport:
         def simulate() -> None:
             try:
                 asyncio.run(_run(plan, workdir or Path(tmp), report))
-            except BaseException as err:  # re-raised in the caller's thread
+            except BaseException as err:  # noqa: BLE001 - re-raised in the caller's thread
                 failure.append(err)
 
         worker = threading.Thread(target=simulate, name="fleet-simulator")

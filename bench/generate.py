@@ -232,7 +232,8 @@ class RecordGenerator:
             self.day_text[day].tolist(),
             hour.tolist(), duration.tolist(), language.tolist(),
             self.access_text[access_mask].tolist(), end_reason.tolist(), helps.tolist(),
-            age.tolist(), s_aut.tolist(), satisfaction.tolist(), self.received[day].tolist()))
+            age.tolist(), s_aut.tolist(), satisfaction.tolist(), self.received[day].tolist(),
+            strict=True))
         return Columns(records, self._activities(ids, day, helps))
 
     def _event_ids(self, start: int, n: int) -> list[str]:

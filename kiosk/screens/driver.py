@@ -9,6 +9,7 @@ terminal installed without the test extras, so the touch is our own :class:`Fing
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,22 @@ class FingerTouch(MotionEvent):
         EventLoop.post_dispatch_input("end", self)
 
 
+# Kivy's ScrollView replays a tap's release 0.2 s after the finger lifts; a little margin.
+RELEASE_WAIT_S = 1.0
+
+
+def held_back(touch: MotionEvent) -> bool:
+    """Whether a ScrollView still holds this finished tap's release.
+
+    A ScrollView cannot tell a tap from the start of a swipe until the finger lifts: then it
+    replays the press to the widget under the finger and the release 0.2 s later, on the clock
+    (Kivy's ``ScrollView.on_scroll_stop``). A button inside a scrolling page acts on release, so
+    until then the tap has not happened yet, for a finger as for this driver."""
+    pending = any(key.startswith("sv.") and isinstance(value, dict)
+                  and value.get("mode") == "unknown" for key, value in touch.ud.items())
+    return pending and bool(touch.grab_list)
+
+
 class UiDriver:
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -73,20 +90,24 @@ class UiDriver:
                 return
             self.frames(1)
 
-    def tap_at(self, x: float, y: float, draw: bool = True) -> None:
+    def tap_at(self, x: float, y: float, draw: bool = True, wait: bool = True) -> None:
+        """Touch the window at (x, y) and, unless ``wait`` is False (a monkey taps on without
+        looking), wait for the tapped widget to receive the release (see :func:`held_back`)."""
         self.settle()
         touch = FingerTouch(x, y)
         touch.down()
         touch.up()
-        if draw:
-            self.frames(1)
-        else:
-            self.tick()
+        step = (lambda: self.frames(1)) if draw else self.tick
+        step()
+        deadline = time.monotonic() + RELEASE_WAIT_S
+        while wait and held_back(touch) and time.monotonic() < deadline:
+            time.sleep(0.02)
+            step()
 
-    def tap(self, widget: Widget, draw: bool = True) -> None:
+    def tap(self, widget: Widget, draw: bool = True, wait: bool = True) -> None:
         """Touch the centre of a widget, as a finger would."""
         x, y = widget.to_window(widget.center_x, widget.center_y)
-        self.tap_at(x, y, draw)
+        self.tap_at(x, y, draw, wait)
 
     def key(self, key: int, codepoint: str | None = None,
             modifiers: list[str] | None = None) -> None:

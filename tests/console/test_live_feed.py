@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from harness.aio import run_coroutine
 from server.helpers import open_migrated, server_settings
 
 from console.live_helpers import BEAT, StatementCount, Stream, serving, signed_in
@@ -63,9 +64,9 @@ def test_database_work_of_live_pages_does_not_grow_with_the_open_pages(
     counter.install(engine)
     app = create_app(server_settings(tmp_path, url), engine)
     with serving(app) as base_url:
-        one = asyncio.run(_statements_per_change(base_url, counter, lambda: app.state.live_feed,
+        one = run_coroutine(_statements_per_change(base_url, counter, lambda: app.state.live_feed,
                                                  1, token, site, first=100))
-        fifty = asyncio.run(_statements_per_change(base_url, counter,
+        fifty = run_coroutine(_statements_per_change(base_url, counter,
                                                    lambda: app.state.live_feed, 50, token,
                                                    site, first=200))
     engine.dispose()
@@ -101,7 +102,7 @@ def test_a_heartbeat_through_one_process_reaches_a_live_page_served_by_another(t
     first = spawn_server(tmp_path / "a", database_url=pg_url)
     second = spawn_server(tmp_path / "b", database_url=pg_url)
     try:
-        asyncio.run(_change_reaches_the_other_process(first.url, second.url, token,
+        run_coroutine(_change_reaches_the_other_process(first.url, second.url, token,
                                                       data.sites["FS Lille"]))
     finally:
         first.stop()
@@ -140,7 +141,7 @@ def test_a_live_page_keeps_receiving_across_a_database_restart(tmp_path, pg_clus
     engine = db.open_engine(pg_url)
     app = create_app(server_settings(tmp_path, pg_url), engine)
     with serving(app) as base_url:
-        asyncio.run(_stream_across_a_restart(base_url, token, data.sites["FS Lille"],
+        run_coroutine(_stream_across_a_restart(base_url, token, data.sites["FS Lille"],
                                              lambda: pg_cluster.restart(down_s=2.0)))
     engine.dispose()
 
@@ -172,7 +173,7 @@ def test_on_postgresql_a_change_is_pushed_by_notify_without_waiting_for_the_poll
             await mediator.aclose()
 
     with serving(app) as base_url:
-        asyncio.run(scenario(base_url))
+        run_coroutine(scenario(base_url))
     engine.dispose()
 
 
@@ -205,5 +206,5 @@ def test_a_call_cancelled_at_the_kiosk_leaves_the_open_live_page(tmp_path):
             await kiosk.aclose()
 
     with serving(app) as base_url:
-        asyncio.run(scenario(base_url))
+        run_coroutine(scenario(base_url))
     engine.dispose()

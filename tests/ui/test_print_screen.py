@@ -133,3 +133,24 @@ def test_print_screens_in_other_languages_and_large_text(driver, ui_app, demo_de
     follow_job(driver, screen)
     assert screen.job_ok
     shoot(driver, out, "print-done")
+
+
+def test_a_tap_inside_a_scrolling_panel_has_acted_when_the_finger_is_lifted(driver, ui_app,
+                                                                             demo_devices):
+    """The copies' buttons sit in a scroll view, which replays a tap's release 0.2 s after the
+    finger lifts: the driver's tap returns once the button has acted, as a person waits for it
+    (before, a quick next tap printed the old number of copies, and a suite on a fast machine
+    failed)."""
+    from kivy.uix.scrollview import ScrollView
+
+    start_session(driver)
+    driver.tap(driver.screen().ids.tile_print)
+    screen = driver.screen()
+    parent, inside_scroll = screen.ids.more.parent, False
+    while parent is not None and parent is not parent.parent:
+        inside_scroll = inside_scroll or isinstance(parent, ScrollView)
+        parent = parent.parent
+    assert inside_scroll, "the test needs a button inside a scroll view"
+    for expected in (2, 3, 4):
+        driver.tap(screen.ids.more)
+        assert screen.copies == expected
