@@ -164,11 +164,17 @@ def setup(ctx: click.Context, server_url: str | None, token: str | None,
                                 confirmation_prompt=hide, value_proc=check))
 
     url = ask(server_url, "Adresse du serveur central", check_url, sync_table.get("server_url"))
-    if kiosk_token is not None:
-        own_token, server_name = check_text(kiosk_token), None
-    else:
+    enrolment_token = None
+    if kiosk_token is None:
         enrolment_token = ask(token, "Jeton d'installation (console : Parc et comptes, "
                                      "page de la borne)", check_text)
+    # Every answer that can be wrong is checked before the one-time token is spent.
+    code = ask(pin, "Code médiateur (6 à 8 chiffres)", check_pin, hide=True)
+    if name is not None:
+        name = check_text(name)
+    if enrolment_token is None:
+        own_token, server_name = check_text(str(kiosk_token)), None
+    else:
         try:
             enrolled = exchange(url, enrolment_token, str(sync_table.get("ca_file") or ""))
         except EnrolmentError as err:
@@ -177,11 +183,16 @@ def setup(ctx: click.Context, server_url: str | None, token: str | None,
         own_token, server_name = enrolled.token, enrolled.kiosk_name
         click.echo(f"Borne reconnue par le serveur : {enrolled.kiosk_name} "
                    f"({enrolled.site_name}).")
+    try:  # kept at once: the installation token that gave it cannot be used again
+        written = write_credential(credentials_dir, TOKEN_CREDENTIAL, own_token)
+    except OSError as err:
+        click.echo(f"Impossible d'écrire {err.filename or credentials_dir} : {err.strerror} "
+                   "(lancer en root ?)", err=True)
+        raise SystemExit(1) from err
     if name is None and token is not None and server_name:
         name = server_name  # a scripted install: the name the console gave the kiosk
     kiosk_name = ask(name, "Nom de cette borne (vu des médiateurs)", check_text,
                      server_name or kiosk_table.get("name"))
-    code = ask(pin, "Code médiateur (6 à 8 chiffres)", check_pin, hide=True)
 
     kiosk_table["name"] = kiosk_name
     kiosk_table.setdefault("data_dir", DATA_DIR)
@@ -189,7 +200,6 @@ def setup(ctx: click.Context, server_url: str | None, token: str | None,
     sync_table.pop("token", None)  # an older setup's: the credential file replaces it
     data.setdefault("mediator", {})["pin_hash"] = hash_pin(code)
     try:
-        written = write_credential(credentials_dir, TOKEN_CREDENTIAL, own_token)
         write_private(path, render(data))
     except OSError as err:
         click.echo(f"Impossible d'écrire {err.filename or path} : {err.strerror} "

@@ -57,7 +57,7 @@ def test_setup_keeps_the_other_settings_of_an_existing_file(tmp_path):
 def test_setup_asks_the_questions_when_no_option_is_given_but_the_kiosk_token(tmp_path):
     path = tmp_path / "kiosk.toml"
     result = run_setup(path, "--no-start", "--kiosk-token", "tok-9",
-                       stdin="https://stats.example.fr\nBorne 2\n135792\n135792\n")
+                       stdin="https://stats.example.fr\n135792\n135792\nBorne 2\n")
     assert result.exit_code == 0, result.output
     settings = load(path)
     assert (settings.get("sync.token"), settings.get("kiosk.name")) == ("tok-9", "Borne 2")

@@ -17,7 +17,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from harness.procs import require_binary
+from server.helpers import make_tenant, open_migrated
+
+from kiosk_server import tables as t
+from kiosk_server import version_pins
+from kiosk_server.demo import spawn_server
+from kiosk_server.version_pins import PinPlace
 
 from .container import REPO_ROOT, DebianContainer
 from .kiosk_session import show, start_kiosk_session, wait_for, welcome_shown
@@ -165,32 +172,62 @@ def state_after_path_run(debian: DebianContainer, stamp: str) -> dict[str, str]:
     return wait_for(finished, "kiosk-update started by kiosk-update.path", tries=600)
 
 
-def test_the_version_pinned_in_the_console_is_installed_between_sessions(kiosk_running, debs):
-    """The kiosk (its user) writes the version the heartbeat reply pinned to update-pin
-    (kiosk/update_pin.py); kiosk-update.path starts the update, which waits while a session
-    journal exists and installs the version once the session is over."""
+def test_the_version_pinned_in_the_console_is_installed_between_sessions(
+        kiosk_running, debs, signing_key, tmp_path):
+    """The whole chain: a version pinned for the kiosk's site on a real server (this checkout's,
+    on the host: the container shares its network) reaches the kiosk app in its heartbeat
+    reply; the app hands it over (update-pin), kiosk-update.path starts the update, which waits
+    while a session journal exists, installs the version once there is none, and the kiosk's
+    next heartbeats tell the server the version it now runs."""
     debian = kiosk_running
     first, second = debs
     if installed(debian) != first.version:
-        pytest.skip("needs the pin of the previous test")
+        pytest.skip("needs the first version running (the pin test leaves it so)")
+    make_repo(debian.root / "srv" / "repo", [first.deb("kiosk"), second.deb("kiosk")],
+              signing_key)
+    use_repo(debian, "/srv/repo")
     assert debian.sh("systemctl is-enabled kiosk-update.path") == "enabled"
-    hand_over = f"runuser -u kiosk -- sh -c 'echo {second.version} > /var/lib/kiosk/update-pin'"
     try:
+        # A session in progress: an update the kiosk asks for waits.
         debian.sh("runuser -u kiosk -- sh -c 'mkdir -p /var/lib/kiosk/journal && "
-                  "echo {} > /var/lib/kiosk/journal/session.json'")  # a resident's session
+                  "echo {} > /var/lib/kiosk/journal/session.json'")
         stamp = debian.sh("sleep 1; date -u +%Y-%m-%dT%H:%M:%SZ")
-        debian.sh(hand_over)
+        debian.sh(f"runuser -u kiosk -- sh -c 'echo {second.version} > "
+                  "/var/lib/kiosk/update-pin'")
         state = state_after_path_run(debian, stamp)
         assert (state["state"], installed(debian)) == ("waiting", first.version)
-
         debian.sh("rm /var/lib/kiosk/journal/session.json")  # the session is over
-        stamp = debian.sh("sleep 1; date -u +%Y-%m-%dT%H:%M:%SZ")
-        debian.sh(hand_over)  # the kiosk asks again after the session
-        state = state_after_path_run(debian, stamp)
-        assert (state["state"], installed(debian)) == ("updated", second.version)
-        assert welcome_shown(debian)
+
+        db = f"sqlite:///{tmp_path / 'server.sqlite'}"
+        engine = open_migrated(db)
+        tenant = make_tenant(engine)
+        with engine.begin() as conn:
+            version_pins.set_pin(conn, PinPlace.SITE, tenant.site_id, second.version)
+        server = spawn_server(tmp_path / "server-data", database_url=db)
+        try:
+            debian.run(["kiosk", "setup", "--server", server.url, "--kiosk-token", tenant.token,
+                        "--name", "Borne accueil", "--pin", "482915", "--no-start"])
+            debian.sh("mkdir -p /etc/systemd/system/kiosk.service.d && printf '[Service]\\n"
+                      "Environment=KIOSK_SYNC_HEARTBEAT_S=2\\n' > "
+                      "/etc/systemd/system/kiosk.service.d/test-heartbeat.conf && "
+                      "systemctl daemon-reload && systemctl restart kiosk")
+            wait_for(lambda: installed(debian) == second.version,
+                     "the pinned version installed", tries=600)
+            state = state_after_path_run(debian, stamp)
+            assert (state["state"], state["version"]) == ("updated", second.version)
+            wait_for(lambda: welcome_shown(debian), "the new version's welcome screen")
+
+            def reported() -> str | None:
+                with engine.connect() as conn:
+                    return conn.execute(sa.select(t.kiosk_status.c.package_version)).scalar()
+            wait_for(lambda: reported() == second.version, "the new version in the heartbeat")
+        finally:
+            server.stop()
+            engine.dispose()
     finally:
-        debian.sh("rm -f /var/lib/kiosk/update-pin /var/lib/kiosk/journal/session.json")
+        debian.sh("rm -f /var/lib/kiosk/update-pin /var/lib/kiosk/journal/session.json "
+                  "/etc/systemd/system/kiosk.service.d/test-heartbeat.conf")
+        debian.run(["systemctl", "daemon-reload"])
 
 
 def test_an_unsigned_repository_is_refused(kiosk_running, debs, tmp_path):

@@ -92,11 +92,21 @@ def test_setup_asks_its_questions_and_offers_the_servers_name(sqlite_server, ins
     with sqlite_server.engine.begin() as conn:
         token, _ = enrolment.create(conn, sqlite_server.tenant.kiosk_id)
     typed = token.upper().replace("-", " ")  # as read aloud or retyped: case and separators
-    result = installer(stdin=f"{sqlite_server.url}\n{typed}\n\n135792\n135792\n")
+    result = installer(stdin=f"{sqlite_server.url}\n{typed}\n135792\n135792\n\n")
     assert result.exit_code == 0, result.output
     settings = config.load(installer.etc / "kiosk.toml", environ={
         "CREDENTIALS_DIRECTORY": str(installer.etc / "credentials")})
     assert settings.get("kiosk.name") == "borne-1" and settings.get("sync.token")
+
+
+def test_a_wrong_answer_is_refused_before_the_token_is_spent(sqlite_server, installer):
+    with sqlite_server.engine.begin() as conn:
+        token, _ = enrolment.create(conn, sqlite_server.tenant.kiosk_id)
+    short = installer("--server", sqlite_server.url, "--token", token, "--pin", "1234")
+    assert short.exit_code == 2 and "6 à 8 chiffres" in short.output
+    assert not installer.etc.exists()
+    assert installer("--server", sqlite_server.url, "--token", token,
+                     "--pin", "482915").exit_code == 0  # the token still works
 
 
 def test_an_unreachable_server_is_said_so_and_nothing_is_written(installer):
