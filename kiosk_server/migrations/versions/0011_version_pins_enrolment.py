@@ -22,8 +22,7 @@ depends_on = None
 
 def upgrade() -> None:
     for table in ('territories', 'sites'):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column('pinned_version', sa.String(32), nullable=True))
+        op.add_column(table, sa.Column('pinned_version', sa.String(32), nullable=True))
     with op.batch_alter_table('kiosk_status', schema=None) as batch_op:
         batch_op.add_column(sa.Column('package_version', sa.String(32), nullable=True))
     op.create_table(
@@ -43,6 +42,7 @@ def downgrade() -> None:
     op.drop_table('enrolment_tokens')
     with op.batch_alter_table('kiosk_status', schema=None) as batch_op:
         batch_op.drop_column('package_version')
+    # In place, not Alembic's batch copy: sites and territories are parents (kiosks, users'
+    # places...), and dropping the old copy would break their foreign keys (see 0008).
     for table in ('sites', 'territories'):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column('pinned_version')
+        op.drop_column(table, 'pinned_version')
