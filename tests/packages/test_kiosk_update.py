@@ -211,8 +211,15 @@ def test_the_version_pinned_in_the_console_is_installed_between_sessions(
                       "Environment=KIOSK_SYNC_HEARTBEAT_S=2\\n' > "
                       "/etc/systemd/system/kiosk.service.d/test-heartbeat.conf && "
                       "systemctl daemon-reload && systemctl restart kiosk")
-            wait_for(lambda: installed(debian) == second.version,
-                     "the pinned version installed", tries=600)
+            try:
+                wait_for(lambda: installed(debian) == second.version,
+                         "the pinned version installed", tries=600)
+            except AssertionError as err:  # say where the chain broke
+                raise AssertionError(f"{err}\n" + debian.sh(
+                    "cat /var/lib/kiosk/update-pin /var/lib/kiosk-update/state; "
+                    "journalctl --no-pager -o cat -u kiosk-update -u kiosk-update.path "
+                    "| tail -40; journalctl --no-pager -o cat -u kiosk | grep -iv kivy "
+                    "| tail -30", check=False)) from None
             state = state_after_path_run(debian, stamp)
             assert (state["state"], state["version"]) == ("updated", second.version)
             wait_for(lambda: welcome_shown(debian), "the new version's welcome screen")
