@@ -13,6 +13,7 @@ import datetime as dt
 import importlib
 import json
 import platform
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -48,31 +49,62 @@ def fmt(value: object) -> str:
     return str(value)
 
 
-def render(results: list[dict], when: str) -> str:
+def render(results: list[dict], kept: Kept, when: str) -> str:
     lines = [
         "# Performance",
         "",
         "Measured by `make bench` (`python -m bench`), which rewrites this page. Targets that are",
         "ratios compare with a baseline measured in the same run on the same machine, so they hold",
         "on slower or faster hardware. No test asserts a duration; these figures are the check.",
+        "`python -m bench AREA` measures one area again; the other rows stay as they were, with",
+        "the day each was measured.",
         "",
         f"Last run: {when} on {platform.machine()}, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}.",
         "",
-        "| area | benchmark | value | baseline | ratio | target | met |",
-        "|---|---|---|---|---|---|---|",
+        f"| {' | '.join(COLUMNS)} |",
+        "|" + "---|" * len(COLUMNS),
     ]
-    for r in results:
-        unit = r.get("unit", "")
-        met = {True: "yes", False: "**no**", None: "—"}[r.get("met")]
-        lines.append(
-            f"| {r['area']} | {r['name']} | {fmt(r.get('value'))} {unit} | "
-            f"{fmt(r.get('baseline'))} {unit if r.get('baseline') is not None else ''} | "
-            f"{fmt(r.get('ratio'))} | {r.get('target', '')} | {met} |")
+    rows = [(r["area"], _row(r, when[:10])) for r in results] + kept.rows
+    lines += [row for _area, row in sorted(rows, key=lambda pair: pair[0])]
     notes = [f"- {r['area']} / {r['name']}: {r['note']}" for r in results if r.get("note")]
+    notes += kept.notes
     if notes:
-        lines += ["", "## Notes", "", *notes]
+        lines += ["", "## Notes", "", *sorted(notes)]
     return "\n".join(lines) + "\n"
+
+
+COLUMNS = ("area", "benchmark", "value", "baseline", "ratio", "target", "met", "measured")
+
+
+def _row(r: dict, day: str) -> str:
+    unit = r.get("unit", "")
+    met = {True: "yes", False: "**no**", None: "—"}[r.get("met")]
+    return (f"| {r['area']} | {r['name']} | {fmt(r.get('value'))} {unit} | "
+            f"{fmt(r.get('baseline'))} {unit if r.get('baseline') is not None else ''} | "
+            f"{fmt(r.get('ratio'))} | {r.get('target', '')} | {met} | {day} |")
+
+
+class Kept:
+    """The rows and notes of the current page for the areas not measured in this run: a run
+    of one area must not wipe the figures of the others (measured maybe on another day)."""
+
+    def __init__(self, page: str, measured: set[str]) -> None:
+        self.rows: list[tuple[str, str]] = []
+        self.notes: list[str] = []
+        last_run = re.search(r"^Last run: (\d{4}-\d{2}-\d{2})", page, re.MULTILINE)
+        day = last_run.group(1) if last_run else "?"
+        for line in page.splitlines():
+            if line.startswith("| ") and not line.startswith(("| area ", "|---")):
+                cells = [c.strip() for c in line.strip().strip("|").split("|")]
+                if cells[0] in measured:
+                    continue
+                if len(cells) == len(COLUMNS) - 1:  # a page from before the "measured" column
+                    cells.append(day)
+                self.rows.append((cells[0], "| " + " | ".join(cells) + " |"))
+            elif line.startswith("- ") and " / " in line \
+                    and line[2:].split(" / ", 1)[0] not in measured:
+                self.notes.append(line)
 
 
 def main(argv: list[str]) -> int:
@@ -99,11 +131,8 @@ def main(argv: list[str]) -> int:
         mine = [r for r in results if r["area"] == area]
         (RESULTS / f"{area}.json").write_text(
             json.dumps({"when": when, "results": mine}, indent=2, default=str))
-    # The page shows the latest results of every area run so far on this machine.
-    everything: list[dict] = []
-    for path in sorted(RESULTS.glob("*.json")):
-        everything.extend(json.loads(path.read_text())["results"])
-    PERFORMANCE_MD.write_text(render(everything, when))
+    page = PERFORMANCE_MD.read_text() if PERFORMANCE_MD.exists() else ""
+    PERFORMANCE_MD.write_text(render(results, Kept(page, set(areas)), when))
     for r in results:
         print(f"{r['area']:>10} | {r['name']}: {fmt(r.get('value'))} {r.get('unit', '')}"
               f" (target {r.get('target', '-')}, met: {r.get('met')})")

@@ -92,8 +92,8 @@ def batches(rng: random.Random, n_batches: int, size: int = 500) -> list[list[di
 def reset(engine: sa.Engine) -> None:
     """Empty the statistics tables (when benching against a given PostgreSQL URL)."""
     with engine.begin() as conn:
-        for table in (t.activities, t.session_records, *t.AGGREGATES, t.kiosk_tokens, t.kiosks,
-                      t.sites, t.territories):
+        for table in (t.site_uses, t.activities, t.session_records, *t.AGGREGATES,
+                      t.kiosk_tokens, t.kiosks, t.sites, t.territories):
             conn.execute(table.delete())
 
 

@@ -402,7 +402,7 @@ def busiest(conn: sa.engine.Connection) -> tuple[int, int]:
 def _empty(engine: sa.Engine) -> None:
     """A given PostgreSQL (KIOSK_BENCH_PG_URL) may hold an earlier run."""
     with engine.begin() as conn:
-        for table in (t.help_requests, t.kiosk_commands, t.kiosk_status, t.users, t.activities,
-                      t.session_records, *t.AGGREGATES, t.kiosk_tokens, t.kiosks, t.sites,
-                      t.territories):
+        for table in (t.help_requests, t.kiosk_commands, t.kiosk_status, t.users, t.site_uses,
+                      t.activities, t.session_records, *t.AGGREGATES, t.kiosk_tokens, t.kiosks,
+                      t.sites, t.territories):
             conn.execute(table.delete())

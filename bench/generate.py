@@ -61,6 +61,12 @@ END_REASONS = (["finished", "idle_timeout", "mediator", "remote", "crash_recover
                [0.70, 0.19, 0.08, 0.025, 0.005])
 HELP_COUNTS = ([0, 1, 2, 3], [0.78, 0.16, 0.05, 0.01])
 SURVEY_SHARE = 0.35
+# The kiosk's browser: share of sessions that opened official sites, which ones (allowlist keys,
+# "local" for a place's own), minutes on each.
+BROWSING_SHARE = 0.15
+OFFICIAL_SITES = (["caf", "ameli", "france_travail", "impots", "ants", "service_public",
+                   "assurance_retraite", "local"],
+                  [0.25, 0.2, 0.15, 0.12, 0.1, 0.08, 0.05, 0.05])
 AGES = ([a.value for a in AgeBracket],
         [0.005, 0.02, 0.07, 0.17, 0.27, 0.20, 0.19, 0.075])
 SURVEY_AUTONOMY = ([a.value for a in SurveyAutonomy], [0.42, 0.30, 0.18, 0.10])
@@ -162,11 +168,13 @@ class Columns:
 
     records: list[tuple]
     activities: list[tuple]
+    site_uses: list[tuple]
 
 
 SESSION_COLUMNS = ("event_id", "kiosk_id", "site_id", "territory_id", "schema_version", "day",
                    "hour", "duration_min", "language", "accessibility", "end_reason",
                    "help_requests", "age_bracket", "autonomy", "satisfaction", "received_at")
+SITE_USE_COLUMNS = ("event_id", "site", "minutes")
 ACTIVITY_COLUMNS = ("event_id", "position", "kind", "procedure_id", "theme", "steps_total",
                     "steps_reached", "completed", "hints_used", "errors", "pages", "autonomy")
 
@@ -176,6 +184,7 @@ class RecordGenerator:
                  kiosk_weight: np.ndarray, kiosk_site: np.ndarray, site_territory: np.ndarray,
                  procedures: list[ProcedureInfo], postgres: bool) -> None:
         self.rng = np.random.default_rng(seed + 1)
+        self.site_rng = np.random.default_rng(seed + 2)  # its own: the other columns unchanged
         self.first = first
         self.days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
         self.day_text = np.array([d.isoformat() for d in self.days], dtype=object)
@@ -234,7 +243,7 @@ class RecordGenerator:
             self.access_text[access_mask].tolist(), end_reason.tolist(), helps.tolist(),
             age.tolist(), s_aut.tolist(), satisfaction.tolist(), self.received[day].tolist(),
             strict=True))
-        return Columns(records, self._activities(ids, day, helps))
+        return Columns(records, self._activities(ids, day, helps), self._site_uses(ids))
 
     def _event_ids(self, start: int, n: int) -> list[str]:
         tail = self.rng.integers(0, 2**62, size=n, dtype=np.int64).tolist()
@@ -293,6 +302,25 @@ class RecordGenerator:
             for _ in range(helps_l[i]):
                 rows.append((eid, pos, "help", None, None, 0, 0, False, 0, 0, 0, None))
                 pos += 1
+        return rows
+
+
+    def _site_uses(self, ids: list[str]) -> list[tuple]:
+        """Official sites opened in the kiosk's browser: one or two per browsing session."""
+        rng, n = self.site_rng, len(ids)
+        browsing = (rng.random(n) < BROWSING_SHARE).tolist()
+        keys, weights = OFFICIAL_SITES
+        first = rng.choice(len(keys), size=n, p=_p(weights)).tolist()
+        second = rng.choice(len(keys), size=n, p=_p(weights)).tolist()
+        both = (rng.random(n) < 0.3).tolist()
+        minutes = np.minimum(rng.geometric(0.08, size=(n, 2)), 120).tolist()
+        rows: list[tuple] = []
+        for i, eid in enumerate(ids):
+            if not browsing[i]:
+                continue
+            rows.append((eid, keys[first[i]], minutes[i][0]))
+            if both[i] and second[i] != first[i]:
+                rows.append((eid, keys[second[i]], minutes[i][1]))
         return rows
 
 
@@ -360,11 +388,14 @@ def _write_sqlite(engine: sa.Engine, chunks: Iterator[Columns], progress: Any) -
                    f"VALUES ({', '.join('?' * len(SESSION_COLUMNS))})")
         act_sql = (f"INSERT INTO activities ({', '.join(ACTIVITY_COLUMNS)}) "
                    f"VALUES ({', '.join('?' * len(ACTIVITY_COLUMNS))})")
+        use_sql = (f"INSERT INTO site_uses ({', '.join(SITE_USE_COLUMNS)}) "
+                   f"VALUES ({', '.join('?' * len(SITE_USE_COLUMNS))})")
         activities = done = 0
         for cols in chunks:
             con.execute("BEGIN")
             con.executemany(rec_sql, cols.records)
             con.executemany(act_sql, cols.activities)
+            con.executemany(use_sql, cols.site_uses)
             con.execute("COMMIT")
             activities += len(cols.activities)
             done += len(cols.records)
@@ -393,6 +424,10 @@ def _write_postgres(engine: sa.Engine, chunks: Iterator[Columns], progress: Any)
                               "FROM STDIN") as copy:
                     for row in cols.activities:
                         copy.write_row(row)
+                with cur.copy(f"COPY site_uses ({', '.join(SITE_USE_COLUMNS)}) "
+                              "FROM STDIN") as copy:
+                    for row in cols.site_uses:
+                        copy.write_row(row)
             dbapi.commit()
             activities += len(cols.activities)
             done += len(cols.records)
@@ -403,6 +438,7 @@ def _write_postgres(engine: sa.Engine, chunks: Iterator[Columns], progress: Any)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE session_records")
         conn.exec_driver_sql("VACUUM ANALYZE activities")
+        conn.exec_driver_sql("VACUUM ANALYZE site_uses")
     return activities
 
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # imported when used: the welcome screen's first frame needs 
     from kiosk.documents.printing import PrintService
     from kiosk.documents.session_documents import DocumentDesk
     from kiosk.practice.catalogue import Catalogue
+    from kiosk.practice.live_catalogue import LiveCatalogue
     from kiosk.sessions.badges import BadgeRegistry
     from kiosk.sessions.clock import Clock
     from kiosk.sessions.core import SessionCore
@@ -40,6 +41,7 @@ if TYPE_CHECKING:  # imported when used: the welcome screen's first frame needs 
     from kiosk.sync import ServerConnection
     from kiosk.sync.help import HelpDesk, HelpStatus
     from kiosk.sync.outbox import SyncClient
+    from kiosk_wire.schema import PushedSettings
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +119,7 @@ class KioskRuntime:
         self.documents: DocumentDesk | None = None
         self.badges: BadgeRegistry | None = None
         self.connection: ServerConnection | None = None
-        self._practice: Catalogue | None = None
-        self._practice_loaded = False
+        self._live_catalogue: LiveCatalogue | None = None
         # A mediator's test mode: the practice catalogue also lists drafts (procedures not yet
         # translated). Set from the mediator panel, forgotten when the session ends.
         self.practice_drafts_shown = False
@@ -162,6 +163,7 @@ class KioskRuntime:
             self.open_parts()
         self.recovered = self._core.recover()
         self._core.add_end_hook(self._forget_test_mode)
+        self.live_catalogue.attach(self._core)  # a published bundle waits for the session end
         listeners, self._core_listeners = self._core_listeners, []
         for listener in listeners:
             listener(self._core)
@@ -199,14 +201,29 @@ class KioskRuntime:
         self.connection = self._connect()
         if self.connection is not None:
             self.connection.help_desk.add_listener(self._help_changed)
+            if self.connection.heartbeat is not None:
+                self.connection.heartbeat.add_settings_listener(self._settings_pushed)
+                self._settings_pushed(self.connection.heartbeat.pushed)  # kept from last time
 
     @property
     def practice(self) -> Catalogue | None:
-        """The practice catalogue, loaded on first use (it reads and checks every procedure)."""
-        if not self._practice_loaded:
-            self._practice_loaded = True
-            self._practice = self._open_practice()
-        return self._practice
+        """The practice catalogue, loaded on first use (it reads and checks every procedure),
+        with the site's published bundle, swapped in between sessions."""
+        return self.live_catalogue.catalogue()
+
+    @practice.setter
+    def practice(self, catalogue: Catalogue | None) -> None:
+        """Show this catalogue (tests, the demo), until a bundle is swapped in."""
+        self.live_catalogue.show(catalogue)
+
+    @property
+    def live_catalogue(self) -> LiveCatalogue:
+        if self._live_catalogue is None:
+            from kiosk.practice.live_catalogue import LiveCatalogue
+
+            self._live_catalogue = LiveCatalogue.from_settings(self.settings, self._open_practice,
+                                                               self.schedule)
+        return self._live_catalogue
 
     # --- the parts ---------------------------------------------------------------------------
     def _open_devices(self) -> Devices | None:
@@ -251,7 +268,8 @@ class KioskRuntime:
         try:
             connection = connect(self.settings, self.core, schedule=self.schedule,
                                  device_states=states, device_backends=backends,
-                                 liveness=self.liveness)
+                                 liveness=self.liveness, catalogue=self.live_catalogue.keeper,
+                                 official_site=self._browsing_site)
             connection.start()
             return connection
         except Exception:
@@ -273,6 +291,17 @@ class KioskRuntime:
         # In steps of 10 s (0 while the UI turns): a healthy kiosk always says the same, so its
         # heartbeats stay "unchanged" for the server (kiosk_server.live), a frozen one shows.
         return int(self.watchdog.stalled_s()) // 10 * 10, self.restarts
+
+    def _browsing_site(self) -> str | None:
+        """For the heartbeat thread: the official site shown now (its key), or None."""
+        browsing = self._browsing
+        return browsing.site_key if browsing is not None and browsing.service is not None \
+            else None
+
+    def _settings_pushed(self, pushed: PushedSettings) -> None:
+        """Settings the server pushed (UI thread): the browser's allowlist among them."""
+        if self._browsing is not None:
+            self._browsing.apply_pushed(pushed)
 
     @property
     def help_desk(self) -> HelpDesk | None:
@@ -307,7 +336,7 @@ class KioskRuntime:
         if not self.settings.get(f"kiosk.{feature.value}_enabled"):
             return False
         if feature is Feature.PRACTICE:
-            return self._practice is not None if self._practice_loaded else True
+            return self._live_catalogue is None or self._live_catalogue.available()
         if feature is Feature.SCAN:
             return self.scanner is not None
         if feature is Feature.PRINT:
@@ -439,14 +468,23 @@ class KioskRuntime:
 
             if not self.settings.get("browser.enabled"):
                 return None
-            if not Path(self.settings.get("browser.chromium")).exists():
+            from kiosk.browser.installed import chromium_installed, playwright_installed
+
+            if not chromium_installed(Path(self.settings.get("browser.chromium"))):
                 log.warning("browser: %s not installed", self.settings.get("browser.chromium"))
                 self._browsing_off = True  # said once; a restart looks again
+                return None
+            if not playwright_installed():
+                log.warning("browser: the Playwright library is not installed")
+                self._browsing_off = True
                 return None
             try:
                 self._browsing = Browsing.from_settings(self.core, self.settings,
                                                         extra_switches=self.browser_switches,
                                                         documents=self.documents)
+                heartbeat = self.connection.heartbeat if self.connection is not None else None
+                if heartbeat is not None:  # the list last pushed (kept across restarts)
+                    self._browsing.apply_pushed(heartbeat.pushed)
             except AllowlistError as err:
                 log.error("browser switched off: %s", err)
                 self._browsing_off = True

@@ -22,6 +22,7 @@ from kiosk_server import db, live, rebuild, retention, tenancy
 from kiosk_server.cli import load_settings
 from kiosk_server.cli_table import format_option, render
 from kiosk_server.tenancy import Role, TenancyError
+from kiosk_wire import config
 from kiosk_wire.schema import CommandKind, PushedSettings
 
 
@@ -131,10 +132,17 @@ def kiosk_list(ctx: click.Context, fmt: str, as_json: bool) -> None:
 @click.option("--procedures", default=None,
               help="Comma-separated procedure ids to enable (empty string: all).")
 @click.option("--banner", default=None, help="Message shown on the kiosk ('' removes it).")
+@click.option("--browser-sites", default=None,
+              help="Comma-separated national official site keys its browser allows (caf, "
+                   "ameli...; empty string: the kiosk's own setting).")
+@click.option("--local-sites", default=None,
+              help="Comma-separated domains of this place its browser allows too "
+                   "(empty string: the kiosk's own setting).")
 @click.pass_context
 def kiosk_settings(ctx: click.Context, kiosk_ref: str, idle_timeout: int | None,
                    idle_warning: int | None, print_quota: int | None, procedures: str | None,
-                   banner: str | None) -> None:
+                   banner: str | None, browser_sites: str | None = None,
+                   local_sites: str | None = None) -> None:
     """Settings pushed to a kiosk with its next heartbeat reply."""
     def apply(conn: Connection) -> PushedSettings:
         kid = tenancy.resolve_kiosk(conn, kiosk_ref)
@@ -149,6 +157,11 @@ def kiosk_settings(ctx: click.Context, kiosk_ref: str, idle_timeout: int | None,
             changes["banner"] = banner or None
             if not banner:
                 current.pop("banner", None)
+        for key, raw in (("browser_sites", browser_sites), ("browser_local_sites", local_sites)):
+            if raw is not None:
+                changes[key] = [v.strip().lower() for v in raw.split(",") if v.strip()] or None
+                if changes[key] is None:
+                    current.pop(key, None)
         merged = current | {k: v for k, v in changes.items() if v is not None}
         try:
             pushed = PushedSettings.model_validate(merged)
@@ -361,3 +374,17 @@ def rebuild_aggregates(ctx: click.Context, since: dt.datetime | None) -> None:
         click.echo("nothing to rebuild: no raw records kept from that month on")
     else:
         click.echo(f"aggregates rebuilt from {start.isoformat()}: {records} session records")
+
+
+# --- catalogue bundles ----------------------------------------------------------------------
+@click.command("catalogue-key")
+@click.pass_context
+def catalogue_key(ctx: click.Context) -> None:
+    """Print the public key kiosks check catalogue bundles with (their
+    sync.catalogue_public_key); the private key is made once per data_dir when not set."""
+    from kiosk_server.procedures import bundles
+
+    try:
+        click.echo(bundles.public_key_hex(load_settings(ctx)))
+    except (config.ConfigError, OSError, ValueError) as err:
+        raise click.ClickException(f"no catalogue signing key: {err}") from None

@@ -24,6 +24,7 @@ ADMIN_COMMANDS: dict[str, str] = {
     "token": "kiosk_server.admin_cli:token",
     "user": "kiosk_server.admin_cli:user",
     "rebuild-aggregates": "kiosk_server.admin_cli:rebuild_aggregates",
+    "catalogue-key": "kiosk_server.admin_cli:catalogue_key",
 }
 
 

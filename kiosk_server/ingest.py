@@ -31,6 +31,7 @@ _MEASURES = {
     t.agg_survey: ("sessions",),
     t.agg_autonomy: ("activities",),
     t.agg_comfort: ("sessions",),
+    t.agg_official_sites: ("sessions", "minutes"),
 }
 
 
@@ -87,6 +88,10 @@ def ingest_in(conn: Connection, kiosk: KioskIdentity, records: list[SessionRecor
                          for i, a in enumerate(r.activities)]
         if activity_rows:
             conn.execute(t.activities.insert(), activity_rows)
+        site_rows = [{"event_id": eid, "site": use.site.value, "minutes": use.minutes}
+                     for eid, r in by_id.items() if eid in inserted for use in r.official_sites]
+        if site_rows:
+            conn.execute(t.site_uses.insert(), site_rows)
         for table, deltas in aggregate_deltas(new, kiosk).items():
             upsert_add(conn, table, deltas, _MEASURES[table])
     return IngestResult(stored=len(new), duplicates=len(records) - len(new))
@@ -165,6 +170,7 @@ def _activity_row(r: SessionRecord, position: int, a: Any,
         "steps_total": a.steps_total, "steps_reached": a.steps_reached,
         "completed": a.completed, "hints_used": a.hints_used, "errors": a.errors,
         "pages": a.pages, "autonomy": a.autonomy.value if a.autonomy else None,
+        "procedure_version": a.procedure_version,
     }
 
 
@@ -180,10 +186,10 @@ def aggregate_deltas(records: Iterable[SessionRecord],
     for T. Enum values are read as ``_value_``: the ``.value`` property costs more than the rest
     of this loop."""
     daily: dict[sa.Table, dict[tuple[Any, ...], list[int]]] = {
-        t.agg_sessions: {}, t.agg_activities: {}, t.agg_comfort: {}}
+        t.agg_sessions: {}, t.agg_activities: {}, t.agg_comfort: {}, t.agg_official_sites: {}}
     monthly: dict[sa.Table, dict[tuple[Any, ...], list[int]]] = {
         t.agg_hours: {}, t.agg_funnel: {}, t.agg_survey: {}, t.agg_autonomy: {}}
-    sessions, acts, comfort = daily.values()
+    sessions, acts, comfort, sites = daily.values()
     hours, funnel, survey, autonomy = monthly.values()
     practice = ActivityKind.PRACTICE
     for r in records:
@@ -194,6 +200,8 @@ def aggregate_deltas(records: Iterable[SessionRecord],
              (1, r.duration_min, r.help_requests, 1 if r.accessibility else 0))
         for o in r.accessibility:
             _add(comfort, (day, o._value_), (1,))
+        for use in r.official_sites:
+            _add(sites, (day, use.site._value_), (1, use.minutes))
         _add(hours, (month, day.weekday(), r.hour), (1,))
         for a in r.activities:
             _add(acts, (day, a.kind._value_, a.procedure_id or "",

@@ -336,6 +336,16 @@ def comfort_options(conn: Connection, scope: Scope, period: Period) -> dict[str,
     return {o.value: found.get(o.value, 0) for o in Accessibility}
 
 
+def official_sites(conn: Connection, scope: Scope, period: Period) -> list[dict[str, Any]]:
+    """Per official site of the kiosks' browser (allowlist key): the sessions that opened it
+    and the minutes spent on it, most opened first."""
+    a = t.agg_official_sites
+    q = (sa.select(a.c.site, sa.func.sum(a.c.sessions), sa.func.sum(a.c.minutes))
+         .where(*_where(a, scope, period)).group_by(a.c.site))
+    rows = [{"site": r[0], "sessions": int(r[1]), "minutes": int(r[2])} for r in conn.execute(q)]
+    return sorted(rows, key=lambda r: (-r["sessions"], -r["minutes"], r["site"]))
+
+
 AUTONOMY_LEVELS = tuple(level.value for level in Autonomy) + ("",)  # '': not assessed
 
 

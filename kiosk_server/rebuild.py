@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 r = t.session_records
 a = t.activities
+u = t.site_uses
 
 Expr = Any  # a SQLAlchemy column expression
 
@@ -90,6 +91,7 @@ class Source:
     with_activities: bool = False
     where: Callable[[Connection], list[Expr]] = lambda _c: []
     with_comfort_options: bool = False  # one row per session and comfort option it used
+    with_site_uses: bool = False  # one row per session and official site it used
 
 
 # The comfort options as a relation (UNION ALL of literals: SQLite has no VALUES with column
@@ -144,6 +146,9 @@ SOURCES: tuple[Source, ...] = (
     Source(t.agg_comfort, (DAY_SITE, DAY_TERRITORY, MONTH_TERRITORY),
            lambda _c: [_options.c.comfort_option], lambda: [sa.func.count()],
            where=_uses_option, with_comfort_options=True),
+    Source(t.agg_official_sites, (DAY_SITE, DAY_TERRITORY, MONTH_TERRITORY),
+           lambda _c: [u.c.site], lambda: [sa.func.count(), sa.func.sum(u.c.minutes)],
+           with_site_uses=True),
 )
 
 
@@ -177,6 +182,8 @@ def _from_raw(conn: Connection, source: Source, grain: Grain, start: dt.date) ->
         from_ = r.join(a, a.c.event_id == r.c.event_id)
     elif source.with_comfort_options:
         from_ = r.join(_options, sa.true())
+    elif source.with_site_uses:
+        from_ = r.join(u, u.c.event_id == r.c.event_id)
     select = (sa.select(*columns, *source.measures()).select_from(from_)
               .where(r.c.day >= start, *source.where(conn))
               .group_by(*_grouped(columns, key_names, grain)))
@@ -224,9 +231,16 @@ def rebuild_in(conn: Connection, since: dt.date | None = None,
     if start is None:
         log.info("aggregates: no raw records to rebuild from")
         return 0
+    # An older migration (0003) rebuilds with today's code: tables that later migrations add
+    # do not exist yet, and have nothing to rebuild.
+    present = set(sa.inspect(conn).get_table_names())
     for table in t.AGGREGATES:
-        conn.execute(table.delete().where(table.c.period >= start))
+        if table.name in present:
+            conn.execute(table.delete().where(table.c.period >= start))
     for source in SOURCES:
+        if source.table.name not in present or (source.with_site_uses
+                                                and u.name not in present):
+            continue
         finest, *coarser = source.grains
         conn.execute(_from_raw(conn, source, finest, start))
         for grain in coarser:

@@ -27,7 +27,8 @@ def cutoff_day(today: dt.date, months: int) -> dt.date:
 
 def purge(engine: Engine, months: int, today: dt.date | None = None,
           chunk: int = 5000) -> int:
-    """Delete raw records (and their activities) older than the cutoff; returns how many."""
+    """Delete raw records (and their activities and site uses) older than the cutoff; returns
+    how many."""
     cutoff = cutoff_day(today or dt.date.today(), months)
     deleted = 0
     while True:
@@ -38,6 +39,7 @@ def purge(engine: Engine, months: int, today: dt.date | None = None,
             if not ids:
                 break
             conn.execute(t.activities.delete().where(t.activities.c.event_id.in_(ids)))
+            conn.execute(t.site_uses.delete().where(t.site_uses.c.event_id.in_(ids)))
             conn.execute(t.session_records.delete().where(t.session_records.c.event_id.in_(ids)))
             deleted += len(ids)
     if deleted:

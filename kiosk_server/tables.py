@@ -58,6 +58,12 @@ sites = sa.Table(
     sa.Column("siret", sa.String(14), nullable=True),
     sa.Column("code_insee", sa.String(5), nullable=True),
     sa.Column("cartography_id", sa.String(255), nullable=True),
+    # The catalogue version its kiosks should have (kiosk_wire.bundle.catalogue_version), kept
+    # up to date whenever a publication or the site's choice changes, so a heartbeat reads it
+    # with the kiosk's row; NULL: nothing published, no choice (the shipped catalogue).
+    sa.Column("catalogue_version", sa.String(16), nullable=True),
+    # The author of a procedure may approve it alone for this site (no second person).
+    sa.Column("self_approval", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("pinned_version", sa.String(32), nullable=True),  # see territories.pinned_version
     sa.UniqueConstraint("territory_id", "name", name="uq_sites_territory_name"),
 )
@@ -158,6 +164,17 @@ activities = sa.Table(
     sa.Column("errors", sa.Integer, nullable=False),
     sa.Column("pages", sa.Integer, nullable=False),
     sa.Column("autonomy", sa.String(24), nullable=True),
+    # The version of a published procedure the resident practised (NULL: a shipped one, or a
+    # kiosk too old to say), so funnels can compare versions.
+    sa.Column("procedure_version", sa.Integer, nullable=True),
+)
+
+# The official sites a session used in the kiosk's browser: allowlist keys and whole minutes.
+site_uses = sa.Table(
+    "site_uses", metadata,
+    sa.Column("event_id", sa.String(36), primary_key=True),
+    sa.Column("site", sa.String(24), primary_key=True),
+    sa.Column("minutes", sa.SmallInteger, nullable=False),
 )
 
 
@@ -221,9 +238,11 @@ agg_autonomy = _agg("agg_autonomy", [_dim("procedure_id", 64), _dim("autonomy", 
                     ["activities"])
 # Sessions per comfort option: a session with two options counts once under each.
 agg_comfort = _agg("agg_comfort", [_dim("comfort_option", 16)], ["sessions"])
+# Sessions that opened each official site in the kiosk's browser, and minutes spent on it.
+agg_official_sites = _agg("agg_official_sites", [_dim("site", 24)], ["sessions", "minutes"])
 
 AGGREGATES: tuple[sa.Table, ...] = (agg_sessions, agg_activities, agg_hours, agg_funnel,
-                                    agg_survey, agg_autonomy, agg_comfort)
+                                    agg_survey, agg_autonomy, agg_comfort, agg_official_sites)
 
 # --- live ---------------------------------------------------------------------------------
 kiosk_status = sa.Table(
@@ -249,6 +268,11 @@ kiosk_status = sa.Table(
     # The terminal's last kiosk-update run (kiosk_wire.schema.UpdateState) and the version tried.
     sa.Column("update_state", sa.String(16), nullable=True),
     sa.Column("update_tried", sa.String(32), nullable=True),
+    # The catalogue version the kiosk has (kiosk_wire.bundle); NULL from older kiosks.
+    sa.Column("catalogue_version", sa.String(16), nullable=True),
+    # The official site the kiosk's browser shows (an allowlist key, never an address): the
+    # live view's "Sur un site officiel : CAF". NULL when not browsing.
+    sa.Column("official_site", sa.String(24), nullable=True),
     # The Debian package version installed (NULL from kiosks that do not say): compared with the
     # site's pinned version, "version attendue" in the live view.
     sa.Column("package_version", sa.String(32), nullable=True),
@@ -303,4 +327,53 @@ live_changes = sa.Table(
     sa.Column("site_id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("version", sa.BigInteger, nullable=False),
     sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+
+# --- procedures written in the console (kiosk_server/procedures) ------------------------------
+procedures = sa.Table(
+    "procedures", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # the procedure's own id (a slug)
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+)
+
+# Every save is a version: the YAML text (the one source of truth), its author, the checker's
+# findings (JSON list of {line, message, severity}) and its review state
+# (kiosk_server.procedures.review.ReviewState). ``scope``/``place_id``: where its author asks it
+# to be published (site, territory or everyone), fixed when submitted.
+procedure_versions = sa.Table(
+    "procedure_versions", metadata,
+    sa.Column("procedure_id", sa.String(64), sa.ForeignKey("procedures.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("yaml", sa.Text, nullable=False),
+    sa.Column("author_id", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("errors", sa.Integer, nullable=False),
+    sa.Column("findings", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("scope", sa.String(16), nullable=True),
+    sa.Column("place_id", sa.Integer, nullable=True),
+    sa.Column("reviewed_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+# The one published version of a procedure, and where (a site, a territory, everyone).
+procedure_publications = sa.Table(
+    "procedure_publications", metadata,
+    sa.Column("procedure_id", sa.String(64), sa.ForeignKey("procedures.id"), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("scope", sa.String(16), nullable=False),
+    sa.Column("place_id", sa.Integer, nullable=True),
+    sa.Column("published_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# A site's choice: which procedures (shipped or published) its kiosks show, in this order. No
+# row: every procedure, shipped ones first.
+site_catalogue = sa.Table(
+    "site_catalogue", metadata,
+    sa.Column("site_id", sa.Integer, sa.ForeignKey("sites.id"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("procedure_id", sa.String(64), nullable=False),
 )

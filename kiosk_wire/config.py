@@ -165,6 +165,10 @@ SETTINGS: tuple[Setting, ...] = (
     _s("sync", "batch_size", int, 200, "Records sent per request.", minimum=1, maximum=500),
     _s("sync", "timeout_s", int, 10, "Seconds before a request to the server is abandoned.",
        minimum=1, maximum=300),
+    _s("sync", "catalogue_public_key", str, "",
+       "The server's public key for catalogue bundles (64 hex digits, printed by `kiosk-server "
+       "admin catalogue-key`); empty: the kiosk takes no published procedure, only its shipped "
+       "ones."),
     # --- server: the central statistics server -----------------------------------------------
     _s("server", "database_url", str, "",
        "SQLAlchemy URL of the server database; empty uses a SQLite file in data_dir. "
@@ -181,6 +185,10 @@ SETTINGS: tuple[Setting, ...] = (
        "Survey and autonomy counts below this are masked (docs/privacy.md).", minimum=1),
     _s("server", "secret_key", str, "",
        "Secret used to sign console cookies; empty generates one per data_dir.", secret=True),
+    _s("server", "catalogue_signing_key", str, "",
+       "Ed25519 private key signing the sites' catalogue bundles (64 hex digits); empty "
+       "generates one per data_dir. Give every kiosk its public key (sync.catalogue_public_key).",
+       secret=True),
     _s("server", "max_body_bytes", int, 2_000_000,
        "Largest request body the API accepts (413 above).", minimum=1024),
     _s("server", "local_procedures", str, "",

@@ -13,7 +13,8 @@ CREDENTIALS_ENV = "CREDENTIALS_DIRECTORY"
 # Settings that may come from a credential file named after them (``server.secret_key``...):
 # the unit passes them with LoadCredential= from a root-only file, so the settings file itself
 # need not hold them (nor be readable by the service's dynamic user).
-CREDENTIALS: tuple[str, ...] = ("server.secret_key", "server.database_url", "sync.token")
+CREDENTIALS: tuple[str, ...] = ("server.secret_key", "server.database_url", "sync.token",
+                                "server.catalogue_signing_key")
 # A unit loading a whole directory (``LoadCredential=kiosk:/etc/kiosk-server/credentials``) gets
 # each file as ``kiosk_<file name>``: both spellings are read.
 CREDENTIAL_DIR_PREFIX = "kiosk_"

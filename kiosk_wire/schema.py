@@ -169,6 +169,9 @@ class Activity(_Strict):
     errors: Count = 0
     pages: Count = 0
     autonomy: Autonomy | None = None
+    # The version of a procedure published from the console (kiosk_wire.bundle), never its text;
+    # None for a shipped procedure. Optional: older servers and kiosks leave it out.
+    procedure_version: Annotated[int, Field(ge=1, le=1_000_000, strict=True)] | None = None
 
     @model_validator(mode="after")
     def _coherent(self) -> Activity:
@@ -194,6 +197,12 @@ class OfficialSite(str, Enum):
     FRANCECONNECT = "franceconnect"
     MESDROITSSOCIAUX = "mesdroitssociaux"
     LOCAL = "local"
+
+
+# A domain a place allows in the kiosk's browser, lower-case and IDNA-encoded
+# ("mairie-exemple.fr"): the site and its subdomains. Never a URL.
+Domain = Annotated[str, Field(
+    max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")]
 
 
 class SiteUse(_Strict):
@@ -254,6 +263,9 @@ class SessionRecord(_Strict):
         data["accessibility"] = sorted(data["accessibility"])
         if not data["official_sites"]:
             del data["official_sites"]  # as an older kiosk sends it: any server takes it
+        for activity in data["activities"]:
+            if activity.get("procedure_version") is None:
+                activity.pop("procedure_version", None)  # likewise
         return data
 
 
@@ -382,6 +394,11 @@ class Heartbeat(_Strict):
     # The last update run on this terminal and the version it tried (kiosk-update); optional.
     update_state: UpdateState | None = None
     update_tried: PackageVersion | None = None
+    # The catalogue bundle the kiosk uses (kiosk_wire.bundle.catalogue_version); optional.
+    catalogue_version: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")] | None = None
+    # The official site shown in the kiosk's browser right now (its allowlist key: never an
+    # address or a path), for the mediator's live view; None when not browsing. Optional.
+    official_site: OfficialSite | None = None
     # The Debian package version installed (dpkg's), the one a site's pinned version is compared
     # with; None outside a package install. Optional: older kiosks do not send it.
     package_version: PackageVersion | None = None
@@ -400,6 +417,21 @@ class PushedSettings(_Strict):
     enabled_procedures: Annotated[list[ProcedureId], Field(max_length=500)] | None = None
     # Written by a site manager for residents ("Fermeture à 16 h aujourd'hui"), never by them.
     banner: Annotated[str, Field(max_length=280)] | None = None
+    # The browser's allowlist for this kiosk, set by a site manager in the console (settings
+    # browser.sites / browser.local_sites): the national sites kept, and the place's own domains.
+    # The kiosk applies them between sessions, never to a resident's browsing in progress.
+    browser_sites: Annotated[list[OfficialSite], Field(max_length=20)] | None = None
+    browser_local_sites: Annotated[list[Domain], Field(max_length=50)] | None = None
+
+    @field_validator("browser_sites")
+    @classmethod
+    def _national_only(cls, sites: list[OfficialSite] | None) -> list[OfficialSite] | None:
+        if sites is not None and OfficialSite.LOCAL in sites:
+            raise ValueError("'local' is not a national site: list the domains in "
+                             "browser_local_sites")
+        if sites is not None and len(set(sites)) != len(sites):
+            raise ValueError("browser_sites names each site once")
+        return sites
     # The kiosk package version a manager pinned for the kiosk's site (or its territory):
     # kiosk-update installs exactly it, between sessions (kiosk/update_pin.py).
     pinned_version: PackageVersion | None = None
@@ -420,6 +452,10 @@ class HeartbeatReply(_Strict):
     commands: Annotated[list[Command], Field(max_length=100)] = []
     help_requests: Annotated[list[HelpRequestStatus], Field(max_length=20)] = []
     server_time: dt.datetime | None = None
+    # The catalogue version this kiosk's site should have (kiosk_wire.bundle): a kiosk with
+    # another one fetches GET /api/v1/catalogue. Sent only to a kiosk whose heartbeat says
+    # which catalogue it has (left out otherwise: an older kiosk refuses unknown fields).
+    catalogue_version: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")] | None = None
 
 
 class EnrolmentRequest(_Strict):

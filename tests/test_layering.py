@@ -6,7 +6,8 @@
 - Each device library is imported by exactly one backend module.
 - Two programs, one shared part: the terminal (kiosk/) never imports the server (kiosk_server/)
   nor its web and database libraries; the server imports nothing of the terminal but the shared
-  kiosk_wire/, and neither Kivy nor a device library; kiosk_wire/ imports neither program.
+  kiosk_wire/ (and the practice checker, lazily, in kiosk_server/procedures/checking.py), and
+  neither Kivy nor a device library; kiosk_wire/ imports neither program.
 """
 from __future__ import annotations
 
@@ -132,8 +133,20 @@ def test_the_terminal_never_imports_the_server_nor_its_libraries():
     assert importers(PACKAGE, ("kiosk_server", *SERVER_LIBS)) == {}
 
 
+# The one exception: the server runs the practice checker on procedures written in the console
+# (it defines what a kiosk accepts), imported on first use by this module alone.
+SERVER_USES_THE_CHECKER = "kiosk_server/procedures/checking.py"
+
+
 def test_the_server_imports_only_the_shared_part_of_the_terminal_side():
-    assert importers(SERVER, ("kiosk", "kivy", *DEVICE_LIBS)) == {}
+    found = importers(SERVER, ("kiosk", "kivy", *DEVICE_LIBS))
+    assert found.pop(SERVER_USES_THE_CHECKER, {"kiosk"}) == {"kiosk"}
+    assert found == {}
+    checker_imports = {node.module for node in ast.walk(ast.parse(
+        (ROOT / SERVER_USES_THE_CHECKER).read_text())) if isinstance(node, ast.ImportFrom)}
+    assert {m for m in checker_imports if m and m.startswith("kiosk.")} <= {
+        "kiosk.practice.checker", "kiosk.practice.loader", "kiosk.practice.yamlines",
+        "kiosk.practice.catalogue"}
 
 
 def test_the_shared_part_imports_neither_program_nor_their_libraries():

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import urlsplit
 
-from kiosk.browser.sites import BY_KEY, LOCAL_KEY, NATIONAL_SITES, OfficialSite
+from kiosk.browser.sites import BY_KEY, LOCAL_KEY, NATIONAL_SITES, OfficialSite, local_site
 
 EMPTY_DOCUMENTS = frozenset({"about:blank", "about:srcdoc"})
 
@@ -93,6 +93,10 @@ class Allowlist:
                                  f"possibles : {', '.join(BY_KEY)}")
         domains = [d for d in local_domains.split(",") if d.strip()]
         return cls([BY_KEY[k] for k in keys], domains)
+
+    def cards(self) -> tuple[OfficialSite, ...]:
+        """What the resident can open from the list: the national sites, then the place's."""
+        return self.sites + tuple(local_site(d) for d in self.local_domains)
 
     def site_key(self, host: str) -> str | None:
         """The allowlist key of an allowed host, or None. The longest (most precise) domain wins."""

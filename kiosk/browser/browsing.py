@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.browser.allowlist import Allowlist
+from kiosk.browser.allowlist import Allowlist, AllowlistError
 from kiosk.browser.profile import BROWSER_PROFILE, BrowserProfile, dispose_profile
 from kiosk.browser.service import CHROMIUM, BrowserService, PageView, ViewListener
 from kiosk.browser.usage import SiteTimer
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kiosk.documents.session_documents import DocumentDesk
     from kiosk.sessions.core import SessionCore
     from kiosk_wire.config import Settings
+    from kiosk_wire.schema import PushedSettings
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,16 @@ class Browsing:
         self.service: BrowserService | None = None
         # Told (in the worker thread) when a site's PDF joined the session's documents.
         self.on_document: Callable[[], None] | None = None
+        # Told (in the worker thread) why a download cannot be printed (a message marked N_).
+        self.on_download_refused: Callable[[str], None] | None = None
         self.on_view: ViewListener | None = None  # the screen's
         self.timer = SiteTimer(core.clock.monotonic)
         self.site_key: str | None = None  # the site shown now (for the live view)
+        # The kiosk's own settings (browser.sites, browser.local_sites), which a list pushed
+        # by the server replaces field by field; and a pushed list waiting for the session's end.
+        self.configured: tuple[str, str] = (",".join(s.key for s in allowlist.sites),
+                                            ",".join(allowlist.local_domains))
+        self.pending: Allowlist | None = None
         register_disposer(core.disposers)
         core.add_end_hook(self.close)
 
@@ -56,7 +64,36 @@ class Browsing:
     def from_settings(cls, core: SessionCore, settings: Settings, **kw: Any) -> Browsing:
         allowlist = Allowlist.from_setting_values(settings.get("browser.sites"),
                                                   settings.get("browser.local_sites"))
-        return cls(core, allowlist, chromium=Path(settings.get("browser.chromium")), **kw)
+        browsing = cls(core, allowlist, chromium=Path(settings.get("browser.chromium")), **kw)
+        browsing.configured = (settings.get("browser.sites"), settings.get("browser.local_sites"))
+        return browsing
+
+    def apply_pushed(self, pushed: PushedSettings) -> None:
+        """The allowlist a site manager set in the console (heartbeat reply; UI thread). A
+        resident's browsing never changes under them: during a session the list waits for the
+        session's end; between sessions it applies at once. A field left None keeps the
+        kiosk's own setting."""
+        sites, local = self.configured
+        if pushed.browser_sites is not None:
+            sites = ",".join(s.value for s in pushed.browser_sites)
+        if pushed.browser_local_sites is not None:
+            local = ",".join(pushed.browser_local_sites)
+        try:
+            allowlist = Allowlist.from_setting_values(sites, local)
+        except AllowlistError as err:  # the wire schema checks both: a newer server's key?
+            log.error("browser: pushed official sites refused, current list kept: %s", err)
+            return
+        if self.core.in_session or self.service is not None:
+            self.pending = allowlist
+        else:
+            self._adopt(allowlist)
+
+    def _adopt(self, allowlist: Allowlist) -> None:
+        if (allowlist.sites, allowlist.local_domains) != (self.allowlist.sites,
+                                                          self.allowlist.local_domains):
+            log.info("browser: official sites now %s (+%d local)",
+                     ",".join(s.key for s in allowlist.sites), len(allowlist.local_domains))
+        self.allowlist, self.pending = allowlist, None
 
     def open(self, on_view: ViewListener | None = None) -> BrowserService:
         """This session's browser, started now if it is not running yet (returns at once:
@@ -97,23 +134,23 @@ class Browsing:
         transfers.on_download = self._downloaded
 
     def _downloaded(self, path: Path) -> None:
-        """A PDF from a site joins the session's documents (printable); other files stay
-        in the session directory only, wiped with it. Runs in the browser's worker thread."""
-        if self.documents is None or path.suffix != ".pdf" or not self.core.in_session:
+        """A PDF or an image from a site joins the session's documents (printable; an image as
+        a one-page PDF); anything else is refused, and the resident told why. Both stay in the
+        session directory, wiped with it. Runs in the browser's worker thread."""
+        if self.documents is None or not self.core.in_session:
             return
-        from kiosk.devices.errors import InvalidDocument
+        from kiosk.browser.downloads import NotPrintable, printable
         from kiosk.documents.scanning import ScanResult
         from kiosk.documents.session_documents import DocumentKind
-        from kiosk.i18n import N_
-        from kiosk.media.pdf import count_pages
 
         try:
-            pages = count_pages(path)
-        except InvalidDocument:
-            log.warning("browser: a downloaded PDF is unreadable; not offered for printing")
+            document = printable(path, lambda: self.core.new_file(".pdf", "document"))
+        except NotPrintable as refused:
+            if self.on_download_refused is not None:
+                self.on_download_refused(refused.message)
             return
-        self.documents.add(ScanResult(path, pages), DocumentKind.DOWNLOAD,
-                           N_("Document téléchargé sur un site officiel"))
+        self.documents.add(ScanResult(document.pdf, document.pages), DocumentKind.DOWNLOAD,
+                           document.title)
         if self.on_document is not None:
             self.on_document()
 
@@ -132,6 +169,8 @@ class Browsing:
             service.close()
         self.site_key = None
         self._count(self.timer.stop())
+        if self.pending is not None:  # a list pushed during the session: from the next one
+            self._adopt(self.pending)
 
     def _count(self, period: tuple[str, float] | None) -> None:
         """A period on a site, into the session's record (journaled: a crash keeps it)."""

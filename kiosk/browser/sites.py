@@ -66,3 +66,12 @@ NATIONAL_SITES: tuple[OfficialSite, ...] = (
 
 SITE_KEYS: tuple[str, ...] = tuple(s.key for s in NATIONAL_SITES)
 BY_KEY: dict[str, OfficialSite] = {s.key: s for s in NATIONAL_SITES}
+
+
+LOCAL_PURPOSE = N_("Un site ajouté par votre lieu")
+
+
+def local_site(domain: str) -> OfficialSite:
+    """A card for a domain a place added (browser.local_sites, or pushed from the console):
+    named by its domain, opening its home page."""
+    return OfficialSite(LOCAL_KEY, domain, domain, LOCAL_PURPOSE, f"https://{domain}/")

@@ -7,7 +7,9 @@ the findings for monitoring (English codes, the same French messages).
 
 The package: :mod:`~kiosk.doctor.findings` (the Finding type, at the bottom),
 :mod:`~kiosk.doctor.system` (settings, store, session files, display, server, code reader,
-speech) and :mod:`~kiosk.doctor.devices` (printer, scanner, badge reader, udev).
+speech), :mod:`~kiosk.doctor.devices` (printer, scanner, badge reader, udev),
+:mod:`~kiosk.doctor.catalogue` (the procedures published from the console) and
+:mod:`~kiosk.doctor.browser` (Chromium, Playwright, the official sites' list).
 """
 from __future__ import annotations
 
@@ -26,9 +28,10 @@ CHECK_TIMEOUT_S = 15.0
 
 def all_checks() -> list[tuple[Check, str, str]]:
     """(check, code, French title) of every check, in the order they are printed."""
-    from kiosk.doctor import devices, system
+    from kiosk.doctor import browser, catalogue, devices, system
 
-    return [*system.FIRST_CHECKS, *devices.CHECKS, *system.LAST_CHECKS]
+    return [*system.FIRST_CHECKS, *devices.CHECKS, *system.LAST_CHECKS, *catalogue.CHECKS,
+            (browser.check_browser, browser.CODE, browser.TITLE)]
 
 
 def run_checks(settings: config.Settings, timeout_s: float = CHECK_TIMEOUT_S,

@@ -30,7 +30,7 @@ class DocumentKind(str, Enum):
     ID_COPY = "id_copy"     # recto + verso of a card on one A4 page
     SCAN = "scan"           # one or several scanned pages
     SAMPLE = "sample"       # the demonstration page offered by the print screen
-    DOWNLOAD = "download"   # a PDF an official site gave (kiosk/browser/)
+    DOWNLOAD = "download"   # a PDF or an image an official site gave (kiosk/browser/)
 
 
 @dataclass(frozen=True)

@@ -53,3 +53,23 @@ def fit_on_a4(image: Image.Image, dpi: float) -> Image.Image:
         img.thumbnail(size, Image.Resampling.LANCZOS)
     page.paste(img, (0, 0))
     return page
+
+
+def centred_on_a4(image: Image.Image, dpi: float, margin_mm: float = 10.0) -> Image.Image:
+    """An image (a photo, a screenshot a site gave) as large as fits on a white A4 page at
+    ``dpi`` within the margins, centred, its proportions kept; turned a quarter when it is
+    wider than tall so it uses the page."""
+    from kiosk.media.paper import mm_to_px
+
+    size = a4_size_px(dpi)
+    img = image.convert("RGB")
+    if img.width > img.height:
+        img = img.transpose(Image.Transpose.ROTATE_90)
+    margin = mm_to_px(margin_mm, dpi)
+    box = (size[0] - 2 * margin, size[1] - 2 * margin)
+    scale = min(box[0] / img.width, box[1] / img.height)
+    img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))),
+                     Image.Resampling.LANCZOS)
+    page = Image.new("RGB", size, "white")
+    page.paste(img, ((size[0] - img.width) // 2, (size[1] - img.height) // 2))
+    return page

@@ -198,6 +198,11 @@ def _structure(data: Any, file: Path) -> list[Finding]:
                 findings.append(Finding(file, fld.line_of("persona"), _(
                     "la case « {id} » renvoie à « {key} », absent de la fiche persona : "
                     "ajoutez-le dans persona: values:").format(id=fld["id"], key=fld["persona"])))
+            if fld.get("digits") is not None and fld["type"] not in ("sms_code", "email_code"):
+                findings.append(Finding(file, fld.line_of("digits"), _(
+                    "digits: ne sert qu'aux cases sms_code ou email_code (la longueur du code "
+                    "reçu) : pour un nombre de chiffres à taper, écrivez validators: [{{name: "
+                    "digits, count: {n}}}]").format(n=fld["digits"])))
             if fld.get("same_as") and fld["same_as"] not in local:
                 findings.append(Finding(file, fld.line_of("same_as"), _(
                     "same_as: « {ref} » doit nommer une case placée avant, sur la même page"

@@ -207,7 +207,11 @@ class PracticeRun:
     def send_sms(self) -> Text:
         """A new code on the simulated phone (also 'resend the code'): by SMS, or by e-mail
         (shown in the phone's mailbox) when the page awaits a code received by e-mail."""
-        self._sms_code = f"{self._rng.randrange(0, 1_000_000):06d}"
+        code_fields = [f for f in self.page.fields
+                       if f.type in (FieldType.SMS_CODE, FieldType.EMAIL_CODE)]
+        # As long as the real site's code (Doctolib's has 3 digits, most have 6).
+        digits = code_fields[0].digits if code_fields else 6
+        self._sms_code = f"{self._rng.randrange(0, 10 ** digits):0{digits}d}"
         by_email = any(f.type is FieldType.EMAIL_CODE for f in self.page.fields)
         template = MESSAGES["email.code" if by_email else "sms.code"]
         sms = Text(*(template.format(lang, operator=self.procedure.operator.name,
@@ -416,4 +420,5 @@ class PracticeRun:
             theme=self.procedure.theme, steps_total=self.steps_total,
             steps_reached=self.steps_reached, completed=self.completed,
             hints_used=self.hints_used, errors=self.errors, autonomy=self.autonomy(),
+            procedure_version=self.procedure.published_version,
         )

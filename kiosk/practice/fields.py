@@ -72,7 +72,9 @@ def check_field(field: Field, value: Any, *, persona_value: str | None = None,
     if kind in (FieldType.SMS_CODE, FieldType.EMAIL_CODE):
         if sms_code is not None and compact(text) == sms_code:
             return None
-        return Problem("sms_code.wrong" if kind is FieldType.SMS_CODE else "email_code.wrong")
+        # The message says how many digits to copy: as many as the real site's code has.
+        return Problem("sms_code.wrong" if kind is FieldType.SMS_CODE else "email_code.wrong",
+                       {"count": field.digits})
     if kind is FieldType.CAPTCHA:
         return None if text.strip() == (field.expected or "") else Problem("captcha.wrong")
     if kind is FieldType.PASSWORD:

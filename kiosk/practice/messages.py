@@ -104,9 +104,9 @@ MESSAGES: dict[str, Text] = {
     "document.required": _m(N_("Ajoutez le document demandé : un document scanné ici ou un "
                                "exemple.")),
     "email_code.wrong": _m(N_("Ce code n'est pas celui reçu par e-mail. Ouvrez l'e-mail sur le "
-                              "téléphone à l'écran et recopiez les 6 chiffres.")),
+                              "téléphone à l'écran et recopiez les {count} chiffres.")),
     "sms_code.wrong": _m(N_("Ce code n'est pas celui reçu par SMS. Regardez le téléphone à "
-                            "l'écran et recopiez les 6 chiffres.")),
+                            "l'écran et recopiez les {count} chiffres.")),
     "captcha.wrong": _m(N_("Les caractères ne correspondent pas à l'image. Recopiez-les lettre "
                            "par lettre, en respectant les majuscules.")),
     # the simulated phone

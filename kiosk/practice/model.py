@@ -83,6 +83,7 @@ class Field:
     validators: tuple[ValidatorSpec, ...] = ()
     rules: dict[str, Any] = field(default_factory=dict)   # password rules
     same_as: str | None = None        # "confirm your password"
+    digits: int = 6                   # sms_code / email_code: the code's length on the real site
     options: tuple[Option, ...] = ()
     samples: tuple[Sample, ...] = ()
     errors: dict[str, Text] = field(default_factory=dict)  # message key -> override
@@ -218,6 +219,9 @@ class Procedure:
     real_site: str = ""                 # the official page it follows, with when it was
     source_page: str = ""               # last checked (docs/procedure-sources.md lists them)
     source_checked: str = ""
+    # The version of a procedure published from the console (kiosk.practice.published); None
+    # for a shipped one or a site's own file. The session record carries it, never the text.
+    published_version: int | None = None
 
     @property
     def real_address(self) -> str | None:

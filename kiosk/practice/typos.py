@@ -16,28 +16,31 @@ from kiosk.practice.loader import TYPOGRAPHIC_QUOTES, Finding
 from kiosk.practice.yamlines import LineDict, LineList
 
 
-def _strings(node: Any, line: int = 0) -> Iterator[tuple[str, int]]:
-    """Every scalar text in ``node`` with its line."""
-    if isinstance(node, LineDict):
-        for key, value in node.items():
-            yield from _strings(value, node.line_of(key))
-    elif isinstance(node, LineList):
-        for index, value in enumerate(node):
-            yield from _strings(value, node.line_of(index))
-    elif isinstance(node, str):
-        yield node, line
+def _quoted_strings(data: Any) -> list[tuple[str, int]]:
+    """Every scalar text in ``data`` that starts and ends with a typographic quote, with its
+    line, in file order. A loop with a stack, not recursive generators: it visits every text
+    of every procedure at each catalogue load (a tenth of its time before)."""
+    found: list[tuple[str, int]] = []
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, line = stack.pop()
+        if isinstance(node, LineDict):
+            stack.extend((value, node.line_of(key)) for key, value in node.items())
+        elif isinstance(node, LineList):
+            stack.extend((value, node.line_of(index)) for index, value in enumerate(node))
+        elif isinstance(node, str):
+            stripped = node.strip()
+            if stripped[:1] in TYPOGRAPHIC_QUOTES and stripped[-1:] in TYPOGRAPHIC_QUOTES:
+                found.append((stripped, line))
+    return sorted(found, key=lambda pair: pair[1])
 
 
 def typographic_quotes(data: Any, file: Path) -> list[Finding]:
-    findings = []
-    for text, line in _strings(data):
-        stripped = text.strip()
-        if stripped[:1] in TYPOGRAPHIC_QUOTES and stripped[-1:] in TYPOGRAPHIC_QUOTES:
-            findings.append(Finding(file, line, _(
-                "ce texte est entouré de guillemets typographiques (“ ” ou ‘ ’, ajoutés par un "
-                "traitement de texte) : la borne les afficherait ({text}). Remplacez-les par des "
-                "guillemets droits \"...\"").format(text=_short(stripped))))
-    return findings
+    return [Finding(file, line, _(
+        "ce texte est entouré de guillemets typographiques (“ ” ou ‘ ’, ajoutés par un "
+        "traitement de texte) : la borne les afficherait ({text}). Remplacez-les par des "
+        "guillemets droits \"...\"").format(text=_short(stripped)))
+        for stripped, line in _quoted_strings(data)]
 
 
 def _short(text: str, width: int = 40) -> str:

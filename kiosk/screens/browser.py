@@ -36,6 +36,10 @@ PRINT_SENT = N_("La page est envoyée à l'imprimante. Prenez-la en partant.")
 PRINT_FAILED = N_("La page n'a pas pu être imprimée. Demandez à un médiateur.")
 DOWNLOADED = N_("Le document est rangé avec vos documents : vous pouvez l'imprimer.")
 NO_DOCUMENT = N_("Vous n'avez pas encore de document. Scannez-le d'abord avec la borne.")
+ONLINE = N_("Faire ma démarche en ligne")
+HELP = N_("Touchez la page pour choisir ou pour écrire : le clavier de la borne s'ouvre. "
+          "« Retour » revient à la page d'avant. « J'ai terminé » efface tout ce que vous avez "
+          "fait sur la borne.")
 
 
 def on_kivy(future: Future[Any], then: Callable[[Any], None],
@@ -60,37 +64,67 @@ class BrowserScreen(AppScreen):
     confirm_end = BooleanProperty(False)
     picking = BooleanProperty(False)   # a page asked for a file: the session's documents
     site_key = StringProperty("")
+    site_title = StringProperty("")    # the header: the site's plain name
+    scan_offered = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.service: BrowserService | None = None
         self.field: PageField | None = None
-        page = self.ids.page
-        page.on_tap = self.tap
-        page.on_scroll = self.scroll
+        self._watching_sessions = False
+        web = self.ids.web
+        web.on_tap = self.tap
+        web.on_scroll = self.scroll
         ui.fbind("text_scale", self._text_scale)
-        # The keyboard and the end confirmation are in the layout only while shown: hidden
-        # buttons must not catch touches.
-        self._body = self.ids.body
-        self._body.remove_widget(self.ids.keyboard)
-        self._body.remove_widget(self.ids.confirm)
-        self._body.remove_widget(self.ids.picker)
+        self.site_title = _(ONLINE)
+        # The end confirmation and the picker are in the layout only while shown, and the
+        # keyboard only while docked in the page template: hidden buttons must not catch
+        # touches.
+        self._content = self.ids.page.ids.content
+        self.remove_widget(self.ids.keyboard)
+        self._content.remove_widget(self.ids.confirm)
+        self._content.remove_widget(self.ids.picker)
+
+    @property
+    def help_text(self) -> str:
+        return _(HELP)
+
+    def on_pre_enter(self, *args: Any) -> None:
+        self.scan_offered = self.can_scan
+
+    def on_site_key(self, _screen: Any, key: str) -> None:
+        from kiosk.browser.sites import BY_KEY
+
+        site = BY_KEY.get(key)
+        self.site_title = site.name if site is not None else _(ONLINE)
 
     def on_keyboard_shown(self, _screen: Any, shown: bool) -> None:
-        self._place(self.ids.keyboard, shown, 0)
+        page = self.ids.page
+        if shown and self.field is not None:
+            page.dock_keyboard(self.ids.keyboard, self.field)
+        elif not shown:
+            page.undock_keyboard()
 
     def on_confirm_end(self, _screen: Any, shown: bool) -> None:
-        # just above the page (children are listed bottom first)
-        self._place(self.ids.confirm, shown, self._body.children.index(self.ids.page) + 1)
+        self._place(self.ids.confirm, shown)
 
     def on_picking(self, _screen: Any, shown: bool) -> None:
-        self._place(self.ids.picker, shown, self._body.children.index(self.ids.page) + 1)
+        self._place(self.ids.picker, shown)
 
-    def _place(self, widget: Any, shown: bool, index: int) -> None:
+    def _place(self, widget: Any, shown: bool) -> None:
+        """Just above the page's picture (children are listed bottom first)."""
         if shown and widget.parent is None:
-            self._body.add_widget(widget, index=index)
+            index = self._content.children.index(self.ids.web) + 1
+            self._content.add_widget(widget, index=index)
         elif not shown and widget.parent is not None:
-            self._body.remove_widget(widget)
+            self._content.remove_widget(widget)
+
+    # --- the page template's bar ---------------------------------------------------------------
+    def page_back(self) -> None:
+        self.back()
+
+    def page_end(self) -> None:
+        self.ask_end()
 
     # --- opening ------------------------------------------------------------------------------
     def open_url(self, url: str) -> None:
@@ -101,23 +135,45 @@ class BrowserScreen(AppScreen):
         self.status = _(LOADING)
         self.confirm_end = False
         self.hide_keyboard()
-        page = self.ids.page
+        web = self.ids.web
         if browsing.service is None:  # the picture's size is the page's, in CSS pixels
-            browsing.viewport = (max(int(page.width), 640), max(int(page.height), 400))
+            browsing.viewport = (max(int(web.width), 640), max(int(web.height), 400))
         service = browsing.open(on_view=self._view_from_worker)
-        page.viewport = service.viewport
+        web.viewport = service.viewport
         fresh = service is not self.service
         self.service = service
-        if fresh:
+        if not self._watching_sessions:
+            self._watching_sessions = True
+            self.runtime.core.add_listener(self._session_changed)
+        if fresh:  # a new session's browser: nothing of the last one shows
+            self._forget_page()
+            self.status = _(LOADING)
             service.transfers.on_request = lambda request: Clock.schedule_once(
                 lambda _dt: self._file_asked(request), 0)
             browsing.on_document = lambda: Clock.schedule_once(
                 lambda _dt: setattr(self, "status", _(DOWNLOADED)), 0)
+            browsing.on_download_refused = lambda message: Clock.schedule_once(
+                lambda _dt: setattr(self, "status", _(message)), 0)
             on_kivy(service.start(), lambda _r: None, self._failed)
-            service.watch(page.frame_from_worker)
+            service.watch(web.frame_from_worker)
             if ui.text_scale != 1.0:
                 service.set_zoom(float(ui.text_scale))
         on_kivy(service.open(url), self._opened, self._failed)
+
+    def _session_changed(self, _old: Any, new: Any) -> None:
+        from kiosk.sessions.state import SessionState
+
+        if new in (SessionState.ENDING, SessionState.IDLE):
+            self._forget_page()
+
+    def _forget_page(self) -> None:
+        """Nothing of a resident's page stays on the screen for the next one."""
+        self.ids.web.clear()
+        self.site_key = ""
+        self.status = ""
+        self.confirm_end = False
+        self.picking = False
+        self.hide_keyboard()
 
     def _opened(self, verdict: Any) -> None:
         self.status = "" if verdict.allowed else _(REFUSED)
@@ -150,8 +206,9 @@ class BrowserScreen(AppScreen):
             self.hide_keyboard()
             return
         self.field = PageField(self._send, kind)
+        if self.keyboard_shown:  # another field: the docked keyboard types there now
+            self.ids.page.dock_keyboard(self.ids.keyboard, self.field)
         self.keyboard_shown = True
-        self.ids.keyboard.attach(self.field)
 
     def hide_keyboard(self) -> None:
         self.keyboard_shown = False
@@ -235,6 +292,7 @@ class BrowserScreen(AppScreen):
         return bool(self.runtime.feature_available(Feature.SCAN) and self.app.has_screen("scan"))
 
     def ask_end(self) -> None:
+        self.hide_keyboard()  # the confirmation gets the room
         self.confirm_end = True
 
     def end_session(self) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.event import EventDispatcher
 from kivy.graphics.texture import Texture
+from kivy.properties import BooleanProperty
 from kivy.uix.image import Image
 
 from kiosk.browser.interaction import FieldKind
@@ -69,6 +70,14 @@ class WebPageView(Image):
         self.canvas.ask_update()
         self.frames_shown += 1
 
+    def clear(self) -> None:
+        """Forget the last picture (the session ended: the next resident must not see it)."""
+        with self._lock:
+            self._latest = None
+        self.texture = None
+        self.frames_shown = 0
+        self.canvas.ask_update()
+
     # --- touches ----------------------------------------------------------------------------
     def to_page(self, x: float, y: float) -> tuple[float, float]:
         """Widget pixels (origin bottom left) to page CSS pixels (origin top left)."""
@@ -110,6 +119,10 @@ class PageField(EventDispatcher):
     goes to the page (the browser's worker thread)."""
 
     __events__ = ("on_submit",)
+    # What the page template asks of a field it docks the keyboard for: its focus, and where it
+    # is to scroll it into view; the page's field is inside the picture, which does not scroll.
+    focused = BooleanProperty(False)
+    parent = None
 
     def __init__(self, send: Callable[[str, str], None], kind: FieldKind) -> None:
         super().__init__()

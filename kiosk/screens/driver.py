@@ -60,7 +60,7 @@ def held_back(touch: MotionEvent) -> bool:
     replays the press to the widget under the finger and the release 0.2 s later, on the clock
     (Kivy's ``ScrollView.on_scroll_stop``). A button inside a scrolling page acts on release, so
     until then the tap has not happened yet, for a finger as for this driver."""
-    pending = any(key.startswith("sv.") and isinstance(value, dict)
+    pending = any(isinstance(key, str) and key.startswith("sv.") and isinstance(value, dict)
                   and value.get("mode") == "unknown" for key, value in touch.ud.items())
     return pending and bool(touch.grab_list)
 
@@ -97,12 +97,17 @@ class UiDriver:
         touch = FingerTouch(x, y)
         touch.down()
         touch.up()
-        step = (lambda: self.frames(1)) if draw else self.tick
-        step()
+        self._step(draw)
         deadline = time.monotonic() + RELEASE_WAIT_S
         while wait and held_back(touch) and time.monotonic() < deadline:
             time.sleep(0.02)
-            step()
+            self._step(draw)
+
+    def _step(self, draw: bool) -> None:
+        if draw:
+            self.frames(1)
+        else:
+            self.tick()
 
     def tap(self, widget: Widget, draw: bool = True, wait: bool = True) -> None:
         """Touch the centre of a widget, as a finger would."""

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.metrics import dp
-
 from kiosk.i18n import _
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton
@@ -25,9 +23,9 @@ class OfficialSitesScreen(AppScreen):
         grid = self.ids.cards
         grid.clear_widgets()
         browsing = self.runtime.browsing
-        for site in browsing.allowlist.sites if browsing is not None else ():
+        for site in browsing.allowlist.cards() if browsing is not None else ():
             card = BigButton(kind="secondary", txt=f"{site.name}\n{_(site.purpose)}",
-                             size_hint_y=None, height=dp(110))
+                             size_hint_y=None)
             card.site_key = site.key
             card.bind(on_release=lambda _button, home=site.home: self.open_site(home))
             grid.add_widget(card)

@@ -18,7 +18,9 @@ current session has lasted, device states, app version and queue length
   restarted between applying "end session" and confirming it would end the NEXT resident's session;
   the price is "at most once": a crash between writing the id and running the command loses it
   (the mediator sees the kiosk's real state and can send it again);
-- help request statuses, passed to the help desk (a mediator answered "J'arrive").
+- help request statuses, passed to the help desk (a mediator answered "J'arrive");
+- the catalogue version the kiosk should have: kiosk.sync.catalogue fetches that bundle when
+  the kiosk has another one (the heartbeat says which one it has).
 
 The network runs in a background thread; nothing here touches the session core outside
 ``schedule``. ``beat_once()`` is synchronous for tests.
@@ -36,6 +38,7 @@ from kiosk import __version__, update_state
 from kiosk.scheduling import Schedule, run_now
 from kiosk.sessions.state import InvalidTransition, SessionState
 from kiosk.storage import LocalStore, StoreError
+from kiosk.sync.catalogue import CatalogueSync
 from kiosk.sync.help import HelpDesk
 from kiosk.sync.link import LinkError, ServerLink
 from kiosk.update_pin import PinRequester
@@ -49,6 +52,7 @@ from kiosk_wire.schema import (
     Heartbeat,
     HeartbeatReply,
     KioskState,
+    OfficialSite,
     PushedSettings,
 )
 
@@ -62,6 +66,8 @@ MAX_SESSION_SECONDS = 86_400  # the schema's bound; a longer session is shown as
 SettingsListener = Callable[[PushedSettings], None]
 # (seconds the UI loop has not turned, restarts since boot), either unknown as None.
 Liveness = Callable[[], tuple[int | None, int | None]]
+# The allowlist key of the official site the kiosk's browser shows now, or None.
+BrowsingSite = Callable[[], str | None]
 
 
 class HeartbeatClient:
@@ -79,7 +85,9 @@ class HeartbeatClient:
         help_desk: HelpDesk | None = None,
         app_version: str = __version__,
         liveness: Liveness | None = None,
+        official_site: BrowsingSite | None = None,
         update_state_file: Path = update_state.STATE_FILE,
+        catalogue: CatalogueSync | None = None,
         dpkg_status: Path = update_state.DPKG_STATUS,
         pin_requester: PinRequester | None = None,
     ) -> None:
@@ -94,7 +102,9 @@ class HeartbeatClient:
         self.help_desk = help_desk
         self.app_version = app_version
         self.liveness = liveness
+        self.official_site = official_site
         self.update_state_file = update_state_file
+        self.catalogue = catalogue  # the site's catalogue bundle, fetched when the reply asks
         self.dpkg_status = dpkg_status
         self.pin_requester = pin_requester
         self.pushed = self._load_pushed()
@@ -144,6 +154,7 @@ class HeartbeatClient:
         stalled, restarts = self.liveness() if self.liveness is not None else (None, None)
         update, tried = update_state.read(self.update_state_file)
         return Heartbeat(
+            official_site=self._official_site(state),
             state=state, procedure_id=procedure_id, step=step, devices=devices,
             device_backends=backends,
             app_version=self.app_version,
@@ -151,10 +162,22 @@ class HeartbeatClient:
             session_seconds=self._session_seconds(state),
             ui_stalled_s=stalled, restarts=restarts, update_state=update,
             update_tried=tried if update is not None else None,
+            catalogue_version=self.catalogue.current() if self.catalogue else None,
             package_version=update_state.installed_version(self.dpkg_status),
             acked_commands=acked,
             help_requests=self.help_desk.pending_request_ids() if self.help_desk else [],
         )
+
+    def _official_site(self, state: KioskState) -> OfficialSite | None:
+        """The site key the browser shows, in session only (a key: never an address)."""
+        if self.official_site is None or state not in IN_SESSION_STATES:
+            return None
+        try:
+            key = self.official_site()
+            return OfficialSite(key) if key is not None else None
+        except ValueError:  # a key the wire does not know: say nothing rather than fail
+            log.warning("browser site key unknown to the wire schema")
+            return None
 
     def _session_seconds(self, state: KioskState) -> int | None:
         """How long the current session has lasted, from the core's injected clock (monotonic:
@@ -221,6 +244,11 @@ class HeartbeatClient:
                 reply.settings.pinned_version, beat.package_version,
                 in_session=beat.state in IN_SESSION_STATES,
                 last_update=(beat.update_state, beat.update_tried))
+        if self.catalogue is not None:  # here, on the network thread: the checker takes time
+            try:
+                self.catalogue.on_reply(reply.catalogue_version, client)
+            except Exception:
+                log.exception("catalogue bundle not taken")
         return reply
 
     # --- applying a reply (UI thread) ----------------------------------------------------------

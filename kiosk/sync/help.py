@@ -61,6 +61,9 @@ class HelpDesk:
         self.position = position
         # None: no polling thread (acknowledgements come with heartbeats or explicit polls).
         self.poll_interval_s = poll_interval_s
+        # Seconds the server asked to wait before the next ask (Retry-After of a 429, or of a
+        # 503 from the server or a proxy in front of it), until an ask passes.
+        self.retry_after: float | None = None
         self._poller: threading.Thread | None = None
         self._stopping = threading.Event()
         self._status: HelpStatus | None = None
@@ -142,10 +145,21 @@ class HelpDesk:
         try:
             with self.link.client() as client:
                 answer = ServerLink.call(client, "GET", f"/api/v1/help-requests/{request_id}")
+            self.retry_after = None
             self.on_statuses([HelpRequestStatus.model_validate(answer)])
-        except (LinkError, ValueError) as err:
+        except LinkError as err:
+            self.retry_after = err.retry_after
+            log.info("help request poll failed: %s", err)
+        except ValueError as err:
             log.info("help request poll failed: %s", err)
         return self._status
+
+    def next_poll_delay(self) -> float:
+        """Seconds before the next ask: the poll interval, or longer when the server said so
+        (Retry-After), as the heartbeat and the outbox honour it. No jitter: the asks of
+        residents waiting for a person are few, and each started at its own moment."""
+        interval = self.poll_interval_s or 0.0
+        return interval if self.retry_after is None else max(interval, self.retry_after)
 
     def stop(self) -> None:
         """Stop the status poll, waiting briefly for a request on its way."""
@@ -202,11 +216,12 @@ class HelpDesk:
                 return
             if request_id in self._cancelled and status is not HelpStatus.CANCELLED:
                 return  # cancelled: no later answer brings this call back
-            self._status = status
             if status is HelpStatus.SENT:
-                # Under the lock: whoever sees SENT also sees its poll running (the poll thread
-                # waits an interval before it takes the lock).
+                # Before the status changes: whoever sees SENT (the property reads without the
+                # lock) also sees its poll running. The poll thread waits an interval, then
+                # takes the lock, so it finds SENT.
                 self._start_polling(request_id)
+            self._status = status
         for listener in list(self._listeners):
             self.schedule(functools.partial(self._notify, listener, status), 0)
 
@@ -222,7 +237,7 @@ class HelpDesk:
 
     def _poll_while_pending(self, request_id: uuid.UUID) -> None:
         assert self.poll_interval_s is not None
-        while not self._stopping.wait(self.poll_interval_s):
+        while not self._stopping.wait(self.next_poll_delay()):
             with self._lock:
                 if self._request_id != request_id or self._status is not HelpStatus.SENT:
                     return  # answered, or the session is over

@@ -1,7 +1,7 @@
 """The kiosks' API under /api/v1 (module-level router): health, session records, heartbeats,
-help requests. Each endpoint authenticates the kiosk by its bearer token, rate-limits it, checks
-its ids (kiosk_server.api.identifiers) and answers JSON; one refused part refuses the whole
-request and nothing of it is stored."""
+help requests, the site's signed catalogue bundle. Each endpoint authenticates the kiosk by
+its bearer token, rate-limits it, checks its ids (kiosk_server.api.identifiers) and answers
+JSON; one refused part refuses the whole request and nothing of it is stored."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,15 +10,17 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kiosk_server import enrolment, live, retention
 from kiosk_server.api import identifiers
 from kiosk_server.api.errors import ApiError
 from kiosk_server.ingest import ingest
+from kiosk_server.procedures import bundles, store
 from kiosk_server.tenancy import KioskIdentity, TenancyError, authenticate
 from kiosk_wire import __version__
+from kiosk_wire.bundle import SignedBundle, seal
 from kiosk_wire.schema import (
     SUPPORTED_SCHEMA_VERSIONS,
     EnrolmentReply,
@@ -70,6 +72,17 @@ def kiosk_identity(request: Request,
 Kiosk = Annotated[KioskIdentity, Depends(kiosk_identity)]
 
 
+def _known(request: Request, *ids: str | None) -> frozenset[str]:
+    """The procedure ids accepted from kiosks: the shipped and declared ones, and those
+    written in the console (asked of the database only for an id outside the first)."""
+    known: frozenset[str] = request.app.state.known_procedures
+    missing = sorted({i for i in ids if i and i not in known})
+    if not missing:
+        return known
+    with request.app.state.engine.connect() as conn:
+        return known | store.known_ids(conn, missing)
+
+
 def _refuse_if(problems: list[dict[str, object]]) -> None:
     if problems:
         raise ApiError(422, "invalid", "refused: an id or a date the server does not accept; "
@@ -95,7 +108,8 @@ def post_events(request: Request, batch: EventBatch, kiosk: Kiosk) -> Response:
     refuses the whole batch (422) and nothing of it is stored."""
     state = request.app.state
     today = dt.date.today()
-    _refuse_if(identifiers.batch_problems(batch, state.known_procedures, today,
+    known = _known(request, *(a.procedure_id for r in batch.records for a in r.activities))
+    _refuse_if(identifiers.batch_problems(batch, known, today,
                                           state.settings.get("server.clock_skew_days")))
     cutoff = retention.cutoff_day(today, state.settings.get("server.retention_months"))
     result = ingest(state.engine, kiosk, batch.records, not_before=cutoff)
@@ -107,18 +121,31 @@ def post_events(request: Request, batch: EventBatch, kiosk: Kiosk) -> Response:
     return Response(reply.model_dump_json(), media_type="application/json")
 
 
-# Empty fields are left out of the reply: a kiosk older than a field (pinned_version...) then
-# reads the reply it knows (its schema refuses unknown fields, even null ones).
-@router.post("/heartbeat", response_model=HeartbeatReply, response_model_exclude_none=True,
-             responses=RESPONSES)
-def post_heartbeat(request: Request, hb: Heartbeat, kiosk: Kiosk) -> HeartbeatReply:
-    """Live status of a kiosk; the reply carries pushed settings and pending commands."""
-    _refuse_if(identifiers.heartbeat_problems(hb, request.app.state.known_procedures))
+# Empty fields are left out of the reply: a kiosk older than a field (pinned_version,
+# catalogue_version...) then reads the reply it knows (its schema refuses unknown fields, even
+# null ones).
+@router.post("/heartbeat", response_model=HeartbeatReply, responses=RESPONSES)
+def post_heartbeat(request: Request, hb: Heartbeat, kiosk: Kiosk) -> Response:
+    """Live status of a kiosk; the reply carries pushed settings and pending commands, and the
+    catalogue version of its site to a kiosk that says which one it has."""
+    _refuse_if(identifiers.heartbeat_problems(hb, _known(request, hb.procedure_id)))
     with request.app.state.engine.begin() as conn:
         reply = live.record_heartbeat(conn, kiosk, hb,
                                       request.app.state.settings.get("sync.heartbeat_s"))
     request.app.state.counters.heartbeat()
-    return reply
+    return JSONResponse(reply.model_dump(mode="json", exclude_none=True))
+
+
+@router.get("/catalogue", response_model=SignedBundle, responses=RESPONSES)
+def get_catalogue(request: Request, kiosk: Kiosk) -> SignedBundle:
+    """The kiosk's site's catalogue bundle (procedures published from the console and the
+    site's order), signed with the server's Ed25519 key (kiosk_wire.bundle)."""
+    with request.app.state.engine.connect() as conn:
+        bundle = bundles.build(conn, kiosk.site_id, kiosk.territory_id)
+    state = request.app.state
+    if getattr(state, "catalogue_seed", None) is None:
+        state.catalogue_seed = bundles.signing_seed(state.settings)
+    return seal(bundle, state.catalogue_seed)
 
 
 @router.post("/enrol", response_model=EnrolmentReply,
@@ -141,7 +168,7 @@ def post_enrol(request: Request, asked: EnrolmentRequest) -> EnrolmentReply:
              responses=RESPONSES)
 def post_help_request(request: Request, req: HelpRequest, kiosk: Kiosk) -> HelpRequestStatus:
     """A resident asks for a mediator (idempotent by ``request_id``)."""
-    _refuse_if(identifiers.help_problems(req, request.app.state.known_procedures))
+    _refuse_if(identifiers.help_problems(req, _known(request, req.procedure_id)))
     try:
         with request.app.state.engine.begin() as conn:
             status = live.open_help_request(conn, kiosk, req)

@@ -2,6 +2,8 @@
 
 - mediators: the live view of their site's kiosks, help requests ("J'arrive") and commands;
 - managers: dashboards of their territory or site, CSV/XLSX exports, a printable summary;
+- everyone: the practice procedures written by mediators, their versions, review and
+  publication to the kiosks (managers and admins approve and publish where they have the right);
 - admins: all of that nationally, plus fleet settings (sites, kiosks, tokens, users, settings
   pushed to kiosks).
 
@@ -26,7 +28,9 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
         routes_admin,
         routes_admin_sites,
         routes_auth,
+        routes_browser_sites,
         routes_live,
+        routes_procedures,
         routes_stats,
         routes_versions,
     )
@@ -38,7 +42,7 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
                                 sessions=Sessions(console_secret(settings)),
                                 lockout=Lockout(engine))
     for module in (routes_auth, routes_live, routes_stats, routes_admin, routes_admin_sites,
-                   routes_versions):
+                   routes_procedures, routes_browser_sites, routes_versions):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")),
               name="console-static")

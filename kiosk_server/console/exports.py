@@ -41,6 +41,7 @@ SHEET_NAMES = {
     "par_heure": "Sessions par heure d'arrivée",
     "reponses": "Réponse aux appels",
     "heures": "Jour et heure",
+    "sites_officiels": "Sites officiels ouverts",
 }
 MACHINE_NOTES = {"sessions_temps", "parcours"}  # their note is the grain or procedure id
 DATE_FORMAT = {"jour": "dd/mm/yyyy", "semaine": "dd/mm/yyyy", "mois": "mmmm yyyy"}

@@ -23,6 +23,7 @@ from kiosk_server.console.figures_overview import (
     kiosks,
     kpis,
     languages,
+    official_sites,
     sessions_over_time,
 )
 from kiosk_server.console.figures_period import MAX_SPAN_DAYS, PRESETS, PeriodError, resolve_period
@@ -41,7 +42,8 @@ __all__ = [
     "MAX_DAILY_DAYS", "MAX_SPAN_DAYS", "PAGES", "PRESETS", "Cell", "MemoConnection",
     "PeriodError", "Table", "autonomy", "by_hour", "by_weekday", "comfort", "devices", "drop_offs",
     "durations", "end_reasons", "export_tables", "funnel", "heat_map", "help_answers",
-    "help_requests", "is_masked", "kiosks", "kpis", "languages", "page_tables", "pct",
+    "help_requests", "is_masked", "kiosks", "kpis", "languages", "official_sites", "page_tables",
+    "pct",
     "practised_procedures", "resolve_period", "sessions_over_time", "survey", "themes",
     "top_procedures",
 ]
@@ -68,8 +70,8 @@ def page_tables(conn: Connection, page: str, scope: q.Scope, period: Period, thr
             tables.append(answers)
         if scope.site_id is not None and scope.kiosk_id is None:
             tables.append(kiosks(conn, scope, period))
-        return tables + [languages(conn, scope, period), comfort(conn, scope, period),
-                         end_reasons(conn, scope, period)]
+        return tables + [official_sites(conn, scope, period), languages(conn, scope, period),
+                         comfort(conn, scope, period), end_reasons(conn, scope, period)]
     if page == "demarches":
         practised = practised_procedures(conn, scope, period)
         chosen = options.get("demarche") or (practised[0] if practised else "")
@@ -101,7 +103,8 @@ def export_tables(conn: Connection, scope: q.Scope, period: Period, threshold: i
               top_procedures(conn, scope, period, limit=500),
               autonomy(conn, scope, period, threshold, limit=500), themes(conn, scope, period),
               drop_offs(conn, scope, period, practised[:50]), devices(conn, scope, period),
-              languages(conn, scope, period), comfort(conn, scope, period),
+              official_sites(conn, scope, period), languages(conn, scope, period),
+              comfort(conn, scope, period),
               end_reasons(conn, scope, period), by_weekday(conn, scope, period),
               by_hour(conn, scope, period)]
     tables += [survey(conn, scope, period, a, threshold) for a in L.SURVEY_ATTRIBUTES]

@@ -137,6 +137,20 @@ def comfort(conn: Connection, scope: q.Scope, period: Period) -> Table:
                  note="Une session qui a utilisé plusieurs options compte pour chacune.")
 
 
+def official_sites(conn: Connection, scope: q.Scope, period: Period) -> Table:
+    """The official sites opened in the kiosks' browser, by sessions (keys only were sent:
+    never an address or a page)."""
+    rows: list[list[Cell]] = [
+        [L.official_site(r["site"]), r["sessions"], r["minutes"],
+         round(r["minutes"] / r["sessions"]) if r["sessions"] else 0]
+        for r in q.official_sites(conn, scope, period)]
+    return Table("sites_officiels", "Sites officiels les plus ouverts",
+                 ["Site officiel", "Sessions", "Minutes", "Durée moyenne (min)"], rows,
+                 chart="hbar",
+                 note="Sessions qui ont ouvert le site dans le navigateur de la borne ; une "
+                      "session qui a ouvert deux sites compte pour chacun.")
+
+
 def kiosks(conn: Connection, scope: q.Scope, period: Period) -> Table:
     """A site's kiosks side by side (which one is used, which one calls for help)."""
     rows = q.sessions_by_kiosk(conn, scope, period) if scope.site_id is not None else []

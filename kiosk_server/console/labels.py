@@ -44,6 +44,38 @@ SATISFACTION = {"unsatisfied": "Pas satisfait", "neutral": "Moyennement satisfai
 SURVEY_ATTRIBUTES = {"age_bracket": ("Tranche d'âge", AGE_BRACKETS),
                      "autonomy": ("Autonomie", AUTONOMY),
                      "satisfaction": ("Satisfaction", SATISFACTION)}
+# The kiosk browser's allowlist keys (kiosk_wire.schema.OfficialSite) as a manager reads them;
+# a test checks every key has its name. The domain is what the kiosk allows (with subdomains).
+OFFICIAL_SITES = {
+    "service_public": ("Service-Public.fr", "service-public.fr"),
+    "ants": ("ANTS", "ants.gouv.fr"),
+    "caf": ("CAF", "caf.fr"),
+    "ameli": ("ameli (Assurance Maladie)", "ameli.fr"),
+    "impots": ("impots.gouv.fr", "impots.gouv.fr"),
+    "france_travail": ("France Travail", "francetravail.fr"),
+    "info_retraite": ("Info Retraite", "info-retraite.fr"),
+    "assurance_retraite": ("L'Assurance retraite", "lassuranceretraite.fr"),
+    "msa": ("MSA", "msa.fr"),
+    "franceconnect": ("FranceConnect", "franceconnect.gouv.fr"),
+    "mesdroitssociaux": ("Mes droits sociaux", "mesdroitssociaux.gouv.fr"),
+    "local": ("Sites ajoutés par le lieu", ""),
+}
+
+
+def official_site(key: str | None) -> str:
+    """A site key as its plain name ('caf' -> 'CAF'); an unknown key as itself."""
+    return OFFICIAL_SITES.get(key or "", (key or "", ""))[0]
+
+
+def official_site_shown(key: str | None) -> str:
+    """Where a kiosk's browser is, for the live view: the site's name and domain ('CAF ·
+    caf.fr'), never a page; a place's own site stays unnamed (the kiosk sends 'local')."""
+    if key == "local":
+        return "un site ajouté par le lieu"
+    name, domain = OFFICIAL_SITES.get(key or "", (key or "", ""))
+    return f"{name} · {domain}" if domain and domain != name else name
+
+
 WEEKDAYS = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"]
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre"]

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from kiosk_server import live
 from kiosk_server.console import labels as L
+from kiosk_wire.bundle import EMPTY_VERSION
 from kiosk_wire.schema import HelpState
 
 IN_SESSION = ("active", "idle_warning", "ending")
@@ -26,6 +27,16 @@ IN_SESSION = ("active", "idle_warning", "ending")
 FROZEN_AFTER_S = 10
 COMMAND_LABELS = {"end_session": "Terminer la session", "out_of_order": "Mettre hors service",
                   "back_in_service": "Remettre en service"}
+
+
+def catalogue_words(has: str | None, should: str | None) -> str:
+    """Which practice catalogue a kiosk has, and whether it is its site's current one."""
+    if has is None:
+        return ""
+    what = "démarches fournies" if has == EMPTY_VERSION else f"catalogue {has[:8]}"
+    if has == (should or EMPTY_VERSION):
+        return f"{what} · à jour"
+    return f"{what} · le nouveau arrive entre deux sessions"
 
 
 @dataclass
@@ -49,6 +60,8 @@ class KioskView:
     update: str = ""       # the last update's outcome, in words ("" when nothing to say)
     package: str = ""      # the package version installed, when the kiosk says it
     drift: str = ""        # "version attendue : 0.2.0-1" when not on its site's pinned version
+    catalogue: str = ""    # the catalogue it has, against its site's ("" from older kiosks)
+    official_site: str = ""  # "CAF · caf.fr": the site its browser shows (never a page)
 
     @property
     def has_fault(self) -> bool:
@@ -198,6 +211,9 @@ def snapshot_of(rows: SiteRows, heartbeat_s: int, at: dt.datetime | None = None)
             package=k["package_version"] or "",
             drift=L.version_drift(k["package_version"], k["pinned_version"])
             if k["last_seen"] else "",
+            catalogue=catalogue_words(k["catalogue_version"], k["site_catalogue"]),
+            official_site=L.official_site_shown(k["official_site"])
+            if k.get("official_site") and status in IN_SESSION else "",
             session_since=_iso(started) if in_session else None,
             session_for=(session_duration((current - started).total_seconds())
                          if in_session else "")))

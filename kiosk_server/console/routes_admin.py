@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kiosk_server import enrolment, live, tenancy
+from kiosk_server import browser_sites, enrolment, live, tenancy
 from kiosk_server import tables as t
 from kiosk_server.console import access, accounts, labels
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
@@ -193,8 +193,9 @@ async def save_settings(request: Request, kiosk_id: int) -> Response:
             if whole_site:
                 targets = list(conn.execute(sa.select(t.kiosks.c.id)
                                             .where(t.kiosks.c.site_id == site_id)).scalars())
-            for target in targets:
-                tenancy.set_pushed_settings(conn, target, pushed)
+            for target in targets:  # the official sites are set on their own page: kept
+                kept = browser_sites.of_kiosk(tenancy.pushed_settings(conn, target))
+                tenancy.set_pushed_settings(conn, target, browser_sites.with_list(pushed, kept))
     await in_thread(run)
     return done(request, f"/console/admin/kiosks/{kiosk_id}", "saved")
 

@@ -48,6 +48,8 @@ MESSAGES = {
     "closed": "Demande d'aide close.",
     "command": "Commande envoyée : la borne l'applique à son prochain signal (30 s au plus).",
     "saved": "Enregistré.",
+    "sites_saved": ("Enregistré : les bornes appliquent cette liste à partir de leur prochaine "
+                    "session (jamais pendant celle d'un usager)."),
     "revoked": "Jetons révoqués : la borne ne peut plus se connecter.",
     "user": "Utilisateur créé. Vous pouvez lui donner d'autres lieux ci-dessous.",
     "place_added": "Lieu ajouté : il s'applique dès la page suivante de la personne.",

@@ -64,7 +64,27 @@ PAGES[(ALLOWED_HOST, "/envoi")] = (
     "<form id=form method=post action='/recu' enctype='multipart/form-data'>"
     "<input id=upload name=piece type=file accept='.pdf,image/*'>"
     "<button id=send type=submit>Envoyer</button></form>")
+PAGES[(ALLOWED_HOST, "/fichiers")] = (
+    "<h1 id=title>Vos fichiers</h1>"
+    "<a id=image href='/photo.png'>photo</a> <a id=docx href='/formulaire.docx'>formulaire</a>")
 REDIRECTS = {(ALLOWED_HOST, "/redirect"): f"https://{OUTSIDE_HOST}/stolen"}
+
+
+def photo_png() -> bytes:
+    """A landscape picture a site offers (a scanned card, a photo): red, with a blue band."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (400, 250), (200, 30, 30))
+    ImageDraw.Draw(image).rectangle((0, 100, 400, 150), fill=(20, 40, 200))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+# Not a real Word file (a zip archive with its first entry), but what the kiosk sees of one.
+DOCX = b"PK\x03\x04" + b"\x00" * 26 + b"[Content_Types].xml" + b"\x00" * 64
 
 
 def attestation_pdf() -> bytes:
@@ -164,6 +184,15 @@ def _handler(sites: FakeSites) -> type[BaseHTTPRequestHandler]:
             if self.path == "/attestation.pdf":
                 self._send(attestation_pdf(), "application/pdf",
                            [("Content-Disposition", "attachment; filename=attestation.pdf")])
+                return
+            if self.path == "/photo.png":
+                self._send(photo_png(), "image/png",
+                           [("Content-Disposition", "attachment; filename=photo.png")])
+                return
+            if self.path == "/formulaire.docx":
+                self._send(DOCX, "application/vnd.openxmlformats-officedocument."
+                           "wordprocessingml.document",
+                           [("Content-Disposition", "attachment; filename=formulaire.docx")])
                 return
             extra = [("Set-Cookie", f"sid={TOKEN}-cookie; Secure; Path=/; Max-Age=86400")] \
                 if self.path == "/compte" else []

@@ -1,5 +1,6 @@
 """Documents both ways: a page's upload gets only this session's documents; a site's PDF lands
-in the session's documents, prints on the test CUPS queue, and is wiped with the session."""
+in the session's documents, prints on the test CUPS queue, and is wiped with the session; an
+image becomes a printable A4 PDF; any other file is refused with a plain French message."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -117,3 +118,45 @@ def test_a_downloaded_pdf_prints_on_the_test_cups_queue(tmp_path: Path, fake_sit
     finally:
         core.end(EndReason.FINISHED, offer_survey=False)
         printer.close()
+
+
+def click_download(selector: str):  # type: ignore[no-untyped-def]
+    def run(page):  # type: ignore[no-untyped-def]
+        with page.expect_download():
+            page.click(selector)
+    return run
+
+
+def test_an_image_becomes_a_printable_a4_page_and_other_files_are_refused_in_french(
+        tmp_path: Path, fake_sites: FakeSites):
+    from pypdf import PdfReader
+
+    from kiosk.browser.downloads import NOT_PRINTABLE
+
+    core, desk, browsing, service = browsing_session(tmp_path, fake_sites)
+    refused: list[str] = []
+    browsing.on_download_refused = refused.append
+    try:
+        service.open(f"https://{ALLOWED_HOST}/fichiers").result(STEP_TIMEOUT_S)
+        service.on_page(click_download("#image")).result(STEP_TIMEOUT_S)
+        assert eventually(lambda: any(d.kind is DocumentKind.DOWNLOAD for d in desk.documents()))
+        doc = next(d for d in desk.documents() if d.kind is DocumentKind.DOWNLOAD)
+        assert doc.path.suffix == ".pdf" and doc.pages == 1
+        assert doc.path.is_relative_to(core.session.workspace.path)
+        page = PdfReader(str(doc.path)).pages[0]
+        width_mm, height_mm = (float(v) * 25.4 / 72 for v in page.mediabox.upper_right)
+        assert abs(width_mm - 210) < 1 and abs(height_mm - 297) < 1  # A4, portrait
+        picture = next(iter(page.images)).image
+        # turned to portrait and centred: the picture's blue band now runs down the page
+        assert picture.height > picture.width
+        for height in (0.2, 0.5, 0.8):
+            assert picture.getpixel((picture.width // 2, int(picture.height * height)))[2] > 150
+
+        service.on_page(click_download("#docx")).result(STEP_TIMEOUT_S)
+        assert eventually(lambda: refused != [])
+        assert refused == [NOT_PRINTABLE] and "ne peut pas être ouvert" in refused[0]
+        assert len(desk.documents()) == 1  # the Word file is not offered for printing
+    finally:
+        core.end(EndReason.FINISHED, offer_survey=False)
+    assert not doc.path.exists()
+

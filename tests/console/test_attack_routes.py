@@ -15,7 +15,11 @@ from console.conftest import InProcess
 
 PUBLIC, KIOSK, SIGNED_IN, MEDIATOR, STATS, ADMIN = ("public", "kiosk token", "signed in",
                                                      "a site's live view", "dashboards", "admin")
-MANAGERS = "managers of the place"  # the version pinned for a site or a territory
+# A listing of the signed-in manager's own places (no place asked for): mediators refused.
+MANAGERS = "managers and admins"
+# A site's catalogue (kiosk_server/console/routes_procedures.py): its managers and admins.
+SITE_MANAGERS = "a site's managers"
+PIN_MANAGERS = "managers of the place"  # the version pinned for a site or a territory
 # Readable only from server.metrics_allow_ips (the test client's address is not among them).
 MONITORING = "monitoring addresses"
 ROUTES: dict[tuple[str, str], str] = {
@@ -27,6 +31,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/help-requests"): KIOSK,
     ("GET", "/api/v1/help-requests/{request_id}"): KIOSK,
     ("POST", "/api/v1/help-requests/{request_id}/cancel"): KIOSK,
+    ("GET", "/api/v1/catalogue"): KIOSK,
     ("GET", "/metrics"): MONITORING,
     ("GET", "/"): PUBLIC,
     ("GET", "/console"): PUBLIC,
@@ -48,6 +53,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/export-coop.csv"): STATS,
     ("GET", "/console/export-coop.xlsx"): STATS,
     ("GET", "/console/summary"): STATS,
+    ("GET", "/console/sites/browser"): MANAGERS,
+    ("GET", "/console/sites/{site_id}/browser"): SITE_MANAGERS,
+    ("POST", "/console/sites/{site_id}/browser"): SITE_MANAGERS,
     ("GET", "/console/admin"): ADMIN,
     ("POST", "/console/admin/territories"): ADMIN,
     ("POST", "/console/admin/sites"): ADMIN,
@@ -60,7 +68,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/console/admin/kiosks/{kiosk_id}/revoke"): ADMIN,
     ("POST", "/console/admin/kiosks/{kiosk_id}/enrolment"): ADMIN,
     ("GET", "/console/versions"): MANAGERS,
-    ("POST", "/console/versions/{place}/{place_id}"): MANAGERS,
+    ("POST", "/console/versions/{place}/{place_id}"): PIN_MANAGERS,
     ("POST", "/console/admin/users"): ADMIN,
     ("GET", "/console/admin/users/{user_id}"): ADMIN,
     ("POST", "/console/admin/users/{user_id}"): ADMIN,
@@ -69,6 +77,16 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/console/admin/users/{user_id}/password"): ADMIN,
     ("POST", "/console/admin/users/{user_id}/places/add"): ADMIN,
     ("POST", "/console/admin/users/{user_id}/places/remove"): ADMIN,
+    ("GET", "/console/procedures"): SIGNED_IN,
+    ("POST", "/console/procedures/import"): SIGNED_IN,
+    ("POST", "/console/procedures/check"): SIGNED_IN,
+    ("POST", "/console/procedures/copy"): SIGNED_IN,
+    ("GET", "/console/procedures/{procedure_id}"): SIGNED_IN,
+    ("GET", "/console/procedures/{procedure_id}/{version}.yaml"): SIGNED_IN,
+    ("POST", "/console/procedures/{procedure_id}/{version}/{action}"): SIGNED_IN,
+    ("POST", "/console/procedures/{procedure_id}/unpublish"): SIGNED_IN,
+    ("GET", "/console/procedures/sites/{site_id}"): SITE_MANAGERS,
+    ("POST", "/console/procedures/sites/{site_id}"): SITE_MANAGERS,
 }
 
 
@@ -89,7 +107,8 @@ def url_for(path: str, console_app: InProcess, site: str = "FS Lille") -> str:
     seed = console_app.seed
     values = {"site_id": seed.sites[site], "kiosk_id": seed.kiosks[(site, "borne-1")][0],
               "user_id": seed.users["resp-lille"], "request_id": uuid.uuid4(),
-              "name": "synthese", "place": "site", "place_id": seed.sites[site]}
+              "name": "synthese", "procedure_id": "mairie-lille-rdv", "version": 1,
+              "action": "approve", "place": "site", "place_id": seed.sites[site]}
     return path.format(**values)
 
 
@@ -125,7 +144,7 @@ def test_anonymous_access_is_refused_everywhere_but_the_public_routes(console_ap
 def test_a_wrong_role_is_refused(console_app: InProcess):
     csrf = console_app.login("med-lille")  # a mediator: no dashboards, no administration
     for (method, path), rule in ROUTES.items():
-        if rule in (ADMIN, STATS):
+        if rule in (ADMIN, STATS, MANAGERS):
             answer = call(console_app.client, method, url_for(path, console_app), csrf)
             assert answer.status_code == 403, (method, path, answer.status_code)
     console_app.client.cookies.clear()
@@ -143,8 +162,18 @@ def test_another_place_is_refused(console_app: InProcess):
             answer = call(console_app.client, method, url_for(path, console_app, "FS Rennes"),
                           csrf)
             assert answer.status_code == 403, (method, path, answer.status_code)
+        if rule == SITE_MANAGERS:  # a mediator chooses no catalogue, even of their own site
+            for site in ("FS Lille", "FS Rennes"):
+                answer = call(console_app.client, method, url_for(path, console_app, site),
+                              csrf)
+                assert answer.status_code == 403, (method, path, site, answer.status_code)
     console_app.client.cookies.clear()
-    console_app.login("resp-lille")  # a site's manager asks for another site's figures
+    csrf = console_app.login("resp-lille")  # a site's manager asks for another site's figures
+    for (method, path), rule in ROUTES.items():
+        if rule == SITE_MANAGERS:
+            answer = call(console_app.client, method, url_for(path, console_app, "FS Rennes"),
+                          csrf)
+            assert answer.status_code == 403, (method, path, answer.status_code)
     rennes = console_app.seed.sites["FS Rennes"]
     for (method, path), rule in ROUTES.items():
         if rule == STATS and method == "GET":
@@ -156,13 +185,13 @@ def test_another_place_is_refused(console_app: InProcess):
 def test_only_the_managers_of_a_place_set_its_kiosks_version(console_app: InProcess):
     csrf = console_app.login("med-lille")  # a mediator manages nothing
     for (method, path), rule in ROUTES.items():
-        if rule == MANAGERS:
+        if rule == PIN_MANAGERS:
             answer = call(console_app.client, method, url_for(path, console_app), csrf)
             assert answer.status_code == 403, (method, path, answer.status_code)
     console_app.client.cookies.clear()
     csrf = console_app.login("resp-lille")  # a site's manager, asking for another site
     for (method, path), rule in ROUTES.items():
-        if rule == MANAGERS and method == "POST":
+        if rule == PIN_MANAGERS and method == "POST":
             answer = call(console_app.client, method, url_for(path, console_app, "FS Rennes"),
                           csrf)
             assert answer.status_code == 403, (method, path, answer.status_code)

@@ -15,7 +15,9 @@ from kiosk_server.demo import spawn_server
 
 from .container import DebianContainer
 
-pytestmark = [pytest.mark.slow, pytest.mark.packaging]
+# The first test of a module waits for the two builds (each up to 900 s, see conftest) and a
+# booted container: far past the suite's 600 s per test when the other lanes share the cores.
+pytestmark = [pytest.mark.slow, pytest.mark.packaging, pytest.mark.timeout(2400)]
 
 APT_INSTALL = ["apt-get", "install", "-y", "-q", "--no-install-recommends"]
 TRANSLATE_PRINT = ("import gettext, kiosk, pathlib; "

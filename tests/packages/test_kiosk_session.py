@@ -33,7 +33,9 @@ from .kiosk_session import (
     welcome_shown,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.packaging]
+# The first test of a module waits for the two builds (each up to 900 s, see conftest) and a
+# booted container: far past the suite's 600 s per test when the other lanes share the cores.
+pytestmark = [pytest.mark.slow, pytest.mark.packaging, pytest.mark.timeout(2400)]
 
 # The demo's welcome screen (kiosk/demo.py's first stop), rendered offscreen on this host.
 REFERENCE = """

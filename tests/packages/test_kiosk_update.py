@@ -29,7 +29,9 @@ from kiosk_server.version_pins import PinPlace
 from .container import REPO_ROOT, DebianContainer
 from .kiosk_session import show, start_kiosk_session, wait_for, welcome_shown
 
-pytestmark = [pytest.mark.slow, pytest.mark.packaging]
+# The first test of a module waits for the two builds (each up to 900 s, see conftest) and a
+# booted container: far past the suite's 600 s per test when the other lanes share the cores.
+pytestmark = [pytest.mark.slow, pytest.mark.packaging, pytest.mark.timeout(2400)]
 
 BROKEN = "0.1.0-1~test3"
 SOURCES = """Types: deb

@@ -40,6 +40,10 @@ EXPECTED = {
     "duplicate-persona-key.yaml": [(22, ("« enfant » apparaît deux fois comme clé de la fiche "
                                          "persona (key:) (la première fois ligne 20)"))],
     "colon-in-text.yaml": [(45, "un deux-points de trop sur cette ligne")],
+    "digits-on-text-field.yaml": [
+        (27, ("digits: ne sert qu'aux cases sms_code ou email_code (la longueur du code reçu) : "
+              "pour un nombre de chiffres à taper, écrivez "
+              "validators: [{name: digits, count: 5}]"))],
 }
 DRAFTS = Path(__file__).parent / "drafts"
 # What a mediator must never read: the YAML parser's or the schema validator's English, a
@@ -312,3 +316,35 @@ def test_the_sources_table_in_docs_is_generated_from_the_procedures():
         "run: python -m kiosk.practice.sources"
     for procedure in catalogue.procedures:
         assert procedure.source_page.startswith("https://") and procedure.real_service
+
+
+def _mutations(data):
+    """Copies of a valid procedure that the schema must refuse, one fault each."""
+    import copy
+
+    no_title = copy.deepcopy(data)
+    del no_title["pages"][0]["title"]
+    unknown = copy.deepcopy(data)
+    unknown["pages"][0]["titel"] = "Accueil"
+    not_a_list = copy.deepcopy(data)
+    not_a_list["pages"] = "accueil"
+    return [no_title, unknown, not_a_list]
+
+
+def test_the_quick_schema_check_says_yes_and_no_as_jsonschema_does():
+    """The checker asks the quick (Rust) validator first and jsonschema only to explain a
+    refusal: both must agree on every shipped file, every broken example and faulty copies."""
+    from kiosk.practice import loader, yamlines
+
+    quick, full = loader._quick_validator(), loader._validator()
+    documents = []
+    for path in sorted([*SHIPPED_DIR.glob("*.yaml"), *BROKEN.glob("*.yaml")]):
+        try:
+            documents.append(yamlines.load(path.read_text(encoding="utf-8")))
+        except Exception:  # noqa: BLE001 - a YAML syntax example has no data to validate
+            continue
+    shipped = [yamlines.load(p.read_text(encoding="utf-8")) for p in SHIPPED_DIR.glob("*.yaml")]
+    documents += [m for data in shipped[:5] for m in _mutations(data)]
+    verdicts = [(quick.is_valid(d), not any(True for _ in full.iter_errors(d))) for d in documents]
+    assert all(q == f for q, f in verdicts)
+    assert sum(not q for q, _ in verdicts) >= 15, "the faulty copies must be refused"

@@ -161,16 +161,34 @@ def test_ameli_checks_identity_with_the_rib_and_confirms_the_address_by_email():
 
 
 def test_sms_code_must_be_the_one_on_the_simulated_phone():
-    run = new_run("rendez-vous-medical")
+    run = new_run("email-premiere-adresse")
     goto(run, "code")
     code = run.sms_code
     assert code is not None and code in run.sms_inbox[-1].fr and len(code) == 6
     wrong = "000000" if code != "000000" else "111111"
-    assert run.submit({"code": wrong}).errors["code"].problem.key == "sms_code.wrong"
+    refused = run.submit({"code": wrong}).errors["code"]
+    assert refused.problem.key == "sms_code.wrong"
+    assert refused.text("fr").endswith("recopiez les 6 chiffres.")
     run.send_sms()  # "renvoyer le code": the old one no longer works
     assert len(run.sms_inbox) == 2
     if run.sms_code != code:
         assert run.submit({"code": code}).errors["code"].problem.key == "sms_code.wrong"
+    assert run.submit({"code": run.sms_code}).ok
+
+
+def test_doctolib_like_code_has_three_digits_as_on_the_real_site():
+    """Doctolib's help: "the 3-digit verification code received by SMS" (digits: 3)."""
+    run = new_run("rendez-vous-medical")
+    goto(run, "code")
+    code = run.sms_code
+    assert code is not None and len(code) == 3 and code.isdigit()
+    assert code in run.sms_inbox[-1].fr
+    wrong = "000" if code != "000" else "111"
+    error = run.submit({"code": wrong}).errors["code"]
+    assert error.text("fr").endswith("recopiez les 3 chiffres.")
+    assert error.text("en").endswith("copy the 3 digits.")
+    run.send_sms()  # "renvoyer le code" keeps the real site's length
+    assert len(run.sms_code or "") == 3
     assert run.submit({"code": run.sms_code}).ok
 
 

@@ -116,6 +116,32 @@ def test_pushed_settings_and_commands_from_the_cli(monkeypatch, tmp_path, db_url
     engine.dispose()
 
 
+def test_browser_sites_pushed_from_the_cli_reach_the_heartbeat_reply(monkeypatch, tmp_path,
+                                                                     db_url):
+    from kiosk_wire.schema import HeartbeatReply, OfficialSite
+
+    run(monkeypatch, tmp_path, db_url, "territory", "create", "Nord")
+    run(monkeypatch, tmp_path, db_url, "site", "create", "--territory", "Nord", "FS Lille")
+    token = run(monkeypatch, tmp_path, db_url, "kiosk", "create", "--site", "FS Lille",
+                "borne-1").stdout.strip().splitlines()[-1]
+    for bad in (("--local-sites", "mairie exemple"), ("--browser-sites", "caf,local"),
+                ("--browser-sites", "facebook")):
+        refused = run(monkeypatch, tmp_path, db_url, "kiosk", "settings", "borne-1", *bad)
+        assert refused.exit_code == 1 and "invalid settings" in refused.output
+    assert run(monkeypatch, tmp_path, db_url, "kiosk", "settings", "borne-1", "--browser-sites",
+               "caf,ameli", "--local-sites", "mairie-exemple.fr").exit_code == 0
+    assert run(monkeypatch, tmp_path, db_url, "kiosk", "settings", "borne-1",
+               "--idle-timeout", "90").exit_code == 0  # another setting: the list stays
+    engine = open_migrated(db_url)
+    with TestClient(create_app(server_settings(tmp_path, db_url), engine)) as client:
+        reply = client.post("/api/v1/heartbeat", json={"state": "idle", "app_version": "0.1.0"},
+                            headers={"Authorization": f"Bearer {token}"}).json()
+    engine.dispose()
+    pushed = HeartbeatReply.model_validate(reply).settings
+    assert pushed.browser_sites == [OfficialSite.CAF, OfficialSite.AMELI]
+    assert pushed.browser_local_sites == ["mairie-exemple.fr"] and pushed.idle_timeout_s == 90
+
+
 def test_listings_have_a_header_for_people_and_tsv_or_json_for_scripts(monkeypatch, tmp_path,
                                                                        db_url):
     import json

@@ -37,7 +37,7 @@ def snapshot(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 def varied_record(rng: random.Random, day: dt.date) -> dict[str, Any]:
     """random_record plus what it leaves fixed: comfort options, survey answers, help calls,
-    activities without a procedure, long sessions, empty sessions."""
+    official sites, activities without a procedure, long sessions, empty sessions."""
     r = random_record(rng, day)
     r["accessibility"] = sorted(rng.sample(["large_text", "high_contrast", "read_aloud"],
                                            rng.randint(0, 3)))
@@ -51,6 +51,9 @@ def varied_record(rng: random.Random, day: dt.date) -> dict[str, Any]:
     for activity in r["activities"]:
         if activity["kind"] == "practice" and rng.random() < 0.8:
             activity["autonomy"] = rng.choice(["guided", "partly_autonomous", "autonomous"])
+    if rng.random() < 0.4:  # the kiosk's browser: official sites opened, minutes on each
+        r["official_sites"] = [{"site": site, "minutes": rng.randint(0, 40)} for site in
+                               rng.sample(["caf", "ameli", "impots", "local"], rng.randint(1, 3))]
     if rng.random() < 0.1:
         r["activities"] = []
     elif rng.random() < 0.3:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import threading
 import time
 
+from server.helpers import make_tenant, open_migrated
+
 from kiosk.sync import connect
-from kiosk.sync.help import HelpStatus
+from kiosk.sync.help import HelpDesk, HelpStatus
+from kiosk.sync.link import ServerLink
 from kiosk_server import live
+from kiosk_server.demo import spawn_server
 from kiosk_wire.schema import EndReason
 
 
@@ -90,3 +94,28 @@ def test_without_a_server_there_is_no_poll_and_no_http_stack(core, kiosk_setting
     assert desk.status is HelpStatus.NOT_DELIVERED
     assert desk._poller is None and connection.heartbeat is None and connection.sync is None
     core.end(EndReason.FINISHED, offer_survey=False)
+
+
+def test_a_poll_refused_with_retry_after_waits_what_the_server_asked(tmp_path, core):
+    """A server past its per-kiosk rate (429 + Retry-After) is asked again only after the wait
+    it named, not at the next poll interval."""
+    data_dir = tmp_path / "server-data"
+    data_dir.mkdir()
+    engine = open_migrated(f"sqlite:///{data_dir / 'server.sqlite'}")
+    tenant = make_tenant(engine)
+    server = spawn_server(data_dir, env={"KIOSK_SERVER_RATE_LIMIT_PER_MIN": "1"})
+    try:
+        # No polling thread: the test asks itself; the interval is what the thread would wait.
+        desk = HelpDesk(core, ServerLink.checked(server.url, tenant.token))
+        core.start()
+        desk.request()  # the one request this minute allows
+        desk.wait_idle()
+        desk.poll_interval_s = 1.0
+        assert desk.status is HelpStatus.SENT and desk.next_poll_delay() == 1.0
+        assert desk.poll() is HelpStatus.SENT  # refused: 429, still waiting for a mediator
+        assert desk.retry_after is not None and desk.retry_after >= 30
+        assert desk.next_poll_delay() == desk.retry_after
+        core.end(EndReason.FINISHED, offer_survey=False)
+    finally:
+        server.stop()
+        engine.dispose()

@@ -47,7 +47,7 @@ def tap_page_element(driver: Any, screen: Any, selector: str) -> None:
     """Touch the centre of a page element on the kiosk's picture of the page."""
     box = screen.service.on_page(lambda page: page.locator(selector).bounding_box()).result(
         STEP_TIMEOUT_S)
-    view = screen.ids.page
+    view = screen.ids.web
     width, height = view.viewport
     x = view.x + (box["x"] + box["width"] / 2) / width * view.width
     y = view.top - (box["y"] + box["height"] / 2) / height * view.height
@@ -85,7 +85,7 @@ def test_practise_caf_then_do_it_for_real_type_and_end_with_everything_wiped(
     driver.tap(debrief.ids.go_real)   # "Faire la vraie démarche maintenant"
     browser = driver.screen()
     assert browser.name == "browser"
-    assert until(driver, lambda: browser.site_key == "caf" and browser.ids.page.frames_shown > 0)
+    assert until(driver, lambda: browser.site_key == "caf" and browser.ids.web.frames_shown > 0)
     assert browser.status == ""
     assert "/" in fake_sites.reached("www.caf.fr")
 
@@ -93,7 +93,7 @@ def test_practise_caf_then_do_it_for_real_type_and_end_with_everything_wiped(
     said: list[str] = []
     hook, ui.speak_hook = ui.speak_hook, said.append
     try:
-        driver.tap(browser.ids.read)  # read aloud: the page's main heading
+        driver.tap(browser.ids.speak)  # the header's read aloud: the page's main heading
         assert until(driver, lambda: said == ["Caisse d'allocations familiales"])
     finally:
         ui.speak_hook = hook
@@ -137,7 +137,7 @@ def test_practise_caf_then_do_it_for_real_type_and_end_with_everything_wiped(
     profile = browser.service.profile.root
     assert profile.exists() and processes_using(profile)
 
-    driver.tap(browser.ids.end)        # "J'ai terminé", then the confirmation
+    driver.tap(browser.ids.bar_home)   # "J'ai terminé" in the bar, then the confirmation
     assert browser.confirm_end and core.in_session
     driver.tap(browser.ids.confirm_yes)
     assert not core.in_session

@@ -125,7 +125,7 @@ def test_mediator_tries_a_draft_that_residents_never_see(driver, ui_app):
 
     runtime = ui_app.runtime
     saved = runtime.practice
-    runtime._practice = load_catalogue(
+    runtime.practice = load_catalogue(
         [SHIPPED_DIR, Path(__file__).parents[1] / "practice" / "drafts"])
     try:
         ui_app.start_session(Language.FR, set())
@@ -145,7 +145,7 @@ def test_mediator_tries_a_draft_that_residents_never_see(driver, ui_app):
         runtime.core.end(EndReason.MEDIATOR, offer_survey=False)
         assert runtime.practice_drafts_shown is False
     finally:
-        runtime._practice = saved
+        runtime.practice = saved
     ui_app.open_mediator_panel()
     driver.frames(2)
     assert driver.screen().ids.drafts.txt == "Aucune démarche en brouillon"

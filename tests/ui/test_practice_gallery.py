@@ -7,6 +7,8 @@ pages only a branch leads to; the whole app is real (Kivy offscreen, session cor
 """
 from __future__ import annotations
 
+import os
+
 import pytest
 from kivy.metrics import dp
 from kivy.uix.scrollview import ScrollView
@@ -65,6 +67,18 @@ def pages_in_order(procedure) -> list[str]:
     return path + [p.id for p in procedure.pages if p.id not in path]
 
 
+def gallery_procedures(practice) -> list:
+    """Every procedure of the catalogue, or only those named in KIOSK_GALLERY_ONLY (ids separated
+    by commas): to look at the pages of a procedure being written without shooting them all."""
+    only = {i.strip() for i in os.environ.get("KIOSK_GALLERY_ONLY", "").split(",") if i.strip()}
+    procedures = list(practice.procedures)
+    if not only:
+        return procedures
+    unknown = only - {p.id for p in procedures}
+    assert not unknown, f"KIOSK_GALLERY_ONLY names no procedure of the catalogue: {sorted(unknown)}"
+    return [p for p in procedures if p.id in only]
+
+
 def practice_screen(app, name: str):
     """A practice screen (the app builds optional screens on first use)."""
     if not app.sm.has_screen("practice_catalogue"):
@@ -102,7 +116,7 @@ def test_every_page_of_every_procedure_in_french(driver, ui_app, ui_artifacts):
     out = ui_artifacts / "fr"
     problems: list[str] = []
     shots = 0
-    for procedure in ui_app.runtime.practice.procedures:
+    for procedure in gallery_procedures(ui_app.runtime.practice):
         problems += shoot_procedure(driver, ui_app, procedure, "fr", out)
         shots += len(procedure.pages)
     assert problems == []

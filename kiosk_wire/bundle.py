@@ -1,0 +1,101 @@
+"""The catalogue bundle: what a site's kiosks get besides their shipped procedures.
+
+The server builds one per site (kiosk_server.procedures.bundles): the procedures published to
+the site (each as its YAML text, the one source of truth, with its id and version) and the
+site's chosen order (which procedures its kiosks show, shipped or published, and in which order;
+``None``: every procedure, shipped ones first). It signs the bundle's exact bytes with its
+Ed25519 key; a kiosk checks the signature with the server's public key
+(``sync.catalogue_public_key``), then runs the practice checker on every procedure, and refuses
+the whole bundle if either fails.
+
+The catalogue *version* names a bundle's content: a hash of its ``(id, version)`` pairs and its
+order (versions never change once saved, so the pairs name the texts). The server computes it
+without building the bundle, the heartbeat reply carries it, and a kiosk downloads a bundle only
+when the version differs from the one it has. A site with nothing published and no choice has
+:data:`EMPTY_VERSION`, the version of a kiosk that never got a bundle.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kiosk_wire import ed25519
+from kiosk_wire.schema import ProcedureId
+
+BUNDLE_FORMAT: Literal[1] = 1
+CatalogueVersion = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
+ProcedureVersion = Annotated[int, Field(ge=1, le=1_000_000, strict=True)]
+MAX_PROCEDURES = 500
+MAX_YAML_CHARS = 400_000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BundleProcedure(_Strict):
+    id: ProcedureId
+    version: ProcedureVersion
+    yaml: Annotated[str, Field(max_length=MAX_YAML_CHARS)]
+
+
+class CatalogueBundle(_Strict):
+    format: Literal[1] = BUNDLE_FORMAT
+    version: CatalogueVersion
+    procedures: Annotated[list[BundleProcedure], Field(max_length=MAX_PROCEDURES)] = []
+    order: Annotated[list[ProcedureId], Field(max_length=MAX_PROCEDURES)] | None = None
+
+
+class SignedBundle(_Strict):
+    """What ``GET /api/v1/catalogue`` answers: the bundle's JSON as base64 (the exact bytes
+    signed) and the signature of those bytes."""
+
+    payload: Annotated[str, Field(max_length=4 * MAX_PROCEDURES * MAX_YAML_CHARS // 3)]
+    signature: Annotated[str, Field(pattern=r"^[0-9a-f]{128}$")]
+
+
+class BundleRefused(ValueError):
+    """A bundle a kiosk must not use; the message says why, plainly (it is logged)."""
+
+
+def catalogue_version(entries: Iterable[tuple[str, int]], order: list[str] | None) -> str:
+    """The version naming a bundle of these ``(id, version)`` pairs and this order."""
+    content = json.dumps({"procedures": sorted([i, v] for i, v in entries), "order": order},
+                         separators=(",", ":"))
+    return hashlib.sha256(content.encode()).hexdigest()[:16]
+
+
+EMPTY_VERSION = catalogue_version((), None)
+
+
+def seal(bundle: CatalogueBundle, seed: bytes) -> SignedBundle:
+    """The bundle signed with the server's private key."""
+    raw = bundle.model_dump_json().encode()
+    return SignedBundle(payload=base64.b64encode(raw).decode(),
+                        signature=ed25519.sign(seed, raw).hex())
+
+
+def open_sealed(signed: SignedBundle, public_key: bytes) -> CatalogueBundle:
+    """The bundle, once its signature is the server's and its content well formed; else
+    :class:`BundleRefused`."""
+    try:
+        raw = base64.b64decode(signed.payload, validate=True)
+    except ValueError:
+        raise BundleRefused("bundle refused: its content is not base64") from None
+    if not ed25519.verify(public_key, raw, bytes.fromhex(signed.signature)):
+        raise BundleRefused("bundle refused: its signature is not the server's (altered in "
+                            "transit, or signed with another key)")
+    try:
+        bundle = CatalogueBundle.model_validate_json(raw)
+    except ValidationError as err:
+        raise BundleRefused(f"bundle refused: its content is not a catalogue ({err.error_count()}"
+                            " problems)") from None
+    expected = catalogue_version(((p.id, p.version) for p in bundle.procedures), bundle.order)
+    if expected != bundle.version:
+        raise BundleRefused("bundle refused: its version does not match its content")
+    return bundle

@@ -1,0 +1,109 @@
+"""The official sites of the kiosks' browser in the console (issue #12): the sites a session
+used are stored, counted per site and exported ("Sites officiels les plus ouverts"), and the
+live view says which official site a kiosk shows (its name, never an address)."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from html import unescape
+
+import openpyxl
+import sqlalchemy as sa
+from server.helpers import record
+
+from console.conftest import InProcess
+from kiosk_server import live, retention
+from kiosk_server import tables as t
+from kiosk_server.ingest import ingest
+from kiosk_server.tenancy import KioskIdentity
+from kiosk_wire.schema import Heartbeat, KioskState, SessionRecord
+
+
+def _lille_kiosk(app: InProcess, name: str = "borne-1") -> KioskIdentity:
+    seed = app.seed
+    return KioskIdentity(seed.kiosks[("FS Lille", name)][0], seed.sites["FS Lille"],
+                         seed.territories["Nord"], name)
+
+
+def _browsed(app: InProcess, day: dt.date, uses: list[list[tuple[str, int]]]) -> list[str]:
+    """One session per item, each with its official sites; returns their event ids."""
+    records = [SessionRecord.model_validate(record(
+        day=day, official_sites=[{"site": s, "minutes": m} for s, m in sites]))
+        for sites in uses]
+    ingest(app.engine, _lille_kiosk(app), records)
+    ingest(app.engine, _lille_kiosk(app), records)  # sent again: counted once
+    return [str(r.event_id) for r in records]
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", unescape(html)))
+
+
+def test_sites_opened_are_counted_per_site_shown_and_exported(console_app: InProcess):
+    app, seed = console_app, console_app.seed
+    day = seed.today
+    _browsed(app, day, [[("caf", 12), ("ameli", 3)], [("caf", 5)], [("local", 7)]])
+    app.login("resp-lille")
+    lille = seed.sites["FS Lille"]
+    query = f"periode=perso&debut={day}&fin={day}&site={lille}"
+
+    page = _text(app.client.get(f"/console/stats/synthese?{query}").text)
+    assert "Sites officiels les plus ouverts" in page
+    table = page[page.index("Sites officiels les plus ouverts"):]
+    assert table.index("CAF 2 17") < table.index("ameli (Assurance Maladie) 1 3")
+    assert "Sites ajoutés par le lieu 1 7" in table
+
+    rows = list(csv.reader(io.StringIO(app.client.get(f"/console/export.csv?{query}").text,
+                                       newline=""), delimiter=";"))
+    ours = [r[1:4] for r in rows if r and r[0] == "Sites officiels les plus ouverts"]
+    assert ours[:2] == [["Site officiel", "Sessions", "Minutes"], ["CAF", "2", "17"]]
+
+    book = openpyxl.load_workbook(io.BytesIO(app.client.get(f"/console/export.xlsx?{query}")
+                                             .content))
+    sheet = book["Sites officiels ouverts"]
+    assert [c.value for c in sheet[2]][:3] == ["CAF", 2, 17]
+
+
+def test_a_session_without_the_browser_counts_for_no_site_and_retention_purges_the_uses(
+        console_app: InProcess):
+    app = console_app
+    old = dt.date(2020, 1, 6)
+    ids = _browsed(app, old, [[("impots", 4)], []])
+    with app.engine.connect() as conn:
+        stored = conn.execute(sa.select(t.site_uses.c.event_id, t.site_uses.c.site)).all()
+    assert stored == [(ids[0], "impots")]
+    retention.purge(app.engine, months=24)
+    with app.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.site_uses)).scalar_one() == 0
+        kept = conn.execute(sa.select(sa.func.sum(t.agg_official_sites.c.sessions))
+                            .where(t.agg_official_sites.c.grain == "D")).scalar_one()
+    assert kept == 1  # the figures stay, the raw uses go with their records
+
+
+def _card(html: str, kiosk_id: int) -> str:
+    start = html.index(f'data-kiosk="{kiosk_id}"')
+    return _text(html[start - 200:html.index("</li>", start)])
+
+
+def test_the_live_view_says_which_official_site_a_kiosk_shows(console_app: InProcess):
+    app = console_app
+    browsing, other = _lille_kiosk(app, "borne-1"), _lille_kiosk(app, "borne-2")
+    with app.engine.begin() as conn:
+        live.record_heartbeat(conn, browsing, Heartbeat(
+            state=KioskState.ACTIVE, app_version="0.2.0", session_seconds=60,
+            official_site="caf"))
+        live.record_heartbeat(conn, other, Heartbeat(state=KioskState.ACTIVE,
+                                                     app_version="0.2.0", session_seconds=60))
+    app.login("med-lille")
+    html = app.client.get(f"/console/live/{browsing.site_id}").text
+    assert "Sur un site officiel : CAF · caf.fr" in _card(html, browsing.kiosk_id)
+    assert "site officiel" not in _card(html, other.kiosk_id)
+    assert "https://" not in _card(html, browsing.kiosk_id)
+
+    with app.engine.begin() as conn:  # the session ended: nothing left of the browsing
+        live.record_heartbeat(conn, browsing, Heartbeat(state=KioskState.IDLE,
+                                                        app_version="0.2.0"))
+    html = app.client.get(f"/console/live/{browsing.site_id}").text
+    assert "site officiel" not in _card(html, browsing.kiosk_id)
