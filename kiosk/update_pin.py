@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 PIN_FILE = "update-pin"
 RETRY_S = 900.0
+WAITING_RETRY_S = 60.0
 GAVE_UP = frozenset({UpdateState.ROLLED_BACK, UpdateState.FAILED})
 
 
@@ -51,9 +52,11 @@ class PinRequester:
             return False  # it failed its health check here: the console shows it; no loop
         now = self.clock()
         # A session got in the way of the last ask (kiosk-update said "waiting"): ask again
-        # as soon as it is over, not a retry period later.
-        if self._asked is not None and self._asked[0] == pinned and state is not \
-                UpdateState.WAITING and now - self._asked[1] < self.retry_s:
+        # soon after it is over, not a whole retry period later (but not at every heartbeat
+        # while the update it started is still running).
+        wait = WAITING_RETRY_S if state is UpdateState.WAITING else self.retry_s
+        if self._asked is not None and self._asked[0] == pinned \
+                and now - self._asked[1] < min(wait, self.retry_s):
             return False
         try:
             self._write(pinned)

@@ -139,3 +139,17 @@ def live_card(client, server) -> str:
     start = html.index(f'data-kiosk="{server.tenant.kiosk_id}"')
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", unescape(html[start:html.index(
         "</li>", start)])))
+
+
+def test_after_a_session_made_the_update_wait_the_kiosk_asks_again_soon_not_at_every_beat(
+        tmp_path):
+    from kiosk_wire.schema import UpdateState
+
+    now = [0.0]
+    asker = PinRequester(tmp_path, clock=lambda: now[0])
+    waiting = (UpdateState.WAITING, None)
+    assert asker.consider("0.2.0-1", "0.1.0-1", in_session=False, last_update=(None, None))
+    now[0] += 2  # next heartbeat: the update it asked for is still running
+    assert not asker.consider("0.2.0-1", "0.1.0-1", in_session=False, last_update=waiting)
+    now[0] += 60  # the update waited for a session that is now over
+    assert asker.consider("0.2.0-1", "0.1.0-1", in_session=False, last_update=waiting)
