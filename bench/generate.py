@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
+from kiosk_wire.catalogue import shipped_parcours
 from kiosk_wire.schema import Accessibility, AgeBracket, Satisfaction, SurveyAutonomy
 
 CHUNK = 250_000
@@ -176,7 +177,8 @@ SESSION_COLUMNS = ("event_id", "kiosk_id", "site_id", "territory_id", "schema_ve
                    "help_requests", "age_bracket", "autonomy", "satisfaction", "received_at")
 SITE_USE_COLUMNS = ("event_id", "site", "minutes")
 ACTIVITY_COLUMNS = ("event_id", "position", "kind", "procedure_id", "theme", "steps_total",
-                    "steps_reached", "completed", "hints_used", "errors", "pages", "autonomy")
+                    "steps_reached", "completed", "hints_used", "errors", "pages", "autonomy",
+                    "parcours_id", "parcours_step")
 
 
 class RecordGenerator:
@@ -278,6 +280,11 @@ class RecordGenerator:
                          + (autonomy == "partly_autonomous"))
         errors = rng.poisson(0.9, n)
         pages = {k: np.minimum(rng.geometric(0.45, n), 20) for k in ("scan", "copy", "print")}
+        # A fifth of the practice runs of a procedure that is a step of a shipped parcours are
+        # made as that step (drawn last: the columns above keep their values for a seed).
+        in_parcours = (rng.random(n) < 0.2).tolist()
+        steps_of = {pid: (parcours.id, rank) for parcours in shipped_parcours().values()
+                    for rank, pid in enumerate(parcours.steps, 1)}
         rows: list[tuple] = []
         practice_l, scan_l, copy_l, print_l = (practice.tolist(), scan.tolist(), copy.tolist(),
                                                 printed.tolist())
@@ -290,17 +297,19 @@ class RecordGenerator:
             pos = 0
             if practice_l[i]:
                 p = proc_l[i]
+                step = steps_of.get(proc_id[p]) if in_parcours[i] else None
                 rows.append((eid, 0, "practice", proc_id[p], proc_theme[p], total_l[i],
                              reached_l[i], completed_l[i], hints_l[i], errors_l[i], 0,
-                             autonomy_l[i]))
+                             autonomy_l[i], *(step or (None, None))))
                 pos = 1
             for kind, flags in (("scan", scan_l), ("copy", copy_l), ("print", print_l)):
                 if flags[i]:
                     rows.append((eid, pos, kind, None, None, 0, 0, False, 0, 0,
-                                 pages_l[kind][i], None))
+                                 pages_l[kind][i], None, None, None))
                     pos += 1
             for _ in range(helps_l[i]):
-                rows.append((eid, pos, "help", None, None, 0, 0, False, 0, 0, 0, None))
+                rows.append((eid, pos, "help", None, None, 0, 0, False, 0, 0, 0, None, None,
+                             None))
                 pos += 1
         return rows
 

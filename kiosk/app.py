@@ -6,85 +6,28 @@ OUT_OF_ORDER: out of order). Locked down: fullscreen without decorations, Escape
 close requests refused, keyboard shortcuts swallowed, cursor hidden; only the mediator panel's
 "maintenance" quits.
 
-Every screen is in one table, ``SCREENS``: its name, its module under ``kiosk.screens`` and
-what builds it. The app's own screens are classes built without arguments; practice, scan and
-print belong to other parts (``optional``): their module's ``build_screen(runtime) -> Screen``
-is called when the module is present, otherwise (or when it fails) their home tile stays hidden.
+Every screen is in one table, ``SCREENS`` (kiosk/screens/registry.py): its name, its module
+under ``kiosk.screens`` and what builds it. The app's own screens are classes built without
+arguments; practice, scan and print belong to other parts (``optional``): their module's
+``build_screen(runtime) -> Screen`` is called when the module is present, otherwise (or when
+it fails) their home tile stays hidden.
 """
 from __future__ import annotations
 
 import importlib
 import importlib.util
 import logging
-import os
 import signal
 import sys
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kiosk.screens.kivy_setup import configure_kivy, kivy_schedule
+from kiosk.screens.registry import MEDIATOR_SCREENS, SCREENS
 from kiosk_wire.config import Settings
 
 log = logging.getLogger(__name__)
 
-
-
-@dataclass(frozen=True)
-class ScreenEntry:
-    """Where a screen lives. ``builder`` is a Screen class of the app (built without
-    arguments) or, for an ``optional`` screen, ``build_screen`` (called with the runtime)."""
-
-    module: str                   # under kiosk.screens
-    builder: str
-    optional: bool = False        # another part's screen: absent or broken hides its tile
-
-    @property
-    def module_path(self) -> str:
-        return f"kiosk.screens.{self.module}"
-
-
-# Every screen of the kiosk, by name. Each is built on its first visit.
-SCREENS: dict[str, ScreenEntry] = {
-    "welcome": ScreenEntry("welcome", "WelcomeScreen"),
-    "home": ScreenEntry("home", "HomeScreen"),
-    "help_call": ScreenEntry("help_call", "HelpCallScreen"),
-    "end": ScreenEntry("end", "EndScreen"),
-    "mediator_unlock": ScreenEntry("mediator_unlock", "MediatorUnlockScreen"),
-    "mediator_panel": ScreenEntry("mediator_panel", "MediatorPanelScreen"),
-    "out_of_order": ScreenEntry("out_of_order", "OutOfOrderScreen"),
-    "practice_catalogue": ScreenEntry("practice.catalogue", "build_screen", optional=True),
-    "scan": ScreenEntry("scan.scan", "build_screen", optional=True),
-    "print": ScreenEntry("print", "build_screen", optional=True),
-    "official_sites": ScreenEntry("official_sites", "OfficialSitesScreen"),
-    "browser": ScreenEntry("browser", "BrowserScreen"),
-}
-MEDIATOR_SCREENS = frozenset({"mediator_unlock", "mediator_panel"})
-
-
-def configure_kivy(settings: Settings, headless: bool = False) -> None:
-    """Kiosk settings for Kivy; must run before the window exists (before importing it)."""
-    os.environ.setdefault("KIVY_NO_ARGS", "1")
-    os.environ.setdefault("KIVY_NO_CONSOLELOG", "0")
-    if headless:
-        os.environ["SDL_VIDEODRIVER"] = "offscreen"
-    from kivy.config import Config
-
-    fullscreen = settings.get("ui.fullscreen") and not headless
-    Config.set("kivy", "exit_on_escape", "0")
-    Config.set("kivy", "keyboard_mode", "system")  # our own docked keyboard, never Kivy's
-    Config.set("kivy", "log_level", "warning")
-    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
-    Config.set("graphics", "borderless", "1" if fullscreen else "0")
-    Config.set("graphics", "width", str(settings.get("ui.width")))
-    Config.set("graphics", "height", str(settings.get("ui.height")))
-    Config.set("graphics", "show_cursor", "1" if settings.get("ui.show_cursor") else "0")
-    Config.set("input", "mouse", "mouse,disable_multitouch")
-
-
-def kivy_schedule(fn: Any, delay: float) -> None:
-    """Hand work from device threads to the Kivy main loop."""
-    from kivy.clock import Clock
-
-    Clock.schedule_once(lambda _dt: fn(), delay)
+__all__ = ["KioskApp", "configure_kivy", "make_runtime", "run_kiosk", "start_headless"]
 
 
 def make_runtime(settings: Settings, clock: Any = None) -> Any:

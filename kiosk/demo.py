@@ -184,6 +184,7 @@ class Tour:
                 self.app.show(name)
                 self.stop(f"{name}-{tag}")
                 self.app.show("home")
+        self.parcours(tag)
         self.d.tap(self.ids()["tile_help"])
         self.stop(f"help-{tag}")
         self.tap_id("back")
@@ -207,6 +208,22 @@ class Tour:
             choices = self.ids()["choices"].children
             self.d.tap(choices[-1])
         assert self.d.screen().name == "welcome"
+
+    def parcours(self, tag: str) -> None:
+        """A parcours followed, its first exercise done: its screen and the card offered at
+        the end (forgotten afterwards, so "J'ai terminé" asks its usual question)."""
+        if not self.app.sm.has_screen("practice_parcours"):
+            return  # the practice catalogue was not shown (no practice tile)
+        follow = self.app.screen("practice_catalogue").flow.parcours
+        offered = list(follow.offered().values())
+        if not offered:
+            return
+        follow.follow(offered[0], frozenset({0}))
+        for name in ("practice_parcours", "practice_parcours_card"):
+            self.app.show(name)
+            self.stop(f"{name.replace('_', '-')}-{tag}")
+        follow.forget()
+        self.app.show("home")
 
     def _tile_routes(self) -> list[str]:
         from kiosk.screens.home import TILE_ROUTES

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
 from kiosk import __version__
+from kiosk.help_calls import HelpCalls, HelpView
 from kiosk.i18n import N_
+from kiosk.mediator_status import DeviceLine, ServerState, device_lines, server_state
 from kiosk.scheduling import Schedule, run_now
 from kiosk.sessions import has_leftovers
 from kiosk.speech import Speaker
@@ -39,7 +40,7 @@ if TYPE_CHECKING:  # imported when used: the welcome screen's first frame needs 
     from kiosk.sessions.core import SessionCore
     from kiosk.sessions.mediator_pin import PinGate
     from kiosk.sync import ServerConnection
-    from kiosk.sync.help import HelpDesk, HelpStatus
+    from kiosk.sync.help import HelpDesk
     from kiosk.sync.outbox import SyncClient
     from kiosk_wire.schema import PushedSettings
 
@@ -54,45 +55,6 @@ class Feature(str, Enum):
     PRINT = "print"
     HELP = "help"
     BROWSER = "browser"   # official sites in the locked-down browser (browser.enabled)
-
-
-class HelpView(str, Enum):
-    """What the help screen tells the resident, from the help desk's status."""
-
-    SENDING = "sending"          # request on its way
-    NOTIFIED = "notified"        # the server has it: a mediator was told
-    COMING = "coming"            # a mediator acknowledged: "Un médiateur arrive"
-    GO_TO_DESK = "go_to_desk"    # offline or not delivered: go to the desk
-    CANCELLED = "cancelled"      # the resident cancelled the call
-
-
-# By kiosk.sync.help.HelpStatus value: that module (and the wire schema it loads) is imported
-# with the help desk, after the welcome screen's first frame.
-HELP_VIEWS: dict[str, HelpView] = {
-    "sending": HelpView.SENDING,
-    "sent": HelpView.NOTIFIED,
-    "acknowledged": HelpView.COMING,
-    "cancelled": HelpView.CANCELLED,
-}
-# Views of a call the resident can still cancel.
-CANCELLABLE_VIEWS = frozenset({HelpView.SENDING, HelpView.NOTIFIED, HelpView.COMING})
-
-
-class ServerState(str, Enum):
-    """The link to the central server, as the mediator panel shows it."""
-
-    LOCAL = "local"                  # no server configured: statistics stay on the kiosk
-    NOT_STARTED = "not_started"      # configured, but the sync could not start
-    CONNECTING = "connecting"        # started, no answer yet either way
-    CONNECTED = "connected"
-    UNREACHABLE = "unreachable"
-
-
-@dataclass(frozen=True)
-class DeviceLine:
-    kind: str      # printer, scanner, reader, hotplug
-    state: str     # the facade's state Enum value
-    detail: str    # the facade's technical message, for the mediator
 
 
 class KioskRuntime:
@@ -128,7 +90,7 @@ class KioskRuntime:
         self._browsing_off = False  # switched off, no Chromium, or an unusable site list
         # Extra Chromium switches (tests: host resolver rules and the test certificate).
         self.browser_switches: tuple[str, ...] = ()
-        self._help_listeners: list[Callable[[HelpView], None]] = []
+        self.help_calls = HelpCalls(lambda: self.help_desk, lambda: self.core, self.schedule)
         if not defer_core or has_leftovers(settings):
             self._open_core(open_parts)
 
@@ -200,7 +162,7 @@ class KioskRuntime:
         self.badges = self._open_badges()
         self.connection = self._connect()
         if self.connection is not None:
-            self.connection.help_desk.add_listener(self._help_changed)
+            self.connection.help_desk.add_listener(self.help_calls.desk_changed)
             if self.connection.heartbeat is not None:
                 self.connection.heartbeat.add_settings_listener(self._settings_pushed)
                 self._settings_pushed(self.connection.heartbeat.pushed)  # kept from last time
@@ -343,73 +305,25 @@ class KioskRuntime:
             return self.printer is not None
         return True  # help: always possible, at worst "go to the desk"
 
-    # --- help --------------------------------------------------------------------------------
+    # --- help (kiosk/help_calls.py) ------------------------------------------------------------
     def add_help_listener(self, listener: Callable[[HelpView], None]) -> None:
-        self._help_listeners.append(listener)
+        self.help_calls.add_listener(listener)
 
     def request_help(self) -> HelpView:
-        """Ask for a mediator. The help desk counts the request in the session's record; without
-        one, it is counted here (the resident did ask) and the answer is "go to the desk"."""
-        desk = self.help_desk
-        if desk is None:
-            from kiosk_wire.schema import Activity, ActivityKind
-
-            if self.core.in_session:
-                self.core.add_activity(Activity(kind=ActivityKind.HELP))
-            return HelpView.GO_TO_DESK
-        try:
-            desk.request()
-        except Exception:
-            log.exception("help request failed")
-            return HelpView.GO_TO_DESK
-        return self.help_view()
+        return self.help_calls.request()
 
     def cancel_help(self) -> HelpView:
-        """The resident cancelled their call (mediators stop seeing it); the view after it."""
-        desk = self.help_desk
-        if desk is not None:
-            try:
-                desk.cancel()
-            except Exception:
-                log.exception("help request cancellation failed")
-        return self.help_view()
+        return self.help_calls.cancel()
 
     def help_view(self) -> HelpView:
-        desk = self.help_desk
-        if desk is None:
-            return HelpView.GO_TO_DESK
-        status = desk.status
-        return HELP_VIEWS.get(status.value, HelpView.GO_TO_DESK) if status else \
-            HelpView.GO_TO_DESK
-
-    def _help_changed(self, _status: HelpStatus) -> None:
-        def tell() -> None:
-            # Read when told, not when scheduled: a stale "notified" must not overwrite a
-            # cancellation the resident made in between.
-            view = self.help_view()
-            for listener in list(self._help_listeners):
-                listener(view)
-        self.schedule(tell, 0)
+        return self.help_calls.view()
 
     # --- mediator ----------------------------------------------------------------------------
     def device_lines(self) -> list[DeviceLine]:
-        if self.devices is None:
-            return [DeviceLine(kind, "absent", "") for kind in ("printer", "scanner", "reader",
-                                                                 "hotplug")]
-        devices = self.devices
-        return [DeviceLine(kind, dev.state.value, dev.last_error or "")
-                for kind, dev in (("printer", devices.printer), ("scanner", devices.scanner),
-                                  ("reader", devices.reader), ("hotplug", devices.hotplug))]
+        return device_lines(self.devices)
 
     def server_state(self) -> ServerState:
-        if not self.settings.get("sync.server_url"):
-            return ServerState.LOCAL
-        if self.sync is None:
-            return ServerState.NOT_STARTED
-        connected = self.sync.connected
-        if connected is None:
-            return ServerState.CONNECTING
-        return ServerState.CONNECTED if connected else ServerState.UNREACHABLE
+        return server_state(self.settings, self.sync)
 
     def queued_records(self) -> int:
         store = self.core.store
@@ -454,41 +368,20 @@ class KioskRuntime:
         self.reader.add_card_listener(on_card_inserted=listener)
         return True
 
-    # --- life --------------------------------------------------------------------------------
     # --- the browser -------------------------------------------------------------------------
     @property
     def browsing(self) -> Browsing | None:
         """The official sites' browser of the sessions, or None when switched off, when
         Chromium is not installed or when the site list in the settings is unusable (logged)."""
         if self._browsing is None and not self._browsing_off:
-            from pathlib import Path
+            from kiosk.browser.browsing import open_browsing
 
-            from kiosk.browser.allowlist import AllowlistError
-            from kiosk.browser.browsing import Browsing
-
-            if not self.settings.get("browser.enabled"):
-                return None
-            from kiosk.browser.installed import chromium_installed, playwright_installed
-
-            if not chromium_installed(Path(self.settings.get("browser.chromium"))):
-                log.warning("browser: %s not installed", self.settings.get("browser.chromium"))
-                self._browsing_off = True  # said once; a restart looks again
-                return None
-            if not playwright_installed():
-                log.warning("browser: the Playwright library is not installed")
-                self._browsing_off = True
-                return None
-            try:
-                self._browsing = Browsing.from_settings(self.core, self.settings,
-                                                        extra_switches=self.browser_switches,
-                                                        documents=self.documents)
-                heartbeat = self.connection.heartbeat if self.connection is not None else None
-                if heartbeat is not None:  # the list last pushed (kept across restarts)
-                    self._browsing.apply_pushed(heartbeat.pushed)
-            except AllowlistError as err:
-                log.error("browser switched off: %s", err)
-                self._browsing_off = True
-                return None
+            heartbeat = self.connection.heartbeat if self.connection is not None else None
+            self._browsing = open_browsing(
+                self.core, self.settings, extra_switches=self.browser_switches,
+                documents=self.documents,
+                pushed=heartbeat.pushed if heartbeat is not None else None)
+            self._browsing_off = self._browsing is None  # said once; a restart looks again
         if self._browsing is None:
             return None
         if self._browsing.documents is None:  # the parts opened after the browser was asked for

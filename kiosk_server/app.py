@@ -1,5 +1,6 @@
 """The kiosk server's ASGI app: the kiosks' API (kiosk_server/api/) and the web console
-(kiosk_server/console/), with the daily retention purge.
+(kiosk_server/console/), with the daily retention purge and the monthly reports
+(kiosk_server/monthly_reports.py), both tasks of each server process.
 
 Every API error is JSON ``{"error": code, "message": text, "details": [...]}`` with a status
 code from the list 400/401/404/405/413/422/429/500/503, never a stack trace. Past
@@ -20,12 +21,13 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 
-from kiosk_server import db, retention
+from kiosk_server import db, monthly_reports, retention
 from kiosk_server.api import errors, identifiers, kiosk_routes, metrics
 from kiosk_server.api.errors import ApiError
 from kiosk_server.api.middleware import BodySizeLimit
 from kiosk_server.api.shedding import LoadShedding
 from kiosk_server.ratelimit import RateLimiter
+from kiosk_server.report_mail import Mailer
 from kiosk_wire import __version__
 from kiosk_wire.config import Settings
 
@@ -34,6 +36,9 @@ __all__ = ["ApiError", "app_from_environment", "create_app"]
 log = logging.getLogger(__name__)
 
 RETENTION_EVERY_S = 24 * 3600
+# The first pass of the monthly reports waits this long after the start: a restarted server
+# first takes back the kiosks' reconnection storm and the live pages.
+REPORTS_FIRST_AFTER_S = 120.0
 
 
 def create_app(settings: Settings, engine: Engine | None = None,
@@ -42,14 +47,18 @@ def create_app(settings: Settings, engine: Engine | None = None,
     if run_migrations:
         db.migrate(engine)
     retention_months: int = settings.get("server.retention_months")
+    mailer = Mailer.from_settings(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(_retention_loop(engine, retention_months))
+        tasks = [asyncio.create_task(_retention_loop(engine, retention_months)),
+                 asyncio.create_task(monthly_report_loop(engine, mailer, REPORTS_FIRST_AFTER_S,
+                                                         monthly_reports.CHECK_EVERY_S))]
         try:
             yield
         finally:
-            task.cancel()
+            for task in tasks:
+                task.cancel()
 
     # No interactive API page: Swagger UI loads its code from a CDN. The API is described by
     # /openapi.json, served from here like everything else.
@@ -62,6 +71,7 @@ def create_app(settings: Settings, engine: Engine | None = None,
     app.state.settings = settings
     app.state.limiter = RateLimiter(settings.get("server.rate_limit_per_min"))
     app.state.known_procedures = identifiers.known_procedures(settings)
+    app.state.known_parcours = identifiers.known_parcours(settings)
     app.state.counters = metrics.Counters()
     app.add_middleware(BodySizeLimit, max_bytes=settings.get("server.max_body_bytes"))
     # Outside the body reading: a request waiting for its body counts as in progress.
@@ -95,3 +105,16 @@ async def _retention_loop(engine: Engine, months: int) -> None:
         except Exception:  # a failed purge is retried tomorrow; serving goes on
             log.exception("retention purge failed")
         await asyncio.sleep(RETENTION_EVERY_S)
+
+
+async def monthly_report_loop(engine: Engine, mailer: Mailer | None, first_after_s: float,
+                              every_s: float) -> None:
+    """A pass of kiosk_server.monthly_reports after ``first_after_s``, then every ``every_s``:
+    the last month's missing reports are made (and mailed), whatever day the server started."""
+    await asyncio.sleep(first_after_s)
+    while True:
+        try:
+            await run_in_threadpool(monthly_reports.run_pass, engine, mailer)
+        except Exception:  # a failed pass is tried again at the next one; serving goes on
+            log.exception("monthly reports failed")
+        await asyncio.sleep(every_s)

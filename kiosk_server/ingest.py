@@ -32,6 +32,7 @@ _MEASURES = {
     t.agg_autonomy: ("activities",),
     t.agg_comfort: ("sessions",),
     t.agg_official_sites: ("sessions", "minutes"),
+    t.agg_parcours: ("activities", "completed"),
 }
 
 
@@ -171,6 +172,7 @@ def _activity_row(r: SessionRecord, position: int, a: Any,
         "completed": a.completed, "hints_used": a.hints_used, "errors": a.errors,
         "pages": a.pages, "autonomy": a.autonomy.value if a.autonomy else None,
         "procedure_version": a.procedure_version,
+        "parcours_id": a.parcours_id, "parcours_step": a.parcours_step,
     }
 
 
@@ -188,9 +190,10 @@ def aggregate_deltas(records: Iterable[SessionRecord],
     daily: dict[sa.Table, dict[tuple[Any, ...], list[int]]] = {
         t.agg_sessions: {}, t.agg_activities: {}, t.agg_comfort: {}, t.agg_official_sites: {}}
     monthly: dict[sa.Table, dict[tuple[Any, ...], list[int]]] = {
-        t.agg_hours: {}, t.agg_funnel: {}, t.agg_survey: {}, t.agg_autonomy: {}}
+        t.agg_hours: {}, t.agg_funnel: {}, t.agg_survey: {}, t.agg_autonomy: {},
+        t.agg_parcours: {}}
     sessions, acts, comfort, sites = daily.values()
-    hours, funnel, survey, autonomy = monthly.values()
+    hours, funnel, survey, autonomy, parcours = monthly.values()
     practice = ActivityKind.PRACTICE
     for r in records:
         day = r.day
@@ -212,6 +215,9 @@ def aggregate_deltas(records: Iterable[SessionRecord],
                      (1, int(a.completed)))
                 _add(autonomy, (month, a.procedure_id,
                                 a.autonomy._value_ if a.autonomy else ""), (1,))
+                if a.parcours_id:
+                    _add(parcours, (month, a.parcours_id, a.parcours_step),
+                         (1, int(a.completed)))
         sv = r.survey
         if sv is not None:
             _add(survey, (month, sv.age_bracket._value_, sv.autonomy._value_,

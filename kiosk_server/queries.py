@@ -289,6 +289,25 @@ def _funnel_of(procedure_id: str, rows: list[Any]) -> dict[str, Any]:
             "steps": reached}
 
 
+def parcours_progress(conn: Connection, scope: Scope, period: Period
+                      ) -> dict[str, list[dict[str, int]]]:
+    """Per parcours, each step's practice attempts and completions over the months of the
+    period (steps nobody tried are absent), parcours with most attempts first."""
+    a = t.agg_parcours
+    q = (sa.select(a.c.parcours_id, a.c.parcours_step, sa.func.sum(a.c.activities),
+                   sa.func.sum(a.c.completed))
+         .where(*_where(a, scope, period, monthly_only=True))
+         .group_by(a.c.parcours_id, a.c.parcours_step))
+    found: dict[str, list[dict[str, int]]] = {}
+    for parcours_id, step, attempts, completed in conn.execute(q):
+        found.setdefault(parcours_id, []).append(
+            {"step": int(step), "attempts": int(attempts), "completed": int(completed)})
+    for steps in found.values():
+        steps.sort(key=lambda s: s["step"])
+    return dict(sorted(found.items(), key=lambda kv: (-sum(s["attempts"] for s in kv[1]),
+                                                      kv[0])))
+
+
 SURVEY_CATEGORIES: dict[str, tuple[str, ...]] = {
     "age_bracket": tuple(b.value for b in AgeBracket),
     "autonomy": tuple(a.value for a in SurveyAutonomy),

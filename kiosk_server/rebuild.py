@@ -143,6 +143,11 @@ SOURCES: tuple[Source, ...] = (
     Source(t.agg_autonomy, (MONTH_SITE, MONTH_TERRITORY),
            lambda _c: [a.c.procedure_id, sa.func.coalesce(a.c.autonomy, "")],
            lambda: [sa.func.count()], with_activities=True, where=_practised),
+    Source(t.agg_parcours, (MONTH_SITE, MONTH_TERRITORY),
+           lambda _c: [a.c.parcours_id, a.c.parcours_step],
+           lambda: [sa.func.count(), sa.func.sum(_int_true(a.c.completed))],
+           with_activities=True,
+           where=lambda c: [*_practised(c), a.c.parcours_id.is_not(None)]),
     Source(t.agg_comfort, (DAY_SITE, DAY_TERRITORY, MONTH_TERRITORY),
            lambda _c: [_options.c.comfort_option], lambda: [sa.func.count()],
            where=_uses_option, with_comfort_options=True),
@@ -232,7 +237,7 @@ def rebuild_in(conn: Connection, since: dt.date | None = None,
         log.info("aggregates: no raw records to rebuild from")
         return 0
     # An older migration (0003) rebuilds with today's code: tables that later migrations add
-    # do not exist yet, and have nothing to rebuild.
+    # (agg_official_sites, agg_parcours) do not exist yet, and have nothing to rebuild.
     present = set(sa.inspect(conn).get_table_names())
     for table in t.AGGREGATES:
         if table.name in present:

@@ -167,6 +167,9 @@ activities = sa.Table(
     # The version of a published procedure the resident practised (NULL: a shipped one, or a
     # kiosk too old to say), so funnels can compare versions.
     sa.Column("procedure_version", sa.Integer, nullable=True),
+    # A step of a parcours (migration 0013): its catalogue id and 1-based rank, else NULL.
+    sa.Column("parcours_id", sa.String(64), nullable=True),
+    sa.Column("parcours_step", sa.SmallInteger, nullable=True),
 )
 
 # The official sites a session used in the kiosk's browser: allowlist keys and whole minutes.
@@ -241,8 +244,13 @@ agg_comfort = _agg("agg_comfort", [_dim("comfort_option", 16)], ["sessions"])
 # Sessions that opened each official site in the kiosk's browser, and minutes spent on it.
 agg_official_sites = _agg("agg_official_sites", [_dim("site", 24)], ["sessions", "minutes"])
 
+# Practice attempts and completions of each step of each parcours (monthly grains).
+agg_parcours = _agg("agg_parcours", [_dim("parcours_id", 64), _small("parcours_step")],
+                    ["activities", "completed"])
+
 AGGREGATES: tuple[sa.Table, ...] = (agg_sessions, agg_activities, agg_hours, agg_funnel,
-                                    agg_survey, agg_autonomy, agg_comfort, agg_official_sites)
+                                    agg_survey, agg_autonomy, agg_comfort, agg_official_sites,
+                                    agg_parcours)
 
 # --- live ---------------------------------------------------------------------------------
 kiosk_status = sa.Table(
@@ -376,4 +384,16 @@ site_catalogue = sa.Table(
     sa.Column("site_id", sa.Integer, sa.ForeignKey("sites.id"), primary_key=True),
     sa.Column("position", sa.Integer, primary_key=True),
     sa.Column("procedure_id", sa.String(64), nullable=False),
+)
+
+# --- monthly reports (kiosk_server/monthly_reports.py): one PDF per site and month ----------------
+monthly_reports = sa.Table(
+    "monthly_reports", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("site_id", sa.Integer, sa.ForeignKey("sites.id"), nullable=False),
+    sa.Column("month", sa.Date, nullable=False),  # its first day
+    sa.Column("pdf", sa.LargeBinary, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("mailed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.UniqueConstraint("site_id", "month", name="uq_monthly_reports_site_month"),
 )

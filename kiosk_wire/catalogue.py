@@ -7,6 +7,8 @@ the console, and the title of each step (a step is a page's rank on the longest 
 start, kiosk.practice.engine.page_depths: the funnels, the stop table and the live view say
 "étape 3 sur 7 : Votre adresse"). ``kiosk procedures manifest`` writes the file from the
 shipped procedures, and tests/practice/test_catalogue_manifest.py fails when it is out of date.
+The shipped parcours likewise, in ``parcours.json`` (their ids are accepted in records, their
+titles and steps name the console's "Parcours suivis" rows).
 """
 from __future__ import annotations
 
@@ -39,3 +41,30 @@ def shipped() -> dict[str, CatalogueEntry]:
     return {row["id"]: CatalogueEntry(row["id"], row["title_fr"], row["theme"],
                                       tuple(row.get("steps_fr", ())))
             for row in data["procedures"]}
+
+
+# --- parcours --------------------------------------------------------------------------------
+PARCOURS_MANIFEST = Path(__file__).with_name("parcours.json")
+
+
+@dataclass(frozen=True)
+class ParcoursEntry:
+    """A shipped parcours as the server knows it: its id (accepted in records), its French
+    title and its steps' procedure ids (the console's table names each step)."""
+
+    id: str
+    title_fr: str
+    steps: tuple[str, ...]
+
+
+def parcours_to_json(entries: list[ParcoursEntry]) -> str:
+    rows = [{"id": e.id, "title_fr": e.title_fr, "steps": list(e.steps)} for e in entries]
+    return json.dumps({"parcours": rows}, ensure_ascii=False, indent=1) + "\n"
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_parcours() -> dict[str, ParcoursEntry]:
+    """The shipped parcours by id, in the kiosk's order (kiosk_wire/parcours.json)."""
+    data = json.loads(PARCOURS_MANIFEST.read_text(encoding="utf-8"))
+    return {row["id"]: ParcoursEntry(row["id"], row["title_fr"], tuple(row["steps"]))
+            for row in data["parcours"]}

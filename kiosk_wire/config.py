@@ -136,6 +136,12 @@ SETTINGS: tuple[Setting, ...] = (
     # --- practice ----------------------------------------------------------------------------
     _s("practice", "extra_dir", str, "",
        "A folder of this site's own procedures, added to the shipped catalogue."),
+    _s("practice", "parcours_dir", str, "",
+       "A folder of this site's own parcours files, added to the shipped parcours."),
+    _s("practice", "card_key", str, "",
+       "Secret signing the parcours progress cards (HMAC-SHA256): the same on every kiosk of "
+       "the fleet, so a card printed at one is read at any other; empty generates one per "
+       "data_dir (cards then work on this kiosk only).", secret=True),
     # --- browser: official sites in the locked-down browser ----------------------------------
     _s("browser", "enabled", bool, True,
        "Offer 'Faire ma démarche en ligne' (official sites in the kiosk's locked-down browser)."),
@@ -194,6 +200,9 @@ SETTINGS: tuple[Setting, ...] = (
     _s("server", "local_procedures", str, "",
        "Ids of this deployment's own practice procedures (comma-separated), accepted in records "
        "beside the shipped catalogue's; any other id is refused."),
+    _s("server", "local_parcours", str, "",
+       "Ids of this deployment's own parcours (comma-separated), accepted in records beside "
+       "the shipped parcours; any other parcours id is refused."),
     _s("server", "clock_skew_days", int, 1,
        "How many days ahead of the server's date a kiosk's record may be dated (a kiosk clock "
        "a little fast); later ones are refused.", minimum=0, maximum=7),
@@ -210,6 +219,15 @@ SETTINGS: tuple[Setting, ...] = (
     _s("server", "max_in_flight", int, 48,
        "Kiosk API requests one server process works on at once; more are refused at once with "
        "503 and Retry-After (the kiosks come back later, nothing is lost).", minimum=1),
+    _s("server", "report_smtp_host", str, "",
+       "Mail server (SMTP, no login) through which each site's monthly report is e-mailed; "
+       "empty sends none (the reports are kept in the console either way)."),
+    _s("server", "report_smtp_port", int, 25, "Port of server.report_smtp_host.",
+       minimum=1, maximum=65535),
+    _s("server", "report_mail_from", str, "",
+       "Sender address of the monthly report e-mails."),
+    _s("server", "report_mail_to", str, "",
+       "Addresses (comma-separated) each site's monthly report is e-mailed to."),
     _s("server", "shed_retry_after_s", int, 15,
        "Seconds a kiosk refused by an overloaded server waits before trying again (Retry-After; "
        "kiosks add up to half of it at random).", minimum=1, maximum=3600),

@@ -14,7 +14,7 @@ CREDENTIALS_ENV = "CREDENTIALS_DIRECTORY"
 # the unit passes them with LoadCredential= from a root-only file, so the settings file itself
 # need not hold them (nor be readable by the service's dynamic user).
 CREDENTIALS: tuple[str, ...] = ("server.secret_key", "server.database_url", "sync.token",
-                                "server.catalogue_signing_key")
+                                "server.catalogue_signing_key", "practice.card_key")
 # A unit loading a whole directory (``LoadCredential=kiosk:/etc/kiosk-server/credentials``) gets
 # each file as ``kiosk_<file name>``: both spellings are read.
 CREDENTIAL_DIR_PREFIX = "kiosk_"

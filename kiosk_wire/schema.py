@@ -156,6 +156,7 @@ class Satisfaction(str, Enum):
 ProcedureId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Count = Annotated[int, Field(ge=0, le=10_000)]
 Steps = Annotated[int, Field(ge=0, le=200)]
+ParcoursStep = Annotated[int, Field(ge=1, le=24, strict=True)]
 
 
 class Activity(_Strict):
@@ -172,6 +173,11 @@ class Activity(_Strict):
     # The version of a procedure published from the console (kiosk_wire.bundle), never its text;
     # None for a shipped procedure. Optional: older servers and kiosks leave it out.
     procedure_version: Annotated[int, Field(ge=1, le=1_000_000, strict=True)] | None = None
+    # A practice run made as a step of a parcours: the parcours' catalogue id and the step's
+    # 1-based rank in it (progress counted anonymously). Optional: sent only when set, so an
+    # older server, which forbids unknown fields, still takes every other record.
+    parcours_id: ProcedureId | None = None
+    parcours_step: ParcoursStep | None = None
 
     @model_validator(mode="after")
     def _coherent(self) -> Activity:
@@ -179,6 +185,10 @@ class Activity(_Strict):
             raise ValueError("steps_reached cannot exceed steps_total")
         if self.kind is ActivityKind.PRACTICE and self.procedure_id is None:
             raise ValueError("a practice activity names its procedure_id")
+        if (self.parcours_id is None) != (self.parcours_step is None):
+            raise ValueError("parcours_id and parcours_step go together")
+        if self.parcours_id is not None and self.kind is not ActivityKind.PRACTICE:
+            raise ValueError("only a practice activity is a parcours step")
         return self
 
 
@@ -266,6 +276,8 @@ class SessionRecord(_Strict):
         for activity in data["activities"]:
             if activity.get("procedure_version") is None:
                 activity.pop("procedure_version", None)  # likewise
+            if activity["parcours_id"] is None:  # idem: only a parcours step carries them
+                del activity["parcours_id"], activity["parcours_step"]
         return data
 
 

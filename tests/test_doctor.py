@@ -105,3 +105,13 @@ def test_doctor_speaks_french_to_the_installer(tmp_path):
     for english in ("record(s)", "does not", "not found", "settings file", "required check"):
         assert english not in done.stdout
     assert "[obligatoire]" in done.stdout and "[facultatif]" in done.stdout
+
+
+def test_a_fleet_kiosk_without_a_card_key_is_warned_that_others_will_refuse_its_cards():
+    linked = config.defaults().with_overrides({"sync.server_url": "https://stats.exemple"})
+    finding = system.check_card_key(linked)
+    assert finding.status is doctor.Status.WARN
+    assert "practice.card_key" in finding.message and "refuseront" in finding.message
+    keyed = linked.with_overrides({"practice.card_key": "une-longue-cle-du-reseau"})
+    assert system.check_card_key(keyed).status is doctor.Status.OK
+    assert system.check_card_key(config.defaults()).status is doctor.Status.OK

@@ -179,6 +179,8 @@ NEVER_IMPORTS = {
                    "kiosk.doctor", *UI),
     "kiosk/practice": ("kiosk.sync", "kiosk.doctor", *UI),
     "kiosk/runtime.py": UI,
+    "kiosk/help_calls.py": ("kiosk.runtime", *UI),
+    "kiosk/mediator_status.py": ("kiosk.runtime", *UI),
     "kiosk/doctor": UI,
 }
 

@@ -179,3 +179,31 @@ class Browsing:
                 self.core.add_site_time(*period)
             except RuntimeError:  # the session ended meanwhile
                 pass
+
+
+def open_browsing(core: SessionCore, settings: Settings, *, extra_switches: tuple[str, ...],
+                  documents: DocumentDesk | None, pushed: PushedSettings | None
+                  ) -> Browsing | None:
+    """The sessions' browser, or None (logged) when switched off (``browser.enabled``), when
+    Chromium or Playwright is not installed, or when the site list in the settings is unusable.
+    ``pushed``: the settings last pushed from the console (kept across restarts), whose site
+    list replaces the configured one."""
+    from kiosk.browser.installed import chromium_installed, playwright_installed
+
+    if not settings.get("browser.enabled"):
+        return None
+    if not chromium_installed(Path(settings.get("browser.chromium"))):
+        log.warning("browser: %s not installed", settings.get("browser.chromium"))
+        return None
+    if not playwright_installed():
+        log.warning("browser: the Playwright library is not installed")
+        return None
+    try:
+        browsing = Browsing.from_settings(core, settings, extra_switches=extra_switches,
+                                          documents=documents)
+        if pushed is not None:
+            browsing.apply_pushed(pushed)
+    except AllowlistError as err:
+        log.error("browser switched off: %s", err)
+        return None
+    return browsing

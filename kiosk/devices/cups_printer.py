@@ -110,7 +110,10 @@ class CupsPrinter:
         return self._queue
 
     # --- connection -----------------------------------------------------------------------------
-    def _connect(self) -> Any:
+    def _use_server(self) -> None:
+        """The configured server for *this* thread: libcups keeps the server and port per
+        thread and builds a job's printer URI from them, so a job sent from a worker thread
+        (the memo sheet, the parcours card) went to the default server's queue of that name."""
         cups = self._cups
         if self._server:
             host, _, port = self._server.rpartition(":") if not self._server.startswith("/") \
@@ -118,7 +121,10 @@ class CupsPrinter:
             cups.setServer(host or self._server)
             if port.isdigit():
                 cups.setPort(int(port))
-        return cups.Connection()
+
+    def _connect(self) -> Any:
+        self._use_server()
+        return self._cups.Connection()
 
     def _call(self, fn: Callable[[Any], T]) -> T:
         """One request with errors mapped; the connection is reopened after a failure."""
@@ -127,6 +133,8 @@ class CupsPrinter:
             try:
                 if self._conn is None:
                     self._conn = self._connect()
+                else:
+                    self._use_server()
                 return fn(self._conn)
             except cups.IPPError as err:
                 status, text = err.args if len(err.args) == 2 else (0, str(err))

@@ -7,6 +7,7 @@ automounter (udisks2) mounts the key and :meth:`UsbStorage.save` copies a file o
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from enum import Enum
 from pathlib import Path
@@ -90,6 +91,9 @@ class UsbStorage(StatefulDevice[StorageState]):
             target = mount_point / f"document_{stamp}_{n}{source.suffix}"
         try:
             shutil.copyfile(source, target)
+            # on the key itself, not in a cache: "enregistré" is said once it can be pulled out
+            with target.open("rb+") as written:
+                os.fsync(written.fileno())
         except OSError as err:
             raise errors.DeviceError(f"copy to {mount_point}: {err}", N_(
                 "Impossible d'enregistrer sur la clé USB : elle est peut-être pleine "

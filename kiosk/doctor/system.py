@@ -128,10 +128,29 @@ def check_code_reader(settings: config.Settings) -> Finding:
     except ImportError as err:
         return Finding("code_reader", "lecteur de codes", Status.WARN,
                        f"zxing-cpp manque ({err}) : le filigrane des copies couvrira les QR "
-                       "codes et cachets 2D-Doc, qui ne seront plus vérifiables. "
-                       "pip install zxing-cpp")
+                       "codes et cachets 2D-Doc, qui ne seront plus vérifiables, et les cartes "
+                       "de progression des parcours ne seront pas lues. pip install zxing-cpp")
     return Finding("code_reader", "lecteur de codes", Status.OK,
                    "zxing-cpp trouve les QR codes et cachets 2D-Doc pour les laisser lisibles")
+
+
+def check_card_key(settings: config.Settings) -> Finding:
+    """A kiosk linked to a server is one of a fleet: its parcours progress cards must be read
+    at the others, which needs the same ``practice.card_key`` on each."""
+    title = "cartes de progression"
+    if settings.get("practice.card_key"):
+        return Finding("card_key", title, Status.OK,
+                       "clé des cartes réglée (practice.card_key) : une carte imprimée ici est "
+                       "lue par toute borne qui a la même clé")
+    if settings.get("sync.server_url"):
+        return Finding("card_key", title, Status.WARN,
+                       "practice.card_key est vide : cette borne signe les cartes de parcours "
+                       "avec sa propre clé, et les autres bornes du réseau les refuseront. "
+                       "Mettez la même clé sur toutes les bornes (fichier de secrets "
+                       "practice.card_key)")
+    return Finding("card_key", title, Status.OK,
+                   "borne seule : les cartes de parcours sont signées avec une clé propre à "
+                   "cette borne")
 
 
 def check_speech(settings: config.Settings) -> Finding:
@@ -156,6 +175,7 @@ FIRST_CHECKS: list[tuple[Check, str, str]] = [
 ]
 LAST_CHECKS: list[tuple[Check, str, str]] = [
     (check_code_reader, "code_reader", "lecteur de codes"),
+    (check_card_key, "card_key", "cartes de progression"),
     (check_speech, "read_aloud", "lecture à voix haute"),
     (check_server, "server", "serveur"),
 ]

@@ -125,3 +125,29 @@ def _box(corners: Sequence[tuple[int, int]], scale: float, size: tuple[int, int]
     right, bottom = min(width - 1.0, max(xs) + margin), min(height - 1.0, max(ys) + margin)
     return (int(left / scale), int(top / scale), math.ceil(right / scale),
             math.ceil(bottom / scale))
+
+
+class CodeReaderMissing(Exception):
+    """zxing-cpp is not installed: no code can be read from a scan."""
+
+
+def read_qr_texts(image: Image.Image, max_width_px: int = DETECT_MAX_WIDTH_PX) -> list[str]:
+    """The text of every QR code on ``image`` (a scanned parcours progress card). Unlike
+    :func:`find_code_zones`, the caller needs the content: a missing reader is an error here."""
+    try:
+        import zxingcpp
+    except ImportError as err:
+        raise CodeReaderMissing("zxing-cpp is not installed") from err
+    grey = image.convert("L")
+    scale = min(1.0, max_width_px / grey.width)
+    if scale < 1.0:
+        grey = grey.resize((max(1, round(grey.width * scale)), max(1, round(grey.height * scale))),
+                           Image.Resampling.BILINEAR)
+    f = zxingcpp.BarcodeFormat
+    try:
+        results = zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormats([f.QRCode]),
+                                         try_rotate=True, try_invert=False)
+    except (ValueError, RuntimeError, TypeError) as err:
+        log.warning("QR code reading failed: %s", err)
+        return []
+    return [r.text for r in results if r.valid]

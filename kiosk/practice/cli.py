@@ -123,3 +123,37 @@ def show(ctx: click.Context, procedure_id: str, lang: str) -> None:
                             for b in page.next)
         if targets:
             click.echo(f"    → {targets}")
+
+
+@procedures.command("parcours")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.pass_context
+def parcours(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Check parcours files or folders and list their exercises (default: the shipped parcours
+    and practice.parcours_dir).
+
+    Each step must be a procedure of the catalogue (shipped + practice.extra_dir); every problem
+    is printed as FILE:LINE: what is wrong and what to do. Exit code 1 on any error.
+    """
+    from kiosk.cli import load_settings
+    from kiosk.practice.catalogue import catalogue_paths, load_catalogue
+    from kiosk.practice.parcours_file import check_parcours, parcours_paths
+
+    settings = load_settings(ctx)
+    catalogue = load_catalogue(catalogue_paths(settings))
+    roots = list(paths) or parcours_paths(str(settings.get("practice.parcours_dir")))
+    missing = [p for p in roots if not p.exists()]
+    for path in missing:
+        click.echo(f"{path}: " + _("ce fichier ou dossier n'existe pas"), err=True)
+    report = check_parcours(roots, catalogue.ids())
+    for finding in report.findings:
+        click.echo(str(finding), err=True)
+    for found in report.parcours:
+        click.echo(f"{found.id:20} {found.title.fr}")
+        for number, step in enumerate(found.steps, 1):
+            click.echo(f"  {number}. {step:28} {catalogue.get(step).title.fr}")
+    if report.errors or missing:
+        errors = len(report.errors) + len(missing)
+        click.echo(ngettext("{n} problème à corriger.", "{n} problèmes à corriger.",
+                            errors).format(n=errors), err=True)
+        ctx.exit(1)

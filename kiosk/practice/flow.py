@@ -7,7 +7,9 @@ The screens ask this object for the run in progress; it makes sure that
 - the engine's :class:`~kiosk_wire.schema.Activity` (counts only) reaches the session record exactly
   once per run: when the run finishes, when the person leaves it, or when the session ends
   while it is in progress (then the core's end hook records it before the wipe);
-- the memo sheet is a session file (``core.new_file``), printed through the print service.
+- the memo sheet is a session file (``core.new_file``), printed through the print service;
+- the parcours followed (``self.parcours``) hears of each finished exercise and is forgotten
+  with the session, like everything else.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.documents.session_documents import DocumentKind
 from kiosk.practice.engine import Mode, PracticeRun
 from kiosk.practice.model import Procedure
+from kiosk.practice.parcours_follow import ParcoursFollow
 from kiosk.sessions.workspace import FILE, ArtefactLabel
 
 if TYPE_CHECKING:
@@ -45,6 +48,7 @@ class PracticeFlow:
         self._recorded = True
         self._active = False   # the person is in the run (a page or its debrief), not gone
         self._print_service: PrintService | None = None
+        self.parcours = ParcoursFollow(runtime)   # the parcours followed, if any
         runtime.core.add_end_hook(self._session_ending)
 
     @property
@@ -76,7 +80,7 @@ class PracticeFlow:
         run = self.run
         if run is None or self._recorded or not self.core.in_session:
             return False
-        self.core.add_activity(run.activity())
+        self.core.add_activity(self.parcours.tag(run.activity(), run.completed))
         self._recorded = True
         return True
 
@@ -90,6 +94,7 @@ class PracticeFlow:
         self.run = None
         self._recorded = True
         self._active = False
+        self.parcours.forget()
 
     def _session_ending(self) -> None:
         self.record()
@@ -144,3 +149,14 @@ class PracticeFlow:
         if service is None:
             raise RuntimeError("no printer")
         return service.submit(self.memo_pdf(lang))
+
+    # --- parcours progress card ----------------------------------------------------------------
+    def print_card(self, lang: str) -> PrintJob:
+        """The parcours progress card as a session PDF, printed; raises the devices' errors."""
+        service = self.print_service()
+        if service is None:
+            raise RuntimeError("no printer")
+        path = self.parcours.write_card(self.core.new_file(".pdf", ArtefactLabel.DOCUMENT), lang)
+        job = service.submit(path)
+        self.parcours.printed = True
+        return job

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from kiosk.help_calls import CANCELLABLE_VIEWS, HelpView
 from kiosk.i18n import N_, _
 from kiosk.practice.flow import PracticeFlow
-from kiosk.runtime import CANCELLABLE_VIEWS, HelpView
 
 # Told where the call stands: (view, asked), asked True when the resident just asked.
 HelpChanged = Callable[[HelpView, bool], None]

@@ -1,5 +1,6 @@
 """Writes kiosk_wire/catalogue.json, the shipped catalogue as the server knows it (ids, French
-titles, themes, step titles): ``python -m kiosk.practice.manifest`` after adding or renaming a
+titles, themes, step titles), and kiosk_wire/parcours.json (the shipped parcours' ids, titles
+and steps): ``python -m kiosk.practice.manifest`` after adding or renaming a
 procedure or one of its pages. tests/practice/test_catalogue_manifest.py fails while the file
 is out of date."""
 from __future__ import annotations
@@ -7,7 +8,14 @@ from __future__ import annotations
 from kiosk.practice.catalogue import load_catalogue
 from kiosk.practice.engine import page_depths
 from kiosk.practice.model import Procedure
-from kiosk_wire.catalogue import MANIFEST, CatalogueEntry, entries_to_json
+from kiosk_wire.catalogue import (
+    MANIFEST,
+    PARCOURS_MANIFEST,
+    CatalogueEntry,
+    ParcoursEntry,
+    entries_to_json,
+    parcours_to_json,
+)
 
 
 def step_titles(procedure: Procedure) -> tuple[str, ...]:
@@ -27,9 +35,19 @@ def manifest_text() -> str:
                             for p in load_catalogue().procedures])
 
 
+def parcours_manifest_text() -> str:
+    """The manifest of the shipped parcours (kiosk_wire/parcours.json), as it should read."""
+    from kiosk.practice.parcours_file import SHIPPED_PARCOURS_DIR, check_parcours
+
+    report = check_parcours([SHIPPED_PARCOURS_DIR], load_catalogue().ids())
+    return parcours_to_json([ParcoursEntry(p.id, p.title.fr, p.steps) for p in report.parcours])
+
+
 def main() -> None:
     MANIFEST.write_text(manifest_text(), encoding="utf-8")
     print(f"wrote {MANIFEST}")
+    PARCOURS_MANIFEST.write_text(parcours_manifest_text(), encoding="utf-8")
+    print(f"wrote {PARCOURS_MANIFEST}")
 
 
 if __name__ == "__main__":  # pragma: no cover

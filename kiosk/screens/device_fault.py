@@ -18,6 +18,7 @@ from kiosk.devices import errors
 from kiosk.documents.watermark import WatermarkError
 from kiosk.i18n import N_, _
 from kiosk.screens.base import load_screen_kv
+from kiosk.screens.kit.widgets import Collapsible
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def describe(err: BaseException) -> FaultView:
     return FaultView(_(GENERIC), "", True)
 
 
-class FaultBox(BoxLayout):
+class FaultBox(Collapsible, BoxLayout):
     """A fault message with its advice; invisible and untouchable while ``message`` is empty."""
 
     message = StringProperty("")

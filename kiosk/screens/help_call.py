@@ -5,8 +5,8 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
+from kiosk.help_calls import CANCELLABLE_VIEWS, HelpView
 from kiosk.i18n import _
-from kiosk.runtime import CANCELLABLE_VIEWS, HelpView
 from kiosk.screens.base import AppScreen, load_screen_kv
 
 

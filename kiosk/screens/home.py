@@ -55,6 +55,15 @@ class HomeScreen(AppScreen):
             self.go(screen)
 
     def ask_to_end(self) -> None:
+        """ "J'ai terminé": a resident following a parcours is first offered the progress card
+        (kiosk.screens.practice.parcours_card), whose "Terminer" comes back to the confirmation."""
+        card = "practice_parcours_card"
+        if self.app.has_screen(card) and self.app.screen(card).worth_offering():
+            self.go(card)
+            return
+        self.confirm_end()
+
+    def confirm_end(self) -> None:
         """ "J'ai terminé" wipes everything: asked first, the safe answer as the big button."""
         from kiosk.screens.kit.confirm import confirm
 

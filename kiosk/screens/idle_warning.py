@@ -1,22 +1,23 @@
 """The idle warning overlay: a countdown and "Je suis encore là"; at zero the core ends the
-session. Shown over whatever screen the resident was on, so nothing is lost if they answer."""
+session. Shown over whatever screen the resident was on, so nothing is lost if they answer;
+on the kit's modal card (kit/dialog.py), as the confirmations."""
 from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING, Any
 
 from kivy.properties import NumericProperty
-from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.i18n import ngettext
 from kiosk.screens.base import load_screen_kv
 from kiosk.screens.kit import ui
+from kiosk.screens.kit.dialog import ModalCard
 
 if TYPE_CHECKING:
     from kiosk.sessions.core import SessionCore
 
 
-class IdleWarning(FloatLayout):
+class IdleWarning(ModalCard):
     seconds = NumericProperty(0)
 
     def __init__(self, core: SessionCore, **kwargs: Any) -> None:
@@ -37,11 +38,8 @@ class IdleWarning(FloatLayout):
     def still_here(self) -> None:
         self.core.touch()
 
-    def on_touch_down(self, touch: Any) -> bool:
-        # Modal: nothing underneath reacts; any touch counts as "still here" (core.touch()
-        # from the window binding), the button just makes it obvious.
-        super().on_touch_down(touch)
-        return True
+    # Modal (ModalCard): nothing underneath reacts; any touch counts as "still here"
+    # (core.touch() from the window binding), the button just makes it obvious.
 
     def shown(self) -> None:
         self.update()

@@ -9,6 +9,8 @@ It reports, in plain sentences naming the widget:
 - the focused field, its label or its message hidden (under the keyboard, out of view);
 - a bottom-bar action off screen or cut;
 - a touch target smaller than 48 dp, a pictogram below its minimum;
+- a touch target a finger cannot reach: a touch at the middle of what is seen of it goes to
+  another widget (a hidden one left over it, a disabled one that swallows it);
 - Arabic letters drawn unshaped (base letters instead of joined presentation forms).
 """
 from __future__ import annotations
@@ -216,6 +218,69 @@ def target_problems(root: Widget, screen: Box, where: str) -> list[str]:
     return problems
 
 
+def _modal(widget: Widget) -> bool:
+    """A card that takes every touch while shown (confirmations, idle warning, busy panel,
+    the practice's overlay)."""
+    from kiosk.screens.kit.busy import BusyPanel
+    from kiosk.screens.kit.dialog import ModalCard
+    from kiosk.screens.practice.widgets import Overlay
+
+    return isinstance(widget, (ModalCard, BusyPanel, Overlay))
+
+
+def touch_taker(root: Widget, x: float, y: float) -> Widget | None:
+    """The widget a touch down at window (x, y) goes to, as Kivy dispatches it: children
+    first, the last added (drawn on top) first; a disabled widget swallows a touch on it even
+    when it is hidden; a button takes a touch on it; a scroll view passes on only what lands
+    in its viewport; a collapsed box of the kit (Collapsible) passes everything on; a modal
+    card takes everything."""
+    from kiosk.screens.kit.widgets import Collapsible
+
+    def visit(w: Widget) -> Widget | None:
+        box = window_box(w)
+        inside = box.x <= x <= box.right and box.y <= y <= box.top
+        if isinstance(w, Collapsible) and w.collapsed():
+            return None
+        if isinstance(w, ScrollView) and not inside:
+            return None
+        if w.disabled and inside:
+            return w
+        for child in w.children:
+            taker = visit(child)
+            if taker is not None:
+                return taker
+        if (inside and isinstance(w, ButtonBehavior)) or _modal(w):
+            return w
+        return None
+    return visit(root)
+
+
+def reach_problems(root: Widget, screen: Box, where: str) -> list[str]:
+    """Every enabled touch target in view gets a touch at the middle of what is seen of it."""
+    problems = []
+    for item in atoms(root, screen):
+        w = item.widget
+        if not isinstance(w, ButtonBehavior) or w.disabled:
+            continue
+        x, y = item.view.x + item.view.w / 2, item.view.y + item.view.h / 2
+        taker = touch_taker(root, x, y)
+        if taker is not None and taker is not w and not _inside(taker, w):
+            problems.append(f"{where}: a touch on {describe(w)} goes to {describe(taker)}"
+                            f"{' (disabled)' if taker.disabled else ''}")
+    return problems
+
+
+def _inside(widget: Widget, ancestor: Widget) -> bool:
+    p = widget.parent
+    for _ in range(60):
+        if p is None or p is p.parent:
+            return False
+        if p is ancestor:
+            return True
+        p = p.parent
+    return False
+
+
 def unshaped(text: str) -> bool:
     """Arabic base letters left in text that is drawn: shaped text has only the joined
     presentation forms (U+FB50-U+FEFF) of its letters."""
@@ -236,6 +301,7 @@ def audit(root: Widget, window: Any, where: str, focused: Widget | None = None,
     problems += text_problems(root, screen, where)
     problems += bar_problems(root, screen, where)
     problems += target_problems(root, screen, where)
+    problems += reach_problems(root, screen, where)
     problems += shaping_problems(root, where)
     if focused is not None:
         problems += focus_problems(focused, keyboard, screen, where)

@@ -7,7 +7,7 @@ from typing import Any
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.i18n import N_, _, ngettext
-from kiosk.runtime import ServerState
+from kiosk.mediator_status import ServerState
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.device_fault import state_words
 from kiosk.screens.kit import FormField, KioskKeyboard, KLabel, tr

@@ -15,6 +15,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.devices import errors
 from kiosk.devices.printer import BLOCKING, JobState, PrintOptions
+from kiosk.documents.flow_steps import print_step
 from kiosk.documents.session_documents import DocumentKind
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault
@@ -54,12 +55,17 @@ class PrintScreen(AppScreen):
     can_colour = BooleanProperty(False)
     duplex = BooleanProperty(False)
     colour = BooleanProperty(True)
+    # the page template's stepper: choose, then the job (kiosk.documents.flow_steps)
+    step_n = NumericProperty(1)
+    steps_n = NumericProperty(2)
+    next_txt = StringProperty("")
 
     def __init__(self, runtime: KioskRuntime, **kwargs: Any) -> None:
         self._runtime = runtime
         self._preselected = ""
         self._job: Any = None
         self._poll_event: Any = None
+        self._cancel_dialog: Any = None
         super().__init__(**kwargs)
         runtime.core.add_listener(self._session_changed)
         printer = runtime.printer
@@ -86,6 +92,9 @@ class PrintScreen(AppScreen):
 
     def on_phase(self, _inst: Any, phase: str) -> None:
         self.ids.phases.current = phase
+        where = print_step(job_started=phase == "job")
+        self.step_n, self.steps_n = where.step, where.total
+        self.next_txt = _(where.next_title) if where.next_title else ""
 
     # --- life of the screen -----------------------------------------------------------------------
     def preselect(self, doc_id: str) -> None:
@@ -96,6 +105,7 @@ class PrintScreen(AppScreen):
         if self._job is not None and self.job_running:
             return  # back to a job still printing: keep following it
         self.phase = "choose"
+        self.on_phase(self, self.phase)   # the stepper in this session's language
         self.ids.fault.clear()
         self._stop_polling()
         self._job = None
@@ -247,6 +257,7 @@ class PrintScreen(AppScreen):
         elif self.ids.fault.message and not status.state.finished:
             self.ids.fault.clear()  # the mediator fixed it: the job goes on
         if status.state.finished:
+            self._close_cancel_dialog()
             self._stop_polling()
             self.job_running = False
             self.job_ok = status.state is JobState.COMPLETED
@@ -255,8 +266,29 @@ class PrintScreen(AppScreen):
                 if self.job_ok else _("Vous pouvez réessayer ou revenir à l'accueil.")
             self.on_enter()  # read the outcome aloud when the option is on
 
+    def ask_to_cancel(self) -> None:
+        """ "Annuler l'impression": asked first (the pages already out are counted and the
+        document must be sent again); letting it print is the big button."""
+        from kiosk.screens.kit.confirm import confirm
+
+        if self._job is None or not self.job_running:
+            return
+        self._cancel_dialog = confirm(
+            _("Annuler l'impression ?"),
+            _("Les pages pas encore imprimées ne sortiront pas. Pour les avoir, il faudra "
+              "relancer l'impression."),
+            _("Oui, annuler l'impression"), self.cancel,
+            safe_txt=_("Non, continuer l'impression"))
+
+    def _close_cancel_dialog(self) -> None:
+        """The job ended while the question was open: there is nothing left to cancel."""
+        dialog, self._cancel_dialog = self._cancel_dialog, None
+        if dialog is not None:
+            dialog.dismiss()
+
     def cancel(self) -> None:
-        if self._job is None or self.service is None:
+        self._cancel_dialog = None
+        if self._job is None or self.service is None or not self.job_running:
             return
         try:
             self.service.cancel(self._job)

@@ -3,9 +3,9 @@
 The schema lets only slugs and enums through; a slug can still carry a name and a phone number
 (``jean-dupont-0612345678``) or a social security number. So a procedure id must be one the
 server knows: the shipped catalogue (kiosk_wire/catalogue.json) and the site's own procedures
-declared in ``server.local_procedures``. A record dated in the future (beyond
-``server.clock_skew_days``) is refused: it would never be purged. Anything else refuses the
-whole request, and nothing of it is stored.
+declared in ``server.local_procedures``; a parcours id likewise (``server.local_parcours``). A
+record dated in the future (beyond ``server.clock_skew_days``) is refused: it would never be
+purged. Anything else refuses the whole request, and nothing of it is stored.
 """
 from __future__ import annotations
 
@@ -22,6 +22,13 @@ def known_procedures(settings: Settings) -> frozenset[str]:
     return frozenset(catalogue.shipped()) | local
 
 
+def known_parcours(settings: Settings) -> frozenset[str]:
+    """The shipped parcours (kiosk_wire/parcours.json) and ``server.local_parcours``: a
+    parcours id is a slug like a procedure id, held to the same rule."""
+    local = {p.strip() for p in settings.get("server.local_parcours").split(",") if p.strip()}
+    return frozenset(catalogue.shipped_parcours()) | local
+
+
 def unknown(ids: Iterable[str | None], known: frozenset[str]) -> list[dict[str, object]]:
     """The details of a 422 for ids outside ``known`` (their position only, never the id)."""
     return [{"loc": ["body", "procedure_id"], "type": "unknown_procedure",
@@ -29,7 +36,8 @@ def unknown(ids: Iterable[str | None], known: frozenset[str]) -> list[dict[str, 
 
 
 def batch_problems(batch: EventBatch, known: frozenset[str], today: dt.date,
-                   skew_days: int) -> list[dict[str, object]]:
+                   skew_days: int, parcours: frozenset[str] = frozenset()
+                   ) -> list[dict[str, object]]:
     latest = today + dt.timedelta(days=skew_days)
     problems: list[dict[str, object]] = []
     for n, record in enumerate(batch.records):
@@ -41,6 +49,10 @@ def batch_problems(batch: EventBatch, known: frozenset[str], today: dt.date,
                 problems.append({"loc": ["body", "records", n, "activities", m,
                                          "procedure_id"], "type": "unknown_procedure",
                                  "msg": "not a procedure of the catalogue"})
+            if activity.parcours_id and activity.parcours_id not in parcours:
+                problems.append({"loc": ["body", "records", n, "activities", m,
+                                         "parcours_id"], "type": "unknown_parcours",
+                                 "msg": "not a parcours of the catalogue"})
     return problems
 
 

@@ -110,7 +110,8 @@ def post_events(request: Request, batch: EventBatch, kiosk: Kiosk) -> Response:
     today = dt.date.today()
     known = _known(request, *(a.procedure_id for r in batch.records for a in r.activities))
     _refuse_if(identifiers.batch_problems(batch, known, today,
-                                          state.settings.get("server.clock_skew_days")))
+                                          state.settings.get("server.clock_skew_days"),
+                                          state.known_parcours))
     cutoff = retention.cutoff_day(today, state.settings.get("server.retention_months"))
     result = ingest(state.engine, kiosk, batch.records, not_before=cutoff)
     state.counters.ingested(result.stored)

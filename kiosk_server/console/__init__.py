@@ -1,7 +1,8 @@
 """The web console of the kiosk server, under ``/console`` (see docs/console.md).
 
 - mediators: the live view of their site's kiosks, help requests ("J'arrive") and commands;
-- managers: dashboards of their territory or site, CSV/XLSX exports, a printable summary;
+- managers: dashboards of their territory or site, CSV/XLSX exports, a printable summary,
+  the monthly PDF reports of their sites;
 - everyone: the practice procedures written by mediators, their versions, review and
   publication to the kiosks (managers and admins approve and publish where they have the right);
 - admins: all of that nationally, plus fleet settings (sites, kiosks, tokens, users, settings
@@ -31,6 +32,7 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
         routes_browser_sites,
         routes_live,
         routes_procedures,
+        routes_reports,
         routes_stats,
         routes_versions,
     )
@@ -41,8 +43,8 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
     app.state.console = Console(engine=engine, settings=settings,
                                 sessions=Sessions(console_secret(settings)),
                                 lockout=Lockout(engine))
-    for module in (routes_auth, routes_live, routes_stats, routes_admin, routes_admin_sites,
-                   routes_procedures, routes_browser_sites, routes_versions):
+    for module in (routes_auth, routes_live, routes_stats, routes_reports, routes_admin,
+                   routes_admin_sites, routes_procedures, routes_browser_sites, routes_versions):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")),
               name="console-static")

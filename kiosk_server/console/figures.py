@@ -31,6 +31,7 @@ from kiosk_server.console.figures_procedures import (
     autonomy,
     drop_offs,
     funnel,
+    parcours_progress,
     practised_procedures,
     themes,
     top_procedures,
@@ -43,9 +44,8 @@ __all__ = [
     "PeriodError", "Table", "autonomy", "by_hour", "by_weekday", "comfort", "devices", "drop_offs",
     "durations", "end_reasons", "export_tables", "funnel", "heat_map", "help_answers",
     "help_requests", "is_masked", "kiosks", "kpis", "languages", "official_sites", "page_tables",
-    "pct",
-    "practised_procedures", "resolve_period", "sessions_over_time", "survey", "themes",
-    "top_procedures",
+    "parcours_progress", "pct", "practised_procedures", "resolve_period", "sessions_over_time",
+    "survey", "themes", "top_procedures",
 ]
 
 
@@ -79,7 +79,8 @@ def page_tables(conn: Connection, page: str, scope: q.Scope, period: Period, thr
         read = q.funnels(conn, scope, period, wanted) if wanted else {}  # one read for all
         tables = [top_procedures(conn, scope, period),
                   autonomy(conn, scope, period, threshold),
-                  drop_offs(conn, scope, period, practised[:10], read)]
+                  drop_offs(conn, scope, period, practised[:10], read),
+                  parcours_progress(conn, scope, period)]
         if chosen:
             tables.append(funnel(conn, scope, period, chosen, read[chosen]))
         tables.append(themes(conn, scope, period))
@@ -102,7 +103,8 @@ def export_tables(conn: Connection, scope: q.Scope, period: Period, threshold: i
     tables = [totals, sessions_over_time(conn, scope, period), durations(conn, scope, period),
               top_procedures(conn, scope, period, limit=500),
               autonomy(conn, scope, period, threshold, limit=500), themes(conn, scope, period),
-              drop_offs(conn, scope, period, practised[:50]), devices(conn, scope, period),
+              drop_offs(conn, scope, period, practised[:50]),
+              parcours_progress(conn, scope, period), devices(conn, scope, period),
               official_sites(conn, scope, period), languages(conn, scope, period),
               comfort(conn, scope, period),
               end_reasons(conn, scope, period), by_weekday(conn, scope, period),

@@ -106,8 +106,8 @@ SITE_COLUMNS = ["Site", "Sessions", "Démarches d'entraînement", "Taux de réus
                 "Bornes en défaut (maintenant)"]
 
 
-def site_rows(conn: Connection, sites: list[tuple[int, str]], period: Period, threshold: int
-              ) -> list[dict[str, Any]]:
+def site_rows(conn: Connection, sites: list[tuple[int, str]], period: Period, threshold: int,
+              heartbeat_s: int = 30) -> list[dict[str, Any]]:
     """Per site: sessions, practice attempts and completion, the share assessed "Autonome"
     (among publishable attempts, kiosk_server.disclosure), the median delay before "J'arrive",
     and how many of its kiosks report a device fault now (faults are not kept per day)."""
@@ -124,7 +124,7 @@ def site_rows(conn: Connection, sites: list[tuple[int, str]], period: Period, th
         .where(act.c.grain == "D", act.c.site_id.in_(ids), act.c.period >= period.start,
                act.c.period <= period.end, act.c.kind == "practice")
         .group_by(act.c.site_id))}
-    faulty = _kiosks_with_faults(conn, ids)
+    faulty = _kiosks_with_faults(conn, ids, heartbeat_s)
     start = dt.datetime.combine(period.start, dt.time(), dt.UTC)
     end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), dt.UTC)
     rows = []
@@ -144,12 +144,17 @@ def site_rows(conn: Connection, sites: list[tuple[int, str]], period: Period, th
     return rows
 
 
-def _kiosks_with_faults(conn: Connection, site_ids: list[int]) -> dict[int, int]:
+def _kiosks_with_faults(conn: Connection, site_ids: list[int], heartbeat_s: int
+                        ) -> dict[int, int]:
+    """Kiosks of each site reporting a device fault now: as the live view counts them, only
+    kiosks still talking (an offline kiosk's last device states may be long stale)."""
     import json
     out: dict[int, int] = {}
+    talking_since = dt.datetime.now(dt.UTC) - dt.timedelta(
+        seconds=heartbeat_s * live.OFFLINE_AFTER_HEARTBEATS)
     q_ = (sa.select(t.kiosks.c.site_id, t.kiosk_status.c.devices)
           .select_from(t.kiosks.join(t.kiosk_status))
-          .where(t.kiosks.c.site_id.in_(site_ids)))
+          .where(t.kiosks.c.site_id.in_(site_ids), t.kiosk_status.c.last_seen >= talking_since))
     for site_id, devices in conn.execute(q_):
         states = json.loads(devices or "{}")
         if any(L.device_state_level(d, s)[1] == L.FAULT for d, s in states.items()):
@@ -166,29 +171,30 @@ def _wait(value: float | None) -> Cell:
 
 
 def sites_side_by_side(conn: Connection, sites: list[tuple[int, str]], period: Period,
-                       threshold: int) -> Table:
+                       threshold: int, heartbeat_s: int = 30) -> Table:
     rows: list[list[Cell]] = [
         [r["name"], r["sessions"], r["attempts"], _share(r["completion"]),
          _share(r["autonomous"]), _wait(r["wait_s"]), r["faulty"]]
-        for r in sorted(site_rows(conn, sites, period, threshold), key=lambda r: -r["sessions"])]
+        for r in sorted(site_rows(conn, sites, period, threshold, heartbeat_s),
+                        key=lambda r: -r["sessions"])]
     return Table("sites", "Sites côte à côte", SITE_COLUMNS, rows, chart="none",
                  note="Part « Autonome » : parmi les tentatives publiables (petits effectifs "
-                      "masqués). Équipements : état signalé par la dernière visite de chaque "
-                      "borne.")
+                      "masqués). Équipements : pannes signalées maintenant par les bornes "
+                      "en ligne.")
 
 
 MIN_SITES_FOR_MEDIAN = 3  # the median of 2 sites and one's own figure give the other's
 
 
 def against_median(conn: Connection, site_id: int, territory_sites: list[tuple[int, str]],
-                   period: Period, threshold: int) -> Table:
+                   period: Period, threshold: int, heartbeat_s: int = 30) -> Table:
     """A site's figures beside its territory's median site, said in words; only from 3 sites
     (with 2, median × 2 − this site's figure is the other site's, which a site manager may
     not see)."""
     if len(territory_sites) < MIN_SITES_FOR_MEDIAN:
         return Table("mediane", "Position dans le territoire", ["Indicateur", "Valeur"], [],
                      chart="none", note="La médiane est donnée à partir de 3 sites.")
-    rows = site_rows(conn, territory_sites, period, threshold)
+    rows = site_rows(conn, territory_sites, period, threshold, heartbeat_s)
     mine = next((r for r in rows if r["site_id"] == site_id), None)
     out: list[list[Cell]] = []
     if mine is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -18,11 +19,54 @@ from kiosk_server.queries import Period
 MAX_DAILY_DAYS = 92  # longer periods are drawn per week or per month
 
 
+def period_parts(scope: q.Scope, period: Period) -> list[Period]:
+    """A period read as its whole months and the days at either end. Above site level a
+    period that is not whole months reads day × territory rows (kiosk_server.queries), a year
+    of them for "the same days last year"; its whole months read month rows instead, a
+    thirtieth as many, and only the edges read days. For sums only: the parts are disjoint."""
+    if scope.site_id is not None or period.whole_months:
+        return [period]
+    first = (period.start if period.start.day == 1 else
+             _month_end(period.start) + dt.timedelta(days=1))
+    last = (period.end if period.end == _month_end(period.end) else
+            period.end.replace(day=1) - dt.timedelta(days=1))
+    if first > last:  # no whole month inside
+        return [period]
+    parts = [Period(first, last)]
+    if period.start < first:
+        parts.insert(0, Period(period.start, first - dt.timedelta(days=1)))
+    if last < period.end:
+        parts.append(Period(last + dt.timedelta(days=1), period.end))
+    return parts
+
+
+def _totals(conn: Connection, scope: q.Scope, period: Period
+            ) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """sessions_summary() and activities_by_procedure() of the period, summed over its parts."""
+    sessions: dict[str, int] = {}
+    activities: dict[tuple[str, Any, Any], dict[str, Any]] = {}
+    for part in period_parts(scope, period):
+        for key, value in q.sessions_summary(conn, scope, part).items():
+            sessions[key] = sessions.get(key, 0) + value
+        for r in q.activities_by_procedure(conn, scope, part):
+            row = activities.setdefault((r["kind"], r["procedure_id"], r["theme"]),
+                                        {**r, **{m: 0 for m in ACTIVITY_MEASURES}})
+            for m in ACTIVITY_MEASURES:
+                row[m] += r[m]
+    return sessions, list(activities.values())
+
+
+ACTIVITY_MEASURES = ("activities", "completed", "pages", "hints_used", "errors")
+
+
 def kpis(conn: Connection, scope: q.Scope, period: Period) -> list[tuple[str, Cell]]:
-    s = q.sessions_summary(conn, scope, period)
-    dev = q.device_usage(conn, scope, period)
-    practice = [r for r in q.activities_by_procedure(conn, scope, period)
-                if r["kind"] == "practice"]
+    s, rows = _totals(conn, scope, period)
+    dev = {k: {"activities": 0, "pages": 0} for k in ("scan", "copy", "print", "help")}
+    for r in rows:  # as queries.device_usage() sums them
+        if r["kind"] in dev:
+            dev[r["kind"]]["activities"] += r["activities"]
+            dev[r["kind"]]["pages"] += r["pages"]
+    practice = [r for r in rows if r["kind"] == "practice"]
     attempts = sum(r["activities"] for r in practice)
     done = sum(r["completed"] for r in practice)
     mean = round(s["duration_min"] / s["sessions"]) if s["sessions"] else 0

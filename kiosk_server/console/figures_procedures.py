@@ -93,3 +93,26 @@ def autonomy(conn: Connection, scope: q.Scope, period: Period, threshold: int,
                  rows, chart="stack", value_col=2, series=len(levels),
                  note="Niveaux de La Coop de la médiation numérique, évalués par la borne "
                       "(indices demandés, erreurs), sur les mois entiers de la période. " + note)
+
+
+def parcours_progress(conn: Connection, scope: q.Scope, period: Period) -> Table:
+    """How far residents go in each parcours: per step, the attempts and the exercises
+    finished (counted anonymously: a parcours id and a step rank, nothing else)."""
+    from kiosk_wire.catalogue import shipped_parcours
+
+    known = shipped_parcours()
+    rows: list[list[Cell]] = []
+    for parcours_id, steps in q.parcours_progress(conn, scope, period).items():
+        entry = known.get(parcours_id)
+        title = entry.title_fr if entry is not None else parcours_id
+        for s in steps:
+            procedure_id = entry.steps[s["step"] - 1] \
+                if entry is not None and s["step"] <= len(entry.steps) else ""
+            exercise = f"{s['step']}. {L.procedure(procedure_id)}" if procedure_id \
+                else str(s["step"])
+            rows.append([title, exercise, s["attempts"], s["completed"],
+                         pct(s["completed"], s["attempts"])])
+    return Table("parcours_suivis", "Parcours suivis",
+                 ["Parcours", "Exercice", "Tentatives", "Terminés", "Taux de réussite"], rows,
+                 chart="none",
+                 note="Exercices faits dans un parcours, sur les mois entiers de la période.")

@@ -1,10 +1,13 @@
 """What the mediator's live view shows for one site, computed from kiosk_server.live.
 
-A kiosk is shown "Hors ligne" after 3 missed heartbeats (``sync.heartbeat_s`` each), "Jamais
-connectée" before its first one; otherwise the state of its last heartbeat, with the time in
-session ("en session depuis 12 min") counted from the start the server placed on its own clock.
-Device states come in words from kiosk_server.console.labels: faults (a mediator must act, the
-card is flagged) and notices (shown quietly). Times are sent as ISO timestamps and shown
+A kiosk is shown "Hors ligne" after 3 missed heartbeats (``sync.heartbeat_s`` each), with how
+long ("hors ligne depuis 2 h 05", counted from its last heartbeat) and none of its last device
+states (they may have changed since: nobody knows); "Jamais connectée" before its first one;
+otherwise the state of its last heartbeat, with the time in session ("en session depuis 12 min")
+counted from the start the server placed on its own clock. Device states come in words from
+kiosk_server.console.labels: faults (a mediator must act: the card is flagged and the fault is
+listed at the top of the page as an alert, rung like a help call, until the kiosk reports the
+device well again) and notices (shown quietly). Times are sent as ISO timestamps and shown
 relative ("il y a 12 s") by the page itself, so the rendered panel only changes when something
 really changed (the time in session is rendered to the minute): that is what the server-sent
 event stream compares to decide whether to push.
@@ -62,6 +65,8 @@ class KioskView:
     drift: str = ""        # "version attendue : 0.2.0-1" when not on its site's pinned version
     catalogue: str = ""    # the catalogue it has, against its site's ("" from older kiosks)
     official_site: str = ""  # "CAF · caf.fr": the site its browser shows (never a page)
+    offline_since: str | None = None   # ISO, the last heartbeat; only while offline
+    offline_for: str = ""              # "2 h 05", refreshed every second by the page
 
     @property
     def has_fault(self) -> bool:
@@ -73,6 +78,19 @@ class KioskView:
     @property
     def in_session(self) -> bool:
         return self.status in IN_SESSION
+
+
+@dataclass(frozen=True)
+class FaultAlert:
+    """One device fault of a kiosk that is still talking: listed at the top of the live page."""
+    kiosk_id: int
+    kiosk: str
+    fault: str             # "Imprimante : plus de papier"
+
+    @property
+    def key(self) -> str:
+        """Stable while the fault lasts: the page rings for keys it has not seen yet."""
+        return f"{self.kiosk_id}:{self.fault}"
 
 
 @dataclass
@@ -94,6 +112,11 @@ class Snapshot:
     @property
     def open_help_ids(self) -> list[str]:
         return [h.request_id for h in self.help if not h.acknowledged]
+
+    @property
+    def alerts(self) -> list[FaultAlert]:
+        return [FaultAlert(k.id, k.name, fault) for k in self.kiosks if k.has_fault
+                for fault in k.faults]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -147,6 +170,16 @@ def session_duration(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02d}"
 
 
+def offline_duration(seconds: float) -> str:
+    """How long a kiosk has been silent: as a session's time up to a day ("2 h 05"), then in
+    days ("3 jours"): a kiosk switched off for the weekend reads "2 jours". console.js keeps
+    the same wording."""
+    days = int(max(0.0, seconds) // 86400)
+    if days < 1:
+        return session_duration(seconds)
+    return f"{days} jour{'s' if days > 1 else ''}"
+
+
 def liveness_problems(stalled_s: int | None, restarts: int | None, faults: list[str],
                       notices: list[str]) -> None:
     """The kiosk's watchdog in words: a UI that has not turned for FROZEN_AFTER_S is a fault
@@ -187,36 +220,8 @@ def snapshot_of(rows: SiteRows, heartbeat_s: int, at: dt.datetime | None = None)
         pending.setdefault(c["kiosk_id"], []).append(COMMAND_LABELS.get(c["kind"], c["kind"]))
     help_rows = rows.help
     calling = {h["kiosk_id"] for h in help_rows if h["status"] == HelpState.OPEN.value}
-    kiosks = []
-    for k in rows.kiosks:
-        if k["last_seen"] is None:
-            status = "never"
-        elif current - k["last_seen"] > offline_after:
-            status = "offline"
-        else:
-            status = k["state"]
-        faults, notices = device_problems(k["devices"], k["device_backends"])
-        liveness_problems(k["ui_stalled_s"], k["restarts"], faults, notices)
-        started = k["session_started_at"]
-        in_session = status in IN_SESSION and started is not None
-        kiosks.append(KioskView(
-            id=k["kiosk_id"], name=k["name"], status=status,
-            status_label=L.KIOSK_STATES.get(status, status),
-            procedure=L.procedure(k["procedure_id"]) if k["procedure_id"] else "",
-            step=k["step"], step_label=L.step(k["procedure_id"], k["step"], capital=False)
-            if k["step"] else "", faults=faults, notices=notices, queue_length=k["queue_length"],
-            app_version=k["app_version"] or "", last_seen=_iso(k["last_seen"]),
-            pending=pending.get(k["kiosk_id"], []), help_open=k["kiosk_id"] in calling,
-            update=L.update(k["update_state"], k["update_tried"]),
-            package=k["package_version"] or "",
-            drift=L.version_drift(k["package_version"], k["pinned_version"])
-            if k["last_seen"] else "",
-            catalogue=catalogue_words(k["catalogue_version"], k["site_catalogue"]),
-            official_site=L.official_site_shown(k["official_site"])
-            if k.get("official_site") and status in IN_SESSION else "",
-            session_since=_iso(started) if in_session else None,
-            session_for=(session_duration((current - started).total_seconds())
-                         if in_session else "")))
+    kiosks = [kiosk_view(k, current, offline_after, pending.get(k["kiosk_id"], []),
+                         k["kiosk_id"] in calling) for k in rows.kiosks]
     help_views = [HelpView(request_id=h["request_id"], kiosk=h["kiosk_name"],
                            procedure=L.procedure(h["procedure_id"]) if h["procedure_id"] else "",
                            step=h["step"], step_label=L.step(h["procedure_id"], h["step"],
@@ -227,5 +232,45 @@ def snapshot_of(rows: SiteRows, heartbeat_s: int, at: dt.datetime | None = None)
     return Snapshot(kiosks, help_views)
 
 
+def kiosk_view(k: dict[str, Any], current: dt.datetime, offline_after: dt.timedelta,
+               pending: list[str] | None = None, help_open: bool = False) -> KioskView:
+    """One kiosk's card from its row of live.kiosk_statuses(), at the time ``current``."""
+    last_seen = k["last_seen"]
+    if last_seen is None:
+        status = "never"
+    elif current - last_seen > offline_after:
+        status = "offline"
+    else:
+        status = k["state"]
+    faults: list[str] = []
+    notices: list[str] = []
+    if status not in ("offline", "never"):  # a silent kiosk's last states may be stale
+        faults, notices = device_problems(k["devices"], k["device_backends"])
+        liveness_problems(k["ui_stalled_s"], k["restarts"], faults, notices)
+    started = k["session_started_at"]
+    in_session = status in IN_SESSION and started is not None
+    return KioskView(
+        id=k["kiosk_id"], name=k["name"], status=status,
+        status_label=L.KIOSK_STATES.get(status, status),
+        procedure=L.procedure(k["procedure_id"]) if k["procedure_id"] else "",
+        step=k["step"], step_label=L.step(k["procedure_id"], k["step"], capital=False)
+        if k["step"] else "", faults=faults, notices=notices, queue_length=k["queue_length"],
+        app_version=k["app_version"] or "", last_seen=_iso(last_seen),
+        pending=pending or [], help_open=help_open,
+        update=L.update(k["update_state"], k["update_tried"]),
+        package=k["package_version"] or "",
+        drift=L.version_drift(k["package_version"], k["pinned_version"]) if last_seen else "",
+        catalogue=catalogue_words(k["catalogue_version"], k["site_catalogue"]),
+        official_site=L.official_site_shown(k["official_site"])
+        if k.get("official_site") and status in IN_SESSION else "",
+        session_since=_iso(started) if in_session else None,
+        session_for=(session_duration((current - started).total_seconds())
+                     if in_session else ""),
+        offline_since=_iso(last_seen) if status == "offline" else None,
+        offline_for=(offline_duration((current - last_seen).total_seconds())
+                     if status == "offline" else ""))
+
+
 def as_event(snap: Snapshot, html: str) -> dict[str, Any]:
-    return {"html": html, "open_help": snap.open_help_ids, "counts": snap.counts}
+    return {"html": html, "open_help": snap.open_help_ids,
+            "faults": [a.key for a in snap.alerts], "counts": snap.counts}

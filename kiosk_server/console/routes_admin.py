@@ -8,6 +8,7 @@ A new or rotated token is shown once, on a page that is never cached; only its h
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from starlette.responses import Response
 
 from kiosk_server import browser_sites, enrolment, live, tenancy
 from kiosk_server import tables as t
-from kiosk_server.console import access, accounts, labels
+from kiosk_server.console import access, accounts, labels, live_view
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
 from kiosk_server.console.web import Console, console, done, in_thread, page, posted_form, user_of
 from kiosk_server.tenancy import Role, TenancyError
@@ -51,12 +52,17 @@ def _admin(request: Request) -> tuple[ConsoleUser, Console]:
 
 
 def _fleet(ctx: Console) -> dict[str, Any]:
+    """The fleet page's tree, each kiosk in the words of the live view ("Hors ligne depuis
+    2 jours"), and its alerts: every device fault of a kiosk still talking, with its site."""
     with ctx.engine.connect() as conn:
         tree = tenancy.list_tree(conn)
         statuses = {k["kiosk_id"]: k for k in live.kiosk_statuses(conn, ctx.heartbeat_s)}
         users = tenancy.list_users(conn)
         names = accounts.place_names(conn)
+    current = dt.datetime.now(dt.UTC)
+    offline_after = dt.timedelta(seconds=ctx.heartbeat_s * live.OFFLINE_AFTER_HEARTBEATS)
     territories: dict[int, dict[str, Any]] = {}
+    alerts: list[dict[str, Any]] = []
     for r in tree:
         terr = territories.setdefault(r["territory_id"], {"id": r["territory_id"],
                                                          "name": r["territory"], "sites": {}})
@@ -64,15 +70,23 @@ def _fleet(ctx: Console) -> dict[str, Any]:
             continue
         site = terr["sites"].setdefault(r["site_id"], {"id": r["site_id"], "name": r["site"],
                                                      "kiosks": []})
-        if r["kiosk_id"] is not None:
-            st = statuses.get(r["kiosk_id"], {})
-            state = ("never" if not st.get("last_seen") else
-                     st["state"] if st.get("online") else "offline")
-            site["kiosks"].append({"id": r["kiosk_id"], "name": r["kiosk"],
-                                   "state": labels.KIOSK_STATES.get(state, state)})
+        if r["kiosk_id"] is None:
+            continue
+        st = statuses.get(r["kiosk_id"])
+        if st is None:
+            state = labels.KIOSK_STATES["never"]
+        else:
+            view = live_view.kiosk_view(st, current, offline_after)
+            state = (f"{view.status_label} depuis {view.offline_for}" if view.offline_for
+                     else view.status_label)
+            if view.has_fault:
+                alerts.extend({"site_id": r["site_id"], "site": r["site"], "kiosk": r["kiosk"],
+                               "fault": fault} for fault in view.faults)
+        site["kiosks"].append({"id": r["kiosk_id"], "name": r["kiosk"], "state": state})
     for terr in territories.values():
         terr["sites"] = list(terr["sites"].values())
-    return {"territories": list(territories.values()), "users": users, "place_names": names}
+    return {"territories": list(territories.values()), "users": users, "place_names": names,
+            "alerts": alerts}
 
 
 @router.get("/console/admin", include_in_schema=False)

@@ -10,15 +10,17 @@ lists them to choose from.
 The stream does not read the database itself: the process's live feed (live_feed.py) reads each
 changed site once for all the pages showing it, and wakes their streams; a stream also renders
 again every ``TICK_S`` (a kiosk goes offline, a session passes a minute, without any write). It
-pushes the re-rendered panel only when it changed, with the ids of the open help requests so the
-page can ring for the new ones. A comment line every ``KEEPALIVE_S`` keeps proxies from closing
-an idle stream. The user and their places are read again when accounts or places change (the
-feed says so) and at least every ``RECHECK_S``: a disabled account stops receiving; a site taken
-away from the user ends its one-site stream (the page reloads into "Accès refusé") and leaves
-the all-sites panel at the next push, and a site given appears in it.
+pushes the re-rendered panel only when it changed, with the ids of the open help requests and
+of the device faults so the page can ring for the new ones. A comment line every
+``KEEPALIVE_S`` keeps proxies from closing an idle stream. The user and their places are read
+again when accounts or places change (the feed says so) and at least every ``RECHECK_S``: a
+disabled account stops receiving; a site taken away from the user ends its one-site stream (the
+page reloads into "Accès refusé") and leaves the all-sites panel at the next push, and a site
+given appears in it.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import time
@@ -38,6 +40,7 @@ from kiosk_server.console.live_view import (
     COMMAND_LABELS,
     Snapshot,
     as_event,
+    kiosk_view,
     snapshot,
     snapshot_of,
 )
@@ -97,7 +100,7 @@ def _together_event(panels: list[tuple[Any, Snapshot]], html: str) -> dict[str, 
         for key, value in snap.counts.items():
             counts[key] = counts.get(key, 0) + value
     return {"html": html, "open_help": [h for _s, snap in panels for h in snap.open_help_ids],
-            "counts": counts}
+            "faults": [a.key for _s, snap in panels for a in snap.alerts], "counts": counts}
 
 
 @router.get("/console/live", include_in_schema=False)
@@ -108,10 +111,28 @@ def live_index(request: Request) -> Response:
     if len(sites) == 1:
         return RedirectResponse(f"/console/live/{sites[0]['id']}", status_code=303)
     if not panels:
-        return page(request, "live_index.html", user, sites=sites, section="live")
+        return page(request, "live_index.html", user, sites=sites, section="live",
+                    faults=_faults_per_site(ctx, [s["id"] for s in sites]))
     return page(request, "live_together.html", user, sites=sites, section="live",
                 panel=_together_panel(user, panels),
-                open_help=json.dumps(_together_event(panels, "")["open_help"]))
+                open_help=json.dumps(_together_event(panels, "")["open_help"]),
+                faults=json.dumps(_together_event(panels, "")["faults"]))
+
+
+def _faults_per_site(ctx: Console, site_ids: list[int]) -> dict[int, int]:
+    """Kiosks with a device fault, per site, for the list of sites (too many for one page):
+    the sites to open first. Counted as the live view counts them (kiosks still talking)."""
+    if not site_ids:
+        return {}
+    with ctx.engine.connect() as conn:
+        rows = live.kiosk_statuses(conn, ctx.heartbeat_s, site_ids)
+    current = dt.datetime.now(dt.UTC)
+    offline_after = dt.timedelta(seconds=ctx.heartbeat_s * live.OFFLINE_AFTER_HEARTBEATS)
+    out: dict[int, int] = {}
+    for row in rows:
+        if kiosk_view(row, current, offline_after).has_fault:
+            out[row["site_id"]] = out.get(row["site_id"], 0) + 1
+    return out
 
 
 def live_feed(request: Request) -> LiveFeed:
@@ -214,7 +235,8 @@ def live_page(request: Request, site_id: int) -> Response:
     ctx = console(request)
     site, snap = _snapshot(ctx, user, site_id)
     return page(request, "live.html", user, site=site, snap=snap, section="live",
-                panel=_panel(user, site, snap), open_help=json.dumps(snap.open_help_ids))
+                panel=_panel(user, site, snap), open_help=json.dumps(snap.open_help_ids),
+                faults=json.dumps([a.key for a in snap.alerts]))
 
 
 @router.get("/console/live/{site_id}/events", include_in_schema=False)

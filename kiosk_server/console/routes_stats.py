@@ -20,7 +20,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kiosk_server import tables as t
-from kiosk_server.console import access, exports, exports_coop, figures, figures_compare
+from kiosk_server.console import access, exports, exports_coop, figures, report_pdf, stats_content
+from kiosk_server.console import summary as one_page
 from kiosk_server.console.access import Place
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
 from kiosk_server.console.web import Console, console, page, user_of
@@ -124,43 +125,18 @@ def stats_page(request: Request, name: str = "synthese") -> Response:
     ctx = console(request)
     f = _filters(request)
     place, period, period_label, error, tree = _resolve(ctx, user, f)
-    tables: list[figures.Table] = []
-    key_figures: list[tuple[str, Any, list[figures_compare.Change]]] = []
-    procedures: list[str] = []
+    content = stats_content.PageContent([], [], [])
     if period is not None:
         with ctx.engine.connect() as raw:
-            conn: Any = figures.MemoConnection(raw)
-            if name == "synthese":
-                key_figures = figures_compare.kpis_compared(conn, place.scope, period,
-                                                            dt.date.today())
-            tables = figures.page_tables(conn, name, place.scope, period, ctx.threshold,
-                                         f.extra, _site_ids(place, tree))
-            if name == "synthese":
-                tables[1:1] = _comparison_tables(conn, place, period, ctx.threshold)
-            if name == "demarches":
-                procedures = figures.practised_procedures(conn, place.scope, period)
+            content = stats_content.page_content(raw, name, place, period, ctx.threshold,
+                                                 f.extra, _site_ids(place, tree),
+                                                 dt.date.today(), heartbeat_s=ctx.heartbeat_s)
     return page(request, "stats.html", user, section="stats", name=name, pages=figures.PAGES,
                 presets=figures.PRESETS, filters=f, place=place, period=period,
-                period_label=period_label, error=error, tree=tree, tables=tables,
-                key_figures=key_figures, procedures=procedures, threshold=ctx.threshold,
+                period_label=period_label, error=error, tree=tree, tables=content.tables,
+                key_figures=content.key_figures, procedures=content.procedures,
+                threshold=ctx.threshold,
                 status=400 if error else 200)
-
-
-def _comparison_tables(conn: Connection, place: Place, period: Period, threshold: int
-                       ) -> list[figures.Table]:
-    """A territory's sites side by side; a site against its territory's median (the median
-    of figures per site, no site's own figure: a site manager sees no other site by name)."""
-    scope = place.scope
-    if scope.kiosk_id is not None or (scope.site_id is None and scope.territory_id is None):
-        return []
-    territory = scope.territory_id if scope.site_id is None else conn.execute(
-        sa.select(t.sites.c.territory_id).where(t.sites.c.id == scope.site_id)).scalar_one()
-    sites = [(r.id, r.name) for r in conn.execute(
-        sa.select(t.sites.c.id, t.sites.c.name).where(t.sites.c.territory_id == territory)
-        .order_by(t.sites.c.name))]
-    if scope.site_id is None:
-        return [figures_compare.sites_side_by_side(conn, sites, period, threshold)]
-    return [figures_compare.against_median(conn, scope.site_id, sites, period, threshold)]
 
 
 def _site_ids(place: Place, tree: list[dict[str, Any]]) -> list[int] | None:
@@ -186,7 +162,8 @@ def _export_tables(request: Request) -> tuple[Place, str, Period, list[figures.T
         conn: Any = figures.MemoConnection(raw)
         tables = figures.export_tables(conn, place.scope, period, ctx.threshold,
                                        _site_ids(place, tree))
-        tables[1:1] = _comparison_tables(conn, place, period, ctx.threshold)
+        tables[1:1] = stats_content.comparison_tables(conn, place, period, ctx.threshold,
+                                                      ctx.heartbeat_s)
     label = f"{period_label} ({period.start:%d/%m/%Y} – {period.end:%d/%m/%Y})"
     return place, label, period, tables
 
@@ -258,20 +235,31 @@ def summary(request: Request) -> Response:
     if period is None:
         raise ConsoleDenied(error)
     with ctx.engine.connect() as raw:
-        conn: Any = figures.MemoConnection(raw)
-        key_figures = figures.kpis(conn, place.scope, period)
-        top = figures.top_procedures(conn, place.scope, period, limit=5)
-        themes = figures.themes(conn, place.scope, period)
-        weekdays = figures.by_weekday(conn, place.scope, period)
-        tables = [figures.durations(conn, place.scope, period),
-                  figures.devices(conn, place.scope, period), top, themes, weekdays]
-    # What fits one printed page: 5 themes; procedures by name, attempts, completed, rate;
-    # the weekdays as one row (a column each).
-    themes.rows = themes.rows[:5]
-    top.columns = [top.columns[i] for i in (0, 2, 3, 4)]
-    top.rows = [[r[i] for i in (0, 2, 3, 4)] for r in top.rows]
-    weekdays.columns = ["Jour", *[str(r[0])[:3] + "." for r in weekdays.rows]]
-    weekdays.rows = [["Sessions", *[r[1] for r in weekdays.rows]]] if weekdays.rows else []
+        content = one_page.summary(raw, place.scope, period)
     return page(request, "summary.html", user, place=place, period=period,
-                period_label=period_label, key_figures=key_figures, tables=tables,
-                filters=f, now_fr=dt.date.today().strftime("%d/%m/%Y"))
+                period_label=period_label, key_figures=content.key_figures,
+                tables=content.tables, filters=f, now_fr=dt.date.today().strftime("%d/%m/%Y"))
+
+
+@router.get("/console/summary.pdf", include_in_schema=False)
+def summary_pdf(request: Request) -> Response:
+    """The same page as a PDF made by the server, for any place and period the manager picks
+    (the monthly reports are these, made on the 1st for every site)."""
+    user = user_of(request)
+    ctx = console(request)
+    f = _filters(request)
+    place, period, period_label, error, _tree = _resolve(ctx, user, f)
+    if period is None:
+        raise ConsoleDenied(error)
+    with ctx.engine.connect() as raw:
+        content = one_page.summary(raw, place.scope, period)
+    try:
+        pdf = report_pdf.render(content, place.label, period_label, period.start, period.end,
+                                dt.date.today())
+    except report_pdf.ReportError:
+        raise ConsoleDenied("Le PDF ne peut pas être fait sur ce serveur (police manquante) : "
+                            "imprimez le résumé depuis votre navigateur.") from None
+    name = exports.filename("resume", place.label, period, "pdf")
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})

@@ -15,6 +15,9 @@ from console.conftest import InProcess
 
 PUBLIC, KIOSK, SIGNED_IN, MEDIATOR, STATS, ADMIN = ("public", "kiosk token", "signed in",
                                                      "a site's live view", "dashboards", "admin")
+# A manager's monthly reports: a list of what their places hold (no place asked for), and each
+# report's PDF, refused for a site out of their places (test_monthly_reports.py).
+REPORTS = "monthly reports"
 # A listing of the signed-in manager's own places (no place asked for): mediators refused.
 MANAGERS = "managers and admins"
 # A site's catalogue (kiosk_server/console/routes_procedures.py): its managers and admins.
@@ -53,6 +56,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/export-coop.csv"): STATS,
     ("GET", "/console/export-coop.xlsx"): STATS,
     ("GET", "/console/summary"): STATS,
+    ("GET", "/console/summary.pdf"): STATS,
+    ("GET", "/console/rapports"): REPORTS,
+    ("GET", "/console/rapports/{report_id}.pdf"): REPORTS,
     ("GET", "/console/sites/browser"): MANAGERS,
     ("GET", "/console/sites/{site_id}/browser"): SITE_MANAGERS,
     ("POST", "/console/sites/{site_id}/browser"): SITE_MANAGERS,
@@ -108,7 +114,8 @@ def url_for(path: str, console_app: InProcess, site: str = "FS Lille") -> str:
     values = {"site_id": seed.sites[site], "kiosk_id": seed.kiosks[(site, "borne-1")][0],
               "user_id": seed.users["resp-lille"], "request_id": uuid.uuid4(),
               "name": "synthese", "procedure_id": "mairie-lille-rdv", "version": 1,
-              "action": "approve", "place": "site", "place_id": seed.sites[site]}
+              "action": "approve", "report_id": 1, "place": "site",
+              "place_id": seed.sites[site]}
     return path.format(**values)
 
 
@@ -144,7 +151,7 @@ def test_anonymous_access_is_refused_everywhere_but_the_public_routes(console_ap
 def test_a_wrong_role_is_refused(console_app: InProcess):
     csrf = console_app.login("med-lille")  # a mediator: no dashboards, no administration
     for (method, path), rule in ROUTES.items():
-        if rule in (ADMIN, STATS, MANAGERS):
+        if rule in (ADMIN, STATS, REPORTS, MANAGERS):
             answer = call(console_app.client, method, url_for(path, console_app), csrf)
             assert answer.status_code == 403, (method, path, answer.status_code)
     console_app.client.cookies.clear()

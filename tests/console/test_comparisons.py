@@ -14,8 +14,9 @@ from server.helpers import record
 from console.conftest import InProcess
 from kiosk_server import tenancy
 from kiosk_server.console import figures_compare as fc
+from kiosk_server.console import figures_overview as fo
 from kiosk_server.ingest import ingest
-from kiosk_server.queries import Period
+from kiosk_server.queries import Period, Scope
 from kiosk_server.tenancy import KioskIdentity
 from kiosk_wire.schema import SessionRecord
 
@@ -105,3 +106,28 @@ def test_a_site_manager_sees_the_territory_median(console_app: InProcess):
     assert cells[1] == (str(int(median)) if median == int(median) else str(median))
     assert cells[2].startswith("▲ au-dessus" if mine > median else "▼ en dessous")
     assert "FS Roubaix" not in table and "Tourcoing" not in table  # no other site by name
+
+
+def test_a_period_is_read_as_its_whole_months_and_its_edge_days():
+    parts = fo.period_parts(Scope(), Period(dt.date(2026, 1, 15), dt.date(2026, 4, 10)))
+    assert parts == [Period(dt.date(2026, 1, 15), dt.date(2026, 1, 31)),
+                     Period(dt.date(2026, 2, 1), dt.date(2026, 3, 31)),
+                     Period(dt.date(2026, 4, 1), dt.date(2026, 4, 10))]
+    inside = Period(dt.date(2026, 1, 3), dt.date(2026, 1, 20))
+    assert fo.period_parts(Scope(), inside) == [inside]
+    site = Period(dt.date(2026, 1, 15), dt.date(2026, 4, 10))
+    assert fo.period_parts(Scope(site_id=1), site) == [site]  # a site reads its days anyway
+
+
+def test_key_figures_read_in_parts_are_those_of_the_days(console_app: InProcess, monkeypatch):
+    seed = console_app.seed
+    period = Period(seed.today - dt.timedelta(days=70), seed.today)  # whole months inside
+    assert len(fo.period_parts(Scope(), period)) > 1
+    with console_app.engine.connect() as conn:
+        for scope in (Scope(), Scope(territory_id=seed.territories["Nord"])):
+            in_parts = fo.kpis(conn, scope, period)
+            with monkeypatch.context() as m:
+                m.setattr(fo, "period_parts", lambda _scope, whole: [whole])
+                assert fo.kpis(conn, scope, period) == in_parts
+    assert dict(in_parts)["Sessions"] == len(seed.sessions(seed.territory_sites("Nord"),
+                                                            period.start, period.end))

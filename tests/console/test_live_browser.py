@@ -17,8 +17,11 @@ from kiosk.sessions import open_core
 from kiosk.sessions.clock import ManualClock
 from kiosk.sync.heartbeat import HeartbeatClient
 from kiosk.sync.link import ServerLink
+from kiosk_server import live
+from kiosk_server import tables as t
+from kiosk_server.tenancy import KioskIdentity
 from kiosk_wire import config
-from kiosk_wire.schema import EndReason
+from kiosk_wire.schema import EndReason, Heartbeat, KioskState
 
 pytestmark = [pytest.mark.browser]
 
@@ -87,11 +90,43 @@ def test_a_device_fault_is_flagged_live_and_cleared_when_fixed(browser_page, con
     flagged.wait_for(timeout=LIVE_WITHIN_MS)
     assert flagged.locator(".devices .fault").inner_text() == "⚠ Imprimante : plus de papier"
     assert "avec un équipement en panne" in page.locator(".counts").inner_text()
+    # Listed at the top and rung like a help call: the tab's title names it.
+    alert = page.locator(f'.fault-alert[data-fault-kiosk="{kiosk_id}"]')
+    assert alert.inner_text() == "⚠ borne-2 : Imprimante : plus de papier"
+    page.wait_for_function("document.title.startsWith('(1) Équipement en panne')",
+                           timeout=LIVE_WITHIN_MS)
+    assert page.evaluate("window.kioskConsole.faultAlerts") == 1
     page.screenshot(path=str(artifacts_dir / f"{_engine(console_server)}-live-fault.png"),
                     full_page=True)
 
     devices["printer"] = "ready"  # someone put paper in
     assert beats.beat_once() is not None
     flagged.wait_for(state="detached", timeout=LIVE_WITHIN_MS)
+    assert alert.count() == 0
+    assert not page.title().startswith("(")
     card = page.locator(f'li.kiosk[data-kiosk="{kiosk_id}"]')
     assert card.locator(".devices").inner_text() == "tout fonctionne"
+
+
+def test_the_page_counts_an_offline_kiosks_silence_on_its_own(browser_page, console_server):
+    page = browser_page
+    seed = console_server.seed
+    kiosk_id = seed.kiosks[("FS Roubaix", "borne-1")][0]
+    with console_server.engine.begin() as conn:  # its last heartbeat was 47 minutes ago
+        live.record_heartbeat(conn, KioskIdentity(kiosk_id, seed.sites["FS Roubaix"],
+                                                  seed.territories["Nord"], "borne-1"),
+                              Heartbeat(state=KioskState.IDLE, app_version="0.2.0",
+                                        devices={"printer": "paper_out"}))
+        conn.execute(t.kiosk_status.update().where(t.kiosk_status.c.kiosk_id == kiosk_id)
+                     .values(last_seen=dt.datetime.now(dt.UTC)
+                             - dt.timedelta(minutes=47, seconds=10)))
+    log_in(page, "resp-nord")
+    page.goto(f"/console/live/{seed.sites['FS Roubaix']}")
+    card = page.locator(f'li.kiosk[data-kiosk="{kiosk_id}"]')
+    assert card.get_attribute("data-status") == "offline"
+    # console.js words it as the server does, and keeps it current without a push.
+    page.wait_for_function(
+        "document.querySelector('time[data-offline-since]').title.startsWith('dernier signal')",
+        timeout=LIVE_WITHIN_MS)
+    assert card.locator(".offline-time").inner_text() == "hors ligne depuis 47 min"
+    assert card.locator(".devices").inner_text() == "inconnu (la borne ne répond plus)"

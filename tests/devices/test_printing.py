@@ -267,3 +267,27 @@ def test_demo_printouts_do_not_outlive_the_session(tmp_path, core):
     assert demo.output_for(job.job_id).exists()  # the "paper", visible during the session
     core.end(EndReason.FINISHED, offer_survey=False)
     assert not demo.output_for(job.job_id).exists()
+
+
+def test_a_job_sent_from_a_worker_thread_reaches_the_configured_print_server(rig, core,
+                                                                             tmp_path):
+    """The memo sheet and the parcours card are built and sent on a worker thread: libcups
+    keeps the server and port per thread, so the configured ones must hold there too."""
+    import threading
+
+    service = PrintService(rig.printer, core, quota_pages=20)
+    pdf = letter_pdf(tmp_path / "one.pdf", 1)
+    sent: list[object] = []
+    worker = threading.Thread(target=lambda: sent.append(_submit_or_error(service, pdf)))
+    worker.start()
+    worker.join()
+    job = sent[0]
+    assert not isinstance(job, Exception), job
+    assert service.wait(job, timeout=60).state is JobState.COMPLETED
+
+
+def _submit_or_error(service: PrintService, pdf: Path) -> object:
+    try:
+        return service.submit(pdf)
+    except errors.DeviceError as err:
+        return err

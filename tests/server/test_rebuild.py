@@ -51,6 +51,9 @@ def varied_record(rng: random.Random, day: dt.date) -> dict[str, Any]:
     for activity in r["activities"]:
         if activity["kind"] == "practice" and rng.random() < 0.8:
             activity["autonomy"] = rng.choice(["guided", "partly_autonomous", "autonomous"])
+        if activity["kind"] == "practice" and rng.random() < 0.3:  # a step of a parcours
+            activity["parcours_id"] = rng.choice(["initiation", "demarches-emploi"])
+            activity["parcours_step"] = rng.randint(1, 4)
     if rng.random() < 0.4:  # the kiosk's browser: official sites opened, minutes on each
         r["official_sites"] = [{"site": site, "minutes": rng.randint(0, 40)} for site in
                                rng.sample(["caf", "ameli", "impots", "local"], rng.randint(1, 3))]

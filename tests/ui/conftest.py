@@ -79,7 +79,7 @@ def polling_desk(ui_app: Any, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
     before = runtime.connection
     desk = HelpDesk(runtime.core, ServerLink.checked(server.url, tenant.token, timeout_s=10),
                     schedule=runtime.schedule, poll_interval_s=1.0)
-    desk.add_listener(runtime._help_changed)  # what KioskRuntime.open_parts wires
+    desk.add_listener(runtime.help_calls.desk_changed)  # what KioskRuntime.open_parts wires
     runtime.connection = ServerConnection(desk)
     try:
         yield desk, engine

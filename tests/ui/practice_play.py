@@ -53,11 +53,13 @@ def open_practice(driver: Any, app: Any, procedure_id: str, mode: str = "guided"
 
 def visible(driver: Any, screen: Any, widget: Any) -> None:
     """Scroll the page so ``widget`` is in view (as a finger would swipe); a hint bubble in
-    the way is closed with its "J'ai compris" button, as a person would."""
+    the way is closed with its "J'ai compris" button, as a person would. Frames are drawn
+    before and after: a person swipes and touches what the settled screen shows (a layout
+    still pending, e.g. a hint just put in the page, moves everything below it)."""
+    driver.frames(1)
     if screen.name == "practice_page":
         screen.ids.scroller.scroll_to(widget, animate=False)
-    driver.tick()
-    driver.tick()
+    driver.frames(2)
     bubble = getattr(screen, "bubble", None)
     if bubble is not None and bubble.parent is not None and "box" in bubble.ids:
         box = bubble.ids.box

@@ -65,10 +65,7 @@ def test_practise_caf_then_do_it_for_real_type_and_end_with_everything_wiped(
     home = driver.screen()
     assert home.ids.tile_online.parent is not None  # "Faire ma démarche en ligne" is offered
 
-    # Practised without the guide: the guided hint on the e-mail code page keeps the code field
-    # from being typed into (a page-template bug of issue #11, its own expected failure in
-    # test_confirmations_and_words); this journey is about the real site that follows.
-    screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "autonomous")
+    screen = open_practice(driver, ui_app, GUIDED_PROCEDURE, "guided")
     run = screen.run
     while not run.page.end:
         before = run.page.id

@@ -234,11 +234,6 @@ def test_out_of_order_screen_speaks_every_language_of_the_kiosk(driver, ui_app):
     assert arabic[0] not in others.text  # drawn shaped, not as logical-order letters
 
 
-@pytest.mark.xfail(reason="h/s11 merge: on caf-trimestrielle's e-mail code page the typed code "
-                          "is refused and the next try appends to it (the phone now sits in the "
-                          "page's tools row; suspected: a tap meant for the field lands on the "
-                          "phone's resend button). To fix before relying on this test.",
-                   strict=False)
 def test_practice_page_counts_only_the_steps_of_this_residents_route(driver, ui_app):
     import re
 

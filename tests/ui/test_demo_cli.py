@@ -15,7 +15,8 @@ pytestmark = [pytest.mark.display, pytest.mark.slow]
 
 EXPECTED = ["welcome-fr", "home-fr", "help-fr", "idle-warning-fr", "end-fr", "survey-fr",
             "welcome-en", "welcome-ar", "home-ar", "mediator-unlock-fr", "mediator-panel-fr",
-            "out-of-order-fr", "welcome-fr-large", "home-fr-large", "end-fr-large"]
+            "out-of-order-fr", "welcome-fr-large", "home-fr-large", "end-fr-large",
+            "practice-parcours-fr", "practice-parcours-card-fr"]
 
 
 def test_demo_without_display_walks_every_screen_and_saves_screenshots(tmp_path):

@@ -56,10 +56,6 @@ def test_there_is_nothing_to_cancel_when_no_mediator_could_be_told(driver, ui_ap
 
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue #11, open: since the page template, the driver's tap on 'Annuler mon appel' inside "
-    "the practice page's scroll view does not reach the button (the same held-back tap as the "
-    "Arabic x2 practice journey); the cancel works from the help screen"))
 def test_a_call_from_a_practice_page_is_cancelled_there_and_the_page_stays(driver, ui_app,
                                                                              polling_desk):
     from .practice_play import open_practice

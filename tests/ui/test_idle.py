@@ -69,3 +69,39 @@ def test_touches_under_the_overlay_do_not_reach_the_screen(driver, ui_app):
     driver.tap_at(x, y)
     assert core.state is SessionState.ACTIVE  # any touch counts as "still here"...
     assert driver.screen().name == "home"     # ...but does not press what is underneath
+
+
+def test_idle_warning_is_the_confirmations_card_with_a_title_and_reachable_at_double_size(
+        driver, ui_app):
+    """The idle warning and the confirmations are one modal card (kit/dialog.py): the same
+    gutters, a header with a pictogram and a title at the page title's size; at text x2 in
+    Arabic its button is still on screen."""
+    from kiosk.screens.kit import ui
+    from kiosk.screens.kit.dialog import ModalCard
+    from kiosk.screens.layout_audit import window_box
+
+    core = ui_app.runtime.core
+    driver.tap(driver.screen().ids.lang_ar)
+    driver.tap(driver.screen().ids.start)
+    driver.tap(driver.screen().ids.tile_done)
+    dialog = driver.confirmation()
+    assert isinstance(dialog, ModalCard) and dialog.ids.title.txt == dialog.title
+    title_size, padding = dialog.ids.title.font_size, list(dialog.ids.card.padding)
+    driver.answer(confirm=False)   # stay
+    previous = ui.text_scale
+    try:
+        ui.text_scale = 2.0
+        go_idle(ui_app, core.idle.timeout_s)
+        driver.frames(3)
+        overlay = ui_app.overlay
+        assert isinstance(overlay, ModalCard)
+        assert list(overlay.ids.card.padding) == padding
+        assert overlay.ids.card_icon.name == "clock"
+        assert overlay.ids.title.txt == overlay.title == "هل ما زلت هنا؟"
+        assert overlay.ids.title.font_size == title_size * 2
+        button = window_box(overlay.ids.still_here)
+        assert button.y >= 0 and button.top <= driver.window.height
+        driver.tap(overlay.ids.still_here)
+        assert core.state is SessionState.ACTIVE
+    finally:
+        ui.text_scale = previous

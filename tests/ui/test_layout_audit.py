@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 
 from kiosk.devices import errors
+from kiosk.help_calls import HelpView
+from kiosk.i18n import _ as translate
 from kiosk.practice.engine import PracticeRun
+from kiosk.practice.parcours_card import READING_MESSAGES, CardReading
 from kiosk.practice.solution import page_solution
-from kiosk.runtime import HelpView
 from kiosk.screens.device_fault import describe
 from kiosk.screens.kit import ui
 from kiosk.screens.layout_audit import audit
@@ -110,6 +112,8 @@ def resident_states(app: Any, driver: Any) -> list[State]:
             if core.state is not core.state.ENDING:
                 visit("home")
                 driver.tap(driver.screen().ids.tile_done)
+                if driver.screen().name == "practice_parcours_card":  # a parcours followed
+                    driver.tap(driver.screen().ids.finish)   # the card's "Terminer"
                 driver.answer()   # "J'ai terminé" asks first: yes, end
             driver.screen().show_step(step)
         return go
@@ -119,6 +123,21 @@ def resident_states(app: Any, driver: Any) -> list[State]:
         driver.tap(screen.ids.search.ids.box)
         return screen.ids.search, screen.keyboard
 
+    def parcours(screen: str) -> Callable[[], None]:
+        """A parcours followed with its first exercise done (the catalogue brings the
+        parcours screens along), then ``screen``."""
+        def go() -> None:
+            visit("practice_catalogue")
+            follow = app.screen("practice_catalogue").flow.parcours
+            follow.follow(next(iter(follow.offered().values())), frozenset({0}))
+            if screen == "practice_parcours_resume":
+                refused = app.screen(screen)
+                visit(screen)
+                refused._show_refusal(translate(READING_MESSAGES[CardReading.TAMPERED]))
+                return
+            visit(screen)
+        return go
+
     states = [
         State("home", show("home")), State("home-help", hint_on_home),
         State("scan", show("scan")), State("scan-fault", scan_fault),
@@ -126,6 +145,9 @@ def resident_states(app: Any, driver: Any) -> list[State]:
         State("help-sending", help_view(HelpView.SENDING)),
         State("help-go-to-desk", help_view(HelpView.GO_TO_DESK)),
         State("practice-catalogue", show("practice_catalogue"), catalogue_keyboard),
+        State("practice-parcours", parcours("practice_parcours")),
+        State("practice-parcours-card-refused", parcours("practice_parcours_resume")),
+        State("practice-parcours-card-print", parcours("practice_parcours_card")),
     ]
     catalogue = app.runtime.practice
     for number, (pid, page_id) in enumerate(practice_page_types(catalogue)):
@@ -238,3 +260,36 @@ def check_combinations(driver: Any, app: Any, lang: str, state: State,
                                   *(focus if focus else (None, None)))
                 checked += 1
     return checked
+
+
+def test_the_audit_finds_a_target_whose_touches_a_hidden_box_takes(driver):
+    """A box hidden by collapsing it keeps its children where they were laid out; a disabled
+    one among them swallowed the taps on 'Annuler mon appel' (the practice page's phone). The
+    audit names it; the kit's Collapsible box passes the touches on."""
+    from kivy.uix.boxlayout import BoxLayout
+    from kivy.uix.floatlayout import FloatLayout
+
+    from kiosk.screens.kit import BigButton
+    from kiosk.screens.kit.widgets import Collapsible
+    from kiosk.screens.layout_audit import Box, reach_problems
+
+    class Hidden(BoxLayout):
+        pass
+
+    class Collapsed(Collapsible, BoxLayout):
+        pass
+
+    found = {}
+    for box_class in (Hidden, Collapsed):
+        root = FloatLayout(size=(800, 600))
+        root.add_widget(BigButton(txt="Annuler mon appel", size_hint=(None, None),
+                                  pos=(100, 100), width=300))
+        hidden = box_class(size_hint=(None, None), pos=(100, 100), size=(300, 0), opacity=0,
+                           disabled=True)
+        hidden.add_widget(BigButton(txt="Renvoyer le code", size_hint=(None, None),
+                                    pos=(100, 100), width=300))   # where it was laid out
+        root.add_widget(hidden)
+        found[box_class.__name__] = reach_problems(root, Box(0, 0, 800, 600), "test")
+    assert found["Hidden"] == ["test: a touch on BigButton 'Annuler mon appel' goes to "
+                               "BigButton 'Renvoyer le code' (disabled)"]
+    assert found["Collapsed"] == []

@@ -67,6 +67,38 @@ def test_help_hint_is_shown_below_what_it_explains_and_covers_nothing(driver, ui
     assert hint.parent is None
 
 
+def test_a_guided_hint_sits_under_its_whole_field_and_the_typed_field_keeps_the_view(
+        driver, ui_app):
+    from kiosk.screens.layout_audit import Box, focus_problems
+
+    from .practice_play import type_on_keyboard, visible
+
+    start_session(ui_app, driver)
+    screen = open_practice(driver, ui_app, "caf-trimestrielle", mode="guided")
+    driver.frames(3)
+    view, bubble = screen.view, screen.bubble
+    first, hint = screen.run.guide()
+    assert first is not None and hint is not None and bubble.txt == hint.text.fr
+    frame = view.fields[first.id].frame
+    # in the site's flow, right under the field (label, box and message together)
+    assert bubble.parent is view and view.children.index(bubble) == view.children.index(frame) - 1
+    assert window_box(bubble).top <= window_box(frame).y + 1
+    form = view.fields[first.id].form
+    visible(driver, screen, form)
+    driver.tap(form.ids.box)
+    value = page_solution(screen.run.page, screen.run.procedure, screen.run.sms_code)[first.id]
+    type_on_keyboard(driver, screen.keyboard, str(value))
+    driver.frames(3)
+    following, _hint = screen.run.guide()
+    assert following is not None and following.id != first.id   # the guide moved on...
+    assert view.children.index(bubble) == view.children.index(
+        view.fields[following.id].frame) - 1
+    # ...and the field being typed in stayed where the resident sees it, above the keyboard
+    assert screen.keyboard.target is form
+    window = Box(0, 0, driver.window.width, driver.window.height)
+    assert focus_problems(form, screen.keyboard, window, "connexion") == []
+
+
 def test_practice_errors_are_listed_on_top_lead_to_the_field_and_go_when_fixed(driver, ui_app):
     start_session(ui_app, driver)
     screen = open_practice(driver, ui_app, "caf-trimestrielle", mode="autonomous")

@@ -67,7 +67,7 @@ def help_desk(ui_app: Any, help_server: HelpServer) -> Iterator[HelpDesk]:
     runtime = ui_app.runtime
     before = runtime.connection
     desk = HelpDesk(runtime.core, help_server.link(), schedule=runtime.schedule)
-    desk.add_listener(runtime._help_changed)   # what KioskRuntime.open_parts wires
+    desk.add_listener(runtime.help_calls.desk_changed)   # what KioskRuntime.open_parts wires
     runtime.connection = ServerConnection(desk)
     try:
         yield desk

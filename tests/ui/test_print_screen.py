@@ -77,12 +77,37 @@ def test_print_can_be_cancelled(driver, ui_app, demo_devices):
         before = spinner.angle
         driver.frames(3)
         assert spinner.opacity == 1 and spinner.angle != before
+        driver.tap(screen.ids.cancel)   # asked first; letting it print is the big button
+        dialog = driver.confirmation()
+        assert dialog is not None and dialog.title == "Annuler l'impression ?"
+        driver.answer(confirm=False)
+        assert screen.job_running and driver.confirmation() is None
         driver.tap(screen.ids.cancel)
+        driver.answer()   # "Oui, annuler l'impression"
         assert screen.ids.status.txt == "Impression annulée."
         assert not screen.job_running and screen.ids.spinner.opacity == 0
         assert printer.spool_files() == []
     finally:
         printer.job_seconds = slow
+
+
+def test_a_job_that_ends_while_its_cancel_is_asked_closes_the_question(driver, ui_app,
+                                                                         demo_devices):
+    _scanner, printer = demo_devices
+    start_session(driver)
+    driver.tap(driver.screen().ids.tile_print)
+    screen = driver.screen()
+    slow, printer.job_seconds = printer.job_seconds, 3600.0  # still printing when asked
+    try:
+        driver.tap(screen.ids.print_button)
+        driver.tap(screen.ids.cancel)
+        assert driver.confirmation() is not None
+        printer.job_seconds = 0.0   # the job ends meanwhile: nothing is left to cancel
+        follow_job(driver, screen)
+    finally:
+        printer.job_seconds = slow
+    assert driver.confirmation() is None
+    assert screen.job_ok and screen.ids.status.txt.startswith("Impression terminée")
 
 
 def test_mediator_panel_tells_printer_state_and_pages_left(driver, ui_app, demo_devices,
@@ -135,6 +160,21 @@ def test_print_screens_in_other_languages_and_large_text(driver, ui_app, demo_de
     shoot(driver, out, "print-done")
 
 
+def test_print_shows_its_two_steps_in_the_page_header(driver, ui_app, demo_devices):
+    start_session(driver)
+    driver.tap(driver.screen().ids.tile_print)
+    screen = driver.screen()
+    header = screen.ids.page
+    assert (header.step, header.steps) == (1, 2)
+    assert header.ids.step_label.txt == "Étape 1 sur 2"
+    assert header.ids.next_label.txt == "Étape suivante : Impression"
+    driver.tap(screen.ids.print_button)
+    assert (header.step, header.steps, header.next_step) == (2, 2, "")
+    follow_job(driver, screen)
+    driver.tap(screen.ids.again)   # "Imprimer autre chose": back to the first step
+    assert (header.step, header.steps) == (1, 2)
+
+
 def test_a_tap_inside_a_scrolling_panel_has_acted_when_the_finger_is_lifted(driver, ui_app,
                                                                              demo_devices):
     """The copies' buttons sit in a scroll view, which replays a tap's release 0.2 s after the
@@ -154,3 +194,34 @@ def test_a_tap_inside_a_scrolling_panel_has_acted_when_the_finger_is_lifted(driv
     for expected in (2, 3, 4):
         driver.tap(screen.ids.more)
         assert screen.copies == expected
+
+
+def test_cancel_question_in_arabic_at_double_size_is_answered_by_touch(driver, ui_app,
+                                                                       demo_devices):
+    from kiosk.screens.kit import ui
+    from kiosk.screens.layout_audit import Box, audit
+
+    _scanner, printer = demo_devices
+    start_session(driver, "ar")
+    previous = ui.text_scale
+    slow, printer.job_seconds = printer.job_seconds, 3600.0
+    try:
+        ui.text_scale = 2.0
+        driver.tap(driver.screen().ids.tile_print)
+        screen = driver.screen()
+        assert screen.ids.page.ids.step_label.txt == "الخطوة 1 من 2"
+        driver.tap(screen.ids.print_button)
+        driver.tap(screen.ids.cancel)
+        dialog = driver.confirmation()
+        assert dialog is not None and dialog.title == "هل تريد إلغاء الطباعة؟"
+        driver.frames(2)
+        assert audit(dialog, driver.window, "print cancel ar x2") == []
+        window = Box(0, 0, driver.window.width, driver.window.height)
+        for button in (dialog.ids.safe, dialog.ids.confirm):
+            x, y = button.to_window(button.center_x, button.center_y)
+            assert window.x <= x <= window.right and window.y <= y <= window.top
+        driver.answer()
+        assert not screen.job_running and screen.ids.status.txt == "تم إلغاء الطباعة."
+    finally:
+        printer.job_seconds = slow
+        ui.text_scale = previous

@@ -101,16 +101,24 @@ def demo_devices(ui_app):
 
 
 # --- the flows ------------------------------------------------------------------------------------
+def stepper(screen) -> tuple[int, int]:
+    """ "Étape n sur m" of the page template's header."""
+    return int(screen.ids.page.step), int(screen.ids.page.steps)
+
+
 def copy_id_card(driver, ui_app, demo_devices, out: Path | None, purpose: str = "CAF"):
     """Home -> scan -> carte d'identité -> recto -> verso -> watermark -> result, by touch."""
     scanner, _printer = demo_devices
     driver.tap(driver.screen().ids.tile_scan)
     screen = driver.screen()
     assert screen.name == "scan" and screen.step == "type"
+    assert screen.ids.page.steps == 0   # the route is not known before the document is
     out and shoot(driver, out, "01-type")
 
     driver.tap(type_button(screen, "id_card"))
     assert screen.step == "place" and screen.face == "front"
+    assert stepper(screen) == (2, 7) and (ui.language != "fr" or screen.ids.page.ids.
+                                          next_label.txt == "Étape suivante : Vérifier le recto")
     out and shoot(driver, out, "02-place-recto")
     scanner.place("id_recto")
     driver.tap(screen.ids.scan_button)
@@ -137,7 +145,7 @@ def copy_id_card(driver, ui_app, demo_devices, out: Path | None, purpose: str = 
         wait_ready(driver, screen)
     driver.tap(screen.ids.accept)
 
-    assert screen.step == "place" and screen.face == "back"
+    assert screen.step == "place" and screen.face == "back" and stepper(screen) == (4, 7)
     out and shoot(driver, out, "05-place-verso")
     scanner.place("id_verso")
     driver.tap(screen.ids.scan_button)
@@ -145,7 +153,7 @@ def copy_id_card(driver, ui_app, demo_devices, out: Path | None, purpose: str = 
     assert screen.step == "crop"
     driver.tap(screen.ids.accept)
 
-    assert screen.step == "watermark"
+    assert screen.step == "watermark" and stepper(screen) == (6, 7)
     assert screen.watermark_on, "an ID copy is watermarked by default"
     assert "organismes demandent une copie sans filigrane" in screen.ids.wm_warning.txt \
         or ui.language != "fr"
@@ -155,6 +163,7 @@ def copy_id_card(driver, ui_app, demo_devices, out: Path | None, purpose: str = 
     driver.tap(screen.ids.wm_continue)
     wait_ready(driver, screen)
     assert screen.step == "result", screen.ids.fault.message
+    assert stepper(screen) == (7, 7) and screen.ids.page.next_step == ""
     # Every scan or copy ends with the reminder to take the original back, in the language shown.
     from kiosk.i18n import _
     from kiosk.sessions.end_words import GLASS_REMINDER
@@ -208,21 +217,24 @@ def test_multi_page_document_scan_makes_one_pdf(driver, ui_app, demo_devices, ar
     driver.tap(driver.screen().ids.tile_scan)
     screen = driver.screen()
     driver.tap(type_button(screen, "proof"))
-    assert screen.step == "place"
+    assert screen.step == "place" and stepper(screen) == (2, 5)
     driver.tap(screen.ids.colour)  # a letter in grey: smaller, as legible
     assert not screen.flow.colour
     shoot(driver, out, "01-place-page")
     driver.tap(screen.ids.scan_button)
     wait_ready(driver, screen)
     assert screen.step == "pages" and screen.ids.pages_count.txt == "1 page scannée"
+    assert stepper(screen) == (3, 5)
     shoot(driver, out, "02-pages")
     driver.tap(screen.ids.add_page)
+    assert stepper(screen) == (2, 5)   # another page: placing it again, as asked
     driver.tap(screen.ids.scan_button)
     wait_ready(driver, screen)
     assert screen.ids.pages_count.txt == "2 pages scannées"
     driver.tap(screen.ids.pages_done)
 
     assert screen.step == "watermark" and not screen.watermark_on  # not an ID document
+    assert stepper(screen) == (4, 5)
     shoot(driver, out, "03-watermark-off")
     driver.tap(screen.ids.wm_continue)
     wait_ready(driver, screen)
@@ -380,7 +392,12 @@ def test_result_saved_on_the_residents_usb_key_when_offered(driver, ui_app, demo
         driver.frames(1)
     assert screen.usb_ready
     shoot(driver, artifacts_dir / "fr-document", "06-result-usb-key")
+    said: list[str] = []   # what the busy panel said while the key was written
+    screen.bind(busy_text=lambda _s, text: said.append(text))
     driver.tap(screen.ids.to_usb)
+    wait_ready(driver, screen)
+    assert said == ["Enregistrement sur votre clé USB… Ne la retirez pas."]
+    assert screen.busy_panel.parent is None   # gone once it is written
     saved = list(usb_key.iterdir())
     assert len(saved) == 1 and saved[0].suffix == ".pdf"
     assert saved[0].read_bytes() == screen.flow.result.path.read_bytes()

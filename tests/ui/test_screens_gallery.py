@@ -11,7 +11,7 @@ from kivy.metrics import dp
 from kivy.uix.scrollview import ScrollView
 
 from kiosk import theme
-from kiosk.runtime import HelpView
+from kiosk.help_calls import HelpView
 from kiosk.screens.driver import touch_targets, visible_widgets
 from kiosk.screens.kit import HintBubble, KLabel, ui
 

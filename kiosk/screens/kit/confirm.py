@@ -13,22 +13,22 @@ from pathlib import Path
 from typing import Any
 
 from kivy.properties import StringProperty
-from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.i18n import _
-from kiosk.screens.kit import pictograms  # noqa: F401  (registers the "question" icon)
+from kiosk.screens.kit.dialog import ModalCard
 from kiosk.screens.kit.rules import load_kv
 from kiosk.screens.kit.state import ui
 
 Action = Callable[[], None]
 
 
-class ConfirmDialog(FloatLayout):
-    title = StringProperty("")
+class ConfirmDialog(ModalCard):
+    """On the kit's modal card (kit/dialog.py): the same veil, gutters and titled header as
+    the idle warning."""
+
     body = StringProperty("")
     safe_txt = StringProperty("")
     confirm_txt = StringProperty("")
-    icon = StringProperty("question")
 
     def __init__(self, on_confirm: Action, on_safe: Action | None = None, **kwargs: Any) -> None:
         self.on_confirm_action = on_confirm
@@ -74,18 +74,6 @@ class ConfirmDialog(FloatLayout):
     def choose_confirm(self) -> None:
         self.dismiss()
         self.on_confirm_action()
-
-    def on_touch_down(self, touch: Any) -> bool:
-        super().on_touch_down(touch)
-        return True  # modal: nothing underneath reacts
-
-    def on_touch_move(self, touch: Any) -> bool:
-        super().on_touch_move(touch)
-        return True
-
-    def on_touch_up(self, touch: Any) -> bool:
-        super().on_touch_up(touch)
-        return True
 
 
 def confirm(title: str, body: str, confirm_txt: str, on_confirm: Action,

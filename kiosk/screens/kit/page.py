@@ -127,7 +127,7 @@ class PageTemplate(BoxLayout):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._reveal_trigger = Clock.create_trigger(self._reveal_now, -1)
-        self._revealed: Any = None
+        self._revealed: tuple[Any, ...] = ()
         self._hint: InlineHint | None = None
 
     def on_scrolls(self, _inst: Any, scrolls: bool) -> None:
@@ -201,31 +201,36 @@ class PageTemplate(BoxLayout):
     def _keep_focus(self, *_args: Any) -> None:
         keyboard = self.keyboard
         if keyboard is not None and keyboard.parent is not None and keyboard.target is not None:
-            self._revealed = keyboard.target
+            self._revealed = (keyboard.target,)
             self._reveal_trigger()
+        elif self._hint is not None and self._hint in self._revealed:
+            self._reveal_trigger()   # the hint and its target, while the hint's words lay out
 
-    def reveal(self, widget: Any) -> None:
-        """Scroll the content so ``widget`` is in view once the layout has settled."""
-        self._revealed = widget
+    def reveal(self, *widgets: Any) -> None:
+        """Scroll the content so ``widgets`` (the band from the highest to the lowest) are in
+        view once the layout has settled; the top of the band first when it does not fit."""
+        self._revealed = widgets
         self._reveal_trigger()
 
     def _reveal_now(self, *_args: Any) -> None:
-        """The least scroll that shows the whole widget (its top first when it is taller than
-        the view). Computed from the widget's place in the content, which does not depend on
-        the scroll: called again whenever a layout pass moves the widget, it settles."""
-        widget = self._revealed
+        """The least scroll that shows the whole band (its top first when it is taller than
+        the view). Computed from the widgets' places in the content, which do not depend on
+        the scroll: called again whenever a layout pass moves them, it settles."""
+        widgets = [w for w in self._revealed if w is not None and w.parent is not None]
         scroller = self.ids.get("scroller")
-        if widget is None or scroller is None or widget.parent is None or not self.scrolls:
+        if not widgets or scroller is None or not self.scrolls:
             return
         content = self.ids.content
         spare = content.height - scroller.height
         if spare <= 0:
             scroller.scroll_y = 1
             return
-        # a margin around the widget when there is room for it
-        margin = max(0.0, min(dp(8), (scroller.height - widget.height) / 2))
-        top = content.top - widget.top - margin       # from the content's top, downwards
-        bottom = content.top - widget.y + margin
+        high = max(content.to_widget(*w.to_window(w.x, w.top))[1] for w in widgets)
+        low = min(content.to_widget(*w.to_window(w.x, w.y))[1] for w in widgets)
+        # a margin around the band when there is room for it
+        margin = max(0.0, min(dp(8), (scroller.height - (high - low)) / 2))
+        top = content.top - high - margin       # from the content's top, downwards
+        bottom = content.top - low + margin
         view = (1 - scroller.scroll_y) * spare          # the content's offset at the view's top
         if bottom - top > scroller.height or top < view:
             view = top
@@ -278,32 +283,32 @@ class PageTemplate(BoxLayout):
             self._hint.bind(on_dismiss=lambda *_a: self.dismiss_hint())
         return self._hint
 
-    def show_hint(self, target: Any, text: str) -> InlineHint:
+    def show_hint(self, target: Any, text: str, below: Any = None) -> InlineHint:
         """A hint that never covers its target: it is put in the flow of the page right below
-        the row that holds the target (in the nearest vertical list around it); for a target
-        outside the content (header, bottom bar) at the top of the content. The page then
-        scrolls to show both."""
+        the row that holds the target (in the nearest vertical list around it), or below
+        ``below`` (a whole field: label, box and message); for a target outside the content
+        (header, bottom bar) at the top of the content. The page then scrolls to show both,
+        the target first; while a field is being typed in, that field keeps the view (a hint
+        never takes the place of what is being typed)."""
         hint = self.hint
         self.dismiss_hint()
         hint.txt = text
-        row, flow = flow_row(target, self.ids.content)
+        row, flow = flow_row(below if below is not None else target, self.ids.content)
         index = flow.children.index(row) if row is not None else len(flow.children)
         flow.add_widget(hint, index=index)
         if ui.read_aloud:
             ui.speak(text)
-        Clock.schedule_once(lambda _dt: self._show_both(row, hint), 0)
+        keyboard = self.keyboard
+        if keyboard is not None and keyboard.target is not None:
+            self.reveal(keyboard.target, hint)
+        else:
+            self.reveal(*(w for w in (row, hint) if w is not None))
         return hint
-
-    def _show_both(self, row: Any, hint: Any) -> None:
-        scroller = self.ids.scroller
-        if not self.scrolls or hint.parent is None:
-            return
-        if row is not None and row.parent is not None:
-            scroller.scroll_to(row, padding=dp(8), animate=False)
-        scroller.scroll_to(hint, padding=dp(8), animate=False)
 
     def dismiss_hint(self) -> None:
         hint = self._hint
+        if hint is not None and hint in self._revealed:
+            self._revealed = ()
         if hint is not None and hint.parent is not None:
             hint.parent.remove_widget(hint)
 
@@ -319,6 +324,8 @@ def flow_row(target: Any, content: Widget) -> tuple[Any, Widget]:
     """(the ancestor of ``target`` that is an item of a vertical list, that list); the list
     is the nearest vertical BoxLayout of unbounded height (it grows with what is put in it)
     inside ``content``. (None, content) when the target is not in the content."""
+    # the widgets themselves: kv ids are weak proxies, which "is" never matches
+    target, content = target.__self__, content.__self__
     inside, widget = False, target
     while widget is not None and widget is not widget.parent:
         if widget is content:

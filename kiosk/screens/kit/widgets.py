@@ -42,6 +42,23 @@ class DirBox(BoxLayout):
                 child.x = self.x + (self.right - child.right)
 
 
+class Collapsible:
+    """For a box that a kv rule hides by collapsing it (height 0, opacity 0, disabled): its
+    children keep the places they were last laid out in, over what now sits there, and Kivy
+    still offers them touches, where a disabled one swallows any touch on it (the hidden
+    simulated phone took the taps meant for 'Annuler mon appel'). Hidden, the box passes
+    every touch on to what is really there."""
+
+    def collapsed(self) -> bool:
+        box: Any = self  # a Kivy widget (this is a mixin of one)
+        return bool(box.opacity == 0 or box.width <= 0 or box.height <= 0)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if self.collapsed():
+            return False
+        return bool(super().on_touch_down(touch))  # type: ignore[misc]
+
+
 class KLabel(Label):
     """A label fed with logical text (``txt``); wraps and shapes right-to-left text per line."""
 

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 from kivy.metrics import dp
 from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
 
-from kiosk.i18n import N_, _
+from kiosk.i18n import N_, _, ngettext
 from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, KioskKeyboard, ui
 from kiosk.screens.practice.operator import ProcedureCard
-from kiosk.screens.practice.widgets import undock_keyboard
+from kiosk.screens.practice.widgets import tx, undock_keyboard
 from kiosk_wire.schema import Theme
 
 if TYPE_CHECKING:
@@ -59,7 +59,9 @@ THEME_NAMES: dict[Theme, str] = {
 }
 # Screens added beside the catalogue: module name -> screen class name
 # The screens a run goes through: screen name -> module under kiosk.screens.practice.
-SIBLINGS = {"practice_start": "start", "practice_page": "page", "practice_debrief": "debrief"}
+SIBLINGS = {"practice_start": "start", "practice_page": "page", "practice_debrief": "debrief",
+            "practice_parcours": "parcours", "practice_parcours_resume": "parcours_resume",
+            "practice_parcours_card": "parcours_card"}
 
 
 class PracticeCatalogueScreen(AppScreen):
@@ -172,6 +174,10 @@ class PracticeCatalogueScreen(AppScreen):
         if getattr(self, "_chips_for", None) != chips_for:
             self._build_theme_chips()
             self._chips_for = chips_for
+        offered = tuple(self.flow.parcours.offered()) if self.flow is not None else ()
+        if getattr(self, "_parcours_for", None) != (ui.language, offered):
+            self._build_parcours_buttons()
+            self._parcours_for = (ui.language, offered)
         grid = self.ids.cards
         grid.clear_widgets()
         found = self.matching()
@@ -199,6 +205,41 @@ class PracticeCatalogueScreen(AppScreen):
         if card is not None:
             self.ids.scroller.scroll_to(card, padding=dp(10), animate=False)
         return card
+
+    # --- parcours ------------------------------------------------------------------------------
+    def _build_parcours_buttons(self) -> None:
+        """One button per parcours offered ("Parcours initiation : 5 exercices")."""
+        box = self.ids.parcours
+        box.clear_widgets()
+        self._parcours_buttons: dict[str, BigButton] = {}
+        offered = self.flow.parcours.offered() if self.flow is not None else {}
+        for parcours in offered.values():
+            words = ngettext("{title} : {n} exercice", "{title} : {n} exercices",
+                             len(parcours.steps)).format(title=tx(parcours.title),
+                                                         n=len(parcours.steps))
+            button = BigButton(txt=words, kind="secondary")
+            button.bind(on_release=lambda _b, pid=parcours.id: self.open_parcours(pid))
+            box.add_widget(button)
+            self._parcours_buttons[parcours.id] = button
+
+    def parcours_button(self, parcours_id: str) -> BigButton | None:
+        """The button of a parcours, scrolled into view (tests and the demo tap it)."""
+        button = getattr(self, "_parcours_buttons", {}).get(parcours_id)
+        if button is not None:
+            self.ids.scroller.scroll_to(button, padding=dp(10), animate=False)
+        return button
+
+    def open_parcours(self, parcours_id: str) -> None:
+        if self.flow is None:
+            return
+        self.hide_keyboard()
+        screen = self.manager.get_screen("practice_parcours")
+        screen.follow(self.flow.parcours.offered()[parcours_id])
+        self.go("practice_parcours")
+
+    def resume_with_card(self) -> None:
+        self.hide_keyboard()
+        self.go("practice_parcours_resume")
 
     # --- search keyboard -----------------------------------------------------------------------
     def _search_focused(self, field: Any) -> None:

@@ -33,6 +33,8 @@ class PracticeDebriefScreen(AppScreen):
     real_address = StringProperty("")   # the official site, as a person types it
     can_go_real = BooleanProperty(False)  # the kiosk's browser can open it
     busy = BooleanProperty(False)   # the memo sheet is being built and sent
+    parcours_txt = StringProperty("")   # "Parcours initiation : exercices faits : 2 sur 5"
+    parcours_next = StringProperty("")  # the next exercise of the parcours, "" when none
 
     def __init__(self, flow: PracticeFlow, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -73,10 +75,42 @@ class PracticeDebriefScreen(AppScreen):
         browsing = self.runtime.browsing if self.can_go_real else None
         if browsing is not None:  # Chromium starts while the resident reads the debrief
             browsing.prepare()
+        self._fill_parcours()
         memo = debrief.memo
         self.ids.memo_title.txt = tx(memo.title)
         self._list("memo", [f"{n}. {tx(step)}" for n, step in enumerate(memo.steps, 1)], "",
                    bullet="")
+
+    def _fill_parcours(self) -> None:
+        """When the exercise is a step of the parcours followed: where the parcours stands and
+        the next exercise it suggests."""
+        from kiosk.screens.practice.parcours import progress_words
+
+        run, follow = self.flow.run, self.flow.parcours
+        progress = follow.progress
+        if run is None or progress is None or follow.step_of(run.procedure.id) is None:
+            self.parcours_txt = self.parcours_next = ""
+            return
+        words = progress_words(progress.done_count, progress.total)
+        if progress.complete:
+            words += " " + _("Parcours terminé. Bravo !")
+        self.parcours_txt = f"{tx(progress.parcours.title)} : {words}"
+        following = progress.next_procedure()
+        catalogue = self.runtime.practice
+        self.parcours_next = _("Exercice suivant : {title}").format(
+            title=tx(catalogue.get(following).title)) \
+            if following is not None and catalogue is not None else ""
+
+    def next_in_parcours(self) -> None:
+        """The parcours' next exercise, on its start screen."""
+        progress = self.flow.parcours.progress
+        following = progress.next_procedure() if progress is not None else None
+        if following is None or self.runtime.practice is None:
+            return
+        self.flow.leave()
+        start = self.manager.get_screen("practice_start")
+        start.show_procedure(self.runtime.practice.get(following))
+        self.go("practice_start")
 
     def _catalogue(self) -> list[Procedure]:
         catalogue = self.runtime.practice

@@ -7,10 +7,10 @@ from typing import Any
 
 from kivy.clock import Clock
 
+from kiosk.help_calls import HelpView
 from kiosk.i18n import _
 from kiosk.practice.flow import PracticeFlow
 from kiosk.practice.help import KEEP_GOING, PracticeHelp
-from kiosk.runtime import HelpView
 from kiosk.screens.kit import KLabel, ui
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
-from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk.i18n import _, ngettext
@@ -214,8 +213,11 @@ class PracticePageScreen(AppScreen):
             self.ids.page.undock_keyboard()
 
     def _scroll_to(self, widget: Any) -> None:
-        if widget.get_parent_window() is not None and self.view is not None:
-            self.ids.scroller.scroll_to(widget, padding=dp(24), animate=False)
+        """What the guide points at, into view; not while a field is being typed in: that
+        field keeps the view (the page template keeps it above the keyboard)."""
+        page = self.ids.page
+        if self.view is not None and page.keyboard is None:
+            page.reveal(widget)
 
     def field_changed(self, page_field: PageField) -> None:
         if not self._loading:
@@ -247,19 +249,19 @@ class PracticePageScreen(AppScreen):
             return
         self._guided_for = key
         target = view.fields[fld.id].target if fld is not None else view.button
-        if fld is not None:
-            self._scroll_to(view.fields[fld.id].frame)
-        else:
-            self._scroll_to(view.button)
+        whole = view.fields[fld.id].frame if fld is not None else view.button
+        self._scroll_to(whole)
         if hint is not None:
-            Clock.schedule_once(lambda _dt: self._show_hint(target, tx(hint.text)), 0)
+            Clock.schedule_once(lambda _dt: self._show_hint(target, tx(hint.text), whole), 0)
         else:
             self.dismiss_hint()
 
-    def _show_hint(self, target: Any, text: str) -> None:
+    def _show_hint(self, target: Any, text: str, below: Any = None) -> None:
+        """The hint in the page's flow under ``below`` (the whole field: its label, box and
+        message stay together), pointing at ``target``."""
         if self.manager is None or self.manager.current != self.name:
             return
-        self.ids.page.show_hint(target, text)
+        self.ids.page.show_hint(target, text, below)
 
     def ask_hint(self) -> None:
         """ "Aide": the hint for what to do now (counted as a hint used)."""
@@ -272,9 +274,9 @@ class PracticePageScreen(AppScreen):
                                              "pour continuer."))
             return
         target = view.fields[hint.field].target if hint.field in view.fields else view.button
-        self._scroll_to(view.fields[hint.field].frame if hint.field in view.fields
-                        else view.button)
-        Clock.schedule_once(lambda _dt: self._show_hint(target, tx(hint.text)), 0)
+        whole = view.fields[hint.field].frame if hint.field in view.fields else view.button
+        self._scroll_to(whole)
+        Clock.schedule_once(lambda _dt: self._show_hint(target, tx(hint.text), whole), 0)
 
     def dismiss_hint(self) -> None:
         self.ids.page.dismiss_hint()

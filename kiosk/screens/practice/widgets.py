@@ -28,6 +28,7 @@ from kiosk.practice.model import Procedure
 from kiosk.practice.text import Text
 from kiosk.screens.base import load_screen_kv
 from kiosk.screens.kit import ui
+from kiosk.screens.kit.widgets import Collapsible
 
 
 def tx(text: Text | None, lang: str | None = None) -> str:
@@ -83,8 +84,8 @@ class PersonaCard(BoxLayout):
             table.add_widget(Factory.PageBold(txt=value))
 
 
-class SmsPhone(BoxLayout):
-    """The simulated phone: where the SMS code arrives."""
+class SmsPhone(Collapsible, BoxLayout):
+    """The simulated phone: where the SMS code arrives (collapsed on pages without one)."""
 
     messages = ListProperty([])   # newest last, already in the person's language
     has_messages = BooleanProperty(False)

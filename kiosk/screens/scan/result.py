@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.documents.scan_flow import ScanFlow, Step
 from kiosk.i18n import N_, _, ngettext
-from kiosk.screens import device_fault
 from kiosk.screens.kit import tr
 
 if TYPE_CHECKING:
@@ -20,6 +19,8 @@ if TYPE_CHECKING:
 
 KEPT_FOR_PRACTICE = N_("Votre document est gardé pour cette visite : dans une démarche, il vous "
                        "sera proposé quand on vous demandera une pièce jointe.")
+# A USB key can take seconds to write (and must not be pulled out meanwhile).
+BUSY_USB = N_("Enregistrement sur votre clé USB… Ne la retirez pas.")
 
 
 class ResultActions:
@@ -37,6 +38,7 @@ class ResultActions:
     usb_ready: bool
     go: Callable[[str], Any]
     _show: Callable[[Step], None]
+    _run: Callable[..., None]
 
     def _built(self, doc: Any) -> None:
         assert self.flow is not None
@@ -78,11 +80,12 @@ class ResultActions:
             self.notice = _("La clé USB n'est pas encore prête. Attendez quelques secondes, "
                             "puis réessayez.")
             return
-        try:
-            storage.save(flow.result.path, mounts[0])
-        except Exception as err:  # noqa: BLE001  shown in plain words, logged by describe()
-            self.ids.fault.show(device_fault.describe(err))
-            return
+        source, key = flow.result.path, mounts[0]
+        # on the scan's worker, with the busy panel saying what is happening; a fault is
+        # shown in plain words by the screen (describe())
+        self._run(BUSY_USB, lambda: storage.save(source, key), self._saved_on_usb)
+
+    def _saved_on_usb(self, _target: Any) -> None:
         self.notice = _("Votre document est enregistré sur votre clé USB. Pensez à la reprendre "
                         "en partant.")
 

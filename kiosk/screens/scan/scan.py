@@ -18,10 +18,17 @@ from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.factory import Factory
-from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 from kivy.uix.screenmanager import Screen
 
 from kiosk.devices.scanner import ScannerState
+from kiosk.documents.flow_steps import scan_step
 from kiosk.documents.scan_flow import DOC_TYPE_WORDS, DocType, ScanFlow, Step
 from kiosk.documents.scanning import Side
 from kiosk.i18n import N_, _, ngettext
@@ -88,6 +95,10 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
     can_go_back = BooleanProperty(True)
     step_intro = StringProperty("")      # the watermark question, inside its scrolling area
     usb_ready = BooleanProperty(False)   # a USB key is plugged in and devices.usb_storage offers it
+    # the page template's stepper, on this resident's route (kiosk.documents.flow_steps)
+    step_n = NumericProperty(0)
+    steps_n = NumericProperty(0)
+    next_txt = StringProperty("")
 
     def __init__(self, runtime: KioskRuntime, **kwargs: Any) -> None:
         self._runtime = runtime
@@ -194,6 +205,9 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
             if step is Step.RESULT:  # every scan and copy ends with the original to take back
                 self.body = f"{self.body}\n{_(GLASS_REMINDER)}"
         self.ids.steps.current = step.value
+        where = scan_step(flow)
+        self.step_n, self.steps_n = where.step, where.total
+        self.next_txt = _(where.next_title) if where.next_title else ""
         self.can_go_back = step is Step.TYPE or (flow is not None and flow.can_go_back())
         if self.manager is not None and self.manager.current == self.name:
             self.on_enter()  # read the new step aloud when the option is on

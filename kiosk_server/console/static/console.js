@@ -1,7 +1,7 @@
 /* Console des bornes: confirmations, forms sent without leaving the page, the live view
    (server-sent events) and its audible alert (Web Audio API: a tone made here, no sound file). */
 "use strict";
-window.kioskConsole = { tones: 0, updates: 0, soundOn: false };
+window.kioskConsole = { tones: 0, updates: 0, faultAlerts: 0, soundOn: false };
 
 function relative(iso) {
   const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
@@ -17,6 +17,13 @@ function sessionFor(iso) {
   if (m < 60) return m + " min";
   return Math.floor(m / 60) + " h " + String(m % 60).padStart(2, "0");
 }
+/* How long a kiosk has been silent, worded as live_view.offline_duration() words it. */
+function offlineFor(iso) {
+  const seconds = Math.max(0, Date.now() - Date.parse(iso)) / 1000;
+  const days = Math.floor(seconds / 86400);
+  if (days < 1) return sessionFor(iso);
+  return days + (days > 1 ? " jours" : " jour");
+}
 function refreshTimes() {
   document.querySelectorAll("time[data-since]").forEach(function (t) {
     const iso = t.getAttribute("data-since");
@@ -25,6 +32,10 @@ function refreshTimes() {
   document.querySelectorAll("time[data-session-since]").forEach(function (t) {
     const iso = t.getAttribute("data-session-since");
     if (iso) { t.textContent = sessionFor(iso); t.title = "depuis " + new Date(iso).toLocaleTimeString("fr-FR"); }
+  });
+  document.querySelectorAll("time[data-offline-since]").forEach(function (t) {
+    const iso = t.getAttribute("data-offline-since");
+    if (iso) { t.textContent = offlineFor(iso); t.title = "dernier signal le " + new Date(iso).toLocaleString("fr-FR"); }
   });
 }
 
@@ -119,10 +130,17 @@ function alertHelp(count) {
   if (navigator.vibrate) navigator.vibrate([200, 100, 200]);
   document.title = "(" + count + ") Demande d'aide · Console des bornes";
 }
+/* A device newly at fault rings like a help call; the title names it unless a call is open. */
+function alertFault(count, helpOpen) {
+  tone();
+  window.kioskConsole.faultAlerts += 1;
+  if (!helpOpen) document.title = "(" + count + ") Équipement en panne · Console des bornes";
+}
 
 /* --- live view ---------------------------------------------------------------------------- */
 function startLive(root) {
   let known = new Set(JSON.parse(root.getAttribute("data-open-help") || "[]"));
+  let faults = new Set(JSON.parse(root.getAttribute("data-faults") || "[]"));
   const status = document.getElementById("live-status");
   const baseTitle = document.title;
   let lastRing = 0;
@@ -142,7 +160,14 @@ function startLive(root) {
     const fresh = open.filter(function (id) { return !known.has(id); });
     known = new Set(open);
     if (fresh.length) { alertHelp(open.length); lastRing = Date.now(); }
-    if (!open.length) document.title = baseTitle;
+    const nowFaults = data.faults || [];
+    const newFaults = nowFaults.filter(function (key) { return !faults.has(key); });
+    faults = new Set(nowFaults);
+    if (newFaults.length) alertFault(nowFaults.length, open.length > 0);
+    if (!open.length) {
+      document.title = nowFaults.length
+        ? "(" + nowFaults.length + ") Équipement en panne · Console des bornes" : baseTitle;
+    }
     setState("live", "mise à jour en direct");
   });
   /* A call nobody answered rings again every 30 s. */
@@ -150,6 +175,7 @@ function startLive(root) {
     if (known.size && Date.now() - lastRing > 30000) { alertHelp(known.size); lastRing = Date.now(); }
   }, 5000);
   if (known.size) { alertHelp(known.size); lastRing = Date.now(); }
+  else if (faults.size) { document.title = "(" + faults.size + ") Équipement en panne · Console des bornes"; }
 }
 
 document.addEventListener("DOMContentLoaded", function () {

@@ -1,7 +1,7 @@
 """version pins of sites and territories, enrolment tokens, the kiosk's package version
 
-Revision ID: 0013_version_pins_enrolment
-Revises: 0012_official_sites
+Revision ID: 0015_version_pins_enrolment
+Revises: 0014_monthly_reports
 Create Date: 2026-12-05 22:00:00
 
 A manager pins the kiosk package version of a site or a whole territory (sent in heartbeat
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0013_version_pins_enrolment'
-down_revision = '0012_official_sites'
+revision = '0015_version_pins_enrolment'
+down_revision = '0014_monthly_reports'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,115 @@
+"""Before the session ends, while a parcours was followed and an exercise done: "Imprimez votre
+carte de progression". The card is a session PDF printed through the print service (wiped
+with the session like every document); its QR code holds only the parcours and the exercises
+done, signed (kiosk.practice.parcours_card). "Terminer" then asks the usual confirmation."""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.devices.errors import DeviceError
+from kiosk.i18n import _, ngettext
+from kiosk.practice.flow import PracticeFlow
+from kiosk.screens.base import AppScreen, load_screen_kv
+from kiosk.screens.kit import ui
+from kiosk.screens.practice.widgets import tx
+
+if TYPE_CHECKING:
+    from kiosk.runtime import KioskRuntime
+
+log = logging.getLogger(__name__)
+
+
+class ParcoursCardScreen(AppScreen):
+    summary = StringProperty("")
+    print_status = StringProperty("")
+    printed = BooleanProperty(False)
+    can_print = BooleanProperty(False)
+    busy = BooleanProperty(False)
+
+    def __init__(self, flow: PracticeFlow, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.flow = flow
+        self._panel: Any = None
+        self._worker: Any = None
+        ui.fbind("language", lambda *_a: self._fill())
+
+    def worth_offering(self) -> bool:
+        return self.flow.parcours.card_worth_printing()
+
+    def on_pre_enter(self, *args: Any) -> None:
+        self.printed = False
+        self.print_status = ""
+        self.can_print = self.flow.can_print()
+        self._fill()
+
+    def _fill(self) -> None:
+        progress = self.flow.parcours.progress
+        if progress is None:
+            return
+        self.summary = ngettext(
+            "Vous avez fait {done} exercice du « {title} » sur {total}.",
+            "Vous avez fait {done} exercices du « {title} » sur {total}.",
+            progress.done_count).format(done=progress.done_count, total=progress.total,
+                                        title=tx(progress.parcours.title))
+
+    def print_card(self) -> None:
+        if self.busy:
+            return
+        from kiosk.screens.kit.busy import BusyPanel
+        from kiosk.screens.scan.worker import BackgroundWork
+
+        if self._panel is None:
+            self._panel, self._worker = BusyPanel(), BackgroundWork("kiosk-card")
+        self.busy = True
+        self._panel.show(self, _("Préparation de votre carte…"))
+        lang = ui.language
+        self._worker.start(lambda: self.flow.print_card(lang), self._sent, self._failed)
+
+    def wait_idle(self, frames: Any, limit: int = 3000) -> None:
+        """Let frames run until the card is sent or refused (tests and the scripted demo)."""
+        import threading
+
+        for _attempt in range(limit):
+            if not self.busy:
+                return
+            threading.Event().wait(0.01)
+            frames()
+        raise TimeoutError("card still being prepared")
+
+    def _not_busy(self) -> None:
+        self.busy = False
+        if self._panel is not None:
+            self._panel.hide()
+
+    def _sent(self, job: Any) -> None:
+        self._not_busy()
+        self.printed = True
+        self.last_job = job
+        self.print_status = _("Votre carte est envoyée à l'imprimante. Prenez-la en partant et "
+                              "gardez-la pour votre prochaine visite.")
+
+    def _failed(self, err: BaseException) -> None:
+        self._not_busy()
+        if isinstance(err, DeviceError):
+            log.warning("progress card not printed: %s", err.technical)
+            self.print_status = err.shown()
+        else:
+            log.warning("progress card not printed: %s", err)
+            self.print_status = _("La carte n'a pas pu être imprimée. Demandez à un médiateur.")
+
+    def finish(self) -> None:
+        """ "Terminer": the usual confirmation before everything is wiped."""
+        self.app.screen("home").confirm_end()
+
+    def page_back(self) -> None:  # "Retour": the session goes on
+        self.go("home")
+
+
+def build_screen(runtime: KioskRuntime, flow: PracticeFlow) -> ParcoursCardScreen:
+    return ParcoursCardScreen(flow, name="practice_parcours_card")
+
+
+load_screen_kv(__file__)
