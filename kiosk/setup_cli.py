@@ -1,11 +1,16 @@
-"""`kiosk setup`: the few answers a freshly installed terminal needs, written to its settings file.
+"""`kiosk setup`: the few answers a freshly installed terminal needs.
 
-Asks (or takes as options, for scripted installs) the central server's URL, this kiosk's token,
-the kiosk's name and the mediator PIN, then writes them into the settings file (default
-/etc/kiosk/kiosk.toml, as the Debian package installs it), keeping every other setting already
-there. The file holds the token and the PIN's hash: it is written mode 0640, group `kiosk` when
-that group exists (the service's user reads it, nobody else). The PIN is stored only as its
-argon2 hash (kiosk/sessions/mediator_pin.py).
+Asks (or takes as options, for scripted installs) the central server's URL and the one-time
+installation token made in the console (Parc et comptes, the kiosk's page), trades that token
+with the server for this kiosk's own token (kiosk/enrol.py) and keeps it in the credentials
+directory the kiosk's unit loads (/etc/kiosk/credentials/sync.token, root only, mode 0600); then
+the kiosk's name (the server's by default) and the mediator PIN, written into the settings file
+(default /etc/kiosk/kiosk.toml, as the Debian package installs it), keeping every other setting
+already there. The settings file holds the PIN's argon2 hash only (kiosk/sessions/mediator_pin.py)
+and no token: it is written mode 0640, group `kiosk` when that group exists. ``--kiosk-token``
+takes a kiosk token as is (from `kiosk-server admin kiosk create`), without the exchange.
+A refused installation token (unknown, already used, expired) is said in plain words and nothing
+is written.
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from urllib.parse import urlparse
 
 import click
 
+from kiosk.enrol import CREDENTIALS_DIR, TOKEN_CREDENTIAL, write_credential
 from kiosk_wire import config
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
@@ -122,15 +128,23 @@ def restart_service() -> None:
 
 
 @click.command("setup")
-@click.option("--server-url", default=None, help="Base URL of the central server.")
-@click.option("--token", default=None, help="This kiosk's token (kiosk-server admin kiosk create).")
+@click.option("--server", "--server-url", "server_url", default=None,
+              help="Base URL of the central server.")
+@click.option("--token", default=None,
+              help="One-time installation token made in the console (the kiosk's page).")
+@click.option("--kiosk-token", default=None,
+              help="This kiosk's own token (kiosk-server admin kiosk create), kept as is.")
 @click.option("--name", default=None, help="This kiosk's name, as mediators see it.")
 @click.option("--pin", default=None, help="Mediator PIN (6 to 8 digits); asked hidden if absent.")
+@click.option("--credentials-dir", type=click.Path(path_type=Path), default=CREDENTIALS_DIR,
+              show_default=True, help="Where the kiosk's unit loads its secrets from.")
 @click.option("--no-start", is_flag=True, help="Do not (re)start the kiosk service afterwards.")
 @click.pass_context
-def setup(ctx: click.Context, server_url: str | None, token: str | None, name: str | None,
-          pin: str | None, no_start: bool) -> None:
-    """Write this terminal's settings: server, token, name, mediator PIN."""
+def setup(ctx: click.Context, server_url: str | None, token: str | None,
+          kiosk_token: str | None, name: str | None, pin: str | None, credentials_dir: Path,
+          no_start: bool) -> None:
+    """Enrol this terminal (server, installation token), then its name and mediator PIN."""
+    from kiosk.enrol import EnrolmentError, exchange
     from kiosk.sessions.mediator_pin import hash_pin
 
     path = Path(ctx.obj.get("config_path") or DEFAULT_PATH)
@@ -150,21 +164,47 @@ def setup(ctx: click.Context, server_url: str | None, token: str | None, name: s
                                 confirmation_prompt=hide, value_proc=check))
 
     url = ask(server_url, "Adresse du serveur central", check_url, sync_table.get("server_url"))
-    tok = ask(token, "Jeton de cette borne", check_text)
-    kiosk_name = ask(name, "Nom de cette borne (vu des médiateurs)", check_text,
-                     kiosk_table.get("name"))
+    enrolment_token = None
+    if kiosk_token is None:
+        enrolment_token = ask(token, "Jeton d'installation (console : Parc et comptes, "
+                                     "page de la borne)", check_text)
+    # Every answer that can be wrong is checked before the one-time token is spent.
     code = ask(pin, "Code médiateur (6 à 8 chiffres)", check_pin, hide=True)
+    if name is not None:
+        name = check_text(name)
+    if enrolment_token is None:
+        own_token, server_name = check_text(str(kiosk_token)), None
+    else:
+        try:
+            enrolled = exchange(url, enrolment_token, str(sync_table.get("ca_file") or ""))
+        except EnrolmentError as err:
+            click.echo(f"Installation refusée, rien n'est modifié : {err}", err=True)
+            raise SystemExit(1) from None
+        own_token, server_name = enrolled.token, enrolled.kiosk_name
+        click.echo(f"Borne reconnue par le serveur : {enrolled.kiosk_name} "
+                   f"({enrolled.site_name}).")
+    try:  # kept at once: the installation token that gave it cannot be used again
+        written = write_credential(credentials_dir, TOKEN_CREDENTIAL, own_token)
+    except OSError as err:
+        click.echo(f"Impossible d'écrire {err.filename or credentials_dir} : {err.strerror} "
+                   "(lancer en root ?)", err=True)
+        raise SystemExit(1) from err
+    if name is None and token is not None and server_name:
+        name = server_name  # a scripted install: the name the console gave the kiosk
+    kiosk_name = ask(name, "Nom de cette borne (vu des médiateurs)", check_text,
+                     server_name or kiosk_table.get("name"))
 
     kiosk_table["name"] = kiosk_name
     kiosk_table.setdefault("data_dir", DATA_DIR)
     sync_table["server_url"] = url
-    sync_table["token"] = tok
+    sync_table.pop("token", None)  # an older setup's: the credential file replaces it
     data.setdefault("mediator", {})["pin_hash"] = hash_pin(code)
     try:
         write_private(path, render(data))
     except OSError as err:
-        click.echo(f"Impossible d'écrire {path} : {err.strerror} (lancer en root ?)", err=True)
+        click.echo(f"Impossible d'écrire {err.filename or path} : {err.strerror} "
+                   "(lancer en root ?)", err=True)
         raise SystemExit(1) from err
-    click.echo(f"Réglages écrits dans {path}.")
+    click.echo(f"Jeton de la borne rangé dans {written} ; réglages écrits dans {path}.")
     if not no_start:
         restart_service()

@@ -15,6 +15,8 @@ from kiosk_wire.schema import PACKAGE_VERSION_PATTERN, UpdateState
 
 STATE_FILE = Path("/var/lib/kiosk-update/state")
 MAX_BYTES = 4096
+DPKG_STATUS = Path("/var/lib/dpkg/status")
+PACKAGE = "kiosk"
 
 
 def read(path: Path = STATE_FILE) -> tuple[UpdateState | None, str | None]:
@@ -31,3 +33,34 @@ def read(path: Path = STATE_FILE) -> tuple[UpdateState | None, str | None]:
         return None, None
     tried = fields.get("tried", "").strip()
     return state, tried if re.match(PACKAGE_VERSION_PATTERN, tried) else None
+
+
+def installed_version(status: Path = DPKG_STATUS, package: str = PACKAGE) -> str | None:
+    """The version of the kiosk package dpkg has installed (the one a site's pinned version is
+    compared with), or None: no dpkg, not installed from the package, or not understood. Read
+    from dpkg's own database (world-readable) rather than by running dpkg-query: the heartbeat
+    thread stays free of subprocesses. Read again only when dpkg changed it (its mtime)."""
+    try:
+        stamp = status.stat().st_mtime_ns
+        cached = _installed_cache.get((status, package))
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        text = status.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    version = _version_in(text, package)
+    _installed_cache[(status, package)] = (stamp, version)
+    return version
+
+
+_installed_cache: dict[tuple[Path, str], tuple[int, str | None]] = {}
+
+
+def _version_in(text: str, package: str) -> str | None:
+    for stanza in text.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in stanza.splitlines()
+                      if ": " in line and not line.startswith(" "))
+        if fields.get("Package") == package and fields.get("Status", "").endswith(" installed"):
+            version = fields.get("Version", "").strip()
+            return version if re.match(PACKAGE_VERSION_PATTERN, version) else None
+    return None

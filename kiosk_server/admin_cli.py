@@ -187,7 +187,8 @@ def kiosk_command(ctx: click.Context, kiosk_ref: str, kind: str) -> None:
 # --- token ---------------------------------------------------------------------------------
 @click.group("token")
 def token() -> None:
-    """Kiosk tokens: rotate (new token printed once) or revoke (the kiosk gets 401)."""
+    """Kiosk tokens: rotate (new token printed once), revoke (the kiosk gets 401), or a
+    one-time installation token for `kiosk setup`."""
 
 
 @token.command("rotate")
@@ -197,6 +198,19 @@ def token_rotate(ctx: click.Context, kiosk_ref: str) -> None:
     """Revoke a kiosk's token and print a new one once."""
     new = _run(ctx, lambda c: tenancy.rotate_token(c, kiosk_ref))
     click.echo("new token (shown once; the old one no longer works):", err=True)
+    click.echo(new)
+
+
+@token.command("enrolment")
+@click.argument("kiosk_ref", metavar="KIOSK")
+@click.pass_context
+def token_enrolment(ctx: click.Context, kiosk_ref: str) -> None:
+    """Print a one-time installation token for `kiosk setup --token` (48 h, one use)."""
+    from kiosk_server import enrolment
+
+    new, expires = _run(ctx, lambda c: enrolment.create(c, kiosk_ref))
+    click.echo(f"installation token (shown once; one use, until {expires:%Y-%m-%d %H:%M} UTC):",
+               err=True)
     click.echo(new)
 
 

@@ -59,6 +59,7 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
         "update_state": hb.update_state.value if hb.update_state else None,
         "update_tried": hb.update_tried, "catalogue_version": hb.catalogue_version,
         "official_site": hb.official_site.value if hb.official_site else None,
+        "package_version": hb.package_version,
     }
     changed = not _touch_if_unchanged(conn, kiosk.kiosk_id, values, at,
                                       dt.timedelta(seconds=heartbeat_s * OFFLINE_AFTER_HEARTBEATS))
@@ -84,17 +85,26 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
                      .values(delivered_at=at))
     if changed:
         live_changes.mark(conn, [kiosk.site_id])
-    pushed, catalogue = conn.execute(
-        sa.select(t.kiosks.c.pushed_settings, t.sites.c.catalogue_version)
-        .select_from(t.kiosks.join(t.sites)).where(t.kiosks.c.id == kiosk.kiosk_id)).one()
+    pushed, catalogue, site_pin, territory_pin = conn.execute(
+        sa.select(t.kiosks.c.pushed_settings, t.sites.c.catalogue_version,
+                  t.sites.c.pinned_version, t.territories.c.pinned_version)
+        .select_from(t.kiosks.join(t.sites).join(t.territories))
+        .where(t.kiosks.c.id == kiosk.kiosk_id)).one()
     if hb.catalogue_version is None:  # a kiosk that takes no bundle (or an older one)
         catalogue = None
     elif catalogue is None:  # a new site, or none computed since the migration: once
         bundles.refresh_sites(conn, [kiosk.site_id])
         catalogue = conn.execute(sa.select(t.sites.c.catalogue_version)
                                  .where(t.sites.c.id == kiosk.site_id)).scalar()
+    settings = PushedSettings.model_validate(json.loads(pushed or "{}"))
+    # The version pinned for the site (else its territory), only to a kiosk that says its
+    # package version: one without predates pins (or is not installed from the package) and
+    # could not act on it (an older kiosk refuses a reply with a field it does not know).
+    pin = site_pin or territory_pin
+    if pin and hb.package_version is not None:
+        settings = settings.model_copy(update={"pinned_version": pin})
     return HeartbeatReply(
-        settings=PushedSettings.model_validate(json.loads(pushed or "{}")),
+        settings=settings,
         commands=[Command(id=p.id, kind=CommandKind(p.kind)) for p in pending],
         help_requests=help_statuses(conn, kiosk, hb.help_requests),
         server_time=at,
@@ -111,7 +121,7 @@ def _touch_if_unchanged(conn: Connection, kiosk_id: int, values: dict[str, Any],
     same = [s.kiosk_id == kiosk_id, s.last_seen >= at - offline_after]
     for column in ("state", "procedure_id", "step", "devices", "device_backends",
                    "app_version", "queue_length", "ui_stalled_s", "restarts", "update_state",
-                   "update_tried", "catalogue_version", "official_site"):
+                   "update_tried", "catalogue_version", "official_site", "package_version"):
         same.append(s[column].is_not_distinct_from(values[column]))
     started = values["session_started_at"]
     same.append(s.session_started_at.is_(None) if started is None else
@@ -287,8 +297,11 @@ def kiosk_statuses(conn: Connection, heartbeat_s: int = 30,
                    t.kiosk_status.c.ui_stalled_s, t.kiosk_status.c.restarts,
                    t.kiosk_status.c.update_state, t.kiosk_status.c.update_tried,
                    t.kiosk_status.c.catalogue_version, t.kiosk_status.c.official_site,
-                   t.sites.c.catalogue_version.label("site_catalogue"))
-         .select_from(t.kiosks.outerjoin(t.kiosk_status).join(t.sites))
+                   t.sites.c.catalogue_version.label("site_catalogue"),
+                   t.kiosk_status.c.package_version,
+                   sa.func.coalesce(t.sites.c.pinned_version,
+                                    t.territories.c.pinned_version).label("pinned_version"))
+         .select_from(t.kiosks.outerjoin(t.kiosk_status).join(t.sites).join(t.territories))
          .order_by(t.kiosks.c.site_id, t.kiosks.c.id))
     if site_ids is not None:
         q = q.where(t.kiosks.c.site_id.in_(site_ids))

@@ -40,6 +40,9 @@ territories = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("name", sa.String(120), nullable=False, unique=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # The kiosk package version every kiosk of the territory runs (kiosk_server.version_pins);
+    # a site's own pin wins. NULL: the newest of the repository.
+    sa.Column("pinned_version", sa.String(32), nullable=True),
 )
 
 sites = sa.Table(
@@ -61,6 +64,7 @@ sites = sa.Table(
     sa.Column("catalogue_version", sa.String(16), nullable=True),
     # The author of a procedure may approve it alone for this site (no second person).
     sa.Column("self_approval", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("pinned_version", sa.String(32), nullable=True),  # see territories.pinned_version
     sa.UniqueConstraint("territory_id", "name", name="uq_sites_territory_name"),
 )
 
@@ -82,6 +86,18 @@ kiosk_tokens = sa.Table(
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),  # sha256 hex
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+# One-time tokens made in the console for `kiosk setup` (kiosk_server.enrolment): hash only;
+# a used or expired one is refused; using one gives the kiosk a new bearer token.
+enrolment_tokens = sa.Table(
+    "enrolment_tokens", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kiosk_id", sa.Integer, sa.ForeignKey("kiosks.id"), nullable=False, index=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),  # sha256 hex
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
 )
 
 users = sa.Table(
@@ -265,6 +281,9 @@ kiosk_status = sa.Table(
     # The official site the kiosk's browser shows (an allowlist key, never an address): the
     # live view's "Sur un site officiel : CAF". NULL when not browsing.
     sa.Column("official_site", sa.String(24), nullable=True),
+    # The Debian package version installed (NULL from kiosks that do not say): compared with the
+    # site's pinned version, "version attendue" in the live view.
+    sa.Column("package_version", sa.String(32), nullable=True),
 )
 
 kiosk_commands = sa.Table(

@@ -411,6 +411,9 @@ class Heartbeat(_Strict):
     # The official site shown in the kiosk's browser right now (its allowlist key: never an
     # address or a path), for the mediator's live view; None when not browsing. Optional.
     official_site: OfficialSite | None = None
+    # The Debian package version installed (dpkg's), the one a site's pinned version is compared
+    # with; None outside a package install. Optional: older kiosks do not send it.
+    package_version: PackageVersion | None = None
     # Commands of earlier replies that this kiosk has applied (confirmation).
     acked_commands: Annotated[list[CommandId], Field(max_length=100)] = []
     # Help requests whose status the kiosk is waiting for.
@@ -441,6 +444,9 @@ class PushedSettings(_Strict):
         if sites is not None and len(set(sites)) != len(sites):
             raise ValueError("browser_sites names each site once")
         return sites
+    # The kiosk package version a manager pinned for the kiosk's site (or its territory):
+    # kiosk-update installs exactly it, between sessions (kiosk/update_pin.py).
+    pinned_version: PackageVersion | None = None
 
 
 class Command(_Strict):
@@ -462,6 +468,26 @@ class HeartbeatReply(_Strict):
     # another one fetches GET /api/v1/catalogue. Sent only to a kiosk whose heartbeat says
     # which catalogue it has (left out otherwise: an older kiosk refuses unknown fields).
     catalogue_version: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")] | None = None
+
+
+class EnrolmentRequest(_Strict):
+    """`kiosk setup` trades the one-time token made in the console for the kiosk's own."""
+
+    enrolment_token: Annotated[str, Field(min_length=8, max_length=128)]
+
+
+class EnrolmentReply(_Strict):
+    kiosk_name: Annotated[str, Field(max_length=120)]
+    site_name: Annotated[str, Field(max_length=120)]
+    token: Annotated[str, Field(min_length=16, max_length=256)]  # the kiosk's bearer token
+
+
+class EnrolmentRefusal(str, Enum):
+    """Why an enrolment token was refused (the API's error code; `kiosk setup` words it)."""
+
+    UNKNOWN = "enrolment_unknown"
+    USED = "enrolment_used"
+    EXPIRED = "enrolment_expired"
 
 
 class HelpRequest(_Strict):

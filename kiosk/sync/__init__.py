@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from kiosk.scheduling import Schedule
@@ -91,6 +92,7 @@ def connect(settings: Settings, core: SessionCore, schedule: Schedule | None = N
     from kiosk.sync.heartbeat import HeartbeatClient
     from kiosk.sync.link import ServerLink
     from kiosk.sync.outbox import SyncClient
+    from kiosk.update_pin import PinRequester
 
     link = ServerLink.from_settings(settings)
     if schedule is None:
@@ -117,5 +119,6 @@ def connect(settings: Settings, core: SessionCore, schedule: Schedule | None = N
                                 schedule=schedule, device_states=device_states,
                                 device_backends=device_backends, position=position,
                                 help_desk=help_desk, liveness=liveness, catalogue=bundles,
-                                official_site=official_site)
+                                official_site=official_site,
+                                pin_requester=PinRequester(Path(settings.get("kiosk.data_dir"))))
     return ServerConnection(help_desk, sync, heartbeat)

@@ -41,6 +41,7 @@ from kiosk.storage import LocalStore, StoreError
 from kiosk.sync.catalogue import CatalogueSync
 from kiosk.sync.help import HelpDesk
 from kiosk.sync.link import LinkError, ServerLink
+from kiosk.update_pin import PinRequester
 from kiosk_wire.schema import (
     Command,
     CommandKind,
@@ -87,6 +88,8 @@ class HeartbeatClient:
         official_site: BrowsingSite | None = None,
         update_state_file: Path = update_state.STATE_FILE,
         catalogue: CatalogueSync | None = None,
+        dpkg_status: Path = update_state.DPKG_STATUS,
+        pin_requester: PinRequester | None = None,
     ) -> None:
         self.core = core
         self.link = link
@@ -102,6 +105,8 @@ class HeartbeatClient:
         self.official_site = official_site
         self.update_state_file = update_state_file
         self.catalogue = catalogue  # the site's catalogue bundle, fetched when the reply asks
+        self.dpkg_status = dpkg_status
+        self.pin_requester = pin_requester
         self.pushed = self._load_pushed()
         self.last_reply: HeartbeatReply | None = None
         self.last_error: str | None = None
@@ -158,6 +163,7 @@ class HeartbeatClient:
             ui_stalled_s=stalled, restarts=restarts, update_state=update,
             update_tried=tried if update is not None else None,
             catalogue_version=self.catalogue.current() if self.catalogue else None,
+            package_version=update_state.installed_version(self.dpkg_status),
             acked_commands=acked,
             help_requests=self.help_desk.pending_request_ids() if self.help_desk else [],
         )
@@ -233,6 +239,11 @@ class HeartbeatClient:
                 self._to_ack -= set(beat.acked_commands)  # the server has recorded them
                 self._save_unconfirmed()
         self.schedule(lambda: self.apply(reply), 0)
+        if self.pin_requester is not None:  # here, on the heartbeat thread: a file write
+            self.pin_requester.consider(
+                reply.settings.pinned_version, beat.package_version,
+                in_session=beat.state in IN_SESSION_STATES,
+                last_update=(beat.update_state, beat.update_tried))
         if self.catalogue is not None:  # here, on the network thread: the checker takes time
             try:
                 self.catalogue.on_reply(reply.catalogue_version, client)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from kiosk_server import live, retention
+from kiosk_server import enrolment, live, retention
 from kiosk_server.api import identifiers
 from kiosk_server.api.errors import ApiError
 from kiosk_server.ingest import ingest
@@ -23,6 +23,8 @@ from kiosk_wire import __version__
 from kiosk_wire.bundle import SignedBundle, seal
 from kiosk_wire.schema import (
     SUPPORTED_SCHEMA_VERSIONS,
+    EnrolmentReply,
+    EnrolmentRequest,
     EventBatch,
     EventBatchReply,
     Heartbeat,
@@ -120,6 +122,9 @@ def post_events(request: Request, batch: EventBatch, kiosk: Kiosk) -> Response:
     return Response(reply.model_dump_json(), media_type="application/json")
 
 
+# Empty fields are left out of the reply: a kiosk older than a field (pinned_version,
+# catalogue_version...) then reads the reply it knows (its schema refuses unknown fields, even
+# null ones).
 @router.post("/heartbeat", response_model=HeartbeatReply, responses=RESPONSES)
 def post_heartbeat(request: Request, hb: Heartbeat, kiosk: Kiosk) -> Response:
     """Live status of a kiosk; the reply carries pushed settings and pending commands, and the
@@ -129,10 +134,7 @@ def post_heartbeat(request: Request, hb: Heartbeat, kiosk: Kiosk) -> Response:
         reply = live.record_heartbeat(conn, kiosk, hb,
                                       request.app.state.settings.get("sync.heartbeat_s"))
     request.app.state.counters.heartbeat()
-    data = reply.model_dump(mode="json")
-    if reply.catalogue_version is None:
-        del data["catalogue_version"]  # an older kiosk refuses a field it does not know
-    return JSONResponse(data)
+    return JSONResponse(reply.model_dump(mode="json", exclude_none=True))
 
 
 @router.get("/catalogue", response_model=SignedBundle, responses=RESPONSES)
@@ -145,6 +147,22 @@ def get_catalogue(request: Request, kiosk: Kiosk) -> SignedBundle:
     if getattr(state, "catalogue_seed", None) is None:
         state.catalogue_seed = bundles.signing_seed(state.settings)
     return seal(bundle, state.catalogue_seed)
+
+
+@router.post("/enrol", response_model=EnrolmentReply,
+             responses={**RESPONSES, 403: {"description": "enrolment token unknown, used or "
+                                                          "expired (error code says which)"}})
+def post_enrol(request: Request, asked: EnrolmentRequest) -> EnrolmentReply:
+    """`kiosk setup` trades a one-time enrolment token (made in the console) for the kiosk's
+    bearer token. No bearer token here: the enrolment token is the credential; every attempt
+    counts against the caller's address, so tokens cannot be guessed at speed."""
+    _limit(request, f"ip:{request.client.host if request.client else '?'}")
+    try:
+        with request.app.state.engine.begin() as conn:
+            done = enrolment.redeem(conn, asked.enrolment_token)
+    except enrolment.EnrolmentRefused as err:
+        raise ApiError(403, err.reason.value, "enrolment token refused") from None
+    return EnrolmentReply(kiosk_name=done.kiosk_name, site_name=done.site_name, token=done.token)
 
 
 @router.post("/help-requests", response_model=HelpRequestStatus, status_code=201,

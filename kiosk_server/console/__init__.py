@@ -31,9 +31,11 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
         routes_auth,
         routes_browser_sites,
         routes_live,
+        routes_procedure_editor,
         routes_procedures,
         routes_reports,
         routes_stats,
+        routes_versions,
     )
     from kiosk_server.console.auth import Lockout, Sessions, console_secret
     from kiosk_server.console.web import HERE, Console, install_crash_page, install_error_pages
@@ -43,7 +45,8 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
                                 sessions=Sessions(console_secret(settings)),
                                 lockout=Lockout(engine))
     for module in (routes_auth, routes_live, routes_stats, routes_reports, routes_admin,
-                   routes_admin_sites, routes_procedures, routes_browser_sites):
+                   routes_admin_sites, routes_procedure_editor, routes_procedures,
+                   routes_browser_sites, routes_versions):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")),
               name="console-static")

@@ -148,6 +148,13 @@ def update(state: str | None, tried: str | None) -> str:
     return UPDATE_STATES.get(state, state).format(tried=tried or "?")
 
 
+def version_drift(installed: str | None, pinned: str | None) -> str:
+    """Words for a kiosk not on the version pinned for its site ("" when it is, or no pin)."""
+    if not pinned or installed == pinned:
+        return ""
+    return f"version attendue : {pinned} (installée : {installed or 'inconnue'})"
+
+
 def restarted(times: int) -> str:
     return f"Redémarrée {times} fois depuis l'allumage"
 

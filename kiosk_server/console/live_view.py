@@ -61,6 +61,8 @@ class KioskView:
     notices: list[str] = field(default_factory=list)  # worth knowing, maybe normal
     step_label: str = ""   # "étape 3 sur 7 : Vos coordonnées"
     update: str = ""       # the last update's outcome, in words ("" when nothing to say)
+    package: str = ""      # the package version installed, when the kiosk says it
+    drift: str = ""        # "version attendue : 0.2.0-1" when not on its site's pinned version
     catalogue: str = ""    # the catalogue it has, against its site's ("" from older kiosks)
     official_site: str = ""  # "CAF · caf.fr": the site its browser shows (never a page)
     offline_since: str | None = None   # ISO, the last heartbeat; only while offline
@@ -256,6 +258,8 @@ def kiosk_view(k: dict[str, Any], current: dt.datetime, offline_after: dt.timede
         app_version=k["app_version"] or "", last_seen=_iso(last_seen),
         pending=pending or [], help_open=help_open,
         update=L.update(k["update_state"], k["update_tried"]),
+        package=k["package_version"] or "",
+        drift=L.version_drift(k["package_version"], k["pinned_version"]) if last_seen else "",
         catalogue=catalogue_words(k["catalogue_version"], k["site_catalogue"]),
         official_site=L.official_site_shown(k["official_site"])
         if k.get("official_site") and status in IN_SESSION else "",

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kiosk_server import browser_sites, live, tenancy
+from kiosk_server import browser_sites, enrolment, live, tenancy
 from kiosk_server import tables as t
 from kiosk_server.console import access, accounts, labels, live_view
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
@@ -226,6 +226,22 @@ async def rotate(request: Request, kiosk_id: int) -> Response:
     token = await in_thread(run)
     return page(request, "admin_token.html", user, section="admin", kiosk_name=info["kiosk"].name,
                 kiosk_id=kiosk_id, token=token, created=False)
+
+
+@router.post("/console/admin/kiosks/{kiosk_id}/enrolment", include_in_schema=False)
+async def enrolment_token(request: Request, kiosk_id: int) -> Response:
+    """A one-time token for `kiosk setup` on the terminal (shown once, valid 48 h)."""
+    user, ctx = _admin(request)
+    await posted_form(request, user)
+    info = _kiosk(ctx, kiosk_id)
+
+    def run() -> tuple[str, Any]:
+        with ctx.engine.begin() as conn:
+            return enrolment.create(conn, kiosk_id)
+    token, expires = await in_thread(run)
+    return page(request, "admin_enrolment.html", user, section="admin",
+                kiosk_name=info["kiosk"].name, kiosk_id=kiosk_id, token=token, expires=expires,
+                server_url=str(request.base_url).rstrip("/"))
 
 
 @router.post("/console/admin/kiosks/{kiosk_id}/revoke", include_in_schema=False)

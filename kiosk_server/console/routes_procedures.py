@@ -21,7 +21,7 @@ from kiosk_server import tables as t
 from kiosk_server.console import access
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
 from kiosk_server.console.web import Console, console, done, in_thread, page, posted_form, user_of
-from kiosk_server.procedures import checking, store
+from kiosk_server.procedures import checking, editor_view, store
 from kiosk_server.procedures.checking import CheckerUnavailable
 from kiosk_server.procedures.figures import by_version
 from kiosk_server.procedures.review import (
@@ -90,7 +90,8 @@ def procedures_page(request: Request) -> Response:
         sites = access.live_sites(conn, user)
     return page(request, "procedures.html", user, section="procedures", rows=rows,
                 labels=LABELS, State=ReviewState, sites=sites, shipped=catalogue.shipped(),
-                error="", flash=DONE.get(request.query_params.get("msg") or "", ""))
+                error="", flash=DONE.get(request.query_params.get("msg") or "", ""),
+                templates=editor_view.TEMPLATES)
 
 
 @router.get("/console/procedures/{procedure_id}", include_in_schema=False)
@@ -148,7 +149,8 @@ async def import_yaml(request: Request) -> Response:
             sites = access.live_sites(conn, user)
         return page(request, "procedures.html", user, status=400, section="procedures",
                     rows=rows, labels=LABELS, State=ReviewState, sites=sites,
-                    shipped=catalogue.shipped(), error=message)
+                    shipped=catalogue.shipped(), error=message,
+                    templates=editor_view.TEMPLATES)
     return done(request, f"/console/procedures/{saved.procedure_id}", "imported")
 
 
@@ -172,7 +174,8 @@ async def copy(request: Request) -> Response:
             sites = access.live_sites(conn, user)
         return page(request, "procedures.html", user, status=400, section="procedures",
                     rows=rows, labels=LABELS, State=ReviewState, sites=sites,
-                    shipped=catalogue.shipped(), error=message)
+                    shipped=catalogue.shipped(), error=message,
+                    templates=editor_view.TEMPLATES)
     return done(request, f"/console/procedures/{saved.procedure_id}", "imported")
 
 

@@ -249,6 +249,12 @@ def copy(conn: Connection, person: Reviewer, source_id: str, new_id: str) -> Sav
     return save(conn, person, copied)
 
 
+def is_new_id(conn: Connection, procedure_id: str) -> bool:
+    """Whether a new procedure may take this id (well formed, not taken here)."""
+    return bool(_SLUG.match(procedure_id)) and conn.execute(
+        sa.select(t.procedures.c.id).where(t.procedures.c.id == procedure_id)).first() is None
+
+
 def export_yaml(conn: Connection, procedure_id: str, version: int) -> str:
     """The version's file, exactly as saved."""
     return str(version_row(conn, procedure_id, version).yaml)

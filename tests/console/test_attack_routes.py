@@ -22,11 +22,13 @@ REPORTS = "monthly reports"
 MANAGERS = "managers and admins"
 # A site's catalogue (kiosk_server/console/routes_procedures.py): its managers and admins.
 SITE_MANAGERS = "a site's managers"
+PIN_MANAGERS = "managers of the place"  # the version pinned for a site or a territory
 # Readable only from server.metrics_allow_ips (the test client's address is not among them).
 MONITORING = "monitoring addresses"
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/openapi.json"): PUBLIC,
     ("GET", "/api/v1/health"): PUBLIC,
+    ("POST", "/api/v1/enrol"): PUBLIC,  # the one-time enrolment token is the credential
     ("POST", "/api/v1/events"): KIOSK,
     ("POST", "/api/v1/heartbeat"): KIOSK,
     ("POST", "/api/v1/help-requests"): KIOSK,
@@ -70,6 +72,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/console/admin/kiosks/{kiosk_id}/settings"): ADMIN,
     ("POST", "/console/admin/kiosks/{kiosk_id}/rotate"): ADMIN,
     ("POST", "/console/admin/kiosks/{kiosk_id}/revoke"): ADMIN,
+    ("POST", "/console/admin/kiosks/{kiosk_id}/enrolment"): ADMIN,
+    ("GET", "/console/versions"): MANAGERS,
+    ("POST", "/console/versions/{place}/{place_id}"): PIN_MANAGERS,
     ("POST", "/console/admin/users"): ADMIN,
     ("GET", "/console/admin/users/{user_id}"): ADMIN,
     ("POST", "/console/admin/users/{user_id}"): ADMIN,
@@ -86,6 +91,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/procedures/{procedure_id}/{version}.yaml"): SIGNED_IN,
     ("POST", "/console/procedures/{procedure_id}/{version}/{action}"): SIGNED_IN,
     ("POST", "/console/procedures/{procedure_id}/unpublish"): SIGNED_IN,
+    ("POST", "/console/procedures/from-template"): SIGNED_IN,
+    ("GET", "/console/procedures/{procedure_id}/edit"): SIGNED_IN,
+    ("POST", "/console/procedures/{procedure_id}/edit"): SIGNED_IN,
+    ("GET", "/console/procedures/{procedure_id}/{version}/preview/{number}"): SIGNED_IN,
     ("GET", "/console/procedures/sites/{site_id}"): SITE_MANAGERS,
     ("POST", "/console/procedures/sites/{site_id}"): SITE_MANAGERS,
 }
@@ -109,7 +118,8 @@ def url_for(path: str, console_app: InProcess, site: str = "FS Lille") -> str:
     values = {"site_id": seed.sites[site], "kiosk_id": seed.kiosks[(site, "borne-1")][0],
               "user_id": seed.users["resp-lille"], "request_id": uuid.uuid4(),
               "name": "synthese", "procedure_id": "mairie-lille-rdv", "version": 1,
-              "action": "approve", "report_id": 1}
+              "action": "approve", "report_id": 1, "number": 1, "place": "site",
+              "place_id": seed.sites[site]}
     return path.format(**values)
 
 
@@ -180,6 +190,21 @@ def test_another_place_is_refused(console_app: InProcess):
         if rule == STATS and method == "GET":
             answer = call(console_app.client, method,
                           url_for(path, console_app) + f"?lieu=s:{rennes}")
+            assert answer.status_code == 403, (method, path, answer.status_code)
+
+
+def test_only_the_managers_of_a_place_set_its_kiosks_version(console_app: InProcess):
+    csrf = console_app.login("med-lille")  # a mediator manages nothing
+    for (method, path), rule in ROUTES.items():
+        if rule == PIN_MANAGERS:
+            answer = call(console_app.client, method, url_for(path, console_app), csrf)
+            assert answer.status_code == 403, (method, path, answer.status_code)
+    console_app.client.cookies.clear()
+    csrf = console_app.login("resp-lille")  # a site's manager, asking for another site
+    for (method, path), rule in ROUTES.items():
+        if rule == PIN_MANAGERS and method == "POST":
+            answer = call(console_app.client, method, url_for(path, console_app, "FS Rennes"),
+                          csrf)
             assert answer.status_code == 403, (method, path, answer.status_code)
 
 

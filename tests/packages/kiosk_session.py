@@ -67,8 +67,9 @@ def start_kiosk_session(debian: DebianContainer, deb: str) -> None:
     """Install the kiosk package (and grim), set it up on demo devices, start its session with
     the demo's window size, and wait for the welcome screen."""
     debian.run([*APT_INSTALL, deb, "grim"])
-    debian.run(["kiosk", "setup", "--server-url", "https://stats.example.invalid", "--token",
-                "tok-1", "--name", "Borne accueil", "--pin", "482915", "--no-start"])
+    debian.run(["kiosk", "setup", "--server-url", "https://stats.example.invalid",
+                "--kiosk-token", "tok-1", "--name", "Borne accueil", "--pin", "482915",
+                "--no-start"])
     debian.sh(f"cat >> /etc/kiosk/kiosk.toml <<'EOF'\n{DEMO_DEVICES}EOF")
     for name, text in DROP_INS.items():
         debian.sh(f"mkdir -p /etc/systemd/system/{name.split('/')[0]}")

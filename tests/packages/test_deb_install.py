@@ -8,6 +8,10 @@ import time
 
 import pytest
 from harness.procs import free_port
+from server.helpers import make_tenant, open_migrated
+
+from kiosk_server import enrolment
+from kiosk_server.demo import spawn_server
 
 from .container import DebianContainer
 
@@ -107,7 +111,7 @@ def test_server_package_installs_runs_upgrades_and_purges(debian, debs):
     assert debian.sh("find /etc/systemd /var/lib/systemd -name 'kiosk-server*'") == ""
 
 
-def test_terminal_package_installs_is_set_up_upgrades_and_purges(debian, debs):
+def test_terminal_package_installs_is_set_up_upgrades_and_purges(debian, debs, tmp_path):
     first, second = debs
     apt_install(debian, f"/debs/first/{first.deb('kiosk').name}")
 
@@ -120,11 +124,36 @@ def test_terminal_package_installs_is_set_up_upgrades_and_purges(debian, debs):
     # Not started before `kiosk setup` (it would only fail without its settings).
     assert debian.run(["systemctl", "is-active", "kiosk"], check=False).stdout.strip() != "active"
 
-    debian.run(["kiosk", "setup", "--server-url", "https://stats.example.fr", "--token", "tok-1",
-                "--name", "Borne accueil", "--pin", "482915", "--no-start"])
+    # Enrolment against a real server (this checkout's, on the host: the container shares its
+    # network), with a one-time token as the console makes it; a second use is refused.
+    engine = open_migrated(f"sqlite:///{tmp_path / 'server.sqlite'}")
+    tenant = make_tenant(engine)
+    with engine.begin() as conn:
+        token, _ = enrolment.create(conn, tenant.kiosk_id)
+    server = spawn_server(tmp_path / "server-data",
+                          database_url=f"sqlite:///{tmp_path / 'server.sqlite'}")
+    try:
+        setup = ["kiosk", "setup", "--server", server.url, "--token", token,
+                 "--name", "Borne accueil", "--pin", "482915", "--no-start"]
+        debian.run(setup)
+        used = debian.run(setup, check=False)
+    finally:
+        server.stop()
+        engine.dispose()
+    assert used.returncode == 1 and "déjà servi" in used.stderr and "Traceback" not in used.stderr
     assert owner_mode(debian, "/etc/kiosk/kiosk.toml") == "root:kiosk 640"
+    assert owner_mode(debian, "/etc/kiosk/credentials") == "root:root 700"
+    assert owner_mode(debian, "/etc/kiosk/credentials/sync.token") == "root:root 600"
+    assert "token" not in debian.sh("cat /etc/kiosk/kiosk.toml")
     shown = debian.sh("runuser -u kiosk -- kiosk config show")  # the service's user reads it
-    assert '"Borne accueil"' in shown and "https://stats.example.fr" in shown
+    assert '"Borne accueil"' in shown and server.url in shown
+    # The unit hands the token to the kiosk alone (LoadCredential=): the app reads it there.
+    loaded = debian.sh("systemd-run --wait --pipe -q -p User=kiosk "
+                       "-p LoadCredential=kiosk:/etc/kiosk/credentials "
+                       "-p Environment=KIOSK_CONFIG=/etc/kiosk/kiosk.toml "
+                       "/opt/kiosk/bin/python -c 'from kiosk_wire import config; "
+                       "print(len(config.load().get(\"sync.token\")))'")
+    assert int(loaded) >= 16
     assert debian.run(["runuser", "-u", "nobody", "--", "cat", "/etc/kiosk/kiosk.toml"],
                       check=False).returncode != 0
     # The installed catalogues translate (compiled .mo in the package).

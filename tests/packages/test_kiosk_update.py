@@ -1,7 +1,8 @@
 """Terminals update from a signed apt repository (packaging/repo.sh) with kiosk-update, in a
 Debian 12 container running the kiosk for real: an upgrade from the repository works and is
 checked (welcome screen reached); a broken new version is rolled back to the one that ran; an
-unsigned repository is refused; a pinned version is what gets installed.
+unsigned repository is refused; a pinned version is what gets installed, set on the machine or
+handed over by the kiosk from the console (kiosk-update.path), never during a session.
 
 The repository is a directory inside the container's root (a file: source), signed with a
 throwaway GPG key made here; the third version, broken on purpose, is the second one repacked
@@ -16,10 +17,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from harness.procs import require_binary
+from server.helpers import make_tenant, open_migrated
+
+from kiosk_server import tables as t
+from kiosk_server import version_pins
+from kiosk_server.demo import spawn_server
+from kiosk_server.version_pins import PinPlace
 
 from .container import REPO_ROOT, DebianContainer
-from .kiosk_session import start_kiosk_session, wait_for, welcome_shown
+from .kiosk_session import show, start_kiosk_session, wait_for, welcome_shown
 
 # The first test of a module waits for the two builds (each up to 900 s, see conftest) and a
 # booted container: far past the suite's 600 s per test when the other lanes share the cores.
@@ -153,6 +161,82 @@ def test_a_site_pins_the_version_its_kiosks_run(kiosk_running, debs):
     finally:
         debian.sh("rm -f /etc/kiosk/update-pin")
     assert (code, state["state"], installed(debian)) == (0, "updated", first.version)
+
+
+def state_after_path_run(debian: DebianContainer, stamp: str) -> dict[str, str]:
+    """The outcome of the kiosk-update run that kiosk-update.path started (after ``stamp``)."""
+    def finished() -> dict[str, str] | None:
+        if show(debian, "kiosk-update.service", "ActiveState") == "activating":
+            return None
+        state = dict(line.split("=", 1) for line in
+                     debian.sh("cat /var/lib/kiosk-update/state").splitlines())
+        return state if state.get("at", "") >= stamp else None
+    return wait_for(finished, "kiosk-update started by kiosk-update.path", tries=600)
+
+
+def test_the_version_pinned_in_the_console_is_installed_between_sessions(
+        kiosk_running, debs, signing_key, tmp_path):
+    """The whole chain: a version pinned for the kiosk's site on a real server (this checkout's,
+    on the host: the container shares its network) reaches the kiosk app in its heartbeat
+    reply; the app hands it over (update-pin), kiosk-update.path starts the update, which waits
+    while a session journal exists, installs the version once there is none, and the kiosk's
+    next heartbeats tell the server the version it now runs."""
+    debian = kiosk_running
+    first, second = debs
+    if installed(debian) != first.version:
+        pytest.skip("needs the first version running (the pin test leaves it so)")
+    make_repo(debian.root / "srv" / "repo", [first.deb("kiosk"), second.deb("kiosk")],
+              signing_key)
+    use_repo(debian, "/srv/repo")
+    assert debian.sh("systemctl is-enabled kiosk-update.path") == "enabled"
+    try:
+        # A session in progress: an update the kiosk asks for waits.
+        debian.sh("runuser -u kiosk -- sh -c 'mkdir -p /var/lib/kiosk/journal && "
+                  "echo {} > /var/lib/kiosk/journal/session.json'")
+        stamp = debian.sh("sleep 1; date -u +%Y-%m-%dT%H:%M:%SZ")
+        debian.sh(f"runuser -u kiosk -- sh -c 'echo {second.version} > "
+                  "/var/lib/kiosk/update-pin'")
+        state = state_after_path_run(debian, stamp)
+        assert (state["state"], installed(debian)) == ("waiting", first.version)
+        debian.sh("rm /var/lib/kiosk/journal/session.json")  # the session is over
+
+        db = f"sqlite:///{tmp_path / 'server.sqlite'}"
+        engine = open_migrated(db)
+        tenant = make_tenant(engine)
+        with engine.begin() as conn:
+            version_pins.set_pin(conn, PinPlace.SITE, tenant.site_id, second.version)
+        server = spawn_server(tmp_path / "server-data", database_url=db)
+        try:
+            debian.run(["kiosk", "setup", "--server", server.url, "--kiosk-token", tenant.token,
+                        "--name", "Borne accueil", "--pin", "482915", "--no-start"])
+            debian.sh("mkdir -p /etc/systemd/system/kiosk.service.d && printf '[Service]\\n"
+                      "Environment=KIOSK_SYNC_HEARTBEAT_S=2\\n' > "
+                      "/etc/systemd/system/kiosk.service.d/test-heartbeat.conf && "
+                      "systemctl daemon-reload && systemctl restart kiosk")
+            try:
+                wait_for(lambda: installed(debian) == second.version,
+                         "the pinned version installed", tries=600)
+            except AssertionError as err:  # say where the chain broke
+                raise AssertionError(f"{err}\n" + debian.sh(
+                    "cat /var/lib/kiosk/update-pin /var/lib/kiosk-update/state; "
+                    "journalctl --no-pager -o cat -u kiosk-update -u kiosk-update.path "
+                    "| tail -40; journalctl --no-pager -o cat -u kiosk | grep -iv kivy "
+                    "| tail -30", check=False)) from None
+            state = state_after_path_run(debian, stamp)
+            assert (state["state"], state["version"]) == ("updated", second.version)
+            wait_for(lambda: welcome_shown(debian), "the new version's welcome screen")
+
+            def reported() -> str | None:
+                with engine.connect() as conn:
+                    return conn.execute(sa.select(t.kiosk_status.c.package_version)).scalar()
+            wait_for(lambda: reported() == second.version, "the new version in the heartbeat")
+        finally:
+            server.stop()
+            engine.dispose()
+    finally:
+        debian.sh("rm -f /var/lib/kiosk/update-pin /var/lib/kiosk/journal/session.json "
+                  "/etc/systemd/system/kiosk.service.d/test-heartbeat.conf")
+        debian.run(["systemctl", "daemon-reload"])
 
 
 def test_an_unsigned_repository_is_refused(kiosk_running, debs, tmp_path):

@@ -43,6 +43,14 @@ def test_admin_builds_the_tenancy_and_prints_a_working_token_once(monkeypatch, t
         assert (send(token), send(new_token)) == (401, 200)
         assert run(monkeypatch, tmp_path, db_url, "token", "revoke", "borne-1").exit_code == 0
         assert send(new_token) == 401
+        # A one-time installation token, traded once for a working kiosk token.
+        printed = run(monkeypatch, tmp_path, db_url, "token", "enrolment", "borne-1")
+        assert printed.exit_code == 0, printed.output
+        enrolment_token = printed.stdout.strip().splitlines()[-1]
+        traded = client.post("/api/v1/enrol", json={"enrolment_token": enrolment_token})
+        assert traded.status_code == 200 and send(traded.json()["token"]) == 200
+        again = client.post("/api/v1/enrol", json={"enrolment_token": enrolment_token})
+        assert (again.status_code, again.json()["error"]) == (403, "enrolment_used")
     listing = run(monkeypatch, tmp_path, db_url, "territory", "list")
     assert "FS Lille" in listing.output and "borne-1" in listing.output
     assert token not in listing.output

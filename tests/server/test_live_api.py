@@ -44,9 +44,9 @@ def test_reply_carries_pushed_settings(client, tenant, engine):
             idle_timeout_s=60, print_quota_pages=5, enabled_procedures=["caf-trimestrielle"],
             banner="Fermeture à 16 h"))
     settings = beat(client, tenant).json()["settings"]
-    assert settings == {"idle_timeout_s": 60, "idle_warning_s": None, "print_quota_pages": 5,
-                        "enabled_procedures": ["caf-trimestrielle"], "banner": "Fermeture à 16 h",
-                        "browser_sites": None, "browser_local_sites": None}
+    # Empty settings are left out: a kiosk older than a setting still reads the reply.
+    assert settings == {"idle_timeout_s": 60, "print_quota_pages": 5,
+                        "enabled_procedures": ["caf-trimestrielle"], "banner": "Fermeture à 16 h"}
 
 
 def test_commands_are_resent_until_the_kiosk_confirms_them(client, tenant, engine):
@@ -121,3 +121,16 @@ def test_an_update_state_is_one_of_the_known_ones_with_a_package_version(client,
                 update_tried="0.2.0-1").status_code == 200
     assert beat(client, tenant, update_state="on fire").status_code == 422
     assert beat(client, tenant, update_state="failed", update_tried="0.2 beta").status_code == 422
+
+
+def test_a_pinned_version_goes_only_to_kiosks_that_say_their_package_version(client, tenant,
+                                                                             engine):
+    from kiosk_server import version_pins
+    from kiosk_server.version_pins import PinPlace
+
+    with engine.begin() as conn:
+        version_pins.set_pin(conn, PinPlace.TERRITORY, tenant.territory_id, "0.2.0-1")
+    # An older kiosk (no package_version) refuses unknown fields: the key is not even sent.
+    assert "pinned_version" not in beat(client, tenant).json()["settings"]
+    newer = beat(client, tenant, package_version="0.1.0-1").json()["settings"]
+    assert newer["pinned_version"] == "0.2.0-1"

@@ -1,0 +1,79 @@
+"""The procedure editor in Debian's Chromium against a running `kiosk-server run`: a mediator
+creates a procedure from a template, sees the checker's three findings beside their fields,
+fixes them in the forms, saves, previews each page as the kiosk draws it and submits it for
+their site; the site's manager approves and publishes it there.
+
+Screenshots go to test-artifacts/test_procedure_editor_browser/.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from console.conftest import log_in
+from kiosk_server import tables as t
+from kiosk_server.procedures.preview import RIBBON
+
+pytestmark = [pytest.mark.browser]
+
+FINDINGS = {"pages.1.fields.0.persona": ("absent de la fiche persona", "email"),
+            "pages.1.hints.0.field": ("n'est pas sur la page", "email"),
+            "pages.1.next": ("n'existe pas", "fin")}
+
+
+def _click(page: Any, button: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name=button, exact=True).first.click()
+
+
+def test_a_mediator_writes_a_procedure_in_the_editor_and_a_manager_publishes_it(
+        browser_page, tablet, console_server, artifacts_dir):
+    mediator = tablet
+    log_in(mediator, "med-lille")
+    mediator.get_by_role("link", name="Démarches").click()
+    mediator.get_by_label("Modèle").select_option(
+        label="Formulaire en ligne simple (accueil, formulaire, fin)")
+    mediator.get_by_label("Identifiant de la démarche").fill("lille-inscription-atelier")
+    _click(mediator, "Créer depuis le modèle")
+    assert mediator.url.endswith("/console/procedures/lille-inscription-atelier/edit?msg=saved")
+    assert mediator.locator("#error-count").inner_text() == \
+        "3 problème(s) à corriger avant de soumettre."
+    mediator.screenshot(path=str(artifacts_dir / "findings.png"), full_page=True)
+    for path, (says, fix) in FINDINGS.items():
+        control = mediator.locator(f'[data-path="{path}"]')
+        assert says in control.locator(".finding.error").inner_text()
+        control.locator("select").select_option(fix)  # the pages, cases, values there are
+    _click(mediator, "Vérifier")
+    assert mediator.locator("#error-count").inner_text() == "Aucun problème bloquant."
+    assert mediator.locator(".finding.error").count() == 0
+    _click(mediator, "Enregistrer")
+    assert mediator.locator("#error-count").inner_text() == "Aucun problème bloquant."
+
+    titles = []
+    for number in (1, 2, 3):
+        mediator.get_by_role("link", name=f"Aperçu de la page {number}").click()
+        preview = mediator.locator("#kiosk-preview")
+        assert preview.locator(".kiosk-ribbon").inner_text() == RIBBON
+        titles.append(preview.locator("h2").inner_text())
+        mediator.screenshot(path=str(artifacts_dir / f"preview-{number}.png"), full_page=True)
+        mediator.go_back()
+    assert titles == ["Bienvenue", "Vos coordonnées", "Demande envoyée"]
+
+    mediator.get_by_role("link", name="← Démarche lille-inscription-atelier").click()
+    mediator.get_by_label("Publier pour").select_option(label="un site")
+    mediator.get_by_label("Site", exact=True).select_option(label="FS Lille")
+    _click(mediator, "Soumettre")
+    assert "Version soumise" in mediator.locator(".flash").inner_text()
+
+    manager = browser_page
+    log_in(manager, "resp-lille")
+    manager.goto("/console/procedures/lille-inscription-atelier")
+    _click(manager, "Approuver")
+    _click(manager, "Publier")
+    assert manager.locator("#published").inner_text() == "Publiée : version 2 (un site)."
+    with console_server.engine.connect() as conn:
+        publication = conn.execute(sa.select(t.procedure_publications).where(
+            t.procedure_publications.c.procedure_id == "lille-inscription-atelier")).one()
+    assert publication.place_id == console_server.seed.sites["FS Lille"]
