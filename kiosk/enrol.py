@@ -37,6 +37,7 @@ class Enrolled:
     kiosk_name: str
     site_name: str
     token: str
+    catalogue_public_key: str
 
 
 def exchange(server_url: str, enrolment_token: str, ca_file: str = "",
@@ -72,7 +73,7 @@ def exchange(server_url: str, enrolment_token: str, ca_file: str = "",
     except ValueError:
         raise EnrolmentError(f"Le serveur {server_url} a répondu {answer.status_code} : est-ce "
                              "bien l'adresse du serveur de statistiques ?") from None
-    return Enrolled(reply.kiosk_name, reply.site_name, reply.token)
+    return Enrolled(reply.kiosk_name, reply.site_name, reply.token, reply.catalogue_public_key)
 
 
 def write_credential(directory: Path, name: str, value: str) -> Path:

@@ -181,6 +181,8 @@ def setup(ctx: click.Context, server_url: str | None, token: str | None,
             click.echo(f"Installation refusée, rien n'est modifié : {err}", err=True)
             raise SystemExit(1) from None
         own_token, server_name = enrolled.token, enrolled.kiosk_name
+        # The key that proves the site's published procedures come from this server.
+        sync_table["catalogue_public_key"] = enrolled.catalogue_public_key
         click.echo(f"Borne reconnue par le serveur : {enrolled.kiosk_name} "
                    f"({enrolled.site_name}).")
     try:  # kept at once: the installation token that gave it cannot be used again

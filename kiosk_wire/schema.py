@@ -480,6 +480,9 @@ class EnrolmentReply(_Strict):
     kiosk_name: Annotated[str, Field(max_length=120)]
     site_name: Annotated[str, Field(max_length=120)]
     token: Annotated[str, Field(min_length=16, max_length=256)]  # the kiosk's bearer token
+    # The server's public key for catalogue bundles (sync.catalogue_public_key), so that an
+    # installer never copies 64 hex digits by hand.
+    catalogue_public_key: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
 class EnrolmentRefusal(str, Enum):

@@ -162,7 +162,8 @@ def post_enrol(request: Request, asked: EnrolmentRequest) -> EnrolmentReply:
             done = enrolment.redeem(conn, asked.enrolment_token)
     except enrolment.EnrolmentRefused as err:
         raise ApiError(403, err.reason.value, "enrolment token refused") from None
-    return EnrolmentReply(kiosk_name=done.kiosk_name, site_name=done.site_name, token=done.token)
+    return EnrolmentReply(kiosk_name=done.kiosk_name, site_name=done.site_name, token=done.token,
+                          catalogue_public_key=bundles.public_key_hex(request.app.state.settings))
 
 
 @router.post("/help-requests", response_model=HelpRequestStatus, status_code=201,

@@ -16,6 +16,7 @@ from kiosk.cli import main
 from kiosk.sync.heartbeat import HeartbeatClient
 from kiosk.sync.link import ServerLink
 from kiosk_server import enrolment, tenancy
+from kiosk_server.procedures.bundles import public_key_hex
 from kiosk_wire import config
 
 PASSWORD = "correct horse battery staple 42"
@@ -64,6 +65,9 @@ def test_setup_trades_the_consoles_token_for_the_kiosks_own_kept_as_a_credential
                            environ={"CREDENTIALS_DIRECTORY": str(creds)})
     assert settings.get("kiosk.name") == "borne-1"
     assert "token" not in (installer.etc / "kiosk.toml").read_text()  # no secret there
+    # The server's key for the site's published procedures came with the enrolment.
+    assert settings.get("sync.catalogue_public_key") == public_key_hex(
+        config.defaults().with_overrides({"kiosk.data_dir": str(sqlite_server.data_dir)}))
     # The kiosk's new token works; the one it had before is revoked.
     link = ServerLink.checked(settings.get("sync.server_url"), settings.get("sync.token"))
     assert HeartbeatClient(core, link).beat_once() is not None
