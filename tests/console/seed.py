@@ -82,6 +82,14 @@ def seed(engine: sa.Engine, per_kiosk: int = 120, days: int = 80, rng_seed: int 
             for r in records[:2]:
                 r["survey"] = {"age_bracket": "70_plus", "autonomy": "autonomous",
                                "satisfaction": "neutral"}
+        for i, r in enumerate(records):
+            # Every third session also opened an official site in the browser (not drawn from
+            # ``rng``: the other figures stay those the seed always gave)...
+            if i % 3 == 0:
+                r["official_sites"] = [{"site": ("caf", "ameli", "ants")[i % 9 // 3],
+                                        "minutes": 4 + i % 7}]
+            if i % 4 == 1:  # and every fourth practised as a step of a parcours
+                r["activities"][0].update(parcours_id="initiation", parcours_step=1 + i % 5)
         for i in range(0, len(records), 200):
             ingest(engine, identity, [SessionRecord.model_validate(r)
                                       for r in records[i:i + 200]])
