@@ -1,7 +1,8 @@
 """Accessibility checks of a console page in real Chromium: axe-core (4.12, shipped inside the
 `axe-playwright-python` test dependency and injected into the page, no CDN) on the WCAG 2.2 A/AA
-rules, plus checks of our own it does not make or makes more loosely: text contrast computed from the rendered colours (WCAG 1.4.3: 4.5:1, 3:1 for large text; chart
-labels included), the focus ring against what surrounds it (1.4.11: 3:1), and, from Playwright's
+rules, plus checks of our own it does not make or makes more loosely: text contrast computed
+from the rendered colours (WCAG 1.4.3: 4.5:1, 3:1 for large text; chart labels included), the
+focus ring against what surrounds it (1.4.11: 3:1), and, from Playwright's
 ARIA snapshot (the accessibility tree Chromium exposes), controls without a name, a page without
 its one h1, and pages without a language. Each check returns the problems in words, so a
 failure names them."""

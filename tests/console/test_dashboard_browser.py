@@ -50,7 +50,8 @@ def test_choosing_a_kiosk_changes_the_figures_to_that_kiosks_sessions(
     # The filter follows to the other pages; autonomy per procedure is published per site at
     # finest (site - kiosk would undo its masking), drawn and tabled for the site.
     with page.expect_navigation():
-        page.get_by_role("link", name="Démarches").click()
+        page.get_by_role("navigation", name="Tableaux de bord").get_by_role(
+            "link", name="Démarches").click()
     assert "borne=" in page.url
     assert "Publié par site au plus fin" in page.locator("#figure-autonomie").inner_text()
     page.goto(f"/console/stats/demarches?periode=perso&debut={start}&fin={end}"

@@ -32,7 +32,7 @@ def test_a_mediator_writes_a_procedure_in_the_editor_and_a_manager_publishes_it(
         browser_page, tablet, console_server, artifacts_dir):
     mediator = tablet
     log_in(mediator, "med-lille")
-    mediator.get_by_role("link", name="Démarches").click()
+    mediator.get_by_role("link", name="Démarches d'entraînement").click()
     mediator.get_by_label("Modèle").select_option(
         label="Formulaire en ligne simple (accueil, formulaire, fin)")
     mediator.get_by_label("Identifiant de la démarche").fill("lille-inscription-atelier")

@@ -37,7 +37,7 @@ def test_a_mediator_writes_and_a_manager_publishes_to_their_site(
 
     mediator = tablet
     log_in(mediator, "med-lille")
-    mediator.get_by_role("link", name="Démarches").click()
+    mediator.get_by_role("link", name="Démarches d'entraînement").click()
     mediator.get_by_label("Démarche à copier").select_option(
         label="Prendre rendez-vous en ligne à la mairie (fournie avec la borne)")
     mediator.get_by_label("Identifiant de la nouvelle démarche").fill("mairie-lille-rdv")
