@@ -85,13 +85,8 @@ def _context(ctx: Console, procedure_id: str, user: ConsoleUser) -> dict[str, An
 def procedures_page(request: Request) -> Response:
     user = user_of(request)
     ctx = console(request)
-    with ctx.engine.connect() as conn:
-        rows = store.listing(conn)
-        sites = access.live_sites(conn, user)
-    return page(request, "procedures.html", user, section="procedures", rows=rows,
-                labels=LABELS, State=ReviewState, sites=sites, shipped=catalogue.shipped(),
-                error="", flash=DONE.get(request.query_params.get("msg") or "", ""),
-                templates=editor_view.TEMPLATES)
+    return _listing(request, ctx, user,
+                    flash=DONE.get(request.query_params.get("msg") or "", ""))
 
 
 @router.get("/console/procedures/{procedure_id}", include_in_schema=False)
@@ -144,14 +139,20 @@ async def import_yaml(request: Request) -> Response:
         if into:
             return page(request, "procedure.html", user, status=400, section="procedures",
                         error=message, **_context(ctx, into, user))
-        with ctx.engine.connect() as conn:
-            rows = store.listing(conn)
-            sites = access.live_sites(conn, user)
-        return page(request, "procedures.html", user, status=400, section="procedures",
-                    rows=rows, labels=LABELS, State=ReviewState, sites=sites,
-                    shipped=catalogue.shipped(), error=message,
-                    templates=editor_view.TEMPLATES)
+        return _listing(request, ctx, user, error=message, status=400)
     return done(request, f"/console/procedures/{saved.procedure_id}", "imported")
+
+
+def _listing(request: Request, ctx: Any, user: Any, *, error: str = "", flash: str = "",
+             status: int = 200) -> Response:
+    """The procedures' list page, with a refusal (import, copy) or a done message."""
+    with ctx.engine.connect() as conn:
+        rows = store.listing(conn)
+        sites = access.live_sites(conn, user)
+    return page(request, "procedures.html", user, status=status, section="procedures",
+                rows=rows, labels=LABELS, State=ReviewState, sites=sites,
+                shipped=catalogue.shipped(), error=error, flash=flash,
+                templates=editor_view.TEMPLATES)
 
 
 @router.post("/console/procedures/copy", include_in_schema=False)
@@ -169,13 +170,7 @@ async def copy(request: Request) -> Response:
         saved = await in_thread(run)
     except (ReviewRefused, CheckerUnavailable) as err:
         message = err.message if isinstance(err, ReviewRefused) else str(err)
-        with ctx.engine.connect() as conn:
-            rows = store.listing(conn)
-            sites = access.live_sites(conn, user)
-        return page(request, "procedures.html", user, status=400, section="procedures",
-                    rows=rows, labels=LABELS, State=ReviewState, sites=sites,
-                    shipped=catalogue.shipped(), error=message,
-                    templates=editor_view.TEMPLATES)
+        return _listing(request, ctx, user, error=message, status=400)
     return done(request, f"/console/procedures/{saved.procedure_id}", "imported")
 
 
