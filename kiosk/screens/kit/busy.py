@@ -81,4 +81,44 @@ class BusyPanel(FloatLayout):
         return True
 
 
+class BusyWork:
+    """A screen's slow job (a PDF to build and print, a card to scan and read) on a worker
+    thread, the busy panel over the screen meanwhile. The screen declares ``busy`` (a Kivy
+    property its buttons bind) and sets ``_panel`` and ``_worker`` to None in its __init__."""
+
+    busy: bool
+    _panel: Any
+    _worker: Any
+
+    def run_busy(self, thread: str, message: str, job: Any, on_done: Any,
+                 on_failed: Any) -> None:
+        """Start ``job`` unless one is running; ``on_done`` / ``on_failed`` get its outcome on
+        the UI thread and call :meth:`_not_busy`."""
+        if self.busy:
+            return
+        from kiosk.screens.scan.worker import BackgroundWork
+
+        if self._panel is None:
+            self._panel, self._worker = BusyPanel(), BackgroundWork(thread)
+        self.busy = True
+        self._panel.show(self, message)
+        self._worker.start(job, on_done, on_failed)
+
+    def wait_idle(self, frames: Any, limit: int = 3000) -> None:
+        """Let frames run until the job is done or refused (tests and the scripted demo)."""
+        import threading
+
+        for _attempt in range(limit):
+            if not self.busy:
+                return
+            threading.Event().wait(0.01)
+            frames()
+        raise TimeoutError(f"{type(self).__name__}: work still running")
+
+    def _not_busy(self) -> None:
+        self.busy = False
+        if self._panel is not None:
+            self._panel.hide()
+
+
 load_kv(Path(__file__).with_suffix(".kv"))

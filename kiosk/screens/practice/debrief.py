@@ -16,6 +16,7 @@ from kiosk.practice.model import Procedure
 from kiosk.practice.progress import progress
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import KLabel, ui
+from kiosk.screens.kit.busy import BusyWork
 from kiosk.screens.practice.widgets import tx
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class PracticeDebriefScreen(AppScreen):
+class PracticeDebriefScreen(BusyWork, AppScreen):
     title_txt = StringProperty("")
     summary = StringProperty("")
     print_status = StringProperty("")
@@ -134,33 +135,9 @@ class PracticeDebriefScreen(AppScreen):
     def print_memo(self) -> None:
         """The memo sheet as a PDF (a session file, wiped at the end), sent to the printer.
         Built on a worker thread (a second or two): meanwhile the busy panel says so."""
-        if self.busy:
-            return
-        from kiosk.screens.kit.busy import BusyPanel
-        from kiosk.screens.scan.worker import BackgroundWork
-
-        if self._panel is None:
-            self._panel, self._worker = BusyPanel(), BackgroundWork("kiosk-memo")
-        self.busy = True
-        self._panel.show(self, _("Préparation de votre fiche mémo…"))
-        lang = ui.language
-        self._worker.start(lambda: self.flow.print_memo(lang), self._memo_sent, self._memo_failed)
-
-    def wait_idle(self, frames: Any, limit: int = 3000) -> None:
-        """Let frames run until the memo is sent or refused (tests and the scripted demo)."""
-        import threading
-
-        for _attempt in range(limit):
-            if not self.busy:
-                return
-            threading.Event().wait(0.01)
-            frames()
-        raise TimeoutError("memo still being prepared")
-
-    def _not_busy(self) -> None:
-        self.busy = False
-        if self._panel is not None:
-            self._panel.hide()
+        self.run_busy("kiosk-memo", _("Préparation de votre fiche mémo…"),
+                      lambda lang=ui.language: self.flow.print_memo(lang), self._memo_sent,
+                      self._memo_failed)
 
     def _memo_sent(self, _job: Any) -> None:
         self._not_busy()

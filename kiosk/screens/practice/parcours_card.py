@@ -14,6 +14,7 @@ from kiosk.i18n import _, ngettext
 from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import ui
+from kiosk.screens.kit.busy import BusyWork
 from kiosk.screens.practice.widgets import tx
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class ParcoursCardScreen(AppScreen):
+class ParcoursCardScreen(BusyWork, AppScreen):
     summary = StringProperty("")
     print_status = StringProperty("")
     printed = BooleanProperty(False)
@@ -56,33 +57,9 @@ class ParcoursCardScreen(AppScreen):
                                         title=tx(progress.parcours.title))
 
     def print_card(self) -> None:
-        if self.busy:
-            return
-        from kiosk.screens.kit.busy import BusyPanel
-        from kiosk.screens.scan.worker import BackgroundWork
-
-        if self._panel is None:
-            self._panel, self._worker = BusyPanel(), BackgroundWork("kiosk-card")
-        self.busy = True
-        self._panel.show(self, _("Préparation de votre carte…"))
-        lang = ui.language
-        self._worker.start(lambda: self.flow.print_card(lang), self._sent, self._failed)
-
-    def wait_idle(self, frames: Any, limit: int = 3000) -> None:
-        """Let frames run until the card is sent or refused (tests and the scripted demo)."""
-        import threading
-
-        for _attempt in range(limit):
-            if not self.busy:
-                return
-            threading.Event().wait(0.01)
-            frames()
-        raise TimeoutError("card still being prepared")
-
-    def _not_busy(self) -> None:
-        self.busy = False
-        if self._panel is not None:
-            self._panel.hide()
+        self.run_busy("kiosk-card", _("Préparation de votre carte…"),
+                      lambda lang=ui.language: self.flow.print_card(lang), self._sent,
+                      self._failed)
 
     def _sent(self, job: Any) -> None:
         self._not_busy()

@@ -15,6 +15,7 @@ from kiosk.i18n import _
 from kiosk.practice.flow import PracticeFlow
 from kiosk.practice.parcours_card import READING_MESSAGES, CardResult
 from kiosk.screens.base import AppScreen, load_screen_kv
+from kiosk.screens.kit.busy import BusyWork
 
 if TYPE_CHECKING:
     from kiosk.runtime import KioskRuntime
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 CARD_SCAN_DPI = 150
 
 
-class ParcoursResumeScreen(AppScreen):
+class ParcoursResumeScreen(BusyWork, AppScreen):
     status = StringProperty("")
     refused = BooleanProperty(False)
     busy = BooleanProperty(False)
@@ -52,39 +53,18 @@ class ParcoursResumeScreen(AppScreen):
             self._show_refusal(_("Il n'y a pas de scanner sur cette borne. Demandez à un "
                                  "médiateur."))
             return
-        from kiosk.screens.kit.busy import BusyPanel
-        from kiosk.screens.scan.worker import BackgroundWork
-
         if self._panel is None:
-            self._panel, self._worker = BusyPanel(), BackgroundWork("kiosk-card")
             # A card still being read when the session ends is not resumed in the next one.
             self.runtime.core.add_end_hook(self._session_ending)
-        self.busy = True
-        self._panel.show(self, _("Lecture de votre carte…"))
         options = ScanOptions(mode=ColourMode.GREY, dpi=CARD_SCAN_DPI)
-        self._worker.start(lambda: self.flow.parcours.read_card(scanner.scan(options)),
-                           self._read, self._failed)
-
-    def wait_idle(self, frames: Any, limit: int = 3000) -> None:
-        """Let frames run until the card is read (tests and the scripted demo)."""
-        import threading
-
-        for _attempt in range(limit):
-            if not self.busy:
-                return
-            threading.Event().wait(0.01)
-            frames()
-        raise TimeoutError("card still being read")
+        self.run_busy("kiosk-card", _("Lecture de votre carte…"),
+                      lambda: self.flow.parcours.read_card(scanner.scan(options)),
+                      self._read, self._failed)
 
     def _session_ending(self) -> None:
         if self._worker is not None:
             self._worker.forget_in_flight()
         self._not_busy()
-
-    def _not_busy(self) -> None:
-        self.busy = False
-        if self._panel is not None:
-            self._panel.hide()
 
     def _read(self, result: CardResult) -> None:
         self._not_busy()
