@@ -44,6 +44,7 @@ def next_steps(run: PracticeRun, catalogue: Sequence[Procedure], lang: str = "fr
     full = next((p for p in catalogue if p.id == done.full_id), None) \
         if done.variant is Variant.SHORT else None
     key = "next.exercise"
+    suggested: Procedure | None
     if run.completed and full is not None:
         suggested, key = full, "next.full_version"
     elif run.completed and run.mode is Mode.AUTONOMOUS and run.errors == 0:
