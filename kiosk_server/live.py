@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kiosk_server import live_changes
+from kiosk_server import browser_sites, live_changes
 from kiosk_server import tables as t
 from kiosk_server.procedures import bundles
 from kiosk_server.tenancy import KioskIdentity, TenancyError, now
@@ -85,9 +85,10 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
                      .values(delivered_at=at))
     if changed:
         live_changes.mark(conn, [kiosk.site_id])
-    pushed, catalogue, site_pin, territory_pin = conn.execute(
+    pushed, catalogue, site_pin, territory_pin, site_list, territory_list = conn.execute(
         sa.select(t.kiosks.c.pushed_settings, t.sites.c.catalogue_version,
-                  t.sites.c.pinned_version, t.territories.c.pinned_version)
+                  t.sites.c.pinned_version, t.territories.c.pinned_version,
+                  t.sites.c.browser_list, t.territories.c.browser_list)
         .select_from(t.kiosks.join(t.sites).join(t.territories))
         .where(t.kiosks.c.id == kiosk.kiosk_id)).one()
     if hb.catalogue_version is None:  # a kiosk that takes no bundle (or an older one)
@@ -96,7 +97,9 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
         bundles.refresh_sites(conn, [kiosk.site_id])
         catalogue = conn.execute(sa.select(t.sites.c.catalogue_version)
                                  .where(t.sites.c.id == kiosk.site_id)).scalar()
-    settings = PushedSettings.model_validate(json.loads(pushed or "{}"))
+    # The official sites kept for its site (else territory), unless set for this kiosk alone.
+    settings = browser_sites.effective(PushedSettings.model_validate(json.loads(pushed or "{}")),
+                                       site_list, territory_list)
     # The version pinned for the site (else its territory), only to a kiosk that says its
     # package version: one without predates pins (or is not installed from the package) and
     # could not act on it (an older kiosk refuses a reply with a field it does not know).
