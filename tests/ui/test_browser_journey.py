@@ -103,7 +103,14 @@ def test_practise_caf_then_do_it_for_real_type_and_end_with_everything_wiped(
         ui.speak_hook = hook
         view.tap_series_s = series
 
-    tap_page_element(driver, browser, "#email")
+    from kiosk.sessions.state import SessionState
+    core.clock.advance(core.idle.timeout_s - 1)  # (the injected clock) nearly idle...
+    ui_app._tick()
+    assert core.state is SessionState.ACTIVE
+    tap_page_element(driver, browser, "#email")  # ...a touch on the page is activity
+    core.clock.advance(2)
+    ui_app._tick()
+    assert core.state is SessionState.ACTIVE  # no idle warning: the countdown started again
     assert until(driver, lambda: browser.keyboard_shown)
     keyboard = browser.ids.keyboard
     assert keyboard.layout == "email"
