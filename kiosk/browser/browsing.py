@@ -166,7 +166,7 @@ class Browsing:
         The time spent per site goes into the session's record."""
         service, self.service = self.service, None
         if service is not None:
-            service.close()
+            service.close(discard=True)  # its profile is wiped right after
         self.site_key = None
         self._count(self.timer.stop())
         if self.pending is not None:  # a list pushed during the session: from the next one

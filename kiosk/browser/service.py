@@ -34,7 +34,7 @@ from kiosk.browser.guard import (
     route_documents,
 )
 from kiosk.browser.interaction import set_zoom
-from kiosk.browser.profile import BrowserProfile, resolver_switch
+from kiosk.browser.profile import BrowserProfile, kill_processes_using, resolver_switch
 from kiosk.browser.refusal import refusal_page
 from kiosk.browser.screencast import FrameListener, Screencast
 from kiosk.browser.transfers import Transfers
@@ -138,9 +138,12 @@ class BrowserService:
             self._thread.start()
         return self._started
 
-    def close(self, timeout_s: float = 15.0) -> None:
-        """Stop Chromium and the worker (idempotent). The profile stays for the wipe."""
+    def close(self, timeout_s: float = 15.0, discard: bool = False) -> None:
+        """Stop Chromium and the worker (idempotent). The profile stays for the wipe.
+        ``discard``: it is wiped next: Chromium is killed, not asked to write it out first."""
         self._stopping.set()
+        if discard:
+            kill_processes_using(self.profile.root, grace_s=0.0)
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout_s)
             if self._thread.is_alive():
