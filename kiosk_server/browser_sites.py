@@ -120,19 +120,22 @@ def of_kiosk(pushed: PushedSettings) -> SiteList:
 
 
 def stored(sites: SiteList) -> str | None:
-    """A place's ``browser_list`` column: JSON, or NULL for none."""
+    """A place's ``browser_list`` column: JSON, or NULL for none (a null field inside: the
+    kiosk's own setting for that half, as a kiosk's pushed list could say before 0016)."""
     if sites.own_settings:
         return None
-    return json.dumps({"national": [s.value for s in sites.national or ()],
-                       "local": list(sites.local or ())})
+    return json.dumps({"national": None if sites.national is None else
+                       [s.value for s in sites.national],
+                       "local": None if sites.local is None else list(sites.local)})
 
 
 def from_stored(text: str | None) -> SiteList:
     if not text:
         return KIOSKS_OWN
     kept = json.loads(text)
-    return SiteList(tuple(OfficialSite(k) for k in kept.get("national") or []),
-                    tuple(kept.get("local") or []))
+    national, local = kept.get("national"), kept.get("local")
+    return SiteList(None if national is None else tuple(OfficialSite(k) for k in national),
+                    None if local is None else tuple(local))
 
 
 def effective(pushed: PushedSettings, site_list: str | None,

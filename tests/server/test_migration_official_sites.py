@@ -31,8 +31,11 @@ def _seed_0015(conn: sa.Connection) -> None:
     insert("territories", id=1, name="Nord", created_at=NOW)
     insert("sites", id=10, territory_id=1, name="FS Lille", created_at=NOW)
     insert("sites", id=20, territory_id=1, name="FS Roubaix", created_at=NOW)
+    insert("sites", id=30, territory_id=1, name="EPN Tourcoing", created_at=NOW)
+    national_only = {"browser_sites": ["impots"]}  # its local sites: the kiosks' own
     for kid, site, pushed in [(100, 10, LIST | {"idle_timeout_s": 90}), (101, 10, LIST),
-                              (200, 20, LIST), (201, 20, {"browser_sites": ["ants"]})]:
+                              (200, 20, LIST), (201, 20, {"browser_sites": ["ants"]}),
+                              (300, 30, national_only)]:
         insert("kiosks", id=kid, site_id=site, name=f"borne-{kid}", created_at=NOW,
                pushed_settings=json.dumps(pushed))
     for day, kiosk, site, sessions, minutes in [("2024-01-05", 100, "caf", 2, 10),
@@ -67,6 +70,7 @@ def test_site_month_rows_and_per_site_lists_come_from_what_was_stored(db_url):
             assert json.loads(lists[10]) == {"national": ["caf", "ameli"],
                                              "local": ["mairie-lille.fr"]}
             assert lists[20] is None  # its kiosks disagree: each keeps its own
+            assert json.loads(lists[30]) == {"national": ["impots"], "local": None}
             settings = _kiosk_settings(conn)
             assert settings[100] == {"idle_timeout_s": 90} and settings[101] == {}
             assert settings[201] == {"browser_sites": ["ants"]}
@@ -75,6 +79,7 @@ def test_site_month_rows_and_per_site_lists_come_from_what_was_stored(db_url):
         with engine.connect() as conn:
             settings = _kiosk_settings(conn)
             assert settings[100] == LIST | {"idle_timeout_s": 90} and settings[101] == LIST
+            assert settings[300] == {"browser_sites": ["impots"]}
             assert conn.exec_driver_sql("SELECT count(*) FROM agg_official_sites "
                                         "WHERE grain = 'M'").scalar_one() == 0
         db.migrate(engine)

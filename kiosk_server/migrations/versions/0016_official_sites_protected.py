@@ -55,8 +55,8 @@ def _lists_to_sites(bind: sa.engine.Connection) -> None:
         if lists[0] == ('null', 'null') or any(other != lists[0] for other in lists):
             continue
         first = rows[0][1]
-        kept = {'national': first.get('browser_sites') or [],
-                'local': first.get('browser_local_sites') or []}
+        kept = {'national': first.get('browser_sites'),  # None: the kiosk's own setting
+                'local': first.get('browser_local_sites')}
         bind.execute(sa.text("UPDATE sites SET browser_list = :l WHERE id = :s"),
                      {'l': json.dumps(kept), 's': site_id})
         for kiosk_id, settings in rows:
@@ -79,8 +79,8 @@ def downgrade() -> None:
                 {'s': site_id}).all():
             settings = json.loads(pushed or '{}')
             if all(settings.get(f) is None for f in BROWSER_FIELDS):  # its own list is kept
-                settings |= {'browser_sites': kept['national'],
-                             'browser_local_sites': kept['local']}
+                pairs = zip(BROWSER_FIELDS, ('national', 'local'), strict=True)
+                settings |= {f: kept[k] for f, k in pairs if kept[k] is not None}
                 bind.execute(sa.text("UPDATE kiosks SET pushed_settings = :p WHERE id = :k"),
                              {'p': json.dumps(settings), 'k': kiosk_id})
     op.execute("DELETE FROM agg_official_sites WHERE grain = 'M'")
