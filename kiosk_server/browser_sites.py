@@ -138,13 +138,12 @@ def from_stored(text: str | None) -> SiteList:
                     None if local is None else tuple(local))
 
 
-def effective(pushed: PushedSettings, site_list: str | None,
-              territory_list: str | None) -> PushedSettings:
+def effective(pushed: PushedSettings, place_list: str | None) -> PushedSettings:
     """A kiosk's pushed settings as its heartbeat reply carries them: its own list if one was
-    set for it alone, else its site's, else its territory's (the stored JSON of each)."""
+    set for it alone, else ``place_list``, its site's (else its territory's) stored JSON."""
     if not of_kiosk(pushed).own_settings:
         return pushed
-    place = from_stored(site_list or territory_list)
+    place = from_stored(place_list)
     return pushed if place.own_settings else with_list(pushed, place)
 
 

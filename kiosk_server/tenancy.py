@@ -199,7 +199,8 @@ def pushed_settings(conn: Connection, kiosk_id: int) -> PushedSettings:
                        .where(t.kiosks.c.id == kiosk_id)).first()
     if row is None:
         return PushedSettings()
-    pushed = effective(PushedSettings.model_validate(json.loads(row[0] or "{}")), row[3], row[4])
+    pushed = effective(PushedSettings.model_validate(json.loads(row[0] or "{}")),
+                       row[3] or row[4])
     pin = row[1] or row[2]
     return pushed.model_copy(update={"pinned_version": pin}) if pin else pushed
 
