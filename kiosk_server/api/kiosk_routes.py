@@ -22,6 +22,7 @@ from kiosk_server.quiet_heartbeat import KioskSnapshot
 from kiosk_server.tenancy import KioskIdentity, TenancyError, authenticate, now
 from kiosk_wire import __version__
 from kiosk_wire.bundle import SignedBundle, seal
+from kiosk_wire.catalogue import full_id_of
 from kiosk_wire.schema import (
     SUPPORTED_SCHEMA_VERSIONS,
     EnrolmentReply,
@@ -76,13 +77,15 @@ Kiosk = Annotated[KioskIdentity, Depends(kiosk_identity)]
 
 def _known(request: Request, *ids: str | None) -> frozenset[str]:
     """The procedure ids accepted from kiosks: the shipped and declared ones, and those
-    written in the console (asked of the database only for an id outside the first)."""
+    written in the console (asked of the database only for an id outside the first), each
+    with its short first-timer version's id (``<id>-courte``, kiosk.practice.variants)."""
     known: frozenset[str] = request.app.state.known_procedures
     missing = sorted({i for i in ids if i and i not in known})
     if not missing:
         return known
     with request.app.state.engine.connect() as conn:
-        return known | store.known_ids(conn, missing)
+        found = known | store.known_ids(conn, sorted({full_id_of(i) or i for i in missing}))
+    return found | {i for i in missing if full_id_of(i) in found}
 
 
 def _refuse_if(problems: list[dict[str, object]]) -> None:
