@@ -233,6 +233,9 @@ def aggregate_deltas(records: Iterable[SessionRecord],
             _add(per_month, (day.replace(day=1), *dims), values)
         rows += [("T", month, territory, 0, 0, *dims, *values)
                  for (month, *dims), values in per_month.items()]
+        if table is t.agg_official_sites:  # site x month: the atoms of its small counts
+            rows += [("M", month, territory, site, kiosk_id, *dims, *values)
+                     for (month, *dims), values in per_month.items()]
         out[table] = rows
     for table, acc in monthly.items():
         rows = []

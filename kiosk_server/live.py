@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kiosk_server import live_changes
+from kiosk_server import browser_sites, live_changes
 from kiosk_server import tables as t
 from kiosk_server.procedures import bundles
 from kiosk_server.tenancy import KioskIdentity, TenancyError, now
@@ -74,9 +74,10 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
                      .values(delivered_at=at))
     if changed:
         live_changes.mark(conn, [kiosk.site_id])
-    pushed, catalogue, site_pin, territory_pin = conn.execute(
+    pushed, catalogue, site_pin, territory_pin, site_list, territory_list = conn.execute(
         sa.select(t.kiosks.c.pushed_settings, t.sites.c.catalogue_version,
-                  t.sites.c.pinned_version, t.territories.c.pinned_version)
+                  t.sites.c.pinned_version, t.territories.c.pinned_version,
+                  t.sites.c.browser_list, t.territories.c.browser_list)
         .select_from(t.kiosks.join(t.sites).join(t.territories))
         .where(t.kiosks.c.id == kiosk.kiosk_id)).one()
     if hb.catalogue_version is None:  # a kiosk that takes no bundle (or an older one)
@@ -86,7 +87,8 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
         catalogue = conn.execute(sa.select(t.sites.c.catalogue_version)
                                  .where(t.sites.c.id == kiosk.site_id)).scalar()
     return HeartbeatReply(
-        settings=reply_settings(hb, pushed, site_pin or territory_pin),
+        settings=reply_settings(hb, pushed, site_pin or territory_pin,
+                                site_list or territory_list),
         commands=[Command(id=p.id, kind=CommandKind(p.kind)) for p in pending],
         help_requests=help_statuses(conn, kiosk, hb.help_requests),
         server_time=at,
@@ -94,10 +96,13 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
     )
 
 
-def reply_settings(hb: Heartbeat, pushed: str | None, pin: str | None) -> PushedSettings:
-    """The settings pushed to a kiosk (its ``pushed_settings``) and the version pinned for its
-    site, else its territory (``pin``)."""
-    settings = _pushed(pushed or "{}")
+def reply_settings(hb: Heartbeat, pushed: str | None, pin: str | None,
+                   browser_list: str | None = None) -> PushedSettings:
+    """The settings pushed to a kiosk (its ``pushed_settings``), the official sites kept for
+    its site, else its territory (``browser_list``, unless the kiosk has its own:
+    kiosk_server.browser_sites), and the version pinned for its site, else its territory
+    (``pin``)."""
+    settings = _pushed(pushed or "{}", browser_list)
     # The pin goes only to a kiosk that says its package version: one without predates pins
     # (or is not installed from the package) and could not act on it (an older kiosk refuses a
     # reply with a field it does not know).
@@ -107,9 +112,9 @@ def reply_settings(hb: Heartbeat, pushed: str | None, pin: str | None) -> Pushed
 
 
 @functools.lru_cache(maxsize=256)
-def _pushed(text: str) -> PushedSettings:
+def _pushed(text: str, browser_list: str | None) -> PushedSettings:
     """Parsed once per distinct text: every heartbeat reply carries them (a frozen model)."""
-    return PushedSettings.model_validate(json.loads(text))
+    return browser_sites.effective(PushedSettings.model_validate(json.loads(text)), browser_list)
 
 
 def status_values(hb: Heartbeat, at: dt.datetime) -> dict[str, Any]:

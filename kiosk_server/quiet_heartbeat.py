@@ -32,6 +32,7 @@ class KioskSnapshot:
     pushed_settings: str | None
     catalogue_version: str | None  # the site's
     pin: str | None                # pinned version of the site, else of its territory
+    browser_list: str | None       # official sites kept for the site, else its territory
     commands_waiting: bool
 
 
@@ -42,6 +43,8 @@ def _query() -> sa.Select[Any]:
                       t.kiosks.c.pushed_settings, t.sites.c.catalogue_version,
                       sa.func.coalesce(t.sites.c.pinned_version,
                                        t.territories.c.pinned_version).label("pin"),
+                      sa.func.coalesce(t.sites.c.browser_list,
+                                       t.territories.c.browser_list).label("browser_list"),
                       waiting.label("waiting"),
                       t.kiosk_status.c.kiosk_id.label("status_of"), *_STATUS)
             .select_from(t.kiosk_tokens.join(t.kiosks).join(t.sites).join(t.territories)
@@ -70,7 +73,7 @@ def snapshot(conn: Connection, token: str) -> KioskSnapshot | None:
     return KioskSnapshot(KioskIdentity(int(m["id"]), int(m["site_id"]), int(m["territory_id"]),
                                        m["name"]),
                          status, m["pushed_settings"], m["catalogue_version"], m["pin"],
-                         bool(m["waiting"]))
+                         m["browser_list"], bool(m["waiting"]))
 
 
 def quiet_reply(snap: KioskSnapshot, hb: Heartbeat, at: dt.datetime,
@@ -95,7 +98,8 @@ def quiet_reply(snap: KioskSnapshot, hb: Heartbeat, at: dt.datetime,
             started is not None and abs(started - was) > live.STALE_END_SESSION_MARGIN):
         return None
     return HeartbeatReply(
-        settings=live.reply_settings(hb, snap.pushed_settings, snap.pin), server_time=at,
+        settings=live.reply_settings(hb, snap.pushed_settings, snap.pin, snap.browser_list),
+        server_time=at,
         catalogue_version=snap.catalogue_version if hb.catalogue_version is not None else None)
 
 

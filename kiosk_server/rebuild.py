@@ -151,7 +151,7 @@ SOURCES: tuple[Source, ...] = (
     Source(t.agg_comfort, (DAY_SITE, DAY_TERRITORY, MONTH_TERRITORY),
            lambda _c: [_options.c.comfort_option], lambda: [sa.func.count()],
            where=_uses_option, with_comfort_options=True),
-    Source(t.agg_official_sites, (DAY_SITE, DAY_TERRITORY, MONTH_TERRITORY),
+    Source(t.agg_official_sites, (DAY_SITE, DAY_TERRITORY, MONTH_SITE, MONTH_TERRITORY),
            lambda _c: [u.c.site], lambda: [sa.func.count(), sa.func.sum(u.c.minutes)],
            with_site_uses=True),
 )

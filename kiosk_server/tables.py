@@ -43,6 +43,9 @@ territories = sa.Table(
     # The kiosk package version every kiosk of the territory runs (kiosk_server.version_pins);
     # a site's own pin wins. NULL: the newest of the repository.
     sa.Column("pinned_version", sa.String(32), nullable=True),
+    # The official sites the browser of every kiosk of the territory allows, when a manager
+    # applied a list to the whole territory (kiosk_server.browser_sites; JSON; NULL: none).
+    sa.Column("browser_list", sa.Text, nullable=True),
 )
 
 sites = sa.Table(
@@ -65,6 +68,8 @@ sites = sa.Table(
     # The author of a procedure may approve it alone for this site (no second person).
     sa.Column("self_approval", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("pinned_version", sa.String(32), nullable=True),  # see territories.pinned_version
+    # The site's own list of official sites (wins over its territory's; see territories).
+    sa.Column("browser_list", sa.Text, nullable=True),
     sa.UniqueConstraint("territory_id", "name", name="uq_sites_territory_name"),
 )
 
@@ -241,7 +246,8 @@ agg_autonomy = _agg("agg_autonomy", [_dim("procedure_id", 64), _dim("autonomy", 
                     ["activities"])
 # Sessions per comfort option: a session with two options counts once under each.
 agg_comfort = _agg("agg_comfort", [_dim("comfort_option", 16)], ["sessions"])
-# Sessions that opened each official site in the kiosk's browser, and minutes spent on it.
+# Sessions that opened each official site in the kiosk's browser, and minutes spent on it. Also
+# kept per site x month (M, migration 0016): the atoms its small counts are protected on.
 agg_official_sites = _agg("agg_official_sites", [_dim("site", 24)], ["sessions", "minutes"])
 
 # Practice attempts and completions of each step of each parcours (monthly grains).

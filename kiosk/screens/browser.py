@@ -196,11 +196,13 @@ class BrowserScreen(AppScreen):
         self.status = _(REFUSED) if view.refusal not in (None, Refusal.UNREACHABLE) else ""
 
     # --- the resident's input -----------------------------------------------------------------
-    def tap(self, x: float, y: float) -> None:
+    def tap(self, x: float, y: float, clicks: int = 1) -> None:
+        """A tap on the page (``clicks`` 2 or 3: a quick series, selecting a word or its
+        paragraph for read aloud)."""
         if self.service is None:
             return
         self.confirm_end = False
-        on_kivy(self.service.on_page(lambda page: interaction.tap(page, x, y)),
+        on_kivy(self.service.on_page(lambda page: interaction.tap(page, x, y, clicks)),
                 self._focus_changed)
 
     def scroll(self, x: float, y: float, dy: float) -> None:
@@ -289,6 +291,7 @@ class BrowserScreen(AppScreen):
         self.picking = False
         if self.service is not None and self.service.transfers.asking:
             self.service.choose_files([])  # the page's request is answered "nothing" for now
+        self.app.sm.get_screen("scan").for_site = True  # its end comes back here
         self.go("scan")
 
     @property
