@@ -67,7 +67,11 @@ def test_an_installer_follows_install_md_from_blank_machines_to_an_enrolled_kios
                 URL=f"http://127.0.0.1:{port}", TOKEN=token, PIN="482915 --no-start")
     assert "Borne accueil (FS Évry)" in out
     assert debian.sh("stat -c '%U:%G %a' /etc/kiosk/credentials/sync.token") == "root:root 600"
-    assert '"Borne accueil"' in debian.sh("kiosk config show")
+    shown = debian.sh("kiosk config show")
+    assert '"Borne accueil"' in shown
+    # The enrolment gave the kiosk the server's key for published procedures (B.3 says so;
+    # with --kiosk-token the page says to run this and write the key by hand).
+    assert debian.sh(documented("kiosk-server admin catalogue-key")) in shown
     # B.7 the doctor speaks plain French about what this machine lacks (no printer here).
     doctor = debian.run(["bash", "-lc", documented("kiosk doctor")], check=False)
     assert "✗" in doctor.stdout or "✓" in doctor.stdout
