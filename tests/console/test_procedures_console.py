@@ -126,3 +126,32 @@ def test_the_live_view_shows_which_catalogue_each_kiosk_has(console_app):
         app.client.get(f"/console/live/{lille}").text
     beat(should)
     assert f"catalogue {should[:8]} · à jour" in app.client.get(f"/console/live/{lille}").text
+
+
+def test_a_procedure_written_here_is_named_by_its_title_in_the_live_view_and_dashboards(
+        console_app):
+    app = console_app
+    lille = app.seed.sites["FS Lille"]
+    csrf = app.login("med-lille")
+    _upload(app, csrf, procedure_yaml())
+    _act(app, csrf, 1, "submit", scope="site", place_site=str(lille))
+    csrf = app.login("resp-lille")
+    _act(app, csrf, 1, "approve")
+    _act(app, csrf, 1, "publish")
+    _kiosk_id, token = app.seed.kiosks[("FS Lille", "borne-1")]
+    bearer = {"Authorization": f"Bearer {token}"}
+    beat = app.client.post("/api/v1/heartbeat", headers=bearer, json={
+        "state": "active", "app_version": "0.1.0", "procedure_id": "mairie-lille-rdv",
+        "step": 2})
+    assert beat.status_code == 200, beat.text
+    live_page = app.client.get(f"/console/live/{lille}").text
+    assert "Rendez-vous à Lille" in live_page and ">mairie-lille-rdv" not in live_page
+
+    practice = [{"kind": "practice", "procedure_id": "mairie-lille-rdv", "steps_total": 5,
+                 "steps_reached": 5, "completed": True, "procedure_version": 1}] * 12
+    sent = app.client.post("/api/v1/events", headers=bearer,
+                           json={"records": [record(activities=[a]) for a in practice]})
+    assert sent.status_code == 200, sent.text
+    dashboard = app.client.get(f"/console/stats/demarches?site={lille}&periode=perso"
+                               f"&debut=2026-11-01&fin=2026-11-30").text
+    assert "Rendez-vous à Lille" in dashboard and ">mairie-lille-rdv<" not in dashboard

@@ -12,8 +12,13 @@ and the dashboards name a published procedure by its title rather than its id.
 """
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from alembic import op
+
+# The French title as the editor and the shipped files write it: title: {fr: "...", ...}
+_TITLE = re.compile(r'^title:\s*\{\s*fr:\s*"((?:[^"\\]|\\.)*)"', re.MULTILINE)
 
 revision = '0018_console_parcours'
 down_revision = '0015_version_pins_enrolment'
@@ -24,6 +29,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('procedures', schema=None) as batch_op:
         batch_op.add_column(sa.Column('title_fr', sa.String(200), nullable=True))
+    _fill_titles()
     op.create_table(
         'parcours',
         sa.Column('id', sa.String(64), primary_key=True),
@@ -55,6 +61,22 @@ def upgrade() -> None:
         sa.Column('published_by', sa.Integer, sa.ForeignKey('users.id'), nullable=True),
         sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
     )
+
+
+def _fill_titles() -> None:
+    """Each procedure saved before this migration gets the title of its latest version (when
+    written in the usual form; otherwise its next save gives it one)."""
+    conn = op.get_bind()
+    latest = conn.execute(sa.text(
+        "SELECT v.procedure_id, v.yaml FROM procedure_versions v WHERE v.version = "
+        "(SELECT MAX(w.version) FROM procedure_versions w "
+        "WHERE w.procedure_id = v.procedure_id)")).all()
+    for procedure_id, text in latest:
+        found = _TITLE.search(text or "")
+        if found:
+            conn.execute(sa.text("UPDATE procedures SET title_fr = :title WHERE id = :id"),
+                         {"title": found.group(1).replace('\\"', '"')[:200],
+                          "id": procedure_id})
 
 
 def downgrade() -> None:
