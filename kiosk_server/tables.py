@@ -248,9 +248,16 @@ agg_official_sites = _agg("agg_official_sites", [_dim("site", 24)], ["sessions",
 agg_parcours = _agg("agg_parcours", [_dim("parcours_id", 64), _small("parcours_step")],
                     ["activities", "completed"])
 
+# Practice attempts of each version of a procedure written in the console (monthly grains; only
+# activities that carry a version): the console compares versions beyond the raw retention.
+agg_procedure_versions = _agg(
+    "agg_procedure_versions", [_dim("procedure_id", 64), sa.Column("procedure_version",
+                                                                   sa.Integer, nullable=False)],
+    ["activities", "completed", "steps_reached"])
+
 AGGREGATES: tuple[sa.Table, ...] = (agg_sessions, agg_activities, agg_hours, agg_funnel,
                                     agg_survey, agg_autonomy, agg_comfort, agg_official_sites,
-                                    agg_parcours)
+                                    agg_parcours, agg_procedure_versions)
 
 # --- live ---------------------------------------------------------------------------------
 kiosk_status = sa.Table(

@@ -3,12 +3,14 @@ submit, approval by a second person with the right, publish, export, restore, a 
 (in process, both engines)."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import sqlalchemy as sa
 from server.helpers import record
 from server.procedure_helpers import broken_yaml, procedure_yaml
 
+from kiosk_server import retention
 from kiosk_server import tables as t
 from kiosk_wire.bundle import EMPTY_VERSION
 
@@ -72,6 +74,12 @@ def test_a_mediator_writes_a_second_person_approves_and_publishes_to_one_site(co
     figures = app.client.get("/console/procedures/mairie-lille-rdv").text
     row = re.search(r'<table class="data" id="by-version">.*?</table>', figures, re.S).group(0)
     assert re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row)[4:] == ["1", "2", "50 %", "3.0"]
+
+    # Past the raw records' retention, the comparison is still there (read from aggregates).
+    assert retention.purge(app.engine, months=1, today=dt.date(2027, 3, 1)) > 2
+    figures = app.client.get("/console/procedures/mairie-lille-rdv").text
+    kept = re.search(r'<table class="data" id="by-version">.*?</table>', figures, re.S).group(0)
+    assert kept == row
 
 
 def test_a_procedure_starts_as_a_copy_of_a_shipped_one(console_app):
