@@ -79,7 +79,7 @@ def _page(request: Request, ctx: Console, user: ConsoleUser, form: ParcoursForm,
                 langs=LANGS, lang_names=LANG_NAMES, error=error, sites=sites,
                 territories=territories, reviewer=user.role is not Role.MEDIATOR,
                 labels=LABELS, scope_labels=SCOPE_LABELS, State=ReviewState,
-                Scope=PublicationScope,
+                Scope=PublicationScope, plain=parcours_store.plain,
                 flash=DONE.get(request.query_params.get("msg") or "", ""))
 
 

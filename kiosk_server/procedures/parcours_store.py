@@ -95,6 +95,19 @@ def step_choices(conn: Connection) -> list[tuple[str, str]]:
                   key=lambda kv: kv[1].lower())
 
 
+# The checker speaks of the file's keys; the console's form names them so.
+_FORM_WORDS = {"« title »": "« Nom du parcours »", "« goal »": "« Objectif »",
+               "« procedures »": "« Exercices »"}
+_FILE_ADVICE = re.compile(r' : ajoutez (?:fr|en|ar): "\.\.\."')
+
+
+def plain(message: str) -> str:
+    """A parcours checker's message as the form's reader needs it (no YAML advice)."""
+    for key, words in _FORM_WORDS.items():
+        message = message.replace(key, words)
+    return _FILE_ADVICE.sub("", message)
+
+
 def check_text(conn: Connection, text: str) -> CheckResult:
     """The kiosk's parcours checker on ``text``, its steps checked against
     :func:`step_choices`; a shipped parcours' id is refused (the kiosks have it already)."""

@@ -101,7 +101,8 @@ def test_a_mediator_builds_a_parcours_in_the_console_and_a_manager_publishes_it(
     assert mediator.url.endswith("/console/parcours/lille-premiers-pas?msg=saved")
     # The English name was left out: the kiosk's parcours checker says so, the version
     # cannot be submitted.
-    assert "traduction manquante (en)" in mediator.locator("#findings").inner_text()
+    findings = mediator.locator("#findings").inner_text()
+    assert "traduction manquante (en) pour « Nom du parcours »" in findings
     assert mediator.get_by_role("button", name="Soumettre").count() == 0
     mediator.screenshot(path=str(artifacts_dir / "parcours-findings.png"), full_page=True)
 
