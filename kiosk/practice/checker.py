@@ -198,7 +198,8 @@ def _structure(data: Any, file: Path) -> list[Finding]:
                 findings.append(Finding(file, fld.line_of("persona"), _(
                     "la case « {id} » renvoie à « {key} », absent de la fiche persona : "
                     "ajoutez-le dans persona: values:").format(id=fld["id"], key=fld["persona"])))
-            if fld.get("digits") is not None and fld["type"] not in ("sms_code", "email_code"):
+            codes = (FieldType.SMS_CODE, FieldType.EMAIL_CODE)
+            if fld.get("digits") is not None and fld["type"] not in codes:
                 findings.append(Finding(file, fld.line_of("digits"), _(
                     "digits: ne sert qu'aux cases sms_code ou email_code (la longueur du code "
                     "reçu) : pour un nombre de chiffres à taper, écrivez validators: [{{name: "
