@@ -10,6 +10,7 @@ checked on every form, as everywhere; refusals shown on the page, in French.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,8 +36,9 @@ from kiosk_server.procedures.review import (
 from kiosk_server.tenancy import Role
 
 router = APIRouter()
-ACTIONS = {"submit": store.submit, "approve": store.approve, "send-back": store.send_back,
-           "publish": store.publish}
+ACTIONS: dict[str, Callable[..., Any]] = {
+    "submit": store.submit, "approve": store.approve, "send-back": store.send_back,
+    "publish": store.publish}
 DONE = {"submit": "Version soumise : une autre personne peut maintenant l'approuver.",
         "approve": "Version approuvée : elle peut être publiée.",
         "send-back": "Version renvoyée à son auteur (brouillon).",

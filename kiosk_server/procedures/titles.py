@@ -28,7 +28,8 @@ def refresh(conn: Connection | Engine) -> None:
     q = sa.union_all(
         sa.select(sa.literal("p").label("kind"), t.procedures.c.id, t.procedures.c.title_fr),
         sa.select(sa.literal("c").label("kind"), t.parcours.c.id, t.parcours.c.title_fr))
-    procedures, parcours_titles = {}, {}
+    procedures: dict[str, str] = {}
+    parcours_titles: dict[str, str] = {}
     for kind, item_id, title in conn.execute(q):
         if title:
             (procedures if kind == "p" else parcours_titles)[item_id] = title
