@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import unescape
 
 import sqlalchemy as sa
 from server.helpers import record
@@ -163,3 +164,43 @@ def test_a_procedure_written_here_is_named_by_its_title_in_the_live_view_and_das
     dashboard = app.client.get(f"/console/stats/demarches?site={lille}&periode=perso"
                                f"&debut=2026-11-01&fin=2026-11-30").text
     assert "Rendez-vous à Lille" in dashboard and ">mairie-lille-rdv<" not in dashboard
+
+
+def test_a_parcours_is_saved_from_the_form_refused_a_shipped_id_restored_and_unpublished(
+        console_app):
+    app = console_app
+    lille = app.seed.sites["FS Lille"]
+    form = {"title_fr": "Pas à pas", "title_en": "Step by step", "title_ar": "خطوة بخطوة",
+            "goal_fr": "Un rendez-vous.", "goal_en": "An appointment.", "goal_ar": "موعد."}
+    csrf = app.login("med-lille")
+    taken = app.client.post("/console/parcours/save", data={
+        "csrf": csrf, "id": "initiation", "step": "mairie-rendez-vous", **form})
+    assert taken.status_code == 400 and "déjà pris" in taken.text
+    page = app.client.post("/console/parcours/save", follow_redirects=True, data={
+        "csrf": csrf, "id": "lille-pas-a-pas", "step": ["mairie-rendez-vous", ""], **form})
+    assert "Le vérificateur ne trouve aucun problème." in page.text
+    again = app.client.post("/console/parcours/save", follow_redirects=True, data={
+        "csrf": csrf, "editing": "lille-pas-a-pas",
+        "step": ["mairie-rendez-vous", "demarche-inconnue"], **form})
+    assert "« demarche-inconnue » n'est pas une démarche du catalogue" in unescape(again.text)
+    assert 'action="/console/parcours/lille-pas-a-pas/2/submit"' not in again.text
+    restored = app.client.post("/console/parcours/lille-pas-a-pas/1/restore",
+                               data={"csrf": csrf}, follow_redirects=True)
+    assert "Version restaurée" in restored.text and 'id="version-3"' in restored.text
+    exported = app.client.get("/console/parcours/lille-pas-a-pas/3.yaml").text
+    assert exported == app.client.get("/console/parcours/lille-pas-a-pas/1.yaml").text
+    assert "  - mairie-rendez-vous\n" in exported and "inconnue" not in exported
+
+    app.client.post("/console/parcours/lille-pas-a-pas/3/submit", data={
+        "csrf": csrf, "scope": "site", "place_site": str(lille)})
+    assert app.client.post("/console/parcours/lille-pas-a-pas/3/approve",
+                           data={"csrf": csrf}).status_code == 400  # not the author alone
+    before = _site_versions(app)["FS Lille"] or EMPTY_VERSION  # None: never computed yet
+    csrf = app.login("resp-lille")
+    app.client.post("/console/parcours/lille-pas-a-pas/3/approve", data={"csrf": csrf})
+    published = app.client.post("/console/parcours/lille-pas-a-pas/3/publish",
+                                data={"csrf": csrf}, follow_redirects=True)
+    assert "Publié : version 3 (un site)." in published.text
+    assert _site_versions(app)["FS Lille"] != before
+    app.client.post("/console/parcours/lille-pas-a-pas/unpublish", data={"csrf": csrf})
+    assert _site_versions(app)["FS Lille"] == before
