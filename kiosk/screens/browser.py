@@ -130,6 +130,11 @@ class BrowserScreen(AppScreen):
         self.back()
 
     def page_end(self) -> None:
+        """ "J'ai terminé": the progress card first for a resident following a parcours (its
+        "Retour" comes back here), as on the home screen; else the confirmation."""
+        card = "practice_parcours_card"
+        if self.app.has_screen(card) and self.app.screen(card).offer_from(self.name):
+            return
         self.ask_end()
 
     # --- opening ------------------------------------------------------------------------------

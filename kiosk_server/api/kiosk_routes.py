@@ -17,7 +17,7 @@ from kiosk_server import enrolment, live, quiet_heartbeat, retention
 from kiosk_server.api import identifiers
 from kiosk_server.api.errors import ApiError
 from kiosk_server.ingest import ingest
-from kiosk_server.procedures import bundles, store
+from kiosk_server.procedures import bundles, parcours_store, store
 from kiosk_server.quiet_heartbeat import KioskSnapshot
 from kiosk_server.tenancy import KioskIdentity, TenancyError, authenticate, now
 from kiosk_wire import __version__
@@ -88,6 +88,17 @@ def _known(request: Request, *ids: str | None) -> frozenset[str]:
     return found | {i for i in missing if full_id_of(i) in found}
 
 
+def _known_parcours(request: Request, *ids: str | None) -> frozenset[str]:
+    """The parcours ids accepted from kiosks: the shipped and declared ones, and those written
+    in the console (asked of the database only for an id outside the first)."""
+    known: frozenset[str] = request.app.state.known_parcours
+    missing = sorted({i for i in ids if i and i not in known})
+    if not missing:
+        return known
+    with request.app.state.engine.connect() as conn:
+        return known | parcours_store.known_ids(conn, missing)
+
+
 def _refuse_if(problems: list[dict[str, object]]) -> None:
     if problems:
         raise ApiError(422, "invalid", "refused: an id or a date the server does not accept; "
@@ -116,7 +127,9 @@ def post_events(request: Request, batch: EventBatch, kiosk: Kiosk) -> Response:
     known = _known(request, *(a.procedure_id for r in batch.records for a in r.activities))
     _refuse_if(identifiers.batch_problems(batch, known, today,
                                           state.settings.get("server.clock_skew_days"),
-                                          state.known_parcours))
+                                          _known_parcours(request, *(
+                                              a.parcours_id for r in batch.records
+                                              for a in r.activities))))
     cutoff = retention.cutoff_day(today, state.settings.get("server.retention_months"))
     result = ingest(state.engine, kiosk, batch.records, not_before=cutoff)
     state.counters.ingested(result.stored)

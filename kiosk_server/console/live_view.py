@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from kiosk_server import live
 from kiosk_server.console import labels as L
+from kiosk_server.procedures import titles
 from kiosk_wire.bundle import EMPTY_VERSION
 from kiosk_wire.schema import HelpState
 
@@ -202,6 +203,7 @@ class SiteRows:
 
 
 def site_rows(conn: Connection, site_id: int) -> SiteRows:
+    titles.refresh(conn)  # the live feed builds pages outside a request too
     return SiteRows(kiosks=live.kiosk_statuses(conn, site_ids=[site_id]),
                     pending=live.pending_commands(conn, [site_id]),
                     help=live.open_help_requests(conn, [site_id]))

@@ -75,6 +75,8 @@ def test_an_installer_follows_install_md_from_blank_machines_to_an_enrolled_kios
     documented("`sync.catalogue_public_key`, written to")
     assert re.search(r'^catalogue_public_key = "[0-9a-f]{64}"$',
                      debian.sh("cat /etc/kiosk/kiosk.toml"), re.M)
+    # With --kiosk-token instead of an enrolment token, the page says where the key comes from.
+    documented("kiosk-server admin catalogue-key")
     # B.7 the doctor speaks plain French about what this machine lacks (no printer here).
     doctor = debian.run(["bash", "-lc", documented("kiosk doctor")], check=False)
     assert "✗" in doctor.stdout or "✓" in doctor.stdout
