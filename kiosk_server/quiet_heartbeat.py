@@ -40,7 +40,9 @@ def _query() -> sa.Select[Any]:
     waiting = (sa.exists().where(t.kiosk_commands.c.kiosk_id == t.kiosks.c.id,
                                  t.kiosk_commands.c.acked_at.is_(None)))
     return (sa.select(t.kiosks.c.id, t.kiosks.c.site_id, t.sites.c.territory_id, t.kiosks.c.name,
-                      t.kiosks.c.pushed_settings, t.sites.c.catalogue_version,
+                      # labelled: kiosk_status has a catalogue_version of its own (the kiosk's)
+                      t.kiosks.c.pushed_settings,
+                      t.sites.c.catalogue_version.label("site_catalogue_version"),
                       sa.func.coalesce(t.sites.c.pinned_version,
                                        t.territories.c.pinned_version).label("pin"),
                       sa.func.coalesce(t.sites.c.browser_list,
@@ -72,7 +74,7 @@ def snapshot(conn: Connection, token: str) -> KioskSnapshot | None:
             status[column] = _aware(status[column])
     return KioskSnapshot(KioskIdentity(int(m["id"]), int(m["site_id"]), int(m["territory_id"]),
                                        m["name"]),
-                         status, m["pushed_settings"], m["catalogue_version"], m["pin"],
+                         status, m["pushed_settings"], m["site_catalogue_version"], m["pin"],
                          m["browser_list"], bool(m["waiting"]))
 
 
