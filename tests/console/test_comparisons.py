@@ -79,6 +79,32 @@ def test_a_territory_manager_sees_its_sites_side_by_side(console_app: InProcess)
     assert "Taux de réussite" in table and "%" in table
 
 
+def _side_by_side(app: InProcess, territory: int) -> dict[str, str]:
+    page = app.client.get(f"/console/stats/synthese?periode=3_mois&territoire={territory}").text
+    table = re.search(r'id="table-sites".*?</table>', page, re.DOTALL).group(0)
+    return {name: n.replace("\u202f", "") for name, n in re.findall(
+        r'<th scope="row">([^<]+)</th><td class="num">([^<]+)</td>', table)}
+
+
+def test_a_late_record_of_a_past_month_shows_in_the_sites_side_by_side(console_app: InProcess):
+    """The sites' months are kept between views (console.site_months); a record of last month
+    that arrives now (a kiosk back online) must still count at the next view."""
+    seed = console_app.seed
+    console_app.login("resp-nord")
+    nord = seed.territories["Nord"]
+    before = _side_by_side(console_app, nord)
+    again = _side_by_side(console_app, nord)  # the months kept: same figures
+    assert again == before
+    lille = seed.sites["FS Lille"]
+    kiosk_id = next(k for (site, _name), (k, _token) in seed.kiosks.items() if site == "FS Lille")
+    last_month = seed.today.replace(day=1) - dt.timedelta(days=3)
+    ingest(console_app.engine, KioskIdentity(kiosk_id, lille, nord, "borne"),
+           [SessionRecord.model_validate(record(day=last_month)) for _ in range(2)])
+    after = _side_by_side(console_app, nord)
+    assert int(after["FS Lille"]) == int(before["FS Lille"]) + 2
+    assert after["FS Roubaix"] == before["FS Roubaix"]
+
+
 def test_a_site_manager_sees_the_territory_median(console_app: InProcess):
     seed = console_app.seed
     console_app.login("resp-lille")
