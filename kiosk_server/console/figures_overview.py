@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from kiosk_server import live
 from kiosk_server import queries as q
 from kiosk_server import tables as t
 from kiosk_server.console import labels as L
+from kiosk_server.console import site_months
 from kiosk_server.console.figures_base import Cell, Day, Duration, Table, pct
 from kiosk_server.queries import Period
 
@@ -42,18 +44,35 @@ def period_parts(scope: q.Scope, period: Period) -> list[Period]:
 
 def _totals(conn: Connection, scope: q.Scope, period: Period
             ) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """sessions_summary() and activities_by_procedure() of the period, summed over its parts."""
+    """sessions_summary() and activities_by_procedure() of the period, summed over its parts.
+    A site (or kiosk) has daily rows only: each of its whole months is read once and kept
+    between views until a record of that month arrives (console.site_months), so the key
+    figures and their comparisons read, in the end, the days of this month."""
     sessions: dict[str, int] = {}
     activities: dict[tuple[str, Any, Any], dict[str, Any]] = {}
-    for part in period_parts(scope, period):
-        for key, value in q.sessions_summary(conn, scope, part).items():
+    if scope.site_id is None:
+        parts = [_read_totals(conn, scope, part) for part in period_parts(scope, period)]
+    else:
+        versions = site_months.month_versions(conn, period)
+        parts = [site_months.kept(conn, ("totals", scope), part.start,
+                                  versions.get(part.start, 0),
+                                  functools.partial(_read_totals, conn, scope, part))
+                 if site_months.is_whole_month(part) else _read_totals(conn, scope, part)
+                 for part in site_months.month_parts(period)]
+    for part_sessions, part_activities in parts:
+        for key, value in part_sessions.items():
             sessions[key] = sessions.get(key, 0) + value
-        for r in q.activities_by_procedure(conn, scope, part):
+        for r in part_activities:
             row = activities.setdefault((r["kind"], r["procedure_id"], r["theme"]),
                                         {**r, **{m: 0 for m in ACTIVITY_MEASURES}})
             for m in ACTIVITY_MEASURES:
                 row[m] += r[m]
     return sessions, list(activities.values())
+
+
+def _read_totals(conn: Connection, scope: q.Scope, part: Period
+                 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    return q.sessions_summary(conn, scope, part), q.activities_by_procedure(conn, scope, part)
 
 
 ACTIVITY_MEASURES = ("activities", "completed", "pages", "hints_used", "errors")

@@ -20,8 +20,9 @@ import datetime as dt
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -31,7 +32,7 @@ from kiosk_server import tables as t
 from kiosk_server.disclosure import protect
 from kiosk_server.queries import Period
 
-MAX_ENTRIES = 512  # (site list, month, threshold) entries per engine: a few MB at most
+MAX_ENTRIES = 2048  # months of a site list or of a site, per engine: tens of MB at most
 
 
 @dataclass
@@ -52,7 +53,8 @@ class SiteFigures:
         self.autonomous += other.autonomous
 
 
-_Entry = tuple[int, dict[int, SiteFigures]]  # (month version, figures per site)
+T = TypeVar("T")
+_Entry = tuple[int, Any]  # (the month's version, what was read)
 _caches: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], _Entry]] = \
     weakref.WeakKeyDictionary()
 _lock = threading.Lock()
@@ -66,7 +68,7 @@ def site_figures(conn: Connection, site_ids: list[int], period: Period, threshol
     if not site_ids:
         return out
     months = _months(period)
-    versions = _versions(conn, months)
+    versions = month_versions(conn, period)
     key_sites = tuple(sorted(site_ids))
     for month in months:
         month_end = _month_end(month)
@@ -87,25 +89,36 @@ def site_figures(conn: Connection, site_ids: list[int], period: Period, threshol
 
 def _month(conn: Connection, sites: tuple[int, ...], month: dt.date, version: int,
            threshold: int) -> dict[int, SiteFigures]:
+    def read() -> dict[int, SiteFigures]:
+        figures = _daily(conn, sites, Period(month, _month_end(month)))
+        for site_id, (published, alone) in _autonomy(conn, sites, month, threshold).items():
+            f = figures.setdefault(site_id, SiteFigures())
+            f.published, f.autonomous = published, alone
+        return figures
+
+    return kept(conn, ("sites", sites, threshold), month, version, read)
+
+
+def kept(conn: Connection, key: tuple[Any, ...], month: dt.date, version: int,
+         read: Callable[[], T]) -> T:
+    """``read()``'s answer for one month, kept while the month's version (month_versions())
+    is the one it was read at. The answer is shared: callers must not change it."""
     cache = _cache_of(conn)
-    key = (sites, month, threshold)
-    if cache is not None:
-        with _lock:
-            found = cache.get(key)
-            if found is not None and found[0] == version:
-                cache.move_to_end(key)
-                return found[1]
-    figures = _daily(conn, sites, Period(month, _month_end(month)))
-    for site_id, (published, autonomous) in _autonomy(conn, sites, month, threshold).items():
-        f = figures.setdefault(site_id, SiteFigures())
-        f.published, f.autonomous = published, autonomous
-    if cache is not None:
-        with _lock:
-            cache[key] = (version, figures)
-            cache.move_to_end(key)
-            while len(cache) > MAX_ENTRIES:
-                cache.popitem(last=False)
-    return figures
+    if cache is None:
+        return read()
+    full_key = (*key, month)
+    with _lock:
+        found = cache.get(full_key)
+        if found is not None and found[0] == version:
+            cache.move_to_end(full_key)
+            return found[1]  # type: ignore[no-any-return]
+    value = read()
+    with _lock:
+        cache[full_key] = (version, value)
+        cache.move_to_end(full_key)
+        while len(cache) > MAX_ENTRIES:
+            cache.popitem(last=False)
+    return value
 
 
 def _cache_of(conn: Connection) -> OrderedDict[tuple[Any, ...], _Entry] | None:
@@ -116,8 +129,22 @@ def _cache_of(conn: Connection) -> OrderedDict[tuple[Any, ...], _Entry] | None:
         return _caches.setdefault(engine, OrderedDict())
 
 
-def _versions(conn: Connection, months: list[dt.date]) -> dict[dt.date, int]:
+def month_parts(period: Period) -> list[Period]:
+    """The period as each of its whole months and the days at either end (for sums)."""
+    parts = []
+    for month in _months(period):
+        part = Period(max(period.start, month), min(period.end, _month_end(month)))
+        parts.append(part)
+    return parts
+
+
+def is_whole_month(part: Period) -> bool:
+    return part.start.day == 1 and part.end == _month_end(part.start)
+
+
+def month_versions(conn: Connection, period: Period) -> dict[dt.date, int]:
     """Each month's national session count (see the module docstring)."""
+    months = _months(period)
     h = t.agg_hours
     rows = conn.execute(
         sa.select(h.c.period, sa.func.sum(h.c.sessions))
