@@ -45,20 +45,23 @@ def period_parts(scope: q.Scope, period: Period) -> list[Period]:
 def _totals(conn: Connection, scope: q.Scope, period: Period
             ) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """sessions_summary() and activities_by_procedure() of the period, summed over its parts.
-    A site (or kiosk) has daily rows only: each of its whole months is read once and kept
-    between views until a record of that month arrives (console.site_months), so the key
-    figures and their comparisons read, in the end, the days of this month."""
+    The parts that are whole months are read once and kept between views until a record of
+    one of their months arrives (console.site_months): a site (or kiosk) has daily rows only,
+    so each of its months is a part; above site level the whole months are one part of month
+    rows. The key figures and their comparisons then read only the days at the edges."""
     sessions: dict[str, int] = {}
     activities: dict[tuple[str, Any, Any], dict[str, Any]] = {}
-    if scope.site_id is None:
-        parts = [_read_totals(conn, scope, part) for part in period_parts(scope, period)]
-    else:
-        versions = site_months.month_versions(conn, period)
-        parts = [site_months.kept(conn, ("totals", scope), part.start,
-                                  versions.get(part.start, 0),
-                                  functools.partial(_read_totals, conn, scope, part))
-                 if site_months.is_whole_month(part) else _read_totals(conn, scope, part)
-                 for part in site_months.month_parts(period)]
+    versions = site_months.month_versions(conn, period)
+    parts = []
+    for part in (period_parts(scope, period) if scope.site_id is None
+                 else site_months.month_parts(period)):
+        read = functools.partial(_read_totals, conn, scope, part)
+        if part.whole_months:  # kept; the days at the edges are read every time
+            version = tuple(versions.get(m, 0) for m in site_months.months_of(part))
+            parts.append(site_months.kept(conn, ("totals", scope, part.end), part.start,
+                                          version, read))
+        else:
+            parts.append(read())
     for part_sessions, part_activities in parts:
         for key, value in part_sessions.items():
             sessions[key] = sessions.get(key, 0) + value

@@ -54,7 +54,7 @@ class SiteFigures:
 
 
 T = TypeVar("T")
-_Entry = tuple[int, Any]  # (the month's version, what was read)
+_Entry = tuple[Any, Any]  # (the version of its month or months, what was read)
 _caches: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], _Entry]] = \
     weakref.WeakKeyDictionary()
 _lock = threading.Lock()
@@ -99,7 +99,7 @@ def _month(conn: Connection, sites: tuple[int, ...], month: dt.date, version: in
     return kept(conn, ("sites", sites, threshold), month, version, read)
 
 
-def kept(conn: Connection, key: tuple[Any, ...], month: dt.date, version: int,
+def kept(conn: Connection, key: tuple[Any, ...], month: dt.date, version: Any,
          read: Callable[[], T]) -> T:
     """``read()``'s answer for one month, kept while the month's version (month_versions())
     is the one it was read at. The answer is shared: callers must not change it."""
@@ -138,8 +138,9 @@ def month_parts(period: Period) -> list[Period]:
     return parts
 
 
-def is_whole_month(part: Period) -> bool:
-    return part.start.day == 1 and part.end == _month_end(part.start)
+def months_of(period: Period) -> list[dt.date]:
+    """The first days of the months the period touches."""
+    return _months(period)
 
 
 def month_versions(conn: Connection, period: Period) -> dict[dt.date, int]:
