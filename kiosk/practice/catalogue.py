@@ -48,7 +48,14 @@ class Catalogue:
         for procedure in [*self.procedures, *self.drafts]:
             if procedure.id == procedure_id:
                 return procedure
+            if procedure.short is not None and procedure.short.id == procedure_id:
+                return procedure.short
         raise KeyError(procedure_id)
+
+    def shorts(self) -> list[Procedure]:
+        """The short first-timer versions of the ready procedures (offered on their start
+        screen, not as catalogue entries of their own)."""
+        return [p.short for p in self.procedures if p.short is not None]
 
     def ids(self) -> list[str]:
         return [p.id for p in self.procedures]
