@@ -33,8 +33,8 @@ def run_area(area: str) -> list[dict]:
         out = module.run()
     except Exception as err:  # noqa: BLE001 - one broken benchmark must not hide the others
         traceback.print_exc()
-        return [{"name": f"{area}: failed to run", "value": None, "unit": "", "target": "",
-                 "met": False, "note": f"{type(err).__name__}: {err}"}]
+        return [{"area": area, "name": f"{area}: failed to run", "value": None, "unit": "",
+                 "target": "", "met": False, "note": f"{type(err).__name__}: {err}"}]
     results = out if isinstance(out, list) else [out]
     for r in results:
         r.setdefault("area", area)

@@ -1,7 +1,7 @@
 """Web console benchmarks, against a running `kiosk-server run` (uvicorn subprocess).
 
 On SQLite, and on PostgreSQL when bench.datasets.Postgres finds one (KIOSK_BENCH_PG_URL, or the
-persistent bench cluster, which keeps the generated dataset).
+persistent bench cluster, which keeps the generated dataset); KIOSK_BENCH_ENGINES picks which.
 
 - Dashboard pages: KIOSK_BENCH_CONSOLE_RECORDS session records (default: the value of
   KIOSK_BENCH_SERVER_RECORDS, else 10,000,000, the issue's national year): the dataset of
@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from bench.datasets import Dataset, Postgres, busiest, sqlite_dataset
+from bench.datasets import Dataset, Postgres, busiest, engines, skipped, sqlite_dataset
 from kiosk_server import db, tenancy
 from kiosk_server import tables as t
 from kiosk_server.demo import spawn_server
@@ -189,17 +189,21 @@ def _bench_engine(label: str, dataset: Dataset, workdir: Path) -> list[dict]:
 
 def run() -> list[dict]:
     workdir = Path(tempfile.mkdtemp(prefix="kiosk-bench-console-"))
-    pg = Postgres()
+    pg = Postgres() if "postgresql" in engines() else None
     try:
-        results = _bench_engine("SQLite", sqlite_dataset(RECORDS), workdir / "sqlite")
-        if pg.available:
+        results = (_bench_engine("SQLite", sqlite_dataset(RECORDS), workdir / "sqlite")
+                   if "sqlite" in engines() else [skipped("console pages", "sqlite")])
+        if pg is None:
+            results.append(skipped("console pages", "postgresql"))
+        elif pg.available:
             results += _bench_engine("PostgreSQL", pg.dataset(RECORDS), workdir / "pg")
         else:
             results.append({"name": "console pages on PostgreSQL", "value": None, "unit": "",
                             "target": "", "met": None, "note": f"not run: {pg.reason}"})
         return results
     finally:
-        pg.stop()
+        if pg is not None:
+            pg.stop()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

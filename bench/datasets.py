@@ -386,6 +386,28 @@ class Postgres:
         self.cluster = None
 
 
+ENGINES = ("sqlite", "postgresql")
+
+
+def engines() -> tuple[str, ...]:
+    """The databases a console or server benchmark runs on: KIOSK_BENCH_ENGINES, comma-separated
+    (default both), e.g. ``postgresql`` while the SQLite dataset of that size is still being
+    made (a 10 M one takes hours on a loaded machine)."""
+    wanted = tuple(e.strip() for e in os.environ.get("KIOSK_BENCH_ENGINES", ",".join(ENGINES))
+                   .split(",") if e.strip())
+    unknown = [e for e in wanted if e not in ENGINES]
+    if unknown:
+        raise ValueError(f"KIOSK_BENCH_ENGINES: unknown {unknown}; known: {', '.join(ENGINES)}")
+    return wanted
+
+
+def skipped(what: str, engine: str) -> dict[str, Any]:
+    """The row saying an engine was left out of this run."""
+    return {"name": f"{what} on {'SQLite' if engine == 'sqlite' else 'PostgreSQL'}",
+            "value": None, "unit": "", "target": "", "met": None,
+            "note": f"not run: KIOSK_BENCH_ENGINES={','.join(engines())}"}
+
+
 def busiest(conn: sa.engine.Connection) -> tuple[int, int]:
     """The territory and the site with the most sessions: the largest "one territory" and "one
     site" reads of the console (its worst cases)."""

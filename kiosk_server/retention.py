@@ -1,10 +1,17 @@
-"""Retention: raw session records older than ``server.retention_months`` are deleted.
+"""Retention: raw session records older than ``server.retention_months`` are deleted, and so are
+the monthly reports (kiosk_server.monthly_reports) of the months they summarised.
 
 Aggregates are maintained in the same transaction as the raw insert, so every raw record is
 already aggregated when it is stored; deleting old raw rows never changes a console figure, and
 kiosk_server.rebuild never rebuilds a purged period (nor a month this purge left half-done: it
 deletes in chunks, one transaction each). Idempotent, so any server process may run it (each
 does at start and then daily).
+
+Why the reports go too: a report is a copy of figures the console keeps in its aggregates, so
+deleting it loses nothing -- the printable summary still draws the same month's PDF on demand
+(*Télécharger le PDF*) --, while keeping it would grow the database by ~26 KB per site and
+month with no end (2,000 sites: 600 MB a year). The rule stays the one a reader of the privacy
+notice was given: nothing stored per month outlives ``retention_months`` but the aggregates.
 """
 from __future__ import annotations
 
@@ -44,7 +51,18 @@ def purge(engine: Engine, months: int, today: dt.date | None = None,
             deleted += len(ids)
     if deleted:
         log.info("retention: deleted %d raw session records before %s", deleted, cutoff)
+    purge_reports(engine, cutoff)
     purge_live(engine)
+    return deleted
+
+
+def purge_reports(engine: Engine, cutoff: dt.date) -> int:
+    """Delete the monthly reports of months before ``cutoff`` (the raw records' cutoff)."""
+    with engine.begin() as conn:
+        deleted = conn.execute(t.monthly_reports.delete()
+                               .where(t.monthly_reports.c.month < cutoff)).rowcount
+    if deleted:
+        log.info("retention: deleted %d monthly reports before %s", deleted, cutoff)
     return deleted
 
 

@@ -164,7 +164,9 @@ def new_csrf() -> str:
 
 
 def check_csrf(expected: str | None, given: str | None) -> None:
-    if not expected or not given or not hmac.compare_digest(expected, given):
+    # As bytes: compare_digest refuses str with non-ASCII characters (TypeError: a tampered
+    # token "périmé" was a crash page instead of the refusal).
+    if not expected or not given or not hmac.compare_digest(expected.encode(), given.encode()):
         raise CsrfRefused()
 
 

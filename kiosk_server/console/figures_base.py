@@ -44,8 +44,7 @@ class MemoConnection:
     def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
         if args or kwargs:
             return self._conn.execute(statement, *args, **kwargs)
-        compiled = statement.compile(dialect=self._conn.dialect)
-        key = (compiled.string, repr(sorted(compiled.params.items(), key=lambda kv: kv[0])))
+        key = _statement_key(statement, self._conn)
         frozen = self._memo.get(key)
         if frozen is None:
             frozen = self._memo[key] = self._conn.execute(statement).freeze()
@@ -53,6 +52,21 @@ class MemoConnection:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._conn, name)
+
+
+def _statement_key(statement: Any, conn: Connection) -> Any:
+    """What identifies a statement and its values: SQLAlchemy's own cache key (its structure,
+    already computed for its compiled-statement cache) and its bound values, far cheaper than
+    compiling it to SQL text (a few milliseconds a statement, a tenth of a page's time)."""
+    cache_key = statement._generate_cache_key()
+    if cache_key is None:  # a construct SQLAlchemy does not cache: its SQL text instead
+        compiled = statement.compile(dialect=conn.dialect)
+        return (compiled.string, repr(sorted(compiled.params.items(), key=lambda kv: kv[0])))
+    return (cache_key.key, tuple(_hashable(p.effective_value) for p in cache_key.bindparams))
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from kiosk_server import live
 from kiosk_server import queries as q
 from kiosk_server import tables as t
 from kiosk_server.console import labels as L
+from kiosk_server.console import site_months
 from kiosk_server.console.figures_base import Cell, Duration, Percent, Table
 from kiosk_server.console.figures_overview import kpis
 from kiosk_server.queries import Period
@@ -110,38 +111,41 @@ def site_rows(conn: Connection, sites: list[tuple[int, str]], period: Period, th
               heartbeat_s: int = 30) -> list[dict[str, Any]]:
     """Per site: sessions, practice attempts and completion, the share assessed "Autonome"
     (among publishable attempts, kiosk_server.disclosure), the median delay before "J'arrive",
-    and how many of its kiosks report a device fault now (faults are not kept per day)."""
+    and how many of its kiosks report a device fault now (faults are not kept per day). The
+    statistics come from site_months (all the sites in a few reads, months kept between
+    views); the help calls in one read for all the sites."""
     ids = [s for s, _ in sites]
     if not ids:
         return []
-    a, act = t.agg_sessions, t.agg_activities
-    sessions = dict(conn.execute(
-        sa.select(a.c.site_id, sa.func.sum(a.c.sessions))
-        .where(a.c.grain == "D", a.c.site_id.in_(ids), a.c.period >= period.start,
-               a.c.period <= period.end).group_by(a.c.site_id)).all())
-    practice = {r[0]: (int(r[1]), int(r[2])) for r in conn.execute(
-        sa.select(act.c.site_id, sa.func.sum(act.c.activities), sa.func.sum(act.c.completed))
-        .where(act.c.grain == "D", act.c.site_id.in_(ids), act.c.period >= period.start,
-               act.c.period <= period.end, act.c.kind == "practice")
-        .group_by(act.c.site_id))}
+    figures = site_months.site_figures(conn, ids, period, threshold)
     faulty = _kiosks_with_faults(conn, ids, heartbeat_s)
-    start = dt.datetime.combine(period.start, dt.time(), dt.UTC)
-    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), dt.UTC)
+    waits = _help_waits(conn, ids, period)
     rows = []
     for site_id, name in sites:
-        attempts, done = practice.get(site_id, (0, 0))
-        levels = q.autonomy_by_procedure(conn, q.Scope(site_id=site_id), period, threshold)
-        published = sum(r["attempts"] - r["masked"] for r in levels)
-        alone = sum(r["levels"]["autonomous"] for r in levels
-                    if isinstance(r["levels"]["autonomous"], int))
-        waits = sorted((acked - asked).total_seconds() for asked, acked in
-                       live.help_request_times(conn, [site_id], start, end) if acked)
-        rows.append({"site_id": site_id, "name": name, "sessions": int(sessions.get(site_id, 0)),
-                     "attempts": attempts, "completion": done / attempts if attempts else None,
-                     "autonomous": alone / published if published else None,
-                     "wait_s": statistics.median(waits) if waits else None,
+        f = figures[site_id]
+        site_waits = sorted(waits.get(site_id, []))
+        rows.append({"site_id": site_id, "name": name, "sessions": f.sessions,
+                     "attempts": f.attempts,
+                     "completion": f.completed / f.attempts if f.attempts else None,
+                     "autonomous": f.autonomous / f.published if f.published else None,
+                     "wait_s": statistics.median(site_waits) if site_waits else None,
                      "faulty": faulty.get(site_id, 0)})
     return rows
+
+
+def _help_waits(conn: Connection, site_ids: list[int], period: Period
+                ) -> dict[int, list[float]]:
+    """Per site, the seconds before "J'arrive" of its answered help calls in the period."""
+    h = t.help_requests
+    start = dt.datetime.combine(period.start, dt.time(), dt.UTC)
+    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), dt.UTC)
+    out: dict[int, list[float]] = {}
+    for site_id, asked, acked in conn.execute(
+            sa.select(h.c.site_id, h.c.created_at, h.c.acknowledged_at)
+            .where(h.c.site_id.in_(site_ids), h.c.created_at >= start, h.c.created_at < end,
+                   h.c.acknowledged_at.is_not(None))):
+        out.setdefault(int(site_id), []).append((acked - asked).total_seconds())
+    return out
 
 
 def _kiosks_with_faults(conn: Connection, site_ids: list[int], heartbeat_s: int

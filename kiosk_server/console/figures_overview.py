@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from kiosk_server import live, official_site_figures
 from kiosk_server import queries as q
 from kiosk_server import tables as t
 from kiosk_server.console import labels as L
+from kiosk_server.console import site_months
 from kiosk_server.console.figures_base import (
     MASKED_ROW,
     Cell,
@@ -50,18 +52,38 @@ def period_parts(scope: q.Scope, period: Period) -> list[Period]:
 
 def _totals(conn: Connection, scope: q.Scope, period: Period
             ) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """sessions_summary() and activities_by_procedure() of the period, summed over its parts."""
+    """sessions_summary() and activities_by_procedure() of the period, summed over its parts.
+    The parts that are whole months are read once and kept between views until a record of
+    one of their months arrives (console.site_months): a site (or kiosk) has daily rows only,
+    so each of its months is a part; above site level the whole months are one part of month
+    rows. The key figures and their comparisons then read only the days at the edges."""
     sessions: dict[str, int] = {}
     activities: dict[tuple[str, Any, Any], dict[str, Any]] = {}
-    for part in period_parts(scope, period):
-        for key, value in q.sessions_summary(conn, scope, part).items():
+    versions = site_months.month_versions(conn, period)
+    parts = []
+    for part in (period_parts(scope, period) if scope.site_id is None
+                 else site_months.month_parts(period)):
+        read = functools.partial(_read_totals, conn, scope, part)
+        if part.whole_months:  # kept; the days at the edges are read every time
+            version = tuple(versions.get(m, 0) for m in site_months.months_of(part))
+            parts.append(site_months.kept(conn, ("totals", scope, part.end), part.start,
+                                          version, read))
+        else:
+            parts.append(read())
+    for part_sessions, part_activities in parts:
+        for key, value in part_sessions.items():
             sessions[key] = sessions.get(key, 0) + value
-        for r in q.activities_by_procedure(conn, scope, part):
+        for r in part_activities:
             row = activities.setdefault((r["kind"], r["procedure_id"], r["theme"]),
                                         {**r, **{m: 0 for m in ACTIVITY_MEASURES}})
             for m in ACTIVITY_MEASURES:
                 row[m] += r[m]
     return sessions, list(activities.values())
+
+
+def _read_totals(conn: Connection, scope: q.Scope, part: Period
+                 ) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    return q.sessions_summary(conn, scope, part), q.activities_by_procedure(conn, scope, part)
 
 
 ACTIVITY_MEASURES = ("activities", "completed", "pages", "hints_used", "errors")

@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -160,8 +161,10 @@ def install_error_pages(app: FastAPI) -> None:
 
 
 def install_crash_page(app: Any) -> None:
-    """Console pages that fail (database down...) get a French page; the API keeps its JSON."""
+    """Console pages that fail (database down...) get a French page, and so does a console
+    address that does not exist (a browser showed the API's JSON); the API keeps its JSON."""
     api_handler = app.exception_handlers.get(Exception)
+    api_http_handler = app.exception_handlers.get(StarletteHTTPException)
 
     async def _crash(request: Request, err: Exception) -> Response:
         if not request.url.path.startswith("/console") or api_handler is None:
@@ -170,18 +173,43 @@ def install_crash_page(app: Any) -> None:
             response: Response = await api_handler(request, err)
             return response
         log.exception("console page failed")
-        message = ("La console ne peut pas afficher cette page pour l'instant (base de données "
-                   "indisponible ou erreur interne). Réessayez dans un moment ; si cela dure, "
-                   "prévenez l'administrateur.")
         if request.headers.get("accept", "").startswith("application/json"):
-            return JSONResponse({"error": "unavailable", "message": message}, status_code=503)
-        response = TEMPLATES.TemplateResponse(
-            request, "denied.html", {"user": None, "message": message, "flash": "",
-                                     "title": "Service indisponible"}, status_code=503)
-        response.headers["Retry-After"] = "30"
+            return JSONResponse({"error": "unavailable", "message": UNAVAILABLE}, status_code=503)
+        return unavailable_page(request)
+
+    async def _http(request: Request, err: StarletteHTTPException) -> Response:
+        if (err.status_code == 404 and request.url.path.startswith("/console")
+                and "text/html" in request.headers.get("accept", "")):
+            return not_found_page(request)
+        if api_http_handler is None:
+            raise err
+        response: Response = await api_http_handler(request, err)
         return response
 
     app.exception_handlers[Exception] = _crash
+    app.exception_handlers[StarletteHTTPException] = _http
+
+
+UNAVAILABLE = ("La console ne peut pas afficher cette page pour l'instant (base de données "
+               "indisponible ou erreur interne). Réessayez dans un moment ; si cela dure, "
+               "prévenez l'administrateur.")
+
+
+def unavailable_page(request: Request) -> Response:
+    """The page of a console request that failed (503: the browser may try again)."""
+    response = TEMPLATES.TemplateResponse(
+        request, "denied.html", {"user": None, "message": UNAVAILABLE, "flash": "",
+                                 "title": "Service indisponible"}, status_code=503)
+    response.headers["Retry-After"] = "30"
+    return response
+
+
+def not_found_page(request: Request) -> Response:
+    return TEMPLATES.TemplateResponse(
+        request, "denied.html", {"user": None, "flash": "", "title": "Page introuvable",
+                                 "message": "Cette adresse ne correspond à aucune page de la "
+                                            "console : le lien est peut-être ancien ou mal "
+                                            "recopié."}, status_code=404)
 
 
 def now_iso() -> str:

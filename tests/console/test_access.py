@@ -99,6 +99,8 @@ def test_posts_without_csrf_token_are_refused_and_change_nothing(console_app: In
     assert refused.status_code == 403
     forged = console_app.client.post(url, data={"kind": "out_of_order", "csrf": "forged"})
     assert forged.status_code == 403
+    accented = console_app.client.post(url, data={"kind": "out_of_order", "csrf": "périmé"})
+    assert accented.status_code == 403 and "Formulaire refusé" in unescape(accented.text)
     with console_app.engine.connect() as conn:
         assert live.commands_of(conn, kiosk_id) == []
 
@@ -268,3 +270,17 @@ def test_a_page_that_cannot_be_built_gets_a_french_page_and_the_api_keeps_json(
     finally:
         with console_app.engine.begin() as conn:
             conn.exec_driver_sql("ALTER TABLE agg_sessions_gone RENAME TO agg_sessions")
+
+
+def test_an_unknown_console_address_gets_a_french_page_and_the_api_keeps_its_json(
+        console_app: InProcess):
+    console_app.login("med-lille")
+    browser = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    answer = console_app.client.get("/console/cette-page-n-existe-pas", headers=browser)
+    assert answer.status_code == 404 and answer.headers["content-type"].startswith("text/html")
+    assert "Page introuvable" in unescape(answer.text)
+    api = console_app.client.get("/api/v1/n-existe-pas", headers=browser)
+    assert api.status_code == 404 and api.json()["error"] == "not_found"
+    script = console_app.client.get("/console/cette-page-n-existe-pas",
+                                    headers={"accept": "application/json"})
+    assert script.status_code == 404 and script.json()["error"] == "not_found"

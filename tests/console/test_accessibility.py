@@ -4,7 +4,8 @@ page), and our own: text contrast ≥ 4.5:1 (3:1 large, chart labels included), 
 ≥ 3:1, every control named in the accessibility tree, one h1, a language.
 
 The live page is shown with a kiosk in fault, one offline and a help call: the states whose
-colours the issue found too pale.
+colours the issue found too pale; then the list of sites a user with too many for one live page
+picks from, and the error pages (404, stale form, a failed request).
 """
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ import uuid
 from typing import Any
 
 import pytest
+from starlette.requests import Request
 
 from console.a11y import axe_problems, page_problems
 from console.conftest import ConsoleServer, log_in
-from kiosk_server import live, monthly_reports
+from kiosk_server import live, monthly_reports, tenancy
 from kiosk_server import tables as t
 from kiosk_server.console.figures import PAGES
+from kiosk_server.console.routes_live import TOGETHER_MAX
+from kiosk_server.console.web import unavailable_page
 from kiosk_server.tenancy import KioskIdentity
 from kiosk_wire.schema import Heartbeat, HelpRequest, KioskState
 
@@ -88,6 +92,48 @@ def _procedure_copy(page: Any) -> None:
         page.get_by_role("button", name="Créer la copie").click()
 
 
+def _error_pages(page: Any, found: dict[str, list[str]]) -> None:
+    """The pages a console user meets when something is refused or fails: an address that
+    does not exist (404), a form whose CSRF token is stale (403, the same page signed out), and
+    the page of a request that failed (503; the server's own HTML, served at a console address
+    so its styles load: a running server cannot be made to fail on purpose)."""
+    answer = page.goto("/console/cette-page-n-existe-pas")
+    assert answer.status == 404
+    _check(page, "", found)
+    page.goto("/console/live")
+    page.locator("input[name=csrf]").evaluate_all(
+        "inputs => inputs.forEach(i => { i.value = 'périmé'; })")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se déconnecter").click()
+    refusal = page.get_by_role("alert").inner_text()
+    assert "Formulaire refusé" in refusal, (page.locator("h1").inner_text(), refusal)
+    _check(page, "", found)
+    request = Request({"type": "http", "method": "GET", "path": "/console/panne",
+                       "headers": [], "query_string": b"", "scheme": "http",
+                       "server": ("testserver", 80), "root_path": ""})
+    failed = unavailable_page(request)
+    page.route("**/console/panne", lambda route: route.fulfill(
+        status=failed.status_code, body=bytes(failed.body),
+        content_type="text/html; charset=utf-8"))
+    answer = page.goto("/console/panne")
+    assert answer.status == 503
+    _check(page, "", found)
+    page.unroute("**/console/panne")
+
+
+def _live_site_list(page: Any, server: ConsoleServer, found: dict[str, list[str]]) -> None:
+    """More sites than one live page shows at once: the list to pick one from, with the
+    sites whose kiosks report a fault first (live_index.html). Last: the sites it adds stay."""
+    with server.engine.begin() as conn:
+        for i in range(TOGETHER_MAX):
+            tenancy.create_site(conn, server.seed.territories["Nord"], f"FS Nord a11y {i}")
+    page.context.clear_cookies()
+    log_in(page, "admin")
+    page.goto("/console/live")
+    assert page.locator("a[href^='/console/live/']").count() > TOGETHER_MAX
+    _check(page, "", found)
+
+
 @pytest.mark.slow  # some 24 pages, each rendered and checked: ~12-15 s on one engine
 def test_every_console_page_passes_the_accessibility_checks(browser_page, console_server):
     page = browser_page
@@ -137,6 +183,8 @@ def test_every_console_page_passes_the_accessibility_checks(browser_page, consol
     page.context.clear_cookies()
     log_in(page, "med-lille")
     _check(page, "/console/admin", found)  # refused: the page that says so
+    _error_pages(page, found)
+    _live_site_list(page, console_server, found)
     assert not found, "\n".join(f"{path}:\n  " + "\n  ".join(p) for path, p in found.items())
 
 

@@ -15,6 +15,7 @@ from console.conftest import InProcess
 from kiosk_server import tenancy
 from kiosk_server.console import figures_compare as fc
 from kiosk_server.console import figures_overview as fo
+from kiosk_server.console import site_months
 from kiosk_server.ingest import ingest
 from kiosk_server.queries import Period, Scope
 from kiosk_server.tenancy import KioskIdentity
@@ -79,6 +80,40 @@ def test_a_territory_manager_sees_its_sites_side_by_side(console_app: InProcess)
     assert "Taux de réussite" in table and "%" in table
 
 
+def _side_by_side(app: InProcess, territory: int) -> dict[str, str]:
+    page = app.client.get(f"/console/stats/synthese?periode=3_mois&territoire={territory}").text
+    table = re.search(r'id="table-sites".*?</table>', page, re.DOTALL).group(0)
+    return {name: n.replace("\u202f", "") for name, n in re.findall(
+        r'<th scope="row">([^<]+)</th><td class="num">([^<]+)</td>', table)}
+
+
+def test_a_late_record_of_a_past_month_shows_in_the_sites_side_by_side(console_app: InProcess):
+    """The sites' months are kept between views (console.site_months); a record of last month
+    that arrives now (a kiosk back online) must still count at the next view."""
+    seed = console_app.seed
+    console_app.login("resp-nord")
+    nord = seed.territories["Nord"]
+    before = _side_by_side(console_app, nord)
+    again = _side_by_side(console_app, nord)  # the months kept: same figures
+    assert again == before
+    lille = seed.sites["FS Lille"]
+    site_page = f"/console/stats/synthese?periode=3_mois&site={lille}"
+    sessions_before = _kpi_block(console_app.client.get(site_page).text, "Sessions")
+    kiosk_id = next(k for (site, _name), (k, _token) in seed.kiosks.items() if site == "FS Lille")
+    last_month = seed.today.replace(day=1) - dt.timedelta(days=3)
+    ingest(console_app.engine, KioskIdentity(kiosk_id, lille, nord, "borne"),
+           [SessionRecord.model_validate(record(day=last_month)) for _ in range(2)])
+    after = _side_by_side(console_app, nord)
+    assert int(after["FS Lille"]) == int(before["FS Lille"]) + 2
+    assert after["FS Roubaix"] == before["FS Roubaix"]
+    sessions_after = _kpi_block(console_app.client.get(site_page).text, "Sessions")
+    assert _first_number(sessions_after) == _first_number(sessions_before) + 2
+
+
+def _first_number(text: str) -> int:
+    return int(re.search(r"\d[\d\u202f]*", text).group(0).replace("\u202f", ""))
+
+
 def test_a_site_manager_sees_the_territory_median(console_app: InProcess):
     seed = console_app.seed
     console_app.login("resp-lille")
@@ -123,11 +158,15 @@ def test_key_figures_read_in_parts_are_those_of_the_days(console_app: InProcess,
     seed = console_app.seed
     period = Period(seed.today - dt.timedelta(days=70), seed.today)  # whole months inside
     assert len(fo.period_parts(Scope(), period)) > 1
+    places = {Scope(): list(seed.sites), Scope(territory_id=seed.territories["Nord"]):
+              seed.territory_sites("Nord"), Scope(site_id=seed.sites["FS Lille"]): ["FS Lille"]}
     with console_app.engine.connect() as conn:
-        for scope in (Scope(), Scope(territory_id=seed.territories["Nord"])):
+        for scope, sites in places.items():
             in_parts = fo.kpis(conn, scope, period)
+            assert fo.kpis(conn, scope, period) == in_parts  # a site's months kept: the same
             with monkeypatch.context() as m:
                 m.setattr(fo, "period_parts", lambda _scope, whole: [whole])
+                m.setattr(site_months, "month_parts", lambda whole: [whole])
                 assert fo.kpis(conn, scope, period) == in_parts
-    assert dict(in_parts)["Sessions"] == len(seed.sessions(seed.territory_sites("Nord"),
-                                                            period.start, period.end))
+            assert dict(in_parts)["Sessions"] == len(seed.sessions(sites, period.start,
+                                                                    period.end))

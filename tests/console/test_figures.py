@@ -92,6 +92,16 @@ def test_funnel_steps_carry_their_page_titles():
     assert [r[0].split(" : ", 1)[1] for r in table.rows[:-1]] == list(titles)
 
 
+def test_the_stop_table_names_the_step_by_its_title():
+    titles = catalogue.shipped()["cv-guide"].steps_fr
+    read = {"cv-guide": {"procedure_id": "cv-guide", "attempts": 10, "completed": 2,
+                         "steps": [{"step": 1, "reached": 9}, {"step": 2, "reached": 3}]
+                         + [{"step": i, "reached": 2} for i in range(3, len(titles) + 1)]}}
+    table = figures.drop_offs(None, Scope(), Period.last_months(1), ["cv-guide"], read)  # type: ignore[arg-type]
+    # 9 reached step 1, 3 step 2: most stop before step 2, and the table says which page it is.
+    assert table.rows[0][2] == f"Étape 2 sur {len(titles)} : {titles[1]}"
+
+
 def test_daily_series_show_days_without_sessions_and_mark_the_running_month(
         console_app: InProcess):
     seed = console_app.seed

@@ -24,7 +24,7 @@ from pypdf import PdfReader
 
 from console.conftest import InProcess
 from kiosk_server import app as server_app
-from kiosk_server import monthly_reports
+from kiosk_server import monthly_reports, retention
 from kiosk_server import tables as t
 from kiosk_server.report_mail import Mailer
 
@@ -248,3 +248,20 @@ def test_the_servers_task_makes_the_missing_reports_at_its_first_pass(console_ap
     run_coroutine(run())  # not asyncio.run: Playwright's loop may run in this thread
     month = monthly_reports.last_whole_month(dt.date.today()).start
     assert {r["month"] for r in _reports(console_app)} == {month}
+
+
+def test_retention_deletes_the_reports_of_the_months_it_purges(console_app: InProcess):
+    """A report summarises records: it goes when they go (server.retention_months), the
+    months after the cutoff stay downloadable."""
+    this_month = _month_start(console_app)
+    last_month = monthly_reports.last_whole_month(this_month).start
+    month_before = monthly_reports.last_whole_month(last_month).start
+    monthly_reports.run_pass(console_app.engine, None, this_month)   # last month's
+    monthly_reports.run_pass(console_app.engine, None, last_month)   # the month before's
+    assert {r["month"] for r in _reports(console_app)} == {last_month, month_before}
+
+    # One month kept: the cutoff is the first day of last month.
+    retention.purge(console_app.engine, months=1, today=this_month)
+
+    assert {r["month"] for r in _reports(console_app)} == {last_month}
+    assert len(_reports(console_app)) == len(console_app.seed.sites)

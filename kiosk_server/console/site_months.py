@@ -1,0 +1,207 @@
+"""Per site and month, what "Sites côte à côte" and a site's position against its territory's
+median are sums of: sessions, practice attempts and completions, and the autonomy levels'
+publishable attempts; read for all the sites of a territory at once and kept between requests.
+
+Why kept: the biggest territory of a national fleet has hundreds of sites (10 M records a
+year: ~380 sites, a million daily session rows, two million activity rows and 700,000
+autonomy atoms over 12 months), so reading them on every view of Synthèse costs seconds. A
+month's figures change only when a record of that month is ingested, and every ingested record
+adds one session to its month's national hour-of-week row (``agg_hours``, grain N, a few dozen
+rows a month): that count is the month's *version*. A month kept with the version it was read
+at is reused while the version has not moved; this month, in production, is read again on
+nearly every view (records keep coming), a past month again when a late record arrives.
+
+Kept per database engine (a server process's database), at most MAX_ENTRIES months of site
+lists. Days at the edges of a custom period (part of a month) are read every time, uncached.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from kiosk_server import queries as q
+from kiosk_server import tables as t
+from kiosk_server.disclosure import protect
+from kiosk_server.queries import Period
+
+MAX_ENTRIES = 2048  # months of a site list or of a site, per engine: tens of MB at most
+
+
+@dataclass
+class SiteFigures:
+    """One site's sums over some days or months."""
+
+    sessions: int = 0
+    attempts: int = 0     # practice attempts (activities of kind "practice")
+    completed: int = 0
+    published: int = 0    # autonomy-assessed attempts outside hidden atoms (disclosure)
+    autonomous: int = 0   # of which assessed "autonomous", visible atoms only
+
+    def add(self, other: SiteFigures) -> None:
+        self.sessions += other.sessions
+        self.attempts += other.attempts
+        self.completed += other.completed
+        self.published += other.published
+        self.autonomous += other.autonomous
+
+
+T = TypeVar("T")
+_Entry = tuple[Any, Any]  # (the version of its month or months, what was read)
+_caches: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[Any, ...], _Entry]] = \
+    weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def site_figures(conn: Connection, site_ids: list[int], period: Period, threshold: int
+                 ) -> dict[int, SiteFigures]:
+    """Per site of ``site_ids``: sessions and practice over the period's days, autonomy over
+    the months it touches (as kiosk_server.queries.autonomy_by_procedure reads them)."""
+    out = {s: SiteFigures() for s in site_ids}
+    if not site_ids:
+        return out
+    months = _months(period)
+    versions = month_versions(conn, period)
+    key_sites = tuple(sorted(site_ids))
+    for month in months:
+        month_end = _month_end(month)
+        whole = period.start <= month and month_end <= period.end
+        figures = _month(conn, key_sites, month, versions.get(month, 0), threshold)
+        for site_id, f in figures.items():
+            if whole:
+                out[site_id].add(f)
+            else:  # the month's autonomy only; its days inside the period are read below
+                out[site_id].published += f.published
+                out[site_id].autonomous += f.autonomous
+        if not whole:
+            days = Period(max(period.start, month), min(period.end, month_end))
+            for site_id, f in _daily(conn, key_sites, days).items():
+                out[site_id].add(f)
+    return out
+
+
+def _month(conn: Connection, sites: tuple[int, ...], month: dt.date, version: int,
+           threshold: int) -> dict[int, SiteFigures]:
+    def read() -> dict[int, SiteFigures]:
+        figures = _daily(conn, sites, Period(month, _month_end(month)))
+        for site_id, (published, alone) in _autonomy(conn, sites, month, threshold).items():
+            f = figures.setdefault(site_id, SiteFigures())
+            f.published, f.autonomous = published, alone
+        return figures
+
+    return kept(conn, ("sites", sites, threshold), month, version, read)
+
+
+def kept(conn: Connection, key: tuple[Any, ...], month: dt.date, version: Any,
+         read: Callable[[], T]) -> T:
+    """``read()``'s answer for one month, kept while the month's version (month_versions())
+    is the one it was read at. The answer is shared: callers must not change it."""
+    cache = _cache_of(conn)
+    if cache is None:
+        return read()
+    full_key = (*key, month)
+    with _lock:
+        found = cache.get(full_key)
+        if found is not None and found[0] == version:
+            cache.move_to_end(full_key)
+            return found[1]  # type: ignore[no-any-return]
+    value = read()
+    with _lock:
+        cache[full_key] = (version, value)
+        cache.move_to_end(full_key)
+        while len(cache) > MAX_ENTRIES:
+            cache.popitem(last=False)
+    return value
+
+
+def _cache_of(conn: Connection) -> OrderedDict[tuple[Any, ...], _Entry] | None:
+    engine = getattr(conn, "engine", None)
+    if engine is None:
+        return None
+    with _lock:
+        return _caches.setdefault(engine, OrderedDict())
+
+
+def month_parts(period: Period) -> list[Period]:
+    """The period as each of its whole months and the days at either end (for sums)."""
+    parts = []
+    for month in _months(period):
+        part = Period(max(period.start, month), min(period.end, _month_end(month)))
+        parts.append(part)
+    return parts
+
+
+def months_of(period: Period) -> list[dt.date]:
+    """The first days of the months the period touches."""
+    return _months(period)
+
+
+def month_versions(conn: Connection, period: Period) -> dict[dt.date, int]:
+    """Each month's national session count (see the module docstring)."""
+    months = _months(period)
+    h = t.agg_hours
+    rows = conn.execute(
+        sa.select(h.c.period, sa.func.sum(h.c.sessions))
+        .where(h.c.grain == "N", h.c.site_id == 0, h.c.period >= months[0],
+               h.c.period <= months[-1]).group_by(h.c.period))
+    return {period: int(n) for period, n in rows}
+
+
+def _daily(conn: Connection, sites: tuple[int, ...], days: Period) -> dict[int, SiteFigures]:
+    """Sessions and practice of the sites over some days, from their daily rows."""
+    a, act = t.agg_sessions, t.agg_activities
+    out: dict[int, SiteFigures] = {}
+    for site_id, n in conn.execute(
+            sa.select(a.c.site_id, sa.func.sum(a.c.sessions))
+            .where(a.c.grain == "D", a.c.site_id.in_(sites), a.c.period >= days.start,
+                   a.c.period <= days.end).group_by(a.c.site_id)):
+        out.setdefault(int(site_id), SiteFigures()).sessions = int(n)
+    for site_id, attempts, done in conn.execute(
+            sa.select(act.c.site_id, sa.func.sum(act.c.activities), sa.func.sum(act.c.completed))
+            .where(act.c.grain == "D", act.c.site_id.in_(sites), act.c.period >= days.start,
+                   act.c.period <= days.end, act.c.kind == "practice")
+            .group_by(act.c.site_id)):
+        f = out.setdefault(int(site_id), SiteFigures())
+        f.attempts, f.completed = int(attempts), int(done)
+    return out
+
+
+def _autonomy(conn: Connection, sites: tuple[int, ...], month: dt.date, threshold: int
+              ) -> dict[int, tuple[int, int]]:
+    """Per site, one month: (attempts outside hidden atoms, visible "autonomous" attempts),
+    the atoms keyed and protected exactly as autonomy_by_procedure() does, so the sums are
+    those of the sites' own autonomy tables."""
+    a = t.agg_autonomy
+    atoms: dict[int, list[tuple[Any, str, int]]] = {}
+    for procedure_id, site_id, period, level, n in conn.execute(
+            sa.select(a.c.procedure_id, a.c.site_id, a.c.period, a.c.autonomy,
+                      sa.func.sum(a.c.activities))
+            .where(a.c.grain == "M", a.c.site_id.in_(sites), a.c.period == month)
+            .group_by(a.c.procedure_id, a.c.site_id, a.c.period, a.c.autonomy)):
+        atoms.setdefault(site_id, []).append(((site_id, period, procedure_id), level, int(n)))
+    out = {}
+    for site_id, cells in atoms.items():
+        row = protect(cells, q.AUTONOMY_LEVELS, threshold)
+        alone = row.cells["autonomous"]
+        out[int(site_id)] = (row.total - row.masked, alone if isinstance(alone, int) else 0)
+    return out
+
+
+def _months(period: Period) -> list[dt.date]:
+    first, last = period.months()
+    out = []
+    while first <= last:
+        out.append(first)
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    return out
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
