@@ -40,7 +40,7 @@ from .practice_play import advance_to
 
 pytestmark = pytest.mark.display
 
-LANGUAGES = ("ar",)  # TMP
+LANGUAGES = ("fr", "en", "ar")
 SCALES = (1.0, 1.5, 2.0)
 CONTRASTS = (False, True)
 
