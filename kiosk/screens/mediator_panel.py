@@ -51,8 +51,13 @@ class MediatorPanelScreen(AppScreen):
                                          for w in (self.ids.scroll, self.ids.enrol_area))
         content.remove_widget(self._enrol_area)
 
-    def page_back(self) -> None:  # the page template's « Retour »: out of the space
-        self.close()
+    def page_back(self) -> None:
+        """The page template's « Retour »: back to the panel from a badge's enrolment, else
+        out of the mediator's space."""
+        if self.enrolling:
+            self.stop_enrolment()
+        else:
+            self.close()
 
     def on_pre_enter(self, *args: Any) -> None:
         self.notice = ""
