@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cache
 
-from kivy.graphics import Color, Ellipse, Mesh, Rectangle, RoundedRectangle
+from kivy.graphics import Color, Ellipse, Mesh, Rectangle, RoundedRectangle, Triangle
 from kivy.lang import Builder
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
@@ -68,15 +68,16 @@ def seen_labels(root: Widget, screen: Box) -> Iterator[Label]:
     yield from visit(root, screen)
 
 
-def _extent(shape: Rectangle | RoundedRectangle | Ellipse | Mesh) -> tuple[float, ...]:
+def _extent(shape: Rectangle | RoundedRectangle | Ellipse | Mesh | Triangle) -> tuple[float, ...]:
     """(x, y, width, height) of a shape (a mesh's box: a logo's hexagon)."""
-    if isinstance(shape, Mesh):
-        xs, ys = shape.vertices[0::4], shape.vertices[1::4]
+    if isinstance(shape, (Mesh, Triangle)):
+        xs, ys = (shape.vertices[0::4], shape.vertices[1::4]) if isinstance(shape, Mesh) \
+            else (shape.points[0::2], shape.points[1::2])
         return (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)) if xs else (0, 0, 0, 0)
     return (*shape.pos, *shape.size)
 
 
-def _plain(instruction: Rectangle | RoundedRectangle | Ellipse | Mesh) -> bool:
+def _plain(instruction: Rectangle | RoundedRectangle | Ellipse | Mesh | Triangle) -> bool:
     """A plain colour fill, not a picture (Kivy gives plain fills its default texture)."""
     texture = instruction.texture
     return texture is None or texture.id == _default_texture_id()
@@ -97,7 +98,7 @@ def _painted_under(owner: Widget, x: float, y: float, own_canvas: bool = True) -
         for instruction in canvas.children:
             if isinstance(instruction, Color):
                 colour = tuple(instruction.rgba)
-            elif isinstance(instruction, (Rectangle, RoundedRectangle, Ellipse, Mesh)) \
+            elif isinstance(instruction, (Rectangle, RoundedRectangle, Ellipse, Mesh, Triangle)) \
                     and colour is not None and colour[3] >= 0.99 and _plain(instruction):
                 left, bottom, w, h = _extent(instruction)
                 left, bottom = owner.to_window(left, bottom)

@@ -214,6 +214,8 @@ def scan_states(app: Any, driver: Any) -> list[State]:
         settle(driver)
 
     def place() -> None:
+        # (the scan screen is still shown with the previous state's fault: the recto step
+        # is audited with it, then without it from the crop on)
         app.show("scan")
         settle(driver)
         screen().choose("id_card")
