@@ -85,6 +85,9 @@ def _row(r: dict, day: str) -> str:
             f"{fmt(r.get('ratio'))} | {r.get('target', '')} | {met} | {day} |")
 
 
+_NOTE = re.compile(r"- ([A-Za-z0-9_]+)(?: / |: )")
+
+
 class Kept:
     """The rows and notes of the current page for the areas not measured in this run: a run
     of one area must not wipe the figures of the others (measured maybe on another day)."""
@@ -102,9 +105,8 @@ class Kept:
                 if len(cells) == len(COLUMNS) - 1:  # a page from before the "measured" column
                     cells.append(day)
                 self.rows.append((cells[0], "| " + " | ".join(cells) + " |"))
-            elif line.startswith("- ") and " / " in line \
-                    and line[2:].split(" / ", 1)[0] not in measured:
-                self.notes.append(line)
+            elif (note := _NOTE.match(line)) and note.group(1) not in measured:
+                self.notes.append(line)  # "- area / benchmark: ..." or "- area: ..."
 
 
 def main(argv: list[str]) -> int:

@@ -2,11 +2,13 @@
 
     python -m bench fleet --kiosks 10000 --pages 1000 --workers 2 --postgres
 
-N simulated kiosks (bench/fleet_kiosk.py: asyncio, real HTTP on loopback, real tokens made by
-the server's own tenancy code, as `kiosk-server admin kiosk create` does) heartbeat with device
-states and session changes, send their session records and now and then a help request; M live
-pages (event streams) are opened by mediators logged in through the console's form. Phases:
+N simulated kiosks (bench/fleet_kiosk.py, in a process of their own: asyncio, raw keep-alive
+HTTP on loopback, real tokens made by the server's own tenancy code, as `kiosk-server admin
+kiosk create` does) heartbeat with device states and session changes, send their session
+records and now and then a help request; M live pages (event streams, bench/fleet_pages.py) are
+opened by mediators logged in through the console's form. Phases:
 
+0. one heartbeat period, not measured: every kiosk's first heartbeat;
 1. live, one page open, then live with all M pages: heartbeat latency, live update latency
    (a probe kiosk's change, from its heartbeat to the pages showing it), server and PostgreSQL
    CPU, PostgreSQL transactions and rows read per second (the ratio M pages / 1 page is what
@@ -17,17 +19,19 @@ pages (event streams) are opened by mediators logged in through the console's fo
    server's rows are counted: none lost, none twice (records and aggregates).
 
 Everything runs on 127.0.0.1 and stops by itself (``live_s`` per phase, ``drain_limit_s``).
-The simulator shares the machine with the server: its own CPU is reported beside.
+The simulator shares the machine with the server: its own CPU (the kiosks' process and this
+one, which reads the pages) is reported beside, and so is how late its heartbeats left.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
-import re
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -35,15 +39,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import sqlalchemy as sa
 
-from bench.fleet_kiosk import SimKiosk, Stats, session_record
+from bench.fleet_pages import PASSWORD, Pages
 from kiosk_server import db, tenancy
 from kiosk_server import tables as t
 from kiosk_server.demo import spawn_server
 
-PASSWORD = "simulateur-de-flotte-1"
 PROBE_BASE = 100_000  # a probe kiosk's queue length: its change marker, unlike any real queue
 MAX_MEDIATORS = 10    # the console lets 10 logins from one address through at once
 
@@ -64,6 +66,7 @@ class FleetPlan:
     max_in_flight: int = 0         # server.max_in_flight; 0 keeps the server's setting
     shed_retry_after_s: int = 0    # server.shed_retry_after_s; 0 keeps the server's setting
     seed: int = 1
+    connections: int = 256         # the simulated kiosks' keep-alive connections to the server
 
 
 @dataclass
@@ -100,87 +103,19 @@ def provision(engine: sa.Engine, plan: FleetPlan) -> tuple[list[tuple[str, int]]
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and all its descendants (server workers, PG backends)."""
+    """User + system CPU of a process and all its descendants (server workers, PG backends),
+    those that ended included (a PostgreSQL backend lives as long as its connection)."""
     total = 0.0
     tick = os.sysconf("SC_CLK_TCK")
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / tick
+        total += sum(int(f) for f in fields[11:15]) / tick  # own, then ended children's
         for task in Path(f"/proc/{pid}/task").iterdir():
             for child in (task / "children").read_text().split():
                 total += cpu_seconds(int(child))
     except (OSError, IndexError, ValueError):
         pass
     return total
-
-
-# --- live pages -------------------------------------------------------------------------------
-class Pages:
-    """The mediators' open live pages, and when each probe change reached them."""
-
-    QUEUE = re.compile(r'<dd class="queue">(\d{6,})</dd>')  # in the event's html
-
-    def __init__(self, base_url: str, stats: Stats) -> None:
-        self.base_url, self.stats = base_url, stats
-        self.clients: list[httpx.AsyncClient] = []
-        self.tasks: list[asyncio.Task[None]] = []
-        self.latencies: list[float] = []
-        self.events = 0
-        self.ready = 0  # pages that received their first frame
-
-    async def login(self, username: str) -> httpx.AsyncClient:
-        client = httpx.AsyncClient(base_url=self.base_url, timeout=60,
-                                   limits=httpx.Limits(max_connections=2000))
-        form = await client.get("/console/login")
-        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
-        assert csrf is not None, "no login form"
-        answer = await client.post("/console/login", data={"username": username,
-                                                           "password": PASSWORD,
-                                                           "csrf": csrf.group(1)})
-        if answer.status_code != 303:
-            raise RuntimeError(f"login of {username} refused ({answer.status_code})")
-        self.clients.append(client)
-        return client
-
-    def open(self, client: httpx.AsyncClient, site_id: int) -> None:
-        self.tasks.append(asyncio.create_task(self._read(client, site_id)))
-
-    async def _read(self, client: httpx.AsyncClient, site_id: int) -> None:
-        kind = ""
-        shown = -1  # the probe marker this page shows; -1 before its first frame
-        first = True
-        try:
-            async with client.stream("GET", f"/console/live/{site_id}/events",
-                                     timeout=httpx.Timeout(60, read=None)) as answer:
-                async for line in answer.aiter_lines():
-                    if line.startswith("event:"):
-                        kind = line[6:].strip()
-                    elif line.startswith("data:") and kind == "live":
-                        self.events += 1
-                        self.ready += first
-                        first = False
-                        shown = self._seen(site_id, line, time.perf_counter(), shown)
-        except (httpx.HTTPError, asyncio.CancelledError):
-            return
-
-    def _seen(self, site_id: int, line: str, at: float, before: int) -> int:
-        """The page now shows the probe's marker ``now``: every probe change after ``before``
-        up to it reached this page at ``at`` (a page's first frame times nothing)."""
-        markers = [int(m) for m in self.QUEUE.findall(json.loads(line[5:]).get("html", ""))]
-        if not markers:
-            return before
-        now = max(markers)
-        if before >= 0:
-            self.latencies += [at - sent for site, marker, sent in self.stats.changes
-                               if site == site_id and before < marker <= now]
-        return max(now, before)
-
-    async def close(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        for client in self.clients:
-            await client.aclose()
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -199,69 +134,97 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[18]
 
 
-async def _live_phase(name: str, kiosks: list[SimKiosk], pages: Pages, plan: FleetPlan,
+class KioskProcess:
+    """The simulated kiosks, in a process of their own (bench/fleet_kiosk.py), commanded by
+    JSON lines: their CPU is not this process's (the pages') nor the server's."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+
+    @classmethod
+    async def start(cls, plan_file: Path) -> KioskProcess:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")]))
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.fleet_kiosk", str(plan_file), env=env,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, limit=1 << 30)
+        self = cls(proc)
+        await self._reply()  # ready
+        return self
+
+    async def _reply(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        line = await self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the simulated kiosks stopped ({await self.proc.wait()})")
+        return dict(json.loads(line))
+
+    async def ask(self, cmd: str, **args: Any) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write((json.dumps({"cmd": cmd, **args}) + "\n").encode())
+        await self.proc.stdin.drain()
+        return await self._reply()
+
+    def cpu_s(self) -> float:
+        return cpu_seconds(self.proc.pid)
+
+    async def stop(self) -> None:
+        if self.proc.returncode is None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.ask("quit"), 1)
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.kill()
+            await self.proc.wait()
+
+
+async def _live_phase(name: str, swarm: KioskProcess, pages: Pages, plan: FleetPlan,
                       engine: sa.Engine, server_pid: int, pg_pid: int | None,
                       report: FleetReport) -> None:
-    stats = kiosks[0].stats
-    stats.heartbeat_ms.clear()
-    stats.changes.clear()
-    pages.latencies.clear()
+    pages.arrivals.clear()
     before_pg = pg_activity(engine) if pg_pid else (0.0, 0.0)
-    cpu0, pg0, me0 = cpu_seconds(server_pid), cpu_seconds(pg_pid or 0), time.process_time()
+    cpu0, pg0 = cpu_seconds(server_pid), cpu_seconds(pg_pid or 0)
+    me0, kiosks0 = time.process_time(), swarm.cpu_s()
     t0 = time.monotonic()
-    await asyncio.gather(*(k.live(t0 + plan.live_s) for k in kiosks))
+    seen = await swarm.ask("live", seconds=plan.live_s)
     wall = time.monotonic() - t0
-    await asyncio.sleep(1.0)  # the last changes reach the pages
     server_cpu = cpu_seconds(server_pid) - cpu0
+    kiosks_cpu = swarm.cpu_s() - kiosks0
+    beats = seen["heartbeat_ms"]
     figures = {
-        "heartbeats_per_s": len(stats.heartbeat_ms) / wall,
-        "heartbeat_p50_ms": statistics.median(stats.heartbeat_ms) if stats.heartbeat_ms else 0,
-        "heartbeat_p95_ms": p95(stats.heartbeat_ms),
-        "live_update_p95_s": p95(pages.latencies),
-        "live_updates_timed": len(pages.latencies),
+        "heartbeats_per_s": len(beats) / wall,
+        "heartbeat_p50_ms": statistics.median(beats) if beats else 0,
+        "heartbeat_p95_ms": p95(beats),
+        "heartbeats_late_p95_ms": p95(seen["late_ms"]),  # the simulator's own lag
         "server_cpu_cores": server_cpu / wall,
-        "simulator_cpu_cores": (time.process_time() - me0) / wall,
-        "kiosks_per_server_core_at_30s": (len(stats.heartbeat_ms) / wall * 30.0)
+        "simulator_cpu_cores": (time.process_time() - me0 + kiosks_cpu) / wall,
+        "simulated_kiosks_cpu_cores": kiosks_cpu / wall,
+        "kiosks_per_server_core_at_30s": (len(beats) / wall * 30.0)
         / max(server_cpu / wall, 1e-6),
+        "answers": seen["statuses"],
+        "errors": seen["errors"],
     }
     if pg_pid:
         after = pg_activity(engine)
-        served = max(len(stats.heartbeat_ms), 1)
+        served = max(len(beats), 1)
         figures |= {"pg_transactions_per_s": (after[0] - before_pg[0]) / wall,
                     "pg_transactions_per_heartbeat": (after[0] - before_pg[0]) / served,
                     "pg_rows_read_per_s": (after[1] - before_pg[1]) / wall,
                     "pg_cpu_cores": (cpu_seconds(pg_pid) - pg0) / wall}
+    await asyncio.sleep(1.0)  # the last changes reach the pages
+    latencies = pages.latencies([(a, b, c) for a, b, c in seen["changes"]])
+    figures |= {"live_update_p95_s": p95(latencies), "live_updates_timed": len(latencies)}
     report.phases[name] = figures
 
 
-async def _storm(kiosks: list[SimKiosk], plan: FleetPlan, rng: random.Random) -> dict[str, Any]:
-    import datetime as dt
-
-    yesterday = dt.date.today() - dt.timedelta(days=1)
-    for i, k in enumerate(kiosks):
-        busy = i % 4 == 0
-        for _ in range(plan.backlog if busy else max(1, plan.backlog // 5)):
-            record = session_record(rng, yesterday)
-            k.outbox[record["event_id"]] = record
-        k.not_before, k.attempts = 0.0, 0
-    backlog_ids = {e for k in kiosks for e in k.outbox}
-    t0 = time.monotonic()
-    deadline = t0 + plan.drain_limit_s
-
-    async def reconnect(k: SimKiosk) -> None:
-        await asyncio.sleep(rng.uniform(0, plan.storm_window_s))
-        await k.drain(deadline)
-
-    heartbeats = [asyncio.create_task(k.live(deadline)) for k in kiosks]
-    await asyncio.gather(*(reconnect(k) for k in kiosks))
-    drained = time.monotonic() - t0
-    for task in heartbeats:
-        task.cancel()
-    await asyncio.gather(*heartbeats, return_exceptions=True)
-    stats = kiosks[0].stats
-    # Sessions that ended during the storm are queued too; only the day's backlog is judged.
-    return {"backlog_records": len(backlog_ids), "drain_s": drained,
-            "left_queued": len(backlog_ids - stats.acknowledged)}
+def _server_env(plan: FleetPlan) -> dict[str, str]:
+    env = {"KIOSK_SERVER_WORKERS": str(plan.workers),
+           "KIOSK_SERVER_RATE_LIMIT_PER_MIN": "100000",
+           "KIOSK_SYNC_HEARTBEAT_S": str(max(1, int(plan.heartbeat_s)))}
+    if plan.max_in_flight:
+        env["KIOSK_SERVER_MAX_IN_FLIGHT"] = str(plan.max_in_flight)
+    if plan.shed_retry_after_s:
+        env["KIOSK_SERVER_SHED_RETRY_AFTER_S"] = str(plan.shed_retry_after_s)
+    return env
 
 
 async def _run(plan: FleetPlan, workdir: Path, report: FleetReport) -> None:
@@ -271,33 +234,28 @@ async def _run(plan: FleetPlan, workdir: Path, report: FleetReport) -> None:
     db.migrate(engine)
     tokens, mediators = provision(engine, plan)
     pg = url.startswith("postgresql")
-    env = {"KIOSK_SERVER_WORKERS": str(plan.workers),
-           "KIOSK_SERVER_RATE_LIMIT_PER_MIN": "100000",
-           "KIOSK_SYNC_HEARTBEAT_S": str(max(1, int(plan.heartbeat_s)))}
-    if plan.max_in_flight:
-        env["KIOSK_SERVER_MAX_IN_FLIGHT"] = str(plan.max_in_flight)
-    if plan.shed_retry_after_s:
-        env["KIOSK_SERVER_SHED_RETRY_AFTER_S"] = str(plan.shed_retry_after_s)
+    env = _server_env(plan)
     server = spawn_server(workdir, database_url=url if pg else "", env=env, timeout=120)
     pg_pid = _postmaster_pid(engine) if pg else None
-    stats = Stats()
-    client = httpx.AsyncClient(base_url=server.url, timeout=30,
-                               limits=httpx.Limits(max_connections=500))
     # Probes: the first kiosk of each watched site (the first page's first), up to plan.probes.
     order = [s for _name, sites in mediators for s in sites]
     probe_sites = list(dict.fromkeys(order))[:plan.probes]
     probes = {next(i for i, (_t, s) in enumerate(tokens) if s == site) for site in probe_sites}
-    kiosks = [SimKiosk(client, token, site, random.Random(rng.random()), stats, plan.heartbeat_s,
-                       probe=i in probes)
-              for i, (token, site) in enumerate(tokens)]
-    for k in kiosks:
-        k.marker = PROBE_BASE if k.probe else 0
-    pages = Pages(server.url, stats)
+    plan_file = workdir / "kiosks.json"
+    plan_file.write_text(json.dumps({
+        "base_url": server.url, "heartbeat_s": plan.heartbeat_s, "seed": rng.random(),
+        "probe_base": PROBE_BASE, "connections": plan.connections,
+        "kiosks": [[token, site, i in probes] for i, (token, site) in enumerate(tokens)]}))
+    swarm = await KioskProcess.start(plan_file)
+    pages = Pages(server.url)
     try:
         logged = [(await pages.login(name), sites) for name, sites in mediators]
         if logged:
             pages.open(logged[0][0], logged[0][1][0])
-        await _live_phase("1 page", kiosks, pages, plan, engine, server.pid, pg_pid, report)
+        # Not measured: every kiosk's first heartbeat (its status row is made), as a fleet
+        # that was already running has them.
+        await swarm.ask("live", seconds=plan.heartbeat_s * 1.1)
+        await _live_phase("1 page", swarm, pages, plan, engine, server.pid, pg_pid, report)
         opened = 1
         for client_, sites in logged:
             for i, site in enumerate(sites):
@@ -309,37 +267,43 @@ async def _run(plan: FleetPlan, workdir: Path, report: FleetReport) -> None:
                 break
             await asyncio.sleep(0.2)
         await asyncio.sleep(1.0)
-        await _live_phase(f"{opened} pages", kiosks, pages, plan, engine, server.pid, pg_pid,
+        await _live_phase(f"{opened} pages", swarm, pages, plan, engine, server.pid, pg_pid,
                           report)
         await pages.close()
         port = int(server.url.rsplit(":", 1)[1])
         server.stop()  # the outage
-        stats.statuses.clear()
+        storm: dict[str, Any] = await swarm.ask("outage", backlog=plan.backlog)
         server = spawn_server(workdir, port=port, database_url=url if pg else "", env=env,
                               timeout=120)
-        storm = await _storm(kiosks, plan, rng)
-        storm["answers"] = dict(stats.statuses)
-        storm["first_refusal"] = stats.refusal
-        storm |= _count(engine, stats)
+        cpu0, kiosks0, t0 = cpu_seconds(server.pid), swarm.cpu_s(), time.monotonic()
+        seen = await swarm.ask("storm", window_s=plan.storm_window_s,
+                               drain_limit_s=plan.drain_limit_s)
+        wall = time.monotonic() - t0
+        storm |= {"drain_s": seen["drain_s"], "left_queued": seen["left_queued"],
+                  "answers": seen["statuses"], "first_refusal": seen["refusal"],
+                  "errors": seen["errors"],
+                  "server_cpu_cores": (cpu_seconds(server.pid) - cpu0) / wall,
+                  "simulated_kiosks_cpu_cores": (swarm.cpu_s() - kiosks0) / wall}
+        storm |= _count(engine, set(seen["acknowledged"]), seen["duplicates"])
         report.storm = storm
     finally:
-        await client.aclose()
+        await swarm.stop()
         server.stop()
         engine.dispose()
 
 
-def _count(engine: sa.Engine, stats: Stats) -> dict[str, Any]:
+def _count(engine: sa.Engine, acknowledged: set[str], duplicates: int) -> dict[str, Any]:
     """What the server holds against what the kiosks were told was stored."""
     with engine.connect() as conn:
         stored = list(conn.execute(sa.select(t.session_records.c.event_id)).scalars())
         aggregated = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(
             t.agg_sessions.c.sessions), 0)).where(t.agg_sessions.c.grain == "T")).scalar()
     unique = set(stored)
-    return {"stored_rows": len(stored), "acknowledged": len(stats.acknowledged),
-            "lost": len(stats.acknowledged - unique),      # acknowledged, yet not stored
+    return {"stored_rows": len(stored), "acknowledged": len(acknowledged),
+            "lost": len(acknowledged - unique),      # acknowledged, yet not stored
             "stored_twice": len(stored) - len(unique),      # the primary key forbids it
             "aggregated_sessions": int(aggregated or 0),    # must equal stored_rows
-            "server_said_duplicate": stats.duplicates}
+            "server_said_duplicate": duplicates}
 
 
 def _postmaster_pid(engine: sa.Engine) -> int | None:

@@ -178,7 +178,7 @@ SESSION_COLUMNS = ("event_id", "kiosk_id", "site_id", "territory_id", "schema_ve
 SITE_USE_COLUMNS = ("event_id", "site", "minutes")
 ACTIVITY_COLUMNS = ("event_id", "position", "kind", "procedure_id", "theme", "steps_total",
                     "steps_reached", "completed", "hints_used", "errors", "pages", "autonomy",
-                    "parcours_id", "parcours_step")
+                    "parcours_id", "parcours_step", "procedure_version")
 
 
 class RecordGenerator:
@@ -187,6 +187,7 @@ class RecordGenerator:
                  procedures: list[ProcedureInfo], postgres: bool) -> None:
         self.rng = np.random.default_rng(seed + 1)
         self.site_rng = np.random.default_rng(seed + 2)  # its own: the other columns unchanged
+        self.version_rng = np.random.default_rng(seed + 3)  # likewise
         self.first = first
         self.days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
         self.day_text = np.array([d.isoformat() for d in self.days], dtype=object)
@@ -285,6 +286,9 @@ class RecordGenerator:
         in_parcours = (rng.random(n) < 0.2).tolist()
         steps_of = {pid: (parcours.id, rank) for parcours in shipped_parcours().values()
                     for rank, pid in enumerate(parcours.steps, 1)}
+        # One run in twenty as of a version published from the console (1 to 3).
+        version_l = np.where(self.version_rng.random(n) < 0.05,
+                             self.version_rng.integers(1, 4, n), 0).tolist()
         rows: list[tuple] = []
         practice_l, scan_l, copy_l, print_l = (practice.tolist(), scan.tolist(), copy.tolist(),
                                                 printed.tolist())
@@ -300,16 +304,16 @@ class RecordGenerator:
                 step = steps_of.get(proc_id[p]) if in_parcours[i] else None
                 rows.append((eid, 0, "practice", proc_id[p], proc_theme[p], total_l[i],
                              reached_l[i], completed_l[i], hints_l[i], errors_l[i], 0,
-                             autonomy_l[i], *(step or (None, None))))
+                             autonomy_l[i], *(step or (None, None)), version_l[i] or None))
                 pos = 1
             for kind, flags in (("scan", scan_l), ("copy", copy_l), ("print", print_l)):
                 if flags[i]:
                     rows.append((eid, pos, kind, None, None, 0, 0, False, 0, 0,
-                                 pages_l[kind][i], None, None, None))
+                                 pages_l[kind][i], None, None, None, None))
                     pos += 1
             for _ in range(helps_l[i]):
                 rows.append((eid, pos, "help", None, None, 0, 0, False, 0, 0, 0, None, None,
-                             None))
+                             None, None))
                 pos += 1
         return rows
 

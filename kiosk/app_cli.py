@@ -85,6 +85,6 @@ def compositor_config(ctx: click.Context, out_path: Path | None) -> None:
 
     settings = load_settings(ctx)
     if out_path is None:
-        click.echo(compositor.sway_config(settings), nl=False)
+        click.echo(compositor.sway_config(settings, compositor.connected_screens()), nl=False)
         return
     compositor.write_config(settings, out_path)

@@ -11,15 +11,36 @@ XKB "server keys" off (Ctrl+Alt+F1..F12 no longer switch VT, Ctrl+Alt+Backspace 
 no bar, no borders, every window fullscreen, and no config reload from disk. SysRq,
 Ctrl+Alt+Del and spare VTs are closed at the system level by the package
 (packaging/system/: sysctl, logind and systemd drop-ins).
+
+The official sites' browser has no window for sway to place: Chromium runs headless and its
+pages are drawn inside the kiosk's own window (kiosk/browser/screencast.py), between the
+kiosk's controls.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from kiosk_wire.config import Settings
 
 # Every output: a kiosk has one screen, whatever its connector's name (HDMI-A-1, eDP-1...).
 ALL_OUTPUTS = "*"
+# The kernel's view of the screens: one directory per connector (card0-HDMI-A-1...).
+DRM_CONNECTORS = Path("/sys/class/drm")
+
+
+def connected_screens(connectors: Path = DRM_CONNECTORS) -> list[str]:
+    """The connectors with a screen plugged in, named as sway names its outputs
+    (card0-HDMI-A-1 gives HDMI-A-1); none without a GPU (a container, a test machine)."""
+    found = []
+    for status in sorted(connectors.glob("card*-*/status")):
+        try:
+            plugged = status.read_text(encoding="ascii").strip() == "connected"
+        except OSError:
+            continue
+        if plugged:
+            found.append(status.parent.name.split("-", 1)[1])
+    return found
 
 
 def idle_command(seconds: int) -> str | None:
@@ -34,8 +55,9 @@ def idle_command(seconds: int) -> str | None:
     return f"exec swayidle -w timeout {seconds} 'swaymsg {off}' resume 'swaymsg {on}'"
 
 
-def sway_config(settings: Settings) -> str:
-    """The whole sway configuration of a kiosk session."""
+def sway_config(settings: Settings, screens: Sequence[str] = ()) -> str:
+    """The whole sway configuration of a kiosk session; ``screens``: the connected screens'
+    output names (:func:`connected_screens`)."""
     lines = [
         "# Written by `kiosk compositor-config` from the kiosk's settings at each session start;",
         "# edit /etc/kiosk/kiosk.toml ([ui] rotation, screen_off_idle_s), not this file.",
@@ -56,6 +78,11 @@ def sway_config(settings: Settings) -> str:
         'for_window [class=".*"] fullscreen enable',
         'for_window [app_id=".*"] fullscreen enable',
     ]
+    if screens:
+        # wlroots turns a touch by the screen's rotation only for a touchscreen mapped to that
+        # screen, and sway maps only built-in ones by itself: a USB touch overlay on an HDMI
+        # screen would keep the upright axes on a turned picture. A kiosk has one screen.
+        lines.append(f"input type:touch map_to_output {screens[0]}")
     if not settings.get("ui.show_cursor"):
         lines.append("seat * hide_cursor 1")
     idle = idle_command(int(settings.get("ui.screen_off_idle_s")))
@@ -68,6 +95,6 @@ def sway_config(settings: Settings) -> str:
 def write_config(settings: Settings, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(sway_config(settings), encoding="utf-8")
+    tmp.write_text(sway_config(settings, connected_screens()), encoding="utf-8")
     tmp.replace(path)
     return path

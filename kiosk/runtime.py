@@ -256,9 +256,7 @@ class KioskRuntime:
 
     def _browsing_site(self) -> str | None:
         """For the heartbeat thread: the official site shown now (its key), or None."""
-        browsing = self._browsing
-        return browsing.site_key if browsing is not None and browsing.service is not None \
-            else None
+        return self._browsing.site_now() if self._browsing is not None else None
 
     def _settings_pushed(self, pushed: PushedSettings) -> None:
         """Settings the server pushed (UI thread): the browser's allowlist among them."""

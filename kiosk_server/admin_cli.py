@@ -146,7 +146,7 @@ def kiosk_settings(ctx: click.Context, kiosk_ref: str, idle_timeout: int | None,
     """Settings pushed to a kiosk with its next heartbeat reply."""
     def apply(conn: Connection) -> PushedSettings:
         kid = tenancy.resolve_kiosk(conn, kiosk_ref)
-        current = tenancy.pushed_settings(conn, kid).model_dump(exclude_none=True)
+        current = tenancy.own_pushed_settings(conn, kid).model_dump(exclude_none=True)
         changes: dict[str, Any] = {"idle_timeout_s": idle_timeout, "idle_warning_s": idle_warning,
                                    "print_quota_pages": print_quota}
         if procedures is not None:

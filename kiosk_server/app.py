@@ -26,6 +26,7 @@ from kiosk_server.api import errors, identifiers, kiosk_routes, metrics
 from kiosk_server.api.errors import ApiError
 from kiosk_server.api.middleware import BodySizeLimit
 from kiosk_server.api.shedding import LoadShedding
+from kiosk_server.last_seen import LastSeenBuffer, flush_period
 from kiosk_server.ratelimit import RateLimiter
 from kiosk_server.report_mail import Mailer
 from kiosk_wire import __version__
@@ -49,16 +50,21 @@ def create_app(settings: Settings, engine: Engine | None = None,
     retention_months: int = settings.get("server.retention_months")
     mailer = Mailer.from_settings(settings)
 
+    last_seen = LastSeenBuffer(engine, flush_period(settings.get("sync.heartbeat_s")))
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         tasks = [asyncio.create_task(_retention_loop(engine, retention_months)),
                  asyncio.create_task(monthly_report_loop(engine, mailer, REPORTS_FIRST_AFTER_S,
-                                                         monthly_reports.CHECK_EVERY_S))]
+                                                         monthly_reports.CHECK_EVERY_S)),
+                 asyncio.create_task(_last_seen_loop(last_seen))]
         try:
             yield
         finally:
             for task in tasks:
                 task.cancel()
+            # The heartbeats' times not written yet: a stopping process writes them.
+            await run_in_threadpool(last_seen.flush_quietly)
 
     # No interactive API page: Swagger UI loads its code from a CDN. The API is described by
     # /openapi.json, served from here like everything else.
@@ -73,6 +79,7 @@ def create_app(settings: Settings, engine: Engine | None = None,
     app.state.known_procedures = identifiers.known_procedures(settings)
     app.state.known_parcours = identifiers.known_parcours(settings)
     app.state.counters = metrics.Counters()
+    app.state.last_seen = last_seen
     app.add_middleware(BodySizeLimit, max_bytes=settings.get("server.max_body_bytes"))
     # Outside the body reading: a request waiting for its body counts as in progress.
     app.add_middleware(LoadShedding, max_in_flight=settings.get("server.max_in_flight"),
@@ -105,6 +112,12 @@ async def _retention_loop(engine: Engine, months: int) -> None:
         except Exception:  # a failed purge is retried tomorrow; serving goes on
             log.exception("retention purge failed")
         await asyncio.sleep(RETENTION_EVERY_S)
+
+
+async def _last_seen_loop(buffer: LastSeenBuffer) -> None:
+    while True:
+        await asyncio.sleep(buffer.flush_s)
+        await run_in_threadpool(buffer.flush_quietly)
 
 
 async def monthly_report_loop(engine: Engine, mailer: Mailer | None, first_after_s: float,

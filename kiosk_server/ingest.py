@@ -33,6 +33,7 @@ _MEASURES = {
     t.agg_comfort: ("sessions",),
     t.agg_official_sites: ("sessions", "minutes"),
     t.agg_parcours: ("activities", "completed"),
+    t.agg_procedure_versions: ("activities", "completed", "steps_reached"),
 }
 
 
@@ -191,9 +192,9 @@ def aggregate_deltas(records: Iterable[SessionRecord],
         t.agg_sessions: {}, t.agg_activities: {}, t.agg_comfort: {}, t.agg_official_sites: {}}
     monthly: dict[sa.Table, dict[tuple[Any, ...], list[int]]] = {
         t.agg_hours: {}, t.agg_funnel: {}, t.agg_survey: {}, t.agg_autonomy: {},
-        t.agg_parcours: {}}
+        t.agg_parcours: {}, t.agg_procedure_versions: {}}
     sessions, acts, comfort, sites = daily.values()
-    hours, funnel, survey, autonomy, parcours = monthly.values()
+    hours, funnel, survey, autonomy, parcours, versions = monthly.values()
     practice = ActivityKind.PRACTICE
     for r in records:
         day = r.day
@@ -218,6 +219,9 @@ def aggregate_deltas(records: Iterable[SessionRecord],
                 if a.parcours_id:
                     _add(parcours, (month, a.parcours_id, a.parcours_step),
                          (1, int(a.completed)))
+                if a.procedure_version is not None:
+                    _add(versions, (month, a.procedure_id, a.procedure_version),
+                         (1, int(a.completed), a.steps_reached))
         sv = r.survey
         if sv is not None:
             _add(survey, (month, sv.age_bracket._value_, sv.autonomy._value_,
@@ -233,6 +237,9 @@ def aggregate_deltas(records: Iterable[SessionRecord],
             _add(per_month, (day.replace(day=1), *dims), values)
         rows += [("T", month, territory, 0, 0, *dims, *values)
                  for (month, *dims), values in per_month.items()]
+        if table is t.agg_official_sites:  # site x month: the atoms of its small counts
+            rows += [("M", month, territory, site, kiosk_id, *dims, *values)
+                     for (month, *dims), values in per_month.items()]
         out[table] = rows
     for table, acc in monthly.items():
         rows = []

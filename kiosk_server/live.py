@@ -10,6 +10,7 @@ resident. Everything is in the database, so any server process can answer.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import uuid
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kiosk_server import live_changes
+from kiosk_server import browser_sites, live_changes
 from kiosk_server import tables as t
 from kiosk_server.procedures import bundles
 from kiosk_server.tenancy import KioskIdentity, TenancyError, now
@@ -47,22 +48,10 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
     the live view shows writes the status and marks the site changed (kiosk_server.live_changes).
     """
     at = now()
-    # The kiosk sends a duration (its clock may be wrong); the start is placed on ours.
-    started = (at - dt.timedelta(seconds=hb.session_seconds)
-               if hb.session_seconds is not None else None)
-    values = {
-        "last_seen": at, "state": hb.state.value, "procedure_id": hb.procedure_id,
-        "step": hb.step, "devices": json.dumps(hb.devices, sort_keys=True),
-        "device_backends": json.dumps(hb.device_backends, sort_keys=True),
-        "app_version": hb.app_version, "queue_length": hb.queue_length,
-        "session_started_at": started, "ui_stalled_s": hb.ui_stalled_s, "restarts": hb.restarts,
-        "update_state": hb.update_state.value if hb.update_state else None,
-        "update_tried": hb.update_tried, "catalogue_version": hb.catalogue_version,
-        "official_site": hb.official_site.value if hb.official_site else None,
-        "package_version": hb.package_version,
-    }
+    values = status_values(hb, at)
+    started = values["session_started_at"]
     changed = not _touch_if_unchanged(conn, kiosk.kiosk_id, values, at,
-                                      dt.timedelta(seconds=heartbeat_s * OFFLINE_AFTER_HEARTBEATS))
+                                      offline_after(heartbeat_s))
     if changed:
         _write_status(conn, kiosk.kiosk_id, values)
     if hb.acked_commands:
@@ -85,9 +74,10 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
                      .values(delivered_at=at))
     if changed:
         live_changes.mark(conn, [kiosk.site_id])
-    pushed, catalogue, site_pin, territory_pin = conn.execute(
+    pushed, catalogue, site_pin, territory_pin, site_list, territory_list = conn.execute(
         sa.select(t.kiosks.c.pushed_settings, t.sites.c.catalogue_version,
-                  t.sites.c.pinned_version, t.territories.c.pinned_version)
+                  t.sites.c.pinned_version, t.territories.c.pinned_version,
+                  t.sites.c.browser_list, t.territories.c.browser_list)
         .select_from(t.kiosks.join(t.sites).join(t.territories))
         .where(t.kiosks.c.id == kiosk.kiosk_id)).one()
     if hb.catalogue_version is None:  # a kiosk that takes no bundle (or an older one)
@@ -96,20 +86,65 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
         bundles.refresh_sites(conn, [kiosk.site_id])
         catalogue = conn.execute(sa.select(t.sites.c.catalogue_version)
                                  .where(t.sites.c.id == kiosk.site_id)).scalar()
-    settings = PushedSettings.model_validate(json.loads(pushed or "{}"))
-    # The version pinned for the site (else its territory), only to a kiosk that says its
-    # package version: one without predates pins (or is not installed from the package) and
-    # could not act on it (an older kiosk refuses a reply with a field it does not know).
-    pin = site_pin or territory_pin
-    if pin and hb.package_version is not None:
-        settings = settings.model_copy(update={"pinned_version": pin})
     return HeartbeatReply(
-        settings=settings,
+        settings=reply_settings(hb, pushed, site_pin or territory_pin,
+                                site_list or territory_list),
         commands=[Command(id=p.id, kind=CommandKind(p.kind)) for p in pending],
         help_requests=help_statuses(conn, kiosk, hb.help_requests),
         server_time=at,
         catalogue_version=catalogue,
     )
+
+
+def reply_settings(hb: Heartbeat, pushed: str | None, pin: str | None,
+                   browser_list: str | None = None) -> PushedSettings:
+    """The settings pushed to a kiosk (its ``pushed_settings``), the official sites kept for
+    its site, else its territory (``browser_list``, unless the kiosk has its own:
+    kiosk_server.browser_sites), and the version pinned for its site, else its territory
+    (``pin``)."""
+    settings = _pushed(pushed or "{}", browser_list)
+    # The pin goes only to a kiosk that says its package version: one without predates pins
+    # (or is not installed from the package) and could not act on it (an older kiosk refuses a
+    # reply with a field it does not know).
+    if pin and hb.package_version is not None:
+        settings = settings.model_copy(update={"pinned_version": pin})
+    return settings
+
+
+@functools.lru_cache(maxsize=256)
+def _pushed(text: str, browser_list: str | None) -> PushedSettings:
+    """Parsed once per distinct text: every heartbeat reply carries them (a frozen model)."""
+    return browser_sites.effective(PushedSettings.model_validate(json.loads(text)), browser_list)
+
+
+def status_values(hb: Heartbeat, at: dt.datetime) -> dict[str, Any]:
+    """The ``kiosk_status`` row a heartbeat received at ``at`` says."""
+    # The kiosk sends a duration (its clock may be wrong); the start is placed on ours.
+    started = (at - dt.timedelta(seconds=hb.session_seconds)
+               if hb.session_seconds is not None else None)
+    return {
+        "last_seen": at, "state": hb.state.value, "procedure_id": hb.procedure_id,
+        "step": hb.step, "devices": json.dumps(hb.devices, sort_keys=True),
+        "device_backends": json.dumps(hb.device_backends, sort_keys=True),
+        "app_version": hb.app_version, "queue_length": hb.queue_length,
+        "session_started_at": started, "ui_stalled_s": hb.ui_stalled_s, "restarts": hb.restarts,
+        "update_state": hb.update_state.value if hb.update_state else None,
+        "update_tried": hb.update_tried, "catalogue_version": hb.catalogue_version,
+        "official_site": hb.official_site.value if hb.official_site else None,
+        "package_version": hb.package_version,
+    }
+
+
+# The status columns a heartbeat that changes nothing repeats (besides the session's start,
+# compared within STALE_END_SESSION_MARGIN of its estimate).
+COMPARED = ("state", "procedure_id", "step", "devices", "device_backends", "app_version",
+            "queue_length", "ui_stalled_s", "restarts", "update_state", "update_tried",
+            "catalogue_version", "official_site", "package_version")
+
+
+def offline_after(heartbeat_s: int) -> dt.timedelta:
+    """Silence after which the live view shows a kiosk offline."""
+    return dt.timedelta(seconds=heartbeat_s * OFFLINE_AFTER_HEARTBEATS)
 
 
 def _touch_if_unchanged(conn: Connection, kiosk_id: int, values: dict[str, Any],
@@ -119,9 +154,7 @@ def _touch_if_unchanged(conn: Connection, kiosk_id: int, values: dict[str, Any],
     so. One statement, decided by the database: another process may have written the row."""
     s = t.kiosk_status.c
     same = [s.kiosk_id == kiosk_id, s.last_seen >= at - offline_after]
-    for column in ("state", "procedure_id", "step", "devices", "device_backends",
-                   "app_version", "queue_length", "ui_stalled_s", "restarts", "update_state",
-                   "update_tried", "catalogue_version", "official_site", "package_version"):
+    for column in COMPARED:
         same.append(s[column].is_not_distinct_from(values[column]))
     started = values["session_started_at"]
     same.append(s.session_started_at.is_(None) if started is None else

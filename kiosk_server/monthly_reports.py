@@ -23,6 +23,7 @@ from kiosk_server import tables as t
 from kiosk_server.console import exports, report_pdf
 from kiosk_server.console.labels import MONTHS
 from kiosk_server.console.summary import summary
+from kiosk_server.procedures import titles
 from kiosk_server.queries import Period, Scope
 from kiosk_server.report_mail import Mailer, MailError
 
@@ -59,6 +60,7 @@ def _sites_without_report(conn: Connection, month: dt.date) -> list[Any]:
 def make_report(engine: Engine, site: Any, period: Period, today: dt.date) -> bool:
     """Make and keep one site's report; False when another process kept it first."""
     with engine.connect() as conn:
+        titles.refresh(conn)  # procedures written in the console named by title
         content = summary(conn, Scope(site_id=site.id), period)
     pdf = report_pdf.render(content, f"{site.name} ({site.territory})",
                             month_label(period.start), period.start, period.end, today)

@@ -6,10 +6,11 @@ a site, a kiosk or an exact day range reads the daily per-kiosk ``D`` rows (a si
 over its kiosks). Hour-of-week, funnels, autonomy per procedure and survey answers exist per
 month only: their period is widened to whole months (``Period.months()``).
 
-Small counts: where survey attributes (age bracket, autonomy, satisfaction) or practice
-autonomy levels are crossed with a place and a period, the cells are protected by
-kiosk_server.disclosure, decided on site x month atoms so that no filter undoes another's
-masking; they are read per site and month (M rows) and never published for one kiosk.
+Small counts: where survey attributes (age bracket, autonomy, satisfaction), practice
+autonomy levels or the official sites opened are crossed with a place and a period, the cells
+are protected by kiosk_server.disclosure, decided on site x month atoms so that no filter
+undoes another's masking; they are read per site and month (M rows) and never published for
+one kiosk (the official sites: kiosk_server.official_site_figures).
 """
 from __future__ import annotations
 
@@ -315,7 +316,7 @@ SURVEY_CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _site_month_place(table: sa.Table, scope: Scope) -> list[Any]:
+def site_month_place(table: sa.Table, scope: Scope) -> list[Any]:
     """The M (site x month x kiosk) rows of a scope, read through a key prefix: a site, a
     territory (its index), or nationally every site by name (site_id IN ...), never a scan."""
     if scope.site_id is not None:
@@ -338,7 +339,7 @@ def survey_breakdown(conn: Connection, scope: Scope, period: Period, attribute: 
     col = a.c[attribute]
     first, last = period.months()
     q = (sa.select(a.c.site_id, a.c.period, col, sa.func.sum(a.c.sessions))
-         .where(a.c.grain == "M", *_site_month_place(a, scope), a.c.period >= first,
+         .where(a.c.grain == "M", *site_month_place(a, scope), a.c.period >= first,
                 a.c.period <= last)
          .group_by(a.c.site_id, a.c.period, col))
     return protect((((r[0], r[1], attribute), r[2], int(r[3])) for r in conn.execute(q)),
@@ -353,16 +354,6 @@ def comfort_options(conn: Connection, scope: Scope, period: Period) -> dict[str,
          .where(*_where(a, scope, period)).group_by(a.c.comfort_option))
     found = {r[0]: int(r[1]) for r in conn.execute(q)}
     return {o.value: found.get(o.value, 0) for o in Accessibility}
-
-
-def official_sites(conn: Connection, scope: Scope, period: Period) -> list[dict[str, Any]]:
-    """Per official site of the kiosks' browser (allowlist key): the sessions that opened it
-    and the minutes spent on it, most opened first."""
-    a = t.agg_official_sites
-    q = (sa.select(a.c.site, sa.func.sum(a.c.sessions), sa.func.sum(a.c.minutes))
-         .where(*_where(a, scope, period)).group_by(a.c.site))
-    rows = [{"site": r[0], "sessions": int(r[1]), "minutes": int(r[2])} for r in conn.execute(q)]
-    return sorted(rows, key=lambda r: (-r["sessions"], -r["minutes"], r["site"]))
 
 
 AUTONOMY_LEVELS = tuple(level.value for level in Autonomy) + ("",)  # '': not assessed
@@ -381,7 +372,7 @@ def autonomy_by_procedure(conn: Connection, scope: Scope, period: Period, thresh
     first, last = period.months()
     q = (sa.select(a.c.procedure_id, a.c.site_id, a.c.period, a.c.autonomy,
                    sa.func.sum(a.c.activities))
-         .where(a.c.grain == "M", *_site_month_place(a, scope), a.c.period >= first,
+         .where(a.c.grain == "M", *site_month_place(a, scope), a.c.period >= first,
                 a.c.period <= last)
          .group_by(a.c.procedure_id, a.c.site_id, a.c.period, a.c.autonomy))
     atoms: dict[str, list[tuple[Any, str, int]]] = {}

@@ -43,6 +43,9 @@ territories = sa.Table(
     # The kiosk package version every kiosk of the territory runs (kiosk_server.version_pins);
     # a site's own pin wins. NULL: the newest of the repository.
     sa.Column("pinned_version", sa.String(32), nullable=True),
+    # The official sites the browser of every kiosk of the territory allows, when a manager
+    # applied a list to the whole territory (kiosk_server.browser_sites; JSON; NULL: none).
+    sa.Column("browser_list", sa.Text, nullable=True),
 )
 
 sites = sa.Table(
@@ -65,6 +68,8 @@ sites = sa.Table(
     # The author of a procedure may approve it alone for this site (no second person).
     sa.Column("self_approval", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("pinned_version", sa.String(32), nullable=True),  # see territories.pinned_version
+    # The site's own list of official sites (wins over its territory's; see territories).
+    sa.Column("browser_list", sa.Text, nullable=True),
     sa.UniqueConstraint("territory_id", "name", name="uq_sites_territory_name"),
 )
 
@@ -241,16 +246,24 @@ agg_autonomy = _agg("agg_autonomy", [_dim("procedure_id", 64), _dim("autonomy", 
                     ["activities"])
 # Sessions per comfort option: a session with two options counts once under each.
 agg_comfort = _agg("agg_comfort", [_dim("comfort_option", 16)], ["sessions"])
-# Sessions that opened each official site in the kiosk's browser, and minutes spent on it.
+# Sessions that opened each official site in the kiosk's browser, and minutes spent on it. Also
+# kept per site x month (M, migration 0016): the atoms its small counts are protected on.
 agg_official_sites = _agg("agg_official_sites", [_dim("site", 24)], ["sessions", "minutes"])
 
 # Practice attempts and completions of each step of each parcours (monthly grains).
 agg_parcours = _agg("agg_parcours", [_dim("parcours_id", 64), _small("parcours_step")],
                     ["activities", "completed"])
 
+# Practice attempts of each version of a procedure written in the console (monthly grains; only
+# activities that carry a version): the console compares versions beyond the raw retention.
+agg_procedure_versions = _agg(
+    "agg_procedure_versions", [_dim("procedure_id", 64), sa.Column("procedure_version",
+                                                                   sa.Integer, nullable=False)],
+    ["activities", "completed", "steps_reached"])
+
 AGGREGATES: tuple[sa.Table, ...] = (agg_sessions, agg_activities, agg_hours, agg_funnel,
                                     agg_survey, agg_autonomy, agg_comfort, agg_official_sites,
-                                    agg_parcours)
+                                    agg_parcours, agg_procedure_versions)
 
 # --- live ---------------------------------------------------------------------------------
 kiosk_status = sa.Table(
@@ -344,6 +357,7 @@ procedures = sa.Table(
     sa.Column("id", sa.String(64), primary_key=True),  # the procedure's own id (a slug)
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("title_fr", sa.String(200), nullable=True),  # of the latest save (for the console)
 )
 
 # Every save is a version: the YAML text (the one source of truth), its author, the checker's
@@ -370,6 +384,40 @@ procedure_versions = sa.Table(
 procedure_publications = sa.Table(
     "procedure_publications", metadata,
     sa.Column("procedure_id", sa.String(64), sa.ForeignKey("procedures.id"), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("scope", sa.String(16), nullable=False),
+    sa.Column("place_id", sa.Integer, nullable=True),
+    sa.Column("published_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Parcours written in the console (kiosk_server/procedures/parcours_store.py): the same
+# versions, review and publication as procedures; the YAML text is a parcours file's.
+parcours = sa.Table(
+    "parcours", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("title_fr", sa.String(200), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+)
+parcours_versions = sa.Table(
+    "parcours_versions", metadata,
+    sa.Column("parcours_id", sa.String(64), sa.ForeignKey("parcours.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("yaml", sa.Text, nullable=False),
+    sa.Column("author_id", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("errors", sa.Integer, nullable=False),
+    sa.Column("findings", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("scope", sa.String(16), nullable=True),
+    sa.Column("place_id", sa.Integer, nullable=True),
+    sa.Column("reviewed_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
+)
+parcours_publications = sa.Table(
+    "parcours_publications", metadata,
+    sa.Column("parcours_id", sa.String(64), sa.ForeignKey("parcours.id"), primary_key=True),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("scope", sa.String(16), nullable=False),
     sa.Column("place_id", sa.Integer, nullable=True),

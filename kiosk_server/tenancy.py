@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from kiosk_server import live_changes
 from kiosk_server import tables as t
+from kiosk_server.browser_sites import effective
 from kiosk_wire.schema import PushedSettings
 
 TOKEN_BYTES = 32  # 256 bits
@@ -188,17 +189,28 @@ def set_pushed_settings(conn: Connection, kiosk: int | str, pushed: PushedSettin
 
 
 def pushed_settings(conn: Connection, kiosk_id: int) -> PushedSettings:
-    """The kiosk's pushed settings, with the version pinned for its site (else its territory)
-    filled in: one statement, as before pins existed (a heartbeat's cost is counted)."""
+    """The kiosk's pushed settings as it gets them: the version pinned for its site (else its
+    territory) and its site's (else its territory's) official sites filled in, unless set for
+    the kiosk alone (kiosk_server.browser_sites). One statement."""
     row = conn.execute(sa.select(t.kiosks.c.pushed_settings, t.sites.c.pinned_version,
-                                 t.territories.c.pinned_version)
+                                 t.territories.c.pinned_version, t.sites.c.browser_list,
+                                 t.territories.c.browser_list)
                        .select_from(t.kiosks.join(t.sites).join(t.territories))
                        .where(t.kiosks.c.id == kiosk_id)).first()
     if row is None:
         return PushedSettings()
-    pushed = PushedSettings.model_validate(json.loads(row[0] or "{}"))
+    pushed = effective(PushedSettings.model_validate(json.loads(row[0] or "{}")),
+                       row[3] or row[4])
     pin = row[1] or row[2]
     return pushed.model_copy(update={"pinned_version": pin}) if pin else pushed
+
+
+def own_pushed_settings(conn: Connection, kiosk_id: int) -> PushedSettings:
+    """The settings set for this kiosk alone (what an edit of them starts from: the places'
+    pin and list are not copied into it)."""
+    pushed = conn.execute(sa.select(t.kiosks.c.pushed_settings)
+                          .where(t.kiosks.c.id == kiosk_id)).scalar_one_or_none()
+    return PushedSettings.model_validate(json.loads(pushed or "{}"))
 
 
 # --- console users -------------------------------------------------------------------------

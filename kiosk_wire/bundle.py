@@ -1,17 +1,20 @@
 """The catalogue bundle: what a site's kiosks get besides their shipped procedures.
 
 The server builds one per site (kiosk_server.procedures.bundles): the procedures published to
-the site (each as its YAML text, the one source of truth, with its id and version) and the
-site's chosen order (which procedures its kiosks show, shipped or published, and in which order;
-``None``: every procedure, shipped ones first). It signs the bundle's exact bytes with its
-Ed25519 key; a kiosk checks the signature with the server's public key
-(``sync.catalogue_public_key``), then runs the practice checker on every procedure, and refuses
-the whole bundle if either fails.
+the site (each as its YAML text, the one source of truth, with its id and version), the site's
+chosen order (which procedures its kiosks show, shipped or published, and in which order;
+``None``: every procedure, shipped ones first), and the parcours published to the site whose
+exercises its kiosks offer (each as its parcours file's text, with its id and version). It
+signs the bundle's exact bytes with its Ed25519 key; a kiosk checks the signature with the
+server's public key (``sync.catalogue_public_key``), then runs the practice checker on every
+procedure and the parcours checker on every parcours, and refuses the whole bundle if any
+fails.
 
-The catalogue *version* names a bundle's content: a hash of its ``(id, version)`` pairs and its
-order (versions never change once saved, so the pairs name the texts). The server computes it
-without building the bundle, the heartbeat reply carries it, and a kiosk downloads a bundle only
-when the version differs from the one it has. A site with nothing published and no choice has
+The catalogue *version* names a bundle's content: a hash of its ``(id, version)`` pairs, its
+order and its parcours' pairs (versions never change once saved, so the pairs name the
+texts). The server computes it without building the bundle, the heartbeat reply carries it,
+and a kiosk downloads a bundle only when the version differs from the one it has. A site with
+nothing published and no choice has
 :data:`EMPTY_VERSION`, the version of a kiosk that never got a bundle.
 """
 from __future__ import annotations
@@ -32,6 +35,7 @@ CatalogueVersion = Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
 ProcedureVersion = Annotated[int, Field(ge=1, le=1_000_000, strict=True)]
 MAX_PROCEDURES = 500
 MAX_YAML_CHARS = 400_000
+MAX_PARCOURS_CHARS = 20_000
 
 
 class _Strict(BaseModel):
@@ -44,11 +48,20 @@ class BundleProcedure(_Strict):
     yaml: Annotated[str, Field(max_length=MAX_YAML_CHARS)]
 
 
+class BundleParcours(_Strict):
+    id: ProcedureId  # a parcours id is a slug held to the same rule
+    version: ProcedureVersion
+    yaml: Annotated[str, Field(max_length=MAX_PARCOURS_CHARS)]
+
+
 class CatalogueBundle(_Strict):
     format: Literal[1] = BUNDLE_FORMAT
     version: CatalogueVersion
     procedures: Annotated[list[BundleProcedure], Field(max_length=MAX_PROCEDURES)] = []
     order: Annotated[list[ProcedureId], Field(max_length=MAX_PROCEDURES)] | None = None
+    # Left out of the signed bytes when empty: a kiosk older than parcours in bundles still
+    # takes a bundle without any.
+    parcours: Annotated[list[BundleParcours], Field(max_length=MAX_PROCEDURES)] = []
 
 
 class SignedBundle(_Strict):
@@ -63,10 +76,16 @@ class BundleRefused(ValueError):
     """A bundle a kiosk must not use; the message says why, plainly (it is logged)."""
 
 
-def catalogue_version(entries: Iterable[tuple[str, int]], order: list[str] | None) -> str:
-    """The version naming a bundle of these ``(id, version)`` pairs and this order."""
-    content = json.dumps({"procedures": sorted([i, v] for i, v in entries), "order": order},
-                         separators=(",", ":"))
+def catalogue_version(entries: Iterable[tuple[str, int]], order: list[str] | None,
+                      parcours: Iterable[tuple[str, int]] = ()) -> str:
+    """The version naming a bundle of these ``(id, version)`` pairs, this order and these
+    parcours' pairs (none: the version a bundle had before parcours were sent)."""
+    named: dict[str, object] = {"procedures": sorted([i, v] for i, v in entries),
+                                "order": order}
+    pairs = sorted([i, v] for i, v in parcours)
+    if pairs:
+        named["parcours"] = pairs
+    content = json.dumps(named, separators=(",", ":"))
     return hashlib.sha256(content.encode()).hexdigest()[:16]
 
 
@@ -75,7 +94,7 @@ EMPTY_VERSION = catalogue_version((), None)
 
 def seal(bundle: CatalogueBundle, seed: bytes) -> SignedBundle:
     """The bundle signed with the server's private key."""
-    raw = bundle.model_dump_json().encode()
+    raw = bundle.model_dump_json(exclude=None if bundle.parcours else {"parcours"}).encode()
     return SignedBundle(payload=base64.b64encode(raw).decode(),
                         signature=ed25519.sign(seed, raw).hex())
 
@@ -95,7 +114,8 @@ def open_sealed(signed: SignedBundle, public_key: bytes) -> CatalogueBundle:
     except ValidationError as err:
         raise BundleRefused(f"bundle refused: its content is not a catalogue ({err.error_count()}"
                             " problems)") from None
-    expected = catalogue_version(((p.id, p.version) for p in bundle.procedures), bundle.order)
+    expected = catalogue_version(((p.id, p.version) for p in bundle.procedures), bundle.order,
+                                 ((p.id, p.version) for p in bundle.parcours))
     if expected != bundle.version:
         raise BundleRefused("bundle refused: its version does not match its content")
     return bundle

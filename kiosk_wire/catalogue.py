@@ -68,3 +68,20 @@ def shipped_parcours() -> dict[str, ParcoursEntry]:
     data = json.loads(PARCOURS_MANIFEST.read_text(encoding="utf-8"))
     return {row["id"]: ParcoursEntry(row["id"], row["title_fr"], tuple(row["steps"]))
             for row in data["parcours"]}
+
+
+# --- a procedure's short first-timer version ---------------------------------------------------
+# Recorded under its own id, the full one's and this suffix ("ameli-compte-courte"), so the
+# statistics keep the two apart with catalogue ids only (never a text).
+SHORT_SUFFIX = "-courte"
+
+
+def short_id(procedure_id: str) -> str:
+    return procedure_id + SHORT_SUFFIX
+
+
+def full_id_of(procedure_id: str) -> str | None:
+    """The full procedure's id of a short version's id, else None."""
+    if procedure_id.endswith(SHORT_SUFFIX) and len(procedure_id) > len(SHORT_SUFFIX):
+        return procedure_id.removesuffix(SHORT_SUFFIX)
+    return None

@@ -204,8 +204,9 @@ SETTINGS: tuple[Setting, ...] = (
        "Ids of this deployment's own practice procedures (comma-separated), accepted in records "
        "beside the shipped catalogue's; any other id is refused."),
     _s("server", "local_parcours", str, "",
-       "Ids of this deployment's own parcours (comma-separated), accepted in records beside "
-       "the shipped parcours; any other parcours id is refused."),
+       "Ids of this deployment's own parcours files (comma-separated), accepted in records "
+       "beside the shipped parcours and those built in the console; any other parcours id is "
+       "refused."),
     _s("server", "clock_skew_days", int, 1,
        "How many days ahead of the server's date a kiosk's record may be dated (a kiosk clock "
        "a little fast); later ones are refused.", minimum=0, maximum=7),

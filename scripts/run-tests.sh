@@ -2,8 +2,9 @@
 # Run the whole test suite on the real stacks (called by `make test` and CI).
 #
 #   1. compile the message catalogues (the .mo files are build products);
-#   2. pytest -m "not udev": everything else, in three lanes run side by side (packages, screens,
-#      the rest; see below); fixtures start cupsd, pcscd, PostgreSQL... on demand;
+#   2. pytest -m "not udev": everything else, in four lanes run side by side (packages, the
+#      screen sweeps, the other screens, the rest; see below); fixtures start cupsd, pcscd,
+#      PostgreSQL... on demand;
 #   3. umockdev-wrapper pytest -m udev: the hotplug tests, which need libumockdev-preload loaded
 #      into the test process itself.
 #
@@ -44,11 +45,12 @@ verdict() {  # verdict <code> <empty-run-ok: 0|1>
   esac
 }
 
-# The main run goes in three lanes at once, each its own pytest process with its own private
+# The main run goes in four lanes at once, each its own pytest process with its own private
 # daemons (every harness daemon has a private port, socket and root): the Debian packages
-# (dpkg, apt and booted containers: mostly waiting on disk and network), the Kivy screens (CPU)
-# and everything else (servers, Chromium, devices). On two cores the lanes overlap their waits;
-# one process in a row took twice as long. Each lane's output is kept in a log and printed
+# (dpkg, apt and booted containers: mostly waiting on disk and network), the two long sweeps
+# over every screen (the layout audit and the monkey: half of the screens' time), the other Kivy
+# screens, and everything else (servers, Chromium, devices). On two cores the lanes overlap their
+# waits; one process in a row took twice as long. Each lane's output is kept in a log and printed
 # whole when it ends, so the report reads as three plain pytest runs.
 main_rc=0
 if [ $# -gt 0 ]; then
@@ -57,13 +59,16 @@ if [ $# -gt 0 ]; then
   main_rc=$?
   main_verdict=$(verdict "$main_rc" 0)
 else
+  sweeps="tests/ui/test_layout_audit.py tests/ui/test_monkey.py"
   declare -A lane_args=(
     [packages]="tests/packages"
-    [screens]="tests/ui"
+    [sweeps]="$sweeps"
+    [screens]="tests/ui ${sweeps//tests\//--ignore=tests/}"
     [rest]="tests --ignore=tests/packages --ignore=tests/ui"
   )
+  lanes=(packages sweeps screens rest)
   declare -A lane_pid=()
-  for lane in packages screens rest; do
+  for lane in "${lanes[@]}"; do
     echo "== run-tests: main run, lane $lane (pytest -m 'not udev' ${lane_args[$lane]})"
     # shellcheck disable=SC2086  # the lane's arguments are words
     "$py" -m pytest "${common[@]}" -m "not udev" --junitxml="$KIOSK_TEST_ARTIFACTS/junit-$lane.xml" \
@@ -71,7 +76,7 @@ else
     lane_pid[$lane]=$!
   done
   main_verdict=""
-  for lane in packages screens rest; do
+  for lane in "${lanes[@]}"; do
     wait "${lane_pid[$lane]}"
     rc=$?
     echo "== run-tests: lane $lane finished: $(verdict "$rc" 0)"

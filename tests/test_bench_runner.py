@@ -25,3 +25,18 @@ def test_an_unknown_area_is_a_clear_error_that_runs_nothing():
     assert done.returncode == 2
     assert "unknown area(s) nope" in done.stderr and "Traceback" not in done.stderr
     assert "bench: nope ..." not in done.stderr
+
+
+def test_a_run_of_one_area_keeps_the_other_areas_notes_of_either_form():
+    from bench.__main__ import Kept
+
+    page = ("Last run: 2026-12-05 23:00 UTC\n\n## Notes\n\n"
+            "- console_compare: run on its own on a 100,000-record dataset\n"
+            "- practice / load + check: wall-clock median 1368 ms\n"
+            "- server / HTTP ingest: 5000 sessions\n")
+    kept = Kept(page, {"practice"})
+    assert kept.notes == ["- console_compare: run on its own on a 100,000-record dataset",
+                          "- server / HTTP ingest: 5000 sessions"]
+    assert Kept(page, {"console_compare"}).notes == [
+        "- practice / load + check: wall-clock median 1368 ms",
+        "- server / HTTP ingest: 5000 sessions"]

@@ -53,3 +53,22 @@ def test_the_command_writes_the_file_the_session_unit_reads(tmp_path):
                                 env={"KIOSK_UI_ROTATION": "270"})
     assert result.exit_code == 0, result.output
     assert "output * transform 270" in out.read_text()
+
+
+def test_the_touchscreen_turns_with_the_connected_screen(tmp_path):
+    """wlroots applies the rotation to touches only for a touchscreen mapped to the screen: the
+    connected screen's name comes from the kernel's connectors (/sys/class/drm layout)."""
+    for name, status in (("card0-HDMI-A-1", "connected"), ("card0-DP-1", "disconnected"),
+                         ("card0-HDMI-A-2", "connected")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "status").write_text(f"{status}\n")
+    (tmp_path / "card0").mkdir()  # the card itself has no status
+    screens = compositor.connected_screens(tmp_path)
+    assert screens == ["HDMI-A-1", "HDMI-A-2"]
+    text = compositor.sway_config(config.defaults().with_overrides({"ui.rotation": 90}), screens)
+    assert "input type:touch map_to_output HDMI-A-1" in text
+
+
+def test_without_a_screen_no_touchscreen_is_mapped(tmp_path):
+    assert compositor.connected_screens(tmp_path / "no-drm") == []
+    assert "map_to_output" not in make()

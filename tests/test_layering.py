@@ -146,7 +146,7 @@ def test_the_server_imports_only_the_shared_part_of_the_terminal_side():
         (ROOT / SERVER_USES_THE_CHECKER).read_text())) if isinstance(node, ast.ImportFrom)}
     assert {m for m in checker_imports if m and m.startswith("kiosk.")} <= {
         "kiosk.practice.checker", "kiosk.practice.loader", "kiosk.practice.yamlines",
-        "kiosk.practice.catalogue"}
+        "kiosk.practice.catalogue", "kiosk.practice.parcours_file"}
 
 
 def test_the_shared_part_imports_neither_program_nor_their_libraries():

@@ -161,12 +161,20 @@ class Browsing:
         if self.on_view is not None:
             self.on_view(view)
 
+    def site_now(self) -> str | None:
+        """For the heartbeat thread: the site shown now (its key), or None. The time on it so
+        far goes into the session's record now (journaled: a crash keeps it)."""
+        if self.service is None:
+            return None
+        self._count(self.timer.checkpoint())
+        return self.site_key
+
     def close(self) -> None:
         """Stop this session's Chromium (the session's end hook); the wipe removes the rest.
         The time spent per site goes into the session's record."""
         service, self.service = self.service, None
         if service is not None:
-            service.close()
+            service.close(discard=True)  # its profile is wiped right after
         self.site_key = None
         self._count(self.timer.stop())
         if self.pending is not None:  # a list pushed during the session: from the next one

@@ -43,9 +43,14 @@ FOCUSED_KIND_JS = """() => {
 }"""
 
 
-def tap(page: Any, x: float, y: float) -> FieldKind:
-    """A tap at viewport CSS pixels; returns what now has the focus (for the keyboard)."""
-    page.mouse.click(x, y)
+def tap(page: Any, x: float, y: float, clicks: int = 1) -> FieldKind:
+    """A tap at viewport CSS pixels; returns what now has the focus (for the keyboard).
+    ``clicks``: the tap's rank in a quick series on one spot, as a mouse's click count (2: a
+    double click, which selects the word under the finger; 3: its paragraph), so a resident
+    can select text by touch for read aloud."""
+    page.mouse.move(x, y)
+    page.mouse.down(click_count=clicks)
+    page.mouse.up(click_count=clicks)
     return focused_kind(page)
 
 

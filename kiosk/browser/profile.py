@@ -21,7 +21,10 @@ import logging
 import os
 import shutil
 import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,3 +238,24 @@ def dispose_profile(ref: str) -> None:
     if root.exists():  # a file appeared while removing: once more, after it stopped
         kill_processes_using(root)
         shutil.rmtree(root, ignore_errors=True)
+
+
+_ENVIRON_LOCK = threading.Lock()
+
+
+@contextmanager
+def driver_tmpdir(path: Path) -> Iterator[None]:
+    """While the Playwright driver starts, TMPDIR names the profile's own directory: the
+    driver inherits the process environment (no parameter for it) and makes its artifacts
+    folder there, which would otherwise outlive a SIGKILL in /tmp. Chromium gets its own
+    environment (the profile's), where TMPDIR stays short for its socket path."""
+    with _ENVIRON_LOCK:
+        before = os.environ.get("TMPDIR")
+        os.environ["TMPDIR"] = str(path)
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("TMPDIR", None)
+            else:
+                os.environ["TMPDIR"] = before

@@ -13,12 +13,10 @@ the profile (and kills anything left of Chromium).
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
-from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -34,7 +32,12 @@ from kiosk.browser.guard import (
     route_documents,
 )
 from kiosk.browser.interaction import set_zoom
-from kiosk.browser.profile import BrowserProfile, resolver_switch
+from kiosk.browser.profile import (
+    BrowserProfile,
+    driver_tmpdir,
+    kill_processes_using,
+    resolver_switch,
+)
 from kiosk.browser.refusal import refusal_page
 from kiosk.browser.screencast import FrameListener, Screencast
 from kiosk.browser.transfers import Transfers
@@ -45,27 +48,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 PUMP_MS = 25          # how long the idle worker lets Playwright deliver events
 NAVIGATION_TIMEOUT_MS = 30_000
 T = TypeVar("T")
-
-
-_ENVIRON_LOCK = threading.Lock()
-
-
-@contextmanager
-def _driver_tmpdir(path: Path) -> Iterator[None]:
-    """While the Playwright driver starts, TMPDIR names the profile's own directory: the
-    driver inherits the process environment (no parameter for it) and makes its artifacts
-    folder there, which would otherwise outlive a SIGKILL in /tmp. Chromium gets its own
-    environment (the profile's), where TMPDIR stays short for its socket path."""
-    with _ENVIRON_LOCK:
-        before = os.environ.get("TMPDIR")
-        os.environ["TMPDIR"] = str(path)
-        try:
-            yield
-        finally:
-            if before is None:
-                os.environ.pop("TMPDIR", None)
-            else:
-                os.environ["TMPDIR"] = before
 
 
 def _goto_refusal(page: Any, reason: Refusal, attempts: int = 3) -> None:
@@ -138,9 +120,12 @@ class BrowserService:
             self._thread.start()
         return self._started
 
-    def close(self, timeout_s: float = 15.0) -> None:
-        """Stop Chromium and the worker (idempotent). The profile stays for the wipe."""
+    def close(self, timeout_s: float = 15.0, discard: bool = False) -> None:
+        """Stop Chromium and the worker (idempotent). The profile stays for the wipe.
+        ``discard``: it is wiped next: Chromium is killed, not asked to write it out first."""
         self._stopping.set()
+        if discard:
+            kill_processes_using(self.profile.root, grace_s=0.0)
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout_s)
             if self._thread.is_alive():
@@ -231,7 +216,7 @@ class BrowserService:
         from playwright.sync_api import sync_playwright  # lazily: only a browsing session pays
 
         environment = self.profile.environment()
-        with _driver_tmpdir(self.profile.driver_tmp):
+        with driver_tmpdir(self.profile.driver_tmp):
             self._pw = sync_playwright().start()
         width, height = self.viewport
         self._context = self._pw.chromium.launch_persistent_context(

@@ -2,7 +2,8 @@
 only (never an address or a title). The refusal page and blank pages count for no site.
 
 Each period on a site is handed over as soon as it ends (the session core journals it, so a
-crash keeps it too); the running one when the browser closes."""
+crash keeps it too); the running one when the browser closes, and so far at each heartbeat
+(:meth:`SiteTimer.checkpoint`: a crash loses at most one heartbeat's time on the shown site)."""
 from __future__ import annotations
 
 import threading
@@ -26,6 +27,14 @@ class SiteTimer:
                 return None
             ended = self._ended(self.now())
             self._current, self._since = site_key, self.now()
+            return ended
+
+    def checkpoint(self) -> Period | None:
+        """The running period so far, if any; the same site goes on, counted from now."""
+        with self._lock:
+            now = self.now()
+            ended = self._ended(now)
+            self._since = now
             return ended
 
     def stop(self) -> Period | None:

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from kiosk.devices import errors
+from kiosk.devices.printer import PrinterState
 from kiosk.doctor.findings import Check, Finding, Status
 from kiosk_wire.config import Settings
 
@@ -42,7 +43,7 @@ def check_printer(settings: Settings) -> Finding:
                        "configurée ?)", required=required)
     extras = ", ".join(("couleur" if caps.colour else "noir et blanc",
                         "recto verso" if caps.duplex else "recto seul"))
-    ok = state.value in ("ready", "printing")
+    ok = state in (PrinterState.READY, PrinterState.PRINTING)
     return Finding("printer", "imprimante", Status.OK if ok else Status.WARN,
                    f"file CUPS {queue!r} : {state.value} ({extras})", required=required)
 

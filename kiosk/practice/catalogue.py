@@ -10,12 +10,16 @@ import logging
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.practice.checker import check_paths
 from kiosk.practice.loader import Finding
 from kiosk.practice.model import Procedure
 from kiosk_wire.config import Settings
 from kiosk_wire.schema import Theme
+
+if TYPE_CHECKING:
+    from kiosk.practice.parcours_file import Parcours
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +47,22 @@ class Catalogue:
     procedures: list[Procedure] = field(default_factory=list)
     skipped: list[Finding] = field(default_factory=list)
     drafts: list[Procedure] = field(default_factory=list)
+    # Parcours published from the console with the site's bundle (kiosk.practice.published),
+    # checked there; offered beside the shipped ones when the catalogue has all their steps.
+    published_parcours: list[Parcours] = field(default_factory=list)
 
     def get(self, procedure_id: str) -> Procedure:
         for procedure in [*self.procedures, *self.drafts]:
             if procedure.id == procedure_id:
                 return procedure
+            if procedure.short is not None and procedure.short.id == procedure_id:
+                return procedure.short
         raise KeyError(procedure_id)
+
+    def shorts(self) -> list[Procedure]:
+        """The short first-timer versions of the ready procedures (offered on their start
+        screen, not as catalogue entries of their own)."""
+        return [p.short for p in self.procedures if p.short is not None]
 
     def ids(self) -> list[str]:
         return [p.id for p in self.procedures]

@@ -25,6 +25,7 @@ from kiosk.practice.model import FieldType, Procedure, TrapKind
 from kiosk.practice.solution import solution
 from kiosk.practice.text import LANGUAGES
 from kiosk.practice.validators import run_validator
+from kiosk.practice.variants import with_short
 from kiosk.practice.yamlines import LineDict, LineList
 
 PROCEDURE_SUFFIXES = (".yaml", ".yml")
@@ -113,6 +114,14 @@ def check_paths(paths: Iterable[Path], taken: dict[str, str] | None = None) -> R
                 ).format(id=procedure.id, other=seen[procedure.id])))
                 continue
             seen[procedure.id] = str(file)
+            if procedure.short is not None:  # its statistics id must be nobody else's
+                if procedure.short.id in seen:
+                    report.findings.append(Finding(file, 1, _(
+                        "la version courte s'appelle « {id} », identifiant déjà pris par "
+                        "{other} : changez l'un des deux").format(
+                            id=procedure.short.id, other=seen[procedure.short.id])))
+                    continue
+                seen[procedure.short.id] = _("la version courte de {file}").format(file=file)
             if not findings:
                 report.procedures.append(procedure)
             elif all(f.severity is Severity.WARNING for f in findings):
@@ -133,6 +142,8 @@ def check_file(file: Path) -> tuple[Procedure | None, list[Finding]]:
     procedure = build(data, file)
     findings += _graph(procedure, data, file)
     findings += _answers(procedure, file)
+    if not findings:  # the short first-timer version, when the file declares one
+        procedure, findings = with_short(procedure, data, file, _graph)
     return (None if findings else procedure), findings + warnings
 
 
@@ -198,7 +209,8 @@ def _structure(data: Any, file: Path) -> list[Finding]:
                 findings.append(Finding(file, fld.line_of("persona"), _(
                     "la case « {id} » renvoie à « {key} », absent de la fiche persona : "
                     "ajoutez-le dans persona: values:").format(id=fld["id"], key=fld["persona"])))
-            if fld.get("digits") is not None and fld["type"] not in ("sms_code", "email_code"):
+            codes = (FieldType.SMS_CODE, FieldType.EMAIL_CODE)
+            if fld.get("digits") is not None and fld["type"] not in codes:
                 findings.append(Finding(file, fld.line_of("digits"), _(
                     "digits: ne sert qu'aux cases sms_code ou email_code (la longueur du code "
                     "reçu) : pour un nombre de chiffres à taper, écrivez validators: [{{name: "

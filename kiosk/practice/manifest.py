@@ -30,9 +30,11 @@ def step_titles(procedure: Procedure) -> tuple[str, ...]:
 
 
 def manifest_text() -> str:
-    """The manifest of the shipped procedures, as the file should read."""
+    """The manifest of the shipped procedures, as the file should read (a short version is an
+    entry of its own: its records carry its own id and its own steps)."""
+    catalogue = load_catalogue()
     return entries_to_json([CatalogueEntry(p.id, p.title.fr, p.theme.value, step_titles(p))
-                            for p in load_catalogue().procedures])
+                            for p in [*catalogue.procedures, *catalogue.shorts()]])
 
 
 def parcours_manifest_text() -> str:

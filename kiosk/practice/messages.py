@@ -158,6 +158,11 @@ MESSAGES: dict[str, Text] = {
                                   "Bravo.")),
     # after the debrief: what next
     "next.exercise": _m(N_("Exercice conseillé ensuite : « {title} ».")),
+    # after a procedure's short first-timer version (kiosk.practice.variants)
+    "next.full_version": _m(N_("Vous avez réussi la version courte. Quand vous vous sentez "
+                               "prêt, faites la version complète, avec toutes les pages du "
+                               "vrai site : « {title} ».")),
+    "short.title": _m(N_("{title} (version courte)")),
     "next.retry": _m(N_("Vous pouvez reprendre cet exercice quand vous voulez : on apprend en "
                         "recommençant.")),
     "next.help_for_real": _m(N_("Pour la vraie démarche, vous n'êtes pas seul : un médiateur "

@@ -43,6 +43,14 @@ class Level(str, Enum):
     ADVANCED = "avance"
 
 
+class Variant(str, Enum):
+    """Which version of a procedure a run plays: the full one, or the short first-timer one a
+    procedure may declare (``short:``, kiosk.practice.variants)."""
+
+    FULL = "complete"
+    SHORT = "courte"
+
+
 # Translated in the kiosk's gettext catalogues, like the engine's messages.
 LEVEL_LABELS: dict[Level, Text] = {
     Level.BEGINNER: CatalogueText(N_("Débutant")),
@@ -222,6 +230,11 @@ class Procedure:
     # The version of a procedure published from the console (kiosk.practice.published); None
     # for a shipped one or a site's own file. The session record carries it, never the text.
     published_version: int | None = None
+    # The short first-timer version (its own id, ``<id>-courte``, so the statistics keep the
+    # two apart with ids only), and, on that short version, the full one's id.
+    variant: Variant = Variant.FULL
+    short: Procedure | None = None
+    full_id: str | None = None
 
     @property
     def real_address(self) -> str | None:

@@ -1,6 +1,7 @@
 """What to do after an exercise: the next exercise to try, and who can help for real.
 
-A resident who finished alone is offered a harder exercise on the same theme; one who stopped
+A resident who finished a procedure's short first-timer version is offered its full version;
+one who finished alone is offered a harder exercise on the same theme; one who stopped
 half-way, the same exercise again or an easier one; one who stayed guided is told, in plain words,
 that a mediator can do the real procedure with them here and that an Aidants Connect helper
 (the national scheme for it) can do it for them, safely, when they entrust it.
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from kiosk.practice.engine import Mode, PracticeRun
 from kiosk.practice.messages import MESSAGES
-from kiosk.practice.model import Level, Procedure
+from kiosk.practice.model import Level, Procedure, Variant
 
 _ORDER = [Level.BEGINNER, Level.INTERMEDIATE, Level.ADVANCED]
 
@@ -39,7 +40,14 @@ def suggest(done: Procedure, catalogue: Sequence[Procedure], step: int) -> Proce
 
 def next_steps(run: PracticeRun, catalogue: Sequence[Procedure], lang: str = "fr") -> NextSteps:
     lines: list[str] = []
-    if run.completed and run.mode is Mode.AUTONOMOUS and run.errors == 0:
+    done = run.procedure
+    full = next((p for p in catalogue if p.id == done.full_id), None) \
+        if done.variant is Variant.SHORT else None
+    key = "next.exercise"
+    suggested: Procedure | None
+    if run.completed and full is not None:
+        suggested, key = full, "next.full_version"
+    elif run.completed and run.mode is Mode.AUTONOMOUS and run.errors == 0:
         suggested = suggest(run.procedure, catalogue, +1)
     elif run.completed:
         suggested = suggest(run.procedure, catalogue, 0)
@@ -47,7 +55,7 @@ def next_steps(run: PracticeRun, catalogue: Sequence[Procedure], lang: str = "fr
         suggested = None
         lines.append(MESSAGES["next.retry"].get(lang))
     if suggested is not None:
-        lines.append(MESSAGES["next.exercise"].format(lang, title=suggested.title.get(lang)))
+        lines.append(MESSAGES[key].format(lang, title=suggested.title.get(lang)))
     if run.mode is Mode.GUIDED or not run.completed:
         lines.append(MESSAGES["next.help_for_real"].get(lang))
     return NextSteps(suggested, tuple(lines))

@@ -58,7 +58,8 @@ class ParcoursFollow:
         self.progress: ParcoursProgress | None = None
         self.printed = False       # this session's card went to the printer
         self._offered: dict[str, Parcours] | None = None
-        self._offered_for: tuple[str, ...] = ()   # the catalogue's ids they were checked on
+        # The catalogue's ids and published parcours they were checked on.
+        self._offered_for: tuple[tuple[str, ...], tuple[Parcours, ...]] = ((), ())
         self._key: bytes | None = None
 
     # --- what is offered ---------------------------------------------------------------------
@@ -68,14 +69,19 @@ class ParcoursFollow:
         procedure: a parcours with a step the kiosk no longer offers is left out)."""
         catalogue = self.runtime.practice
         ids = tuple(catalogue.ids()) if catalogue is not None else ()
-        if self._offered is None or ids != self._offered_for:
-            self._offered_for = ids
+        # Those published from the console (checked when their bundle was taken).
+        published = tuple(catalogue.published_parcours) if catalogue is not None else ()
+        if self._offered is None or (ids, published) != self._offered_for:
+            self._offered_for = (ids, published)
             settings = self.runtime.settings
             report = check_parcours(parcours_paths(str(settings.get("practice.parcours_dir"))),
                                     ids)
             for finding in report.errors:
                 log.warning("parcours left out: %s", finding)
             self._offered = {p.id: p for p in report.parcours}
+            for parcours in published:
+                if parcours.id not in self._offered and set(parcours.steps) <= set(ids):
+                    self._offered[parcours.id] = parcours
         return self._offered
 
     def key(self) -> bytes:

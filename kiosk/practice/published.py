@@ -11,7 +11,8 @@ kiosk offline keeps its last good catalogue.
 
 :func:`compose`: the catalogue residents see, from the shipped one (and the site's folder) and
 a bundle: its procedures added, each carrying its version for the session record, then the
-site's choice of procedures and order applied.
+site's choice of procedures and order applied; the bundle's parcours ride along
+(``Catalogue.published_parcours``), offered like the shipped ones (kiosk.practice.parcours_follow).
 """
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ from pathlib import Path
 from kiosk.practice.catalogue import Catalogue, shipped_ids
 from kiosk.practice.checker import check_paths
 from kiosk.practice.model import Procedure
+from kiosk.practice.parcours_file import Parcours
+from kiosk.practice.parcours_file import check_file as check_parcours_file
 from kiosk_wire.bundle import (
     EMPTY_VERSION,
     BundleRefused,
@@ -48,6 +51,7 @@ class Accepted:
     bundle: CatalogueBundle
     procedures: tuple[Procedure, ...]
     drafts: tuple[Procedure, ...] = ()
+    parcours: tuple[Parcours, ...] = ()
 
     @property
     def version(self) -> str:
@@ -61,8 +65,9 @@ def check_bundle(bundle: CatalogueBundle, directory: Path) -> Accepted:
     directory.mkdir(parents=True, exist_ok=True)
     for entry in bundle.procedures:
         (directory / f"{entry.id}.yaml").write_text(entry.yaml, encoding="utf-8")
+    parcours = _check_parcours(bundle, directory / "parcours")
     if not bundle.procedures:
-        return Accepted(bundle, ())
+        return Accepted(bundle, (), parcours=parcours)
     report = check_paths([directory], taken=shipped_ids())
     if report.errors:
         raise BundleRefused(f"bundle refused: the checker finds {len(report.errors)} "
@@ -76,7 +81,28 @@ def check_bundle(bundle: CatalogueBundle, directory: Path) -> Accepted:
     def versioned(procedure: Procedure) -> Procedure:
         return dataclasses.replace(procedure, published_version=versions[procedure.id])
     return Accepted(bundle, tuple(versioned(p) for p in report.procedures),
-                    tuple(versioned(p) for p in report.drafts))
+                    tuple(versioned(p) for p in report.drafts), parcours)
+
+
+def _check_parcours(bundle: CatalogueBundle, directory: Path) -> tuple[Parcours, ...]:
+    """The parcours checker on every parcours of the bundle, its exercises checked against the
+    procedures the kiosk could offer (shipped or in the bundle); BundleRefused at the first
+    problem."""
+    known = {*shipped_ids(), *(entry.id for entry in bundle.procedures)}
+    directory.mkdir(parents=True, exist_ok=True)
+    checked: list[Parcours] = []
+    for entry in bundle.parcours:
+        file = directory / f"{entry.id}.yaml"
+        file.write_text(entry.yaml, encoding="utf-8")
+        parcours, findings = check_parcours_file(file, known)
+        if parcours is None:
+            raise BundleRefused(f"bundle refused: the parcours checker finds {len(findings)} "
+                                f"problem(s), first: {findings[0]}")
+        if parcours.id != entry.id:
+            raise BundleRefused("bundle refused: a parcours' file does not declare the id it "
+                                "is published under")
+        checked.append(dataclasses.replace(parcours, source=None))
+    return tuple(checked)
 
 
 def compose(base: Catalogue, accepted: Accepted | None) -> Catalogue:
@@ -88,7 +114,8 @@ def compose(base: Catalogue, accepted: Accepted | None) -> Catalogue:
     if order is not None:
         by_id = {p.id: p for p in procedures}
         procedures = [by_id[i] for i in order if i in by_id]
-    return Catalogue(procedures, list(base.skipped), [*base.drafts, *accepted.drafts])
+    return Catalogue(procedures, list(base.skipped), [*base.drafts, *accepted.drafts],
+                     published_parcours=list(accepted.parcours))
 
 
 class BundleKeeper:

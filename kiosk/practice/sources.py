@@ -33,7 +33,9 @@ def _cell(text: str) -> str:
 
 
 def row(procedure: Procedure) -> str:
-    return (f"| {_cell(procedure.title.fr)} (`{procedure.id}`) | {_cell(procedure.real_service)} "
+    short = f" ; version courte `{procedure.short.id}`" if procedure.short is not None else ""
+    return (f"| {_cell(procedure.title.fr)} (`{procedure.id}`{short}) "
+            f"| {_cell(procedure.real_service)} "
             f"| {procedure.real_site or '—'} | {procedure.source_page} "
             f"| {procedure.source_checked} |")
 

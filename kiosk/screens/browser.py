@@ -12,20 +12,26 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.browser import interaction
-from kiosk.browser.allowlist import Refusal
+from kiosk.browser.allowlist import Refusal, Verdict
 from kiosk.browser.interaction import FieldKind
 from kiosk.browser.service import BrowserService, PageView
+from kiosk.devices import errors
 from kiosk.i18n import N_, _
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.browser_view import PageField
 from kiosk.screens.kit import ui
 from kiosk_wire.schema import EndReason
+
+if TYPE_CHECKING:
+    from kiosk.documents.printing import PrintService
+    from kiosk.runtime import KioskRuntime
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +130,11 @@ class BrowserScreen(AppScreen):
         self.back()
 
     def page_end(self) -> None:
+        """ "J'ai terminé": the progress card first for a resident following a parcours (its
+        "Retour" comes back here), as on the home screen; else the confirmation."""
+        card = "practice_parcours_card"
+        if self.app.has_screen(card) and self.app.screen(card).offer_from(self.name):
+            return
         self.ask_end()
 
     # --- opening ------------------------------------------------------------------------------
@@ -175,7 +186,7 @@ class BrowserScreen(AppScreen):
         self.picking = False
         self.hide_keyboard()
 
-    def _opened(self, verdict: Any) -> None:
+    def _opened(self, verdict: Verdict) -> None:
         self.status = "" if verdict.allowed else _(REFUSED)
 
     def _failed(self, error: BaseException) -> None:
@@ -190,11 +201,13 @@ class BrowserScreen(AppScreen):
         self.status = _(REFUSED) if view.refusal not in (None, Refusal.UNREACHABLE) else ""
 
     # --- the resident's input -----------------------------------------------------------------
-    def tap(self, x: float, y: float) -> None:
+    def tap(self, x: float, y: float, clicks: int = 1) -> None:
+        """A tap on the page (``clicks`` 2 or 3: a quick series, selecting a word or its
+        paragraph for read aloud)."""
         if self.service is None:
             return
         self.confirm_end = False
-        on_kivy(self.service.on_page(lambda page: interaction.tap(page, x, y)),
+        on_kivy(self.service.on_page(lambda page: interaction.tap(page, x, y, clicks)),
                 self._focus_changed)
 
     def scroll(self, x: float, y: float, dy: float) -> None:
@@ -249,7 +262,7 @@ class BrowserScreen(AppScreen):
         scan.opacity = 0 if scan.disabled else 1
         self.picking = True
 
-    def send_document(self, path: Any) -> None:
+    def send_document(self, path: Path) -> None:
         self.picking = False
         if self.service is not None:
             on_kivy(self.service.choose_files([path]), lambda _r: None,
@@ -283,6 +296,7 @@ class BrowserScreen(AppScreen):
         self.picking = False
         if self.service is not None and self.service.transfers.asking:
             self.service.choose_files([])  # the page's request is answered "nothing" for now
+        self.app.sm.get_screen("scan").for_site = True  # its end comes back here
         self.go("scan")
 
     @property
@@ -308,12 +322,15 @@ class BrowserScreen(AppScreen):
         on_kivy(self.service.on_page(lambda page: interaction.print_to_pdf(page, path)),
                 lambda pdf: self._print(prints, pdf), lambda _e: self._print_failed())
 
-    def _print(self, prints: Any, pdf: Any) -> None:
+    def _print(self, prints: PrintService, pdf: Path) -> None:
         try:
             prints.submit(pdf)
-        except Exception as err:  # noqa: BLE001 - the printer's own plain message when it has one
-            shown = getattr(err, "shown", None)
-            self.status = shown() if callable(shown) else _(PRINT_FAILED)
+        except errors.DeviceError as err:  # the printer's or the quota's own plain message
+            self.status = err.shown()
+            return
+        except Exception:  # an unreadable page: said plainly, the cause logged
+            log.exception("printing the browser's page failed")
+            self.status = _(PRINT_FAILED)
             return
         self.status = _(PRINT_SENT)
 
@@ -321,7 +338,7 @@ class BrowserScreen(AppScreen):
         self.status = _(PRINT_FAILED)
 
 
-def build_screen(runtime: Any) -> BrowserScreen:
+def build_screen(runtime: KioskRuntime) -> BrowserScreen:
     return BrowserScreen(name="browser")
 
 

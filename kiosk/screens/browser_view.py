@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,10 @@ from kiosk.screens.kit.layouts import Layout
 
 # A finger moving less than this (pixels) is a tap; more, the page scrolls.
 TAP_SLOP_PX = 12
+# Taps on one spot this close in time are a series: the second selects the word under the
+# finger, the third its paragraph (for read aloud). Longer than a desktop's double click: a
+# finger that is not used to screens is slower.
+TAP_SERIES_S = 0.6
 
 LAYOUTS = {FieldKind.TEXT: Layout.AZERTY, FieldKind.EMAIL: Layout.EMAIL,
            FieldKind.NUMERIC: Layout.NUMERIC, FieldKind.DATE: Layout.DATE}
@@ -34,13 +39,15 @@ class WebPageView(Image):
         kwargs.setdefault("fit_mode", "fill")
         super().__init__(**kwargs)
         self.viewport: tuple[int, int] = (1280, 720)
-        self.on_tap: Callable[[float, float], None] | None = None
+        self.on_tap: Callable[[float, float, int], None] | None = None
         self.on_scroll: Callable[[float, float, float], None] | None = None
         self._latest: tuple[tuple[int, int], bytes] | None = None
         self._lock = threading.Lock()
         self._scheduled = False
         self._start: tuple[float, float] | None = None
         self._last_y = 0.0
+        self._last_tap: tuple[float, tuple[float, float], int] = (0.0, (0.0, 0.0), 0)
+        self.tap_series_s = TAP_SERIES_S
         self.frames_shown = 0
 
     # --- frames (worker thread, then the Kivy loop) -----------------------------------------
@@ -110,8 +117,18 @@ class WebPageView(Image):
         start, self._start = self._start, None
         if start is not None and abs(touch.x - start[0]) <= TAP_SLOP_PX \
                 and abs(touch.y - start[1]) <= TAP_SLOP_PX and self.on_tap is not None:
-            self.on_tap(*self.to_page(*touch.pos))
+            self.on_tap(*self.to_page(*touch.pos), self._series(touch.pos))
         return True
+
+    def _series(self, pos: tuple[float, float]) -> int:
+        """This tap's rank in a quick series on one spot (1, 2 or 3)."""
+        now = time.monotonic()
+        at, where, count = self._last_tap
+        near = abs(pos[0] - where[0]) <= 2 * TAP_SLOP_PX and abs(pos[1] - where[1]) <= \
+            2 * TAP_SLOP_PX
+        count = count % 3 + 1 if near and now - at <= self.tap_series_s else 1
+        self._last_tap = (now, pos, count)
+        return count
 
 
 class PageField(EventDispatcher):

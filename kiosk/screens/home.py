@@ -58,8 +58,7 @@ class HomeScreen(AppScreen):
         """ "J'ai terminé": a resident following a parcours is first offered the progress card
         (kiosk.screens.practice.parcours_card), whose "Terminer" comes back to the confirmation."""
         card = "practice_parcours_card"
-        if self.app.has_screen(card) and self.app.screen(card).worth_offering():
-            self.go(card)
+        if self.app.has_screen(card) and self.app.screen(card).offer_from(self.name):
             return
         self.confirm_end()
 

@@ -6,21 +6,23 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from kiosk_server import enrolment, live, retention
+from kiosk_server import enrolment, live, quiet_heartbeat, retention
 from kiosk_server.api import identifiers
 from kiosk_server.api.errors import ApiError
 from kiosk_server.ingest import ingest
-from kiosk_server.procedures import bundles, store
-from kiosk_server.tenancy import KioskIdentity, TenancyError, authenticate
+from kiosk_server.procedures import bundles, parcours_store, store
+from kiosk_server.quiet_heartbeat import KioskSnapshot
+from kiosk_server.tenancy import KioskIdentity, TenancyError, authenticate, now
 from kiosk_wire import __version__
 from kiosk_wire.bundle import SignedBundle, seal
+from kiosk_wire.catalogue import full_id_of
 from kiosk_wire.schema import (
     SUPPORTED_SCHEMA_VERSIONS,
     EnrolmentReply,
@@ -54,19 +56,20 @@ def _limit(request: Request, key: str) -> None:
 def kiosk_identity(request: Request,
                    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
                    ) -> KioskIdentity:
-    client = request.client.host if request.client else "?"
     if creds is None or creds.scheme.lower() != "bearer":
-        _limit(request, f"ip:{client}")
-        raise ApiError(401, "unauthorized", "missing bearer token",
-                       headers={"WWW-Authenticate": "Bearer"})
+        return _unauthorized(request, "missing bearer token")
     with request.app.state.engine.connect() as conn:
         kiosk = authenticate(conn, creds.credentials)
     if kiosk is None:
-        _limit(request, f"ip:{client}")
-        raise ApiError(401, "unauthorized", "unknown or revoked token",
-                       headers={"WWW-Authenticate": "Bearer"})
+        return _unauthorized(request, "unknown or revoked token")
     _limit(request, f"kiosk:{kiosk.kiosk_id}")
     return kiosk
+
+
+def _unauthorized(request: Request, message: str) -> NoReturn:
+    """401, counted against the caller's address (tokens cannot be guessed at speed)."""
+    _limit(request, f"ip:{request.client.host if request.client else '?'}")
+    raise ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
 
 
 Kiosk = Annotated[KioskIdentity, Depends(kiosk_identity)]
@@ -74,13 +77,26 @@ Kiosk = Annotated[KioskIdentity, Depends(kiosk_identity)]
 
 def _known(request: Request, *ids: str | None) -> frozenset[str]:
     """The procedure ids accepted from kiosks: the shipped and declared ones, and those
-    written in the console (asked of the database only for an id outside the first)."""
+    written in the console (asked of the database only for an id outside the first), each
+    with its short first-timer version's id (``<id>-courte``, kiosk.practice.variants)."""
     known: frozenset[str] = request.app.state.known_procedures
     missing = sorted({i for i in ids if i and i not in known})
     if not missing:
         return known
     with request.app.state.engine.connect() as conn:
-        return known | store.known_ids(conn, missing)
+        found = known | store.known_ids(conn, sorted({full_id_of(i) or i for i in missing}))
+    return found | {i for i in missing if full_id_of(i) in found}
+
+
+def _known_parcours(request: Request, *ids: str | None) -> frozenset[str]:
+    """The parcours ids accepted from kiosks: the shipped and declared ones, and those written
+    in the console (asked of the database only for an id outside the first)."""
+    known: frozenset[str] = request.app.state.known_parcours
+    missing = sorted({i for i in ids if i and i not in known})
+    if not missing:
+        return known
+    with request.app.state.engine.connect() as conn:
+        return known | parcours_store.known_ids(conn, missing)
 
 
 def _refuse_if(problems: list[dict[str, object]]) -> None:
@@ -111,7 +127,9 @@ def post_events(request: Request, batch: EventBatch, kiosk: Kiosk) -> Response:
     known = _known(request, *(a.procedure_id for r in batch.records for a in r.activities))
     _refuse_if(identifiers.batch_problems(batch, known, today,
                                           state.settings.get("server.clock_skew_days"),
-                                          state.known_parcours))
+                                          _known_parcours(request, *(
+                                              a.parcours_id for r in batch.records
+                                              for a in r.activities))))
     cutoff = retention.cutoff_day(today, state.settings.get("server.retention_months"))
     result = ingest(state.engine, kiosk, batch.records, not_before=cutoff)
     state.counters.ingested(result.stored)
@@ -122,19 +140,44 @@ def post_events(request: Request, batch: EventBatch, kiosk: Kiosk) -> Response:
     return Response(reply.model_dump_json(), media_type="application/json")
 
 
+def kiosk_snapshot(request: Request,
+                   creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+                   ) -> KioskSnapshot:
+    """The heartbeat's authentication: the kiosk and what its reply needs, in one read
+    (kiosk_server.quiet_heartbeat); refused as kiosk_identity refuses."""
+    if creds is None or creds.scheme.lower() != "bearer":
+        return _unauthorized(request, "missing bearer token")
+    with request.app.state.engine.connect() as conn:
+        snap = quiet_heartbeat.snapshot(conn, creds.credentials)
+    if snap is None:
+        return _unauthorized(request, "unknown or revoked token")
+    _limit(request, f"kiosk:{snap.identity.kiosk_id}")
+    return snap
+
+
 # Empty fields are left out of the reply: a kiosk older than a field (pinned_version,
 # catalogue_version...) then reads the reply it knows (its schema refuses unknown fields, even
 # null ones).
 @router.post("/heartbeat", response_model=HeartbeatReply, responses=RESPONSES)
-def post_heartbeat(request: Request, hb: Heartbeat, kiosk: Kiosk) -> Response:
+def post_heartbeat(request: Request, hb: Heartbeat,
+                   snap: Annotated[KioskSnapshot, Depends(kiosk_snapshot)]) -> Response:
     """Live status of a kiosk; the reply carries pushed settings and pending commands, and the
-    catalogue version of its site to a kiosk that says which one it has."""
+    catalogue version of its site to a kiosk that says which one it has. One that changes
+    nothing is answered from the authentication's read, its time written in a batch."""
     _refuse_if(identifiers.heartbeat_problems(hb, _known(request, hb.procedure_id)))
-    with request.app.state.engine.begin() as conn:
-        reply = live.record_heartbeat(conn, kiosk, hb,
-                                      request.app.state.settings.get("sync.heartbeat_s"))
-    request.app.state.counters.heartbeat()
-    return JSONResponse(reply.model_dump(mode="json", exclude_none=True))
+    state = request.app.state
+    heartbeat_s = state.settings.get("sync.heartbeat_s")
+    at = now()
+    kiosk = snap.identity
+    reply = quiet_heartbeat.quiet_reply(snap, hb, at, live.offline_after(heartbeat_s),
+                                        state.last_seen.latest(kiosk.kiosk_id))
+    if reply is not None:
+        state.last_seen.note(kiosk.kiosk_id, at)
+    else:
+        with state.engine.begin() as conn:
+            reply = live.record_heartbeat(conn, kiosk, hb, heartbeat_s)
+    state.counters.heartbeat()
+    return Response(reply.model_dump_json(exclude_none=True), media_type="application/json")
 
 
 @router.get("/catalogue", response_model=SignedBundle, responses=RESPONSES)

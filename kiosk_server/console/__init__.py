@@ -31,6 +31,7 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
         routes_auth,
         routes_browser_sites,
         routes_live,
+        routes_parcours,
         routes_procedure_editor,
         routes_procedures,
         routes_reports,
@@ -46,7 +47,7 @@ def mount(app: FastAPI, settings: Settings, engine: Engine) -> None:
                                 lockout=Lockout(engine))
     for module in (routes_auth, routes_live, routes_stats, routes_reports, routes_admin,
                    routes_admin_sites, routes_procedure_editor, routes_procedures,
-                   routes_browser_sites, routes_versions):
+                   routes_browser_sites, routes_versions, routes_parcours):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")),
               name="console-static")

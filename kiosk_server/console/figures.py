@@ -70,8 +70,9 @@ def page_tables(conn: Connection, page: str, scope: q.Scope, period: Period, thr
             tables.append(answers)
         if scope.site_id is not None and scope.kiosk_id is None:
             tables.append(kiosks(conn, scope, period))
-        return tables + [official_sites(conn, scope, period), languages(conn, scope, period),
-                         comfort(conn, scope, period), end_reasons(conn, scope, period)]
+        return tables + [official_sites(conn, scope, period, threshold),
+                         languages(conn, scope, period), comfort(conn, scope, period),
+                         end_reasons(conn, scope, period)]
     if page == "demarches":
         practised = practised_procedures(conn, scope, period)
         chosen = options.get("demarche") or (practised[0] if practised else "")
@@ -105,7 +106,7 @@ def export_tables(conn: Connection, scope: q.Scope, period: Period, threshold: i
               autonomy(conn, scope, period, threshold, limit=500), themes(conn, scope, period),
               drop_offs(conn, scope, period, practised[:50]),
               parcours_progress(conn, scope, period), devices(conn, scope, period),
-              official_sites(conn, scope, period), languages(conn, scope, period),
+              official_sites(conn, scope, period, threshold), languages(conn, scope, period),
               comfort(conn, scope, period),
               end_reasons(conn, scope, period), by_weekday(conn, scope, period),
               by_hour(conn, scope, period)]

@@ -103,6 +103,10 @@ def pct(part: int, whole: int) -> Percent | str:
     return Percent(part / whole) if whole else "—"
 
 
+# The line that sums a protected table's hidden atoms (docs/privacy.md).
+MASKED_ROW = "Masqué (petits effectifs et compléments)"
+
+
 def is_masked(cell: Cell) -> bool:
     return isinstance(cell, Masked)
 

@@ -9,11 +9,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kiosk_server import live
+from kiosk_server import live, official_site_figures
 from kiosk_server import queries as q
 from kiosk_server import tables as t
 from kiosk_server.console import labels as L
-from kiosk_server.console.figures_base import Cell, Day, Duration, Table, pct
+from kiosk_server.console.figures_base import (
+    MASKED_ROW,
+    Cell,
+    Day,
+    Duration,
+    Table,
+    masking_note,
+    pct,
+)
 from kiosk_server.queries import Period
 
 MAX_DAILY_DAYS = 92  # longer periods are drawn per week or per month
@@ -181,18 +189,26 @@ def comfort(conn: Connection, scope: q.Scope, period: Period) -> Table:
                  note="Une session qui a utilisé plusieurs options compte pour chacune.")
 
 
-def official_sites(conn: Connection, scope: q.Scope, period: Period) -> Table:
+def official_sites(conn: Connection, scope: q.Scope, period: Period, threshold: int) -> Table:
     """The official sites opened in the kiosks' browser, by sessions (keys only were sent:
-    never an address or a page)."""
+    never an address or a page), small counts protected (kiosk_server.official_site_figures):
+    the hidden ones are summed in one "Masqué" line, without their minutes."""
+    columns = ["Site officiel", "Sessions", "Minutes", "Durée moyenne (min)"]
+    about = ("Sessions qui ont ouvert le site dans le navigateur de la borne, sur les mois "
+             "entiers de la période ; une session qui a ouvert deux sites compte pour chacun. ")
+    read = official_site_figures.official_sites(conn, scope, period, threshold)
+    if read is None:
+        return Table("sites_officiels", "Sites officiels les plus ouverts", columns, [],
+                     chart="hbar", note=about + "Publié par site au plus fin : une borne "
+                                                "seule donnerait à retrouver des effectifs "
+                                                "masqués.")
     rows: list[list[Cell]] = [
         [L.official_site(r["site"]), r["sessions"], r["minutes"],
-         round(r["minutes"] / r["sessions"]) if r["sessions"] else 0]
-        for r in q.official_sites(conn, scope, period)]
-    return Table("sites_officiels", "Sites officiels les plus ouverts",
-                 ["Site officiel", "Sessions", "Minutes", "Durée moyenne (min)"], rows,
-                 chart="hbar",
-                 note="Sessions qui ont ouvert le site dans le navigateur de la borne ; une "
-                      "session qui a ouvert deux sites compte pour chacun.")
+         round(r["minutes"] / r["sessions"])] for r in read.rows]
+    if read.masked:
+        rows.append([MASKED_ROW, read.masked, "—", "—"])
+    return Table("sites_officiels", "Sites officiels les plus ouverts", columns, rows,
+                 chart="hbar", note=about + masking_note(threshold))
 
 
 def kiosks(conn: Connection, scope: q.Scope, period: Period) -> Table:

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from kiosk_server import queries as q
 from kiosk_server.console import labels as L
 from kiosk_server.console.figures_base import Cell, Table, is_masked, masking_note, pct
+from kiosk_server.procedures import titles
 from kiosk_server.queries import Period
 
 
@@ -104,7 +105,8 @@ def parcours_progress(conn: Connection, scope: q.Scope, period: Period) -> Table
     rows: list[list[Cell]] = []
     for parcours_id, steps in q.parcours_progress(conn, scope, period).items():
         entry = known.get(parcours_id)
-        title = entry.title_fr if entry is not None else parcours_id
+        title = entry.title_fr if entry is not None else (titles.parcours(parcours_id)
+                                                          or parcours_id)
         for s in steps:
             procedure_id = entry.steps[s["step"] - 1] \
                 if entry is not None and s["step"] <= len(entry.steps) else ""

@@ -6,10 +6,10 @@ from sqlalchemy.engine import Connection
 
 from kiosk_server import queries as q
 from kiosk_server.console import labels as L
-from kiosk_server.console.figures_base import Cell, Table, masking_note
+from kiosk_server.console.figures_base import MASKED_ROW, Cell, Table, masking_note
 from kiosk_server.queries import Period
 
-MASKED_ROW = "Masqué (petits effectifs et compléments)"
+__all__ = ["MASKED_ROW", "survey"]
 
 
 def survey(conn: Connection, scope: q.Scope, period: Period, attribute: str,

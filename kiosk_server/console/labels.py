@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from kiosk_server.procedures import titles
 from kiosk_wire import catalogue
 from kiosk_wire.schema import THEME_LABELS_FR, Theme
 
@@ -174,10 +175,14 @@ def procedure_choices() -> list[tuple[str, str]]:
 
 
 def procedure(procedure_id: str | None) -> str:
+    """The French title of a shipped procedure or of one written in the console (its id when
+    neither knows it)."""
     if not procedure_id:
         return "—"
     entry = catalogue.shipped().get(procedure_id)
-    return entry.title_fr if entry else procedure_id
+    if entry:
+        return entry.title_fr
+    return titles.procedure(procedure_id) or procedure_id
 
 
 def step(procedure_id: str | None, number: int, total: int | None = None,

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from kiosk_server import live
 from kiosk_server.console import labels as L
+from kiosk_server.procedures import titles
 from kiosk_wire.bundle import EMPTY_VERSION
 from kiosk_wire.schema import HelpState
 
@@ -208,6 +209,7 @@ class SiteRows:
 def site_rows(conn: Connection, site_id: int) -> SiteRows:
     """(The calls cancelled within ``CANCELLED_SHOWN_FOR`` come along; when shown, those
     older than that are left out: the stream renders again every few seconds.)"""
+    titles.refresh(conn)  # the live feed builds pages outside a request too
     since = dt.datetime.now(dt.UTC) - CANCELLED_SHOWN_FOR
     return SiteRows(kiosks=live.kiosk_statuses(conn, site_ids=[site_id]),
                     pending=live.pending_commands(conn, [site_id]),

@@ -207,8 +207,8 @@ async def save_settings(request: Request, kiosk_id: int) -> Response:
             if whole_site:
                 targets = list(conn.execute(sa.select(t.kiosks.c.id)
                                             .where(t.kiosks.c.site_id == site_id)).scalars())
-            for target in targets:  # the official sites are set on their own page: kept
-                kept = browser_sites.of_kiosk(tenancy.pushed_settings(conn, target))
+            for target in targets:  # a kiosk's own official sites (if any) are kept
+                kept = browser_sites.of_kiosk(tenancy.own_pushed_settings(conn, target))
                 tenancy.set_pushed_settings(conn, target, browser_sites.with_list(pushed, kept))
     await in_thread(run)
     return done(request, f"/console/admin/kiosks/{kiosk_id}", "saved")

@@ -2,7 +2,8 @@
 the kiosks' browser offers and which local sites the place adds (kiosk_server.browser_sites
 does the work). A manager of a whole territory may apply a list to every site in it.
 Mediators are refused: they watch kiosks, they do not set them. Every POST checks its CSRF
-token; the kiosks apply the list from their next session.
+token; the kiosks apply the list from their next session. The list is kept for the site (or
+the territory): a kiosk added later gets it with its first heartbeat.
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kiosk_server import browser_sites
-from kiosk_server import tables as t
 from kiosk_server.browser_sites import SiteList, SiteListError
 from kiosk_server.console import access, labels
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
@@ -35,8 +35,8 @@ def _managed_site(conn: Connection, user: ConsoleUser, site_id: int) -> Any:
 
 def _context(conn: Connection, user: ConsoleUser, site_id: int) -> dict[str, Any]:
     site = _managed_site(conn, user, site_id)
-    current, agree = browser_sites.site_list(conn, site_id)
-    return {"site": site, "current": current, "agree": agree,
+    choice = browser_sites.site_list(conn, site_id)
+    return {"site": site, "current": choice.sites, "choice": choice,
             "kiosks": len(browser_sites.kiosks_of(conn, [site_id])),
             "national": [(s.value, *labels.OFFICIAL_SITES[s.value])
                          for s in browser_sites.NATIONAL],
@@ -51,7 +51,7 @@ def sites_index(request: Request) -> Response:
         raise ConsoleDenied(MANAGERS_ONLY)
     ctx = console(request)
     with ctx.engine.connect() as conn:
-        sites = [{**s, "list": browser_sites.site_list(conn, s["id"])[0]}
+        sites = [{**s, "list": browser_sites.site_list(conn, s["id"]).sites}
                  for s in access.live_sites(conn, user)]
     return page(request, "browser_sites_index.html", user, section="browser", sites=sites)
 
@@ -86,14 +86,13 @@ async def save(request: Request, site_id: int) -> Response:
         with ctx.engine.begin() as conn:
             site = _managed_site(conn, user, site_id)
             sites = _list_from(form)  # inside: a refused list is checked after the access
-            targets = [site_id]
-            if whole_territory:
-                if not access.may_see_territory(user, site.territory_id):
-                    raise ConsoleDenied()
-                targets = list(conn.execute(
-                    t.sites.select().with_only_columns(t.sites.c.id)
-                    .where(t.sites.c.territory_id == site.territory_id)).scalars())
-            browser_sites.set_list(conn, targets, sites)
+            if not whole_territory:
+                browser_sites.set_list(conn, [site_id], sites)
+                return
+            if not access.may_see_territory(user, site.territory_id):
+                raise ConsoleDenied()
+            # Kept for the territory: a site created in it later gets the list too.
+            browser_sites.set_territory_list(conn, site.territory_id, sites)
     try:
         await in_thread(run)
     except SiteListError as err:

@@ -20,10 +20,11 @@ from kiosk_server.console.web import Console, console, done, in_thread, page, po
 from kiosk_server.procedures import checking, editor_form, editor_view, store
 from kiosk_server.procedures.checking import CheckerUnavailable, CheckFinding
 from kiosk_server.procedures.editor_form import EditorRefused
-from kiosk_server.procedures.preview import RIBBON, page_preview
+from kiosk_server.procedures.preview import LANGUAGES, RIBBON, page_preview, word
 from kiosk_server.procedures.review import ReviewRefused
 
 router = APIRouter()
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
 SAVED = "Version enregistrée : le vérificateur l'a relue (voir à côté de chaque champ)."
 
 
@@ -82,7 +83,7 @@ async def edit_post(request: Request, procedure_id: str) -> Response:
         return page(request, "procedure_preview.html", user, section="procedures",
                     procedure_id=procedure_id, version=None, number=number,
                     page_count=len(pages), view=page_preview(data, number - 1), error="",
-                    ribbon=RIBBON)
+                    ribbon=RIBBON, lang="fr", languages=LANGUAGE_NAMES)
     try:
         note = editor_view.apply(data, op) if op not in ("check", "save") else ""
         text = editor_form.dump(data, previous)
@@ -106,8 +107,11 @@ async def edit_post(request: Request, procedure_id: str) -> Response:
 @router.get("/console/procedures/{procedure_id}/{version}/preview/{number}",
             include_in_schema=False)
 def preview(request: Request, procedure_id: str, version: int, number: int) -> Response:
-    """Page ``number`` (from 1) of a version as the kiosk draws it, in French."""
+    """Page ``number`` (from 1) of a version as the kiosk draws it, in French, or in English
+    or Arabic (``?langue=en``, ``?langue=ar``)."""
     user = user_of(request)
+    lang = request.query_params.get("langue", "fr")
+    lang = lang if lang in LANGUAGES else "fr"
     with console(request).engine.connect() as conn:
         try:
             text = store.export_yaml(conn, procedure_id, version)
@@ -122,8 +126,8 @@ def preview(request: Request, procedure_id: str, version: int, number: int) -> R
         raise ConsoleDenied("Page introuvable.")
     return page(request, "procedure_preview.html", user, section="procedures",
                 procedure_id=procedure_id, version=version, number=number,
-                page_count=len(pages), view=page_preview(data, number - 1), error="",
-                ribbon=RIBBON)
+                page_count=len(pages), view=page_preview(data, number - 1, lang), error="",
+                ribbon=word(RIBBON, lang), lang=lang, languages=LANGUAGE_NAMES)
 
 
 @router.post("/console/procedures/from-template", include_in_schema=False)

@@ -28,6 +28,7 @@ from kiosk_server.console.auth import (
     check_csrf,
     load_user,
 )
+from kiosk_server.procedures import titles
 from kiosk_server.queries import Masked
 from kiosk_server.ratelimit import RateLimiter
 from kiosk_server.tenancy import Role
@@ -83,7 +84,9 @@ def console(request: Request) -> Console:
 
 def user_of(request: Request) -> ConsoleUser:
     ctx = console(request)
-    return load_user(ctx.engine, ctx.sessions.read(request))
+    user = load_user(ctx.engine, ctx.sessions.read(request))
+    titles.refresh(ctx.engine)  # the pages name procedures written in the console by title
+    return user
 
 
 async def posted_form(request: Request, user: ConsoleUser | None = None) -> FormData:

@@ -1,7 +1,8 @@
 """Each site's catalogue: its version, its signed bundle, and the server's signing key.
 
 A site's kiosks get the procedures published to the site, to its territory and to everyone,
-plus the site's choice of procedures and order (``site_catalogue``). Its *version*
+plus the site's choice of procedures and order (``site_catalogue``), and the parcours published
+to it likewise, each only when the site's kiosks offer every exercise it names. Its *version*
 (kiosk_wire.bundle.catalogue_version) is recomputed with every change that can move it and
 kept on the site's row (``sites.catalogue_version``), so a heartbeat reads it with the kiosk's
 own row and costs no extra statement.
@@ -23,22 +24,25 @@ from sqlalchemy.engine import Connection
 
 from kiosk_server import tables as t
 from kiosk_server.procedures.review import PublicationScope
-from kiosk_wire import ed25519
-from kiosk_wire.bundle import BundleProcedure, CatalogueBundle, catalogue_version
+from kiosk_wire import catalogue, ed25519
+from kiosk_wire.bundle import BundleParcours, BundleProcedure, CatalogueBundle, catalogue_version
 from kiosk_wire.config import ConfigError, Settings
 
 KEY_FILE = "catalogue-signing-key"
 
 
-def _published_query(site_id: int, territory_id: int) -> sa.Select[tuple[str, int]]:
-    p = t.procedure_publications.c
-    return (sa.select(p.procedure_id, p.version)
+def _published_query(site_id: int, territory_id: int,
+                     publications: sa.Table = t.procedure_publications
+                     ) -> sa.Select[tuple[str, int]]:
+    p = publications.c
+    id_column = p.procedure_id if "procedure_id" in p else p.parcours_id
+    return (sa.select(id_column, p.version)
             .where(sa.or_(p.scope == PublicationScope.EVERYONE.value,
                           sa.and_(p.scope == PublicationScope.TERRITORY.value,
                                   p.place_id == territory_id),
                           sa.and_(p.scope == PublicationScope.SITE.value,
                                   p.place_id == site_id)))
-            .order_by(p.procedure_id))
+            .order_by(id_column))
 
 
 def published_for_site(conn: Connection, site_id: int, territory_id: int
@@ -55,14 +59,41 @@ def site_order(conn: Connection, site_id: int) -> list[str] | None:
     return ids or None
 
 
+def parcours_for_site(conn: Connection, site_id: int, territory_id: int,
+                      procedures: Iterable[str], order: list[str] | None
+                      ) -> list[BundleParcours]:
+    """The parcours published to the site whose every exercise its kiosks offer (shipped or
+    published procedures, within the site's choice when it made one)."""
+    from kiosk_server.procedures.parcours_store import from_yaml
+
+    offered = set(catalogue.shipped()) | set(procedures)
+    if order is not None:
+        offered &= set(order)
+    p, v = t.parcours_publications.c, t.parcours_versions.c
+    rows = conn.execute(
+        sa.select(v.parcours_id, v.version, v.yaml)
+        .select_from(t.parcours_versions.join(
+            t.parcours_publications, sa.and_(p.parcours_id == v.parcours_id,
+                                             p.version == v.version)))
+        .where(p.parcours_id.in_(_published_query(site_id, territory_id,
+                                                  t.parcours_publications)
+                                 .with_only_columns(p.parcours_id)))
+        .order_by(v.parcours_id)).all()
+    return [BundleParcours(id=r.parcours_id, version=int(r.version), yaml=r.yaml) for r in rows
+            if set(from_yaml(r.yaml).steps) <= offered]
+
+
 def refresh_sites(conn: Connection, site_ids: Iterable[int] | None = None) -> None:
     """Recompute and keep the catalogue version of these sites (default: every site)."""
     q = sa.select(t.sites.c.id, t.sites.c.territory_id)
     if site_ids is not None:
         q = q.where(t.sites.c.id.in_(list(site_ids)))
     for site_id, territory_id in conn.execute(q).all():
-        version = catalogue_version(published_for_site(conn, site_id, territory_id),
-                                    site_order(conn, site_id))
+        published = published_for_site(conn, site_id, territory_id)
+        order = site_order(conn, site_id)
+        parcours = parcours_for_site(conn, site_id, territory_id, (i for i, _v in published),
+                                     order)
+        version = catalogue_version(published, order, ((b.id, b.version) for b in parcours))
         conn.execute(t.sites.update().where(t.sites.c.id == site_id)
                      .values(catalogue_version=version))
 
@@ -81,9 +112,11 @@ def build(conn: Connection, site_id: int, territory_id: int) -> CatalogueBundle:
     order = site_order(conn, site_id)
     procedures = [BundleProcedure(id=r.procedure_id, version=int(r.version), yaml=r.yaml)
                   for r in rows]
+    parcours = parcours_for_site(conn, site_id, territory_id, (b.id for b in procedures), order)
     return CatalogueBundle(version=catalogue_version(((b.id, b.version) for b in procedures),
-                                                     order),
-                           procedures=procedures, order=order)
+                                                     order,
+                                                     ((b.id, b.version) for b in parcours)),
+                           procedures=procedures, order=order, parcours=parcours)
 
 
 def signing_seed(settings: Settings) -> bytes:

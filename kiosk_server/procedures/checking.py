@@ -139,3 +139,33 @@ def check_yaml(text: str) -> CheckResult:
                      if f.severity is Severity.WARNING else FindingSeverity.ERROR,
                      path_at_line(data, f.line) if data is not None and f.line else ())
         for f in found])
+
+
+def load_text(text: str) -> Any:
+    """The YAML text's data, or None when it does not parse (the checkers say where)."""
+    try:
+        from kiosk.practice.yamlines import YamlSyntaxError, load
+    except ImportError as err:
+        raise CheckerUnavailable(
+            f"le vérificateur de démarches n'est pas installé sur ce serveur ({err.name})"
+        ) from None
+    try:
+        return load(text)
+    except YamlSyntaxError:
+        return None
+
+
+def check_parcours_text(text: str, procedures: list[str]) -> list[CheckFinding]:
+    """The kiosk's parcours checker on a parcours file's text, its exercises checked against
+    ``procedures`` (the ids it may name)."""
+    try:
+        from kiosk.practice.parcours_file import check_file as check_parcours_file
+    except ImportError as err:
+        raise CheckerUnavailable(
+            f"le vérificateur de parcours n'est pas installé sur ce serveur ({err.name})"
+        ) from None
+    with tempfile.TemporaryDirectory(prefix="kiosk-parcours-") as tmp:
+        path = Path(tmp) / "parcours.yaml"
+        path.write_text(text, encoding="utf-8")
+        _parcours, found = check_parcours_file(path, procedures)
+    return [CheckFinding(f.line, f.message) for f in found]

@@ -9,7 +9,8 @@ not text keep their type in the name (``duration_min#int``); an empty list or ma
 as a marker (``pages.0.fields#list``) so a round trip gives the same procedure.
 
 Order is kept (the form posts its controls in document order); comments at the top of the file
-are carried over to the new text, comments further down are not (the form cannot show them).
+are carried over to the new text, and those further down above the value they precede
+(kiosk_server.procedures.yaml_comments; not those at the end of a line).
 """
 from __future__ import annotations
 
@@ -224,7 +225,9 @@ def dump(data: Mapping[str, Any], previous_text: str = "") -> str:
         raise EditorRefused(" ".join(problems))
     body = _yaml().dump(dict(data), Dumper=_dumper(), allow_unicode=True, sort_keys=False,
                         width=4096, default_flow_style=False)
-    return header_comments(previous_text) + str(body)
+    from kiosk_server.procedures.yaml_comments import keep_comments
+
+    return keep_comments(previous_text, header_comments(previous_text) + str(body))
 
 
 def findings_by_control(findings: Iterable[CheckFinding], names: Iterable[str]

@@ -245,7 +245,7 @@ def apply(data: dict[str, Any], op: str) -> str:
     page = _page(data, index)
     if action == "page-remove":
         pages.pop(index)
-        return f"Page {index + 1} retirée."
+        return f"Page {index + 1} retirée." + _lead_past(data, page)
     if action in ("page-up", "page-down"):
         other = index - 1 if action == "page-up" else index + 1
         if not 0 <= other < len(pages):
@@ -269,6 +269,41 @@ def apply(data: dict[str, Any], op: str) -> str:
     else:
         page[key] = [*(current if isinstance(current, list) else []), item]
     return "Élément ajouté à la page : complétez-le puis enregistrez."
+
+
+def _lead_past(data: dict[str, Any], removed: dict[str, Any]) -> str:
+    """After a page is removed: the pages that led to it (their next page, or a branch) lead
+    to the page it led to (its single next page; else to a page to choose, which the checker
+    then names), and so does the start. Says which, in French ("" when none did)."""
+    gone = removed.get("id")
+    after = removed.get("next") if isinstance(removed.get("next"), str) else ""
+    moved: list[str] = []
+    for number, page in enumerate(_pages(data), 1):
+        if not isinstance(page, dict):
+            continue
+        branches = page.get("next")
+        if branches == gone:
+            page["next"] = after
+            moved.append(str(number))
+        elif isinstance(branches, list):
+            led = [b for b in branches if isinstance(b, dict) and b.get("page") == gone]
+            for branch in led:
+                branch["page"] = after
+            if led:
+                moved.append(str(number))
+    if gone and data.get("start") == gone:
+        data["start"] = after
+        moved.append("de départ")
+    if not moved:
+        return ""
+    one = len(moved) == 1
+    where = f"de la page {moved[0]}" if one else \
+        "des pages " + ", ".join(moved[:-1]) + " et " + moved[-1]
+    if after:
+        verb = "mène" if one else "mènent"
+        return f" Elle était la suite {where}, qui {verb} maintenant à la page « {after} »."
+    return (f" Elle était la suite {where} : choisissez-leur une autre page suivante "
+            f"(signalée ci-dessous).")
 
 
 def template_text(template: str, new_id: str) -> str:

@@ -1,9 +1,10 @@
 """How residents did with each version of a procedure: the comparison the activity record's
 ``procedure_version`` exists for (ids and counts only, never a text).
 
-Read from the raw activities (kept ``server.retention_months``) of the place shown, because the
-aggregates have no version dimension: a procedure written in the console has few versions and
-few attempts, and the query is limited to one procedure.
+Read from ``agg_procedure_versions`` (filled at ingest and by the rebuild, kept like every
+aggregate beyond the raw records' ``server.retention_months``): the place's monthly rows of
+the procedure, every month summed. Only attempts that carry a version are counted (a kiosk
+sends one for every procedure published from the console).
 """
 from __future__ import annotations
 
@@ -29,15 +30,18 @@ class VersionFigures:
 
 
 def by_version(conn: Connection, procedure_id: str, scope: Scope) -> list[VersionFigures]:
-    a, r = t.activities.c, t.session_records.c
-    q = (sa.select(a.procedure_version, sa.func.count(), sa.func.sum(
-            sa.case((a.completed, 1), else_=0)), sa.func.avg(a.steps_reached))
-         .select_from(t.activities.join(t.session_records, r.event_id == a.event_id))
-         .where(a.procedure_id == procedure_id)
-         .group_by(a.procedure_version).order_by(a.procedure_version))
+    g = t.agg_procedure_versions.c
+    q = (sa.select(g.procedure_version, sa.func.sum(g.activities), sa.func.sum(g.completed),
+                   sa.func.sum(g.steps_reached))
+         .where(g.procedure_id == procedure_id)
+         .group_by(g.procedure_version).order_by(g.procedure_version))
     if scope.site_id is not None:
-        q = q.where(r.site_id == scope.site_id)
+        q = q.where(g.grain == "M", g.site_id == scope.site_id)
+        if scope.kiosk_id is not None:
+            q = q.where(g.kiosk_id == scope.kiosk_id)
     elif scope.territory_id is not None:
-        q = q.where(r.territory_id == scope.territory_id)
-    return [VersionFigures(None if v is None else int(v), int(n), int(done or 0),
-                           float(avg or 0)) for v, n, done, avg in conn.execute(q)]
+        q = q.where(g.grain == "T", g.territory_id == scope.territory_id)
+    else:
+        q = q.where(g.grain == "T")
+    return [VersionFigures(int(v), int(n), int(done or 0), int(steps or 0) / int(n))
+            for v, n, done, steps in conn.execute(q) if n]

@@ -6,7 +6,10 @@ The kiosk's page is built from the loaded procedure; the server may not import t
 tests/ui/test_procedure_preview_matches.py holds the two together: title, intro, paragraphs,
 table, the scam trap's lookalike link, the "all fields" line, each field's label (help and
 choices under it), the site's button (« Continuer » when the page names none; the last page's
-« Terminer l'exercice et voir mon bilan »).
+« Terminer l'exercice et voir mon bilan »). In French, English or Arabic: a text's translation,
+the French where it has none (as the kiosk does), and the kiosk's own words in that language
+(:data:`WORDS`, the kiosk's catalogue's; tests/server/test_procedure_preview.py holds them
+together).
 """
 from __future__ import annotations
 
@@ -18,12 +21,29 @@ RIBBON = "SIMULATION — rien n'est envoyé. Les informations viennent de votre 
 ALL_REQUIRED = "Tous les champs sont obligatoires."
 CONTINUE = "Continuer"
 FINISH = "Terminer l'exercice et voir mon bilan"
+CLICK_HERE = "Cliquez ici"
+LANGUAGES = ("fr", "en", "ar")
+# The kiosk's words on a practice page, as its catalogues (kiosk/locale) translate them.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {RIBBON: "SIMULATION — nothing is sent. The details come from your exercise sheet.",
+           ALL_REQUIRED: "All fields are required.", CONTINUE: "Continue",
+           FINISH: "Finish the exercise and see my summary", CLICK_HERE: "Click here"},
+    "ar": {RIBBON: "محاكاة — لا يُرسل أي شيء. المعلومات مأخوذة من بطاقة التمرين.",
+           ALL_REQUIRED: "جميع الحقول إلزامية.", CONTINUE: "متابعة",
+           FINISH: "إنهاء التمرين ورؤية حصيلتي", CLICK_HERE: "انقر هنا"},
+}
 
 
-def fr(text: Any) -> str:
-    """The French of a text (a {fr: ..} mapping, or a plain string as some values are)."""
+def word(french: str, lang: str) -> str:
+    """One of the kiosk's own words in ``lang``."""
+    return WORDS.get(lang, {}).get(french, french)
+
+
+def in_lang(text: Any, lang: str = "fr") -> str:
+    """A text in ``lang`` (a {fr: .., en: .., ar: ..} mapping, else a plain string as some
+    values are), its French when it has no such translation."""
     if isinstance(text, dict):
-        return str(text.get("fr") or "")
+        return str(text.get(lang) or text.get("fr") or "")
     return "" if text is None else str(text)
 
 
@@ -49,6 +69,7 @@ class PagePreview:
     fields: list[FieldPreview]
     button: str
     end: bool
+    all_required_text: str = ALL_REQUIRED
 
     def texts(self) -> list[str]:
         """The page's body texts in the order the kiosk shows them (title to button)."""
@@ -56,7 +77,7 @@ class PagePreview:
         if self.scam_link:
             out.append(self.scam_link)
         if self.all_required:
-            out.append(ALL_REQUIRED)
+            out.append(self.all_required_text)
         out += [f.label for f in self.fields]
         return [*out, self.button]
 
@@ -67,23 +88,26 @@ def _colour(value: Any) -> str:
     return text if re.fullmatch(r"#[0-9a-fA-F]{6}", text) else "#1b4f8e"
 
 
-def page_preview(data: dict[str, Any], index: int) -> PagePreview:
+def page_preview(data: dict[str, Any], index: int, lang: str = "fr") -> PagePreview:
+    def say(text: Any) -> str:  # the page's texts in the language asked
+        return in_lang(text, lang)
+
     page = data["pages"][index]
     operator = data.get("operator")
     operator = operator if isinstance(operator, dict) else {}
     colours = operator.get("colours")
     colours = colours if isinstance(colours, dict) else {}
-    paragraphs = [fr(page.get("intro"))] if fr(page.get("intro")) else []
-    paragraphs += [fr(p) for p in page.get("content") or []]
+    paragraphs = [say(page.get("intro"))] if say(page.get("intro")) else []
+    paragraphs += [say(p) for p in page.get("content") or []]
     table = page.get("table")
-    rows = [[fr(c) for c in table.get("header") or []],
-            *[[fr(c) for c in row] for row in table.get("rows") or []]
+    rows = [[say(c) for c in table.get("header") or []],
+            *[[say(c) for c in row] for row in table.get("rows") or []]
             ] if isinstance(table, dict) else []
     scam = next((t for t in page.get("traps") or []
                  if isinstance(t, dict) and t.get("kind") == "scam_link"), None)
     fields = [FieldPreview(str(f.get("id", "")), str(f.get("type", "text")),
-                           fr(f.get("label")), fr(f.get("help")),
-                           [fr(o.get("label")) for o in f.get("options") or []
+                           say(f.get("label")), say(f.get("help")),
+                           [say(o.get("label")) for o in f.get("options") or []
                             if isinstance(o, dict)])
               for f in page.get("fields") or [] if isinstance(f, dict)]
     required = [f for f in page.get("fields") or []
@@ -91,8 +115,9 @@ def page_preview(data: dict[str, Any], index: int) -> PagePreview:
     end = bool(page.get("end"))
     return PagePreview(
         operator=str(operator.get("name", "")), address=str(operator.get("address", "")),
-        primary=_colour(colours.get("primary")), title=fr(page.get("title")),
+        primary=_colour(colours.get("primary")), title=say(page.get("title")),
         paragraphs=paragraphs, table=rows,
-        scam_link=(fr(scam.get("label")) or "Cliquez ici") if scam else "",
+        scam_link=(say(scam.get("label")) or word(CLICK_HERE, lang)) if scam else "",
         all_required=bool(required) and len(fields) > 1, fields=fields,
-        button=FINISH if end else (fr(page.get("button")) or CONTINUE), end=end)
+        button=word(FINISH, lang) if end else (say(page.get("button")) or word(CONTINUE, lang)),
+        end=end, all_required_text=word(ALL_REQUIRED, lang))

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from kiosk_server import tables as t
 from kiosk_server.procedures import bundles
 from kiosk_server.procedures.checking import CheckResult, check_yaml, shipped_text
+from kiosk_server.procedures.kinds import PROCEDURE, Kind
 from kiosk_server.procedures.review import (
     PublicationScope,
     Reviewer,
@@ -70,6 +71,8 @@ def save(conn: Connection, person: Reviewer, text: str, procedure_id: str | None
     if exists is None:
         conn.execute(t.procedures.insert().values(id=declared, created_at=at,
                                                   created_by=person.id))
+    conn.execute(t.procedures.update().where(t.procedures.c.id == declared)
+                 .values(title_fr=result.title_fr[:200] or None))
     last = conn.execute(sa.select(sa.func.max(_v.version))
                         .where(_v.procedure_id == declared)).scalar()
     version = int(last or 0) + 1
@@ -79,9 +82,11 @@ def save(conn: Connection, person: Reviewer, text: str, procedure_id: str | None
     return Saved(declared, version, result)
 
 
-def version_row(conn: Connection, procedure_id: str, version: int) -> Any:
-    row = conn.execute(sa.select(t.procedure_versions)
-                       .where(_v.procedure_id == procedure_id, _v.version == version)).first()
+def version_row(conn: Connection, procedure_id: str, version: int, kind: Kind = PROCEDURE
+                ) -> Any:
+    row = conn.execute(sa.select(kind.versions)
+                       .where(kind.vid() == procedure_id, kind.versions.c.version == version)
+                       ).first()
     if row is None:
         raise ReviewRefused("Version introuvable.")
     return row
@@ -128,16 +133,16 @@ def _scope_right(conn: Connection, person: Reviewer, scope: PublicationScope,
 
 
 def _set_state(conn: Connection, procedure_id: str, version: int, state: ReviewState,
-               **values: Any) -> None:
-    conn.execute(t.procedure_versions.update()
-                 .where(_v.procedure_id == procedure_id, _v.version == version)
+               kind: Kind = PROCEDURE, **values: Any) -> None:
+    conn.execute(kind.versions.update()
+                 .where(kind.vid() == procedure_id, kind.versions.c.version == version)
                  .values(state=state.value, **values))
 
 
 def submit(conn: Connection, person: Reviewer, procedure_id: str, version: int,
-           scope: PublicationScope, place_id: int | None) -> None:
+           scope: PublicationScope, place_id: int | None, kind: Kind = PROCEDURE) -> None:
     """Ask for review and publication to ``scope``: only a version the checker passes."""
-    row = version_row(conn, procedure_id, version)
+    row = version_row(conn, procedure_id, version, kind)
     if row.errors:
         raise ReviewRefused(f"Cette version a {row.errors} problème(s) signalé(s) par le "
                             f"vérificateur : corrigez-les avant de la soumettre.")
@@ -147,75 +152,76 @@ def submit(conn: Connection, person: Reviewer, procedure_id: str, version: int,
     elif place_id is None:
         raise ReviewRefused("Choisissez le site ou le territoire où publier.")
     _scope_right(conn, person, scope, place_id)  # the place exists
-    _set_state(conn, procedure_id, version, ReviewState.SUBMITTED, scope=scope.value,
+    _set_state(conn, procedure_id, version, ReviewState.SUBMITTED, kind, scope=scope.value,
                place_id=place_id)
 
 
-def approve(conn: Connection, person: Reviewer, procedure_id: str, version: int) -> None:
+def approve(conn: Connection, person: Reviewer, procedure_id: str, version: int,
+            kind: Kind = PROCEDURE) -> None:
     """A second person with the right approves (the author alone where the site allows it)."""
-    row = version_row(conn, procedure_id, version)
+    row = version_row(conn, procedure_id, version, kind)
     move(ReviewState(row.state), ReviewState.APPROVED)
     right, self_ok = _scope_right(conn, person, PublicationScope(row.scope), row.place_id)
     check_approver(person, row.author_id, right, self_ok)
-    _set_state(conn, procedure_id, version, ReviewState.APPROVED, reviewed_by=person.id,
+    _set_state(conn, procedure_id, version, ReviewState.APPROVED, kind, reviewed_by=person.id,
                reviewed_at=_now())
 
 
-def send_back(conn: Connection, person: Reviewer, procedure_id: str, version: int) -> None:
+def send_back(conn: Connection, person: Reviewer, procedure_id: str, version: int,
+              kind: Kind = PROCEDURE) -> None:
     """A reviewer returns a submitted version to its author (draft again)."""
-    row = version_row(conn, procedure_id, version)
+    row = version_row(conn, procedure_id, version, kind)
     move(ReviewState(row.state), ReviewState.DRAFT)
     right, _self_ok = _scope_right(conn, person, PublicationScope(row.scope), row.place_id)
     if not right:
         raise ReviewRefused("Accès refusé : vous n'avez pas le droit de relire une démarche "
                             "pour ce périmètre.")
-    _set_state(conn, procedure_id, version, ReviewState.DRAFT)
+    _set_state(conn, procedure_id, version, ReviewState.DRAFT, kind)
 
 
-def publish(conn: Connection, person: Reviewer, procedure_id: str, version: int) -> None:
+def publish(conn: Connection, person: Reviewer, procedure_id: str, version: int,
+            kind: Kind = PROCEDURE) -> None:
     """Publish an approved version where it was submitted for; the procedure's previously
     published version goes back to approved. The checker runs again: a checker updated since
     the save may have found a problem."""
-    row = version_row(conn, procedure_id, version)
+    row = version_row(conn, procedure_id, version, kind)
     move(ReviewState(row.state), ReviewState.PUBLISHED)
     scope = PublicationScope(row.scope)
     right, _self_ok = _scope_right(conn, person, scope, row.place_id)
     if not right:
         raise ReviewRefused("Accès refusé : vous n'avez pas le droit de publier pour ce "
                             "périmètre.")
-    if check_yaml(row.yaml).errors:
+    if kind.errors_now(conn, row.yaml):
         raise ReviewRefused("Le vérificateur trouve maintenant des problèmes dans cette version "
                             ": enregistrez-en une version corrigée.")
-    _unpublish_current(conn, procedure_id)
-    _set_state(conn, procedure_id, version, ReviewState.PUBLISHED)
-    conn.execute(t.procedure_publications.insert().values(
-        procedure_id=procedure_id, version=version, scope=scope.value, place_id=row.place_id,
-        published_by=person.id, published_at=_now()))
+    _unpublish_current(conn, procedure_id, kind)
+    _set_state(conn, procedure_id, version, ReviewState.PUBLISHED, kind)
+    conn.execute(kind.publications.insert().values(
+        {kind.id_column: procedure_id, "version": version, "scope": scope.value,
+         "place_id": row.place_id, "published_by": person.id, "published_at": _now()}))
     bundles.refresh_sites(conn)
 
 
-def unpublish(conn: Connection, person: Reviewer, procedure_id: str) -> None:
-    """Take the procedure off the kiosks (its version stays approved)."""
-    pub = conn.execute(sa.select(t.procedure_publications)
-                       .where(t.procedure_publications.c.procedure_id == procedure_id)).first()
+def unpublish(conn: Connection, person: Reviewer, procedure_id: str, kind: Kind = PROCEDURE
+              ) -> None:
+    """Take the procedure (or parcours) off the kiosks (its version stays approved)."""
+    pub = conn.execute(sa.select(kind.publications).where(kind.pid() == procedure_id)).first()
     if pub is None:
-        raise ReviewRefused("Cette démarche n'est pas publiée.")
+        raise ReviewRefused("Ce n'est pas publié.")
     right, _self_ok = _scope_right(conn, person, PublicationScope(pub.scope), pub.place_id)
     if not right:
         raise ReviewRefused("Accès refusé : vous n'avez pas le droit de retirer cette démarche.")
-    _unpublish_current(conn, procedure_id)
+    _unpublish_current(conn, procedure_id, kind)
     bundles.refresh_sites(conn)
 
 
-def _unpublish_current(conn: Connection, procedure_id: str) -> None:
-    current = conn.execute(sa.select(t.procedure_publications.c.version)
-                           .where(t.procedure_publications.c.procedure_id == procedure_id)
-                           ).scalar()
+def _unpublish_current(conn: Connection, procedure_id: str, kind: Kind) -> None:
+    current = conn.execute(sa.select(kind.publications.c.version)
+                           .where(kind.pid() == procedure_id)).scalar()
     if current is None:
         return
-    _set_state(conn, procedure_id, int(current), ReviewState.APPROVED)
-    conn.execute(t.procedure_publications.delete()
-                 .where(t.procedure_publications.c.procedure_id == procedure_id))
+    _set_state(conn, procedure_id, int(current), ReviewState.APPROVED, kind)
+    conn.execute(kind.publications.delete().where(kind.pid() == procedure_id))
 
 
 def restore(conn: Connection, person: Reviewer, procedure_id: str, version: int) -> Saved:

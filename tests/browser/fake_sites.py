@@ -35,6 +35,7 @@ PAGES: dict[tuple[str, str], str] = {
         "<p><a id=mail href='mailto:a@example.org'>mail</a></p>"
         "<p><input id=email type=email inputmode=email></p>"
         "<p><a id=envoi href='/envoi'>envoyer un justificatif</a></p>"
+        "<p>Vos <span id=aides>aides</span> en ligne</p>"
     ),
     (ALLOWED_HOST, "/frames"): (
         "<h1 id=title>Cadres</h1>"
@@ -64,6 +65,14 @@ PAGES[(ALLOWED_HOST, "/envoi")] = (
     "<form id=form method=post action='/recu' enctype='multipart/form-data'>"
     "<input id=upload name=piece type=file accept='.pdf,image/*'>"
     "<button id=send type=submit>Envoyer</button></form>")
+# Fields of every kind a keyboard is chosen for, and text to select for read aloud.
+PAGES[(ALLOWED_HOST, "/champs")] = (
+    "<main><h1 id=title>Votre dossier</h1>"
+    "<p id=para>Le <span id=word>montant</span> de votre aide change en janvier.</p>"
+    "<p><input id=name> <input id=tel type=tel> <input id=number type=number>"
+    " <input id=code inputmode=numeric> <input id=decimal inputmode=decimal>"
+    " <input id=mail type=email> <input id=day type=date>"
+    " <input id=fixed readonly> <textarea id=note></textarea></p></main>")
 PAGES[(ALLOWED_HOST, "/fichiers")] = (
     "<h1 id=title>Vos fichiers</h1>"
     "<a id=image href='/photo.png'>photo</a> <a id=docx href='/formulaire.docx'>formulaire</a>")

@@ -45,6 +45,43 @@ def test_a_tap_on_an_email_field_asks_for_the_email_keyboard_and_typing_fills_it
     assert kind is FieldKind.NONE  # the keyboard hides
 
 
+def test_each_field_asks_for_the_keyboard_its_type_or_inputmode_calls_for(
+        browser: BrowserService):
+    browser.open(f"https://{ALLOWED_HOST}/champs").result(STEP_TIMEOUT_S)
+    expected = {"#name": FieldKind.TEXT, "#tel": FieldKind.NUMERIC, "#number": FieldKind.NUMERIC,
+                "#code": FieldKind.NUMERIC, "#decimal": FieldKind.NUMERIC,
+                "#mail": FieldKind.EMAIL, "#day": FieldKind.DATE, "#fixed": FieldKind.NONE,
+                "#note": FieldKind.TEXT}
+    found = {}
+    for selector in expected:
+        x, y = centre_of(browser, selector)
+        found[selector] = browser.on_page(lambda page, x=x, y=y: interaction.tap(page, x, y)
+                                          ).result(STEP_TIMEOUT_S)
+    assert found == expected
+
+
+def test_read_aloud_reads_the_words_a_double_or_triple_tap_selects_else_the_heading(
+        browser: BrowserService):
+    browser.open(f"https://{ALLOWED_HOST}/champs").result(STEP_TIMEOUT_S)
+
+    def readable() -> str:
+        return browser.on_page(interaction.readable_text).result(STEP_TIMEOUT_S)
+
+    def taps(selector: str, count: int) -> None:
+        x, y = centre_of(browser, selector)
+        for clicks in range(1, count + 1):  # a quick series on one spot, as the view counts
+            browser.on_page(lambda page, c=clicks: interaction.tap(page, x, y, c)).result(
+                STEP_TIMEOUT_S)
+
+    assert readable() == "Votre dossier"  # nothing selected: the page's main heading
+    taps("#word", 2)
+    assert readable() == "montant"
+    taps("#word", 3)
+    assert readable() == "Le montant de votre aide change en janvier."
+    taps("#title", 1)  # a single tap elsewhere: the selection goes
+    assert readable() == "Votre dossier"
+
+
 def test_text_size_zooms_the_page_and_stays_for_the_next_pages(browser: BrowserService):
     browser.open(CAF).result(STEP_TIMEOUT_S)
     browser.set_zoom(1.5).result(STEP_TIMEOUT_S)

@@ -74,5 +74,21 @@ def test_the_session_record_counts_minutes_per_official_site(tmp_path: Path,
                    if r.payload["event_id"] == session.event_id)
     assert payload["official_sites"] == [{"site": "ameli", "minutes": 1},
                                          {"site": "caf", "minutes": 7}]
+
+    # A crash while a site is shown: the heartbeats have journaled the time on it so far.
+    session = core.start()
+    service = browsing.open()
+    service.start().result(STEP_TIMEOUT_S * 2)
+    service.open(f"https://{ALLOWED_HOST}/").result(STEP_TIMEOUT_S)
+    assert eventually(lambda: browsing.site_key == "caf")
+    clock.advance(4 * 60 + 5)
+    assert browsing.site_now() == "caf"  # what the heartbeat asks every ~30 s
+    clock.advance(20)  # (lost with the crash: less than one heartbeat)
+    service.close(discard=True)  # the kiosk dies (its journal stays)
+    restarted = open_core(settings, clock=clock)
+    assert restarted.recover() == 1
+    payload = next(r.payload for r in restarted.store.iter_all()
+                   if r.payload["event_id"] == session.event_id)
+    assert payload["official_sites"] == [{"site": "caf", "minutes": 4}]
     text = json.dumps(payload)
     assert "caf.fr" not in text and "evil" not in text and "Caisse" not in text

@@ -127,6 +127,8 @@ def test_every_console_page_passes_the_accessibility_checks(browser_page, consol
     lille = seed.sites["FS Lille"]
     _check(page, "/console/procedures", found)
     _check(page, f"/console/procedures/sites/{lille}", found)
+    _check(page, "/console/parcours", found)
+    _check(page, "/console/parcours/new", found)  # the parcours' form (and its versions)
     _check(page, "/console/sites/browser", found)
     _check(page, f"/console/sites/{lille}/browser", found)
     _procedure_copy(page)

@@ -95,6 +95,13 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/procedures/{procedure_id}/edit"): SIGNED_IN,
     ("POST", "/console/procedures/{procedure_id}/edit"): SIGNED_IN,
     ("GET", "/console/procedures/{procedure_id}/{version}/preview/{number}"): SIGNED_IN,
+    ("GET", "/console/parcours"): SIGNED_IN,
+    ("GET", "/console/parcours/new"): SIGNED_IN,
+    ("POST", "/console/parcours/save"): SIGNED_IN,
+    ("GET", "/console/parcours/{parcours_id}"): SIGNED_IN,
+    ("GET", "/console/parcours/{parcours_id}/{version}.yaml"): SIGNED_IN,
+    ("POST", "/console/parcours/{parcours_id}/{version}/{action}"): SIGNED_IN,
+    ("POST", "/console/parcours/{parcours_id}/unpublish"): SIGNED_IN,
     ("GET", "/console/procedures/sites/{site_id}"): SITE_MANAGERS,
     ("POST", "/console/procedures/sites/{site_id}"): SITE_MANAGERS,
 }
@@ -118,6 +125,7 @@ def url_for(path: str, console_app: InProcess, site: str = "FS Lille") -> str:
     values = {"site_id": seed.sites[site], "kiosk_id": seed.kiosks[(site, "borne-1")][0],
               "user_id": seed.users["resp-lille"], "request_id": uuid.uuid4(),
               "name": "synthese", "procedure_id": "mairie-lille-rdv", "version": 1,
+              "parcours_id": "parcours-lille",
               "action": "approve", "report_id": 1, "number": 1, "place": "site",
               "place_id": seed.sites[site]}
     return path.format(**values)

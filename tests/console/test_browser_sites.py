@@ -1,7 +1,7 @@
 """A site manager sets the official sites of their site's kiosks in the console (issue #12):
-written into every kiosk's pushed settings and sent with its next heartbeat reply; a whole
-territory for a territory's manager; refused to mediators and outside one's places; a badly
-typed domain gets a plain French message and loses nothing."""
+kept for the site (or the whole territory, for a territory's manager) and sent with every
+kiosk's heartbeat reply, a kiosk or a site added later included; refused to mediators and
+outside one's places; a badly typed domain gets a plain French message and loses nothing."""
 from __future__ import annotations
 
 import re
@@ -112,3 +112,61 @@ def test_the_admins_kiosk_settings_keep_the_list_a_manager_set(console_app: InPr
     pushed = _pushed(app, "FS Lille")
     assert pushed.idle_timeout_s == 90 and pushed.browser_sites == [OfficialSite.CAF]
     assert pushed.browser_local_sites == ["mairie-lille.fr"]
+
+
+def _heartbeat_sites(app: InProcess, token: str) -> tuple[list[str] | None, list[str] | None]:
+    reply = app.client.post("/api/v1/heartbeat", json={"state": "idle", "app_version": "0.1.0"},
+                            headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 200, reply.text
+    settings = reply.json()["settings"]
+    return settings.get("browser_sites"), settings.get("browser_local_sites")
+
+
+def test_a_kiosk_or_site_added_after_the_list_was_saved_gets_it(console_app: InProcess):
+    app, seed = console_app, console_app.seed
+    _save(app, app.login("resp-lille"), "FS Lille", site=["caf"], local="mairie-lille.fr")
+    with app.engine.begin() as conn:
+        _kid, token = tenancy.create_kiosk(conn, seed.sites["FS Lille"], "borne-neuve")
+    assert _heartbeat_sites(app, token) == (["caf"], ["mairie-lille.fr"])
+
+    # A list applied to the whole territory reaches a site created in it afterwards.
+    _save(app, app.login("resp-nord"), "FS Roubaix", site=["ants", "msa"], scope="territory")
+    with app.engine.begin() as conn:
+        site = tenancy.create_site(conn, seed.territories["Nord"], "EPN Tourcoing")
+        _kid, newcomer = tenancy.create_kiosk(conn, site, "borne-1")
+    assert _heartbeat_sites(app, newcomer) == (["ants", "msa"], [])
+    assert _heartbeat_sites(app, token) == (["ants", "msa"], [])  # the site's own list replaced
+    rennes = seed.kiosks[("FS Rennes", "borne-1")][1]
+    assert _heartbeat_sites(app, rennes) == (None, None)  # another territory: its own settings
+
+    # A site's own list wins over its territory's; "back to the territory's" follows it again.
+    csrf = app.login("resp-lille")
+    _save(app, csrf, "FS Lille", site=["impots"])
+    assert _heartbeat_sites(app, token) == (["impots"], [])
+    assert _heartbeat_sites(app, newcomer) == (["ants", "msa"], [])
+    page = unescape(app.client.get(f"/console/sites/{seed.sites['FS Lille']}/browser").text)
+    assert "La liste du territoire Nord" in page
+    _save(app, csrf, "FS Lille", mode="own")
+    assert _heartbeat_sites(app, token) == (["ants", "msa"], [])
+    assert "Ce site suit la liste du territoire Nord" in unescape(
+        app.client.get(f"/console/sites/{seed.sites['FS Lille']}/browser").text)
+
+
+def test_a_list_set_for_one_kiosk_alone_wins_until_the_site_list_is_saved(
+        console_app: InProcess):
+    app, seed = console_app, console_app.seed
+    csrf = app.login("resp-lille")
+    _save(app, csrf, "FS Lille", site=["caf"])
+    kiosk_id, token = seed.kiosks[("FS Lille", "borne-2")]
+    with app.engine.begin() as conn:  # as `kiosk-server admin kiosk settings --browser-sites`
+        tenancy.set_pushed_settings(conn, kiosk_id, PushedSettings(
+            browser_sites=[OfficialSite.AMELI], idle_timeout_s=120))
+    assert _heartbeat_sites(app, token) == (["ameli"], None)
+    page = unescape(app.client.get(f"/console/sites/{seed.sites['FS Lille']}/browser").text)
+    assert "1 borne(s) de ce site ont une liste réglée pour elles seules" in page
+
+    _save(app, csrf, "FS Lille", site=["caf", "ants"])  # saving the site's list replaces it
+    assert _heartbeat_sites(app, token) == (["ants", "caf"], [])
+    with app.engine.connect() as conn:
+        own = tenancy.own_pushed_settings(conn, kiosk_id)
+        assert own.browser_sites is None and own.idle_timeout_s == 120  # the rest is kept

@@ -1,9 +1,10 @@
-"""The small-count protection cannot be undone by arithmetic (issue #19): as one territory
-manager, export every filter combination (the territory, each site, each kiosk; every run of
-whole months), then attack as the issue's audit did — territory − other site, site − kiosk,
-three months − the other months, one survey table against another — with linear algebra over
-everything published, and each masked group with the published rule itself. Generated data,
-built to hold many small counts; SQLite and PostgreSQL."""
+"""The small-count protection cannot be undone by arithmetic (issues #19 and #12): as one
+territory manager, export every filter combination (the territory, each site, each kiosk; every
+run of whole months), then attack as the issue's audit did — territory − other site, site −
+kiosk, three months − the other months, one survey table against another — with linear algebra
+over everything published (survey answers, autonomy per procedure, official sites opened), and
+each masked group with the published rule itself. Generated data, built to hold many small
+counts; SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import calendar
@@ -27,6 +28,7 @@ from kiosk_server.console import labels as L
 from kiosk_server.console.figures_survey import MASKED_ROW
 from kiosk_server.disclosure import hidden_cells, protected
 from kiosk_server.ingest import ingest
+from kiosk_server.official_site_figures import OFFICIAL_SITES
 from kiosk_server.queries import AUTONOMY_LEVELS, SURVEY_CATEGORIES
 from kiosk_server.tenancy import KioskIdentity
 from kiosk_wire.schema import SessionRecord
@@ -39,6 +41,9 @@ SURVEY_TITLES = {a: f"Questionnaire : {L.SURVEY_ATTRIBUTES[a][0].lower()}"
 SURVEY_LABELS = {a: {label: code for code, label in L.SURVEY_ATTRIBUTES[a][1].items()}
                  for a in SURVEY_CATEGORIES}
 AUTONOMY_COLUMNS = list(L.PRACTICE_AUTONOMY)  # codes in the table's column order
+SITES_TITLE = "Sites officiels les plus ouverts"
+SITE_KEYS = {L.official_site(k): k for k in OFFICIAL_SITES}
+BROWSED = {"caf": 8, "ameli": 5, "impots": 3, "msa": 1, "local": 1}  # a few common, rare ones
 
 
 def _months_back(today: dt.date, n: int) -> dt.date:
@@ -55,9 +60,12 @@ def _record(rng: random.Random, day: dt.date) -> dict[str, Any]:
                                    [1, 1, 2, 6, 8, 4, 2, 1])[0],
         "autonomy": rng.choices(list(SURVEY_CATEGORIES["autonomy"]), [2, 4, 8, 1])[0],
         "satisfaction": rng.choices(list(SURVEY_CATEGORIES["satisfaction"]), [1, 3, 9, 1])[0]}
+    opened = [] if rng.random() < 0.5 else sorted(set(rng.choices(
+        list(BROWSED), list(BROWSED.values()), k=rng.randint(1, 2))))
     return {"event_id": str(uuid.uuid4()), "schema_version": 1, "day": str(day), "hour": 10,
             "duration_min": 15, "language": "fr", "accessibility": [], "end_reason": "finished",
             "help_requests": 0, "survey": survey,
+            "official_sites": [{"site": k, "minutes": rng.randint(1, 30)} for k in opened],
             "activities": [{"kind": "practice", "procedure_id": procedure,
                             "theme": PROCEDURES[procedure], "steps_total": 6,
                             "steps_reached": 6, "completed": True, "hints_used": 0,
@@ -91,6 +99,10 @@ def generated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[
                 for attribute, code in r["survey"].items():
                     key = ("enquete", attribute, data.sites[site], month, code)
                     truth[key] = truth.get(key, 0) + 1
+            for use in r["official_sites"]:  # sessions, and apart the minutes
+                key = ("sites", "official", data.sites[site], month, use["site"])
+                truth[key] = truth.get(key, 0) + 1
+                truth[("minutes", *key)] = truth.get(("minutes", *key), 0) + use["minutes"]
     app = create_app(server_settings(tmp_path, url), engine)
     with TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as client:
         console = InProcess(client, engine, data)
@@ -112,10 +124,17 @@ def _number(cell: str) -> int | None:
 
 def _published(lines: list[list[str]]) -> Iterator[tuple[str, str, str, int | None]]:
     """(group, row key, column code, value) of every protected figure of one export; group is
-    'enquete:<attribute>' or 'autonomie:<procedure>'; column '*' is the masked sum, '=' the
-    total."""
+    'enquete:<attribute>', 'autonomie:<procedure>' or 'sites:official'; column '*' is the
+    masked sum, '=' the total; row key 'minutes' for an official site's minutes."""
     procedures = {L.procedure(p): p for p in PROCEDURES}
     for line in lines:
+        if line[0] == SITES_TITLE and line[1] != "Site officiel":
+            if line[1] == MASKED_ROW:
+                assert line[3] == "—"  # a hidden atom's minutes are never published
+                yield "sites:official", "", "*", int(line[2])
+            else:
+                yield "sites:official", "", SITE_KEYS[line[1]], int(line[2])
+                yield "sites:official", "minutes", SITE_KEYS[line[1]], int(line[3])
         for attribute, title in SURVEY_TITLES.items():
             if line[0] == title and line[1] != L.SURVEY_ATTRIBUTES[attribute][0]:
                 column = "*" if line[1] == MASKED_ROW else SURVEY_LABELS[attribute][line[1]]
@@ -131,7 +150,8 @@ def _published(lines: list[list[str]]) -> Iterator[tuple[str, str, str, int | No
 
 def _atoms_of(group: str, site: int, month: dt.date) -> list[tuple[Any, ...]]:
     kind, what = group.split(":")
-    codes = SURVEY_CATEGORIES[what] if kind == "enquete" else AUTONOMY_LEVELS
+    codes = (SURVEY_CATEGORIES[what] if kind == "enquete" else OFFICIAL_SITES
+             if kind == "sites" else AUTONOMY_LEVELS)
     return [(kind, what, site, month, code) for code in codes]
 
 
@@ -146,24 +166,38 @@ def test_no_masked_count_can_be_recovered_across_places_periods_and_tables(gener
         if data.sites[site] in sites}
     runs = [(i, j) for i in range(len(months)) for j in range(i, len(months))]
 
-    # What the finest exports (one site, one month) say: which atoms are hidden.
+    # What the finest exports (one site, one month) say: which atoms are hidden. The official
+    # sites' table leaves a site whose atoms are all hidden out: their hidden atoms are those
+    # the rule picks (the test runs in the server's process, with its secret order) and the
+    # export must agree: each site shown at its true count, the others summed in "Masqué".
     hidden: set[tuple[Any, ...]] = set()
     masked_groups: list[tuple[list[tuple[Any, ...]], int]] = []
     for site, month in itertools.product(sites, months):
-        rows: dict[str, dict[str, int | None]] = {}
-        for group, _row, column, value in _published(_export(console, f"s:{site}", month, month)):
-            rows.setdefault(group, {})[column] = value
+        rows: dict[str, dict[str, int | None]] = {"sites:official": {}}
+        for group, row, column, value in _published(_export(console, f"s:{site}", month, month)):
+            if row != "minutes":
+                rows.setdefault(group, {})[column] = value
         for group, cells in rows.items():
             atoms = _atoms_of(group, site, month)
-            these = [a for a in atoms if a[-1] in cells and cells[a[-1]] is None]
+            if group == "sites:official":
+                counts = {a[-1]: truth.get(a, 0) for a in atoms}
+                chosen = hidden_cells(counts, THRESHOLD, (site, month, "official_sites"))
+                these = [a for a in atoms if a[-1] in chosen]
+                assert {k: v for k, v in cells.items() if k != "*"} == {
+                    k: v for k, v in counts.items() if v and k not in chosen}
+                assert cells.get("*", 0) == sum(counts[k] for k in chosen)
+            else:
+                these = [a for a in atoms if a[-1] in cells and cells[a[-1]] is None]
             hidden.update(these)
-            if these:
-                masked_groups.append((these, cells["*"]))
+            if these and sum(truth.get(a, 0) for a in these):
+                masked_groups.append((these, cells.get("*", 0)))
     assert len(hidden) >= 20, "the generated data must hold small counts to protect"
+    assert any(a[0] == "sites" and truth.get(a) for a in hidden), "official sites masked too"
 
     # Every figure of every filter, as an equation over the atoms (documented meaning: a level
     # counts its visible atoms, "Masqué" its hidden ones, the total all of them).
-    groups = [f"enquete:{a}" for a in SURVEY_CATEGORIES] + [f"autonomie:{p}" for p in PROCEDURES]
+    groups = [f"enquete:{a}" for a in SURVEY_CATEGORIES] + [
+        f"autonomie:{p}" for p in PROCEDURES] + ["sites:official"]
     atoms = [a for g in groups for s in sorted(sites) for m in months for a in _atoms_of(g, s, m)]
     index = {a: i for i, a in enumerate(atoms)}
     equations, values = [], []
@@ -174,7 +208,7 @@ def test_no_masked_count_can_be_recovered_across_places_periods_and_tables(gener
             if not place_sites:  # one kiosk: protected tables are not published
                 assert not figures, place
                 continue
-            for group, _row, column, value in figures:
+            for group, row_key, column, value in figures:
                 if value is None:
                     continue
                 involved = [a for s in place_sites for m in months[i:j + 1]
@@ -183,6 +217,9 @@ def test_no_masked_count_can_be_recovered_across_places_periods_and_tables(gener
                     involved = [a for a in involved if a in hidden]
                 elif column != "=":
                     involved = [a for a in involved if a[-1] == column and a not in hidden]
+                if row_key == "minutes":  # an official site's minutes: its visible atoms'
+                    assert value == sum(truth.get(("minutes", *a), 0) for a in involved)
+                    continue
                 row = np.zeros(len(atoms))
                 for a in involved:
                     row[index[a]] = 1

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import yaml
 
 from kiosk_server import tables as t
-from kiosk_server.procedures.preview import RIBBON
+from kiosk_server.procedures.preview import RIBBON, WORDS
 
 INSCRIPTION = "/console/procedures/lille-inscription/edit"
 PAGES = "/console/procedures/lille-pages/edit"
@@ -169,3 +169,31 @@ def test_shipped_procedures_come_back_the_same_through_the_web_form(console_app)
                                       ).all())
         assert set(texts) == {1, 2}, source
         assert yaml.safe_load(texts[2]) == yaml.safe_load(texts[1]), source
+
+
+def test_removing_a_page_leads_the_pages_that_led_to_it_to_the_page_after(console_app):
+    app = console_app
+    csrf = app.login("med-lille")
+    page = app.client.post("/console/procedures/copy", follow_redirects=True, data={
+        "csrf": csrf, "source": "mairie-rendez-vous", "new_id": "lille-sans-creneau"})
+    editor = app.client.get("/console/procedures/lille-sans-creneau/edit")
+    assert dict(_form_of(editor.text))["pages.0.next"] == "creneau"
+    removed = _post(app, "/console/procedures/lille-sans-creneau/edit",
+                    pairs=[("csrf", csrf), ("op", "page-remove:1"), *_form_of(editor.text)])
+    assert "Elle était la suite de la page 1, qui mène maintenant à la page « coordonnees »." \
+        in unescape(removed.text)
+    assert dict(_form_of(removed.text))["pages.0.next"] == "coordonnees"
+    assert "Aucun problème bloquant." in removed.text
+    assert page.status_code == 200
+
+
+def test_the_preview_page_switches_language(console_app):
+    app = console_app
+    csrf = app.login("med-lille")
+    app.client.post("/console/procedures/copy", data={
+        "csrf": csrf, "source": "mairie-rendez-vous", "new_id": "lille-langues"})
+    french = app.client.get("/console/procedures/lille-langues/1/preview/1").text
+    assert 'href="?langue=ar"' in french and RIBBON.replace("'", "&#39;") in french
+    arabic = app.client.get("/console/procedures/lille-langues/1/preview/1?langue=ar").text
+    assert 'lang="ar" dir="rtl"' in arabic and WORDS["ar"][RIBBON] in arabic
+    assert "?langue=ar\">Page suivante" in arabic

@@ -77,3 +77,58 @@ def test_a_mediator_writes_a_procedure_in_the_editor_and_a_manager_publishes_it(
         publication = conn.execute(sa.select(t.procedure_publications).where(
             t.procedure_publications.c.procedure_id == "lille-inscription-atelier")).one()
     assert publication.place_id == console_server.seed.sites["FS Lille"]
+
+
+def test_a_mediator_builds_a_parcours_in_the_console_and_a_manager_publishes_it(
+        browser_page, tablet, console_server, artifacts_dir):
+    from kiosk_server.procedures import bundles
+
+    mediator = tablet
+    log_in(mediator, "med-lille")
+    mediator.get_by_role("link", name="Démarches d'entraînement").click()
+    mediator.get_by_role("link", name="Parcours écrits ici et création d'un parcours").click()
+    mediator.get_by_role("link", name="Créer un parcours").click()
+    mediator.get_by_label("Identifiant").fill("lille-premiers-pas")
+    for lang, title in (("français", "Premiers pas à Lille"), ("arabe", "الخطوات الأولى")):
+        mediator.get_by_label(f"Nom du parcours ({lang})").fill(title)
+    for lang, goal in (("français", "Une adresse e-mail, puis un rendez-vous."),
+                       ("anglais", "An e-mail address, then an appointment."),
+                       ("arabe", "بريد إلكتروني ثم موعد.")):
+        mediator.get_by_label(f"Objectif ({lang})").fill(goal)
+    mediator.get_by_label("Exercice 1", exact=True).select_option("email-premiere-adresse")
+    mediator.get_by_label("Exercice 2", exact=True).select_option("mairie-rendez-vous")
+    _click(mediator, "Enregistrer")
+    assert mediator.url.endswith("/console/parcours/lille-premiers-pas?msg=saved")
+    # The English name was left out: the kiosk's parcours checker says so, the version
+    # cannot be submitted.
+    findings = mediator.locator("#findings").inner_text()
+    assert "traduction manquante (en) pour « Nom du parcours »" in findings
+    assert mediator.get_by_role("button", name="Soumettre").count() == 0
+    mediator.screenshot(path=str(artifacts_dir / "parcours-findings.png"), full_page=True)
+
+    mediator.get_by_label("Nom du parcours (anglais)").fill("First steps in Lille")
+    mediator.get_by_label("Exercice 3", exact=True).select_option("arnaques-reperer")
+    _click(mediator, "Enregistrer")
+    assert mediator.locator("#findings").inner_text() == \
+        "Le vérificateur ne trouve aucun problème."
+    assert mediator.get_by_label("Exercice 3", exact=True).input_value() == "arnaques-reperer"
+    mediator.get_by_label("Publier pour").select_option(label="un site")
+    mediator.get_by_label("Site", exact=True).select_option(label="FS Lille")
+    _click(mediator, "Soumettre")
+    assert "Version soumise" in mediator.locator(".flash").inner_text()
+
+    manager = browser_page
+    log_in(manager, "resp-lille")
+    manager.goto("/console/parcours")
+    manager.get_by_role("link", name="Premiers pas à Lille").click()
+    _click(manager, "Approuver")
+    _click(manager, "Publier")
+    assert manager.locator("#published").inner_text() == "Publié : version 2 (un site)."
+    manager.screenshot(path=str(artifacts_dir / "parcours-published.png"), full_page=True)
+    lille = console_server.seed.sites["FS Lille"]
+    with console_server.engine.connect() as conn:
+        territory = conn.execute(sa.select(t.sites.c.territory_id)
+                                 .where(t.sites.c.id == lille)).scalar()
+        bundle = bundles.build(conn, lille, territory)
+    assert [(p.id, p.version) for p in bundle.parcours] == [("lille-premiers-pas", 2)]
+    assert "  - arnaques-reperer\n" in bundle.parcours[0].yaml

@@ -6,8 +6,10 @@ Drop-ins stand in for the hardware only: the headless backend instead of the GPU
 """
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .container import ContainerError, DebianContainer
@@ -63,10 +65,23 @@ def swaymsg(debian: DebianContainer, command: str) -> str:
                      f"SWAYSOCK=$(ls /run/kiosk-session/sway-ipc.*.sock) swaymsg {command}")
 
 
-def start_kiosk_session(debian: DebianContainer, deb: str) -> None:
-    """Install the kiosk package (and grim), set it up on demo devices, start its session with
-    the demo's window size, and wait for the welcome screen."""
-    debian.run([*APT_INSTALL, deb, "grim"])
+def as_session_user(debian: DebianContainer, *argv: str) -> str:
+    """Run a program as the kiosk's user in its seat session (Wayland and X11 displays)."""
+    return debian.run(["runuser", "-u", "kiosk", "--", "env", *SESSION_ENV.split(), "DISPLAY=:0",
+                       *argv]).stdout
+
+
+def screenshot(debian: DebianContainer, dest: Path) -> Path:
+    """The compositor's output now (grim), copied out of the container to ``dest``."""
+    as_session_user(debian, "grim", "/run/kiosk-session/shot.png")
+    dest.write_bytes(base64.b64decode(debian.sh("base64 -w0 /run/kiosk-session/shot.png")))
+    return dest
+
+
+def start_kiosk_session(debian: DebianContainer, deb: str, extra: tuple[str, ...] = ()) -> None:
+    """Install the kiosk package (with grim and the ``extra`` packages), set it up on demo
+    devices, start its session with the demo's window size, and wait for the welcome screen."""
+    debian.run([*APT_INSTALL, deb, "grim", *extra])
     debian.run(["kiosk", "setup", "--server-url", "https://stats.example.invalid",
                 "--kiosk-token", "tok-1", "--name", "Borne accueil", "--pin", "482915",
                 "--no-start"])

@@ -1,12 +1,13 @@
 """Terminals update from a signed apt repository (packaging/repo.sh) with kiosk-update, in a
 Debian 12 container running the kiosk for real: an upgrade from the repository works and is
-checked (welcome screen reached); a broken new version is rolled back to the one that ran; an
+checked (welcome screen reached); a new version that fails its health check (no welcome screen,
+or a failing `kiosk doctor`) is rolled back to the one that ran; an
 unsigned repository is refused; a pinned version is what gets installed, set on the machine or
 handed over by the kiosk from the console (kiosk-update.path), never during a session.
 
 The repository is a directory inside the container's root (a file: source), signed with a
-throwaway GPG key made here; the third version, broken on purpose, is the second one repacked
-with a `kiosk run` that exits at once.
+throwaway GPG key made here; the third and fourth versions, broken on purpose, are the second
+one repacked with a `kiosk run` that exits at once, or a `kiosk doctor` that fails.
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from .kiosk_session import show, start_kiosk_session, wait_for, welcome_shown
 pytestmark = [pytest.mark.slow, pytest.mark.packaging, pytest.mark.timeout(2400)]
 
 BROKEN = "0.1.0-1~test3"
+SICK = "0.1.0-1~test4"
 SOURCES = """Types: deb
 URIs: file:{uri}
 Suites: ./
@@ -42,6 +44,11 @@ Signed-By: /etc/kiosk/repo-key.gpg
 # A broken build: the program is there (doctor passes) but the kiosk never shows its screen.
 BROKEN_KIOSK = """#!/bin/sh
 case "$1" in run) echo "broken build" >&2; exit 70;; esac
+exec /opt/kiosk/bin/python -m kiosk.cli "$@"
+"""
+# A sick build: it would show its screen, but its doctor finds the machine unfit for it.
+SICK_KIOSK = """#!/bin/sh
+case "$1" in doctor) echo "sick build" >&2; exit 1;; esac
 exec /opt/kiosk/bin/python -m kiosk.cli "$@"
 """
 
@@ -60,14 +67,16 @@ def make_repo(directory: Path, debs: list[Path], home: Path | None) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def repack_broken(deb: Path, out_dir: Path) -> Path:
+def repack_broken(deb: Path, out_dir: Path, version: str = BROKEN,
+                  program: str = BROKEN_KIOSK) -> Path:
+    """``deb`` repacked as ``version``, its `kiosk` command replaced by ``program``."""
     tree = out_dir / "tree"
     subprocess.run(["dpkg-deb", "-R", str(deb), str(tree)], check=True)
     control = tree / "DEBIAN" / "control"
-    control.write_text("\n".join(f"Version: {BROKEN}" if line.startswith("Version:") else line
+    control.write_text("\n".join(f"Version: {version}" if line.startswith("Version:") else line
                                  for line in control.read_text().splitlines()) + "\n")
-    (tree / "opt" / "kiosk" / "bin" / "kiosk").write_text(BROKEN_KIOSK)
-    out = out_dir / f"kiosk_{BROKEN}_amd64.deb"
+    (tree / "opt" / "kiosk" / "bin" / "kiosk").write_text(program)
+    out = out_dir / f"kiosk_{version}_amd64.deb"
     subprocess.run(["dpkg-deb", "-Zzstd", "-z1", "--root-owner-group", "-b", str(tree),
                     str(out)], check=True, capture_output=True)
     shutil.rmtree(tree)
@@ -148,6 +157,25 @@ def test_a_broken_new_version_is_rolled_back(kiosk_running, debs, signing_key, t
     assert installed(debian) == second.version
     wait_for(lambda: welcome_shown(debian), "the previous version's welcome screen")
     assert "broken build" in debian.sh("journalctl -u kiosk --no-pager -o cat")
+
+
+def test_a_new_version_whose_doctor_fails_is_rolled_back(kiosk_running, debs, signing_key,
+                                                         tmp_path):
+    """The health check's first half: `kiosk doctor` of the new version must pass before its
+    screen is even waited for."""
+    debian = kiosk_running
+    _, second = debs
+    if installed(debian) != second.version:
+        pytest.skip("needs the upgrade of the first test")
+    make_repo(debian.root / "srv" / "repo",
+              [repack_broken(second.deb("kiosk"), tmp_path, SICK, SICK_KIOSK)], signing_key)
+
+    code, state = update(debian)
+    assert code == 1
+    assert (state["state"], state["version"], state["tried"]) == ("rolled_back", second.version,
+                                                                  SICK)
+    assert installed(debian) == second.version
+    wait_for(lambda: welcome_shown(debian), "the previous version's welcome screen")
 
 
 def test_a_site_pins_the_version_its_kiosks_run(kiosk_running, debs):

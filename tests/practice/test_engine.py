@@ -17,7 +17,8 @@ from kiosk_wire.schema import ActivityKind, Autonomy
 from .play import EMPTY_MESSAGE_KEY, empty_value, play_to_end
 
 CATALOGUE = load_catalogue()
-IDS = CATALOGUE.ids()
+# Every procedure, and every short first-timer version (played like any procedure).
+IDS = CATALOGUE.ids() + [p.id for p in CATALOGUE.shorts()]
 
 
 def new_run(procedure_id: str, mode: Mode = Mode.AUTONOMOUS, clock=None) -> PracticeRun:

@@ -64,6 +64,32 @@ def test_the_shipped_catalogue_and_declared_local_procedures_are_accepted(client
     assert client.post("/api/v1/heartbeat", json=local, headers=tenant.headers).status_code == 200
 
 
+def test_a_short_versions_id_is_accepted_and_kept_apart_only_beside_its_procedure(
+        client, tenant, engine):
+    """A procedure's short first-timer version is recorded as ``<id>-courte`` (the shipped
+    ones are in the catalogue's manifest, a declared local one's is derived), so the figures
+    keep the two apart; ``-courte`` after an unknown id is no way in."""
+    for pid in ("ameli-compte-courte", "mairie-de-lille-rdv-courte"):
+        beat = {**BEAT, "procedure_id": pid}
+        assert client.post("/api/v1/heartbeat", json=beat, headers=tenant.headers
+                           ).status_code == 200, pid
+    short = {"kind": "practice", "procedure_id": "ameli-compte-courte",
+             "theme": "social_sante", "steps_total": 7, "steps_reached": 7,
+             "completed": True, "hints_used": 0, "errors": 0, "pages": 0,
+             "autonomy": "autonomous"}
+    full = {**short, "procedure_id": "ameli-compte", "steps_total": 12, "steps_reached": 3,
+            "completed": False}
+    body = {"records": [record(activities=[short, full])]}
+    assert client.post("/api/v1/events", json=body, headers=tenant.headers).status_code == 200
+    with engine.connect() as conn:
+        stored = sorted(conn.execute(sa.select(t.activities.c.procedure_id)).scalars())
+    assert stored == ["ameli-compte", "ameli-compte-courte"]
+    for pid in ("inconnue-courte", "-courte"):
+        beat = {**BEAT, "procedure_id": pid}
+        assert client.post("/api/v1/heartbeat", json=beat, headers=tenant.headers
+                           ).status_code == 422, pid
+
+
 def test_a_record_from_the_future_is_refused_and_a_day_of_clock_skew_accepted(client, tenant,
                                                                              engine):
     today = dt.date.today()

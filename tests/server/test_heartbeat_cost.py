@@ -1,13 +1,23 @@
-"""What a heartbeat costs the database: one that says what the last one said writes last_seen
-only (no status rewrite, no live view mark); one that changes something writes the status and
-marks its site for the live view (SQLite and PostgreSQL)."""
+"""What a heartbeat costs the database: one that says what the last one said is one read (its
+token, status and reply together) and no write: its last_seen is written with the other kiosks'
+in one batched statement (kiosk_server/last_seen.py), also when the server stops; one that
+changes something writes the status and marks its site for the live view (SQLite and
+PostgreSQL)."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
+import pytest
+import sqlalchemy as sa
 from console.live_helpers import StatementCount
+from fastapi.testclient import TestClient
 
+from kiosk_server import live, tenancy
 from kiosk_server import tables as t
+from kiosk_server.app import create_app
+from kiosk_server.last_seen import flush_period
+from kiosk_wire.schema import CommandKind
 
 IN_SESSION = {"state": "active", "procedure_id": "caf-trimestrielle", "step": 3,
               "devices": {"printer": "ready", "scanner": "ready"}, "app_version": "0.1.0",
@@ -25,26 +35,42 @@ def _live_mark(engine, site_id: int) -> int:
                             .where(t.live_changes.c.site_id == site_id)).scalar() or 0
 
 
-def test_an_unchanged_heartbeat_writes_last_seen_only(client, tenant, engine):
+def _last_seen(engine, kiosk_id: int):
+    with engine.connect() as conn:
+        value = conn.execute(sa.select(t.kiosk_status.c.last_seen)
+                             .where(t.kiosk_status.c.kiosk_id == kiosk_id)).scalar_one()
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def test_an_unchanged_heartbeat_is_one_read_and_its_last_seen_is_written_in_a_batch(
+        client, tenant, engine):
     counter = StatementCount()
     counter.install(engine)
     assert client.post("/api/v1/heartbeat", json=IN_SESSION,
                        headers=tenant.headers).status_code == 200
     first_writes = _writes(counter)
-    first_statements = counter.statements
     mark = _live_mark(engine, tenant.site_id)
-    assert mark >= 1  # the first heartbeat shows the kiosk: the site is marked
+    assert mark >= 1 and first_writes  # the first heartbeat shows the kiosk: the site is marked
+    first_seen = _last_seen(engine, tenant.kiosk_id)
 
     counter.reset()
     # The same state a beat later: the session's start estimate moves by the travel time only.
-    assert client.post("/api/v1/heartbeat", json=IN_SESSION | {"session_seconds": 301},
-                       headers=tenant.headers).status_code == 200
-    writes = _writes(counter)
-    assert len(writes) == 1 and writes[0].startswith("UPDATE kiosk_status SET last_seen="), writes
-    assert "state=" not in writes[0].split(" WHERE ")[0]  # no status column rewritten
-    assert counter.written_rows == 1
+    answer = client.post("/api/v1/heartbeat", json=IN_SESSION | {"session_seconds": 301},
+                         headers=tenant.headers)
+    assert answer.status_code == 200 and answer.json()["commands"] == []
+    queries = [q for q in counter.sql if not q.startswith("BEGIN")]  # SQLite's own BEGIN
+    assert len(queries) == 1 and queries[0].lstrip().startswith("SELECT"), queries
     assert _live_mark(engine, tenant.site_id) == mark
-    assert counter.statements < first_statements and len(writes) < len(first_writes)
+    buffer = client.app.state.last_seen
+    assert buffer.latest(tenant.kiosk_id) > first_seen
+
+    counter.reset()
+    assert buffer.flush() == 1
+    writes = _writes(counter)
+    assert len(writes) == 1 and writes[0].startswith("UPDATE kiosk_status")
+    assert "state" not in writes[0].split(" WHERE ")[0]  # no status column rewritten
+    assert counter.written_rows == 1
+    assert _last_seen(engine, tenant.kiosk_id) > first_seen
 
     counter.reset()
     assert client.post("/api/v1/heartbeat", json=IN_SESSION | {"step": 4},
@@ -52,6 +78,60 @@ def test_an_unchanged_heartbeat_writes_last_seen_only(client, tenant, engine):
     assert any(w.startswith("UPDATE kiosk_status SET last_seen=") and "state=" in w
                for w in _writes(counter))
     assert _live_mark(engine, tenant.site_id) == mark + 1
+
+
+def test_one_statement_writes_the_last_seen_of_many_kiosks(client, tenant, engine):
+    with engine.begin() as conn:
+        tokens = [tenancy.create_kiosk(conn, tenant.site_id, f"borne-lot-{i}")[1]
+                  for i in range(5)]
+    for token in tokens * 2:  # the second heartbeat of each changes nothing
+        assert client.post("/api/v1/heartbeat", json=IN_SESSION,
+                           headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    counter = StatementCount()
+    counter.install(engine)
+    assert client.app.state.last_seen.flush() == 5
+    assert [q for q in counter.sql if not q.startswith("BEGIN")] == _writes(counter)
+    assert len(_writes(counter)) == 1 and counter.written_rows == 5
+
+
+def test_a_stopping_server_writes_the_last_seen_it_holds(settings, engine, tenant):
+    app = create_app(settings, engine)
+    app.state.last_seen.flush_s = 3600  # no periodic flush in this test: only the last one
+    with TestClient(app) as client:
+        for _ in range(2):
+            assert client.post("/api/v1/heartbeat", json=IN_SESSION,
+                               headers=tenant.headers).status_code == 200
+        held = app.state.last_seen.latest(tenant.kiosk_id)
+        assert held is not None and _last_seen(engine, tenant.kiosk_id) < held
+    assert _last_seen(engine, tenant.kiosk_id) == held and len(app.state.last_seen) == 0
+
+
+def test_a_kiosk_back_from_offline_is_a_change_even_if_it_says_the_same(client, tenant, engine):
+    client.post("/api/v1/heartbeat", json=IN_SESSION, headers=tenant.headers)
+    with engine.begin() as conn:  # silent for ten minutes: the live view shows it offline
+        conn.execute(t.kiosk_status.update().values(
+            last_seen=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)))
+    mark = _live_mark(engine, tenant.site_id)
+    client.post("/api/v1/heartbeat", json=IN_SESSION | {"session_seconds": 301},
+                headers=tenant.headers)
+    assert _live_mark(engine, tenant.site_id) == mark + 1
+    assert dt.datetime.now(dt.UTC) - _last_seen(engine, tenant.kiosk_id) < dt.timedelta(minutes=1)
+
+
+def test_a_waiting_command_is_delivered_to_a_kiosk_that_changes_nothing(client, tenant, engine):
+    client.post("/api/v1/heartbeat", json=IN_SESSION, headers=tenant.headers)
+    with engine.begin() as conn:
+        command = live.queue_command(conn, tenant.kiosk_id, CommandKind.END_SESSION)
+    answer = client.post("/api/v1/heartbeat", json=IN_SESSION | {"session_seconds": 301},
+                         headers=tenant.headers)
+    assert [c["id"] for c in answer.json()["commands"]] == [command]
+
+
+@pytest.mark.parametrize("heartbeat_s", [1, 2, 5, 30, 3600])
+def test_a_batched_last_seen_never_makes_a_talking_kiosk_look_offline(heartbeat_s):
+    """The stored last_seen is at most a heartbeat plus a flush period old while the kiosk
+    talks: less than the live view's offline threshold, for any allowed sync.heartbeat_s."""
+    assert heartbeat_s + flush_period(heartbeat_s) < live.offline_after(heartbeat_s).total_seconds()
 
 
 def test_a_new_session_of_the_same_state_is_a_change(client, tenant, engine):

@@ -78,3 +78,32 @@ def test_the_editor_offers_the_procedures_own_pages_cases_and_persona_values_to_
     assert editor_view.plain('traduction manquante en arabe (ar) pour « X » : ajoutez ar: "..."'
                              ) == ("traduction manquante en arabe (ar) pour « X » : remplissez "
                                    "« arabe » juste en dessous")
+
+
+def test_comments_in_the_middle_of_the_file_are_kept_above_their_value_even_moved():
+    lines = (SHIPPED_DIR / "mairie-rendez-vous.yaml").read_text(encoding="utf-8").splitlines()
+    at = lines.index("  - id: creneau")
+    lines[at:at] = ["  # Le créneau : deux listes, jour puis heure.", "  # (deux lignes)"]
+    at = next(n for n, line in enumerate(lines) if line.strip() == "next: coordonnees")
+    lines.insert(at, "    # vers les coordonnées")
+    text = "\n".join(lines) + "\n"
+    data = editor_form.unflatten(editor_form.flatten(yaml.safe_load(text)))
+    data["pages"][0], data["pages"][1] = data["pages"][1], data["pages"][0]  # « Monter »
+
+    again = editor_form.dump(data, text).splitlines()
+    page = again.index("- id: creneau")
+    assert again[page - 2:page] == ["# Le créneau : deux listes, jour puis heure.",
+                                    "# (deux lignes)"]
+    assert again[again.index("  # vers les coordonnées") + 1] == "  next: coordonnees"
+    assert yaml.safe_load("\n".join(again)) == data
+
+
+def test_a_hash_inside_a_multi_line_text_is_text_not_a_comment():
+    text = ("format: 1\nid: essai\nintro:\n  fr: |\n    Première ligne\n    # pas un "
+            "commentaire\n# un vrai commentaire\nduration_min: 5\n")
+    data = yaml.safe_load(text)
+    again = editor_form.dump(data, text)
+    assert yaml.safe_load(again) == data
+    assert again.count("# pas un commentaire") == 1
+    assert again.splitlines()[again.splitlines().index("duration_min: 5") - 1] == \
+        "# un vrai commentaire"

@@ -51,6 +51,8 @@ def varied_record(rng: random.Random, day: dt.date) -> dict[str, Any]:
     for activity in r["activities"]:
         if activity["kind"] == "practice" and rng.random() < 0.8:
             activity["autonomy"] = rng.choice(["guided", "partly_autonomous", "autonomous"])
+        if activity["kind"] == "practice" and rng.random() < 0.4:  # a published version
+            activity["procedure_version"] = rng.randint(1, 3)
         if activity["kind"] == "practice" and rng.random() < 0.3:  # a step of a parcours
             activity["parcours_id"] = rng.choice(["initiation", "demarches-emploi"])
             activity["parcours_step"] = rng.randint(1, 4)
@@ -73,6 +75,7 @@ def test_rebuilt_aggregates_equal_what_ingest_maintained(client, tenant, engine)
         post(client, who, [varied_record(rng, rng.choice(days)) for _ in range(n)])
     maintained = snapshot(engine)
     assert sum(len(rows) for rows in maintained.values()) > 500  # a real comparison
+    assert maintained["agg_procedure_versions"]  # the comparison of versions too
 
     assert rebuild.rebuild_aggregates(engine) == 500
 

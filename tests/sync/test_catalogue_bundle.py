@@ -252,3 +252,56 @@ def test_the_doctor_says_whether_the_kiosk_takes_published_procedures_and_which_
         assert check_published_catalogue(other_key).status is Status.WARN
     finally:
         kiosk.close()
+
+
+def _publish_unchecked(engine, site_id: int, text: str, author: Person) -> None:
+    """A version published as an older server would have (its checker passed what the kiosk's
+    refuses): written straight into the tables."""
+    now = tenancy.now()
+    with engine.begin() as conn:
+        conn.execute(t.procedures.insert().values(id="mairie-lille-rdv", created_at=now,
+                                                  created_by=author.id))
+        conn.execute(t.procedure_versions.insert().values(
+            procedure_id="mairie-lille-rdv", version=1, yaml=text, author_id=author.id,
+            created_at=now, errors=0, findings="[]", state="published", scope="site",
+            place_id=site_id))
+        conn.execute(t.procedure_publications.insert().values(
+            procedure_id="mairie-lille-rdv", version=1, scope="site", place_id=site_id,
+            published_by=author.id, published_at=now))
+        bundles.refresh_sites(conn)
+
+
+def test_a_refused_version_is_not_fetched_again_but_the_next_version_is(sqlite_server,
+                                                                        tmp_path, clock):
+    live_server = sqlite_server
+    public_key = bundles.public_key_hex(server_settings(live_server.data_dir))
+    kiosk = Kiosk(tmp_path, "lille", live_server.link(), public_key, clock)
+    offered: list[str | None] = []
+    offer = kiosk.sync.offer
+
+    def counted(signed: SignedBundle) -> str | None:
+        offered.append(offer(signed))
+        return offered[-1]
+    kiosk.sync.offer = counted
+    try:
+        author, reviewer = _people(live_server.engine)
+        _publish_unchecked(live_server.engine, live_server.tenant.site_id, broken_yaml(), author)
+        refused = kiosk.beats.beat_once()
+        assert refused is not None and len(offered) == 1 and "checker" in str(offered[0])
+        assert kiosk.beats.beat_once().catalogue_version == refused.catalogue_version
+        assert len(offered) == 1  # the same version: not fetched at every heartbeat
+        assert kiosk.keeper.version() == EMPTY_VERSION
+
+        with live_server.engine.begin() as conn:  # a corrected version, published
+            saved = store.save(conn, author, procedure_yaml(), "mairie-lille-rdv")
+            store.submit(conn, author, saved.procedure_id, saved.version,
+                         PublicationScope.SITE, live_server.tenant.site_id)
+            store.approve(conn, reviewer, saved.procedure_id, saved.version)
+            store.publish(conn, reviewer, saved.procedure_id, saved.version)
+        newer = kiosk.beats.beat_once()
+        assert newer is not None and newer.catalogue_version != refused.catalogue_version
+        assert offered[1:] == [None]  # fetched at the next heartbeat naming it, and taken
+        assert kiosk.keeper.version() == newer.catalogue_version
+        assert "mairie-lille-rdv" in kiosk.ids()
+    finally:
+        kiosk.close()

@@ -68,3 +68,22 @@ def record_of(activity) -> dict:
     return SessionRecord(event_id=uuid.uuid4(), day=dt.date(2026, 12, 5), hour=10,
                          duration_min=5, language=Language.FR, end_reason=EndReason.FINISHED,
                          activities=[activity]).to_wire()
+
+
+def test_the_runtime_offers_a_parcours_built_in_the_console_beside_the_shipped_ones(
+        sqlite_server, runtime):
+    from kiosk.practice.parcours_follow import ParcoursFollow
+    from sync.test_catalogue_parcours import publish_parcours
+
+    follow = ParcoursFollow(runtime)
+    shipped = list(follow.offered())
+    assert shipped and "mairie-pas-a-pas" not in shipped
+    publish_parcours(sqlite_server.engine, sqlite_server.tenant.site_id)
+    assert runtime.connection.heartbeat.beat_once() is not None
+    offered = follow.offered()  # what the catalogue screen lists, shipped ones first
+    assert list(offered) == [*shipped, "mairie-pas-a-pas"]
+    follow.follow(offered["mairie-pas-a-pas"])
+    run = PracticeRun(runtime.practice.get("mairie-rendez-vous"), clock=ManualClock())
+    tagged = follow.tag(run.activity(), completed=True)
+    assert (tagged.parcours_id, tagged.parcours_step) == ("mairie-pas-a-pas", 1)
+    assert follow.card_worth_printing()

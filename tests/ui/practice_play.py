@@ -31,8 +31,18 @@ def key_button(keyboard: Any, key: str) -> Any:
 
 
 def open_practice(driver: Any, app: Any, procedure_id: str, mode: str = "guided") -> Any:
-    """From the home screen to the first page of a procedure, by touch."""
-    driver.tap(driver.screen().ids.tile_practice)
+    """From the home screen to the first page of a procedure, by touch: an open question
+    ("Terminer et tout effacer ?") answered with its safe choice and the tile swiped into view
+    first, as a person would."""
+    for _question in range(3):
+        if driver.confirmation() is None:
+            break
+        driver.answer(confirm=False)
+    home = driver.screen()
+    if "scroller" in home.ids:
+        home.ids.scroller.scroll_to(home.ids.tile_practice, animate=False)
+        driver.frames(2)
+    driver.tap(home.ids.tile_practice)
     catalogue = driver.screen()
     assert catalogue.name == "practice_catalogue"
     driver.frames(2)

@@ -282,11 +282,22 @@ def practice_states(app: Any, driver: Any, pid: str, page_id: str, first: bool) 
         driver.tap(text[0].form.ids.box)
         return text[0].form, screen.keyboard
 
+    def start_with_versions() -> None:
+        """The start sheet of a procedure with a short first-timer version, the short one
+        chosen: the two versions' buttons above the two modes'."""
+        catalogue = app.runtime.practice
+        sheet = app.screen("practice_start")
+        sheet.show_procedure(next(p for p in catalogue.procedures if p.short is not None))
+        sheet.choose_version(True)
+        app.show("practice_start")
+        settle(driver)
+
     has_text = any(f.type.value in TEXT_TYPES
                    for f in app.runtime.practice.get(pid).page(page_id).fields)
     states = [State(f"practice-{pid}-{page_id}", page, keyboard if has_text else None)]
-    if first:   # the start sheet looks the same for every procedure: one is enough
-        states.insert(0, State("practice-start", start))
+    if first:   # the start sheet looks the same for every procedure: one of each kind
+        states[:0] = [State("practice-start", start),
+                      State("practice-start-versions", start_with_versions)]
     return states
 
 

@@ -430,3 +430,59 @@ def test_the_debrief_says_what_to_do_next_and_who_helps_for_real(driver, ui_app)
     lines = [w.txt for w in debrief.ids.next_steps.children]
     assert any("Exercice conseillé ensuite" in line for line in lines), lines
     assert any("Aidants Connect" in line for line in lines), lines
+
+
+def test_a_short_first_timer_version_is_chosen_by_touch_and_leads_to_the_full_one(driver, ui_app):
+    start_session(ui_app, driver)
+    driver.tap(driver.screen().ids.tile_practice)
+    catalogue = driver.screen()
+    assert "identite-numerique-connexion-courte" not in catalogue.shown  # one card per procedure
+    catalogue.card("identite-numerique-connexion")
+    driver.frames(2)
+    driver.tap(catalogue.card("identite-numerique-connexion"))
+    start = driver.screen()
+    assert start.name == "practice_start"
+    versions = start.ids.versions
+    assert versions.height > 0 and versions.opacity == 1 and not versions.disabled
+    assert start.ids.full_version.kind == "primary"     # the full one until the person picks
+    start.ids.scroller.scroll_to(start.ids.short_version, animate=False)
+    driver.frames(2)
+    driver.tap(start.ids.short_version)
+    assert start.ids.short_version.kind == "primary" and start.ids.full_version.kind == "secondary"
+    assert start.title_txt.endswith("(version courte)")
+    assert "5 min" in start.details
+    start.ids.scroller.scroll_to(start.ids.alone, animate=False)
+    driver.frames(2)
+    driver.tap(start.ids.alone)
+    screen = driver.screen()
+    assert screen.name == "practice_page"
+    run = screen.run
+    assert run.procedure.id == "identite-numerique-connexion-courte"
+    while not run.page.end:
+        before = run.page.id
+        play_page(driver, screen)
+        assert run.page.id != before or run.page.end, f"stuck on {before}"
+    visible(driver, screen, screen.view.button)
+    driver.tap(screen.view.button)   # "Terminer l'exercice et voir mon bilan"
+    driver.frames(2)
+    debrief = driver.screen()
+    assert debrief.name == "practice_debrief"
+    lines = [w.txt for w in debrief.ids.next_steps.children]
+    assert any("Vous avez réussi la version courte." in line for line in lines), lines
+    before = len(queued_records(ui_app))
+    ui_app.runtime.core.end(EndReason.FINISHED, offer_survey=False)
+    records = queued_records(ui_app)
+    assert len(records) == before + 1
+    [practised] = [a for a in records[-1]["activities"] if a["kind"] == "practice"]
+    assert practised["procedure_id"] == "identite-numerique-connexion-courte"
+    assert practised["completed"] is True and practised["autonomy"] == "autonomous"
+
+
+def test_a_procedure_without_short_version_shows_no_version_choice(driver, ui_app):
+    start_session(ui_app, driver)
+    screen = open_practice(driver, ui_app, "caf-demenagement", "guided")
+    assert screen.run.procedure.id == "caf-demenagement"
+    start = ui_app.sm.get_screen("practice_start")
+    versions = start.ids.versions
+    assert versions.height == 0 and versions.disabled and not start.has_short
+    assert versions.collapsed()   # it takes no touch meant for what is drawn there

@@ -36,6 +36,7 @@ class PracticeDebriefScreen(BusyWork, AppScreen):
     busy = BooleanProperty(False)   # the memo sheet is being built and sent
     parcours_txt = StringProperty("")   # "Parcours initiation : exercices faits : 2 sur 5"
     parcours_next = StringProperty("")  # the next exercise of the parcours, "" when none
+    card_offered = BooleanProperty(False)  # the progress card can be printed from here
 
     def __init__(self, flow: PracticeFlow, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -89,6 +90,7 @@ class PracticeDebriefScreen(BusyWork, AppScreen):
 
         run, follow = self.flow.run, self.flow.parcours
         progress = follow.progress
+        self._update_card_offer()
         if run is None or progress is None or follow.step_of(run.procedure.id) is None:
             self.parcours_txt = self.parcours_next = ""
             return
@@ -101,6 +103,14 @@ class PracticeDebriefScreen(BusyWork, AppScreen):
         self.parcours_next = _("Exercice suivant : {title}").format(
             title=tx(catalogue.get(following).title)) \
             if following is not None and catalogue is not None else ""
+
+    def _update_card_offer(self) -> None:
+        self.card_offered = self.app.has_screen("practice_parcours_card") and \
+            self.flow.parcours.card_worth_printing()
+
+    def offer_card(self) -> None:
+        """ "Imprimer ma carte de progression": the card screen, "Retour" coming back here."""
+        self.app.screen("practice_parcours_card").offer_from(self.name)
 
     def next_in_parcours(self) -> None:
         """The parcours' next exercise, on its start screen."""
@@ -130,6 +140,7 @@ class PracticeDebriefScreen(BusyWork, AppScreen):
 
     def on_enter(self, *args: Any) -> None:
         self.ids.scroller.scroll_y = 1
+        self._update_card_offer()  # printed meanwhile from the card screen: no longer offered
         super().on_enter(*args)
 
     def print_memo(self) -> None:

@@ -1,7 +1,13 @@
 """Before the session ends, while a parcours was followed and an exercise done: "Imprimez votre
 carte de progression". The card is a session PDF printed through the print service (wiped
 with the session like every document); its QR code holds only the parcours and the exercises
-done, signed (kiosk.practice.parcours_card). "Terminer" then asks the usual confirmation."""
+done, signed (kiosk.practice.parcours_card). "Terminer" then asks the usual confirmation.
+
+Offered wherever the resident ends the session themselves, or asks for it: "J'ai terminé" on
+the home screen and in the browser, and a button on the debrief (:meth:`offer_from`; "Retour"
+goes back there). Never when the session ends by inactivity (nobody is there to take the card)
+nor when a mediator ends it from the console (the kiosk cannot know whether the resident is still
+in front of it; the mediator can ask them to touch "J'ai terminé", which offers the card)."""
 from __future__ import annotations
 
 import logging
@@ -29,6 +35,7 @@ class ParcoursCardScreen(BusyWork, AppScreen):
     printed = BooleanProperty(False)
     can_print = BooleanProperty(False)
     busy = BooleanProperty(False)
+    came_from = StringProperty("home")  # the screen "Retour" goes back to
 
     def __init__(self, flow: PracticeFlow, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -39,6 +46,15 @@ class ParcoursCardScreen(BusyWork, AppScreen):
 
     def worth_offering(self) -> bool:
         return self.flow.parcours.card_worth_printing()
+
+    def offer_from(self, screen: str) -> bool:
+        """Show the card when it is worth printing (the resident is leaving, or asks for it),
+        coming back to ``screen`` on "Retour"; False when not offered."""
+        if not self.worth_offering():
+            return False
+        self.came_from = screen
+        self.go(self.name)
+        return True
 
     def on_pre_enter(self, *args: Any) -> None:
         self.printed = False
@@ -81,8 +97,8 @@ class ParcoursCardScreen(BusyWork, AppScreen):
         """ "Terminer": the usual confirmation before everything is wiped."""
         self.app.screen("home").confirm_end()
 
-    def page_back(self) -> None:  # "Retour": the session goes on
-        self.go("home")
+    def page_back(self) -> None:  # "Retour": the session goes on where the card was offered
+        self.go(self.came_from)
 
 
 def build_screen(runtime: KioskRuntime, flow: PracticeFlow) -> ParcoursCardScreen:

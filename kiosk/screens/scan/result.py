@@ -36,6 +36,7 @@ class ResultActions:
     notice: str
     can_practise: bool
     usb_ready: bool
+    for_site: bool
     go: Callable[[str], Any]
     _show: Callable[[Step], None]
     _run: Callable[..., None]
@@ -90,4 +91,6 @@ class ResultActions:
                         "en partant.")
 
     def finish(self) -> None:
-        self.go("home")
+        """Done: home, or back to the site the scan was asked for (its upload still to do)."""
+        to_site, self.for_site = self.for_site and self.app.has_screen("browser"), False
+        self.go("browser" if to_site else "home")

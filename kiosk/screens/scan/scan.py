@@ -95,6 +95,9 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
     can_go_back = BooleanProperty(True)
     step_intro = StringProperty("")      # the watermark question, inside its scrolling area
     usb_ready = BooleanProperty(False)   # a USB key is plugged in and devices.usb_storage offers it
+    # Started from a site's upload picker ("Scanner un document maintenant"): done, or back
+    # from the first step, the resident returns to the site's page, left as it was.
+    for_site = BooleanProperty(False)
     # the page template's stepper, on this resident's route (kiosk.documents.flow_steps)
     step_n = NumericProperty(0)
     steps_n = NumericProperty(0)
@@ -167,6 +170,7 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
     def _session_changed(self, _old: SessionState, new: SessionState) -> None:
         if new in (SessionState.ENDING, SessionState.IDLE, SessionState.OUT_OF_ORDER,
                    SessionState.MAINTENANCE):
+            self.for_site = False
             self.reset()
 
     def on_leave(self, *args: Any) -> None:
@@ -378,7 +382,7 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
         if self.busy:
             return
         if flow is None or flow.step is Step.TYPE:
-            self.go("home")
+            self.finish()
             return
         if not flow.can_go_back():
             return
