@@ -46,8 +46,13 @@ CONTRASTS = (False, True)
 
 # Problems known and not fixed yet, each with why (reported in the session notes): the audit
 # still lists them, and fails on any other.
-# (Each entry: the words a problem's line contains.) None at the moment.
-KNOWN: set[tuple[str, ...]] = set()
+# (Each entry: the words a problem's line contains.)
+# - The practice catalogue in Arabic at x1: three site logos' initials ('ASF', 'RJF', 'AJ') are
+#   measured against their card's band (1.6 to 2.9:1), not against the logo drawn under them;
+#   on the practice pages the same logos are measured right. Not yet known whether the colour
+#   audit misses these logos' shapes or the initials stick out of them (session notes).
+KNOWN: set[tuple[str, ...]] = {("practice-catalogue", f"text '{initials}' is")
+                               for initials in ("ASF", "RJF", "AJ")}
 
 # (focused field, keyboard) once the keyboard is open
 Focus = tuple[Any, Any]
