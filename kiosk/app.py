@@ -90,6 +90,7 @@ class KioskApp(App):
 
         self.ui = ui
         ui.reset(self.default_language())
+        ui.place = str(self.runtime.settings.get("kiosk.place_name"))
 
         def speak(text: str) -> None:
             self.runtime.speaker.say(text, ui.language)

@@ -295,6 +295,11 @@ class Tour:
                 page.focus_field(typed.form)
             self.stop(f"practice-page-keyboard-{tag}")
             page.quit()
+            if (lang, scale, contrast) == self.COMFORT[-1]:   # the hardest: the later states
+                from kiosk import demo_later_steps
+
+                demo_later_steps.id_copy_steps(self, tag)
+                demo_later_steps.help_call_on_a_practice_page(self, tag)
         ui.text_scale, ui.high_contrast = 1.0, False
 
     def run(self, languages: tuple[str, ...] = ("fr", "en", "ar"),

@@ -82,7 +82,7 @@ STANDARD = Palette(
     muted=hex_rgba("#555555"),
     primary=hex_rgba("#000091"),     # bleu France
     on_primary=hex_rgba("#FFFFFF"),
-    secondary=hex_rgba("#E3E3FD"),
+    secondary=hex_rgba("#FFFFFF"),   # DSFR secondary button: white, bordered blue France
     on_secondary=hex_rgba("#000091"),
     danger=hex_rgba("#A01818"),
     on_danger=hex_rgba("#FFFFFF"),
@@ -159,3 +159,15 @@ def next_text_scale(current: float) -> float:
         if scale > current + 1e-6:
             return scale
     return TEXT_SCALES[0]
+
+
+def high_contrast_band(rgba: tuple[float, ...] | list[float]) -> RGBA:
+    """A brand colour (a practice site's band and button) darkened until white words on it
+    reach the high-contrast palette's ratio (7:1); the site stays recognisable by its hue."""
+    white: RGBA = (1.0, 1.0, 1.0, 1.0)
+    r, g, b = (float(c) for c in rgba[:3])
+    for _ in range(40):
+        if contrast_ratio(white, (r, g, b, 1.0)) >= MIN_CONTRAST_HIGH:
+            break
+        r, g, b = r * 0.9, g * 0.9, b * 0.9
+    return (r, g, b, 1.0)

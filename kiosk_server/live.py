@@ -306,6 +306,23 @@ def open_help_requests(conn: Connection, site_ids: list[int] | None = None) -> l
     return [dict(r._mapping) for r in conn.execute(q)]
 
 
+def cancelled_help_requests(conn: Connection, site_ids: list[int],
+                            since: dt.datetime) -> list[dict[str, Any]]:
+    """Calls the residents cancelled at the kiosk since ``since`` (the live view shows them
+    "annulé" for a short while, so a mediator on the way knows why the call went away)."""
+    q = (sa.select(t.help_requests, t.kiosks.c.name.label("kiosk_name"))
+         .select_from(t.help_requests.join(t.kiosks))
+         .where(t.help_requests.c.site_id.in_(site_ids),
+                t.help_requests.c.status == HelpState.CANCELLED.value,
+                t.help_requests.c.closed_at >= since)
+         .order_by(t.help_requests.c.created_at))
+    rows = [dict(r._mapping) for r in conn.execute(q)]
+    for row in rows:
+        if row["closed_at"].tzinfo is None:  # SQLite returns naive UTC
+            row["closed_at"] = row["closed_at"].replace(tzinfo=dt.UTC)
+    return rows
+
+
 def help_request_times(conn: Connection, site_ids: list[int], start: dt.datetime,
                        end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime | None]]:
     """(asked, acknowledged) of the help requests of some sites in [start, end) (dashboards:

@@ -82,6 +82,9 @@ SETTINGS: tuple[Setting, ...] = (
     _s("kiosk", "scan_enabled", bool, True, "Show the scan/copy tile."),
     _s("kiosk", "print_enabled", bool, True, "Show the print tile."),
     _s("kiosk", "help_enabled", bool, True, "Show the 'call a mediator' tile."),
+    _s("kiosk", "place_name", str, "",
+       "Name of the place shown at the top of every resident screen after « Borne numérique » "
+       "(e.g. 'France Services de Lille-Moulins'); empty: « Borne numérique en libre-service »."),
     _s("kiosk", "where_to_go", str, "l'accueil",
        "Where residents should go when the kiosk is out of order or offline (shown on screen)."),
     # --- session: inactivity ---------------------------------------------------------------

@@ -228,6 +228,15 @@ def _modal(widget: Widget) -> bool:
     return isinstance(widget, (ModalCard, BusyPanel, Overlay))
 
 
+def shown_modal(root: Widget) -> Widget | None:
+    """The modal card shown over the screen, if any: it takes every touch and dims what is
+    under it, so what the resident sees and can touch is the card alone."""
+    for w in visible_widgets(root):
+        if _modal(w) and w is not root:
+            return w
+    return None
+
+
 def touch_taker(root: Widget, x: float, y: float) -> Widget | None:
     """The widget a touch down at window (x, y) goes to, as Kivy dispatches it: children
     first, the last added (drawn on top) first; a disabled widget swallows a touch on it even
@@ -296,6 +305,7 @@ def audit(root: Widget, window: Any, where: str, focused: Widget | None = None,
           keyboard: Widget | None = None) -> list[str]:
     """Every problem found on what ``root`` draws (see the module docstring)."""
     screen = Box(0, 0, window.width, window.height)
+    root = shown_modal(root) or root
     items = list(atoms(root, screen))
     problems = overlaps(items, where)
     problems += text_problems(root, screen, where)

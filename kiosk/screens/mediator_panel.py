@@ -42,6 +42,23 @@ class MediatorPanelScreen(AppScreen):
     _field: FormField | None = None
     _keyboard: KioskKeyboard | None = None
 
+    def on_kv_post(self, base_widget: Any) -> None:
+        super().on_kv_post(base_widget)
+        # The panel and the enrolment form take turns in the template's content: the one not
+        # shown is out of the layout (a hidden button must not catch touches).
+        content = self.ids.page.ids.content
+        self._panel, self._enrol_area = (next(c for c in content.children if c == w)
+                                         for w in (self.ids.scroll, self.ids.enrol_area))
+        content.remove_widget(self._enrol_area)
+
+    def page_back(self) -> None:
+        """The page template's « Retour »: back to the panel from a badge's enrolment, else
+        out of the mediator's space."""
+        if self.enrolling:
+            self.stop_enrolment()
+        else:
+            self.close()
+
     def on_pre_enter(self, *args: Any) -> None:
         self.notice = ""
         self.stop_enrolment()
@@ -110,32 +127,32 @@ class MediatorPanelScreen(AppScreen):
                           max_length=MAX_LABEL_CHARS)
         field.validator = lambda v: None if v.strip() else _("Écrivez un nom.")
         field.focused = True
-        keyboard = KioskKeyboard(pos_hint={"top": 1})
-        keyboard.attach(field)
-        self.ids.enrol_form.add_widget(field, index=len(self.ids.enrol_form.children))
-        self.ids.enrol_keyboard.add_widget(keyboard)
+        keyboard = KioskKeyboard()
+        self._enrol_area.add_widget(field, index=1)   # under the notice, above « Annuler »
         self._field = field
         self._keyboard = keyboard
         self._show_enrolment(True)
+        self.ids.page.dock_keyboard(keyboard, field)
         self.notice = _("Écrivez un nom, puis passez le badge sur le lecteur.")
 
     def stop_enrolment(self) -> None:
         self.enrolling = False
+        self.ids.page.undock_keyboard()
         if self._field is not None:
-            self.ids.enrol_form.remove_widget(self._field)
-        self.ids.enrol_keyboard.clear_widgets()
+            self._enrol_area.remove_widget(self._field)
         self._field = None
         self._keyboard = None
         self._show_enrolment(False)
 
     def _show_enrolment(self, shown: bool) -> None:
-        """The enrolment form (field + keyboard) takes the place of the panel's content."""
-        for widget, visible in ((self.ids.enrol_area, shown), (self.ids.scroll, not shown)):
-            widget.size_hint_y = 1 if visible else None
-            if not visible:
-                widget.height = 0
-            widget.opacity = 1 if visible else 0
-            widget.disabled = not visible
+        """The enrolment form takes the place of the panel in the content."""
+        content = self.ids.page.ids.content
+        gone, come = (self._panel, self._enrol_area) if shown else \
+            (self._enrol_area, self._panel)
+        if gone.parent is not None:
+            content.remove_widget(gone)
+        if come.parent is None:
+            content.add_widget(come)
 
     def on_leave(self, *args: Any) -> None:
         self.stop_enrolment()

@@ -19,14 +19,16 @@ class MediatorUnlockScreen(AppScreen):
     refused = BooleanProperty(False)
 
     def on_kv_post(self, base_widget: Any) -> None:
+        super().on_kv_post(base_widget)
         field = self.ids.pin
         field.max_length = PIN_MAX_DIGITS
-        self.ids.keyboard.attach(field)
+        # the pad lives in the page template's dock (docked on entry), not in the content
+        self.remove_widget(self.ids.keyboard)
         field.bind(on_submit=lambda *_a: self.submit_pin())
 
     def on_pre_enter(self, *args: Any) -> None:
         self.ids.pin.clear()
-        self.ids.pin.focused = True
+        self.ids.page.dock_keyboard(self.ids.keyboard, self.ids.pin)
         self.refused = False
         gate = self.runtime.pin_gate
         self.message = "" if gate.configured else _(
@@ -68,6 +70,9 @@ class MediatorUnlockScreen(AppScreen):
 
     def leave(self) -> None:
         self.app.leave_mediator()
+
+    def page_back(self) -> None:  # the page template's « Retour »
+        self.leave()
 
 
 load_screen_kv(__file__)

@@ -29,6 +29,9 @@ from kiosk_wire.schema import HelpState
 IN_SESSION = ("active", "idle_warning", "ending")
 # The kiosk's UI loop ticks every second: 10 s without a tick is a frozen screen, not a slow one.
 FROZEN_AFTER_S = 10
+# A call the resident cancelled stays on the live view this long, marked "annulé": a mediator
+# who saw it ring knows why it went away (and need not come).
+CANCELLED_SHOWN_FOR = dt.timedelta(minutes=2)
 COMMAND_LABELS = {"end_session": "Terminer la session", "out_of_order": "Mettre hors service",
                   "back_in_service": "Remettre en service"}
 
@@ -103,6 +106,7 @@ class HelpView:
     acknowledged: bool
     created_at: str
     step_label: str = ""
+    cancelled: bool = False   # by the resident, at the kiosk: shown a while, not rung
 
 
 @dataclass
@@ -112,7 +116,7 @@ class Snapshot:
 
     @property
     def open_help_ids(self) -> list[str]:
-        return [h.request_id for h in self.help if not h.acknowledged]
+        return [h.request_id for h in self.help if not h.acknowledged and not h.cancelled]
 
     @property
     def alerts(self) -> list[FaultAlert]:
@@ -203,10 +207,14 @@ class SiteRows:
 
 
 def site_rows(conn: Connection, site_id: int) -> SiteRows:
+    """(The calls cancelled within ``CANCELLED_SHOWN_FOR`` come along; when shown, those
+    older than that are left out: the stream renders again every few seconds.)"""
     titles.refresh(conn)  # the live feed builds pages outside a request too
+    since = dt.datetime.now(dt.UTC) - CANCELLED_SHOWN_FOR
     return SiteRows(kiosks=live.kiosk_statuses(conn, site_ids=[site_id]),
                     pending=live.pending_commands(conn, [site_id]),
-                    help=live.open_help_requests(conn, [site_id]))
+                    help=live.open_help_requests(conn, [site_id])
+                    + live.cancelled_help_requests(conn, [site_id], since))
 
 
 def snapshot(conn: Connection, site_id: int, heartbeat_s: int,
@@ -220,7 +228,8 @@ def snapshot_of(rows: SiteRows, heartbeat_s: int, at: dt.datetime | None = None)
     pending: dict[int, list[str]] = {}
     for c in rows.pending:
         pending.setdefault(c["kiosk_id"], []).append(COMMAND_LABELS.get(c["kind"], c["kind"]))
-    help_rows = rows.help
+    help_rows = [h for h in rows.help if h["status"] != HelpState.CANCELLED.value
+                 or current - h["closed_at"] <= CANCELLED_SHOWN_FOR]
     calling = {h["kiosk_id"] for h in help_rows if h["status"] == HelpState.OPEN.value}
     kiosks = [kiosk_view(k, current, offline_after, pending.get(k["kiosk_id"], []),
                          k["kiosk_id"] in calling) for k in rows.kiosks]
@@ -229,6 +238,7 @@ def snapshot_of(rows: SiteRows, heartbeat_s: int, at: dt.datetime | None = None)
                            step=h["step"], step_label=L.step(h["procedure_id"], h["step"],
                                                              capital=False) if h["step"] else "",
                            acknowledged=h["status"] == HelpState.ACKNOWLEDGED.value,
+                           cancelled=h["status"] == HelpState.CANCELLED.value,
                            created_at=_iso(h["created_at"]) or "")
                   for h in help_rows]
     return Snapshot(kiosks, help_views)

@@ -130,3 +130,32 @@ def test_the_page_counts_an_offline_kiosks_silence_on_its_own(browser_page, cons
         timeout=LIVE_WITHIN_MS)
     assert card.locator(".offline-time").inner_text() == "hors ligne depuis 47 min"
     assert card.locator(".devices").inner_text() == "inconnu (la borne ne répond plus)"
+
+
+def test_a_call_the_resident_cancels_shows_as_cancelled_and_stops_ringing(
+        browser_page, console_server, artifacts_dir):
+    """The resident called, then touched « Annuler mon appel » at the kiosk: the mediator's
+    page says so (« annulé », no « J'arrive ») instead of dropping the call without a word."""
+    import httpx
+
+    page = browser_page
+    seed = console_server.seed
+    _kiosk_id, token = seed.kiosks[("FS Lille", "borne-1")]
+    call = "00000000-0000-4000-8000-0000000ca7c1"
+    log_in(page, "med-lille")
+    page.wait_for_selector('#live-status[data-state="live"]')
+    with httpx.Client(base_url=console_server.url,
+                      headers={"Authorization": f"Bearer {token}"}, timeout=10) as kiosk:
+        assert kiosk.post("/api/v1/help-requests", json={"request_id": call}).status_code == 201
+        ringing = page.locator(f'article.help.calling[data-request="{call}"]')
+        ringing.wait_for(timeout=LIVE_WITHIN_MS)
+        page.wait_for_function("document.title.startsWith('(')", timeout=LIVE_WITHIN_MS)
+        assert kiosk.post(f"/api/v1/help-requests/{call}/cancel").status_code == 200
+    cancelled = page.locator(f'article.help.cancelled[data-request="{call}"]')
+    cancelled.wait_for(timeout=LIVE_WITHIN_MS)
+    assert "borne-1 : appel annulé par la personne" in cancelled.inner_text()
+    assert "Inutile de vous déplacer." in cancelled.inner_text()
+    assert cancelled.locator("button").count() == 0, "nothing to answer"
+    page.wait_for_function("!document.title.startsWith('(')", timeout=LIVE_WITHIN_MS)
+    page.screenshot(path=str(artifacts_dir / f"{_engine(console_server)}-live-cancelled.png"),
+                    full_page=True)

@@ -16,7 +16,11 @@ pytestmark = [pytest.mark.display, pytest.mark.slow]
 EXPECTED = ["welcome-fr", "home-fr", "help-fr", "idle-warning-fr", "end-fr", "survey-fr",
             "welcome-en", "welcome-ar", "home-ar", "mediator-unlock-fr", "mediator-panel-fr",
             "out-of-order-fr", "welcome-fr-large", "home-fr-large", "end-fr-large",
-            "practice-parcours-fr", "practice-parcours-card-fr"]
+            "practice-parcours-fr", "practice-parcours-card-fr",
+            # the later states, in the hardest comfort setting (kiosk/demo_later_steps.py)
+            "scan-place-recto-ar-x2-hc", "scan-crop-ar-x2-hc",
+            "scan-watermark-keyboard-ar-x2-hc", "scan-result-ar-x2-hc",
+            "practice-help-call-ar-x2-hc", "practice-help-call-status-keyboard-ar-x2-hc"]
 
 
 def test_demo_without_display_walks_every_screen_and_saves_screenshots(tmp_path):

@@ -43,7 +43,10 @@ def end_through_the_confirmation(driver, ui_app) -> None:
     if driver.screen().name != "home":
         driver.app.show("home")
         driver.frames(2)
-    driver.tap(driver.screen().ids.tile_done)
+    home = driver.screen()
+    home.ids.scroller.scroll_to(home.ids.tile_done, animate=False)   # at x2 the tiles scroll
+    driver.frames(2)
+    driver.tap(home.ids.tile_done)
     dialog = driver.confirmation()
     assert dialog is not None and dialog.title == "هل تريد الإنهاء ومسح كل شيء؟"
     assert on_screen(driver, dialog.ids.safe) and on_screen(driver, dialog.ids.confirm)
@@ -147,6 +150,38 @@ def test_help_call_made_and_cancelled_in_arabic_at_double_size(driver, ui_app, p
     assert screen.ids.status.txt == "تم إلغاء طلبك."
     assert desk.status is HelpStatus.CANCELLED
     driver.tap(screen.ids.back)
+    end_through_the_confirmation(driver, ui_app)
+    driver.tap(driver.screen().ids.skip)
+    assert queued_records(ui_app)[-1]["help_requests"] == 1
+
+
+def test_help_call_made_while_typing_and_cancelled_on_the_practice_page_in_arabic_at_x2(
+        driver, ui_app, polling_desk):
+    """The keyboard open on a practice page: « Appeler un médiateur » is in the bar, on
+    screen; the call's card closes, and « Annuler mon appel » (brought into view) cancels it;
+    what was typed stays."""
+    from kiosk.screens.practice.fields import TextField
+
+    desk, _engine = polling_desk
+    start_in_arabic_at_double_size(driver)
+    screen = open_practice(driver, ui_app, PROCEDURE, "autonomous")
+    typed = next(f for f in screen.view.fields.values() if isinstance(f, TextField))
+    fill_field(driver, screen, typed, "12")   # typed key by key: the keyboard is open
+    assert screen.keyboard.parent is not None
+    call = screen.ids.call_mediator
+    assert on_screen(driver, call) and call.opacity == 1
+    driver.tap(call)
+    assert frames_until(driver, lambda: desk.status is HelpStatus.SENT)
+    if screen.overlay.parent is not None:    # the status card over the page
+        driver.tap(screen.overlay.ids.close)
+    cancel = screen.ids.cancel_call
+    assert frames_until(driver, lambda: not cancel.disabled and cancel.opacity == 1)
+    visible(driver, screen, cancel)
+    assert on_screen(driver, cancel)
+    driver.tap(cancel)
+    assert frames_until(driver, lambda: desk.status is HelpStatus.CANCELLED)
+    assert screen.help_status == "تم إلغاء طلبك." and cancel.disabled
+    assert typed.get() == "12", "what was typed is still there"
     end_through_the_confirmation(driver, ui_app)
     driver.tap(driver.screen().ids.skip)
     assert queued_records(ui_app)[-1]["help_requests"] == 1

@@ -1,8 +1,21 @@
-"""The layout audit: every resident screen, and each type of practice page, rendered in
-French, English and Arabic x text x1, x1.5, x2 x normal and high contrast x keyboard closed
-and (where the screen has a field to type in) open, checked by kiosk.screens.layout_audit:
-no overlap, no clipped text, the focused field in view above the keyboard, the bottom bar on
-screen, touch targets of 48 dp, Arabic shaped. One Kivy window for all (the session app)."""
+"""The layout audit: every resident screen (and the mediator's, reached from them), each type of
+practice page, an ID copy's later steps with their step counter, and a help call open on a
+practice page, rendered in French, English and Arabic x text x1, x1.5, x2 x normal and high
+contrast x keyboard closed and (where the screen has a field to type in) open. One Kivy window
+for all (the session app).
+
+What is checked in each combination, and why the two contrasts differ:
+- normal contrast, every check of kiosk.screens.layout_audit: no overlap, no clipped text, the
+  focused field in view above the keyboard, the bottom bar on screen, touch targets of 48 dp
+  that a touch reaches, Arabic shaped; and every text against what is painted behind it
+  (4.5:1);
+- high contrast, the same screen with the palette switched: the palette changes colours, never
+  places, so instead of running the geometry again it checks that nothing moved, appeared or
+  disappeared (kiosk.screens.colour_audit.moved: the geometry checked in normal contrast is
+  the geometry shown in high contrast) and every text against what is behind it (7:1).
+Both count as a combination checked (the printed count: languages x sizes x contrasts x
+keyboard states over the states); this halves the audit's time without leaving out any
+combination of the matrix."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,9 +29,10 @@ from kiosk.i18n import _ as translate
 from kiosk.practice.engine import PracticeRun
 from kiosk.practice.parcours_card import READING_MESSAGES, CardReading
 from kiosk.practice.solution import page_solution
+from kiosk.screens.colour_audit import moved, places, text_contrast_problems
 from kiosk.screens.device_fault import describe
 from kiosk.screens.kit import ui
-from kiosk.screens.layout_audit import audit
+from kiosk.screens.layout_audit import Box, audit, shown_modal
 from kiosk.screens.practice.fields import TextField
 from kiosk_wire.schema import Language
 
@@ -32,8 +46,13 @@ CONTRASTS = (False, True)
 
 # Problems known and not fixed yet, each with why (reported in the session notes): the audit
 # still lists them, and fails on any other.
-# (Each entry: the words a problem's line contains.) None at the moment.
-KNOWN: set[tuple[str, ...]] = set()
+# (Each entry: the words a problem's line contains.)
+# - The practice catalogue in Arabic at x1: three site logos' initials ('ASF', 'RJF', 'AJ') are
+#   measured against their card's band (1.6 to 2.9:1), not against the logo drawn under them;
+#   on the practice pages the same logos are measured right. Not yet known whether the colour
+#   audit misses these logos' shapes or the initials stick out of them (session notes).
+KNOWN: set[tuple[str, ...]] = {("practice-catalogue", f"text '{initials}' is")
+                               for initials in ("ASF", "RJF", "AJ")}
 
 # (focused field, keyboard) once the keyboard is open
 Focus = tuple[Any, Any]
@@ -141,6 +160,7 @@ def resident_states(app: Any, driver: Any) -> list[State]:
     states = [
         State("home", show("home")), State("home-help", hint_on_home),
         State("scan", show("scan")), State("scan-fault", scan_fault),
+        *scan_states(app, driver),
         State("print", show("print")),
         State("help-sending", help_view(HelpView.SENDING)),
         State("help-go-to-desk", help_view(HelpView.GO_TO_DESK)),
@@ -152,9 +172,93 @@ def resident_states(app: Any, driver: Any) -> list[State]:
     catalogue = app.runtime.practice
     for number, (pid, page_id) in enumerate(practice_page_types(catalogue)):
         states += practice_states(app, driver, pid, page_id, first=number == 0)
+    states += help_call_states(app, driver, practice_page_types(catalogue))
     states += [State("idle-warning", idle), State("end", end(0)),
                State("survey", end(1))]
     return states
+
+
+def mediator_states(app: Any, driver: Any) -> list[State]:
+    """The mediator's screens, reached from the resident screens (and used at x2 too): the
+    unlock screen with its numeric pad docked, the panel, a badge being named on the keyboard."""
+    def unlock() -> None:
+        app.show("mediator_unlock")
+
+    def pad() -> Focus:
+        screen = app.screen("mediator_unlock")
+        return screen.ids.pin, screen.ids.keyboard
+
+    def panel() -> None:
+        app.open_mediator_panel()
+
+    def naming_a_badge() -> Focus:
+        screen = app.screen("mediator_panel")
+        if not screen.enrolling:
+            driver.tap(screen.ids.enrol)
+            settle(driver)
+        return screen._field, screen._keyboard
+
+    return [State("mediator-unlock", unlock, pad), State("mediator-panel", panel, naming_a_badge)]
+
+
+def scan_states(app: Any, driver: Any) -> list[State]:
+    """An ID copy's later steps, each with its step counter: the recto to place (2 of 7), the
+    crop (3 of 7), the watermark (6 of 7, and typing who the copy is for) and the result (7
+    of 7). Each state goes on from the one before, with the demo scanner."""
+    scanner = app.runtime.scanner.backend
+
+    def screen() -> Any:
+        return app.screen("scan")
+
+    def counter(expected: tuple[int, int]) -> None:
+        page = screen().ids.page
+        assert (page.step, page.steps) == expected, screen().ids.fault.message
+
+    def ready() -> None:
+        screen().wait_idle(lambda: driver.frames(1))
+        settle(driver)
+
+    def place() -> None:
+        # (the scan screen is still shown with the previous state's fault: the recto step
+        # is audited with it, then without it from the crop on)
+        app.show("scan")
+        settle(driver)
+        screen().choose("id_card")
+        settle(driver)
+        counter((2, 7))
+
+    def crop() -> None:
+        scanner.place("id_recto")
+        screen().scan()
+        ready()
+        counter((3, 7))
+
+    def watermark() -> None:
+        screen().accept_crop()
+        scanner.place("id_verso")
+        screen().scan()
+        ready()
+        screen().accept_crop()
+        ready()
+        counter((6, 7))
+
+    def typing_for_whom() -> Focus:
+        scan = screen()
+        scan.ids.wm_scroll.scroll_to(scan.ids.wm_other, animate=False)  # a swipe to it
+        settle(driver)
+        driver.tap(scan.ids.wm_other)
+        settle(driver)
+        return scan.ids.purpose_field, scan.ids.purpose_keyboard
+
+    def result() -> None:
+        screen().pick_purpose("CAF")   # who the copy is for: a tap on the list
+        screen().watermark_continue()
+        ready()
+        counter((7, 7))
+        scanner.place("letter")
+
+    return [State("scan-place-recto", place), State("scan-crop", crop),
+            State("scan-watermark", watermark, typing_for_whom), State("scan-result", result)]
 
 
 def practice_states(app: Any, driver: Any, pid: str, page_id: str, first: bool) -> list[State]:
@@ -202,6 +306,34 @@ def practice_states(app: Any, driver: Any, pid: str, page_id: str, first: bool) 
     return states
 
 
+def help_call_states(app: Any, driver: Any, pages: list[tuple[str, str]]) -> list[State]:
+    """A help call made from a practice page with a field: the card saying a mediator was told
+    (over the page), then the card closed, the call's status and « Annuler mon appel » at the
+    top of the page, keyboard closed and open. The desk's answer is given as the help desk's
+    listener would (no server here: tests/ui/test_practice_help_call.py has the real one)."""
+    catalogue = app.runtime.practice
+    pid, page_id = next((p, g) for p, g in pages if any(
+        f.type.value in TEXT_TYPES for f in catalogue.get(p).page(g).fields))
+    [page_state] = practice_states(app, driver, pid, page_id, first=False)
+
+    def called() -> None:
+        page_state.prepare()
+        screen = driver.screen()
+        screen.help_call.help.view = HelpView.NOTIFIED
+        screen.help_call._changed(HelpView.NOTIFIED, True)   # what the desk's answer does
+        settle(driver)
+        assert screen.overlay.parent is not None
+
+    def card_closed() -> None:
+        screen = driver.screen()
+        driver.tap(screen.overlay.ids.close)
+        settle(driver)
+        assert screen.help_cancellable
+
+    return [State("practice-help-call-card", called),
+            State("practice-help-call-status", card_closed, page_state.keyboard)]
+
+
 TEXT_TYPES = {"text", "date", "number", "password", "sms_code", "captcha", "email", "phone"}
 
 
@@ -221,10 +353,14 @@ def test_every_resident_screen_holds_in_every_language_size_contrast_and_keyboar
     for lang in LANGUAGES:
         ui_app.reset_for_next_test()
         ui.set_language(lang)
-        states = [State("welcome", lambda: ui_app.show("welcome"))]
+        states = [State("welcome", lambda: ui_app.show("welcome")),
+                  *mediator_states(ui_app, driver)]
         for state in states:
+            ui.text_scale, ui.high_contrast = 1.0, False
             state.prepare()
+            settle(driver)
             checked += check_combinations(driver, ui_app, lang, state, problems)
+        ui_app.leave_mediator()
         ui_app.start_session(Language(lang), set())
         driver.frames(2)
         for state in resident_states(ui_app, driver):
@@ -251,6 +387,10 @@ def test_every_resident_screen_holds_in_every_language_size_contrast_and_keyboar
 
 def check_combinations(driver: Any, app: Any, lang: str, state: State,
                        problems: list[str]) -> int:
+    """Each text size, keyboard closed and open: the whole audit in normal contrast, then the
+    same screen in high contrast, where only what a palette can break is checked (it changes
+    colours, never places: :mod:`kiosk.screens.colour_audit` checks that too). Both count as
+    a combination checked."""
     checked = 0
     for with_keyboard in (False, True) if state.keyboard else (False,):
         focus: Focus | None = None
@@ -260,16 +400,23 @@ def check_combinations(driver: Any, app: Any, lang: str, state: State,
             focus = state.keyboard()
         driver.frames(1)  # drawn once: what the audit sees is on the glass
         root = app.overlay if app._overlay_shown() else app.root
+        screen = Box(0, 0, driver.window.width, driver.window.height)
         for scale in SCALES:
-            for contrast in CONTRASTS:
-                relayout = ui.text_scale != scale
-                ui.text_scale, ui.high_contrast = scale, contrast
-                settle(driver, 8 if relayout else 2)  # a palette changes colours, not places
-                where = (f"{state.name} {lang} x{scale}{' hc' if contrast else ''}"
-                         f"{' keyboard' if with_keyboard else ''}")
-                problems += audit(root, driver.window, where,
-                                  *(focus if focus else (None, None)))
-                checked += 1
+            relayout = ui.text_scale != scale
+            ui.text_scale, ui.high_contrast = scale, False
+            settle(driver, 8 if relayout else 2)
+            where = f"{state.name} {lang} x{scale}{' keyboard' if with_keyboard else ''}"
+            problems += audit(root, driver.window, where, *(focus if focus else (None, None)))
+            problems += text_contrast_problems(shown_modal(root) or root, screen, ui.palette,
+                                               where)
+            seen = shown_modal(root) or root   # a modal card: what is under it is dimmed
+            before = places(seen, screen)
+            ui.high_contrast = True
+            settle(driver, 2)  # a palette changes colours, not places
+            problems += moved(before, places(seen, screen), f"{where} hc")
+            problems += text_contrast_problems(seen, screen, ui.palette, f"{where} hc")
+            ui.high_contrast = False
+            checked += len(CONTRASTS)
     return checked
 
 

@@ -150,3 +150,19 @@ def test_mediator_tries_a_draft_that_residents_never_see(driver, ui_app):
     driver.frames(2)
     assert driver.screen().ids.drafts.txt == "Aucune démarche en brouillon"
     assert driver.screen().ids.drafts.disabled
+
+
+def test_the_panel_is_on_the_page_template_and_retour_steps_back_from_an_enrolment(
+        driver, ui_app):
+    """« Retour » in the bar's place: from a badge being named, back to the panel (the
+    keyboard docked in the template goes); from the panel, out of the mediator's space."""
+    ui_app.open_mediator_panel()
+    driver.frames(2)
+    panel = driver.screen()
+    page = panel.ids.page
+    driver.tap(panel.ids.enrol)
+    assert page.keyboard is panel._keyboard and panel._keyboard.parent == page.ids.dock
+    driver.tap(panel.ids.bar_back)
+    assert driver.screen() is panel and not panel.enrolling and page.keyboard is None
+    driver.tap(panel.ids.bar_back)
+    assert driver.screen().name != "mediator_panel" and not ui_app.mediator_mode

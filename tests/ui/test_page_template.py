@@ -154,3 +154,46 @@ def test_preshaped_arabic_is_what_shaping_gives():
     from kiosk.screens.kit.text import PRESHAPED, shape
 
     assert all(shape(logical) == shown for logical, shown in PRESHAPED.items())
+
+
+def _edge_of(button) -> tuple[list[float], tuple[float, ...]]:
+    """The border a button draws (points, colour): the Line after the last Color."""
+    from kivy.graphics import Color, Line
+
+    colour: tuple[float, ...] = ()
+    for instruction in button.canvas.before.children:
+        if isinstance(instruction, Color):
+            colour = tuple(instruction.rgba)
+        elif isinstance(instruction, Line):
+            return list(instruction.points), colour
+    return [], colour
+
+
+def test_every_page_says_whose_kiosk_it_is_and_buttons_follow_the_dsfr(driver, ui_app):
+    """The header's identity (DSFR brand block without the Marianne): « Borne numérique » and
+    the place's name, gone while the keyboard is open. Buttons as the DSFR's: a secondary one
+    white with a blue France border, a primary one filled, no border."""
+    place = ui.place
+    ui.place = "France Services de Lille-Moulins"
+    try:
+        start_session(ui_app, driver)
+        ui_app.show("practice_catalogue")
+        driver.frames(3)
+        screen = driver.screen()
+        page = screen.ids.page
+        words = page.ids.identity_words
+        assert words.txt == "Borne numérique · France Services de Lille-Moulins"
+        box = window_box(words)
+        assert page.ids.identity.opacity == 1 and box.y >= 0 and box.top <= driver.window.height
+
+        points, colour = _edge_of(screen.ids.bar_back)
+        assert points and colour == tuple(ui.palette.on_secondary), "secondary: bordered"
+        assert tuple(ui.palette.secondary) == tuple(ui.palette.surface), "on a white face"
+        assert _edge_of(screen.ids.bar_mediator)[0] == [], "a filled button has no border"
+
+        driver.tap(screen.ids.search.ids.box)   # the keyboard opens: the room goes to the field
+        driver.frames(3)
+        assert page.keyboard is not None
+        assert page.ids.identity.height == 0 and page.ids.identity.opacity == 0
+    finally:
+        ui.place = place

@@ -201,7 +201,7 @@ class PageTemplate(BoxLayout):
     def _keep_focus(self, *_args: Any) -> None:
         keyboard = self.keyboard
         if keyboard is not None and keyboard.parent is not None and keyboard.target is not None:
-            self._revealed = (keyboard.target,)
+            self._watch((keyboard.target,))
             self._reveal_trigger()
         elif self._hint is not None and self._hint in self._revealed:
             self._reveal_trigger()   # the hint and its target, while the hint's words lay out
@@ -209,8 +209,21 @@ class PageTemplate(BoxLayout):
     def reveal(self, *widgets: Any) -> None:
         """Scroll the content so ``widgets`` (the band from the highest to the lowest) are in
         view once the layout has settled; the top of the band first when it does not fit."""
-        self._revealed = widgets
+        self._watch(widgets)
         self._reveal_trigger()
+
+    def _watch(self, widgets: tuple[Any, ...]) -> None:
+        """Reveal ``widgets`` again whenever a layout pass moves them (a hint's words laid
+        out, a phone's message: the band's places settle a pass after the content's size)."""
+        for w in self._revealed:
+            try:
+                w.funbind("y", self._reveal_trigger)
+            except (AttributeError, ReferenceError):  # None, or a widget gone with its page
+                pass
+        self._revealed = widgets
+        for w in widgets:
+            if w is not None:
+                w.fbind("y", self._reveal_trigger)
 
     def _reveal_now(self, *_args: Any) -> None:
         """The least scroll that shows the whole band (its top first when it is taller than
@@ -236,7 +249,9 @@ class PageTemplate(BoxLayout):
             view = top
         elif bottom > view + scroller.height:
             view = bottom - scroller.height
-        scroller.scroll_y = max(0.0, min(1.0, 1 - view / spare))
+        scroll_y = max(0.0, min(1.0, 1 - view / spare))
+        if abs(scroll_y - scroller.scroll_y) * spare > 0.5:  # a pixel: moving moves them again
+            scroller.scroll_y = scroll_y
 
     # -- bottom bar ---------------------------------------------------------------------------
     def on_action(self, action: str) -> None:
@@ -283,13 +298,15 @@ class PageTemplate(BoxLayout):
             self._hint.bind(on_dismiss=lambda *_a: self.dismiss_hint())
         return self._hint
 
-    def show_hint(self, target: Any, text: str, below: Any = None) -> InlineHint:
+    def show_hint(self, target: Any, text: str, below: Any = None,
+                  along: tuple[Any, ...] = ()) -> InlineHint:
         """A hint that never covers its target: it is put in the flow of the page right below
         the row that holds the target (in the nearest vertical list around it), or below
         ``below`` (a whole field: label, box and message); for a target outside the content
         (header, bottom bar) at the top of the content. The page then scrolls to show both,
         the target first; while a field is being typed in, that field keeps the view (a hint
-        never takes the place of what is being typed)."""
+        never takes the place of what is being typed). ``along``: what the hint speaks of
+        elsewhere on the page (the simulated phone with the code to type), shown with it."""
         hint = self.hint
         self.dismiss_hint()
         hint.txt = text
@@ -302,13 +319,13 @@ class PageTemplate(BoxLayout):
         if keyboard is not None and keyboard.target is not None:
             self.reveal(keyboard.target, hint)
         else:
-            self.reveal(*(w for w in (row, hint) if w is not None))
+            self.reveal(*along, *(w for w in (row, hint) if w is not None))
         return hint
 
     def dismiss_hint(self) -> None:
         hint = self._hint
         if hint is not None and hint in self._revealed:
-            self._revealed = ()
+            self._watch(())
         if hint is not None and hint.parent is not None:
             hint.parent.remove_widget(hint)
 

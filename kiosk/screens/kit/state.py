@@ -26,6 +26,24 @@ def pressed(rgba: tuple[float, ...] | list[float]) -> tuple[float, ...]:
     return (*(c * (1 - alpha) + v * alpha for c, v in zip(rgba[:3], veil, strict=True)), rgba[3])
 
 
+# DSFR buttons (fr-btn): square corners; a secondary button is the page's own white with a
+# border and words in blue France (fr-btn--secondary), the primary one filled blue France.
+BUTTON_RADIUS_DP = 0.0
+EDGE_DP = 2.0
+
+
+def edge(pos: tuple[float, float] | list[float], size: tuple[float, float] | list[float],
+         kind: str = "secondary") -> list[float]:
+    """The border of a secondary button (none for the filled kinds)."""
+    return outline(pos, size, 0.0, segments=1) if kind == "secondary" else []
+
+
+def edge_colour(palette: Any) -> tuple[float, ...]:
+    """Blue France on the white face; in high contrast the text colour, so the white face
+    has a frame on the black page."""
+    return palette.text if palette.name == "high_contrast" else palette.on_secondary
+
+
 def outline(pos: tuple[float, float] | list[float], size: tuple[float, float] | list[float],
             radius: float, segments: int = 6) -> list[float]:
     """The points of a closed rounded-rectangle outline (for ``Line(points=..., close=True)``).
@@ -51,6 +69,8 @@ class UiState(EventDispatcher):
     text_scale = NumericProperty(1.0)
     high_contrast = BooleanProperty(False)
     read_aloud = BooleanProperty(False)
+    # The place's name in every page's header (setting kiosk.place_name); "" for none.
+    place = StringProperty("")
     # rebind: kv expressions like "ui.palette.text" re-evaluate when the palette is replaced
     palette = ObjectProperty(theme.STANDARD, rebind=True)
     # Set by the app: speak(text) reads aloud in the current language; None when unavailable.

@@ -43,6 +43,9 @@ from kiosk.screens.practice.widgets import (
 if TYPE_CHECKING:
     from kiosk.runtime import KioskRuntime
 
+# Fields awaiting a code the simulated phone shows.
+CODE_TYPES = frozenset({FieldType.SMS_CODE, FieldType.EMAIL_CODE})
+
 
 class PracticePageScreen(AppScreen):
     mode_txt = StringProperty("")
@@ -178,8 +181,7 @@ class PracticePageScreen(AppScreen):
         run = self.run
         self.has_sms = bool(run and run.sms_inbox)
         self.ids.phone.messages = [m.get(ui.language) for m in run.sms_inbox] if run else []
-        if run is not None and any(f.type in (FieldType.SMS_CODE, FieldType.EMAIL_CODE)
-                                   for f in run.page.fields):
+        if run is not None and any(f.type in CODE_TYPES for f in run.page.fields):
             # the code is awaited on this page: the phone must be in view, even at large text
             self.ids.page.reveal(self.ids.phone)
 
@@ -212,12 +214,12 @@ class PracticePageScreen(AppScreen):
         else:
             self.ids.page.undock_keyboard()
 
-    def _scroll_to(self, widget: Any) -> None:
+    def _scroll_to(self, *widgets: Any) -> None:
         """What the guide points at, into view; not while a field is being typed in: that
         field keeps the view (the page template keeps it above the keyboard)."""
         page = self.ids.page
         if self.view is not None and page.keyboard is None:
-            page.reveal(widget)
+            page.reveal(*widgets)
 
     def field_changed(self, page_field: PageField) -> None:
         if not self._loading:
@@ -250,18 +252,29 @@ class PracticePageScreen(AppScreen):
         self._guided_for = key
         target = view.fields[fld.id].target if fld is not None else view.button
         whole = view.fields[fld.id].frame if fld is not None else view.button
-        self._scroll_to(whole)
+        along = self._code_source(fld)
+        self._scroll_to(*along, whole)
         if hint is not None:
-            Clock.schedule_once(lambda _dt: self._show_hint(target, tx(hint.text), whole), 0)
+            Clock.schedule_once(
+                lambda _dt: self._show_hint(target, tx(hint.text), whole, along), 0)
         else:
             self.dismiss_hint()
 
-    def _show_hint(self, target: Any, text: str, below: Any = None) -> None:
+    def _show_hint(self, target: Any, text: str, below: Any = None,
+                   along: tuple[Any, ...] = ()) -> None:
         """The hint in the page's flow under ``below`` (the whole field: its label, box and
-        message stay together), pointing at ``target``."""
+        message stay together), pointing at ``target``, with ``along`` in view too."""
         if self.manager is None or self.manager.current != self.name:
             return
-        self.ids.page.show_hint(target, text, below)
+        self.ids.page.show_hint(target, text, below, along)
+
+    def _code_source(self, fld: Any) -> tuple[Any, ...]:
+        """The simulated phone, for a hint on a field awaiting the code it shows: the hint
+        says to read it there, so the phone comes into view with the hint (the phone is above
+        the site: at x2 it would otherwise be scrolled away)."""
+        if fld is not None and fld.type in CODE_TYPES and self.has_sms:
+            return (self.ids.phone,)
+        return ()
 
     def ask_hint(self) -> None:
         """ "Aide": the hint for what to do now (counted as a hint used)."""
@@ -275,8 +288,10 @@ class PracticePageScreen(AppScreen):
             return
         target = view.fields[hint.field].target if hint.field in view.fields else view.button
         whole = view.fields[hint.field].frame if hint.field in view.fields else view.button
-        self._scroll_to(whole)
-        Clock.schedule_once(lambda _dt: self._show_hint(target, tx(hint.text), whole), 0)
+        along = self._code_source(view.fields[hint.field].field
+                                  if hint.field in view.fields else None)
+        self._scroll_to(*along, whole)
+        Clock.schedule_once(lambda _dt: self._show_hint(target, tx(hint.text), whole, along), 0)
 
     def dismiss_hint(self) -> None:
         self.ids.page.dismiss_hint()

@@ -163,6 +163,7 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
         self._preview = None
         self.ids.fault.clear()
         self.ids.purpose_area.clear_widgets()
+        self.ids.page.undock_keyboard()   # the purpose's keyboard, if it was being typed
         self._field = None
         self._show(Step.TYPE)
 

@@ -71,10 +71,11 @@ class WatermarkStep:
         field.focused = True
         field.bind(value=lambda _f, v: self._typed(v))
         keyboard = KioskKeyboard()
-        keyboard.attach(field)
         field.bind(on_submit=lambda *_a: self.stop_typing())
         area.add_widget(field)
-        area.add_widget(keyboard)
+        # in the page template's dock, above the bar (the header gives it room): inside the
+        # step, at x2 the field went above the step's top, over the header
+        self.ids.page.dock_keyboard(keyboard, field)
         self._field = field
         self.ids["purpose_field"] = field
         self.ids["purpose_keyboard"] = keyboard
@@ -85,6 +86,7 @@ class WatermarkStep:
 
     def stop_typing(self) -> None:
         self.typing = False
+        self.ids.page.undock_keyboard()
         self.ids.purpose_area.clear_widgets()
         self._field = None
 
