@@ -155,6 +155,7 @@ def test_the_qr_code_a_page_shows_can_be_read_from_the_screen(driver, ui_app, ui
     flow.start(procedure, Mode.AUTONOMOUS).jump_to(page.id)
     screen.begin()
     ui_app.show("practice_page")
+    driver.frames(2)   # the page laid out (and placed at its top) before the swipe
     screen.ids.scroller.scroll_to(screen.view.qr, animate=False)
     shot = driver.screenshot(ui_artifacts / f"qr-{procedure.id}-{page.id}.png")
     flow.forget()
