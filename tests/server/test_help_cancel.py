@@ -15,7 +15,9 @@ def post_help(client, tenant) -> str:
     return rid
 
 
-def test_cancelled_call_leaves_the_mediators_live_view(client, tenant, engine):
+def test_cancelled_call_stops_calling_in_the_mediators_live_view(client, tenant, engine):
+    """The call is no longer open: the live view shows it only as cancelled (« appel annulé »,
+    for a short while: tests/console/test_live_cancelled_help.py), never as a call to answer."""
     rid = post_help(client, tenant)
     with engine.connect() as conn:
         snap = live_view.snapshot(conn, tenant.site_id, heartbeat_s=30)
@@ -28,7 +30,8 @@ def test_cancelled_call_leaves_the_mediators_live_view(client, tenant, engine):
     with engine.connect() as conn:
         assert live.open_help_requests(conn) == []
         snap = live_view.snapshot(conn, tenant.site_id, heartbeat_s=30)
-        assert snap.help == [] and not any(k.help_open for k in snap.kiosks)
+        assert [(h.request_id, h.cancelled) for h in snap.help] == [(rid, True)]
+        assert not any(k.help_open for k in snap.kiosks)
     poll = client.get(f"/api/v1/help-requests/{rid}", headers=tenant.headers)
     assert poll.json()["status"] == "cancelled"
     # A mediator's "J'arrive" or "close" on a stale page changes nothing any more.
