@@ -179,7 +179,10 @@ class BrowserService:
         try:
             self._launch()
         except Exception:
-            log.exception("the browser could not start")
+            if self._stopping.is_set():  # the session ended while Chromium was starting
+                log.info("the browser's start was cut short by the end of the session")
+            else:
+                log.exception("the browser could not start")
             self.state = BrowserState.FAILED
             self._started.set_exception(BrowserUnavailable(
                 "Le navigateur n'a pas pu démarrer. Demandez à un médiateur."))
