@@ -186,7 +186,7 @@ def aggregate_deltas(records: Iterable[SessionRecord],
     A batch comes from one kiosk, so its D (day x kiosk) and E (day x territory) rows carry the
     same sums, and so do its M (month x kiosk) and T (month x territory) rows: each sum is made
     once per day or month and copied to its grains, and the daily ones are folded into months
-    for T. Enum values are read as ``_value_``: the ``.value`` property costs more than the rest
+    for M and T. Enum values are read as ``_value_``: the ``.value`` property costs more than the rest
     of this loop."""
     daily: dict[sa.Table, dict[tuple[Any, ...], list[int]]] = {
         t.agg_sessions: {}, t.agg_activities: {}, t.agg_comfort: {}, t.agg_official_sites: {}}
@@ -235,11 +235,9 @@ def aggregate_deltas(records: Iterable[SessionRecord],
             rows.append(("D", day, territory, site, kiosk_id, *dims, *values))
             rows.append(("E", day, territory, 0, 0, *dims, *values))
             _add(per_month, (day.replace(day=1), *dims), values)
-        rows += [("T", month, territory, 0, 0, *dims, *values)
-                 for (month, *dims), values in per_month.items()]
-        if table is t.agg_official_sites:  # site x month: the atoms of its small counts
-            rows += [("M", month, territory, site, kiosk_id, *dims, *values)
-                     for (month, *dims), values in per_month.items()]
+        for (month, *dims), values in per_month.items():
+            rows.append(("M", month, territory, site, kiosk_id, *dims, *values))
+            rows.append(("T", month, territory, 0, 0, *dims, *values))
         out[table] = rows
     for table, acc in monthly.items():
         rows = []

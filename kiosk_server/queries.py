@@ -81,9 +81,9 @@ def _where(table: sa.Table, scope: Scope, period: Period, monthly_only: bool = F
            national_grain: bool = False) -> list[Any]:
     """The grain and rows to read (see kiosk_server.tables): monthly-only tables use M for a
     site, T for a territory, and N (where kept) or T nationally; sessions, activities and comfort
-    options use D for a site or a kiosk, and above site level T for whole months, else E (day x
-    territory). Rows above site level have site_id 0: saying so keeps a national read on the
-    key's (grain, site_id, period) prefix."""
+    options use, for a site or a kiosk, M for whole months, else D, and above site level T for
+    whole months, else E (day x territory). Rows above site level have site_id 0: saying so
+    keeps a national read on the key's (grain, site_id, period) prefix."""
     if monthly_only:
         first, last = period.months()
         if scope.site_id is not None:
@@ -92,12 +92,12 @@ def _where(table: sa.Table, scope: Scope, period: Period, monthly_only: bool = F
             grain = "N"
         else:
             grain = "T"
+    elif period.whole_months:
+        first, last = period.months()
+        grain = "M" if scope.site_id is not None else "T"
     elif scope.site_id is not None:
         first, last = period.start, period.end
         grain = "D"
-    elif period.whole_months:
-        first, last = period.months()
-        grain = "T"
     else:
         first, last = period.start, period.end
         grain = "E"
@@ -223,15 +223,13 @@ def daily_sessions(conn: Connection, scope: Scope, period: Period) -> list[dict[
 
 def monthly_sessions(conn: Connection, scope: Scope, period: Period) -> list[dict[str, Any]]:
     """Sessions per month over the months of the period: the T rows above site level, a site's
-    daily rows (at most a few per day) summed per month."""
+    M rows."""
     a = t.agg_sessions
     first, last = period.months()
+    conds = [a.c.grain == ("T" if scope.site_id is None else "M"), a.c.period >= first,
+             a.c.period <= last, *_place(a, scope)]
     if scope.site_id is None:
-        conds = [a.c.grain == "T", a.c.site_id == 0, a.c.period >= first, a.c.period <= last,
-                 *_place(a, scope)]
-    else:
-        conds = [a.c.grain == "D", a.c.period >= first, a.c.period <= _month_end(last),
-                 *_place(a, scope)]
+        conds.append(a.c.site_id == 0)
     per_month: dict[dt.date, int] = {}
     for day, n in conn.execute(sa.select(a.c.period, sa.func.sum(a.c.sessions)).where(*conds)
                                .group_by(a.c.period)):

@@ -121,9 +121,9 @@ def _session_dims(_conn: Connection) -> list[Expr]:
 
 
 SOURCES: tuple[Source, ...] = (
-    Source(t.agg_sessions, (DAY_SITE, DAY_TERRITORY, MONTH_TERRITORY), _session_dims,
-           _session_measures),
-    Source(t.agg_activities, (DAY_SITE, DAY_TERRITORY, MONTH_TERRITORY),
+    Source(t.agg_sessions, (DAY_SITE, MONTH_SITE, DAY_TERRITORY, MONTH_TERRITORY),
+           _session_dims, _session_measures),
+    Source(t.agg_activities, (DAY_SITE, MONTH_SITE, DAY_TERRITORY, MONTH_TERRITORY),
            lambda _c: [a.c.kind, sa.func.coalesce(a.c.procedure_id, ""),
                        sa.func.coalesce(a.c.theme, "")],
            lambda: [sa.func.count(), sa.func.sum(_int_true(a.c.completed)),
@@ -154,7 +154,7 @@ SOURCES: tuple[Source, ...] = (
                     sa.func.sum(a.c.steps_reached)],
            with_activities=True,
            where=lambda c: [*_practised(c), a.c.procedure_version.is_not(None)]),
-    Source(t.agg_comfort, (DAY_SITE, DAY_TERRITORY, MONTH_TERRITORY),
+    Source(t.agg_comfort, (DAY_SITE, MONTH_SITE, DAY_TERRITORY, MONTH_TERRITORY),
            lambda _c: [_options.c.comfort_option], lambda: [sa.func.count()],
            where=_uses_option, with_comfort_options=True),
     Source(t.agg_official_sites, (DAY_SITE, DAY_TERRITORY, MONTH_SITE, MONTH_TERRITORY),

@@ -19,8 +19,10 @@ filter costs no extra rows at ingest. Rows from before the kiosk dimension exist
 records were already purged keep ``kiosk_id`` = 0 (site known, kiosk not). A national or territory
 query over whole months reads
 the small ``T`` rows, over an exact day range the ``E`` rows (day x territory); a site or a
-kiosk reads ``D`` rows (a kiosk has a few per day). Sessions, activities and comfort options
-are kept at ``D``, ``E`` and ``T``; hour-of-week, funnels, autonomy per procedure and survey
+kiosk reads ``M`` rows over whole months, ``D`` rows over an exact day range (a kiosk has a
+few per day). Sessions, activities, comfort options and official sites are kept at ``D``,
+``M`` (migration 0018: a site's year is a few hundred rows, not a day's rows 365 times), ``E``
+and ``T``; hour-of-week, funnels, autonomy per procedure and survey
 answers, which have no daily use, at ``M`` and ``T``, and the hour-of-week also at ``N`` (77
 cells x territories would be the largest national read). Dimensions that may be absent are
 stored as '' (they are part of the primary key, which cannot hold NULL). kiosk_server.rebuild

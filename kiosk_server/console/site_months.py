@@ -3,8 +3,9 @@ median are sums of: sessions, practice attempts and completions, and the autonom
 publishable attempts; read for all the sites of a territory at once and kept between requests.
 
 Why kept: the biggest territory of a national fleet has hundreds of sites (10 M records a
-year: ~380 sites, a million daily session rows, two million activity rows and 700,000
-autonomy atoms over 12 months), so reading them on every view of Synthèse costs seconds. A
+year: ~380 sites, 700,000 autonomy atoms over 12 months; whole months are read from the
+site x month rows, M, migration 0018, where the daily rows were a million session rows and
+two million activity rows), so reading them on every view of Synthèse costs seconds. A
 month's figures change only when a record of that month is ingested, and every ingested record
 adds one session to its month's national hour-of-week row (``agg_hours``, grain N, a few dozen
 rows a month): that count is the month's *version*. A month kept with the version it was read
@@ -82,7 +83,7 @@ def site_figures(conn: Connection, site_ids: list[int], period: Period, threshol
                 out[site_id].autonomous += f.autonomous
         if not whole:
             days = Period(max(period.start, month), min(period.end, month_end))
-            for site_id, f in _daily(conn, key_sites, days).items():
+            for site_id, f in _sums(conn, key_sites, "D", days).items():
                 out[site_id].add(f)
     return out
 
@@ -90,7 +91,7 @@ def site_figures(conn: Connection, site_ids: list[int], period: Period, threshol
 def _month(conn: Connection, sites: tuple[int, ...], month: dt.date, version: int,
            threshold: int) -> dict[int, SiteFigures]:
     def read() -> dict[int, SiteFigures]:
-        figures = _daily(conn, sites, Period(month, _month_end(month)))
+        figures = _sums(conn, sites, "M", Period(month, month))
         for site_id, (published, alone) in _autonomy(conn, sites, month, threshold).items():
             f = figures.setdefault(site_id, SiteFigures())
             f.published, f.autonomous = published, alone
@@ -154,18 +155,20 @@ def month_versions(conn: Connection, period: Period) -> dict[dt.date, int]:
     return {period: int(n) for period, n in rows}
 
 
-def _daily(conn: Connection, sites: tuple[int, ...], days: Period) -> dict[int, SiteFigures]:
-    """Sessions and practice of the sites over some days, from their daily rows."""
+def _sums(conn: Connection, sites: tuple[int, ...], grain: str, days: Period
+          ) -> dict[int, SiteFigures]:
+    """Sessions and practice of the sites over some days (grain D) or whole months (M: a
+    month of 380 sites is a few thousand rows, where its days were a hundred thousand)."""
     a, act = t.agg_sessions, t.agg_activities
     out: dict[int, SiteFigures] = {}
     for site_id, n in conn.execute(
             sa.select(a.c.site_id, sa.func.sum(a.c.sessions))
-            .where(a.c.grain == "D", a.c.site_id.in_(sites), a.c.period >= days.start,
+            .where(a.c.grain == grain, a.c.site_id.in_(sites), a.c.period >= days.start,
                    a.c.period <= days.end).group_by(a.c.site_id)):
         out.setdefault(int(site_id), SiteFigures()).sessions = int(n)
     for site_id, attempts, done in conn.execute(
             sa.select(act.c.site_id, sa.func.sum(act.c.activities), sa.func.sum(act.c.completed))
-            .where(act.c.grain == "D", act.c.site_id.in_(sites), act.c.period >= days.start,
+            .where(act.c.grain == grain, act.c.site_id.in_(sites), act.c.period >= days.start,
                    act.c.period <= days.end, act.c.kind == "practice")
             .group_by(act.c.site_id)):
         f = out.setdefault(int(site_id), SiteFigures())

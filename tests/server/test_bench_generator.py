@@ -144,3 +144,19 @@ def test_a_finished_dataset_is_reused_and_a_stale_one_removed(tmp_path: Path) ->
 def test_a_tiny_fleet_still_has_every_territory(records: int) -> None:
     fleet = Fleet.for_records(records)
     assert fleet.territories == 13 and fleet.sites >= 13 and fleet.kiosks >= fleet.sites
+
+
+def test_a_dataset_whose_migrations_filled_the_new_rows_keeps_its_aggregates(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = datasets.sqlite_dataset(300, cache=tmp_path)
+    meta = tmp_path / f"sqlite-{first.key}.json"
+    meta.write_text(meta.read_text().replace(first.aggregates_key, "before"))
+    monkeypatch.setattr(datasets, "CARRIED_KEYS", {"before": first.aggregates_key})
+    with sa.create_engine(first.url).begin() as conn:  # a rebuild would put the row back
+        conn.execute(t.agg_hours.delete().where(t.agg_hours.c.grain == "N"))
+
+    carried = datasets.sqlite_dataset(300, cache=tmp_path)
+
+    assert carried.reused and carried.aggregates_key == first.aggregates_key
+    assert carried.aggregate_rows["agg_hours"] < first.aggregate_rows["agg_hours"]
+    assert datasets.sqlite_dataset(300, cache=tmp_path).reused
