@@ -53,13 +53,14 @@ def _every_procedure(console_server: Any) -> int:
                                      a.c.duration_bucket)
                            .where(a.c.grain == "D", a.c.site_id == site,
                                   a.c.period == seed.today).limit(1)).one()
-        conn.execute(a.update().where(a.c.grain == "D", a.c.site_id == site,
-                                      a.c.period == row.period, a.c.kiosk_id == row.kiosk_id,
-                                      a.c.language == row.language,
-                                      a.c.end_reason == row.end_reason,
-                                      a.c.duration_bucket == row.duration_bucket)
-                     .values(sessions=a.c.sessions + 1_234_567,
-                             duration_min=a.c.duration_min + 98_765_432))
+        for grain, period in (("D", row.period), ("M", row.period.replace(day=1))):
+            conn.execute(a.update().where(a.c.grain == grain, a.c.site_id == site,
+                                          a.c.period == period, a.c.kiosk_id == row.kiosk_id,
+                                          a.c.language == row.language,
+                                          a.c.end_reason == row.end_reason,
+                                          a.c.duration_bucket == row.duration_bucket)
+                         .values(sessions=a.c.sessions + 1_234_567,
+                                 duration_min=a.c.duration_min + 98_765_432))
     return site
 
 
