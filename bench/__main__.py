@@ -90,23 +90,47 @@ _NOTE = re.compile(r"- ([A-Za-z0-9_]+)(?: / |: )")
 
 class Kept:
     """The rows and notes of the current page for the areas not measured in this run: a run
-    of one area must not wipe the figures of the others (measured maybe on another day)."""
+    of one area must not wipe the figures of the others (measured maybe on another day).
+    ``left_out``: per measured area, the databases this run left out (KIOSK_BENCH_ENGINES):
+    that area's rows naming one of them are kept too."""
 
-    def __init__(self, page: str, measured: set[str]) -> None:
+    def __init__(self, page: str, measured: set[str],
+                 left_out: dict[str, set[str]] | None = None) -> None:
         self.rows: list[tuple[str, str]] = []
         self.notes: list[str] = []
+        left_out = left_out or {}
         last_run = re.search(r"^Last run: (\d{4}-\d{2}-\d{2})", page, re.MULTILINE)
         day = last_run.group(1) if last_run else "?"
+
+        def kept(area: str, text: str) -> bool:
+            # A benchmark names its database "(SQLite, ...)" or "... on SQLite".
+            return area not in measured or any(
+                re.search(rf"\({engine}\b| on {engine}(:|$)", text)
+                for engine in left_out.get(area, ()))
+
         for line in page.splitlines():
             if line.startswith("| ") and not line.startswith(("| area ", "|---")):
                 cells = [c.strip() for c in line.strip().strip("|").split("|")]
-                if cells[0] in measured:
+                if not kept(cells[0], cells[1]):
                     continue
                 if len(cells) == len(COLUMNS) - 1:  # a page from before the "measured" column
                     cells.append(day)
                 self.rows.append((cells[0], "| " + " | ".join(cells) + " |"))
-            elif (note := _NOTE.match(line)) and note.group(1) not in measured:
+            elif (note := _NOTE.match(line)) and kept(note.group(1), line):
                 self.notes.append(line)  # "- area / benchmark: ..." or "- area: ..."
+
+
+_LEFT_OUT = re.compile(r" on (SQLite|PostgreSQL)$")
+
+
+def left_out(results: list[dict]) -> dict[str, set[str]]:
+    """Per area, the databases whose rows this run did not measure (bench.datasets.skipped)."""
+    out: dict[str, set[str]] = {}
+    for r in results:
+        found = _LEFT_OUT.search(r["name"])
+        if found and str(r.get("note", "")).startswith("not run: KIOSK_BENCH_ENGINES"):
+            out.setdefault(r["area"], set()).add(found.group(1))
+    return out
 
 
 def main(argv: list[str]) -> int:
@@ -134,7 +158,10 @@ def main(argv: list[str]) -> int:
         (RESULTS / f"{area}.json").write_text(
             json.dumps({"when": when, "results": mine}, indent=2, default=str))
     page = PERFORMANCE_MD.read_text() if PERFORMANCE_MD.exists() else ""
-    PERFORMANCE_MD.write_text(render(results, Kept(page, set(areas)), when))
+    skipped = left_out(results)
+    shown = [r for r in results if not (r["area"] in skipped and _LEFT_OUT.search(r["name"])
+                                        and str(r.get("note", "")).startswith("not run"))]
+    PERFORMANCE_MD.write_text(render(shown, Kept(page, set(areas), skipped), when))
     for r in results:
         print(f"{r['area']:>10} | {r['name']}: {fmt(r.get('value'))} {r.get('unit', '')}"
               f" (target {r.get('target', '-')}, met: {r.get('met')})")

@@ -40,3 +40,26 @@ def test_a_run_of_one_area_keeps_the_other_areas_notes_of_either_form():
     assert Kept(page, {"console_compare"}).notes == [
         "- practice / load + check: wall-clock median 1368 ms",
         "- server / HTTP ingest: 5000 sessions"]
+
+
+def test_a_run_on_one_database_keeps_the_other_databases_rows_of_its_area():
+    from bench.__main__ import Kept, left_out
+
+    page = ("Last run: 2026-12-05 23:00 UTC\n\n"
+            "| console | console page p95: synthese (SQLite, 10 records) | 51 ms | — | — "
+            "| p95 ≤ 300 ms | yes | 2026-11-22 |\n"
+            "| console | console page p95: synthese (PostgreSQL, 10 records) | 77 ms | — | — "
+            "| p95 ≤ 300 ms | yes | 2026-11-22 |\n\n## Notes\n\n"
+            "- console / console page p95: synthese (SQLite, 10 records): p50 37 ms\n"
+            "- console / console page p95: synthese (PostgreSQL, 10 records): p50 36 ms\n")
+    results = [{"area": "console", "name": "console pages on SQLite", "value": None,
+                "note": "not run: KIOSK_BENCH_ENGINES=postgresql"},
+               {"area": "console", "name": "console page p95: synthese (PostgreSQL, 10 records)",
+                "value": 80}]
+    skipped = left_out(results)
+    assert skipped == {"console": {"SQLite"}}
+
+    kept = Kept(page, {"console"}, skipped)
+
+    assert [row for _area, row in kept.rows] == [page.splitlines()[2]]  # SQLite's, as it was
+    assert kept.notes == ["- console / console page p95: synthese (SQLite, 10 records): p50 37 ms"]
