@@ -186,8 +186,8 @@ def aggregate_deltas(records: Iterable[SessionRecord],
     A batch comes from one kiosk, so its D (day x kiosk) and E (day x territory) rows carry the
     same sums, and so do its M (month x kiosk) and T (month x territory) rows: each sum is made
     once per day or month and copied to its grains, and the daily ones are folded into months
-    for M and T. Enum values are read as ``_value_``: the ``.value`` property costs more than the rest
-    of this loop."""
+    for M and T. Enum values are read as ``_value_``: the ``.value`` property costs more than
+    the rest of this loop."""
     daily: dict[sa.Table, dict[tuple[Any, ...], list[int]]] = {
         t.agg_sessions: {}, t.agg_activities: {}, t.agg_comfort: {}, t.agg_official_sites: {}}
     monthly: dict[sa.Table, dict[tuple[Any, ...], list[int]]] = {

@@ -218,7 +218,14 @@ def official_sites(conn: Connection, scope: q.Scope, period: Period, threshold: 
     columns = ["Site officiel", "Sessions", "Minutes", "Durée moyenne (min)"]
     about = ("Sessions qui ont ouvert le site dans le navigateur de la borne, sur les mois "
              "entiers de la période ; une session qui a ouvert deux sites compte pour chacun. ")
-    read = official_site_figures.official_sites(conn, scope, period, threshold)
+    read = None
+    if scope.kiosk_id is None:  # never published for one kiosk
+        sums = official_site_figures.MonthSums()
+        for _month, part in site_months.each_month(
+                conn, ("official_sites", scope.territory_id, scope.site_id, threshold), period,
+                lambda m: official_site_figures.month_sums(conn, scope, m, m, threshold)):
+            sums.add(part)
+        read = official_site_figures.published(sums)
     if read is None:
         return Table("sites_officiels", "Sites officiels les plus ouverts", columns, [],
                      chart="hbar", note=about + "Publié par site au plus fin : une borne "

@@ -122,6 +122,16 @@ def kept(conn: Connection, key: tuple[Any, ...], month: dt.date, version: Any,
     return value
 
 
+def each_month(conn: Connection, key: tuple[Any, ...], period: Period,
+               read: Callable[[dt.date], T]) -> list[tuple[dt.date, T]]:
+    """``read(month)`` for each month the period touches, each kept (kept()) under ``key``
+    while its month's version holds: for figures that are sums of their months'."""
+    versions = month_versions(conn, period)
+    return [(month, kept(conn, key, month, versions.get(month, 0),
+                         lambda month=month: read(month)))  # type: ignore[misc]
+            for month in _months(period)]
+
+
 def _cache_of(conn: Connection) -> OrderedDict[tuple[Any, ...], _Entry] | None:
     engine = getattr(conn, "engine", None)
     if engine is None:

@@ -130,3 +130,27 @@ def test_the_live_view_says_which_official_site_a_kiosk_shows(console_app: InPro
                                                         app_version="0.2.0"))
     html = app.client.get(f"/console/live/{browsing.site_id}").text
     assert "site officiel" not in _card(html, browsing.kiosk_id)
+
+
+def test_a_periods_official_sites_are_the_sum_of_its_months_protected_one_by_one(
+        console_app: InProcess):
+    """The console keeps each month's protected sums (site_months.each_month): a quarter read
+    month by month publishes exactly what protecting its atoms all at once does."""
+    from kiosk_server.console import site_months
+    from kiosk_server.official_site_figures import MonthSums, month_sums, official_sites, published
+    from kiosk_server.queries import Period, Scope
+
+    app = console_app
+    for day, n in ((dt.date(2020, 1, 6), 3), (dt.date(2020, 2, 9), 9), (dt.date(2020, 3, 2), 4)):
+        _browsed(app, day, [[("caf", 2), ("impots", 1)]] * n + [[("ameli", 4)]] * (12 - n))
+    quarter = Period(dt.date(2020, 1, 1), dt.date(2020, 3, 31))
+    with app.engine.connect() as conn:
+        for scope in (Scope(), Scope(territory_id=app.seed.territories["Nord"])):
+            whole = official_sites(conn, scope, quarter, 5)
+            sums = MonthSums()
+            for _month, part in site_months.each_month(
+                    conn, ("test", scope.territory_id), quarter,
+                    lambda m, scope=scope: month_sums(conn, scope, m, m, 5)):
+                sums.add(part)
+            assert whole is not None and whole.masked > 0  # something was hidden
+            assert published(sums) == whole

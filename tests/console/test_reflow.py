@@ -26,7 +26,8 @@ _REFLOW_JS = r"""
   const stuck = [];
   for (const el of document.querySelectorAll("body *")) {
     const s = getComputedStyle(el);
-    if (!["auto", "scroll"].includes(s.overflowX) || el.scrollWidth <= el.clientWidth + 1) continue;
+    if (!["auto", "scroll"].includes(s.overflowX)) continue;
+    if (el.scrollWidth <= el.clientWidth + 1) continue;
     const region = el.getAttribute("tabindex") === "0" && el.getAttribute("role") === "region"
       && (el.getAttribute("aria-label") || "").trim();
     const inside = el.querySelector("a[href], button, input, select, textarea, [tabindex]");
@@ -48,10 +49,11 @@ _REFLOW_JS = r"""
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const range = document.createRange(); range.selectNodeContents(n);
     if (n.textContent.trim() && range.getBoundingClientRect().right > root.clientWidth + 1)
-      out.push("text in " + n.parentElement.tagName.toLowerCase() + " " + n.textContent.trim().slice(0, 30));
+      out.push("text in " + n.parentElement.tagName.toLowerCase() + " "
+               + n.textContent.trim().slice(0, 30));
   }
-  return {overflow: Math.max(root.scrollWidth, document.body.scrollWidth) - root.clientWidth,
-          stuck: stuck, out: out.slice(-6)};
+  const wide = Math.max(root.scrollWidth, document.body.scrollWidth);
+  return {overflow: wide - root.clientWidth, stuck: stuck, out: out.slice(-6)};
 }
 """
 
