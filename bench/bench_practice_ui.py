@@ -159,10 +159,11 @@ if __name__ == "__main__":
     if "--child" in sys.argv:
         try:
             print(json.dumps(_child()))
-        except BaseException:  # Kivy's logger holds stderr: say why on the real one
+        except BaseException as err:  # Kivy's logger holds stderr: say why on the real one
             import traceback
+
             traceback.print_exc(file=sys.__stderr__)
-            raise SystemExit(1)
+            raise SystemExit(1) from err
     else:
         for result in run():
             print(result)
