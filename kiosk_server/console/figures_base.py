@@ -50,6 +50,11 @@ class MemoConnection:
             frozen = self._memo[key] = self._conn.execute(statement).freeze()
         return frozen()
 
+    @property
+    def direct(self) -> Connection:
+        """The connection itself, for a read kept elsewhere (console.site_months)."""
+        return self._conn
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._conn, name)
 

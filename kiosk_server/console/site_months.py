@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection
 
 from kiosk_server import queries as q
 from kiosk_server import tables as t
-from kiosk_server.disclosure import protect
+from kiosk_server.disclosure import hidden_cells
 from kiosk_server.queries import Period
 
 MAX_ENTRIES = 2048  # months of a site list or of a site, per engine: tens of MB at most
@@ -189,22 +189,38 @@ def _sums(conn: Connection, sites: tuple[int, ...], grain: str, days: Period
 def _autonomy(conn: Connection, sites: tuple[int, ...], month: dt.date, threshold: int
               ) -> dict[int, tuple[int, int]]:
     """Per site, one month: (attempts outside hidden atoms, visible "autonomous" attempts),
-    the atoms keyed and protected exactly as autonomy_by_procedure() does, so the sums are
-    those of the sites' own autonomy tables."""
+    each atom row keyed and protected exactly as autonomy_by_procedure() does (through
+    disclosure.protect), so the sums are those of the sites' own autonomy tables. Row by row
+    here, without protect()'s published row, and read past the page's memo (kept() keeps the
+    answer): the biggest territory's month is some 14,000 atom rows."""
     a = t.agg_autonomy
-    atoms: dict[int, list[tuple[Any, str, int]]] = {}
-    for procedure_id, site_id, period, level, n in conn.execute(
+    rows: dict[tuple[int, Any], dict[str, int]] = {}
+    for procedure_id, site_id, period, level, n in _direct(conn).execute(
             sa.select(a.c.procedure_id, a.c.site_id, a.c.period, a.c.autonomy,
                       sa.func.sum(a.c.activities))
             .where(a.c.grain == "M", a.c.site_id.in_(sites), a.c.period == month)
             .group_by(a.c.procedure_id, a.c.site_id, a.c.period, a.c.autonomy)):
-        atoms.setdefault(site_id, []).append(((site_id, period, procedure_id), level, int(n)))
-    out = {}
-    for site_id, cells in atoms.items():
-        row = protect(cells, q.AUTONOMY_LEVELS, threshold)
-        alone = row.cells["autonomous"]
-        out[int(site_id)] = (row.total - row.masked, alone if isinstance(alone, int) else 0)
+        if level not in _LEVELS:
+            raise ValueError(f"unknown categories {[level]}")
+        rows.setdefault((int(site_id), (site_id, period, procedure_id)), {})[level] = int(n)
+    out: dict[int, tuple[int, int]] = {}
+    for (site_id, key), counts in rows.items():
+        hidden = hidden_cells({c: counts.get(c, 0) for c in q.AUTONOMY_LEVELS}, threshold, key)
+        published, alone = out.get(site_id, (0, 0))
+        published += sum(n for c, n in counts.items() if c not in hidden)
+        if "autonomous" not in hidden:
+            alone += counts.get("autonomous", 0)
+        out[site_id] = (published, alone)
     return out
+
+
+_LEVELS = frozenset(q.AUTONOMY_LEVELS)
+
+
+def _direct(conn: Connection) -> Connection:
+    """The connection under a page's MemoConnection (figures_base): a read kept between
+    requests is not worth copying into the page's memo too."""
+    return getattr(conn, "direct", conn)
 
 
 def _months(period: Period) -> list[dt.date]:

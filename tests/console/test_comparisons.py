@@ -170,3 +170,26 @@ def test_key_figures_read_in_parts_are_those_of_the_days(console_app: InProcess,
                 assert fo.kpis(conn, scope, period) == in_parts
             assert dict(in_parts)["Sessions"] == len(seed.sessions(sites, period.start,
                                                                     period.end))
+
+
+def test_each_sites_autonomy_in_the_comparisons_is_what_its_own_autonomy_table_publishes(
+        console_app: InProcess):
+    """site_months protects each site's atom rows itself (row by row, kept per month): its
+    sums are those of the site's "Autonomie par démarche" table, masked atoms left out."""
+    from kiosk_server import queries
+
+    period = Period.last_months(3)
+    checked = 0
+    with console_app.engine.connect() as conn:
+        for threshold in (2, 5, 11):
+            sites = list(console_app.seed.sites.values())
+            figures = site_months.site_figures(conn, sites, period, threshold)
+            for site in sites:
+                rows = queries.autonomy_by_procedure(conn, Scope(site_id=site), period,
+                                                     threshold)
+                alone = [r["levels"]["autonomous"] for r in rows]
+                assert (figures[site].published, figures[site].autonomous) == (
+                    sum(r["attempts"] - r["masked"] for r in rows),
+                    sum(n for n in alone if isinstance(n, int)))
+                checked += sum(r["masked"] > 0 for r in rows)
+    assert checked  # some atoms were hidden: the comparison covers the masking
