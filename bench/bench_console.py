@@ -105,12 +105,19 @@ def bench_pages(base: str, ids: dict[str, Any], dataset: Dataset, label: str) ->
         for page in ("synthese", "demarches", "frequentation", "questionnaire"):
             for scope, query in scopes.items():
                 load = os.getloadavg()[0]  # other work on the host shows in the p95
-                p50, p95, first = _timed_get(client,
-                                             f"/console/stats/{page}?periode=12_mois{query}")
+                name = (f"console page p95: {page}, 12 months, {scope} "
+                        f"({label}, {dataset.records:,} records)")
+                try:
+                    p50, p95, first = _timed_get(
+                        client, f"/console/stats/{page}?periode=12_mois{query}")
+                except httpx.TimeoutException as err:  # this page's row says so; on to the next
+                    out.append({"name": name, "value": None, "unit": "ms",
+                                "target": "p95 ≤ 300 ms", "met": False,
+                                "note": f"a request got no answer in time ({err!r}); host load "
+                                        f"average {load:.1f} on {os.cpu_count()} CPUs"})
+                    continue
                 out.append({
-                    "name": f"console page p95: {page}, 12 months, {scope} "
-                            f"({label}, {dataset.records:,} records)",
-                    "value": round(p95 * 1000, 1), "unit": "ms", "target": "p95 ≤ 300 ms",
+                    "name": name, "value": round(p95 * 1000, 1), "unit": "ms", "target": "p95 ≤ 300 ms",
                     "met": p95 <= 0.3,
                     "note": f"p50 {p50 * 1000:.1f} ms over {RUNS} requests through a running "
                             f"`kiosk-server run` (charts of figures already drawn are reused); "
