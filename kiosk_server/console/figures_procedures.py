@@ -6,8 +6,10 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from kiosk_server import autonomy_months
 from kiosk_server import queries as q
 from kiosk_server.console import labels as L
+from kiosk_server.console import site_months
 from kiosk_server.console.figures_base import Cell, Table, is_masked, masking_note, pct
 from kiosk_server.procedures import titles
 from kiosk_server.queries import Period
@@ -80,7 +82,7 @@ def autonomy(conn: Connection, scope: q.Scope, period: Period, threshold: int,
     counts its publishable attempts, "Masqué" the others."""
     levels = [k for k in L.PRACTICE_AUTONOMY]
     rows: list[list[Cell]] = []
-    for r in q.autonomy_by_procedure(conn, scope, period, threshold)[:limit]:
+    for r in _autonomy_rows(conn, scope, period, threshold)[:limit]:
         cells = [r["levels"][k] for k in levels]
         alone = r["levels"]["autonomous"]
         share = "—" if is_masked(alone) or r["masked"] else pct(int(alone), r["attempts"])
@@ -94,6 +96,20 @@ def autonomy(conn: Connection, scope: q.Scope, period: Period, threshold: int,
                  rows, chart="stack", value_col=2, series=len(levels),
                  note="Niveaux de La Coop de la médiation numérique, évalués par la borne "
                       "(indices demandés, erreurs), sur les mois entiers de la période. " + note)
+
+
+def _autonomy_rows(conn: Connection, scope: q.Scope, period: Period, threshold: int
+                   ) -> list[dict[str, Any]]:
+    """queries.autonomy_by_procedure's rows, as the sums of its months' kept per server
+    process (kiosk_server.autonomy_months): a national year is millions of atoms."""
+    if scope.kiosk_id is not None:
+        return []  # published per site at finest
+    sums: dict[str, autonomy_months.ProcedureSums] = {}
+    for _month, part in site_months.each_month(
+            conn, ("autonomy", scope.territory_id, scope.site_id, threshold), period,
+            lambda m: autonomy_months.month_sums(conn, scope, m, threshold)):
+        autonomy_months.add_months(sums, part)
+    return autonomy_months.published(sums, threshold)
 
 
 def parcours_progress(conn: Connection, scope: q.Scope, period: Period) -> Table:

@@ -193,3 +193,28 @@ def test_each_sites_autonomy_in_the_comparisons_is_what_its_own_autonomy_table_p
                     sum(n for n in alone if isinstance(n, int)))
                 checked += sum(r["masked"] > 0 for r in rows)
     assert checked  # some atoms were hidden: the comparison covers the masking
+
+
+def test_autonomy_kept_month_by_month_publishes_what_the_whole_period_does(
+        console_app: InProcess):
+    """"Autonomie par démarche" sums its months' protected figures, each month kept per server
+    process (kiosk_server.autonomy_months): the same rows, masked cells and "masqué" labels as
+    protecting the period's atoms at once."""
+    from kiosk_server import autonomy_months, queries
+
+    period = Period.last_months(3)
+    masked = 0
+    with console_app.engine.connect() as conn:
+        for threshold in (2, 5, 11):
+            for scope in (Scope(), Scope(territory_id=console_app.seed.territories["Nord"]),
+                          Scope(site_id=console_app.seed.sites["FS Lille"])):
+                sums: dict[str, autonomy_months.ProcedureSums] = {}
+                for _month, part in site_months.each_month(
+                        conn, ("test-autonomy", scope.territory_id, scope.site_id, threshold),
+                        period, lambda m, s=scope, th=threshold: autonomy_months.month_sums(
+                            conn, s, m, th)):
+                    autonomy_months.add_months(sums, part)
+                whole = queries.autonomy_by_procedure(conn, scope, period, threshold)
+                assert autonomy_months.published(sums, threshold) == whole
+                masked += sum(r["masked"] for r in whole)
+    assert masked  # hidden atoms were part of the comparison
