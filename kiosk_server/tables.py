@@ -65,6 +65,9 @@ sites = sa.Table(
     # up to date whenever a publication or the site's choice changes, so a heartbeat reads it
     # with the kiosk's row; NULL: nothing published, no choice (the shipped catalogue).
     sa.Column("catalogue_version", sa.String(16), nullable=True),
+    # The same without its parcours: what kiosks older than parcours in bundles are sent
+    # (kiosk_wire.bundle.BundleLevel); NULL as above, or not computed since the migration.
+    sa.Column("catalogue_version_plain", sa.String(16), nullable=True),
     # The author of a procedure may approve it alone for this site (no second person).
     sa.Column("self_approval", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("pinned_version", sa.String(32), nullable=True),  # see territories.pinned_version
@@ -297,6 +300,9 @@ kiosk_status = sa.Table(
     # The Debian package version installed (NULL from kiosks that do not say): compared with the
     # site's pinned version, "version attendue" in the live view.
     sa.Column("package_version", sa.String(32), nullable=True),
+    # The bundle's parcours the kiosk does not offer (comma-separated ids; one names a
+    # procedure its version does not have); NULL when none.
+    sa.Column("parcours_dropped", sa.String(400), nullable=True),
 )
 
 kiosk_commands = sa.Table(

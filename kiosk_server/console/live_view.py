@@ -36,14 +36,24 @@ COMMAND_LABELS = {"end_session": "Terminer la session", "out_of_order": "Mettre 
                   "back_in_service": "Remettre en service"}
 
 
-def catalogue_words(has: str | None, should: str | None) -> str:
-    """Which practice catalogue a kiosk has, and whether it is its site's current one."""
+def catalogue_words(has: str | None, should: str | None, plain: str | None = None,
+                    dropped: str | None = None) -> str:
+    """Which practice catalogue a kiosk has, and whether it is its site's current one
+    (``plain``: the site's without parcours, what a kiosk older than them is sent);
+    ``dropped``: the bundle's parcours the kiosk does not offer (comma-separated ids)."""
     if has is None:
         return ""
     what = "démarches fournies" if has == EMPTY_VERSION else f"catalogue {has[:8]}"
     if has == (should or EMPTY_VERSION):
-        return f"{what} · à jour"
-    return f"{what} · le nouveau arrive entre deux sessions"
+        words = f"{what} · à jour"
+    elif plain is not None and has == plain:
+        words = f"{what} · à jour sans les parcours (mettez la borne à jour pour les avoir)"
+    else:
+        words = f"{what} · le nouveau arrive entre deux sessions"
+    if dropped:
+        words += (" · parcours non proposés (une démarche manque à cette version de la "
+                  f"borne) : {dropped.replace(',', ', ')}")
+    return words
 
 
 @dataclass
@@ -272,7 +282,8 @@ def kiosk_view(k: dict[str, Any], current: dt.datetime, offline_after: dt.timede
         update=L.update(k["update_state"], k["update_tried"]),
         package=k["package_version"] or "",
         drift=L.version_drift(k["package_version"], k["pinned_version"]) if last_seen else "",
-        catalogue=catalogue_words(k["catalogue_version"], k["site_catalogue"]),
+        catalogue=catalogue_words(k["catalogue_version"], k["site_catalogue"],
+                                  k.get("site_catalogue_plain"), k.get("parcours_dropped")),
         official_site=L.official_site_shown(k["official_site"])
         if k.get("official_site") and status in IN_SESSION else "",
         session_since=_iso(started) if in_session else None,
