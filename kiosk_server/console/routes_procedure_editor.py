@@ -71,19 +71,22 @@ async def edit_post(request: Request, procedure_id: str) -> Response:
     version, previous, _findings = _latest(ctx, procedure_id)
     op = str(form.get("op") or "check")
     pairs = [(k, v) for k, v in form.multi_items()
-             if k not in ("csrf", "op") and isinstance(v, str)]
+             if k not in ("csrf", "op", "langue") and isinstance(v, str)]
     data = editor_form.unflatten(pairs)
     if op.startswith("preview:") and op[8:].isdigit():
-        # The page as the form now says, saved nowhere (opened in a new tab by its button).
+        # The page as the form now says, saved nowhere (opened in a new tab by its button);
+        # the form rides along in the page, so its language and page buttons post it again.
         pages = data.get("pages")
         number = int(op[8:]) + 1
         if not isinstance(pages, list) or not 1 <= number <= len(pages) \
                 or not isinstance(pages[number - 1], dict):
             raise ConsoleDenied("Page introuvable.")
+        lang = _lang(str(form.get("langue") or request.query_params.get("langue") or "fr"))
         return page(request, "procedure_preview.html", user, section="procedures",
                     procedure_id=procedure_id, version=None, number=number,
-                    page_count=len(pages), view=page_preview(data, number - 1), error="",
-                    ribbon=RIBBON, lang="fr", languages=LANGUAGE_NAMES)
+                    page_count=len(pages), view=page_preview(data, number - 1, lang), error="",
+                    ribbon=word(RIBBON, lang), lang=lang, languages=LANGUAGE_NAMES,
+                    resend=pairs)
     try:
         note = editor_view.apply(data, op) if op not in ("check", "save") else ""
         text = editor_form.dump(data, previous)
@@ -110,8 +113,7 @@ def preview(request: Request, procedure_id: str, version: int, number: int) -> R
     """Page ``number`` (from 1) of a version as the kiosk draws it, in French, or in English
     or Arabic (``?langue=en``, ``?langue=ar``)."""
     user = user_of(request)
-    lang = request.query_params.get("langue", "fr")
-    lang = lang if lang in LANGUAGES else "fr"
+    lang = _lang(request.query_params.get("langue", "fr"))
     with console(request).engine.connect() as conn:
         try:
             text = store.export_yaml(conn, procedure_id, version)
@@ -127,7 +129,12 @@ def preview(request: Request, procedure_id: str, version: int, number: int) -> R
     return page(request, "procedure_preview.html", user, section="procedures",
                 procedure_id=procedure_id, version=version, number=number,
                 page_count=len(pages), view=page_preview(data, number - 1, lang), error="",
-                ribbon=word(RIBBON, lang), lang=lang, languages=LANGUAGE_NAMES)
+                ribbon=word(RIBBON, lang), lang=lang, languages=LANGUAGE_NAMES, resend=None)
+
+
+def _lang(asked: str) -> str:
+    """A preview language the kiosk has (French otherwise)."""
+    return asked if asked in LANGUAGES else "fr"
 
 
 @router.post("/console/procedures/from-template", include_in_schema=False)

@@ -45,6 +45,17 @@ def _post(app, url: str, pairs: list[tuple[str, str]], follow: bool = False):
                            headers={"content-type": "application/x-www-form-urlencoded"})
 
 
+def _resent(html: str) -> list[tuple[str, str]]:
+    """What an unsaved preview's language button posts: the form it carries and its op."""
+    form = html[html.index('id="preview-resend"'):html.index("</form>",
+                                                           html.index('id="preview-resend"'))]
+    pairs = [(unescape(n), unescape(v)) for n, v in
+             re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)]
+    op = re.search(r'name="op" value="(preview:\d+)"', form)
+    assert op is not None
+    return [*pairs, ("op", op.group(1))]
+
+
 def _beside(html: str, path: str) -> str:
     block = re.search(rf'data-path="{re.escape(path)}">(.*?)</div>', html, re.S)
     assert block is not None, path
@@ -96,6 +107,14 @@ def test_pages_are_added_moved_and_removed_by_buttons_without_saving(console_app
     live = _post(app, PAGES, pairs=[("csrf", csrf), ("op", "preview:3"), *_form_of(added.text)])
     assert "changements non enregistrés" in unescape(live.text) and RIBBON in unescape(live.text)
     assert "<h2 data-kiosk=\"text\">Page 4</h2>" in live.text
+    # Its language buttons post the same unsaved form again: the page in English, then Arabic.
+    again = _resent(live.text)
+    english = _post(app, PAGES + "?langue=en", pairs=again)
+    assert RIBBON not in unescape(english.text)
+    assert WORDS["en"][RIBBON] in unescape(english.text) and "changements non enregistrés" in \
+        unescape(english.text) and "<h2 data-kiosk=\"text\">Page 4</h2>" in english.text
+    arabic = _post(app, PAGES + "?langue=ar", pairs=_resent(english.text))
+    assert 'lang="ar" dir="rtl"' in arabic.text and WORDS["ar"][RIBBON] in unescape(arabic.text)
     moved = _post(app, PAGES,
                 pairs=[("csrf", csrf), ("op", "page-up:3"), *_form_of(added.text)])
     assert moved.text.index("Page 3 : page4") < moved.text.index("Page 4 : fin")
