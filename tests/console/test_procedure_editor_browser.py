@@ -101,8 +101,12 @@ def test_a_mediator_builds_a_parcours_in_the_console_and_a_manager_publishes_it(
     assert mediator.url.endswith("/console/parcours/lille-premiers-pas?msg=saved")
     # The English name was left out: the kiosk's parcours checker says so, the version
     # cannot be submitted.
-    findings = mediator.locator("#findings").inner_text()
+    # Beside the field it concerns: the English name.
+    findings = mediator.locator("#title-en-f").inner_text()
     assert "traduction manquante (en) pour « Nom du parcours »" in findings
+    assert mediator.get_by_label("Nom du parcours (anglais)").get_attribute(
+        "aria-describedby") == "title-en-f"
+    assert "à côté des champs" in mediator.locator("#findings").inner_text()
     assert mediator.get_by_role("button", name="Soumettre").count() == 0
     mediator.screenshot(path=str(artifacts_dir / "parcours-findings.png"), full_page=True)
 
