@@ -2,7 +2,8 @@
 findings beside the field they concern, a preview of each page as the kiosk draws it, and a
 new procedure started from a template.
 
-Every button posts the whole form (no script needed): « Vérifier » and the buttons that change
+Every button posts the whole form (no script needed; static/editor_check.js, where scripts
+run, asks « Vérifier » for JSON after a pause in typing and shows the findings in place): « Vérifier » and the buttons that change
 the structure (add a page, move it...) show the result with the checker's findings, saving
 nothing; « Enregistrer » writes a new version through the store, as an imported file would.
 The YAML text stays the one source of truth (kiosk_server.procedures.editor_form).
@@ -13,7 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
 from kiosk_server.console.web import Console, console, done, in_thread, page, posted_form, user_of
@@ -87,6 +88,8 @@ async def edit_post(request: Request, procedure_id: str) -> Response:
                     page_count=len(pages), view=page_preview(data, number - 1, lang), error="",
                     ribbon=word(RIBBON, lang), lang=lang, languages=LANGUAGE_NAMES,
                     resend=pairs)
+    if op == "check" and _wants_json(request):
+        return await _findings_json(data, previous)
     try:
         note = editor_view.apply(data, op) if op not in ("check", "save") else ""
         text = editor_form.dump(data, previous)
@@ -130,6 +133,32 @@ def preview(request: Request, procedure_id: str, version: int, number: int) -> R
                 procedure_id=procedure_id, version=version, number=number,
                 page_count=len(pages), view=page_preview(data, number - 1, lang), error="",
                 ribbon=word(RIBBON, lang), lang=lang, languages=LANGUAGE_NAMES, resend=None)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.headers.get("accept", "").startswith("application/json")
+
+
+async def _findings_json(data: dict[str, Any], previous: str) -> Response:
+    """« Vérifier » for the page's script (static/editor_check.js, while the mediator types):
+    the checker's findings by control path, worded as beside the fields, saved nowhere."""
+    try:
+        text = editor_form.dump(data, previous)
+        result = await in_thread(checking.check_yaml, text)
+    except (EditorRefused, CheckerUnavailable) as err:
+        return JSONResponse({"error": "invalid", "message": str(err)}, status_code=400)
+    names = [name for name, _value in editor_form.flatten(data)]
+    beside, elsewhere = editor_form.findings_by_control(result.findings, names)
+
+    def said(finding: CheckFinding) -> dict[str, str]:
+        warning = finding.severity.value == "warning"
+        return {"severity": finding.severity.value,
+                "message": ("Attention : " if warning else "") + editor_view.plain(
+                    finding.message)}
+    return JSONResponse({"errors": result.errors,
+                         "beside": {path: [said(f) for f in found]
+                                    for path, found in beside.items()},
+                         "elsewhere": [said(f) for f in elsewhere]})
 
 
 def _lang(asked: str) -> str:

@@ -79,6 +79,49 @@ def test_a_mediator_writes_a_procedure_in_the_editor_and_a_manager_publishes_it(
     assert publication.place_id == console_server.seed.sites["FS Lille"]
 
 
+def _new_from_template(page: Any, new_id: str) -> None:
+    page.goto("/console/procedures")
+    page.get_by_label("Modèle").select_option(
+        label="Formulaire en ligne simple (accueil, formulaire, fin)")
+    page.get_by_label("Identifiant de la démarche").fill(new_id)
+    _click(page, "Créer depuis le modèle")
+
+
+def test_findings_appear_beside_a_field_while_typing_and_the_editor_works_without_scripts(
+        tablet, chromium, console_server):
+    from playwright.sync_api import expect
+
+    mediator = tablet
+    log_in(mediator, "med-lille")
+    _new_from_template(mediator, "lille-frappe")
+    title = mediator.locator('[data-path="title.fr"]')
+    assert "vide" not in title.inner_text()  # (a translation to add, maybe: a warning)
+    assert mediator.locator("#error-count").get_attribute("aria-live") == "polite"
+    title.locator("input").fill("")  # typed, no button pressed
+    expect(title.locator(".findings-beside")).to_contain_text("vide")
+    field = title.locator("input")
+    assert field.get_attribute("aria-describedby") == \
+        title.locator(".findings-beside").get_attribute("id")
+    expect(mediator.locator("#error-count")).not_to_have_text("Aucun problème bloquant.")
+    assert mediator.url.endswith("/edit?msg=saved")  # the page was not posted
+    title.locator("input").fill("Inscription à l'atelier")
+    expect(title).not_to_contain_text("vide")
+
+    # Without scripts: nothing changes while typing; « Vérifier » posts the page and the
+    # finding is beside the field all the same.
+    context = chromium.new_context(base_url=console_server.url, java_script_enabled=False,
+                                   locale="fr-FR")
+    try:
+        plain = context.new_page()
+        log_in(plain, "med-lille")
+        plain.goto("/console/procedures/lille-frappe/edit")
+        plain.locator('[data-path="title.fr"] input').fill("")
+        _click(plain, "Vérifier")
+        assert "vide" in plain.locator('[data-path="title.fr"] .findings-beside').inner_text()
+    finally:
+        context.close()
+
+
 def test_a_mediator_builds_a_parcours_in_the_console_and_a_manager_publishes_it(
         browser_page, tablet, console_server, artifacts_dir):
     from kiosk_server.procedures import bundles
