@@ -30,9 +30,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.practice import yamlines
 from kiosk.practice.catalogue import Catalogue, shipped_ids
 from kiosk.practice.checker import check_paths
-from kiosk.practice import yamlines
 from kiosk.practice.model import Procedure
 from kiosk.practice.parcours_file import Parcours
 from kiosk.practice.parcours_file import check_file as check_parcours_file

@@ -39,10 +39,10 @@ from kiosk.scheduling import Schedule, run_now
 from kiosk.sessions.state import InvalidTransition, SessionState
 from kiosk.storage import LocalStore, StoreError
 from kiosk.sync.catalogue import CatalogueSync
-from kiosk_wire.bundle import KIOSK_BUNDLE_LEVEL
 from kiosk.sync.help import HelpDesk
 from kiosk.sync.link import LinkError, ServerLink
 from kiosk.update_pin import PinRequester
+from kiosk_wire.bundle import KIOSK_BUNDLE_LEVEL
 from kiosk_wire.schema import (
     Command,
     CommandKind,

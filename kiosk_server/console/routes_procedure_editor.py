@@ -2,10 +2,11 @@
 findings beside the field they concern, a preview of each page as the kiosk draws it, and a
 new procedure started from a template.
 
-Every button posts the whole form (no script needed; static/editor_check.js, where scripts
-run, asks « Vérifier » for JSON after a pause in typing and shows the findings in place): « Vérifier » and the buttons that change
+Every button posts the whole form (no script needed): « Vérifier » and the buttons that change
 the structure (add a page, move it...) show the result with the checker's findings, saving
-nothing; « Enregistrer » writes a new version through the store, as an imported file would.
+nothing (where scripts run, static/editor_check.js asks « Vérifier » for JSON after a pause in
+typing and shows the findings in place); « Enregistrer » writes a new version through the
+store, as an imported file would.
 The YAML text stays the one source of truth (kiosk_server.procedures.editor_form).
 """
 from __future__ import annotations

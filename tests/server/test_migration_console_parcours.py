@@ -50,12 +50,12 @@ def _seed_0016(conn: sa.Connection) -> None:
     # Practice attempts: two of version 1 in kiosk 100 in January (one completed), one of
     # version 2 in kiosk 101 and one in kiosk 200 in February; a shipped procedure's (no
     # version) and a browsing activity are not counted.
-    attempts = [("e1", 100, 10, "2026-01-05", "lille-rdv", 1, True, 5),
-                ("e2", 100, 10, "2026-01-28", "lille-rdv", 1, False, 2),
-                ("e3", 101, 10, "2026-02-03", "lille-rdv", 2, True, 6),
-                ("e4", 200, 20, "2026-02-10", "lille-rdv", 2, False, 1),
-                ("e5", 200, 20, "2026-02-11", "mairie-rendez-vous", None, True, 4)]
-    for n, (event, kiosk, site, day, pid, version, done, reached) in enumerate(attempts):
+    attempts = [(100, 10, "2026-01-05", "lille-rdv", 1, True, 5),
+                (100, 10, "2026-01-28", "lille-rdv", 1, False, 2),
+                (101, 10, "2026-02-03", "lille-rdv", 2, True, 6),
+                (200, 20, "2026-02-10", "lille-rdv", 2, False, 1),
+                (200, 20, "2026-02-11", "mairie-rendez-vous", None, True, 4)]
+    for n, (kiosk, site, day, pid, version, done, reached) in enumerate(attempts):
         insert("session_records", event_id=f"00000000-0000-0000-0000-00000000000{n}",
                kiosk_id=kiosk, site_id=site, territory_id=1, schema_version=1,
                day=dt.date.fromisoformat(day), hour=10, duration_min=12, language="fr",

@@ -34,7 +34,6 @@ from kiosk_wire.bundle import (
     catalogue_version,
     seal,
 )
-
 from kiosk_wire.schema import Heartbeat, KioskState
 
 from .test_catalogue_bundle import Kiosk, _people, _publish
