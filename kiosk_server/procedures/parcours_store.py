@@ -20,12 +20,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kiosk_server import tables as t
+from kiosk_server.procedures import store
 from kiosk_server.procedures.checking import (
     CheckFinding,
     CheckResult,
     check_parcours_text,
     load_text,
 )
+from kiosk_server.procedures.kinds import PARCOURS
 from kiosk_server.procedures.review import Reviewer, ReviewRefused, ReviewState
 from kiosk_wire import catalogue
 
@@ -164,28 +166,12 @@ def is_new_id(conn: Connection, parcours_id: str) -> bool:
 
 def versions(conn: Connection, parcours_id: str) -> list[Any]:
     """Every version of a parcours, newest first, with its author's name."""
-    return list(conn.execute(
-        sa.select(_v.version, _v.state, _v.errors, _v.created_at, _v.scope, _v.place_id,
-                  _v.findings, t.users.c.username.label("author"))
-        .select_from(t.parcours_versions.outerjoin(t.users, t.users.c.id == _v.author_id))
-        .where(_v.parcours_id == parcours_id).order_by(_v.version.desc())).all())
+    return store.versions(conn, parcours_id, PARCOURS)
 
 
 def listing(conn: Connection) -> list[dict[str, Any]]:
     """Every parcours with its title, its latest version and state, and what is published."""
-    latest = (sa.select(_v.parcours_id, sa.func.max(_v.version).label("version"))
-              .group_by(_v.parcours_id).subquery())
-    pub = t.parcours_publications.c
-    rows = conn.execute(
-        sa.select(_v.parcours_id, _v.version, _v.state, _v.errors, t.parcours.c.title_fr,
-                  pub.version.label("published"), pub.scope, pub.place_id)
-        .select_from(t.parcours_versions
-                     .join(latest, sa.and_(latest.c.parcours_id == _v.parcours_id,
-                                           latest.c.version == _v.version))
-                     .join(t.parcours, t.parcours.c.id == _v.parcours_id)
-                     .outerjoin(t.parcours_publications, pub.parcours_id == _v.parcours_id))
-        .order_by(_v.parcours_id)).all()
-    return [dict(r._mapping) for r in rows]
+    return store.listing(conn, PARCOURS)
 
 
 def known_ids(conn: Connection, ids: list[str]) -> set[str]:

@@ -92,28 +92,32 @@ def version_row(conn: Connection, procedure_id: str, version: int, kind: Kind = 
     return row
 
 
-def versions(conn: Connection, procedure_id: str) -> list[Any]:
-    """Every version of a procedure, newest first, with its author's name."""
+def versions(conn: Connection, procedure_id: str, kind: Kind = PROCEDURE) -> list[Any]:
+    """Every version of a procedure (or a parcours), newest first, with its author's name."""
+    v = kind.versions.c
     return list(conn.execute(
-        sa.select(_v.version, _v.state, _v.errors, _v.created_at, _v.scope, _v.place_id,
-                  _v.findings, t.users.c.username.label("author"))
-        .select_from(t.procedure_versions.outerjoin(t.users, t.users.c.id == _v.author_id))
-        .where(_v.procedure_id == procedure_id).order_by(_v.version.desc())).all())
+        sa.select(v.version, v.state, v.errors, v.created_at, v.scope, v.place_id,
+                  v.findings, t.users.c.username.label("author"))
+        .select_from(kind.versions.outerjoin(t.users, t.users.c.id == v.author_id))
+        .where(kind.vid() == procedure_id).order_by(v.version.desc())).all())
 
 
-def listing(conn: Connection) -> list[dict[str, Any]]:
-    """Every procedure with its latest version and state, and what is published where."""
-    latest = (sa.select(_v.procedure_id, sa.func.max(_v.version).label("version"))
-              .group_by(_v.procedure_id).subquery())
-    pub = t.procedure_publications.c
+def listing(conn: Connection, kind: Kind = PROCEDURE) -> list[dict[str, Any]]:
+    """Every procedure (or parcours) with its French title, its latest version and state, and
+    what is published where."""
+    v, vid = kind.versions.c, kind.vid()
+    latest = (sa.select(vid, sa.func.max(v.version).label("version"))
+              .group_by(vid).subquery())
     rows = conn.execute(
-        sa.select(_v.procedure_id, _v.version, _v.state, _v.errors,
-                  pub.version.label("published"), pub.scope, pub.place_id)
-        .select_from(t.procedure_versions
-                     .join(latest, sa.and_(latest.c.procedure_id == _v.procedure_id,
-                                           latest.c.version == _v.version))
-                     .outerjoin(t.procedure_publications, pub.procedure_id == _v.procedure_id))
-        .order_by(_v.procedure_id)).all()
+        sa.select(vid, v.version, v.state, v.errors, kind.owners.c.title_fr,
+                  kind.publications.c.version.label("published"), kind.publications.c.scope,
+                  kind.publications.c.place_id)
+        .select_from(kind.versions
+                     .join(latest, sa.and_(latest.c[kind.id_column] == vid,
+                                           latest.c.version == v.version))
+                     .join(kind.owners, kind.owners.c.id == vid)
+                     .outerjoin(kind.publications, kind.pid() == vid))
+        .order_by(vid)).all()
     return [dict(r._mapping) for r in rows]
 
 
