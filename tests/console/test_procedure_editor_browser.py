@@ -1,12 +1,14 @@
 """The procedure editor in Debian's Chromium against a running `kiosk-server run`: a mediator
 creates a procedure from a template, sees the checker's three findings beside their fields,
 fixes them in the forms, saves, previews each page as the kiosk draws it and submits it for
-their site; the site's manager approves and publishes it there.
+their site; the site's manager approves and publishes it there; a kiosk of that site (real
+heartbeat) takes it between two sessions, a kiosk of another site never gets it.
 
 Screenshots go to test-artifacts/test_procedure_editor_browser/.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ import sqlalchemy as sa
 from console.conftest import log_in
 from kiosk_server import tables as t
 from kiosk_server.procedures.preview import RIBBON
+from kiosk_wire.schema import EndReason
 
 pytestmark = [pytest.mark.browser]
 
@@ -28,8 +31,28 @@ def _click(page: Any, button: str) -> None:
         page.get_by_role("button", name=button, exact=True).first.click()
 
 
+def _kiosk(console_server: Any, tmp_path: Any, site: str) -> Any:
+    """A kiosk of ``site`` (its catalogue side: keeper, heartbeat) linked to the server."""
+    from server.helpers import server_settings
+    from sync.test_catalogue_bundle import Kiosk
+
+    from kiosk.sessions.clock import ManualClock
+    from kiosk.sync.link import ServerLink
+    from kiosk_server.procedures import bundles
+
+    _kiosk_id, token = next(v for (s, _n), v in console_server.seed.kiosks.items() if s == site)
+    key = bundles.public_key_hex(server_settings(console_server.data_dir))
+    return Kiosk(tmp_path, site.replace(" ", "-"), ServerLink.checked(console_server.url, token),
+                 key, ManualClock(dt.datetime(2026, 11, 16, 8, 0, tzinfo=dt.UTC)))
+
+
+def _offers(kiosk: Any, procedure_id: str) -> bool:
+    """The kiosk's catalogue has it (for residents, or as a draft for mediators)."""
+    return any(p.id == procedure_id for p in kiosk.live.catalogue().offered(drafts=True))
+
+
 def test_a_mediator_writes_a_procedure_in_the_editor_and_a_manager_publishes_it(
-        browser_page, tablet, console_server, artifacts_dir):
+        browser_page, tablet, console_server, artifacts_dir, tmp_path):
     mediator = tablet
     log_in(mediator, "med-lille")
     mediator.get_by_role("link", name="Démarches d'entraînement").click()
@@ -77,6 +100,25 @@ def test_a_mediator_writes_a_procedure_in_the_editor_and_a_manager_publishes_it(
         publication = conn.execute(sa.select(t.procedure_publications).where(
             t.procedure_publications.c.procedure_id == "lille-inscription-atelier")).one()
     assert publication.place_id == console_server.seed.sites["FS Lille"]
+
+    # Kiosks of FS Lille and of FS Rennes, real heartbeats against this server: Lille's takes
+    # it between two sessions (tests/ui/test_published_procedure.py plays one to the end by
+    # touch); Rennes's never gets it.
+    lille, rennes = (_kiosk(console_server, tmp_path, site) for site in ("FS Lille", "FS Rennes"))
+    try:
+        lille.core.start()  # a resident is practising
+        assert lille.beats.beat_once() is not None and lille.keeper.pending is not None
+        assert not _offers(lille, "lille-inscription-atelier")  # never during a session
+        lille.core.end(EndReason.FINISHED, offer_survey=False)
+        lille.core.complete(None)
+        # French only: offered to mediators' test mode, as a draft file would be.
+        assert _offers(lille, "lille-inscription-atelier")
+        assert rennes.beats.beat_once() is not None
+        assert not _offers(rennes, "lille-inscription-atelier")
+        assert rennes.keeper.pending is None and rennes.keeper.active is None
+    finally:
+        lille.close()
+        rennes.close()
 
 
 def _new_from_template(page: Any, new_id: str) -> None:
@@ -142,9 +184,8 @@ def test_a_mediator_builds_a_parcours_in_the_console_and_a_manager_publishes_it(
     mediator.get_by_label("Exercice 2", exact=True).select_option("mairie-rendez-vous")
     _click(mediator, "Enregistrer")
     assert mediator.url.endswith("/console/parcours/lille-premiers-pas?msg=saved")
-    # The English name was left out: the kiosk's parcours checker says so, the version
-    # cannot be submitted.
-    # Beside the field it concerns: the English name.
+    # The English name was left out: the kiosk's parcours checker says so beside that field,
+    # the version cannot be submitted.
     findings = mediator.locator("#title-en-f").inner_text()
     assert "traduction manquante (en) pour « Nom du parcours »" in findings
     assert mediator.get_by_label("Nom du parcours (anglais)").get_attribute(
