@@ -10,7 +10,6 @@ signed bundle of each site whose kiosks offer all of its exercises (bundles.py).
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
@@ -28,10 +27,9 @@ from kiosk_server.procedures.checking import (
     load_text,
 )
 from kiosk_server.procedures.kinds import PARCOURS
-from kiosk_server.procedures.review import Reviewer, ReviewRefused, ReviewState
+from kiosk_server.procedures.review import Reviewer, ReviewRefused
 from kiosk_wire import catalogue
 
-_v = t.parcours_versions.c
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 LANGS = ("fr", "en", "ar")
 MAX_CHARS = 20_000
@@ -142,20 +140,8 @@ def save(conn: Connection, person: Reviewer, text: str, parcours_id: str | None 
     if parcours_id is not None and declared != parcours_id:
         raise ReviewRefused(f"Ce fichier décrit le parcours « {declared} », pas « "
                             f"{parcours_id} ».")
-    at = dt.datetime.now(dt.UTC)
-    if conn.execute(sa.select(t.parcours.c.id).where(t.parcours.c.id == declared)).first() \
-            is None:
-        conn.execute(t.parcours.insert().values(id=declared, created_at=at,
-                                                created_by=person.id))
-    conn.execute(t.parcours.update().where(t.parcours.c.id == declared)
-                 .values(title_fr=result.title_fr[:200] or None))
-    last = conn.execute(sa.select(sa.func.max(_v.version))
-                        .where(_v.parcours_id == declared)).scalar()
-    version = int(last or 0) + 1
-    conn.execute(t.parcours_versions.insert().values(
-        parcours_id=declared, version=version, yaml=text, author_id=person.id, created_at=at,
-        errors=result.errors, findings=result.findings_json(), state=ReviewState.DRAFT.value))
-    return SavedParcours(declared, version, result)
+    return SavedParcours(declared, store.write_version(conn, PARCOURS, person, declared, text,
+                                                       result), result)
 
 
 def is_new_id(conn: Connection, parcours_id: str) -> bool:

@@ -65,21 +65,28 @@ def save(conn: Connection, person: Reviewer, text: str, procedure_id: str | None
     if declared in catalogue.shipped():
         raise ReviewRefused(f"L'identifiant « {declared} » est celui d'une démarche fournie avec "
                             f"la borne : choisissez-en un autre.")
+    return Saved(declared, write_version(conn, PROCEDURE, person, declared, text, result),
+                 result)
+
+
+def write_version(conn: Connection, kind: Kind, person: Reviewer, declared: str, text: str,
+                  result: CheckResult) -> int:
+    """Write ``text`` as the next version (a draft) of ``declared``, created on its first save,
+    its French title kept for the console; the version number."""
     at = _now()
-    exists = conn.execute(sa.select(t.procedures.c.id)
-                          .where(t.procedures.c.id == declared)).first()
-    if exists is None:
-        conn.execute(t.procedures.insert().values(id=declared, created_at=at,
-                                                  created_by=person.id))
-    conn.execute(t.procedures.update().where(t.procedures.c.id == declared)
+    owners = kind.owners
+    if conn.execute(sa.select(owners.c.id).where(owners.c.id == declared)).first() is None:
+        conn.execute(owners.insert().values(id=declared, created_at=at, created_by=person.id))
+    conn.execute(owners.update().where(owners.c.id == declared)
                  .values(title_fr=result.title_fr[:200] or None))
-    last = conn.execute(sa.select(sa.func.max(_v.version))
-                        .where(_v.procedure_id == declared)).scalar()
+    last = conn.execute(sa.select(sa.func.max(kind.versions.c.version))
+                        .where(kind.vid() == declared)).scalar()
     version = int(last or 0) + 1
-    conn.execute(t.procedure_versions.insert().values(
-        procedure_id=declared, version=version, yaml=text, author_id=person.id, created_at=at,
-        errors=result.errors, findings=result.findings_json(), state=ReviewState.DRAFT.value))
-    return Saved(declared, version, result)
+    conn.execute(kind.versions.insert().values({
+        kind.id_column: declared, "version": version, "yaml": text, "author_id": person.id,
+        "created_at": at, "errors": result.errors, "findings": result.findings_json(),
+        "state": ReviewState.DRAFT.value}))
+    return version
 
 
 def version_row(conn: Connection, procedure_id: str, version: int, kind: Kind = PROCEDURE
