@@ -216,3 +216,27 @@ def test_the_preview_page_switches_language(console_app):
     arabic = app.client.get("/console/procedures/lille-langues/1/preview/1?langue=ar").text
     assert 'lang="ar" dir="rtl"' in arabic and WORDS["ar"][RIBBON] in arabic
     assert "?langue=ar\">Page suivante" in arabic
+
+
+def test_the_editors_script_gets_the_findings_by_field_as_json_only_with_the_forms_csrf(
+        console_app):
+    app = console_app
+    csrf = app.login("med-lille")
+    page = app.client.post("/console/procedures/from-template", follow_redirects=True, data={
+        "csrf": csrf, "template": "formulaire-simple", "new_id": "lille-json"})
+    form = [(n, "" if n == "title.fr" else v) for n, v in _form_of(page.text) if n != "csrf"]
+    url = "/console/procedures/lille-json/edit"
+    as_json = {"accept": "application/json",
+               "content-type": "application/x-www-form-urlencoded"}
+    answer = app.client.post(url, headers=as_json,
+                             content=urlencode([("csrf", csrf), ("op", "check"), *form]))
+    assert answer.status_code == 200
+    found = answer.json()
+    assert "vide" in found["beside"]["title.fr"][0]["message"] and found["errors"] >= 1
+    refused = app.client.post(url, headers=as_json,
+                              content=urlencode([("csrf", "x"), ("op", "check"), *form]))
+    assert refused.status_code == 403 and refused.json()["error"] == "csrf"
+    with app.engine.connect() as conn:  # nothing saved
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.procedure_versions)
+                            .where(t.procedure_versions.c.procedure_id == "lille-json")
+                            ).scalar() == 1
