@@ -177,6 +177,16 @@ def test_a_kiosk_older_than_parcours_in_bundles_gets_a_bundle_it_accepts(sqlite_
     full_bundle = CatalogueBundle.model_validate_json(base64.b64decode(full.payload))
     assert full_bundle.version == new_wants
     assert [p.id for p in full_bundle.parcours] == ["mairie-pas-a-pas"]
+    # Once it has that bundle, the live view shows it up to date for its version.
+    hb = Heartbeat(state=KioskState.IDLE, app_version="0.9.0", catalogue_version=old.version)
+    with live_server.link().client() as client:
+        ServerLink.call(client, "POST", "/api/v1/heartbeat",
+                        hb.model_dump(mode="json", exclude_unset=True))
+    with live_server.engine.connect() as conn:
+        row = next(k for k in live.kiosk_statuses(conn)
+                   if k["kiosk_id"] == live_server.tenant.kiosk_id)
+    assert "à jour sans les parcours" in catalogue_words(
+        row["catalogue_version"], row["site_catalogue"], row["site_catalogue_plain"])
 
 
 def test_a_parcours_naming_a_procedure_the_kiosk_lacks_is_dropped_alone_and_reported(
