@@ -21,7 +21,8 @@ Any process serves any page: writes made through another process (or the admin c
 seen through the table. A database that goes away stops the reads, not the streams; they resume
 when it is back. A read runs in a worker thread; its results are applied on the event loop,
 which alone touches the feed's state. ``generation`` counts, per site, the changes of its rows
-in this process, so the pages can share one rendering per site and change (live_render.py).
+in this process, so the pages can share one rendering per site and change (live_render.py);
+the liveness read updates ``last_seen`` in place, without a new generation.
 """
 from __future__ import annotations
 
@@ -244,9 +245,10 @@ class LiveFeed:
             for site_id, kiosks in seen.items():
                 rows = self.rows.get(site_id)
                 if rows is not None and site_id not in reread:
+                    # In place, no new generation: the shared panels show it at their next
+                    # rendering (live_render.MAX_AGE_S), not every page at every liveness read.
                     for k in rows.kiosks:
                         k["last_seen"] = kiosks.get(k["kiosk_id"], k["last_seen"])
-                    self._bump(site_id)
         for site_id, rows in reread.items():
             if site_id in self._watchers:
                 self.rows[site_id] = rows

@@ -10,7 +10,7 @@ lists them to choose from.
 The stream does not read the database itself: the process's live feed (live_feed.py) reads each
 changed site once for all the pages showing it, and wakes their streams; a stream also looks
 again every ``TICK_S`` (a kiosk goes offline, a session passes a minute, without any write).
-Nor does it render by itself: one rendering per site, change and ``TICK_S`` window serves
+Nor does it render by itself: one rendering per site and change (or passing of time) serves
 every page of the process (live_render.py). It pushes the panel only when it changed, with
 the ids of the open help requests and of the device faults so the page can ring for the new
 ones. A comment line every
@@ -203,7 +203,7 @@ def shared_panels(request: Request) -> SharedPanels:
     state = request.app.state
     shared = getattr(state, "live_panels", None)
     if shared is None:
-        shared = state.live_panels = SharedPanels(console(request).heartbeat_s, TICK_S)
+        shared = state.live_panels = SharedPanels(console(request).heartbeat_s)
     return shared
 
 
