@@ -275,13 +275,17 @@ async def _run(plan: FleetPlan, workdir: Path, report: FleetReport) -> None:
                 if (client_, i) != (logged[0][0], 0) and opened < plan.pages:
                     pages.open(client_, site)
                     opened += 1
-        for _ in range(600):  # every page has its first frame: opening is not measured
+        t_open = time.monotonic()
+        for _ in range(3000):  # every page has its first frame: opening is not measured
             if pages.ready >= opened:
                 break
             await asyncio.sleep(0.2)
+        open_s = time.monotonic() - t_open
         await asyncio.sleep(1.0)
+        ready = pages.ready
         await _live_phase(f"{opened} pages", swarm, pages, plan, engine, server.pid, pg_pid,
                           report)
+        report.phases[f"{opened} pages"] |= {"pages_ready": ready, "pages_open_s": open_s}
         await pages.close()
         port = int(server.url.rsplit(":", 1)[1])
         server.stop()  # the outage
