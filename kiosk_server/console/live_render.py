@@ -26,7 +26,8 @@ from markupsafe import escape
 
 from kiosk_server.console.live_view import Snapshot, as_event, changes_by_itself_at, snapshot_of
 
-MAX_AGE_S = 30.0
+# Each rendering is pushed to every page of its site: sending is most of what a page costs.
+MAX_AGE_S = 60.0
 CSRF_SLOT = "@@kiosk-live-csrf@@"
 _VIEWER = SimpleNamespace(csrf=CSRF_SLOT)  # the templates may use nothing else of the user
 
