@@ -108,6 +108,7 @@ def test_a_stopping_server_writes_the_last_seen_it_holds(settings, engine, tenan
     assert _last_seen(engine, tenant.kiosk_id) == held and len(app.state.last_seen) == 0
 
 
+@pytest.mark.slow  # two real worker processes started and stopped: ~10 s under load
 def test_a_real_server_stopped_by_sigterm_writes_the_last_seen_it_holds(
         tmp_path, db_url, engine, tenant):
     """`kiosk-server run` (two worker processes) stopped as systemd stops it: the times of the
