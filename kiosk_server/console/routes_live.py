@@ -157,7 +157,7 @@ def _scope(ctx: Console, user: ConsoleUser) -> list[Any]:
 @router.get("/console/live/events", include_in_schema=False)
 async def live_together_events(request: Request) -> Response:
     """The stream of the all-sites page; its sites follow the user's places."""
-    user = user_of(request)
+    user = await in_thread(user_of, request)  # its reads off the event loop
     ctx = console(request)
 
     shared = shared_panels(request)
@@ -256,7 +256,7 @@ def live_page(request: Request, site_id: int) -> Response:
 
 @router.get("/console/live/{site_id}/events", include_in_schema=False)
 async def live_events(request: Request, site_id: int) -> Response:
-    user = user_of(request)
+    user = await in_thread(user_of, request)  # its reads off the event loop
     ctx = console(request)
     await in_thread(_site, ctx, user, site_id)  # refuse at once if out of scope
 
@@ -291,7 +291,7 @@ def _help_in_site(ctx: Console, user: ConsoleUser, site_id: int, request_id: str
 async def _answer_help(request: Request, site_id: int, request_id: str,
                        change: Callable[[Connection, ConsoleUser], object], flash: str) -> Response:
     """A mediator's answer to a help request of their site: checked, applied, redirected."""
-    user = user_of(request)
+    user = await in_thread(user_of, request)  # its reads off the event loop
     await posted_form(request, user)
     ctx = console(request)
 
@@ -319,7 +319,7 @@ async def close(request: Request, site_id: int, request_id: str) -> Response:
 
 @router.post("/console/live/{site_id}/kiosks/{kiosk_id}/command", include_in_schema=False)
 async def command(request: Request, site_id: int, kiosk_id: int) -> Response:
-    user = user_of(request)
+    user = await in_thread(user_of, request)  # its reads off the event loop
     form = await posted_form(request, user)
     ctx = console(request)
     try:
