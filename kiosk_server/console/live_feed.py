@@ -60,6 +60,7 @@ class Watch:
         self.feed = feed
         self.sites: frozenset[int] = frozenset()
         self.accounts_changed = False
+        self.due_s = 5.0  # when its page's rendering expires by itself (live_render.py)
         self._wake = asyncio.Event()
 
     async def set_sites(self, site_ids: Iterable[int]) -> None:

@@ -1,7 +1,7 @@
 """One rendering of a live panel per site and change, shared by every page of a process.
 
 Each open live page used to render its panel itself, at each change of its site and every
-``TICK_S``: a thousand pages of a hundred sites rendered the same hundred panels ten times over
+5 s: a thousand pages of a hundred sites rendered the same hundred panels ten times over
 and the server processes saturated. Now the first stream that needs a panel renders it (and its
 event, as JSON) and every other stream of the same sites takes it from here, so the CPU work
 of the live view follows the sites and their changes, not the open pages.
@@ -42,6 +42,7 @@ class SharedPanels:
     def __init__(self, heartbeat_s: int) -> None:
         self.heartbeat_s = heartbeat_s
         self.renders = 0  # panels rendered (for tests and the bench)
+        self.due_s = MAX_AGE_S  # seconds the rendering last handed out stays current
         self._made: dict[tuple[Any, ...], tuple[str, dt.datetime]] = {}
 
     def _get(self, key: tuple[Any, ...], feed: Any, site_ids: list[int],
@@ -49,6 +50,7 @@ class SharedPanels:
         current = dt.datetime.now(dt.UTC)
         made = self._made.get(key)
         if made is not None and current < made[1]:
+            self.due_s = (made[1] - current).total_seconds()
             return made[0]
         if made is None and len(self._made) > 4 * max(len(feed.rows), 1):
             self._made = {k: v for k, v in self._made.items() if current < v[1]}  # the stale
@@ -58,6 +60,7 @@ class SharedPanels:
             at = changes_by_itself_at(feed.rows[site_id], self.heartbeat_s, current)
             until = min(until, at) if at is not None else until
         self._made[key] = (text, until)
+        self.due_s = (until - current).total_seconds()
         self.renders += 1
         return text
 

@@ -9,7 +9,8 @@ lists them to choose from.
 
 The stream does not read the database itself: the process's live feed (live_feed.py) reads each
 changed site once for all the pages showing it, and wakes their streams; a stream also looks
-again every ``TICK_S`` (a kiosk goes offline, a session passes a minute, without any write).
+again when its shared rendering expires (a kiosk goes offline, a call leaves, without any
+write) and at least every ``KEEPALIVE_S``.
 Nor does it render by itself: one rendering per site and change (or passing of time) serves
 every page of the process (live_render.py). It pushes the panel only when it changed, with
 the ids of the open help requests and of the device faults so the page can ring for the new
@@ -58,7 +59,6 @@ from kiosk_server.console.web import (
 from kiosk_wire.schema import CommandKind
 
 router = APIRouter()
-TICK_S = 5.0
 KEEPALIVE_S = 15.0
 # The user is read again on every change of accounts or places (the feed says so); at least
 # this often for what is not marked (a sign-out elsewhere, SQL by hand). The only database work
@@ -171,6 +171,7 @@ async def live_together_events(request: Request) -> Response:
                 await watch.set_sites(s.id for s in sites)
             yield for_user(shared.together(watch.feed, sites, _together_panel, _together_event),
                            now_user.csrf)
+            watch.due_s = shared.due_s
         yield None
 
     return _event_stream(request, frames)
@@ -187,7 +188,7 @@ async def _current_users(request: Request, user: ConsoleUser, watch: Watch
     fresh = True
     while True:
         yield user, fresh
-        await watch.next(max(POLL_S, min(TICK_S, RECHECK_S)))
+        await watch.next(max(POLL_S, min(watch.due_s, KEEPALIVE_S, RECHECK_S)))
         fresh = watch.accounts_changed or time.monotonic() - last_check >= RECHECK_S
         if fresh:
             watch.accounts_changed = False
@@ -236,7 +237,7 @@ def _event_stream(request: Request,
                 if event != last_event:
                     last_event, last_sent = event, now
                     yield f"event: live\ndata: {event}\n\n"
-                elif now - last_sent > KEEPALIVE_S:
+                elif now - last_sent >= KEEPALIVE_S - 1.0:  # the stream wakes that often
                     last_sent = now
                     yield ": keep-alive\n\n"
 
@@ -271,6 +272,7 @@ async def live_events(request: Request, site_id: int) -> Response:
                     break
                 await watch.set_sites([site_id])
             yield for_user(shared.site(watch.feed, site, _panel), now_user.csrf)
+            watch.due_s = shared.due_s
         yield None
 
     return _event_stream(request, frames)
