@@ -318,6 +318,17 @@ def test_the_sources_table_in_docs_is_generated_from_the_procedures():
         assert procedure.source_page.startswith("https://") and procedure.real_service
 
 
+def test_the_sources_table_says_when_a_source_is_only_a_home_page():
+    """A site's home page describes no procedure: listing it bare as « source suivie » would read
+    as if the exercise had been checked against an official page."""
+    from kiosk.practice.sources import DOC
+    table = DOC.read_text(encoding="utf-8")
+    cheque = next(line for line in table.splitlines() if "(`cheque-energie-demande`" in line)
+    assert "https://chequeenergie.gouv.fr (page d'accueil seulement" in cheque
+    cv = next(line for line in table.splitlines() if "(`cv-guide`" in line)
+    assert "F33336 |" in cv and "page d'accueil seulement" not in cv
+
+
 def _mutations(data):
     """Copies of a valid procedure that the schema must refuse, one fault each."""
     import copy
