@@ -108,7 +108,7 @@ def check_paths(paths: Iterable[Path], taken: dict[str, str] | None = None) -> R
             if procedure is None:
                 continue
             if procedure.id in seen:
-                report.findings.append(Finding(file, 1, _(
+                report.findings.append(Finding(file, _top_key_line(file, "id"), _(
                     "l'identifiant « {id} » est déjà pris par {other} : choisissez-en un autre "
                     "(la borne n'afficherait qu'une des deux démarches)"
                 ).format(id=procedure.id, other=seen[procedure.id])))
@@ -116,7 +116,7 @@ def check_paths(paths: Iterable[Path], taken: dict[str, str] | None = None) -> R
             seen[procedure.id] = str(file)
             if procedure.short is not None:  # its statistics id must be nobody else's
                 if procedure.short.id in seen:
-                    report.findings.append(Finding(file, 1, _(
+                    report.findings.append(Finding(file, _top_key_line(file, "short"), _(
                         "la version courte s'appelle « {id} », identifiant déjà pris par "
                         "{other} : changez l'un des deux").format(
                             id=procedure.short.id, other=seen[procedure.short.id])))
@@ -127,6 +127,13 @@ def check_paths(paths: Iterable[Path], taken: dict[str, str] | None = None) -> R
             elif all(f.severity is Severity.WARNING for f in findings):
                 report.drafts.append(procedure)
     return report
+
+
+def _top_key_line(file: Path, key: str) -> int:
+    """The line of a top-level ``key:`` in a file that already passed the checks (1 if none):
+    where a mediator must look to change an id that collides."""
+    lines = file.read_text(encoding="utf-8").splitlines()
+    return next((n for n, text in enumerate(lines, 1) if text.startswith(f"{key}:")), 1)
 
 
 def check_file(file: Path) -> tuple[Procedure | None, list[Finding]]:

@@ -131,8 +131,9 @@ def test_a_site_file_reusing_a_shipped_id_is_refused_when_checked_alone(tmp_path
     path.write_text(text.replace(f"id: {own_id}", "id: ameli-compte"), encoding="utf-8")
     result = CliRunner().invoke(main, ["procedures", "check", str(path)])
     assert result.exit_code == 1, result.output
-    assert ("l'identifiant « ameli-compte » est déjà pris par la démarche fournie avec la borne "
-            "« Créer son compte d'assurance maladie") in result.output
+    id_line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("id: "))
+    assert (f"{path}:{id_line}: l'identifiant « ameli-compte » est déjà pris par la démarche "
+            "fournie avec la borne « Créer son compte d'assurance maladie") in result.output
     # The shipped file itself, checked alone, is not a collision with itself.
     shipped = CliRunner().invoke(main, ["procedures", "check",
                                         str(SHIPPED_DIR / "ameli-compte.yaml")])
