@@ -254,6 +254,18 @@ def snapshot_of(rows: SiteRows, heartbeat_s: int, at: dt.datetime | None = None)
     return Snapshot(kiosks, help_views)
 
 
+def changes_by_itself_at(rows: SiteRows, heartbeat_s: int,
+                         current: dt.datetime) -> dt.datetime | None:
+    """When the snapshot of ``rows`` next changes with no write at all: a kiosk turns offline,
+    a cancelled call leaves the panel. (Minutes in session or offline are kept current by
+    console.js between pushes.) None: never, as long as the rows stay the same."""
+    offline_after = dt.timedelta(seconds=heartbeat_s * live.OFFLINE_AFTER_HEARTBEATS)
+    moments = [k["last_seen"] + offline_after for k in rows.kiosks if k["last_seen"] is not None]
+    moments += [h["closed_at"] + CANCELLED_SHOWN_FOR for h in rows.help
+                if h["status"] == HelpState.CANCELLED.value and h["closed_at"] is not None]
+    return min((m for m in moments if m > current), default=None)
+
+
 def kiosk_view(k: dict[str, Any], current: dt.datetime, offline_after: dt.timedelta,
                pending: list[str] | None = None, help_open: bool = False) -> KioskView:
     """One kiosk's card from its row of live.kiosk_statuses(), at the time ``current``."""
