@@ -96,8 +96,9 @@ INDEX_ONLY_REVISIONS = frozenset({"0006"})
 # other change to the keyed code makes the second key another one, and the dataset is rebuilt.
 # 2bb8a762b9ad -> 5e0f61ab513c: 0016 (official sites' site x month rows, from the daily rows),
 # 0017 (attempts by procedure version, from the raw records), 0018 (site x month rows of
-# sessions, activities and comfort options, from the daily rows).
-CARRIED_KEYS = {"2bb8a762b9ad": "5e0f61ab513c"}
+# sessions, activities and comfort options, from the daily rows); -> 4fc997327d12: 0019
+# (catalogue bundles by kiosk level) changes no aggregate row.
+CARRIED_KEYS = {"2bb8a762b9ad": "4fc997327d12", "5e0f61ab513c": "4fc997327d12"}
 
 
 def aggregates_key() -> str:
