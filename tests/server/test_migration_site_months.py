@@ -4,21 +4,23 @@ maintains (and a rebuild makes); a downgrade removes them and only them."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import random
 
-from alembic import command
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 
-from kiosk_server import db
 from server.helpers import make_tenant
 from server.test_rebuild import post, snapshot, varied_record
 
 FILLED = ("agg_sessions", "agg_activities", "agg_comfort")
 
 
-def _to(engine, revision: str, downgrade: bool = False) -> None:
-    with engine.begin() as conn:
-        cfg = db._alembic_config(conn)
-        (command.downgrade if downgrade else command.upgrade)(cfg, revision)
+def _run_0018(engine, downgrade: bool = False) -> None:
+    """0018's own step, in place (later revisions' downgrades are not this test's subject)."""
+    module = importlib.import_module("kiosk_server.migrations.versions.0018_site_months")
+    with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+        (module.downgrade if downgrade else module.upgrade)()
 
 
 def test_site_month_rows_are_filled_from_the_daily_rows_as_ingest_keeps_them(
@@ -32,12 +34,12 @@ def test_site_month_rows_are_filled_from_the_daily_rows_as_ingest_keeps_them(
     month_rows = {name: [r for r in maintained[name] if r[0] == "M"] for name in FILLED}
     assert all(month_rows.values())  # ingest keeps them: something to compare
 
-    _to(engine, "0017_console_parcours", downgrade=True)
+    _run_0018(engine, downgrade=True)
     before = snapshot(engine)
     assert all(not [r for r in before[name] if r[0] == "M"] for name in FILLED)
     assert {k: v for k, v in before.items() if k not in FILLED} == \
         {k: v for k, v in maintained.items() if k not in FILLED}
 
-    _to(engine, "0018_site_months")
+    _run_0018(engine)
 
     assert snapshot(engine) == maintained
