@@ -127,3 +127,25 @@ def protect(atoms: Iterable[tuple[Any, str, int]], categories: Iterable[str],
     out.cells = {c: (Masked(threshold) if hidden_in[c] and not visible[c] else visible[c])
                  for c in order}
     return out
+
+
+def summed(rows: list[ProtectedRow]) -> ProtectedRow:
+    """The published row of a period from its months' rows. Each atom row is protected on its
+    own, so the period's visible sums, hidden sum and hidden atoms are its months'; a cell is
+    "masqué" when it has hidden atoms and no visible one (the console keeps each month's row
+    per server process instead of protecting a national year's atoms on every view)."""
+    out = ProtectedRow(cells={})
+    visible: dict[str, int] = {}
+    masked: dict[str, Masked] = {}
+    for row in rows:
+        for category, value in row.cells.items():
+            visible.setdefault(category, 0)
+            if isinstance(value, Masked):
+                masked[category] = value
+            else:
+                visible[category] += value
+        out.masked += row.masked
+        out.total += row.total
+        out.hidden_atoms |= row.hidden_atoms
+    out.cells = {c: (masked[c] if c in masked and not n else n) for c, n in visible.items()}
+    return out

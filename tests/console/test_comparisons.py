@@ -218,3 +218,26 @@ def test_autonomy_kept_month_by_month_publishes_what_the_whole_period_does(
                 assert autonomy_months.published(sums, threshold) == whole
                 masked += sum(r["masked"] for r in whole)
     assert masked  # hidden atoms were part of the comparison
+
+
+def test_survey_answers_kept_month_by_month_publish_what_the_whole_period_does(
+        console_app: InProcess):
+    """"Questionnaire" sums its months' protected rows (disclosure.summed): the same cells,
+    "masqué" labels, hidden sum and hidden atoms as protecting the period's atoms at once."""
+    from kiosk_server import queries
+    from kiosk_server.disclosure import summed
+
+    period = Period.last_months(3)
+    masked = 0
+    with console_app.engine.connect() as conn:
+        for threshold in (2, 5, 11):
+            for scope in (Scope(), Scope(territory_id=console_app.seed.territories["Nord"]),
+                          Scope(site_id=console_app.seed.sites["FS Lille"])):
+                for attribute in queries.SURVEY_CATEGORIES:
+                    months = [queries.survey_breakdown(conn, scope, Period(m, m), attribute,
+                                                       threshold)
+                              for m in site_months.months_of(period)]
+                    whole = queries.survey_breakdown(conn, scope, period, attribute, threshold)
+                    assert summed(months) == whole
+                    masked += whole.masked
+    assert masked  # hidden atoms were part of the comparison
