@@ -9,7 +9,14 @@ import pytest
 from kiosk.practice.engine import Mode
 from kiosk.practice.solution import page_solution
 from kiosk.screens.kit import KLabel, ui
-from kiosk.screens.kit.fonts import LATIN_BOLD, LATIN_RANGES, LATIN_REGULAR, WIDE_REGULAR
+from kiosk.screens.kit.fonts import (
+    ARABIC_BOLD,
+    ARABIC_REGULAR,
+    LATIN_BOLD,
+    LATIN_RANGES,
+    LATIN_REGULAR,
+    WIDE_REGULAR,
+)
 from kiosk.screens.layout_audit import window_box
 from kiosk_wire.schema import Language
 
@@ -127,14 +134,47 @@ def test_practice_errors_are_listed_on_top_lead_to_the_field_and_go_when_fixed(d
     assert summary.parent is None, "the summary goes once the field is corrected"
 
 
-def test_labels_draw_in_atkinson_hyperlegible_and_arabic_in_dejavu(driver, ui_app):
+def test_labels_draw_in_atkinson_hyperlegible_and_arabic_in_the_shipped_arabic_face(driver, ui_app):
     label = KLabel(txt="Bonjour, ça va ?")
     assert label.font_name == LATIN_REGULAR
     label.txt = "العربية"
-    assert label.font_name == WIDE_REGULAR
+    assert label.font_name == ARABIC_REGULAR
     assert label.text != label.txt, "Arabic is shaped even in a French interface"
+    label.txt = "افتح موقع ameli"  # Latin inside Arabic stays in the Arabic face
+    assert label.font_name == ARABIC_REGULAR
+    label.txt = "⌫"  # a sign neither shipped face has
+    assert label.font_name == WIDE_REGULAR
     label.txt = "Encore"
     assert label.font_name == LATIN_REGULAR
+    bold = KLabel(txt="العربية", font_name=LATIN_BOLD)
+    assert bold.font_name == ARABIC_BOLD, "bold Arabic stays bold"
+
+
+def test_every_arabic_message_shaped_is_drawn_by_the_shipped_arabic_face():
+    """Every Arabic translation, joined as the screens join it, has all its glyphs in Kiosk
+    Arabic (shipped with the package), and the ranges the kiosk picks faces by match the fonts."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+    from fontTools.ttLib import TTFont
+
+    from kiosk.screens.kit.arabic_ranges import ARABIC_RANGES
+    from kiosk.screens.kit.fonts import arabic_covers
+    from kiosk.screens.kit.text import _reshape
+
+    cmaps = [set(TTFont(path).getBestCmap()) for path in (ARABIC_REGULAR, ARABIC_BOLD)]
+    listed = {c for start, end in ARABIC_RANGES for c in range(start, end + 1)}
+    assert listed == cmaps[0] & cmaps[1]
+    po = Path(ARABIC_REGULAR).parents[1] / "locale" / "ar" / "LC_MESSAGES" / "kiosk.po"
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    texts = [s for m in catalog if m.id for s in
+             (m.string if isinstance(m.string, tuple) else (m.string,)) if s]
+    assert len(texts) > 500
+    not_drawn = [t for t in texts if not (arabic_covers(t) and arabic_covers(_reshape(t)))]
+    assert not_drawn == []
+    licence = (Path(ARABIC_REGULAR).parent / "OFL-KioskArabic.txt").read_text()
+    assert "SIL Open Font License" in licence and "Noto Project Authors" in licence
 
 
 def test_the_shipped_typeface_has_every_glyph_the_kiosk_asks_it_for():

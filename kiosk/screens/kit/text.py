@@ -20,7 +20,8 @@ from kivy.event import Observable
 from kiosk import i18n
 from kiosk.screens.kit.fonts import LATIN_BOLD, LATIN_REGULAR
 
-# The kiosk's faces (kit/fonts.py): KLabel swaps to DejaVu Sans for text Atkinson cannot draw.
+# The kiosk's faces (kit/fonts.py): KLabel swaps to Kiosk Arabic or DejaVu Sans for text
+# Atkinson cannot draw.
 FONT_REGULAR = LATIN_REGULAR
 FONT_BOLD = LATIN_BOLD
 
