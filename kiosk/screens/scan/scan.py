@@ -35,6 +35,7 @@ from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import FormField, tr
+from kiosk.screens.kit.choice_pictograms import DOC_TYPE_PICTOGRAMS
 from kiosk.screens.scan import widgets  # noqa: F401  (kv classes)
 from kiosk.screens.scan.result import ResultActions
 from kiosk.screens.scan.watermark import WatermarkStep
@@ -130,6 +131,7 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
         grid.clear_widgets()
         for doc_type in DocType:
             button = Factory.ChoiceButton(txt=tr(DOC_TYPE_WORDS[doc_type]),
+                                          icon=DOC_TYPE_PICTOGRAMS[doc_type.value],
                                           kind="primary" if doc_type.is_identity else "secondary")
             button.doc_type = doc_type.value
             button.bind(on_release=lambda b: self.choose(b.doc_type))
