@@ -237,3 +237,98 @@ def test_every_page_says_whose_kiosk_it_is_and_buttons_follow_the_dsfr(driver, u
         assert page.ids.identity.height == 0 and page.ids.identity.opacity == 0
     finally:
         ui.place = place
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_at_large_text_the_identity_is_a_one_line_strip_and_the_home_tiles_stay_on_screen(
+        driver, ui_app, lang):
+    """At x1.5 and x2 the header keeps the kiosk's identity, compact: the place's name alone
+    on one line at x1's size, and every home tile still whole on screen."""
+    place, scale = ui.place, ui.text_scale
+    ui.place = "France Services de Lille-Moulins"
+    try:
+        start_session(ui_app, driver, lang)
+        for size in (1.5, 2.0):
+            ui.text_scale = size
+            driver.frames(4)
+            driver.screen().ids.scroller.scroll_y = 1   # the page as it opens, at its top
+            driver.frames(2)
+            page = driver.screen().ids.page
+            words = page.ids.identity_words
+            assert words.txt == "France Services de Lille-Moulins"
+            assert page.ids.identity.opacity == 1 and page.ids.identity.height > 0
+            assert len(words.text.split("\n")) == 1
+            box = window_box(words)
+            assert box.y >= 0 and box.top <= driver.window.height
+            bar_top = window_box(driver.screen().ids.bar_home).top
+            tiles = driver.screen().ids.tiles.children
+            # at x2 the tiles keep their size and the page scrolls to the second row, by
+            # design; at x1.5 all six fit, as without the identity; the first row always does
+            whole = tiles if size == 1.5 else tiles[3:]
+            for tile in whole:
+                tile_box = window_box(tile)
+                assert tile_box.y >= bar_top - 1 and tile_box.top <= box.y + 1, (size, tile.txt)
+    finally:
+        ui.place, ui.text_scale = place, scale
+
+
+def test_a_radio_answer_has_its_mark_on_the_start_side_filled_when_chosen(driver, ui_app):
+    from kiosk.screens.kit import IconView, RadioOption
+
+    option = RadioOption(txt="Oui", size=(600, 80))
+    [mark] = [w for w in option.children if isinstance(w, IconView)]
+    [words] = [w for w in option.children if isinstance(w, KLabel)]
+    for rtl in (False, True):
+        ui.rtl = rtl
+        try:
+            option.do_layout()
+            assert (mark.x > words.x) if rtl else (mark.x < words.x), "mark on the start side"
+        finally:
+            ui.rtl = False
+    assert mark.name == "radio_off"
+    option.active = True
+    assert mark.name == "radio_on" and tuple(mark.colour) == tuple(ui.palette.primary)
+
+
+def test_the_focused_field_has_a_dsfr_focus_ring_two_dp_outside_it(driver, ui_app):
+    """DSFR focus: a 2 dp ring 2 dp clear of the focused field, in a colour of its own
+    (3:1 against the page: tests/ui/test_theme_contrast.py), in both contrasts."""
+    from kivy.graphics import Color, Line
+    from kivy.metrics import dp
+
+    from kiosk.screens.kit import FormField
+
+    def ring(field):
+        instructions = field.ids.box.canvas.before.children
+        colour = None
+        rings = []
+        for instruction in instructions:
+            if isinstance(instruction, Color):
+                colour = tuple(instruction.rgba)
+            elif isinstance(instruction, Line):
+                xs, ys = instruction.points[0::2], instruction.points[1::2]
+                box = (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)) if xs else None
+                rings.append((colour, box, instruction.width))
+        return rings[-1]
+
+    field = FormField(label="Nom", pos=(100, 300), size_hint=(None, None), width=400)
+    driver.window.add_widget(field)   # drawn: a Line's points are made when it is drawn
+    try:
+        for high_contrast in (False, True):
+            ui.high_contrast = high_contrast
+            try:
+                field.focused = False
+                driver.frames(1)
+                assert ring(field)[0][3] == 0, "no ring without the focus"
+                field.focused = True
+                driver.frames(1)
+                colour, (x, y, w, h), width = ring(field)
+                assert colour == tuple(ui.palette.focus_ring)
+                box = field.ids.box
+                assert x == pytest.approx(box.x - dp(6)) and w == pytest.approx(box.width + dp(12))
+                assert y == pytest.approx(box.y - dp(6)) and h == pytest.approx(box.height + dp(12))
+                assert width == pytest.approx(dp(1))   # a Line of width 1 dp is 2 dp wide
+            finally:
+                ui.high_contrast = False
+    finally:
+        driver.window.remove_widget(field)
