@@ -68,7 +68,7 @@ CHOICE_PICTOGRAMS: dict[str, list[tuple[Any, ...]]] = {
     "write": [("line", 0.14, 0.14, 0.32, 0.14, 0.86, 0.68, 0.68, 0.86, 0.14, 0.32, 0.14, 0.14),
               ("line", 0.58, 0.76, 0.76, 0.58)],
     # --- the survey's answers
-    "child": _person(0.5, 0.6, 0.56),
+    "child": _person(0.5, 0.76, 0.74),
     "person": _person(0.5, 0.94, 1.0),
     "senior": [*_person(0.42, 0.94, 1.0), ("line", 0.72, 0.06, 0.72, 0.52, 0.62, 0.6)],
     "guided": [*_person(0.3, 0.94, 1.0), *_person(0.72, 0.94, 1.0)],
