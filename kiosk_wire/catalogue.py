@@ -4,7 +4,7 @@ theme, from ``catalogue.json`` beside this module.
 The server never reads procedure files (they are the terminal's, with the practice engine that
 checks them); it needs only their ids, to refuse anything else in a record, and their titles, for
 the console, and the title of each step (a step is a page's rank on the longest path from the
-start, kiosk.practice.engine.page_depths: the funnels, the stop table and the live view say
+start, kiosk.practice.steps.page_depths: the funnels, the stop table and the live view say
 "étape 3 sur 7 : Votre adresse"). ``kiosk procedures manifest`` writes the file from the
 shipped procedures, and tests/practice/test_catalogue_manifest.py fails when it is out of date.
 The shipped parcours likewise, in ``parcours.json`` (their ids are accepted in records, their

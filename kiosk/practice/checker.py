@@ -10,7 +10,6 @@ the mediator who writes the file, and each says what to do.
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from kiosk.practice.fields import check_field
 from kiosk.practice.loader import Finding, Severity, build, parse_file
 from kiosk.practice.messages import MESSAGES, message
 from kiosk.practice.model import FieldType, Procedure, TrapKind
+from kiosk.practice.page_graph import check_graph
 from kiosk.practice.solution import solution
 from kiosk.practice.text import LANGUAGES
 from kiosk.practice.validators import run_validator
@@ -108,7 +108,7 @@ def check_paths(paths: Iterable[Path], taken: dict[str, str] | None = None) -> R
             if procedure is None:
                 continue
             if procedure.id in seen:
-                report.findings.append(Finding(file, 1, _(
+                report.findings.append(Finding(file, _top_key_line(file, "id"), _(
                     "l'identifiant « {id} » est déjà pris par {other} : choisissez-en un autre "
                     "(la borne n'afficherait qu'une des deux démarches)"
                 ).format(id=procedure.id, other=seen[procedure.id])))
@@ -116,7 +116,7 @@ def check_paths(paths: Iterable[Path], taken: dict[str, str] | None = None) -> R
             seen[procedure.id] = str(file)
             if procedure.short is not None:  # its statistics id must be nobody else's
                 if procedure.short.id in seen:
-                    report.findings.append(Finding(file, 1, _(
+                    report.findings.append(Finding(file, _top_key_line(file, "short"), _(
                         "la version courte s'appelle « {id} », identifiant déjà pris par "
                         "{other} : changez l'un des deux").format(
                             id=procedure.short.id, other=seen[procedure.short.id])))
@@ -127,6 +127,13 @@ def check_paths(paths: Iterable[Path], taken: dict[str, str] | None = None) -> R
             elif all(f.severity is Severity.WARNING for f in findings):
                 report.drafts.append(procedure)
     return report
+
+
+def _top_key_line(file: Path, key: str) -> int:
+    """The line of a top-level ``key:`` in a file that already passed the checks (1 if none):
+    where a mediator must look to change an id that collides."""
+    lines = file.read_text(encoding="utf-8").splitlines()
+    return next((n for n, text in enumerate(lines, 1) if text.startswith(f"{key}:")), 1)
 
 
 def check_file(file: Path) -> tuple[Procedure | None, list[Finding]]:
@@ -140,10 +147,10 @@ def check_file(file: Path) -> tuple[Procedure | None, list[Finding]]:
     if findings:
         return None, findings + warnings
     procedure = build(data, file)
-    findings += _graph(procedure, data, file)
+    findings += check_graph(procedure, data, file)
     findings += _answers(procedure, file)
     if not findings:  # the short first-timer version, when the file declares one
-        procedure, findings = with_short(procedure, data, file, _graph)
+        procedure, findings = with_short(procedure, data, file, check_graph)
     return (None if findings else procedure), findings + warnings
 
 
@@ -276,100 +283,6 @@ def _structure(data: Any, file: Path) -> list[Finding]:
                 "la page « {ref} » n'existe pas. Pages existantes : {known}").format(
                     ref=target, known=", ".join(page_ids))))
     return findings
-
-
-# --- the page graph ---------------------------------------------------------------------------
-def _graph(procedure: Procedure, data: Any, file: Path) -> list[Finding]:
-    findings: list[Finding] = []
-    edges = {p.id: [b.page for b in p.next] for p in procedure.pages}
-    for page in procedure.pages:
-        if page.end and page.next:
-            findings.append(Finding(file, page.line, _(
-                "la page « {id} » est une fin (end: true) mais a aussi next: : enlevez l'un des "
-                "deux").format(id=page.id)))
-        if not page.end and not page.next:
-            findings.append(Finding(file, page.line, _(
-                "la page « {id} » ne mène nulle part : ajoutez next: (la page suivante) ou "
-                "end: true si c'est la dernière").format(id=page.id)))
-        conditional = [b for b in page.next if b.field is not None]
-        if conditional and page.next[-1].field is not None:
-            fld = next((f for p in procedure.pages for f in p.fields
-                        if f.id == conditional[0].field), None)
-            covered = {b.equals for b in conditional if b.field == conditional[0].field}
-            if fld is None or fld.type is not FieldType.CHOICE or \
-                    {o.value for o in fld.options} - covered:
-                findings.append(Finding(file, page.next[-1].line, _(
-                    "sur la page « {id} », si aucune condition n'est vraie la personne est "
-                    "bloquée : terminez la liste next: par une ligne sans condition "
-                    "(- page: ...)").format(id=page.id)))
-    findings += _branch_values(procedure, edges, file)
-    reachable = _reachable(procedure.start, edges)
-    for page in procedure.pages:
-        if page.id not in reachable:
-            findings.append(Finding(file, page.line, _(
-                "la page « {id} » n'est jamais atteinte : aucune page n'y mène. Ajoutez-la "
-                "dans le next: d'une autre page, ou supprimez-la").format(id=page.id)))
-    ends = {p.id for p in procedure.pages if p.end}
-    if not ends:
-        findings.append(Finding(file, data.line_of("pages"), _(
-            "aucune page n'a end: true : la démarche ne se termine jamais")))
-        return findings
-    reverse: dict[str, list[str]] = {p.id: [] for p in procedure.pages}
-    for source, targets in edges.items():
-        for target in targets:
-            reverse.setdefault(target, []).append(source)
-    can_finish = set()
-    for end in ends:
-        can_finish |= _reachable(end, reverse)
-    for page in procedure.pages:
-        if page.id in reachable and page.id not in can_finish and page.next:
-            findings.append(Finding(file, page.line, _(
-                "depuis la page « {id} », on ne peut jamais arriver à la fin (une boucle sans "
-                "sortie) : faites mener un de ses chemins vers une page end: true"
-            ).format(id=page.id)))
-    return findings
-
-
-def _branch_values(procedure: Procedure, edges: dict[str, list[str]], file: Path
-                   ) -> list[Finding]:
-    """A condition must test a field already filled (this page or one before) against a value
-    the field can take; otherwise that way is never taken."""
-    findings: list[Finding] = []
-    reverse: dict[str, list[str]] = {p.id: [] for p in procedure.pages}
-    for source, targets in edges.items():
-        for target in targets:
-            reverse.setdefault(target, []).append(source)
-    where = {f.id: (p, f) for p in procedure.pages for f in p.fields}
-    for page in procedure.pages:
-        before = _reachable(page.id, reverse)  # this page and every page that can lead here
-        for branch in page.next:
-            if branch.field is None or branch.field not in where:
-                continue
-            owner, fld = where[branch.field]
-            if owner.id not in before:
-                findings.append(Finding(file, branch.line, _(
-                    "la condition teste la case « {ref} », qui est sur la page « {owner} », "
-                    "jamais remplie avant d'arriver ici : testez une case de cette page ou "
-                    "d'une page précédente").format(ref=fld.id, owner=owner.id)))
-            elif fld.type is FieldType.CHOICE and \
-                    branch.equals not in {o.value for o in fld.options}:
-                findings.append(Finding(file, branch.line, _(
-                    "« {value} » n'est pas une des options de la case « {ref} » ({known}) : ce "
-                    "chemin ne serait jamais pris").format(
-                        value=branch.equals, ref=fld.id,
-                        known=", ".join(o.value for o in fld.options))))
-    return findings
-
-
-def _reachable(start: str, edges: dict[str, list[str]]) -> set[str]:
-    seen = {start}
-    queue = deque([start])
-    while queue:
-        for target in edges.get(queue.popleft(), ()):
-            if target not in seen:
-                seen.add(target)
-                queue.append(target)
-    return seen
 
 
 # --- the persona card -------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def show(ctx: click.Context, procedure_id: str, lang: str) -> None:
     """Print a procedure as a mediator reviews it: persona card, pages, fields, hints, traps."""
     from kiosk.cli import load_settings
     from kiosk.practice.catalogue import catalogue_paths, load_catalogue
-    from kiosk.practice.engine import page_depths
+    from kiosk.practice.steps import page_depths
 
     catalogue = load_catalogue(catalogue_paths(load_settings(ctx)))
     try:

@@ -13,10 +13,7 @@ from enum import Enum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from kiosk.i18n import _
 from kiosk.practice import yamlines
@@ -42,6 +39,10 @@ from kiosk.practice.model import (
 )
 from kiosk.practice.text import Text
 from kiosk_wire.schema import Theme
+
+if TYPE_CHECKING:
+    import jsonschema
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_FILE = "procedure.schema.json"
 
@@ -98,6 +99,10 @@ def _inline_refs(node: Any, defs: dict[str, Any]) -> Any:
 
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.Draft202012Validator:
+    # Imported for a refused file only: the quick validator says yes to valid ones, and
+    # jsonschema (~8 MB resident) stays out of a kiosk whose catalogue is sound.
+    import jsonschema
+
     full = schema()
     return jsonschema.Draft202012Validator(_inline_refs(full, full.get("$defs", {})))
 
@@ -125,6 +130,8 @@ def _explain(error: ValidationError) -> tuple[list[Any], str]:
         # A branch of another type ("not an object") says nothing useful when a branch of the
         # instance's own type exists: explain why that one failed (an unknown validator name
         # is "not one of ...", not "a text must be translated").
+        from jsonschema.exceptions import best_match
+
         relevant = [e for e in error.context if e.validator != "type"] or list(error.context)
         return _explain(best_match(relevant))
     if kind == "required":

@@ -6,8 +6,8 @@ is out of date."""
 from __future__ import annotations
 
 from kiosk.practice.catalogue import load_catalogue
-from kiosk.practice.engine import page_depths
 from kiosk.practice.model import Procedure
+from kiosk.practice.steps import page_depths
 from kiosk_wire.catalogue import (
     MANIFEST,
     PARCOURS_MANIFEST,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from kiosk.practice import parcours_card
 from kiosk.practice.parcours_card import CardReading, CardResult
 from kiosk.practice.parcours_file import Parcours, check_parcours, parcours_paths
+from kiosk_wire.catalogue import full_id_of
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -101,8 +102,16 @@ class ParcoursFollow:
         return self.progress
 
     def step_of(self, procedure_id: str) -> int | None:
+        """The step ``procedure_id`` is in the parcours followed. A procedure's short version
+        (``<id>-courte``) is the same step: the short version is what a first-timer is offered
+        first, and a parcours is about having practised each démarche once; its activity keeps
+        its own id, so the statistics still tell the two apart."""
         progress = self.progress
-        return None if progress is None else progress.parcours.step_of(procedure_id)
+        if progress is None:
+            return None
+        step = progress.parcours.step_of(procedure_id)
+        full = full_id_of(procedure_id)
+        return progress.parcours.step_of(full) if step is None and full is not None else step
 
     def tag(self, activity: Activity, completed: bool) -> Activity:
         """``activity`` of a practice run, tagged with its parcours step when it is one; a

@@ -1,6 +1,6 @@
 """Where the resident is in a practice run, counted in the pages *this* resident will see.
 
-The engine's ``step``/``steps_total`` (:func:`kiosk.practice.engine.page_depths`) rank each page
+The engine's ``step``/``steps_total`` (:func:`kiosk.practice.steps.page_depths`) rank each page
 on the longest path of the whole procedure: stable per procedure, which the statistics need
 ("62 % stop at step 3"), but a resident who never takes the optional branch (the passport's tax
 stamp when asking for an identity card) sees the counter jump 2 -> 5. The step bar shows

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 from kiosk.practice.catalogue import load_catalogue
 from kiosk.practice.model import Procedure
@@ -23,6 +24,11 @@ procedure is done, the official page or guide it follows and when it was last ch
 Chaque exercice copie une vraie démarche. Quand le vrai site change, la démarche est revue et la
 date de vérification mise à jour (`source_checked:` dans le fichier).
 
+Une source marquée « page d'accueil seulement » n'est pas une page qui décrit la démarche : aucune
+page officielle la décrivant n'a été trouvée, et l'en-tête du fichier dit d'après quoi l'exercice
+est écrit (le plus souvent des relais concordants : mairies, presse, guides), ce qui a été cherché
+et ce qui reste à vérifier.
+
 | démarche | service réel | site officiel | source suivie | vérifiée le |
 |---|---|---|---|---|
 """
@@ -32,11 +38,24 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+HOME_PAGE_ONLY = " (page d'accueil seulement : voir l'en-tête du fichier)"
+
+
+def is_home_page(url: str) -> bool:
+    """A source that is a site's home page describes no procedure: the table must say so, or it
+    would read as if the exercise had been checked against an official page."""
+    return urlparse(url).path in ("", "/")
+
+
+def source_cell(url: str) -> str:
+    return url + (HOME_PAGE_ONLY if is_home_page(url) else "")
+
+
 def row(procedure: Procedure) -> str:
     short = f" ; version courte `{procedure.short.id}`" if procedure.short is not None else ""
     return (f"| {_cell(procedure.title.fr)} (`{procedure.id}`{short}) "
             f"| {_cell(procedure.real_service)} "
-            f"| {procedure.real_site or '—'} | {procedure.source_page} "
+            f"| {procedure.real_site or '—'} | {source_cell(procedure.source_page)} "
             f"| {procedure.source_checked} |")
 
 

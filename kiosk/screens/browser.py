@@ -87,6 +87,9 @@ class BrowserScreen(AppScreen):
         # keyboard only while docked in the page template: hidden buttons must not catch
         # touches.
         self._content = self.ids.page.ids.content
+        # Out of the layout, nothing but this list owns them (``ids`` holds weak proxies): the
+        # garbage collector would free them before they are shown.
+        self._kept_out = [self.ids[name].__self__ for name in ("keyboard", "confirm", "picker")]
         self.remove_widget(self.ids.keyboard)
         self._content.remove_widget(self.ids.confirm)
         self._content.remove_widget(self.ids.picker)

@@ -37,7 +37,10 @@ class HomeScreen(AppScreen):
     def refresh_tiles(self) -> None:
         grid = self.ids.tiles
         if self._tiles is None:
-            self._tiles = {name: self.ids[f"tile_{name}"] for name in TILE_ROUTES}
+            # The tiles themselves, not the weak proxies ``ids`` holds: a tile left out of the
+            # grid (its device unplugged, its feature off) has no other owner, and the garbage
+            # collector would free it before it is shown again (ReferenceError on the way home).
+            self._tiles = {name: self.ids[f"tile_{name}"].__self__ for name in TILE_ROUTES}
         grid.clear_widgets()
         shown = self.visible_tiles()
         for name in shown:

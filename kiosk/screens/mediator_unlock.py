@@ -22,7 +22,9 @@ class MediatorUnlockScreen(AppScreen):
         super().on_kv_post(base_widget)
         field = self.ids.pin
         field.max_length = PIN_MAX_DIGITS
-        # the pad lives in the page template's dock (docked on entry), not in the content
+        # the pad lives in the page template's dock (docked on entry), not in the content;
+        # kept here meanwhile (``ids`` holds a weak proxy: the garbage collector would free it)
+        self._pad = self.ids.keyboard.__self__
         self.remove_widget(self.ids.keyboard)
         field.bind(on_submit=lambda *_a: self.submit_pin())
 

@@ -131,8 +131,9 @@ def test_a_site_file_reusing_a_shipped_id_is_refused_when_checked_alone(tmp_path
     path.write_text(text.replace(f"id: {own_id}", "id: ameli-compte"), encoding="utf-8")
     result = CliRunner().invoke(main, ["procedures", "check", str(path)])
     assert result.exit_code == 1, result.output
-    assert ("l'identifiant « ameli-compte » est déjà pris par la démarche fournie avec la borne "
-            "« Créer son compte d'assurance maladie") in result.output
+    id_line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("id: "))
+    assert (f"{path}:{id_line}: l'identifiant « ameli-compte » est déjà pris par la démarche "
+            "fournie avec la borne « Créer son compte d'assurance maladie") in result.output
     # The shipped file itself, checked alone, is not a collision with itself.
     shipped = CliRunner().invoke(main, ["procedures", "check",
                                         str(SHIPPED_DIR / "ameli-compte.yaml")])
@@ -316,6 +317,17 @@ def test_the_sources_table_in_docs_is_generated_from_the_procedures():
         "run: python -m kiosk.practice.sources"
     for procedure in catalogue.procedures:
         assert procedure.source_page.startswith("https://") and procedure.real_service
+
+
+def test_the_sources_table_says_when_a_source_is_only_a_home_page():
+    """A site's home page describes no procedure: listing it bare as « source suivie » would read
+    as if the exercise had been checked against an official page."""
+    from kiosk.practice.sources import DOC
+    table = DOC.read_text(encoding="utf-8")
+    cheque = next(line for line in table.splitlines() if "(`cheque-energie-demande`" in line)
+    assert "https://chequeenergie.gouv.fr (page d'accueil seulement" in cheque
+    cv = next(line for line in table.splitlines() if "(`cv-guide`" in line)
+    assert "F33336 |" in cv and "page d'accueil seulement" not in cv
 
 
 def _mutations(data):

@@ -43,6 +43,25 @@ def finish(flow: PracticeFlow, procedure_id: str) -> None:
     flow.leave()
 
 
+def test_finishing_the_short_version_of_a_step_counts_for_the_parcours(runtime):
+    """« Version courte (première fois) » is offered first to a first-timer: finishing it counts
+    for its parcours step (the card and "2 sur 5" follow), while its activity keeps its own id
+    so the statistics still tell the two versions apart."""
+    core = runtime.core
+    core.start()
+    flow = PracticeFlow(runtime)
+    parcours = flow.parcours.offered()["initiation"]
+    step = parcours.steps.index("identite-numerique-connexion")
+    flow.parcours.follow(parcours)
+    finish(flow, "identite-numerique-connexion-courte")
+    progress = flow.parcours.progress
+    assert progress is not None and progress.done == {step}
+    tags = [(a.procedure_id, a.parcours_id, a.parcours_step) for a in core.session.activities]
+    assert tags == [("identite-numerique-connexion-courte", "initiation", step + 1)]
+    assert flow.parcours.card_worth_printing()
+    core.end(EndReason.FINISHED, offer_survey=False)
+
+
 def test_a_parcours_step_is_tagged_printed_on_a_card_and_resumed(runtime, tmp_path):
     core = runtime.core
     core.start()

@@ -168,7 +168,9 @@ def test_a_file_taking_the_short_versions_id_is_refused(tmp_path):
     (tmp_path / "b.yaml").write_text(other, encoding="utf-8")
     report = check_paths([tmp_path])
     [finding] = report.errors
-    assert finding.file == tmp_path / "b.yaml" and finding.line == 1
+    id_line = next(n for n, t in enumerate(other.splitlines(), 1) if t.startswith("id: "))
+    assert id_line > 1   # the file opens with its comment: the finding points at the id itself
+    assert finding.file == tmp_path / "b.yaml" and finding.line == id_line
     assert finding.message.startswith(
         f"l'identifiant « {FRANCECONNECT}-courte » est déjà pris par la version courte de ")
     # A site's file with a shipped short version's id is refused too.
