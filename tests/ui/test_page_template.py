@@ -332,3 +332,29 @@ def test_the_focused_field_has_a_dsfr_focus_ring_two_dp_outside_it(driver, ui_ap
                 ui.high_contrast = False
     finally:
         driver.window.remove_widget(field)
+
+
+def test_the_language_changes_after_a_translated_widget_was_freed(driver, ui_app):
+    """A widget whose kv used _() is dropped and freed (a form field of a closed page): the
+    next change of language goes on, the dead entry is let go (it raised ReferenceError)."""
+    import gc
+
+    from kiosk.screens.kit import FormField
+    from kiosk.screens.kit.text import tr
+
+    def build_and_drop() -> None:
+        FormField(label="Nom", example="Dupont")
+
+    build_and_drop()
+    gc.collect()
+    try:
+        ui.set_language("en")
+        ui.set_language("fr")
+    finally:
+        ui.set_language("fr")
+    before = len(tr._observers)
+    build_and_drop()
+    gc.collect()
+    ui.set_language("ar")
+    ui.set_language("fr")
+    assert len(tr._observers) <= before
