@@ -171,13 +171,15 @@ class SimKiosk:
         return True
 
     def _back_off(self, retry_after: float | None) -> None:
-        """As kiosk/sync/outbox.py: exponential backoff with jitter, at least the server's
-        Retry-After plus up to half of it at random."""
-        backoff = (min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** min(self.attempts, 20))
-                   * self.rng.uniform(0.5, 1.5))
-        asked = (retry_after or 0.0) * self.rng.uniform(1.0, 1.5)
+        """As kiosk/sync/outbox.py: the server's Retry-After plus up to half of it at random
+        when it gave one, else exponential backoff with jitter."""
+        if retry_after is not None:
+            delay = retry_after * self.rng.uniform(1.0, 1.5)
+        else:
+            delay = (min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** min(self.attempts, 20))
+                     * self.rng.uniform(0.5, 1.5))
         self.attempts += 1
-        self.not_before = time.monotonic() + max(backoff, asked)
+        self.not_before = time.monotonic() + delay
 
     # --- a phase ---------------------------------------------------------------------------
     async def run(self, until: float, start: float, drain: bool = False) -> None:

@@ -22,6 +22,7 @@ from kiosk_server import browser_sites, live_changes
 from kiosk_server import tables as t
 from kiosk_server.procedures import bundles
 from kiosk_server.tenancy import KioskIdentity, TenancyError, now
+from kiosk_wire.bundle import level_of
 from kiosk_wire.schema import (
     FINISHED_HELP_STATES,
     Command,
@@ -74,18 +75,22 @@ def record_heartbeat(conn: Connection, kiosk: KioskIdentity, hb: Heartbeat,
                      .values(delivered_at=at))
     if changed:
         live_changes.mark(conn, [kiosk.site_id])
-    pushed, catalogue, site_pin, territory_pin, site_list, territory_list = conn.execute(
+    pushed, full, plain, site_pin, territory_pin, site_list, territory_list = conn.execute(
         sa.select(t.kiosks.c.pushed_settings, t.sites.c.catalogue_version,
+                  t.sites.c.catalogue_version_plain,
                   t.sites.c.pinned_version, t.territories.c.pinned_version,
                   t.sites.c.browser_list, t.territories.c.browser_list)
         .select_from(t.kiosks.join(t.sites).join(t.territories))
         .where(t.kiosks.c.id == kiosk.kiosk_id)).one()
-    if hb.catalogue_version is None:  # a kiosk that takes no bundle (or an older one)
+    level = level_of(hb.bundle_level)
+    catalogue = bundles.version_for(level, full, plain)
+    if hb.catalogue_version is None:  # a kiosk that takes no bundle
         catalogue = None
     elif catalogue is None:  # a new site, or none computed since the migration: once
         bundles.refresh_sites(conn, [kiosk.site_id])
-        catalogue = conn.execute(sa.select(t.sites.c.catalogue_version)
-                                 .where(t.sites.c.id == kiosk.site_id)).scalar()
+        catalogue = bundles.version_for(level, *conn.execute(
+            sa.select(t.sites.c.catalogue_version, t.sites.c.catalogue_version_plain)
+            .where(t.sites.c.id == kiosk.site_id)).one())
     return HeartbeatReply(
         settings=reply_settings(hb, pushed, site_pin or territory_pin,
                                 site_list or territory_list),
@@ -132,6 +137,7 @@ def status_values(hb: Heartbeat, at: dt.datetime) -> dict[str, Any]:
         "update_tried": hb.update_tried, "catalogue_version": hb.catalogue_version,
         "official_site": hb.official_site.value if hb.official_site else None,
         "package_version": hb.package_version,
+        "parcours_dropped": ",".join(hb.parcours_dropped) or None,
     }
 
 
@@ -139,7 +145,7 @@ def status_values(hb: Heartbeat, at: dt.datetime) -> dict[str, Any]:
 # compared within STALE_END_SESSION_MARGIN of its estimate).
 COMPARED = ("state", "procedure_id", "step", "devices", "device_backends", "app_version",
             "queue_length", "ui_stalled_s", "restarts", "update_state", "update_tried",
-            "catalogue_version", "official_site", "package_version")
+            "catalogue_version", "official_site", "package_version", "parcours_dropped")
 
 
 def offline_after(heartbeat_s: int) -> dt.timedelta:
@@ -348,7 +354,8 @@ def kiosk_statuses(conn: Connection, heartbeat_s: int = 30,
                    t.kiosk_status.c.update_state, t.kiosk_status.c.update_tried,
                    t.kiosk_status.c.catalogue_version, t.kiosk_status.c.official_site,
                    t.sites.c.catalogue_version.label("site_catalogue"),
-                   t.kiosk_status.c.package_version,
+                   t.sites.c.catalogue_version_plain.label("site_catalogue_plain"),
+                   t.kiosk_status.c.package_version, t.kiosk_status.c.parcours_dropped,
                    sa.func.coalesce(t.sites.c.pinned_version,
                                     t.territories.c.pinned_version).label("pinned_version"))
          .select_from(t.kiosks.outerjoin(t.kiosk_status).join(t.sites).join(t.territories))

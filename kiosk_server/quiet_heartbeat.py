@@ -19,7 +19,9 @@ from sqlalchemy.engine import Connection
 
 from kiosk_server import live
 from kiosk_server import tables as t
+from kiosk_server.procedures import bundles
 from kiosk_server.tenancy import KioskIdentity, hash_token
+from kiosk_wire.bundle import level_of
 from kiosk_wire.schema import Heartbeat, HeartbeatReply
 
 _STATUS = [t.kiosk_status.c[c] for c in ("last_seen", "session_started_at", *live.COMPARED)]
@@ -31,6 +33,7 @@ class KioskSnapshot:
     status: dict[str, Any] | None  # the stored kiosk_status (None: never heard from)
     pushed_settings: str | None
     catalogue_version: str | None  # the site's
+    catalogue_version_plain: str | None  # the site's, without parcours (older kiosks)
     pin: str | None                # pinned version of the site, else of its territory
     browser_list: str | None       # official sites kept for the site, else its territory
     commands_waiting: bool
@@ -43,6 +46,7 @@ def _query() -> sa.Select[Any]:
                       # labelled: kiosk_status has a catalogue_version of its own (the kiosk's)
                       t.kiosks.c.pushed_settings,
                       t.sites.c.catalogue_version.label("site_catalogue_version"),
+                      t.sites.c.catalogue_version_plain,
                       sa.func.coalesce(t.sites.c.pinned_version,
                                        t.territories.c.pinned_version).label("pin"),
                       sa.func.coalesce(t.sites.c.browser_list,
@@ -74,7 +78,8 @@ def snapshot(conn: Connection, token: str) -> KioskSnapshot | None:
             status[column] = _aware(status[column])
     return KioskSnapshot(KioskIdentity(int(m["id"]), int(m["site_id"]), int(m["territory_id"]),
                                        m["name"]),
-                         status, m["pushed_settings"], m["site_catalogue_version"], m["pin"],
+                         status, m["pushed_settings"], m["site_catalogue_version"],
+                         m["catalogue_version_plain"], m["pin"],
                          m["browser_list"], bool(m["waiting"]))
 
 
@@ -86,8 +91,10 @@ def quiet_reply(snap: KioskSnapshot, hb: Heartbeat, at: dt.datetime,
     the site's catalogue version is still to be computed). ``buffered`` is this process's
     unwritten ``last_seen`` of the kiosk: a kiosk shown offline is a change (its site is told)."""
     stored = snap.status
+    catalogue = bundles.version_for(level_of(hb.bundle_level), snap.catalogue_version,
+                                    snap.catalogue_version_plain)
     if (stored is None or snap.commands_waiting or hb.acked_commands or hb.help_requests
-            or (hb.catalogue_version is not None and snap.catalogue_version is None)):
+            or (hb.catalogue_version is not None and catalogue is None)):
         return None
     seen = max(stored["last_seen"], buffered or stored["last_seen"])
     if seen < at - offline_after:
@@ -102,7 +109,7 @@ def quiet_reply(snap: KioskSnapshot, hb: Heartbeat, at: dt.datetime,
     return HeartbeatReply(
         settings=live.reply_settings(hb, snap.pushed_settings, snap.pin, snap.browser_list),
         server_time=at,
-        catalogue_version=snap.catalogue_version if hb.catalogue_version is not None else None)
+        catalogue_version=catalogue if hb.catalogue_version is not None else None)
 
 
 def _aware(value: Any) -> Any:

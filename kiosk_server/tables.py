@@ -8,7 +8,9 @@ Three groups:
   places (territories, sites) each is given;
 - statistics: raw session records and their activities (kept ``server.retention_months``), and
   the aggregates the console reads, maintained at ingest in the same transaction;
-- live: last heartbeat per kiosk, pending commands, help requests.
+- live: last heartbeat per kiosk, pending commands, help requests;
+- and, declared in kiosk_server.catalogue_tables and named here too, the procedures and parcours
+  written in the console and each site's choice of procedures.
 
 Aggregates carry a ``grain``: ``D`` (day x kiosk), ``M`` (month x kiosk), ``E`` (day x
 territory), ``T`` (month x territory; ``site_id`` = ``kiosk_id`` = 0 for both) or ``N`` (month,
@@ -32,7 +34,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-metadata = sa.MetaData()
+from kiosk_server.table_metadata import metadata
 
 # --- tenancy ------------------------------------------------------------------------------------
 territories = sa.Table(
@@ -65,6 +67,9 @@ sites = sa.Table(
     # up to date whenever a publication or the site's choice changes, so a heartbeat reads it
     # with the kiosk's row; NULL: nothing published, no choice (the shipped catalogue).
     sa.Column("catalogue_version", sa.String(16), nullable=True),
+    # The same without its parcours: what kiosks older than parcours in bundles are sent
+    # (kiosk_wire.bundle.BundleLevel); NULL as above, or not computed since the migration.
+    sa.Column("catalogue_version_plain", sa.String(16), nullable=True),
     # The author of a procedure may approve it alone for this site (no second person).
     sa.Column("self_approval", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("pinned_version", sa.String(32), nullable=True),  # see territories.pinned_version
@@ -297,6 +302,9 @@ kiosk_status = sa.Table(
     # The Debian package version installed (NULL from kiosks that do not say): compared with the
     # site's pinned version, "version attendue" in the live view.
     sa.Column("package_version", sa.String(32), nullable=True),
+    # The bundle's parcours the kiosk does not offer (comma-separated ids; one names a
+    # procedure its version does not have); NULL when none.
+    sa.Column("parcours_dropped", sa.String(400), nullable=True),
 )
 
 kiosk_commands = sa.Table(
@@ -351,89 +359,6 @@ live_changes = sa.Table(
 )
 
 
-# --- procedures written in the console (kiosk_server/procedures) ------------------------------
-procedures = sa.Table(
-    "procedures", metadata,
-    sa.Column("id", sa.String(64), primary_key=True),  # the procedure's own id (a slug)
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
-    sa.Column("title_fr", sa.String(200), nullable=True),  # of the latest save (for the console)
-)
-
-# Every save is a version: the YAML text (the one source of truth), its author, the checker's
-# findings (JSON list of {line, message, severity}) and its review state
-# (kiosk_server.procedures.review.ReviewState). ``scope``/``place_id``: where its author asks it
-# to be published (site, territory or everyone), fixed when submitted.
-procedure_versions = sa.Table(
-    "procedure_versions", metadata,
-    sa.Column("procedure_id", sa.String(64), sa.ForeignKey("procedures.id"), primary_key=True),
-    sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("yaml", sa.Text, nullable=False),
-    sa.Column("author_id", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("errors", sa.Integer, nullable=False),
-    sa.Column("findings", sa.Text, nullable=False, server_default="[]"),
-    sa.Column("state", sa.String(16), nullable=False),
-    sa.Column("scope", sa.String(16), nullable=True),
-    sa.Column("place_id", sa.Integer, nullable=True),
-    sa.Column("reviewed_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
-    sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
-)
-
-# The one published version of a procedure, and where (a site, a territory, everyone).
-procedure_publications = sa.Table(
-    "procedure_publications", metadata,
-    sa.Column("procedure_id", sa.String(64), sa.ForeignKey("procedures.id"), primary_key=True),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("scope", sa.String(16), nullable=False),
-    sa.Column("place_id", sa.Integer, nullable=True),
-    sa.Column("published_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
-    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
-)
-
-# Parcours written in the console (kiosk_server/procedures/parcours_store.py): the same
-# versions, review and publication as procedures; the YAML text is a parcours file's.
-parcours = sa.Table(
-    "parcours", metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("title_fr", sa.String(200), nullable=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
-)
-parcours_versions = sa.Table(
-    "parcours_versions", metadata,
-    sa.Column("parcours_id", sa.String(64), sa.ForeignKey("parcours.id"), primary_key=True),
-    sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("yaml", sa.Text, nullable=False),
-    sa.Column("author_id", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("errors", sa.Integer, nullable=False),
-    sa.Column("findings", sa.Text, nullable=False, server_default="[]"),
-    sa.Column("state", sa.String(16), nullable=False),
-    sa.Column("scope", sa.String(16), nullable=True),
-    sa.Column("place_id", sa.Integer, nullable=True),
-    sa.Column("reviewed_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
-    sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
-)
-parcours_publications = sa.Table(
-    "parcours_publications", metadata,
-    sa.Column("parcours_id", sa.String(64), sa.ForeignKey("parcours.id"), primary_key=True),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("scope", sa.String(16), nullable=False),
-    sa.Column("place_id", sa.Integer, nullable=True),
-    sa.Column("published_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
-    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
-)
-
-# A site's choice: which procedures (shipped or published) its kiosks show, in this order. No
-# row: every procedure, shipped ones first.
-site_catalogue = sa.Table(
-    "site_catalogue", metadata,
-    sa.Column("site_id", sa.Integer, sa.ForeignKey("sites.id"), primary_key=True),
-    sa.Column("position", sa.Integer, primary_key=True),
-    sa.Column("procedure_id", sa.String(64), nullable=False),
-)
-
 # --- monthly reports (kiosk_server/monthly_reports.py): one PDF per site and month ----------------
 monthly_reports = sa.Table(
     "monthly_reports", metadata,
@@ -445,3 +370,18 @@ monthly_reports = sa.Table(
     sa.Column("mailed_at", sa.DateTime(timezone=True), nullable=True),
     sa.UniqueConstraint("site_id", "month", name="uq_monthly_reports_site_month"),
 )
+
+
+# Declared beside the code they serve, on the same metadata; named here like every table.
+from kiosk_server.catalogue_tables import (  # noqa: E402
+    parcours,
+    parcours_publications,
+    parcours_versions,
+    procedure_publications,
+    procedure_versions,
+    procedures,
+    site_catalogue,
+)
+
+__all__ = ["parcours", "parcours_publications", "parcours_versions", "procedure_publications",
+           "procedure_versions", "procedures", "site_catalogue"]

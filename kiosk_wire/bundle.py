@@ -16,6 +16,13 @@ texts). The server computes it without building the bundle, the heartbeat reply 
 and a kiosk downloads a bundle only when the version differs from the one it has. A site with
 nothing published and no choice has
 :data:`EMPTY_VERSION`, the version of a kiosk that never got a bundle.
+
+The *level* a kiosk reads (:class:`BundleLevel`): a kiosk older than parcours in bundles refuses
+a bundle with a ``parcours`` key (its schema forbids unknown keys) and says no level in its
+heartbeat. So the server sends each kiosk the bundle of its level (:func:`for_level`: the
+parcours left out below :attr:`BundleLevel.PARCOURS`) and, in the heartbeat reply, that
+bundle's version; a kiosk of this version says :data:`KIOSK_BUNDLE_LEVEL` in its heartbeat and
+asks ``GET /api/v1/catalogue?level=2``.
 """
 from __future__ import annotations
 
@@ -23,6 +30,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Iterable
+from enum import IntEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -36,6 +44,16 @@ ProcedureVersion = Annotated[int, Field(ge=1, le=1_000_000, strict=True)]
 MAX_PROCEDURES = 500
 MAX_YAML_CHARS = 400_000
 MAX_PARCOURS_CHARS = 20_000
+
+
+class BundleLevel(IntEnum):
+    """What a kiosk can read in a bundle."""
+
+    PROCEDURES = 1  # procedures and order: kiosks that say no level in their heartbeat
+    PARCOURS = 2    # parcours too
+
+
+KIOSK_BUNDLE_LEVEL = BundleLevel.PARCOURS
 
 
 class _Strict(BaseModel):
@@ -90,6 +108,23 @@ def catalogue_version(entries: Iterable[tuple[str, int]], order: list[str] | Non
 
 
 EMPTY_VERSION = catalogue_version((), None)
+
+
+def level_of(announced: int | None) -> BundleLevel:
+    """The level a kiosk reads, from what its heartbeat (or request) says; None: the first."""
+    if announced is None or announced < BundleLevel.PARCOURS:
+        return BundleLevel.PROCEDURES
+    return BundleLevel.PARCOURS
+
+
+def for_level(bundle: CatalogueBundle, level: BundleLevel) -> CatalogueBundle:
+    """The bundle a kiosk of this level can read: the same, or without its parcours (and its
+    version then that of the content left)."""
+    if level >= BundleLevel.PARCOURS or not bundle.parcours:
+        return bundle
+    return CatalogueBundle(version=catalogue_version(
+        ((p.id, p.version) for p in bundle.procedures), bundle.order),
+        procedures=bundle.procedures, order=bundle.order)
 
 
 def seal(bundle: CatalogueBundle, seed: bytes) -> SignedBundle:

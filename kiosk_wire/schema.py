@@ -408,6 +408,12 @@ class Heartbeat(_Strict):
     update_tried: PackageVersion | None = None
     # The catalogue bundle the kiosk uses (kiosk_wire.bundle.catalogue_version); optional.
     catalogue_version: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")] | None = None
+    # What the kiosk can read in a bundle (kiosk_wire.bundle.BundleLevel); None from kiosks
+    # older than parcours in bundles, which are sent bundles without parcours.
+    bundle_level: Annotated[int, Field(ge=1, le=100, strict=True)] | None = None
+    # The bundle's parcours the kiosk does not offer (one names a procedure this kiosk's
+    # version does not have): the mediator's live view names them. Optional.
+    parcours_dropped: Annotated[list[ProcedureId], Field(max_length=50)] = []
     # The official site shown in the kiosk's browser right now (its allowlist key: never an
     # address or a path), for the mediator's live view; None when not browsing. Optional.
     official_site: OfficialSite | None = None

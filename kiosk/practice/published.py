@@ -3,7 +3,11 @@
 :class:`BundleKeeper` takes a signed bundle (kiosk.sync.catalogue brings it), and keeps it only
 when its signature is the server's (``sync.catalogue_public_key``) AND the practice checker
 passes every procedure in it, as it would a file of the shipped catalogue; anything else is
-refused whole, with a plain reason logged, and the kiosk keeps the catalogue it has. A bundle
+refused whole, with a plain reason logged, and the kiosk keeps the catalogue it has. One
+exception: a parcours naming a procedure this kiosk's version does not have (a newer shipped
+one the server offers) is dropped alone, logged, and named in the heartbeat
+(``parcours_dropped``); the rest of the bundle is taken. That is safe: the bundle's signature
+still covers what is used, and a parcours is only a list of exercises. A bundle
 taken is written to ``data_dir/catalogue/bundle.json`` (the signed bundle itself, so it is
 checked again when read back) and waits as *pending*: the runtime swaps
 it in between two sessions, never during one. At start the kept bundle is read back, so a
@@ -26,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.practice import yamlines
 from kiosk.practice.catalogue import Catalogue, shipped_ids
 from kiosk.practice.checker import check_paths
 from kiosk.practice.model import Procedure
@@ -52,6 +57,7 @@ class Accepted:
     procedures: tuple[Procedure, ...]
     drafts: tuple[Procedure, ...] = ()
     parcours: tuple[Parcours, ...] = ()
+    dropped: tuple[str, ...] = ()  # parcours ids left out: an exercise this kiosk lacks
 
     @property
     def version(self) -> str:
@@ -65,9 +71,9 @@ def check_bundle(bundle: CatalogueBundle, directory: Path) -> Accepted:
     directory.mkdir(parents=True, exist_ok=True)
     for entry in bundle.procedures:
         (directory / f"{entry.id}.yaml").write_text(entry.yaml, encoding="utf-8")
-    parcours = _check_parcours(bundle, directory / "parcours")
+    parcours, dropped = _check_parcours(bundle, directory / "parcours")
     if not bundle.procedures:
-        return Accepted(bundle, (), parcours=parcours)
+        return Accepted(bundle, (), parcours=parcours, dropped=dropped)
     report = check_paths([directory], taken=shipped_ids())
     if report.errors:
         raise BundleRefused(f"bundle refused: the checker finds {len(report.errors)} "
@@ -81,20 +87,28 @@ def check_bundle(bundle: CatalogueBundle, directory: Path) -> Accepted:
     def versioned(procedure: Procedure) -> Procedure:
         return dataclasses.replace(procedure, published_version=versions[procedure.id])
     return Accepted(bundle, tuple(versioned(p) for p in report.procedures),
-                    tuple(versioned(p) for p in report.drafts), parcours)
+                    tuple(versioned(p) for p in report.drafts), parcours, dropped)
 
 
-def _check_parcours(bundle: CatalogueBundle, directory: Path) -> tuple[Parcours, ...]:
+def _check_parcours(bundle: CatalogueBundle, directory: Path
+                    ) -> tuple[tuple[Parcours, ...], tuple[str, ...]]:
     """The parcours checker on every parcours of the bundle, its exercises checked against the
-    procedures the kiosk could offer (shipped or in the bundle); BundleRefused at the first
-    problem."""
+    procedures the kiosk could offer (shipped or in the bundle): the parcours kept, and the ids
+    of those dropped because an exercise is not in this kiosk's version (every other problem
+    refuses the bundle: BundleRefused at the first)."""
     known = {*shipped_ids(), *(entry.id for entry in bundle.procedures)}
     directory.mkdir(parents=True, exist_ok=True)
     checked: list[Parcours] = []
+    dropped: list[str] = []
     for entry in bundle.parcours:
         file = directory / f"{entry.id}.yaml"
         file.write_text(entry.yaml, encoding="utf-8")
         parcours, findings = check_parcours_file(file, known)
+        if parcours is None and _only_unknown_exercises(file, known | _steps_of(file)):
+            log.warning("parcours %s not offered: it names an exercise this kiosk's version "
+                        "does not have (%s)", entry.id, findings[0])
+            dropped.append(entry.id)
+            continue
         if parcours is None:
             raise BundleRefused(f"bundle refused: the parcours checker finds {len(findings)} "
                                 f"problem(s), first: {findings[0]}")
@@ -102,7 +116,23 @@ def _check_parcours(bundle: CatalogueBundle, directory: Path) -> tuple[Parcours,
             raise BundleRefused("bundle refused: a parcours' file does not declare the id it "
                                 "is published under")
         checked.append(dataclasses.replace(parcours, source=None))
-    return tuple(checked)
+    return tuple(checked), tuple(dropped)
+
+
+def _steps_of(file: Path) -> set[str]:
+    """The exercise ids a parcours file names (none if it is not readable as one)."""
+    try:
+        data = yamlines.load_path(file)
+    except (yamlines.YamlSyntaxError, OSError, UnicodeDecodeError):
+        return set()
+    steps = data.get("procedures") if isinstance(data, yamlines.LineDict) else None
+    return {str(s) for s in steps} if isinstance(steps, yamlines.LineList) else set()
+
+
+def _only_unknown_exercises(file: Path, every_step_known: set[str]) -> bool:
+    """True when the parcours passes the checker once its unknown exercises are taken as
+    known: its only problem is an exercise this kiosk lacks."""
+    return check_parcours_file(file, every_step_known)[0] is not None
 
 
 def compose(base: Catalogue, accepted: Accepted | None) -> Catalogue:
@@ -189,14 +219,23 @@ class BundleKeeper:
         self._keep(signed)
         with self._lock:
             self.pending = accepted
-        log.info("catalogue %s taken (%d published procedure(s)); in use from the next time "
-                 "no session is running", accepted.version, len(accepted.bundle.procedures))
+        log.info("catalogue %s taken (%d published procedure(s), %d parcours, %d dropped); in "
+                 "use from the next time no session is running", accepted.version,
+                 len(accepted.bundle.procedures), len(accepted.parcours),
+                 len(accepted.dropped))
         for listener in list(self._listeners):
             try:
                 listener()
             except Exception:
                 log.exception("catalogue listener failed")
         return None
+
+    def dropped_parcours(self) -> list[str]:
+        """The parcours of the bundle the kiosk has (or will have after this session) that it
+        does not offer: an exercise its version lacks."""
+        with self._lock:
+            current = self.pending or self.active
+        return list(current.dropped) if current is not None else []
 
     def take_pending(self) -> Accepted | None:
         """Make the pending bundle the active one (call between sessions only); it, or None."""

@@ -45,6 +45,7 @@ class CatalogueHolder(Protocol):
 
     def version(self) -> str: ...
     def offer(self, signed: SignedBundle) -> str | None: ...
+    def dropped_parcours(self) -> list[str]: ...
 
 
 @dataclass
@@ -114,7 +115,8 @@ def connect(settings: Settings, core: SessionCore, schedule: Schedule | None = N
     if catalogue is not None and link is not None:
         from kiosk.sync.catalogue import CatalogueSync
 
-        bundles = CatalogueSync(link, catalogue.offer, catalogue.version)
+        bundles = CatalogueSync(link, catalogue.offer, catalogue.version,
+                                catalogue.dropped_parcours)
     heartbeat = HeartbeatClient(core, link, interval_s=settings.get("sync.heartbeat_s"),
                                 schedule=schedule, device_states=device_states,
                                 device_backends=device_backends, position=position,

@@ -42,6 +42,7 @@ from kiosk.sync.catalogue import CatalogueSync
 from kiosk.sync.help import HelpDesk
 from kiosk.sync.link import LinkError, ServerLink
 from kiosk.update_pin import PinRequester
+from kiosk_wire.bundle import KIOSK_BUNDLE_LEVEL
 from kiosk_wire.schema import (
     Command,
     CommandKind,
@@ -163,6 +164,8 @@ class HeartbeatClient:
             ui_stalled_s=stalled, restarts=restarts, update_state=update,
             update_tried=tried if update is not None else None,
             catalogue_version=self.catalogue.current() if self.catalogue else None,
+            bundle_level=KIOSK_BUNDLE_LEVEL.value if self.catalogue else None,
+            parcours_dropped=self.catalogue.dropped()[:50] if self.catalogue else [],
             package_version=update_state.installed_version(self.dpkg_status),
             acked_commands=acked,
             help_requests=self.help_desk.pending_request_ids() if self.help_desk else [],

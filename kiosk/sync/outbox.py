@@ -4,8 +4,10 @@
   batch holding it; ``event_id`` makes every re-send harmless (the server stores it once), so a
   crash at any moment neither loses nor duplicates anything.
 - Failures (offline, 5xx, 429) postpone the batch with exponential backoff and jitter, per record
-  (``attempts`` in the queue), and at least the server's ``Retry-After`` (plus up to half of it at
-  random) when it sheds load. A batch refused as not following the schema (422) is retried
+  (``attempts`` in the queue); when the server says when to come back (``Retry-After`` of a 429,
+  or of the 503 it sheds load with), exactly that, plus up to half of it at random: no backoff
+  stacked on top, which after a long outage would keep a kiosk away long after the server is
+  ready for it. A batch refused as not following the schema (422) is retried
   without the refused record(s), which stay queued with a long delay: never deleted, never
   blocking the others.
 - The connection is the :class:`~kiosk.sync.link.ServerLink`'s (TLS verified, token in a header).
@@ -176,9 +178,12 @@ class SyncClient:
                   at_least: float | None = None) -> None:
         attempts = max(r.attempts for r in records)
         # The server's Retry-After (429, or 503 when it sheds load) with up to half of it again
-        # at random: the kiosks it refused together come back spread out.
-        asked = (at_least or 0.0) * self.rng.uniform(1.0, 1.5)
-        delay = max(backoff_delay(attempts, self.rng), asked)
+        # at random: the kiosks it refused together come back spread out. Without one (offline,
+        # a 5xx), our own exponential backoff.
+        if at_least is not None:
+            delay = at_least * self.rng.uniform(1.0, 1.5)
+        else:
+            delay = backoff_delay(attempts, self.rng)
         store.postpone([r.event_id for r in records], self.clock() + delay)
         report.postponed += len(records)
 

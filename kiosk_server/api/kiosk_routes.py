@@ -9,7 +9,7 @@ import uuid
 from typing import Annotated, Any, NoReturn
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -21,7 +21,7 @@ from kiosk_server.procedures import bundles, parcours_store, store
 from kiosk_server.quiet_heartbeat import KioskSnapshot
 from kiosk_server.tenancy import KioskIdentity, TenancyError, authenticate, now
 from kiosk_wire import __version__
-from kiosk_wire.bundle import SignedBundle, seal
+from kiosk_wire.bundle import SignedBundle, level_of, seal
 from kiosk_wire.catalogue import full_id_of
 from kiosk_wire.schema import (
     SUPPORTED_SCHEMA_VERSIONS,
@@ -181,11 +181,14 @@ def post_heartbeat(request: Request, hb: Heartbeat,
 
 
 @router.get("/catalogue", response_model=SignedBundle, responses=RESPONSES)
-def get_catalogue(request: Request, kiosk: Kiosk) -> SignedBundle:
-    """The kiosk's site's catalogue bundle (procedures published from the console and the
-    site's order), signed with the server's Ed25519 key (kiosk_wire.bundle)."""
+def get_catalogue(request: Request, kiosk: Kiosk,
+                  level: Annotated[int | None, Query(ge=1, le=100)] = None) -> SignedBundle:
+    """The kiosk's site's catalogue bundle (procedures published from the console, the
+    site's order and, for a kiosk asking ``level=2``, its parcours), signed with the server's
+    Ed25519 key (kiosk_wire.bundle). Without ``level`` (kiosks older than parcours in
+    bundles): no parcours, which such a kiosk would refuse."""
     with request.app.state.engine.connect() as conn:
-        bundle = bundles.build(conn, kiosk.site_id, kiosk.territory_id)
+        bundle = bundles.build(conn, kiosk.site_id, kiosk.territory_id, level_of(level))
     state = request.app.state
     if getattr(state, "catalogue_seed", None) is None:
         state.catalogue_seed = bundles.signing_seed(state.settings)

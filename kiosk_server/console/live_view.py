@@ -36,14 +36,24 @@ COMMAND_LABELS = {"end_session": "Terminer la session", "out_of_order": "Mettre 
                   "back_in_service": "Remettre en service"}
 
 
-def catalogue_words(has: str | None, should: str | None) -> str:
-    """Which practice catalogue a kiosk has, and whether it is its site's current one."""
+def catalogue_words(has: str | None, should: str | None, plain: str | None = None,
+                    dropped: str | None = None) -> str:
+    """Which practice catalogue a kiosk has, and whether it is its site's current one
+    (``plain``: the site's without parcours, what a kiosk older than them is sent);
+    ``dropped``: the bundle's parcours the kiosk does not offer (comma-separated ids)."""
     if has is None:
         return ""
     what = "démarches fournies" if has == EMPTY_VERSION else f"catalogue {has[:8]}"
     if has == (should or EMPTY_VERSION):
-        return f"{what} · à jour"
-    return f"{what} · le nouveau arrive entre deux sessions"
+        words = f"{what} · à jour"
+    elif plain is not None and has == plain:
+        words = f"{what} · à jour sans les parcours (mettez la borne à jour pour les avoir)"
+    else:
+        words = f"{what} · le nouveau arrive entre deux sessions"
+    if dropped:
+        words += (" · parcours non proposés (une démarche manque à cette version de la "
+                  f"borne) : {dropped.replace(',', ', ')}")
+    return words
 
 
 @dataclass
@@ -244,6 +254,18 @@ def snapshot_of(rows: SiteRows, heartbeat_s: int, at: dt.datetime | None = None)
     return Snapshot(kiosks, help_views)
 
 
+def changes_by_itself_at(rows: SiteRows, heartbeat_s: int,
+                         current: dt.datetime) -> dt.datetime | None:
+    """When the snapshot of ``rows`` next changes with no write at all: a kiosk turns offline,
+    a cancelled call leaves the panel. (Minutes in session or offline are kept current by
+    console.js between pushes.) None: never, as long as the rows stay the same."""
+    offline_after = dt.timedelta(seconds=heartbeat_s * live.OFFLINE_AFTER_HEARTBEATS)
+    moments = [k["last_seen"] + offline_after for k in rows.kiosks if k["last_seen"] is not None]
+    moments += [h["closed_at"] + CANCELLED_SHOWN_FOR for h in rows.help
+                if h["status"] == HelpState.CANCELLED.value and h["closed_at"] is not None]
+    return min((m for m in moments if m > current), default=None)
+
+
 def kiosk_view(k: dict[str, Any], current: dt.datetime, offline_after: dt.timedelta,
                pending: list[str] | None = None, help_open: bool = False) -> KioskView:
     """One kiosk's card from its row of live.kiosk_statuses(), at the time ``current``."""
@@ -272,7 +294,8 @@ def kiosk_view(k: dict[str, Any], current: dt.datetime, offline_after: dt.timede
         update=L.update(k["update_state"], k["update_tried"]),
         package=k["package_version"] or "",
         drift=L.version_drift(k["package_version"], k["pinned_version"]) if last_seen else "",
-        catalogue=catalogue_words(k["catalogue_version"], k["site_catalogue"]),
+        catalogue=catalogue_words(k["catalogue_version"], k["site_catalogue"],
+                                  k.get("site_catalogue_plain"), k.get("parcours_dropped")),
         official_site=L.official_site_shown(k["official_site"])
         if k.get("official_site") and status in IN_SESSION else "",
         session_since=_iso(started) if in_session else None,

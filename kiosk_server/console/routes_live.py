@@ -8,10 +8,13 @@ sites sees both sites' kiosks and help calls on one tablet, and answers either. 
 lists them to choose from.
 
 The stream does not read the database itself: the process's live feed (live_feed.py) reads each
-changed site once for all the pages showing it, and wakes their streams; a stream also renders
-again every ``TICK_S`` (a kiosk goes offline, a session passes a minute, without any write). It
-pushes the re-rendered panel only when it changed, with the ids of the open help requests and
-of the device faults so the page can ring for the new ones. A comment line every
+changed site once for all the pages showing it, and wakes their streams; a stream also looks
+again when its shared rendering expires (a kiosk goes offline, a call leaves, without any
+write) and at least every ``KEEPALIVE_S``.
+Nor does it render by itself: one rendering per site and change (or passing of time) serves
+every page of the process (live_render.py). It pushes the panel only when it changed, with
+the ids of the open help requests and of the device faults so the page can ring for the new
+ones. A comment line every
 ``KEEPALIVE_S`` keeps proxies from closing an idle stream. The user and their places are read
 again when accounts or places change (the feed says so) and at least every ``RECHECK_S``: a
 disabled account stops receiving; a site taken away from the user ends its one-site stream (the
@@ -34,15 +37,14 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from kiosk_server import live
 from kiosk_server.console import access
-from kiosk_server.console.auth import ConsoleDenied, ConsoleUser, LoginRequired
+from kiosk_server.console.auth import ConsoleDenied, ConsoleUser, LoginRequired, load_user
 from kiosk_server.console.live_feed import POLL_S, LiveFeed, Watch
+from kiosk_server.console.live_render import SharedPanels, for_user
 from kiosk_server.console.live_view import (
     COMMAND_LABELS,
     Snapshot,
-    as_event,
     kiosk_view,
     snapshot,
-    snapshot_of,
 )
 from kiosk_server.console.web import (
     TEMPLATES,
@@ -57,7 +59,6 @@ from kiosk_server.console.web import (
 from kiosk_wire.schema import CommandKind
 
 router = APIRouter()
-TICK_S = 5.0
 KEEPALIVE_S = 15.0
 # The user is read again on every change of accounts or places (the feed says so); at least
 # this often for what is not marked (a sign-out elsewhere, SQL by hand). The only database work
@@ -156,20 +157,21 @@ def _scope(ctx: Console, user: ConsoleUser) -> list[Any]:
 @router.get("/console/live/events", include_in_schema=False)
 async def live_together_events(request: Request) -> Response:
     """The stream of the all-sites page; its sites follow the user's places."""
-    user = user_of(request)
+    user = await in_thread(user_of, request)  # its reads off the event loop
     ctx = console(request)
 
-    async def frames(watch: Watch) -> AsyncIterator[tuple[str, dict[str, Any]] | None]:
+    shared = shared_panels(request)
+
+    async def frames(watch: Watch) -> AsyncIterator[str | None]:
         async for now_user, fresh in _current_users(request, user, watch):
             if fresh:
                 sites = await in_thread(_scope, ctx, now_user)
                 if not sites:  # down to one site (or none, or too many): the page reloads
                     break
                 await watch.set_sites(s.id for s in sites)
-            panels = [(site, snapshot_of(watch.rows(site.id), ctx.heartbeat_s))
-                      for site in sites]
-            html = _together_panel(now_user, panels)
-            yield html, _together_event(panels, html)
+            yield for_user(shared.together(watch.feed, sites, _together_panel, _together_event),
+                           now_user.csrf)
+            watch.due_s = shared.due_s
         yield None
 
     return _event_stream(request, frames)
@@ -186,42 +188,56 @@ async def _current_users(request: Request, user: ConsoleUser, watch: Watch
     fresh = True
     while True:
         yield user, fresh
-        await watch.next(max(POLL_S, min(TICK_S, RECHECK_S)))
+        await watch.next(max(POLL_S, min(watch.due_s, KEEPALIVE_S, RECHECK_S)))
         fresh = watch.accounts_changed or time.monotonic() - last_check >= RECHECK_S
         if fresh:
             watch.accounts_changed = False
             try:
-                user = await in_thread(user_of, request)
+                user = await in_thread(_user_again, request)
             except LoginRequired:
                 return
             last_check = time.monotonic()
 
 
+def shared_panels(request: Request) -> SharedPanels:
+    """This process's shared renderings of live panels (made at the first live stream)."""
+    state = request.app.state
+    shared = getattr(state, "live_panels", None)
+    if shared is None:
+        shared = state.live_panels = SharedPanels(console(request).heartbeat_s)
+    return shared
+
+
+def _user_again(request: Request) -> ConsoleUser:
+    """A stream's user read again: as user_of, without re-reading the procedures' titles (the
+    feed does when it reads a site): one connection less per page every RECHECK_S."""
+    ctx = console(request)
+    return load_user(ctx.engine, ctx.sessions.read(request))
+
+
 def _event_stream(request: Request,
-                  frames: Callable[[Watch], AsyncIterator[tuple[str, dict[str, Any]] | None]]
-                  ) -> Response:
-    """Server-sent events from ``frames`` (html, event), which wait on the feed between them:
-    pushed when the html changed, a keep-alive comment now and then; ``None`` ends the stream
+                  frames: Callable[[Watch], AsyncIterator[str | None]]) -> Response:
+    """Server-sent events from ``frames`` (the event as JSON), which wait on the feed between
+    them: pushed when it changed, a keep-alive comment now and then; ``None`` ends the stream
     with "logout" (the page reloads, into whatever the user may now see)."""
     feed = live_feed(request)
 
     async def stream() -> AsyncIterator[str]:
-        last_html = None
+        last_event = None
         last_sent = time.monotonic()
         yield "retry: 2000\n\n"
         async with feed.watching(()) as watch:
-            async for frame in frames(watch):
+            async for event in frames(watch):
                 if await request.is_disconnected():
                     return
-                if frame is None:
+                if event is None:
                     yield "event: logout\ndata: {}\n\n"
                     return
-                html, event = frame
                 now = time.monotonic()
-                if html != last_html:
-                    last_html, last_sent = html, now
-                    yield f"event: live\ndata: {json.dumps(event)}\n\n"
-                elif now - last_sent > KEEPALIVE_S:
+                if event != last_event:
+                    last_event, last_sent = event, now
+                    yield f"event: live\ndata: {event}\n\n"
+                elif now - last_sent >= KEEPALIVE_S - 1.0:  # the stream wakes that often
                     last_sent = now
                     yield ": keep-alive\n\n"
 
@@ -241,11 +257,13 @@ def live_page(request: Request, site_id: int) -> Response:
 
 @router.get("/console/live/{site_id}/events", include_in_schema=False)
 async def live_events(request: Request, site_id: int) -> Response:
-    user = user_of(request)
+    user = await in_thread(user_of, request)  # its reads off the event loop
     ctx = console(request)
     await in_thread(_site, ctx, user, site_id)  # refuse at once if out of scope
 
-    async def frames(watch: Watch) -> AsyncIterator[tuple[str, dict[str, Any]] | None]:
+    shared = shared_panels(request)
+
+    async def frames(watch: Watch) -> AsyncIterator[str | None]:
         async for now_user, fresh in _current_users(request, user, watch):
             if fresh:
                 try:
@@ -253,9 +271,8 @@ async def live_events(request: Request, site_id: int) -> Response:
                 except ConsoleDenied:  # no longer in scope: the page reloads into "Accès refusé"
                     break
                 await watch.set_sites([site_id])
-            snap = snapshot_of(watch.rows(site_id), ctx.heartbeat_s)
-            html = _panel(now_user, site, snap)
-            yield html, as_event(snap, html)
+            yield for_user(shared.site(watch.feed, site, _panel), now_user.csrf)
+            watch.due_s = shared.due_s
         yield None
 
     return _event_stream(request, frames)
@@ -276,7 +293,7 @@ def _help_in_site(ctx: Console, user: ConsoleUser, site_id: int, request_id: str
 async def _answer_help(request: Request, site_id: int, request_id: str,
                        change: Callable[[Connection, ConsoleUser], object], flash: str) -> Response:
     """A mediator's answer to a help request of their site: checked, applied, redirected."""
-    user = user_of(request)
+    user = await in_thread(user_of, request)  # its reads off the event loop
     await posted_form(request, user)
     ctx = console(request)
 
@@ -304,7 +321,7 @@ async def close(request: Request, site_id: int, request_id: str) -> Response:
 
 @router.post("/console/live/{site_id}/kiosks/{kiosk_id}/command", include_in_schema=False)
 async def command(request: Request, site_id: int, kiosk_id: int) -> Response:
-    user = user_of(request)
+    user = await in_thread(user_of, request)  # its reads off the event loop
     form = await posted_form(request, user)
     ctx = console(request)
     try:

@@ -3,7 +3,8 @@ English and Arabic), each parcours' versions and review, export of its file
 (kiosk_server.procedures.parcours_store).
 
 The form writes the parcours file (the one source of truth); every save is a version, checked
-by the kiosk's parcours checker, whose findings are shown beside the form. Review and
+by the kiosk's parcours checker, whose findings are shown beside the control they concern
+(kiosk_server.procedures.parcours_findings). Review and
 publication are the procedures' (the store's actions with the PARCOURS kind): mediators write
 and submit, a second person with the right approves, someone with the right publishes. CSRF
 checked on every form, as everywhere; refusals shown on the page, in French.
@@ -22,7 +23,7 @@ from starlette.responses import Response
 from kiosk_server import tables as t
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
 from kiosk_server.console.web import Console, console, done, in_thread, page, posted_form, user_of
-from kiosk_server.procedures import checking, parcours_store, store
+from kiosk_server.procedures import checking, parcours_findings, parcours_store, store
 from kiosk_server.procedures.checking import CheckerUnavailable
 from kiosk_server.procedures.kinds import PARCOURS
 from kiosk_server.procedures.parcours_store import LANGS, ParcoursForm
@@ -65,6 +66,7 @@ def _page(request: Request, ctx: Console, user: ConsoleUser, form: ParcoursForm,
     with ctx.engine.connect() as conn:
         choices = parcours_store.step_choices(conn)
         versions = parcours_store.versions(conn, parcours_id) if parcours_id else []
+        checked = _latest_text(conn, parcours_id) if versions and parcours_id else ""
         publication = conn.execute(sa.select(t.parcours_publications).where(
             t.parcours_publications.c.parcours_id == parcours_id)).first() \
             if parcours_id else None
@@ -74,10 +76,18 @@ def _page(request: Request, ctx: Console, user: ConsoleUser, form: ParcoursForm,
                                    .order_by(t.territories.c.name)).all()
     if findings is None:
         findings = checking.findings_from_json(versions[0].findings) if versions else []
+    shown = {*(f"{key}-{lang}" for key in ("title", "goal") for lang in LANGS),
+             parcours_findings.STEPS,
+             *(f"step-{i}" for i in range(1, len(form.steps) + EMPTY_STEPS + 1))}
+    if parcours_id is None:
+        shown.add("parcours-id")
+    # The findings name lines of the latest version's file.
+    beside, elsewhere = parcours_findings.beside_controls(checked, findings, shown)
     return page(request, "parcours_edit.html", user, status=status, section="procedures",
                 form=form, parcours_id=parcours_id, choices=choices,
                 titles=dict(choices), rows=[*form.steps, *[""] * EMPTY_STEPS],
                 versions=versions, publication=publication, findings=findings,
+                beside=beside, elsewhere=elsewhere,
                 langs=LANGS, lang_names=LANG_NAMES, error=error, sites=sites,
                 territories=territories, reviewer=user.role is not Role.MEDIATOR,
                 labels=LABELS, scope_labels=SCOPE_LABELS, State=ReviewState,

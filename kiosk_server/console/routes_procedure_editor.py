@@ -4,7 +4,9 @@ new procedure started from a template.
 
 Every button posts the whole form (no script needed): « Vérifier » and the buttons that change
 the structure (add a page, move it...) show the result with the checker's findings, saving
-nothing; « Enregistrer » writes a new version through the store, as an imported file would.
+nothing (where scripts run, static/editor_check.js asks « Vérifier » for JSON after a pause in
+typing and shows the findings in place); « Enregistrer » writes a new version through the
+store, as an imported file would.
 The YAML text stays the one source of truth (kiosk_server.procedures.editor_form).
 """
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
 from kiosk_server.console.web import Console, console, done, in_thread, page, posted_form, user_of
@@ -71,19 +73,24 @@ async def edit_post(request: Request, procedure_id: str) -> Response:
     version, previous, _findings = _latest(ctx, procedure_id)
     op = str(form.get("op") or "check")
     pairs = [(k, v) for k, v in form.multi_items()
-             if k not in ("csrf", "op") and isinstance(v, str)]
+             if k not in ("csrf", "op", "langue") and isinstance(v, str)]
     data = editor_form.unflatten(pairs)
     if op.startswith("preview:") and op[8:].isdigit():
-        # The page as the form now says, saved nowhere (opened in a new tab by its button).
+        # The page as the form now says, saved nowhere (opened in a new tab by its button);
+        # the form rides along in the page, so its language and page buttons post it again.
         pages = data.get("pages")
         number = int(op[8:]) + 1
         if not isinstance(pages, list) or not 1 <= number <= len(pages) \
                 or not isinstance(pages[number - 1], dict):
             raise ConsoleDenied("Page introuvable.")
+        lang = _lang(str(form.get("langue") or request.query_params.get("langue") or "fr"))
         return page(request, "procedure_preview.html", user, section="procedures",
                     procedure_id=procedure_id, version=None, number=number,
-                    page_count=len(pages), view=page_preview(data, number - 1), error="",
-                    ribbon=RIBBON, lang="fr", languages=LANGUAGE_NAMES)
+                    page_count=len(pages), view=page_preview(data, number - 1, lang), error="",
+                    ribbon=word(RIBBON, lang), lang=lang, languages=LANGUAGE_NAMES,
+                    resend=pairs)
+    if op == "check" and _wants_json(request):
+        return await _findings_json(data, previous)
     try:
         note = editor_view.apply(data, op) if op not in ("check", "save") else ""
         text = editor_form.dump(data, previous)
@@ -110,8 +117,7 @@ def preview(request: Request, procedure_id: str, version: int, number: int) -> R
     """Page ``number`` (from 1) of a version as the kiosk draws it, in French, or in English
     or Arabic (``?langue=en``, ``?langue=ar``)."""
     user = user_of(request)
-    lang = request.query_params.get("langue", "fr")
-    lang = lang if lang in LANGUAGES else "fr"
+    lang = _lang(request.query_params.get("langue", "fr"))
     with console(request).engine.connect() as conn:
         try:
             text = store.export_yaml(conn, procedure_id, version)
@@ -127,7 +133,38 @@ def preview(request: Request, procedure_id: str, version: int, number: int) -> R
     return page(request, "procedure_preview.html", user, section="procedures",
                 procedure_id=procedure_id, version=version, number=number,
                 page_count=len(pages), view=page_preview(data, number - 1, lang), error="",
-                ribbon=word(RIBBON, lang), lang=lang, languages=LANGUAGE_NAMES)
+                ribbon=word(RIBBON, lang), lang=lang, languages=LANGUAGE_NAMES, resend=None)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.headers.get("accept", "").startswith("application/json")
+
+
+async def _findings_json(data: dict[str, Any], previous: str) -> Response:
+    """« Vérifier » for the page's script (static/editor_check.js, while the mediator types):
+    the checker's findings by control path, worded as beside the fields, saved nowhere."""
+    try:
+        text = editor_form.dump(data, previous)
+        result = await in_thread(checking.check_yaml, text)
+    except (EditorRefused, CheckerUnavailable) as err:
+        return JSONResponse({"error": "invalid", "message": str(err)}, status_code=400)
+    names = [name for name, _value in editor_form.flatten(data)]
+    beside, elsewhere = editor_form.findings_by_control(result.findings, names)
+
+    def said(finding: CheckFinding) -> dict[str, str]:
+        warning = finding.severity.value == "warning"
+        return {"severity": finding.severity.value,
+                "message": ("Attention : " if warning else "") + editor_view.plain(
+                    finding.message)}
+    return JSONResponse({"errors": result.errors,
+                         "beside": {path: [said(f) for f in found]
+                                    for path, found in beside.items()},
+                         "elsewhere": [said(f) for f in elsewhere]})
+
+
+def _lang(asked: str) -> str:
+    """A preview language the kiosk has (French otherwise)."""
+    return asked if asked in LANGUAGES else "fr"
 
 
 @router.post("/console/procedures/from-template", include_in_schema=False)

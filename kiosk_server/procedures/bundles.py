@@ -4,8 +4,10 @@ A site's kiosks get the procedures published to the site, to its territory and t
 plus the site's choice of procedures and order (``site_catalogue``), and the parcours published
 to it likewise, each only when the site's kiosks offer every exercise it names. Its *version*
 (kiosk_wire.bundle.catalogue_version) is recomputed with every change that can move it and
-kept on the site's row (``sites.catalogue_version``), so a heartbeat reads it with the kiosk's
-own row and costs no extra statement.
+kept on the site's row (``sites.catalogue_version``; ``catalogue_version_plain``: the version
+of the same bundle without parcours, sent to kiosks older than parcours in bundles, see
+kiosk_wire.bundle.BundleLevel), so a heartbeat reads it with the kiosk's own row and costs no
+extra statement.
 
 The signing key: ``server.catalogue_signing_key`` (64 hex digits; a systemd credential), else a
 key generated once per data_dir in ``catalogue-signing-key`` (readable by its owner only), as
@@ -25,7 +27,14 @@ from sqlalchemy.engine import Connection
 from kiosk_server import tables as t
 from kiosk_server.procedures.review import PublicationScope
 from kiosk_wire import catalogue, ed25519
-from kiosk_wire.bundle import BundleParcours, BundleProcedure, CatalogueBundle, catalogue_version
+from kiosk_wire.bundle import (
+    BundleLevel,
+    BundleParcours,
+    BundleProcedure,
+    CatalogueBundle,
+    catalogue_version,
+    for_level,
+)
 from kiosk_wire.config import ConfigError, Settings
 
 KEY_FILE = "catalogue-signing-key"
@@ -95,11 +104,22 @@ def refresh_sites(conn: Connection, site_ids: Iterable[int] | None = None) -> No
                                      order)
         version = catalogue_version(published, order, ((b.id, b.version) for b in parcours))
         conn.execute(t.sites.update().where(t.sites.c.id == site_id)
-                     .values(catalogue_version=version))
+                     .values(catalogue_version=version,
+                             catalogue_version_plain=catalogue_version(published, order)))
 
 
-def build(conn: Connection, site_id: int, territory_id: int) -> CatalogueBundle:
-    """The site's bundle: each published procedure's YAML text as saved, and its order."""
+def version_for(level: BundleLevel, full: str | None, plain: str | None) -> str | None:
+    """Of a site's two kept versions, the one a kiosk of this level is sent (None: still to
+    be computed)."""
+    if full is None:
+        return None
+    return full if level >= BundleLevel.PARCOURS else plain
+
+
+def build(conn: Connection, site_id: int, territory_id: int,
+          level: BundleLevel = BundleLevel.PARCOURS) -> CatalogueBundle:
+    """The site's bundle for a kiosk of this level: each published procedure's YAML text as
+    saved, its order, and (from level 2) its parcours."""
     p, v = t.procedure_publications.c, t.procedure_versions.c
     rows = conn.execute(
         sa.select(v.procedure_id, v.version, v.yaml)
@@ -113,10 +133,10 @@ def build(conn: Connection, site_id: int, territory_id: int) -> CatalogueBundle:
     procedures = [BundleProcedure(id=r.procedure_id, version=int(r.version), yaml=r.yaml)
                   for r in rows]
     parcours = parcours_for_site(conn, site_id, territory_id, (b.id for b in procedures), order)
-    return CatalogueBundle(version=catalogue_version(((b.id, b.version) for b in procedures),
-                                                     order,
-                                                     ((b.id, b.version) for b in parcours)),
-                           procedures=procedures, order=order, parcours=parcours)
+    return for_level(CatalogueBundle(
+        version=catalogue_version(((b.id, b.version) for b in procedures), order,
+                                  ((b.id, b.version) for b in parcours)),
+        procedures=procedures, order=order, parcours=parcours), level)
 
 
 def signing_seed(settings: Settings) -> bytes:

@@ -10,7 +10,7 @@ as a marker (``pages.0.fields#list``) so a round trip gives the same procedure.
 
 Order is kept (the form posts its controls in document order); comments at the top of the file
 are carried over to the new text, and those further down above the value they precede
-(kiosk_server.procedures.yaml_comments; not those at the end of a line).
+(kiosk_server.procedures.yaml_comments), and those at the end of a line after their value.
 """
 from __future__ import annotations
 

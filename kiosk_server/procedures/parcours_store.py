@@ -10,7 +10,6 @@ signed bundle of each site whose kiosks offer all of its exercises (bundles.py).
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
@@ -20,16 +19,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kiosk_server import tables as t
+from kiosk_server.procedures import store
 from kiosk_server.procedures.checking import (
     CheckFinding,
     CheckResult,
     check_parcours_text,
     load_text,
 )
-from kiosk_server.procedures.review import Reviewer, ReviewRefused, ReviewState
+from kiosk_server.procedures.kinds import PARCOURS
+from kiosk_server.procedures.review import Reviewer, ReviewRefused
 from kiosk_wire import catalogue
 
-_v = t.parcours_versions.c
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 LANGS = ("fr", "en", "ar")
 MAX_CHARS = 20_000
@@ -140,20 +140,8 @@ def save(conn: Connection, person: Reviewer, text: str, parcours_id: str | None 
     if parcours_id is not None and declared != parcours_id:
         raise ReviewRefused(f"Ce fichier décrit le parcours « {declared} », pas « "
                             f"{parcours_id} ».")
-    at = dt.datetime.now(dt.UTC)
-    if conn.execute(sa.select(t.parcours.c.id).where(t.parcours.c.id == declared)).first() \
-            is None:
-        conn.execute(t.parcours.insert().values(id=declared, created_at=at,
-                                                created_by=person.id))
-    conn.execute(t.parcours.update().where(t.parcours.c.id == declared)
-                 .values(title_fr=result.title_fr[:200] or None))
-    last = conn.execute(sa.select(sa.func.max(_v.version))
-                        .where(_v.parcours_id == declared)).scalar()
-    version = int(last or 0) + 1
-    conn.execute(t.parcours_versions.insert().values(
-        parcours_id=declared, version=version, yaml=text, author_id=person.id, created_at=at,
-        errors=result.errors, findings=result.findings_json(), state=ReviewState.DRAFT.value))
-    return SavedParcours(declared, version, result)
+    return SavedParcours(declared, store.write_version(conn, PARCOURS, person, declared, text,
+                                                       result), result)
 
 
 def is_new_id(conn: Connection, parcours_id: str) -> bool:
@@ -164,28 +152,12 @@ def is_new_id(conn: Connection, parcours_id: str) -> bool:
 
 def versions(conn: Connection, parcours_id: str) -> list[Any]:
     """Every version of a parcours, newest first, with its author's name."""
-    return list(conn.execute(
-        sa.select(_v.version, _v.state, _v.errors, _v.created_at, _v.scope, _v.place_id,
-                  _v.findings, t.users.c.username.label("author"))
-        .select_from(t.parcours_versions.outerjoin(t.users, t.users.c.id == _v.author_id))
-        .where(_v.parcours_id == parcours_id).order_by(_v.version.desc())).all())
+    return store.versions(conn, parcours_id, PARCOURS)
 
 
 def listing(conn: Connection) -> list[dict[str, Any]]:
     """Every parcours with its title, its latest version and state, and what is published."""
-    latest = (sa.select(_v.parcours_id, sa.func.max(_v.version).label("version"))
-              .group_by(_v.parcours_id).subquery())
-    pub = t.parcours_publications.c
-    rows = conn.execute(
-        sa.select(_v.parcours_id, _v.version, _v.state, _v.errors, t.parcours.c.title_fr,
-                  pub.version.label("published"), pub.scope, pub.place_id)
-        .select_from(t.parcours_versions
-                     .join(latest, sa.and_(latest.c.parcours_id == _v.parcours_id,
-                                           latest.c.version == _v.version))
-                     .join(t.parcours, t.parcours.c.id == _v.parcours_id)
-                     .outerjoin(t.parcours_publications, pub.parcours_id == _v.parcours_id))
-        .order_by(_v.parcours_id)).all()
-    return [dict(r._mapping) for r in rows]
+    return store.listing(conn, PARCOURS)
 
 
 def known_ids(conn: Connection, ids: list[str]) -> set[str]:

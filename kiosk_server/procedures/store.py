@@ -65,21 +65,28 @@ def save(conn: Connection, person: Reviewer, text: str, procedure_id: str | None
     if declared in catalogue.shipped():
         raise ReviewRefused(f"L'identifiant « {declared} » est celui d'une démarche fournie avec "
                             f"la borne : choisissez-en un autre.")
+    return Saved(declared, write_version(conn, PROCEDURE, person, declared, text, result),
+                 result)
+
+
+def write_version(conn: Connection, kind: Kind, person: Reviewer, declared: str, text: str,
+                  result: CheckResult) -> int:
+    """Write ``text`` as the next version (a draft) of ``declared``, created on its first save,
+    its French title kept for the console; the version number."""
     at = _now()
-    exists = conn.execute(sa.select(t.procedures.c.id)
-                          .where(t.procedures.c.id == declared)).first()
-    if exists is None:
-        conn.execute(t.procedures.insert().values(id=declared, created_at=at,
-                                                  created_by=person.id))
-    conn.execute(t.procedures.update().where(t.procedures.c.id == declared)
+    owners = kind.owners
+    if conn.execute(sa.select(owners.c.id).where(owners.c.id == declared)).first() is None:
+        conn.execute(owners.insert().values(id=declared, created_at=at, created_by=person.id))
+    conn.execute(owners.update().where(owners.c.id == declared)
                  .values(title_fr=result.title_fr[:200] or None))
-    last = conn.execute(sa.select(sa.func.max(_v.version))
-                        .where(_v.procedure_id == declared)).scalar()
+    last = conn.execute(sa.select(sa.func.max(kind.versions.c.version))
+                        .where(kind.vid() == declared)).scalar()
     version = int(last or 0) + 1
-    conn.execute(t.procedure_versions.insert().values(
-        procedure_id=declared, version=version, yaml=text, author_id=person.id, created_at=at,
-        errors=result.errors, findings=result.findings_json(), state=ReviewState.DRAFT.value))
-    return Saved(declared, version, result)
+    conn.execute(kind.versions.insert().values({
+        kind.id_column: declared, "version": version, "yaml": text, "author_id": person.id,
+        "created_at": at, "errors": result.errors, "findings": result.findings_json(),
+        "state": ReviewState.DRAFT.value}))
+    return version
 
 
 def version_row(conn: Connection, procedure_id: str, version: int, kind: Kind = PROCEDURE
@@ -92,28 +99,32 @@ def version_row(conn: Connection, procedure_id: str, version: int, kind: Kind = 
     return row
 
 
-def versions(conn: Connection, procedure_id: str) -> list[Any]:
-    """Every version of a procedure, newest first, with its author's name."""
+def versions(conn: Connection, procedure_id: str, kind: Kind = PROCEDURE) -> list[Any]:
+    """Every version of a procedure (or a parcours), newest first, with its author's name."""
+    v = kind.versions.c
     return list(conn.execute(
-        sa.select(_v.version, _v.state, _v.errors, _v.created_at, _v.scope, _v.place_id,
-                  _v.findings, t.users.c.username.label("author"))
-        .select_from(t.procedure_versions.outerjoin(t.users, t.users.c.id == _v.author_id))
-        .where(_v.procedure_id == procedure_id).order_by(_v.version.desc())).all())
+        sa.select(v.version, v.state, v.errors, v.created_at, v.scope, v.place_id,
+                  v.findings, t.users.c.username.label("author"))
+        .select_from(kind.versions.outerjoin(t.users, t.users.c.id == v.author_id))
+        .where(kind.vid() == procedure_id).order_by(v.version.desc())).all())
 
 
-def listing(conn: Connection) -> list[dict[str, Any]]:
-    """Every procedure with its latest version and state, and what is published where."""
-    latest = (sa.select(_v.procedure_id, sa.func.max(_v.version).label("version"))
-              .group_by(_v.procedure_id).subquery())
-    pub = t.procedure_publications.c
+def listing(conn: Connection, kind: Kind = PROCEDURE) -> list[dict[str, Any]]:
+    """Every procedure (or parcours) with its French title, its latest version and state, and
+    what is published where."""
+    v, vid = kind.versions.c, kind.vid()
+    latest = (sa.select(vid, sa.func.max(v.version).label("version"))
+              .group_by(vid).subquery())
     rows = conn.execute(
-        sa.select(_v.procedure_id, _v.version, _v.state, _v.errors,
-                  pub.version.label("published"), pub.scope, pub.place_id)
-        .select_from(t.procedure_versions
-                     .join(latest, sa.and_(latest.c.procedure_id == _v.procedure_id,
-                                           latest.c.version == _v.version))
-                     .outerjoin(t.procedure_publications, pub.procedure_id == _v.procedure_id))
-        .order_by(_v.procedure_id)).all()
+        sa.select(vid, v.version, v.state, v.errors, kind.owners.c.title_fr,
+                  kind.publications.c.version.label("published"), kind.publications.c.scope,
+                  kind.publications.c.place_id)
+        .select_from(kind.versions
+                     .join(latest, sa.and_(latest.c[kind.id_column] == vid,
+                                           latest.c.version == v.version))
+                     .join(kind.owners, kind.owners.c.id == vid)
+                     .outerjoin(kind.publications, kind.pid() == vid))
+        .order_by(vid)).all()
     return [dict(r._mapping) for r in rows]
 
 

@@ -6,8 +6,16 @@ by hand: each block of whole-line comments of the previous text is tied to the v
 the line that follows it (its path in the procedure, a page or any list item with an ``id``
 named by that id, so a moved page keeps its comment), and written again above the line where
 that value now is, at its indentation. A comment whose value was removed goes with it; comments
-at the end of the file stay at the end. Comments at the end of a line (``key: value  # note``)
-are not kept. The header comments are kept by editor_form.dump itself.
+at the end of the file stay at the end. A comment at the end of a line (``key: value  # note``)
+is tied the same way to the value written on its line and written again at the end of that
+value's line (not after a block scalar's ``|``, where it is rare: that one is dropped); if the
+text with them would not read as the same procedure, they are left out rather than risk it.
+The header comments are kept by editor_form.dump itself.
+
+Why by hand rather than ruamel.yaml (which keeps every comment): the editor builds the file
+from a posted form, not by editing a loaded document, so a round-trip library would still need
+the form's values matched to its nodes by path, which is what this module does; and it would
+be a second YAML library in the server, beside the PyYAML the kiosk's checker uses.
 """
 from __future__ import annotations
 
@@ -23,6 +31,36 @@ Anchor = tuple[Any, ...]  # keys, list indexes, or ("id", value) for a list item
 class Block:
     anchor: Anchor | None  # None: at the end of the file
     lines: tuple[str, ...]  # the comment lines, without their indentation
+    at_end_of_line: bool = False  # one comment, written after its value on the same line
+
+
+def _end_of_line_comments(text: str, inside: set[int]) -> dict[int, str]:
+    """0-based line -> the comment ending it (``# note``), for lines holding YAML tokens: what
+    follows the last token of the line, after a space, when it starts with ``#``."""
+    import yaml
+
+    lines = text.splitlines()
+    last: dict[int, int] = {}
+    try:
+        for token in yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            start, end = token.start_mark, token.end_mark
+            if (start.line, start.column) == (end.line, end.column):
+                continue  # zero-width (block ends, keys): placed anywhere
+            line, column = end.line, end.column
+            if column == 0 and line > start.line:  # a block scalar ends at the next line
+                line -= 1
+                column = len(lines[line]) if line < len(lines) else 0
+            last[line] = max(last.get(line, 0), column)
+    except yaml.YAMLError:
+        return {}
+    out: dict[int, str] = {}
+    for n, column in last.items():
+        if n >= len(lines) or n in inside or lines[n].lstrip().startswith("#"):
+            continue
+        rest = lines[n][column:]
+        if rest[:1] in (" ", "\t") and rest.strip().startswith("#"):
+            out[n] = rest.strip()
+    return out
 
 
 def _inside_scalars(text: str) -> set[int]:
@@ -98,6 +136,10 @@ def comment_blocks(text: str) -> list[Block]:
     while start < len(lines) and lines[start].startswith("#"):
         start += 1  # the header (editor_form.header_comments)
     blocks: list[Block] = []
+    for n, comment in sorted(_end_of_line_comments(text, inside).items()):
+        path = _path_on_line(data, n + 1)
+        if path and n >= start:
+            blocks.append(Block(_anchor(data, path), (comment,), at_end_of_line=True))
     pending: list[str] = []
     for n in range(start, len(lines)):
         stripped = lines[n].strip()
@@ -145,13 +187,20 @@ def keep_comments(previous: str, new: str) -> str:
     lines = new.splitlines()
     placed: list[tuple[int, Block]] = []
     tail: list[str] = []
+    ended = list(lines)
     for block in blocks:
         if block.anchor is None:
             tail.extend(block.lines)
             continue
         line = _line_of(data, block.anchor)
-        if line:
+        if line and block.at_end_of_line:
+            if not ended[line - 1].rstrip().endswith(("|", "|-", "|+", ">", ">-", ">+")):
+                ended[line - 1] = f"{ended[line - 1]}  {block.lines[0]}"
+        elif line:
             placed.append((line, block))
+    # Appended first (no line moves); kept only if the text still reads as the same procedure.
+    if ended != lines and load_text("\n".join(ended) + "\n") == data:
+        lines = ended
     # Bottom up, so the lines above keep their numbers; blocks on one line keep their order.
     for line, block in sorted(placed, key=lambda lb: lb[0], reverse=True):
         target = lines[line - 1]

@@ -77,6 +77,7 @@ class ConsoleServer:
     engine: sa.Engine
     seed: Seed
     database_url: str
+    data_dir: Path | None = None  # the server's (its catalogue signing key is there)
 
     @property
     def url(self) -> str:
@@ -94,7 +95,7 @@ def console_server(request: pytest.FixtureRequest,
     pg = url if url.startswith("postgresql") else ""
     server = spawn_server(data_dir, database_url=pg)
     try:
-        yield ConsoleServer(server, engine, data, url)
+        yield ConsoleServer(server, engine, data, url, data_dir)
     finally:
         server.stop()
         engine.dispose()

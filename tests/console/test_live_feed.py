@@ -149,13 +149,15 @@ def test_a_live_page_keeps_receiving_across_a_database_restart(tmp_path, pg_clus
 @pytest.mark.postgres
 def test_on_postgresql_a_change_is_pushed_by_notify_without_waiting_for_the_poll(
         tmp_path, pg_url, monkeypatch):
-    """The poll is made rare (an hour): the page still gets the change, through the writers'
-    NOTIFY that the process's feed LISTENs to."""
+    """The safety poll is made rare (an hour): the page still gets the change, through the
+    writers' NOTIFY that the process's feed LISTENs to."""
     data = seed(open_migrated(pg_url), per_kiosk=1)
     _kiosk_id, token = data.kiosks[("FS Lille", "borne-1")]
     engine = db.open_engine(pg_url)
     app = create_app(server_settings(tmp_path, pg_url), engine)
     monkeypatch.setattr(live_feed, "POLL_S", 3600.0)
+    monkeypatch.setattr(live_feed, "SAFETY_POLL_S", 3600.0)
+    monkeypatch.setattr(live_feed, "LIVENESS_S", 3600.0)
 
     async def scenario(base_url: str) -> None:
         mediator = await signed_in(base_url, "med-lille")

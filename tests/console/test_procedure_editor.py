@@ -45,6 +45,17 @@ def _post(app, url: str, pairs: list[tuple[str, str]], follow: bool = False):
                            headers={"content-type": "application/x-www-form-urlencoded"})
 
 
+def _resent(html: str) -> list[tuple[str, str]]:
+    """What an unsaved preview's language button posts: the form it carries and its op."""
+    form = html[html.index('id="preview-resend"'):html.index("</form>",
+                                                           html.index('id="preview-resend"'))]
+    pairs = [(unescape(n), unescape(v)) for n, v in
+             re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)]
+    op = re.search(r'name="op" value="(preview:\d+)"', form)
+    assert op is not None
+    return [*pairs, ("op", op.group(1))]
+
+
 def _beside(html: str, path: str) -> str:
     block = re.search(rf'data-path="{re.escape(path)}">(.*?)</div>', html, re.S)
     assert block is not None, path
@@ -96,6 +107,14 @@ def test_pages_are_added_moved_and_removed_by_buttons_without_saving(console_app
     live = _post(app, PAGES, pairs=[("csrf", csrf), ("op", "preview:3"), *_form_of(added.text)])
     assert "changements non enregistrés" in unescape(live.text) and RIBBON in unescape(live.text)
     assert "<h2 data-kiosk=\"text\">Page 4</h2>" in live.text
+    # Its language buttons post the same unsaved form again: the page in English, then Arabic.
+    again = _resent(live.text)
+    english = _post(app, PAGES + "?langue=en", pairs=again)
+    assert RIBBON not in unescape(english.text)
+    assert WORDS["en"][RIBBON] in unescape(english.text) and "changements non enregistrés" in \
+        unescape(english.text) and "<h2 data-kiosk=\"text\">Page 4</h2>" in english.text
+    arabic = _post(app, PAGES + "?langue=ar", pairs=_resent(english.text))
+    assert 'lang="ar" dir="rtl"' in arabic.text and WORDS["ar"][RIBBON] in unescape(arabic.text)
     moved = _post(app, PAGES,
                 pairs=[("csrf", csrf), ("op", "page-up:3"), *_form_of(added.text)])
     assert moved.text.index("Page 3 : page4") < moved.text.index("Page 4 : fin")
@@ -197,3 +216,27 @@ def test_the_preview_page_switches_language(console_app):
     arabic = app.client.get("/console/procedures/lille-langues/1/preview/1?langue=ar").text
     assert 'lang="ar" dir="rtl"' in arabic and WORDS["ar"][RIBBON] in arabic
     assert "?langue=ar\">Page suivante" in arabic
+
+
+def test_the_editors_script_gets_the_findings_by_field_as_json_only_with_the_forms_csrf(
+        console_app):
+    app = console_app
+    csrf = app.login("med-lille")
+    page = app.client.post("/console/procedures/from-template", follow_redirects=True, data={
+        "csrf": csrf, "template": "formulaire-simple", "new_id": "lille-json"})
+    form = [(n, "" if n == "title.fr" else v) for n, v in _form_of(page.text) if n != "csrf"]
+    url = "/console/procedures/lille-json/edit"
+    as_json = {"accept": "application/json",
+               "content-type": "application/x-www-form-urlencoded"}
+    answer = app.client.post(url, headers=as_json,
+                             content=urlencode([("csrf", csrf), ("op", "check"), *form]))
+    assert answer.status_code == 200
+    found = answer.json()
+    assert "vide" in found["beside"]["title.fr"][0]["message"] and found["errors"] >= 1
+    refused = app.client.post(url, headers=as_json,
+                              content=urlencode([("csrf", "x"), ("op", "check"), *form]))
+    assert refused.status_code == 403 and refused.json()["error"] == "csrf"
+    with app.engine.connect() as conn:  # nothing saved
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.procedure_versions)
+                            .where(t.procedure_versions.c.procedure_id == "lille-json")
+                            ).scalar() == 1

@@ -1,12 +1,14 @@
 """The procedure editor in Debian's Chromium against a running `kiosk-server run`: a mediator
 creates a procedure from a template, sees the checker's three findings beside their fields,
 fixes them in the forms, saves, previews each page as the kiosk draws it and submits it for
-their site; the site's manager approves and publishes it there.
+their site; the site's manager approves and publishes it there; a kiosk of that site (real
+heartbeat) takes it between two sessions, a kiosk of another site never gets it.
 
 Screenshots go to test-artifacts/test_procedure_editor_browser/.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ import sqlalchemy as sa
 from console.conftest import log_in
 from kiosk_server import tables as t
 from kiosk_server.procedures.preview import RIBBON
+from kiosk_wire.schema import EndReason
 
 pytestmark = [pytest.mark.browser]
 
@@ -28,8 +31,28 @@ def _click(page: Any, button: str) -> None:
         page.get_by_role("button", name=button, exact=True).first.click()
 
 
+def _kiosk(console_server: Any, tmp_path: Any, site: str) -> Any:
+    """A kiosk of ``site`` (its catalogue side: keeper, heartbeat) linked to the server."""
+    from server.helpers import server_settings
+    from sync.test_catalogue_bundle import Kiosk
+
+    from kiosk.sessions.clock import ManualClock
+    from kiosk.sync.link import ServerLink
+    from kiosk_server.procedures import bundles
+
+    _kiosk_id, token = next(v for (s, _n), v in console_server.seed.kiosks.items() if s == site)
+    key = bundles.public_key_hex(server_settings(console_server.data_dir))
+    return Kiosk(tmp_path, site.replace(" ", "-"), ServerLink.checked(console_server.url, token),
+                 key, ManualClock(dt.datetime(2026, 11, 16, 8, 0, tzinfo=dt.UTC)))
+
+
+def _offers(kiosk: Any, procedure_id: str) -> bool:
+    """The kiosk's catalogue has it (for residents, or as a draft for mediators)."""
+    return any(p.id == procedure_id for p in kiosk.live.catalogue().offered(drafts=True))
+
+
 def test_a_mediator_writes_a_procedure_in_the_editor_and_a_manager_publishes_it(
-        browser_page, tablet, console_server, artifacts_dir):
+        browser_page, tablet, console_server, artifacts_dir, tmp_path):
     mediator = tablet
     log_in(mediator, "med-lille")
     mediator.get_by_role("link", name="Démarches d'entraînement").click()
@@ -78,6 +101,68 @@ def test_a_mediator_writes_a_procedure_in_the_editor_and_a_manager_publishes_it(
             t.procedure_publications.c.procedure_id == "lille-inscription-atelier")).one()
     assert publication.place_id == console_server.seed.sites["FS Lille"]
 
+    # Kiosks of FS Lille and of FS Rennes, real heartbeats against this server: Lille's takes
+    # it between two sessions (tests/ui/test_published_procedure.py plays one to the end by
+    # touch); Rennes's never gets it.
+    lille, rennes = (_kiosk(console_server, tmp_path, site) for site in ("FS Lille", "FS Rennes"))
+    try:
+        lille.core.start()  # a resident is practising
+        assert lille.beats.beat_once() is not None and lille.keeper.pending is not None
+        assert not _offers(lille, "lille-inscription-atelier")  # never during a session
+        lille.core.end(EndReason.FINISHED, offer_survey=False)
+        lille.core.complete(None)
+        # French only: offered to mediators' test mode, as a draft file would be.
+        assert _offers(lille, "lille-inscription-atelier")
+        assert rennes.beats.beat_once() is not None
+        assert not _offers(rennes, "lille-inscription-atelier")
+        assert rennes.keeper.pending is None and rennes.keeper.active is None
+    finally:
+        lille.close()
+        rennes.close()
+
+
+def _new_from_template(page: Any, new_id: str) -> None:
+    page.goto("/console/procedures")
+    page.get_by_label("Modèle").select_option(
+        label="Formulaire en ligne simple (accueil, formulaire, fin)")
+    page.get_by_label("Identifiant de la démarche").fill(new_id)
+    _click(page, "Créer depuis le modèle")
+
+
+def test_findings_appear_beside_a_field_while_typing_and_the_editor_works_without_scripts(
+        tablet, chromium, console_server):
+    from playwright.sync_api import expect
+
+    mediator = tablet
+    log_in(mediator, "med-lille")
+    _new_from_template(mediator, "lille-frappe")
+    title = mediator.locator('[data-path="title.fr"]')
+    assert "vide" not in title.inner_text()  # (a translation to add, maybe: a warning)
+    assert mediator.locator("#error-count").get_attribute("aria-live") == "polite"
+    title.locator("input").fill("")  # typed, no button pressed
+    expect(title.locator(".findings-beside")).to_contain_text("vide")
+    field = title.locator("input")
+    assert field.get_attribute("aria-describedby") == \
+        title.locator(".findings-beside").get_attribute("id")
+    expect(mediator.locator("#error-count")).not_to_have_text("Aucun problème bloquant.")
+    assert mediator.url.endswith("/edit?msg=saved")  # the page was not posted
+    title.locator("input").fill("Inscription à l'atelier")
+    expect(title).not_to_contain_text("vide")
+
+    # Without scripts: nothing changes while typing; « Vérifier » posts the page and the
+    # finding is beside the field all the same.
+    context = chromium.new_context(base_url=console_server.url, java_script_enabled=False,
+                                   locale="fr-FR")
+    try:
+        plain = context.new_page()
+        log_in(plain, "med-lille")
+        plain.goto("/console/procedures/lille-frappe/edit")
+        plain.locator('[data-path="title.fr"] input').fill("")
+        _click(plain, "Vérifier")
+        assert "vide" in plain.locator('[data-path="title.fr"] .findings-beside').inner_text()
+    finally:
+        context.close()
+
 
 def test_a_mediator_builds_a_parcours_in_the_console_and_a_manager_publishes_it(
         browser_page, tablet, console_server, artifacts_dir):
@@ -99,10 +184,13 @@ def test_a_mediator_builds_a_parcours_in_the_console_and_a_manager_publishes_it(
     mediator.get_by_label("Exercice 2", exact=True).select_option("mairie-rendez-vous")
     _click(mediator, "Enregistrer")
     assert mediator.url.endswith("/console/parcours/lille-premiers-pas?msg=saved")
-    # The English name was left out: the kiosk's parcours checker says so, the version
-    # cannot be submitted.
-    findings = mediator.locator("#findings").inner_text()
+    # The English name was left out: the kiosk's parcours checker says so beside that field,
+    # the version cannot be submitted.
+    findings = mediator.locator("#title-en-f").inner_text()
     assert "traduction manquante (en) pour « Nom du parcours »" in findings
+    assert mediator.get_by_label("Nom du parcours (anglais)").get_attribute(
+        "aria-describedby") == "title-en-f"
+    assert "à côté des champs" in mediator.locator("#findings").inner_text()
     assert mediator.get_by_role("button", name="Soumettre").count() == 0
     mediator.screenshot(path=str(artifacts_dir / "parcours-findings.png"), full_page=True)
 

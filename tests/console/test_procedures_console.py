@@ -183,6 +183,11 @@ def test_a_parcours_is_saved_from_the_form_refused_a_shipped_id_restored_and_unp
         "csrf": csrf, "editing": "lille-pas-a-pas",
         "step": ["mairie-rendez-vous", "demarche-inconnue"], **form})
     assert "« demarche-inconnue » n'est pas une démarche du catalogue" in unescape(again.text)
+    # Beside the exercise it concerns (the second), described by it for screen readers.
+    beside = re.search(r'<ul class="findings-beside" id="step-2-f">(.*?)</ul>', again.text, re.S)
+    assert beside is not None and "demarche-inconnue" in beside.group(1)
+    assert 'id="step-2" name="step" aria-describedby="step-2-f"' in again.text
+    assert 'id="step-1-f"' not in again.text
     assert 'action="/console/parcours/lille-pas-a-pas/2/submit"' not in again.text
     restored = app.client.post("/console/parcours/lille-pas-a-pas/1/restore",
                                data={"csrf": csrf}, follow_redirects=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from console.live_helpers import StatementCount
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient
 from kiosk_server import live, tenancy
 from kiosk_server import tables as t
 from kiosk_server.app import create_app
+from kiosk_server.demo import spawn_server
 from kiosk_server.last_seen import flush_period
 from kiosk_wire.schema import CommandKind
 
@@ -104,6 +106,37 @@ def test_a_stopping_server_writes_the_last_seen_it_holds(settings, engine, tenan
         held = app.state.last_seen.latest(tenant.kiosk_id)
         assert held is not None and _last_seen(engine, tenant.kiosk_id) < held
     assert _last_seen(engine, tenant.kiosk_id) == held and len(app.state.last_seen) == 0
+
+
+@pytest.mark.slow  # two real worker processes started and stopped: ~10 s under load
+def test_a_real_server_stopped_by_sigterm_writes_the_last_seen_it_holds(
+        tmp_path, db_url, engine, tenant):
+    """`kiosk-server run` (two worker processes) stopped as systemd stops it: the times of the
+    heartbeats that changed nothing, held for the next batch, are in the database after it."""
+    with engine.begin() as conn:
+        kiosks = [tenant.token] + [tenancy.create_kiosk(conn, tenant.site_id, f"borne-s{i}")[1]
+                                   for i in range(5)]
+    server = spawn_server(tmp_path, database_url=db_url,
+                          env={"KIOSK_SERVER_WORKERS": "2",
+                               "KIOSK_SERVER_RATE_LIMIT_PER_MIN": "1000"})
+    try:
+        with httpx.Client(base_url=server.url) as http:
+            for token in kiosks:  # the first heartbeat writes the status
+                answer = http.post("/api/v1/heartbeat", json=IN_SESSION,
+                                   headers={"Authorization": f"Bearer {token}"})
+                assert answer.status_code == 200, answer.text
+            before = dt.datetime.now(dt.UTC)
+            for token in kiosks:  # the same again: only held in the process that answered
+                assert http.post("/api/v1/heartbeat", json=IN_SESSION,
+                                 headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    finally:
+        server.stop()  # SIGTERM
+    assert server.process.returncode == 0, server.output[-20:]
+    assert all("Traceback" not in line for line in server.output)
+    with engine.connect() as conn:
+        seen = conn.execute(sa.select(t.kiosk_status.c.last_seen)).scalars().all()
+    assert len(seen) == len(kiosks)
+    assert all((v.replace(tzinfo=dt.UTC) if v.tzinfo is None else v) >= before for v in seen)
 
 
 def test_a_kiosk_back_from_offline_is_a_change_even_if_it_says_the_same(client, tenant, engine):

@@ -107,3 +107,31 @@ def test_a_hash_inside_a_multi_line_text_is_text_not_a_comment():
     assert again.count("# pas un commentaire") == 1
     assert again.splitlines()[again.splitlines().index("duration_min: 5") - 1] == \
         "# un vrai commentaire"
+
+
+def test_comments_at_the_end_of_a_line_stay_with_their_value_even_moved_or_edited():
+    lines = (SHIPPED_DIR / "mairie-rendez-vous.yaml").read_text(encoding="utf-8").splitlines()
+    at = lines.index("  - id: creneau")
+    lines[at] += "  # la page du créneau"
+    at = next(n for n, line in enumerate(lines) if line.strip() == "next: coordonnees")
+    lines[at] += "   # vers les coordonnées"
+    at = next(n for n, line in enumerate(lines) if line.startswith("duration_min:"))
+    lines[at] += "  # minutes, à revoir"
+    # A # inside a quoted text is text; a comment after a block scalar's | is dropped.
+    lines.insert(at + 1, 'operator_note: "Salle #2"  # la salle')
+    lines.insert(at + 2, "long_note: |  # dit autrement")
+    lines.insert(at + 3, "  Une ligne # pas un commentaire")
+    text = "\n".join(lines) + "\n"
+    data = editor_form.unflatten(editor_form.flatten(yaml.safe_load(text)))
+    data["pages"][0], data["pages"][1] = data["pages"][1], data["pages"][0]  # « Monter »
+    data["duration_min"] = 9  # the value changed in the form: its comment stays
+
+    again = editor_form.dump(data, text)
+    assert yaml.safe_load(again) == data
+    written = again.splitlines()
+    assert "- id: creneau  # la page du créneau" in written
+    assert "  next: coordonnees  # vers les coordonnées" in written
+    assert "duration_min: 9  # minutes, à revoir" in written
+    assert "operator_note: 'Salle #2'  # la salle" in written or \
+        'operator_note: "Salle #2"  # la salle' in written
+    assert "dit autrement" not in again and again.count("# pas un commentaire") == 1

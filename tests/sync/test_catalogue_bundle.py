@@ -38,10 +38,15 @@ BASE = [SHIPPED_DIR / "mairie-rendez-vous.yaml"]  # a small shipped catalogue, q
 
 
 def _people(engine):
+    """The author and the reviewer (made on first use)."""
+    ids = []
     with engine.begin() as conn:
-        ids = [conn.execute(t.users.insert().values(
-            username=name, password_hash="-", role=Role.ADMIN.value,
-            created_at=tenancy.now())).inserted_primary_key[0] for name in ("auteur", "relecteur")]
+        for name in ("auteur", "relecteur"):
+            found = conn.execute(sa.select(t.users.c.id)
+                                 .where(t.users.c.username == name)).scalar()
+            ids.append(found or conn.execute(t.users.insert().values(
+                username=name, password_hash="-", role=Role.ADMIN.value,
+                created_at=tenancy.now())).inserted_primary_key[0])
     return [Person(i, Role.ADMIN) for i in ids]
 
 
@@ -71,7 +76,8 @@ class Kiosk:
         self.live.attach(self.core)
         assert self.live.keeper is not None
         self.keeper: BundleKeeper = self.live.keeper
-        self.sync = CatalogueSync(link, self.keeper.offer, self.keeper.version)
+        self.sync = CatalogueSync(link, self.keeper.offer, self.keeper.version,
+                                  self.keeper.dropped_parcours)
         self.beats = HeartbeatClient(self.core, link, catalogue=self.sync)
 
     def ids(self) -> list[str]:

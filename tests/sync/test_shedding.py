@@ -137,3 +137,26 @@ def test_records_refused_by_a_shedding_server_arrive_later_exactly_once(busy_ser
         time.sleep(0.05)
     assert report.outcome is SyncOutcome.SENT and core.store.queue_length() == 0
     assert sorted(stored_event_ids(engine)) == sorted(r["event_id"] for r in records)
+
+
+def test_records_refused_again_and_again_come_back_after_retry_after_not_a_growing_backoff(
+        busy_server, core):
+    """Six 503s in a row: the records are due again within Retry-After (plus its jitter), not
+    after an exponential backoff stacked on it (5 s × 2⁶ = 320 s)."""
+    url, token, _engine = busy_server
+    now = FakeTime()
+    r = record(hour=9)
+    core.store.enqueue(r["event_id"], r, now=0)
+    sync = SyncClient(core.store, ServerLink.checked(url, token), clock=now,
+                      rng=random.Random(3))
+    held = _hold_the_only_slot(url, token)
+    try:
+        for _attempt in range(6):
+            assert core.store.due(now.now, 100), "due again within Retry-After × 1.5"
+            report = sync.sync_once()
+            assert report.outcome is SyncOutcome.OFFLINE and report.errors == ["503"]
+            assert core.store.due(now.now + RETRY_AFTER - 0.01, 100) == []
+            now.now += RETRY_AFTER * 1.5
+    finally:
+        held.close()
+    assert core.store.queue_length() == 1
