@@ -39,6 +39,9 @@ def id_copy_steps(tour: Tour, tag: str) -> None:
     ready()
     scan.accept_crop()
     ready()
+    scan.ids.wm_scroll.scroll_to(scan.ids.purposes.children[-1], animate=False)   # the first
+    tour.d.frames(2)
+    tour.stop(f"scan-watermark-purposes-{tag}")   # each purpose with its pictogram
     scan.ids.wm_scroll.scroll_to(scan.ids.wm_other, animate=False)   # a swipe to it
     tour.d.frames(2)
     tour.d.tap(scan.ids.wm_other)

@@ -68,6 +68,9 @@ class Palette:
     on_bubble: RGBA
     overlay: RGBA         # dim layer behind the idle warning (not a text background)
     focus: RGBA           # outline of the focused field (not text)
+    # DSFR's focus ring: a 2 dp outline 2 dp outside what has the focus, in a blue that stands
+    # out (3:1) from the page on both its sides (the gap and beyond); not text
+    focus_ring: RGBA
     min_ratio: float
 
     def colour_names(self) -> list[str]:
@@ -94,6 +97,7 @@ STANDARD = Palette(
     on_bubble=hex_rgba("#1E1E1E"),
     overlay=hex_rgba("#000000", 0.6),
     focus=hex_rgba("#000091"),
+    focus_ring=hex_rgba("#0A76F6"),  # DSFR's focus colour
     min_ratio=MIN_CONTRAST,
 )
 
@@ -118,6 +122,7 @@ HIGH_CONTRAST = Palette(
     on_bubble=hex_rgba("#FFFFFF"),
     overlay=hex_rgba("#000000", 0.85),
     focus=hex_rgba("#FFFF00"),
+    focus_ring=hex_rgba("#FFFF00"),
     min_ratio=MIN_CONTRAST_HIGH,
 )
 
@@ -139,6 +144,8 @@ TEXT_PAIRS: tuple[tuple[str, str], ...] = (
 # (WCAG 1.4.11 non-text contrast, 3:1), e.g. the "J'ai compris" button inside a hint bubble.
 CONTROL_PAIRS: tuple[tuple[str, str], ...] = (
     ("primary", "bubble"),
+    # the focus ring: the page is on both its sides (it is drawn 2 dp outside the field)
+    ("focus_ring", "background"), ("focus_ring", "surface"),
 )
 MIN_CONTROL_CONTRAST = 3.0
 

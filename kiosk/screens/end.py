@@ -2,19 +2,21 @@
 anonymous survey (age bracket, autonomy, satisfaction) in the statistics vocabularies."""
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.i18n import N_, _, ngettext
 from kiosk.screens.base import AppScreen, load_screen_kv
-from kiosk.screens.kit import BigButton, tr, ui
+from kiosk.screens.kit import PictoButton, tr, ui
+from kiosk.screens.kit.choice_pictograms import ANSWER_PICTOGRAMS
 from kiosk.sessions.end_words import glass_reminder
 from kiosk.sessions.session import WipeSummary
 from kiosk_wire.schema import AgeBracket, Satisfaction, Survey, SurveyAutonomy
 
 # Question key -> (question, [(enum value, words)]) — words are French sources (N_).
-QUESTIONS: list[tuple[str, str, list[tuple[object, str]]]] = [
+QUESTIONS: list[tuple[str, str, list[tuple[Enum, str]]]] = [
     ("age_bracket", N_("Quel âge avez-vous ?"), [
         (AgeBracket.UNDER_12, N_("Moins de 12 ans")),
         (AgeBracket.AGE_12_17, N_("12 à 17 ans")),
@@ -85,7 +87,7 @@ class EndScreen(AppScreen):
         self.question = question
         grid.cols = 2 if len(choices) > 3 else 1
         for value, words in choices:
-            button = BigButton(kind="secondary", txt=tr(words))
+            button = PictoButton(txt=tr(words), icon=ANSWER_PICTOGRAMS[str(value.value)])
             button.bind(on_release=lambda _b, v=value: self.answer(v))
             grid.add_widget(button)
         if ui.read_aloud:

@@ -18,7 +18,7 @@ EXPECTED = ["welcome-fr", "home-fr", "help-fr", "idle-warning-fr", "end-fr", "su
             "out-of-order-fr", "welcome-fr-large", "home-fr-large", "end-fr-large",
             "practice-parcours-fr", "practice-parcours-card-fr",
             # the later states, in the hardest comfort setting (kiosk/demo_later_steps.py)
-            "scan-place-recto-ar-x2-hc", "scan-crop-ar-x2-hc",
+            "scan-place-recto-ar-x2-hc", "scan-crop-ar-x2-hc", "scan-watermark-purposes-ar-x2-hc",
             "scan-watermark-keyboard-ar-x2-hc", "scan-result-ar-x2-hc",
             "practice-help-call-ar-x2-hc", "practice-help-call-status-keyboard-ar-x2-hc"]
 

@@ -18,6 +18,7 @@ keyboard states over the states); this halves the audit's time without leaving o
 combination of the matrix."""
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -41,18 +42,21 @@ from .practice_play import advance_to
 pytestmark = pytest.mark.display
 
 LANGUAGES = ("fr", "en", "ar")
+# A subset while working on one part (the whole audit takes ~20 min on a loaded machine):
+# LAYOUT_AUDIT_LANGUAGES=ar and/or LAYOUT_AUDIT_STATES=practice-catalogue,scan (state names
+# starting with these; the resident's states run up to the last one wanted). Unset (CI),
+# everything is audited.
+ONLY_LANGUAGES = tuple(os.environ.get("LAYOUT_AUDIT_LANGUAGES", "").split(",")) if \
+    os.environ.get("LAYOUT_AUDIT_LANGUAGES") else LANGUAGES
+ONLY_STATES = tuple(s for s in os.environ.get("LAYOUT_AUDIT_STATES", "").split(",") if s)
 SCALES = (1.0, 1.5, 2.0)
 CONTRASTS = (False, True)
 
 # Problems known and not fixed yet, each with why (reported in the session notes): the audit
-# still lists them, and fails on any other.
-# (Each entry: the words a problem's line contains.)
-# - The practice catalogue in Arabic at x1: three site logos' initials ('ASF', 'RJF', 'AJ') are
-#   measured against their card's band (1.6 to 2.9:1), not against the logo drawn under them;
-#   on the practice pages the same logos are measured right. Not yet known whether the colour
-#   audit misses these logos' shapes or the initials stick out of them (session notes).
-KNOWN: set[tuple[str, ...]] = {("practice-catalogue", f"text '{initials}' is")
-                               for initials in ("ASF", "RJF", "AJ")}
+# still lists them, and fails on any other. (Each entry: the words a problem's line contains.)
+# None today. (The last ones, site logos' initials alone on their card's band in the Arabic
+# catalogue, were logos drawn before their mirroring: tests/ui/test_operator_logo.py.)
+KNOWN: set[tuple[str, ...]] = set()
 
 # (focused field, keyboard) once the keyboard is open
 Focus = tuple[Any, Any]
@@ -350,7 +354,7 @@ def test_every_resident_screen_holds_in_every_language_size_contrast_and_keyboar
     core = ui_app.runtime.core
     problems: list[str] = []
     checked = 0
-    for lang in LANGUAGES:
+    for lang in ONLY_LANGUAGES:
         ui_app.reset_for_next_test()
         ui.set_language(lang)
         states = [State("welcome", lambda: ui_app.show("welcome")),
@@ -363,7 +367,12 @@ def test_every_resident_screen_holds_in_every_language_size_contrast_and_keyboar
         ui_app.leave_mediator()
         ui_app.start_session(Language(lang), set())
         driver.frames(2)
+        matched = False
         for state in resident_states(ui_app, driver):
+            # a subset: the states are reached one from the other; stop after the last wanted
+            if ONLY_STATES and matched and not state.name.startswith(ONLY_STATES):
+                break
+            matched = matched or state.name.startswith(ONLY_STATES or ("",))
             ui.text_scale, ui.high_contrast = 1.0, False
             if core.state is core.state.IDLE_WARNING:
                 core.touch()
@@ -378,7 +387,7 @@ def test_every_resident_screen_holds_in_every_language_size_contrast_and_keyboar
                       encoding="utf-8")
     with capsys.disabled():
         print(f"\nlayout audit: {checked} combinations checked "
-              f"({len(LANGUAGES)} languages x {len(SCALES)} text sizes x {len(CONTRASTS)} "
+              f"({len(ONLY_LANGUAGES)} languages x {len(SCALES)} text sizes x {len(CONTRASTS)} "
               f"contrasts x keyboard closed/open where a field exists), "
               f"{len(problems)} problems, {len(known)} known ones left")
     assert problems == [], f"{len(problems)} problems (all in {report}):\n" + \
@@ -392,6 +401,8 @@ def check_combinations(driver: Any, app: Any, lang: str, state: State,
     colours, never places: :mod:`kiosk.screens.colour_audit` checks that too). Both count as
     a combination checked."""
     checked = 0
+    if ONLY_STATES and not state.name.startswith(ONLY_STATES):
+        return checked
     for with_keyboard in (False, True) if state.keyboard else (False,):
         focus: Focus | None = None
         if with_keyboard:

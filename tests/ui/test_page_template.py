@@ -9,7 +9,14 @@ import pytest
 from kiosk.practice.engine import Mode
 from kiosk.practice.solution import page_solution
 from kiosk.screens.kit import KLabel, ui
-from kiosk.screens.kit.fonts import LATIN_BOLD, LATIN_RANGES, LATIN_REGULAR, WIDE_REGULAR
+from kiosk.screens.kit.fonts import (
+    ARABIC_BOLD,
+    ARABIC_REGULAR,
+    LATIN_BOLD,
+    LATIN_RANGES,
+    LATIN_REGULAR,
+    WIDE_REGULAR,
+)
 from kiosk.screens.layout_audit import window_box
 from kiosk_wire.schema import Language
 
@@ -127,14 +134,47 @@ def test_practice_errors_are_listed_on_top_lead_to_the_field_and_go_when_fixed(d
     assert summary.parent is None, "the summary goes once the field is corrected"
 
 
-def test_labels_draw_in_atkinson_hyperlegible_and_arabic_in_dejavu(driver, ui_app):
+def test_labels_draw_in_atkinson_hyperlegible_and_arabic_in_the_shipped_arabic_face(driver, ui_app):
     label = KLabel(txt="Bonjour, ça va ?")
     assert label.font_name == LATIN_REGULAR
     label.txt = "العربية"
-    assert label.font_name == WIDE_REGULAR
+    assert label.font_name == ARABIC_REGULAR
     assert label.text != label.txt, "Arabic is shaped even in a French interface"
+    label.txt = "افتح موقع ameli"  # Latin inside Arabic stays in the Arabic face
+    assert label.font_name == ARABIC_REGULAR
+    label.txt = "⌫"  # a sign neither shipped face has
+    assert label.font_name == WIDE_REGULAR
     label.txt = "Encore"
     assert label.font_name == LATIN_REGULAR
+    bold = KLabel(txt="العربية", font_name=LATIN_BOLD)
+    assert bold.font_name == ARABIC_BOLD, "bold Arabic stays bold"
+
+
+def test_every_arabic_message_shaped_is_drawn_by_the_shipped_arabic_face():
+    """Every Arabic translation, joined as the screens join it, has all its glyphs in Kiosk
+    Arabic (shipped with the package), and the ranges the kiosk picks faces by match the fonts."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+    from fontTools.ttLib import TTFont
+
+    from kiosk.screens.kit.arabic_ranges import ARABIC_RANGES
+    from kiosk.screens.kit.fonts import arabic_covers
+    from kiosk.screens.kit.text import _reshape
+
+    cmaps = [set(TTFont(path).getBestCmap()) for path in (ARABIC_REGULAR, ARABIC_BOLD)]
+    listed = {c for start, end in ARABIC_RANGES for c in range(start, end + 1)}
+    assert listed == cmaps[0] & cmaps[1]
+    po = Path(ARABIC_REGULAR).parents[1] / "locale" / "ar" / "LC_MESSAGES" / "kiosk.po"
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    texts = [s for m in catalog if m.id for s in
+             (m.string if isinstance(m.string, tuple) else (m.string,)) if s]
+    assert len(texts) > 500
+    not_drawn = [t for t in texts if not (arabic_covers(t) and arabic_covers(_reshape(t)))]
+    assert not_drawn == []
+    licence = (Path(ARABIC_REGULAR).parent / "OFL-KioskArabic.txt").read_text()
+    assert "SIL Open Font License" in licence and "Noto Project Authors" in licence
 
 
 def test_the_shipped_typeface_has_every_glyph_the_kiosk_asks_it_for():
@@ -197,3 +237,124 @@ def test_every_page_says_whose_kiosk_it_is_and_buttons_follow_the_dsfr(driver, u
         assert page.ids.identity.height == 0 and page.ids.identity.opacity == 0
     finally:
         ui.place = place
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_at_large_text_the_identity_is_a_one_line_strip_and_the_home_tiles_stay_on_screen(
+        driver, ui_app, lang):
+    """At x1.5 and x2 the header keeps the kiosk's identity, compact: the place's name alone
+    on one line at x1's size, and every home tile still whole on screen."""
+    place, scale = ui.place, ui.text_scale
+    ui.place = "France Services de Lille-Moulins"
+    try:
+        start_session(ui_app, driver, lang)
+        for size in (1.5, 2.0):
+            ui.text_scale = size
+            driver.frames(4)
+            driver.screen().ids.scroller.scroll_y = 1   # the page as it opens, at its top
+            driver.frames(2)
+            page = driver.screen().ids.page
+            words = page.ids.identity_words
+            assert words.txt == "France Services de Lille-Moulins"
+            assert page.ids.identity.opacity == 1 and page.ids.identity.height > 0
+            assert len(words.text.split("\n")) == 1
+            box = window_box(words)
+            assert box.y >= 0 and box.top <= driver.window.height
+            bar_top = window_box(driver.screen().ids.bar_home).top
+            tiles = driver.screen().ids.tiles.children
+            # at x2 the tiles keep their size and the page scrolls to the second row, by
+            # design; at x1.5 all six fit, as without the identity; the first row always does
+            whole = tiles if size == 1.5 else tiles[3:]
+            for tile in whole:
+                tile_box = window_box(tile)
+                assert tile_box.y >= bar_top - 1 and tile_box.top <= box.y + 1, (size, tile.txt)
+    finally:
+        ui.place, ui.text_scale = place, scale
+
+
+def test_a_radio_answer_has_its_mark_on_the_start_side_filled_when_chosen(driver, ui_app):
+    from kiosk.screens.kit import IconView, RadioOption
+
+    option = RadioOption(txt="Oui", size=(600, 80))
+    [mark] = [w for w in option.children if isinstance(w, IconView)]
+    [words] = [w for w in option.children if isinstance(w, KLabel)]
+    for rtl in (False, True):
+        ui.rtl = rtl
+        try:
+            option.do_layout()
+            assert (mark.x > words.x) if rtl else (mark.x < words.x), "mark on the start side"
+        finally:
+            ui.rtl = False
+    assert mark.name == "radio_off"
+    option.active = True
+    assert mark.name == "radio_on" and tuple(mark.colour) == tuple(ui.palette.primary)
+
+
+def test_the_focused_field_has_a_dsfr_focus_ring_two_dp_outside_it(driver, ui_app):
+    """DSFR focus: a 2 dp ring 2 dp clear of the focused field, in a colour of its own
+    (3:1 against the page: tests/ui/test_theme_contrast.py), in both contrasts."""
+    from kivy.graphics import Color, Line
+    from kivy.metrics import dp
+
+    from kiosk.screens.kit import FormField
+
+    def ring(field):
+        instructions = field.ids.box.canvas.before.children
+        colour = None
+        rings = []
+        for instruction in instructions:
+            if isinstance(instruction, Color):
+                colour = tuple(instruction.rgba)
+            elif isinstance(instruction, Line):
+                xs, ys = instruction.points[0::2], instruction.points[1::2]
+                box = (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)) if xs else None
+                rings.append((colour, box, instruction.width))
+        return rings[-1]
+
+    field = FormField(label="Nom", pos=(100, 300), size_hint=(None, None), width=400)
+    driver.window.add_widget(field)   # drawn: a Line's points are made when it is drawn
+    try:
+        for high_contrast in (False, True):
+            ui.high_contrast = high_contrast
+            try:
+                field.focused = False
+                driver.frames(1)
+                assert ring(field)[0][3] == 0, "no ring without the focus"
+                field.focused = True
+                driver.frames(1)
+                colour, (x, y, w, h), width = ring(field)
+                assert colour == tuple(ui.palette.focus_ring)
+                box = field.ids.box
+                assert x == pytest.approx(box.x - dp(6)) and w == pytest.approx(box.width + dp(12))
+                assert y == pytest.approx(box.y - dp(6)) and h == pytest.approx(box.height + dp(12))
+                assert width > 1 and width == pytest.approx(dp(1), rel=0.01)   # 2 dp wide
+            finally:
+                ui.high_contrast = False
+    finally:
+        driver.window.remove_widget(field)
+
+
+def test_the_language_changes_after_a_translated_widget_was_freed(driver, ui_app):
+    """A widget whose kv used _() is dropped and freed (a form field of a closed page): the
+    next change of language goes on, the dead entry is let go (it raised ReferenceError)."""
+    import gc
+
+    from kiosk.screens.kit import FormField
+    from kiosk.screens.kit.text import tr
+
+    def build_and_drop() -> None:
+        FormField(label="Nom", example="Dupont")
+
+    build_and_drop()
+    gc.collect()
+    try:
+        ui.set_language("en")
+        ui.set_language("fr")
+    finally:
+        ui.set_language("fr")
+    before = len(tr._observers)
+    build_and_drop()
+    gc.collect()
+    ui.set_language("ar")
+    ui.set_language("fr")
+    assert len(tr._observers) <= before

@@ -1,11 +1,12 @@
 """The widget kit every kiosk screen uses (practice and scan screens included).
 
 Importing it registers DejaVu Sans (it has Arabic glyphs; Kivy's Roboto does not) as Kivy's
-default font (KLabels draw in Atkinson Hyperlegible when it has every letter:
-kit/fonts.py) and loads the basic widgets' rules (``kit.kv``) once. The input widgets
-(form fields, on-screen keyboard, hint bubble) are imported, with their rules, the first time
-something names them (``from kiosk.screens.kit import FormField`` or a kv file): the welcome
-screen's first frame does not pay for them.
+default font, for Kivy's own labels (KLabels draw in Atkinson Hyperlegible when it has every
+letter, Arabic in the shipped Kiosk Arabic: kit/fonts.py) and loads the basic widgets' rules
+(``kit.kv``) once. The input widgets (form fields, on-screen keyboard, hint bubble) are
+imported, with their rules, the first time something names them
+(``from kiosk.screens.kit import FormField`` or a kv file): the welcome screen's first frame
+does not pay for them.
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from kiosk.screens.kit.widgets import (
     DirBox,
     KioskScreen,
     KLabel,
+    PictoButton,
+    RadioOption,
     ScreenHeader,
     SpeakButton,
     Tile,
@@ -47,6 +50,8 @@ __all__ = [
     "KioskKeyboard",
     "KioskScreen",
     "PageTemplate",
+    "PictoButton",
+    "RadioOption",
     "ScreenHeader",
     "SpeakButton",
     "Tile",
@@ -65,8 +70,8 @@ LAZY_WIDGETS = {"FieldBox": "form", "FormField": "form", "KioskKeyboard": "keybo
 
 # Kivy's own labels (no KLabel) get the wide face: it draws every script the kiosk shows.
 LabelBase.register(DEFAULT_FONT, WIDE_REGULAR, fn_bold=WIDE_BOLD)
-for _cls in (DirBox, KLabel, BigButton, Tile, ToggleOption, SpeakButton, ScreenHeader, KioskScreen,
-             IconView):
+for _cls in (DirBox, KLabel, BigButton, PictoButton, RadioOption, Tile, ToggleOption, SpeakButton,
+             ScreenHeader, KioskScreen, IconView):
     if _cls.__name__ not in Factory.classes:
         Factory.register(_cls.__name__, cls=_cls)
 for _name, _module in LAZY_WIDGETS.items():

@@ -1,17 +1,22 @@
-"""The kiosk's typefaces: Atkinson Hyperlegible, drawn for low-vision readers (Braille
-Institute, SIL Open Font License, shipped in kiosk/fonts/ with its licence), for every text it
-can draw; DejaVu Sans (Debian's fonts-dejavu-core, a dependency of the package) for text with
-letters Atkinson does not have: Arabic (with its joined presentation forms), the keyboard's
-signs (⌫ ⇧), the error sign ⚠. Kivy draws a label in one font, so the choice is per label,
-by its text (:func:`face_for`), made by KLabel."""
+"""The kiosk's typefaces, all shipped in kiosk/fonts/ with their licences (SIL Open Font
+License): Atkinson Hyperlegible, drawn for low-vision readers (Braille Institute), for every
+text it can draw; Kiosk Arabic (Noto Sans Arabic UI, with Atkinson's Latin added:
+scripts/build_arabic_font.py) for Arabic text, joined presentation forms and Latin words
+included; DejaVu Sans (Debian's fonts-dejavu-core, a dependency of the package) for the rest:
+the keyboard's signs (⌫ ⇧), the error sign ⚠. Kivy draws a label in one font, so the choice
+is per label, by its text (:func:`face_for`), made by KLabel. docs/ui.md says why these faces."""
 from __future__ import annotations
 
 from bisect import bisect_right
 from pathlib import Path
 
+from kiosk.screens.kit.arabic_ranges import ARABIC_RANGES
+
 FONT_DIR = Path(__file__).resolve().parents[2] / "fonts"
 LATIN_REGULAR = str(FONT_DIR / "AtkinsonHyperlegible-Regular.ttf")
 LATIN_BOLD = str(FONT_DIR / "AtkinsonHyperlegible-Bold.ttf")
+ARABIC_REGULAR = str(FONT_DIR / "KioskArabic-Regular.ttf")
+ARABIC_BOLD = str(FONT_DIR / "KioskArabic-Bold.ttf")
 WIDE_REGULAR = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 WIDE_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
@@ -30,27 +35,44 @@ LATIN_RANGES: tuple[tuple[int, int], ...] = (
     (0x2248, 0x2248), (0x2260, 0x2260), (0x2264, 0x2265), (0x25CA, 0x25CA),
 )
 _STARTS = [start for start, _end in LATIN_RANGES]
+_ARABIC_STARTS = [start for start, _end in ARABIC_RANGES]
 # Line breaks and the invisible marks of bidi reordering draw nothing: no glyph needed.
 _INVISIBLE = frozenset("\n\r\t\u200e\u200f\u200b")
 
-_WIDER = {LATIN_REGULAR: WIDE_REGULAR, LATIN_BOLD: WIDE_BOLD}
-_NARROWER = {wide: latin for latin, wide in _WIDER.items()}
+# Each face's weight: a label keeps its weight when its text changes face.
+_BOLD = {LATIN_BOLD, ARABIC_BOLD, WIDE_BOLD}
+_KIOSK_FACES = {LATIN_REGULAR, ARABIC_REGULAR, WIDE_REGULAR} | _BOLD
 
 
-def latin_covers(text: str) -> bool:
-    """True when Atkinson Hyperlegible has a glyph for every character of ``text``."""
+def _covers(ranges: tuple[tuple[int, int], ...], starts: list[int], text: str) -> bool:
     for ch in text:
         if ch in _INVISIBLE:
             continue
         code = ord(ch)
-        i = bisect_right(_STARTS, code) - 1
-        if i < 0 or code > LATIN_RANGES[i][1]:
+        i = bisect_right(starts, code) - 1
+        if i < 0 or code > ranges[i][1]:
             return False
     return True
 
 
+def latin_covers(text: str) -> bool:
+    """True when Atkinson Hyperlegible has a glyph for every character of ``text``."""
+    return _covers(LATIN_RANGES, _STARTS, text)
+
+
+def arabic_covers(text: str) -> bool:
+    """True when Kiosk Arabic has a glyph for every character of ``text`` (logical or shaped)."""
+    return _covers(ARABIC_RANGES, _ARABIC_STARTS, text)
+
+
 def face_for(font_name: str, text: str) -> str:
-    """The kiosk face (regular or bold, as ``font_name``) that can draw ``text``."""
+    """The kiosk face (regular or bold, as ``font_name``) that can draw ``text``; a font that
+    is not one of the kiosk's faces is kept."""
+    if font_name not in _KIOSK_FACES:
+        return font_name
+    bold = font_name in _BOLD
     if latin_covers(text):
-        return _NARROWER.get(font_name, font_name)
-    return _WIDER.get(font_name, font_name)
+        return LATIN_BOLD if bold else LATIN_REGULAR
+    if arabic_covers(text):
+        return ARABIC_BOLD if bold else ARABIC_REGULAR
+    return WIDE_BOLD if bold else WIDE_REGULAR

@@ -20,7 +20,8 @@ from kivy.event import Observable
 from kiosk import i18n
 from kiosk.screens.kit.fonts import LATIN_BOLD, LATIN_REGULAR
 
-# The kiosk's faces (kit/fonts.py): KLabel swaps to DejaVu Sans for text Atkinson cannot draw.
+# The kiosk's faces (kit/fonts.py): KLabel swaps to Kiosk Arabic or DejaVu Sans for text
+# Atkinson cannot draw.
 FONT_REGULAR = LATIN_REGULAR
 FONT_BOLD = LATIN_BOLD
 
@@ -47,17 +48,29 @@ class Translator(Observable):
     def funbind(self, name: str, func: Any, *largs: Any, **kwargs: Any) -> Any:
         if name == "_":
             key = (func, largs, kwargs)
-            if key in self._observers:
-                self._observers.remove(key)
+            self._observers[:] = [entry for entry in self._observers if not _same(entry, key)]
             return None
         return super().funbind(name, func, *largs, **kwargs)
 
     def _language_changed(self, _lang: str) -> None:
-        for func, largs, _kwargs in list(self._observers):
+        gone: set[int] = set()
+        for entry in list(self._observers):
+            func, largs, _kwargs = entry
             try:
                 func(*largs, None, None)
             except ReferenceError:  # the widget that used it is gone
-                self._observers.remove((func, largs, _kwargs))
+                gone.add(id(entry))
+        # by identity: comparing entries compares their widgets' weak proxies, and a dead
+        # proxy raises (widgets dropped by a screen are freed)
+        self._observers[:] = [entry for entry in self._observers if id(entry) not in gone]
+
+
+def _same(entry: tuple[Any, Any, Any], key: tuple[Any, Any, Any]) -> bool:
+    """``entry == key``, False when a widget it names is gone (a dead weak proxy raises)."""
+    try:
+        return bool(entry == key)
+    except ReferenceError:
+        return False
 
 
 tr = Translator()

@@ -126,6 +126,24 @@ class Tile(ButtonBehavior, BoxLayout):
     kind = OptionProperty("primary", options=["primary", "secondary", "danger", "help"])
 
 
+class PictoButton(ButtonBehavior, DirBox):
+    """A choice in a list (DSFR): its pictogram on the start side, then its words; a
+    BigButton's look (kind) and height."""
+
+    txt = StringProperty("")
+    icon = StringProperty("")
+    kind = OptionProperty("secondary", options=["primary", "secondary", "danger", "help"])
+
+
+class RadioOption(ButtonBehavior, DirBox):
+    """One answer of a question with one answer (DSFR radio button): the round mark on the
+    start side, the words after it, on a white face; the chosen one's mark filled and its
+    border blue France."""
+
+    txt = StringProperty("")
+    active = BooleanProperty(False)
+
+
 class ToggleOption(ButtonBehavior, DirBox):
     """A comfort option: icon, words, and a visible on/off state."""
 

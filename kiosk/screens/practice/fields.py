@@ -19,7 +19,7 @@ from kiosk.i18n import N_, _
 from kiosk.practice.engine import PracticeRun
 from kiosk.practice.fields import is_ticked
 from kiosk.practice.model import Field, FieldType, TrapKind
-from kiosk.screens.kit import DirBox, FormField, KLabel, ToggleOption, ui
+from kiosk.screens.kit import DirBox, FormField, KLabel, RadioOption, ToggleOption, ui
 from kiosk.screens.kit.errors import field_error
 from kiosk.screens.practice.widgets import CaptchaView, FieldFrame, tx
 
@@ -168,10 +168,10 @@ class ChoiceField(PageField):
     def __init__(self, field: Field, run: PracticeRun, changed: Changed) -> None:
         super().__init__(field, run, changed)
         self.frame.add_widget(self._label(tx(field.label)))
-        self.options: dict[str, ToggleOption] = {}
+        self.options: dict[str, RadioOption] = {}
         self.value: str | None = None
         for option in field.options:
-            toggle = ToggleOption(txt=tx(option.label), icon="")
+            toggle = RadioOption(txt=tx(option.label))
             toggle.option_value = option.value
             toggle.bind(on_release=lambda t: self.pick(t.option_value))
             self.frame.add_widget(toggle)
@@ -187,11 +187,9 @@ class ChoiceField(PageField):
 
     def _draw(self) -> None:
         for value, toggle in self.options.items():
-            toggle.active = value == self.value
-            # DSFR radio buttons: the mark at the start of the option, not at its end
-            toggle.icon = "radio_on" if toggle.active else "radio_off"
+            toggle.active = value == self.value   # RadioOption draws its mark from it
 
-    def option_widget(self, value: str) -> ToggleOption:
+    def option_widget(self, value: str) -> RadioOption:
         return self.options[value]
 
     def get(self) -> Any:
@@ -253,7 +251,7 @@ class UploadField(ChoiceField):
         if not field.samples:
             choices.append(("sample:document", _("Document d'exemple fourni par l'exercice")))
         for value, words in choices:
-            toggle = ToggleOption(txt=words, icon="")
+            toggle = RadioOption(txt=words)
             toggle.option_value = value
             toggle.bind(on_release=lambda t: self.pick(t.option_value))
             self.frame.add_widget(toggle)

@@ -57,8 +57,12 @@ class OperatorLogo(Widget):
     def _redraw(self, *_args: Any) -> None:
         self.canvas.before.clear()
         side = min(self.width, self.height)
-        x = self.center_x - side / 2
-        y = self.center_y - side / 2
+        # From x/y/width/height, not center_x/center_y: when a move is announced (a
+        # right-to-left box mirroring the logo) Kivy has not updated the centre yet, and the
+        # shape stayed at the old place, the initials alone on the card's band.
+        cx, cy = self.x + self.width / 2, self.y + self.height / 2
+        x = cx - side / 2
+        y = cy - side / 2
         with self.canvas.before:
             Color(*self.colour)
             if self.shape == "circle":
@@ -72,8 +76,8 @@ class OperatorLogo(Widget):
                 pts = []
                 for i in range(6):
                     a = math.pi / 6 + i * math.pi / 3
-                    pts += [self.center_x + r * math.cos(a), self.center_y + r * math.sin(a)]
-                vertices = [self.center_x, self.center_y, 0, 0]
+                    pts += [cx + r * math.cos(a), cy + r * math.sin(a)]
+                vertices = [cx, cy, 0, 0]
                 for i in range(0, 12, 2):
                     vertices += [pts[i], pts[i + 1], 0, 0]
                 vertices += [pts[0], pts[1], 0, 0]

@@ -8,7 +8,8 @@ that receives the SMS code, and "Quitter l'exercice". The on-screen keyboard doc
 bottom when a typed field is touched.
 
 Guided mode highlights the next thing to touch and shows its hint (read aloud when the option
-is on); autonomous mode shows a hint only when "Aide" is touched. Traps look as on a real site:
+is on); autonomous mode shows a hint only when "Aide" is touched
+(:mod:`kiosk.screens.practice.page_guide`). Traps look as on a real site:
 an alert when the session expired, a captcha, a strict-format error, a tempting lookalike link.
 
 Page views (:class:`~kiosk.screens.practice.page_view.PageView`) are built once per page and
@@ -31,6 +32,7 @@ from kiosk.screens.kit import KioskKeyboard, KLabel, ui
 from kiosk.screens.practice import operator  # noqa: F401  (kv classes: address bar, banner)
 from kiosk.screens.practice.fields import PageField, TextField
 from kiosk.screens.practice.help_call import PracticeHelpCall
+from kiosk.screens.practice.page_guide import CODE_TYPES, PageGuide
 from kiosk.screens.practice.page_view import PageView
 from kiosk.screens.practice.widgets import (
     Overlay,
@@ -43,11 +45,7 @@ from kiosk.screens.practice.widgets import (
 if TYPE_CHECKING:
     from kiosk.runtime import KioskRuntime
 
-# Fields awaiting a code the simulated phone shows.
-CODE_TYPES = frozenset({FieldType.SMS_CODE, FieldType.EMAIL_CODE})
-
-
-class PracticePageScreen(AppScreen):
+class PracticePageScreen(PageGuide, AppScreen):
     mode_txt = StringProperty("")
     has_sms = BooleanProperty(False)
     help_status = StringProperty("")   # where the call to a mediator stands, once made
@@ -214,13 +212,6 @@ class PracticePageScreen(AppScreen):
         else:
             self.ids.page.undock_keyboard()
 
-    def _scroll_to(self, *widgets: Any) -> None:
-        """What the guide points at, into view; not while a field is being typed in: that
-        field keeps the view (the page template keeps it above the keyboard)."""
-        page = self.ids.page
-        if self.view is not None and page.keyboard is None:
-            page.reveal(*widgets)
-
     def field_changed(self, page_field: PageField) -> None:
         if not self._loading:
             if self.view is not None and not page_field.frame.error:
@@ -236,65 +227,6 @@ class PracticePageScreen(AppScreen):
             self.focus_field(page_field.form)
         else:
             self.ids.page.reveal(page_field.frame)
-
-    # --- guided mode and hints -------------------------------------------------------------------
-    def _update_guide(self, *_args: Any) -> None:
-        run, view = self.run, self.view
-        if run is None or view is None or run.mode is not Mode.GUIDED or run.page.end:
-            return
-        fld, hint = run.guide()
-        for page_field in view.fields.values():
-            page_field.frame.highlighted = fld is not None and page_field.id == fld.id
-        view.button.highlighted = fld is None
-        key = (run.page.id, fld.id if fld else None)
-        if key == self._guided_for:
-            return
-        self._guided_for = key
-        target = view.fields[fld.id].target if fld is not None else view.button
-        whole = view.fields[fld.id].frame if fld is not None else view.button
-        along = self._code_source(fld)
-        self._scroll_to(*along, whole)
-        if hint is not None:
-            Clock.schedule_once(
-                lambda _dt: self._show_hint(target, tx(hint.text), whole, along), 0)
-        else:
-            self.dismiss_hint()
-
-    def _show_hint(self, target: Any, text: str, below: Any = None,
-                   along: tuple[Any, ...] = ()) -> None:
-        """The hint in the page's flow under ``below`` (the whole field: its label, box and
-        message stay together), pointing at ``target``, with ``along`` in view too."""
-        if self.manager is None or self.manager.current != self.name:
-            return
-        self.ids.page.show_hint(target, text, below, along)
-
-    def _code_source(self, fld: Any) -> tuple[Any, ...]:
-        """The simulated phone, for a hint on a field awaiting the code it shows: the hint
-        says to read it there, so the phone comes into view with the hint (the phone is above
-        the site: at x2 it would otherwise be scrolled away)."""
-        if fld is not None and fld.type in CODE_TYPES and self.has_sms:
-            return (self.ids.phone,)
-        return ()
-
-    def ask_hint(self) -> None:
-        """ "Aide": the hint for what to do now (counted as a hint used)."""
-        run, view = self.run, self.view
-        if run is None or view is None:
-            return
-        hint = run.request_hint()
-        if hint is None:
-            self._show_hint(self.ids.help, _("Lisez la page puis touchez le bouton du site "
-                                             "pour continuer."))
-            return
-        target = view.fields[hint.field].target if hint.field in view.fields else view.button
-        whole = view.fields[hint.field].frame if hint.field in view.fields else view.button
-        along = self._code_source(view.fields[hint.field].field
-                                  if hint.field in view.fields else None)
-        self._scroll_to(*along, whole)
-        Clock.schedule_once(lambda _dt: self._show_hint(target, tx(hint.text), whole, along), 0)
-
-    def dismiss_hint(self) -> None:
-        self.ids.page.dismiss_hint()
 
     # --- the site's buttons ----------------------------------------------------------------------
     def submit(self) -> None:

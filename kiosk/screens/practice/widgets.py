@@ -184,8 +184,9 @@ class QrView(Widget):
         side = min(self.width, self.height)
         with self.canvas:
             Color(1, 1, 1, 1)
+            # x/y, not center_x/center_y: the centre lags a move being announced (operator.py)
             Rectangle(texture=self._texture, size=(side, side),
-                      pos=(self.center_x - side / 2, self.center_y - side / 2))
+                      pos=(self.x + (self.width - side) / 2, self.y + (self.height - side) / 2))
 
 
 class FieldFrame(BoxLayout):

@@ -4,16 +4,15 @@ watermark purpose -> result, then print, keep for a procedure, or finish.
 The flow itself (no Kivy) is :class:`kiosk.documents.scan_flow.ScanFlow`; this screen draws its
 steps and runs the slow parts (scanning, building the PDF) on a worker thread
 (:mod:`kiosk.screens.scan.worker`) so the screen keeps answering; results come back on the Kivy
-clock. The watermark step and the result's actions are in :mod:`kiosk.screens.scan.watermark`
-and :mod:`kiosk.screens.scan.result`; the drawings in :mod:`kiosk.screens.scan.widgets`.
+clock. The waits (busy panel, preview, stopping a scan) are in :mod:`kiosk.screens.scan.waits`,
+the watermark step and the result's actions in :mod:`kiosk.screens.scan.watermark` and
+:mod:`kiosk.screens.scan.result`; the drawings in :mod:`kiosk.screens.scan.widgets`.
 Device faults are shown in plain words by a :class:`~kiosk.screens.device_fault.FaultBox`,
 never as a stack trace.
 """
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
@@ -35,8 +34,10 @@ from kiosk.i18n import N_, _, ngettext
 from kiosk.screens import device_fault
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import FormField, tr
+from kiosk.screens.kit.choice_pictograms import DOC_TYPE_PICTOGRAMS
 from kiosk.screens.scan import widgets  # noqa: F401  (kv classes)
 from kiosk.screens.scan.result import ResultActions
+from kiosk.screens.scan.waits import ScanWaits
 from kiosk.screens.scan.watermark import WatermarkStep
 from kiosk.screens.scan.worker import BackgroundWork
 from kiosk.sessions.end_words import GLASS_REMINDER
@@ -67,7 +68,7 @@ BUSY_SCAN = N_("Numérisation en cours… Ne soulevez pas le capot.")
 BUSY_CROP = N_("Un instant…")
 
 
-class ScanScreen(WatermarkStep, ResultActions, AppScreen):
+class ScanScreen(ScanWaits, WatermarkStep, ResultActions, AppScreen):
     step = StringProperty(Step.TYPE.value)
     body = StringProperty("")
     busy = BooleanProperty(False)
@@ -130,6 +131,7 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
         grid.clear_widgets()
         for doc_type in DocType:
             button = Factory.ChoiceButton(txt=tr(DOC_TYPE_WORDS[doc_type]),
+                                          icon=DOC_TYPE_PICTOGRAMS[doc_type.value],
                                           kind="primary" if doc_type.is_identity else "secondary")
             button.doc_type = doc_type.value
             button.bind(on_release=lambda b: self.choose(b.doc_type))
@@ -217,62 +219,6 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
         if self.manager is not None and self.manager.current == self.name:
             self.on_enter()  # read the new step aloud when the option is on
 
-    # --- running slow work ------------------------------------------------------------------------
-    def _run(self, busy_text: str, work: Callable[[], Any], done: Callable[[Any], None],
-             stoppable: bool = False, panel: bool = True) -> None:
-        """``work`` on a worker thread, then ``done(result)`` (or the fault) on the UI thread;
-        meanwhile the busy panel says what is happening (never a faded screen). A quick redraw
-        under the finger (crop, rotate) has no panel: it would flash over what is being moved."""
-        self.busy = True
-        self.busy_text = _(busy_text)
-        self.ids.fault.clear()
-        if panel:
-            self.busy_panel.show(self, self.busy_text,
-                                 _("Arrêter la numérisation") if stoppable else "")
-
-        def finished(result: Any) -> None:
-            self._not_busy()
-            done(result)
-
-        self._worker.start(work, finished, self._failed)
-
-    @property
-    def busy_panel(self) -> Any:
-        if self._busy_panel is None:
-            from kiosk.screens.kit.busy import BusyPanel
-
-            self._busy_panel = BusyPanel()
-            self._busy_panel.bind(on_cancel=self.ask_to_stop_scan)
-        return self._busy_panel
-
-    def _not_busy(self) -> None:
-        self.busy = False
-        if self._busy_panel is not None:
-            self._busy_panel.hide()
-        if self._stop_dialog is not None:  # the scan ended meanwhile: nothing left to stop
-            self._stop_dialog.dismiss()
-            self._stop_dialog = None
-
-    def _failed(self, err: BaseException) -> None:
-        self._not_busy()
-        if self._scan_stopped:  # the stop the resident asked for, not a fault
-            self._scan_stopped = False
-            if self.flow is not None:
-                self._show(self.flow.step)
-            return
-        self.ids.fault.show(device_fault.describe(err))
-        if self.flow is not None and self.flow.step.value != self.step:
-            self._show(self.flow.step)
-
-    def wait_idle(self, frames: Callable[[], None], limit: int = 3000) -> None:
-        """Let frames run until the worker is done (tests and the scripted demo)."""
-        for _attempt in range(limit):
-            if not self.busy:
-                return
-            threading.Event().wait(0.01)
-            frames()
-        raise TimeoutError("scan screen still busy")
-
     # --- steps ------------------------------------------------------------------------------------
     def choose(self, doc_type: str) -> None:
         if self.flow is None:
@@ -305,28 +251,6 @@ class ScanScreen(WatermarkStep, ResultActions, AppScreen):
             return thumbnail(flow.pages[-1], 900)
 
         self._run(BUSY_SCAN, work, self._scanned, stoppable=True)
-
-    def _show_preview(self, image: Any) -> None:
-        if self.busy and not self._scan_stopped:
-            from kiosk.screens.scan.widgets import texture_from
-            self.busy_panel.preview = texture_from(image)
-
-    def ask_to_stop_scan(self, *_args: Any) -> None:
-        """The busy panel's "Arrêter la numérisation": asked first, continuing is the big one."""
-        from kiosk.screens.kit.confirm import confirm
-
-        self._stop_dialog = confirm(_("Arrêter la numérisation ?"),
-                _("Le document ne sera pas enregistré. Vous pourrez le scanner à nouveau."),
-                _("Oui, arrêter"), self.stop_scan, safe_txt=_("Non, continuer la numérisation"))
-
-    def stop_scan(self) -> None:
-        """Stop the scan: the scanner is told; whatever it still returns is dropped."""
-        if not self.busy:
-            return
-        self._scan_stopped = True
-        scanner = self.runtime.scanner
-        if scanner is not None:
-            scanner.cancel()
 
     def _scanned(self, result: Any) -> None:
         assert self.flow is not None

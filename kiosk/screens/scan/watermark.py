@@ -14,7 +14,8 @@ from kiosk.documents.scan_flow import ScanFlow
 from kiosk.documents.watermark import PURPOSES, WatermarkError
 from kiosk.i18n import N_, _
 from kiosk.screens import device_fault
-from kiosk.screens.kit import BigButton, FormField, KioskKeyboard, tr
+from kiosk.screens.kit import FormField, KioskKeyboard, PictoButton, tr
+from kiosk.screens.kit.choice_pictograms import OTHER_PURPOSE_PICTOGRAM, PURPOSE_PICTOGRAMS
 
 BUSY_BUILD = N_("Préparation de votre document…")
 
@@ -36,13 +37,13 @@ class WatermarkStep:
         purposes = self.ids.purposes
         purposes.clear_widgets()
         for purpose in PURPOSES:
-            button = BigButton(txt=tr(purpose), kind="secondary")
+            button = PictoButton(txt=tr(purpose), icon=PURPOSE_PICTOGRAMS[purpose])
             button.purpose = purpose
             # The purpose is printed in French whatever the screen language: the body
             # receiving the copy reads French (see Watermark.text).
             button.bind(on_release=lambda b: self.pick_purpose(b.purpose))
             purposes.add_widget(button)
-        other = BigButton(txt=tr(N_("Autre : l'écrire")), kind="secondary")
+        other = PictoButton(txt=tr(N_("Autre : l'écrire")), icon=OTHER_PURPOSE_PICTOGRAM)
         other.bind(on_release=lambda _b: self.start_typing())
         self.ids["wm_other"] = other
         purposes.add_widget(other)
