@@ -96,3 +96,30 @@ def test_titles_and_version_figures_are_filled_from_what_was_stored(db_url):
         assert set(sites) == {(None, None)}  # computed again at the sites' next heartbeat
     finally:
         engine.dispose()
+
+
+def _down(engine: sa.Engine, revision: str) -> None:
+    with engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), revision)
+
+
+def test_0019_goes_down_and_up_again_on_a_database_holding_kiosks(db_url):
+    """Its downgrade on SQLite copied ``sites`` in batch mode and dropped the original, which
+    the kiosks referring to it forbid (FOREIGN KEY constraint failed)."""
+    engine = db.open_engine(db_url)
+    try:
+        _to(engine, "0016_official_sites_protected")
+        with engine.begin() as conn:
+            _seed_0016(conn)
+        _to(engine, "0019_bundle_levels")
+        _down(engine, "0018_site_months")
+        with engine.connect() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("sites")}
+            kiosks = conn.exec_driver_sql("SELECT id, site_id FROM kiosks ORDER BY id").all()
+        assert "catalogue_version_plain" not in columns
+        assert kiosks == [(100, 10), (101, 10), (200, 20)]
+        _to(engine, "0019_bundle_levels")
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM sites").scalar() == 2
+    finally:
+        engine.dispose()

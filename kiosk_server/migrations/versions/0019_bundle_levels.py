@@ -31,8 +31,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('kiosk_status', schema=None) as batch_op:
-        batch_op.drop_column('parcours_dropped')
-    with op.batch_alter_table('sites', schema=None) as batch_op:
-        batch_op.drop_column('catalogue_version_plain')
+    # A plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35), as 0008 and 0011 do: batch mode
+    # would copy ``sites`` and drop the original, which the tables referring to it forbid
+    # once the database holds kiosks (FOREIGN KEY constraint failed).
+    op.drop_column('kiosk_status', 'parcours_dropped')
+    op.drop_column('sites', 'catalogue_version_plain')
     op.execute("UPDATE sites SET catalogue_version = NULL")
