@@ -13,4 +13,4 @@ def load_catalogue(settings: Any = None) -> Catalogue:
     from kiosk.practice.catalogue import catalogue_paths
     from kiosk.practice.catalogue import load_catalogue as load_from
 
-    return load_from(catalogue_paths(settings))
+    return load_from(catalogue_paths(settings), at_start=True)

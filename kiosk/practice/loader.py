@@ -236,8 +236,9 @@ def schema_findings(data: Any, file: Path) -> list[Finding]:
     return findings
 
 
-def parse_file(path: Path) -> tuple[Any, list[Finding]]:
-    """The raw data (with lines) and the syntax/schema findings."""
+def parse_file(path: Path, schema: bool = True) -> tuple[Any, list[Finding]]:
+    """The raw data (with lines) and the syntax/schema findings (``schema=False``: the file
+    passed the schema when its package was built, see ``check_paths``)."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -258,7 +259,7 @@ def parse_file(path: Path) -> tuple[Any, list[Finding]]:
     if not isinstance(data, dict):
         return None, [Finding(path, 1, _("le fichier doit décrire une démarche (des clés "
                                          "id:, title:, pages: ...)"))]
-    return data, schema_findings(data, path)
+    return data, schema_findings(data, path) if schema else []
 
 
 # --- building the dataclasses ---------------------------------------------------------------

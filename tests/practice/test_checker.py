@@ -360,3 +360,22 @@ def test_the_quick_schema_check_says_yes_and_no_as_jsonschema_does():
     verdicts = [(quick.is_valid(d), not any(True for _ in full.iter_errors(d))) for d in documents]
     assert all(q == f for q, f in verdicts)
     assert sum(not q for q, _ in verdicts) >= 15, "the faulty copies must be refused"
+
+
+def test_a_kiosk_opening_its_catalogue_trusts_only_the_shipped_files_schema_pass(tmp_path):
+    """At start the shipped files skip the JSON Schema pass they passed when the package was
+    built (its validator library is ~10 MB resident); a site's file still gets it."""
+    import subprocess
+    import sys
+
+    (tmp_path / "broken.yaml").write_text((BROKEN / "unknown-validator.yaml").read_text())
+    catalogue = load_catalogue([SHIPPED_DIR, tmp_path], at_start=True)
+    assert len(catalogue.procedures) == len(list(SHIPPED_DIR.glob("*.yaml")))
+    assert [f.file.name for f in catalogue.skipped] == ["broken.yaml"]
+    assert [str(f) for f in catalogue.skipped] == [str(f) for f in check_paths([tmp_path]).errors]
+
+    code = ("import sys; from kiosk.practice import load_catalogue; c = load_catalogue(); "
+            "print(len(c.procedures), 'jsonschema_rs' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == [str(len(list(SHIPPED_DIR.glob("*.yaml")))), "False"]
