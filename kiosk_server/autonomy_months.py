@@ -57,9 +57,10 @@ def add_months(total: dict[str, ProcedureSums], month: dict[str, ProcedureSums])
 
 def published(sums: dict[str, ProcedureSums], threshold: int) -> list[dict[str, Any]]:
     """autonomy_by_procedure()'s rows from the sums of the period's months."""
-    rows = [{"procedure_id": procedure_id, "attempts": s.total, "masked": s.masked,
-             "levels": {c: (Masked(threshold) if c in s.hidden_in and not s.visible[c]
-                            else s.visible[c]) for c in q.AUTONOMY_LEVELS}}
-            for procedure_id, s in sums.items() if s.total]
+    rows: list[dict[str, Any]] = [
+        {"procedure_id": procedure_id, "attempts": s.total, "masked": s.masked,
+         "levels": {c: (Masked(threshold) if c in s.hidden_in and not s.visible[c]
+                        else s.visible[c]) for c in q.AUTONOMY_LEVELS}}
+        for procedure_id, s in sums.items() if s.total]
     rows.sort(key=lambda r: (-r["attempts"], r["procedure_id"]))
     return rows

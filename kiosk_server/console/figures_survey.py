@@ -22,9 +22,11 @@ def survey(conn: Connection, scope: q.Scope, period: Period, attribute: str,
     if scope.kiosk_id is None:  # published per site at finest
         # Each month's answers kept per server process (site_months.each_month): a national
         # year is a quarter of a million site x month atoms to protect.
+        # (survey_breakdown is None for one kiosk only: never here)
         read = summed([part for _month, part in site_months.each_month(
             conn, ("survey", attribute, scope.territory_id, scope.site_id, threshold), period,
-            lambda m: q.survey_breakdown(conn, scope, Period(m, m), attribute, threshold))])
+            lambda m: q.survey_breakdown(conn, scope, Period(m, m), attribute, threshold))
+            if part is not None])
     if read is None:
         return Table(key, caption, [title, "Réponses"], [], chart="hbar",
                      note="Publié par site au plus fin : une borne seule donnerait à "

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from kiosk_server.tables import metadata
+import kiosk_server.tables  # noqa: F401  (declares every table on the metadata)
+from kiosk_server.table_metadata import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only `kiosk_server.db.migrate` drives migrations
