@@ -28,7 +28,7 @@ import json
 import random
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from fastapi import APIRouter
 from sqlalchemy import Connection
@@ -136,13 +136,22 @@ def _faults_per_site(ctx: Console, site_ids: list[int]) -> dict[int, int]:
     return out
 
 
+T = TypeVar("T")
+
+
+def _per_process(request: Request, name: str, make: Callable[[], T]) -> T:
+    """One ``name`` object per server process, kept on the app's state, made at first use."""
+    state = request.app.state
+    found = getattr(state, name, None)
+    if found is None:
+        found = make()
+        setattr(state, name, found)
+    return cast(T, found)
+
+
 def live_feed(request: Request) -> LiveFeed:
     """This process's live feed (made at the first live page)."""
-    state = request.app.state
-    feed = getattr(state, "live_feed", None)
-    if feed is None:
-        feed = state.live_feed = LiveFeed(console(request).engine)
-    return feed
+    return _per_process(request, "live_feed", lambda: LiveFeed(console(request).engine))
 
 
 def _scope(ctx: Console, user: ConsoleUser) -> list[Any]:
@@ -201,11 +210,8 @@ async def _current_users(request: Request, user: ConsoleUser, watch: Watch
 
 def shared_panels(request: Request) -> SharedPanels:
     """This process's shared renderings of live panels (made at the first live stream)."""
-    state = request.app.state
-    shared = getattr(state, "live_panels", None)
-    if shared is None:
-        shared = state.live_panels = SharedPanels(console(request).heartbeat_s)
-    return shared
+    return _per_process(request, "live_panels",
+                        lambda: SharedPanels(console(request).heartbeat_s))
 
 
 def _user_again(request: Request) -> ConsoleUser:
