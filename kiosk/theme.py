@@ -71,6 +71,10 @@ class Palette:
     # DSFR's focus ring: a 2 dp outline 2 dp outside what has the focus, in a blue that stands
     # out (3:1) from the page on both its sides (the gap and beyond); not text
     focus_ring: RGBA
+    # a button that cannot be pressed now (DSFR: a grey face, grey words still readable at
+    # the palette's minimum, whatever kind of button it is when it can be pressed)
+    disabled: RGBA
+    on_disabled: RGBA
     min_ratio: float
 
     def colour_names(self) -> list[str]:
@@ -98,6 +102,8 @@ STANDARD = Palette(
     overlay=hex_rgba("#000000", 0.6),
     focus=hex_rgba("#000091"),
     focus_ring=hex_rgba("#0A76F6"),  # DSFR's focus colour
+    disabled=hex_rgba("#E5E5E5"),    # DSFR background-disabled-grey
+    on_disabled=hex_rgba("#666666"),  # DSFR text-disabled-grey (4.6:1 on its face)
     min_ratio=MIN_CONTRAST,
 )
 
@@ -123,6 +129,8 @@ HIGH_CONTRAST = Palette(
     overlay=hex_rgba("#000000", 0.85),
     focus=hex_rgba("#FFFF00"),
     focus_ring=hex_rgba("#FFFF00"),
+    disabled=hex_rgba("#262626"),
+    on_disabled=hex_rgba("#BFBFBF"),  # 8.2:1 on its face, 11:1 on the page
     min_ratio=MIN_CONTRAST_HIGH,
 )
 
@@ -137,6 +145,8 @@ TEXT_PAIRS: tuple[tuple[str, str], ...] = (
     ("error", "background"), ("error", "surface"),
     ("ok", "background"), ("ok", "surface"),
     ("on_bubble", "bubble"),
+    # a disabled button's words on its face; a label inside a disabled box on the page
+    ("on_disabled", "disabled"), ("on_disabled", "background"), ("on_disabled", "surface"),
 )
 
 

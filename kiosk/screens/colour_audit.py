@@ -9,6 +9,9 @@ not run again under it. What it can break is checked here, on what the screen re
   every visible label against the nearest opaque rectangle drawn under it (a button's face, a
   card, a band, else the screen's background), at the palette's minimum ratio (7:1 in high
   contrast). A colour written in a kv rule instead of taken from ``ui.palette`` shows here.
+  Disabled labels count too (the colour Kivy draws them in, ``disabled_color``), and a text
+  seen through transparency (its colour's alpha, a faded widget) is blended with what is
+  behind it first: a faded or disabled button's words must still be read.
 """
 from __future__ import annotations
 
@@ -59,7 +62,7 @@ def seen_labels(root: Widget, screen: Box) -> Iterator[Label]:
             return
         box = window_box(w)
         if isinstance(w, Label):
-            if w.text.strip() and not w.disabled and not box.clip(view).empty:
+            if w.text.strip() and not box.clip(view).empty:
                 yield w
             return
         inner = view.clip(box) if isinstance(w, ScrollView) else view
@@ -110,17 +113,33 @@ def _painted_under(owner: Widget, x: float, y: float, own_canvas: bool = True) -
 def background_of(label: Label, fallback: RGBA) -> RGBA:
     """What is painted behind the middle of ``label``: its own canvas.before, then each
     ancestor's, nearest first."""
+    return _behind(label, fallback)[0]
+
+
+def _behind(label: Label, fallback: RGBA) -> tuple[RGBA, float]:
+    """What is painted behind ``label`` (as :func:`background_of`) and the opacity the text is
+    seen with over it: the product of the opacities of the label and of its ancestors
+    below the widget that paints it."""
     box = window_box(label)
     x, y = box.x + box.w / 2, box.y + box.h / 2
     # a label's own canvas holds its text's texture: only its canvas.before paints under it
     found = _painted_under(label, x, y, own_canvas=False)
+    seen = 1.0 if found is not None else float(label.opacity)
     p = label.parent
     for _ in range(80):
         if found is not None or p is None or p is p.parent:
             break
         found = _painted_under(p, x, y)
+        if found is None:
+            seen *= float(p.opacity)
         p = p.parent
-    return found if found is not None else fallback
+    return (found if found is not None else fallback), seen
+
+
+def _blend(colour: RGBA, behind: RGBA, alpha: float) -> RGBA:
+    """``colour`` drawn at ``alpha`` over opaque ``behind``."""
+    return (*(c * alpha + b * (1 - alpha) for c, b in zip(colour[:3], behind[:3], strict=True)),
+            1.0)  # type: ignore[return-value]
 
 
 def text_contrast_problems(root: Widget, screen: Box, palette: Palette,
@@ -131,9 +150,9 @@ def text_contrast_problems(root: Widget, screen: Box, palette: Palette,
     Builder.sync()
     problems = []
     for label in seen_labels(root, screen):
-        colour = tuple(label.color)
-        behind = background_of(label, palette.background)
-        ratio = contrast_ratio(colour, behind)
+        colour = tuple(label.disabled_color if label.disabled else label.color)
+        behind, opacity = _behind(label, palette.background)
+        ratio = contrast_ratio(_blend(colour, behind, colour[3] * opacity), behind)
         if ratio + 0.01 < palette.min_ratio:
             problems.append(f"{where}: text {label.text[:40]!r} is {ratio:.1f}:1 on what is "
                             f"behind it, under {palette.min_ratio:g}:1")

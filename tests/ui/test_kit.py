@@ -119,3 +119,49 @@ def test_arabic_is_shaped_and_each_wrapped_line_reads_right_to_left():
     assert lines[0] == shape("سيساعدك أحد")
     assert all("\u0627" not in line for line in lines)  # letters replaced by joined forms
     assert get_display("abc") == "abc"
+
+
+@pytest.mark.display
+def test_a_disabled_button_of_every_kind_has_readable_grey_words_in_both_contrasts(
+        ui_app, driver):
+    """DSFR disabled buttons: a grey face and grey words that still read (the palette's
+    minimum against the face, as the colour audit measures what is drawn); Kivy's own white
+    at 30 % vanished on the mediator panel's white and red faces."""
+    from kivy.uix.boxlayout import BoxLayout
+
+    from kiosk.screens.colour_audit import seen_labels, text_contrast_problems
+    from kiosk.screens.kit import (BigButton, IconView, PictoButton, RadioOption, SpeakButton,
+                                   Tile, ToggleOption, ui)
+    from kiosk.screens.kit.icons import rendered_icon
+    from kiosk.screens.layout_audit import Box
+
+    box = BoxLayout(orientation="vertical", size=driver.window.size)
+    buttons = [BigButton(txt=f"Bouton {kind}", kind=kind)
+               for kind in ("primary", "secondary", "danger", "help")]
+    buttons += [PictoButton(txt="Carte d'identité", icon="scan"),
+                RadioOption(txt="Oui", active=True),
+                ToggleOption(txt="Contraste", icon="contrast", active=True),
+                ToggleOption(txt="Lecture"),
+                Tile(txt="Copier", icon="print", size_hint_y=None, height=200), SpeakButton()]
+    for button in buttons:
+        button.disabled = True
+        box.add_widget(button)
+    screen = Box(0, 0, driver.window.width, driver.window.height)
+    driver.window.add_widget(box)
+    try:
+        for high_contrast in (False, True):
+            ui.high_contrast = high_contrast
+            driver.frames(2)
+            words = list(seen_labels(box, screen))
+            assert len(words) >= len(buttons), "every button's words are checked"
+            assert text_contrast_problems(box, screen, ui.palette, "disabled") == []
+            grey = tuple(round(c, 4) for c in ui.palette.on_disabled)
+            icons = [w for w in box.walk() if isinstance(w, IconView) and w.name]
+            assert len(icons) >= 5
+            for icon in icons:   # the pictogram drawn in the words' grey
+                side = int(min(icon.size))
+                assert icon._quad.texture is rendered_icon(icon.name, side, grey, False), \
+                    icon.name
+    finally:
+        ui.high_contrast = False
+        driver.window.remove_widget(box)

@@ -23,6 +23,8 @@ from kivy.properties import ListProperty, NumericProperty, StringProperty
 from kivy.uix.widget import Widget
 from PIL import Image, ImageDraw
 
+from kiosk.screens.kit.state import ui
+
 # (kind, *numbers): "rect" x y w h | "line" x1 y1 x2 y2 ... | "circle" cx cy r | "disc" cx cy r
 # | "arc" cx cy r start end  (angles in degrees, clockwise from 12 o'clock, Kivy's convention)
 ICONS: dict[str, list[tuple[Any, ...]]] = {
@@ -178,7 +180,7 @@ class IconView(Widget):
             Color(1, 1, 1, 1)
             self._quad = Rectangle(size=(0, 0))
         self._trigger_redraw = Clock.create_trigger(self._redraw, -1)
-        for prop in ("pos", "size", "name", "colour", "mirrored", "max_side"):
+        for prop in ("pos", "size", "name", "colour", "mirrored", "max_side", "disabled"):
             self.fbind(prop, self._trigger_redraw)
         self._trigger_redraw()
 
@@ -189,8 +191,9 @@ class IconView(Widget):
             quad.texture, quad.size = None, (0, 0)
             return
         flip = self.mirrored == "yes" and self.name in DIRECTIONAL
-        quad.texture = rendered_icon(self.name, side, tuple(round(c, 4) for c in self.colour),
-                                     flip)
+        # in a disabled button, the grey of its words (as KLabel's disabled_color)
+        colour = ui.palette.on_disabled if self.disabled else self.colour
+        quad.texture = rendered_icon(self.name, side, tuple(round(c, 4) for c in colour), flip)
         quad.pos = (round(self.x + (self.width - side) / 2),
                     round(self.y + (self.height - side) / 2))
         quad.size = (side, side)

@@ -33,15 +33,33 @@ EDGE_DP = 2.0
 
 
 def edge(pos: tuple[float, float] | list[float], size: tuple[float, float] | list[float],
-         kind: str = "secondary") -> list[float]:
-    """The border of a secondary button (none for the filled kinds)."""
-    return outline(pos, size, 0.0, segments=1) if kind == "secondary" else []
+         kind: str = "secondary", disabled: bool = False) -> list[float]:
+    """The border of a secondary button (none for the filled kinds); a disabled button of any
+    kind has one (seen in high contrast only: edge_colour)."""
+    return outline(pos, size, 0.0, segments=1) if kind == "secondary" or disabled else []
 
 
-def edge_colour(palette: Any) -> tuple[float, ...]:
+def edge_colour(palette: Any, disabled: bool = False) -> tuple[float, ...]:
     """Blue France on the white face; in high contrast the text colour, so the white face
-    has a frame on the black page."""
+    has a frame on the black page. Disabled: DSFR draws none (the face's own grey), high
+    contrast the grey of the words, so the dark grey face still has a shape on the page."""
+    if disabled:
+        return palette.on_disabled if palette.name == "high_contrast" else palette.disabled
     return palette.text if palette.name == "high_contrast" else palette.on_secondary
+
+
+def face(palette: Any, kind: str, down: bool = False, disabled: bool = False) -> tuple[float, ...]:
+    """A button's face: its kind's colour (under the pressed veil when down); DSFR's grey when
+    it cannot be pressed, whatever its kind, so its words (``ink``) stay readable on it."""
+    if disabled:
+        return tuple(palette.disabled)
+    colour = getattr(palette, kind)
+    return pressed(colour) if down else tuple(colour)
+
+
+def ink(palette: Any, kind: str, disabled: bool = False) -> tuple[float, ...]:
+    """The colour of a button's words and pictogram on its ``face``."""
+    return tuple(palette.on_disabled if disabled else getattr(palette, "on_" + kind))
 
 
 def outline(pos: tuple[float, float] | list[float], size: tuple[float, float] | list[float],
