@@ -75,6 +75,10 @@ class Palette:
     # the palette's minimum, whatever kind of button it is when it can be pressed)
     disabled: RGBA
     on_disabled: RGBA
+    # guided mode's "fill this one now" (DSFR's callout look: a tinted panel, a thick line on
+    # its start side): neither of them is the focus ring's colour (3:1 between each two)
+    guide: RGBA
+    guide_edge: RGBA
     min_ratio: float
 
     def colour_names(self) -> list[str]:
@@ -104,6 +108,8 @@ STANDARD = Palette(
     focus_ring=hex_rgba("#0A76F6"),  # DSFR's focus colour
     disabled=hex_rgba("#E5E5E5"),    # DSFR background-disabled-grey
     on_disabled=hex_rgba("#666666"),  # DSFR text-disabled-grey (4.6:1 on its face)
+    guide=hex_rgba("#E8EDFF"),       # DSFR background-contrast-info
+    guide_edge=hex_rgba("#000091"),  # bleu France: 3.5:1 against the focus ring's blue
     min_ratio=MIN_CONTRAST,
 )
 
@@ -131,6 +137,10 @@ HIGH_CONTRAST = Palette(
     focus_ring=hex_rgba("#FFFF00"),
     disabled=hex_rgba("#262626"),
     on_disabled=hex_rgba("#BFBFBF"),  # 8.2:1 on its face, 11:1 on the page
+    # not yellow: the focus ring is; a blue 3.3:1 against it, 4.2:1 on the panel, whose teal
+    # tells it from the navy hint bubble often just under it
+    guide=hex_rgba("#002B2B"),
+    guide_edge=hex_rgba("#4D80FF"),
     min_ratio=MIN_CONTRAST_HIGH,
 )
 
@@ -147,6 +157,8 @@ TEXT_PAIRS: tuple[tuple[str, str], ...] = (
     ("on_bubble", "bubble"),
     # a disabled button's words on its face; a label inside a disabled box on the page
     ("on_disabled", "disabled"), ("on_disabled", "background"), ("on_disabled", "surface"),
+    # a field's label, example and messages on guided mode's panel
+    ("text", "guide"), ("muted", "guide"), ("error", "guide"), ("ok", "guide"),
 )
 
 
@@ -156,6 +168,10 @@ CONTROL_PAIRS: tuple[tuple[str, str], ...] = (
     ("primary", "bubble"),
     # the focus ring: the page is on both its sides (it is drawn 2 dp outside the field)
     ("focus_ring", "background"), ("focus_ring", "surface"),
+    # guided mode: the panel's edge on the page and on the panel, the ring on the panel, and
+    # the edge against the ring, so the two never read as one thick frame
+    ("guide_edge", "background"), ("guide_edge", "guide"), ("focus_ring", "guide"),
+    ("guide_edge", "focus_ring"),
 )
 MIN_CONTROL_CONTRAST = 3.0
 

@@ -334,6 +334,73 @@ def test_the_focused_field_has_a_dsfr_focus_ring_two_dp_outside_it(driver, ui_ap
         driver.window.remove_widget(field)
 
 
+def test_guided_mode_panel_and_the_focus_ring_are_told_apart(driver, ui_app):
+    """Guided mode's "fill this one now" is a tinted panel with a thick start line (DSFR's
+    callout look), in colours of its own: the focus ring of the field typed in lies wholly on
+    the panel, 6 dp or more clear of the line, 3:1 against both (a frame in the focus blue,
+    4 dp outside the ring, read as one thick frame). Both contrasts, both directions."""
+    from kivy.graphics import Color, Line, Rectangle
+    from kivy.metrics import dp
+
+    from kiosk.screens.kit import FormField
+    from kiosk.screens.practice.widgets import FieldFrame
+    from kiosk.theme import contrast_ratio
+
+    def drawn(canvas):
+        colour, found = None, []
+        for instruction in canvas.children:
+            if isinstance(instruction, Color):
+                colour = tuple(instruction.rgba)
+            elif isinstance(instruction, (Line, Rectangle)):
+                found.append((colour, instruction))
+        return found
+
+    frame = FieldFrame(pos=(100, 300), size_hint=(None, None), width=700)
+    field = FormField(label="Numéro de sécurité sociale", example="1 84 12 75 ...")
+    frame.add_widget(field)
+    driver.window.add_widget(frame)
+    try:
+        for high_contrast in (False, True):
+            for rtl in (False, True):
+                ui.high_contrast, ui.rtl = high_contrast, rtl
+                try:
+                    frame.highlighted, field.focused = True, True
+                    driver.frames(2)
+                    palette = ui.palette
+                    assert contrast_ratio(palette.guide_edge, palette.focus_ring) >= 3
+                    assert contrast_ratio(palette.focus_ring, palette.guide) >= 3
+                    shapes = drawn(frame.canvas.before)
+                    [panel] = [i for c, i in shapes if isinstance(i, Rectangle)
+                               and c == tuple(palette.guide)]
+                    assert tuple(panel.pos) == tuple(frame.pos)
+                    assert tuple(panel.size) == tuple(frame.size)
+                    [edge] = [i for c, i in shapes if isinstance(i, Line)
+                              and c == tuple(palette.guide_edge) and i.points]
+                    edge_x = edge.points[0]
+                    *_rest, (ring_colour, ring) = drawn(field.ids.box.canvas.before)
+                    assert ring_colour == tuple(palette.focus_ring)
+                    xs, ys = ring.points[0::2], ring.points[1::2]
+                    outer = ring.width   # a Line of width w is 2w wide
+                    left, right = min(xs) - outer, max(xs) + outer
+                    assert frame.x <= left and right <= frame.right
+                    assert frame.y <= min(ys) - outer and max(ys) + outer <= frame.top
+                    if rtl:
+                        assert edge_x == pytest.approx(frame.right - dp(3))
+                        gap = (edge_x - edge.width) - right
+                    else:
+                        assert edge_x == pytest.approx(frame.x + dp(3))
+                        gap = left - (edge_x + edge.width)
+                    assert gap >= dp(6), f"{gap} px of panel between the line and the ring"
+                    frame.highlighted = False
+                    driver.frames(1)
+                    assert tuple(panel.size) == (0, 0) and not edge.points
+                finally:
+                    ui.high_contrast, ui.rtl = False, False
+                    field.focused = False
+    finally:
+        driver.window.remove_widget(frame)
+
+
 def test_the_language_changes_after_a_translated_widget_was_freed(driver, ui_app):
     """A widget whose kv used _() is dropped and freed (a form field of a closed page): the
     next change of language goes on, the dead entry is let go (it raised ReferenceError)."""

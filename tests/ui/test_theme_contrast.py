@@ -28,6 +28,20 @@ def test_controls_stand_out_from_the_surface_they_sit_on(palette):
     assert failures == []
 
 
+@pytest.mark.parametrize("palette", theme.PALETTES, ids=lambda p: p.name)
+def test_guided_mode_and_the_focus_ring_are_told_apart_and_disabled_words_read(palette):
+    """Guided mode's panel line and the focus ring are never one colour (in high contrast both
+    were yellow, in the standard theme two blues 4 dp apart); a disabled button's words read
+    on its grey face at the palette's minimum (the controls and text pairs above check it;
+    named here so a removed pair fails)."""
+    assert ("guide_edge", "focus_ring") in theme.CONTROL_PAIRS
+    assert ("focus_ring", "guide") in theme.CONTROL_PAIRS
+    assert theme.contrast_ratio(palette.guide_edge, palette.focus_ring) >= \
+        theme.MIN_CONTROL_CONTRAST
+    assert ("on_disabled", "disabled") in theme.TEXT_PAIRS
+    assert theme.contrast_ratio(palette.on_disabled, palette.disabled) >= palette.min_ratio
+
+
 def test_standard_theme_meets_aa_and_high_contrast_meets_aaa():
     assert theme.STANDARD.min_ratio >= 4.5
     assert theme.HIGH_CONTRAST.min_ratio >= 7.0
