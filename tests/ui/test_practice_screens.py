@@ -486,3 +486,74 @@ def test_a_procedure_without_short_version_shows_no_version_choice(driver, ui_ap
     versions = start.ids.versions
     assert versions.height == 0 and versions.disabled and not start.has_short
     assert versions.collapsed()   # it takes no touch meant for what is drawn there
+
+
+def test_a_box_to_tick_is_a_dsfr_checkbox_whose_whole_row_ticks_it(driver, ui_app):
+    """A consent (and any checkbox or signature field) is DSFR's checkbox: the square on the
+    start side (mirrored in Arabic), its sentence after it, the whole row the touch target,
+    taller at large text; ticked, the square filled with its tick drawn; the engine's value
+    is True / False as before; in error the box and its row red, the field's red line and a
+    message naming it, all gone once ticked."""
+    from kivy.graphics import Line
+
+    import kiosk.practice
+    from kiosk.practice.engine import PracticeRun
+    from kiosk.practice.loader import load_procedure
+    from kiosk.screens.kit import CheckMark, CheckOption, ui
+    from kiosk.screens.layout_audit import window_box
+    from kiosk.screens.practice.fields import TickField, build_field
+
+    procedure = load_procedure(Path(kiosk.practice.__file__).parent / "procedures"
+                               / "ameli-compte.yaml")
+    run = PracticeRun(procedure, Mode.AUTONOMOUS)
+    run.jump_to("conditions")
+    [field] = [f for f in run.page.fields if f.id == "cgu"]
+    changed: list = []
+    tick = build_field(field, run, changed.append, dict, [])
+    assert isinstance(tick, TickField) and isinstance(tick.toggle, CheckOption)
+    row, frame = tick.toggle, tick.frame
+    [mark] = [w for w in row.children if isinstance(w, CheckMark)]
+    [words] = [w for w in row.children if isinstance(w, KLabel)]
+    frame.size_hint_x, frame.width, frame.pos = None, 900, (100, 150)
+    driver.window.add_widget(frame)
+
+    def tick_drawn() -> list[float]:
+        *_rest, tick_line = [i for i in mark.canvas.children if isinstance(i, Line)]
+        return list(tick_line.points)
+
+    try:
+        heights = {}
+        for scale in theme.TEXT_SCALES:
+            for rtl in (False, True):
+                ui.text_scale, ui.rtl = scale, rtl
+                try:
+                    driver.frames(2)
+                    assert (mark.x > words.x) if rtl else (mark.x < words.x), "start side"
+                    heights[scale] = row.height
+                    assert row.height >= dp(theme.MIN_TOUCH_DP) * scale
+                    assert mark.side >= dp(24) * scale   # DSFR's 24 px box, at least
+                finally:
+                    ui.text_scale, ui.rtl = 1.0, False
+        assert heights[1.0] < heights[1.5] < heights[2.0]
+        driver.frames(2)
+        assert tick.get() is False and tick_drawn() == []
+
+        # The far end of the row, away from the box and past the words, ticks it.
+        box = window_box(row)
+        driver.tap_at(box.x + box.w - 10, box.y + box.h / 2)
+        assert tick.get() is True and run.value("cgu") is True and changed == [tick]
+        assert len(tick_drawn()) == 6, "the tick is drawn in the box"
+        driver.tap_at(box.x + box.w - 10, box.y + box.h / 2)
+        assert tick.get() is False and run.value("cgu") is False
+
+        # Sent unticked: the error as every field's, naming it by its sentence.
+        problem = run.problem("cgu", False, {})
+        assert problem is not None
+        tick.show_error(problem.text("fr"))
+        driver.frames(1)
+        assert row.error and mark.error and frame.error
+        assert "J'accepte les conditions générales d'utilisation" in tick._error.txt
+        driver.tap(row)
+        assert tick.get() is True and not row.error and not frame.error and not tick._error.txt
+    finally:
+        driver.window.remove_widget(frame)

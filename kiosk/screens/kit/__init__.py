@@ -25,6 +25,8 @@ from kiosk.screens.kit.state import UiState, ui
 from kiosk.screens.kit.text import FONT_BOLD, FONT_REGULAR, tr
 from kiosk.screens.kit.widgets import (
     BigButton,
+    CheckMark,
+    CheckOption,
     DirBox,
     KioskScreen,
     KLabel,
@@ -40,6 +42,8 @@ __all__ = [
     "FONT_BOLD",
     "FONT_REGULAR",
     "BigButton",
+    "CheckMark",
+    "CheckOption",
     "DirBox",
     "ErrorSummary",
     "FieldBox",
@@ -72,8 +76,8 @@ LAZY_WIDGETS = {"FieldBox": "form", "FormField": "form", "KioskKeyboard": "keybo
 release_surfaces_after_rendering()
 # Kivy's own labels (no KLabel) get the wide face: it draws every script the kiosk shows.
 LabelBase.register(DEFAULT_FONT, WIDE_REGULAR, fn_bold=WIDE_BOLD)
-for _cls in (DirBox, KLabel, BigButton, PictoButton, RadioOption, Tile, ToggleOption, SpeakButton,
-             ScreenHeader, KioskScreen, IconView):
+for _cls in (DirBox, KLabel, BigButton, PictoButton, RadioOption, CheckOption, CheckMark, Tile,
+             ToggleOption, SpeakButton, ScreenHeader, KioskScreen, IconView):
     if _cls.__name__ not in Factory.classes:
         Factory.register(_cls.__name__, cls=_cls)
 for _name, _module in LAZY_WIDGETS.items():

@@ -1,4 +1,5 @@
 """The widget kit's basic pieces: labels that translate and shape, big buttons, tiles, toggles,
+radio answers and boxes to tick,
 a screen header with a read-aloud button, and the base class of every kiosk screen."""
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from functools import lru_cache
 from typing import Any
 
 from kivy.core.text import Label as CoreLabel
-from kivy.properties import BooleanProperty, OptionProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
 
 from kiosk.screens.kit.fonts import face_for
 from kiosk.screens.kit.state import ui
@@ -36,6 +38,15 @@ def texture_x(x: float, width: float, texture_width: float, halign: str) -> int:
     if halign == "right":
         return int(x + width - texture_width)
     return int(x + (width - texture_width) / 2)
+
+
+# A tick in a unit square (origin bottom-left): the short stroke down, the long one up.
+TICK = ((0.22, 0.52), (0.42, 0.30), (0.80, 0.72))
+
+
+def tick_points(x: float, y: float, side: float) -> list[float]:
+    """The tick of a box to tick whose square starts at (x, y), for a Line's points."""
+    return [v for u, w in TICK for v in (x + side * u, y + side * w)]
 
 
 class DirBox(BoxLayout):
@@ -165,6 +176,24 @@ class RadioOption(ButtonBehavior, DirBox):
 
     txt = StringProperty("")
     active = BooleanProperty(False)
+
+
+class CheckOption(ButtonBehavior, DirBox):
+    """A box to tick (DSFR checkbox): the square on the start side, its sentence after it, the
+    whole row the touch target, on a white face like a radio answer. ``error``: the box and
+    the row's border in the error red (the field's frame draws the line and the message)."""
+
+    txt = StringProperty("")
+    active = BooleanProperty(False)
+    error = BooleanProperty(False)
+
+
+class CheckMark(Widget):
+    """The square of a :class:`CheckOption`: empty, or filled with its tick drawn (kit.kv)."""
+
+    active = BooleanProperty(False)
+    error = BooleanProperty(False)
+    side = NumericProperty(0)
 
 
 class ToggleOption(ButtonBehavior, DirBox):

@@ -19,7 +19,7 @@ from kiosk.i18n import N_, _
 from kiosk.practice.engine import PracticeRun
 from kiosk.practice.fields import is_ticked
 from kiosk.practice.model import Field, FieldType, TrapKind
-from kiosk.screens.kit import DirBox, FormField, KLabel, RadioOption, ToggleOption, ui
+from kiosk.screens.kit import CheckOption, DirBox, FormField, KLabel, RadioOption, ui
 from kiosk.screens.kit.errors import field_error
 from kiosk.screens.practice.widgets import CaptchaView, FieldFrame, tx
 
@@ -28,7 +28,6 @@ Changed = Callable[["PageField"], None]
 # Validators whose values are digits only: the numeric pad, unless the site's strict format
 # (a wrong_format trap) must be able to refuse what a person might type.
 DIGIT_VALIDATORS = frozenset({"digits", "postal_code", "phone", "number", "numero_fiscal"})
-TICK_ON, TICK_OFF = "☑", "☐"
 
 
 def text_kind(field: Field, strict: bool) -> str:
@@ -201,34 +200,36 @@ class ChoiceField(PageField):
 
 
 class TickField(PageField):
-    """Checkbox, consent and signature: one box to tick, with its sentence."""
+    """Checkbox, consent and signature: one box to tick (DSFR checkbox), with its sentence.
+    Its value is the engine's as before: True when ticked."""
 
     def __init__(self, field: Field, run: PracticeRun, changed: Changed) -> None:
         super().__init__(field, run, changed)
-        self.toggle = ToggleOption(txt=tx(field.label), icon="")
+        self.toggle = CheckOption(txt=tx(field.label))
         self.toggle.bind(on_release=lambda _t: self.tick(not self.toggle.active))
         self.frame.add_widget(self.toggle)
         if field.help:
             self.frame.add_widget(Factory.PageSmall(txt=tx(field.help)))
         self.target = self.toggle
-        self._draw()
 
     def tick(self, on: bool) -> None:
         self.toggle.active = on
-        self._draw()
         self.frame.error = ""
         self._store(on)
 
-    def _draw(self) -> None:
-        self.toggle.state_txt = TICK_ON if self.toggle.active else TICK_OFF
-        self.toggle.icon = "box_on" if self.toggle.active else "box_off"
+    def show_error(self, message: str) -> None:
+        super().show_error(message)
+        self.toggle.error = bool(message)   # the box and its row in red, as DSFR's
+
+    def _clear_error(self) -> None:
+        super()._clear_error()
+        self.toggle.error = False
 
     def get(self) -> Any:
         return self.toggle.active
 
     def set(self, value: Any) -> None:
         self.toggle.active = value is not None and is_ticked(value)
-        self._draw()
 
 
 class UploadField(ChoiceField):
