@@ -130,8 +130,16 @@ def test_a_disabled_button_of_every_kind_has_readable_grey_words_in_both_contras
     from kivy.uix.boxlayout import BoxLayout
 
     from kiosk.screens.colour_audit import seen_labels, text_contrast_problems
-    from kiosk.screens.kit import (BigButton, IconView, PictoButton, RadioOption, SpeakButton,
-                                   Tile, ToggleOption, ui)
+    from kiosk.screens.kit import (
+        BigButton,
+        IconView,
+        PictoButton,
+        RadioOption,
+        SpeakButton,
+        Tile,
+        ToggleOption,
+        ui,
+    )
     from kiosk.screens.kit.icons import rendered_icon
     from kiosk.screens.layout_audit import Box
 
