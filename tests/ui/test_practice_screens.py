@@ -72,6 +72,10 @@ def test_catalogue_search_by_a_word_typed_on_the_keyboard(driver, ui_app, ui_art
     assert "impots-premiere-connexion" in screen.shown
     assert "caf-trimestrielle" not in screen.shown
     assert screen.shown == [p.id for p in ui_app.runtime.practice.search("impôts")]
+    driver.tap(key_button(screen.keyboard, "{enter}"))   # "Valider": the keyboard goes
+    assert screen.keyboard.parent is None and screen.ids.page.keyboard is None
+    assert screen.ids.page.ids.identity.opacity == 1, "the header whole again"
+    driver.tap(screen.ids.search.ids.box)
 
     for _ in "impôts":
         driver.tap(key_button(screen.keyboard, "{backspace}"))
@@ -87,6 +91,7 @@ def test_catalogue_search_by_a_word_typed_on_the_keyboard(driver, ui_app, ui_art
     assert screen.ids.search.value == "caf"
     ui_app.runtime.core.end(EndReason.FINISHED, offer_survey=False)
     assert screen.ids.search.value == "", "the searched word goes with the session"
+    assert screen.ids.page.keyboard is None, "and its keyboard: the next resident's page whole"
 
 
 def test_catalogue_filters_by_theme(driver, ui_app):

@@ -17,7 +17,7 @@ from kiosk.practice.flow import PracticeFlow
 from kiosk.screens.base import AppScreen, load_screen_kv
 from kiosk.screens.kit import BigButton, KioskKeyboard, ui
 from kiosk.screens.practice.operator import ProcedureCard
-from kiosk.screens.practice.widgets import tx, undock_keyboard
+from kiosk.screens.practice.widgets import tx
 from kiosk_wire.schema import Theme
 
 if TYPE_CHECKING:
@@ -246,8 +246,11 @@ class PracticeCatalogueScreen(AppScreen):
         self.ids.page.dock_keyboard(self.keyboard, field)
 
     def hide_keyboard(self) -> None:
+        # through the page template, which forgets it: taken off the dock only, the page still
+        # laid out as if it were open (the header's identity hidden, the title cut to one
+        # line), for this resident after "Valider" and for the next one
         self.ids.search.focused = False
-        undock_keyboard(self.keyboard)
+        self.ids.page.undock_keyboard()
 
     def page_back(self) -> None:  # the page template's "Retour"
         self.hide_keyboard()

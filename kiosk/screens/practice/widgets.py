@@ -44,13 +44,6 @@ def dock_keyboard(container: Any, keyboard: Any, field: Any) -> None:
         container.add_widget(keyboard)  # added first = drawn last in a vertical box: bottom
 
 
-def undock_keyboard(keyboard: Any) -> None:
-    if keyboard.target is not None:
-        keyboard.target.focused = False
-    if keyboard.parent is not None:
-        keyboard.parent.remove_widget(keyboard)
-
-
 class SimulationRibbon(BoxLayout):
     """The permanent "SIMULATION — rien n'est envoyé" band on every practice page."""
 
