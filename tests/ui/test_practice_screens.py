@@ -562,3 +562,25 @@ def test_a_box_to_tick_is_a_dsfr_checkbox_whose_whole_row_ticks_it(driver, ui_ap
         assert tick.get() is True and not row.error and not frame.error and not tick._error.txt
     finally:
         driver.window.remove_widget(frame)
+
+
+def test_the_error_summary_counts_the_errors_left_as_each_is_corrected(driver, ui_app):
+    """Two errors (a consent left unticked, a captcha left empty): the summary says 2; once
+    the box is ticked its entry goes and the title says 1, in the singular; the last fix
+    takes the summary away."""
+    start_session(ui_app, driver)
+    screen = open_practice(driver, ui_app, "ameli-compte", "autonomous")
+    advance_to(driver, screen, "conditions")
+    screen.submit()
+    driver.frames(2)
+    summary = screen.view.summary
+    assert summary.parent is not None and len(summary.ids.entries.children) == 2
+    assert summary.title.startswith("Il y a 2 erreurs")
+    tick = screen.view.fields["cgu"]
+    visible(driver, screen, tick.toggle)
+    driver.tap(tick.toggle)
+    assert len(summary.ids.entries.children) == 1
+    assert summary.title == "Il y a 1 erreur sur la page. Corrigez le champ marqué en rouge."
+    captcha = next(f for f in screen.view.fields.values() if f.field.type.value == "captcha")
+    captcha.form.value = captcha.field.expected
+    assert summary.parent is None, "the last fix takes the summary away"

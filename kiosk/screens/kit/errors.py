@@ -4,7 +4,7 @@
   field by the label the resident sees (:func:`field_error`), drawn by FieldFrame / FormField;
 - at the top of the page, an :class:`ErrorSummary`: "2 problems on this page" and one entry
   per field; touching an entry takes you to the field. An entry goes as soon as its field is
-  corrected, the summary when none is left.
+  corrected (the title then counts those left), the summary when none is left.
 """
 from __future__ import annotations
 
@@ -50,3 +50,7 @@ class ErrorSummary(BoxLayout):
             if link.field_id == field_id:
                 box.remove_widget(link)
         return not box.children
+
+    def left(self) -> int:
+        """How many entries (errors not yet corrected) the summary lists."""
+        return len(self.ids.entries.children)

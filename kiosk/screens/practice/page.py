@@ -45,6 +45,14 @@ from kiosk.screens.practice.widgets import (
 if TYPE_CHECKING:
     from kiosk.runtime import KioskRuntime
 
+
+def errors_title(count: int) -> str:
+    """The error summary's title, for the errors still left on the page."""
+    return ngettext("Il y a {n} erreur sur la page. Corrigez le champ marqué en rouge.",
+                    "Il y a {n} erreurs sur la page. Corrigez les champs marqués en rouge.",
+                    count).format(n=count)
+
+
 class PracticePageScreen(PageGuide, AppScreen):
     mode_txt = StringProperty("")
     has_sms = BooleanProperty(False)
@@ -215,7 +223,7 @@ class PracticePageScreen(PageGuide, AppScreen):
     def field_changed(self, page_field: PageField) -> None:
         if not self._loading:
             if self.view is not None and not page_field.frame.error:
-                self.view.field_fixed(page_field.id)
+                self.view.field_fixed(page_field.id, errors_title)
             self._guide_event()
 
     def go_to_field(self, field_id: str) -> None:
@@ -240,11 +248,7 @@ class PracticePageScreen(PageGuide, AppScreen):
             for fid, page_field in view.fields.items():
                 error = result.errors.get(fid)
                 page_field.show_error(error.text(ui.language) if error else "")
-            count = len(result.errors)
-            view.show_errors(ngettext(
-                "Il y a {n} erreur sur la page. Corrigez le champ marqué en rouge.",
-                "Il y a {n} erreurs sur la page. Corrigez les champs marqués en rouge.",
-                count).format(n=count), [
+            view.show_errors(errors_title(len(result.errors)), [
                     (fid, view.fields[fid].error_words(), lambda fid=fid: self.go_to_field(fid))
                     for fid in view.fields if fid in result.errors])
             self.ids.scroller.scroll_y = 1

@@ -9,6 +9,7 @@ The view knows nothing of the screen: what the resident does on it is raised as 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from kivy.factory import Factory
@@ -146,11 +147,16 @@ class PageView(BoxLayout):
         elif self.summary.parent is not None:
             self.remove_widget(self.summary)
 
-    def field_fixed(self, field_id: str) -> None:
-        """A corrected field leaves the summary; the summary goes with the last one."""
-        if self.summary is not None and self.summary.parent is not None \
-                and self.summary.fixed(field_id):
-            self.remove_widget(self.summary)
+    def field_fixed(self, field_id: str, title: Callable[[int], str]) -> None:
+        """A corrected field leaves the summary, whose title counts those left (« 2 erreurs »
+        stayed over one entry); the summary goes with the last one."""
+        summary = self.summary
+        if summary is None or summary.parent is None:
+            return
+        if summary.fixed(field_id):
+            self.remove_widget(summary)
+        else:
+            summary.title = title(summary.left())
 
     def show_notice(self, text: str, tone: str = "error") -> None:
         self.notice.txt = text
