@@ -295,9 +295,11 @@ class Tour:
                 page.focus_field(typed.form)
             self.stop(f"practice-page-keyboard-{tag}")
             page.quit()
-            if (lang, scale, contrast) == self.COMFORT[-1]:   # the hardest: the later states
-                from kiosk import demo_later_steps
+            from kiosk import demo_later_steps
 
+            if (lang, scale, contrast) in (self.COMFORT[0], self.COMFORT[-1]):
+                demo_later_steps.box_to_tick(self, tag)
+            if (lang, scale, contrast) == self.COMFORT[-1]:   # the hardest: the later states
                 demo_later_steps.id_copy_steps(self, tag)
                 demo_later_steps.help_call_on_a_practice_page(self, tag)
         ui.text_scale, ui.high_contrast = 1.0, False

@@ -2,7 +2,8 @@
 (Arabic, text x2, high contrast): an ID copy's steps with their step counter (the recto to
 place, the crop, the watermark with the keyboard open to type who the copy is for, the
 result), and a help call made from a practice page (the card, then the call's status and
-« Annuler mon appel » with the keyboard open). Each stop is screenshot and audited by
+« Annuler mon appel » with the keyboard open); and a practice page's box to tick (DSFR
+checkbox), sent unticked (its error) then ticked. Each stop is screenshot and audited by
 :class:`kiosk.demo.Tour`."""
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
 
 PROCEDURE = "caf-trimestrielle"
 PAGE = "correction"
+TICK_PROCEDURE, TICK_PAGE, TICK_FIELD = "ameli-compte", "conditions", "cgu"
 
 
 def id_copy_steps(tour: Tour, tag: str) -> None:
@@ -86,3 +88,37 @@ def help_call_on_a_practice_page(tour: Tour, tag: str) -> None:
     tour.stop(f"practice-help-call-status-keyboard-{tag}")
     page.help_call.forget()
     page.quit()
+
+
+def box_to_tick(tour: Tour, tag: str) -> None:
+    """A consent sent unticked (the box and its row red, the message naming it), then ticked."""
+    app = tour.app
+    if not (app.has_screen("practice_catalogue") and "practice_catalogue" in tour._tile_routes()):
+        return
+    app.show("practice_catalogue")
+    tour.d.frames(2)
+    tour.d.screen().open_procedure(TICK_PROCEDURE)
+    tour.d.frames(2)
+    tour.d.screen().begin("autonomous")
+    tour.d.frames(2)
+    page: Any = tour.d.screen()
+    run = page.run
+    from kiosk.practice.solution import page_solution
+
+    while run.page.id != TICK_PAGE and not run.page.end:
+        if not run.submit(page_solution(run.page, run.procedure, run.sms_code)).ok:
+            break
+    page.show_page()
+    tour.d.frames(2)
+    tick = page.view.fields.get(TICK_FIELD)
+    if tick is None:
+        page.leave_exercise()
+        return
+    page.submit()   # « Continuer » with the box left empty
+    tour.d.frames(2)
+    page.ids.scroller.scroll_to(tick.frame, animate=False)
+    tour.stop(f"practice-tick-error-{tag}")
+    tour.d.tap(tick.toggle)
+    page.ids.scroller.scroll_to(tick.frame, animate=False)
+    tour.stop(f"practice-tick-{tag}")
+    page.leave_exercise()   # not quit(): what was ticked would be asked about first
