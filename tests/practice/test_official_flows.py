@@ -1,0 +1,39 @@
+"""Procedures whose flow was corrected after reading the official page they follow (the page is
+named in each file's header and in docs/procedure-sources.md)."""
+from __future__ import annotations
+
+import random
+
+from kiosk.practice.catalogue import load_catalogue
+from kiosk.practice.engine import Mode, PracticeRun
+from kiosk.practice.solution import page_solution
+from kiosk.sessions.clock import ManualClock
+
+CATALOGUE = load_catalogue()
+
+
+def run_until(procedure_id: str, page_id: str) -> PracticeRun:
+    run = PracticeRun(CATALOGUE.get(procedure_id), Mode.AUTONOMOUS, clock=ManualClock(),
+                      rng=random.Random(7))
+    for _ in range(30):
+        if run.page.id == page_id:
+            return run
+        assert run.submit(page_solution(run.page, run.procedure, run.sms_code)).ok
+    raise AssertionError(f"never reached {page_id}")
+
+
+def test_after_a_move_the_caf_housing_benefit_is_requested_again_as_service_public_says():
+    # service-public.fr F827: « Même si vous bénéficiez déjà de cette prestation, vous devez faire
+    # une nouvelle demande dans l'Espace Mon Compte, rubrique Simuler ou demander une prestation ».
+    procedure = CATALOGUE.get("caf-demenagement")
+    assert procedure.source_page == "https://www.service-public.fr/particuliers/vosdroits/F827"
+    run = run_until("caf-demenagement", "aide_logement")
+    refused = run.submit({"apres_adresse": "rien"})
+    assert refused.errors["apres_adresse"].text().startswith(
+        "L'aide au logement ne suit pas toute seule : pour le nouveau logement, il faut faire "
+        "une nouvelle demande")
+    assert run.page.id == "aide_logement" and run.errors == 1
+    assert run.submit({"apres_adresse": "demande_aide"}).ok
+    assert run.page.id == "logement"
+    assert [f.id for f in run.page.fields] == ["statut", "loyer", "bailleur"]
+    assert run.page.title.fr == "Demande d'aide au logement"
