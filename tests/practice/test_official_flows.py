@@ -37,3 +37,15 @@ def test_after_a_move_the_caf_housing_benefit_is_requested_again_as_service_publ
     assert run.page.id == "logement"
     assert [f.id for f in run.page.fields] == ["statut", "loyer", "bailleur"]
     assert run.page.title.fr == "Demande d'aide au logement"
+
+
+def test_after_a_lost_licence_the_site_gives_a_certificate_of_loss_valid_two_months():
+    # service-public.fr F1727: « télécharger une attestation de perte ... valable 2 mois. Elle vous
+    # permet de conduire en attendant l'envoi de votre nouveau permis »; 25 € by card or stamp.
+    procedure = CATALOGUE.get("ants-permis-perte")
+    assert procedure.source_page == "https://www.service-public.fr/particuliers/vosdroits/F1727"
+    run = run_until("ants-permis-perte", "fin")
+    said = " ".join(block.fr for block in run.page.content)
+    assert "attestation de perte" in said and "valable 2 mois" in said
+    assert "droit à conduire" not in said
+    assert "attestation de perte" in " ".join(step.fr for step in procedure.memo.steps)
