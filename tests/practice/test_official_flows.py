@@ -49,3 +49,15 @@ def test_after_a_lost_licence_the_site_gives_a_certificate_of_loss_valid_two_mon
     assert "attestation de perte" in said and "valable 2 mois" in said
     assert "droit à conduire" not in said
     assert "attestation de perte" in " ".join(step.fr for step in procedure.memo.steps)
+
+
+def test_the_pension_request_is_made_at_least_five_months_ahead_and_confirmed_by_email():
+    # service-public.fr F13941 (2025): « au moins 5 mois avant la date de départ souhaitée »;
+    # « Vous êtes informé par email de son envoi »; the completed request can be downloaded.
+    procedure = CATALOGUE.get("retraite-demande-unique")
+    assert procedure.source_page == "https://www.service-public.fr/particuliers/vosdroits/F13941"
+    assert any("au moins 5 mois avant" in line.fr for line in procedure.remember)
+    assert not any("6 mois avant" in line.fr for line in procedure.remember)
+    run = run_until("retraite-demande-unique", "fin")
+    said = " ".join(block.fr for block in run.page.content)
+    assert "Un e-mail vous confirme l'envoi" in said and "télécharger votre demande" in said
