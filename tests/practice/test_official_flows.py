@@ -25,8 +25,11 @@ def run_until(procedure_id: str, page_id: str) -> PracticeRun:
 def test_after_a_move_the_caf_housing_benefit_is_requested_again_as_service_public_says():
     # service-public.fr F827: « Même si vous bénéficiez déjà de cette prestation, vous devez faire
     # une nouvelle demande dans l'Espace Mon Compte, rubrique Simuler ou demander une prestation ».
+    # And (2025 version): « cliquer sur Déclarer un changement dans la rubrique Mes démarches ».
     procedure = CATALOGUE.get("caf-demenagement")
     assert procedure.source_page == "https://www.service-public.fr/particuliers/vosdroits/F827"
+    menu = run_until("caf-demenagement", "espace").page.fields[0]
+    assert "Mes démarches : déclarer un changement" in [o.label.fr for o in menu.options]
     run = run_until("caf-demenagement", "aide_logement")
     refused = run.submit({"apres_adresse": "rien"})
     assert refused.errors["apres_adresse"].text().startswith(
