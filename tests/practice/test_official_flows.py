@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from kiosk.practice.catalogue import load_catalogue
 from kiosk.practice.engine import Mode, PracticeRun
 from kiosk.practice.solution import page_solution
@@ -52,6 +54,15 @@ def test_after_a_lost_licence_the_site_gives_a_certificate_of_loss_valid_two_mon
     assert "attestation de perte" in said and "valable 2 mois" in said
     assert "droit à conduire" not in said
     assert "attestation de perte" in " ".join(step.fr for step in procedure.memo.steps)
+
+
+@pytest.mark.parametrize("procedure_id", ["ants-permis-perte", "ants-permis-renouvellement"])
+def test_the_new_licence_comes_by_tracked_letter_in_the_letterbox(procedure_id):
+    # service-public.fr F1727 (2025): « L'expédition du permis de conduire se fait par Lettre
+    # suivie », « avec remise en boîte aux lettres »; the address must be complete.
+    said = " ".join(block.fr for block in run_until(procedure_id, "fin").page.content)
+    assert "« Lettre suivie »" in said and "boîte aux lettres" in said
+    assert "lettre expert" not in said and "contre signature" not in said
 
 
 def test_the_pension_request_is_made_at_least_five_months_ahead_and_confirmed_by_email():
