@@ -1,6 +1,6 @@
 """The widget kit's basic pieces: labels that translate and shape, big buttons, tiles, toggles,
-radio answers and boxes to tick,
-a screen header with a read-aloud button, and the base class of every kiosk screen."""
+radio answers and boxes to tick, a screen header with a read-aloud button, and the base class
+of every kiosk screen."""
 from __future__ import annotations
 
 from functools import lru_cache
