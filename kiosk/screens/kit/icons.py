@@ -82,12 +82,10 @@ ICONS: dict[str, list[tuple[Any, ...]]] = {
     "error": [  # a circled exclamation mark, as DSFR error alerts show
         ("circle", 0.5, 0.5, 0.4), ("line", 0.5, 0.72, 0.5, 0.44), ("disc", 0.5, 0.3, 0.05),
     ],
-    # DSFR radio buttons and checkboxes: the mark on the start side of the option
+    # DSFR radio buttons: the mark on the start side of the option (a checkbox's square is
+    # drawn by its own kv rule, filled when ticked: CheckMark in kit.kv)
     "radio_off": [("circle", 0.5, 0.5, 0.36)],
     "radio_on": [("circle", 0.5, 0.5, 0.36), ("disc", 0.5, 0.5, 0.2)],
-    "box_off": [("line", 0.15, 0.15, 0.85, 0.15, 0.85, 0.85, 0.15, 0.85, 0.15, 0.15)],
-    "box_on": [("line", 0.15, 0.15, 0.85, 0.15, 0.85, 0.85, 0.15, 0.85, 0.15, 0.15),
-               ("line", 0.28, 0.5, 0.44, 0.32, 0.74, 0.7)],
     "info": [("circle", 0.5, 0.5, 0.4), ("line", 0.5, 0.6, 0.5, 0.28), ("disc", 0.5, 0.72, 0.05)],
     "warning": [
         ("line", 0.5, 0.92, 0.95, 0.1, 0.05, 0.1, 0.5, 0.92),
