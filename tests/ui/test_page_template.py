@@ -50,6 +50,25 @@ def test_bottom_bar_actions_keep_their_place_on_every_screen(driver, ui_app, lan
     assert (mediator_x > help_x) == (lang == "fr"), "right-to-left mirrors the bar"
 
 
+def test_a_screen_without_the_bar_draws_none_of_its_words_or_pictograms(driver, ui_app):
+    # The welcome screen offers no action in the bar: its four buttons are hidden, and their
+    # words and pictograms (Pillow drawings) are not made at all - they were, at every start,
+    # before the first frame.
+    ui_app.show("welcome")
+    driver.frames(2)
+    ids = driver.screen().ids
+    assert ids.page.actions == []
+    for slot in ("bar_back", "bar_help", "bar_mediator", "bar_home"):
+        button = ids[slot]
+        assert button.txt == "" and button.icon == ""
+        assert button.ids.words.texture is None or button.ids.words.texture_size[0] <= 1
+    start_session(ui_app, driver)
+    ui_app.show("home")
+    driver.frames(2)
+    ids = driver.screen().ids
+    assert ids.bar_help.txt == "Aide" and ids.bar_help.icon == "info"
+
+
 def test_text_size_button_stays_under_the_finger(driver, ui_app):
     button = driver.screen().ids.large_text
     x, y = button.to_window(button.center_x, button.center_y)

@@ -88,6 +88,18 @@ def practice_screen(app, name: str):
     return app.sm.get_screen(name)
 
 
+def show_the_site(driver, screen) -> None:
+    """Scroll the page so the simulated browser starts at the top of the view: the shot shows
+    the page's form, not only the kiosk's tools above it (a resident scrolls there)."""
+    page = screen.ids.page
+    scroller, content, bar = page.ids.scroller, page.ids.content, screen.ids.address
+    spare = content.height - scroller.height
+    if spare > 0:
+        offset = content.top - content.to_widget(*bar.to_window(bar.x, bar.top))[1]
+        scroller.scroll_y = max(0.0, min(1.0, 1 - offset / spare))
+        driver.frames(2)
+
+
 def shoot_procedure(driver, app, procedure, lang: str, out) -> list[str]:
     """Show each page of ``procedure`` on the page screen and save its screenshot."""
     flow = practice_screen(app, "practice_catalogue").flow
@@ -106,6 +118,7 @@ def shoot_procedure(driver, app, procedure, lang: str, out) -> list[str]:
         assert ribbon, f"{where}: no SIMULATION ribbon"
         assert screen.ids.operator.name_txt == procedure.operator.name
         problems += page_problems(screen, where)
+        show_the_site(driver, screen)
         driver.screenshot(out / f"{procedure.id}-{number:02d}-{page_id}-{lang}.png")
     flow.forget()
     return problems

@@ -136,8 +136,12 @@ class KLabel(Label):
         if not text or self.markup or "\n" in text:
             return False
         pad = self.padding[0] + self.padding[2] if len(self.padding) == 4 else 0
-        return bool(_measurer(self.font_name, self.font_size, self.bold)(text) + pad + 2
-                    <= self.width)
+        room = self.width - pad - 2
+        # no glyph is narrower than ~0.15 em: a text that cannot fit is not measured (labels
+        # are first built 100 px wide, before their layout)
+        if len(text) * 0.15 * self.font_size > room:
+            return False
+        return bool(_measurer(self.font_name, self.font_size, self.bold)(text) <= room)
 
     def overflows(self) -> bool:
         """True when the rendered text does not fit the label's box (1 px tolerance)."""
