@@ -118,6 +118,7 @@ class PageTemplate(BoxLayout):
     # their own, e.g. the scan steps); the header and the bar stay the same.
     scrolls = BooleanProperty(True)
     content_padding = ListProperty([dp(32), dp(20), dp(32), dp(20)])
+    content_spacing = NumericProperty(dp(18))  # between the content's blocks
 
     __events__ = ("on_action",)
 
