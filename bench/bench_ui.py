@@ -209,15 +209,18 @@ def run() -> list[dict]:
                  "its imports (~5 MB; its optional numpy is kept out) - Pillow's ImageDraw (icons; "
                  "the demo scanner's sample pictures and segno load at its first scan), the "
                  "kiosk's own code, the "
-                 "textures of the screens visited, and with software GL (llvmpipe) the "
+                 "textures of the screens visited (a one-line label's texture as wide as its "
+                 "words, not its box: ~4 MB less; no label keeps the SDL surface Kivy renders it "
+                 "in: ~7 MB less), and with software GL (llvmpipe) the "
                  "renderer's memory, which grows with every vertex instruction drawn and every "
                  "vertex-buffer update (~65 KB each): so the widgets draw little (a pressed "
                  "button is one quad, a hidden outline has no points) and icons are plain "
                  "textures drawn by Pillow (an Fbo per icon kept a shader program each, ~30 MB). "
                  "Each session's end gives freed memory back (gc, then glibc malloc_trim). "
-                 "numpy loads only at the first ID scan. No HTTP stack is loaded without a "
-                 "server; with one, the standard library's http.client adds ~1 MB (httpx "
-                 "added ~10 MB)"},
+                 "numpy loads only at the first ID scan, the practice checker and its YAML "
+                 "reader at the first practice or published bundle (~2 MB). No HTTP stack is "
+                 "loaded without a server; with one, the standard library's http.client adds "
+                 "~1 MB (httpx added ~10 MB)"},
     ]
 
 

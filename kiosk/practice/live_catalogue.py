@@ -12,13 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.practice.catalogue import Catalogue
 from kiosk.practice.published import BundleKeeper, compose
 from kiosk.scheduling import Schedule, run_now
 from kiosk.sessions.state import SessionState
 from kiosk_wire.config import Settings
 
 if TYPE_CHECKING:
+    from kiosk.practice.catalogue import Catalogue
     from kiosk.sessions.core import SessionCore
 
 log = logging.getLogger(__name__)

@@ -29,13 +29,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kiosk.practice import yamlines
-from kiosk.practice.catalogue import Catalogue, shipped_ids
-from kiosk.practice.checker import check_paths
-from kiosk.practice.model import Procedure
-from kiosk.practice.parcours_file import Parcours
-from kiosk.practice.parcours_file import check_file as check_parcours_file
 from kiosk_wire.bundle import (
     EMPTY_VERSION,
     BundleRefused,
@@ -43,6 +38,15 @@ from kiosk_wire.bundle import (
     SignedBundle,
     open_sealed,
 )
+
+if TYPE_CHECKING:
+    from kiosk.practice.catalogue import Catalogue
+    from kiosk.practice.model import Procedure
+    from kiosk.practice.parcours_file import Parcours
+
+# The checker, the YAML reader and the catalogue are imported when a bundle is checked or
+# composed, not with the keeper: every kiosk opens its keeper at start (~2 MB resident that a
+# kiosk whose residents do not practise, or not yet, would carry for nothing).
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +72,9 @@ def check_bundle(bundle: CatalogueBundle, directory: Path) -> Accepted:
     """Run the checker on every procedure of the bundle, written as files under ``directory``
     (the checker reads files; the built procedures need them no more). Raises BundleRefused
     with the first finding."""
+    from kiosk.practice.catalogue import shipped_ids
+    from kiosk.practice.checker import check_paths
+
     directory.mkdir(parents=True, exist_ok=True)
     for entry in bundle.procedures:
         (directory / f"{entry.id}.yaml").write_text(entry.yaml, encoding="utf-8")
@@ -96,6 +103,9 @@ def _check_parcours(bundle: CatalogueBundle, directory: Path
     procedures the kiosk could offer (shipped or in the bundle): the parcours kept, and the ids
     of those dropped because an exercise is not in this kiosk's version (every other problem
     refuses the bundle: BundleRefused at the first)."""
+    from kiosk.practice.catalogue import shipped_ids
+    from kiosk.practice.parcours_file import check_file as check_parcours_file
+
     known = {*shipped_ids(), *(entry.id for entry in bundle.procedures)}
     directory.mkdir(parents=True, exist_ok=True)
     checked: list[Parcours] = []
@@ -121,6 +131,8 @@ def _check_parcours(bundle: CatalogueBundle, directory: Path
 
 def _steps_of(file: Path) -> set[str]:
     """The exercise ids a parcours file names (none if it is not readable as one)."""
+    from kiosk.practice import yamlines
+
     try:
         data = yamlines.load_path(file)
     except (yamlines.YamlSyntaxError, OSError, UnicodeDecodeError):
@@ -132,11 +144,15 @@ def _steps_of(file: Path) -> set[str]:
 def _only_unknown_exercises(file: Path, every_step_known: set[str]) -> bool:
     """True when the parcours passes the checker once its unknown exercises are taken as
     known: its only problem is an exercise this kiosk lacks."""
+    from kiosk.practice.parcours_file import check_file as check_parcours_file
+
     return check_parcours_file(file, every_step_known)[0] is not None
 
 
 def compose(base: Catalogue, accepted: Accepted | None) -> Catalogue:
     """The catalogue with the bundle's procedures and the site's choice applied."""
+    from kiosk.practice.catalogue import Catalogue
+
     if accepted is None:
         return base
     procedures = [*base.procedures, *accepted.procedures]

@@ -16,6 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # Heavy modules of the other layers: none is needed to show the welcome screen.
 HEAVY = ["pydantic", "kiosk_wire.schema", "sqlite_utils", "kiosk.storage", "numpy", "httpx",
          "argon2", "arabic_reshaper", "kiosk.devices", "kiosk.screens.kit.keyboard"]
+# The practice engine's reader and checker: loaded when a resident opens practice or a bundle
+# arrives, not by a kiosk waiting for its first resident (~2 MB resident).
+PRACTICE = ["yaml", "kiosk.practice.checker", "kiosk.practice.loader", "kiosk.practice.catalogue"]
 
 SCRIPT = """
 import json, sys
@@ -37,14 +40,16 @@ out = {"screen": app.sm.current, "core_ready": app.runtime.core_ready,
        "loaded": [m for m in json.loads(sys.argv[2]) if m in sys.modules]}
 app.finish_start()
 out["after"] = {"core_ready": app.runtime.core_ready, "parts_open": app.runtime.parts_open,
-                "state": app.runtime.core.state.value}
+                "state": app.runtime.core.state.value,
+                "practice_loaded": [m for m in json.loads(sys.argv[3]) if m in sys.modules]}
 app.runtime.close()
 print(json.dumps(out))
 """
 
 
 def first_frame(data: Path) -> dict:
-    result = subprocess.run([sys.executable, "-c", SCRIPT, str(data), json.dumps(HEAVY)],
+    result = subprocess.run([sys.executable, "-c", SCRIPT, str(data), json.dumps(HEAVY),
+                             json.dumps(PRACTICE)],
                             check=False, capture_output=True, text=True, timeout=120,
                             cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -57,7 +62,8 @@ def test_first_frame_of_the_welcome_screen_loads_nothing_it_does_not_show(tmp_pa
     assert out["core_ready"] is False
     assert out["loaded"] == []
     # Right after the first frame everything is opened, as the running app does.
-    assert out["after"] == {"core_ready": True, "parts_open": True, "state": "idle"}
+    assert out["after"] == {"core_ready": True, "parts_open": True, "state": "idle",
+                            "practice_loaded": []}
 
 
 def test_crash_leftovers_are_wiped_before_the_first_frame(tmp_path):

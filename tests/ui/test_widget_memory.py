@@ -63,3 +63,29 @@ def test_the_keyboard_and_scan_drawings_are_freed(driver):
 
     assert _build_and_drop(keyboard, KioskKeyboard) == 0
     assert _build_and_drop(lambda: PlacementDrawing(), PlacementDrawing) == 0
+
+
+def test_a_rendered_label_keeps_its_texture_but_no_copy_of_its_pixels(driver):
+    # Kivy's SDL2 provider kept each label's SDL surface (a full RGBA copy of the text image)
+    # until its next rendering: ~7 MB over the bench journey's screens.
+    label = KLabel(txt="Numérisation en cours…", width=600, markup=False)
+    label.texture_update()
+    core = label._label
+    assert getattr(core, "_surface", None) is None
+    texture = label.texture
+    assert texture is not None and texture.width > 0
+    before = texture.pixels
+    assert any(before[3::4]), "the text is drawn in the texture"
+    label.txt = "Impression terminée"
+    label.texture_update()  # a new rendering still works without the old surface
+    assert getattr(label._label, "_surface", None) is None
+    assert label.texture.pixels != before, "the new text is drawn"
+
+
+def test_markup_labels_let_go_of_their_pixels_too(driver):
+    from kivy.uix.label import Label
+
+    label = Label(text="[b]Étape 2[/b] sur 5", markup=True)
+    label.texture_update()
+    assert getattr(label._label, "_surface", None) is None
+    assert label.texture is not None

@@ -28,6 +28,16 @@ def _measurer(font_name: str, font_size: float, bold: bool) -> Any:
     return _MEASURE_CACHE[key]
 
 
+def texture_x(x: float, width: float, texture_width: float, halign: str) -> int:
+    """Where a label's texture starts: at its start, centre or end as ``halign`` says (a texture
+    as wide as the box starts at ``x`` whatever the alignment)."""
+    if halign == "left":
+        return int(x)
+    if halign == "right":
+        return int(x + width - texture_width)
+    return int(x + (width - texture_width) / 2)
+
+
 class DirBox(BoxLayout):
     """A horizontal box that mirrors its children in right-to-left languages."""
 
@@ -86,7 +96,6 @@ class KLabel(Label):
             self.font_name = face  # calls _refresh again, with the face that draws the text
             return
         rtl = ui.rtl
-        self.text_size = (self.width, None) if self.wrap else (None, None)
         if self.align == "center":
             self.halign = "center"
         else:
@@ -104,6 +113,20 @@ class KLabel(Label):
             self.text = "\n".join(rtl_lines(self.txt, 0, len, rtl or None))
         else:
             self.text = self.txt
+        wraps = self.wrap and not self._fits_one_line()
+        self.text_size = (self.width, None) if wraps else (None, None)
+
+    def _fits_one_line(self) -> bool:
+        """Whether the text fits on one line of the box: its texture is then as wide as its words
+        (placed by ``halign``: kit.kv), not as the box. Box-wide textures, mostly transparent,
+        were ~4 MB over the bench journey's screens (process memory with software GL).
+        Markup is measured with its tags: it keeps the box's width."""
+        text = self.text
+        if not text or self.markup or "\n" in text:
+            return False
+        pad = self.padding[0] + self.padding[2] if len(self.padding) == 4 else 0
+        return bool(_measurer(self.font_name, self.font_size, self.bold)(text) + pad + 2
+                    <= self.width)
 
     def overflows(self) -> bool:
         """True when the rendered text does not fit the label's box (1 px tolerance)."""
