@@ -324,8 +324,8 @@ def test_the_sources_table_says_when_a_source_is_only_a_home_page():
     as if the exercise had been checked against an official page."""
     from kiosk.practice.sources import DOC
     table = DOC.read_text(encoding="utf-8")
-    cheque = next(line for line in table.splitlines() if "(`cheque-energie-demande`" in line)
-    assert "https://chequeenergie.gouv.fr (page d'accueil seulement" in cheque
+    email = next(line for line in table.splitlines() if "(`email-premiere-adresse`" in line)
+    assert "https://lesbonsclics.fr (page d'accueil seulement" in email
     cv = next(line for line in table.splitlines() if "(`cv-guide`" in line)
     assert "F33336 |" in cv and "page d'accueil seulement" not in cv
 
