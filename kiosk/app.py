@@ -7,22 +7,19 @@ close requests refused, keyboard shortcuts swallowed, cursor hidden; only the me
 "maintenance" quits.
 
 Every screen is in one table, ``SCREENS`` (kiosk/screens/registry.py): its name, its module
-under ``kiosk.screens`` and what builds it. The app's own screens are classes built without
-arguments; practice, scan and print belong to other parts (``optional``): their module's
-``build_screen(runtime) -> Screen`` is called when the module is present, otherwise (or when
-it fails) their home tile stays hidden.
+under ``kiosk.screens`` and what builds it; kiosk/screens/screen_book.py builds each on its
+first visit (an optional one, another part's, only when its module is there and works;
+otherwise its home tile stays hidden).
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 import signal
 import sys
 from typing import TYPE_CHECKING, Any
 
 from kiosk.screens.kivy_setup import configure_kivy, kivy_schedule
-from kiosk.screens.registry import MEDIATOR_SCREENS, SCREENS
+from kiosk.screens.registry import MEDIATOR_SCREENS
 from kiosk_wire.config import Settings
 
 log = logging.getLogger(__name__)
@@ -46,6 +43,7 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.exit_codes import ExitCode
+from kiosk.screens.screen_book import ScreenBook
 from kiosk.screens.screen_manager import LazyScreenManager, after_next_frame
 from kiosk.sessions.state import SessionState
 
@@ -67,6 +65,7 @@ class KioskApp(App):
         self.allow_quit = False
         self.left_for_maintenance = False
         self.sm: ScreenManager | None = None
+        self._book: ScreenBook | None = None
         self._overlay: Any = None
         self._started = False
 
@@ -98,8 +97,7 @@ class KioskApp(App):
         ui.speak_hook = speak
         sm = LazyScreenManager(transition=NoTransition())
         self.sm = sm
-        self._optional: set[str] = set()
-        sm.builder = self._build_screen
+        self._book = ScreenBook(sm, self.runtime)
         core_ready = self.runtime.core_ready
         self.show(self.screen_for(self.runtime.core.state) if core_ready else "welcome")
         sm.bind(current=self._screen_changed)
@@ -134,9 +132,7 @@ class KioskApp(App):
         self.runtime.open_parts()  # opens the session core first (see _core_opened)
         self.runtime.add_help_listener(self._help_changed)
         self.runtime.on_card_inserted(self._card_inserted)
-        for name, entry in SCREENS.items():
-            if entry.optional and importlib.util.find_spec(entry.module_path) is not None:
-                self._optional.add(name)  # built on first visit: they are the heaviest
+        self.book.find_optional()
         self.screen("home")  # the first tap's screen: ready before the resident touches
         if self.screens.current == "home":
             self.screens.current_screen.refresh_tiles()
@@ -165,61 +161,28 @@ class KioskApp(App):
     @property
     def screens(self) -> ScreenManager:
         """The screen manager, once :meth:`build` made it (the app's methods run after)."""
-        if self.sm is None:
+        return self.book.sm
+
+    @property
+    def book(self) -> ScreenBook:
+        """What builds the screens, once :meth:`build` made it (the app's methods run after)."""
+        if self._book is None:
             raise RuntimeError("the app is not built yet")
-        return self.sm
+        return self._book
 
     def screen(self, name: str) -> Any:
         """The screen called ``name``, built on first use (KeyError when there is none)."""
-        if not self.screens.has_screen(name):
-            self._build_screen(name)
-        return self.screens.get_screen(name)
-
-    def _build_screen(self, name: str) -> None:
-        entry = SCREENS.get(name)
-        if entry is None:
-            raise KeyError(name)
-        if not entry.optional:
-            module = importlib.import_module(entry.module_path)
-            self.screens.add_widget(getattr(module, entry.builder)())
-        elif name in self._optional:
-            self._add_optional_screen(self.screens, name)
-            if not self.screens.has_screen(name):
-                self._optional.discard(name)
-                raise KeyError(name)
-        else:
-            raise KeyError(name)
+        return self.book.get(name)
 
     def default_language(self) -> str:
         return str(self.runtime.settings.get("kiosk.default_language"))
-
-    def _add_optional_screen(self, sm: ScreenManager, name: str) -> None:
-        entry = SCREENS[name]
-        try:
-            module = importlib.import_module(entry.module_path)
-        except Exception:  # a broken optional screen must not take the kiosk down
-            log.exception("screen %s cannot be imported; its tile is hidden", name)
-            return
-        builder = getattr(module, entry.builder, None)
-        if builder is None:
-            log.warning("%s has no %s(runtime); screen skipped", entry.module_path,
-                        entry.builder)
-            return
-        try:
-            screen = builder(self.runtime)
-            screen.name = name
-            sm.add_widget(screen)
-        except Exception:
-            log.exception("screen %s could not be built; its tile is hidden", name)
 
     def on_stop(self) -> None:
         self.runtime.close()
 
     # --- navigation --------------------------------------------------------------------------
     def has_screen(self, name: str) -> bool:
-        return bool(name) and self.sm is not None and (
-            (name in SCREENS and not SCREENS[name].optional) or name in self._optional
-            or self.sm.has_screen(name))
+        return self._book is not None and self._book.knows(name)
 
     def show(self, name: str) -> None:
         if self.sm is None or self.sm.current == name:

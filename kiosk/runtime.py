@@ -5,8 +5,8 @@ The app (kiosk/app.py) wires screens to this one object and nothing else: the se
 devices, the document desk, the badge registry, the connection to the server (sync, heartbeat,
 help desk), the practice catalogue, the mediator PIN gate and the read-aloud speaker. Each part
 is a typed field; a part that cannot open is logged once and its feature hidden or shown as
-unavailable, never faked. No Kivy here: the UI passes its own ``schedule`` so device and network
-threads hand their callbacks to the Kivy clock.
+unavailable, never faked (kiosk/runtime_parts.py opens them). No Kivy here: the UI passes its
+own ``schedule`` so device and network threads hand their callbacks to the Kivy clock.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from kiosk import __version__
+from kiosk import runtime_parts as parts
 from kiosk.help_calls import HelpCalls, HelpView
 from kiosk.i18n import N_
 from kiosk.mediator_status import DeviceLine, ServerState, device_lines, server_state
@@ -157,10 +158,12 @@ class KioskRuntime:
             self._open_core(open_parts=True)  # the parts need the core (and maybe recovery)
             return
         self.parts_open = True
-        self.devices = self._open_devices()
-        self.documents = self._open_documents()
-        self.badges = self._open_badges()
-        self.connection = self._connect()
+        self.devices = parts.devices_or_none(self.settings, self.schedule)
+        self.documents = parts.document_desk_or_none(self.settings, self.core, self.devices)
+        self.badges = parts.badges_or_none(self.settings, self.core)
+        self.connection = parts.connection_or_none(
+            self.settings, self.core, self.schedule, self.devices, liveness=self.liveness,
+            catalogue=self.live_catalogue.keeper, official_site=self._browsing_site)
         if self.connection is not None:
             self.connection.help_desk.add_listener(self.help_calls.desk_changed)
             if self.connection.heartbeat is not None:
@@ -183,71 +186,11 @@ class KioskRuntime:
         if self._live_catalogue is None:
             from kiosk.practice.live_catalogue import LiveCatalogue
 
-            self._live_catalogue = LiveCatalogue.from_settings(self.settings, self._open_practice,
-                                                               self.schedule)
+            self._live_catalogue = LiveCatalogue.from_settings(
+                self.settings, lambda: parts.catalogue_or_none(self.settings), self.schedule)
         return self._live_catalogue
 
-    # --- the parts ---------------------------------------------------------------------------
-    def _open_devices(self) -> Devices | None:
-        from kiosk.devices import open_devices
-
-        try:
-            return open_devices(self.settings, self.schedule)
-        except Exception:
-            log.exception("devices could not be opened; scan, print and badge are hidden")
-            return None
-
-    def _open_documents(self) -> DocumentDesk | None:
-        """Scan and print services plus the session's documents (kiosk.documents)."""
-        if self.devices is None:
-            return None
-        from kiosk.documents.session_documents import DocumentDesk
-
-        try:
-            return DocumentDesk(self.core, self.scanner, self.printer,
-                                self.settings.get("devices.print_quota_pages"),
-                                self.settings.get("devices.scan_dpi"))
-        except Exception:
-            log.exception("document services could not be opened; scan and print are hidden")
-            return None
-
-    def _open_badges(self) -> BadgeRegistry | None:
-        if self.core.store is None:
-            return None
-        from kiosk.sessions.badges import BadgeRegistry, badge_key_path
-
-        try:
-            return BadgeRegistry(self.core.store, badge_key_path(self.settings.data_dir))
-        except Exception:
-            log.exception("badge registry could not be opened; PIN only")
-            return None
-
-    def _connect(self) -> ServerConnection | None:
-        from kiosk.sync import connect
-
-        states = self.devices.states if self.devices is not None else None
-        backends = self.devices.backends if self.devices is not None else None
-        try:
-            connection = connect(self.settings, self.core, schedule=self.schedule,
-                                 device_states=states, device_backends=backends,
-                                 liveness=self.liveness, catalogue=self.live_catalogue.keeper,
-                                 official_site=self._browsing_site)
-            connection.start()
-            return connection
-        except Exception:
-            log.exception("the server connection could not be started; records stay queued "
-                          "locally and help shows 'go to the desk'")
-            return None
-
-    def _open_practice(self) -> Catalogue | None:
-        from kiosk.practice import load_catalogue
-
-        try:
-            return load_catalogue(self.settings)
-        except Exception:
-            log.exception("practice catalogue could not be loaded; practice tile hidden")
-            return None
-
+    # --- the parts (kiosk/runtime_parts.py) ----------------------------------------------------
     def liveness(self) -> tuple[int | None, int | None]:
         """For the heartbeat thread: how long the UI loop has not turned, restarts since boot."""
         # In steps of 10 s (0 while the UI turns): a healthy kiosk always says the same, so its

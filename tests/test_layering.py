@@ -179,6 +179,7 @@ NEVER_IMPORTS = {
                    "kiosk.doctor", *UI),
     "kiosk/practice": ("kiosk.sync", "kiosk.doctor", *UI),
     "kiosk/runtime.py": UI,
+    "kiosk/runtime_parts.py": ("kiosk.runtime", *UI),
     "kiosk/help_calls.py": ("kiosk.runtime", *UI),
     "kiosk/mediator_status.py": ("kiosk.runtime", *UI),
     "kiosk/doctor": UI,

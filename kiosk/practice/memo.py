@@ -13,10 +13,14 @@ visual order (arabic-reshaper + python-bidi) and right-aligned.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.i18n import N_, translate_to
 from kiosk.practice.model import Page, Procedure
 from kiosk.practice.qr import qr_image
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 MARGIN_MM = 18.0
@@ -47,20 +51,10 @@ def _visual(text: str) -> str:
     return str(get_display(arabic_reshaper.reshape(text)))
 
 
-def qr_pages(procedure: Procedure) -> list[Page]:
-    """The pages that show a QR code, in the procedure's order."""
-    return [page for page in procedure.pages if page.qr]
-
-
-def write_memo(procedure: Procedure, path: Path, lang: str = "fr") -> Path:
-    """Write the memo sheet of ``procedure`` in ``lang`` to ``path`` (A4, one or two pages)."""
+def a4_sheet(title: str, what: str) -> FPDF:
+    """An A4 PDF in the DejaVu fonts (regular and bold: they carry Arabic), on its first page;
+    :class:`MemoError` naming ``what`` is being written when the fonts are missing."""
     from fpdf import FPDF
-
-    rtl = lang == "ar"
-    align = "R" if rtl else "L"
-
-    def t(message: str) -> str:
-        return translate_to(lang, message)
 
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
@@ -69,10 +63,27 @@ def write_memo(procedure: Procedure, path: Path, lang: str = "fr") -> Path:
         pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
         pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
     except (OSError, RuntimeError) as err:
-        raise MemoError(f"font for the memo sheet missing in {FONT_DIR}: {err}") from err
-    pdf.set_title(procedure.memo.title.get(lang))
+        raise MemoError(f"font for the {what} missing in {FONT_DIR}: {err}") from err
+    pdf.set_title(title)
     pdf.set_creator("kiosk")
     pdf.add_page()
+    return pdf
+
+
+def qr_pages(procedure: Procedure) -> list[Page]:
+    """The pages that show a QR code, in the procedure's order."""
+    return [page for page in procedure.pages if page.qr]
+
+
+def write_memo(procedure: Procedure, path: Path, lang: str = "fr") -> Path:
+    """Write the memo sheet of ``procedure`` in ``lang`` to ``path`` (A4, one or two pages)."""
+    rtl = lang == "ar"
+    align = "R" if rtl else "L"
+
+    def t(message: str) -> str:
+        return translate_to(lang, message)
+
+    pdf = a4_sheet(procedure.memo.title.get(lang), "memo sheet")
     width = pdf.w - 2 * MARGIN_MM
 
     def para(text: str, size: float = 11, bold: bool = False, gap: float = 1.5) -> None:

@@ -9,12 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiosk.i18n import N_, Nn_, ngettext_to, translate_to
-from kiosk.practice.memo import FONT_DIR, MemoError, _visual
+from kiosk.practice.memo import MARGIN_MM, MemoError, _visual, a4_sheet
 from kiosk.practice.parcours_file import Parcours
 from kiosk.practice.qr import qr_image
 from kiosk.practice.text import Text
 
-MARGIN_MM = 18.0
 QR_MM = 45.0
 
 CARD_TITLE = N_("Ma carte de progression")
@@ -29,25 +28,13 @@ CARD_PRIVACY = N_("Cette carte ne porte ni votre nom ni vos réponses : seulemen
 def write_card(parcours: Parcours, done: frozenset[int], qr_text: str,
                titles: dict[str, Text], path: Path, lang: str = "fr") -> Path:
     """Write the progress card of ``parcours`` with ``done`` steps ticked to ``path``."""
-    from fpdf import FPDF
-
     rtl = lang == "ar"
     align = "R" if rtl else "L"
 
     def t(message: str) -> str:
         return translate_to(lang, message)
 
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
-    pdf.set_auto_page_break(True, MARGIN_MM)
-    try:
-        pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-        pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-    except (OSError, RuntimeError) as err:
-        raise MemoError(f"font for the progress card missing in {FONT_DIR}: {err}") from err
-    pdf.set_title(t(CARD_TITLE))
-    pdf.set_creator("kiosk")
-    pdf.add_page()
+    pdf = a4_sheet(t(CARD_TITLE), "progress card")
     width = pdf.w - 2 * MARGIN_MM - QR_MM - 6
 
     def para(text: str, size: float = 11, bold: bool = False, gap: float = 1.5) -> None:

@@ -1,5 +1,5 @@
 """Every screen of the kiosk in one table: its name, its module under ``kiosk.screens`` and what
-builds it (see kiosk/app.py, which builds each on its first visit). No Kivy import here."""
+builds it (kiosk/screens/screen_book.py builds each on its first visit). No Kivy import here."""
 from __future__ import annotations
 
 from dataclasses import dataclass

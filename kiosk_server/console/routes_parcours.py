@@ -11,7 +11,6 @@ checked on every form, as everywhere; refusals shown on the page, in French.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,6 +21,15 @@ from starlette.responses import Response
 
 from kiosk_server import tables as t
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
+from kiosk_server.console.review_actions import (
+    ACTION_REFUSED,
+    REVIEW_ACTIONS,
+    REVIEW_DONE,
+    action_refusal,
+    publication_places,
+    review_action,
+    yaml_download,
+)
 from kiosk_server.console.web import Console, console, done, in_thread, page, posted_form, user_of
 from kiosk_server.procedures import checking, parcours_findings, parcours_store, store
 from kiosk_server.procedures.checking import CheckerUnavailable
@@ -37,14 +45,8 @@ from kiosk_server.procedures.review import (
 from kiosk_server.tenancy import Role
 
 router = APIRouter()
-ACTIONS: dict[str, Callable[..., Any]] = {
-    "submit": store.submit, "approve": store.approve, "send-back": store.send_back,
-    "publish": store.publish}
-DONE = {"submit": "Version soumise : une autre personne peut maintenant l'approuver.",
-        "approve": "Version approuvée : elle peut être publiée.",
-        "send-back": "Version renvoyée à son auteur (brouillon).",
+DONE = {**REVIEW_DONE,
         "publish": "Publié : les bornes concernées le reçoivent entre deux sessions.",
-        "restore": "Version restaurée : elle est enregistrée comme nouvelle version (brouillon).",
         "unpublish": "Parcours retiré des bornes (entre deux sessions).",
         "saved": "Version enregistrée."}
 LANG_NAMES = {"fr": "français", "en": "anglais", "ar": "arabe"}
@@ -70,10 +72,7 @@ def _page(request: Request, ctx: Console, user: ConsoleUser, form: ParcoursForm,
         publication = conn.execute(sa.select(t.parcours_publications).where(
             t.parcours_publications.c.parcours_id == parcours_id)).first() \
             if parcours_id else None
-        sites = conn.execute(sa.select(t.sites.c.id, t.sites.c.name)
-                             .order_by(t.sites.c.name)).all()
-        territories = conn.execute(sa.select(t.territories.c.id, t.territories.c.name)
-                                   .order_by(t.territories.c.name)).all()
+        places = publication_places(conn)
     if findings is None:
         findings = checking.findings_from_json(versions[0].findings) if versions else []
     shown = {*(f"{key}-{lang}" for key in ("title", "goal") for lang in LANGS),
@@ -88,11 +87,11 @@ def _page(request: Request, ctx: Console, user: ConsoleUser, form: ParcoursForm,
                 titles=dict(choices), rows=[*form.steps, *[""] * EMPTY_STEPS],
                 versions=versions, publication=publication, findings=findings,
                 beside=beside, elsewhere=elsewhere,
-                langs=LANGS, lang_names=LANG_NAMES, error=error, sites=sites,
-                territories=territories, reviewer=user.role is not Role.MEDIATOR,
+                langs=LANGS, lang_names=LANG_NAMES, error=error,
+                reviewer=user.role is not Role.MEDIATOR,
                 labels=LABELS, scope_labels=SCOPE_LABELS, State=ReviewState,
                 Scope=PublicationScope, plain=parcours_store.plain,
-                flash=DONE.get(request.query_params.get("msg") or "", ""))
+                flash=DONE.get(request.query_params.get("msg") or "", ""), **places)
 
 
 @router.get("/console/parcours", include_in_schema=False)
@@ -168,8 +167,7 @@ def export(request: Request, parcours_id: str, version: int) -> Response:
             text = store.version_row(conn, parcours_id, version, PARCOURS).yaml
         except ReviewRefused as err:
             raise ConsoleDenied(err.message) from None
-    return Response(text, media_type="application/yaml; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{parcours_id}-v{version}.yaml"'})
+    return yaml_download(text, parcours_id, version)
 
 
 @router.post("/console/parcours/{parcours_id}/{version}/{action}", include_in_schema=False)
@@ -177,21 +175,16 @@ async def act(request: Request, parcours_id: str, version: int, action: str) -> 
     user = user_of(request)
     ctx = console(request)
     posted = await posted_form(request, user)
-    if action not in (*ACTIONS, "restore"):
+    if action not in (*REVIEW_ACTIONS, "restore"):
         raise ConsoleDenied("Action inconnue.")
 
     def run() -> None:
         with ctx.engine.begin() as conn:
-            if action == "submit":
-                scope = PublicationScope(str(posted.get("scope") or "site"))
-                place = posted.get(f"place_{scope.value}")
-                store.submit(conn, user, parcours_id, version, scope,
-                             int(str(place)) if place else None, PARCOURS)
-            elif action == "restore":
+            if action == "restore":
                 row = store.version_row(conn, parcours_id, version, PARCOURS)
                 parcours_store.save(conn, user, row.yaml, parcours_id)
             else:
-                ACTIONS[action](conn, user, parcours_id, version, PARCOURS)
+                review_action(conn, user, parcours_id, version, action, posted, PARCOURS)
     return await _acted(request, ctx, user, parcours_id, action, run)
 
 
@@ -211,9 +204,7 @@ async def _acted(request: Request, ctx: Console, user: ConsoleUser, parcours_id:
                  action: str, run: Any) -> Response:
     try:
         await in_thread(run)
-    except (ReviewRefused, CheckerUnavailable, ValueError) as err:
-        message = err.message if isinstance(err, ReviewRefused) else (
-            str(err) if isinstance(err, CheckerUnavailable) else "Formulaire incomplet.")
+    except ACTION_REFUSED as err:
         return _page(request, ctx, user, parcours_store.from_yaml(_latest(ctx, parcours_id)),
-                     parcours_id, error=message, status=400)
+                     parcours_id, error=action_refusal(err), status=400)
     return done(request, f"/console/parcours/{parcours_id}", action)

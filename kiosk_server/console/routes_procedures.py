@@ -8,7 +8,6 @@ Refusals are shown on the page, in French. CSRF checked on every form, as everyw
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,10 +19,20 @@ from starlette.responses import JSONResponse, Response
 from kiosk_server import tables as t
 from kiosk_server.console import access
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
+from kiosk_server.console.review_actions import (
+    ACTION_REFUSED,
+    REVIEW_ACTIONS,
+    REVIEW_DONE,
+    action_refusal,
+    publication_places,
+    review_action,
+    yaml_download,
+)
 from kiosk_server.console.web import Console, console, done, in_thread, page, posted_form, user_of
 from kiosk_server.procedures import checking, editor_view, store
 from kiosk_server.procedures.checking import CheckerUnavailable
 from kiosk_server.procedures.figures import by_version
+from kiosk_server.procedures.kinds import PROCEDURE
 from kiosk_server.procedures.review import (
     LABELS,
     SCOPE_LABELS,
@@ -37,22 +46,10 @@ from kiosk_wire import catalogue
 from kiosk_wire.bundle import MAX_YAML_CHARS
 
 router = APIRouter()
-ACTIONS: dict[str, Callable[..., Any]] = {
-    "submit": store.submit, "approve": store.approve, "send-back": store.send_back,
-    "publish": store.publish, "restore": store.restore}
-DONE = {"submit": "Version soumise : une autre personne peut maintenant l'approuver.",
-        "approve": "Version approuvée : elle peut être publiée.",
-        "send-back": "Version renvoyée à son auteur (brouillon).",
+DONE = {**REVIEW_DONE,
         "publish": "Publiée : les bornes concernées la reçoivent entre deux sessions.",
-        "restore": "Version restaurée : elle est enregistrée comme nouvelle version (brouillon).",
         "unpublish": "Démarche retirée des bornes (entre deux sessions).",
         "imported": "Version enregistrée.", "choice": "Catalogue du site enregistré."}
-
-
-def _places(conn: Any) -> dict[str, Any]:
-    return {"sites": conn.execute(sa.select(t.sites.c.id, t.sites.c.name).order_by(
-        t.sites.c.name)).all(), "territories": conn.execute(sa.select(
-            t.territories.c.id, t.territories.c.name).order_by(t.territories.c.name)).all()}
 
 
 def _context(ctx: Console, procedure_id: str, user: ConsoleUser) -> dict[str, Any]:
@@ -62,7 +59,7 @@ def _context(ctx: Console, procedure_id: str, user: ConsoleUser) -> dict[str, An
             raise ConsoleDenied("Démarche introuvable.")
         publication = conn.execute(sa.select(t.procedure_publications).where(
             t.procedure_publications.c.procedure_id == procedure_id)).first()
-        places = _places(conn)
+        places = publication_places(conn)
         figures, place = [], None
         if user.role is not Role.MEDIATOR:  # mediators have no dashboards
             try:
@@ -105,8 +102,7 @@ def export(request: Request, procedure_id: str, version: int) -> Response:
             text = store.export_yaml(conn, procedure_id, version)
         except ReviewRefused as err:
             raise ConsoleDenied(err.message) from None
-    return Response(text, media_type="application/yaml; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{procedure_id}-v{version}.yaml"'})
+    return yaml_download(text, procedure_id, version)
 
 
 async def _text_of(form: Any) -> str:
@@ -197,25 +193,20 @@ async def act(request: Request, procedure_id: str, version: int, action: str) ->
     user = user_of(request)
     ctx = console(request)
     form = await posted_form(request, user)
-    if action not in ACTIONS:
+    if action not in (*REVIEW_ACTIONS, "restore"):
         raise ConsoleDenied("Action inconnue.")
 
     def run() -> None:
         with ctx.engine.begin() as conn:
-            if action == "submit":
-                scope = PublicationScope(str(form.get("scope") or "site"))
-                place = form.get(f"place_{scope.value}")
-                store.submit(conn, user, procedure_id, version, scope,
-                             int(str(place)) if place else None)
+            if action == "restore":
+                store.restore(conn, user, procedure_id, version)
             else:
-                ACTIONS[action](conn, user, procedure_id, version)
+                review_action(conn, user, procedure_id, version, action, form, PROCEDURE)
     try:
         await in_thread(run)
-    except (ReviewRefused, CheckerUnavailable, ValueError) as err:
-        message = err.message if isinstance(err, ReviewRefused) else (
-            str(err) if isinstance(err, CheckerUnavailable) else "Formulaire incomplet.")
+    except ACTION_REFUSED as err:
         return page(request, "procedure.html", user, status=400, section="procedures",
-                    error=message, **_context(ctx, procedure_id, user))
+                    error=action_refusal(err), **_context(ctx, procedure_id, user))
     return done(request, f"/console/procedures/{procedure_id}", action)
 
 

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from kiosk_server import monthly_reports
 from kiosk_server.console import access
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
-from kiosk_server.console.web import console, page, user_of
+from kiosk_server.console.web import console, download, page, user_of
 from kiosk_server.tenancy import Role
 
 router = APIRouter()
@@ -47,6 +47,4 @@ def report_file(request: Request, report_id: int) -> Response:
     if row is None or (allowed is not None and row.site_id not in allowed):
         raise ConsoleDenied()
     name = monthly_reports.filename(row.site, row.month)
-    return Response(bytes(row.pdf), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "Cache-Control": "no-store"})
+    return download(bytes(row.pdf), name, "application/pdf")

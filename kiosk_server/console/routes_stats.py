@@ -24,7 +24,7 @@ from kiosk_server.console import access, exports, exports_coop, figures, report_
 from kiosk_server.console import summary as one_page
 from kiosk_server.console.access import Place
 from kiosk_server.console.auth import ConsoleDenied, ConsoleUser
-from kiosk_server.console.web import Console, console, page, user_of
+from kiosk_server.console.web import XLSX, Console, console, download, page, user_of
 from kiosk_server.queries import Period, Scope
 
 router = APIRouter()
@@ -172,21 +172,14 @@ def _export_tables(request: Request) -> tuple[Place, str, Period, list[figures.T
 def export_csv(request: Request) -> Response:
     place, label, period, tables = _export_tables(request)
     name = exports.filename("statistiques", place.label, period, "csv")
-    return Response(exports.to_csv(tables, place.label, label),
-                    media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "Cache-Control": "no-store"})
+    return download(exports.to_csv(tables, place.label, label), name, "text/csv; charset=utf-8")
 
 
 @router.get("/console/export.xlsx", include_in_schema=False)
 def export_xlsx(request: Request) -> Response:
     place, label, period, tables = _export_tables(request)
     name = exports.filename("statistiques", place.label, period, "xlsx")
-    return Response(exports.to_xlsx(tables, place.label, label),
-                    media_type="application/vnd.openxmlformats-officedocument."
-                               "spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "Cache-Control": "no-store"})
+    return download(exports.to_xlsx(tables, place.label, label), name, XLSX)
 
 
 def _coop(request: Request) -> tuple[Place, Period, list[exports_coop.Site],
@@ -209,20 +202,14 @@ def _coop(request: Request) -> tuple[Place, Period, list[exports_coop.Site],
 def export_coop_xlsx(request: Request) -> Response:
     place, period, sites, rows = _coop(request)
     name = exports.filename("coop", place.label, period, "xlsx")
-    return Response(exports_coop.to_xlsx(rows, sites, period),
-                    media_type="application/vnd.openxmlformats-officedocument."
-                               "spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "Cache-Control": "no-store"})
+    return download(exports_coop.to_xlsx(rows, sites, period), name, XLSX)
 
 
 @router.get("/console/export-coop.csv", include_in_schema=False)
 def export_coop_csv(request: Request) -> Response:
     place, period, _sites, rows = _coop(request)
     name = exports.filename("coop", place.label, period, "csv")
-    return Response(exports_coop.to_csv(rows), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "Cache-Control": "no-store"})
+    return download(exports_coop.to_csv(rows), name, "text/csv; charset=utf-8")
 
 
 @router.get("/console/summary", include_in_schema=False)
@@ -260,6 +247,4 @@ def summary_pdf(request: Request) -> Response:
         raise ConsoleDenied("Le PDF ne peut pas être fait sur ce serveur (police manquante) : "
                             "imprimez le résumé depuis votre navigateur.") from None
     name = exports.filename("resume", place.label, period, "pdf")
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"',
-                             "Cache-Control": "no-store"})
+    return download(pdf, name, "application/pdf")

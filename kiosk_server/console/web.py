@@ -122,6 +122,16 @@ def done(request: Request, back: str, msg: str, **payload: Any) -> Response:
     return RedirectResponse(f"{back}{sep}{urlencode({'msg': msg})}", status_code=303)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(body: bytes | str, name: str, media_type: str) -> Response:
+    """A file to save as ``name`` (an export, a report); like every console page, never kept
+    by a cache."""
+    return Response(body, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
 def home_of(user: ConsoleUser) -> str:
     """A mediator lands on the live view (their one site, or all their sites together); the
     others on the dashboards."""

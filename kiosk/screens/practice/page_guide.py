@@ -4,11 +4,12 @@ simulated phone with a hint about the code it shows); in autonomous mode a hint 
 "Aide" is touched (counted as a hint used).
 
 A mixin of :class:`kiosk.screens.practice.page.PracticePageScreen`, which owns the run, the
-page's view and the page template.
+page's view and the page template: what it must give is the protocol :class:`GuideHost`, the
+type of ``self`` here with the mixin's own methods (:class:`GuidedPage`).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from kivy.clock import Clock
 
@@ -22,8 +23,9 @@ from kiosk.screens.practice.widgets import tx
 CODE_TYPES = frozenset({FieldType.SMS_CODE, FieldType.EMAIL_CODE})
 
 
-class PageGuide:
-    # Declared by PracticePageScreen (Kivy properties and ids, the screen manager's).
+class GuideHost(Protocol):
+    """What PracticePageScreen gives the guide: kv ids, the screen manager's name and
+    manager, whether the simulated phone shows, the run and the page's view."""
     ids: Any
     manager: Any
     name: str
@@ -32,10 +34,24 @@ class PageGuide:
     _guided_for: Any
 
     @property
-    def run(self) -> PracticeRun | None:  # PracticePageScreen's
-        raise NotImplementedError
+    def run(self) -> PracticeRun | None: ...
 
-    def _update_guide(self, *_args: Any) -> None:
+
+class GuidedPage(GuideHost, Protocol):
+    """The host with the guide mixed in: the type of ``self`` here (its methods call each
+    other)."""
+    def _show_hint(self, target: Any, text: str, below: Any = None,
+                   along: tuple[Any, ...] = ()) -> None: ...
+
+    def _code_source(self, fld: Any) -> tuple[Any, ...]: ...
+
+    def dismiss_hint(self) -> None: ...
+
+    def _scroll_to(self, *widgets: Any) -> None: ...
+
+
+class PageGuide:
+    def _update_guide(self: GuidedPage, *_args: Any) -> None:
         run, view = self.run, self.view
         if run is None or view is None or run.mode is not Mode.GUIDED or run.page.end:
             return
@@ -57,7 +73,7 @@ class PageGuide:
         else:
             self.dismiss_hint()
 
-    def _show_hint(self, target: Any, text: str, below: Any = None,
+    def _show_hint(self: GuidedPage, target: Any, text: str, below: Any = None,
                    along: tuple[Any, ...] = ()) -> None:
         """The hint in the page's flow under ``below`` (the whole field: its label, box and
         message stay together), pointing at ``target``, with ``along`` in view too."""
@@ -65,7 +81,7 @@ class PageGuide:
             return
         self.ids.page.show_hint(target, text, below, along)
 
-    def _code_source(self, fld: Any) -> tuple[Any, ...]:
+    def _code_source(self: GuidedPage, fld: Any) -> tuple[Any, ...]:
         """The simulated phone, for a hint on a field awaiting the code it shows: the hint
         says to read it there, so the phone comes into view with the hint (the phone is above
         the site: at x2 it would otherwise be scrolled away)."""
@@ -73,7 +89,7 @@ class PageGuide:
             return (self.ids.phone,)
         return ()
 
-    def ask_hint(self) -> None:
+    def ask_hint(self: GuidedPage) -> None:
         """ "Aide": the hint for what to do now (counted as a hint used)."""
         run, view = self.run, self.view
         if run is None or view is None:
@@ -90,10 +106,10 @@ class PageGuide:
         self._scroll_to(*along, whole)
         Clock.schedule_once(lambda _dt: self._show_hint(target, tx(hint.text), whole, along), 0)
 
-    def dismiss_hint(self) -> None:
+    def dismiss_hint(self: GuidedPage) -> None:
         self.ids.page.dismiss_hint()
 
-    def _scroll_to(self, *widgets: Any) -> None:
+    def _scroll_to(self: GuidedPage, *widgets: Any) -> None:
         """What the guide points at, into view; not while a field is being typed in: that
         field keeps the view (the page template keeps it above the keyboard)."""
         page = self.ids.page

@@ -4,13 +4,15 @@ scanner's quick preview as soon as it comes, and offers to stop a scan (asked fi
 result or the fault comes back on the Kivy clock.
 
 A mixin of :class:`kiosk.screens.scan.scan.ScanScreen`, which declares the Kivy properties used
-here (``busy``, ``busy_text``), owns the flow and shows its steps (``_show``).
+here (``busy``, ``busy_text``), owns the flow and shows its steps (``_show``): what it must
+give is the protocol :class:`ScanHost`, the type of ``self`` here with the mixin's own methods
+(:class:`WaitingScreen`).
 """
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kiosk.documents.scan_flow import ScanFlow, Step
 from kiosk.i18n import _
@@ -21,8 +23,8 @@ if TYPE_CHECKING:
     from kiosk.runtime import KioskRuntime
 
 
-class ScanWaits:
-    # Declared by ScanScreen (Kivy properties, the flow, kv ids).
+class ScanHost(Protocol):
+    """What ScanScreen gives these waits: Kivy properties, the flow, kv ids, its steps."""
     ids: Any
     flow: ScanFlow | None
     busy: bool
@@ -32,14 +34,30 @@ class ScanWaits:
     _stop_dialog: Any
     _scan_stopped: bool
     _worker: BackgroundWork
-    _show: Callable[[Step], None]
 
     @property
-    def runtime(self) -> KioskRuntime:  # ScanScreen's
-        raise NotImplementedError
+    def runtime(self) -> KioskRuntime: ...
 
-    def _run(self, busy_text: str, work: Callable[[], Any], done: Callable[[Any], None],
-             stoppable: bool = False, panel: bool = True) -> None:
+    def _show(self, step: Step) -> None: ...
+
+
+class WaitingScreen(ScanHost, Protocol):
+    """The host with these waits mixed in: the type of ``self`` in them (they call each other)."""
+    @property
+    def busy_panel(self) -> Any: ...
+
+    def _not_busy(self) -> None: ...
+
+    def _failed(self, err: BaseException) -> None: ...
+
+    def ask_to_stop_scan(self, *_args: Any) -> None: ...
+
+    def stop_scan(self) -> None: ...
+
+
+class ScanWaits:
+    def _run(self: WaitingScreen, busy_text: str, work: Callable[[], Any],
+             done: Callable[[Any], None], stoppable: bool = False, panel: bool = True) -> None:
         """``work`` on a worker thread, then ``done(result)`` (or the fault) on the UI thread;
         meanwhile the busy panel says what is happening (never a faded screen). A quick redraw
         under the finger (crop, rotate) has no panel: it would flash over what is being moved."""
@@ -57,15 +75,16 @@ class ScanWaits:
         self._worker.start(work, finished, self._failed)
 
     @property
-    def busy_panel(self) -> Any:
+    def busy_panel(self: WaitingScreen) -> Any:
         if self._busy_panel is None:
             from kiosk.screens.kit.busy import BusyPanel
 
-            self._busy_panel = BusyPanel()
-            self._busy_panel.bind(on_cancel=self.ask_to_stop_scan)
+            panel = BusyPanel()
+            panel.bind(on_cancel=self.ask_to_stop_scan)
+            self._busy_panel = panel
         return self._busy_panel
 
-    def _not_busy(self) -> None:
+    def _not_busy(self: WaitingScreen) -> None:
         self.busy = False
         if self._busy_panel is not None:
             self._busy_panel.hide()
@@ -73,7 +92,7 @@ class ScanWaits:
             self._stop_dialog.dismiss()
             self._stop_dialog = None
 
-    def _failed(self, err: BaseException) -> None:
+    def _failed(self: WaitingScreen, err: BaseException) -> None:
         self._not_busy()
         if self._scan_stopped:  # the stop the resident asked for, not a fault
             self._scan_stopped = False
@@ -84,7 +103,7 @@ class ScanWaits:
         if self.flow is not None and self.flow.step.value != self.step:
             self._show(self.flow.step)
 
-    def wait_idle(self, frames: Callable[[], None], limit: int = 3000) -> None:
+    def wait_idle(self: WaitingScreen, frames: Callable[[], None], limit: int = 3000) -> None:
         """Let frames run until the worker is done (tests and the scripted demo)."""
         for _attempt in range(limit):
             if not self.busy:
@@ -93,12 +112,12 @@ class ScanWaits:
             frames()
         raise TimeoutError("scan screen still busy")
 
-    def _show_preview(self, image: Any) -> None:
+    def _show_preview(self: WaitingScreen, image: Any) -> None:
         if self.busy and not self._scan_stopped:
             from kiosk.screens.scan.widgets import texture_from
             self.busy_panel.preview = texture_from(image)
 
-    def ask_to_stop_scan(self, *_args: Any) -> None:
+    def ask_to_stop_scan(self: WaitingScreen, *_args: Any) -> None:
         """The busy panel's "Arrêter la numérisation": asked first, continuing is the big one."""
         from kiosk.screens.kit.confirm import confirm
 
@@ -106,7 +125,7 @@ class ScanWaits:
                 _("Le document ne sera pas enregistré. Vous pourrez le scanner à nouveau."),
                 _("Oui, arrêter"), self.stop_scan, safe_txt=_("Non, continuer la numérisation"))
 
-    def stop_scan(self) -> None:
+    def stop_scan(self: WaitingScreen) -> None:
         """Stop the scan: the scanner is told; whatever it still returns is dropped."""
         if not self.busy:
             return
