@@ -22,7 +22,9 @@ PRACTICE = ["yaml", "kiosk.practice.checker", "kiosk.practice.loader", "kiosk.pr
 
 SCRIPT = """
 import json, sys
+from pathlib import Path
 from kivy.base import EventLoop
+from kivy.lang import Builder
 from kiosk_wire import config
 from kiosk.app import start_headless
 data = sys.argv[1]
@@ -37,7 +39,8 @@ while not flipped:
     EventLoop.idle()
 out = {"screen": app.sm.current, "core_ready": app.runtime.core_ready,
        "recovered": app.runtime.recovered,
-       "loaded": [m for m in json.loads(sys.argv[2]) if m in sys.modules]}
+       "loaded": [m for m in json.loads(sys.argv[2]) if m in sys.modules],
+       "kv": sorted(Path(f).name for f in Builder.files)}
 app.finish_start()
 out["after"] = {"core_ready": app.runtime.core_ready, "parts_open": app.runtime.parts_open,
                 "state": app.runtime.core.state.value,
@@ -61,6 +64,10 @@ def test_first_frame_of_the_welcome_screen_loads_nothing_it_does_not_show(tmp_pa
     assert out["screen"] == "welcome"
     assert out["core_ready"] is False
     assert out["loaded"] == []
+    # the kit's rules for what the welcome screen draws, not the choices' (tiles, answers)
+    # nor the input widgets'
+    assert "choices.kv" not in out["kv"] and "kit_input.kv" not in out["kv"]
+    assert {"kit.kv", "page.kv", "welcome.kv"} <= set(out["kv"])
     # Right after the first frame everything is opened, as the running app does.
     assert out["after"] == {"core_ready": True, "parts_open": True, "state": "idle",
                             "practice_loaded": []}

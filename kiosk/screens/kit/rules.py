@@ -1,8 +1,9 @@
 """The kit's kv rules, each file loaded once.
 
-``kit.kv`` (labels, buttons, tiles, toggles, header, screen background) loads with the kit;
-``kit_input.kv`` (form fields, keyboard, hint bubble) loads with the modules of those widgets,
-so the welcome screen's first frame parses only what it draws.
+``kit.kv`` (labels, buttons, toggles, header, screen background) loads with the kit;
+``choices.kv`` (home tiles, pictogram buttons, radio and check answers) with the first of
+them built; ``kit_input.kv`` (form fields, keyboard, hint bubble) with the modules of those
+widgets: the welcome screen's first frame parses only what it draws.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from kivy.lang import Builder
 HERE = Path(__file__).parent
 BASIC_KV = HERE / "kit.kv"
 INPUT_KV = HERE / "kit_input.kv"
+CHOICES_KV = HERE / "choices.kv"
 
 
 def load_kv(path: Path) -> None:
@@ -23,3 +25,7 @@ def load_kv(path: Path) -> None:
 
 def load_input_rules() -> None:
     load_kv(INPUT_KV)
+
+
+def load_choice_rules() -> None:
+    load_kv(CHOICES_KV)

@@ -15,6 +15,7 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
 from kiosk.screens.kit.fonts import face_for
+from kiosk.screens.kit.rules import load_choice_rules
 from kiosk.screens.kit.state import ui
 from kiosk.screens.kit.text import PRESHAPED, needs_shaping, rtl_lines
 
@@ -163,6 +164,10 @@ class Tile(ButtonBehavior, BoxLayout):
     icon = StringProperty("")
     kind = OptionProperty("primary", options=["primary", "secondary", "danger", "help"])
 
+    def __init__(self, **kwargs: Any) -> None:
+        load_choice_rules()  # before Kivy applies the rules of the class
+        super().__init__(**kwargs)
+
 
 class PictoButton(ButtonBehavior, DirBox):
     """A choice in a list (DSFR): its pictogram on the start side, then its words; a
@@ -172,6 +177,10 @@ class PictoButton(ButtonBehavior, DirBox):
     icon = StringProperty("")
     kind = OptionProperty("secondary", options=["primary", "secondary", "danger", "help"])
 
+    def __init__(self, **kwargs: Any) -> None:
+        load_choice_rules()  # before Kivy applies the rules of the class
+        super().__init__(**kwargs)
+
 
 class RadioOption(ButtonBehavior, DirBox):
     """One answer of a question with one answer (DSFR radio button): the round mark on the
@@ -180,6 +189,10 @@ class RadioOption(ButtonBehavior, DirBox):
 
     txt = StringProperty("")
     active = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        load_choice_rules()  # before Kivy applies the rules of the class
+        super().__init__(**kwargs)
 
 
 class CheckOption(ButtonBehavior, DirBox):
@@ -191,6 +204,10 @@ class CheckOption(ButtonBehavior, DirBox):
     active = BooleanProperty(False)
     error = BooleanProperty(False)
 
+    def __init__(self, **kwargs: Any) -> None:
+        load_choice_rules()  # before Kivy applies the rules of the class
+        super().__init__(**kwargs)
+
 
 class CheckMark(Widget):
     """The square of a :class:`CheckOption`: empty, or filled with its tick drawn (kit.kv)."""
@@ -198,6 +215,10 @@ class CheckMark(Widget):
     active = BooleanProperty(False)
     error = BooleanProperty(False)
     side = NumericProperty(0)
+
+    def __init__(self, **kwargs: Any) -> None:
+        load_choice_rules()  # before Kivy applies the rules of the class
+        super().__init__(**kwargs)
 
 
 class ToggleOption(ButtonBehavior, DirBox):
