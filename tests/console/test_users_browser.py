@@ -43,6 +43,9 @@ def test_admin_moves_a_mediator_who_then_sees_the_new_site_only(
     uid = _new_user(console_server, "med-demenage")
     log_in(tablet, "med-demenage")
     assert tablet.url.endswith(f"/console/live/{lille}")
+    # The tablet leaves its live page while the admin acts: the page's stream tells it when
+    # its access changes and it reloads itself, which would race the navigations below.
+    tablet.goto("about:blank")
 
     admin = browser_page
     log_in(admin, "admin")
@@ -96,6 +99,9 @@ def test_a_reset_password_is_shown_once_and_replaces_the_old_one(
         browser_page, tablet, console_server, artifacts_dir):
     uid = _new_user(console_server, "med-oublie")
     log_in(tablet, "med-oublie")
+    # The tablet leaves its live page while the admin acts: the page's stream tells it when
+    # its access changes and it reloads itself, which would race the navigations below.
+    tablet.goto("about:blank")
     admin = browser_page
     log_in(admin, "admin")
     admin.goto(f"/console/admin/users/{uid}")
@@ -108,7 +114,7 @@ def test_a_reset_password_is_shown_once_and_replaces_the_old_one(
     assert password not in admin.content()
 
     # The tablet's session, opened with the old password, is over.
-    tablet.reload()
+    tablet.goto("/console/live")
     assert "/console/login" in tablet.url
     log_in(tablet, "med-oublie", password)
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
 from server.helpers import make_tenant, record, server_settings
 
-from kiosk.practice import published
+from kiosk.practice import catalogue
 from kiosk.practice.catalogue import shipped_ids
 from kiosk.practice.parcours_follow import ParcoursFollow
 from kiosk.sync.catalogue import PATH as CATALOGUE_PATH
@@ -199,7 +199,8 @@ def test_a_parcours_naming_a_procedure_the_kiosk_lacks_is_dropped_alone_and_repo
         "Deux exercices", [*STEPS, newer], "deux-exercices"))
     # This kiosk's version ships every procedure but ``newer`` (the server's has it).
     older_shipped = {i: v for i, v in shipped_ids().items() if i != newer}
-    monkeypatch.setattr(published, "shipped_ids", lambda: older_shipped)
+    # (the keeper reads the shipped ids from the catalogue when it checks a bundle)
+    monkeypatch.setattr(catalogue, "shipped_ids", lambda: older_shipped)
     kiosk = Kiosk(tmp_path, "lille", live_server.link(), public_key, clock)
     try:
         assert kiosk.beats.beat_once() is not None
