@@ -157,19 +157,25 @@ class BigButton(ButtonBehavior, KLabel):
     icon = StringProperty("")
 
 
-class Tile(ButtonBehavior, BoxLayout):
+class ChoiceRules:
+    """The choices (tiles, pictogram buttons, radio and check answers) have their rules in
+    choices.kv, loaded by the first of them built, before Kivy applies them: the welcome
+    screen's first frame has none to parse."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        load_choice_rules()
+        super().__init__(**kwargs)
+
+
+class Tile(ChoiceRules, ButtonBehavior, BoxLayout):
     """A home tile: a big icon above one or two words."""
 
     txt = StringProperty("")
     icon = StringProperty("")
     kind = OptionProperty("primary", options=["primary", "secondary", "danger", "help"])
 
-    def __init__(self, **kwargs: Any) -> None:
-        load_choice_rules()  # before Kivy applies the rules of the class
-        super().__init__(**kwargs)
 
-
-class PictoButton(ButtonBehavior, DirBox):
+class PictoButton(ChoiceRules, ButtonBehavior, DirBox):
     """A choice in a list (DSFR): its pictogram on the start side, then its words; a
     BigButton's look (kind) and height."""
 
@@ -177,12 +183,8 @@ class PictoButton(ButtonBehavior, DirBox):
     icon = StringProperty("")
     kind = OptionProperty("secondary", options=["primary", "secondary", "danger", "help"])
 
-    def __init__(self, **kwargs: Any) -> None:
-        load_choice_rules()  # before Kivy applies the rules of the class
-        super().__init__(**kwargs)
 
-
-class RadioOption(ButtonBehavior, DirBox):
+class RadioOption(ChoiceRules, ButtonBehavior, DirBox):
     """One answer of a question with one answer (DSFR radio button): the round mark on the
     start side, the words after it, on a white face; the chosen one's mark filled and its
     border blue France."""
@@ -190,12 +192,8 @@ class RadioOption(ButtonBehavior, DirBox):
     txt = StringProperty("")
     active = BooleanProperty(False)
 
-    def __init__(self, **kwargs: Any) -> None:
-        load_choice_rules()  # before Kivy applies the rules of the class
-        super().__init__(**kwargs)
 
-
-class CheckOption(ButtonBehavior, DirBox):
+class CheckOption(ChoiceRules, ButtonBehavior, DirBox):
     """A box to tick (DSFR checkbox): the square on the start side, its sentence after it, the
     whole row the touch target, on a white face like a radio answer. ``error``: the box and
     the row's border in the error red (the field's frame draws the line and the message)."""
@@ -204,21 +202,13 @@ class CheckOption(ButtonBehavior, DirBox):
     active = BooleanProperty(False)
     error = BooleanProperty(False)
 
-    def __init__(self, **kwargs: Any) -> None:
-        load_choice_rules()  # before Kivy applies the rules of the class
-        super().__init__(**kwargs)
 
-
-class CheckMark(Widget):
+class CheckMark(ChoiceRules, Widget):
     """The square of a :class:`CheckOption`: empty, or filled with its tick drawn (kit.kv)."""
 
     active = BooleanProperty(False)
     error = BooleanProperty(False)
     side = NumericProperty(0)
-
-    def __init__(self, **kwargs: Any) -> None:
-        load_choice_rules()  # before Kivy applies the rules of the class
-        super().__init__(**kwargs)
 
 
 class ToggleOption(ButtonBehavior, DirBox):
