@@ -122,24 +122,30 @@ class GuardedPages:
             page.goto(target)
         except Exception as err:
             text = str(err)
-            if "ERR_CERT" not in text and "ERR_SSL" not in text:
-                if "ERR_ABORTED" in text:  # replaced by the guard's answer or a download
-                    return verdict
-                raise
-            # Chromium commits its error page next; the commit check then shows the refusal.
-            self._cert_failed = True
-            try:
-                page.wait_for_url(lambda u: u.startswith((ERROR_PAGE_PREFIX, REFUSAL_URL)),
-                                  timeout=5_000)
-            except Exception:
-                log.debug("no error page after a certificate failure", exc_info=True)
-            self.run_deferred()
-            if not page.url.startswith(REFUSAL_URL):
-                self._show_refusal(page, Refusal.CERTIFICATE)
-                self.run_deferred()
-            return Verdict(Refusal.CERTIFICATE)
+            if "ERR_ABORTED" in text:  # replaced by the guard's answer or a download
+                return verdict
+            if "ERR_CERT" in text or "ERR_SSL" in text:
+                self._cert_failed = True
+                return Verdict(self._refusal_after_error(page, Refusal.CERTIFICATE))
+            if "net::ERR_" in text:  # no answer: name unknown, refused, timed out, offline...
+                return Verdict(self._refusal_after_error(page, Refusal.UNREACHABLE))
+            raise
         self.run_deferred()
         return verdict
+
+    def _refusal_after_error(self, page: Any, reason: Refusal) -> Refusal:
+        """After a failed navigation Chromium commits its error page; the commit check then
+        shows the refusal page, or this does if the error page never came."""
+        try:
+            page.wait_for_url(lambda u: u.startswith((ERROR_PAGE_PREFIX, REFUSAL_URL)),
+                              timeout=5_000)
+        except Exception:
+            log.debug("no error page after a failed navigation", exc_info=True)
+        self.run_deferred()
+        if not page.url.startswith(REFUSAL_URL):
+            self._show_refusal(page, reason)
+            self.run_deferred()
+        return reason
 
     def back(self, page: Any) -> None:
         if len(self._pages) > 1 and page.evaluate("history.length") <= 1:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 
 from kiosk.browser.allowlist import Refusal
-from kiosk.i18n import N_, _
+from kiosk.i18n import N_, _, current_language, is_rtl
 
 TITLE = N_("Ce site n'est pas disponible sur cette borne")
 REASONS = {
@@ -24,6 +24,10 @@ REASONS = {
 }
 BACK = N_("Retour")
 MARKER = "kiosk-refusal"  # lets the service and tests recognise the page
+# The page's top band, in the kiosk's blue (DSFR's « bleu France »): the screencast recognises
+# the page's pictures by it (kiosk/browser/screencast.py), as no error page has it.
+BAND_RGB = (0, 0, 145)
+BAND_PX = 8
 
 
 def refusal_page(reason: Refusal, frame: bool = False) -> str:
@@ -31,7 +35,11 @@ def refusal_page(reason: Refusal, frame: bool = False) -> str:
     title, reason_text = html.escape(_(TITLE)), html.escape(_(REASONS[reason]))
     back = "" if frame else (f'<p><button onclick="history.back()" style="font-size:1.4em;'
                              f'padding:.5em 2em">{html.escape(_(BACK))}</button></p>')
-    return (f'<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+    lang = current_language()
+    direction = "rtl" if is_rtl(lang) else "ltr"
+    band = "#{:02x}{:02x}{:02x}".format(*BAND_RGB)
+    return (f'<!doctype html><html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
             f'<meta name="{MARKER}" content="{reason.value}"><title>{title}</title></head>'
-            f'<body style="font-family:sans-serif;font-size:22px;margin:2em;color:#222">'
+            f'<body style="font-family:sans-serif;font-size:22px;margin:0;padding:2em;'
+            f'color:#222;background:#fff;border-top:{BAND_PX}px solid {band}">'
             f'<h1 id="{MARKER}">{title}</h1><p>{reason_text}</p>{back}</body></html>')

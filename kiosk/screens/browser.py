@@ -190,7 +190,8 @@ class BrowserScreen(AppScreen):
         self.hide_keyboard()
 
     def _opened(self, verdict: Verdict) -> None:
-        self.status = "" if verdict.allowed else _(REFUSED)
+        # An unreachable site's page says so itself (« Ce site ne répond pas »), as in _show_view.
+        self.status = "" if verdict.refusal in (None, Refusal.UNREACHABLE) else _(REFUSED)
 
     def _failed(self, error: BaseException) -> None:
         log.warning("browser: %s", error)

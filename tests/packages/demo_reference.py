@@ -6,7 +6,8 @@ Writes OUT_DIR/welcome.png (the welcome screen), home.png (after "Touchez l'écr
 commencer"), sites.png (after "Faire ma démarche en ligne"), browser.png (after the CAF card,
 www.caf.fr made unreachable: the kiosk's page "Ce site ne répond pas" as Chromium draws it),
 and taps.json: the centre of each widget touched, in X11 pixels (origin top left), so that the
-container test touches the same places through Xwayland.
+container test touches the same places through Xwayland, and "page_box", where the browser
+screen draws the page's picture (the container test judges the page there on its own).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import Any
 
 from kiosk.app import start_headless
 from kiosk.browser.allowlist import Refusal
+from kiosk.browser.refusal import BAND_PX
 from kiosk.demo import demo_settings
 from kiosk.screens.driver import UiDriver
 
@@ -43,18 +45,31 @@ def until(driver: UiDriver, check: Any, what: str) -> None:
         driver.frames(1)
 
 
-def page_drawn(driver: UiDriver, browser: Any, shot: Path) -> bool:
-    """Whether the page's picture in the screenshot ``shot`` has text on it (dark pixels)."""
-    from PIL import Image
-
-    driver.screenshot(shot)
+def page_box(driver: UiDriver, browser: Any) -> list[int]:
+    """Where the browser screen draws the page's picture: (left, top, right, bottom) in X11
+    pixels, as PIL crops."""
     web = browser.ids.web
     left, bottom = web.to_window(web.x, web.y)
     height = driver.window.height
-    box = (int(left), int(height - bottom - web.height), int(left + web.width),
-           int(height - bottom))
-    darkest, _ = Image.open(shot).convert("L").crop(box).getextrema()
-    return bool(darkest < 100)
+    return [int(left), int(height - bottom - web.height), int(left + web.width),
+            int(height - bottom)]
+
+
+def page_drawn(driver: UiDriver, browser: Any, shot: Path, last: list[bytes]) -> bool:
+    """Whether the page's picture in the screenshot ``shot`` has its text (dark pixels under
+    the refusal page's band) and is the same as at the last call (the picture has settled)."""
+    from PIL import Image
+
+    time.sleep(0.2)  # a picture still coming from the browser's worker arrives meanwhile
+    driver.frames(1)
+    driver.screenshot(shot)
+    left, top, right, bottom = page_box(driver, browser)
+    page = Image.open(shot).convert("L").crop((left, top + 2 * BAND_PX, right, bottom))
+    darkest, _ = page.getextrema()
+    pixels = page.tobytes()
+    settled = bool(last) and last[-1] == pixels
+    last[:] = [pixels]
+    return bool(darkest < 100) and settled
 
 
 def main(out: Path) -> None:
@@ -86,8 +101,10 @@ def main(out: Path) -> None:
                   and browser.service.view.refusal is Refusal.UNREACHABLE,
                   "the unreachable page in the browser screen")
             # Chromium's first picture is the blank page; then comes the kiosk's page.
-            until(driver, lambda: page_drawn(driver, browser, out / "browser.png"),
+            pictures: list[bytes] = []
+            until(driver, lambda: page_drawn(driver, browser, out / "browser.png", pictures),
                   "the unreachable page's picture")
+            taps["page_box"] = page_box(driver, browser)
         (out / "taps.json").write_text(json.dumps(taps))
     finally:
         app.runtime.close()

@@ -1,0 +1,97 @@
+"""A listed site that does not answer: the resident sees the kiosk's page « Ce site ne répond
+pas », in French, and never Chromium's own error page (in English, with a « Reload » that
+would only fail again), not even for the moment between the two."""
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from browser.conftest import STEP_TIMEOUT_S, eventually, require_chromium
+from browser.fake_sites import ALLOWED_HOST, FakeSites
+from kiosk.browser.allowlist import Allowlist, Refusal
+from kiosk.browser.profile import BrowserProfile
+from kiosk.browser.refusal import BAND_PX, MARKER
+from kiosk.browser.service import BrowserService
+
+pytestmark = pytest.mark.browser
+
+CAF = f"https://{ALLOWED_HOST}/"
+
+
+@pytest.fixture
+def browser(tmp_path: Path, fake_sites: FakeSites) -> Iterator[BrowserService]:
+    """A browser for which www.caf.fr does not resolve (the other sites are the fakes)."""
+    require_chromium()
+    profile = BrowserProfile(tmp_path / "b")
+    profile.create()
+    resolver, *others = fake_sites.switches()
+    unreachable = resolver.replace("--host-resolver-rules=",
+                                   f"--host-resolver-rules=MAP {ALLOWED_HOST} ~NOTFOUND, ")
+    service = BrowserService(Allowlist(), profile, extra_switches=(unreachable, *others),
+                             viewport=(1024, 700))
+    service.start().result(timeout=STEP_TIMEOUT_S * 2)
+    yield service
+    service.close()
+
+
+def ink(jpeg: bytes) -> float:
+    """The share of a picture's pixels that are not (nearly) white, under the refusal page's
+    top band (that page's first picture may be its band alone, before its text)."""
+    from PIL import Image
+
+    grey = Image.open(io.BytesIO(jpeg)).convert("L")
+    grey = grey.crop((0, BAND_PX * 2, grey.width, grey.height))
+    return sum(1 for level in grey.getdata() if level < 200) / (grey.width * grey.height)
+
+
+def alike(jpeg: bytes, other: bytes) -> bool:
+    from PIL import Image, ImageChops
+
+    a = Image.open(io.BytesIO(jpeg)).convert("L")
+    b = Image.open(io.BytesIO(other)).convert("L")
+    if a.size != b.size:
+        return False
+    diff = ImageChops.difference(a, b)
+    return sum(1 for level in diff.getdata() if level > 48) / (a.width * a.height) < 0.002
+
+
+def refusal_shown(browser: BrowserService) -> bool:
+    return browser.on_page(
+        lambda page: page.locator(f"#{MARKER}").count() == 1).result(STEP_TIMEOUT_S)
+
+
+@pytest.mark.parametrize("attempt", range(3))  # the error page came first about 1 time in 3
+def test_an_unreachable_site_shows_only_the_kiosks_page_never_chromiums(
+        browser: BrowserService, attempt: int):
+    frames: list[bytes] = []
+    browser.watch(frames.append).result(STEP_TIMEOUT_S)
+    browser.open(CAF).result(STEP_TIMEOUT_S)
+    assert eventually(lambda: browser.view.refusal is Refusal.UNREACHABLE)
+    assert eventually(lambda: refusal_shown(browser))
+    text = browser.on_page(lambda page: page.inner_text("body")).result(STEP_TIMEOUT_S)
+    assert "Ce site ne répond pas" in text
+    assert eventually(lambda: bool(frames) and ink(frames[-1]) > 0.001)
+    refusal = frames[-1]
+    # Every picture sent to the screen is the blank page or the kiosk's page, never Chromium's.
+    others = [n for n, jpeg in enumerate(frames) if ink(jpeg) > 0.001 and not alike(jpeg, refusal)]
+    assert others == [], f"{len(others)} of {len(frames)} pictures were another page"
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("fr", "ltr"), ("en", "ltr"), ("ar", "rtl")])
+def test_the_refusal_page_is_written_in_the_residents_language_and_direction(lang, direction):
+    from kiosk.browser.allowlist import Refusal as Why
+    from kiosk.browser.refusal import refusal_page
+    from kiosk.i18n import current_language, set_language
+
+    before = current_language()
+    set_language(lang)
+    try:
+        page = refusal_page(Why.UNREACHABLE)
+    finally:
+        set_language(before)
+    assert f'<html lang="{lang}" dir="{direction}">' in page
+    if lang == "ar":
+        assert "Ce site" not in page  # translated, not the French
