@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from kiosk.browser.allowlist import Allowlist, Refusal, Verdict
 from kiosk.browser.guard import (
@@ -128,6 +129,9 @@ class GuardedPages:
                 self._cert_failed = True
                 return Verdict(self._refusal_after_error(page, Refusal.CERTIFICATE))
             if "net::ERR_" in text:  # no answer: name unknown, refused, timed out, offline...
+                # An allowed official site's name only (never a path or query): for the logs.
+                code = text.split("net::", 1)[1].split()[0]
+                log.info("browser: %s did not answer (%s)", urlsplit(url).hostname, code)
                 return Verdict(self._refusal_after_error(page, Refusal.UNREACHABLE))
             raise
         self.run_deferred()

@@ -95,3 +95,12 @@ def test_the_refusal_page_is_written_in_the_residents_language_and_direction(lan
     assert f'<html lang="{lang}" dir="{direction}">' in page
     if lang == "ar":
         assert "Ce site" not in page  # translated, not the French
+
+
+def test_a_site_that_does_not_answer_is_logged_by_its_name_only(
+        browser: BrowserService, caplog: pytest.LogCaptureFixture):
+    caplog.set_level("INFO", logger="kiosk.browser.pages")
+    browser.open(f"{CAF}mon-compte?numero=123").result(STEP_TIMEOUT_S)
+    said = [record.getMessage() for record in caplog.records]
+    assert f"browser: {ALLOWED_HOST} did not answer (ERR_NAME_NOT_RESOLVED)" in said
+    assert not any("numero" in line or "mon-compte" in line for line in said)
