@@ -51,22 +51,41 @@ def test_bottom_bar_actions_keep_their_place_on_every_screen(driver, ui_app, lan
 
 
 def test_a_screen_without_the_bar_draws_none_of_its_words_or_pictograms(driver, ui_app):
-    # The welcome screen offers no action in the bar: its four buttons are hidden, and their
-    # words and pictograms (Pillow drawings) are not made at all - they were, at every start,
-    # before the first frame.
+    # The welcome screen offers no action in the bar: the bar and its four buttons are not
+    # built at all (their widgets, words and pictograms were, at every start, before the first
+    # frame); the bar's band takes no room.
+    from kiosk.screens.kit.page import BarButton
+
     ui_app.show("welcome")
     driver.frames(2)
     ids = driver.screen().ids
     assert ids.page.actions == []
-    for slot in ("bar_back", "bar_help", "bar_mediator", "bar_home"):
-        button = ids[slot]
-        assert button.txt == "" and button.icon == ""
-        assert button.ids.words.texture is None or button.ids.words.texture_size[0] <= 1
+    assert not any(slot in ids or slot in ids.page.ids
+                   for slot in ("bar_back", "bar_help", "bar_mediator", "bar_home"))
+    assert not [w for w in ids.page.walk() if isinstance(w, BarButton)]
+    assert ids.page.ids.bar.height == 0
     start_session(ui_app, driver)
     ui_app.show("home")
     driver.frames(2)
     ids = driver.screen().ids
     assert ids.bar_help.txt == "Aide" and ids.bar_help.icon == "info"
+    assert ids.page.ids.bar.height >= ids.bar_help.natural_height
+
+
+def test_a_page_given_its_first_action_later_builds_its_bar_then(driver, ui_app):
+    from kiosk.screens.kit.page import PageTemplate
+
+    page = PageTemplate(actions=[])
+    driver.frames(1)
+    assert "bar_back" not in page.ids
+    actions: list[str] = []
+    page.bind(on_action=lambda _page, action: actions.append(action))
+    page.actions = ["back", "home"]
+    assert page.ids.bar_back.offered and not page.ids.bar_help.offered
+    page.ids.bar_back.dispatch("on_release")
+    assert actions == ["back"]
+    page.actions = ["help"]
+    assert page.ids.bar_help.offered and not page.ids.bar_back.offered
 
 
 def test_text_size_button_stays_under_the_finger(driver, ui_app):

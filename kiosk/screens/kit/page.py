@@ -10,7 +10,8 @@ Three fixed parts, top to bottom:
 - a **bottom bar** with the same four slots in the same place on every screen: Back, Help,
   Call a mediator, Home (or End on the home screen). A slot a screen does not offer stays
   empty, so the others never move. The bar's words grow at most ×1.3: at ×2 it keeps its
-  place on a 800 px high screen with the keyboard open.
+  place on a 800 px high screen with the keyboard open. A page offering no action (welcome,
+  end, out of order) has no bar at all: it is built with the page's first action (PageBar).
 
 Right-to-left languages mirror the whole template (DirBox). A screen reacts to a bar action
 by defining ``page_back`` / ``page_help`` / ``page_mediator`` / ``page_home`` / ``page_end``;
@@ -19,6 +20,7 @@ without one the template does the usual thing (see :meth:`PageTemplate.default_a
 from __future__ import annotations
 
 import sys
+import weakref
 from enum import Enum
 from typing import Any
 
@@ -73,6 +75,27 @@ class BarButton(ButtonBehavior, DirBox):
     natural_height = NumericProperty(0)  # what its words need; the bar takes the tallest
 
 
+class PageBar(DirBox):
+    """The page's action bar: Back, Help, Call a mediator, Home or End, always in these places
+    (page.kv). Built by the page only if it offers an action: the welcome screen, the first
+    one drawn at every start, makes none of its widgets, words or pictograms."""
+
+    actions = ListProperty([])
+    natural_height = NumericProperty(0)  # the tallest button's, and the bar's padding
+
+    def __init__(self, page: PageTemplate, **kwargs: Any) -> None:
+        self._page = weakref.ref(page)
+        super().__init__(actions=list(page.actions), **kwargs)
+
+    def chosen(self, action: str) -> None:
+        page = self._page()
+        if page is not None:
+            page.dispatch("on_action", action)
+
+
+BAR_BUTTONS = ("bar_back", "bar_help", "bar_mediator", "bar_home")
+
+
 class TextSizeButton(ButtonBehavior, DirBox):
     """The text-size switch, in every page's header. Its size and place do not depend on the
     text size, so a second tap lands on it again (×1 → ×1,5 → ×2 → ×1)."""
@@ -119,6 +142,7 @@ class PageTemplate(BoxLayout):
     scrolls = BooleanProperty(True)
     content_padding = ListProperty([dp(32), dp(20), dp(32), dp(20)])
     content_spacing = NumericProperty(dp(18))  # between the content's blocks
+    bar_height = NumericProperty(0)  # the action bar's, once built (PageBar)
 
     __events__ = ("on_action",)
 
@@ -147,11 +171,34 @@ class PageTemplate(BoxLayout):
             super().add_widget(content, index=index)
 
     def on_kv_post(self, base_widget: Any) -> None:
+        self.build_bar()
         Clock.schedule_once(lambda _dt: self.on_scrolls(self, self.scrolls), -1)
         # While the keyboard is docked, any change of size (text size, a message appearing,
         # the keyboard's own rows) brings the focused field back into view.
         self.ids.content.bind(height=self._keep_focus)
         self.ids.scroller.bind(height=self._keep_focus)
+
+    # -- action bar ---------------------------------------------------------------------------
+    def on_actions(self, _inst: Any, actions: list[str]) -> None:
+        bar = self.ids.get("page_bar")
+        if bar is not None:
+            bar.actions = list(actions)
+        elif actions:
+            self.build_bar()
+
+    def build_bar(self) -> None:
+        """Make the action bar if the page offers an action and has none yet; its buttons are
+        then the page's ids (bar_back, bar_help, bar_mediator, bar_home)."""
+        holder = self.ids.get("bar")
+        if not self.actions or holder is None or "page_bar" in self.ids:
+            return
+        bar = PageBar(self)
+        bar.bind(natural_height=self.setter("bar_height"))
+        self.bar_height = bar.natural_height
+        holder.add_widget(bar)
+        self.ids["page_bar"] = bar
+        for name in BAR_BUTTONS:
+            self.ids[name] = bar.ids[name]
 
     # -- content ------------------------------------------------------------------------------
     def add_widget(self, widget: Widget, *args: Any, **kwargs: Any) -> None:

@@ -250,11 +250,12 @@ class KioskScreen(Screen):
         page = self.ids.get("page")
         # a screen on the page template (another screen may have its own widget called page,
         # like the browser's page view)
-        if page is not None and "bar_back" in getattr(page, "ids", {}):
+        if page is not None and "text_size" in getattr(page, "ids", {}):
             if "header" not in self.ids:  # the page has the title, as ScreenHeader had
                 self.ids["header"] = page
+            page.build_bar()  # (a page offering no action has no bar: no bar_* ids)
             for mine, theirs in PAGE_CONTROLS.items():
-                if mine not in self.ids:
+                if mine not in self.ids and theirs in page.ids:
                     self.ids[mine] = page.ids[theirs]
 
     def speech_text(self) -> str:
