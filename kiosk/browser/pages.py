@@ -43,14 +43,42 @@ ViewListener = Callable[[PageView], None]
 
 def _goto_refusal(page: Any, reason: Refusal, attempts: int = 3) -> None:
     """Replace the page by the refusal page; an error page still committing may interrupt
-    the first try."""
+    the first try. Chromium's error page is replaced in the history too: Back from the refusal
+    page then goes to the page before, not to the address that failed (which would fail again
+    and bring the refusal back)."""
+    url = refusal_url(reason)
+    if str(page.url).startswith(ERROR_PAGE_PREFIX):
+        page.evaluate("url => location.replace(url)", url)
+        page.wait_for_url(lambda u: u.startswith(REFUSAL_URL))
+        return
     for attempt in range(attempts):
         try:
-            page.goto(refusal_url(reason))
+            page.goto(url)
             return
         except Exception as err:
             if "interrupted by another navigation" not in str(err) or attempt == attempts - 1:
                 raise
+
+
+def net_error(err: Exception) -> str | None:
+    """Chromium's network error code in a failed navigation's message (ERR_NAME_NOT_RESOLVED,
+    ERR_CONNECTION_REFUSED, ERR_INTERNET_DISCONNECTED...), None for another failure."""
+    text = str(err)
+    if "net::ERR_" not in text:
+        return None
+    return text.split("net::", 1)[1].split()[0]
+
+
+def has_page_behind(context: Any, page: Any) -> bool:
+    """Whether the tab's history has a page before the current one (the blank page every
+    browsing session starts on does not count)."""
+    cdp = context.new_cdp_session(page)
+    try:
+        history = cdp.send("Page.getNavigationHistory")
+    finally:
+        cdp.detach()
+    index, entries = int(history["currentIndex"]), history["entries"]
+    return index > 0 and not str(entries[index - 1]["url"]).startswith("about:")
 
 
 class GuardedPages:
@@ -128,9 +156,9 @@ class GuardedPages:
             if "ERR_CERT" in text or "ERR_SSL" in text:
                 self._cert_failed = True
                 return Verdict(self._refusal_after_error(page, Refusal.CERTIFICATE))
-            if "net::ERR_" in text:  # no answer: name unknown, refused, timed out, offline...
+            code = net_error(err)
+            if code is not None:  # no answer: name unknown, refused, timed out, offline...
                 # An allowed official site's name only (never a path or query): for the logs.
-                code = text.split("net::", 1)[1].split()[0]
                 log.info("browser: %s did not answer (%s)", urlsplit(url).hostname, code)
                 return Verdict(self._refusal_after_error(page, Refusal.UNREACHABLE))
             raise
@@ -151,12 +179,26 @@ class GuardedPages:
             self.run_deferred()
         return reason
 
-    def back(self, page: Any) -> None:
+    def back(self, page: Any) -> bool:
+        """Back to the page before; False when there is none (the site's first page): the
+        screen then leaves for the list of sites rather than show a blank page."""
         if len(self._pages) > 1 and page.evaluate("history.length") <= 1:
             page.close()  # a pop-up with nothing behind: back to its opener
-            return
-        page.go_back()
+            return True
+        if not has_page_behind(self.context, page):
+            return False
+        try:
+            page.go_back()
+        except Exception as err:
+            code = net_error(err)
+            if code is None:
+                raise
+            # the page before does not answer any more: its error page commits, and the
+            # commit check shows the refusal page in its place
+            log.info("browser: the page before did not answer (%s)", code)
+        self.run_deferred()
         self._update_view(page.url)
+        return True
 
     def watch(self, page: Any, on_frame: FrameListener, size: tuple[int, int]) -> None:
         """Send ``page``'s pictures (then those of the page on top) to ``on_frame``."""

@@ -126,7 +126,8 @@ class BrowserService:
         """Show ``url`` if the allowlist allows it, else the refusal page."""
         return self.submit(lambda: self.pages.open(self._page(), url))
 
-    def back(self) -> Future[None]:
+    def back(self) -> Future[bool]:
+        """Back to the page before: False (nothing done) on the site's first page."""
         return self.submit(lambda: self.pages.back(self._page()))
 
     def choose_files(self, paths: list[Path]) -> Future[None]:

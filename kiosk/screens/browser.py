@@ -279,9 +279,16 @@ class BrowserScreen(AppScreen):
 
     # --- the kiosk's controls -----------------------------------------------------------------
     def back(self) -> None:
-        if self.service is not None:
-            self.hide_keyboard()
-            self.service.back()
+        """The page before; on the site's first page, the list of sites (not a blank page)."""
+        if self.service is None:
+            self.sites()
+            return
+        self.hide_keyboard()
+        on_kivy(self.service.back(), self._went_back)
+
+    def _went_back(self, went: bool) -> None:
+        if not went:
+            self.sites()
 
     def sites(self) -> None:
         self.hide_keyboard()

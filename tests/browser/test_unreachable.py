@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from browser.conftest import STEP_TIMEOUT_S, eventually, require_chromium
-from browser.fake_sites import ALLOWED_HOST, FakeSites
+from browser.fake_sites import ALLOWED_HOST, OTHER_ALLOWED_HOST, FakeSites
 from kiosk.browser.allowlist import Allowlist, Refusal
+from kiosk.browser.guard import REFUSAL_URL
 from kiosk.browser.profile import BrowserProfile
 from kiosk.browser.refusal import BAND_PX, MARKER
 from kiosk.browser.service import BrowserService
@@ -104,3 +106,34 @@ def test_a_site_that_does_not_answer_is_logged_by_its_name_only(
     said = [record.getMessage() for record in caplog.records]
     assert f"browser: {ALLOWED_HOST} did not answer (ERR_NAME_NOT_RESOLVED)" in said
     assert not any("numero" in line or "mon-compte" in line for line in said)
+
+
+def history_urls(browser: BrowserService) -> list[str]:
+    def read(page: Any) -> list[str]:
+        cdp = page.context.new_cdp_session(page)
+        try:
+            history = cdp.send("Page.getNavigationHistory")
+        finally:
+            cdp.detach()
+        return [entry["url"] for entry in history["entries"][: history["currentIndex"] + 1]]
+    return browser.on_page(read).result(STEP_TIMEOUT_S)
+
+
+def test_back_from_an_unreachable_site_returns_to_the_page_before_it(browser: BrowserService):
+    ameli = f"https://{OTHER_ALLOWED_HOST}/"
+    assert browser.open(ameli).result(STEP_TIMEOUT_S).allowed
+    browser.open(CAF).result(STEP_TIMEOUT_S)
+    assert eventually(lambda: refusal_shown(browser))
+    # the refusal page took the failed address's place: nothing between it and ameli
+    assert history_urls(browser)[-2:] == [ameli, f"{REFUSAL_URL}?r=unreachable"]
+    assert browser.back().result(STEP_TIMEOUT_S) is True
+    assert eventually(lambda: browser.view.site_key == "ameli" and browser.view.refusal is None)
+    assert browser.on_page(lambda page: page.url).result(STEP_TIMEOUT_S) == ameli
+
+
+def test_back_on_the_first_page_of_a_visit_does_nothing_and_says_so(browser: BrowserService):
+    """The screen then goes back to the list of sites, instead of showing a blank page."""
+    ameli = f"https://{OTHER_ALLOWED_HOST}/"
+    assert browser.open(ameli).result(STEP_TIMEOUT_S).allowed
+    assert browser.back().result(STEP_TIMEOUT_S) is False
+    assert browser.on_page(lambda page: page.url).result(STEP_TIMEOUT_S) == ameli

@@ -54,3 +54,7 @@ def test_an_unreachable_site_shows_the_kiosks_page_and_no_failure_status(
     # Never « Le navigateur n'a pas pu démarrer » (it did start) nor a refusal of the site.
     assert [text for text in statuses if text not in ("", "Le site s'ouvre…")] == []
     assert browser.service.pages.screencast is not None
+    # Back: the refusal page replaced the address that failed, and nothing was before it in
+    # this visit: the list of sites, not a blank page
+    driver.tap(browser.ids.bar_back)
+    assert until(driver, lambda: driver.screen().name == "official_sites")
