@@ -189,7 +189,7 @@ def focus_problems(field: Widget, keyboard: Widget | None, screen: Box, where: s
 
 
 def bar_problems(root: Widget, screen: Box, where: str) -> list[str]:
-    from kiosk.screens.kit.page import BarButton
+    from kiosk.screens.kit.page_bar import BarButton
 
     problems = []
     for w in visible_widgets(root):

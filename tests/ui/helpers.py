@@ -35,3 +35,19 @@ class _NoTestFrameworks(importlib.abc.MetaPathFinder):
             raise ImportError('no test extras on this terminal: ' + name)
 sys.meta_path.insert(0, _NoTestFrameworks())
 """
+
+
+def caf_card(driver: Any) -> Any:
+    """From the welcome screen, by touch: start, « Faire ma démarche en ligne », and the CAF
+    card of the official sites, scrolled into view (not touched)."""
+    driver.tap(driver.screen().ids.start)
+    home = driver.screen()
+    home.ids.scroller.scroll_to(home.ids.tile_online, animate=False)
+    driver.frames(2)
+    driver.tap(home.ids.tile_online)
+    sites = driver.screen()
+    driver.frames(2)
+    caf = next(card for card in sites.ids.cards.children if card.site_key == "caf")
+    sites.ids.scroller.scroll_to(caf, animate=False)
+    driver.frames(2)
+    return caf

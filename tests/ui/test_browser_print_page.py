@@ -12,6 +12,7 @@ from browser.fake_sites import FakeSites
 from kiosk.i18n import _
 from kiosk.screens.browser import PRINT_SENT
 
+from .helpers import caf_card
 from .test_browser_journey import fake_sites, until
 
 pytestmark = [pytest.mark.display, pytest.mark.browser]
@@ -23,16 +24,7 @@ def open_caf(driver: Any, ui_app: Any, fake_sites: FakeSites) -> Any:
     browsing = ui_app.runtime.browsing
     assert browsing is not None
     browsing.extra_switches = fake_sites.switches()
-    driver.tap(driver.screen().ids.start)
-    home = driver.screen()
-    home.ids.scroller.scroll_to(home.ids.tile_online, animate=False)
-    driver.frames(2)
-    driver.tap(home.ids.tile_online)
-    sites = driver.screen()
-    caf = next(card for card in sites.ids.cards.children if card.site_key == "caf")
-    sites.ids.scroller.scroll_to(caf, animate=False)
-    driver.frames(2)
-    driver.tap(caf)
+    driver.tap(caf_card(driver))
     browser = driver.screen()
     assert browser.name == "browser"
     assert until(driver, lambda: browser.site_key == "caf" and browser.ids.web.frames_shown > 0)

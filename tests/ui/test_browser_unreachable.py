@@ -11,6 +11,7 @@ from browser.fake_sites import ALLOWED_HOST, FakeSites
 
 from kiosk.browser.allowlist import Refusal
 
+from .helpers import caf_card
 from .test_browser_journey import fake_sites, until
 
 pytestmark = [pytest.mark.display, pytest.mark.browser]
@@ -26,14 +27,7 @@ def test_an_unreachable_site_shows_the_kiosks_page_and_no_failure_status(
     browsing.extra_switches = (resolver.replace(
         "--host-resolver-rules=", f"--host-resolver-rules=MAP {ALLOWED_HOST} ~NOTFOUND, "),
         *others)
-    driver.tap(driver.screen().ids.start)
-    home = driver.screen()
-    home.ids.scroller.scroll_to(home.ids.tile_online, animate=False)
-    driver.frames(2)
-    driver.tap(home.ids.tile_online)
-    sites = driver.screen()
-    driver.frames(2)
-    caf = next(card for card in sites.ids.cards.children if card.site_key == "caf")
+    caf = caf_card(driver)
     browser = driver.app.sm.get_screen("browser") if driver.app.sm.has_screen("browser") \
         else None
     statuses: list[str] = []

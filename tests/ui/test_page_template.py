@@ -54,7 +54,7 @@ def test_a_screen_without_the_bar_draws_none_of_its_words_or_pictograms(driver, 
     # The welcome screen offers no action in the bar: the bar and its four buttons are not
     # built at all (their widgets, words and pictograms were, at every start, before the first
     # frame); the bar's band takes no room.
-    from kiosk.screens.kit.page import BarButton
+    from kiosk.screens.kit.page_bar import BarButton
 
     ui_app.show("welcome")
     driver.frames(2)

@@ -70,7 +70,7 @@ __all__ = [
 # Input widgets: name -> module under kiosk.screens.kit, imported on first use.
 LAZY_WIDGETS = {"FieldBox": "form", "FormField": "form", "KioskKeyboard": "keyboard",
                 "KeyButton": "keyboard", "HintBubble": "hint", "PageTemplate": "page",
-                "BarButton": "page", "StepBar": "page", "InlineHint": "page",
+                "BarButton": "page_bar", "StepBar": "page", "InlineHint": "page",
                 "TextSizeButton": "page", "ErrorSummary": "errors"}
 
 release_surfaces_after_rendering()

@@ -20,7 +20,6 @@ without one the template does the usual thing (see :meth:`PageTemplate.default_a
 from __future__ import annotations
 
 import sys
-import weakref
 from enum import Enum
 from typing import Any
 
@@ -32,13 +31,13 @@ from kivy.properties import (
     ListProperty,
     NumericProperty,
     ObjectProperty,
-    OptionProperty,
     StringProperty,
 )
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
+from kiosk.screens.kit.page_bar import BAR_BUTTONS, PageBar
 from kiosk.screens.kit.rules import HERE, load_kv
 from kiosk.screens.kit.state import ui
 from kiosk.screens.kit.widgets import DirBox
@@ -62,38 +61,6 @@ BAR_SLOTS: tuple[tuple[PageAction, ...], ...] = (
 )
 DEFAULT_ACTIONS = [a.value for a in (PageAction.BACK, PageAction.HELP, PageAction.MEDIATOR,
                                      PageAction.HOME)]
-
-
-class BarButton(ButtonBehavior, DirBox):
-    """One action of the bottom bar: a pictogram and its word."""
-
-    action = StringProperty("")
-    txt = StringProperty("")
-    icon = StringProperty("")
-    kind = OptionProperty("secondary", options=["primary", "secondary", "danger", "help"])
-    offered = BooleanProperty(True)
-    natural_height = NumericProperty(0)  # what its words need; the bar takes the tallest
-
-
-class PageBar(DirBox):
-    """The page's action bar: Back, Help, Call a mediator, Home or End, always in these places
-    (page.kv). Built by the page only if it offers an action: the welcome screen, the first
-    one drawn at every start, makes none of its widgets, words or pictograms."""
-
-    actions = ListProperty([])
-    natural_height = NumericProperty(0)  # the tallest button's, and the bar's padding
-
-    def __init__(self, page: PageTemplate, **kwargs: Any) -> None:
-        self._page = weakref.ref(page)
-        super().__init__(actions=list(page.actions), **kwargs)
-
-    def chosen(self, action: str) -> None:
-        page = self._page()
-        if page is not None:
-            page.dispatch("on_action", action)
-
-
-BAR_BUTTONS = ("bar_back", "bar_help", "bar_mediator", "bar_home")
 
 
 class TextSizeButton(ButtonBehavior, DirBox):
