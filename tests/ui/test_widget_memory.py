@@ -25,7 +25,7 @@ def _build_and_drop(make, cls: type, settle=lambda: None) -> int:
     # What the next frames run lets go of the last one: layout triggers, and clock events
     # still pending on it (a scroll bar's fade, 0.5 s): frames until it is freed, bounded; a
     # leak keeps every one of the five.
-    deadline = time.monotonic() + 5.0
+    deadline = time.monotonic() + 15.0  # generous: a loaded machine runs few frames a second
     settle()
     while _alive(cls) > before and time.monotonic() < deadline:
         settle()

@@ -108,6 +108,11 @@ class KLabel(Label):
             self.font_name = face  # calls _refresh again, with the face that draws the text
             return
         rtl = ui.rtl
+        # A box under two em wide is a layout's first guess (labels are built 100 px wide, their
+        # boxes' padding taken off): no label of the kiosk wraps in so little. Wrapping there cut
+        # the text word by word, or letter by letter, measuring each (about 900 measures before
+        # the welcome screen's first frame), for a texture redone at the real width right after.
+        wrap = self.wrap and self.width >= 2 * self.font_size
         if self.align == "center":
             self.halign = "center"
         else:
@@ -116,7 +121,7 @@ class KLabel(Label):
         # language button "العربية" must read right even when the interface is French.
         if self.txt in PRESHAPED:
             self.text = PRESHAPED[self.txt]
-        elif self.wrap and needs_shaping(self.txt):
+        elif wrap and needs_shaping(self.txt):
             pad = self.padding[0] + self.padding[2] if len(self.padding) == 4 else 0
             width = max(1.0, self.width - pad)
             measure = _measurer(self.font_name, self.font_size, self.bold)
@@ -125,7 +130,7 @@ class KLabel(Label):
             self.text = "\n".join(rtl_lines(self.txt, 0, len, rtl or None))
         else:
             self.text = self.txt
-        wraps = self.wrap and not self._fits_one_line()
+        wraps = wrap and not self._fits_one_line()
         self.text_size = (self.width, None) if wraps else (None, None)
 
     def _fits_one_line(self) -> bool:
