@@ -67,6 +67,7 @@ def test_first_frame_of_the_welcome_screen_loads_nothing_it_does_not_show(tmp_pa
     # the kit's rules for what the welcome screen draws, not the choices' (tiles, answers)
     # nor the input widgets'
     assert "choices.kv" not in out["kv"] and "kit_input.kv" not in out["kv"]
+    assert "page_bar.kv" not in out["kv"]  # the welcome screen offers no bar action
     assert {"kit.kv", "page.kv", "welcome.kv"} <= set(out["kv"])
     # Right after the first frame everything is opened, as the running app does.
     assert out["after"] == {"core_ready": True, "parts_open": True, "state": "idle",

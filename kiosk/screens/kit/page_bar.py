@@ -1,5 +1,6 @@
-"""The page template's action bar (kiosk/screens/kit/page.py; rules in page.kv): Back, Help,
-Call a mediator, Home or End, each in its own slot on every screen."""
+"""The page template's action bar (kiosk/screens/kit/page.py; rules in page_bar.kv, loaded with
+the first bar built): Back, Help, Call a mediator, Home or End, each in its own slot on every
+screen."""
 from __future__ import annotations
 
 import weakref
@@ -14,7 +15,10 @@ from kivy.properties import (
 )
 from kivy.uix.behaviors import ButtonBehavior
 
+from kiosk.screens.kit.rules import HERE, load_kv
 from kiosk.screens.kit.widgets import DirBox
+
+BAR_KV = HERE / "page_bar.kv"
 
 
 class BarButton(ButtonBehavior, DirBox):
@@ -30,14 +34,16 @@ class BarButton(ButtonBehavior, DirBox):
 
 class PageBar(DirBox):
     """The page's action bar: Back, Help, Call a mediator, Home or End, always in these places
-    (page.kv). Built by the page only if it offers an action: the welcome screen, the first
-    one drawn at every start, makes none of its widgets, words or pictograms."""
+    (page_bar.kv). Built by the page only if it offers an action: the welcome screen, the first
+    one drawn at every start, makes none of its widgets, words or pictograms, nor parses their
+    rules."""
 
     actions = ListProperty([])
     natural_height = NumericProperty(0)  # the tallest button's, and the bar's padding
 
     def __init__(self, page: Any, **kwargs: Any) -> None:
         self._page = weakref.ref(page)
+        load_kv(BAR_KV)  # before Kivy applies the rules of the class (its buttons' too)
         super().__init__(actions=list(page.actions), **kwargs)
 
     def chosen(self, action: str) -> None:

@@ -3,7 +3,8 @@
 ``kit.kv`` (labels, buttons, toggles, header, screen background) loads with the kit;
 ``choices.kv`` (home tiles, pictogram buttons, radio and check answers) with the first of
 them built; ``kit_input.kv`` (form fields, keyboard, hint bubble) with the modules of those
-widgets: the welcome screen's first frame parses only what it draws.
+widgets; ``page_bar.kv`` (the page's action bar) with the first bar (page_bar.py): the
+welcome screen's first frame parses only what it draws.
 """
 from __future__ import annotations
 
