@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from enum import Enum
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 CHROMIUM = Path("/usr/bin/chromium")
 PUMP_MS = 25          # how long the idle worker lets Playwright deliver events
 NAVIGATION_TIMEOUT_MS = 30_000
+CLOSE_POLL_S = 0.25   # while closing, how often a Chromium still starting is looked for
 T = TypeVar("T")
 
 __all__ = ["CHROMIUM", "BrowserService", "BrowserState", "BrowserUnavailable", "PageView",
@@ -88,14 +90,23 @@ class BrowserService:
 
     def close(self, timeout_s: float = 15.0, discard: bool = False) -> None:
         """Stop Chromium and the worker (idempotent). The profile stays for the wipe.
-        ``discard``: it is wiped next: Chromium is killed, not asked to write it out first."""
+        ``discard``: it is wiped next: Chromium is killed, not asked to write it out first,
+        and killed again while the worker winds down (a session ended while Chromium was
+        starting: a Chromium that appears after the first kill must not outlive the session)."""
         self._stopping.set()
-        if discard:
-            kill_processes_using(self.profile.root, grace_s=0.0)
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout_s)
-            if self._thread.is_alive():
-                log.error("browser worker did not stop in %.0f s", timeout_s)
+        thread = self._thread
+        waits = thread is not None and thread is not threading.current_thread()
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if discard:
+                kill_processes_using(self.profile.root, grace_s=0.0)
+            if not waits or thread is None:
+                break
+            thread.join(min(CLOSE_POLL_S, max(deadline - time.monotonic(), 0.0)))
+            if not thread.is_alive() or time.monotonic() >= deadline:
+                break
+        if waits and thread is not None and thread.is_alive():
+            log.error("browser worker did not stop in %.0f s", timeout_s)
         self.state = BrowserState.CLOSED
 
     @property
@@ -189,6 +200,8 @@ class BrowserService:
         environment = self.profile.environment()
         with driver_tmpdir(self.profile.driver_tmp):
             self._pw = sync_playwright().start()
+        if self._stopping.is_set():  # the session ended while the driver started: no Chromium
+            raise BrowserUnavailable("Le navigateur a été arrêté avant de démarrer.")
         width, height = self.viewport
         self._context = self._pw.chromium.launch_persistent_context(
             str(self.profile.user_data), executable_path=str(self.chromium), headless=True,

@@ -2,6 +2,7 @@
 kiosk was killed (SIGKILL) and restarted. Looked for everywhere a browser writes."""
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
@@ -85,6 +86,35 @@ def test_ending_the_session_wipes_profile_cookies_cache_and_downloads(
     assert summary.failures == 0
     assert browsing.service is None
     assert_nothing_left(root, since, tmp_path, ram, singletons)
+
+
+@pytest.mark.parametrize("after_s", [0.0, 0.4, 1.2])
+def test_a_session_ended_while_chromium_starts_leaves_no_chromium_and_no_error(
+        tmp_path: Path, ram: Path, fake_sites: FakeSites, caplog: pytest.LogCaptureFixture,
+        after_s: float):
+    """The resident taps « Faire la démarche » then the session ends (idle, « J'ai terminé »)
+    before Chromium is up: whether the end comes while Playwright's driver or Chromium itself
+    starts, no Chromium outlives the session and nothing is logged as an error."""
+    require_chromium()
+    caplog.set_level("INFO")
+    settings = settings_for(tmp_path, ram)
+    core = open_core(settings)
+    browsing = Browsing.from_settings(core, settings, extra_switches=fake_sites.switches())
+    core.start()
+    service = browsing.open()
+    started = service.start()
+    root = service.profile.root
+    time.sleep(after_s)
+    core.end(EndReason.FINISHED, offer_survey=False)
+    assert service._thread is not None and not service._thread.is_alive()
+    assert started.done()
+    assert processes_using(root) == []
+    time.sleep(0.5)  # a Chromium that was still on its way would show by now
+    assert processes_using(root) == []
+    said = [r.getMessage() for r in caplog.records]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    if after_s == 0.0:  # ended before the driver was up: Chromium was never launched
+        assert "the browser's start was cut short by the end of the session" in said
 
 
 def test_after_a_sigkill_and_a_restart_nothing_of_the_browser_remains(
