@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: all install lock demo test test-fast bench lint i18n clean run server package
+.PHONY: all install lock demo test test-fast bench lint i18n kvcache clean run server package
 
 all: test
 
@@ -36,11 +36,16 @@ lock:
 
 UVFLAGS = --universal --python-version 3.11 --generate-hashes --no-header --quiet
 
-install: $(STAMP) i18n
+install: $(STAMP) i18n kvcache
 
 # Message catalogues are compiled at build time from the .po sources.
 i18n: $(STAMP)
 	$(PY) -m kiosk.i18n_build
+
+# The screens' kv rules parsed once, beside their files (kiosk/screens/kv_cache.py): a start
+# reads them instead of parsing them again.
+kvcache: $(STAMP)
+	KIVY_NO_ARGS=1 KIVY_NO_CONSOLELOG=1 $(PY) -m kiosk.screens.kv_cache
 
 demo: install
 	$(VENV)/bin/kiosk demo
@@ -73,3 +78,4 @@ lint: install
 
 clean:
 	rm -rf $(VENV) demo-output test-artifacts .pytest_cache build dist *.egg-info
+	find kiosk -name __kvcache__ -type d -prune -exec rm -rf {} +

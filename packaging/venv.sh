@@ -45,6 +45,16 @@ build_venv() {  # build_venv PYTHON WHEEL_DIR PACKAGE
   find "$dest" -name __pycache__ -type d -prune -exec rm -rf {} +  # ensurepip's own
   "$dest/bin/python" -m compileall -q -j 0 -s "$dest" -p "$final" "$dest/lib" >/dev/null \
     || { echo "venv.sh: byte-compiling $pkg failed" >&2; exit 1; }
+  # The screens' kv rules parsed now, for the same reason (kiosk/screens/kv_cache.py).
+  if [ "$pkg" = kiosk ]; then
+    local kivy_home
+    kivy_home=$(mktemp -d)
+    # (from $dest: Python would otherwise import the source tree's kiosk, and cache its files)
+    (cd "$dest" && PYTHONDONTWRITEBYTECODE=1 KIVY_HOME=$kivy_home KIVY_NO_ARGS=1 \
+      KIVY_NO_CONSOLELOG=1 "$dest/bin/python" -m kiosk.screens.kv_cache >/dev/null) \
+      || { echo "venv.sh: caching the kv rules of $pkg failed" >&2; rm -rf "$kivy_home"; exit 1; }
+    rm -rf "$kivy_home"
+  fi
   if grep -rlI -F "$dest" "$dest/bin" "$dest/pyvenv.cfg"; then
     echo "venv.sh: staging path left in the files above" >&2; exit 1
   fi

@@ -26,7 +26,14 @@ from pathlib import Path
 from kivy.base import EventLoop
 from kivy.lang import Builder
 from kiosk_wire import config
+from kivy.lang.parser import Parser
 from kiosk.app import start_headless
+parsed = []
+_parse = Parser.parse
+def counted(self, content):
+    parsed.append(self.filename)
+    return _parse(self, content)
+Parser.parse = counted
 data = sys.argv[1]
 settings = config.defaults().with_overrides({
     "kiosk.data_dir": data, "kiosk.session_dir": data + "/sessions",
@@ -40,7 +47,8 @@ while not flipped:
 out = {"screen": app.sm.current, "core_ready": app.runtime.core_ready,
        "recovered": app.runtime.recovered,
        "loaded": [m for m in json.loads(sys.argv[2]) if m in sys.modules],
-       "kv": sorted(Path(f).name for f in Builder.files)}
+       "kv": sorted(Path(f).name for f in Builder.files),
+       "parsed": [Path(f).name if f else "<string>" for f in parsed]}
 app.finish_start()
 out["after"] = {"core_ready": app.runtime.core_ready, "parts_open": app.runtime.parts_open,
                 "state": app.runtime.core.state.value,
@@ -72,6 +80,17 @@ def test_first_frame_of_the_welcome_screen_loads_nothing_it_does_not_show(tmp_pa
     # Right after the first frame everything is opened, as the running app does.
     assert out["after"] == {"core_ready": True, "parts_open": True, "state": "idle",
                             "practice_loaded": []}
+
+
+def test_a_start_from_a_built_tree_parses_no_kv_file(tmp_path):
+    """The kv rules were parsed at build time (make install, packaging/venv.sh): the welcome
+    screen's first frame reads them from their caches."""
+    from kiosk.screens.kv_cache import compile_tree
+
+    compile_tree(ROOT / "kiosk" / "screens")  # what the build does; unchanged files: the same
+    out = first_frame(tmp_path / "data")
+    assert {"kit.kv", "page.kv", "welcome.kv"} <= set(out["kv"])
+    assert [f for f in out["parsed"] if f.endswith(".kv")] == []  # (Kivy's own strings are)
 
 
 def test_crash_leftovers_are_wiped_before_the_first_frame(tmp_path):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from kivy.lang import Builder
 
+from kiosk.screens.kv_cache import load_rules
+
 HERE = Path(__file__).parent
 BASIC_KV = HERE / "kit.kv"
 INPUT_KV = HERE / "kit_input.kv"
@@ -19,9 +21,10 @@ CHOICES_KV = HERE / "choices.kv"
 
 
 def load_kv(path: Path) -> None:
-    """Load a kv file once (screens call this for their own .kv)."""
+    """Load a kv file once (screens call this for their own .kv), parsed at build time when
+    it can be (kiosk/screens/kv_cache.py)."""
     if str(path) not in Builder.files:
-        Builder.load_file(str(path))
+        load_rules(path)
 
 
 def load_input_rules() -> None:
