@@ -114,4 +114,10 @@ def test_the_venvs_are_relocated_to_opt(debs, tmp_path):
         pyc = next((venv / "lib").rglob(f"{'kiosk_server' if package != 'kiosk' else 'kiosk'}"
                                         "/__pycache__/cli.cpython-311.pyc"))
         assert f"/opt/{package}/".encode() in pyc.read_bytes()  # compiled with the final path
+        if package == "kiosk":  # the screens' kv rules parsed at build time, as the bytecode
+            screens = next(p for p in (venv / "lib").rglob("screens") if p.parent.name == "kiosk")
+            rules = sorted(screens.rglob("*.kv"))
+            cached = sorted(screens.rglob("__kvcache__/*.kv.cpython-311.pickle"))
+            assert rules and sorted(c.name.split(".kv.")[0] for c in cached) == \
+                sorted(kv.stem for kv in rules), (rules, cached)
         shutil.rmtree(root)  # ~400 MB that pytest would otherwise keep for three runs
