@@ -22,7 +22,6 @@ and ``#:set`` directives run again at each load, as Kivy runs them when it parse
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import marshal
@@ -30,6 +29,7 @@ import os
 import pickle
 import sys
 import types
+from importlib.util import source_hash
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +48,12 @@ def cache_path(kv: Path) -> Path:
 
 
 def _header(source: bytes) -> bytes:
-    """What the cache must have been made from: these bytes, this Kivy, this Python."""
+    """What the cache must have been made from: these bytes (hashed as Python hashes the
+    sources of its hash-checked bytecode), this Kivy, this Python."""
     import kivy
 
     made_from = f"{FORMAT}:{kivy.__version__}:{sys.version_info[:3]}:".encode()
-    return hashlib.sha256(made_from + source).hexdigest().encode() + b"\n"
+    return made_from + source_hash(source).hex().encode() + b"\n"
 
 
 def load_rules(kv: Path) -> None:
