@@ -463,3 +463,45 @@ def test_the_language_changes_after_a_translated_widget_was_freed(driver, ui_app
     ui.set_language("ar")
     ui.set_language("fr")
     assert len(tr._observers) <= before
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_at_large_text_a_long_title_keeps_two_lines_ending_with_an_ellipsis(driver, ui_app, lang):
+    """A long procedure's title took three lines of the header at x2, pushing the form into the
+    lower half of the screen: two lines at most there, the cut shown by « … », the whole title
+    still read aloud; at x1 it is whole."""
+    long_title = {
+        "fr": "Déclarer un changement de situation à la caisse d'allocations familiales après "
+              "un déménagement, une naissance ou une séparation, et joindre les justificatifs",
+        "ar": "التصريح بتغيير الوضع لدى صندوق المنح العائلية بعد الانتقال إلى مسكن جديد أو ولادة "
+              "طفل أو انفصال، وإرفاق الوثائق الداعمة المطلوبة لكل حالة من هذه الحالات",
+    }[lang]
+    scale = ui.text_scale
+    try:
+        start_session(ui_app, driver, lang)
+        ui_app.show("help_call")
+        driver.frames(2)
+        screen = driver.screen()
+        page = screen.ids.page
+        before = page.title
+        page.title = long_title
+        try:
+            for size, clamped in ((1.0, False), (2.0, True), (1.5, True)):
+                ui.text_scale = size
+                driver.frames(4)
+                title = page.ids.header_title
+                lines = title.text.split("\n")
+                if clamped:
+                    assert len(lines) == 2, (size, lines)
+                    assert "…" in lines[1]
+                    assert title.texture_size[1] <= title.height + 1
+                else:
+                    assert len(lines) >= 3 or "…" not in title.text
+                    assert "…" not in title.text
+                assert title.texture_size[0] <= title.width + 1
+            assert long_title in screen.speech_text()
+        finally:
+            page.title = before
+    finally:
+        ui.text_scale = scale
+        ui.set_language("fr")

@@ -111,16 +111,40 @@ def wrap_words(paragraph: str, width: float, measure: Measure) -> list[str]:
     return lines
 
 
-def rtl_lines(text: str, width: float, measure: Measure, rtl: bool | None = None) -> list[str]:
-    """Wrap ``text`` to ``width`` (measured on shaped text), then shape and reorder each line
-    (``rtl``: see :func:`shape`)."""
-    out: list[str] = []
+ELLIPSIS = "\u2026"
+
+
+def clamp_lines(lines: list[str], count: int, width: float, measure: Measure) -> list[str]:
+    """The first ``count`` of ``lines`` (logical order). When some are left out, the last one
+    kept ends with an ellipsis, words taken off its end until it fits ``width``: the reader
+    sees the text goes on (Kivy's ``max_lines`` drops the rest without a sign)."""
+    if count <= 0 or len(lines) <= count:
+        return lines
+    kept = lines[:count]
+    words = kept[-1].split(" ")
+    while len(words) > 1 and measure(" ".join(words) + ELLIPSIS) > width:
+        words.pop()
+    kept[-1] = " ".join(words).rstrip(" ,;:") + ELLIPSIS
+    return kept
+
+
+def rtl_lines(text: str, width: float, measure: Measure, rtl: bool | None = None,
+              max_lines: int = 0) -> list[str]:
+    """Wrap ``text`` to ``width`` (measured on shaped text), keep at most ``max_lines`` of them
+    (0: all; see :func:`clamp_lines`), then shape and reorder each line (``rtl``: see
+    :func:`shape`)."""
+    def shaped_width(s: str) -> float:
+        return measure(_reshape(s))
+
+    logical: list[tuple[str, bool]] = []
     for paragraph in text.split("\n"):
-        def shaped_width(s: str) -> float:
-            return measure(_reshape(s))
+        arabic = needs_shaping(paragraph)
         for line in wrap_words(paragraph, width, shaped_width) if width > 0 else [paragraph]:
-            out.append(shape(line, rtl if needs_shaping(paragraph) else None))
-    return out
+            logical.append((line, arabic))
+    if max_lines and len(logical) > max_lines:
+        kept = clamp_lines([line for line, _ in logical], max_lines, width, shaped_width)
+        logical = [(line, arabic) for line, (_, arabic) in zip(kept, logical, strict=False)]
+    return [shape(line, rtl if arabic else None) for line, arabic in logical]
 
 
 # Arabic the welcome screen draws on its first frame (the language button "العربية", shown in

@@ -17,7 +17,13 @@ from kivy.uix.widget import Widget
 from kiosk.screens.kit.fonts import face_for
 from kiosk.screens.kit.rules import load_choice_rules
 from kiosk.screens.kit.state import ui
-from kiosk.screens.kit.text import PRESHAPED, needs_shaping, rtl_lines
+from kiosk.screens.kit.text import (
+    PRESHAPED,
+    clamp_lines,
+    needs_shaping,
+    rtl_lines,
+    wrap_words,
+)
 
 _MEASURE_CACHE: dict[tuple[str, float, bool], Any] = {}
 
@@ -93,10 +99,13 @@ class KLabel(Label):
     align = OptionProperty("start", options=["start", "center", "end"])
     # False: one line, the label takes its text's size (set size_hint to None in kv)
     wrap = BooleanProperty(True)
+    # At most this many lines (0: all), the last ending with "…" when the text goes on
+    clamp = NumericProperty(0)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        for name in ("txt", "width", "font_size", "font_name", "padding", "align", "wrap"):
+        for name in ("txt", "width", "font_size", "font_name", "padding", "align", "wrap",
+                     "clamp"):
             self.fbind(name, self._refresh)
         ui.bind(rtl=self._refresh)  # weakly (see DirBox)
         self._refresh()
@@ -119,19 +128,30 @@ class KLabel(Label):
             self.halign = "right" if (rtl == (self.align == "start")) else "left"
         # Arabic is shaped by what the text is, not by the interface's direction: the
         # language button "العربية" must read right even when the interface is French.
+        clamp = int(self.clamp) if wrap else 0
         if self.txt in PRESHAPED:
             self.text = PRESHAPED[self.txt]
         elif wrap and needs_shaping(self.txt):
-            pad = self.padding[0] + self.padding[2] if len(self.padding) == 4 else 0
-            width = max(1.0, self.width - pad)
             measure = _measurer(self.font_name, self.font_size, self.bold)
-            self.text = "\n".join(rtl_lines(self.txt, width - 2, measure, rtl or None))
+            self.text = "\n".join(rtl_lines(self.txt, self._room(), measure, rtl or None,
+                                            max_lines=clamp))
         elif needs_shaping(self.txt):
             self.text = "\n".join(rtl_lines(self.txt, 0, len, rtl or None))
+        elif clamp:
+            measure = _measurer(self.font_name, self.font_size, self.bold)
+            room = self._room()
+            lines = [line for paragraph in self.txt.split("\n")
+                     for line in wrap_words(paragraph, room, measure)]
+            self.text = "\n".join(clamp_lines(lines, clamp, room, measure))
         else:
             self.text = self.txt
         wraps = wrap and not self._fits_one_line()
         self.text_size = (self.width, None) if wraps else (None, None)
+
+    def _room(self) -> float:
+        """The width the lines of text may take: the box's, less its padding and a margin."""
+        pad = self.padding[0] + self.padding[2] if len(self.padding) == 4 else 0
+        return max(1.0, self.width - pad) - 2
 
     def _fits_one_line(self) -> bool:
         """Whether the text fits on one line of the box: its texture is then as wide as its words
