@@ -78,6 +78,7 @@ class BrowserService:
         self._started: Future[None] = Future()
         self._pw: Any = None
         self._context: Any = None
+        self._launching = False  # Playwright is launching Chromium: close() must not kill it
 
     # --- life -----------------------------------------------------------------------------------
     def start(self) -> Future[None]:
@@ -91,14 +92,17 @@ class BrowserService:
     def close(self, timeout_s: float = 15.0, discard: bool = False) -> None:
         """Stop Chromium and the worker (idempotent). The profile stays for the wipe.
         ``discard``: it is wiped next: Chromium is killed, not asked to write it out first,
-        and killed again while the worker winds down (a session ended while Chromium was
-        starting: a Chromium that appears after the first kill must not outlive the session)."""
+        and killed again while the worker winds down (a Chromium that appears after the first
+        kill must not outlive the session), but never while Playwright is launching it:
+        Playwright can miss the death of a Chromium killed mid-start and wait out its whole
+        launch timeout. A launch under way is let finish; the worker, seeing the end, closes
+        that Chromium at once."""
         self._stopping.set()
         thread = self._thread
         waits = thread is not None and thread is not threading.current_thread()
         deadline = time.monotonic() + timeout_s
         while True:
-            if discard:
+            if discard and not self._launching:
                 kill_processes_using(self.profile.root, grace_s=0.0)
             if not waits or thread is None:
                 break
@@ -200,16 +204,22 @@ class BrowserService:
         environment = self.profile.environment()
         with driver_tmpdir(self.profile.driver_tmp):
             self._pw = sync_playwright().start()
-        if self._stopping.is_set():  # the session ended while the driver started: no Chromium
-            raise BrowserUnavailable("Le navigateur a été arrêté avant de démarrer.")
         width, height = self.viewport
-        self._context = self._pw.chromium.launch_persistent_context(
-            str(self.profile.user_data), executable_path=str(self.chromium), headless=True,
-            args=[*self.profile.switches(), *self._switches()],
-            env=environment, accept_downloads=True,
-            downloads_path=str(self.profile.downloads), service_workers="block",
-            viewport={"width": width, "height": height}, locale="fr-FR",
-            ignore_https_errors=False)
+        self._launching = True  # before the check: close() either sees it or is seen here
+        try:
+            if self._stopping.is_set():  # the session ended while the driver started
+                raise BrowserUnavailable("Le navigateur a été arrêté avant de démarrer.")
+            self._context = self._pw.chromium.launch_persistent_context(
+                str(self.profile.user_data), executable_path=str(self.chromium), headless=True,
+                args=[*self.profile.switches(), *self._switches()],
+                env=environment, accept_downloads=True,
+                downloads_path=str(self.profile.downloads), service_workers="block",
+                viewport={"width": width, "height": height}, locale="fr-FR",
+                ignore_https_errors=False)
+        finally:
+            self._launching = False
+        if self._stopping.is_set():  # the session ended while Chromium started: closed now
+            raise BrowserUnavailable("Le navigateur a été arrêté pendant son démarrage.")
         self._context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
         self.pages.context = self._context
         self._context.route("**/*", route_documents(self.allowlist, self.pages.refused))

@@ -16,13 +16,14 @@ from kiosk.browser.service import CHROMIUM, BrowserService
 STEP_TIMEOUT_S = 30
 
 
-def eventually(check: Callable[[], bool], timeout_s: float = STEP_TIMEOUT_S) -> bool:
+def eventually(check: Callable[[], bool], timeout_s: float = STEP_TIMEOUT_S,
+               every_s: float = 0.05) -> bool:
     """Poll ``check`` until true (the browser works in its own thread); never a timing claim."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if check():
             return True
-        time.sleep(0.05)
+        time.sleep(every_s)
     return check()
 
 
