@@ -161,8 +161,7 @@ class KLabel(Label):
         text = self.text
         if not text or self.markup or "\n" in text:
             return False
-        pad = self.padding[0] + self.padding[2] if len(self.padding) == 4 else 0
-        room = self.width - pad - 2
+        room = self._room()
         # no glyph is narrower than ~0.15 em: a text that cannot fit is not measured (labels
         # are first built 100 px wide, before their layout)
         if len(text) * 0.15 * self.font_size > room:
