@@ -16,9 +16,6 @@ ROOT = Path(__file__).resolve().parents[2]
 # Heavy modules of the other layers: none is needed to show the welcome screen.
 HEAVY = ["pydantic", "kiosk_wire.schema", "sqlite_utils", "kiosk.storage", "numpy", "httpx",
          "argon2", "arabic_reshaper", "kiosk.devices", "kiosk.screens.kit.keyboard"]
-# Standard modules the welcome screen does without: the date is first read after its first frame,
-# the kv caches are read by the C unpickler (pickle.py writes them, at build time).
-LATER = ["datetime", "pickle"]
 # The practice engine's reader and checker: loaded when a resident opens practice or a bundle
 # arrives, not by a kiosk waiting for its first resident (~2 MB resident).
 PRACTICE = ["yaml", "kiosk.practice.checker", "kiosk.practice.loader", "kiosk.practice.catalogue"]
@@ -62,12 +59,7 @@ print(json.dumps(out))
 
 
 def first_frame(data: Path) -> dict:
-    return first_frame_loading(data, HEAVY + LATER)
-
-
-def first_frame_loading(data: Path, modules: list[str]) -> dict:
-    """The first frame of a kiosk on ``data``; "loaded": which of ``modules`` it imported."""
-    result = subprocess.run([sys.executable, "-c", SCRIPT, str(data), json.dumps(modules),
+    result = subprocess.run([sys.executable, "-c", SCRIPT, str(data), json.dumps(HEAVY),
                              json.dumps(PRACTICE)],
                             check=False, capture_output=True, text=True, timeout=120,
                             cwd=ROOT)
@@ -99,18 +91,6 @@ def test_a_start_from_a_built_tree_parses_no_kv_file(tmp_path):
     out = first_frame(tmp_path / "data")
     assert {"kit.kv", "page.kv", "welcome.kv"} <= set(out["kv"])
     assert [f for f in out["parsed"] if f.endswith(".kv")] == []  # (Kivy's own strings are)
-
-
-def test_a_later_start_reads_its_icons_back_and_draws_none(tmp_path):
-    """The first start draws the welcome screen's icons (Pillow's ImageDraw) and keeps them in
-    the data directory; the next start of the same kiosk reads them back."""
-    data = tmp_path / "data"
-    first = first_frame_loading(data, ["PIL.ImageDraw"])
-    assert first["loaded"] == ["PIL.ImageDraw"]
-    kept = sorted(p.name.split("-")[0] for p in (data / "cache" / "icons").glob("*.rgba"))
-    assert {"speaker", "contrast", "text_size"} <= set(kept)
-    second = first_frame_loading(data, ["PIL.ImageDraw"])
-    assert second["screen"] == "welcome" and second["loaded"] == []
 
 
 def test_crash_leftovers_are_wiped_before_the_first_frame(tmp_path):
