@@ -6,6 +6,7 @@ text size or contrast re-evaluates every bound widget at once.
 """
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable
 from typing import Any
@@ -97,6 +98,23 @@ class UiState(EventDispatcher):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         i18n.on_language_change(self._on_i18n_language)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # No automatic garbage collection while the ui state tells widgets of a change. A
+        # widget a screen dropped is freed only by the cyclic collector (it and its children
+        # refer to each other), and until then its kv rules stay bound here, holding it
+        # weakly: a collection falling inside the evaluation of such a rule freed the widget
+        # under it, and Kivy's Builder then raised ReferenceError setting the result on it,
+        # out of the resident's tap on the text-size or contrast button. With the collector
+        # paused, a dropped widget is updated for nothing and collected afterwards as usual.
+        if not gc.isenabled():  # paused already (a change made while another is told)
+            super().__setattr__(name, value)
+            return
+        gc.disable()
+        try:
+            super().__setattr__(name, value)
+        finally:
+            gc.enable()
 
     def _on_i18n_language(self, lang: str) -> None:
         self.language = lang
