@@ -86,7 +86,10 @@ class KioskApp(App):
         from kivy.core.window import Window
 
         from kiosk.screens.kit import ui
+        from kiosk.screens.kit.icons import use_cache_dir
 
+        # drawn icons kept between starts (not a trace of anyone: the kiosk's own pictograms)
+        use_cache_dir(self.runtime.settings.data_dir / "cache" / "icons")
         self.ui = ui
         ui.reset(self.default_language())
         ui.place = str(self.runtime.settings.get("kiosk.place_name"))

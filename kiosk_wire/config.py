@@ -65,7 +65,8 @@ SETTINGS: tuple[Setting, ...] = (
     _s("kiosk", "name", str, "borne-1",
        "Name of this kiosk shown to mediators (no personal data)."),
     _s("kiosk", "data_dir", str, "~/.local/share/kiosk",
-       "Directory of the local store (SQLite) and the session journal; must survive reboots."),
+       "Directory of the local store (SQLite), the session journal and the drawn icons' cache; "
+       "must survive reboots."),
     _s("kiosk", "credentials_dir", str, "",
        "Directory of root-only secret files named after their setting (server.secret_key, "
        "server.database_url, sync.token), read when $CREDENTIALS_DIRECTORY is not set; a file "

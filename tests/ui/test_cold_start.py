@@ -59,7 +59,12 @@ print(json.dumps(out))
 
 
 def first_frame(data: Path) -> dict:
-    result = subprocess.run([sys.executable, "-c", SCRIPT, str(data), json.dumps(HEAVY),
+    return first_frame_loading(data, HEAVY)
+
+
+def first_frame_loading(data: Path, modules: list[str]) -> dict:
+    """The first frame of a kiosk on ``data``; "loaded": which of ``modules`` it imported."""
+    result = subprocess.run([sys.executable, "-c", SCRIPT, str(data), json.dumps(modules),
                              json.dumps(PRACTICE)],
                             check=False, capture_output=True, text=True, timeout=120,
                             cwd=ROOT)
@@ -91,6 +96,18 @@ def test_a_start_from_a_built_tree_parses_no_kv_file(tmp_path):
     out = first_frame(tmp_path / "data")
     assert {"kit.kv", "page.kv", "welcome.kv"} <= set(out["kv"])
     assert [f for f in out["parsed"] if f.endswith(".kv")] == []  # (Kivy's own strings are)
+
+
+def test_a_later_start_reads_its_icons_back_and_draws_none(tmp_path):
+    """The first start draws the welcome screen's icons (Pillow's ImageDraw) and keeps them in
+    the data directory; the next start of the same kiosk reads them back."""
+    data = tmp_path / "data"
+    first = first_frame_loading(data, ["PIL.ImageDraw"])
+    assert first["loaded"] == ["PIL.ImageDraw"]
+    kept = sorted(p.name.split("-")[0] for p in (data / "cache" / "icons").glob("*.rgba"))
+    assert {"speaker", "contrast", "text_size"} <= set(kept)
+    second = first_frame_loading(data, ["PIL.ImageDraw"])
+    assert second["screen"] == "welcome" and second["loaded"] == []
 
 
 def test_crash_leftovers_are_wiped_before_the_first_frame(tmp_path):

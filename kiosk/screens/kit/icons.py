@@ -10,20 +10,35 @@ every redraw. The drawing is done by Pillow (already loaded by Kivy's image prov
 larger image scaled down (anti-aliased edges), not by the GPU: a Kivy Fbo compiles a shader
 program of its own, which the GL driver keeps with its compiled variants (about 1 MB each with
 llvmpipe) - an Fbo per icon cost the kiosk ~30 MB, and even one shared Fbo ~3 MB.
+
+The texture is the icon's shape in white, its edges in alpha, tinted by the widget's colour:
+one texture per (name, size, direction) serves every colour, palette and disabled state. Kept
+in the kiosk's data directory (:func:`use_cache_dir`, ``data_dir/cache/icons``), a shape drawn
+once is read back at the next start instead of drawn again: drawing needs Pillow's ImageDraw
+(~6 ms to import) and the drawing itself (~2 ms an icon), which the welcome screen's first
+frame paid at every start.
 """
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import tempfile
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
+import PIL
 from kivy.clock import Clock
 from kivy.graphics import Color, Rectangle
 from kivy.graphics.texture import Texture
 from kivy.properties import ListProperty, NumericProperty, StringProperty
 from kivy.uix.widget import Widget
-from PIL import Image, ImageDraw
+from PIL import Image  # already loaded by Kivy's image provider; ImageDraw is not
 
 from kiosk.screens.kit.state import ui
+
+log = logging.getLogger(__name__)
 
 # (kind, *numbers): "rect" x y w h | "line" x1 y1 x2 y2 ... | "circle" cx cy r | "disc" cx cy r
 # | "arc" cx cy r start end  (angles in degrees, clockwise from 12 o'clock, Kivy's convention)
@@ -97,15 +112,28 @@ DIRECTIONAL = frozenset({"back", "done", "next"})
 
 
 # Rendered icons, least recently used first out; a few dozen exist (icons x text sizes x
-# palettes), each at most a few tens of kilobytes.
+# directions), each at most a few tens of kilobytes.
 _RENDERED: OrderedDict[tuple[Any, ...], Texture] = OrderedDict()
 MAX_RENDERED = 96
 SUPERSAMPLE = 4  # drawn this many times larger, then scaled down: smooth edges
+WHITE = (1.0, 1.0, 1.0, 1.0)
+# Changes whenever draw_icon draws differently: a cached drawing is then drawn again.
+DRAWING_VERSION = 1
+MAX_CACHED_SIDE = 512  # larger icons are drawn each time (none of the kiosk's is this large)
+_cache_dir: Path | None = None
+
+
+def use_cache_dir(path: Path | None) -> None:
+    """Keep drawn icons in ``path`` (created when first written), or nowhere (None)."""
+    global _cache_dir
+    _cache_dir = path
 
 
 def draw_icon(shapes: list[tuple[Any, ...]], side: int, colour: tuple[float, ...],
               flip: bool) -> Image.Image:
     """The icon's primitives on a transparent side x side RGBA image (top row first)."""
+    from PIL import ImageDraw  # only when an icon is drawn, not read back from the cache
+
     s = side * SUPERSAMPLE
     img = Image.new("RGBA", (s, s), (0, 0, 0, 0))
     pen = ImageDraw.Draw(img)
@@ -144,18 +172,66 @@ def draw_icon(shapes: list[tuple[Any, ...]], side: int, colour: tuple[float, ...
     return img.transpose(Image.Transpose.FLIP_LEFT_RIGHT) if flip else img
 
 
-def rendered_icon(name: str, side: int, colour: tuple[float, ...], flip: bool) -> Texture:
-    """The texture of an icon, drawn the first time it is asked for."""
-    key = (name, side, colour, flip)
+def _cache_file(name: str, side: int, flip: bool) -> Path | None:
+    """Where the drawing of this icon is kept: named by everything that draws it (its shapes,
+    the drawing code's version, Pillow's), so a changed icon is never read back stale."""
+    if _cache_dir is None or side > MAX_CACHED_SIDE:
+        return None
+    recipe = repr((ICONS[name], SUPERSAMPLE, DRAWING_VERSION, PIL.__version__))
+    digest = hashlib.sha256(recipe.encode()).hexdigest()[:16]
+    return _cache_dir / f"{name}-{side}{'-rtl' if flip else ''}-{digest}.rgba"
+
+
+def _drawn_pixels(name: str, side: int, flip: bool) -> bytes:
+    """The icon's RGBA pixels, white, bottom row first (Kivy's order): read back from the
+    cache, or drawn and kept there. A cache that cannot be read or written is only slower."""
+    path = _cache_file(name, side, flip)
+    size = side * side * 4
+    if path is not None:
+        try:
+            pixels = path.read_bytes()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            log.warning("icon cache unreadable, drawing %s again: %s", path.name, exc)
+        else:
+            if len(pixels) == size:
+                return pixels
+            log.warning("icon cache damaged, drawing %s again", path.name)
+    img = draw_icon(ICONS[name], side, WHITE, flip)
+    pixels = img.transpose(Image.Transpose.FLIP_TOP_BOTTOM).tobytes()
+    if path is not None:
+        _write_atomically(path, pixels)
+    return pixels
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Written whole or not at all: two kiosks' processes, or a power cut, never leave half a
+    drawing that a later start would read."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".icon-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError as exc:
+        log.warning("icon cache not written (%s): %s", path.parent, exc)
+
+
+def rendered_icon(name: str, side: int, flip: bool) -> Texture:
+    """The texture of an icon (white: the widget tints it), made the first time it is asked
+    for in this process."""
+    key = (name, side, flip)
     texture = _RENDERED.get(key)
     if texture is not None:
         _RENDERED.move_to_end(key)
         return texture
-    img = draw_icon(ICONS[name], side, colour, flip)
     texture = Texture.create(size=(side, side), colorfmt="rgba")
-    # Kivy's textures start with the bottom row
-    texture.blit_buffer(img.transpose(Image.Transpose.FLIP_TOP_BOTTOM).tobytes(),
-                        colorfmt="rgba", bufferfmt="ubyte")
+    texture.blit_buffer(_drawn_pixels(name, side, flip), colorfmt="rgba", bufferfmt="ubyte")
     _RENDERED[key] = texture
     while len(_RENDERED) > MAX_RENDERED:
         _RENDERED.popitem(last=False)
@@ -175,7 +251,7 @@ class IconView(Widget):
         # size one after the other, so the redraw waits for the frame (once, with the final
         # geometry, never an icon drawn at a size it is only passing through).
         with self.canvas:
-            Color(1, 1, 1, 1)
+            self._tint = Color(1, 1, 1, 1)
             self._quad = Rectangle(size=(0, 0))
         self._trigger_redraw = Clock.create_trigger(self._redraw, -1)
         for prop in ("pos", "size", "name", "colour", "mirrored", "max_side", "disabled"):
@@ -190,8 +266,8 @@ class IconView(Widget):
             return
         flip = self.mirrored == "yes" and self.name in DIRECTIONAL
         # in a disabled button, the grey of its words (as KLabel's disabled_color)
-        colour = ui.palette.on_disabled if self.disabled else self.colour
-        quad.texture = rendered_icon(self.name, side, tuple(round(c, 4) for c in colour), flip)
+        self._tint.rgba = ui.palette.on_disabled if self.disabled else self.colour
+        quad.texture = rendered_icon(self.name, side, flip)
         quad.pos = (round(self.x + (self.width - side) / 2),
                     round(self.y + (self.height - side) / 2))
         quad.size = (side, side)
