@@ -26,12 +26,16 @@ import io
 import logging
 import marshal
 import os
-import pickle
 import sys
 import types
 from importlib.util import source_hash
 from pathlib import Path
 from typing import Any
+
+try:  # the C unpickler itself: pickle.py (~2 ms) is only needed to write a cache, at build time
+    from _pickle import Unpickler, UnpicklingError
+except ImportError:  # an interpreter without the C accelerator
+    from pickle import Unpickler, UnpicklingError
 
 log = logging.getLogger(__name__)
 
@@ -95,16 +99,22 @@ def _register(parser: Any, name: str) -> None:
         Builder.files.append(name)
 
 
-class _Pickler(pickle.Pickler):
-    """Code objects go as marshalled bytes, without their file name."""
+def _dumps(parser: Any) -> bytes:
+    """The pickled parser; code objects go as marshalled bytes, without their file name."""
+    import pickle
 
-    def persistent_id(self, obj: Any) -> Any:
-        if isinstance(obj, types.CodeType):
-            return (_CODE, marshal.dumps(_renamed(obj, "")))
-        return None
+    class _Pickler(pickle.Pickler):
+        def persistent_id(self, obj: Any) -> Any:
+            if isinstance(obj, types.CodeType):
+                return (_CODE, marshal.dumps(_renamed(obj, "")))
+            return None
+
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(parser)
+    return buffer.getvalue()
 
 
-class _Unpickler(pickle.Unpickler):
+class _Unpickler(Unpickler):
     def __init__(self, data: bytes, filename: str) -> None:
         super().__init__(io.BytesIO(data))
         self.filename = filename
@@ -112,12 +122,12 @@ class _Unpickler(pickle.Unpickler):
     def persistent_load(self, pid: Any) -> Any:
         kind, data = pid
         if kind != _CODE:
-            raise pickle.UnpicklingError(f"unknown kv cache item {kind!r}")
+            raise UnpicklingError(f"unknown kv cache item {kind!r}")
         return _renamed(marshal.loads(data), self.filename)
 
     def find_class(self, module: str, name: str) -> Any:
         if not (module == "kivy.lang.parser" or (module, name) in _PLAIN_TYPES):
-            raise pickle.UnpicklingError(f"{module}.{name} in a kv cache")
+            raise UnpicklingError(f"{module}.{name} in a kv cache")
         return super().find_class(module, name)
 
 
@@ -149,12 +159,12 @@ def write_cache(kv: Path, source: bytes, parser: Any) -> bool:
     """Write the cache of ``kv`` (atomically); False where it cannot be (read-only tree)."""
     target = cache_path(kv)
     partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    import pickle
+
     try:
-        buffer = io.BytesIO()
-        buffer.write(_header(source))
-        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(parser)
+        data = _header(source) + _dumps(parser)
         target.parent.mkdir(exist_ok=True)
-        partial.write_bytes(buffer.getvalue())
+        partial.write_bytes(data)
         os.replace(partial, target)
     except (OSError, pickle.PicklingError, TypeError, AttributeError) as err:
         log.debug("kv cache of %s not written: %s", kv.name, err)

@@ -16,6 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # Heavy modules of the other layers: none is needed to show the welcome screen.
 HEAVY = ["pydantic", "kiosk_wire.schema", "sqlite_utils", "kiosk.storage", "numpy", "httpx",
          "argon2", "arabic_reshaper", "kiosk.devices", "kiosk.screens.kit.keyboard"]
+# Standard modules the welcome screen does without: the date is first read after its first frame,
+# the kv caches are read by the C unpickler (pickle.py writes them, at build time).
+LATER = ["datetime", "pickle"]
 # The practice engine's reader and checker: loaded when a resident opens practice or a bundle
 # arrives, not by a kiosk waiting for its first resident (~2 MB resident).
 PRACTICE = ["yaml", "kiosk.practice.checker", "kiosk.practice.loader", "kiosk.practice.catalogue"]
@@ -59,7 +62,7 @@ print(json.dumps(out))
 
 
 def first_frame(data: Path) -> dict:
-    return first_frame_loading(data, HEAVY)
+    return first_frame_loading(data, HEAVY + LATER)
 
 
 def first_frame_loading(data: Path, modules: list[str]) -> dict:
