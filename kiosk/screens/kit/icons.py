@@ -208,8 +208,8 @@ def _drawn_pixels(name: str, side: int, flip: bool) -> bytes:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Written whole or not at all: two kiosks' processes, or a power cut, never leave half a
-    drawing that a later start would read."""
+    """Written whole or not at all: two processes drawing the same icon, or a power cut, never
+    leave half a drawing that a later start would read."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".icon-")
