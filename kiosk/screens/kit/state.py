@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from kivy.event import EventDispatcher
@@ -82,6 +83,27 @@ def outline(pos: tuple[float, float] | list[float], size: tuple[float, float] | 
     return points
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No automatic garbage collection inside: for a change the ui state tells its widgets of.
+
+    A widget a screen dropped is freed only by the cyclic collector (it and its children refer
+    to each other), and until then its kv rules stay bound to the ui state and the translator,
+    holding it weakly. A collection falling inside the evaluation of such a rule freed the
+    widget under it, and Kivy's Builder raised ReferenceError setting the result on it, out of
+    a resident's tap on the text-size button. Paused, a dropped widget is updated for nothing
+    and collected afterwards as usual. Nested use leaves the collector paused until the
+    outermost ends; explicit ``gc.collect()`` calls still run."""
+    if not gc.isenabled():  # paused already (a change made while another is told)
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 class UiState(EventDispatcher):
     language = StringProperty("fr")
     rtl = BooleanProperty(False)
@@ -100,30 +122,18 @@ class UiState(EventDispatcher):
         i18n.on_language_change(self._on_i18n_language)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        # No automatic garbage collection while the ui state tells widgets of a change. A
-        # widget a screen dropped is freed only by the cyclic collector (it and its children
-        # refer to each other), and until then its kv rules stay bound here, holding it
-        # weakly: a collection falling inside the evaluation of such a rule freed the widget
-        # under it, and Kivy's Builder then raised ReferenceError setting the result on it,
-        # out of the resident's tap on the text-size or contrast button. With the collector
-        # paused, a dropped widget is updated for nothing and collected afterwards as usual.
-        if not gc.isenabled():  # paused already (a change made while another is told)
+        with collector_paused():
             super().__setattr__(name, value)
-            return
-        gc.disable()
-        try:
-            super().__setattr__(name, value)
-        finally:
-            gc.enable()
 
     def _on_i18n_language(self, lang: str) -> None:
         self.language = lang
         self.rtl = i18n.is_rtl(lang)
 
     def set_language(self, lang: str) -> None:
-        i18n.set_language(lang)  # listeners update language/rtl and every translated string
-        self.language = lang
-        self.rtl = i18n.is_rtl(lang)
+        with collector_paused():  # every translated string is re-evaluated: see below
+            i18n.set_language(lang)  # listeners update language/rtl and translated strings
+            self.language = lang
+            self.rtl = i18n.is_rtl(lang)
 
     def on_high_contrast(self, _inst: Any, value: bool) -> None:
         self.palette = theme.palette_for(value)
