@@ -110,9 +110,9 @@ def test_a_dropped_button_collected_inside_its_own_rule_does_not_break_a_change_
         driver: Any, setting: str, value: Any, default: Any) -> None:
     """A screen's dropped widgets stay bound to the ui state until the cyclic collector frees
     them, and their kv rules hold them weakly: an automatic collection falling inside one of
-    those rules, as a change of text size or contrast re-evaluates it, freed the widget under it and Kivy
-    raised ReferenceError out of the resident's tap (seen in full test runs, after thousands
-    of screens). Here the collection is made to fall exactly there."""
+    those rules, as a change of text size or contrast re-evaluates it, freed the widget under
+    it and Kivy raised ReferenceError out of the resident's tap (seen in full test runs, after
+    thousands of screens). Here the collection is made to fall exactly there."""
     old_threshold = gc.get_threshold()
     gc.disable()  # the dropped button is left to the collector, young and not yet collected
     try:
