@@ -130,7 +130,7 @@ class UiState(EventDispatcher):
         self.rtl = i18n.is_rtl(lang)
 
     def set_language(self, lang: str) -> None:
-        with collector_paused():  # every translated string is re-evaluated: see below
+        with collector_paused():  # every translated string is re-evaluated (collector_paused)
             i18n.set_language(lang)  # listeners update language/rtl and translated strings
             self.language = lang
             self.rtl = i18n.is_rtl(lang)
