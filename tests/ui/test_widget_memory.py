@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import threading
 import time
 import weakref
 from types import FrameType
@@ -150,5 +151,64 @@ def test_a_dropped_button_collected_inside_its_own_rule_does_not_break_a_change_
         assert ref() is None  # and freed all the same
     finally:
         gc.set_threshold(*old_threshold)
+        gc.enable()
+        setattr(ui, setting, default)
+
+
+def _rules_bound(watched: str, proxy: Any) -> bool:
+    """Whether kv rules of the widget behind ``proxy`` are bound to ``ui.<watched>``."""
+    # a rule's arguments (element, key, value, rule, ids) are among the callback's arguments
+    # (Kivy's call_fn has them first, its update_intermediates last)
+    return any(isinstance(arg, tuple) and arg and arg[0] is proxy
+               for _f, largs, *_rest in ui.get_property_observers(watched, args=True)
+               for arg in largs)
+
+
+# (setting changed, value, default, the ui property the button's rules watch)
+@pytest.mark.parametrize(("setting", "value", "default", "watched"),
+                         [("text_scale", 1.5, 1.0, "text_scale"),
+                          ("high_contrast", True, False, "palette")])
+def test_a_widget_another_thread_collects_does_not_break_a_change_of_setting(
+        driver: Any, setting: str, value: Any, default: Any, watched: str) -> None:
+    """The collector also runs in the kiosk's other threads (the browser service's, starting
+    Playwright): it clears every weak reference to its garbage, then runs their callbacks one
+    by one, Kivy's unbinding of a freed widget's rules among them. In between, Kivy's thread
+    can change a setting and meet the rules of a widget already dead but not yet unbound: Kivy
+    raised ReferenceError out of the resident's tap. Here the other thread's collection is
+    held just there, before Kivy's callback for the button, while the setting changes."""
+
+    class Sentinel:  # built before the button: the collection calls back for it first
+        pass
+
+    gc.disable()  # nothing collected before the other thread's collection
+    try:
+        sentinel = Sentinel()
+        box = BoxLayout()
+        button = BigButton(txt="Suivant")
+        box.add_widget(button)  # a cycle: box and button refer to each other
+        box.sentinel = sentinel  # one piece of garbage with the button
+        proxy = button.proxy_ref  # what its kv rules hold (held here, it keeps nothing alive)
+        held, release = threading.Event(), threading.Event()
+        still_bound: list[bool] = []
+
+        def hold_the_collection(_ref: Any) -> None:
+            still_bound.append(_rules_bound(watched, proxy))
+            held.set()
+            release.wait(10.0)
+
+        sentinel_ref = weakref.ref(sentinel, hold_the_collection)
+        del box, button, sentinel
+        collector = threading.Thread(target=gc.collect, name="collector")
+        collector.start()
+        try:
+            assert held.wait(10.0), "the other thread's collection did not reach the sentinel"
+            assert still_bound == [True], "Kivy unbound the button's rules before the sentinel"
+            setattr(ui, setting, value)  # raised ReferenceError: the button's rule, button dead
+        finally:
+            release.set()
+            collector.join(10.0)
+        assert sentinel_ref() is None
+        assert not _rules_bound(watched, proxy)  # Kivy unbound them after all
+    finally:
         gc.enable()
         setattr(ui, setting, default)

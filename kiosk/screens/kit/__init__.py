@@ -20,6 +20,7 @@ from kivy.factory import Factory
 from kiosk.screens.kit.fonts import WIDE_BOLD, WIDE_REGULAR
 from kiosk.screens.kit.icons import IconView
 from kiosk.screens.kit.label_memory import release_surfaces_after_rendering
+from kiosk.screens.kit.rule_calls import skip_rules_of_freed_widgets
 from kiosk.screens.kit.rules import BASIC_KV, load_kv
 from kiosk.screens.kit.state import UiState, ui
 from kiosk.screens.kit.text import FONT_BOLD, FONT_REGULAR, tr
@@ -74,6 +75,7 @@ LAZY_WIDGETS = {"FieldBox": "form", "FormField": "form", "KioskKeyboard": "keybo
                 "TextSizeButton": "page", "ErrorSummary": "errors"}
 
 release_surfaces_after_rendering()
+skip_rules_of_freed_widgets()  # before any widget binds a rule (rule_calls.py says why)
 # Kivy's own labels (no KLabel) get the wide face: it draws every script the kiosk shows.
 LabelBase.register(DEFAULT_FONT, WIDE_REGULAR, fn_bold=WIDE_BOLD)
 for _cls in (DirBox, KLabel, BigButton, PictoButton, RadioOption, CheckOption, CheckMark, Tile,
