@@ -57,11 +57,44 @@ def test_a_dismissed_confirmation_is_freed(driver, ui_app):
     assert _build_and_drop(ask_and_answer, ConfirmDialog, lambda: driver.frames(3)) == 0
 
 
+def test_widgets_built_and_dropped_all_day_leave_nothing_on_the_ui_state(driver):
+    """Kivy's bind keeps its callbacks weakly but lets dead ones pile up until the property
+    next changes, and scans them all at each new bind: in a French-only day the direction
+    never changes, and every label built slowed the next. The ui state forgets a dropped
+    widget with the widget."""
+    from kiosk.screens.kit.keyboard import KioskKeyboard
+
+    watched = ("rtl", "language", "palette")
+
+    def counts() -> tuple[list[int], list[int]]:
+        gc.collect()
+        return ([len(ui.get_property_observers(name)) for name in watched],
+                [ui.watchers(name) for name in watched])
+
+    before = counts()
+    for _ in range(300):
+        KLabel(txt="Bonjour")
+        DirBox()
+    KioskKeyboard()
+    deadline = time.monotonic() + 15.0  # the keyboard's first page waits for a frame
+    while counts() != before and time.monotonic() < deadline:
+        driver.frames(1)
+    assert counts() == before
+
+
 def test_widgets_still_follow_the_direction_after_the_weak_binding(driver):
     label = KLabel(txt="Bonjour", width=400)
+    box = DirBox(size=(400, 50))
+    left, right = KLabel(txt="A", size_hint_x=None, width=100), KLabel(txt="B")
+    box.add_widget(left)
+    box.add_widget(right)
+    box.do_layout()
+    assert left.x < right.x
     try:
         ui.set_language("ar")
         assert label.halign == "right"
+        driver.frames(1)  # the box lays itself out again, mirrored
+        assert left.x > right.x
     finally:
         ui.set_language("fr")
     assert label.halign == "left"

@@ -68,7 +68,7 @@ class KioskKeyboard(BoxLayout):
         self.fbind("layout", self._show_page)
         self.fbind("numbers", self._show_page)
         self.fbind("shifted", self._relabel)
-        ui.bind(language=self._relabel)  # the words on special keys; weakly (see DirBox)
+        ui.watch("language", self._relabel)  # the words on special keys; weakly (see DirBox)
         # No page yet: the screen usually attaches a field (or its kv sets the layout) right
         # after creating the keyboard, and a PIN pad must not cost a full AZERTY page (fifty
         # buttons, their textures). Whatever is still unbuilt by the next frame is built then.

@@ -61,9 +61,9 @@ class DirBox(BoxLayout):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        # bind, not fbind: bind keeps a weak reference to a method, so the global ui state
-        # does not keep every box ever built alive (a leak of ~1.7 MB per dialog shown)
-        ui.bind(rtl=self._rtl_changed)
+        # watched weakly: the global ui state must not keep every box ever built alive (fbind
+        # leaked ~1.7 MB per dialog shown; bind's list grew with every box: UiState.watch)
+        ui.watch("rtl", self._rtl_changed)
 
     def _rtl_changed(self, *_args: Any) -> None:
         self._trigger_layout()
@@ -107,7 +107,7 @@ class KLabel(Label):
         for name in ("txt", "width", "font_size", "font_name", "padding", "align", "wrap",
                      "clamp"):
             self.fbind(name, self._refresh)
-        ui.bind(rtl=self._refresh)  # weakly (see DirBox)
+        ui.watch("rtl", self._refresh)  # weakly (see DirBox)
         self._refresh()
 
     def _refresh(self, *_args: Any) -> None:

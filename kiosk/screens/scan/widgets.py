@@ -47,7 +47,8 @@ class PlacementDrawing(Widget):
         super().__init__(**kwargs)
         for name in ("pos", "size", "document", "face"):
             self.fbind(name, self._redraw)
-        ui.bind(palette=self._redraw, rtl=self._redraw)  # weakly: see kit.widgets.DirBox
+        ui.watch("palette", self._redraw)  # weakly: see kit.widgets.DirBox
+        ui.watch("rtl", self._redraw)
 
     def _redraw(self, *_args: Any) -> None:
         self.canvas.clear()
@@ -96,7 +97,7 @@ class CropEditor(Widget):
         self._grabbed: int | None = None
         for name in ("pos", "size", "box"):
             self.fbind(name, self._redraw)
-        ui.bind(palette=self._redraw)  # weakly: see kit.widgets.DirBox
+        ui.watch("palette", self._redraw)  # weakly: see kit.widgets.DirBox
 
     def on_image(self, _inst: Any, image: Image.Image | None) -> None:
         self._texture = texture_from(image)
