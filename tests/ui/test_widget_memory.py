@@ -82,6 +82,31 @@ def test_widgets_built_and_dropped_all_day_leave_nothing_on_the_ui_state(driver)
     assert counts() == before
 
 
+def test_translated_widgets_built_and_dropped_leave_nothing_on_the_translator(driver, ui_app):
+    """Every kv expression using _() is bound to the translator; a page template dropped in
+    a day without a change of language left its eight there (forty pages: 320 entries)."""
+    from kivy.factory import Factory
+
+    from kiosk.screens.kit.text import tr
+
+    def entries() -> int:
+        gc.collect()
+        return len(tr._observers)
+
+    before = entries()
+    for _ in range(40):
+        Factory.PageTemplate()
+    deadline = time.monotonic() + 15.0
+    while entries() > before and time.monotonic() < deadline:
+        driver.frames(1)
+    assert entries() == before
+    ui.set_language("en")  # what is left still follows the language
+    try:
+        assert tr("Bienvenue") == "Welcome"
+    finally:
+        ui.set_language("fr")
+
+
 def test_widgets_still_follow_the_direction_after_the_weak_binding(driver):
     label = KLabel(txt="Bonjour", width=400)
     box = DirBox(size=(400, 50))

@@ -29,11 +29,17 @@ Measure = Callable[[str], float]
 
 
 class Translator(Observable):
-    """Callable like ``_()``; re-evaluates every kv expression that used it on a switch."""
+    """Callable like ``_()``; re-evaluates every kv expression that used it on a switch.
+
+    Kivy's Builder binds each such expression here (``fbind("_", ...)``) and unbinds it by its
+    uid when the widget is freed (``unbind_uid``): a page, a dialog or a form field built and
+    dropped all day in one language leaves nothing behind (until Builder unbound by uid, the
+    entries of every dropped widget stayed until the next change of language)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._observers: list[tuple[Any, Any, Any]] = []
+        self._observers: dict[int, tuple[Any, Any, Any]] = {}
+        self._next_uid = 1
         i18n.on_language_change(self._language_changed)
 
     def __call__(self, message: str) -> str:
@@ -41,28 +47,32 @@ class Translator(Observable):
 
     def fbind(self, name: str, func: Any, *largs: Any, **kwargs: Any) -> Any:
         if name == "_":
-            self._observers.append((func, largs, kwargs))
-            return len(self._observers)
+            uid = self._next_uid
+            self._next_uid += 1
+            self._observers[uid] = (func, largs, kwargs)
+            return uid
         return super().fbind(name, func, *largs, **kwargs)
 
     def funbind(self, name: str, func: Any, *largs: Any, **kwargs: Any) -> Any:
         if name == "_":
             key = (func, largs, kwargs)
-            self._observers[:] = [entry for entry in self._observers if not _same(entry, key)]
+            for uid in [uid for uid, entry in self._observers.items() if _same(entry, key)]:
+                del self._observers[uid]
             return None
         return super().funbind(name, func, *largs, **kwargs)
 
+    def unbind_uid(self, name: str, uid: int) -> Any:
+        if name == "_":
+            self._observers.pop(uid, None)
+            return None
+        return super().unbind_uid(name, uid)
+
     def _language_changed(self, _lang: str) -> None:
-        gone: set[int] = set()
-        for entry in list(self._observers):
-            func, largs, _kwargs = entry
+        for uid, (func, largs, _kwargs) in list(self._observers.items()):
             try:
                 func(*largs, None, None)
-            except ReferenceError:  # the widget that used it is gone
-                gone.add(id(entry))
-        # by identity: comparing entries compares their widgets' weak proxies, and a dead
-        # proxy raises (widgets dropped by a screen are freed)
-        self._observers[:] = [entry for entry in self._observers if id(entry) not in gone]
+            except ReferenceError:  # the widget that used it is gone (not yet unbound)
+                self._observers.pop(uid, None)
 
 
 def _same(entry: tuple[Any, Any, Any], key: tuple[Any, Any, Any]) -> bool:
